@@ -1,0 +1,76 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HttpError } from '../http/http-error.ts';
+import { MIB, readJson } from '../http/read-body.ts';
+import type { Route } from '../http/router.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { withTimeout } from '../queue/connection.ts';
+import type { RunJob } from '../queue/jobs.ts';
+import { formatIssues } from '../config/format-issues.ts';
+import { alertJobId } from './job-id.ts';
+import { AlertmanagerPayload } from './schema.ts';
+import { challenge, isAuthorized, type WebhookAuth } from './webhook-auth.ts';
+
+const BODY_LIMIT = MIB;
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+export type ReceiverDeps = {
+  auth: WebhookAuth;
+  runs: Queue<RunJob>;
+  /** The fail-fast producer connection `runs` uses; checked before trying to enqueue. */
+  producer: Redis;
+  metrics: Metrics;
+};
+
+/**
+ * `POST /alerts/alertmanager`. Answers 2xx only once the notification is a job in Redis, and 503
+ * while Redis cannot take it, because Alertmanager retries 5xx and drops 4xx.
+ */
+export function alertmanagerRoute(deps: ReceiverDeps): Route {
+  const reject = (reason: string, error: HttpError): never => {
+    deps.metrics.webhookRejections.inc({ reason });
+    throw error;
+  };
+  return {
+    method: 'POST',
+    path: '/alerts/alertmanager',
+    async handler({ req, log }) {
+      if (!isAuthorized(req.headers.authorization, deps.auth)) {
+        reject('unauthorized', new HttpError(401, 'unauthorized', { headers: challenge(deps.auth) }));
+      }
+      let body: unknown;
+      try {
+        body = await readJson(req, BODY_LIMIT);
+      } catch (error) {
+        if (error instanceof HttpError) reject(error.status === 413 ? 'too_large' : 'invalid_json', error);
+        throw error;
+      }
+      const parsed = AlertmanagerPayload.safeParse(body);
+      if (!parsed.success) {
+        const problems = formatIssues(parsed.error.issues.slice(0, 5)).join('; ');
+        reject('invalid_payload', new HttpError(400, `invalid Alertmanager payload: ${problems}`));
+        return undefined;
+      }
+      const payload = parsed.data;
+      const jobId = alertJobId(payload);
+      const alertLog = log.child({ jobId, groupKey: payload.groupKey, status: payload.status });
+      if (deps.producer.status !== 'ready') {
+        reject('redis_unavailable', unavailable());
+      }
+      try {
+        const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
+        await withTimeout(deps.runs.add('alert', job, { jobId }), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
+      } catch (error) {
+        alertLog.warn({ err: { message: (error as Error).message } }, 'alert not enqueued');
+        reject('redis_unavailable', unavailable(error));
+      }
+      deps.metrics.alertNotifications.inc({ status: payload.status });
+      alertLog.info({ alerts: payload.alerts.length }, 'alert notification enqueued');
+      return { status: 202, body: { status: 'accepted', jobId } };
+    },
+  };
+}
+
+function unavailable(cause?: unknown): HttpError {
+  return new HttpError(503, 'queue unavailable, retry later', { headers: { 'retry-after': '5' }, cause });
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * Alertmanager's webhook payload, version 4
+ * (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config).
+ * Only the fields the product relies on are declared; everything else is kept as sent.
+ */
+const Labels = z.record(z.string(), z.string());
+
+const Timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+  message: 'must be an RFC 3339 timestamp',
+});
+
+export const AlertStatus = z.enum(['firing', 'resolved'], {
+  error: 'must be "firing" or "resolved"',
+});
+export type AlertStatus = z.infer<typeof AlertStatus>;
+
+export const Alert = z.looseObject({
+  status: AlertStatus,
+  labels: Labels,
+  annotations: Labels.default({}),
+  startsAt: Timestamp,
+  endsAt: Timestamp.optional(),
+  generatorURL: z.string().default(''),
+  fingerprint: z.string().min(1, 'must not be empty'),
+});
+export type Alert = z.infer<typeof Alert>;
+
+export const AlertmanagerPayload = z.looseObject({
+  version: z.literal('4', { error: 'must be "4"' }),
+  groupKey: z.string().min(1, 'must not be empty'),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: AlertStatus,
+  receiver: z.string().default(''),
+  groupLabels: Labels.default({}),
+  commonLabels: Labels.default({}),
+  commonAnnotations: Labels.default({}),
+  externalURL: z.string().default(''),
+  alerts: z.array(Alert).min(1, 'must hold at least one alert').max(10_000),
+});
+export type AlertmanagerPayload = z.infer<typeof AlertmanagerPayload>;

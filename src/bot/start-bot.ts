@@ -1,0 +1,55 @@
+import { alertmanagerRoute } from '../alerts/receiver.ts';
+import { webAdapter } from '../chat/web/adapter.ts';
+import { LiveStreams } from '../chat/web/live-stream.ts';
+import { webConsoleRoutes } from '../chat/web/routes.ts';
+import { WebStore } from '../chat/web/store.ts';
+import { createOutboxWorker } from '../chat/outbox-worker.ts';
+import type { Config } from '../config/index.ts';
+import type { Route } from '../http/router.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { closeRedis, createRedis } from '../queue/connection.ts';
+import type { Resources } from '../runtime/resources.ts';
+import { closeWorker } from '../runtime/shutdown.ts';
+
+export type Bot = {
+  routes: Route[];
+  /** Ends live streams and drains the outbox; the HTTP server is the caller's to close first. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The bot role: receives alerts and console messages, enqueues, and delivers the outbox to chat.
+ * It never calls a model and never writes to a cluster.
+ */
+export async function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Promise<Bot> {
+  const subscriber = createRedis(config.redis.url, 'subscriber', log);
+  const store = new WebStore(resources.producer, subscriber, config.redis.prefix, log.child({ component: 'web' }));
+  await store.start();
+  const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
+  const outbox = createOutboxWorker({
+    connection: resources.worker,
+    prefix: config.redis.prefix,
+    adapters: [webAdapter(store)],
+    log,
+    metrics,
+    concurrency: 8,
+  });
+  const routes = [
+    alertmanagerRoute({
+      auth: config.alertmanager,
+      runs: resources.queues.runs,
+      producer: resources.producer,
+      metrics,
+    }),
+    ...webConsoleRoutes(store, streams),
+  ];
+  return {
+    routes,
+    async stop() {
+      streams.closeAll();
+      await closeWorker(outbox, config.shutdownTimeoutMs, log);
+      await closeRedis(subscriber);
+    },
+  };
+}

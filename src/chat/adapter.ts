@@ -1,0 +1,11 @@
+import type { Platform } from '../queue/channel.ts';
+import type { ChatMessage } from '../queue/message.ts';
+
+/**
+ * What the outbox needs from a chat platform. `deliveryId` is stable across retries of the same
+ * outbox job, so an adapter can make delivery idempotent.
+ */
+export type ChatAdapter = {
+  platform: Platform;
+  deliver(channelId: string, message: ChatMessage, deliveryId: string): Promise<void>;
+};

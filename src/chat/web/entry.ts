@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { WEB_CHANNEL_PATTERN } from '../../queue/channel.ts';
+import { ChatMessage } from '../../queue/message.ts';
+
+/** A web console channel id: lower-case, as typed after `#`. */
+export const WebChannelId = z
+  .string()
+  .regex(WEB_CHANNEL_PATTERN, 'must be 1-80 lower-case letters, digits, ".", "_" or "-"');
+
+/** One line in a web console channel, as stored in Redis and sent to browsers. */
+export const ConsoleEntry = z.object({
+  at: z.iso.datetime(),
+  author: z.string().min(1).max(40),
+  bot: z.boolean(),
+  message: ChatMessage,
+});
+export type ConsoleEntry = z.infer<typeof ConsoleEntry>;
+
+/** An entry with its place in the channel: the Redis stream id, also the SSE event id. */
+export type StoredEntry = ConsoleEntry & { id: string; channel: string };
+
+/** Orders Redis stream ids (`<ms>-<seq>`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const ms = BigInt(am) - BigInt(bm);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(as) - BigInt(bs);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+}
+
+export function isStreamId(value: string): boolean {
+  return /^\d{1,20}-\d{1,20}$/.test(value);
+}

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { formatIssues } from '../../config/format-issues.ts';
+import { HttpError } from '../../http/http-error.ts';
+import { readJson } from '../../http/read-body.ts';
+import type { Route } from '../../http/router.ts';
+import { isStreamId, WebChannelId } from './entry.ts';
+import type { LiveStreams } from './live-stream.ts';
+import type { WebStore } from './store.ts';
+
+const STATIC_DIR = new URL('./static/', import.meta.url);
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PostedMessage = z.object({
+  text: z.string().trim().min(1, 'must not be empty').max(3000, 'must be at most 3000 characters'),
+  author: z
+    .string()
+    .trim()
+    .regex(/^[\p{L}\p{N} ._-]{1,40}$/u, 'must be 1-40 letters, digits, spaces, ".", "_" or "-"')
+    .default('web-user'),
+});
+
+/** The web console: its page, its channel list, its live stream and its message box. */
+export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[] {
+  const assets = {
+    '/': asset('index.html', 'text/html; charset=utf-8'),
+    '/console.js': asset('console.js', 'text/javascript; charset=utf-8'),
+    '/console.css': asset('console.css', 'text/css; charset=utf-8'),
+  };
+  const staticRoutes: Route[] = Object.entries(assets).map(([path, { body, type }]) => ({
+    method: 'GET',
+    path,
+    handler: () => ({
+      status: 200,
+      body,
+      headers: { 'content-type': type, 'content-security-policy': CSP, 'cache-control': 'no-cache' },
+    }),
+  }));
+  return [
+    ...staticRoutes,
+    {
+      method: 'GET',
+      path: '/api/channels',
+      handler: async () => ({ status: 200, body: { channels: await store.channels() } }),
+    },
+    {
+      method: 'GET',
+      path: '/api/stream',
+      async handler({ req, res, url }) {
+        const channel = channelParam(url.searchParams.get('channel') ?? 'alerts');
+        const lastHeader = req.headers['last-event-id'];
+        const lastEventId = typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;
+        if (streams.full) throw new HttpError(503, 'too many console streams open', { headers: { 'retry-after': '10' } });
+        await streams.open(res, channel, lastEventId);
+        return undefined;
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/channels/:channel/messages',
+      async handler({ req, params }) {
+        const channel = channelParam(params.channel ?? '');
+        // A JSON content type keeps other sites' plain form posts out (they cannot send one).
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          throw new HttpError(415, 'content-type must be application/json');
+        }
+        const parsed = PostedMessage.safeParse(await readJson(req, 64 * 1024));
+        if (!parsed.success) {
+          throw new HttpError(400, `invalid message: ${formatIssues(parsed.error.issues).join('; ')}`);
+        }
+        const { text, author } = parsed.data;
+        let id: string;
+        try {
+          id = await store.append(channel, {
+            at: new Date().toISOString(),
+            author,
+            bot: false,
+            message: { text, tone: 'neutral', fields: [], sections: [], links: [] },
+          });
+        } catch (error) {
+          throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+        }
+        return { status: 201, body: { id, channel } };
+      },
+    },
+  ];
+}
+
+function channelParam(value: string): string {
+  const parsed = WebChannelId.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, `invalid channel: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function asset(name: string, type: string) {
+  return { body: readFileSync(new URL(name, STATIC_DIR)), type };
+}

@@ -1,0 +1,165 @@
+// The web console: channel list, live messages over server-sent events, and a message box.
+// Everything shown comes from alerts and people, so it is set as text, never as HTML.
+
+const $ = (id) => document.getElementById(id);
+const state = { channel: 'alerts', channels: [], source: undefined, seen: new Set() };
+
+function channelFromHash() {
+  const name = decodeURIComponent(location.hash.slice(1));
+  return /^[a-z0-9][a-z0-9._-]{0,79}$/.test(name) ? name : 'alerts';
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function safeHref(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderFields(fields) {
+  const list = el('dl', 'fields');
+  for (const field of fields ?? []) {
+    const item = el('div', 'field');
+    item.append(el('dt', '', field.label), el('dd', '', field.value));
+    list.append(item);
+  }
+  return list;
+}
+
+function renderLinks(links) {
+  const box = el('div', 'links');
+  for (const link of links ?? []) {
+    const href = safeHref(link.url);
+    if (!href) continue;
+    const a = el('a', '', link.label);
+    a.href = href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    box.append(a);
+  }
+  return box;
+}
+
+function renderEntry(entry) {
+  const message = entry.message;
+  const item = el('li', `entry tone-${message.tone ?? 'neutral'}${entry.bot ? '' : ' human'}`);
+  item.dataset.id = entry.id;
+  const meta = el('div', 'meta');
+  meta.append(el('span', 'author', entry.author), el('time', '', new Date(entry.at).toLocaleString()));
+  item.append(meta);
+  if (message.headline) item.append(el('div', 'headline', message.headline));
+  if (message.text) item.append(el('div', 'text', message.text));
+  if (message.fields?.length) item.append(renderFields(message.fields));
+  for (const section of message.sections ?? []) {
+    const box = el('div', 'section');
+    if (section.title) box.append(el('div', 'section-title', section.title));
+    if (section.text) box.append(el('div', 'text', section.text));
+    if (section.fields?.length) box.append(renderFields(section.fields));
+    if (section.links?.length) box.append(renderLinks(section.links));
+    item.append(box);
+  }
+  if (message.links?.length) item.append(renderLinks(message.links));
+  if (message.footer) item.append(el('div', 'footer', message.footer));
+  return item;
+}
+
+function renderChannels() {
+  const list = $('channels');
+  list.replaceChildren();
+  for (const name of state.channels) {
+    const li = el('li');
+    const a = el('a', '', `#${name}`);
+    a.href = `#${name}`;
+    a.setAttribute('aria-current', String(name === state.channel));
+    li.append(a);
+    list.append(li);
+  }
+}
+
+function addChannel(name) {
+  if (state.channels.includes(name)) return;
+  state.channels.push(name);
+  renderChannels();
+}
+
+function setLive(status, label) {
+  $('live').dataset.state = status;
+  $('live').textContent = label;
+}
+
+function open(channel) {
+  state.source?.close();
+  state.channel = channel;
+  state.seen.clear();
+  $('messages').replaceChildren();
+  $('channel-title').textContent = `#${channel}`;
+  addChannel(channel);
+  renderChannels();
+  setLive('connecting', 'connecting…');
+  const source = new EventSource(`/api/stream?channel=${encodeURIComponent(channel)}`);
+  state.source = source;
+  source.onopen = () => setLive('live', 'live');
+  source.onerror = () => setLive('down', 'reconnecting…');
+  source.addEventListener('channels', (event) => {
+    for (const name of JSON.parse(event.data)) addChannel(name);
+  });
+  source.addEventListener('channel', (event) => addChannel(JSON.parse(event.data)));
+  source.addEventListener('message', (event) => {
+    const entry = JSON.parse(event.data);
+    if (entry.channel !== state.channel || state.seen.has(entry.id)) return;
+    state.seen.add(entry.id);
+    const list = $('messages');
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(renderEntry(entry));
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  });
+}
+
+async function send(event) {
+  event.preventDefault();
+  const input = $('text');
+  const text = input.value.trim();
+  if (!text) return;
+  $('composer-error').textContent = '';
+  const author = $('author').value.trim() || 'web-user';
+  localStorage.setItem('coxswain.author', author);
+  try {
+    const response = await fetch(`/api/channels/${encodeURIComponent(state.channel)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text, author }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error ?? `the bot answered ${response.status}`);
+    }
+    input.value = '';
+  } catch (error) {
+    $('composer-error').textContent = `Not sent: ${error.message}`;
+  }
+}
+
+function init() {
+  $('author').value = localStorage.getItem('coxswain.author') ?? 'web-user';
+  $('composer').addEventListener('submit', send);
+  $('new-channel').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = $('new-channel-name').value.trim().toLowerCase();
+    if (!/^[a-z0-9][a-z0-9._-]{0,79}$/.test(name)) return;
+    $('new-channel-name').value = '';
+    location.hash = name;
+  });
+  window.addEventListener('hashchange', () => open(channelFromHash()));
+  open(channelFromHash());
+}
+
+init();

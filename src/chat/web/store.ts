@@ -1,0 +1,141 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger.ts';
+import { type ConsoleEntry, type StoredEntry, ConsoleEntry as EntrySchema } from './entry.ts';
+
+/** Channels every console shows, even before anything was said in them. */
+export const DEFAULT_CHANNELS = ['alerts', 'general'] as const;
+const HISTORY_LENGTH = 1_000;
+const DELIVERY_TTL_SECONDS = 24 * 3_600;
+
+/**
+ * Appends once per delivery id: a retried outbox job finds its marker and gets the first id back.
+ * KEYS: stream, channel set, delivery marker. ARGV: entry JSON, channel, events channel,
+ * history length, marker TTL, has-marker flag.
+ */
+const APPEND = `
+if ARGV[6] == '1' then
+  local existing = redis.call('GET', KEYS[3])
+  if existing then return existing end
+end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+if ARGV[6] == '1' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
+redis.call('PUBLISH', ARGV[3], cjson.encode({ channel = ARGV[2], id = id, entry = ARGV[1] }))
+return id
+`;
+
+export type StoreEvents = {
+  entry: [StoredEntry];
+  /** The live feed was interrupted; listeners should catch up from the stream. */
+  resync: [];
+};
+
+/**
+ * The web console's channels in Redis: one capped stream per channel for history, and a pub/sub
+ * channel so that every bot replica sees every new entry at once.
+ */
+export class WebStore extends EventEmitter<StoreEvents> {
+  readonly #redis: Redis;
+  readonly #subscriber: Redis;
+  readonly #prefix: string;
+  readonly #log: Logger;
+
+  constructor(redis: Redis, subscriber: Redis, prefix: string, log: Logger) {
+    super();
+    this.setMaxListeners(0);
+    this.#redis = redis;
+    this.#subscriber = subscriber;
+    this.#prefix = `${prefix}:web`;
+    this.#log = log;
+  }
+
+  /** Starts following new entries; resolves once subscribed. */
+  async start(): Promise<void> {
+    let subscribedBefore = false;
+    this.#subscriber.on('message', (_channel: string, raw: string) => this.#onPublished(raw));
+    this.#subscriber.on('ready', () => {
+      // ioredis re-subscribes after a reconnect; what was published meanwhile is in the streams.
+      if (subscribedBefore) this.emit('resync');
+    });
+    await this.#subscriber.subscribe(this.#eventsChannel);
+    subscribedBefore = true;
+  }
+
+  async append(channel: string, entry: ConsoleEntry, deliveryId?: string): Promise<string> {
+    const json = JSON.stringify(entry);
+    const marker = `${this.#prefix}:delivered:${deliveryId ?? 'none'}`;
+    const id = await this.#redis.eval(
+      APPEND,
+      3,
+      this.#streamKey(channel),
+      this.#channelsKey,
+      marker,
+      json,
+      channel,
+      this.#eventsChannel,
+      String(HISTORY_LENGTH),
+      String(DELIVERY_TTL_SECONDS),
+      deliveryId === undefined ? '0' : '1',
+    );
+    return String(id);
+  }
+
+  /** Entries after `afterId`, oldest first; without it, the latest `limit`. */
+  async history(channel: string, afterId: string | undefined, limit: number): Promise<StoredEntry[]> {
+    const key = this.#streamKey(channel);
+    const rows =
+      afterId === undefined
+        ? (await this.#redis.xrevrange(key, '+', '-', 'COUNT', limit)).reverse()
+        : await this.#redis.xrange(key, `(${afterId}`, '+', 'COUNT', limit);
+    const entries: StoredEntry[] = [];
+    for (const [id, fields] of rows) {
+      const entry = this.#decode(channel, id, fields[1]);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return entries;
+  }
+
+  async channels(): Promise<string[]> {
+    const stored = await this.#redis.smembers(this.#channelsKey);
+    return [...new Set([...DEFAULT_CHANNELS, ...stored.sort()])];
+  }
+
+  get #eventsChannel() {
+    return `${this.#prefix}:events`;
+  }
+
+  get #channelsKey() {
+    return `${this.#prefix}:channels`;
+  }
+
+  #streamKey(channel: string) {
+    return `${this.#prefix}:channel:${channel}`;
+  }
+
+  #onPublished(raw: string) {
+    try {
+      const { channel, id, entry } = JSON.parse(raw) as { channel: string; id: string; entry: string };
+      const decoded = this.#decode(channel, id, entry);
+      if (decoded !== undefined) this.emit('entry', decoded);
+    } catch {
+      this.#log.warn('unreadable console event ignored');
+    }
+  }
+
+  #decode(channel: string, id: string, raw: string | undefined): StoredEntry | undefined {
+    if (raw === undefined) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      json = undefined;
+    }
+    const parsed = EntrySchema.safeParse(json);
+    if (!parsed.success) {
+      this.#log.warn({ channel, id }, 'unreadable console entry skipped');
+      return undefined;
+    }
+    return { ...parsed.data, id, channel };
+  }
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** Every environment variable the product reads. `.env.example` documents each one. */
+export const Env = z
+  .object({
+    REDIS_URL: z
+      .string({ error: 'is required' })
+      .refine(isRedisUrl, 'must be a redis:// or rediss:// URL'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -')
+      .default('coxswain'),
+    HOST: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')
+      .default('127.0.0.1'),
+    PORT: port(8080),
+    WORKER_PORT: port(8081),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
+    COXSWAIN_CONFIG: optionalText,
+    ALERTMANAGER_TOKEN: optionalText.refine(
+      (value) => value === undefined || value.length >= 16,
+      'must be at least 16 characters',
+    ),
+    ALERTMANAGER_USERNAME: optionalText,
+    ALERTMANAGER_PASSWORD: optionalText,
+    WORKER_CONCURRENCY: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be between 1 and 100')
+      .max(100, 'must be between 1 and 100')
+      .default(4),
+    SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+      .number({ error: 'must be a number' })
+      .min(0, 'must be between 0 and 600')
+      .max(600, 'must be between 0 and 600')
+      .default(10),
+  })
+  .superRefine((env, ctx) => {
+    const hasUser = env.ALERTMANAGER_USERNAME !== undefined;
+    const hasPassword = env.ALERTMANAGER_PASSWORD !== undefined;
+    if (hasUser !== hasPassword) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [hasUser ? 'ALERTMANAGER_PASSWORD' : 'ALERTMANAGER_USERNAME'],
+        message: 'is required when the other of ALERTMANAGER_USERNAME/ALERTMANAGER_PASSWORD is set',
+      });
+    }
+  });
+export type Env = z.infer<typeof Env>;
+
+function isRedisUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,3 @@
+export type { Config, EnvSource, LogLevel } from './load.ts';
+export { loadConfig, readConfigFile, readEnv } from './load.ts';
+export type { Route } from './file.ts';

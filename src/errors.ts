@@ -1,0 +1,26 @@
+/**
+ * The product's one error type. Callers branch on `code`; the original failure travels as `cause`
+ * so logs keep the full story while messages stay fit to show a person.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'redis_unavailable'
+  | 'redis_server_missing'
+  | 'redis_server_failed'
+  | 'job_invalid'
+  | 'delivery_failed'
+  | 'channel_unknown';
+
+export class CoxswainError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CoxswainError';
+    this.code = code;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,93 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { HttpError } from './http-error.ts';
+import { matchRoute, type Reply, type Route } from './router.ts';
+
+export type HttpServer = {
+  server: Server;
+  /** Resolves with the bound port (useful with port 0). */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting connections and closes idle ones; open streams are their owners' to end. */
+  close(): Promise<void>;
+};
+
+export function createHttpServer(routes: readonly Route[], log: Logger, metrics: Metrics): HttpServer {
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = matchRoute(routes, method, url.pathname);
+    const routeLabel = match !== undefined && 'route' in match ? match.route.path : 'unmatched';
+    const reqLog = log.child({ method, route: routeLabel });
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({ route: routeLabel, method, status: res.statusCode });
+      metrics.httpDuration.observe({ route: routeLabel }, seconds);
+    });
+    try {
+      if (match === undefined) throw new HttpError(404, 'not found');
+      if ('allowed' in match) {
+        throw new HttpError(405, 'method not allowed', { headers: { allow: match.allowed.join(', ') } });
+      }
+      const reply = await match.route.handler({ req, res, url, params: match.params, log: reqLog });
+      if (reply !== undefined) send(res, reply);
+    } catch (error) {
+      if (error instanceof HttpError) {
+        if (error.status >= 500) reqLog.warn({ status: error.status, reason: error.message }, 'request failed');
+        send(res, { status: error.status, body: { error: error.message }, headers: { ...error.headers } });
+        if (error.headers.connection === 'close') res.on('finish', () => req.destroy());
+        return;
+      }
+      reqLog.error({ err: error }, 'request handler crashed');
+      send(res, { status: 500, body: { error: 'internal error' } });
+    }
+  }
+
+  return {
+    server,
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function send(res: ServerResponse, reply: Reply) {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const headers: Record<string, string> = { ...reply.headers };
+  let body: string | Buffer | undefined;
+  if (typeof reply.body === 'string' || Buffer.isBuffer(reply.body)) {
+    body = reply.body;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  } else if (reply.body !== undefined) {
+    body = JSON.stringify(reply.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  headers['x-content-type-options'] = 'nosniff';
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}

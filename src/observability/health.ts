@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Route } from '../http/router.ts';
+import { pingRedis } from '../queue/connection.ts';
+import type { Metrics } from './metrics.ts';
+
+/**
+ * `/healthz` says the process is up; `/readyz` says it can do its work, which needs Redis;
+ * `/metrics` is the Prometheus exposition of this process's registry.
+ */
+export function opsRoutes(redis: Redis, metrics: Metrics): Route[] {
+  return [
+    { method: 'GET', path: '/healthz', handler: () => ({ status: 200, body: { status: 'ok' } }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      async handler() {
+        try {
+          await pingRedis(redis, 1_000);
+          return { status: 200, body: { status: 'ready', redis: 'ok' } };
+        } catch {
+          return { status: 503, body: { status: 'not ready', redis: 'unreachable' } };
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      async handler() {
+        return {
+          status: 200,
+          body: await metrics.registry.metrics(),
+          headers: { 'content-type': metrics.registry.contentType },
+        };
+      },
+    },
+  ];
+}

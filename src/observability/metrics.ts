@@ -1,0 +1,65 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every metric the process exports, on a registry of its own so that several instances (tests,
+ * `coxswain all`) never collide. All names start with `coxswain_`.
+ */
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'coxswain_' });
+  const registers = [registry];
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'coxswain_http_requests_total',
+      help: 'HTTP requests answered, by route, method and status code.',
+      labelNames: ['route', 'method', 'status'] as const,
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'coxswain_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route.',
+      labelNames: ['route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    alertNotifications: new Counter({
+      name: 'coxswain_alert_notifications_total',
+      help: 'Alertmanager notifications accepted and enqueued, by group status.',
+      labelNames: ['status'] as const,
+      registers,
+    }),
+    webhookRejections: new Counter({
+      name: 'coxswain_webhook_rejections_total',
+      help: 'Alertmanager notifications refused, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    jobs: new Counter({
+      name: 'coxswain_jobs_total',
+      help: 'Jobs finished by this process, by queue and outcome.',
+      labelNames: ['queue', 'outcome'] as const,
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'coxswain_job_duration_seconds',
+      help: 'Time a job spent in its processor, by queue.',
+      labelNames: ['queue'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
+      registers,
+    }),
+    messagesDelivered: new Counter({
+      name: 'coxswain_messages_delivered_total',
+      help: 'Chat messages delivered from the outbox, by platform.',
+      labelNames: ['platform'] as const,
+      registers,
+    }),
+    consoleClients: new Gauge({
+      name: 'coxswain_console_stream_clients',
+      help: 'Web console live streams open on this process.',
+      registers,
+    }),
+  };
+}

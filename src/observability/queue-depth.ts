@@ -1,0 +1,25 @@
+import { Gauge } from 'prom-client';
+import type { Queues } from '../queue/queues.ts';
+import type { Metrics } from './metrics.ts';
+
+const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+/** `coxswain_queue_jobs{queue,state}`, read from Redis when scraped; skipped while Redis is down. */
+export function exportQueueDepth(metrics: Metrics, queues: Queues): void {
+  new Gauge({
+    name: 'coxswain_queue_jobs',
+    help: 'Jobs in each queue, by state, when last scraped.',
+    labelNames: ['queue', 'state'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      for (const [name, queue] of Object.entries(queues)) {
+        try {
+          const counts = await queue.getJobCounts(...STATES);
+          for (const state of STATES) this.set({ queue: name, state }, counts[state] ?? 0);
+        } catch {
+          // A scrape during an outage still returns every other metric.
+        }
+      }
+    },
+  });
+}

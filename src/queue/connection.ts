@@ -1,0 +1,78 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+
+/**
+ * Redis connections as BullMQ's production guide asks:
+ * - workers retry forever (`maxRetriesPerRequest: null`) so a Redis restart never kills them;
+ * - producers that answer HTTP requests fail fast (no offline queue, a command timeout), so a
+ *   caller hears "unavailable" at once instead of waiting on a buffer that may never drain.
+ */
+export type RedisRole = 'worker' | 'producer' | 'subscriber';
+
+const ROLE_OPTIONS = {
+  worker: { maxRetriesPerRequest: null, enableOfflineQueue: true },
+  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000 },
+  subscriber: { maxRetriesPerRequest: null, enableOfflineQueue: true },
+} as const satisfies Record<RedisRole, RedisOptions>;
+
+export function createRedis(url: string, role: RedisRole, log: Logger): Redis {
+  const redis = new Redis(url, {
+    ...ROLE_OPTIONS[role],
+    connectionName: `coxswain-${role}`,
+    retryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
+  });
+  watchConnection(redis, log.child({ redis: role }));
+  return redis;
+}
+
+/** Logs an outage once when it starts and once when it ends, not on every reconnect attempt. */
+function watchConnection(redis: Redis, log: Logger) {
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: { message: error.message, code: codeOf(error) } }, 'redis connection lost');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info('redis connection restored');
+  });
+}
+
+function codeOf(error: Error): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Resolves when the connection answers PING, rejects after `timeoutMs`. */
+export async function pingRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+  await withTimeout(redis.ping(), timeoutMs, 'redis ping timed out');
+}
+
+export async function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes a connection politely, or cuts it when the server is gone. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
+  try {
+    await withTimeout(redis.quit(), 1_000, 'quit timed out');
+  } catch {
+    redis.disconnect();
+  }
+}

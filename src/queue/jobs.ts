@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { AlertmanagerPayload } from '../alerts/schema.ts';
+import { ChannelRef } from './channel.ts';
+import { ChatMessage } from './message.ts';
+
+/** The three queues and the shape of every job on them: the only contract between bot and worker. */
+export const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** An Alertmanager notification, as received, waiting for a worker to make it a chat message. */
+export const AlertRunJob = z.object({
+  kind: z.literal('alert'),
+  receivedAt: z.iso.datetime(),
+  payload: AlertmanagerPayload,
+});
+export type AlertRunJob = z.infer<typeof AlertRunJob>;
+
+/** Work for the worker's agents. Chat questions and workflow runs join this union. */
+export const RunJob = z.discriminatedUnion('kind', [AlertRunJob]);
+export type RunJob = z.infer<typeof RunJob>;
+export type RunJobInput = z.input<typeof RunJob>;
+
+/** An approved proposal to execute; its job id is the proposal id, so it runs once. */
+export const ActionJob = z.object({
+  proposalId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'must be a proposal id'),
+});
+export type ActionJob = z.infer<typeof ActionJob>;
+
+/** A message for a chat channel. Every message to chat goes through here. */
+export const OutboxJob = z.object({
+  channel: ChannelRef,
+  message: ChatMessage,
+});
+export type OutboxJob = z.infer<typeof OutboxJob>;
+export type OutboxJobInput = z.input<typeof OutboxJob>;

@@ -1,0 +1,46 @@
+import type { Worker } from 'bullmq';
+import type { Logger } from '../observability/logger.ts';
+
+/**
+ * Runs `stop` once on the first SIGTERM or SIGINT, then exits. A second signal while stopping
+ * exits at once: the person at the terminal has decided not to wait.
+ */
+export function exitOnSignal(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal, exiting now');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop()
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/**
+ * Stops a worker taking new jobs and waits for the active ones up to `timeoutMs`. Jobs still
+ * running then are abandoned: their locks expire and another worker picks them up as stalled.
+ */
+export async function closeWorker(worker: Worker, timeoutMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    log.warn({ queue: worker.name, timeoutMs }, 'active jobs did not finish in time; leaving them to retry');
+    await worker.close(true);
+  }
+}

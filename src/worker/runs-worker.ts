@@ -1,0 +1,52 @@
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { processAlertRun } from '../alerts/alert-run.ts';
+import { formatIssues } from '../config/format-issues.ts';
+import type { Route } from '../config/index.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { instrumentWorker } from '../queue/instrument-worker.ts';
+import { RunJob } from '../queue/jobs.ts';
+import type { Queues } from '../queue/queues.ts';
+
+export type RunsWorkerDeps = {
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  routes: readonly Route[];
+  concurrency: number;
+  log: Logger;
+  metrics: Metrics;
+  now?: () => Date;
+};
+
+/** The worker's consumer of the runs queue: validates each job and hands it to its kind's runner. */
+export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
+  const now = deps.now ?? (() => new Date());
+  const worker = new Worker<RunJob>(
+    'runs',
+    async (job: Job<RunJob>) => {
+      const log = deps.log.child({ queue: 'runs', jobId: job.id, attempt: job.attemptsMade + 1 });
+      const parsed = RunJob.safeParse(job.data);
+      if (!parsed.success) {
+        log.error({ problems: formatIssues(parsed.error.issues) }, 'run job invalid');
+        throw new UnrecoverableError('run job does not match its schema');
+      }
+      const run = parsed.data;
+      switch (run.kind) {
+        case 'alert': {
+          const result = await processAlertRun(run, job.id ?? job.name, {
+            outbox: deps.queues.outbox,
+            routes: deps.routes,
+            now,
+          });
+          log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
+          return result;
+        }
+      }
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+  );
+  instrumentWorker(worker, 'runs', deps.log, deps.metrics);
+  return worker;
+}
