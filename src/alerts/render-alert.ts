@@ -63,8 +63,11 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
   if (common.severity === undefined) fields.unshift({ label: 'Severity', value: mixed(alerts, 'severity') });
   if (common.namespace === undefined) fields.push({ label: 'Namespace', value: mixed(alerts, 'namespace') });
   fields.push({ label: 'Alerts', value: `${firingCount} firing, ${alerts.length - firingCount} resolved` });
-  const earliest = alerts.reduce((a, b) => (Date.parse(a.startsAt) <= Date.parse(b.startsAt) ? a : b));
-  fields.push({ ...durationField(earliest, now), label: payload.status === 'firing' ? 'Firing for' : 'Fired for' });
+  // The group has been firing since its oldest alert that still fires.
+  const firing = alerts.filter((alert) => alert.status === 'firing');
+  const pool = firing.length > 0 ? firing : alerts;
+  const earliest = pool.reduce((a, b) => (Date.parse(a.startsAt) <= Date.parse(b.startsAt) ? a : b));
+  fields.push(durationField(earliest, now));
 
   const sections = alerts.slice(0, MAX_SECTIONS).map((alert) => sectionOf(alert, common, summary, now));
   const hidden = alerts.length - sections.length + payload.truncatedAlerts;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, LineCounter, parseDocument } from 'yaml';
 import { CoxswainError } from '../errors.ts';
 import { channelPlatform, type Platform } from '../queue/channel.ts';
 import { Env } from './env.ts';
@@ -79,11 +79,13 @@ export function readConfigFile(path: string): ConfigFile {
       cause: error,
     });
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
-    const at = yamlError.linePos?.[0];
-    const where = at === undefined ? '' : ` at line ${at.line} column ${at.col}`;
+    // The position only: the library's message quotes the file, which may hold secrets one day.
+    const at = lines.linePos(yamlError.pos[0]);
+    const where = ` at line ${at.line} column ${at.col}`;
     throw new CoxswainError(
       'config_invalid',
       `invalid configuration:\n  ${path}: not valid YAML${where} (${yamlError.code})`,

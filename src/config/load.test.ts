@@ -1,0 +1,129 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoxswainError } from '../errors.ts';
+import { loadConfig } from './load.ts';
+
+const BASE = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-config-'));
+  const path = join(dir, 'coxswain.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function failure(source: Record<string, string>): string {
+  try {
+    loadConfig(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CoxswainError);
+    expect((error as CoxswainError).code).toBe('config_invalid');
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(BASE);
+
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, workerPort: 8081 });
+    expect(config.redis.prefix).toBe('coxswain');
+    expect(config.logLevel).toBe('info');
+    expect(config.alertmanager).toEqual({ token: undefined, basic: undefined });
+    expect(config.worker.concurrency).toBe(4);
+    expect(config.shutdownTimeoutMs).toBe(10_000);
+    expect(config.routes).toEqual([]);
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig(BASE);
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+
+  it('names a missing REDIS_URL', () => {
+    expect(failure({})).toContain('REDIS_URL: is required');
+  });
+
+  it('names the variable and the reason but never the value', () => {
+    const message = failure({
+      REDIS_URL: 'http://user:hunter2-secret@redis.example',
+      PORT: 'eighty-secret',
+      ALERTMANAGER_TOKEN: 'short-secret',
+    });
+
+    expect(message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(message).toContain('PORT: must be a port number');
+    expect(message).toContain('ALERTMANAGER_TOKEN: must be at least 16 characters');
+    expect(message).not.toMatch(/hunter2|eighty|short-secret/);
+  });
+
+  it('requires both basic-auth variables or neither', () => {
+    expect(failure({ ...BASE, ALERTMANAGER_USERNAME: 'alertmanager' })).toContain(
+      'ALERTMANAGER_PASSWORD: is required',
+    );
+    const config = loadConfig({ ...BASE, ALERTMANAGER_USERNAME: 'am', ALERTMANAGER_PASSWORD: 'pw' });
+    expect(config.alertmanager.basic).toEqual({ username: 'am', password: 'pw' });
+  });
+
+  it('treats empty variables as unset, as .env files write them', () => {
+    const config = loadConfig({ ...BASE, ALERTMANAGER_TOKEN: '', COXSWAIN_CONFIG: '' });
+
+    expect(config.alertmanager.token).toBeUndefined();
+    expect(config.configFile).toBeUndefined();
+  });
+
+  it('reads routes from the config file', () => {
+    const path = configFile(
+      'routes:\n  - match: { severity: critical }\n    channels: [web:oncall]\n  - channels: [web:everything]\n',
+    );
+
+    const config = loadConfig({ ...BASE, COXSWAIN_CONFIG: path });
+
+    expect(config.routes).toEqual([
+      { match: { severity: 'critical' }, channels: ['web:oncall'] },
+      { match: {}, channels: ['web:everything'] },
+    ]);
+  });
+
+  it('names the file when it is missing', () => {
+    expect(failure({ ...BASE, COXSWAIN_CONFIG: '/nonexistent/coxswain.yaml' })).toContain(
+      '/nonexistent/coxswain.yaml: file not found',
+    );
+  });
+
+  it('reports where a YAML syntax error is without quoting the file', () => {
+    const path = configFile('routes:\n  - match: { severity: "critical\n');
+
+    const message = failure({ ...BASE, COXSWAIN_CONFIG: path });
+
+    expect(message).toContain(`${path}: not valid YAML at line`);
+    expect(message).not.toContain('critical');
+  });
+
+  it('names the path of a bad field inside the file', () => {
+    const path = configFile('routes:\n  - channels: [web:ok, "not a channel"]\n');
+
+    expect(failure({ ...BASE, COXSWAIN_CONFIG: path })).toContain(
+      `${path}: routes[0].channels[1]: must be platform:channel-id`,
+    );
+  });
+
+  it('refuses unknown keys, which are usually typos', () => {
+    const path = configFile('rotues: []\n');
+
+    expect(failure({ ...BASE, COXSWAIN_CONFIG: path })).toContain('rotues');
+  });
+
+  it('refuses a route to a platform that is not configured', () => {
+    const path = configFile('routes:\n  - channels: [slack:C0ONCALL]\n');
+
+    expect(failure({ ...BASE, COXSWAIN_CONFIG: path })).toContain(
+      'routes[0].channels[0]: slack is not configured',
+    );
+  });
+});

@@ -1,0 +1,47 @@
+import { loadConfig } from '../../src/config/index.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { type Role, startProcess } from '../../src/runtime/start-process.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from './redis.ts';
+
+export type TestApp = {
+  baseUrl: string;
+  prefix: string;
+  redisUrl: string;
+  stop(): Promise<void>;
+};
+
+/**
+ * The real process wiring (`coxswain all` unless told otherwise) on a free port, against real
+ * Redis under a fresh key prefix. Extra environment variables configure it as production would.
+ */
+export async function startTestApp(env: Record<string, string> = {}, role: Role = 'all'): Promise<TestApp> {
+  const prefix = testPrefix();
+  const redisUrl = env.REDIS_URL ?? testRedisUrl();
+  const config = loadConfig({
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    PORT: '0',
+    WORKER_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SHUTDOWN_TIMEOUT_SECONDS: '5',
+    ...env,
+  });
+  const running = await startProcess(config, role, createLogger(config.logLevel));
+  return {
+    baseUrl: `http://127.0.0.1:${running.port}`,
+    prefix,
+    redisUrl,
+    async stop() {
+      await running.stop();
+      await dropPrefix(redisUrl, prefix);
+    },
+  };
+}
+
+export function postAlert(baseUrl: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${baseUrl}/alerts/alertmanager`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
