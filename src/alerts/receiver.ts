@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { formatIssues } from '../config/format-issues.ts';
 import { HttpError } from '../http/http-error.ts';
 import { MIB, readJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
-import { formatIssues } from '../config/format-issues.ts';
 import { alertJobId } from './job-id.ts';
 import { AlertmanagerPayload } from './schema.ts';
 import { challenge, isAuthorized, type WebhookAuth } from './webhook-auth.ts';
@@ -36,13 +36,17 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
     path: '/alerts/alertmanager',
     async handler({ req, log }) {
       if (!isAuthorized(req.headers.authorization, deps.auth)) {
-        reject('unauthorized', new HttpError(401, 'unauthorized', { headers: challenge(deps.auth) }));
+        reject(
+          'unauthorized',
+          new HttpError(401, 'unauthorized', { headers: challenge(deps.auth) }),
+        );
       }
       let body: unknown;
       try {
         body = await readJson(req, BODY_LIMIT);
       } catch (error) {
-        if (error instanceof HttpError) reject(error.status === 413 ? 'too_large' : 'invalid_json', error);
+        if (error instanceof HttpError)
+          reject(error.status === 413 ? 'too_large' : 'invalid_json', error);
         throw error;
       }
       const parsed = AlertmanagerPayload.safeParse(body);
@@ -59,7 +63,11 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
       }
       try {
         const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
-        await withTimeout(deps.runs.add('alert', job, { jobId }), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
+        await withTimeout(
+          deps.runs.add('alert', job, { jobId }),
+          ENQUEUE_TIMEOUT_MS,
+          'enqueue timed out',
+        );
       } catch (error) {
         alertLog.warn({ err: { message: (error as Error).message } }, 'alert not enqueued');
         reject('redis_unavailable', unavailable(error));
@@ -72,5 +80,8 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
 }
 
 function unavailable(cause?: unknown): HttpError {
-  return new HttpError(503, 'queue unavailable, retry later', { headers: { 'retry-after': '5' }, cause });
+  return new HttpError(503, 'queue unavailable, retry later', {
+    headers: { 'retry-after': '5' },
+    cause,
+  });
 }

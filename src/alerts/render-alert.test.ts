@@ -5,8 +5,9 @@ import { renderAlertGroup } from './render-alert.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
-const payload = (name: 'firing' | 'resolved' | 'multi') => AlertmanagerPayload.parse(alertFixture(name));
-const fieldsOf = (message: { fields?: { label: string; value: string }[] }) =>
+const payload = (name: 'firing' | 'resolved' | 'multi') =>
+  AlertmanagerPayload.parse(alertFixture(name));
+const fieldsOf = (message: { fields?: { label: string; value: string }[] | undefined }) =>
   Object.fromEntries((message.fields ?? []).map((f) => [f.label, f.value]));
 
 describe('renderAlertGroup', () => {
@@ -31,7 +32,15 @@ describe('renderAlertGroup', () => {
   it('leaves out scrape-path labels when an object label says what is wrong', () => {
     const labels = Object.keys(fieldsOf(renderAlertGroup(payload('firing'), NOW)));
 
-    for (const noise of ['prometheus', 'endpoint', 'uid', 'instance', 'job', 'service', 'alertname']) {
+    for (const noise of [
+      'prometheus',
+      'endpoint',
+      'uid',
+      'instance',
+      'job',
+      'service',
+      'alertname',
+    ]) {
       expect(labels).not.toContain(noise);
     }
   });
@@ -40,7 +49,12 @@ describe('renderAlertGroup', () => {
     const input = payload('firing');
     const alert = input.alerts[0];
     if (alert === undefined) throw new Error('fixture has an alert');
-    alert.labels = { alertname: 'TargetDown', job: 'node-exporter', instance: '10.0.0.7:9100', severity: 'warning' };
+    alert.labels = {
+      alertname: 'TargetDown',
+      job: 'node-exporter',
+      instance: '10.0.0.7:9100',
+      severity: 'warning',
+    };
 
     const fields = fieldsOf(renderAlertGroup(input, NOW));
 
@@ -66,7 +80,11 @@ describe('renderAlertGroup', () => {
       Alerts: '2 firing, 1 resolved',
       'Firing for': '1h 58m (since 2026-11-21T08:01:05.000Z)',
     });
-    expect(message.sections?.map((s) => s.title)).toEqual(['node=worker-1', 'node=worker-2', 'node=worker-3']);
+    expect(message.sections?.map((s) => s.title)).toEqual([
+      'node=worker-1',
+      'node=worker-2',
+      'node=worker-3',
+    ]);
     expect(message.sections?.[2]?.fields).toContainEqual({ label: 'Fired for', value: '40m' });
   });
 
@@ -100,9 +118,12 @@ describe('renderAlertGroup', () => {
     expect(message.links?.map((l) => l.label)).toEqual(['Alertmanager']);
   });
 
-  it.each(['firing', 'resolved', 'multi'] as const)('renders the %s fixture within the message limits', (name) => {
-    expect(ChatMessage.safeParse(renderAlertGroup(payload(name), NOW)).success).toBe(true);
-  });
+  it.each(['firing', 'resolved', 'multi'] as const)(
+    'renders the %s fixture within the message limits',
+    (name) => {
+      expect(ChatMessage.safeParse(renderAlertGroup(payload(name), NOW)).success).toBe(true);
+    },
+  );
 
   it('stays within the limits for oversized annotations', () => {
     const input = payload('firing');

@@ -21,7 +21,14 @@ const OBJECT_LABELS = [
   'phase',
 ];
 /** Labels added by the scrape path, which say nothing about the problem. */
-const NOISE = new Set(['prometheus', 'prometheus_replica', 'endpoint', 'metrics_path', 'uid', 'id']);
+const NOISE = new Set([
+  'prometheus',
+  'prometheus_replica',
+  'endpoint',
+  'metrics_path',
+  'uid',
+  'id',
+]);
 /** Scrape-target labels: noise when an object label says what is wrong, the only clue otherwise. */
 const TARGET_LABELS = new Set(['instance', 'job', 'service']);
 
@@ -34,11 +41,13 @@ const ZERO_TIME = Date.parse('0001-01-01T00:00:00Z');
 export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatMessageInput {
   const alerts = payload.alerts;
   const common = payload.commonLabels;
-  const alertname = common.alertname ?? payload.groupLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
+  const alertname =
+    common.alertname ?? payload.groupLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firingCount = alerts.filter((alert) => alert.status === 'firing').length;
   const status = payload.status === 'firing' ? 'Firing' : 'Resolved';
   const count = alerts.length + payload.truncatedAlerts;
-  const headline = count > 1 ? `${status}: ${alertname} (${count} alerts)` : `${status}: ${alertname}`;
+  const headline =
+    count > 1 ? `${status}: ${alertname} (${count} alerts)` : `${status}: ${alertname}`;
   const tone = toneOf(payload.status, common.severity);
   const summary = summaryOf(payload.commonAnnotations);
 
@@ -60,16 +69,25 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
   }
 
   const fields: Field[] = [...severityAndNamespace(common)];
-  if (common.severity === undefined) fields.unshift({ label: 'Severity', value: mixed(alerts, 'severity') });
-  if (common.namespace === undefined) fields.push({ label: 'Namespace', value: mixed(alerts, 'namespace') });
-  fields.push({ label: 'Alerts', value: `${firingCount} firing, ${alerts.length - firingCount} resolved` });
+  if (common.severity === undefined)
+    fields.unshift({ label: 'Severity', value: mixed(alerts, 'severity') });
+  if (common.namespace === undefined)
+    fields.push({ label: 'Namespace', value: mixed(alerts, 'namespace') });
+  fields.push({
+    label: 'Alerts',
+    value: `${firingCount} firing, ${alerts.length - firingCount} resolved`,
+  });
   // The group has been firing since its oldest alert that still fires.
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const pool = firing.length > 0 ? firing : alerts;
-  const earliest = pool.reduce((a, b) => (Date.parse(a.startsAt) <= Date.parse(b.startsAt) ? a : b));
+  const earliest = pool.reduce((a, b) =>
+    Date.parse(a.startsAt) <= Date.parse(b.startsAt) ? a : b,
+  );
   fields.push(durationField(earliest, now));
 
-  const sections = alerts.slice(0, MAX_SECTIONS).map((alert) => sectionOf(alert, common, summary, now));
+  const sections = alerts
+    .slice(0, MAX_SECTIONS)
+    .map((alert) => sectionOf(alert, common, summary, now));
   const hidden = alerts.length - sections.length + payload.truncatedAlerts;
   const more =
     hidden > 0
@@ -86,11 +104,19 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
   };
 }
 
-function sectionOf(alert: Alert, common: Record<string, string>, commonSummary: string | undefined, now: Date): Section {
+function sectionOf(
+  alert: Alert,
+  common: Record<string, string>,
+  commonSummary: string | undefined,
+  now: Date,
+): Section {
   const labels = labelsThatMatter(alert.labels, common);
   const own = summaryOf(alert.annotations);
   const section: Section = {
-    title: labels.length > 0 ? labels.map((l) => `${l.label}=${l.value}`).join(' ') : (alert.labels.alertname ?? 'alert'),
+    title:
+      labels.length > 0
+        ? labels.map((l) => `${l.label}=${l.value}`).join(' ')
+        : (alert.labels.alertname ?? 'alert'),
     fields: [{ label: 'Status', value: alert.status }, durationField(alert, now)],
     links: safeLinks([{ label: 'Source', url: alert.generatorURL }]),
   };
@@ -118,13 +144,23 @@ function durationField(alert: Alert, now: Date): Field {
   if (alert.status === 'resolved' && Number.isFinite(end) && end > ZERO_TIME) {
     return { label: 'Fired for', value: formatDuration(end - start) };
   }
-  return { label: 'Firing for', value: `${formatDuration(now.getTime() - start)} (since ${alert.startsAt})` };
+  return {
+    label: 'Firing for',
+    value: `${formatDuration(now.getTime() - start)} (since ${alert.startsAt})`,
+  };
 }
 
 /** The labels worth a reader's eye, object labels first, minus what is shown elsewhere. */
-export function labelsThatMatter(labels: Record<string, string>, common: Record<string, string>): Field[] {
+export function labelsThatMatter(
+  labels: Record<string, string>,
+  common: Record<string, string>,
+): Field[] {
   const names = Object.keys(labels).filter(
-    (name) => !SHOWN_APART.has(name) && !NOISE.has(name) && !name.startsWith('__') && common[name] !== labels[name],
+    (name) =>
+      !SHOWN_APART.has(name) &&
+      !NOISE.has(name) &&
+      !name.startsWith('__') &&
+      common[name] !== labels[name],
   );
   const hasObject = names.some((name) => OBJECT_LABELS.includes(name));
   const kept = names.filter((name) => !(hasObject && TARGET_LABELS.has(name)));
@@ -145,7 +181,11 @@ function describe(annotations: Record<string, string>): string | undefined {
   const summary = summaryOf(annotations);
   const description = annotations.description;
   if (summary === undefined) return undefined;
-  if (description === undefined || description === annotations.summary || annotations.summary === undefined) {
+  if (
+    description === undefined ||
+    description === annotations.summary ||
+    annotations.summary === undefined
+  ) {
     return summary;
   }
   return `${summary}\n\n${clip(description, 1500)}`;
@@ -173,7 +213,9 @@ function safeLinks(links: Link[]): Link[] {
 }
 
 function mixed(alerts: readonly Alert[], label: string): string {
-  const values = [...new Set(alerts.map((alert) => alert.labels[label]).filter((v) => v !== undefined))];
+  const values = [
+    ...new Set(alerts.map((alert) => alert.labels[label]).filter((v) => v !== undefined)),
+  ];
   return values.length === 0 ? 'none' : clip(values.sort().join(', '), 200);
 }
 

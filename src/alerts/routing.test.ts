@@ -3,7 +3,10 @@ import { routeAlert } from './routing.ts';
 
 const routes = [
   { match: { severity: 'critical' }, channels: ['web:oncall', 'web:alerts'] },
-  { match: { namespace: 'payments', severity: 'critical' }, channels: ['web:payments', 'web:oncall'] },
+  {
+    match: { namespace: 'payments', severity: 'critical' },
+    channels: ['web:payments', 'web:oncall'],
+  },
 ];
 
 describe('routeAlert', () => {
@@ -21,7 +24,9 @@ describe('routeAlert', () => {
   });
 
   it('needs every matcher to match', () => {
-    expect(routeAlert({ namespace: 'payments', severity: 'warning' }, routes)).toEqual(['web:alerts']);
+    expect(routeAlert({ namespace: 'payments', severity: 'warning' }, routes)).toEqual([
+      'web:alerts',
+    ]);
   });
 
   it('lets an empty match take everything', () => {

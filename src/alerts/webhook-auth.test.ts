@@ -34,7 +34,10 @@ describe('isAuthorized', () => {
   });
 
   describe('with basic credentials', () => {
-    const auth: WebhookAuth = { token: undefined, basic: { username: 'alertmanager', password: 'p:ss word' } };
+    const auth: WebhookAuth = {
+      token: undefined,
+      basic: { username: 'alertmanager', password: 'p:ss word' },
+    };
 
     it('accepts the right pair, with a colon in the password', () => {
       expect(isAuthorized(basicHeader('alertmanager', 'p:ss word'), auth)).toBe(true);

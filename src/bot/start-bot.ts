@@ -1,9 +1,9 @@
 import { alertmanagerRoute } from '../alerts/receiver.ts';
+import { createOutboxWorker } from '../chat/outbox-worker.ts';
 import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
-import { createOutboxWorker } from '../chat/outbox-worker.ts';
 import type { Config } from '../config/index.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -22,9 +22,19 @@ export type Bot = {
  * The bot role: receives alerts and console messages, enqueues, and delivers the outbox to chat.
  * It never calls a model and never writes to a cluster.
  */
-export async function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Promise<Bot> {
+export async function startBot(
+  config: Config,
+  resources: Resources,
+  log: Logger,
+  metrics: Metrics,
+): Promise<Bot> {
   const subscriber = createRedis(config.redis.url, 'subscriber', log);
-  const store = new WebStore(resources.producer, subscriber, config.redis.prefix, log.child({ component: 'web' }));
+  const store = new WebStore(
+    resources.producer,
+    subscriber,
+    config.redis.prefix,
+    log.child({ component: 'web' }),
+  );
   await store.start();
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
   const outbox = createOutboxWorker({

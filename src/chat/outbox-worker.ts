@@ -35,7 +35,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
         log.error({ channel: parsed.data.channel }, 'no adapter for channel');
         throw new UnrecoverableError(`${platform} is not configured`);
       }
-      await adapter.deliver(channelId(parsed.data.channel), parsed.data.message, job.id ?? job.name);
+      await adapter.deliver(
+        channelId(parsed.data.channel),
+        parsed.data.message,
+        job.id ?? job.name,
+      );
       deps.metrics.messagesDelivered.inc({ platform });
       log.debug({ channel: parsed.data.channel }, 'message delivered');
     },

@@ -66,7 +66,11 @@ describe('loadConfig', () => {
     expect(failure({ ...BASE, ALERTMANAGER_USERNAME: 'alertmanager' })).toContain(
       'ALERTMANAGER_PASSWORD: is required',
     );
-    const config = loadConfig({ ...BASE, ALERTMANAGER_USERNAME: 'am', ALERTMANAGER_PASSWORD: 'pw' });
+    const config = loadConfig({
+      ...BASE,
+      ALERTMANAGER_USERNAME: 'am',
+      ALERTMANAGER_PASSWORD: 'pw',
+    });
     expect(config.alertmanager.basic).toEqual({ username: 'am', password: 'pw' });
   });
 

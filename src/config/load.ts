@@ -74,7 +74,8 @@ export function readConfigFile(path: string): ConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
     throw new CoxswainError('config_invalid', `invalid configuration:\n  ${path}: ${reason}`, {
       cause: error,
     });
@@ -108,7 +109,11 @@ export function readConfigFile(path: string): ConfigFile {
   return parsed.data;
 }
 
-function checkRoutePlatforms(routes: readonly Route[], platforms: readonly Platform[], file: string) {
+function checkRoutePlatforms(
+  routes: readonly Route[],
+  platforms: readonly Platform[],
+  file: string,
+) {
   const problems: string[] = [];
   routes.forEach((route, i) => {
     route.channels.forEach((channel, j) => {
@@ -130,4 +135,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-

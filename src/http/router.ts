@@ -25,7 +25,10 @@ export type Route = {
   handler: Handler;
 };
 
-export type Match = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
+export type Match =
+  | { route: Route; params: Record<string, string> }
+  | { allowed: string[] }
+  | undefined;
 
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): Match {
   const allowed: string[] = [];

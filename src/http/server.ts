@@ -13,7 +13,11 @@ export type HttpServer = {
   close(): Promise<void>;
 };
 
-export function createHttpServer(routes: readonly Route[], log: Logger, metrics: Metrics): HttpServer {
+export function createHttpServer(
+  routes: readonly Route[],
+  log: Logger,
+  metrics: Metrics,
+): HttpServer {
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -36,14 +40,21 @@ export function createHttpServer(routes: readonly Route[], log: Logger, metrics:
     try {
       if (match === undefined) throw new HttpError(404, 'not found');
       if ('allowed' in match) {
-        throw new HttpError(405, 'method not allowed', { headers: { allow: match.allowed.join(', ') } });
+        throw new HttpError(405, 'method not allowed', {
+          headers: { allow: match.allowed.join(', ') },
+        });
       }
       const reply = await match.route.handler({ req, res, url, params: match.params, log: reqLog });
       if (reply !== undefined) send(res, reply);
     } catch (error) {
       if (error instanceof HttpError) {
-        if (error.status >= 500) reqLog.warn({ status: error.status, reason: error.message }, 'request failed');
-        send(res, { status: error.status, body: { error: error.message }, headers: { ...error.headers } });
+        if (error.status >= 500)
+          reqLog.warn({ status: error.status, reason: error.message }, 'request failed');
+        send(res, {
+          status: error.status,
+          body: { error: error.message },
+          headers: { ...error.headers },
+        });
         if (error.headers.connection === 'close') res.on('finish', () => req.destroy());
         return;
       }

@@ -28,7 +28,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   if (run === undefined || rest.length > 0) {
-    process.stderr.write(`coxswain: ${run === undefined ? `unknown command "${command}"` : `unexpected argument "${rest[0]}"`}\n\n${USAGE}`);
+    process.stderr.write(
+      `coxswain: ${run === undefined ? `unknown command "${command}"` : `unexpected argument "${rest[0]}"`}\n\n${USAGE}`,
+    );
     return 2;
   }
   try {
@@ -43,7 +45,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 function describe(error: unknown): string {
   if (error instanceof CoxswainError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `${(error as Error).message}: the port is taken; set PORT (or WORKER_PORT) to another`;
+  if (code === 'EADDRINUSE')
+    return `${(error as Error).message}: the port is taken; set PORT (or WORKER_PORT) to another`;
   if (code === 'EACCES') return `${(error as Error).message}: not allowed to listen there`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

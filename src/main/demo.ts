@@ -11,7 +11,11 @@ import { startProcess } from '../runtime/start-process.ts';
 export async function demo(): Promise<void> {
   const env = readEnv();
   const redis = env.REDIS_URL ? undefined : await startEmbeddedRedis();
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...env, ...(redis ? { REDIS_URL: redis.url } : {}) });
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    ...env,
+    ...(redis ? { REDIS_URL: redis.url } : {}),
+  });
   const log = createLogger(config.logLevel);
   let running: Awaited<ReturnType<typeof startProcess>>;
   try {

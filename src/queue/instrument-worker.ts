@@ -3,7 +3,12 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
 /** Counts and times every job a worker finishes, and logs failures once with their reason. */
-export function instrumentWorker(worker: Worker, queue: string, log: Logger, metrics: Metrics): void {
+export function instrumentWorker(
+  worker: Worker,
+  queue: string,
+  log: Logger,
+  metrics: Metrics,
+): void {
   worker.on('completed', (job) => {
     metrics.jobs.inc({ queue, outcome: 'completed' });
     if (job.processedOn !== undefined && job.finishedOn !== undefined) {
@@ -11,9 +16,15 @@ export function instrumentWorker(worker: Worker, queue: string, log: Logger, met
     }
   });
   worker.on('failed', (job, error) => {
-    const final = job === undefined || job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
+    const final =
+      job === undefined ||
+      job.attemptsMade >= (job.opts.attempts ?? 1) ||
+      error instanceof UnrecoverableError;
     metrics.jobs.inc({ queue, outcome: final ? 'failed' : 'retried' });
-    log.warn({ queue, jobId: job?.id, attempt: job?.attemptsMade, final, err: { message: error.message } }, 'job failed');
+    log.warn(
+      { queue, jobId: job?.id, attempt: job?.attemptsMade, final, err: { message: error.message } },
+      'job failed',
+    );
   });
   worker.on('error', (error) => {
     log.warn({ queue, err: { message: error.message } }, 'worker error');

@@ -21,7 +21,20 @@ export async function startEmbeddedRedis(options: { port?: number } = {}): Promi
   const port = options.port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'warning'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      tmpdir(),
+      '--loglevel',
+      'warning',
+    ],
     { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -48,7 +61,11 @@ export async function startEmbeddedRedis(options: { port?: number } = {}): Promi
   };
 }
 
-async function waitForRedis(child: ChildProcess, port: number, stderr: () => string): Promise<void> {
+async function waitForRedis(
+  child: ChildProcess,
+  port: number,
+  stderr: () => string,
+): Promise<void> {
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
@@ -60,11 +77,22 @@ async function waitForRedis(child: ChildProcess, port: number, stderr: () => str
           ),
         );
       } else {
-        reject(new CoxswainError('redis_server_failed', `redis-server could not start: ${error.message}`, { cause: error }));
+        reject(
+          new CoxswainError(
+            'redis_server_failed',
+            `redis-server could not start: ${error.message}`,
+            { cause: error },
+          ),
+        );
       }
     });
     child.once('exit', (code) => {
-      reject(new CoxswainError('redis_server_failed', `redis-server exited with code ${code}: ${stderr().trim()}`));
+      reject(
+        new CoxswainError(
+          'redis_server_failed',
+          `redis-server exited with code ${code}: ${stderr().trim()}`,
+        ),
+      );
     });
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -73,7 +101,10 @@ async function waitForRedis(child: ChildProcess, port: number, stderr: () => str
       if (await answersPing(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new CoxswainError('redis_server_failed', `redis-server did not answer on port ${port} within 10 s`);
+    throw new CoxswainError(
+      'redis_server_failed',
+      `redis-server did not answer on port ${port} within 10 s`,
+    );
   })();
   // Once ready, a later exit (our own stop) is no longer a start-up failure.
   failed.catch(() => undefined);

@@ -30,17 +30,23 @@ export function exitOnSignal(log: Logger, stop: () => Promise<void>): void {
 
 /**
  * Stops a worker taking new jobs and waits for the active ones up to `timeoutMs`. Jobs still
- * running then are abandoned: their locks expire and another worker picks them up as stalled.
+ * running then are told to stop (processors that honour the abort signal checkpoint and return)
+ * and abandoned: their locks expire and another worker picks them up as stalled.
  */
 export async function closeWorker(worker: Worker, timeoutMs: number, log: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+  const closing = worker.close().then(() => 'closed' as const);
+  const result = await Promise.race([closing, timedOut]);
   clearTimeout(timer);
   if (result === 'timeout') {
-    log.warn({ queue: worker.name, timeoutMs }, 'active jobs did not finish in time; leaving them to retry');
-    await worker.close(true);
+    log.warn(
+      { queue: worker.name, timeoutMs },
+      'active jobs did not finish in time; leaving them to retry',
+    );
+    worker.cancelAllJobs('worker shutting down');
+    closing.catch(() => undefined);
   }
 }

@@ -20,13 +20,21 @@ export type RunningProcess = {
  * Starts a role and its HTTP server. The bot serves everything on PORT; a lone worker serves
  * only health and metrics, on WORKER_PORT.
  */
-export async function startProcess(config: Config, role: Role, log: Logger): Promise<RunningProcess> {
+export async function startProcess(
+  config: Config,
+  role: Role,
+  log: Logger,
+): Promise<RunningProcess> {
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);
   const bot = role === 'worker' ? undefined : await startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);
-  const http = createHttpServer([...opsRoutes(resources.producer, metrics), ...(bot?.routes ?? [])], log, metrics);
+  const http = createHttpServer(
+    [...opsRoutes(resources.producer, metrics), ...(bot?.routes ?? [])],
+    log,
+    metrics,
+  );
   const stop = async () => {
     const closing = http.close();
     await bot?.stop();
@@ -36,7 +44,10 @@ export async function startProcess(config: Config, role: Role, log: Logger): Pro
     await resources.close();
   };
   try {
-    const port = await http.listen(config.http.host, role === 'worker' ? config.http.workerPort : config.http.port);
+    const port = await http.listen(
+      config.http.host,
+      role === 'worker' ? config.http.workerPort : config.http.port,
+    );
     log.info({ role, host: config.http.host, port }, 'listening');
     return { port, stop };
   } catch (error) {

@@ -8,7 +8,12 @@ import { createRunsWorker } from './runs-worker.ts';
 export type WorkerRole = { stop(): Promise<void> };
 
 /** The worker role: runs jobs from the runs queue and posts what they say to the outbox. */
-export function startWorker(config: Config, resources: Resources, log: Logger, metrics: Metrics): WorkerRole {
+export function startWorker(
+  config: Config,
+  resources: Resources,
+  log: Logger,
+  metrics: Metrics,
+): WorkerRole {
   const runs = createRunsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,

@@ -14,7 +14,10 @@ export type TestApp = {
  * The real process wiring (`coxswain all` unless told otherwise) on a free port, against real
  * Redis under a fresh key prefix. Extra environment variables configure it as production would.
  */
-export async function startTestApp(env: Record<string, string> = {}, role: Role = 'all'): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  role: Role = 'all',
+): Promise<TestApp> {
   const prefix = testPrefix();
   const redisUrl = env.REDIS_URL ?? testRedisUrl();
   const config = loadConfig({

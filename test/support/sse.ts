@@ -12,10 +12,39 @@ export class SseClient {
 
   static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
     const client = new SseClient();
-    const response = await fetch(url, { headers, signal: client.#controller.signal });
-    if (!response.ok || response.body === null) throw new Error(`stream answered ${response.status}`);
-    client.#done = client.#read(response.body);
+    const body = await client.#open(url, headers);
+    client.#done = client.#follow(url, headers, body);
     return client;
+  }
+
+  /** Reads the stream; when the server ends it, reconnects with Last-Event-ID as EventSource does. */
+  async #follow(url: string, headers: Record<string, string>, first: ReadableStream<Uint8Array>) {
+    let body = first;
+    for (;;) {
+      await this.#read(body).catch(() => undefined);
+      if (this.#controller.signal.aborted) return;
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        if (this.#controller.signal.aborted) return;
+        const lastId = this.events.findLast((e) => e.id !== undefined)?.id;
+        try {
+          body = await this.#open(
+            url,
+            lastId === undefined ? headers : { ...headers, 'last-event-id': lastId },
+          );
+          break;
+        } catch {
+          // Not back yet; try again.
+        }
+      }
+    }
+  }
+
+  async #open(url: string, headers: Record<string, string>): Promise<ReadableStream<Uint8Array>> {
+    const response = await fetch(url, { headers, signal: this.#controller.signal });
+    if (!response.ok || response.body === null)
+      throw new Error(`stream answered ${response.status}`);
+    return response.body;
   }
 
   messages<T = unknown>(): T[] {
@@ -28,7 +57,8 @@ export class SseClient {
       const found = this.events.find(predicate);
       if (found !== undefined) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms; saw ${this.events.length}`);
+      if (left <= 0)
+        throw new Error(`no matching event within ${timeoutMs} ms; saw ${this.events.length}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         const wake = () => {
@@ -43,7 +73,7 @@ export class SseClient {
 
   async close(): Promise<void> {
     this.#controller.abort();
-    await this.#done?.catch(() => undefined);
+    await this.#done;
   }
 
   async #read(body: ReadableStream<Uint8Array>) {

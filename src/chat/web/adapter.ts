@@ -8,7 +8,11 @@ export function webAdapter(store: WebStore) {
   return {
     platform: 'web' as const,
     async deliver(channelId: string, message: ChatMessage, deliveryId: string): Promise<void> {
-      await store.append(channelId, { at: new Date().toISOString(), author: BOT_NAME, bot: true, message }, deliveryId);
+      await store.append(
+        channelId,
+        { at: new Date().toISOString(), author: BOT_NAME, bot: true, message },
+        deliveryId,
+      );
     },
   };
 }

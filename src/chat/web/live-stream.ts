@@ -6,6 +6,7 @@ import type { WebStore } from './store.ts';
 
 const BACKLOG = 200;
 const CATCH_UP_LIMIT = 1_000;
+const CATCH_UP_ATTEMPTS = 8;
 const HEARTBEAT_MS = 15_000;
 /** A browser this far behind is dropped; it reconnects and catches up from its last event id. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -56,7 +57,13 @@ export class LiveStreams {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 2000\n\n');
-    const client: Client = { channel, res, lastSent: lastEventId, pending: [], knownChannels: new Set() };
+    const client: Client = {
+      channel,
+      res,
+      lastSent: lastEventId,
+      pending: [],
+      knownChannels: new Set(),
+    };
     this.#clients.add(client);
     this.#metrics.consoleClients.set(this.#clients.size);
     res.on('close', () => {
@@ -67,10 +74,17 @@ export class LiveStreams {
       const channels = await this.#store.channels();
       if (!channels.includes(channel)) channels.push(channel);
       sendChannels(client, channels);
-      const backlog = await this.#store.history(channel, lastEventId, lastEventId ? CATCH_UP_LIMIT : BACKLOG);
+      const backlog = await this.#store.history(
+        channel,
+        lastEventId,
+        lastEventId ? CATCH_UP_LIMIT : BACKLOG,
+      );
       for (const entry of backlog) sendEntry(client, entry);
     } catch (error) {
-      this.#log.warn({ err: { message: (error as Error).message }, channel }, 'console stream failed to start');
+      this.#log.warn(
+        { err: { message: (error as Error).message }, channel },
+        'console stream failed to start',
+      );
       res.destroy();
       return;
     }
@@ -99,17 +113,35 @@ export class LiveStreams {
     }
   }
 
+  /** Reads what a client missed; the store's connection may come back a moment after the feed's. */
+  async #catchUp(client: Client): Promise<StoredEntry[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#store.history(client.channel, client.lastSent, CATCH_UP_LIMIT);
+      } catch (error) {
+        if (attempt >= CATCH_UP_ATTEMPTS || client.res.destroyed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
   /** After the live feed was cut, each client reads what it missed from the stream. */
   #resync() {
     for (const client of this.#clients) {
       if (client.pending !== undefined) continue;
       client.pending = [];
-      this.#store
-        .history(client.channel, client.lastSent, CATCH_UP_LIMIT)
+      this.#catchUp(client)
         .then((missed) => {
           for (const entry of missed) sendEntry(client, entry);
         })
-        .catch(() => client.res.destroy())
+        .catch((error: unknown) => {
+          // The browser reconnects with its Last-Event-ID and catches up then.
+          this.#log.warn(
+            { err: { message: (error as Error).message } },
+            'console stream could not catch up',
+          );
+          client.res.destroy();
+        })
         .finally(() => {
           const pending = client.pending ?? [];
           client.pending = undefined;

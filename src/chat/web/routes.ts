@@ -42,7 +42,11 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
     handler: () => ({
       status: 200,
       body,
-      headers: { 'content-type': type, 'content-security-policy': CSP, 'cache-control': 'no-cache' },
+      headers: {
+        'content-type': type,
+        'content-security-policy': CSP,
+        'cache-control': 'no-cache',
+      },
     }),
   }));
   return [
@@ -58,8 +62,12 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
       async handler({ req, res, url }) {
         const channel = channelParam(url.searchParams.get('channel') ?? 'alerts');
         const lastHeader = req.headers['last-event-id'];
-        const lastEventId = typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;
-        if (streams.full) throw new HttpError(503, 'too many console streams open', { headers: { 'retry-after': '10' } });
+        const lastEventId =
+          typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;
+        if (streams.full)
+          throw new HttpError(503, 'too many console streams open', {
+            headers: { 'retry-after': '10' },
+          });
         await streams.open(res, channel, lastEventId);
         return undefined;
       },
@@ -75,7 +83,10 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
         }
         const parsed = PostedMessage.safeParse(await readJson(req, 64 * 1024));
         if (!parsed.success) {
-          throw new HttpError(400, `invalid message: ${formatIssues(parsed.error.issues).join('; ')}`);
+          throw new HttpError(
+            400,
+            `invalid message: ${formatIssues(parsed.error.issues).join('; ')}`,
+          );
         }
         const { text, author } = parsed.data;
         let id: string;
@@ -97,7 +108,8 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
 
 function channelParam(value: string): string {
   const parsed = WebChannelId.safeParse(value);
-  if (!parsed.success) throw new HttpError(400, `invalid channel: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new HttpError(400, `invalid channel: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
 

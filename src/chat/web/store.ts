@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.ts';
-import { type ConsoleEntry, type StoredEntry, ConsoleEntry as EntrySchema } from './entry.ts';
+import { type ConsoleEntry, ConsoleEntry as EntrySchema, type StoredEntry } from './entry.ts';
 
 /** Channels every console shows, even before anything was said in them. */
 export const DEFAULT_CHANNELS = ['alerts', 'general'] as const;
@@ -82,7 +82,11 @@ export class WebStore extends EventEmitter<StoreEvents> {
   }
 
   /** Entries after `afterId`, oldest first; without it, the latest `limit`. */
-  async history(channel: string, afterId: string | undefined, limit: number): Promise<StoredEntry[]> {
+  async history(
+    channel: string,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<StoredEntry[]> {
     const key = this.#streamKey(channel);
     const rows =
       afterId === undefined
@@ -115,7 +119,11 @@ export class WebStore extends EventEmitter<StoreEvents> {
 
   #onPublished(raw: string) {
     try {
-      const { channel, id, entry } = JSON.parse(raw) as { channel: string; id: string; entry: string };
+      const { channel, id, entry } = JSON.parse(raw) as {
+        channel: string;
+        id: string;
+        entry: string;
+      };
       const decoded = this.#decode(channel, id, entry);
       if (decoded !== undefined) this.emit('entry', decoded);
     } catch {

@@ -54,7 +54,10 @@ function renderEntry(entry) {
   const item = el('li', `entry tone-${message.tone ?? 'neutral'}${entry.bot ? '' : ' human'}`);
   item.dataset.id = entry.id;
   const meta = el('div', 'meta');
-  meta.append(el('span', 'author', entry.author), el('time', '', new Date(entry.at).toLocaleString()));
+  meta.append(
+    el('span', 'author', entry.author),
+    el('time', '', new Date(entry.at).toLocaleString()),
+  );
   item.append(meta);
   if (message.headline) item.append(el('div', 'headline', message.headline));
   if (message.text) item.append(el('div', 'text', message.text));

@@ -1,0 +1,103 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
+import { alertFixture } from '../support/fixtures.ts';
+
+let browser: Browser;
+let app: TestApp;
+let page: Page | undefined;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await page?.close();
+  await app?.stop();
+});
+
+async function openConsole(hash = '') {
+  app = await startTestApp();
+  page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${app.baseUrl}/${hash}`);
+  await page.locator('#live[data-state="live"]').waitFor();
+  return { page, errors };
+}
+
+it('shows a posted alert in #alerts without a reload', async () => {
+  const { page, errors } = await openConsole();
+  let navigations = 0;
+  page.on('framenavigated', () => navigations++);
+
+  const response = await postAlert(app.baseUrl, alertFixture('firing'));
+
+  expect(response.status).toBe(202);
+  const card = page.locator('.entry', { hasText: 'Firing: KubePodCrashLooping' });
+  await card.waitFor();
+  expect(await card.locator('.headline').textContent()).toBe('Firing: KubePodCrashLooping');
+  expect(await card.getAttribute('class')).toContain('tone-critical');
+  expect(await card.locator('.field', { hasText: 'Namespace' }).locator('dd').textContent()).toBe(
+    'payments',
+  );
+  expect(await card.locator('a', { hasText: 'Runbook' }).getAttribute('href')).toBe(
+    'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
+  );
+  expect(await page.locator('#channel-title').textContent()).toBe('#alerts');
+  expect(await page.locator('#channels a').allTextContents()).toEqual(['#alerts', '#general']);
+  expect(navigations).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+it('sends a message from the box and shows it in the channel', async () => {
+  const { page, errors } = await openConsole('#general');
+
+  await page.fill('#author', 'dana');
+  await page.fill('#text', 'checking the payments pods now');
+  await page.press('#text', 'Enter');
+
+  const entry = page.locator('.entry.human', { hasText: 'checking the payments pods now' });
+  await entry.waitFor();
+  expect(await entry.locator('.author').textContent()).toBe('dana');
+  expect(await page.inputValue('#text')).toBe('');
+  expect(errors).toEqual([]);
+});
+
+it('switches channels from the sidebar and shows only that channel', async () => {
+  const { page } = await openConsole();
+  await postAlert(app.baseUrl, alertFixture('multi'));
+  await page.locator('.entry', { hasText: 'KubeNodePressure' }).waitFor();
+
+  await page.click('#channels a:text("#general")');
+  await page.locator('#channel-title:text("#general")').waitFor();
+  await page.locator('#live[data-state="live"]').waitFor();
+
+  expect(await page.locator('.entry').count()).toBe(0);
+  await page.click('#channels a:text("#alerts")');
+  await page.locator('.entry', { hasText: 'KubeNodePressure' }).waitFor();
+  expect(await page.locator('.entry').count()).toBe(1);
+});
+
+it('renders alert text as text, never as markup', async () => {
+  const { page, errors } = await openConsole();
+  const hostile = alertFixture('firing');
+  const alerts = hostile.alerts as { annotations: Record<string, string> }[];
+  const first = alerts[0];
+  if (first === undefined) throw new Error('fixture has an alert');
+  first.annotations.summary = '<img src=x onerror="document.body.dataset.owned=1">pwned';
+  hostile.commonAnnotations = first.annotations;
+
+  await postAlert(app.baseUrl, hostile);
+
+  const card = page.locator('.entry', { hasText: 'pwned' });
+  await card.waitFor();
+  expect(await card.locator('img').count()).toBe(0);
+  expect(await page.evaluate(() => document.body.dataset.owned)).toBeUndefined();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,268 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, it } from 'vitest';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
+import { alertFixture, alertFixtureText } from '../support/fixtures.ts';
+import { SseClient } from '../support/sse.ts';
+
+type Entry = {
+  id: string;
+  channel: string;
+  author: string;
+  bot: boolean;
+  message: { headline?: string; text?: string };
+};
+
+const TOKEN = 'alertmanager-token-0123456789';
+let app: TestApp | undefined;
+let streams: SseClient[] = [];
+
+async function start(env: Record<string, string> = {}) {
+  app = await startTestApp(env);
+  return app;
+}
+
+async function stream(a: TestApp, channel: string) {
+  const client = await SseClient.connect(`${a.baseUrl}/api/stream?channel=${channel}`);
+  streams.push(client);
+  return client;
+}
+
+const headline = (text: string) => (event: { event: string; data: string }) =>
+  event.event === 'message' && (JSON.parse(event.data) as Entry).message.headline === text;
+
+afterEach(async () => {
+  await Promise.all(streams.map((s) => s.close()));
+  streams = [];
+  await app?.stop();
+  app = undefined;
+});
+
+describe('Alertmanager webhook to the web console', () => {
+  it('delivers firing, resolved and multi-alert notifications to #alerts live', async () => {
+    const a = await start();
+    const alerts = await stream(a, 'alerts');
+
+    for (const name of ['firing', 'multi', 'resolved'] as const) {
+      const response = await postAlert(a.baseUrl, alertFixtureText(name));
+      expect(response.status).toBe(202);
+    }
+
+    await alerts.next(headline('Firing: KubePodCrashLooping'));
+    await alerts.next(headline('Firing: KubeNodePressure (3 alerts)'));
+    await alerts.next(headline('Resolved: KubePodCrashLooping'));
+    const entries = alerts.messages<Entry>();
+    expect(entries).toHaveLength(3);
+    expect(entries.every((e) => e.bot && e.author === 'Coxswain' && e.channel === 'alerts')).toBe(
+      true,
+    );
+  });
+
+  it('enqueues a retried identical notification once', async () => {
+    const a = await start();
+    const alerts = await stream(a, 'alerts');
+
+    const first = await postAlert(a.baseUrl, alertFixture('firing'));
+    const second = await postAlert(a.baseUrl, alertFixture('firing'));
+
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    const [one, two] = [await first.json(), await second.json()] as { jobId: string }[];
+    expect(two?.jobId).toBe(one?.jobId);
+    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    try {
+      const counts = await runs.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(1);
+    } finally {
+      await runs.close();
+    }
+    await postAlert(a.baseUrl, alertFixture('resolved'));
+    await alerts.next(headline('Resolved: KubePodCrashLooping'));
+    await alerts.next(headline('Firing: KubePodCrashLooping'));
+    expect(
+      alerts.messages<Entry>().filter((e) => e.message.headline === 'Firing: KubePodCrashLooping'),
+    ).toHaveLength(1);
+  });
+
+  it('routes by label to the channels the config file names', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-routes-'));
+    const file = join(dir, 'coxswain.yaml');
+    writeFileSync(file, 'routes:\n  - match: { severity: critical }\n    channels: [web:oncall]\n');
+    const a = await start({ COXSWAIN_CONFIG: file });
+    const oncall = await stream(a, 'oncall');
+    const alerts = await stream(a, 'alerts');
+
+    await postAlert(a.baseUrl, alertFixture('firing'));
+    await postAlert(a.baseUrl, alertFixture('multi'));
+
+    await oncall.next(headline('Firing: KubePodCrashLooping'));
+    await alerts.next(headline('Firing: KubeNodePressure (3 alerts)'));
+    expect(oncall.messages<Entry>().map((e) => e.message.headline)).toEqual([
+      'Firing: KubePodCrashLooping',
+    ]);
+    expect(alerts.messages<Entry>().map((e) => e.message.headline)).toEqual([
+      'Firing: KubeNodePressure (3 alerts)',
+    ]);
+  });
+
+  it('refuses bad requests with a clear 4xx and enqueues nothing', async () => {
+    const a = await start();
+
+    const invalidJson = await postAlert(a.baseUrl, '{"version": "4",');
+    const badField = await postAlert(a.baseUrl, { ...alertFixture('firing'), status: 'exploding' });
+    const tooLarge = await postAlert(a.baseUrl, 'x'.repeat(1024 * 1024 + 1));
+    const wrongMethod = await fetch(`${a.baseUrl}/alerts/alertmanager`);
+
+    expect(invalidJson.status).toBe(400);
+    expect(await invalidJson.json()).toEqual({ error: 'request body is not valid JSON' });
+    expect(badField.status).toBe(400);
+    expect(await badField.json()).toEqual({
+      error: 'invalid Alertmanager payload: status: must be "firing" or "resolved"',
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(wrongMethod.status).toBe(405);
+    const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_json"} 1');
+    expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_payload"} 1');
+    expect(metrics).toContain('coxswain_webhook_rejections_total{reason="too_large"} 1');
+    expect(metrics).not.toContain('coxswain_alert_notifications_total{');
+  });
+
+  it('requires the bearer token when one is configured', async () => {
+    const a = await start({ ALERTMANAGER_TOKEN: TOKEN });
+
+    const none = await postAlert(a.baseUrl, alertFixture('firing'));
+    const wrong = await postAlert(a.baseUrl, alertFixture('firing'), {
+      authorization: 'Bearer not-the-token-at-all',
+    });
+    const right = await postAlert(a.baseUrl, alertFixture('firing'), {
+      authorization: `Bearer ${TOKEN}`,
+    });
+
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ error: 'unauthorized' });
+    expect(wrong.status).toBe(401);
+    expect(right.status).toBe(202);
+  });
+
+  it('requires basic credentials when they are configured', async () => {
+    const a = await start({
+      ALERTMANAGER_USERNAME: 'alertmanager',
+      ALERTMANAGER_PASSWORD: 's3cret pass',
+    });
+    const basic = (user: string, pass: string) =>
+      `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+
+    const none = await postAlert(a.baseUrl, alertFixture('firing'));
+    const wrong = await postAlert(a.baseUrl, alertFixture('firing'), {
+      authorization: basic('alertmanager', 'nope'),
+    });
+    const right = await postAlert(a.baseUrl, alertFixture('firing'), {
+      authorization: basic('alertmanager', 's3cret pass'),
+    });
+
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Basic realm="coxswain"');
+    expect(wrong.status).toBe(401);
+    expect(right.status).toBe(202);
+  });
+});
+
+describe('web console', () => {
+  it('shows a message written in the box to everyone watching the channel', async () => {
+    const a = await start();
+    const general = await stream(a, 'general');
+
+    const response = await fetch(`${a.baseUrl}/api/channels/general/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'is anyone looking at payments?', author: 'dana' }),
+    });
+
+    expect(response.status).toBe(201);
+    const event = await general.next((e) => e.event === 'message');
+    expect(JSON.parse(event.data)).toMatchObject({
+      author: 'dana',
+      bot: false,
+      channel: 'general',
+      message: { text: 'is anyone looking at payments?' },
+    });
+  });
+
+  it('replays what a reconnecting browser missed after its Last-Event-ID', async () => {
+    const a = await start();
+    const post = (text: string) =>
+      fetch(`${a.baseUrl}/api/channels/general/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+    const first = (await (await post('one')).json()) as { id: string };
+    await post('two');
+    await post('three');
+
+    const resumed = await SseClient.connect(`${a.baseUrl}/api/stream?channel=general`, {
+      'last-event-id': first.id,
+    });
+    streams.push(resumed);
+    await resumed.next((e) => e.event === 'message' && JSON.parse(e.data).message.text === 'three');
+
+    expect(resumed.messages<Entry>().map((e) => e.message.text)).toEqual(['two', 'three']);
+  });
+
+  it('refuses messages it cannot take, saying why', async () => {
+    const a = await start();
+    const post = (channel: string, body: string, type = 'application/json') =>
+      fetch(`${a.baseUrl}/api/channels/${channel}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+
+    const form = await post('general', 'text=hi', 'application/x-www-form-urlencoded');
+    const empty = await post('general', JSON.stringify({ text: '   ' }));
+    const badChannel = await post('Not%20A%20Channel', JSON.stringify({ text: 'hi' }));
+
+    expect(form.status).toBe(415);
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ error: 'invalid message: text: must not be empty' });
+    expect(badChannel.status).toBe(400);
+  });
+
+  it('serves the console page with a strict content security policy', async () => {
+    const a = await start();
+
+    const page = await fetch(`${a.baseUrl}/`);
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/console.js">');
+  });
+});
+
+describe('health and metrics', () => {
+  it('reports live, ready and coxswain_ metrics', async () => {
+    const a = await start();
+    await postAlert(a.baseUrl, alertFixture('firing'));
+
+    const health = await fetch(`${a.baseUrl}/healthz`);
+    const ready = await fetch(`${a.baseUrl}/readyz`);
+    const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
+
+    expect(health.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', redis: 'ok' });
+    expect(metrics).toContain('coxswain_alert_notifications_total{status="firing"} 1');
+    expect(metrics).toContain('coxswain_process_resident_memory_bytes');
+    expect(metrics).toMatch(/coxswain_queue_jobs\{queue="runs",state="\w+"\}/);
+    const names = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('# TYPE'))
+      .map((line) => line.split(' ')[2] ?? '');
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((name) => !name.startsWith('coxswain_'))).toEqual([]);
+  });
+});

@@ -1,0 +1,102 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CliRun, childPids, isAlive, runCli } from '../support/cli.ts';
+import { alertFixture } from '../support/fixtures.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+
+let run: CliRun | undefined;
+
+afterEach(async () => {
+  if (run !== undefined && run.child.exitCode === null) {
+    run.child.kill('SIGKILL');
+    await run.exited;
+  }
+  run = undefined;
+});
+
+describe('coxswain demo', () => {
+  it('starts its own Redis, serves the console and stops cleanly on Ctrl-C leaving no child', async () => {
+    run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0' });
+    const [, consoleUrl] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    const [, webhookUrl] = await run.waitFor(/Alertmanager webhook\s+(\S+)/);
+    const pid = run.child.pid ?? 0;
+    const redisPids = childPids(pid);
+
+    const page = await fetch(consoleUrl ?? '');
+    const alert = await fetch(webhookUrl ?? '', {
+      method: 'POST',
+      body: JSON.stringify(alertFixture('firing')),
+    });
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+
+    expect(page.status).toBe(200);
+    expect(alert.status).toBe(202);
+    expect(redisPids).toHaveLength(1);
+    expect(code).toBe(0);
+    expect(redisPids.filter(isAlive)).toEqual([]);
+    expect(run.stderr()).not.toContain('Error');
+  });
+});
+
+describe('coxswain all', () => {
+  it('stops on SIGTERM with exit code 0', async () => {
+    const prefix = testPrefix();
+    run = runCli(['all'], {
+      REDIS_URL: testRedisUrl(),
+      REDIS_PREFIX: prefix,
+      PORT: '0',
+      WORKER_PORT: '0',
+    });
+    const [, port] = await run.waitFor(/"role":"all".*"port":(\d+).*"msg":"listening"/);
+
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    run.child.kill('SIGTERM');
+    const code = await run.exited;
+    await dropPrefix(testRedisUrl(), prefix);
+
+    expect(ready.status).toBe(200);
+    expect(code).toBe(0);
+    expect(run.stdout()).toContain('"msg":"stopped"');
+  });
+});
+
+describe('coxswain worker', () => {
+  it('serves health and metrics on WORKER_PORT and not the console', async () => {
+    const prefix = testPrefix();
+    run = runCli(['worker'], { REDIS_URL: testRedisUrl(), REDIS_PREFIX: prefix, WORKER_PORT: '0' });
+    const [, port] = await run.waitFor(/"role":"worker".*"port":(\d+)/);
+
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    const console = await fetch(`http://127.0.0.1:${port}/`);
+    run.child.kill('SIGTERM');
+    await run.exited;
+    await dropPrefix(testRedisUrl(), prefix);
+
+    expect(ready.status).toBe(200);
+    expect(metrics.status).toBe(200);
+    expect(console.status).toBe(404);
+  });
+});
+
+describe('start-up errors', () => {
+  it('stops at start naming the variable and reason, never the value', async () => {
+    run = runCli(['bot'], { REDIS_URL: 'http://admin:hunter2@redis.internal', PORT: '99999' });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+    expect(run.stderr()).toContain('PORT: must be between 0 and 65535');
+    expect(run.stderr()).not.toContain('hunter2');
+    expect(run.stderr()).not.toContain('99999');
+  });
+
+  it('refuses an unknown command with the usage', async () => {
+    run = runCli(['sail']);
+
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain('unknown command "sail"');
+    expect(run.stderr()).toContain('Usage: coxswain <command>');
+  });
+});

@@ -1,0 +1,50 @@
+import { afterEach, expect, it } from 'vitest';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
+import { alertFixture } from '../support/fixtures.ts';
+import { SseClient } from '../support/sse.ts';
+
+let redis: EmbeddedRedis | undefined;
+let app: TestApp | undefined;
+let alerts: SseClient | undefined;
+
+afterEach(async () => {
+  await alerts?.close();
+  await app?.stop();
+  await redis?.stop();
+});
+
+const headline = (text: string) => (event: { event: string; data: string }) =>
+  event.event === 'message' && JSON.parse(event.data).message.headline === text;
+
+it('answers 503 while Redis is down, so Alertmanager retries, and 2xx once it is back', async () => {
+  redis = await startEmbeddedRedis();
+  const port = redis.port;
+  app = await startTestApp({ REDIS_URL: redis.url });
+  alerts = await SseClient.connect(`${app.baseUrl}/api/stream?channel=alerts`);
+  expect((await postAlert(app.baseUrl, alertFixture('firing'))).status).toBe(202);
+  await alerts.next(headline('Firing: KubePodCrashLooping'));
+
+  await redis.stop();
+  const refused = await postAlert(app.baseUrl, alertFixture('multi'));
+  const notReady = await fetch(`${app.baseUrl}/readyz`);
+  const alive = await fetch(`${app.baseUrl}/healthz`);
+
+  expect(refused.status).toBe(503);
+  expect(refused.headers.get('retry-after')).toBe('5');
+  expect(await refused.json()).toEqual({ error: 'queue unavailable, retry later' });
+  expect(notReady.status).toBe(503);
+  expect(alive.status).toBe(200);
+
+  redis = await startEmbeddedRedis({ port });
+  let status = 0;
+  for (let attempt = 0; attempt < 100 && status !== 202; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    status = (await postAlert(app.baseUrl, alertFixture('multi'))).status;
+    if (status !== 202) expect(status).toBe(503);
+  }
+
+  expect(status).toBe(202);
+  expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
+  await alerts.next(headline('Firing: KubeNodePressure (3 alerts)'), 20_000);
+});
