@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { formatDuration } from './format-duration.ts';
+import { formatDuration, formatInstant } from './format-duration.ts';
 
 it.each([
   [-5_000, '0s'],
@@ -11,4 +11,8 @@ it.each([
   [2 * 86_400_000 + 5 * 3_600_000 + 59 * 60_000, '2d 5h'],
 ])('formats %i ms as %s', (ms, text) => {
   expect(formatDuration(ms)).toBe(text);
+});
+
+it('formats an instant to the minute in UTC', () => {
+  expect(formatInstant(Date.parse('2026-11-21T09:12:40.123Z'))).toBe('2026-11-21 09:12 UTC');
 });

@@ -20,7 +20,7 @@ describe('renderAlertGroup', () => {
     expect(fieldsOf(message)).toEqual({
       Severity: 'critical',
       Namespace: 'payments',
-      'Firing for': '47m (since 2026-11-21T09:12:40.123Z)',
+      'Firing for': '47m (since 2026-11-21 09:12 UTC)',
       pod: 'payments-api-7d9f8b6c5d-x2k4q',
       container: 'api',
       reason: 'CrashLoopBackOff',
@@ -78,7 +78,7 @@ describe('renderAlertGroup', () => {
     expect(fieldsOf(message)).toMatchObject({
       Severity: 'warning',
       Alerts: '2 firing, 1 resolved',
-      'Firing for': '1h 58m (since 2026-11-21T08:01:05.000Z)',
+      'Firing for': '1h 58m (since 2026-11-21 08:01 UTC)',
     });
     expect(message.sections?.map((s) => s.title)).toEqual([
       'node=worker-1',

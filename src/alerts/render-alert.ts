@@ -1,5 +1,5 @@
 import type { ChatMessageInput, Field, Link, Section, Tone } from '../queue/message.ts';
-import { formatDuration } from './format-duration.ts';
+import { formatDuration, formatInstant } from './format-duration.ts';
 import type { Alert, AlertmanagerPayload } from './schema.ts';
 
 /** Labels with a field of their own in the message. */
@@ -146,7 +146,7 @@ function durationField(alert: Alert, now: Date): Field {
   }
   return {
     label: 'Firing for',
-    value: `${formatDuration(now.getTime() - start)} (since ${alert.startsAt})`,
+    value: `${formatDuration(now.getTime() - start)} (since ${formatInstant(start)})`,
   };
 }
 
