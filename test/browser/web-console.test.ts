@@ -98,6 +98,6 @@ it('renders alert text as text, never as markup', async () => {
   const card = page.locator('.entry', { hasText: 'pwned' });
   await card.waitFor();
   expect(await card.locator('img').count()).toBe(0);
-  expect(await page.evaluate(() => document.body.dataset.owned)).toBeUndefined();
+  expect(await page.locator('body').getAttribute('data-owned')).toBeNull();
   expect(errors).toEqual([]);
 });
