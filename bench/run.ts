@@ -1,0 +1,8 @@
+import { benchMemory } from './memory.ts';
+import { benchWebhook } from './webhook.ts';
+
+// `npm run bench`: figures and ratios, printed. Nothing here is a pass/fail test: these machines
+// are shared, so the numbers are for reading, comparing and putting in closing notes.
+const only = process.argv[2];
+if (only === undefined || only === 'webhook') await benchWebhook();
+if (only === undefined || only === 'memory') await benchMemory();
