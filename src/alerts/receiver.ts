@@ -34,7 +34,8 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
   return {
     method: 'POST',
     path: '/alerts/alertmanager',
-    async handler({ req, log }) {
+    async handler(ctx) {
+      const { req } = ctx;
       if (!isAuthorized(req.headers.authorization, deps.auth)) {
         reject(
           'unauthorized',
@@ -57,7 +58,7 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
       }
       const payload = parsed.data;
       const jobId = alertJobId(payload);
-      const alertLog = log.child({ jobId, groupKey: payload.groupKey, status: payload.status });
+      const about = { jobId, groupKey: payload.groupKey, status: payload.status };
       if (deps.producer.status !== 'ready') {
         reject('redis_unavailable', unavailable());
       }
@@ -69,11 +70,14 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           'enqueue timed out',
         );
       } catch (error) {
-        alertLog.warn({ err: { message: (error as Error).message } }, 'alert not enqueued');
+        ctx.log.warn(
+          { ...about, err: { message: (error as Error).message } },
+          'alert not enqueued',
+        );
         reject('redis_unavailable', unavailable(error));
       }
       deps.metrics.alertNotifications.inc({ status: payload.status });
-      alertLog.info({ alerts: payload.alerts.length }, 'alert notification enqueued');
+      ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification enqueued');
       return { status: 202, body: { status: 'accepted', jobId } };
     },
   };

@@ -12,6 +12,7 @@ export type RequestContext = {
   res: ServerResponse;
   url: URL;
   params: Readonly<Record<string, string>>;
+  /** The process logger; handlers add their own fields. */
   log: Logger;
 };
 
