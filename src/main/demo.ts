@@ -41,7 +41,9 @@ export async function demo(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n'));
   exitOnSignal(log, async () => {
+    process.stdout.write('Stopping Coxswain demo…\n');
     await running.stop();
     await redis?.stop();
+    process.stdout.write('Stopped.\n');
   });
 }

@@ -34,7 +34,21 @@ describe('coxswain demo', () => {
     expect(redisPids).toHaveLength(1);
     expect(code).toBe(0);
     expect(redisPids.filter(isAlive)).toEqual([]);
+    expect(run.stdout()).toContain('Stopped.');
     expect(run.stderr()).not.toContain('Error');
+  });
+});
+
+describe('coxswain demo without redis-server', () => {
+  it('says which Debian package to install', async () => {
+    run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain(
+      "redis-server was not found on PATH: install Debian's redis-server package (apt-get install redis-server), or set REDIS_URL",
+    );
   });
 });
 
