@@ -1,10 +1,10 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { formatIssues } from '../config/format-issues.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { channelId, channelPlatform } from '../queue/channel.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
+import { openJob } from '../queue/job-context.ts';
 import { OutboxJob } from '../queue/jobs.ts';
 import type { ChatAdapter } from './adapter.ts';
 
@@ -23,25 +23,16 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
   const worker = new Worker<OutboxJob>(
     'outbox',
     async (job: Job<OutboxJob>) => {
-      const log = deps.log.child({ queue: 'outbox', jobId: job.id, attempt: job.attemptsMade + 1 });
-      const parsed = OutboxJob.safeParse(job.data);
-      if (!parsed.success) {
-        log.error({ problems: formatIssues(parsed.error.issues) }, 'outbox job invalid');
-        throw new UnrecoverableError('outbox job does not match its schema');
-      }
-      const platform = channelPlatform(parsed.data.channel);
+      const { data, log } = openJob(job, OutboxJob, deps.log);
+      const platform = channelPlatform(data.channel);
       const adapter = adapters.get(platform);
       if (adapter === undefined) {
-        log.error({ channel: parsed.data.channel }, 'no adapter for channel');
+        log.error({ channel: data.channel }, 'no adapter for channel');
         throw new UnrecoverableError(`${platform} is not configured`);
       }
-      await adapter.deliver(
-        channelId(parsed.data.channel),
-        parsed.data.message,
-        job.id ?? job.name,
-      );
+      await adapter.deliver(channelId(data.channel), data.message, job.id ?? job.name);
       deps.metrics.messagesDelivered.inc({ platform });
-      log.debug({ channel: parsed.data.channel }, 'message delivered');
+      log.debug({ channel: data.channel }, 'message delivered');
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
   );

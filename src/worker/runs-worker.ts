@@ -1,11 +1,11 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { processAlertRun } from '../alerts/alert-run.ts';
-import { formatIssues } from '../config/format-issues.ts';
 import type { Route } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
+import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 
@@ -26,13 +26,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   const worker = new Worker<RunJob>(
     'runs',
     async (job: Job<RunJob>) => {
-      const log = deps.log.child({ queue: 'runs', jobId: job.id, attempt: job.attemptsMade + 1 });
-      const parsed = RunJob.safeParse(job.data);
-      if (!parsed.success) {
-        log.error({ problems: formatIssues(parsed.error.issues) }, 'run job invalid');
-        throw new UnrecoverableError('run job does not match its schema');
-      }
-      const run = parsed.data;
+      const { data: run, log } = openJob(job, RunJob, deps.log);
       switch (run.kind) {
         case 'alert': {
           const result = await processAlertRun(run, job.id ?? job.name, {
