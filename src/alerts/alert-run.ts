@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import { type Queue, UnrecoverableError } from 'bullmq';
 import type { Route } from '../config/index.ts';
 import type { AlertRunJob, OutboxJob } from '../queue/jobs.ts';
 import { OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
@@ -18,12 +18,19 @@ export type AlertRunDeps = {
 export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: AlertRunDeps) {
   const message = renderAlertGroup(run.payload, deps.now());
   const channels = routeAlert(run.payload.commonLabels, deps.routes);
-  await deps.outbox.addBulk(
-    channels.map((channel) => ({
+  const jobs = channels.map((channel) => {
+    const parsed = OutboxJobSchema.safeParse({ channel, message });
+    // Rendering fits every message to the limits, so this is a bug no retry can mend.
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `rendered alert is not a valid message: ${parsed.error.message}`,
+      );
+    return {
       name: 'alert',
-      data: OutboxJobSchema.parse({ channel, message }),
+      data: parsed.data,
       opts: { jobId: `${runJobId}.${channel.replace(':', '.')}` },
-    })),
-  );
+    };
+  });
+  await deps.outbox.addBulk(jobs);
   return { channels };
 }

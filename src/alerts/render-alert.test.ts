@@ -125,6 +125,22 @@ describe('renderAlertGroup', () => {
     },
   );
 
+  it('stays within the limits for an oversized alert name and label names', () => {
+    const input = payload('multi');
+    const long = 'A'.repeat(400);
+    input.commonLabels.alertname = long;
+    for (const alert of input.alerts) {
+      alert.labels[`label_${'n'.repeat(150)}`] = 'v'.repeat(3000);
+      alert.labels[''] = 'empty name';
+    }
+
+    const message = renderAlertGroup(input, NOW);
+
+    expect(ChatMessage.safeParse(message).success).toBe(true);
+    expect(message.headline?.length).toBe(300);
+    expect(message.headline?.endsWith('…')).toBe(true);
+  });
+
   it('stays within the limits for oversized annotations', () => {
     const input = payload('firing');
     const alert = input.alerts[0];

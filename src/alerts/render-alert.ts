@@ -1,4 +1,12 @@
-import type { ChatMessageInput, Field, Link, Section, Tone } from '../queue/message.ts';
+import {
+  type ChatMessageInput,
+  clip,
+  type Field,
+  fitMessage,
+  type Link,
+  type Section,
+  type Tone,
+} from '../queue/message.ts';
 import { formatDuration, formatInstant } from './format-duration.ts';
 import type { Alert, AlertmanagerPayload } from './schema.ts';
 
@@ -58,14 +66,14 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
       durationField(alert, now),
       ...labelsThatMatter(alert.labels, {}).slice(0, MAX_LABEL_FIELDS),
     ];
-    return {
+    return fitMessage({
       headline,
       tone,
       text: describe(alert.annotations) ?? summary ?? `${alertname} is ${alert.status}`,
       fields,
       links: linksOf(alert, payload.externalURL),
       footer: footerOf(payload),
-    };
+    });
   }
 
   const fields: Field[] = [...severityAndNamespace(common)];
@@ -93,15 +101,15 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
     hidden > 0
       ? `${hidden} more alert${hidden === 1 ? '' : 's'} not shown${payload.truncatedAlerts > 0 ? ` (${payload.truncatedAlerts} truncated by Alertmanager)` : ''}`
       : undefined;
-  return {
+  return fitMessage({
     headline,
     tone,
     text: summary ?? `${alerts.length} ${alertname} alerts`,
     fields,
     sections,
-    links: safeLinks([{ label: 'Alertmanager', url: payload.externalURL }]),
+    links: [{ label: 'Alertmanager', url: payload.externalURL }],
     footer: [more, footerOf(payload)].filter((part) => part !== undefined).join(' · '),
-  };
+  });
 }
 
 function sectionOf(
@@ -118,7 +126,7 @@ function sectionOf(
         ? labels.map((l) => `${l.label}=${l.value}`).join(' ')
         : (alert.labels.alertname ?? 'alert'),
     fields: [{ label: 'Status', value: alert.status }, durationField(alert, now)],
-    links: safeLinks([{ label: 'Source', url: alert.generatorURL }]),
+    links: [{ label: 'Source', url: alert.generatorURL }],
   };
   if (own !== undefined && own !== commonSummary) section.text = clip(own, 1000);
   return section;
@@ -192,24 +200,11 @@ function describe(annotations: Record<string, string>): string | undefined {
 }
 
 function linksOf(alert: Alert, externalURL: string): Link[] {
-  return safeLinks([
+  return [
     { label: 'Source', url: alert.generatorURL },
     { label: 'Runbook', url: alert.annotations.runbook_url ?? '' },
     { label: 'Alertmanager', url: externalURL },
-  ]);
-}
-
-/** Links come from alert text, which anyone who writes a rule controls: only http(s) survive. */
-function safeLinks(links: Link[]): Link[] {
-  return links.filter((link) => {
-    if (link.url.length > 2000) return false;
-    try {
-      const url = new URL(link.url);
-      return url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  });
+  ];
 }
 
 function mixed(alerts: readonly Alert[], label: string): string {
@@ -221,8 +216,4 @@ function mixed(alerts: readonly Alert[], label: string): string {
 
 function footerOf(payload: AlertmanagerPayload): string {
   return clip(`receiver ${payload.receiver || 'unknown'}`, 200);
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -19,7 +19,11 @@ export function createHttpServer(
   metrics: Metrics,
 ): HttpServer {
   const server = createServer((req, res) => {
-    void handle(req, res);
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: error }, 'request handling failed');
+      if (!res.headersSent) send(res, { status: 500, body: { error: 'internal error' } });
+      else res.destroy();
+    });
   });
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
@@ -28,8 +32,8 @@ export function createHttpServer(
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = matchRoute(routes, method, url.pathname);
+    const url = parseTarget(req.url);
+    const match = url === undefined ? undefined : matchRoute(routes, method, url.pathname);
     const routeLabel = match !== undefined && 'route' in match ? match.route.path : 'unmatched';
     // Plain fields, not a child logger: a child costs more than most requests and is rarely used.
     const where = { method, route: routeLabel };
@@ -39,6 +43,7 @@ export function createHttpServer(
       metrics.httpDuration.observe({ route: routeLabel }, seconds);
     });
     try {
+      if (url === undefined) throw new HttpError(400, 'request target is not a valid path');
       if (match === undefined) throw new HttpError(404, 'not found');
       if ('allowed' in match) {
         throw new HttpError(405, 'method not allowed', {
@@ -108,4 +113,13 @@ function send(res: ServerResponse, reply: Reply) {
   headers['x-content-type-options'] = 'nosniff';
   res.writeHead(reply.status, headers);
   res.end(body);
+}
+
+/** The request target as a URL; undefined for targets no client of ours sends (`//host:99999`). */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }

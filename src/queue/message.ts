@@ -4,41 +4,112 @@ import { z } from 'zod';
  * The neutral chat message: what the worker says, before any platform renders it. Limits follow
  * the strictest platform so that every renderer can show a message whole.
  */
+export const LIMITS = {
+  headline: 300,
+  text: 3000,
+  fields: 10,
+  fieldLabel: 100,
+  fieldValue: 1000,
+  sections: 20,
+  sectionTitle: 300,
+  links: 5,
+  linkLabel: 75,
+  url: 2000,
+  footer: 300,
+} as const;
+
 export const Tone = z.enum(['critical', 'warning', 'info', 'resolved', 'neutral']);
 export type Tone = z.infer<typeof Tone>;
 
 export const Field = z.object({
-  label: z.string().min(1).max(100),
-  value: z.string().max(1000),
+  label: z.string().min(1).max(LIMITS.fieldLabel),
+  value: z.string().max(LIMITS.fieldValue),
 });
 export type Field = z.infer<typeof Field>;
 
 export const Link = z.object({
-  label: z.string().min(1).max(75),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  label: z.string().min(1).max(LIMITS.linkLabel),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(LIMITS.url),
 });
 export type Link = z.infer<typeof Link>;
 
 export const Section = z.object({
-  title: z.string().max(300).optional(),
-  text: z.string().max(3000).optional(),
-  fields: z.array(Field).max(10).default([]),
-  links: z.array(Link).max(5).default([]),
+  title: z.string().max(LIMITS.sectionTitle).optional(),
+  text: z.string().max(LIMITS.text).optional(),
+  fields: z.array(Field).max(LIMITS.fields).default([]),
+  links: z.array(Link).max(LIMITS.links).default([]),
 });
 export type Section = z.infer<typeof Section>;
 
 export const ChatMessage = z
   .object({
-    headline: z.string().max(300).optional(),
-    text: z.string().max(3000).optional(),
+    headline: z.string().max(LIMITS.headline).optional(),
+    text: z.string().max(LIMITS.text).optional(),
     tone: Tone.default('neutral'),
-    fields: z.array(Field).max(10).default([]),
-    sections: z.array(Section).max(20).default([]),
-    links: z.array(Link).max(5).default([]),
-    footer: z.string().max(300).optional(),
+    fields: z.array(Field).max(LIMITS.fields).default([]),
+    sections: z.array(Section).max(LIMITS.sections).default([]),
+    links: z.array(Link).max(LIMITS.links).default([]),
+    footer: z.string().max(LIMITS.footer).optional(),
   })
   .refine((message) => message.headline !== undefined || message.text !== undefined, {
     message: 'needs a headline or a text',
   });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 export type ChatMessageInput = z.input<typeof ChatMessage>;
+
+/**
+ * Makes a message fit the limits whatever its content: text from alerts and clusters can be any
+ * length, and a message that cannot be sent is a message lost. Long strings are cut with `…`,
+ * extra items dropped, links that are not http(s) removed.
+ */
+export function fitMessage(message: ChatMessageInput): ChatMessageInput {
+  const fitted: ChatMessageInput = {
+    tone: message.tone ?? 'neutral',
+    fields: fitFields(message.fields),
+    sections: (message.sections ?? []).slice(0, LIMITS.sections).map((section) => {
+      const out: z.input<typeof Section> = {
+        fields: fitFields(section.fields),
+        links: fitLinks(section.links),
+      };
+      if (section.title !== undefined) out.title = clip(section.title, LIMITS.sectionTitle);
+      if (section.text !== undefined) out.text = clip(section.text, LIMITS.text);
+      return out;
+    }),
+    links: fitLinks(message.links),
+  };
+  if (message.headline !== undefined) fitted.headline = clip(message.headline, LIMITS.headline);
+  if (message.text !== undefined) fitted.text = clip(message.text, LIMITS.text);
+  if (message.footer !== undefined) fitted.footer = clip(message.footer, LIMITS.footer);
+  return fitted;
+}
+
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function fitFields(fields: readonly Field[] | undefined): Field[] {
+  return (fields ?? [])
+    .filter((field) => field.label !== '')
+    .slice(0, LIMITS.fields)
+    .map((field) => ({
+      label: clip(field.label, LIMITS.fieldLabel),
+      value: clip(field.value, LIMITS.fieldValue),
+    }));
+}
+
+function fitLinks(links: readonly Link[] | undefined): Link[] {
+  return (links ?? [])
+    .filter((link) => link.label !== '' && isWebUrl(link.url))
+    .slice(0, LIMITS.links)
+    .map((link) => ({ label: clip(link.label, LIMITS.linkLabel), url: link.url }));
+}
+
+function isWebUrl(value: string): boolean {
+  if (value.length > LIMITS.url) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
