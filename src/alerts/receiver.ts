@@ -5,6 +5,7 @@ import { HttpError } from '../http/http-error.ts';
 import { MIB, readJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { addOnce } from '../queue/add-once.ts';
 import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
 import { alertJobId } from './job-id.ts';
@@ -42,6 +43,13 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           new HttpError(401, 'unauthorized', { headers: challenge(deps.auth) }),
         );
       }
+      // Alertmanager sends JSON. Requiring it keeps out the plain-text posts any web page can make.
+      if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
+        reject(
+          'unsupported_media_type',
+          new HttpError(415, 'content-type must be application/json'),
+        );
+      }
       let body: unknown;
       try {
         body = await readJson(req, BODY_LIMIT);
@@ -64,11 +72,12 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
       }
       try {
         const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
-        await withTimeout(
-          deps.runs.add('alert', job, { jobId }),
+        const outcome = await withTimeout(
+          addOnce(() => deps.runs.add('alert', job, { jobId })),
           ENQUEUE_TIMEOUT_MS,
           'enqueue timed out',
         );
+        if (outcome === 'retried') ctx.log.warn(about, 'alert had failed before; running it again');
       } catch (error) {
         ctx.log.warn(
           { ...about, err: { message: (error as Error).message } },

@@ -22,12 +22,7 @@ export type Bot = {
  * The bot role: receives alerts and console messages, enqueues, and delivers the outbox to chat.
  * It never calls a model and never writes to a cluster.
  */
-export async function startBot(
-  config: Config,
-  resources: Resources,
-  log: Logger,
-  metrics: Metrics,
-): Promise<Bot> {
+export function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Bot {
   const subscriber = createRedis(config.redis.url, 'subscriber', log);
   const store = new WebStore(
     resources.producer,
@@ -35,7 +30,11 @@ export async function startBot(
     config.redis.prefix,
     log.child({ component: 'web' }),
   );
-  await store.start();
+  // Redis may be down at start; the HTTP server comes up anyway and says so on /readyz.
+  let stopping = false;
+  store.start().catch((error: unknown) => {
+    if (!stopping) log.error({ err: error }, 'console feed could not start');
+  });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
   const outbox = createOutboxWorker({
     connection: resources.worker,
@@ -57,6 +56,7 @@ export async function startBot(
   return {
     routes,
     async stop() {
+      stopping = true;
       streams.closeAll();
       await closeWorker(outbox, config.shutdownTimeoutMs, log);
       await closeRedis(subscriber);

@@ -45,6 +45,21 @@ function codeOf(error: Error): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Resolves true once the connection is ready, false if it is not within `timeoutMs`. */
+export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.on('ready', onReady);
+  });
+}
+
 /** Resolves when the connection answers PING, rejects after `timeoutMs`. */
 export async function pingRedis(redis: Redis, timeoutMs: number): Promise<void> {
   if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);

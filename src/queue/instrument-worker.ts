@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Worker } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { throttledWarn } from '../observability/throttle.ts';
 
 /** Counts and times every job a worker finishes, and logs failures once with their reason. */
 export function instrumentWorker(
@@ -26,7 +27,6 @@ export function instrumentWorker(
       'job failed',
     );
   });
-  worker.on('error', (error) => {
-    log.warn({ queue, err: { message: error.message } }, 'worker error');
-  });
+  const warn = throttledWarn(log, 'worker error');
+  worker.on('error', (error) => warn({ queue, err: { message: error.message } }));
 }

@@ -1,5 +1,7 @@
 import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+import { throttledWarn } from '../observability/throttle.ts';
 import type { ActionJob, OutboxJob, QueueName, RunJob } from './jobs.ts';
 
 const HOUR = 3_600;
@@ -36,8 +38,8 @@ export type Queues = {
   outbox: Queue<OutboxJob>;
 };
 
-export function createQueues(connection: Redis, prefix: string): Queues {
-  return {
+export function createQueues(connection: Redis, prefix: string, log: Logger): Queues {
+  const queues: Queues = {
     runs: new Queue<RunJob>('runs', {
       connection,
       prefix,
@@ -54,6 +56,14 @@ export function createQueues(connection: Redis, prefix: string): Queues {
       defaultJobOptions: JOB_OPTIONS.outbox,
     }),
   };
+  // Without a listener BullMQ prints every connection error to the console, past the logger.
+  for (const queue of Object.values(queues)) {
+    const warn = throttledWarn(log, 'queue error');
+    queue.on('error', (error: Error) =>
+      warn({ queue: queue.name, err: { message: error.message } }),
+    );
+  }
+  return queues;
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -44,7 +44,7 @@ export async function closeWorker(worker: Worker, timeoutMs: number, log: Logger
   if (result === 'timeout') {
     log.warn(
       { queue: worker.name, timeoutMs },
-      'active jobs did not finish in time; leaving them to retry',
+      'worker did not close in time; jobs still active are left to retry',
     );
     worker.cancelAllJobs('worker shutting down');
     closing.catch(() => undefined);

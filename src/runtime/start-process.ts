@@ -5,6 +5,7 @@ import { opsRoutes } from '../observability/health.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { exportQueueDepth } from '../observability/queue-depth.ts';
+import { waitForReady } from '../queue/connection.ts';
 import { startWorker } from '../worker/start-worker.ts';
 import { openResources } from './resources.ts';
 
@@ -28,7 +29,7 @@ export async function startProcess(
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);
-  const bot = role === 'worker' ? undefined : await startBot(config, resources, log, metrics);
+  const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);
   const http = createHttpServer(
     [...opsRoutes(resources.producer, metrics), ...(bot?.routes ?? [])],
@@ -37,13 +38,18 @@ export async function startProcess(
   );
   const stop = async () => {
     const closing = http.close();
-    await bot?.stop();
-    await worker?.stop();
+    // Both drain at once, so shutdown takes one timeout at most, not one per worker.
+    await Promise.all([bot?.stop(), worker?.stop()]);
     http.server.closeAllConnections();
     await closing;
     await resources.close();
   };
   try {
+    // Give Redis a moment so the first requests find it; if it is down, serve anyway: /readyz
+    // says so and the webhook answers 503 until it is back.
+    if (!(await waitForReady(resources.producer, 5_000))) {
+      log.warn('redis is not reachable yet; serving without it until it is');
+    }
     const port = await http.listen(
       config.http.host,
       role === 'worker' ? config.http.workerPort : config.http.port,

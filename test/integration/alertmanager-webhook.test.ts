@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Role } from '../../src/runtime/start-process.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { alertFixture, alertFixtureText } from '../support/fixtures.ts';
 import { SseClient } from '../support/sse.ts';
@@ -19,8 +21,8 @@ const TOKEN = 'alertmanager-token-0123456789';
 let app: TestApp | undefined;
 let streams: SseClient[] = [];
 
-async function start(env: Record<string, string> = {}) {
-  app = await startTestApp(env);
+async function start(env: Record<string, string> = {}, role: Role = 'all') {
+  app = await startTestApp(env, role);
   return app;
 }
 
@@ -123,11 +125,80 @@ describe('Alertmanager webhook to the web console', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(wrongMethod.status).toBe(405);
+    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    try {
+      const counts = await runs.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(0);
+    } finally {
+      await runs.close();
+    }
     const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
     expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_json"} 1');
     expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_payload"} 1');
     expect(metrics).toContain('coxswain_webhook_rejections_total{reason="too_large"} 1');
     expect(metrics).not.toContain('coxswain_alert_notifications_total{');
+  });
+
+  it('refuses bodies that are not declared JSON, as a web page could send', async () => {
+    const a = await start();
+
+    const response = await fetch(`${a.baseUrl}/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(alertFixture('firing')),
+    });
+
+    expect(response.status).toBe(415);
+    expect(await response.json()).toEqual({ error: 'content-type must be application/json' });
+  });
+
+  it('answers 400 to a request target that is not a path, and keeps serving', async () => {
+    const a = await start();
+    const port = Number(new URL(a.baseUrl).port);
+
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end('GET //x:99999 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
+      });
+      let data = '';
+      socket.on('data', (chunk) => {
+        data += chunk.toString();
+      });
+      socket.on('end', () => resolve(data));
+      socket.on('error', reject);
+    });
+
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${a.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('runs a notification again when its earlier copy failed for good', async () => {
+    const a = await start({}, 'bot');
+    const payload = alertFixture('firing');
+    const failing = new Worker(
+      'runs',
+      async () => {
+        throw new UnrecoverableError('simulated failure');
+      },
+      { connection: { url: a.redisUrl, maxRetriesPerRequest: null }, prefix: a.prefix },
+    );
+    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    try {
+      const first = (await (await postAlert(a.baseUrl, payload)).json()) as { jobId: string };
+      for (let i = 0; i < 100 && (await runs.getJobState(first.jobId)) !== 'failed'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await runs.getJobState(first.jobId)).toBe('failed');
+      await failing.close();
+
+      const again = await postAlert(a.baseUrl, payload);
+
+      expect(again.status).toBe(202);
+      expect(await runs.getJobState(first.jobId)).toBe('waiting');
+    } finally {
+      await failing.close();
+      await runs.close();
+    }
   });
 
   it('requires the bearer token when one is configured', async () => {

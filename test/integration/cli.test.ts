@@ -24,6 +24,7 @@ describe('coxswain demo', () => {
     const page = await fetch(consoleUrl ?? '');
     const alert = await fetch(webhookUrl ?? '', {
       method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify(alertFixture('firing')),
     });
     run.child.kill('SIGINT');

@@ -1,5 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
-import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
+import {
+  type EmbeddedRedis,
+  freePort,
+  startEmbeddedRedis,
+} from '../../src/runtime/embedded-redis.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { alertFixture } from '../support/fixtures.ts';
 import { SseClient } from '../support/sse.ts';
@@ -12,6 +16,9 @@ afterEach(async () => {
   await alerts?.close();
   await app?.stop();
   await redis?.stop();
+  alerts = undefined;
+  app = undefined;
+  redis = undefined;
 });
 
 const headline = (text: string) => (event: { event: string; data: string }) =>
@@ -47,4 +54,27 @@ it('answers 503 while Redis is down, so Alertmanager retries, and 2xx once it is
   expect(status).toBe(202);
   expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
   await alerts.next(headline('Firing: KubeNodePressure (3 alerts)'), 20_000);
+});
+
+it('starts while Redis is down, answers 503, and works once Redis comes up', async () => {
+  const port = await freePort();
+  app = await startTestApp({ REDIS_URL: `redis://127.0.0.1:${port}` });
+
+  const alive = await fetch(`${app.baseUrl}/healthz`);
+  const notReady = await fetch(`${app.baseUrl}/readyz`);
+  const refused = await postAlert(app.baseUrl, alertFixture('firing'));
+
+  expect(alive.status).toBe(200);
+  expect(notReady.status).toBe(503);
+  expect(refused.status).toBe(503);
+
+  redis = await startEmbeddedRedis({ port });
+  let status = 0;
+  for (let attempt = 0; attempt < 100 && status !== 202; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    status = (await postAlert(app.baseUrl, alertFixture('firing'))).status;
+  }
+  expect(status).toBe(202);
+  alerts = await SseClient.connect(`${app.baseUrl}/api/stream?channel=alerts`);
+  await alerts.next(headline('Firing: KubePodCrashLooping'), 20_000);
 });

@@ -50,16 +50,21 @@ export class WebStore extends EventEmitter<StoreEvents> {
     this.#log = log;
   }
 
-  /** Starts following new entries; resolves once subscribed. */
+  /**
+   * Starts following new entries; resolves once subscribed, which waits for Redis. Each time the
+   * feed (re)starts, listeners are told to catch up: what was published while it was not
+   * following is in the streams.
+   */
   async start(): Promise<void> {
-    let subscribedBefore = false;
+    let subscribed = false;
     this.#subscriber.on('message', (_channel: string, raw: string) => this.#onPublished(raw));
     this.#subscriber.on('ready', () => {
-      // ioredis re-subscribes after a reconnect; what was published meanwhile is in the streams.
-      if (subscribedBefore) this.emit('resync');
+      // ioredis subscribes again by itself after a reconnect.
+      if (subscribed) this.emit('resync');
     });
     await this.#subscriber.subscribe(this.#eventsChannel);
-    subscribedBefore = true;
+    subscribed = true;
+    this.emit('resync');
   }
 
   async append(channel: string, entry: ConsoleEntry, deliveryId?: string): Promise<string> {
