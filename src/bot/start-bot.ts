@@ -51,7 +51,7 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       producer: resources.producer,
       metrics,
     }),
-    ...webConsoleRoutes(store, streams),
+    ...webConsoleRoutes(store, streams, config.http.allowedHosts),
   ];
   return {
     routes,

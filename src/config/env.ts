@@ -27,6 +27,22 @@ export const Env = z
       .string()
       .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address')
       .default('127.0.0.1'),
+    ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter((host) => host !== ''),
+      )
+      .refine(
+        (hosts) =>
+          hosts.every((host) =>
+            /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host),
+          ),
+        'must be host names separated by commas, without ports',
+      ),
     PORT: port(8080),
     WORKER_PORT: port(8081),
     LOG_LEVEL: z

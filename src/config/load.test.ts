@@ -29,7 +29,12 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(BASE);
 
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, workerPort: 8081 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      workerPort: 8081,
+      allowedHosts: [],
+    });
     expect(config.redis.prefix).toBe('coxswain');
     expect(config.logLevel).toBe('info');
     expect(config.alertmanager).toEqual({ token: undefined, basic: undefined });

@@ -11,7 +11,12 @@ export type LogLevel = Env['LOG_LEVEL'];
 
 export type Config = Readonly<{
   redis: Readonly<{ url: string; prefix: string }>;
-  http: Readonly<{ host: string; port: number; workerPort: number }>;
+  http: Readonly<{
+    host: string;
+    port: number;
+    workerPort: number;
+    allowedHosts: readonly string[];
+  }>;
   logLevel: LogLevel;
   alertmanager: Readonly<{
     token: string | undefined;
@@ -58,7 +63,12 @@ export function loadConfig(source: EnvSource): Config {
       : undefined;
   return deepFreeze({
     redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
-    http: { host: env.HOST, port: env.PORT, workerPort: env.WORKER_PORT },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      workerPort: env.WORKER_PORT,
+      allowedHosts: env.ALLOWED_HOSTS,
+    },
     logLevel: env.LOG_LEVEL,
     alertmanager: { token: env.ALERTMANAGER_TOKEN, basic },
     worker: { concurrency: env.WORKER_CONCURRENCY },

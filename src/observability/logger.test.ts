@@ -24,6 +24,8 @@ it('censors tokens, passwords and authorization headers wherever they sit', () =
       req: { headers: { authorization: 'Bearer sk-live-abcdef', cookie: 'session=abc' } },
       headers: { authorization: 'Basic YWRtaW46aHVudGVyMg==' },
       redisUrl: 'redis://:s3cr3t@redis:6379',
+      err: { config: { headers: { authorization: 'Bearer deep-secret-token' } } },
+      env: { ALERTMANAGER_TOKEN: 'env-token-value', REDIS_URL: 'redis://:envpass@redis' },
       pod: 'payments-api-7d9f8b6c5d-x2k4q',
     },
     'request',
@@ -39,6 +41,9 @@ it('censors tokens, passwords and authorization headers wherever they sit', () =
     'session=abc',
     'YWRtaW46',
     's3cr3t',
+    'deep-secret',
+    'env-token',
+    'envpass',
   ]) {
     expect(output).not.toContain(secret);
   }

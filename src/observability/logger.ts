@@ -7,26 +7,21 @@ export type { Logger };
  * Paths pino censors wherever they appear in a log object. Tokens and passwords are never
  * logged on purpose; this catches the accidental case (a request's headers, an options object).
  */
-export const REDACT_PATHS = [
-  'token',
-  'password',
-  'secret',
-  'apiKey',
-  'authorization',
-  'redisUrl',
-  '*.token',
-  '*.password',
-  '*.secret',
-  '*.apiKey',
-  '*.authorization',
-  '*.redisUrl',
-  'headers.authorization',
-  'headers.cookie',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  'req.headers.authorization',
-  'req.headers.cookie',
-];
+export const REDACT_PATHS = redactPaths(
+  ['token', 'password', 'secret', 'apiKey', 'authorization', 'cookie', 'redisUrl'],
+  ['REDIS_URL', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_PASSWORD'],
+  4,
+);
+
+/** Each key at the top and up to `depth` levels down (pino's `*` stands for one level). */
+function redactPaths(keys: string[], envNames: string[], depth: number): string[] {
+  const paths: string[] = [];
+  for (const key of [...keys, ...envNames]) {
+    for (let level = 0; level <= depth; level++)
+      paths.push([...Array(level).fill('*'), key].join('.'));
+  }
+  return paths;
+}
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {

@@ -26,6 +26,10 @@ export function exitOnSignal(log: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A promise nobody awaited failed: log it with its stack instead of dying on it.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection');
+  });
 }
 
 /**

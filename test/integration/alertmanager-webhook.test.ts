@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,20 @@ async function stream(a: TestApp, channel: string) {
   const client = await SseClient.connect(`${a.baseUrl}/api/stream?channel=${channel}`);
   streams.push(client);
   return client;
+}
+
+function getWithHost(port: number, path: string, host: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const headline = (text: string) => (event: { event: string; data: string }) =>
@@ -300,6 +315,42 @@ describe('web console', () => {
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({ error: 'invalid message: text: must not be empty' });
     expect(badChannel.status).toBe(400);
+  });
+
+  it('answers only to host names it knows, against DNS rebinding', async () => {
+    const a = await start({ ALLOWED_HOSTS: 'coxswain.example.com' });
+    const port = Number(new URL(a.baseUrl).port);
+
+    const rebound = await getWithHost(port, '/api/channels', `evil.example:${port}`);
+    const configured = await getWithHost(port, '/api/channels', 'coxswain.example.com');
+    const byAddress = await getWithHost(port, '/', `127.0.0.1:${port}`);
+    const webhookHealth = await getWithHost(port, '/healthz', 'coxswain.coxswain.svc');
+
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('ALLOWED_HOSTS');
+    expect(configured.status).toBe(200);
+    expect(byAddress.status).toBe(200);
+    expect(webhookHealth.status).toBe(200);
+  });
+
+  it('lets people open channels up to a limit', async () => {
+    const a = await start();
+    const post = (channel: string) =>
+      fetch(`${a.baseUrl}/api/channels/${channel}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'hello' }),
+      });
+
+    for (let i = 0; i < 100; i++) expect((await post(`room-${i}`)).status).toBe(201);
+    const tooMany = await post('room-100');
+    const existing = await post('room-7');
+
+    expect(tooMany.status).toBe(409);
+    expect(await tooMany.json()).toEqual({
+      error: 'the console has 100 channels already; post in one of them',
+    });
+    expect(existing.status).toBe(201);
   });
 
   it('serves the console page with a strict content security policy', async () => {

@@ -3,7 +3,7 @@ import type { WebStore } from './store.ts';
 
 export const BOT_NAME = 'Coxswain';
 
-/** Delivers outbox messages to web console channels. */
+/** Delivers outbox messages to web console channels; routed channels are never refused. */
 export function webAdapter(store: WebStore) {
   return {
     platform: 'web' as const,
@@ -11,7 +11,7 @@ export function webAdapter(store: WebStore) {
       await store.append(
         channelId,
         { at: new Date().toISOString(), author: BOT_NAME, bot: true, message },
-        deliveryId,
+        { deliveryId },
       );
     },
   };

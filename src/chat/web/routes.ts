@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../../config/format-issues.ts';
+import { isAllowedHost } from '../../http/allowed-host.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { readJson } from '../../http/read-body.ts';
-import type { Route } from '../../http/router.ts';
+import type { Handler, Route } from '../../http/router.ts';
 import { isStreamId, WebChannelId } from './entry.ts';
 import type { LiveStreams } from './live-stream.ts';
 import type { WebStore } from './store.ts';
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
+/** People can open channels by posting in them; this many and no more, since each one is kept. */
+const MAX_CHANNELS = 100;
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
@@ -30,7 +33,11 @@ const PostedMessage = z.object({
 });
 
 /** The web console: its page, its channel list, its live stream and its message box. */
-export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[] {
+export function webConsoleRoutes(
+  store: WebStore,
+  streams: LiveStreams,
+  allowedHosts: readonly string[],
+): Route[] {
   const assets = {
     '/': asset('index.html', 'text/html; charset=utf-8'),
     '/console.js': asset('console.js', 'text/javascript; charset=utf-8'),
@@ -49,7 +56,7 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
       },
     }),
   }));
-  return [
+  const routes: Route[] = [
     ...staticRoutes,
     {
       method: 'GET',
@@ -89,21 +96,35 @@ export function webConsoleRoutes(store: WebStore, streams: LiveStreams): Route[]
           );
         }
         const { text, author } = parsed.data;
-        let id: string;
+        let id: string | undefined;
         try {
-          id = await store.append(channel, {
-            at: new Date().toISOString(),
-            author,
-            bot: false,
-            message: { text, tone: 'neutral', fields: [], sections: [], links: [] },
-          });
+          id = await store.append(
+            channel,
+            {
+              at: new Date().toISOString(),
+              author,
+              bot: false,
+              message: { text, tone: 'neutral', fields: [], sections: [], links: [] },
+            },
+            { maxChannels: MAX_CHANNELS },
+          );
         } catch (error) {
           throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+        }
+        if (id === undefined) {
+          throw new HttpError(
+            409,
+            `the console has ${MAX_CHANNELS} channels already; post in one of them`,
+          );
         }
         return { status: 201, body: { id, channel } };
       },
     },
   ];
+  return routes.map((route) => ({
+    ...route,
+    handler: onlyAllowedHosts(route.handler, allowedHosts),
+  }));
 }
 
 function channelParam(value: string): string {
@@ -115,4 +136,17 @@ function channelParam(value: string): string {
 
 function asset(name: string, type: string) {
   return { body: readFileSync(new URL(name, STATIC_DIR)), type };
+}
+
+/** The console answers only to names it knows, which stops DNS-rebinding pages from using it. */
+function onlyAllowedHosts(handler: Handler, allowedHosts: readonly string[]): Handler {
+  return (ctx) => {
+    if (!isAllowedHost(ctx.req.headers.host, allowedHosts)) {
+      throw new HttpError(
+        403,
+        'host not allowed: add it to ALLOWED_HOSTS to serve the console under that name',
+      );
+    }
+    return handler(ctx);
+  };
 }

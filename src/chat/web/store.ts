@@ -10,10 +10,15 @@ const DELIVERY_TTL_SECONDS = 24 * 3_600;
 
 /**
  * Appends once per delivery id: a retried outbox job finds its marker and gets the first id back.
+ * Refuses (nil) to open a channel beyond the limit, when one is given.
  * KEYS: stream, channel set, delivery marker. ARGV: entry JSON, channel, events channel,
- * history length, marker TTL, has-marker flag.
+ * history length, marker TTL, has-marker flag, channel limit (0: none).
  */
 const APPEND = `
+if ARGV[7] ~= '0' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0
+  and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[7]) then
+  return false
+end
 if ARGV[6] == '1' then
   local existing = redis.call('GET', KEYS[3])
   if existing then return existing end
@@ -67,23 +72,32 @@ export class WebStore extends EventEmitter<StoreEvents> {
     this.emit('resync');
   }
 
-  async append(channel: string, entry: ConsoleEntry, deliveryId?: string): Promise<string> {
-    const json = JSON.stringify(entry);
-    const marker = `${this.#prefix}:delivered:${deliveryId ?? 'none'}`;
+  /**
+   * Adds an entry to a channel and tells every bot replica. With `deliveryId`, a second append of
+   * the same delivery returns the first id. With `maxChannels`, a new channel beyond that many is
+   * refused: resolves undefined.
+   */
+  async append(
+    channel: string,
+    entry: ConsoleEntry,
+    options: { deliveryId?: string; maxChannels?: number } = {},
+  ): Promise<string | undefined> {
+    const { deliveryId, maxChannels = 0 } = options;
     const id = await this.#redis.eval(
       APPEND,
       3,
       this.#streamKey(channel),
       this.#channelsKey,
-      marker,
-      json,
+      `${this.#prefix}:delivered:${deliveryId ?? 'none'}`,
+      JSON.stringify(entry),
       channel,
       this.#eventsChannel,
       String(HISTORY_LENGTH),
       String(DELIVERY_TTL_SECONDS),
       deliveryId === undefined ? '0' : '1',
+      String(maxChannels),
     );
-    return String(id);
+    return id === null ? undefined : String(id);
   }
 
   /** Entries after `afterId`, oldest first; without it, the latest `limit`. */

@@ -5,7 +5,12 @@ const $ = (id) => document.getElementById(id);
 const state = { channel: 'alerts', channels: [], source: undefined, seen: new Set() };
 
 function channelFromHash() {
-  const name = decodeURIComponent(location.hash.slice(1));
+  let name = '';
+  try {
+    name = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    // A hand-typed hash that is not valid percent-encoding: fall back to #alerts.
+  }
   return /^[a-z0-9][a-z0-9._-]{0,79}$/.test(name) ? name : 'alerts';
 }
 
