@@ -73,7 +73,7 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
       try {
         const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
         const outcome = await withTimeout(
-          addOnce(() => deps.runs.add('alert', job, { jobId })),
+          addOnce(deps.runs, jobId, () => deps.runs.add('alert', job, { jobId })),
           ENQUEUE_TIMEOUT_MS,
           'enqueue timed out',
         );
