@@ -33,6 +33,17 @@ async function stream(a: TestApp, channel: string) {
   return client;
 }
 
+/** Jobs on the app's runs queue, whatever their state. */
+async function runJobCount(a: TestApp): Promise<number> {
+  const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+  try {
+    const counts = await runs.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+    return Object.values(counts).reduce((x, y) => x + y, 0);
+  } finally {
+    await runs.close();
+  }
+}
+
 function getWithHost(port: number, path: string, host: string) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
@@ -88,13 +99,7 @@ describe('Alertmanager webhook to the web console', () => {
     expect(second.status).toBe(202);
     const [one, two] = [await first.json(), await second.json()] as { jobId: string }[];
     expect(two?.jobId).toBe(one?.jobId);
-    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
-    try {
-      const counts = await runs.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(1);
-    } finally {
-      await runs.close();
-    }
+    expect(await runJobCount(a)).toBe(1);
     await postAlert(a.baseUrl, alertFixture('resolved'));
     await alerts.next(headline('Resolved: KubePodCrashLooping'));
     await alerts.next(headline('Firing: KubePodCrashLooping'));
@@ -140,13 +145,7 @@ describe('Alertmanager webhook to the web console', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(wrongMethod.status).toBe(405);
-    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
-    try {
-      const counts = await runs.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
-      expect(Object.values(counts).reduce((x, y) => x + y, 0)).toBe(0);
-    } finally {
-      await runs.close();
-    }
+    expect(await runJobCount(a)).toBe(0);
     const metrics = await (await fetch(`${a.baseUrl}/metrics`)).text();
     expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_json"} 1');
     expect(metrics).toContain('coxswain_webhook_rejections_total{reason="invalid_payload"} 1');

@@ -21,6 +21,17 @@ afterEach(async () => {
   redis = undefined;
 });
 
+/** Posts as Alertmanager does while Redis comes back: again every 200 ms, each answer 503 or 202. */
+async function postUntilAccepted(baseUrl: string, fixture: 'firing' | 'multi'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const status = (await postAlert(baseUrl, alertFixture(fixture))).status;
+    if (status === 202) return status;
+    expect(status).toBe(503);
+  }
+  return 0;
+}
+
 const headline = (text: string) => (event: { event: string; data: string }) =>
   event.event === 'message' && JSON.parse(event.data).message.headline === text;
 
@@ -44,12 +55,7 @@ it('answers 503 while Redis is down, so Alertmanager retries, and 2xx once it is
   expect(alive.status).toBe(200);
 
   redis = await startEmbeddedRedis({ port });
-  let status = 0;
-  for (let attempt = 0; attempt < 100 && status !== 202; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    status = (await postAlert(app.baseUrl, alertFixture('multi'))).status;
-    if (status !== 202) expect(status).toBe(503);
-  }
+  const status = await postUntilAccepted(app.baseUrl, 'multi');
 
   expect(status).toBe(202);
   expect((await fetch(`${app.baseUrl}/readyz`)).status).toBe(200);
@@ -69,11 +75,7 @@ it('starts while Redis is down, answers 503, and works once Redis comes up', asy
   expect(refused.status).toBe(503);
 
   redis = await startEmbeddedRedis({ port });
-  let status = 0;
-  for (let attempt = 0; attempt < 100 && status !== 202; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    status = (await postAlert(app.baseUrl, alertFixture('firing'))).status;
-  }
+  const status = await postUntilAccepted(app.baseUrl, 'firing');
   expect(status).toBe(202);
   alerts = await SseClient.connect(`${app.baseUrl}/api/stream?channel=alerts`);
   await alerts.next(headline('Firing: KubePodCrashLooping'), 20_000);
