@@ -1,0 +1,77 @@
+import type { ChannelRef } from '../queue/channel.ts';
+import type { Binding, Tier } from './schema.ts';
+
+/** Who is acting, as the platform verified them. */
+export type Person = {
+  /** `slack:U0LEAD`, `discord:1234`, `web:dana`. */
+  id: string;
+  /** Slack user groups or Discord roles, already prefixed: `slack:group:S0SRE`, `discord:role:1234`. */
+  memberOf?: readonly string[];
+};
+
+export type Decision = { allowed: true } | { allowed: false; reason: string };
+
+const allow: Decision = { allowed: true };
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+export function bindingFor(channel: ChannelRef, bindings: readonly Binding[]): Binding | undefined {
+  return bindings.find((binding) => binding.channel === channel);
+}
+
+/** Whether a channel may act on a cluster and namespace at a tier: every refusal says why. */
+export function mayRun(
+  binding: Binding | undefined,
+  target: { cluster: string; namespace?: string },
+  tier: Tier,
+): Decision {
+  if (binding === undefined) {
+    return deny(
+      'this channel has no binding: an operator must bind it to clusters and namespaces first',
+    );
+  }
+  if (tier === 'forbidden') return deny('this action is forbidden by the autonomy policy');
+  if (tier === 'confirm' && binding.maxTier === 'safe') {
+    return deny('this channel may only run safe (read-only) actions');
+  }
+  if (!binding.clusters.includes(target.cluster)) {
+    return deny(`this channel is not bound to cluster ${target.cluster}`);
+  }
+  if (
+    target.namespace !== undefined &&
+    !binding.namespaces.some((glob) => globMatches(glob, target.namespace ?? ''))
+  ) {
+    return deny(`this channel is not bound to namespace ${target.namespace}`);
+  }
+  return allow;
+}
+
+/**
+ * Whether `person` may approve a proposal raised in this binding's channel by `requester`
+ * (a person's id, or for a proposal raised by an alert, the alert's).
+ */
+export function mayApprove(
+  binding: Binding | undefined,
+  person: Person,
+  requester: string,
+): Decision {
+  if (binding === undefined) return deny('this channel has no binding, so nobody here can approve');
+  const refs = new Set([person.id, ...(person.memberOf ?? [])]);
+  if (!binding.approvers.some((approver) => refs.has(approver))) {
+    return deny('you are not an approver for this channel');
+  }
+  if (person.id === requester && !binding.allowSelfApproval) {
+    return deny('you asked for this change; someone else must approve it');
+  }
+  return allow;
+}
+
+/** `*` matches any run of characters, `?` one; everything else matches itself. */
+export function globMatches(glob: string, value: string): boolean {
+  let pattern = '';
+  for (const char of glob) {
+    if (char === '*') pattern += '.*';
+    else if (char === '?') pattern += '.';
+    else pattern += char.replace(/[.+^${}()|[\]\\-]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`).test(value);
+}

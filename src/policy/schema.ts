@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { ChannelRef } from '../queue/channel.ts';
+
+/**
+ * The policy parts of the config file (`clusters`, `bindings`, `autonomy`), as the user-facing
+ * contract of DESIGN §4 has them.
+ */
+export const TIERS = ['safe', 'confirm', 'forbidden'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** An action verb as the policy names it: `get`, `scale`, or a verb with a kind, `delete node`. */
+const Verb = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z]+( [a-z]+)?$/, 'must be a verb, optionally followed by a kind ("delete node")');
+
+/** Where one verb is in two tiers, the stricter one applies: forbidden, then confirm, then safe. */
+export const Autonomy = z.strictObject({
+  safe: z.array(Verb).default(['get', 'describe', 'logs', 'list', 'top', 'diff']),
+  confirm: z.array(Verb).default(['delete', 'patch', 'edit', 'scale', 'rollout', 'apply']),
+  forbidden: z.array(Verb).default(['drain', 'cordon', 'delete node', 'reset']),
+});
+export type Autonomy = z.infer<typeof Autonomy>;
+export const DEFAULT_AUTONOMY: Autonomy = Autonomy.parse({});
+
+/** A workflow's own settings: may lower confirm to safe, or raise safe to confirm, by verb. */
+export const WorkflowAutonomy = z.strictObject({
+  auto_approve: z.array(Verb).default([]),
+  always_confirm: z.array(Verb).default([]),
+});
+export type WorkflowAutonomy = z.infer<typeof WorkflowAutonomy>;
+
+/** `slack:U0LEAD`, `slack:group:S0SRE`, `discord:role:1234`, `web:dana`. */
+export const ApproverRef = z
+  .string()
+  .regex(
+    /^(slack:(group:)?[A-Z0-9]{2,}|discord:(role:)?\d{5,25}|web:[A-Za-z0-9._-]{1,40})$/,
+    'must be slack:USER, slack:group:GROUP, discord:USER, discord:role:ROLE or web:NAME',
+  );
+
+export const Binding = z.strictObject({
+  channel: ChannelRef,
+  clusters: z.array(z.string().min(1)).min(1, 'must name at least one cluster'),
+  namespaces: z
+    .array(z.string().regex(/^[a-z0-9*?][a-z0-9*?-]*$/, 'must be a namespace or a glob'))
+    .default(['*']),
+  maxTier: z.enum(['safe', 'confirm'], { error: 'must be safe or confirm' }).default('safe'),
+  approvers: z.array(ApproverRef).default([]),
+  allowSelfApproval: z.boolean().default(false),
+});
+export type Binding = z.infer<typeof Binding>;

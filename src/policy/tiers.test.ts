@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { Autonomy, WorkflowAutonomy } from './schema.ts';
+import { tierOf } from './tiers.ts';
+
+describe('tierOf with the default policy', () => {
+  it.each([
+    ['get', undefined, 'safe'],
+    ['describe', 'Pod', 'safe'],
+    ['logs', 'Pod', 'safe'],
+    ['list', undefined, 'safe'],
+    ['top', 'Node', 'safe'],
+    ['diff', undefined, 'safe'],
+    ['delete', 'Pod', 'confirm'],
+    ['patch', 'Deployment', 'confirm'],
+    ['edit', undefined, 'confirm'],
+    ['scale', 'Deployment', 'confirm'],
+    ['rollout', 'Deployment', 'confirm'],
+    ['apply', undefined, 'confirm'],
+    ['drain', 'Node', 'forbidden'],
+    ['cordon', 'Node', 'forbidden'],
+    ['delete', 'Node', 'forbidden'],
+    ['reset', undefined, 'forbidden'],
+    ['exec', 'Pod', 'confirm'],
+  ] as const)('%s %s is %s', (verb, kind, tier) => {
+    expect(tierOf(kind === undefined ? { verb } : { verb, kind })).toBe(tier);
+  });
+});
+
+describe('workflow overrides', () => {
+  const workflow = WorkflowAutonomy.parse({
+    auto_approve: ['rollout', 'delete node', 'drain'],
+    always_confirm: ['logs'],
+  });
+
+  it('lower confirm to safe for the actions they name', () => {
+    expect(tierOf({ verb: 'rollout', kind: 'Deployment' }, undefined, workflow)).toBe('safe');
+    expect(tierOf({ verb: 'scale', kind: 'Deployment' }, undefined, workflow)).toBe('confirm');
+  });
+
+  it('raise safe to confirm for the actions they name', () => {
+    expect(tierOf({ verb: 'logs', kind: 'Pod' }, undefined, workflow)).toBe('confirm');
+  });
+
+  it('can never unlock a forbidden action', () => {
+    expect(tierOf({ verb: 'delete', kind: 'Node' }, undefined, workflow)).toBe('forbidden');
+    expect(tierOf({ verb: 'drain', kind: 'Node' }, undefined, workflow)).toBe('forbidden');
+  });
+});
+
+describe('Autonomy from config', () => {
+  it('applies the seed defaults for what is left out', () => {
+    const autonomy = Autonomy.parse({ confirm: ['delete', 'patch', 'scale'] });
+
+    expect(autonomy.safe).toContain('logs');
+    expect(tierOf({ verb: 'rollout' }, autonomy)).toBe('confirm');
+    expect(tierOf({ verb: 'drain' }, autonomy)).toBe('forbidden');
+  });
+
+  it('lets an operator forbid more', () => {
+    const autonomy = Autonomy.parse({
+      forbidden: ['drain', 'cordon', 'delete node', 'reset', 'delete'],
+    });
+
+    expect(tierOf({ verb: 'delete', kind: 'Pod' }, autonomy)).toBe('forbidden');
+  });
+
+  it('applies the stricter tier when a verb is in two', () => {
+    const autonomy = Autonomy.parse({ safe: ['get', 'scale'] });
+
+    expect(tierOf({ verb: 'scale', kind: 'Deployment' }, autonomy)).toBe('confirm');
+  });
+});
