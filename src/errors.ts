@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'redis_server_failed'
   | 'job_invalid'
   | 'delivery_failed'
-  | 'channel_unknown';
+  | 'channel_unknown'
+  | 'kubernetes_api';
 
 export class CoxswainError extends Error {
   readonly code: ErrorCode;
