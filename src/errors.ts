@@ -4,12 +4,8 @@
  */
 export type ErrorCode =
   | 'config_invalid'
-  | 'redis_unavailable'
   | 'redis_server_missing'
   | 'redis_server_failed'
-  | 'job_invalid'
-  | 'delivery_failed'
-  | 'channel_unknown'
   | 'kubernetes_api';
 
 export class CoxswainError extends Error {
@@ -20,8 +16,4 @@ export class CoxswainError extends Error {
     this.name = 'CoxswainError';
     this.code = code;
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

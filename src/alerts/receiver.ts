@@ -28,9 +28,10 @@ export type ReceiverDeps = {
  * while Redis cannot take it, because Alertmanager retries 5xx and drops 4xx.
  */
 export function alertmanagerRoute(deps: ReceiverDeps): Route {
-  const reject = (reason: string, error: HttpError): never => {
+  /** Counts a refusal by reason and hands the error back to be thrown. */
+  const rejected = (reason: string, error: HttpError): HttpError => {
     deps.metrics.webhookRejections.inc({ reason });
-    throw error;
+    return error;
   };
   return {
     method: 'POST',
@@ -38,14 +39,14 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
     async handler(ctx) {
       const { req } = ctx;
       if (!isAuthorized(req.headers.authorization, deps.auth)) {
-        reject(
+        throw rejected(
           'unauthorized',
           new HttpError(401, 'unauthorized', { headers: challenge(deps.auth) }),
         );
       }
       // Alertmanager sends JSON. Requiring it keeps out the plain-text posts any web page can make.
       if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-        reject(
+        throw rejected(
           'unsupported_media_type',
           new HttpError(415, 'content-type must be application/json'),
         );
@@ -55,20 +56,22 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
         body = await readJson(req, BODY_LIMIT);
       } catch (error) {
         if (error instanceof HttpError)
-          reject(error.status === 413 ? 'too_large' : 'invalid_json', error);
+          throw rejected(error.status === 413 ? 'too_large' : 'invalid_json', error);
         throw error;
       }
       const parsed = AlertmanagerPayload.safeParse(body);
       if (!parsed.success) {
         const problems = formatIssues(parsed.error.issues.slice(0, 5)).join('; ');
-        reject('invalid_payload', new HttpError(400, `invalid Alertmanager payload: ${problems}`));
-        return undefined;
+        throw rejected(
+          'invalid_payload',
+          new HttpError(400, `invalid Alertmanager payload: ${problems}`),
+        );
       }
       const payload = parsed.data;
       const jobId = alertJobId(payload);
       const about = { jobId, groupKey: payload.groupKey, status: payload.status };
       if (deps.producer.status !== 'ready') {
-        reject('redis_unavailable', unavailable());
+        throw rejected('redis_unavailable', unavailable());
       }
       try {
         const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
@@ -83,7 +86,7 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           { ...about, err: { message: (error as Error).message } },
           'alert not enqueued',
         );
-        reject('redis_unavailable', unavailable(error));
+        throw rejected('redis_unavailable', unavailable(error));
       }
       deps.metrics.alertNotifications.inc({ status: payload.status });
       ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification enqueued');

@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from '../observability/logger.ts';
+import { withTimeout } from '../queue/connection.ts';
 
 /**
  * Runs `stop` once on the first SIGTERM or SIGINT, then exits. A second signal while stopping
@@ -38,14 +39,10 @@ export function exitOnSignal(log: Logger, stop: () => Promise<void>): void {
  * and abandoned: their locks expire and another worker picks them up as stalled.
  */
 export async function closeWorker(worker: Worker, timeoutMs: number, log: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  const closing = worker.close().then(() => 'closed' as const);
-  const result = await Promise.race([closing, timedOut]);
-  clearTimeout(timer);
-  if (result === 'timeout') {
+  const closing = worker.close();
+  try {
+    await withTimeout(closing, timeoutMs, 'worker close timed out');
+  } catch {
     log.warn(
       { queue: worker.name, timeoutMs },
       'worker did not close in time; jobs still active are left to retry',

@@ -30,6 +30,9 @@ redis.call('PUBLISH', ARGV[3], cjson.encode({ channel = ARGV[2], id = id, entry 
 return id
 `;
 
+const APPEND_COMMAND = 'coxswainWebAppend';
+type AppendCommand = (...args: string[]) => Promise<unknown>;
+
 export type StoreEvents = {
   entry: [StoredEntry];
   /** The live feed was interrupted; listeners should catch up from the stream. */
@@ -46,8 +49,15 @@ export class WebStore extends EventEmitter<StoreEvents> {
   readonly #prefix: string;
   readonly #log: Logger;
 
+  /** The append script, sent once and then called by its hash (ioredis reloads it if Redis lost it). */
+  readonly #append: AppendCommand;
+
   constructor(redis: Redis, subscriber: Redis, prefix: string, log: Logger) {
     super();
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 3, lua: APPEND });
+    this.#append = (...args) =>
+      (redis as unknown as Record<string, AppendCommand>)[APPEND_COMMAND]?.(...args) ??
+      Promise.reject(new Error('append script not defined'));
     this.setMaxListeners(0);
     this.#redis = redis;
     this.#subscriber = subscriber;
@@ -83,9 +93,7 @@ export class WebStore extends EventEmitter<StoreEvents> {
     options: { deliveryId?: string; maxChannels?: number } = {},
   ): Promise<string | undefined> {
     const { deliveryId, maxChannels = 0 } = options;
-    const id = await this.#redis.eval(
-      APPEND,
-      3,
+    const id = await this.#append(
       this.#streamKey(channel),
       this.#channelsKey,
       `${this.#prefix}:delivered:${deliveryId ?? 'none'}`,
