@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertFixture } from '../../test/support/fixtures.ts';
+import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { alertJobId } from './job-id.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
@@ -25,8 +25,7 @@ describe('alertJobId', () => {
 
   it('differs when one alert of a still-firing group resolves', () => {
     const changed = multi();
-    const first = changed.alerts[0];
-    if (first === undefined) throw new Error('fixture has alerts');
+    const first = firstAlert(changed);
     first.status = 'resolved';
 
     expect(changed.status).toBe('firing');
@@ -35,8 +34,7 @@ describe('alertJobId', () => {
 
   it('differs when an alert fires again after resolving', () => {
     const again = multi();
-    const first = again.alerts[0];
-    if (first === undefined) throw new Error('fixture has alerts');
+    const first = firstAlert(again);
     first.startsAt = '2026-11-21T12:00:00.000Z';
 
     expect(alertJobId(again)).not.toBe(alertJobId(multi()));

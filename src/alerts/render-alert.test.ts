@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertFixture } from '../../test/support/fixtures.ts';
+import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { ChatMessage } from '../queue/message.ts';
 import { renderAlertGroup } from './render-alert.ts';
 import { AlertmanagerPayload } from './schema.ts';
@@ -47,8 +47,7 @@ describe('renderAlertGroup', () => {
 
   it('keeps the scrape target when it is the only clue', () => {
     const input = payload('firing');
-    const alert = input.alerts[0];
-    if (alert === undefined) throw new Error('fixture has an alert');
+    const alert = firstAlert(input);
     alert.labels = {
       alertname: 'TargetDown',
       job: 'node-exporter',
@@ -90,8 +89,7 @@ describe('renderAlertGroup', () => {
 
   it('counts alerts it does not show and those Alertmanager truncated', () => {
     const input = payload('multi');
-    const template = input.alerts[0];
-    if (template === undefined) throw new Error('fixture has alerts');
+    const template = firstAlert(input);
     input.alerts = Array.from({ length: 12 }, (_, i) => ({
       ...template,
       fingerprint: `fp${i}`,
@@ -108,8 +106,7 @@ describe('renderAlertGroup', () => {
 
   it('drops links that are not http(s)', () => {
     const input = payload('firing');
-    const alert = input.alerts[0];
-    if (alert === undefined) throw new Error('fixture has an alert');
+    const alert = firstAlert(input);
     alert.generatorURL = 'javascript:alert(1)';
     alert.annotations.runbook_url = 'data:text/html,hi';
 
@@ -143,8 +140,7 @@ describe('renderAlertGroup', () => {
 
   it('stays within the limits for oversized annotations', () => {
     const input = payload('firing');
-    const alert = input.alerts[0];
-    if (alert === undefined) throw new Error('fixture has an alert');
+    const alert = firstAlert(input);
     alert.annotations.summary = 'x'.repeat(50_000);
     alert.annotations.description = 'y'.repeat(50_000);
     alert.labels.pod = 'p'.repeat(5_000);

@@ -10,3 +10,10 @@ export function alertFixture(name: FixtureName): Record<string, unknown> {
 export function alertFixtureText(name: FixtureName): string {
   return readFileSync(new URL(`../fixtures/alertmanager/${name}.json`, import.meta.url), 'utf8');
 }
+
+/** The first alert of a parsed payload; every fixture has one. */
+export function firstAlert<T>(payload: { alerts: T[] }): T {
+  const alert = payload.alerts[0];
+  if (alert === undefined) throw new Error('the payload has no alerts');
+  return alert;
+}

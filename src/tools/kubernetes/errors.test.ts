@@ -49,9 +49,10 @@ function client(server: string): CoreV1Api {
   return config.makeApiClient(CoreV1Api);
 }
 
-async function failure(namespace: string): Promise<unknown> {
+/** What listing pods throws, against `server` (the local API server unless told otherwise). */
+async function failure(namespace: string, server = url): Promise<unknown> {
   try {
-    await client(url).listNamespacedPod({ namespace });
+    await client(server).listNamespacedPod({ namespace });
   } catch (error) {
     return error;
   }
@@ -113,13 +114,7 @@ describe('wrapKubernetesError, with the real client against a local API server',
   });
 
   it('says the API server cannot be reached', async () => {
-    const port = await freePort();
-    let error: unknown;
-    try {
-      await client(`http://127.0.0.1:${port}`).listNamespacedPod({ namespace: 'prod' });
-    } catch (caught) {
-      error = caught;
-    }
+    const error = await failure('prod', `http://127.0.0.1:${await freePort()}`);
 
     const wrapped = wrapKubernetesError(error, {
       verb: 'list',
