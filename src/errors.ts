@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'config_invalid'
   | 'redis_server_missing'
   | 'redis_server_failed'
-  | 'kubernetes_api';
+  | 'kubernetes_api'
+  | 'usage';
 
 export class CoxswainError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,7 @@
 import { CoxswainError } from '../errors.ts';
+import { UsageError } from './args.ts';
 import { demo } from './demo.ts';
+import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: coxswain <command>
@@ -9,16 +11,30 @@ Commands:
   worker   runs jobs from the queues; serves health and metrics on WORKER_PORT
   all      bot and worker in one process
   demo     everything in one process on port 8080, with its own Redis unless REDIS_URL is set
+  sandbox  a simulated Kubernetes cluster for kubectl and the bot (coxswain sandbox --help)
 
 Configuration comes from the environment (and .env); see .env.example.
 `;
 
-const COMMANDS: Record<string, () => Promise<void>> = {
-  bot: () => serve('bot'),
-  worker: () => serve('worker'),
-  all: () => serve('all'),
-  demo,
+type Command = (args: readonly string[]) => Promise<void>;
+
+/** Commands that take no arguments. */
+const noArgs =
+  (run: () => Promise<void>): Command =>
+  async (args) => {
+    if (args.length > 0) throw new UsageError(`unexpected argument "${args[0]}"`);
+    await run();
+  };
+
+const COMMANDS: Record<string, Command> = {
+  bot: noArgs(() => serve('bot')),
+  worker: noArgs(() => serve('worker')),
+  all: noArgs(() => serve('all')),
+  demo: noArgs(demo),
+  sandbox,
 };
+
+const HELP: Record<string, string> = { sandbox: SANDBOX_USAGE };
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -27,16 +43,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   const run = COMMANDS[command];
-  if (run === undefined || rest.length > 0) {
-    process.stderr.write(
-      `coxswain: ${run === undefined ? `unknown command "${command}"` : `unexpected argument "${rest[0]}"`}\n\n${USAGE}`,
-    );
+  if (run === undefined) {
+    process.stderr.write(`coxswain: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
+  const help = HELP[command];
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(help);
+    return 0;
+  }
   try {
-    await run();
+    await run(rest);
     return 0;
   } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(
+        `coxswain: ${error.message.replace(/^coxswain /, '')}\n\n${help ?? USAGE}`,
+      );
+      return 2;
+    }
     process.stderr.write(`coxswain: ${describe(error)}\n`);
     return 1;
   }

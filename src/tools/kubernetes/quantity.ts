@@ -22,3 +22,10 @@ export function nextMemoryLimit(current: number): number {
   const step = 64 * MI;
   return Math.max(Math.ceil((current * 1.5) / step) * step, current + step);
 }
+
+/** CPU quantities (`250m`, `2`, `1.5`) in millicores. */
+export function parseCpu(quantity: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(m)?$/.exec(quantity.trim());
+  if (match === null) return undefined;
+  return match[2] === 'm' ? Number(match[1]) : Number(match[1]) * 1000;
+}

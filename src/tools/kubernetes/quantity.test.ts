@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { formatMemory, nextMemoryLimit, parseMemory } from './quantity.ts';
+import { describe, expect, it } from 'vitest';
+import { formatMemory, nextMemoryLimit, parseCpu, parseMemory } from './quantity.ts';
 
 it.each([
   ['256Mi', 256 * 2 ** 20],
@@ -24,4 +24,13 @@ it.each([
   ['2Gi', '3Gi'],
 ])('raises %s to %s after an OOM kill', (current, next) => {
   expect(formatMemory(nextMemoryLimit(parseMemory(current) ?? 0))).toBe(next);
+});
+
+describe('parseCpu', () => {
+  it('reads millicores and whole or fractional cores', () => {
+    expect(parseCpu('250m')).toBe(250);
+    expect(parseCpu('2')).toBe(2000);
+    expect(parseCpu('1.5')).toBe(1500);
+    expect(parseCpu('two')).toBeUndefined();
+  });
 });

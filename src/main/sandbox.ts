@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { createLogger } from '../observability/logger.ts';
+import { exitOnSignal } from '../runtime/shutdown.ts';
+import { scenarioNames } from '../sandbox/scenario.ts';
+import { startSandbox } from '../sandbox/start-sandbox.ts';
+import { parseFlags, UsageError } from './args.ts';
+
+export const SANDBOX_USAGE = `Usage: coxswain sandbox [--port P] [--scenario NAME]... [--kubeconfig FILE] [--no-metrics]
+       coxswain sandbox --list
+
+Serves a simulated Kubernetes API on http://127.0.0.1:P (default 6550) that kubectl and the
+bot use like a real cluster. Scenarios load faults into it; without --scenario it runs "healthy".
+--kubeconfig writes a kubeconfig whose current context is the sandbox.
+`;
+
+/** `coxswain sandbox`: the simulated cluster, until a signal. */
+export async function sandbox(args: readonly string[]): Promise<void> {
+  const { values } = parseFlags('sandbox', args, {
+    port: { type: 'string', default: '6550' },
+    scenario: { type: 'string', multiple: true },
+    kubeconfig: { type: 'string' },
+    'no-metrics': { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+  });
+  if (values.list) {
+    process.stdout.write(`${scenarioNames().join('\n')}\n`);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`coxswain sandbox: --port must be a port number, got "${values.port}"`);
+  }
+  const scenarios = values.scenario ?? ['healthy'];
+  const running = await startSandbox({ scenarios, port, metrics: !values['no-metrics'] });
+  const lines = [`Sandbox Kubernetes API on ${running.url} (scenarios: ${scenarios.join(', ')})`];
+  if (values.kubeconfig !== undefined) {
+    const file = resolve(values.kubeconfig);
+    running.writeKubeconfig(file);
+    lines.push(`Kubeconfig written to ${file}; try: KUBECONFIG=${file} kubectl get pods -A`);
+  }
+  lines.push('Press Ctrl-C to stop.', '');
+  process.stdout.write(lines.join('\n'));
+  exitOnSignal(createLogger('warn'), () => running.close());
+}

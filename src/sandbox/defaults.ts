@@ -1,0 +1,79 @@
+import type { KObject } from './store.ts';
+
+/**
+ * The API server's defaulting for the fields people read back: container port protocols, probe
+ * timings, pull policy, deployment strategy. Applied on every write, as the real server does.
+ */
+type Probe = Record<string, unknown> & { httpGet?: Record<string, unknown> };
+type Container = {
+  ports?: Record<string, unknown>[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  imagePullPolicy?: string;
+  image?: string;
+  terminationMessagePath?: string;
+  terminationMessagePolicy?: string;
+};
+type PodSpec = {
+  containers?: Container[];
+  restartPolicy?: string;
+  dnsPolicy?: string;
+  terminationGracePeriodSeconds?: number;
+  schedulerName?: string;
+  securityContext?: object;
+};
+
+export function applyDefaults(object: KObject): KObject {
+  const spec = object.spec as
+    | {
+        template?: { spec?: PodSpec };
+        replicas?: number;
+        revisionHistoryLimit?: number;
+        progressDeadlineSeconds?: number;
+        strategy?: { type?: string; rollingUpdate?: Record<string, unknown> };
+      }
+    | undefined;
+  if (spec === undefined) return object;
+  if (object.kind === 'Pod') podSpec(spec as PodSpec);
+  if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(object.kind)) {
+    if (spec.template?.spec !== undefined) podSpec(spec.template.spec as PodSpec);
+    if (object.kind !== 'DaemonSet') spec.replicas ??= 1;
+  }
+  if (object.kind === 'Deployment') {
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+    spec.strategy ??= { type: 'RollingUpdate' };
+    if (spec.strategy.type === undefined) spec.strategy.type = 'RollingUpdate';
+    if (spec.strategy.type === 'RollingUpdate') {
+      spec.strategy.rollingUpdate = {
+        maxSurge: '25%',
+        maxUnavailable: '25%',
+        ...(spec.strategy.rollingUpdate ?? {}),
+      };
+    }
+  }
+  return object;
+}
+
+function podSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  for (const c of spec.containers ?? []) {
+    for (const port of c.ports ?? []) port.protocol ??= 'TCP';
+    for (const probe of [c.readinessProbe, c.livenessProbe]) {
+      if (probe === undefined) continue;
+      probe.timeoutSeconds ??= 1;
+      probe.periodSeconds ??= 10;
+      probe.successThreshold ??= 1;
+      probe.failureThreshold ??= 3;
+      if (probe.httpGet !== undefined) probe.httpGet.scheme ??= 'HTTP';
+    }
+    c.imagePullPolicy ??=
+      c.image?.endsWith(':latest') || !c.image?.includes(':') ? 'Always' : 'IfNotPresent';
+    c.terminationMessagePath ??= '/dev/termination-log';
+    c.terminationMessagePolicy ??= 'File';
+  }
+}

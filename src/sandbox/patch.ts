@@ -1,0 +1,209 @@
+import { ApiError } from './store.ts';
+
+/**
+ * The three patch formats of the Kubernetes API: JSON merge patch (RFC 7386), JSON patch
+ * (RFC 6902) and strategic merge patch, whose lists of named things (containers, env, ports,
+ * volumes) merge by key instead of being replaced.
+ */
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export function patchTypeOf(contentType: string | undefined): PatchType | undefined {
+  const base = (contentType ?? '').split(';')[0]?.trim();
+  if (base === 'application/merge-patch+json') return 'merge';
+  if (base === 'application/json-patch+json') return 'json';
+  if (base === 'application/strategic-merge-patch+json') return 'strategic';
+  return undefined;
+}
+
+export function applyPatch(target: unknown, patch: unknown, type: PatchType): unknown {
+  if (type === 'json') return jsonPatch(target as Json, patch);
+  if (!isObject(patch as Json)) {
+    throw new ApiError(400, 'BadRequest', 'the patch must be a JSON object');
+  }
+  return type === 'merge'
+    ? mergePatch(target as Json, patch as Json)
+    : strategic(target as Json, patch as Json);
+}
+
+export function mergePatch(target: Json, patch: Json): Json {
+  if (!isObject(patch)) return patch;
+  const out: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = mergePatch(out[key] ?? null, value);
+  }
+  return out;
+}
+
+/** Keys by which strategic merge patch merges lists, by the list's field name. */
+const MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  ports: 'containerPort',
+  imagePullSecrets: 'name',
+  tolerations: 'key',
+  conditions: 'type',
+  ownerReferences: 'uid',
+};
+
+function strategic(target: Json, patch: Json, field?: string): Json {
+  if (!isObject(patch)) return patch;
+  if (patch.$patch === 'replace') {
+    const { $patch: _, ...rest } = patch;
+    return rest;
+  }
+  if (patch.$patch === 'delete') return null;
+  const out: JsonObject = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$setElementOrder/') || key === '$retainKeys' || key === '$patch') continue;
+    if (key.startsWith('$deleteFromPrimitiveList/')) {
+      const list = key.slice('$deleteFromPrimitiveList/'.length);
+      const current = out[list];
+      if (Array.isArray(current) && Array.isArray(value)) {
+        out[list] = current.filter((item) => !value.includes(item));
+      }
+      continue;
+    }
+    if (value === null) {
+      delete out[key];
+      continue;
+    }
+    const mergeKey = MERGE_KEYS[key];
+    const current = out[key];
+    if (Array.isArray(value) && mergeKey !== undefined && field !== 'metadata') {
+      out[key] = mergeList(Array.isArray(current) ? current : [], value, mergeKey);
+    } else if (isObject(value)) {
+      out[key] = strategic(current ?? null, value, key);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function mergeList(current: Json[], patch: Json[], key: string): Json[] {
+  const out = [...current];
+  for (const item of patch) {
+    if (!isObject(item)) return patch;
+    const id = item[key];
+    const at = out.findIndex((existing) => isObject(existing) && existing[key] === id);
+    if (item.$patch === 'delete') {
+      if (at >= 0) out.splice(at, 1);
+    } else if (at >= 0) {
+      out[at] = strategic(out[at] ?? null, item);
+    } else {
+      const { $patch: _, ...rest } = item;
+      out.push(rest);
+    }
+  }
+  return out;
+}
+
+type Operation = { op: string; path: string; value?: Json; from?: string };
+
+function jsonPatch(target: Json, patch: unknown): Json {
+  if (!Array.isArray(patch)) {
+    throw new ApiError(400, 'BadRequest', 'a JSON patch must be an array of operations');
+  }
+  let doc = structuredClone(target);
+  for (const raw of patch as Operation[]) {
+    if (
+      typeof raw !== 'object' ||
+      raw === null ||
+      typeof raw.op !== 'string' ||
+      typeof raw.path !== 'string'
+    ) {
+      throw new ApiError(400, 'BadRequest', 'each JSON patch operation needs "op" and "path"');
+    }
+    const { op, path } = raw;
+    if (op === 'test') {
+      if (JSON.stringify(read(doc, path)) !== JSON.stringify(raw.value)) {
+        throw new ApiError(422, 'Invalid', `the test operation failed at ${path}`);
+      }
+    } else if (op === 'add' || op === 'replace') {
+      if (op === 'replace') read(doc, path);
+      doc = write(doc, path, raw.value ?? null, op === 'add');
+    } else if (op === 'remove') {
+      read(doc, path);
+      doc = remove(doc, path);
+    } else if (op === 'move' || op === 'copy') {
+      const value = read(doc, raw.from ?? '');
+      if (op === 'move') doc = remove(doc, raw.from ?? '');
+      doc = write(doc, path, value, true);
+    } else {
+      throw new ApiError(400, 'BadRequest', `unknown JSON patch operation "${op}"`);
+    }
+  }
+  return doc;
+}
+
+function pointer(path: string): string[] {
+  if (path === '') return [];
+  if (!path.startsWith('/'))
+    throw new ApiError(400, 'BadRequest', `invalid JSON pointer "${path}"`);
+  return path
+    .slice(1)
+    .split('/')
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+function read(doc: Json, path: string): Json {
+  let at: Json = doc;
+  for (const part of pointer(path)) {
+    const next: Json | undefined = Array.isArray(at)
+      ? at[Number(part)]
+      : isObject(at)
+        ? at[part]
+        : undefined;
+    if (next === undefined) {
+      throw new ApiError(422, 'Invalid', `the path "${path}" does not exist`);
+    }
+    at = next;
+  }
+  return at;
+}
+
+function write(doc: Json, path: string, value: Json, insert: boolean): Json {
+  const parts = pointer(path);
+  const last = parts.pop();
+  if (last === undefined) return value;
+  const parent = read(doc, parts.length === 0 ? '' : `/${parts.map(escapePointer).join('/')}`);
+  if (Array.isArray(parent)) {
+    const index = last === '-' ? parent.length : Number(last);
+    if (!Number.isInteger(index) || index < 0 || index > parent.length) {
+      throw new ApiError(422, 'Invalid', `the index in "${path}" is out of range`);
+    }
+    if (insert) parent.splice(index, 0, value);
+    else parent[index] = value;
+  } else if (isObject(parent)) {
+    parent[last] = value;
+  } else {
+    throw new ApiError(422, 'Invalid', `cannot write "${path}": its parent is not an object`);
+  }
+  return doc;
+}
+
+function remove(doc: Json, path: string): Json {
+  const parts = pointer(path);
+  const last = parts.pop();
+  if (last === undefined) return null;
+  const parent = read(doc, parts.length === 0 ? '' : `/${parts.map(escapePointer).join('/')}`);
+  if (Array.isArray(parent)) parent.splice(Number(last), 1);
+  else if (isObject(parent)) delete parent[last];
+  return doc;
+}
+
+function escapePointer(part: string): string {
+  return part.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,588 @@
+import { createHash } from 'node:crypto';
+import { formatMemory, parseCpu, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { findResource, type ResourceType } from '../catalog.ts';
+import type { ImageBehaviour } from '../scenario.ts';
+import { ApiError, type KObject, type ObjectStore } from '../store.ts';
+import { EventRecorder, stamp } from './events.ts';
+import {
+  advance,
+  type Container,
+  type ContainerRuntime,
+  containerStatus,
+  exitOf,
+  type Lookup,
+  newRuntime,
+} from './kubelet.ts';
+import { type LogLine, logLines } from './logs.ts';
+import { place } from './scheduler.ts';
+import { podReady, WorkloadControllers } from './workloads.ts';
+
+/**
+ * The sandbox's control plane and kubelets in one loop: controllers, scheduler, container
+ * runtimes and node conditions, reconciled whenever an object changes and whenever simulated
+ * time reaches the next thing that is due (a crash, the end of a back-off, a deadline).
+ */
+const type = (group: string, version: string, plural: string): ResourceType => {
+  const found = findResource(group, version, plural);
+  if (found === undefined) throw new Error(`the sandbox catalog lacks ${plural}`);
+  return found;
+};
+const PODS = type('', 'v1', 'pods');
+const NODES = type('', 'v1', 'nodes');
+const CONFIGMAPS = type('', 'v1', 'configmaps');
+const SECRETS = type('', 'v1', 'secrets');
+
+const TERMINATION_SECONDS = 2;
+const READY_SECONDS = 2;
+const SYSTEM_MEMORY = 900 * 2 ** 20;
+const PRESSURE_SHARE = 0.9;
+
+type PodSpec = { containers?: Container[]; nodeName?: string; readinessGates?: unknown };
+
+export class Simulator {
+  readonly store: ObjectStore;
+  readonly #events: EventRecorder;
+  readonly #workloads: WorkloadControllers;
+  readonly #images = new Map<string, ImageBehaviour>();
+  readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
+  readonly #removeAt = new Map<string, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #pending = false;
+  #unsubscribe: (() => void) | undefined;
+  #reconciling = false;
+
+  constructor(store: ObjectStore) {
+    this.store = store;
+    this.#events = new EventRecorder(store);
+    this.#workloads = new WorkloadControllers(store, this.#events);
+  }
+
+  addImages(images: Record<string, ImageBehaviour>): void {
+    for (const [image, behaviour] of Object.entries(images)) this.#images.set(image, behaviour);
+  }
+
+  /** Runs in real time from now on: on every change, and at least every half second. */
+  start(): void {
+    this.store.now = () => new Date();
+    this.#unsubscribe = this.store.onChange(() => this.#schedule());
+    this.#timer = setInterval(() => this.reconcile(), 500);
+    this.#timer.unref();
+    this.reconcile();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#unsubscribe?.();
+  }
+
+  /** Moves simulated time to `target`, stopping at every transition on the way. */
+  advanceTo(target: number, clock: { at: number }): void {
+    this.store.now = () => new Date(clock.at);
+    for (let guard = 0; guard < 200_000; guard++) {
+      this.reconcile();
+      const next = this.#nextTransition();
+      if (next === undefined || next > target) break;
+      clock.at = Math.max(next, clock.at + 1);
+    }
+    clock.at = target;
+    this.reconcile();
+  }
+
+  /** Reconciles until nothing changes (a new replica set makes pods, pods change status…). */
+  reconcile(): void {
+    if (this.#reconciling) return;
+    this.#reconciling = true;
+    try {
+      for (let pass = 0; pass < 6; pass++) {
+        const before = this.store.resourceVersion;
+        this.#workloads.reconcile((pod) => this.#available(pod));
+        this.#pods();
+        this.#nodes();
+        if (this.store.resourceVersion === before) break;
+      }
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  /** A container's log, as the kubelet serves it, with the API server's refusals. */
+  logs(pod: KObject, container: string | undefined, previous: boolean): LogLine[] {
+    const containers = (pod.spec as PodSpec).containers ?? [];
+    const name = container ?? (containers.length === 1 ? containers[0]?.name : undefined);
+    if (name === undefined) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.map((c) => c.name).join(' ')}]`,
+      );
+    }
+    const spec = containers.find((c) => c.name === name);
+    if (spec === undefined) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `container ${name} is not valid for pod ${pod.metadata.name}`,
+      );
+    }
+    const runtime = this.#runtimes.get(pod.metadata.uid ?? '')?.get(name);
+    const instance = previous ? runtime?.previous : (runtime?.current ?? runtime?.previous);
+    if (instance === undefined) {
+      if (previous) {
+        throw new ApiError(
+          400,
+          'BadRequest',
+          `previous terminated container "${name}" in pod "${pod.metadata.name}" not found`,
+        );
+      }
+      const reason = waitingReason(runtime);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`,
+      );
+    }
+    return logLines(
+      instance,
+      this.#images.get(spec.image),
+      this.store.now().getTime(),
+      pod.metadata.name,
+    );
+  }
+
+  podMetrics(namespace: string | undefined): KObject[] {
+    return this.store
+      .list(PODS, namespace)
+      .filter((pod) => this.#usage(pod).length > 0)
+      .map((pod) => ({
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        kind: 'PodMetrics',
+        metadata: {
+          name: pod.metadata.name,
+          namespace: pod.metadata.namespace ?? 'default',
+          creationTimestamp: stamp(this.store.now()),
+          labels: pod.metadata.labels ?? {},
+        },
+        timestamp: stamp(this.store.now()),
+        window: '15s',
+        containers: this.#usage(pod).map((u) => ({
+          name: u.name,
+          usage: { cpu: `${Math.round(u.cpu * 1e6)}n`, memory: `${Math.round(u.memory / 1024)}Ki` },
+        })),
+      }));
+  }
+
+  nodeMetrics(): KObject[] {
+    const pods = this.store.list(PODS);
+    return this.store.list(NODES).map((node) => {
+      const usage = this.#nodeUsage(node, pods);
+      return {
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        kind: 'NodeMetrics',
+        metadata: {
+          name: node.metadata.name,
+          creationTimestamp: stamp(this.store.now()),
+          labels: node.metadata.labels ?? {},
+        },
+        timestamp: stamp(this.store.now()),
+        window: '20s',
+        usage: {
+          cpu: `${Math.round(usage.cpu * 1e6)}n`,
+          memory: `${Math.round(usage.memory / 1024)}Ki`,
+        },
+      };
+    });
+  }
+
+  #schedule(): void {
+    if (this.#pending) return;
+    this.#pending = true;
+    setImmediate(() => {
+      this.#pending = false;
+      this.reconcile();
+    });
+  }
+
+  #nextTransition(): number | undefined {
+    const times: number[] = [];
+    for (const runtimes of this.#runtimes.values()) {
+      for (const runtime of runtimes.values()) {
+        if (runtime.until !== undefined) times.push(runtime.until);
+        const started = runtime.current?.startedAt;
+        if (runtime.phase === 'running' && started !== undefined)
+          times.push(started + READY_SECONDS * 1000);
+      }
+    }
+    for (const at of this.#removeAt.values()) times.push(at);
+    const deadline = this.#workloads.nextDeadline();
+    if (deadline !== undefined) times.push(deadline);
+    const now = this.store.now().getTime();
+    const future = times.filter((t) => t > now);
+    return future.length === 0 ? undefined : Math.min(...future);
+  }
+
+  #available(pod: KObject): boolean {
+    return pod.metadata.deletionTimestamp === undefined && podReady(pod);
+  }
+
+  #pods(): void {
+    const now = this.store.now().getTime();
+    const nodes = this.store.list(NODES);
+    const pods = this.store.list(PODS);
+    const live = new Set<string>();
+    for (const pod of pods) {
+      const uid = pod.metadata.uid ?? '';
+      live.add(uid);
+      if (pod.metadata.deletionTimestamp !== undefined) {
+        const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
+        this.#removeAt.set(uid, at);
+        if (now >= at) {
+          this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
+          this.#removeAt.delete(uid);
+          this.#runtimes.delete(uid);
+        }
+        continue;
+      }
+      const spec = pod.spec as PodSpec;
+      if (spec.nodeName === undefined) {
+        this.#bind(pod, nodes, pods);
+        continue;
+      }
+      this.#run(pod, now);
+    }
+    for (const uid of this.#runtimes.keys()) if (!live.has(uid)) this.#runtimes.delete(uid);
+  }
+
+  #bind(pod: KObject, nodes: KObject[], pods: KObject[]): void {
+    const placed = pods.filter(
+      (p) =>
+        (p.spec as PodSpec).nodeName !== undefined && p.metadata.deletionTimestamp === undefined,
+    );
+    const placement = place(pod, nodes, placed);
+    const scheduler = { component: 'default-scheduler' };
+    if ('reason' in placement) {
+      const status = {
+        phase: 'Pending',
+        qosClass: qosOf(pod),
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: placement.reason,
+            lastProbeTime: null,
+            lastTransitionTime: pod.metadata.creationTimestamp,
+          },
+        ],
+      };
+      const changed =
+        JSON.stringify((pod.status as { conditions?: unknown }).conditions) !==
+        JSON.stringify(status.conditions);
+      if (changed) {
+        this.store.writeStatus(PODS, { ...pod, status });
+        this.#events.record(pod, 'Warning', 'FailedScheduling', placement.reason, scheduler);
+      }
+      return;
+    }
+    const bound = this.store.replace(PODS, {
+      ...pod,
+      spec: { ...(pod.spec as object), nodeName: placement.node },
+    });
+    (pods.find((p) => p.metadata.uid === pod.metadata.uid) as KObject).spec = bound.spec;
+    this.#events.record(
+      bound,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${placement.node}`,
+      scheduler,
+    );
+    this.#run(bound, this.store.now().getTime());
+  }
+
+  #run(pod: KObject, now: number): void {
+    const uid = pod.metadata.uid ?? '';
+    let runtimes = this.#runtimes.get(uid);
+    if (runtimes === undefined) {
+      runtimes = new Map();
+      this.#runtimes.set(uid, runtimes);
+    }
+    const containers = (pod.spec as PodSpec).containers ?? [];
+    const lookup = this.#lookup();
+    for (const container of containers) {
+      let runtime = runtimes.get(container.name);
+      if (runtime === undefined) {
+        runtime = newRuntime(container, now);
+        runtimes.set(container.name, runtime);
+      }
+      advance(runtime, pod, container, lookup, this.#events, now);
+    }
+    const statuses = containers.map((c) => {
+      const runtime = runtimes.get(c.name) as ContainerRuntime;
+      return containerStatus(pod.metadata.name, runtime, c, this.#images.get(c.image), now);
+    });
+    const started = statuses.some(
+      (s) => s.started === true || Object.keys(s.lastState as object).length > 0,
+    );
+    const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
+    const previous = (pod.status ?? {}) as {
+      conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+      startTime?: string;
+    };
+    const scheduledAt = previous.startTime ?? stamp(new Date(now));
+    const condition = (type: string, value: boolean, reason?: string) => {
+      const status = value ? 'True' : 'False';
+      const before = previous.conditions?.find((c) => c.type === type);
+      const out: Record<string, unknown> = {
+        type,
+        status,
+        lastProbeTime: null,
+        lastTransitionTime:
+          before?.status === status ? before.lastTransitionTime : stamp(new Date(now)),
+      };
+      if (!value && reason !== undefined) {
+        out.reason = reason;
+        const notReady = statuses.filter((s) => s.ready !== true).map((s) => s.name);
+        out.message = `containers with unready status: [${notReady.join(' ')}]`;
+      }
+      return out;
+    };
+    const node = this.store.get(NODES, undefined, (pod.spec as PodSpec).nodeName ?? '');
+    const hostIP =
+      (
+        (node?.status as { addresses?: { type: string; address: string }[] } | undefined)
+          ?.addresses ?? []
+      ).find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
+    const status = {
+      phase: started ? 'Running' : 'Pending',
+      conditions: [
+        condition('PodReadyToStartContainers', true),
+        condition('Initialized', true),
+        condition('Ready', allReady, 'ContainersNotReady'),
+        condition('ContainersReady', allReady, 'ContainersNotReady'),
+        condition('PodScheduled', true),
+      ],
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      podIP: podIP(uid),
+      podIPs: [{ ip: podIP(uid) }],
+      startTime: scheduledAt,
+      containerStatuses: statuses,
+      qosClass: qosOf(pod),
+    };
+    this.store.writeStatus(PODS, { ...pod, status });
+    this.#probe(pod, containers, runtimes, now);
+  }
+
+  /** A failing readiness probe is an event every 10 s of simulated time, like the kubelet's. */
+  #probe(
+    pod: KObject,
+    containers: Container[],
+    runtimes: Map<string, ContainerRuntime>,
+    now: number,
+  ): void {
+    for (const c of containers) {
+      const runtime = runtimes.get(c.name);
+      if (c.readinessProbe === undefined || runtime?.phase !== 'running') continue;
+      if (this.#images.get(c.image)?.ready !== false) continue;
+      const started = runtime.current?.startedAt ?? now;
+      if (now - started < READY_SECONDS * 1000) continue;
+      const last = (runtime as ContainerRuntime & { probedAt?: number }).probedAt ?? 0;
+      if (now - last < 10_000) continue;
+      (runtime as ContainerRuntime & { probedAt?: number }).probedAt = now;
+      this.#events.record(
+        pod,
+        'Warning',
+        'Unhealthy',
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        { component: 'kubelet', host: (pod.spec as PodSpec).nodeName ?? '' },
+        `spec.containers{${c.name}}`,
+      );
+    }
+  }
+
+  #lookup(): Lookup {
+    return {
+      behaviour: (image) => this.#images.get(image),
+      missingReference: (namespace, container) => this.#missingReference(namespace, container),
+    };
+  }
+
+  #missingReference(namespace: string, container: Container): string | undefined {
+    const check = (
+      kind: 'configmap' | 'secret',
+      name: string | undefined,
+      key?: string,
+      optional?: boolean,
+    ) => {
+      if (name === undefined || optional === true) return undefined;
+      const found = this.store.get(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
+      if (found === undefined) return `${kind} "${name}" not found`;
+      const data = { ...((found.data ?? {}) as object), ...((found.binaryData ?? {}) as object) };
+      if (key !== undefined && !(key in data)) {
+        return `couldn't find key ${key} in ${kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${namespace}/${name}`;
+      }
+      return undefined;
+    };
+    for (const from of container.envFrom ?? []) {
+      const missing =
+        check('configmap', from.configMapRef?.name, undefined, from.configMapRef?.optional) ??
+        check('secret', from.secretRef?.name, undefined, from.secretRef?.optional);
+      if (missing !== undefined) return missing;
+    }
+    for (const env of container.env ?? []) {
+      const cm = env.valueFrom?.configMapKeyRef;
+      const secret = env.valueFrom?.secretKeyRef;
+      const missing =
+        check('configmap', cm?.name, cm?.key, cm?.optional) ??
+        check('secret', secret?.name, secret?.key, secret?.optional);
+      if (missing !== undefined) return missing;
+    }
+    return undefined;
+  }
+
+  #usage(pod: KObject): { name: string; cpu: number; memory: number }[] {
+    const runtimes = this.#runtimes.get(pod.metadata.uid ?? '');
+    return ((pod.spec as PodSpec).containers ?? []).flatMap((c) => {
+      const runtime = runtimes?.get(c.name);
+      const behaviour = this.#images.get(c.image);
+      if (runtime?.phase !== 'running' || behaviour === undefined) return [];
+      const need = parseMemory(behaviour.memory) ?? 0;
+      const limit = parseMemory(c.resources?.limits?.memory ?? '');
+      const memory =
+        exitOf(c, behaviour)?.reason === 'OOMKilled' && limit !== undefined ? limit * 0.97 : need;
+      return [{ name: c.name, cpu: parseCpu(behaviour.cpu) ?? 0, memory }];
+    });
+  }
+
+  #nodeUsage(node: KObject, pods: KObject[]): { cpu: number; memory: number } {
+    let cpu = 180;
+    let memory = SYSTEM_MEMORY;
+    for (const pod of pods) {
+      if ((pod.spec as PodSpec).nodeName !== node.metadata.name) continue;
+      for (const u of this.#usage(pod)) {
+        cpu += u.cpu;
+        memory += u.memory;
+      }
+    }
+    return { cpu, memory };
+  }
+
+  /** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
+  #nodes(): void {
+    const pods = this.store.list(PODS);
+    for (const node of this.store.list(NODES)) {
+      const status = (node.status ?? {}) as {
+        allocatable?: Record<string, string>;
+        conditions?: Record<string, unknown>[];
+      };
+      const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
+      const used = this.#nodeUsage(node, pods).memory;
+      const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
+      const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
+      const now = stamp(this.store.now());
+      const previous = status.conditions ?? [];
+      const cond = (type: string, value: string, reason: string, message: string) => {
+        const before = previous.find((c) => c.type === type);
+        return {
+          type,
+          status: value,
+          lastHeartbeatTime: before?.status === value ? before.lastHeartbeatTime : now,
+          lastTransitionTime: before?.status === value ? before.lastTransitionTime : now,
+          reason,
+          message,
+        };
+      };
+      const conditions = [
+        pressure
+          ? cond(
+              'MemoryPressure',
+              'True',
+              'KubeletHasInsufficientMemory',
+              `kubelet has insufficient memory available (${formatMemory(used)} of ${formatMemory(allocatable)} in use)`,
+            )
+          : cond(
+              'MemoryPressure',
+              'False',
+              'KubeletHasSufficientMemory',
+              'kubelet has sufficient memory available',
+            ),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond(
+          'PIDPressure',
+          'False',
+          'KubeletHasSufficientPID',
+          'kubelet has sufficient PID available',
+        ),
+        stopped
+          ? cond('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.')
+          : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ];
+      const wasPressure = previous.some((c) => c.type === 'MemoryPressure' && c.status === 'True');
+      if (JSON.stringify(conditions) === JSON.stringify(previous)) continue;
+      const spec = (node.spec ?? {}) as { taints?: { key: string; effect: string }[] };
+      const taints = (spec.taints ?? []).filter(
+        (t) => t.key !== 'node.kubernetes.io/memory-pressure',
+      );
+      if (pressure)
+        taints.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' });
+      const source = { component: 'kubelet', host: node.metadata.name };
+      if (pressure && !wasPressure) {
+        this.#events.record(
+          node,
+          'Normal',
+          'NodeHasInsufficientMemory',
+          `Node ${node.metadata.name} status is now: NodeHasInsufficientMemory`,
+          source,
+        );
+        this.#events.record(
+          node,
+          'Warning',
+          'EvictionThresholdMet',
+          'Attempting to reclaim memory',
+          source,
+        );
+      }
+      if (!pressure && wasPressure) {
+        this.#events.record(
+          node,
+          'Normal',
+          'NodeHasSufficientMemory',
+          `Node ${node.metadata.name} status is now: NodeHasSufficientMemory`,
+          source,
+        );
+      }
+      const nextSpec = { ...spec, taints };
+      if (taints.length === 0) delete (nextSpec as { taints?: unknown }).taints;
+      const updated =
+        JSON.stringify(nextSpec) === JSON.stringify(spec)
+          ? node
+          : this.store.replace(NODES, { ...node, spec: nextSpec });
+      this.store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
+    }
+  }
+}
+
+function waitingReason(runtime: ContainerRuntime | undefined): string {
+  if (runtime === undefined || runtime.phase === 'pulling') return 'ContainerCreating';
+  if (runtime.phase === 'pull-backoff') return 'trying and failing to pull image';
+  if (runtime.phase === 'config-error') return 'CreateContainerConfigError';
+  return 'PodInitializing';
+}
+
+function qosOf(pod: KObject): string {
+  const containers = (pod.spec as PodSpec).containers ?? [];
+  const all = containers.map((c) => c.resources ?? {});
+  if (all.every((r) => r.limits === undefined && r.requests === undefined)) return 'BestEffort';
+  const guaranteed = all.every(
+    (r) =>
+      r.limits?.cpu !== undefined &&
+      r.limits.memory !== undefined &&
+      (r.requests?.cpu ?? r.limits.cpu) === r.limits.cpu &&
+      (r.requests?.memory ?? r.limits.memory) === r.limits.memory,
+  );
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function podIP(uid: string): string {
+  const digest = createHash('sha256').update(uid).digest();
+  return `10.244.${(digest[0] ?? 0) % 4}.${((digest[1] ?? 0) % 250) + 2}`;
+}

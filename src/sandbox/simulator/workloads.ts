@@ -1,0 +1,468 @@
+import { findResource } from '../catalog.ts';
+import { applyDefaults } from '../defaults.ts';
+import { selectorMatcher } from '../selectors.ts';
+import type { KObject, ObjectStore } from '../store.ts';
+import type { EventRecorder } from './events.ts';
+import { stamp } from './events.ts';
+import { canonical, shortHash } from './hash.ts';
+
+/**
+ * The deployment and replica set controllers: a template change makes a new replica set (or
+ * brings back the old one with that template, as a rollback does), the new set grows and the
+ * old ones shrink as new pods become available, and a rollout that makes no progress for
+ * `progressDeadlineSeconds` is marked ProgressDeadlineExceeded.
+ */
+const DEPLOYMENTS = must(findResource('apps', 'v1', 'deployments'));
+const REPLICA_SETS = must(findResource('apps', 'v1', 'replicasets'));
+const PODS = must(findResource('', 'v1', 'pods'));
+
+const REVISION = 'deployment.kubernetes.io/revision';
+const HASH = 'pod-template-hash';
+
+type Spec = {
+  replicas?: number;
+  selector?: unknown;
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: unknown;
+  };
+  paused?: boolean;
+  progressDeadlineSeconds?: number;
+  strategy?: {
+    type?: string;
+    rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+  };
+};
+
+export type PodReadiness = (pod: KObject) => boolean;
+
+export class WorkloadControllers {
+  readonly #store: ObjectStore;
+  readonly #events: EventRecorder;
+  /** When each deployment last made progress, for its deadline. */
+  readonly #progress = new Map<string, { key: string; at: number }>();
+
+  constructor(store: ObjectStore, events: EventRecorder) {
+    this.#store = store;
+    this.#events = events;
+  }
+
+  /** The earliest time a deadline will pass, so that simulated time can stop there. */
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const deployment of this.#store.list(DEPLOYMENTS)) {
+      const progress = this.#progress.get(deployment.metadata.uid ?? '');
+      const status = deployment.status as
+        | { conditions?: { type: string; reason?: string }[] }
+        | undefined;
+      const progressing = status?.conditions?.find((c) => c.type === 'Progressing');
+      if (progress === undefined || progressing?.reason !== 'ReplicaSetUpdated') continue;
+      const at = progress.at + deadlineOf(deployment) * 1000;
+      next = next === undefined ? at : Math.min(next, at);
+    }
+    return next;
+  }
+
+  reconcile(isAvailable: PodReadiness): void {
+    for (const deployment of this.#store.list(DEPLOYMENTS)) {
+      if (deployment.metadata.deletionTimestamp === undefined)
+        this.#deployment(deployment, isAvailable);
+    }
+    for (const rs of this.#store.list(REPLICA_SETS)) this.#replicaSet(rs, isAvailable);
+  }
+
+  #deployment(deployment: KObject, isAvailable: PodReadiness): void {
+    const spec = deployment.spec as Spec;
+    const namespace = deployment.metadata.namespace;
+    const wanted = spec.replicas ?? 1;
+    const owned = this.#store
+      .list(REPLICA_SETS, namespace)
+      .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === deployment.metadata.uid));
+    const template = spec.template ?? {};
+    let current = owned.find((rs) => sameTemplate(rs, template));
+    const maxRevision = Math.max(0, ...owned.map(revisionOf));
+    if (spec.paused === true && current === undefined) return;
+
+    if (current === undefined) {
+      current = this.#createReplicaSet(deployment, template, maxRevision + 1);
+    } else if (revisionOf(current) < maxRevision) {
+      current = this.#store.replace(
+        REPLICA_SETS,
+        withAnnotation(current, REVISION, String(maxRevision + 1)),
+      );
+    }
+    const revision = revisionOf(current);
+    if (deployment.metadata.annotations?.[REVISION] !== String(revision)) {
+      deployment = this.#store.replace(
+        DEPLOYMENTS,
+        withAnnotation(deployment, REVISION, String(revision)),
+      );
+    }
+    const newest: KObject = current;
+    const old = owned.filter((rs) => rs.metadata.uid !== newest.metadata.uid);
+    const pods = (rs: KObject) => this.#podsOf(rs);
+    const available = (rs: KObject) => pods(rs).filter(isAvailable).length;
+    const surge = resolve(spec.strategy?.rollingUpdate?.maxSurge ?? '25%', wanted, true);
+    const unavailable = resolve(
+      spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%',
+      wanted,
+      false,
+    );
+    const recreate = spec.strategy?.type === 'Recreate';
+
+    if (spec.paused !== true) {
+      const oldSpec = old.reduce((sum, rs) => sum + replicasOf(rs), 0);
+      const oldPods = old.reduce((sum, rs) => sum + pods(rs).length, 0);
+      let target: number;
+      if (recreate) target = oldPods > 0 ? 0 : wanted;
+      else if (old.length === 0 || oldSpec === 0) target = wanted;
+      else target = Math.min(wanted, Math.max(replicasOf(current), wanted + surge - oldSpec));
+      if (replicasOf(current) !== target) {
+        current = this.#scale(current, target, deployment);
+      }
+      // Old sets keep enough pods that, with the new available ones, the service stays whole.
+      const newAvailable = available(current);
+      let keep = recreate ? 0 : Math.max(0, wanted - unavailable - newAvailable);
+      for (const rs of old.sort((a, b) => revisionOf(b) - revisionOf(a))) {
+        const next = Math.min(replicasOf(rs), keep);
+        keep -= next;
+        if (next !== replicasOf(rs)) this.#scale(rs, next, deployment);
+      }
+    }
+    this.#deploymentStatus(deployment, current, old, wanted, unavailable, isAvailable);
+  }
+
+  #deploymentStatus(
+    deployment: KObject,
+    current: KObject,
+    old: KObject[],
+    wanted: number,
+    maxUnavailable: number,
+    isAvailable: PodReadiness,
+  ): void {
+    const now = this.#store.now();
+    const all = [current, ...old].flatMap((rs) => this.#podsOf(rs));
+    const updatedPods = this.#podsOf(current);
+    const ready = all.filter(podReady).length;
+    const available = all.filter(isAvailable).length;
+    const updated = updatedPods.length;
+    const complete =
+      updated === wanted &&
+      updatedPods.filter(isAvailable).length === wanted &&
+      all.length === wanted;
+    const uid = deployment.metadata.uid ?? '';
+    const progressKey = `${current.metadata.name}/${updated}/${updatedPods.filter(isAvailable).length}/${all.length}`;
+    const previous = this.#progress.get(uid);
+    if (previous === undefined || previous.key !== progressKey) {
+      this.#progress.set(uid, { key: progressKey, at: now.getTime() });
+    }
+    const since = this.#progress.get(uid)?.at ?? now.getTime();
+    const oldStatus = (deployment.status ?? {}) as { conditions?: Condition[] };
+    const rsName = current.metadata.name;
+    const deadlinePassed = !complete && now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const progressing: Condition = complete
+      ? condition(
+          'Progressing',
+          'True',
+          'NewReplicaSetAvailable',
+          `ReplicaSet "${rsName}" has successfully progressed.`,
+        )
+      : deadlinePassed
+        ? condition(
+            'Progressing',
+            'False',
+            'ProgressDeadlineExceeded',
+            `ReplicaSet "${rsName}" has timed out progressing.`,
+          )
+        : condition(
+            'Progressing',
+            'True',
+            'ReplicaSetUpdated',
+            `ReplicaSet "${rsName}" is progressing.`,
+          );
+    const minimum = available >= wanted - maxUnavailable;
+    const availability = minimum
+      ? condition(
+          'Available',
+          'True',
+          'MinimumReplicasAvailable',
+          'Deployment has minimum availability.',
+        )
+      : condition(
+          'Available',
+          'False',
+          'MinimumReplicasUnavailable',
+          'Deployment does not have minimum availability.',
+        );
+    const conditions = [availability, progressing].map((c) =>
+      keepTimes(c, oldStatus.conditions, now, since),
+    );
+    const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
+    if (deadlinePassed && !wasExceeded) {
+      this.#events.record(
+        deployment,
+        'Warning',
+        'ProgressDeadlineExceeded',
+        `Deployment ${deployment.metadata.name} has timed out progressing.`,
+        { component: 'deployment-controller' },
+      );
+    }
+    const status: Record<string, unknown> = {
+      observedGeneration: deployment.metadata.generation,
+      replicas: all.length,
+      updatedReplicas: updated,
+      readyReplicas: ready,
+      availableReplicas: available,
+      conditions,
+    };
+    if (wanted - available > 0) status.unavailableReplicas = wanted - available;
+    for (const key of ['updatedReplicas', 'readyReplicas', 'availableReplicas', 'replicas']) {
+      if (status[key] === 0) delete status[key];
+    }
+    this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
+  }
+
+  #createReplicaSet(
+    deployment: KObject,
+    template: NonNullable<Spec['template']>,
+    revision: number,
+  ): KObject {
+    const hash = shortHash(template);
+    const spec = deployment.spec as Spec;
+    const labels = { ...(template.metadata?.labels ?? {}), [HASH]: hash };
+    const selector = structuredClone(
+      (spec.selector ?? {}) as { matchLabels?: Record<string, string> },
+    );
+    selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH]: hash };
+    const name = `${deployment.metadata.name}-${hash}`;
+    const rs = this.#store.create(REPLICA_SETS, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace: deployment.metadata.namespace ?? 'default',
+        labels,
+        annotations: {
+          'deployment.kubernetes.io/desired-replicas': String(spec.replicas ?? 1),
+          'deployment.kubernetes.io/max-replicas': String((spec.replicas ?? 1) + 1),
+          [REVISION]: String(revision),
+          ...changeCause(deployment),
+        },
+        ownerReferences: [ownerRef(deployment)],
+      },
+      spec: {
+        replicas: 0,
+        selector,
+        template: {
+          ...structuredClone(template),
+          metadata: { ...(template.metadata ?? {}), labels },
+        },
+      },
+    });
+    return rs;
+  }
+
+  #scale(rs: KObject, replicas: number, deployment: KObject): KObject {
+    const from = replicasOf(rs);
+    const next = this.#store.replace(REPLICA_SETS, {
+      ...rs,
+      spec: { ...(rs.spec as object), replicas },
+    });
+    this.#events.record(
+      deployment,
+      'Normal',
+      'ScalingReplicaSet',
+      `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`,
+      { component: 'deployment-controller' },
+    );
+    return next;
+  }
+
+  #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
+    const wanted = replicasOf(rs);
+    const pods = this.#podsOf(rs);
+    if (pods.length < wanted) {
+      for (let i = pods.length; i < wanted; i++) this.#createPod(rs);
+    } else if (pods.length > wanted) {
+      const doomed = [...pods]
+        .sort(
+          (a, b) =>
+            rank(a, isAvailable) - rank(b, isAvailable) ||
+            (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+        )
+        .slice(0, pods.length - wanted);
+      for (const pod of doomed) {
+        this.#store.replace(PODS, {
+          ...pod,
+          metadata: {
+            ...pod.metadata,
+            deletionTimestamp: stamp(this.#store.now()),
+            deletionGracePeriodSeconds: 30,
+          },
+        });
+        this.#events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, {
+          component: 'replicaset-controller',
+        });
+      }
+    }
+    const live = this.#podsOf(rs);
+    const status: Record<string, unknown> = {
+      replicas: live.length,
+      fullyLabeledReplicas: live.length,
+      readyReplicas: live.filter(podReady).length,
+      availableReplicas: live.filter(isAvailable).length,
+      observedGeneration: rs.metadata.generation,
+    };
+    for (const key of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) {
+      if (status[key] === 0) delete status[key];
+    }
+    this.#store.writeStatus(REPLICA_SETS, { ...rs, status });
+  }
+
+  #createPod(rs: KObject): void {
+    const template = (rs.spec as Spec).template ?? {};
+    const pod = this.#store.create(
+      PODS,
+      applyDefaults({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: '',
+          generateName: `${rs.metadata.name}-`,
+          namespace: rs.metadata.namespace ?? 'default',
+          labels: { ...(template.metadata?.labels ?? {}) },
+          ...(template.metadata?.annotations === undefined
+            ? {}
+            : { annotations: { ...template.metadata.annotations } }),
+          ownerReferences: [ownerRef(rs)],
+        },
+        spec: {
+          restartPolicy: 'Always',
+          terminationGracePeriodSeconds: 30,
+          dnsPolicy: 'ClusterFirst',
+          serviceAccountName: 'default',
+          schedulerName: 'default-scheduler',
+          ...structuredClone((template.spec ?? {}) as object),
+        },
+        status: { phase: 'Pending', qosClass: 'Burstable' },
+      }),
+    );
+    this.#events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, {
+      component: 'replicaset-controller',
+    });
+  }
+
+  #podsOf(rs: KObject): KObject[] {
+    const match = selectorMatcher((rs.spec as Spec).selector);
+    return this.#store
+      .list(PODS, rs.metadata.namespace)
+      .filter(
+        (pod) =>
+          pod.metadata.deletionTimestamp === undefined &&
+          pod.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid) === true &&
+          match(pod.metadata.labels),
+      );
+  }
+}
+
+type Condition = {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastUpdateTime?: string;
+  lastTransitionTime?: string;
+};
+
+function condition(type: string, status: string, reason: string, message: string): Condition {
+  return { type, status, reason, message };
+}
+
+function keepTimes(
+  next: Condition,
+  previous: Condition[] | undefined,
+  now: Date,
+  since: number,
+): Condition {
+  const before = previous?.find((c) => c.type === next.type);
+  const same =
+    before !== undefined && before.status === next.status && before.reason === next.reason;
+  const at = next.type === 'Progressing' ? stamp(new Date(since)) : stamp(now);
+  return {
+    ...next,
+    lastUpdateTime: same && next.type !== 'Progressing' ? (before.lastUpdateTime ?? at) : at,
+    lastTransitionTime:
+      before !== undefined && before.status === next.status
+        ? (before.lastTransitionTime ?? at)
+        : stamp(now),
+  };
+}
+
+export function podReady(pod: KObject): boolean {
+  const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)
+    ?.conditions;
+  return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+function rank(pod: KObject, isAvailable: PodReadiness): number {
+  if ((pod.spec as { nodeName?: string }).nodeName === undefined) return 0;
+  if (!podReady(pod)) return 1;
+  return isAvailable(pod) ? 3 : 2;
+}
+
+function sameTemplate(rs: KObject, template: NonNullable<Spec['template']>): boolean {
+  const own = structuredClone((rs.spec as Spec).template ?? {});
+  if (own.metadata?.labels !== undefined) delete own.metadata.labels[HASH];
+  return canonical(own) === canonical(template);
+}
+
+function revisionOf(object: KObject): number {
+  return Number(object.metadata.annotations?.[REVISION] ?? 0) || 0;
+}
+
+function replicasOf(rs: KObject): number {
+  return (rs.spec as Spec).replicas ?? 1;
+}
+
+function deadlineOf(deployment: KObject): number {
+  return (deployment.spec as Spec).progressDeadlineSeconds ?? 600;
+}
+
+function resolve(value: number | string, total: number, roundUp: boolean): number {
+  if (typeof value === 'number') return value;
+  const percent = Number(value.replace('%', '')) / 100;
+  const raw = total * percent;
+  const out = roundUp ? Math.ceil(raw) : Math.floor(raw);
+  return roundUp && out === 0 && total > 0 ? 1 : out;
+}
+
+function withAnnotation(object: KObject, key: string, value: string): KObject {
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: { ...(object.metadata.annotations ?? {}), [key]: value },
+    },
+  };
+}
+
+function changeCause(deployment: KObject): Record<string, string> {
+  const cause = deployment.metadata.annotations?.['kubernetes.io/change-cause'];
+  return cause === undefined ? {} : { 'kubernetes.io/change-cause': cause };
+}
+
+function ownerRef(owner: KObject) {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the sandbox catalog lacks a core resource');
+  return value;
+}

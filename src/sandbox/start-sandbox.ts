@@ -1,0 +1,115 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { type DenyRule, SandboxApiServer } from './api-server.ts';
+import { findKind } from './catalog.ts';
+import { applyDefaults } from './defaults.ts';
+import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
+import { Simulator } from './simulator/index.ts';
+import { ApiError, type KObject, ObjectStore } from './store.ts';
+
+export type SandboxOptions = {
+  scenarios: readonly string[];
+  port?: number;
+  host?: string;
+  /** Serve metrics.k8s.io; off is a cluster without metrics-server. */
+  metrics?: boolean;
+  deny?: DenyRule[];
+  onRequest?: (method: string, path: string) => void;
+};
+
+export type Sandbox = {
+  url: string;
+  simulator: Simulator;
+  /** A kubeconfig (YAML) whose current context is the sandbox. */
+  kubeconfig: string;
+  writeKubeconfig(path: string): void;
+  close(): Promise<void>;
+};
+
+export const SANDBOX_CONTEXT = 'coxswain-sandbox';
+
+/**
+ * Builds the world of the chosen scenarios (their timelines played from the past up to now),
+ * then serves it in real time on 127.0.0.1.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const scenarios = [baseScenario(), ...options.scenarios.map(loadScenario)];
+  const store = new ObjectStore();
+  const simulator = new Simulator(store);
+  for (const scenario of scenarios) simulator.addImages(scenario.images);
+  playTimeline(simulator, scenarios);
+  simulator.start();
+
+  const server = new SandboxApiServer({
+    simulator,
+    metrics: options.metrics ?? true,
+    ...(options.deny === undefined ? {} : { deny: options.deny }),
+    ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
+  });
+  const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  const kubeconfig = kubeconfigFor(url);
+  return {
+    url,
+    simulator,
+    kubeconfig,
+    writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
+    close: async () => {
+      simulator.stop();
+      await server.close();
+    },
+  };
+}
+
+function playTimeline(simulator: Simulator, scenarios: Scenario[]): void {
+  const start = Date.now();
+  const steps = scenarios
+    .flatMap((s) =>
+      s.timeline.map((step) => ({ ...step, offset: durationSeconds(step.at) * 1000 })),
+    )
+    .sort((a, b) => a.offset - b.offset);
+  const clock = { at: start + (steps[0]?.offset ?? 0) };
+  for (const step of steps) {
+    simulator.advanceTo(start + step.offset, clock);
+    for (const object of step.apply) apply(simulator, object as KObject);
+  }
+  simulator.advanceTo(Math.max(Date.now(), clock.at), clock);
+}
+
+function apply(simulator: Simulator, input: KObject): void {
+  const object = applyDefaults(structuredClone(input));
+  const type = findKind(object.apiVersion, object.kind);
+  if (type === undefined)
+    throw new Error(`the sandbox does not serve ${object.apiVersion} ${object.kind}`);
+  const store = simulator.store;
+  const existing = store.get(type, object.metadata.namespace, object.metadata.name);
+  try {
+    if (existing === undefined) store.create(type, object);
+    else
+      store.replace(type, {
+        ...object,
+        status: existing.status,
+        metadata: { ...existing.metadata, ...object.metadata },
+      });
+  } catch (error) {
+    const reason = error instanceof ApiError ? error.message : String(error);
+    throw new Error(`scenario object ${object.kind} ${object.metadata.name}: ${reason}`);
+  }
+  simulator.reconcile();
+}
+
+export function kubeconfigFor(url: string): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: SANDBOX_CONTEXT, cluster: { server: url } }],
+    users: [{ name: SANDBOX_CONTEXT, user: {} }],
+    contexts: [
+      {
+        name: SANDBOX_CONTEXT,
+        context: { cluster: SANDBOX_CONTEXT, user: SANDBOX_CONTEXT, namespace: 'default' },
+      },
+    ],
+    'current-context': SANDBOX_CONTEXT,
+    preferences: {},
+  });
+}
