@@ -1,6 +1,6 @@
 import type { V1ContainerStatus, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 import { formatMemory, nextMemoryLimit, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
 
