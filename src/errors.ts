@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'redis_server_missing'
   | 'redis_server_failed'
   | 'kubernetes_api'
+  | 'kubernetes_config'
   | 'usage';
 
 export class CoxswainError extends Error {

@@ -1,3 +1,5 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { human, podStatus as printStatus } from '../tools/kubernetes/format.ts';
 import type { ResourceType } from './catalog.ts';
 import type { KObject } from './store.ts';
 
@@ -36,7 +38,7 @@ const PRINTERS: Record<string, Printer> = {
       return [
         o.metadata.name,
         `${ready}/${containers.length}`,
-        podStatus(o),
+        printStatus(o as unknown as V1Pod),
         restarts(statuses, now),
         age(o, now),
         status.podIP ?? '<none>',
@@ -278,23 +280,6 @@ export function wantsTable(accept: string | undefined): boolean {
   return accept !== undefined && /as=Table/.test(accept);
 }
 
-function podStatus(pod: KObject): string {
-  const status = (pod.status ?? {}) as Any;
-  let reason: string = status.reason ?? status.phase ?? 'Unknown';
-  for (const s of [...((status.containerStatuses ?? []) as Any[])].reverse()) {
-    if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
-    else if (s.state?.terminated?.reason) reason = s.state.terminated.reason;
-    else if (s.state?.terminated) reason = `ExitCode:${s.state.terminated.exitCode}`;
-  }
-  const scheduling = ((status.conditions ?? []) as Any[]).find(
-    (c) => c.type === 'PodScheduled' && c.status === 'False',
-  );
-  if (reason === 'Pending' && scheduling === undefined && (pod.spec as Any)?.nodeName !== undefined)
-    reason = 'ContainerCreating';
-  if (pod.metadata.deletionTimestamp !== undefined) reason = 'Terminating';
-  return reason;
-}
-
 function restarts(statuses: Any[], now: number): string {
   const count = statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
   const finished = statuses
@@ -315,22 +300,4 @@ function selector(value: unknown): string {
 function age(object: KObject, now: number): string {
   const created = Date.parse(object.metadata.creationTimestamp ?? '');
   return Number.isNaN(created) ? '<unknown>' : human(now - created);
-}
-
-/** Kubernetes' HumanDuration: 45s, 3m12s, 25m, 5h3m, 2d4h, 200d. */
-export function human(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 180) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8)
-    return hours % 24 === 0
-      ? `${Math.floor(hours / 24)}d`
-      : `${Math.floor(hours / 24)}d${hours % 24}h`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  return `${Math.floor(hours / 24 / 365)}y`;
 }

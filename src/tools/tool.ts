@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { CoxswainError } from '../errors.ts';
+import { redactText } from '../policy/redact.ts';
+
+/**
+ * A tool is one object: a name, a description a model can act on, a zod input schema, the verb
+ * the autonomy policy classifies it by (its tier comes from the policy, never from here), and
+ * `run`. Its output is text, bounded and redacted before it leaves `runTool`.
+ */
+export type Tool<Input extends z.ZodType, Context> = {
+  name: string;
+  description: string;
+  input: Input;
+  /** What the policy calls this action: `list`, `logs`, `top`… */
+  verb: string;
+  run(context: Context, input: z.infer<Input>): Promise<string>;
+};
+
+export type ToolResult = { ok: true; text: string } | { ok: false; error: string };
+
+/** Output beyond this many characters is cut, with a note saying how to narrow the request. */
+export const MAX_OUTPUT = 12_000;
+
+export function defineTool<Input extends z.ZodType, Context>(
+  tool: Tool<Input, Context>,
+): Tool<Input, Context> {
+  return tool;
+}
+
+/**
+ * Validates the input, runs the tool and returns its output redacted and bounded. A failure is
+ * a result too, with a message a person (or a model) can act on, never a crash.
+ */
+export async function runTool<Input extends z.ZodType, Context>(
+  tool: Tool<Input, Context>,
+  context: Context,
+  input: unknown,
+): Promise<ToolResult> {
+  const parsed = tool.input.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+    return { ok: false, error: `invalid input for ${tool.name}: ${issues.join('; ')}` };
+  }
+  try {
+    return { ok: true, text: bound(redactText(await tool.run(context, parsed.data))) };
+  } catch (error) {
+    if (error instanceof CoxswainError) return { ok: false, error: redactText(error.message) };
+    throw error;
+  }
+}
+
+export function bound(text: string, max = MAX_OUTPUT): string {
+  if (text.length <= max) return text;
+  const kept = text.slice(0, max);
+  const cut = kept.lastIndexOf('\n');
+  const shown = cut > max / 2 ? kept.slice(0, cut) : kept;
+  const dropped = text.slice(shown.length).split('\n').filter(Boolean).length;
+  return `${shown}\n… output cut: ${dropped} more lines; narrow the request (namespace, selector, tail)`;
+}
