@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'redis_server_failed'
   | 'kubernetes_api'
   | 'kubernetes_config'
+  | 'target_changed'
   | 'usage';
 
 export class CoxswainError extends Error {

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * A proposed change to a cluster, complete enough to show a person and to execute exactly as
+ * shown: the target as it was read (uid and resourceVersion), the exact change, a one-line
+ * summary, and the server's dry-run diff. Serialisable, so it can wait in Redis for approval.
+ */
+export const ACTION_TYPES = [
+  'scale',
+  'rollout-restart',
+  'set-resources',
+  'delete-pod',
+  'rollback',
+  'patch',
+] as const;
+
+export const ActionTarget = z.object({
+  cluster: z.string().min(1),
+  namespace: z.string().optional(),
+  apiVersion: z.string().min(1),
+  kind: z.string().min(1),
+  name: z.string().min(1),
+  uid: z.string().min(1),
+  resourceVersion: z.string().min(1),
+});
+export type ActionTarget = z.infer<typeof ActionTarget>;
+
+export const PatchType = z.enum(['strategic', 'merge', 'json']);
+export type PatchType = z.infer<typeof PatchType>;
+
+export const Change = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('patch'), patchType: PatchType, body: z.unknown() }),
+  z.object({ method: z.literal('delete') }),
+]);
+export type Change = z.infer<typeof Change>;
+
+export const KubeAction = z.object({
+  type: z.enum(ACTION_TYPES),
+  /** What the autonomy policy calls it: scale, rollout, patch, delete. */
+  verb: z.string().min(1),
+  target: ActionTarget,
+  change: Change,
+  summary: z.string().min(1).max(300),
+  diff: z.string(),
+});
+export type KubeAction = z.infer<typeof KubeAction>;

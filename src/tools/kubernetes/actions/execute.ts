@@ -1,0 +1,83 @@
+import { CoxswainError } from '../../../errors.ts';
+import type { Cluster } from '../cluster.ts';
+import { KubernetesError } from '../errors.ts';
+import type { KubeAction } from './action.ts';
+import { dryRunDiff, refuseIfAutoscaled, withPrecondition } from './propose.ts';
+import { type Ref, readTarget, writeTarget } from './target-api.ts';
+
+/** The target is no longer the object the proposal was made against. */
+export class TargetChangedError extends CoxswainError {
+  constructor(message: string) {
+    super('target_changed', message);
+    this.name = 'TargetChangedError';
+  }
+}
+
+export type ActionOutcome = {
+  summary: string;
+  resourceVersionBefore: string;
+  resourceVersionAfter: string | undefined;
+};
+
+/**
+ * Executes an approved action on the object it was proposed for. The target must be the same
+ * object (same uid) and unchanged since, or changed only in ways that leave the change's dry
+ * run exactly as approved; the write carries the resourceVersion it checked, so a change racing
+ * in between is refused by the server (409) rather than overwritten.
+ */
+export async function executeAction(cluster: Cluster, action: KubeAction): Promise<ActionOutcome> {
+  const target = action.target;
+  const ref: Ref = {
+    apiVersion: target.apiVersion,
+    kind: target.kind,
+    name: target.name,
+    namespace: target.namespace,
+  };
+  const label = `${target.kind.toLowerCase()} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
+  let current: Awaited<ReturnType<typeof readTarget>>;
+  try {
+    current = await readTarget(cluster, ref);
+  } catch (error) {
+    if (error instanceof KubernetesError && error.status === 404)
+      throw new TargetChangedError(`target changed since proposed: ${label} no longer exists`);
+    throw error;
+  }
+  if (current.metadata?.uid !== target.uid) {
+    throw new TargetChangedError(
+      `target changed since proposed: ${label} was deleted and created again`,
+    );
+  }
+  if (current.metadata?.deletionTimestamp !== undefined) {
+    throw new TargetChangedError(
+      `target changed since proposed: ${label} is already being deleted`,
+    );
+  }
+  if (action.type === 'scale') await refuseIfAutoscaled(cluster, ref);
+  const before = current.metadata?.resourceVersion ?? '';
+  if (before !== target.resourceVersion) {
+    const fresh = await dryRunDiff(cluster, ref, current, action.change);
+    if (fresh !== action.diff) {
+      throw new TargetChangedError(
+        `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
+      );
+    }
+  }
+  try {
+    const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
+      dryRun: false,
+      uid: target.uid,
+    });
+    return {
+      summary: action.summary,
+      resourceVersionBefore: before,
+      resourceVersionAfter: after?.metadata?.resourceVersion,
+    };
+  } catch (error) {
+    if (error instanceof KubernetesError && error.status === 409) {
+      throw new TargetChangedError(
+        `target changed since proposed: ${label} was modified while the change was being applied`,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,309 @@
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { CoxswainError } from '../../../errors.ts';
+import type { Cluster } from '../cluster.ts';
+import { wrapKubernetesError } from '../errors.ts';
+import { readRollout, revisionOf } from '../read/rollout.ts';
+import type { Change, KubeAction } from './action.ts';
+import { objectDiff } from './diff.ts';
+import { type Ref, readTarget, writeTarget } from './target-api.ts';
+
+/**
+ * The write actions. Each reads its target, builds the exact change, and asks the API server for
+ * a dry run of it, so a proposal carries the server's own view of the result. Nothing here
+ * changes a cluster: `executeAction` does, after the policy (and a person) allowed it.
+ */
+type Workload = { namespace: string; name: string };
+
+export async function proposeScale(
+  cluster: Cluster,
+  input: Workload & { kind?: 'Deployment' | 'StatefulSet'; replicas: number },
+): Promise<KubeAction> {
+  const kind = input.kind ?? 'Deployment';
+  const ref: Ref = { apiVersion: 'apps/v1', kind, name: input.name, namespace: input.namespace };
+  await refuseIfAutoscaled(cluster, ref);
+  const current = await readTarget(cluster, ref);
+  const from = (current as V1Deployment).spec?.replicas ?? 1;
+  if (from === input.replicas)
+    throw new CoxswainError(
+      'kubernetes_api',
+      `${kind.toLowerCase()} ${input.name} already has ${from} replicas`,
+    );
+  return build(
+    cluster,
+    ref,
+    current,
+    'scale',
+    'scale',
+    { method: 'patch', patchType: 'merge', body: { spec: { replicas: input.replicas } } },
+    `scale ${kind.toLowerCase()} ${input.namespace}/${input.name} from ${from} to ${input.replicas} replicas`,
+  );
+}
+
+export async function proposeRestart(cluster: Cluster, input: Workload): Promise<KubeAction> {
+  const ref: Ref = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: input.name,
+    namespace: input.namespace,
+  };
+  const current = await readTarget(cluster, ref);
+  const body = {
+    spec: {
+      template: {
+        metadata: {
+          annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() },
+        },
+      },
+    },
+  };
+  return build(
+    cluster,
+    ref,
+    current,
+    'rollout-restart',
+    'rollout',
+    { method: 'patch', patchType: 'strategic', body },
+    `restart deployment ${input.namespace}/${input.name} (a rolling replacement of its pods)`,
+  );
+}
+
+export async function proposeSetResources(
+  cluster: Cluster,
+  input: Workload & {
+    container: string;
+    limits?: Record<string, string>;
+    requests?: Record<string, string>;
+  },
+): Promise<KubeAction> {
+  const ref: Ref = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: input.name,
+    namespace: input.namespace,
+  };
+  const current = (await readTarget(cluster, ref)) as V1Deployment;
+  const container = current.spec?.template.spec?.containers.find((c) => c.name === input.container);
+  if (container === undefined) {
+    const names = current.spec?.template.spec?.containers.map((c) => c.name).join(', ');
+    throw new CoxswainError(
+      'kubernetes_api',
+      `deployment ${input.name} has no container "${input.container}" (it has: ${names})`,
+    );
+  }
+  if (input.limits === undefined && input.requests === undefined)
+    throw new CoxswainError('kubernetes_api', 'give limits, requests or both');
+  const resources = {
+    ...(input.limits ? { limits: input.limits } : {}),
+    ...(input.requests ? { requests: input.requests } : {}),
+  };
+  const body = {
+    spec: { template: { spec: { containers: [{ name: input.container, resources }] } } },
+  };
+  const describe = (
+    values: Record<string, string> | undefined,
+    old: Record<string, string> | undefined,
+    what: string,
+  ) => Object.entries(values ?? {}).map(([k, v]) => `${k} ${what} ${old?.[k] ?? 'none'} → ${v}`);
+  const changes = [
+    ...describe(input.limits, container.resources?.limits, 'limit'),
+    ...describe(input.requests, container.resources?.requests, 'request'),
+  ];
+  return build(
+    cluster,
+    ref,
+    current,
+    'set-resources',
+    'patch',
+    { method: 'patch', patchType: 'strategic', body },
+    `set ${changes.join(', ')} for container ${input.container} of deployment ${input.namespace}/${input.name}`,
+  );
+}
+
+export async function proposeDeletePod(cluster: Cluster, input: Workload): Promise<KubeAction> {
+  const ref: Ref = { apiVersion: 'v1', kind: 'Pod', name: input.name, namespace: input.namespace };
+  const current = (await readTarget(cluster, ref)) as V1Pod;
+  const owner = current.metadata?.ownerReferences?.find((o) => o.controller);
+  const replaced = owner
+    ? `; ${owner.kind} ${owner.name} will create a replacement`
+    : '; nothing will replace it (a bare pod)';
+  return build(
+    cluster,
+    ref,
+    current,
+    'delete-pod',
+    'delete',
+    { method: 'delete' },
+    `delete pod ${input.namespace}/${input.name}${replaced}`,
+  );
+}
+
+export async function proposeRollback(
+  cluster: Cluster,
+  input: Workload & { toRevision?: number },
+): Promise<KubeAction> {
+  const { deployment, replicaSets } = await readRollout(cluster, input.namespace, input.name);
+  const current = revisionOf(deployment);
+  const candidates = replicaSets.filter((rs) => revisionOf(rs) !== current);
+  const target =
+    input.toRevision === undefined
+      ? candidates.find((rs) => revisionOf(rs) < current)
+      : replicaSets.find((rs) => revisionOf(rs) === input.toRevision);
+  if (target === undefined) {
+    const known = replicaSets.map(revisionOf).join(', ');
+    throw new CoxswainError(
+      'kubernetes_api',
+      input.toRevision === undefined
+        ? `deployment ${input.name} has no earlier revision to roll back to (revisions: ${known})`
+        : `deployment ${input.name} has no revision ${input.toRevision} (revisions: ${known})`,
+    );
+  }
+  if (revisionOf(target) === current)
+    throw new CoxswainError(
+      'kubernetes_api',
+      `deployment ${input.name} is already at revision ${current}`,
+    );
+  const template = structuredClone(target.spec?.template ?? {});
+  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
+  const images = (template.spec?.containers ?? []).map((c) => c.image).join(', ');
+  const ref: Ref = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: input.name,
+    namespace: input.namespace,
+  };
+  const body = [{ op: 'replace', path: '/spec/template', value: template }];
+  return build(
+    cluster,
+    ref,
+    deployment,
+    'rollback',
+    'rollout',
+    { method: 'patch', patchType: 'json', body },
+    `roll back deployment ${input.namespace}/${input.name} from revision ${current} to revision ${revisionOf(target)} (${images})`,
+  );
+}
+
+export async function proposePatch(
+  cluster: Cluster,
+  input: {
+    apiVersion: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    patchType: 'strategic' | 'merge' | 'json';
+    patch: unknown;
+  },
+): Promise<KubeAction> {
+  if (input.kind === 'Secret')
+    throw new CoxswainError('kubernetes_api', 'Secrets are never read or changed by Coxswain');
+  const ref: Ref = {
+    apiVersion: input.apiVersion,
+    kind: input.kind,
+    name: input.name,
+    namespace: input.namespace,
+  };
+  const current = await readTarget(cluster, ref);
+  return build(
+    cluster,
+    ref,
+    current,
+    'patch',
+    'patch',
+    { method: 'patch', patchType: input.patchType, body: input.patch },
+    `patch ${input.kind.toLowerCase()} ${input.namespace ? `${input.namespace}/` : ''}${input.name}`,
+  );
+}
+
+/** The dry run of `change` on `current`, as the diff a person approves. */
+export async function dryRunDiff(
+  cluster: Cluster,
+  ref: Ref,
+  current: KubernetesObject,
+  change: Change,
+): Promise<string> {
+  const after = await writeTarget(cluster, ref, withPrecondition(change, current), {
+    dryRun: true,
+    ...(current.metadata?.uid ? { uid: current.metadata.uid } : {}),
+  });
+  return objectDiff(
+    `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`,
+    current,
+    change.method === 'delete' ? undefined : after,
+  );
+}
+
+/** The change with the read resourceVersion as a precondition: the server refuses it (409) if the object moved on. */
+export function withPrecondition(change: Change, current: KubernetesObject): Change {
+  const rv = current.metadata?.resourceVersion;
+  if (change.method === 'delete' || rv === undefined) return change;
+  if (change.patchType === 'json') {
+    return {
+      ...change,
+      body: [
+        ...(change.body as unknown[]),
+        { op: 'replace', path: '/metadata/resourceVersion', value: rv },
+      ],
+    };
+  }
+  const body = change.body as { metadata?: object };
+  return {
+    ...change,
+    body: { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: rv } },
+  };
+}
+
+async function build(
+  cluster: Cluster,
+  ref: Ref,
+  current: KubernetesObject,
+  type: KubeAction['type'],
+  verb: string,
+  change: Change,
+  summary: string,
+): Promise<KubeAction> {
+  const uid = current.metadata?.uid;
+  const resourceVersion = current.metadata?.resourceVersion;
+  if (uid === undefined || resourceVersion === undefined)
+    throw new CoxswainError(
+      'kubernetes_api',
+      `${ref.kind} ${ref.name} has no uid or resourceVersion`,
+    );
+  const diff = await dryRunDiff(cluster, ref, current, change);
+  return {
+    type,
+    verb,
+    target: {
+      cluster: cluster.name,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      name: ref.name,
+      uid,
+      resourceVersion,
+    },
+    change,
+    summary: summary.slice(0, 300),
+    diff,
+  };
+}
+
+/** Scaling what an autoscaler controls is undone by the autoscaler: refuse, and say so. */
+export async function refuseIfAutoscaled(cluster: Cluster, ref: Ref): Promise<void> {
+  const list = await cluster.autoscaling
+    .listNamespacedHorizontalPodAutoscaler({ namespace: ref.namespace ?? '' })
+    .catch((error: unknown) => {
+      throw wrapKubernetesError(error, {
+        verb: 'list',
+        resource: 'horizontalpodautoscalers',
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      });
+    });
+  const hpa = list.items.find(
+    (h) => h.spec?.scaleTargetRef.kind === ref.kind && h.spec.scaleTargetRef.name === ref.name,
+  );
+  if (hpa === undefined) return;
+  throw new CoxswainError(
+    'kubernetes_api',
+    `${ref.kind.toLowerCase()} ${ref.namespace}/${ref.name} is scaled by HorizontalPodAutoscaler ${hpa.metadata?.name} (min ${hpa.spec?.minReplicas ?? 1}, max ${hpa.spec?.maxReplicas}); change the autoscaler's bounds instead`,
+  );
+}
