@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Autonomy, Binding, DEFAULT_AUTONOMY } from '../policy/schema.ts';
 import { ChannelRef } from '../queue/channel.ts';
 
 /** An alert route: every label in `match` must equal the alert's label. An empty match takes all. */
@@ -8,8 +9,29 @@ export const Route = z.strictObject({
 });
 export type Route = z.infer<typeof Route>;
 
+/** A cluster the bot may reach: by kubeconfig context, kubeconfig file, or in-cluster credentials. */
+export const ClusterEntry = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a lower-case name such as prod'),
+    context: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional(),
+    inCluster: z.boolean().optional(),
+  })
+  .refine(
+    (c) => !(c.inCluster === true && (c.context !== undefined || c.kubeconfig !== undefined)),
+    {
+      message: 'inCluster cannot be combined with context or kubeconfig',
+    },
+  );
+export type ClusterEntry = z.infer<typeof ClusterEntry>;
+
 /** The optional YAML file named by COXSWAIN_CONFIG. Unknown keys are refused to catch typos. */
 export const ConfigFile = z.strictObject({
+  clusters: z.array(ClusterEntry).default([]),
+  bindings: z.array(Binding).default([]),
+  autonomy: Autonomy.default(DEFAULT_AUTONOMY),
   routes: z.array(Route).default([]),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -1,3 +1,9 @@
-export type { Route } from './file.ts';
+export type { ClusterEntry, Route } from './file.ts';
 export type { Config, EnvSource, LogLevel } from './load.ts';
-export { loadConfig, readConfigFile, readEnv } from './load.ts';
+export {
+  DEFAULT_CLUSTER_NAME,
+  loadClusterConfig,
+  loadConfig,
+  readConfigFile,
+  readEnv,
+} from './load.ts';

@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { CoxswainError } from '../errors.ts';
+import type { Autonomy, Binding } from '../policy/schema.ts';
 import { channelPlatform, type Platform } from '../queue/channel.ts';
 import { Env } from './env.ts';
-import { ConfigFile, type Route } from './file.ts';
+import { type ClusterEntry, ConfigFile, type Route } from './file.ts';
 import { formatIssues } from './format-issues.ts';
 
 export type LogLevel = Env['LOG_LEVEL'];
@@ -25,6 +26,10 @@ export type Config = Readonly<{
   worker: Readonly<{ concurrency: number }>;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
+  /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
+  clusters: readonly ClusterEntry[];
+  bindings: readonly Binding[];
+  autonomy: Autonomy;
   platforms: readonly Platform[];
   configFile: string | undefined;
 }>;
@@ -56,6 +61,7 @@ export function loadConfig(source: EnvSource): Config {
   // Only the web console exists so far; Slack and Discord join this list when their tokens are set.
   const platforms: Platform[] = ['web'];
   checkRoutePlatforms(fileConfig.routes, platforms, file ?? 'COXSWAIN_CONFIG');
+  checkBindings(fileConfig, platforms, file ?? 'COXSWAIN_CONFIG');
 
   const basic =
     env.ALERTMANAGER_USERNAME !== undefined && env.ALERTMANAGER_PASSWORD !== undefined
@@ -74,6 +80,9 @@ export function loadConfig(source: EnvSource): Config {
     worker: { concurrency: env.WORKER_CONCURRENCY },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
+    clusters: clustersOf(fileConfig, file),
+    bindings: fileConfig.bindings,
+    autonomy: fileConfig.autonomy,
     platforms,
     configFile: file,
   });
@@ -130,6 +139,69 @@ function checkRoutePlatforms(
       const platform = channelPlatform(channel);
       if (!platforms.includes(platform)) {
         problems.push(`${file}: routes[${i}].channels[${j}]: ${platform} is not configured`);
+      }
+    });
+  });
+  if (problems.length > 0) {
+    throw new CoxswainError('config_invalid', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/**
+ * The parts of the config that reach clusters, for commands that need no Redis (`status`,
+ * `diagnose`): only COXSWAIN_CONFIG is read from the environment.
+ */
+export function loadClusterConfig(
+  source: EnvSource,
+): Pick<Config, 'clusters' | 'bindings' | 'autonomy' | 'configFile'> {
+  const path =
+    source.COXSWAIN_CONFIG === undefined || source.COXSWAIN_CONFIG === ''
+      ? undefined
+      : resolve(source.COXSWAIN_CONFIG);
+  const fileConfig = path === undefined ? ConfigFile.parse({}) : readConfigFile(path);
+  checkBindings(fileConfig, ['web', 'slack', 'discord'], path ?? 'COXSWAIN_CONFIG');
+  return deepFreeze({
+    clusters: clustersOf(fileConfig, path),
+    bindings: fileConfig.bindings,
+    autonomy: fileConfig.autonomy,
+    configFile: path,
+  });
+}
+
+/** Kubeconfig paths in the file are relative to the file, as people expect when they write them. */
+function clustersOf(config: ConfigFile, file: string | undefined): ClusterEntry[] {
+  return config.clusters.map((c) =>
+    c.kubeconfig === undefined || file === undefined
+      ? c
+      : { ...c, kubeconfig: resolve(dirname(file), c.kubeconfig) },
+  );
+}
+
+/** The cluster name used when the file lists none: the current kubeconfig context or in-cluster. */
+export const DEFAULT_CLUSTER_NAME = 'default';
+
+/** Cross-field checks zod cannot do alone: unique names, known clusters, configured platforms. */
+function checkBindings(config: ConfigFile, platforms: readonly Platform[], file: string) {
+  const problems: string[] = [];
+  const names =
+    config.clusters.length === 0 ? [DEFAULT_CLUSTER_NAME] : config.clusters.map((c) => c.name);
+  config.clusters.forEach((cluster, i) => {
+    if (names.indexOf(cluster.name) !== i)
+      problems.push(`${file}: clusters[${i}].name: ${cluster.name} is listed twice`);
+  });
+  const seen = new Set<string>();
+  config.bindings.forEach((binding, i) => {
+    if (seen.has(binding.channel))
+      problems.push(`${file}: bindings[${i}].channel: ${binding.channel} is bound twice`);
+    seen.add(binding.channel);
+    const platform = channelPlatform(binding.channel);
+    if (!platforms.includes(platform))
+      problems.push(`${file}: bindings[${i}].channel: ${platform} is not configured`);
+    binding.clusters.forEach((cluster, j) => {
+      if (!names.includes(cluster)) {
+        problems.push(
+          `${file}: bindings[${i}].clusters[${j}]: no cluster named ${cluster} (clusters: ${names.join(', ')})`,
+        );
       }
     });
   });

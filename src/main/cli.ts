@@ -1,5 +1,6 @@
 import { CoxswainError } from '../errors.ts';
 import { UsageError } from './args.ts';
+import { CLUSTER_USAGE, clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
@@ -12,6 +13,8 @@ Commands:
   all      bot and worker in one process
   demo     everything in one process on port 8080, with its own Redis unless REDIS_URL is set
   sandbox  a simulated Kubernetes cluster for kubectl and the bot (coxswain sandbox --help)
+  status   the health of the current cluster: nodes, namespaces with problems, counts
+  diagnose [KIND/NAME] [-n NS] [--cluster NAME]: findings, evidence and proposed fixes
 
 Configuration comes from the environment (and .env); see .env.example.
 `;
@@ -32,9 +35,15 @@ const COMMANDS: Record<string, Command> = {
   all: noArgs(() => serve('all')),
   demo: noArgs(demo),
   sandbox,
+  status: clusterCommand('status'),
+  diagnose: clusterCommand('diagnose'),
 };
 
-const HELP: Record<string, string> = { sandbox: SANDBOX_USAGE };
+const HELP: Record<string, string> = {
+  sandbox: SANDBOX_USAGE,
+  status: CLUSTER_USAGE,
+  diagnose: CLUSTER_USAGE,
+};
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -36,6 +36,8 @@ export type Link = z.infer<typeof Link>;
 export const Section = z.object({
   title: z.string().max(LIMITS.sectionTitle).optional(),
   text: z.string().max(LIMITS.text).optional(),
+  /** Preformatted text shown in a fixed-width font: a table, a diff, log lines. */
+  code: z.string().max(LIMITS.text).optional(),
   fields: z.array(Field).max(LIMITS.fields).default([]),
   links: z.array(Link).max(LIMITS.links).default([]),
 });
@@ -73,6 +75,7 @@ export function fitMessage(message: ChatMessageInput): ChatMessageInput {
       };
       if (section.title !== undefined) out.title = clip(section.title, LIMITS.sectionTitle);
       if (section.text !== undefined) out.text = clip(section.text, LIMITS.text);
+      if (section.code !== undefined) out.code = clip(section.code, LIMITS.text);
       return out;
     }),
     links: fitLinks(message.links),

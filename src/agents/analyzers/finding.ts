@@ -1,10 +1,7 @@
-import type {
-  CoreV1Event,
-  V1Deployment,
-  V1Node,
-  V1Pod,
-  V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
+import type { Snapshot } from '../../tools/kubernetes/snapshot.ts';
+
+export type { Snapshot };
 
 /**
  * What the analyzers read and what they conclude. The bot works without a model: these rules
@@ -33,15 +30,6 @@ export type Finding = {
   title: string;
   evidence: string[];
   action?: ProposedAction;
-};
-
-/** The objects of one namespace (or cluster) the analyzers look at. Secrets are never part of it. */
-export type Snapshot = {
-  pods: V1Pod[];
-  deployments: V1Deployment[];
-  replicaSets: V1ReplicaSet[];
-  nodes: V1Node[];
-  events: CoreV1Event[];
 };
 
 export function refOf(

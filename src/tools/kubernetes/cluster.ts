@@ -6,6 +6,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
+import { DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
 
 /**
@@ -30,9 +31,6 @@ export type Cluster = {
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
 };
-
-/** The name of the cluster used when the config file names none. */
-export const DEFAULT_CLUSTER = 'default';
 
 export function connect(spec: ClusterSpec): Cluster {
   const kc = new KubeConfig();
@@ -89,7 +87,7 @@ export class Clusters {
   readonly #connected = new Map<string, Cluster>();
 
   constructor(specs: readonly ClusterSpec[]) {
-    this.#specs = specs.length === 0 ? [{ name: DEFAULT_CLUSTER }] : specs;
+    this.#specs = specs.length === 0 ? [{ name: DEFAULT_CLUSTER_NAME }] : specs;
   }
 
   get names(): string[] {

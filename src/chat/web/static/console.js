@@ -71,6 +71,7 @@ function renderEntry(entry) {
     const box = el('div', 'section');
     if (section.title) box.append(el('div', 'section-title', section.title));
     if (section.text) box.append(el('div', 'text', section.text));
+    if (section.code) box.append(el('pre', 'code', section.code));
     if (section.fields?.length) box.append(renderFields(section.fields));
     if (section.links?.length) box.append(renderLinks(section.links));
     item.append(box);
