@@ -50,8 +50,10 @@ export async function diagnose(
     };
     return { scope, findings: [], actions: [], refused: [], message };
   }
-  const findings = analyze(snapshot).filter(
-    (f) => request.target === undefined || concerns(f, request.target, snapshot),
+  const findings = analyze(snapshot).filter((f) =>
+    request.target === undefined
+      ? relevant(f, request.namespace, snapshot)
+      : concerns(f, request.target, snapshot),
   );
   const actions: Diagnosis['actions'] = [];
   const refused: Diagnosis['refused'] = [];
