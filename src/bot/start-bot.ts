@@ -4,13 +4,14 @@ import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
-import type { Config } from '../config/index.ts';
+import { type Config, DEFAULT_CLUSTER_NAME } from '../config/index.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
+import { handleChatCommand } from './chat-commands.ts';
 
 export type Bot = {
   routes: Route[];
@@ -51,7 +52,22 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       producer: resources.producer,
       metrics,
     }),
-    ...webConsoleRoutes(store, streams, config.http.allowedHosts),
+    ...webConsoleRoutes(store, streams, config.http.allowedHosts, async (posted) => {
+      await handleChatCommand(
+        {
+          channel: `web:${posted.channel}`,
+          requester: `web:${posted.author}`,
+          text: posted.text,
+          messageId: posted.id,
+        },
+        {
+          runs: resources.queues.runs,
+          outbox: resources.queues.outbox,
+          bindings: config.bindings,
+          clusters: clusterNames(config),
+        },
+      );
+    }),
   ];
   return {
     routes,
@@ -62,4 +78,8 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       await closeRedis(subscriber);
     },
   };
+}
+
+function clusterNames(config: Config): string[] {
+  return config.clusters.length === 0 ? [DEFAULT_CLUSTER_NAME] : config.clusters.map((c) => c.name);
 }

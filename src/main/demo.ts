@@ -1,27 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { loadConfig, readEnv } from '../config/index.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
 import { startProcess } from '../runtime/start-process.ts';
+import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
+
+/** The faults the demo's cluster starts with, beside a healthy shop. */
+export const DEMO_SCENARIOS = [
+  'healthy',
+  'oom-crashloop',
+  'bad-rollout',
+  'image-pull-backoff',
+  'missing-configmap',
+];
+
+/** Console channels the demo binds to the sandbox, so commands work there at once. */
+const DEMO_CHANNELS = ['web:ops', 'web:alerts'];
 
 /**
- * `coxswain demo`: the whole product in one process on port 8080, with its own Redis unless
- * REDIS_URL names one. Quiet logs, so the URLs it prints stay readable.
+ * `coxswain demo`: the whole product in one process on port 8080, on the sandbox cluster, with
+ * its own Redis unless REDIS_URL names one. Quiet logs, so the URLs it prints stay readable.
  */
 export async function demo(): Promise<void> {
   const env = readEnv();
-  const redis = env.REDIS_URL ? undefined : await startEmbeddedRedis();
-  const config = loadConfig({
-    LOG_LEVEL: 'warn',
-    ...env,
-    ...(redis ? { REDIS_URL: redis.url } : {}),
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-demo-'));
+  let sandbox: Sandbox | undefined;
+  let redis: Awaited<ReturnType<typeof startEmbeddedRedis>> | undefined;
+  const cleanUp = async () => {
+    await sandbox?.close();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS });
+    const kubeconfig = join(dir, 'kubeconfig');
+    sandbox.writeKubeconfig(kubeconfig);
+    const configFile = env.COXSWAIN_CONFIG || writeDemoConfig(dir, kubeconfig);
+    redis = env.REDIS_URL ? undefined : await startEmbeddedRedis();
+    config = loadConfig({
+      LOG_LEVEL: 'warn',
+      ...env,
+      COXSWAIN_CONFIG: configFile,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
   const log = createLogger(config.logLevel);
   let running: Awaited<ReturnType<typeof startProcess>>;
   try {
     running = await startProcess(config, 'all', log);
   } catch (error) {
-    await redis?.stop();
+    await cleanUp();
     throw error;
   }
   const base = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${running.port}`;
@@ -32,6 +68,10 @@ export async function demo(): Promise<void> {
     `  Web console           ${base}/`,
     `  Alertmanager webhook  ${base}/alerts/alertmanager`,
     `  Redis                 ${redis ? `embedded redis-server on port ${redis.port} (pid ${redis.pid}), nothing kept on disk` : 'REDIS_URL'}`,
+    `  Sandbox cluster       ${sandbox.url} (${DEMO_SCENARIOS.join(', ')})`,
+    `  kubectl               KUBECONFIG=${join(dir, 'kubeconfig')} kubectl get pods -A`,
+    '',
+    `  In the console's #ops channel, type:  status   or   diagnose -n payments`,
     '',
     '  Send a test alert:',
     `    curl -H 'content-type: application/json' --data @test/fixtures/alertmanager/firing.json ${base}/alerts/alertmanager`,
@@ -43,7 +83,22 @@ export async function demo(): Promise<void> {
   exitOnSignal(log, async () => {
     process.stdout.write('Stopping Coxswain demo…\n');
     await running.stop();
-    await redis?.stop();
+    await cleanUp();
     process.stdout.write('Stopped.\n');
   });
+}
+
+function writeDemoConfig(dir: string, kubeconfig: string): string {
+  const file = join(dir, 'coxswain.yaml');
+  const config = {
+    clusters: [{ name: 'sandbox', kubeconfig }],
+    bindings: DEMO_CHANNELS.map((channel) => ({
+      channel,
+      clusters: ['sandbox'],
+      namespaces: ['*'],
+      maxTier: 'confirm',
+    })),
+  };
+  writeFileSync(file, stringify(config));
+  return file;
 }

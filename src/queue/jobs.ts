@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import { ChannelRef } from './channel.ts';
+import { Command } from './command.ts';
 import { ChatMessage } from './message.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
@@ -15,8 +16,19 @@ export const AlertRunJob = z.object({
 });
 export type AlertRunJob = z.infer<typeof AlertRunJob>;
 
+/** A skill someone asked for in a channel (`status`, `diagnose …`), after the bot's checks. */
+export const CommandRunJob = z.object({
+  kind: z.literal('command'),
+  receivedAt: z.iso.datetime(),
+  channel: ChannelRef,
+  /** Who asked, as `platform:id` (`web:dana`). */
+  requester: z.string().min(1).max(100),
+  command: Command,
+});
+export type CommandRunJob = z.infer<typeof CommandRunJob>;
+
 /** Work for the worker's agents. Chat questions and workflow runs join this union. */
-export const RunJob = z.discriminatedUnion('kind', [AlertRunJob]);
+export const RunJob = z.discriminatedUnion('kind', [AlertRunJob, CommandRunJob]);
 export type RunJob = z.infer<typeof RunJob>;
 export type RunJobInput = z.input<typeof RunJob>;
 

@@ -1,19 +1,25 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { processCommandRun } from '../agents/skills/run-command.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import type { Autonomy, Binding } from '../policy/schema.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
+import type { Clusters } from '../tools/kubernetes/cluster.ts';
 
 export type RunsWorkerDeps = {
   connection: Redis;
   prefix: string;
   queues: Queues;
   routes: readonly Route[];
+  clusters: Clusters;
+  bindings: readonly Binding[];
+  autonomy: Autonomy;
   concurrency: number;
   log: Logger;
   metrics: Metrics;
@@ -35,6 +41,16 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             now,
           });
           log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
+          return result;
+        }
+        case 'command': {
+          const result = await processCommandRun(run, job.id ?? job.name, {
+            outbox: deps.queues.outbox,
+            clusters: deps.clusters,
+            bindings: deps.bindings,
+            autonomy: deps.autonomy,
+          });
+          log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;
         }
       }

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
+import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { createRunsWorker } from './runs-worker.ts';
 
 export type WorkerRole = { stop(): Promise<void> };
@@ -19,6 +20,9 @@ export function startWorker(
     prefix: config.redis.prefix,
     queues: resources.workerQueues,
     routes: config.routes,
+    clusters: new Clusters(config.clusters),
+    bindings: config.bindings,
+    autonomy: config.autonomy,
     concurrency: config.worker.concurrency,
     log,
     metrics,

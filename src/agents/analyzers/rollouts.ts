@@ -19,14 +19,16 @@ export function analyzeRollouts(snapshot: Snapshot): Finding[] {
       progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded';
     const updated = status.updatedReplicas ?? 0;
     const unavailable = status.unavailableReplicas ?? 0;
+    const replicaSets = ownedReplicaSets(deployment, snapshot.replicaSets);
+    // A first revision has no rollout to speak of: its failing pods are their own findings.
     const stuck =
       !failed &&
+      replicaSets.length > 1 &&
       updated > 0 &&
       updated < wanted + 1 &&
       unavailable > 0 &&
       newPodsFailing(deployment, snapshot);
     if (!failed && !stuck) continue;
-    const replicaSets = ownedReplicaSets(deployment, snapshot.replicaSets);
     const current = revisionOf(deployment);
     const finding: Finding = {
       rule: failed ? 'rollout-failed' : 'rollout-stuck',

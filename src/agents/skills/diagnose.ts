@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { inScope } from '../../policy/command-scope.ts';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { DiagnoseTarget } from '../../queue/command.ts';
@@ -18,6 +19,8 @@ import { deploymentOf } from '../analyzers/pods.ts';
 export type DiagnoseRequest = {
   namespace?: string | undefined;
   target?: DiagnoseTarget | undefined;
+  /** Namespace globs the asker may see (a channel's binding); findings elsewhere are left out. */
+  visible?: readonly string[] | undefined;
 };
 
 export type Diagnosis = {
@@ -50,10 +53,12 @@ export async function diagnose(
     };
     return { scope, findings: [], actions: [], refused: [], message };
   }
-  const findings = analyze(snapshot).filter((f) =>
-    request.target === undefined
-      ? relevant(f, request.namespace, snapshot)
-      : concerns(f, request.target, snapshot),
+  const findings = analyze(snapshot).filter(
+    (f) =>
+      inScope(request.visible ?? ['*'], f.object.namespace) &&
+      (request.target === undefined
+        ? relevant(f, request.namespace, snapshot)
+        : concerns(f, request.target, snapshot)),
   );
   const actions: Diagnosis['actions'] = [];
   const refused: Diagnosis['refused'] = [];

@@ -1,4 +1,5 @@
 import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import { inScope } from '../../policy/command-scope.ts';
 import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
@@ -18,14 +19,22 @@ export type ClusterStatus = {
 
 const HEALTHY = new Set(['Running', 'Succeeded', 'Completed']);
 
-export async function clusterStatus(cluster: Cluster): Promise<ClusterStatus> {
-  const [nodes, pods, deployments] = await Promise.all([
+export async function clusterStatus(
+  cluster: Cluster,
+  namespaces: readonly string[] = ['*'],
+): Promise<ClusterStatus> {
+  const [nodes, allPods, allDeployments] = await Promise.all([
     cluster.core.listNode(),
     cluster.core.listPodForAllNamespaces(),
     cluster.apps.listDeploymentForAllNamespaces(),
   ]).catch((error: unknown) => {
     throw wrapKubernetesError(error, { verb: 'list', resource: 'nodes, pods and deployments' });
   });
+  // A channel bound to some namespaces sees only those; nodes are shared, so all are shown.
+  const pods = { items: allPods.items.filter((p) => inScope(namespaces, p.metadata?.namespace)) };
+  const deployments = {
+    items: allDeployments.items.filter((d) => inScope(namespaces, d.metadata?.namespace)),
+  };
   const readyNodes = nodes.items.filter(isReady).length;
   const healthyPods = pods.items.filter(isHealthy).length;
   const available = deployments.items.filter(isAvailable).length;

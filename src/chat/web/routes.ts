@@ -32,11 +32,20 @@ const PostedMessage = z.object({
     .default('web-user'),
 });
 
+/** A message someone posted, for the bot to act on (commands); stored before it is called. */
+export type PostedHandler = (posted: {
+  channel: string;
+  author: string;
+  text: string;
+  id: string;
+}) => Promise<void>;
+
 /** The web console: its page, its channel list, its live stream and its message box. */
 export function webConsoleRoutes(
   store: WebStore,
   streams: LiveStreams,
   allowedHosts: readonly string[],
+  onPosted?: PostedHandler,
 ): Route[] {
   const assets = {
     '/': asset('index.html', 'text/html; charset=utf-8'),
@@ -115,6 +124,15 @@ export function webConsoleRoutes(
           throw new HttpError(
             409,
             `the console has ${MAX_CHANNELS} channels already; post in one of them`,
+          );
+        }
+        try {
+          await onPosted?.({ channel, author, text, id });
+        } catch (error) {
+          throw new HttpError(
+            503,
+            'your message was posted but could not be acted on; retry later',
+            { cause: error },
           );
         }
         return { status: 201, body: { id, channel } };

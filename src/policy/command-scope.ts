@@ -1,0 +1,55 @@
+import type { Command } from '../queue/command.ts';
+import { globMatches, mayRun } from './bindings.ts';
+import type { Binding } from './schema.ts';
+
+/**
+ * Where a channel's command may look: which cluster, and which namespaces. Checked by the bot
+ * before it enqueues and by the worker again before it reads, since config may change between.
+ */
+export type Scope =
+  | { allowed: true; cluster: string; namespaces: readonly string[] }
+  | { allowed: false; reason: string };
+
+export function commandScope(
+  command: Command,
+  binding: Binding | undefined,
+  clusters: readonly string[],
+): Scope {
+  if (command.name === 'help') return { allowed: false, reason: 'help needs no scope' };
+  if (binding === undefined) {
+    return {
+      allowed: false,
+      reason: `this channel has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings: with this channel, the clusters (${clusters.join(', ')}) and namespaces it may see, and who may approve changes.`,
+    };
+  }
+  const cluster = command.cluster ?? binding.clusters[0] ?? '';
+  const namespace = command.name === 'diagnose' ? command.namespace : undefined;
+  const decision = mayRun(
+    binding,
+    { cluster, ...(namespace === undefined ? {} : { namespace }) },
+    'safe',
+  );
+  if (!decision.allowed)
+    return {
+      allowed: false,
+      reason: `${decision.reason} (bound: clusters ${binding.clusters.join(', ')}; namespaces ${binding.namespaces.join(', ')})`,
+    };
+  const everywhere = binding.namespaces.includes('*');
+  if (
+    command.name === 'diagnose' &&
+    namespace === undefined &&
+    command.target?.kind !== 'Node' &&
+    !everywhere
+  ) {
+    return {
+      allowed: false,
+      reason: `give a namespace with -n: this channel may see ${binding.namespaces.join(', ')}`,
+    };
+  }
+  return { allowed: true, cluster, namespaces: binding.namespaces };
+}
+
+/** Whether a namespace is one the scope may see. */
+export function inScope(namespaces: readonly string[], namespace: string | undefined): boolean {
+  return namespace === undefined || namespaces.some((glob) => globMatches(glob, namespace));
+}
