@@ -35,7 +35,7 @@ export type WorkflowAutonomy = z.infer<typeof WorkflowAutonomy>;
 export const ApproverRef = z
   .string()
   .regex(
-    /^(slack:(group:)?[A-Z0-9]{2,}|discord:(role:)?\d{5,25}|web:[A-Za-z0-9._-]{1,40})$/,
+    /^(slack:(group:)?[A-Z0-9]{2,}|discord:(role:)?\d{1,25}|web:[A-Za-z0-9._-]{1,40})$/,
     'must be slack:USER, slack:group:GROUP, discord:USER, discord:role:ROLE or web:NAME',
   );
 

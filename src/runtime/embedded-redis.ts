@@ -96,8 +96,10 @@ async function waitForRedis(
     });
   });
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  // Set when start-up has failed, so the polling stops instead of holding the process open.
+  let gaveUp = false;
   const ready = (async () => {
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !gaveUp) {
       if (await answersPing(port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -108,7 +110,12 @@ async function waitForRedis(
   })();
   // Once ready, a later exit (our own stop) is no longer a start-up failure.
   failed.catch(() => undefined);
-  await Promise.race([ready, failed]);
+  ready.catch(() => undefined);
+  try {
+    await Promise.race([ready, failed]);
+  } finally {
+    gaveUp = true;
+  }
 }
 
 function answersPing(port: number): Promise<boolean> {

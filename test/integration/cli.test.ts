@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CliRun, childPids, isAlive, runCli } from '../support/cli.ts';
 import { alertFixture } from '../support/fixtures.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+import { SseClient } from '../support/sse.ts';
 
 let run: CliRun | undefined;
 
@@ -41,6 +42,28 @@ describe('coxswain demo', () => {
 });
 
 describe('coxswain demo without redis-server', () => {
+  it('runs on its sandbox cluster and answers diagnose in #ops', async () => {
+    run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', COXSWAIN_CONFIG: undefined });
+    const [, consoleUrl = ''] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    await run.waitFor(/Sandbox cluster\s+http:\/\/127\.0\.0\.1:\d+ \(healthy, oom-crashloop/);
+    const stream = await SseClient.connect(`${consoleUrl}api/stream?channel=ops`);
+
+    const posted = await fetch(`${consoleUrl}api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'diagnose -n payments', author: 'newcomer' }),
+    });
+    const reply = await stream.next((e) => e.event === 'message' && JSON.parse(e.data).bot, 20_000);
+    await stream.close();
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+
+    expect(posted.status).toBe(201);
+    expect(reply.data).toContain('killed for running out of memory');
+    expect(reply.data).toContain('Proposed fix (confirm tier)');
+    expect(code).toBe(0);
+  });
+
   it('says which Debian package to install', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
 

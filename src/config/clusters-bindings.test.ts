@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoxswainError } from '../errors.ts';
+import { loadClusterConfig, loadConfig } from './load.ts';
+
+const BASE = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+function configFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-config-'));
+  const path = join(dir, 'coxswain.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function refusal(text: string): string {
+  try {
+    loadConfig({ ...BASE, COXSWAIN_CONFIG: configFile(text) });
+  } catch (error) {
+    expect((error as CoxswainError).code).toBe('config_invalid');
+    return (error as Error).message;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+/** The issue's example, with the platforms this build has (web) in place of Slack and Discord. */
+const EXAMPLE = `
+clusters:
+  - name: prod
+    context: prod-admin
+  - name: staging
+    kubeconfig: kube/staging.yaml
+  - name: local
+    inCluster: true
+bindings:
+  - channel: web:ops
+    clusters: [prod]
+    namespaces: ["payments", "shop-*"]
+    maxTier: confirm
+    approvers: [slack:U0LEAD, slack:group:S0SRE, discord:role:1234]
+    allowSelfApproval: false
+autonomy:
+  safe: [get, describe, logs, list, top, diff]
+  confirm: [delete, patch, edit, scale, rollout, apply]
+  forbidden: [drain, cordon, delete node, reset]
+routes:
+  - match: { severity: critical }
+    channels: [web:oncall]
+`;
+
+describe('clusters, bindings and autonomy in the config file', () => {
+  it('reads the documented shape, with kubeconfig paths relative to the file', () => {
+    const path = configFile(EXAMPLE);
+
+    const config = loadConfig({ ...BASE, COXSWAIN_CONFIG: path });
+
+    expect(config.clusters).toEqual([
+      { name: 'prod', context: 'prod-admin' },
+      { name: 'staging', kubeconfig: join(dirname(path), 'kube/staging.yaml') },
+      { name: 'local', inCluster: true },
+    ]);
+    expect(config.bindings[0]).toEqual({
+      channel: 'web:ops',
+      clusters: ['prod'],
+      namespaces: ['payments', 'shop-*'],
+      maxTier: 'confirm',
+      approvers: ['slack:U0LEAD', 'slack:group:S0SRE', 'discord:role:1234'],
+      allowSelfApproval: false,
+    });
+    expect(config.autonomy.forbidden).toContain('delete node');
+    expect(Object.isFrozen(config.bindings[0])).toBe(true);
+  });
+
+  it('defaults to no clusters (the current context), no bindings and the seed autonomy', () => {
+    const config = loadConfig(BASE);
+
+    expect(config.clusters).toEqual([]);
+    expect(config.bindings).toEqual([]);
+    expect(config.autonomy).toEqual({
+      safe: ['get', 'describe', 'logs', 'list', 'top', 'diff'],
+      confirm: ['delete', 'patch', 'edit', 'scale', 'rollout', 'apply'],
+      forbidden: ['drain', 'cordon', 'delete node', 'reset'],
+    });
+  });
+
+  it('lets a binding name the default cluster when the file lists none', () => {
+    const config = loadConfig({
+      ...BASE,
+      COXSWAIN_CONFIG: configFile('bindings:\n  - { channel: web:ops, clusters: [default] }\n'),
+    });
+
+    expect(config.bindings[0]).toMatchObject({ clusters: ['default'], maxTier: 'safe' });
+  });
+
+  it.each([
+    [
+      'bindings:\n  - { channel: web:ops, clusters: [prod] }\n',
+      'bindings[0].clusters[0]: no cluster named prod (clusters: default)',
+    ],
+    ['clusters: [{ name: a }, { name: a }]\n', 'clusters[1].name: a is listed twice'],
+    [
+      'bindings:\n  - { channel: web:ops, clusters: [default] }\n  - { channel: web:ops, clusters: [default] }\n',
+      'bindings[1].channel: web:ops is bound twice',
+    ],
+    [
+      'bindings:\n  - { channel: slack:C0OPS, clusters: [default] }\n',
+      'bindings[0].channel: slack is not configured',
+    ],
+    [
+      'clusters: [{ name: a, inCluster: true, context: x }]\n',
+      'inCluster cannot be combined with context or kubeconfig',
+    ],
+    ['clusters: [{ name: Prod }]\n', 'clusters[0].name: must be a lower-case name'],
+    [
+      'bindings:\n  - { channel: web:ops, clusters: [default], maxTier: forbidden }\n',
+      'bindings[0].maxTier: must be safe or confirm',
+    ],
+    [
+      'bindings:\n  - { channel: web:ops, clusters: [default], approvers: [bob] }\n',
+      'bindings[0].approvers[0]',
+    ],
+    ['autonomy: { safe: ["get pods!"] }\n', 'autonomy.safe[0]'],
+  ])('refuses %j naming the path', (text, message) => {
+    expect(refusal(text)).toContain(message);
+  });
+
+  it('loads the cluster settings alone, without Redis, for the CLI', () => {
+    const path = configFile(EXAMPLE);
+
+    const config = loadClusterConfig({ COXSWAIN_CONFIG: path });
+
+    expect(config.clusters.map((c) => c.name)).toEqual(['prod', 'staging', 'local']);
+    expect(config.bindings).toHaveLength(1);
+    expect(() =>
+      loadClusterConfig({ COXSWAIN_CONFIG: join(dirname(path), 'missing.yaml') }),
+    ).toThrow(CoxswainError);
+  });
+});

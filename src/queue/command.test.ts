@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, parseCommandText } from './command.ts';
+
+describe('parseCommandText', () => {
+  it('reads status, diagnose and help, with or without /coxswain or @coxswain', () => {
+    expect(parseCommandText('status')).toEqual({ ok: true, command: { name: 'status' } });
+    expect(parseCommandText('  /coxswain help ')).toEqual({ ok: true, command: { name: 'help' } });
+    expect(parseCommandText('@coxswain diagnose deploy/payments-api -n payments')).toEqual({
+      ok: true,
+      command: {
+        name: 'diagnose',
+        namespace: 'payments',
+        target: { kind: 'Deployment', name: 'payments-api' },
+      },
+    });
+  });
+
+  it('leaves text that is not a command alone', () => {
+    expect(parseCommandText('why is checkout crashlooping?')).toBeUndefined();
+    expect(parseCommandText('statuses look fine')).toBeUndefined();
+    expect(parseCommandText('')).toBeUndefined();
+  });
+});
+
+describe('parseCommand', () => {
+  it('takes flags in either form and the cluster for both commands', () => {
+    expect(parseCommand(['diagnose', '--namespace=orders', '--cluster', 'prod'])).toEqual({
+      ok: true,
+      command: { name: 'diagnose', namespace: 'orders', cluster: 'prod' },
+    });
+    expect(parseCommand(['status', '--cluster=prod'])).toEqual({
+      ok: true,
+      command: { name: 'status', cluster: 'prod' },
+    });
+  });
+
+  it('knows kind aliases for pods, deployments and nodes', () => {
+    const kinds = ['po/a', 'pods/a', 'deployment/a', 'no/a'].map((spec) => {
+      const parsed = parseCommand(['diagnose', spec]);
+      return parsed.ok && parsed.command.name === 'diagnose'
+        ? parsed.command.target?.kind
+        : 'error';
+    });
+
+    expect(kinds).toEqual(['Pod', 'Pod', 'Deployment', 'Node']);
+  });
+
+  it.each([
+    [['diagnose', 'service/web'], 'is not KIND/NAME'],
+    [['diagnose', 'pod/Bad_Name'], 'is not an object name'],
+    [['diagnose', 'a/b', 'c/d'], 'takes one KIND/NAME'],
+    [['diagnose', '-n'], '-n needs a value'],
+    [['diagnose', '-n', 'Not-OK'], 'is not a namespace name'],
+    [['status', '-n', 'payments'], 'takes no -n'],
+    [['status', 'now'], 'takes no arguments'],
+    [['diagnose', '--force'], 'unknown option --force'],
+    [['help', 'me'], 'help takes no arguments'],
+    [['deploy', 'x'], 'unknown command'],
+  ])('refuses %j with a message saying why', (words, reason) => {
+    const parsed = parseCommand(words);
+
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.error).toContain(reason);
+  });
+});

@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { compareStreamIds } from '../../src/chat/web/entry.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { useSandbox } from '../support/sandbox.ts';
+import { SseClient } from '../support/sse.ts';
+
+type Entry = {
+  author: string;
+  bot: boolean;
+  message: {
+    headline?: string;
+    text?: string;
+    footer?: string;
+    sections: { title?: string; code?: string }[];
+  };
+};
+
+const sandbox = useSandbox(['oom-crashloop', 'healthy']);
+let app: TestApp;
+const streams: SseClient[] = [];
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-console-commands-'));
+  const file = join(dir, 'coxswain.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [
+        { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
+        { channel: 'web:shop-team', clusters: ['sandbox'], namespaces: ['shop'] },
+      ],
+    }),
+  );
+  app = await startTestApp({ COXSWAIN_CONFIG: file });
+});
+
+afterAll(async () => {
+  await Promise.all(streams.map((s) => s.close()));
+  await app.stop();
+});
+
+/** Posts `text` in a channel and returns the bot's first message after it. */
+async function ask(channel: string, text: string, author = 'dana'): Promise<Entry> {
+  const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=${channel}`);
+  streams.push(stream);
+  const posted = await fetch(`${app.baseUrl}/api/channels/${channel}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text, author }),
+  });
+  expect(posted.status).toBe(201);
+  const { id } = (await posted.json()) as { id: string };
+  const reply = await stream.next(
+    (e) =>
+      e.event === 'message' &&
+      compareStreamIds(e.id ?? '0-0', id) > 0 &&
+      (JSON.parse(e.data) as Entry).bot,
+    20_000,
+  );
+  return JSON.parse(reply.data) as Entry;
+}
+
+describe('commands in the web console', () => {
+  it('answers diagnose with the OOM kill, its evidence and a dry-run fix', async () => {
+    const reply = await ask('ops', 'diagnose -n payments');
+
+    const titles = reply.message.sections.map((s) => s.title ?? '');
+    expect(reply.message.headline).toContain('namespace payments of cluster sandbox');
+    expect(titles.some((t) => /killed for running out of memory/.test(t))).toBe(true);
+    expect(reply.message.sections.map((s) => s.code).join('\n')).toContain(
+      'OOMKilled, exit code 137',
+    );
+    const fix = reply.message.sections.find((s) =>
+      s.title?.startsWith('Proposed fix (confirm tier)'),
+    );
+    expect(fix?.code).toContain('+              memory: 384Mi');
+    expect(reply.message.footer).toContain('dana asked: diagnose');
+  });
+
+  it('answers status with node and namespace health', async () => {
+    const reply = await ask('ops', '/coxswain status');
+
+    expect(reply.message.headline).toContain('Cluster sandbox');
+    expect(
+      reply.message.sections.find((s) => s.title === 'Namespaces with problems')?.code,
+    ).toContain('payments: 2 CrashLoopBackOff');
+  });
+
+  it('shows a channel bound to some namespaces only those', async () => {
+    const status = await ask('shop-team', 'status');
+    const elsewhere = await ask('shop-team', 'diagnose -n payments');
+
+    expect(status.message.headline).toBe('Cluster sandbox: healthy');
+    expect(JSON.stringify(status.message)).not.toContain('payments');
+    expect(elsewhere.message.headline).toBe('I cannot run diagnose here');
+    expect(elsewhere.message.text).toContain('not bound to namespace payments');
+  });
+
+  it('answers only help in a channel without a binding, saying what is missing', async () => {
+    const refused = await ask('random', 'diagnose -n payments');
+    const help = await ask('random', 'help');
+
+    expect(refused.message.headline).toBe('I cannot run diagnose here');
+    expect(refused.message.text).toContain('this channel has no binding');
+    expect(help.message.headline).toBe('Coxswain commands');
+    expect(help.message.text).toContain('diagnose [KIND/NAME]');
+    expect(help.message.text).toContain('no binding yet');
+  });
+
+  it('explains a command it cannot read', async () => {
+    const reply = await ask('ops', 'diagnose service/payments');
+
+    expect(reply.message.headline).toContain('I could not read that');
+    expect(reply.message.headline).toContain('is not KIND/NAME');
+  });
+
+  it('reports an object that does not exist', async () => {
+    const reply = await ask('ops', 'diagnose deployment/nope -n payments');
+
+    expect(reply.message.headline).toBe('deployment nope not found in namespace payments');
+  });
+});
