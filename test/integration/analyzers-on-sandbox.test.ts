@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, type Finding } from '../../src/agents/analyzers/index.ts';
+import { diagnose } from '../../src/agents/skills/diagnose.ts';
+import { readSnapshot } from '../../src/tools/kubernetes/snapshot.ts';
+import { useSandbox } from '../support/sandbox.ts';
+
+/**
+ * The analyzers on what a cluster really serves: each scenario's failure is found on the object
+ * it concerns, with the fix a rule knows, and `diagnose` turns that into a dry-run proposal in a
+ * handful of API calls.
+ */
+const sandbox = useSandbox([
+  'healthy',
+  'oom-crashloop',
+  'bad-rollout',
+  'image-pull-backoff',
+  'pending-unschedulable',
+  'node-memory-pressure',
+  'missing-configmap',
+  'failing-readiness',
+  'node-not-ready',
+]);
+
+async function findingsIn(namespace?: string): Promise<Finding[]> {
+  return analyze(await readSnapshot(sandbox.cluster, namespace));
+}
+
+async function podNames(namespace: string): Promise<string[]> {
+  const list = await sandbox.cluster.core.listNamespacedPod({ namespace });
+  return list.items.map((p) => p.metadata?.name ?? '').sort();
+}
+
+function about(findings: Finding[], kind: string, name: string): Finding[] {
+  return findings.filter((f) => f.object.kind === kind && f.object.name === name);
+}
+
+describe('analyze on the sandbox', () => {
+  it('oom-crashloop: each payments pod is OOM-killed, with a memory limit of 384Mi proposed', async () => {
+    const pods = await podNames('payments');
+
+    const findings = await findingsIn('payments');
+
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      const [finding] = about(findings, 'Pod', pod);
+      expect(finding).toMatchObject({ rule: 'oom-killed', severity: 'critical' });
+      expect(finding?.evidence).toContain('memory limit: 256Mi, request: 256Mi');
+      expect(finding?.action).toEqual({
+        type: 'set-resources',
+        target: { kind: 'Deployment', namespace: 'payments', name: 'payments-api' },
+        container: 'api',
+        resources: { limits: { memory: '384Mi' } },
+        summary: 'raise the memory limit of api in deployment payments-api from 256Mi to 384Mi',
+      });
+    }
+    expect(findings.flatMap((f) => f.evidence).join('\n')).not.toContain('Pa55w0rd-prod');
+  });
+
+  it('bad-rollout: the rollout of orders-api failed, with a rollback to revision 1 proposed', async () => {
+    const findings = await findingsIn('orders');
+
+    const [finding, ...others] = about(findings, 'Deployment', 'orders-api');
+
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({
+      rule: 'rollout-failed',
+      title: 'rollout of deployment orders-api failed at revision 2',
+    });
+    expect(finding?.evidence.join('\n')).toMatch(
+      /revision 1 \(orders-api-\S+\): ghcr\.io\/example\/orders-api:1\.4\.0, 3 available/,
+    );
+    expect(finding?.action).toEqual({
+      type: 'rollback',
+      target: { kind: 'Deployment', namespace: 'orders', name: 'orders-api' },
+      toRevision: 1,
+      summary: 'roll back deployment orders-api from revision 2 to revision 1',
+    });
+  });
+
+  it('image-pull-backoff: each checkout pod cannot pull its image', async () => {
+    const pods = await podNames('checkout');
+
+    const findings = await findingsIn('checkout');
+
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(about(findings, 'Pod', pod)).toEqual([
+        expect.objectContaining({
+          rule: 'image-pull',
+          title: `container web of pod ${pod} cannot pull its image ghcr.io/example/checkout-web:2.4.O`,
+        }),
+      ]);
+    }
+  });
+
+  it("pending-unschedulable: each analytics pod is pending, with the scheduler's reason", async () => {
+    const pods = await podNames('analytics');
+
+    const findings = await findingsIn('analytics');
+
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      const [finding] = about(findings, 'Pod', pod);
+      expect(finding?.rule).toBe('pending-unschedulable');
+      expect(finding?.evidence[0]).toMatch(/^Unschedulable: .*Insufficient memory/);
+    }
+  });
+
+  it('missing-configmap: each inventory pod refers to configmap inventory-config', async () => {
+    const pods = await podNames('inventory');
+
+    const findings = await findingsIn('inventory');
+
+    expect(pods).toHaveLength(2);
+    for (const pod of pods) {
+      expect(about(findings, 'Pod', pod)).toEqual([
+        expect.objectContaining({
+          rule: 'missing-reference',
+          title: `container api of pod ${pod} refers to configmap inventory-config, which does not exist`,
+        }),
+      ]);
+    }
+  });
+
+  it('failing-readiness: the search pod runs but is not ready, with the probe failures', async () => {
+    const pods = await podNames('search');
+
+    const findings = await findingsIn('search');
+
+    expect(pods).toHaveLength(1);
+    const [finding] = about(findings, 'Pod', pods[0] ?? '');
+    expect(finding?.rule).toBe('readiness-failing');
+    expect(finding?.evidence.join('\n')).toContain('event Unhealthy: Readiness probe failed');
+  });
+
+  it('node-memory-pressure and node-not-ready: the two nodes, and no other', async () => {
+    const findings = await findingsIn();
+
+    const nodeFindings = findings
+      .filter((f) => f.object.kind === 'Node')
+      .map((f) => [f.rule, f.object.name]);
+
+    expect(nodeFindings).toEqual([
+      ['node-not-ready', 'sandbox-worker4'],
+      ['node-pressure', 'sandbox-worker3'],
+    ]);
+    const [pressure] = about(findings, 'Node', 'sandbox-worker3');
+    expect(pressure?.title).toBe('node sandbox-worker3 has MemoryPressure');
+  });
+
+  it('finds nothing in shop, where all is well', async () => {
+    const findings = await findingsIn();
+
+    expect(findings.filter((f) => f.object.namespace === 'shop')).toEqual([]);
+  });
+});
+
+describe('the healthy scenario alone', () => {
+  const healthy = useSandbox(['healthy']);
+
+  it('finds nothing at all', async () => {
+    const snapshot = await readSnapshot(healthy.cluster, 'shop');
+
+    const findings = analyze(snapshot);
+
+    expect(snapshot.pods.length).toBe(5);
+    expect(findings).toEqual([]);
+  });
+
+  it('reads a namespace with no problems in the five list requests alone', async () => {
+    healthy.resetRequests();
+
+    const diagnosis = await diagnose(healthy.cluster, { namespace: 'shop' });
+
+    expect(diagnosis.message.headline).toBe(
+      'No problems found in namespace shop of cluster sandbox',
+    );
+    expect(healthy.requests).toHaveLength(5);
+  });
+});
+
+describe('diagnose', () => {
+  it('proposes one fix for payments, needing confirmation, with its dry-run diff', async () => {
+    const before = await sandbox.cluster.apps.readNamespacedDeployment({
+      namespace: 'payments',
+      name: 'payments-api',
+    });
+
+    const diagnosis = await diagnose(sandbox.cluster, { namespace: 'payments' });
+
+    expect(diagnosis.findings.filter((f) => f.rule === 'oom-killed')).toHaveLength(2);
+    expect(diagnosis.actions).toHaveLength(1);
+    const [{ action, tier } = { action: undefined, tier: '' }] = diagnosis.actions;
+    expect(tier).toBe('confirm');
+    expect(action).toMatchObject({
+      type: 'set-resources',
+      target: { namespace: 'payments', kind: 'Deployment', name: 'payments-api' },
+    });
+    expect(action?.diff).toContain(
+      '\n-              memory: 256Mi\n+              memory: 384Mi\n',
+    );
+    expect(diagnosis.refused).toEqual([]);
+    expect(diagnosis.message.headline).toMatch(
+      /^\d+ problems? in namespace payments of cluster sandbox$/,
+    );
+    const after = await sandbox.cluster.apps.readNamespacedDeployment({
+      namespace: 'payments',
+      name: 'payments-api',
+    });
+    expect(after.metadata?.generation).toBe(before.metadata?.generation);
+    expect(after.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('256Mi');
+  });
+
+  it('diagnoses a deployment with the findings of its pods and proposes the rollback', async () => {
+    const diagnosis = await diagnose(sandbox.cluster, {
+      namespace: 'orders',
+      target: { kind: 'Deployment', name: 'orders-api' },
+    });
+
+    const rules = diagnosis.findings.map((f) => [f.rule, f.object.kind]);
+    expect(rules).toContainEqual(['rollout-failed', 'Deployment']);
+    expect(rules).toContainEqual(['crash-loop', 'Pod']);
+    expect(diagnosis.findings.every((f) => f.object.namespace === 'orders')).toBe(true);
+    expect(diagnosis.actions.map((a) => [a.action.type, a.tier])).toEqual([
+      ['rollback', 'confirm'],
+    ]);
+    expect(diagnosis.actions[0]?.action.diff).toContain(
+      '\n+          image: ghcr.io/example/orders-api:1.4.0\n',
+    );
+  });
+
+  it('diagnoses a node by itself', async () => {
+    const diagnosis = await diagnose(sandbox.cluster, {
+      target: { kind: 'Node', name: 'sandbox-worker4' },
+    });
+
+    expect(diagnosis.findings.map((f) => [f.rule, f.object.name])).toEqual([
+      ['node-not-ready', 'sandbox-worker4'],
+    ]);
+    expect(diagnosis.actions).toEqual([]);
+  });
+
+  it('says not found for a target that does not exist', async () => {
+    const diagnosis = await diagnose(sandbox.cluster, {
+      namespace: 'payments',
+      target: { kind: 'Deployment', name: 'no-such-api' },
+    });
+
+    expect(diagnosis.message.headline).toBe(
+      'deployment no-such-api not found in namespace payments',
+    );
+    expect(diagnosis.findings).toEqual([]);
+    expect(diagnosis.actions).toEqual([]);
+  });
+
+  it('reads a namespace in a small, fixed number of API requests', async () => {
+    sandbox.resetRequests();
+
+    await diagnose(sandbox.cluster, { namespace: 'payments' });
+
+    const requests = [...sandbox.requests];
+    expect(requests.length).toBeLessThanOrEqual(10);
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        { method: 'GET', path: '/api/v1/namespaces/payments/pods' },
+        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/deployments' },
+        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/replicasets' },
+        { method: 'GET', path: '/api/v1/namespaces/payments/events' },
+        { method: 'GET', path: '/api/v1/nodes' },
+      ]),
+    );
+    expect(requests.filter((r) => r.path.startsWith('/api/v1/namespaces/payments/pods/'))).toEqual(
+      [],
+    );
+  });
+});
