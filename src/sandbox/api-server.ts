@@ -16,7 +16,8 @@ import { validate } from './validate.ts';
  * label and field selectors, watches, and the `log`, `scale` and `status` subresources, so that
  * the real client library and `kubectl` work against it unchanged.
  */
-export type DenyRule = { verb: string; resource: string; namespace?: string };
+/** As an RBAC rule reads: `group` is the API group ('' for core, the default). */
+export type DenyRule = { verb: string; resource: string; group?: string; namespace?: string };
 export type ApiServerOptions = {
   simulator: Simulator;
   /** Serve metrics.k8s.io (as when metrics-server is installed). */
@@ -92,7 +93,8 @@ export class SandboxApiServer {
       const body = (await readJson(req)) as { spec?: { resourceAttributes?: DenyRule } };
       const attrs = body.spec?.resourceAttributes;
       const allowed =
-        attrs === undefined || !this.#denied(attrs.verb, attrs.resource, attrs.namespace);
+        attrs === undefined ||
+        !this.#denied(attrs.verb, attrs.resource, attrs.namespace, attrs.group);
       return sendJson(res, 201, {
         ...body,
         status: { allowed, ...(allowed ? {} : { reason: 'denied by the sandbox' }) },
@@ -263,7 +265,7 @@ export class SandboxApiServer {
           )[method] ?? method.toLowerCase());
     const resource =
       target.sub === undefined ? target.type.plural : `${target.type.plural}/${target.sub}`;
-    if (!this.#denied(verb, resource, target.namespace)) return;
+    if (!this.#denied(verb, resource, target.namespace, target.type.group)) return;
     const where =
       target.namespace === undefined
         ? 'at the cluster scope'
@@ -275,9 +277,10 @@ export class SandboxApiServer {
     );
   }
 
-  #denied(verb: string, resource: string, namespace: string | undefined): boolean {
+  #denied(verb: string, resource: string, namespace: string | undefined, group = ''): boolean {
     return (this.#options.deny ?? []).some(
       (rule) =>
+        (rule.group ?? '') === group &&
         (rule.verb === '*' || rule.verb === verb) &&
         (rule.resource === resource || rule.resource === resource.split('/')[0]) &&
         (rule.namespace === undefined || rule.namespace === namespace),
@@ -313,6 +316,9 @@ export class SandboxApiServer {
         `the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`,
       );
     }
+    // Clients may leave these out; the URL says what the object is, and defaulting needs the kind.
+    object.apiVersion = expected;
+    object.kind = target.type.kind;
     return object;
   }
 

@@ -119,7 +119,10 @@ describe('objectDiff', () => {
     const diff = objectDiff(LABEL, deployment(), deployment({ token: 'tok-new-88c1d0' }));
 
     expect(body(diff)).not.toEqual(['(no change)']);
-    expect(body(diff).some((l) => l.startsWith('+') && l.includes('[redacted]'))).toBe(true);
+    expect(body(diff).some((l) => l.startsWith('+') && l.includes('[redacted; changed]'))).toBe(
+      true,
+    );
+    expect(diff).not.toContain('tok-new-88c1d0');
   });
 
   it('has a deletion header and no body for a delete', () => {

@@ -17,7 +17,7 @@ export function objectDiff(label: string, before: unknown, after: unknown | unde
     ].join('\n');
   }
   const a = lines(before);
-  const b = lines(after);
+  const b = lines(after, changedEnv(before, after));
   const body = unified(a, b);
   const header = [
     `--- ${label} (live)`,
@@ -31,8 +31,53 @@ export function objectDiff(label: string, before: unknown, after: unknown | unde
   return [...header, ...shown].join('\n');
 }
 
-function lines(object: unknown): string[] {
+/**
+ * Whether two diffs make the same change: the same lines removed, added and around them. Hunk
+ * positions are left out, so an unrelated edit elsewhere (a new label) does not count.
+ */
+export function sameChange(a: string, b: string): boolean {
+  const body = (diff: string) => diff.split('\n').filter((line) => !line.startsWith('@@'));
+  return JSON.stringify(body(a)) === JSON.stringify(body(b));
+}
+
+/** Env values are never shown, but a person approving a change must see that one changes. */
+const CHANGED_VALUE = '[redacted; changed]';
+
+type EnvHolder = { name?: unknown; env?: { name?: unknown; value?: unknown }[] };
+
+function changedEnv(before: unknown, after: unknown): Set<string> {
+  const values = (object: unknown) => {
+    const out = new Map<string, unknown>();
+    for (const c of containersOf(object)) {
+      for (const e of c.env ?? []) out.set(`${String(c.name)}/${String(e.name)}`, e.value);
+    }
+    return out;
+  };
+  const old = values(before);
+  const changed = new Set<string>();
+  for (const [key, value] of values(after)) {
+    if (old.has(key) && old.get(key) !== value) changed.add(key);
+  }
+  return changed;
+}
+
+/** The containers of a pod, or of a workload's pod template. */
+function containersOf(object: unknown): EnvHolder[] {
+  const spec = (
+    object as {
+      spec?: { containers?: EnvHolder[]; template?: { spec?: { containers?: EnvHolder[] } } };
+    }
+  )?.spec;
+  return [...(spec?.containers ?? []), ...(spec?.template?.spec?.containers ?? [])];
+}
+
+function lines(object: unknown, changed = new Set<string>()): string[] {
   const copy = redactObject(object) as Record<string, unknown>;
+  for (const c of containersOf(copy)) {
+    for (const e of c.env ?? []) {
+      if (changed.has(`${String(c.name)}/${String(e.name)}`)) e.value = CHANGED_VALUE;
+    }
+  }
   delete copy.status;
   const meta = copy.metadata as Record<string, unknown> | undefined;
   if (meta !== undefined) {

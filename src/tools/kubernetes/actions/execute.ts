@@ -2,6 +2,7 @@ import { CoxswainError } from '../../../errors.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
+import { sameChange } from './diff.ts';
 import { dryRunDiff, refuseIfAutoscaled, withPrecondition } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
@@ -56,7 +57,7 @@ export async function executeAction(cluster: Cluster, action: KubeAction): Promi
   const before = current.metadata?.resourceVersion ?? '';
   if (before !== target.resourceVersion) {
     const fresh = await dryRunDiff(cluster, ref, current, action.change);
-    if (fresh !== action.diff) {
+    if (!sameChange(fresh, action.diff)) {
       throw new TargetChangedError(
         `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
       );

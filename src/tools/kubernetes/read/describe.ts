@@ -1,5 +1,6 @@
 import type { CoreV1Event, V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { CoxswainError } from '../../../errors.ts';
 import { defineTool } from '../../tool.ts';
 import type { Cluster } from '../cluster.ts';
 import type { KubeContext } from '../context.ts';
@@ -23,8 +24,12 @@ export const describeObject = defineTool({
   }),
   async run({ cluster }: KubeContext, input) {
     if (input.kind === 'node') return describeNode(cluster, input.name);
-    if (input.namespace === undefined)
-      throw new Error('a namespace is needed to describe a pod or deployment');
+    if (input.namespace === undefined) {
+      throw new CoxswainError(
+        'kubernetes_api',
+        `a namespace is needed to describe a ${input.kind}`,
+      );
+    }
     return input.kind === 'pod'
       ? describePod(cluster, input.namespace, input.name)
       : describeDeployment(cluster, input.namespace, input.name);
