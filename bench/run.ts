@@ -1,3 +1,4 @@
+import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
 import { benchWebhook } from './webhook.ts';
 
@@ -6,3 +7,4 @@ import { benchWebhook } from './webhook.ts';
 const only = process.argv[2];
 if (only === undefined || only === 'webhook') await benchWebhook();
 if (only === undefined || only === 'memory') await benchMemory();
+if (only === undefined || only === 'diagnose') await benchDiagnose();
