@@ -109,6 +109,29 @@ describe('connect', () => {
   });
 });
 
+describe('connect with no kubeconfig anywhere', () => {
+  it('says how to configure a cluster instead of trying localhost:8080', () => {
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, HOME: process.env.HOME };
+    process.env.KUBECONFIG = '';
+    process.env.HOME = mkdtempSync(join(dir, 'home-'));
+    let message = '';
+    try {
+      connect({ name: 'default' });
+    } catch (error) {
+      message = (error as CoxswainError).message;
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+
+    expect(message).toBe(
+      'cluster default: no Kubernetes cluster is configured: set KUBECONFIG, create ~/.kube/config, or run inside a cluster',
+    );
+  });
+});
+
 describe('Clusters', () => {
   it('is one cluster named default when none are configured', () => {
     const clusters = new Clusters([]);

@@ -64,7 +64,10 @@ export function connect(spec: ClusterSpec): Cluster {
     kc.setCurrentContext(spec.context);
   }
   const current = kc.getCurrentCluster();
-  if (current === null) {
+  // With no kubeconfig anywhere and no service account, the library falls back to an
+  // unauthenticated http://localhost:8080, which is never what a person meant.
+  const fallback = current?.name === 'cluster' && current.server === 'http://localhost:8080';
+  if (current === null || (fallback && spec.kubeconfig === undefined && spec.inCluster !== true)) {
     throw new CoxswainError(
       'kubernetes_config',
       `cluster ${spec.name}: no Kubernetes cluster is configured: set KUBECONFIG, create ~/.kube/config, or run inside a cluster`,
