@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { fieldMatcher, labelMatcher, selectorMatcher } from './selectors.ts';
+import { ApiError, type KObject } from './store.ts';
+
+function pod(
+  name: string,
+  labels: Record<string, string> | undefined,
+  extra: { phase?: string; nodeName?: string; namespace?: string } = {},
+): KObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: extra.namespace ?? 'shop',
+      ...(labels === undefined ? {} : { labels }),
+    },
+    spec: {
+      containers: [{ name: 'c', image: 'nginx' }],
+      ...(extra.nodeName === undefined ? {} : { nodeName: extra.nodeName }),
+    },
+    status: extra.phase === undefined ? {} : { phase: extra.phase },
+  };
+}
+
+const PODS = [
+  pod('web-1', { app: 'web', tier: 'front', env: 'prod' }, { phase: 'Running', nodeName: 'n1' }),
+  pod('web-2', { app: 'web', tier: 'front', env: 'staging' }, { phase: 'Pending' }),
+  pod('db-1', { app: 'db', tier: 'back', env: 'prod', legacy: 'true' }, { phase: 'Failed' }),
+  pod('job-1', { app: 'job' }, { phase: 'Succeeded', nodeName: 'n2', namespace: 'batch' }),
+  pod('bare', undefined, { phase: 'Running', nodeName: 'n1' }),
+];
+
+const names = (match: (object: KObject) => boolean) =>
+  PODS.filter(match).map((p) => p.metadata.name);
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, but nothing was thrown');
+}
+
+describe('labelMatcher', () => {
+  it.each([
+    ['app=web', ['web-1', 'web-2']],
+    ['app==web', ['web-1', 'web-2']],
+    ['app = web', ['web-1', 'web-2']],
+    ['app!=web', ['db-1', 'job-1', 'bare']],
+    ['env in (prod,staging)', ['web-1', 'web-2', 'db-1']],
+    ['env in (prod, qa)', ['web-1', 'db-1']],
+    ['env notin (prod)', ['web-2', 'job-1', 'bare']],
+    ['legacy', ['db-1']],
+    ['!legacy', ['web-1', 'web-2', 'job-1', 'bare']],
+    ['tier', ['web-1', 'web-2', 'db-1']],
+  ])('%s selects %j', (selector, expected) => {
+    expect(names(labelMatcher(selector))).toEqual(expected);
+  });
+
+  it('requires every term, with commas inside a set belonging to the set', () => {
+    const match = labelMatcher('tier=front,env in (prod,qa),!legacy');
+
+    expect(names(match)).toEqual(['web-1']);
+  });
+
+  it('matches everything when there is no selector', () => {
+    expect(names(labelMatcher(undefined))).toHaveLength(PODS.length);
+    expect(names(labelMatcher(''))).toHaveLength(PODS.length);
+    expect(names(labelMatcher('  '))).toHaveLength(PODS.length);
+  });
+
+  it('matches an empty value with "key="', () => {
+    const objects = [pod('empty', { role: '' }), pod('set', { role: 'x' }), pod('none', {})];
+
+    const match = labelMatcher('role=');
+
+    expect(objects.filter(match).map((o) => o.metadata.name)).toEqual(['empty']);
+  });
+
+  it.each([['env in (prod'], ['=web'], ['app web'], ['env in prod'], ['!=web']])(
+    'refuses the malformed selector %j with a 400 BadRequest',
+    (selector) => {
+      const error = thrown(() => labelMatcher(selector));
+
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).status).toBe(400);
+      expect((error as ApiError).reason).toBe('BadRequest');
+      expect((error as ApiError).message).toContain('unable to parse requirement');
+    },
+  );
+});
+
+describe('fieldMatcher', () => {
+  it.each([
+    ['metadata.name=web-2', ['web-2']],
+    ['metadata.name==db-1', ['db-1']],
+    ['metadata.name!=web-1', ['web-2', 'db-1', 'job-1', 'bare']],
+    ['metadata.namespace=batch', ['job-1']],
+    ['status.phase!=Running', ['web-2', 'db-1', 'job-1']],
+    ['status.phase=Running', ['web-1', 'bare']],
+    ['spec.nodeName=n1', ['web-1', 'bare']],
+    ['spec.nodeName=', ['web-2', 'db-1']],
+    ['spec.nodeName!=', ['web-1', 'job-1', 'bare']],
+  ])('%s selects %j', (selector, expected) => {
+    expect(names(fieldMatcher(selector))).toEqual(expected);
+  });
+
+  it('requires every term', () => {
+    const match = fieldMatcher('status.phase!=Failed,status.phase!=Succeeded,spec.nodeName=n1');
+
+    expect(names(match)).toEqual(['web-1', 'bare']);
+  });
+
+  it('matches everything when there is no selector', () => {
+    expect(names(fieldMatcher(undefined))).toHaveLength(PODS.length);
+    expect(names(fieldMatcher(''))).toHaveLength(PODS.length);
+  });
+
+  it.each([['metadata.name'], ['status.phase in (Running)'], ['=web']])(
+    'refuses the malformed selector %j with a 400 BadRequest',
+    (selector) => {
+      const error = thrown(() => fieldMatcher(selector));
+
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).status).toBe(400);
+      expect((error as ApiError).reason).toBe('BadRequest');
+      expect((error as ApiError).message).toContain(`invalid field selector: "${selector}"`);
+    },
+  );
+});
+
+describe('selectorMatcher', () => {
+  it('requires every matchLabels pair', () => {
+    const match = selectorMatcher({ matchLabels: { app: 'web', tier: 'front' } });
+
+    expect(match({ app: 'web', tier: 'front', extra: 'x' })).toBe(true);
+    expect(match({ app: 'web' })).toBe(false);
+    expect(match({ app: 'web', tier: 'back' })).toBe(false);
+    expect(match(undefined)).toBe(false);
+  });
+
+  it.each([
+    ['In', ['prod', 'qa'], { env: 'qa' }, true],
+    ['In', ['prod', 'qa'], { env: 'dev' }, false],
+    ['In', ['prod'], {}, false],
+    ['NotIn', ['prod'], { env: 'dev' }, true],
+    ['NotIn', ['prod'], { env: 'prod' }, false],
+    ['NotIn', ['prod'], {}, true],
+    ['Exists', undefined, { env: '' }, true],
+    ['Exists', undefined, {}, false],
+    ['DoesNotExist', undefined, {}, true],
+    ['DoesNotExist', undefined, { env: 'prod' }, false],
+  ] as const)('env %s %j on %j is %s', (operator, values, labels, expected) => {
+    const match = selectorMatcher({
+      matchExpressions: [{ key: 'env', operator, ...(values ? { values: [...values] } : {}) }],
+    });
+
+    expect(match(labels)).toBe(expected);
+  });
+
+  it('requires matchLabels and every expression together', () => {
+    const match = selectorMatcher({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'env', operator: 'In', values: ['prod', 'staging'] },
+        { key: 'legacy', operator: 'DoesNotExist' },
+      ],
+    });
+
+    expect(match({ app: 'web', env: 'prod' })).toBe(true);
+    expect(match({ app: 'web', env: 'prod', legacy: 'true' })).toBe(false);
+    expect(match({ app: 'db', env: 'prod' })).toBe(false);
+    expect(match({ app: 'web', env: 'dev' })).toBe(false);
+  });
+
+  it('matches nothing for an expression with an unknown operator', () => {
+    const match = selectorMatcher({ matchExpressions: [{ key: 'env', operator: 'Gt' }] });
+
+    expect(match({ env: '3' })).toBe(false);
+  });
+
+  it('matches every set of labels when the selector is empty', () => {
+    expect(selectorMatcher({})({ any: 'thing' })).toBe(true);
+    expect(selectorMatcher(undefined)(undefined)).toBe(true);
+  });
+});
