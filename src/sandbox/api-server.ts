@@ -377,6 +377,8 @@ export class SandboxApiServer {
       backlog = changes;
     }
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // Answer at once, as the API server does, even when there is nothing to send yet.
+    res.flushHeaders();
     const send = (event: WatchEvent) => {
       if (wanted(event.object)) res.write(`${JSON.stringify(event)}\n`);
     };

@@ -1,3 +1,4 @@
+import { canonical } from './simulator/hash.ts';
 import { ApiError } from './store.ts';
 
 /**
@@ -53,7 +54,7 @@ const MERGE_KEYS: Record<string, string> = {
   ownerReferences: 'uid',
 };
 
-function strategic(target: Json, patch: Json, field?: string): Json {
+function strategic(target: Json, patch: Json): Json {
   if (!isObject(patch)) return patch;
   if (patch.$patch === 'replace') {
     const { $patch: _, ...rest } = patch;
@@ -71,16 +72,16 @@ function strategic(target: Json, patch: Json, field?: string): Json {
       }
       continue;
     }
-    if (value === null) {
+    if (value === null || (isObject(value) && value.$patch === 'delete')) {
       delete out[key];
       continue;
     }
     const mergeKey = MERGE_KEYS[key];
     const current = out[key];
-    if (Array.isArray(value) && mergeKey !== undefined && field !== 'metadata') {
+    if (Array.isArray(value) && mergeKey !== undefined) {
       out[key] = mergeList(Array.isArray(current) ? current : [], value, mergeKey);
     } else if (isObject(value)) {
-      out[key] = strategic(current ?? null, value, key);
+      out[key] = strategic(current ?? null, value);
     } else {
       out[key] = value;
     }
@@ -89,6 +90,12 @@ function strategic(target: Json, patch: Json, field?: string): Json {
 }
 
 function mergeList(current: Json[], patch: Json[], key: string): Json[] {
+  // `{$patch: replace}` among the items: the list becomes exactly the other items.
+  if (patch.some((item) => isObject(item) && item.$patch === 'replace' && !(key in item))) {
+    return patch.filter((item) => !(isObject(item) && item.$patch === 'replace' && !(key in item)));
+  }
+  // Items without the merge key (a Service's ports have no containerPort): plain replacement.
+  if (patch.some((item) => !isObject(item) || !(key in item))) return patch;
   const out = [...current];
   for (const item of patch) {
     if (!isObject(item)) return patch;
@@ -124,7 +131,8 @@ function jsonPatch(target: Json, patch: unknown): Json {
     }
     const { op, path } = raw;
     if (op === 'test') {
-      if (JSON.stringify(read(doc, path)) !== JSON.stringify(raw.value)) {
+      // Objects are equal by their members, whatever their order (RFC 6902, 4.6).
+      if (canonical(read(doc, path)) !== canonical(raw.value ?? null)) {
         throw new ApiError(422, 'Invalid', `the test operation failed at ${path}`);
       }
     } else if (op === 'add' || op === 'replace') {

@@ -69,7 +69,10 @@ describe('kubectl on the sandbox', () => {
   it('is installed', async () => {
     const result = await kubectl(['version', '--client']);
 
-    expect(result.code, `kubectl is required: .ci/run installs it (${result.stderr})`).toBe(0);
+    expect(
+      result.code,
+      `kubectl is required: .ci/run checks that it is on the PATH (${result.stderr})`,
+    ).toBe(0);
     expect(result.stdout).toContain('Client Version');
   });
 
