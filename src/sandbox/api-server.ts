@@ -5,11 +5,24 @@ import { applyDefaults } from './defaults.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
+import {
+  type DeleteOptions,
+  dryRunOf,
+  isWatch,
+  listOf,
+  mentionsResourceVersion,
+  parseTarget,
+  readJson,
+  type Target,
+} from './request.ts';
+import { methodNotAllowed, sendError, sendJson, sendText } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
 import type { Simulator } from './simulator/index.ts';
-import { ApiError, type KObject, notFound, resourceName, type WatchEvent } from './store.ts';
+import { ApiError, type KObject, notFound, resourceName } from './store.ts';
+import { serveLog, serveMetrics, serveScale } from './subresources.ts';
 import { table, wantsTable } from './tables.ts';
 import { validate } from './validate.ts';
+import { serveWatch } from './watch.ts';
 
 /**
  * The sandbox's Kubernetes API over plain HTTP: discovery, CRUD with patches and dry runs,
@@ -29,16 +42,7 @@ export type ApiServerOptions = {
 };
 
 const USER = 'system:serviceaccount:coxswain:coxswain';
-const MAX_BODY = 3 * 2 ** 20;
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
-const PODS = findResource('', 'v1', 'pods') as ResourceType;
-
-type Target = {
-  type: ResourceType;
-  namespace: string | undefined;
-  name: string | undefined;
-  sub: string | undefined;
-};
 
 export class SandboxApiServer {
   readonly #server: Server;
@@ -87,7 +91,8 @@ export class SandboxApiServer {
     const query = url.searchParams;
     const fieldManager = query.get('fieldManager') ?? undefined;
 
-    if (target.type.group === 'metrics.k8s.io') return this.#metrics(res, target, req, url);
+    if (target.type.group === 'metrics.k8s.io')
+      return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
     if (target.type.kind === 'SelfSubjectAccessReview') {
       if (method !== 'POST') throw methodNotAllowed();
       const body = (await readJson(req)) as { spec?: { resourceAttributes?: DenyRule } };
@@ -105,11 +110,13 @@ export class SandboxApiServer {
         throw notFound(NAMESPACES, target.namespace);
     }
 
-    if (target.sub === 'log') return this.#log(res, target, query);
-    if (target.sub === 'scale') return this.#scale(req, res, target, dryRun, fieldManager);
+    if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
+    if (target.sub === 'scale')
+      return serveScale(this.#options.simulator, req, res, target, dryRun, fieldManager);
 
     if (target.name === undefined) {
-      if (method === 'GET' && isWatch(query)) return this.#watch(req, res, target, query);
+      if (method === 'GET' && isWatch(query))
+        return serveWatch(this.#store, req, res, target, query);
       if (method === 'GET') return this.#list(res, target, query, req);
       if (method === 'POST') {
         const body = await readJson(req);
@@ -352,50 +359,6 @@ export class SandboxApiServer {
     sendJson(res, 200, list);
   }
 
-  #watch(req: IncomingMessage, res: ServerResponse, target: Target, query: URLSearchParams): void {
-    const labels = labelMatcher(query.get('labelSelector') ?? undefined);
-    const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
-    const wanted = (object: KObject) =>
-      (target.namespace === undefined || object.metadata.namespace === target.namespace) &&
-      labels(object) &&
-      fields(object);
-    const since = query.get('resourceVersion');
-    let backlog: WatchEvent[];
-    if (since === null || since === '' || since === '0') {
-      backlog = this.#store
-        .list(target.type, target.namespace)
-        .map((object) => ({ type: 'ADDED', object }));
-    } else {
-      const changes = this.#store.changesSince(target.type, Number(since));
-      if (changes === undefined) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          `${JSON.stringify({ type: 'ERROR', object: statusOf(new ApiError(410, 'Expired', `too old resource version: ${since} (${this.#store.resourceVersion})`)) })}\n`,
-        );
-        return;
-      }
-      backlog = changes;
-    }
-    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-    // Answer at once, as the API server does, even when there is nothing to send yet.
-    res.flushHeaders();
-    const send = (event: WatchEvent) => {
-      if (wanted(event.object)) res.write(`${JSON.stringify(event)}\n`);
-    };
-    for (const event of backlog) send(event);
-    const stop = this.#store.onChange((g, plural, event) => {
-      if (g === target.type.group && plural === target.type.plural) send(event);
-    });
-    const timeout = Number(query.get('timeoutSeconds') ?? 1800);
-    const timer = setTimeout(() => res.end(), Math.min(timeout, 1800) * 1000);
-    const finish = () => {
-      clearTimeout(timer);
-      stop();
-    };
-    res.on('close', finish);
-    req.on('close', finish);
-  }
-
   #delete(type: ResourceType, object: KObject, options: DeleteOptions, dryRun: boolean): KObject {
     const pre = options.preconditions ?? {};
     if (pre.uid !== undefined && pre.uid !== object.metadata.uid) {
@@ -456,269 +419,4 @@ export class SandboxApiServer {
     }
     return this.#store.remove(type, object.metadata.namespace, object.metadata.name, dryRun);
   }
-
-  #log(res: ServerResponse, target: Target, query: URLSearchParams): void {
-    const pod = this.#store.mustGet(PODS, target.namespace, target.name ?? '');
-    const container = query.get('container') ?? undefined;
-    const previous = query.get('previous') === 'true';
-    let lines = this.#options.simulator.logs(pod, container, previous);
-    const since = query.get('sinceSeconds');
-    const sinceTime = query.get('sinceTime');
-    const now = this.#store.now().getTime();
-    if (since !== null) lines = lines.filter((l) => l.at >= now - Number(since) * 1000);
-    if (sinceTime !== null) lines = lines.filter((l) => l.at >= Date.parse(sinceTime));
-    const tail = query.get('tailLines');
-    if (tail !== null) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
-    const stamps = query.get('timestamps') === 'true';
-    let text = lines
-      .map((l) => `${stamps ? `${new Date(l.at).toISOString()} ` : ''}${l.text}\n`)
-      .join('');
-    const limit = query.get('limitBytes');
-    if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
-    sendText(res, 200, text);
-  }
-
-  async #scale(
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: Target,
-    dryRun: boolean,
-    fieldManager: string | undefined,
-  ): Promise<void> {
-    const current = this.#store.mustGet(target.type, target.namespace, target.name ?? '');
-    const scaleOf = (object: KObject) => ({
-      kind: 'Scale',
-      apiVersion: 'autoscaling/v1',
-      metadata: {
-        name: object.metadata.name,
-        namespace: object.metadata.namespace,
-        uid: object.metadata.uid,
-        resourceVersion: object.metadata.resourceVersion,
-        creationTimestamp: object.metadata.creationTimestamp,
-      },
-      spec: { replicas: (object.spec as { replicas?: number }).replicas ?? 1 },
-      status: {
-        replicas: (object.status as { replicas?: number } | undefined)?.replicas ?? 0,
-        selector: Object.entries(
-          (object.spec as { selector?: { matchLabels?: Record<string, string> } }).selector
-            ?.matchLabels ?? {},
-        )
-          .map(([k, v]) => `${k}=${v}`)
-          .join(','),
-      },
-    });
-    if (req.method === 'GET') return sendJson(res, 200, scaleOf(current));
-    let scale: { metadata?: { resourceVersion?: string }; spec?: { replicas?: number } };
-    const body = await readJson(req);
-    if (req.method === 'PATCH') {
-      const type = patchTypeOf(req.headers['content-type']);
-      if (type === undefined)
-        throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
-      scale = applyPatch(scaleOf(current), body, type) as typeof scale;
-      if (!mentionsResourceVersion(body))
-        scale.metadata = {
-          ...scale.metadata,
-          resourceVersion: current.metadata.resourceVersion ?? '',
-        };
-    } else if (req.method === 'PUT') {
-      scale = body as typeof scale;
-    } else {
-      throw methodNotAllowed();
-    }
-    const replicas = scale.spec?.replicas;
-    const next = {
-      ...current,
-      spec: { ...(current.spec as object), replicas },
-      metadata: { ...current.metadata },
-    };
-    if (scale.metadata?.resourceVersion !== undefined)
-      next.metadata.resourceVersion = scale.metadata.resourceVersion;
-    validate(target.type, next, current);
-    const written = this.#store.replace(target.type, next, {
-      dryRun,
-      ...(fieldManager === undefined ? {} : { fieldManager }),
-    });
-    sendJson(res, 200, scaleOf(written));
-  }
-
-  #metrics(res: ServerResponse, target: Target, req: IncomingMessage, url: URL): void {
-    if (!this.#options.metrics) {
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    if (req.method !== 'GET') throw methodNotAllowed();
-    const all =
-      target.type.kind === 'NodeMetrics'
-        ? this.#options.simulator.nodeMetrics()
-        : this.#options.simulator.podMetrics(target.namespace);
-    const labels = labelMatcher(url.searchParams.get('labelSelector') ?? undefined);
-    const items = all.filter(
-      (o) => labels(o) && (target.name === undefined || o.metadata.name === target.name),
-    );
-    if (target.name !== undefined) {
-      const found = items[0];
-      if (found === undefined)
-        throw new ApiError(
-          404,
-          'NotFound',
-          `${target.type.plural}.metrics.k8s.io "${target.name}" not found`,
-        );
-      sendJson(res, 200, found);
-      return;
-    }
-    sendJson(res, 200, {
-      kind: `${target.type.kind}List`,
-      apiVersion: 'metrics.k8s.io/v1beta1',
-      metadata: {},
-      items,
-    });
-  }
-}
-
-type DeleteOptions = {
-  preconditions?: { uid?: string; resourceVersion?: string };
-  gracePeriodSeconds?: number;
-  dryRun?: string[];
-};
-
-function parseTarget(path: string): Target | undefined {
-  const parts = path.split('/').filter(Boolean);
-  let group: string;
-  let ver: string;
-  let rest: string[];
-  if (parts[0] === 'api' && parts[1] === 'v1') {
-    group = '';
-    ver = 'v1';
-    rest = parts.slice(2);
-  } else if (parts[0] === 'apis' && parts.length >= 4) {
-    group = parts[1] ?? '';
-    ver = parts[2] ?? '';
-    rest = parts.slice(3);
-  } else {
-    return undefined;
-  }
-  let namespace: string | undefined;
-  if (
-    rest[0] === 'namespaces' &&
-    rest.length >= 3 &&
-    !['status', 'finalize'].includes(rest[2] ?? '')
-  ) {
-    namespace = rest[1];
-    rest = rest.slice(2);
-  }
-  const [plural = '', name, sub] = rest;
-  const type = findResource(group, ver, plural);
-  if (type === undefined || rest.length > 3) return undefined;
-  if (sub !== undefined && !(type.subresources ?? []).includes(sub)) return undefined;
-  return { type, namespace, name, sub };
-}
-
-function listOf(type: ResourceType, items: KObject[], resourceVersion: string) {
-  return {
-    kind: `${type.kind}List`,
-    apiVersion: apiVersionOf(type),
-    metadata: { resourceVersion } as { resourceVersion: string; continue?: string },
-    items,
-  };
-}
-
-function isWatch(query: URLSearchParams): boolean {
-  const value = query.get('watch');
-  return value === 'true' || value === '1';
-}
-
-function dryRunOf(url: URL): boolean {
-  const values = url.searchParams.getAll('dryRun');
-  if (values.some((v) => v !== 'All'))
-    throw new ApiError(400, 'BadRequest', 'dryRun: Unsupported value: only "All" is supported');
-  return values.length > 0;
-}
-
-function mentionsResourceVersion(patch: unknown): boolean {
-  if (Array.isArray(patch))
-    return patch.some(
-      (op) => typeof op?.path === 'string' && op.path.startsWith('/metadata/resourceVersion'),
-    );
-  return (
-    typeof (patch as { metadata?: { resourceVersion?: unknown } })?.metadata?.resourceVersion ===
-    'string'
-  );
-}
-
-function methodNotAllowed(): ApiError {
-  return new ApiError(
-    405,
-    'MethodNotAllowed',
-    'the server does not allow this method on the requested resource',
-  );
-}
-
-async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY)
-      throw new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') {
-    if (optional) return {};
-    throw new ApiError(400, 'BadRequest', 'the request needs a body');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(
-      400,
-      'BadRequest',
-      "couldn't get version/kind; json parse error: the body is not valid JSON",
-    );
-  }
-}
-
-function statusOf(error: ApiError) {
-  return {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: error.message,
-    reason: error.reason,
-    ...(error.details === undefined ? {} : { details: error.details }),
-    code: error.status,
-  };
-}
-
-function sendError(res: ServerResponse, error: unknown): void {
-  const apiError =
-    error instanceof ApiError
-      ? error
-      : new ApiError(
-          500,
-          'InternalError',
-          `Internal error occurred: ${error instanceof Error ? error.message : String(error)}`,
-        );
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  sendJson(res, apiError.status, statusOf(apiError));
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }

@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
+import { ApiError, type KObject } from './store.ts';
+
+/** Reading a request to the sandbox's API: which resource it names, its flags, its body. */
+const MAX_BODY = 3 * 2 ** 20;
+
+export type Target = {
+  type: ResourceType;
+  namespace: string | undefined;
+  name: string | undefined;
+  sub: string | undefined;
+};
+
+export type DeleteOptions = {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  gracePeriodSeconds?: number;
+  dryRun?: string[];
+};
+
+export function parseTarget(path: string): Target | undefined {
+  const parts = path.split('/').filter(Boolean);
+  let group: string;
+  let ver: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts[1] === 'v1') {
+    group = '';
+    ver = 'v1';
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1] ?? '';
+    ver = parts[2] ?? '';
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let namespace: string | undefined;
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !['status', 'finalize'].includes(rest[2] ?? '')
+  ) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [plural = '', name, sub] = rest;
+  const type = findResource(group, ver, plural);
+  if (type === undefined || rest.length > 3) return undefined;
+  if (sub !== undefined && !(type.subresources ?? []).includes(sub)) return undefined;
+  return { type, namespace, name, sub };
+}
+
+export function listOf(type: ResourceType, items: KObject[], resourceVersion: string) {
+  return {
+    kind: `${type.kind}List`,
+    apiVersion: apiVersionOf(type),
+    metadata: { resourceVersion } as { resourceVersion: string; continue?: string },
+    items,
+  };
+}
+
+export function isWatch(query: URLSearchParams): boolean {
+  const value = query.get('watch');
+  return value === 'true' || value === '1';
+}
+
+export function dryRunOf(url: URL): boolean {
+  const values = url.searchParams.getAll('dryRun');
+  if (values.some((v) => v !== 'All'))
+    throw new ApiError(400, 'BadRequest', 'dryRun: Unsupported value: only "All" is supported');
+  return values.length > 0;
+}
+
+export function mentionsResourceVersion(patch: unknown): boolean {
+  if (Array.isArray(patch))
+    return patch.some(
+      (op) => typeof op?.path === 'string' && op.path.startsWith('/metadata/resourceVersion'),
+    );
+  return (
+    typeof (patch as { metadata?: { resourceVersion?: unknown } })?.metadata?.resourceVersion ===
+    'string'
+  );
+}
+
+export async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY)
+      throw new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') {
+    if (optional) return {};
+    throw new ApiError(400, 'BadRequest', 'the request needs a body');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(
+      400,
+      'BadRequest',
+      "couldn't get version/kind; json parse error: the body is not valid JSON",
+    );
+  }
+}

@@ -1,0 +1,141 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { findResource, type ResourceType } from './catalog.ts';
+import { applyPatch, patchTypeOf } from './patch.ts';
+import { mentionsResourceVersion, readJson, type Target } from './request.ts';
+import { methodNotAllowed, sendJson, sendText } from './respond.ts';
+import { labelMatcher } from './selectors.ts';
+import type { Simulator } from './simulator/index.ts';
+import { ApiError, type KObject } from './store.ts';
+import { validate } from './validate.ts';
+
+/** The subresources with their own shapes: a pod's `log`, a workload's `scale`, and metrics.k8s.io. */
+const PODS = findResource('', 'v1', 'pods') as ResourceType;
+
+export function serveLog(
+  simulator: Simulator,
+  res: ServerResponse,
+  target: Target,
+  query: URLSearchParams,
+): void {
+  const pod = simulator.store.mustGet(PODS, target.namespace, target.name ?? '');
+  const container = query.get('container') ?? undefined;
+  const previous = query.get('previous') === 'true';
+  let lines = simulator.logs(pod, container, previous);
+  const since = query.get('sinceSeconds');
+  const sinceTime = query.get('sinceTime');
+  const now = simulator.store.now().getTime();
+  if (since !== null) lines = lines.filter((l) => l.at >= now - Number(since) * 1000);
+  if (sinceTime !== null) lines = lines.filter((l) => l.at >= Date.parse(sinceTime));
+  const tail = query.get('tailLines');
+  if (tail !== null) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
+  const stamps = query.get('timestamps') === 'true';
+  let text = lines
+    .map((l) => `${stamps ? `${new Date(l.at).toISOString()} ` : ''}${l.text}\n`)
+    .join('');
+  const limit = query.get('limitBytes');
+  if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
+  sendText(res, 200, text);
+}
+
+export async function serveScale(
+  simulator: Simulator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: Target,
+  dryRun: boolean,
+  fieldManager: string | undefined,
+): Promise<void> {
+  const current = simulator.store.mustGet(target.type, target.namespace, target.name ?? '');
+  const scaleOf = (object: KObject) => ({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      uid: object.metadata.uid,
+      resourceVersion: object.metadata.resourceVersion,
+      creationTimestamp: object.metadata.creationTimestamp,
+    },
+    spec: { replicas: (object.spec as { replicas?: number }).replicas ?? 1 },
+    status: {
+      replicas: (object.status as { replicas?: number } | undefined)?.replicas ?? 0,
+      selector: Object.entries(
+        (object.spec as { selector?: { matchLabels?: Record<string, string> } }).selector
+          ?.matchLabels ?? {},
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
+  });
+  if (req.method === 'GET') return sendJson(res, 200, scaleOf(current));
+  let scale: { metadata?: { resourceVersion?: string }; spec?: { replicas?: number } };
+  const body = await readJson(req);
+  if (req.method === 'PATCH') {
+    const type = patchTypeOf(req.headers['content-type']);
+    if (type === undefined)
+      throw new ApiError(415, 'UnsupportedMediaType', 'unsupported patch type');
+    scale = applyPatch(scaleOf(current), body, type) as typeof scale;
+    if (!mentionsResourceVersion(body))
+      scale.metadata = {
+        ...scale.metadata,
+        resourceVersion: current.metadata.resourceVersion ?? '',
+      };
+  } else if (req.method === 'PUT') {
+    scale = body as typeof scale;
+  } else {
+    throw methodNotAllowed();
+  }
+  const replicas = scale.spec?.replicas;
+  const next = {
+    ...current,
+    spec: { ...(current.spec as object), replicas },
+    metadata: { ...current.metadata },
+  };
+  if (scale.metadata?.resourceVersion !== undefined)
+    next.metadata.resourceVersion = scale.metadata.resourceVersion;
+  validate(target.type, next, current);
+  const written = simulator.store.replace(target.type, next, {
+    dryRun,
+    ...(fieldManager === undefined ? {} : { fieldManager }),
+  });
+  sendJson(res, 200, scaleOf(written));
+}
+
+export function serveMetrics(
+  simulator: Simulator,
+  served: boolean,
+  res: ServerResponse,
+  target: Target,
+  req: IncomingMessage,
+  url: URL,
+): void {
+  if (!served) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (req.method !== 'GET') throw methodNotAllowed();
+  const all =
+    target.type.kind === 'NodeMetrics'
+      ? simulator.nodeMetrics()
+      : simulator.podMetrics(target.namespace);
+  const labels = labelMatcher(url.searchParams.get('labelSelector') ?? undefined);
+  const items = all.filter(
+    (o) => labels(o) && (target.name === undefined || o.metadata.name === target.name),
+  );
+  if (target.name !== undefined) {
+    const found = items[0];
+    if (found === undefined)
+      throw new ApiError(
+        404,
+        'NotFound',
+        `${target.type.plural}.metrics.k8s.io "${target.name}" not found`,
+      );
+    sendJson(res, 200, found);
+    return;
+  }
+  sendJson(res, 200, {
+    kind: `${target.type.kind}List`,
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: {},
+    items,
+  });
+}
