@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMemory, parseCpu, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { parseCpu, parseMemory } from '../../tools/kubernetes/quantity.ts';
 import { findResource, type ResourceType } from '../catalog.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import { ApiError, type KObject, type ObjectStore } from '../store.ts';
@@ -14,6 +14,7 @@ import {
   newRuntime,
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
+import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { place } from './scheduler.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
@@ -34,8 +35,6 @@ const SECRETS = type('', 'v1', 'secrets');
 
 const TERMINATION_SECONDS = 2;
 const READY_SECONDS = 2;
-const SYSTEM_MEMORY = 900 * 2 ** 20;
-const PRESSURE_SHARE = 0.9;
 
 type PodSpec = { containers?: Container[]; nodeName?: string; readinessGates?: unknown };
 
@@ -147,50 +146,6 @@ export class Simulator {
       this.store.now().getTime(),
       pod.metadata.name,
     );
-  }
-
-  podMetrics(namespace: string | undefined): KObject[] {
-    return this.store
-      .list(PODS, namespace)
-      .filter((pod) => this.#usage(pod).length > 0)
-      .map((pod) => ({
-        apiVersion: 'metrics.k8s.io/v1beta1',
-        kind: 'PodMetrics',
-        metadata: {
-          name: pod.metadata.name,
-          namespace: pod.metadata.namespace ?? 'default',
-          creationTimestamp: stamp(this.store.now()),
-          labels: pod.metadata.labels ?? {},
-        },
-        timestamp: stamp(this.store.now()),
-        window: '15s',
-        containers: this.#usage(pod).map((u) => ({
-          name: u.name,
-          usage: { cpu: `${Math.round(u.cpu * 1e6)}n`, memory: `${Math.round(u.memory / 1024)}Ki` },
-        })),
-      }));
-  }
-
-  nodeMetrics(): KObject[] {
-    const pods = this.store.list(PODS);
-    return this.store.list(NODES).map((node) => {
-      const usage = this.#nodeUsage(node, pods);
-      return {
-        apiVersion: 'metrics.k8s.io/v1beta1',
-        kind: 'NodeMetrics',
-        metadata: {
-          name: node.metadata.name,
-          creationTimestamp: stamp(this.store.now()),
-          labels: node.metadata.labels ?? {},
-        },
-        timestamp: stamp(this.store.now()),
-        window: '20s',
-        usage: {
-          cpu: `${Math.round(usage.cpu * 1e6)}n`,
-          memory: `${Math.round(usage.memory / 1024)}Ki`,
-        },
-      };
-    });
   }
 
   #schedule(): void {
@@ -453,111 +408,16 @@ export class Simulator {
     });
   }
 
-  #nodeUsage(node: KObject, pods: KObject[]): { cpu: number; memory: number } {
-    let cpu = 180;
-    let memory = SYSTEM_MEMORY;
-    for (const pod of pods) {
-      if ((pod.spec as PodSpec).nodeName !== node.metadata.name) continue;
-      for (const u of this.#usage(pod)) {
-        cpu += u.cpu;
-        memory += u.memory;
-      }
-    }
-    return { cpu, memory };
+  podMetrics(namespace: string | undefined): KObject[] {
+    return podMetrics(this.store, namespace, (pod) => this.#usage(pod));
   }
 
-  /** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
+  nodeMetrics(): KObject[] {
+    return nodeMetrics(this.store, (pod) => this.#usage(pod));
+  }
+
   #nodes(): void {
-    const pods = this.store.list(PODS);
-    for (const node of this.store.list(NODES)) {
-      const status = (node.status ?? {}) as {
-        allocatable?: Record<string, string>;
-        conditions?: Record<string, unknown>[];
-      };
-      const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
-      const used = this.#nodeUsage(node, pods).memory;
-      const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
-      const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
-      const now = stamp(this.store.now());
-      const previous = status.conditions ?? [];
-      const cond = (type: string, value: string, reason: string, message: string) => {
-        const before = previous.find((c) => c.type === type);
-        return {
-          type,
-          status: value,
-          lastHeartbeatTime: before?.status === value ? before.lastHeartbeatTime : now,
-          lastTransitionTime: before?.status === value ? before.lastTransitionTime : now,
-          reason,
-          message,
-        };
-      };
-      const conditions = [
-        pressure
-          ? cond(
-              'MemoryPressure',
-              'True',
-              'KubeletHasInsufficientMemory',
-              `kubelet has insufficient memory available (${formatMemory(used)} of ${formatMemory(allocatable)} in use)`,
-            )
-          : cond(
-              'MemoryPressure',
-              'False',
-              'KubeletHasSufficientMemory',
-              'kubelet has sufficient memory available',
-            ),
-        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        cond(
-          'PIDPressure',
-          'False',
-          'KubeletHasSufficientPID',
-          'kubelet has sufficient PID available',
-        ),
-        stopped
-          ? cond('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.')
-          : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-      ];
-      const wasPressure = previous.some((c) => c.type === 'MemoryPressure' && c.status === 'True');
-      if (JSON.stringify(conditions) === JSON.stringify(previous)) continue;
-      const spec = (node.spec ?? {}) as { taints?: { key: string; effect: string }[] };
-      const taints = (spec.taints ?? []).filter(
-        (t) => t.key !== 'node.kubernetes.io/memory-pressure',
-      );
-      if (pressure)
-        taints.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' });
-      const source = { component: 'kubelet', host: node.metadata.name };
-      if (pressure && !wasPressure) {
-        this.#events.record(
-          node,
-          'Normal',
-          'NodeHasInsufficientMemory',
-          `Node ${node.metadata.name} status is now: NodeHasInsufficientMemory`,
-          source,
-        );
-        this.#events.record(
-          node,
-          'Warning',
-          'EvictionThresholdMet',
-          'Attempting to reclaim memory',
-          source,
-        );
-      }
-      if (!pressure && wasPressure) {
-        this.#events.record(
-          node,
-          'Normal',
-          'NodeHasSufficientMemory',
-          `Node ${node.metadata.name} status is now: NodeHasSufficientMemory`,
-          source,
-        );
-      }
-      const nextSpec = { ...spec, taints };
-      if (taints.length === 0) delete (nextSpec as { taints?: unknown }).taints;
-      const updated =
-        JSON.stringify(nextSpec) === JSON.stringify(spec)
-          ? node
-          : this.store.replace(NODES, { ...node, spec: nextSpec });
-      this.store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
-    }
+    reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
   }
 }
 

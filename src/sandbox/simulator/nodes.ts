@@ -1,0 +1,176 @@
+import { formatMemory, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { findResource, type ResourceType } from '../catalog.ts';
+import type { KObject, ObjectStore } from '../store.ts';
+import { type EventRecorder, stamp } from './events.ts';
+
+/**
+ * What nodes report: their conditions (Ready unless the scenario stopped the kubelet;
+ * MemoryPressure from what runs on them, with its taint and events) and the metrics API's view
+ * of pod and node usage.
+ */
+export type Usage = (pod: KObject) => { name: string; cpu: number; memory: number }[];
+
+const PODS = findResource('', 'v1', 'pods') as ResourceType;
+const NODES = findResource('', 'v1', 'nodes') as ResourceType;
+const SYSTEM_MEMORY = 900 * 2 ** 20;
+const PRESSURE_SHARE = 0.9;
+
+type PodSpec = { nodeName?: string };
+
+export function podMetrics(
+  store: ObjectStore,
+  namespace: string | undefined,
+  usage: Usage,
+): KObject[] {
+  return store
+    .list(PODS, namespace)
+    .filter((pod) => usage(pod).length > 0)
+    .map((pod) => ({
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'PodMetrics',
+      metadata: {
+        name: pod.metadata.name,
+        namespace: pod.metadata.namespace ?? 'default',
+        creationTimestamp: stamp(store.now()),
+        labels: pod.metadata.labels ?? {},
+      },
+      timestamp: stamp(store.now()),
+      window: '15s',
+      containers: usage(pod).map((u) => ({
+        name: u.name,
+        usage: { cpu: `${Math.round(u.cpu * 1e6)}n`, memory: `${Math.round(u.memory / 1024)}Ki` },
+      })),
+    }));
+}
+
+export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
+  const pods = store.list(PODS);
+  return store.list(NODES).map((node) => {
+    const used = nodeUsage(node, pods, usage);
+    return {
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'NodeMetrics',
+      metadata: {
+        name: node.metadata.name,
+        creationTimestamp: stamp(store.now()),
+        labels: node.metadata.labels ?? {},
+      },
+      timestamp: stamp(store.now()),
+      window: '20s',
+      usage: {
+        cpu: `${Math.round(used.cpu * 1e6)}n`,
+        memory: `${Math.round(used.memory / 1024)}Ki`,
+      },
+    };
+  });
+}
+
+export function nodeUsage(
+  node: KObject,
+  pods: KObject[],
+  usage: Usage,
+): { cpu: number; memory: number } {
+  let cpu = 180;
+  let memory = SYSTEM_MEMORY;
+  for (const pod of pods) {
+    if ((pod.spec as PodSpec).nodeName !== node.metadata.name) continue;
+    for (const u of usage(pod)) {
+      cpu += u.cpu;
+      memory += u.memory;
+    }
+  }
+  return { cpu, memory };
+}
+
+/** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
+export function reconcileNodes(store: ObjectStore, events: EventRecorder, usage: Usage): void {
+  const pods = store.list(PODS);
+  for (const node of store.list(NODES)) {
+    const status = (node.status ?? {}) as {
+      allocatable?: Record<string, string>;
+      conditions?: Record<string, unknown>[];
+    };
+    const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
+    const used = nodeUsage(node, pods, usage).memory;
+    const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
+    const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
+    const now = stamp(store.now());
+    const previous = status.conditions ?? [];
+    const cond = (type: string, value: string, reason: string, message: string) => {
+      const before = previous.find((c) => c.type === type);
+      return {
+        type,
+        status: value,
+        lastHeartbeatTime: before?.status === value ? before.lastHeartbeatTime : now,
+        lastTransitionTime: before?.status === value ? before.lastTransitionTime : now,
+        reason,
+        message,
+      };
+    };
+    const conditions = [
+      pressure
+        ? cond(
+            'MemoryPressure',
+            'True',
+            'KubeletHasInsufficientMemory',
+            `kubelet has insufficient memory available (${formatMemory(used)} of ${formatMemory(allocatable)} in use)`,
+          )
+        : cond(
+            'MemoryPressure',
+            'False',
+            'KubeletHasSufficientMemory',
+            'kubelet has sufficient memory available',
+          ),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      cond(
+        'PIDPressure',
+        'False',
+        'KubeletHasSufficientPID',
+        'kubelet has sufficient PID available',
+      ),
+      stopped
+        ? cond('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.')
+        : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    ];
+    const wasPressure = previous.some((c) => c.type === 'MemoryPressure' && c.status === 'True');
+    if (JSON.stringify(conditions) === JSON.stringify(previous)) continue;
+    const spec = (node.spec ?? {}) as { taints?: { key: string; effect: string }[] };
+    const taints = (spec.taints ?? []).filter(
+      (t) => t.key !== 'node.kubernetes.io/memory-pressure',
+    );
+    if (pressure) taints.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' });
+    const source = { component: 'kubelet', host: node.metadata.name };
+    if (pressure && !wasPressure) {
+      events.record(
+        node,
+        'Normal',
+        'NodeHasInsufficientMemory',
+        `Node ${node.metadata.name} status is now: NodeHasInsufficientMemory`,
+        source,
+      );
+      events.record(
+        node,
+        'Warning',
+        'EvictionThresholdMet',
+        'Attempting to reclaim memory',
+        source,
+      );
+    }
+    if (!pressure && wasPressure) {
+      events.record(
+        node,
+        'Normal',
+        'NodeHasSufficientMemory',
+        `Node ${node.metadata.name} status is now: NodeHasSufficientMemory`,
+        source,
+      );
+    }
+    const nextSpec = { ...spec, taints };
+    if (taints.length === 0) delete (nextSpec as { taints?: unknown }).taints;
+    const updated =
+      JSON.stringify(nextSpec) === JSON.stringify(spec)
+        ? node
+        : store.replace(NODES, { ...node, spec: nextSpec });
+    store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
+  }
+}
