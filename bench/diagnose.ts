@@ -50,7 +50,7 @@ export async function benchDiagnose(): Promise<void> {
 
     counting = true;
     const started = performance.now();
-    const result = await diagnose(cluster, { namespace: 'load' });
+    const result = await diagnose(cluster, { namespace: 'load', visible: ['*'] });
     const inProcess = performance.now() - started;
     counting = false;
     const byKind = count(requests);

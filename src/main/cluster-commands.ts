@@ -31,7 +31,8 @@ export function clusterCommand(name: 'status' | 'diagnose') {
         ? await clusterStatus(cluster)
         : await diagnose(
             cluster,
-            { namespace: command.namespace, target: command.target },
+            // The terminal has the kubeconfig's own rights: every namespace it can read.
+            { namespace: command.namespace, target: command.target, visible: ['*'] },
             config.autonomy,
           );
     process.stdout.write(renderPlainText(result.message));

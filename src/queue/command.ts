@@ -6,6 +6,8 @@ import { z } from 'zod';
  * Parsed once at the edge into a `Command`, which is what travels in job data.
  */
 const Name = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/);
+const NamespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+const ClusterName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
 
 export const DiagnoseTarget = z.object({
   kind: z.enum(['Pod', 'Deployment', 'Node']),
@@ -15,11 +17,11 @@ export type DiagnoseTarget = z.infer<typeof DiagnoseTarget>;
 
 export const Command = z.discriminatedUnion('name', [
   z.object({ name: z.literal('help') }),
-  z.object({ name: z.literal('status'), cluster: z.string().optional() }),
+  z.object({ name: z.literal('status'), cluster: ClusterName.optional() }),
   z.object({
     name: z.literal('diagnose'),
-    cluster: z.string().optional(),
-    namespace: z.string().optional(),
+    cluster: ClusterName.optional(),
+    namespace: NamespaceName.optional(),
     target: DiagnoseTarget.optional(),
   }),
 ]);
@@ -79,8 +81,10 @@ export function parseCommand(words: readonly string[]): Parsed {
     if (flag === '--cluster' || flag === '-n' || flag === '--namespace') {
       const value = inline ?? rest[++i];
       if (value === undefined || value === '') return fail(`${flag} needs a value`);
-      if (flag === '--cluster') flags.cluster = value;
-      else if (name === 'status') return fail('status covers every namespace; it takes no -n');
+      if (flag === '--cluster') {
+        if (!ClusterName.safeParse(value).success) return fail(`"${value}" is not a cluster name`);
+        flags.cluster = value;
+      } else if (name === 'status') return fail('status covers every namespace; it takes no -n');
       else flags.namespace = value;
     } else if (word.startsWith('-')) {
       return fail(`unknown option ${word}`);
@@ -95,11 +99,13 @@ export function parseCommand(words: readonly string[]): Parsed {
   if (positionals.length > 1)
     return fail(`diagnose takes one KIND/NAME (got "${positionals.join(' ')}")`);
   const command: Command = { name: 'diagnose', ...flags };
-  if (flags.namespace !== undefined && !Name.safeParse(flags.namespace).success)
+  if (flags.namespace !== undefined && !NamespaceName.safeParse(flags.namespace).success)
     return fail(`"${flags.namespace}" is not a namespace name`);
   const spec = positionals[0];
   if (spec !== undefined) {
-    const [kindWord = '', targetName] = spec.split('/', 2);
+    const [kindWord = '', targetName, extra] = spec.split('/');
+    if (extra !== undefined)
+      return fail(`"${spec}" is not KIND/NAME with KIND pod, deployment or node`);
     const kind = KINDS[kindWord.toLowerCase()];
     if (kind === undefined || targetName === undefined)
       return fail(`"${spec}" is not KIND/NAME with KIND pod, deployment or node`);

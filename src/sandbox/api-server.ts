@@ -195,6 +195,13 @@ export class SandboxApiServer {
             `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
           );
         }
+        if (type === 'strategic' && target.type.custom === true) {
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+          );
+        }
         const patch = await readJson(req);
         const current = this.#store.mustGet(target.type, target.namespace, name);
         const patched = applyPatch(current, patch, type) as KObject;

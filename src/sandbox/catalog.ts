@@ -16,6 +16,8 @@ export type ResourceType = {
   readOnly?: boolean;
   /** Create-only review resources (access reviews): nothing is stored. */
   createOnly?: boolean;
+  /** A custom resource: no strategic merge patches, as with a real CRD. */
+  custom?: boolean;
 };
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -51,6 +53,7 @@ export const RESOURCES: readonly ResourceType[] = [
     singular: 'application',
     namespaced: true,
     shortNames: ['app', 'apps'],
+    custom: true,
   },
   {
     group: 'metrics.k8s.io',

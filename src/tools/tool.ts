@@ -45,7 +45,10 @@ export async function runTool<Input extends z.ZodType, Context>(
     return { ok: true, text: bound(redactText(await tool.run(context, parsed.data))) };
   } catch (error) {
     if (error instanceof CoxswainError) return { ok: false, error: redactText(error.message) };
-    throw error;
+    // Anything else is a bug or a response of a shape nobody expected: still a result, so the
+    // caller (a model, a person) learns the tool failed and the run goes on.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: redactText(`${tool.name} failed unexpectedly: ${reason}`) };
   }
 }
 

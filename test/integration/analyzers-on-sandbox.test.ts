@@ -170,7 +170,7 @@ describe('the healthy scenario alone', () => {
   it('reads a namespace with no problems in the five list requests alone', async () => {
     healthy.resetRequests();
 
-    const diagnosis = await diagnose(healthy.cluster, { namespace: 'shop' });
+    const diagnosis = await diagnose(healthy.cluster, { visible: ['*'], namespace: 'shop' });
 
     expect(diagnosis.message.headline).toBe(
       'No problems found in namespace shop of cluster sandbox',
@@ -186,7 +186,7 @@ describe('diagnose', () => {
       name: 'payments-api',
     });
 
-    const diagnosis = await diagnose(sandbox.cluster, { namespace: 'payments' });
+    const diagnosis = await diagnose(sandbox.cluster, { visible: ['*'], namespace: 'payments' });
 
     expect(diagnosis.findings.filter((f) => f.rule === 'oom-killed')).toHaveLength(2);
     expect(diagnosis.actions).toHaveLength(1);
@@ -213,6 +213,7 @@ describe('diagnose', () => {
 
   it('diagnoses a deployment with the findings of its pods and proposes the rollback', async () => {
     const diagnosis = await diagnose(sandbox.cluster, {
+      visible: ['*'],
       namespace: 'orders',
       target: { kind: 'Deployment', name: 'orders-api' },
     });
@@ -231,6 +232,7 @@ describe('diagnose', () => {
 
   it('diagnoses a node by itself', async () => {
     const diagnosis = await diagnose(sandbox.cluster, {
+      visible: ['*'],
       target: { kind: 'Node', name: 'sandbox-worker4' },
     });
 
@@ -242,6 +244,7 @@ describe('diagnose', () => {
 
   it('says not found for a target that does not exist', async () => {
     const diagnosis = await diagnose(sandbox.cluster, {
+      visible: ['*'],
       namespace: 'payments',
       target: { kind: 'Deployment', name: 'no-such-api' },
     });
@@ -256,7 +259,7 @@ describe('diagnose', () => {
   it('reads a namespace in a small, fixed number of API requests', async () => {
     sandbox.resetRequests();
 
-    await diagnose(sandbox.cluster, { namespace: 'payments' });
+    await diagnose(sandbox.cluster, { visible: ['*'], namespace: 'payments' });
 
     const requests = [...sandbox.requests];
     expect(requests.length).toBeLessThanOrEqual(10);

@@ -101,6 +101,13 @@ describe('commands in the web console', () => {
     expect(elsewhere.message.text).toContain('not bound to namespace payments');
   });
 
+  it('keeps a node diagnosis in a namespace-bound channel to its namespaces', async () => {
+    const reply = await ask('shop-team', 'diagnose node/sandbox-worker');
+
+    expect(reply.message.headline).toContain('node sandbox-worker');
+    expect(JSON.stringify(reply.message)).not.toContain('payments');
+  });
+
   it('answers only help in a channel without a binding, saying what is missing', async () => {
     const refused = await ask('random', 'diagnose -n payments');
     const help = await ask('random', 'help');

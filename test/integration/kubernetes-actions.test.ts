@@ -218,7 +218,6 @@ describe('proposals', () => {
     });
 
     const action = await proposePatch(sandbox.cluster, {
-      apiVersion: 'v1',
       kind: 'ConfigMap',
       namespace: 'shop',
       name: 'cart-config',
@@ -384,7 +383,6 @@ describe('executing', () => {
 
   it('patch changes a ConfigMap, as field manager coxswain', async () => {
     const action = await proposePatch(sandbox.cluster, {
-      apiVersion: 'v1',
       kind: 'ConfigMap',
       namespace: 'shop',
       name: 'cart-config',
@@ -644,21 +642,38 @@ describe('refusals', () => {
     expect(error.message).toBe('deployment cart has no container "web" (it has: cart)');
   });
 
-  it('never patches a Secret', async () => {
+  it.each([
+    ['Secret', { stringData: { password: 'x' } }],
+    ['Node', { spec: { unschedulable: true } }],
+    ['ClusterRoleBinding', { subjects: [] }],
+  ])('never patches a %s, and asks the cluster nothing', async (kind, patch) => {
     sandbox.resetRequests();
 
     const error = await failureOf(
       proposePatch(sandbox.cluster, {
-        apiVersion: 'v1',
-        kind: 'Secret',
+        kind,
         namespace: 'payments',
-        name: 'payments-db',
+        name: 'x',
         patchType: 'merge',
-        patch: { stringData: { password: 'x' } },
+        patch,
       }),
     );
 
-    expect(error.message).toBe('Secrets are never read or changed by Coxswain');
+    expect(error.message).toContain(`Coxswain does not patch ${kind} objects`);
     expect(sandbox.requests).toEqual([]);
+  });
+
+  it('refuses a strategic merge patch of a custom resource', async () => {
+    const error = await failureOf(
+      proposePatch(sandbox.cluster, {
+        kind: 'Application',
+        namespace: 'argocd',
+        name: 'storefront',
+        patchType: 'strategic',
+        patch: { spec: {} },
+      }),
+    );
+
+    expect(error.message).toBe('Application is a custom resource: use a merge patch');
   });
 });

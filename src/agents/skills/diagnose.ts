@@ -20,7 +20,7 @@ export type DiagnoseRequest = {
   namespace?: string | undefined;
   target?: DiagnoseTarget | undefined;
   /** Namespace globs the asker may see (a channel's binding); findings elsewhere are left out. */
-  visible?: readonly string[] | undefined;
+  visible: readonly string[];
 };
 
 export type Diagnosis = {
@@ -55,7 +55,7 @@ export async function diagnose(
   }
   const findings = analyze(snapshot).filter(
     (f) =>
-      inScope(request.visible ?? ['*'], f.object.namespace) &&
+      inScope(request.visible, f.object.namespace) &&
       (request.target === undefined
         ? relevant(f, request.namespace, snapshot)
         : concerns(f, request.target, snapshot)),

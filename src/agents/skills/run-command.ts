@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
+import { redactObject } from '../../policy/redact-object.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
 import type { ChatMessageInput } from '../../queue/message.ts';
@@ -44,7 +45,7 @@ export async function processCommandRun(
         message = (
           await diagnose(
             cluster,
-            { namespace: command.namespace, target: command.target },
+            { namespace: command.namespace, target: command.target, visible: scope.namespaces },
             deps.autonomy,
           )
         ).message;
@@ -54,6 +55,8 @@ export async function processCommandRun(
       message = { headline: `${command.name} failed`, text: error.message, tone: 'warning' };
     }
   }
+  // Cluster text (API errors, webhook messages, names) can quote credentials: none reach chat.
+  message = redactObject(message);
   const asked = `${run.requester.slice(run.requester.indexOf(':') + 1)} asked: ${command.name}`;
   await deps.outbox.add(
     'answer',

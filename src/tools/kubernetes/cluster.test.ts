@@ -69,6 +69,19 @@ describe('connect', () => {
     expect(cluster.server).toBe('https://staging.example.test:6443');
   });
 
+  it('never quotes a malformed kubeconfig, which holds credentials', () => {
+    const path = join(dir, 'broken-kubeconfig');
+    writeFileSync(
+      path,
+      'apiVersion: v1\nusers:\n- name: u\n  user:\n    token: tok-9f8e7d6c5b4a\n   bad: [\n',
+    );
+
+    const error = failureOf(() => connect({ name: 'prod-eu', kubeconfig: path }));
+
+    expect(error.message).toMatch(/^cluster prod-eu: cannot load .*: not a valid kubeconfig/);
+    expect(error.message).not.toContain('tok-9f8e7d6c5b4a');
+  });
+
   it('names the cluster and the file when the kubeconfig file is missing', () => {
     const path = join(dir, 'no-such-kubeconfig');
 

@@ -45,7 +45,7 @@ export function connect(spec: ClusterSpec): Cluster {
         : (spec.kubeconfig ?? 'the default kubeconfig');
     throw new CoxswainError(
       'kubernetes_config',
-      `cluster ${spec.name}: cannot load ${source}: ${(error as Error).message}`,
+      `cluster ${spec.name}: cannot load ${source}: ${loadFailure(error)}`,
       { cause: error },
     );
   }
@@ -113,4 +113,17 @@ export class Clusters {
     }
     return cluster;
   }
+}
+
+/**
+ * Why a kubeconfig could not be loaded, without the parser's excerpt of the file: a kubeconfig
+ * holds tokens and keys, and this message may reach chat.
+ */
+function loadFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES') return 'permission denied';
+  if (typeof code === 'string') return code;
+  const line = /line (\d+)/i.exec((error as Error).message ?? '')?.[1];
+  return `not a valid kubeconfig${line === undefined ? '' : ` (near line ${line})`}`;
 }

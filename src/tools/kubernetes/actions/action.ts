@@ -41,6 +41,9 @@ export const KubeAction = z.object({
   target: ActionTarget,
   change: Change,
   summary: z.string().min(1).max(300),
+  /** For people: redacted and cut to length. */
   diff: z.string(),
+  /** For execution: a hash of the whole change, which a fresh dry run must match. */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type KubeAction = z.infer<typeof KubeAction>;

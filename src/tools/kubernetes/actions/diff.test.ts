@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectDiff } from './diff.ts';
+import { changeDigest, objectDiff } from './diff.ts';
 
 const LABEL = 'deployment shop/cart';
 
@@ -175,5 +175,43 @@ describe('objectDiff', () => {
 
     expect(before).toEqual(deployment());
     expect(after).toEqual(deployment({ replicas: 3 }));
+  });
+});
+
+describe('changeDigest', () => {
+  it('is the same for the same change, whatever moved elsewhere in the object', () => {
+    const before = deployment();
+    const moved = {
+      ...deployment(),
+      metadata: { ...deployment().metadata, labels: { app: 'cart', team: 'shop' } },
+    };
+    const status = { ...deployment(), status: { replicas: 1 } };
+
+    const digest = changeDigest(before, deployment({ replicas: 3 }));
+
+    expect(changeDigest(moved, { ...moved, spec: deployment({ replicas: 3 }).spec })).toBe(digest);
+    expect(changeDigest(status, { ...status, spec: deployment({ replicas: 3 }).spec })).toBe(
+      digest,
+    );
+    expect(changeDigest(before, deployment({ replicas: 4 }))).not.toBe(digest);
+  });
+
+  it('sees changes the display hides: redacted values, and lines past the cut', () => {
+    const many = (suffix: string) => ({
+      ...deployment(),
+      // Keys sort alphabetically in the YAML: `zzz` comes last, past the displayed lines.
+      data: {
+        ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])),
+        zzz: suffix,
+      },
+    });
+
+    expect(changeDigest(deployment(), deployment({ token: 'tok-a' }))).not.toBe(
+      changeDigest(deployment(), deployment({ token: 'tok-b' })),
+    );
+    expect(objectDiff(LABEL, deployment(), many('x'))).toBe(
+      objectDiff(LABEL, deployment(), many('y')),
+    );
+    expect(changeDigest(deployment(), many('x'))).not.toBe(changeDigest(deployment(), many('y')));
   });
 });

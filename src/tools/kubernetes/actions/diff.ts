@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { redactObject } from '../../../policy/redact-object.ts';
 
@@ -32,12 +33,16 @@ export function objectDiff(label: string, before: unknown, after: unknown | unde
 }
 
 /**
- * Whether two diffs make the same change: the same lines removed, added and around them. Hunk
- * positions are left out, so an unrelated edit elsewhere (a new label) does not count.
+ * A fingerprint of what a change does: the whole diff (not cut, not redacted) of the object
+ * before and after, without hunk positions. Two dry runs with the same fingerprint make the same
+ * change, whatever else moved in the object meanwhile (a new label elsewhere does not count).
+ * Only the hash is kept, so the values it covers never leave the worker.
  */
-export function sameChange(a: string, b: string): boolean {
-  const body = (diff: string) => diff.split('\n').filter((line) => !line.startsWith('@@'));
-  return JSON.stringify(body(a)) === JSON.stringify(body(b));
+export function changeDigest(before: unknown, after: unknown | undefined): string {
+  const a = lines(before, new Set(), false);
+  const b = after === undefined ? [] : lines(after, new Set(), false);
+  const body = unified(a, b).filter((line) => !line.startsWith('@@'));
+  return createHash('sha256').update(body.join('\n')).digest('hex');
 }
 
 /** Env values are never shown, but a person approving a change must see that one changes. */
@@ -71,8 +76,8 @@ function containersOf(object: unknown): EnvHolder[] {
   return [...(spec?.containers ?? []), ...(spec?.template?.spec?.containers ?? [])];
 }
 
-function lines(object: unknown, changed = new Set<string>()): string[] {
-  const copy = redactObject(object) as Record<string, unknown>;
+function lines(object: unknown, changed = new Set<string>(), redact = true): string[] {
+  const copy = (redact ? redactObject(object) : structuredClone(object)) as Record<string, unknown>;
   for (const c of containersOf(copy)) {
     for (const e of c.env ?? []) {
       if (changed.has(`${String(c.name)}/${String(e.name)}`)) e.value = CHANGED_VALUE;

@@ -2,8 +2,7 @@ import { CoxswainError } from '../../../errors.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { sameChange } from './diff.ts';
-import { dryRunDiff, refuseIfAutoscaled, withPrecondition } from './propose.ts';
+import { dryRun, refuseIfAutoscaled, withPrecondition } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /** The target is no longer the object the proposal was made against. */
@@ -56,8 +55,8 @@ export async function executeAction(cluster: Cluster, action: KubeAction): Promi
   if (action.type === 'scale') await refuseIfAutoscaled(cluster, ref);
   const before = current.metadata?.resourceVersion ?? '';
   if (before !== target.resourceVersion) {
-    const fresh = await dryRunDiff(cluster, ref, current, action.change);
-    if (!sameChange(fresh, action.diff)) {
+    const fresh = await dryRun(cluster, ref, current, action.change);
+    if (fresh.digest !== action.digest) {
       throw new TargetChangedError(
         `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
       );

@@ -4,7 +4,7 @@ import type { Cluster } from '../cluster.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { readRollout, revisionOf } from '../read/rollout.ts';
 import type { Change, KubeAction } from './action.ts';
-import { objectDiff } from './diff.ts';
+import { changeDigest, objectDiff } from './diff.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /**
@@ -183,21 +183,50 @@ export async function proposeRollback(
   );
 }
 
+/**
+ * The kinds a generic patch may touch: namespaced workload and configuration objects. Nodes
+ * (a patch there is a cordon or a drain, which the policy forbids), cluster-scoped objects (no
+ * namespace binding could cover them), Secrets and RBAC are out of reach by construction.
+ */
+const PATCHABLE: Record<string, { apiVersion: string; builtIn: boolean }> = {
+  Deployment: { apiVersion: 'apps/v1', builtIn: true },
+  StatefulSet: { apiVersion: 'apps/v1', builtIn: true },
+  DaemonSet: { apiVersion: 'apps/v1', builtIn: true },
+  Pod: { apiVersion: 'v1', builtIn: true },
+  Service: { apiVersion: 'v1', builtIn: true },
+  ConfigMap: { apiVersion: 'v1', builtIn: true },
+  HorizontalPodAutoscaler: { apiVersion: 'autoscaling/v2', builtIn: true },
+  CronJob: { apiVersion: 'batch/v1', builtIn: true },
+  Ingress: { apiVersion: 'networking.k8s.io/v1', builtIn: true },
+  Application: { apiVersion: 'argoproj.io/v1alpha1', builtIn: false },
+};
+
 export async function proposePatch(
   cluster: Cluster,
   input: {
-    apiVersion: string;
     kind: string;
-    namespace?: string;
+    namespace: string;
     name: string;
     patchType: 'strategic' | 'merge' | 'json';
     patch: unknown;
   },
 ): Promise<KubeAction> {
-  if (input.kind === 'Secret')
-    throw new CoxswainError('kubernetes_api', 'Secrets are never read or changed by Coxswain');
+  const kind = PATCHABLE[input.kind];
+  if (kind === undefined) {
+    throw new CoxswainError(
+      'kubernetes_api',
+      `Coxswain does not patch ${input.kind} objects; it patches ${Object.keys(PATCHABLE).join(', ')}`,
+    );
+  }
+  // The API server has no strategic merge for custom resources (it answers 415).
+  if (!kind.builtIn && input.patchType === 'strategic') {
+    throw new CoxswainError(
+      'kubernetes_api',
+      `${input.kind} is a custom resource: use a merge patch`,
+    );
+  }
   const ref: Ref = {
-    apiVersion: input.apiVersion,
+    apiVersion: kind.apiVersion,
     kind: input.kind,
     name: input.name,
     namespace: input.namespace,
@@ -210,26 +239,27 @@ export async function proposePatch(
     'patch',
     'patch',
     { method: 'patch', patchType: input.patchType, body: input.patch },
-    `patch ${input.kind.toLowerCase()} ${input.namespace ? `${input.namespace}/` : ''}${input.name}`,
+    `patch ${input.kind.toLowerCase()} ${input.namespace}/${input.name}`,
   );
 }
 
-/** The dry run of `change` on `current`, as the diff a person approves. */
-export async function dryRunDiff(
+/**
+ * The server's dry run of `change` on `current`: the diff a person approves, and the digest that
+ * execution compares against a fresh dry run.
+ */
+export async function dryRun(
   cluster: Cluster,
   ref: Ref,
   current: KubernetesObject,
   change: Change,
-): Promise<string> {
-  const after = await writeTarget(cluster, ref, withPrecondition(change, current), {
+): Promise<{ diff: string; digest: string }> {
+  const result = await writeTarget(cluster, ref, withPrecondition(change, current), {
     dryRun: true,
     ...(current.metadata?.uid ? { uid: current.metadata.uid } : {}),
   });
-  return objectDiff(
-    `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`,
-    current,
-    change.method === 'delete' ? undefined : after,
-  );
+  const after = change.method === 'delete' ? undefined : result;
+  const label = `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+  return { diff: objectDiff(label, current, after), digest: changeDigest(current, after) };
 }
 
 /** The change with the read resourceVersion as a precondition: the server refuses it (409) if the object moved on. */
@@ -268,7 +298,7 @@ async function build(
       'kubernetes_api',
       `${ref.kind} ${ref.name} has no uid or resourceVersion`,
     );
-  const diff = await dryRunDiff(cluster, ref, current, change);
+  const { diff, digest } = await dryRun(cluster, ref, current, change);
   return {
     type,
     verb,
@@ -284,6 +314,7 @@ async function build(
     change,
     summary: summary.slice(0, 300),
     diff,
+    digest,
   };
 }
 

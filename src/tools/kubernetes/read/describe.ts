@@ -1,4 +1,10 @@
-import type { CoreV1Event, V1Container, V1Node, V1Pod } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1Container,
+  V1LabelSelector,
+  V1Node,
+  V1Pod,
+} from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
 import { defineTool } from '../../tool.ts';
@@ -126,9 +132,7 @@ async function describeDeployment(
     spec?.strategy?.type === 'Recreate'
       ? 'Recreate'
       : `RollingUpdate (max surge ${spec?.strategy?.rollingUpdate?.maxSurge ?? '25%'}, max unavailable ${spec?.strategy?.rollingUpdate?.maxUnavailable ?? '25%'})`;
-  const selector = Object.entries(spec?.selector.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const selector = selectorText(spec?.selector);
   const pods = await cluster.core
     .listNamespacedPod({ namespace, labelSelector: selector })
     .catch((error: unknown) => {
@@ -186,4 +190,17 @@ async function describeNode(cluster: Cluster, name: string): Promise<string> {
     '',
     events.items.length === 0 ? 'events: none' : `events:\n${formatEvents(events.items, false)}`,
   ].join('\n');
+}
+
+/** A label selector object as the query string form, expressions included. */
+export function selectorText(selector: V1LabelSelector | undefined): string {
+  const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const expressions = (selector?.matchExpressions ?? []).map((e) => {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') return `${e.key} in (${values})`;
+    if (e.operator === 'NotIn') return `${e.key} notin (${values})`;
+    if (e.operator === 'Exists') return e.key;
+    return `!${e.key}`;
+  });
+  return [...labels, ...expressions].join(',');
 }

@@ -8,12 +8,30 @@ import { wrapKubernetesError } from '../errors.ts';
 import { columns, limited } from '../format.ts';
 import { formatMemory, parseCpu, parseMemory } from '../quantity.ts';
 
-type Usage = { cpu?: string; memory?: string };
-type PodMetrics = {
-  metadata: { name: string; namespace?: string };
-  containers: { name: string; usage: Usage }[];
-};
-type NodeMetrics = { metadata: { name: string }; usage: Usage };
+const Usage = z.object({ cpu: z.string().optional(), memory: z.string().optional() });
+const PodMetricsList = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string() }),
+      containers: z.array(z.object({ name: z.string(), usage: Usage })).default([]),
+    }),
+  ),
+});
+const NodeMetricsList = z.object({
+  items: z.array(z.object({ metadata: z.object({ name: z.string() }), usage: Usage })),
+});
+
+/** Metrics responses are checked like any input from outside. */
+function parseMetrics<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new CoxswainError(
+      'kubernetes_api',
+      'the metrics API answered in a shape Coxswain does not read',
+    );
+  }
+  return parsed.data;
+}
 
 export const top = defineTool({
   name: 'top',
@@ -27,10 +45,10 @@ export const top = defineTool({
     const group = { group: 'metrics.k8s.io', version: 'v1beta1' };
     try {
       if (input.namespace === undefined) {
-        const list = (await cluster.custom.listClusterCustomObject({
-          ...group,
-          plural: 'nodes',
-        })) as { items: NodeMetrics[] };
+        const list = parseMetrics(
+          NodeMetricsList,
+          await cluster.custom.listClusterCustomObject({ ...group, plural: 'nodes' }),
+        );
         const rows = list.items
           .map((n) => ({
             name: n.metadata.name,
@@ -41,11 +59,14 @@ export const top = defineTool({
           .map((n) => [n.name, `${n.cpu}m`, formatMemory(n.memory)]);
         return columns(['NODE', 'CPU', 'MEMORY'], rows);
       }
-      const list = (await cluster.custom.listNamespacedCustomObject({
-        ...group,
-        namespace: input.namespace,
-        plural: 'pods',
-      })) as { items: PodMetrics[] };
+      const list = parseMetrics(
+        PodMetricsList,
+        await cluster.custom.listNamespacedCustomObject({
+          ...group,
+          namespace: input.namespace,
+          plural: 'pods',
+        }),
+      );
       if (list.items.length === 0)
         return `no running pods with metrics in namespace ${input.namespace}`;
       const pods = list.items
