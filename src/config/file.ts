@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MODEL_IDS, ModelIds } from '../agents/models.ts';
 import { Autonomy, Binding, DEFAULT_AUTONOMY } from '../policy/schema.ts';
 import { ChannelRef } from '../queue/channel.ts';
 
@@ -32,6 +33,8 @@ export const ConfigFile = z.strictObject({
   clusters: z.array(ClusterEntry).default([]),
   bindings: z.array(Binding).default([]),
   autonomy: Autonomy.default(DEFAULT_AUTONOMY),
+  /** Model id for each tier (haiku, sonnet, opus). */
+  models: ModelIds.default(DEFAULT_MODEL_IDS),
   routes: z.array(Route).default([]),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

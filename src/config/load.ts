@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { ModelIds } from '../agents/models.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
 import { channelPlatform, type Platform } from '../queue/channel.ts';
@@ -30,6 +31,7 @@ export type Config = Readonly<{
   clusters: readonly ClusterEntry[];
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  models: ModelIds;
   platforms: readonly Platform[];
   configFile: string | undefined;
 }>;
@@ -83,6 +85,7 @@ export function loadConfig(source: EnvSource): Config {
     clusters: clustersOf(fileConfig, file),
     bindings: fileConfig.bindings,
     autonomy: fileConfig.autonomy,
+    models: fileConfig.models,
     platforms,
     configFile: file,
   });
