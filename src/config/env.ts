@@ -57,6 +57,11 @@ export const Env = z
     ),
     ALERTMANAGER_USERNAME: optionalText,
     ALERTMANAGER_PASSWORD: optionalText,
+    ANTHROPIC_API_KEY: optionalText,
+    ANTHROPIC_BASE_URL: optionalText.refine(
+      (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+      'must be an http(s) URL',
+    ),
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

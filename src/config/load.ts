@@ -24,6 +24,8 @@ export type Config = Readonly<{
     token: string | undefined;
     basic: Readonly<{ username: string; password: string }> | undefined;
   }>;
+  /** Unset key: the agents answer from the analyzers alone (offline mode). */
+  anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
   worker: Readonly<{ concurrency: number }>;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
@@ -79,6 +81,7 @@ export function loadConfig(source: EnvSource): Config {
     },
     logLevel: env.LOG_LEVEL,
     alertmanager: { token: env.ALERTMANAGER_TOKEN, basic },
+    anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
     worker: { concurrency: env.WORKER_CONCURRENCY },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,

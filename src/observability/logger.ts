@@ -9,7 +9,7 @@ export type { Logger };
  */
 export const REDACT_PATHS = redactPaths(
   ['token', 'password', 'secret', 'apiKey', 'authorization', 'cookie', 'redisUrl'],
-  ['REDIS_URL', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_PASSWORD'],
+  ['REDIS_URL', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_PASSWORD', 'ANTHROPIC_API_KEY'],
   4,
 );
 

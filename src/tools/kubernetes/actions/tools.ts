@@ -29,7 +29,7 @@ function writeTool<Input extends z.ZodType>(tool: WriteTool<Input>): WriteTool<I
   return tool;
 }
 
-const Quantities = z.record(z.enum(['cpu', 'memory']), z.string().max(20));
+const Quantities = z.partialRecord(z.enum(['cpu', 'memory']), z.string().max(20));
 
 export const KUBERNETES_WRITE_TOOLS = [
   writeTool({

@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local Anthropic Messages API for tests: `POST /v1/messages` answers with scripted turns, in
+ * order, and records every request so a test can assert what the model was sent. A turn can be
+ * an error (429 or 529, with Retry-After) to exercise the client's back-off.
+ */
+export type ContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+
+export type ScriptedTurn =
+  | {
+      content: ContentBlock[];
+      stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
+      usage?: Partial<Usage>;
+    }
+  | { status: 429 | 529 | 500; retryAfterSeconds?: number };
+
+type Usage = {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+};
+
+export type RecordedRequest = { headers: IncomingMessage['headers']; body: MessagesRequest };
+export type MessagesRequest = {
+  model: string;
+  max_tokens: number;
+  system?: unknown;
+  tools?: { name: string; description?: string; input_schema: unknown; cache_control?: unknown }[];
+  messages: { role: 'user' | 'assistant'; content: unknown }[];
+  [key: string]: unknown;
+};
+
+export class MessagesApi {
+  readonly requests: RecordedRequest[] = [];
+  #script: ScriptedTurn[] = [];
+  /** Chooses the turn from the request when set, instead of the script's order. */
+  respond: ((request: MessagesRequest) => ScriptedTurn) | undefined;
+  readonly #server: Server;
+  #counter = 0;
+
+  constructor() {
+    this.#server = createServer((req, res) => {
+      void this.#handle(req).then(({ status, body, headers }) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      });
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  script(...turns: ScriptedTurn[]): void {
+    this.#script.push(...turns);
+  }
+
+  get pending(): number {
+    return this.#script.length;
+  }
+
+  async #handle(req: IncomingMessage) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
+      return {
+        status: 404,
+        body: error('not_found_error', `no route ${req.method} ${req.url}`),
+        headers: {},
+      };
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
+    this.requests.push({ headers: req.headers, body });
+    const turn = this.respond?.(body) ?? this.#script.shift();
+    if (turn === undefined) {
+      return {
+        status: 500,
+        body: error('api_error', 'the test script has no more turns'),
+        headers: {},
+      };
+    }
+    if ('status' in turn) {
+      const type =
+        turn.status === 429
+          ? 'rate_limit_error'
+          : turn.status === 529
+            ? 'overloaded_error'
+            : 'api_error';
+      const headers =
+        turn.retryAfterSeconds === undefined
+          ? {}
+          : { 'retry-after': String(turn.retryAfterSeconds) };
+      return { status: turn.status, body: error(type, `scripted ${turn.status}`), headers };
+    }
+    const usage: Usage = {
+      input_tokens: 100,
+      output_tokens: 20,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      ...turn.usage,
+    };
+    const stopReason =
+      turn.stopReason ??
+      (turn.content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn');
+    return {
+      status: 200,
+      headers: { 'request-id': `req_${++this.#counter}` },
+      body: {
+        id: `msg_${this.#counter}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: turn.content,
+        stop_reason: stopReason,
+        stop_sequence: null,
+        usage,
+      },
+    };
+  }
+}
+
+function error(type: string, message: string) {
+  return { type: 'error', error: { type, message } };
+}
+
+export function text(value: string): ContentBlock {
+  return { type: 'text', text: value };
+}
+
+export function toolUse(id: string, name: string, input: Record<string, unknown>): ContentBlock {
+  return { type: 'tool_use', id, name, input };
+}
