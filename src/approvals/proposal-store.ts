@@ -23,7 +23,13 @@ export function proposalId(runId: string, callId: string): string {
   return `p${createHash('sha256').update(`${runId}/${callId}`).digest('base64url').slice(0, 16)}`;
 }
 
-export class ProposalStore {
+export type ProposalRecords = {
+  create(proposal: Proposal): Promise<{ created: boolean }>;
+  get(id: string): Promise<Proposal | undefined>;
+  ofRun(runId: string): Promise<string[]>;
+};
+
+export class ProposalStore implements ProposalRecords {
   readonly #redis: Redis;
   readonly #prefix: string;
 
@@ -54,5 +60,24 @@ export class ProposalStore {
 
   #runKey(runId: string): string {
     return `${this.#prefix}:run:${runId}:proposals`;
+  }
+}
+
+/** Proposals of a run in one process (`coxswain ask`): shown, never approved from there. */
+export class MemoryProposals implements ProposalRecords {
+  readonly #proposals = new Map<string, Proposal>();
+
+  async create(proposal: Proposal): Promise<{ created: boolean }> {
+    if (this.#proposals.has(proposal.id)) return { created: false };
+    this.#proposals.set(proposal.id, proposal);
+    return { created: true };
+  }
+
+  async get(id: string): Promise<Proposal | undefined> {
+    return this.#proposals.get(id);
+  }
+
+  async ofRun(runId: string): Promise<string[]> {
+    return [...this.#proposals.values()].filter((p) => p.runId === runId).map((p) => p.id);
   }
 }

@@ -27,13 +27,17 @@ export async function handleChatCommand(
   deps: CommandDeps,
 ): Promise<CommandOutcome> {
   const parsed = parseCommandText(input.text);
-  if (parsed === undefined) return 'not-a-command';
   const id = `${input.channel.replace(':', '.')}.${input.messageId}`;
   const reply = async (headline: string, text: string | undefined, tone: 'info' | 'warning') => {
     const message = { headline, tone, ...(text === undefined ? {} : { text }) };
     await deps.outbox.add('reply', { channel: input.channel, message }, { jobId: `reply.${id}` });
     return 'answered' as const;
   };
+  if (parsed === undefined) {
+    const question = mentionOf(input.text);
+    if (question === undefined) return 'not-a-command';
+    return askQuestion(input, question, id, deps, reply);
+  }
   if (!parsed.ok) return reply(`I could not read that: ${parsed.error}`, COMMAND_HELP, 'warning');
   const command = parsed.command;
   const binding = bindingFor(input.channel, deps.bindings);
@@ -57,6 +61,52 @@ export async function handleChatCommand(
       command: { ...command, cluster: scope.cluster },
     },
     { jobId: `command.${id}` },
+  );
+  return 'queued';
+}
+
+/** The question in a message that mentions the bot (`@coxswain why is …`), if it does. */
+function mentionOf(text: string): string | undefined {
+  const match = /^\s*@coxswain\b[\s,:]*(.+)$/is.exec(text);
+  return match?.[1]?.trim() || undefined;
+}
+
+/** A question becomes an orchestrator run, scoped to what the channel's binding may see. */
+async function askQuestion(
+  input: ChatInput,
+  question: string,
+  id: string,
+  deps: CommandDeps,
+  reply: (
+    headline: string,
+    text: string | undefined,
+    tone: 'info' | 'warning',
+  ) => Promise<'answered'>,
+): Promise<CommandOutcome> {
+  const binding = bindingFor(input.channel, deps.bindings);
+  const cluster = binding?.clusters[0];
+  if (binding === undefined || cluster === undefined) {
+    return reply(
+      'I cannot answer questions here',
+      'this channel has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings:.',
+      'warning',
+    );
+  }
+  const now = (deps.now ?? (() => new Date()))();
+  const runId = `ask.${id}`;
+  await deps.runs.add(
+    'ask',
+    {
+      kind: 'ask',
+      runId,
+      receivedAt: now.toISOString(),
+      question: question.slice(0, 4000),
+      channel: input.channel,
+      requester: input.requester,
+      cluster,
+      namespaces: [...binding.namespaces],
+    },
+    { jobId: runId },
   );
   return 'queued';
 }

@@ -159,17 +159,20 @@ function checkRoutePlatforms(
  */
 export function loadClusterConfig(
   source: EnvSource,
-): Pick<Config, 'clusters' | 'bindings' | 'autonomy' | 'configFile'> {
+): Pick<Config, 'clusters' | 'bindings' | 'autonomy' | 'models' | 'anthropic' | 'configFile'> {
   const path =
     source.COXSWAIN_CONFIG === undefined || source.COXSWAIN_CONFIG === ''
       ? undefined
       : resolve(source.COXSWAIN_CONFIG);
   const fileConfig = path === undefined ? ConfigFile.parse({}) : readConfigFile(path);
   checkBindings(fileConfig, ['web', 'slack', 'discord'], path ?? 'COXSWAIN_CONFIG');
+  const text = (name: string) => (source[name] === '' ? undefined : source[name]);
   return deepFreeze({
     clusters: clustersOf(fileConfig, path),
     bindings: fileConfig.bindings,
     autonomy: fileConfig.autonomy,
+    models: fileConfig.models,
+    anthropic: { apiKey: text('ANTHROPIC_API_KEY'), baseUrl: text('ANTHROPIC_BASE_URL') },
     configFile: path,
   });
 }

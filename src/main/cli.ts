@@ -1,5 +1,6 @@
 import { CoxswainError } from '../errors.ts';
 import { UsageError } from './args.ts';
+import { ASK_USAGE, ask } from './ask.ts';
 import { CLUSTER_USAGE, clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
@@ -15,6 +16,7 @@ Commands:
   sandbox  a simulated Kubernetes cluster for kubectl and the bot (coxswain sandbox --help)
   status   the health of the current cluster: nodes, namespaces with problems, counts
   diagnose [KIND/NAME] [-n NS] [--cluster NAME]: findings, evidence and proposed fixes
+  ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
 
 Configuration comes from the environment (and .env); see .env.example.
 `;
@@ -37,12 +39,14 @@ const COMMANDS: Record<string, Command> = {
   sandbox,
   status: clusterCommand('status'),
   diagnose: clusterCommand('diagnose'),
+  ask,
 };
 
 const HELP: Record<string, string> = {
   sandbox: SANDBOX_USAGE,
   status: CLUSTER_USAGE,
   diagnose: CLUSTER_USAGE,
+  ask: ASK_USAGE,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -27,8 +27,44 @@ export const CommandRunJob = z.object({
 });
 export type CommandRunJob = z.infer<typeof CommandRunJob>;
 
-/** Work for the worker's agents. Chat questions and workflow runs join this union. */
-export const RunJob = z.discriminatedUnion('kind', [AlertRunJob, CommandRunJob]);
+const RunId = z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be a run id');
+const Tier = z.enum(['haiku', 'sonnet', 'opus']);
+
+/** A question for the orchestrator: from a channel, or from `coxswain ask`. */
+export const AskRunJob = z.object({
+  kind: z.literal('ask'),
+  runId: RunId,
+  receivedAt: z.iso.datetime(),
+  question: z.string().min(1).max(4000),
+  /** Where the answer goes; absent when the asker waits for the job's result. */
+  channel: ChannelRef.optional(),
+  requester: z.string().min(1).max(100),
+  cluster: z.string().min(1),
+  /** The namespaces the asker may see (the channel's binding). */
+  namespaces: z.array(z.string()).min(1),
+});
+export type AskRunJob = z.infer<typeof AskRunJob>;
+
+/** One specialist's task, a child job of the orchestrator's run. */
+export const AgentRunJob = z.object({
+  kind: z.literal('agent'),
+  runId: RunId,
+  parentRunId: RunId,
+  agent: z.string().min(1),
+  task: z.string().min(1).max(4000),
+  model: Tier.optional(),
+  cluster: z.string().min(1),
+  namespaces: z.array(z.string()).min(1),
+});
+export type AgentRunJob = z.infer<typeof AgentRunJob>;
+
+/** Work for the worker's agents. Workflow runs join this union. */
+export const RunJob = z.discriminatedUnion('kind', [
+  AlertRunJob,
+  CommandRunJob,
+  AskRunJob,
+  AgentRunJob,
+]);
 export type RunJob = z.infer<typeof RunJob>;
 export type RunJobInput = z.input<typeof RunJob>;
 

@@ -1,5 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { type EngineDeps, processAgentRun, processAskRun } from '../agents/engine/process-runs.ts';
 import { processCommandRun } from '../agents/skills/run-command.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';
@@ -20,6 +21,7 @@ export type RunsWorkerDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  engine: EngineDeps;
   concurrency: number;
   log: Logger;
   metrics: Metrics;
@@ -31,7 +33,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   const now = deps.now ?? (() => new Date());
   const worker = new Worker<RunJob>(
     'runs',
-    async (job: Job<RunJob>) => {
+    async (job: Job<RunJob>, token?: string) => {
       const { data: run, log } = openJob(job, RunJob, deps.log);
       switch (run.kind) {
         case 'alert': {
@@ -51,6 +53,22 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             autonomy: deps.autonomy,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
+          return result;
+        }
+        case 'ask': {
+          const result = await processAskRun(job, token, run, deps.engine);
+          log.info(
+            { runId: run.runId, specialists: result.specialists, costUsd: result.costUsd },
+            'question answered',
+          );
+          return result;
+        }
+        case 'agent': {
+          const result = await processAgentRun(run, deps.engine);
+          log.info(
+            { runId: run.runId, agent: run.agent, proposals: result.proposals.length },
+            'specialist finished',
+          );
           return result;
         }
       }

@@ -1,10 +1,19 @@
+import { DEFAULT_BUDGET } from '../agents/engine/budget.ts';
+import { createModelClient } from '../agents/llm/client.ts';
+import { Checkpoints } from '../agents/loop/checkpoints.ts';
+import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { ProposalStore } from '../approvals/proposal-store.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
+import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
+import { KUBERNETES_READ_TOOLS } from '../tools/kubernetes/read/index.ts';
 import { createRunsWorker } from './runs-worker.ts';
+
+const TOOL_NAMES = [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name);
 
 export type WorkerRole = { stop(): Promise<void> };
 
@@ -15,14 +24,33 @@ export function startWorker(
   log: Logger,
   metrics: Metrics,
 ): WorkerRole {
+  const clusters = new Clusters(config.clusters);
   const runs = createRunsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
     queues: resources.workerQueues,
     routes: config.routes,
-    clusters: new Clusters(config.clusters),
+    clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,
+    engine: {
+      agents: loadAgents(PROMPTS_DIR, TOOL_NAMES),
+      client:
+        config.anthropic.apiKey === undefined
+          ? undefined
+          : createModelClient({
+              apiKey: config.anthropic.apiKey,
+              baseUrl: config.anthropic.baseUrl,
+            }),
+      models: config.models,
+      clusters,
+      checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
+      proposals: new ProposalStore(resources.worker, config.redis.prefix),
+      autonomy: config.autonomy,
+      budget: DEFAULT_BUDGET,
+      runs: resources.workerQueues.runs,
+      outbox: resources.workerQueues.outbox,
+    },
     concurrency: config.worker.concurrency,
     log,
     metrics,

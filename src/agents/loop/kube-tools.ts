@@ -1,5 +1,5 @@
-import type { ProposalStore } from '../../approvals/proposal-store.ts';
-import { proposalId } from '../../approvals/proposal-store.ts';
+import { type ProposalRecords, proposalId } from '../../approvals/proposal-store.ts';
+import { inScope } from '../../policy/command-scope.ts';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import { KUBERNETES_WRITE_TOOLS } from '../../tools/kubernetes/actions/tools.ts';
@@ -17,10 +17,34 @@ export type KubeToolDeps = {
   context: KubeContext;
   runId: string;
   agent: string;
-  proposals: ProposalStore;
+  proposals: ProposalRecords;
   autonomy?: Autonomy;
   now?: () => Date;
 };
+
+/** Tools that read nothing namespaced, so any binding may use them. */
+const CLUSTER_SAFE = new Set(['nodes']);
+
+/**
+ * A call's refusal when it reaches outside the asker's namespaces: with a partial binding, every
+ * call must name a namespace the binding covers (cluster-wide listings would show the rest).
+ */
+function outOfScope(
+  tool: string,
+  input: unknown,
+  namespaces: readonly string[] | undefined,
+): string | undefined {
+  if (namespaces === undefined || namespaces.includes('*') || CLUSTER_SAFE.has(tool))
+    return undefined;
+  const namespace = (input as { namespace?: unknown } | null)?.namespace;
+  if (typeof namespace !== 'string') {
+    return `${tool} needs a namespace here: this channel may see ${namespaces.join(', ')}`;
+  }
+  if (!inScope(namespaces, namespace)) {
+    return `namespace ${namespace} is outside what this channel may see (${namespaces.join(', ')})`;
+  }
+  return undefined;
+}
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
   const tools: AgentTool[] = [];
@@ -31,6 +55,8 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
       description: tool.description,
       input: tool.input,
       async run(input) {
+        const refused = outOfScope(tool.name, input, deps.context.namespaces);
+        if (refused !== undefined) return { content: refused, isError: true };
         const result = await runTool(tool, deps.context, input);
         return result.ok
           ? { content: result.text, isError: false }
@@ -45,6 +71,8 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
       description: `${tool.description} This only creates a proposal that people approve or reject.`,
       input: tool.input,
       async run(input, callId) {
+        const refused = outOfScope(tool.name, input, deps.context.namespaces);
+        if (refused !== undefined) return { content: refused, isError: true };
         const parsed = tool.input.safeParse(input);
         if (!parsed.success) {
           const issues = parsed.error.issues.map(

@@ -5,7 +5,12 @@ import { z } from 'zod';
  * conversation, the results of the current batch of tool calls, usage and cost, and the answer
  * once there is one. A run resumed from it repeats no finished tool call.
  */
-export const ToolOutcome = z.object({ content: z.string(), isError: z.boolean() });
+export const ToolOutcome = z.object({
+  content: z.string(),
+  isError: z.boolean(),
+  /** Set by a tool that ends the run with this answer (the orchestrator's `reply`). */
+  final: z.string().optional(),
+});
 export type ToolOutcome = z.infer<typeof ToolOutcome>;
 
 export const Usage = z.object({

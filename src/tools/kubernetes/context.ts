@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import type { Cluster } from './cluster.ts';
 
-/** What every Kubernetes tool runs with: the cluster the channel's request is for. */
-export type KubeContext = { cluster: Cluster };
+/**
+ * What every Kubernetes tool runs with: the cluster the request is for, and the namespaces the
+ * asker may see (their channel's binding; `['*']` for the terminal, which has the kubeconfig's
+ * own rights).
+ */
+export type KubeContext = { cluster: Cluster; namespaces?: readonly string[] };
 
 export const Namespace = z
   .string()

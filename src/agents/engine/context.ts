@@ -1,0 +1,39 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ProposalRecords } from '../../approvals/proposal-store.ts';
+import type { Autonomy } from '../../policy/schema.ts';
+import type { KubeContext } from '../../tools/kubernetes/context.ts';
+import type { CheckpointStore } from '../loop/checkpoints.ts';
+import type { Budget } from '../loop/run-agent.ts';
+import type { ModelIds, ModelTier } from '../models.ts';
+import type { AgentRegistry } from '../registry.ts';
+
+/** What the engine runs with, whether in a worker or in `coxswain ask`. */
+export type EngineContext = {
+  agents: AgentRegistry;
+  client: Anthropic;
+  models: ModelIds;
+  kube: KubeContext;
+  checkpoints: CheckpointStore;
+  proposals: ProposalRecords;
+  autonomy: Autonomy;
+  budget: Budget;
+};
+
+export type Delegation = { agent: string; task: string; model?: ModelTier | undefined };
+
+export type SpecialistResult = {
+  agent: string;
+  runId: string;
+  answer: string;
+  proposals: string[];
+  usage: { input: number; output: number; cacheRead: number; cacheWrite: number; costUsd: number };
+};
+
+/**
+ * How the orchestrator's `delegate` gets its specialists run: in this process, or as child jobs
+ * on the runs queue (which may suspend the orchestrator until they finish).
+ */
+export type Delegator = (
+  callId: string,
+  tasks: readonly Delegation[],
+) => Promise<SpecialistResult[]>;

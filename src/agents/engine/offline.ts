@@ -1,0 +1,128 @@
+import { proposalId } from '../../approvals/proposal-store.ts';
+import { inScope } from '../../policy/command-scope.ts';
+import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
+import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
+import { runTool } from '../../tools/tool.ts';
+import { diagnose } from '../skills/diagnose.ts';
+import type { EngineContext, SpecialistResult } from './context.ts';
+
+/**
+ * The engine without a model. Rules pick the specialists from the question (the diagnostician
+ * always; Argo CD and metrics when the words ask for them), each answers from the analyzers and
+ * the read tools, and the report is composed the way the orchestrator is asked to: headline,
+ * cause, evidence, next steps, with the analyzers' fixes recorded as proposals.
+ */
+export type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy'>;
+
+export type OfflineAnswer = {
+  answer: string;
+  specialists: SpecialistResult[];
+  namespace: string | undefined;
+};
+
+const NO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
+
+export async function answerOffline(
+  engine: OfflineEngine,
+  runId: string,
+  question: string,
+): Promise<OfflineAnswer> {
+  const visible = engine.kube.namespaces ?? ['*'];
+  const namespace = await namespaceIn(engine, question, visible);
+  const specialists: SpecialistResult[] = [];
+
+  const diagnosis = await diagnose(engine.kube.cluster, { namespace, visible }, engine.autonomy);
+  const proposals: string[] = [];
+  for (const [i, { action }] of diagnosis.actions.entries()) {
+    const id = proposalId(runId, `offline-${i}`);
+    await engine.proposals.create({
+      id,
+      runId,
+      agent: 'k8s-diagnostician',
+      action,
+      state: 'pending',
+      createdAt: new Date().toISOString(),
+    });
+    proposals.push(id);
+  }
+  const evidence = diagnosis.findings
+    .slice(0, 6)
+    .flatMap((f) => [`- ${f.title}`, ...f.evidence.slice(0, 3).map((e) => `    ${e}`)]);
+  specialists.push({
+    agent: 'k8s-diagnostician',
+    runId,
+    answer: evidence.join('\n') || 'no problems found',
+    proposals,
+    usage: NO_USAGE,
+  });
+
+  if (/\b(argo|argocd|sync|synced|gitops|application)/i.test(question)) {
+    const apps = await runTool(getObjects, engine.kube, {
+      kind: 'Application',
+      namespace: 'argocd',
+    });
+    specialists.push({
+      agent: 'argocd-operator',
+      runId,
+      answer: apps.ok ? apps.text : apps.error,
+      proposals: [],
+      usage: NO_USAGE,
+    });
+  }
+  if (/\b(memory|cpu|usage|metrics|top|resources?)\b/i.test(question) && namespace !== undefined) {
+    const usage = await runTool(top, engine.kube, { namespace });
+    specialists.push({
+      agent: 'prometheus-analyst',
+      runId,
+      answer: usage.ok ? usage.text : usage.error,
+      proposals: [],
+      usage: NO_USAGE,
+    });
+  }
+
+  const first = diagnosis.findings[0];
+  const where = namespace === undefined ? 'the cluster' : `namespace ${namespace}`;
+  const lines =
+    first === undefined
+      ? [
+          `No problems found in ${where}.`,
+          '',
+          'The analyzers found nothing wrong: pods run and are ready, rollouts are complete, nodes are healthy.',
+        ]
+      : [
+          `${first.title}.`,
+          '',
+          `Cause: ${diagnosis.findings.length} problem${diagnosis.findings.length === 1 ? '' : 's'} found in ${where}; the most severe first.`,
+          '',
+          'Evidence:',
+          ...evidence,
+        ];
+  for (const s of specialists.slice(1)) lines.push('', `From ${s.agent}:`, s.answer);
+  if (diagnosis.actions.length > 0) {
+    lines.push('', 'Next steps (proposed, awaiting approval; nothing has been changed):');
+    for (const [i, { action, tier }] of diagnosis.actions.entries()) {
+      lines.push(`- ${action.summary} (${tier} tier, proposal ${proposals[i]})`);
+    }
+  }
+  lines.push('', '(Answered by the analyzers: no model is configured.)');
+  return { answer: lines.join('\n'), specialists, namespace };
+}
+
+/** The namespace the question names, among those that exist and the asker may see. */
+async function namespaceIn(
+  engine: OfflineEngine,
+  question: string,
+  visible: readonly string[],
+): Promise<string | undefined> {
+  const list = await engine.kube.cluster.core.listNamespace().catch((error: unknown) => {
+    throw wrapKubernetesError(error, { verb: 'list', resource: 'namespaces' });
+  });
+  const words = new Set(question.toLowerCase().split(/[^a-z0-9-]+/));
+  const named = list.items
+    .map((n) => n.metadata?.name ?? '')
+    .find((name) => words.has(name) && inScope(visible, name));
+  if (named !== undefined) return named;
+  // A channel limited to one namespace means that one; otherwise the whole cluster.
+  const only = visible.length === 1 && !visible[0]?.includes('*') ? visible[0] : undefined;
+  return only;
+}

@@ -1,0 +1,73 @@
+import { DEFAULT_BUDGET } from '../agents/engine/budget.ts';
+import { inlineDelegator } from '../agents/engine/inline-delegator.ts';
+import { answerOffline } from '../agents/engine/offline.ts';
+import { runOrchestrator } from '../agents/engine/orchestrator.ts';
+import { createModelClient } from '../agents/llm/client.ts';
+import { MemoryCheckpoints } from '../agents/loop/checkpoints.ts';
+import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { MemoryProposals } from '../approvals/proposal-store.ts';
+import { loadClusterConfig, readEnv } from '../config/index.ts';
+import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
+import { Clusters } from '../tools/kubernetes/cluster.ts';
+import { KUBERNETES_READ_TOOLS } from '../tools/kubernetes/read/index.ts';
+import { parseFlags, UsageError } from './args.ts';
+
+export const ASK_USAGE = `Usage: coxswain ask [--cluster NAME] "QUESTION"
+
+Asks the agents about the current kubeconfig context (or the named cluster) and prints the
+answer, with any fixes proposed and their dry-run diffs. Nothing is changed. With
+ANTHROPIC_API_KEY set the orchestrator and its specialists use Claude; without it the answer
+comes from the analyzers.
+`;
+
+/** `coxswain ask`: the engine in the terminal, for when chat is down. */
+export async function ask(args: readonly string[]): Promise<void> {
+  const { values, positionals } = parseFlags('ask', args, { cluster: { type: 'string' } }, 1);
+  const question = positionals[0]?.trim();
+  if (question === undefined || question === '')
+    throw new UsageError('coxswain ask: give the question, in quotes');
+  const config = loadClusterConfig(readEnv());
+  const kube = { cluster: new Clusters(config.clusters).get(values.cluster), namespaces: ['*'] };
+  const proposals = new MemoryProposals();
+  const runId = `ask-${Date.now().toString(36)}`;
+  let answer: string;
+  if (config.anthropic.apiKey === undefined) {
+    answer = (await answerOffline({ kube, proposals, autonomy: config.autonomy }, runId, question))
+      .answer;
+  } else {
+    const names = [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name);
+    const engine = {
+      agents: loadAgents(PROMPTS_DIR, names),
+      client: createModelClient({
+        apiKey: config.anthropic.apiKey,
+        baseUrl: config.anthropic.baseUrl,
+      }),
+      models: config.models,
+      kube,
+      checkpoints: new MemoryCheckpoints(),
+      proposals,
+      autonomy: config.autonomy,
+      budget: DEFAULT_BUDGET,
+    };
+    const result = await runOrchestrator(
+      engine,
+      { runId, question },
+      inlineDelegator(engine, runId),
+    );
+    const cost =
+      result.state.usage.costUsd + result.specialists.reduce((sum, s) => sum + s.usage.costUsd, 0);
+    const ids = result.specialists.flatMap((s) => s.proposals);
+    const diffs = await Promise.all(ids.map((id) => proposals.get(id)));
+    answer = [
+      result.answer,
+      ...diffs.flatMap((p) =>
+        p === undefined
+          ? []
+          : ['', `Proposed (${p.id}, not applied): ${p.action.summary}`, p.action.diff],
+      ),
+      '',
+      `(${result.specialists.length} specialist run${result.specialists.length === 1 ? '' : 's'}, about $${cost.toFixed(3)})`,
+    ].join('\n');
+  }
+  process.stdout.write(`${answer}\n`);
+}

@@ -1,0 +1,197 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { compareStreamIds } from '../../src/chat/web/entry.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { runCli } from '../support/cli.ts';
+import {
+  MessagesApi,
+  type MessagesRequest,
+  type ScriptedTurn,
+  text,
+  toolUse,
+} from '../support/messages-api.ts';
+import { useSandbox } from '../support/sandbox.ts';
+import { SseClient } from '../support/sse.ts';
+
+type Entry = { bot: boolean; message: { text?: string; headline?: string; footer?: string } };
+
+const sandbox = useSandbox(['oom-crashloop', 'healthy']);
+const api = new MessagesApi();
+let configFile = '';
+let baseUrl = '';
+
+beforeAll(async () => {
+  baseUrl = await api.start();
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-engine-'));
+  configFile = join(dir, 'coxswain.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [
+        { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
+      ],
+    }),
+  );
+});
+
+afterAll(() => api.stop());
+
+/**
+ * A scripted model: the orchestrator delegates to the diagnostician and replies with what it
+ * reported; the diagnostician lists the pods, proposes more memory and reports.
+ */
+function model(request: MessagesRequest): ScriptedTurn {
+  const system = JSON.stringify(request.system);
+  const turn = request.messages.length;
+  if (system.includes("Coxswain's orchestrator")) {
+    if (turn === 1) {
+      return {
+        content: [
+          toolUse('d1', 'delegate', {
+            tasks: [
+              {
+                agent: 'k8s-diagnostician',
+                task: 'Find why pods in namespace payments crash loop; report cause and evidence.',
+                model: 'sonnet',
+              },
+            ],
+          }),
+        ],
+      };
+    }
+    const report = JSON.stringify(request.messages.at(-1)?.content);
+    const cause = report.includes('OOMKilled')
+      ? 'payments-api is OOMKilled (exit code 137) at its 256Mi memory limit.'
+      : 'cause unknown';
+    return {
+      content: [
+        toolUse('r1', 'reply', { text: `${cause} A memory increase to 384Mi is proposed.` }),
+      ],
+    };
+  }
+  if (turn === 1) return { content: [toolUse('s1', 'list_pods', { namespace: 'payments' })] };
+  if (turn === 3) {
+    return {
+      content: [
+        toolUse('s2', 'set_resources', {
+          namespace: 'payments',
+          name: 'payments-api',
+          container: 'api',
+          limits: { memory: '384Mi' },
+        }),
+      ],
+    };
+  }
+  const seen = JSON.stringify(request.messages);
+  return {
+    content: [
+      text(
+        seen.includes('OOMKilled (exit 137')
+          ? 'Cause: OOMKilled, exit 137, limit 256Mi. Proposed 384Mi.'
+          : 'No evidence found.',
+      ),
+    ],
+  };
+}
+
+async function askInConsole(app: TestApp, question: string): Promise<Entry> {
+  const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+  try {
+    const posted = await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: question, author: 'dana' }),
+    });
+    const { id } = (await posted.json()) as { id: string };
+    const reply = await stream.next(
+      (e) =>
+        e.event === 'message' &&
+        compareStreamIds(e.id ?? '0-0', id) > 0 &&
+        (JSON.parse(e.data) as Entry).bot,
+      30_000,
+    );
+    return JSON.parse(reply.data) as Entry;
+  } finally {
+    await stream.close();
+  }
+}
+
+describe('a question in the console, through the durable engine', () => {
+  it('delegates to the diagnostician as a child job and answers citing the OOM kill', async () => {
+    api.respond = model;
+    const app = await startTestApp({
+      COXSWAIN_CONFIG: configFile,
+      ANTHROPIC_API_KEY: 'sk-ant-test-engine-0000',
+      ANTHROPIC_BASE_URL: baseUrl,
+    });
+    try {
+      const reply = await askInConsole(app, '@coxswain why is payments crashlooping?');
+
+      expect(reply.message.text).toContain('OOMKilled (exit code 137)');
+      expect(reply.message.text).toMatch(/Proposals awaiting approval: p[A-Za-z0-9_-]{16}/);
+      expect(reply.message.footer).toBe('asked by dana');
+      const models = api.requests.map((r) => r.body.model);
+      expect(models.filter((m) => m === 'claude-opus-5-5')).toHaveLength(2);
+      expect(models.filter((m) => m === 'claude-sonnet-5-5')).toHaveLength(3);
+      expect(JSON.stringify(api.requests)).not.toContain('Pa55w0rd-prod');
+    } finally {
+      api.respond = undefined;
+      await app.stop();
+    }
+  });
+
+  it('answers the same question from the analyzers when no model is configured', async () => {
+    const app = await startTestApp({ COXSWAIN_CONFIG: configFile });
+    try {
+      const reply = await askInConsole(app, '@coxswain why is payments crashlooping?');
+
+      expect(reply.message.text).toContain('killed for running out of memory');
+      expect(reply.message.text).toContain('OOMKilled, exit code 137');
+      expect(reply.message.text).toContain('set memory limit 256Mi → 384Mi');
+      expect(reply.message.text).toContain('no model is configured');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('coxswain ask', () => {
+  it('answers in the terminal from the analyzers without a key', async () => {
+    const run = runCli(['ask', 'why is payments crashlooping?'], {
+      KUBECONFIG: sandbox.kubeconfig,
+      ANTHROPIC_API_KEY: '',
+      COXSWAIN_CONFIG: '',
+    });
+
+    const code = await run.exited;
+
+    expect(code).toBe(0);
+    expect(run.stdout()).toContain('OOMKilled, exit code 137');
+    expect(run.stdout()).toContain('proposed, awaiting approval; nothing has been changed');
+  });
+
+  it('answers through the orchestrator and its specialist with a model', async () => {
+    api.respond = model;
+    api.requests.length = 0;
+    try {
+      const run = runCli(['ask', 'why is payments crashlooping?'], {
+        KUBECONFIG: sandbox.kubeconfig,
+        ANTHROPIC_API_KEY: 'sk-ant-test-cli-0000',
+        ANTHROPIC_BASE_URL: baseUrl,
+        COXSWAIN_CONFIG: '',
+      });
+      const code = await run.exited;
+
+      expect(code).toBe(0);
+      expect(run.stdout()).toContain('payments-api is OOMKilled (exit code 137)');
+      expect(run.stdout()).toContain('+              memory: 384Mi');
+      expect(api.requests).toHaveLength(5);
+    } finally {
+      api.respond = undefined;
+    }
+  });
+});
