@@ -68,6 +68,11 @@ export const Env = z
       .min(1, 'must be between 1 and 100')
       .max(100, 'must be between 1 and 100')
       .default(4),
+    WORKER_LOCK_SECONDS: z.coerce
+      .number({ error: 'must be a number' })
+      .min(1, 'must be between 1 and 600')
+      .max(600, 'must be between 1 and 600')
+      .default(30),
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce
       .number({ error: 'must be a number' })
       .min(0, 'must be between 0 and 600')

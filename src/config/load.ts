@@ -26,7 +26,7 @@ export type Config = Readonly<{
   }>;
   /** Unset key: the agents answer from the analyzers alone (offline mode). */
   anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
-  worker: Readonly<{ concurrency: number }>;
+  worker: Readonly<{ concurrency: number; lockMs: number }>;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
   /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
@@ -82,7 +82,10 @@ export function loadConfig(source: EnvSource): Config {
     logLevel: env.LOG_LEVEL,
     alertmanager: { token: env.ALERTMANAGER_TOKEN, basic },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
-    worker: { concurrency: env.WORKER_CONCURRENCY },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
+    },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),

@@ -23,6 +23,8 @@ export type RunsWorkerDeps = {
   autonomy: Autonomy;
   engine: EngineDeps;
   concurrency: number;
+  /** Lock lifetime; a dead worker's jobs are taken over after it. */
+  lockMs?: number;
   log: Logger;
   metrics: Metrics;
   now?: () => Date;
@@ -73,7 +75,15 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
         }
       }
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      lockDuration: deps.lockMs ?? 30_000,
+      stalledInterval: deps.lockMs ?? 30_000,
+      // A run killed with its worker resumes from its checkpoint; allow a few such deaths.
+      maxStalledCount: 3,
+    },
   );
   instrumentWorker(worker, 'runs', deps.log, deps.metrics);
   return worker;

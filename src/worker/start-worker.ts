@@ -52,6 +52,7 @@ export function startWorker(
       outbox: resources.workerQueues.outbox,
     },
     concurrency: config.worker.concurrency,
+    lockMs: config.worker.lockMs,
     log,
     metrics,
   });

@@ -1,0 +1,222 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { JOB_OPTIONS } from '../../src/queue/queues.ts';
+import { type CliRun, runCli } from '../support/cli.ts';
+import {
+  MessagesApi,
+  type MessagesRequest,
+  type ScriptedTurn,
+  text,
+  toolUse,
+} from '../support/messages-api.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+
+/**
+ * Workers killed with SIGKILL at the points that matter, and a second worker that finishes the
+ * run: the same answer, no finished tool call repeated, one proposal, one final message.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+const api = new MessagesApi();
+const ANSWER = 'payments-api is OOMKilled (exit code 137) at its 256Mi limit; 384Mi is proposed.';
+let baseUrl = '';
+let configFile = '';
+const workers: CliRun[] = [];
+
+beforeAll(async () => {
+  baseUrl = await api.start();
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-durability-'));
+  configFile = join(dir, 'coxswain.yaml');
+  writeFileSync(
+    configFile,
+    stringify({ clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }] }),
+  );
+});
+
+afterEach(() => {
+  for (const worker of workers.splice(0))
+    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+  api.respond = undefined;
+});
+
+afterAll(() => api.stop());
+
+type Stage =
+  | 'orchestrator-first'
+  | 'specialist-first'
+  | 'specialist-after-tools'
+  | 'specialist-after-proposal'
+  | 'orchestrator-last';
+
+/** The scripted model, and the stage each request belongs to. */
+function model(request: MessagesRequest): { stage: Stage; turn: ScriptedTurn } {
+  const orchestrator = JSON.stringify(request.system).includes("Coxswain's orchestrator");
+  const turn = request.messages.length;
+  if (orchestrator && turn === 1) {
+    return {
+      stage: 'orchestrator-first',
+      turn: {
+        content: [
+          toolUse('d1', 'delegate', {
+            tasks: [
+              {
+                agent: 'k8s-diagnostician',
+                task: 'Why do pods in namespace payments crash loop? Report cause and evidence.',
+              },
+            ],
+          }),
+        ],
+      },
+    };
+  }
+  if (orchestrator)
+    return {
+      stage: 'orchestrator-last',
+      turn: { content: [toolUse('r1', 'reply', { text: ANSWER })] },
+    };
+  if (turn === 1) {
+    return {
+      stage: 'specialist-first',
+      turn: {
+        content: [
+          toolUse('s1', 'list_pods', { namespace: 'payments' }),
+          toolUse('s2', 'events', { namespace: 'payments' }),
+        ],
+      },
+    };
+  }
+  if (turn === 3) {
+    return {
+      stage: 'specialist-after-tools',
+      turn: {
+        content: [
+          toolUse('s3', 'set_resources', {
+            namespace: 'payments',
+            name: 'payments-api',
+            container: 'api',
+            limits: { memory: '384Mi' },
+          }),
+        ],
+      },
+    };
+  }
+  return {
+    stage: 'specialist-after-proposal',
+    turn: { content: [text('OOMKilled, exit 137, limit 256Mi; proposed 384Mi.')] },
+  };
+}
+
+function startWorker(prefix: string): CliRun {
+  const worker = runCli(['worker'], {
+    REDIS_URL: testRedisUrl(),
+    REDIS_PREFIX: prefix,
+    WORKER_PORT: '0',
+    COXSWAIN_CONFIG: configFile,
+    ANTHROPIC_API_KEY: 'sk-ant-test-durability',
+    ANTHROPIC_BASE_URL: baseUrl,
+    WORKER_LOCK_SECONDS: '2',
+    LOG_LEVEL: 'warn',
+    KUBECONFIG: sandbox.kubeconfig,
+  });
+  workers.push(worker);
+  return worker;
+}
+
+const count = (method: string, path: string) =>
+  sandbox.requests.filter((r) => r.method === method && r.path === path).length;
+
+describe.each<[string, (kill: () => void) => void]>([
+  ['during a model call', (kill) => onStage('orchestrator-first', kill)],
+  ['between tool calls', (kill) => onSandbox('GET', '/api/v1/namespaces/payments/events', kill)],
+  ['while a child runs', (kill) => onStage('specialist-first', kill)],
+  ['right after a proposal', (kill) => onStage('specialist-after-proposal', kill)],
+])('a worker killed %s', (_when, arm) => {
+  it('is finished by another worker with one answer, one proposal and no repeated finished call', async () => {
+    const prefix = testPrefix();
+    const runs = new Queue('runs', {
+      connection: { url: testRedisUrl() },
+      prefix,
+      defaultJobOptions: JOB_OPTIONS.runs,
+    });
+    const outbox = new Queue('outbox', { connection: { url: testRedisUrl() }, prefix });
+    const redis = new Redis(testRedisUrl());
+    sandbox.resetRequests();
+    api.requests.length = 0;
+    try {
+      const first = startWorker(prefix);
+      let killed = false;
+      arm(() => {
+        if (killed) return;
+        killed = true;
+        first.child.kill('SIGKILL');
+        startWorker(prefix);
+      });
+      const runId = `ask.durability.${prefix}`;
+      await runs.add(
+        'ask',
+        {
+          kind: 'ask',
+          runId,
+          receivedAt: new Date().toISOString(),
+          question: 'why is payments crashlooping?',
+          channel: 'web:ops',
+          requester: 'web:dana',
+          cluster: 'sandbox',
+          namespaces: ['*'],
+        },
+        { jobId: runId },
+      );
+
+      const job = await eventually(
+        async () => {
+          const found = await runs.getJob(runId);
+          return found?.finishedOn !== undefined ? found : undefined;
+        },
+        60_000,
+        'the run to finish',
+      );
+
+      expect(killed).toBe(true);
+      expect(job.failedReason).toBeUndefined();
+      expect(job.returnvalue.answer).toBe(ANSWER);
+      expect(count('GET', '/api/v1/namespaces/payments/pods')).toBe(1);
+      expect(await redis.keys(`${prefix}:proposal:*`)).toHaveLength(1);
+      const answers = (await outbox.getJobs(['waiting', 'active', 'completed', 'delayed'])).filter(
+        (j) => j.name === 'answer',
+      );
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.data.message.text).toContain(ANSWER);
+    } finally {
+      await runs.close();
+      await outbox.close();
+      redis.disconnect();
+      await dropPrefix(testRedisUrl(), prefix);
+    }
+  });
+});
+
+/** Kills when the model is first asked at this stage, before it answers. */
+function onStage(stage: Stage, kill: () => void): void {
+  api.respond = (request) => {
+    const { stage: at, turn } = model(request);
+    if (at === stage) kill();
+    return turn;
+  };
+}
+
+/** Kills when the sandbox is first asked for this path; the model answers as scripted. */
+function onSandbox(method: string, path: string, kill: () => void): void {
+  api.respond = (request) => model(request).turn;
+  const timer = setInterval(() => {
+    if (count(method, path) > 0) {
+      clearInterval(timer);
+      kill();
+    }
+  }, 1);
+  setTimeout(() => clearInterval(timer), 60_000).unref();
+}
