@@ -28,6 +28,15 @@ export const ClusterEntry = z
   );
 export type ClusterEntry = z.infer<typeof ClusterEntry>;
 
+/** Limits on what the agents may spend: per run, and per channel per day. */
+export const Budgets = z.strictObject({
+  runTurns: z.number().int().min(1).max(100).default(12),
+  runTokens: z.number().int().min(1000).default(400_000),
+  runCostUsd: z.number().positive().default(2),
+  channelDailyCostUsd: z.number().positive().default(20),
+});
+export type Budgets = z.infer<typeof Budgets>;
+
 /** The optional YAML file named by COXSWAIN_CONFIG. Unknown keys are refused to catch typos. */
 export const ConfigFile = z.strictObject({
   clusters: z.array(ClusterEntry).default([]),
@@ -35,6 +44,7 @@ export const ConfigFile = z.strictObject({
   autonomy: Autonomy.default(DEFAULT_AUTONOMY),
   /** Model id for each tier (haiku, sonnet, opus). */
   models: ModelIds.default(DEFAULT_MODEL_IDS),
+  budgets: Budgets.default(Budgets.parse({})),
   routes: z.array(Route).default([]),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -1,4 +1,4 @@
-export type { ClusterEntry, Route } from './file.ts';
+export type { Budgets, ClusterEntry, Route } from './file.ts';
 export type { Config, EnvSource, LogLevel } from './load.ts';
 export {
   DEFAULT_CLUSTER_NAME,

@@ -6,7 +6,7 @@ import { CoxswainError } from '../errors.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
 import { channelPlatform, type Platform } from '../queue/channel.ts';
 import { Env } from './env.ts';
-import { type ClusterEntry, ConfigFile, type Route } from './file.ts';
+import { type Budgets, type ClusterEntry, ConfigFile, type Route } from './file.ts';
 import { formatIssues } from './format-issues.ts';
 
 export type LogLevel = Env['LOG_LEVEL'];
@@ -34,6 +34,7 @@ export type Config = Readonly<{
   bindings: readonly Binding[];
   autonomy: Autonomy;
   models: ModelIds;
+  budgets: Budgets;
   platforms: readonly Platform[];
   configFile: string | undefined;
 }>;
@@ -92,6 +93,7 @@ export function loadConfig(source: EnvSource): Config {
     bindings: fileConfig.bindings,
     autonomy: fileConfig.autonomy,
     models: fileConfig.models,
+    budgets: fileConfig.budgets,
     platforms,
     configFile: file,
   });
@@ -162,7 +164,10 @@ function checkRoutePlatforms(
  */
 export function loadClusterConfig(
   source: EnvSource,
-): Pick<Config, 'clusters' | 'bindings' | 'autonomy' | 'models' | 'anthropic' | 'configFile'> {
+): Pick<
+  Config,
+  'clusters' | 'bindings' | 'autonomy' | 'models' | 'budgets' | 'anthropic' | 'configFile'
+> {
   const path =
     source.COXSWAIN_CONFIG === undefined || source.COXSWAIN_CONFIG === ''
       ? undefined
@@ -175,6 +180,7 @@ export function loadClusterConfig(
     bindings: fileConfig.bindings,
     autonomy: fileConfig.autonomy,
     models: fileConfig.models,
+    budgets: fileConfig.budgets,
     anthropic: { apiKey: text('ANTHROPIC_API_KEY'), baseUrl: text('ANTHROPIC_BASE_URL') },
     configFile: path,
   });

@@ -1,4 +1,4 @@
-import { DEFAULT_BUDGET } from '../agents/engine/budget.ts';
+import { runBudget } from '../agents/engine/budget.ts';
 import { inlineDelegator } from '../agents/engine/inline-delegator.ts';
 import { answerOffline } from '../agents/engine/offline.ts';
 import { runOrchestrator } from '../agents/engine/orchestrator.ts';
@@ -47,7 +47,7 @@ export async function ask(args: readonly string[]): Promise<void> {
       checkpoints: new MemoryCheckpoints(),
       proposals,
       autonomy: config.autonomy,
-      budget: DEFAULT_BUDGET,
+      budget: runBudget(config.budgets),
     };
     const result = await runOrchestrator(
       engine,

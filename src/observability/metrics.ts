@@ -50,6 +50,24 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
       registers,
     }),
+    modelTokens: new Counter({
+      name: 'coxswain_model_tokens_total',
+      help: 'Tokens of model calls, by agent and kind (input, output, cache_read, cache_write).',
+      labelNames: ['agent', 'kind'] as const,
+      registers,
+    }),
+    modelCost: new Counter({
+      name: 'coxswain_model_cost_usd_total',
+      help: 'Approximate cost of model calls in US dollars, by agent.',
+      labelNames: ['agent'] as const,
+      registers,
+    }),
+    modelCalls: new Counter({
+      name: 'coxswain_model_calls_total',
+      help: 'Model calls made, by agent.',
+      labelNames: ['agent'] as const,
+      registers,
+    }),
     messagesDelivered: new Counter({
       name: 'coxswain_messages_delivered_total',
       help: 'Chat messages delivered from the outbox, by platform.',

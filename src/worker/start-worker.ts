@@ -1,4 +1,4 @@
-import { DEFAULT_BUDGET } from '../agents/engine/budget.ts';
+import { ChannelSpend, runBudget } from '../agents/engine/budget.ts';
 import { createModelClient } from '../agents/llm/client.ts';
 import { Checkpoints } from '../agents/loop/checkpoints.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
@@ -47,7 +47,19 @@ export function startWorker(
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       proposals: new ProposalStore(resources.worker, config.redis.prefix),
       autonomy: config.autonomy,
-      budget: DEFAULT_BUDGET,
+      budget: runBudget(config.budgets),
+      spend: {
+        ledger: new ChannelSpend(resources.worker, config.redis.prefix),
+        dailyLimitUsd: config.budgets.channelDailyCostUsd,
+      },
+      onUsage: (agent, tokens, cost) => {
+        metrics.modelCalls.inc({ agent });
+        metrics.modelCost.inc({ agent }, cost);
+        metrics.modelTokens.inc({ agent, kind: 'input' }, tokens.input);
+        metrics.modelTokens.inc({ agent, kind: 'output' }, tokens.output);
+        metrics.modelTokens.inc({ agent, kind: 'cache_read' }, tokens.cacheRead);
+        metrics.modelTokens.inc({ agent, kind: 'cache_write' }, tokens.cacheWrite);
+      },
       runs: resources.workerQueues.runs,
       outbox: resources.workerQueues.outbox,
     },

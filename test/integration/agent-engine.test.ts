@@ -144,6 +144,44 @@ describe('a question in the console, through the durable engine', () => {
     }
   });
 
+  it('records usage as metrics, and stops asking the model once the channel spent its daily budget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-engine-budget-'));
+    const tight = join(dir, 'coxswain.yaml');
+    writeFileSync(
+      tight,
+      stringify({
+        clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+        bindings: [{ channel: 'web:ops', clusters: ['sandbox'] }],
+        budgets: { channelDailyCostUsd: 0.001 },
+      }),
+    );
+    api.respond = model;
+    api.requests.length = 0;
+    const app = await startTestApp({
+      COXSWAIN_CONFIG: tight,
+      ANTHROPIC_API_KEY: 'sk-ant-test-engine-0000',
+      ANTHROPIC_BASE_URL: baseUrl,
+    });
+    try {
+      const first = await askInConsole(app, '@coxswain why is payments crashlooping?');
+      const calls = api.requests.length;
+      const metrics = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
+      const second = await askInConsole(app, '@coxswain and now?');
+
+      expect(first.message.text).toContain('OOMKilled');
+      expect(metrics).toContain('coxswain_model_calls_total{agent="k8s-orchestrator"} 2');
+      expect(metrics).toContain(
+        'coxswain_model_tokens_total{agent="k8s-diagnostician",kind="input"} 300',
+      );
+      expect(metrics).toContain('coxswain_model_cost_usd_total{agent="k8s-orchestrator"} 0.002');
+      expect(second.message.text).toContain('This channel has used its model budget for today');
+      expect(api.requests).toHaveLength(calls);
+    } finally {
+      api.respond = undefined;
+      await app.stop();
+    }
+  });
+
   it('answers the same question from the analyzers when no model is configured', async () => {
     const app = await startTestApp({ COXSWAIN_CONFIG: configFile });
     try {

@@ -1,4 +1,44 @@
+import type { Redis } from 'ioredis';
+import type { Budgets } from '../../config/index.ts';
 import type { Budget } from '../loop/run-agent.ts';
 
-/** Per-run limits until config sets its own: generous for a question, firm against runaway loops. */
-export const DEFAULT_BUDGET: Budget = { maxTurns: 12, maxTokens: 400_000, maxCostUsd: 2 };
+/** A run's limits from the config's budgets. */
+export function runBudget(budgets: Budgets): Budget {
+  return {
+    maxTurns: budgets.runTurns,
+    maxTokens: budgets.runTokens,
+    maxCostUsd: budgets.runCostUsd,
+  };
+}
+
+/**
+ * What each channel has spent on models today (UTC), so that one busy channel cannot spend
+ * without bound. Kept two days, in micro-dollars so that increments stay exact.
+ */
+export class ChannelSpend {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+  }
+
+  async today(channel: string, now = new Date()): Promise<number> {
+    const value = await this.#redis.get(this.#key(channel, now));
+    return value === null ? 0 : Number(value) / 1e6;
+  }
+
+  async add(channel: string, costUsd: number, now = new Date()): Promise<void> {
+    const key = this.#key(channel, now);
+    await this.#redis
+      .multi()
+      .incrby(key, Math.round(costUsd * 1e6))
+      .expire(key, 2 * 86_400)
+      .exec();
+  }
+
+  #key(channel: string, now: Date): string {
+    return `${this.#prefix}:spend:${channel}:${now.toISOString().slice(0, 10)}`;
+  }
+}

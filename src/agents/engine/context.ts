@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ProposalRecords } from '../../approvals/proposal-store.ts';
 import type { Autonomy } from '../../policy/schema.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
+import type { TokenUsage } from '../llm/pricing.ts';
 import type { CheckpointStore } from '../loop/checkpoints.ts';
 import type { Budget } from '../loop/run-agent.ts';
 import type { ModelIds, ModelTier } from '../models.ts';
@@ -17,6 +18,7 @@ export type EngineContext = {
   proposals: ProposalRecords;
   autonomy: Autonomy;
   budget: Budget;
+  onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;
 };
 
 export type Delegation = { agent: string; task: string; model?: ModelTier | undefined };

@@ -100,6 +100,7 @@ export async function runOrchestrator(
       tools,
       budget: engine.budget,
       checkpoint: (s) => engine.checkpoints.save(request.runId, s),
+      onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
     },
     state,
   );

@@ -9,6 +9,7 @@ import type { CheckpointStore } from '../loop/checkpoints.ts';
 import { type Budget, SuspendRun } from '../loop/run-agent.ts';
 import type { ModelIds } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
+import type { ChannelSpend } from './budget.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { answerOffline } from './offline.ts';
 import { runOrchestrator } from './orchestrator.ts';
@@ -32,6 +33,9 @@ export type EngineDeps = {
   budget: Budget;
   runs: Queue<RunJobInput>;
   outbox: Queue<OutboxJobInput>;
+  /** Spend per channel per day, and its limit. */
+  spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
+  onUsage?: EngineContext['onUsage'];
 };
 
 export type AskResult = {
@@ -49,7 +53,18 @@ export async function processAskRun(
 ): Promise<AskResult> {
   const kube = { cluster: deps.clusters.get(run.cluster), namespaces: run.namespaces };
   let result: AskResult;
-  if (deps.client === undefined) {
+  const spent =
+    run.channel === undefined || deps.spend === undefined
+      ? 0
+      : await deps.spend.ledger.today(run.channel);
+  if (deps.client !== undefined && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
+    result = {
+      answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
+      specialists: [],
+      proposals: [],
+      costUsd: 0,
+    };
+  } else if (deps.client === undefined) {
     const offline = await answerOffline(
       { kube, proposals: deps.proposals, autonomy: deps.autonomy },
       run.runId,
@@ -87,6 +102,9 @@ export async function processAskRun(
       if (error instanceof SuspendRun) throw new WaitingChildrenError();
       throw error;
     }
+  }
+  if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
+    await deps.spend.ledger.add(run.channel, result.costUsd);
   }
   if (run.channel !== undefined) {
     const proposals =
@@ -137,6 +155,7 @@ function engineFor(
     proposals: deps.proposals,
     autonomy: deps.autonomy,
     budget: deps.budget,
+    ...(deps.onUsage === undefined ? {} : { onUsage: deps.onUsage }),
   };
 }
 

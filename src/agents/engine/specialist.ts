@@ -34,6 +34,7 @@ export async function runSpecialist(
       }),
       budget: engine.budget,
       checkpoint: (s) => engine.checkpoints.save(request.runId, s),
+      onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
     },
     state,
   );

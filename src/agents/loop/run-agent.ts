@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { redactText } from '../../policy/redact.ts';
 import { bound } from '../../tools/tool.ts';
-import { costOf } from '../llm/pricing.ts';
+import { costOf, type TokenUsage } from '../llm/pricing.ts';
 import type { ModelTier } from '../models.ts';
 import type { RunState, ToolOutcome } from './state.ts';
 
@@ -42,6 +42,8 @@ export type AgentRun = {
   budget: Budget;
   maxOutputTokens?: number;
   checkpoint(state: RunState): Promise<void>;
+  /** Told of every model call's usage and cost, for metrics. */
+  onUsage?(tokens: TokenUsage, costUsd: number): void;
 };
 
 type Block = { type: string; id?: string; name?: string; input?: unknown; text?: string };
@@ -113,7 +115,9 @@ export async function runAgent(run: AgentRun, state: RunState): Promise<RunState
     state.usage.output += tokens.output;
     state.usage.cacheRead += tokens.cacheRead;
     state.usage.cacheWrite += tokens.cacheWrite;
-    state.usage.costUsd += costOf(run.tier, tokens);
+    const cost = costOf(run.tier, tokens);
+    state.usage.costUsd += cost;
+    run.onUsage?.(tokens, cost);
     state.usage.calls += 1;
     state.messages.push({ role: 'assistant', content: response.content });
     await run.checkpoint(state);
