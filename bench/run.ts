@@ -1,3 +1,4 @@
+import { benchAgents } from './agents.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
 import { benchWebhook } from './webhook.ts';
@@ -8,3 +9,4 @@ const only = process.argv[2];
 if (only === undefined || only === 'webhook') await benchWebhook();
 if (only === undefined || only === 'memory') await benchMemory();
 if (only === undefined || only === 'diagnose') await benchDiagnose();
+if (only === undefined || only === 'agents') await benchAgents();
