@@ -7,5 +7,11 @@ import type { ChatMessage } from '../queue/message.ts';
  */
 export type ChatAdapter = {
   platform: Platform;
-  deliver(channelId: string, message: ChatMessage, deliveryId: string): Promise<void>;
+  /** With `replaceKey`, the message replaces the earlier one with that key, where there is one. */
+  deliver(
+    channelId: string,
+    message: ChatMessage,
+    deliveryId: string,
+    replaceKey?: string,
+  ): Promise<void>;
 };

@@ -30,7 +30,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
         log.error({ channel: data.channel }, 'no adapter for channel');
         throw new UnrecoverableError(`${platform} is not configured`);
       }
-      await adapter.deliver(channelId(data.channel), data.message, job.id ?? job.name);
+      await adapter.deliver(
+        channelId(data.channel),
+        data.message,
+        job.id ?? job.name,
+        data.replaceKey,
+      );
       deps.metrics.messagesDelivered.inc({ platform });
       log.debug({ channel: data.channel }, 'message delivered');
     },

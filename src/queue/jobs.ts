@@ -78,6 +78,11 @@ export type ActionJob = z.infer<typeof ActionJob>;
 export const OutboxJob = z.object({
   channel: ChannelRef,
   message: ChatMessage,
+  /** Messages with the same key in a channel are one message, edited in place (a run's status). */
+  replaceKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/)
+    .optional(),
 });
 export type OutboxJob = z.infer<typeof OutboxJob>;
 export type OutboxJobInput = z.input<typeof OutboxJob>;

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
@@ -100,4 +101,40 @@ it('renders alert text as text, never as markup', async () => {
   expect(await card.locator('img').count()).toBe(0);
   expect(await page.locator('body').getAttribute('data-owned')).toBeNull();
   expect(errors).toEqual([]);
+});
+
+it('edits a status message in place, and shows preformatted sections as code', async () => {
+  const { page, errors } = await openConsole('#ops');
+  const outbox = new Queue('outbox', { connection: { url: app.redisUrl }, prefix: app.prefix });
+  const status = (text: string, step: string) =>
+    outbox.add(
+      'status',
+      { channel: 'web:ops', message: { text }, replaceKey: 'status.run-1' },
+      { jobId: `run-1.${step}` },
+    );
+
+  try {
+    await status('Looking into it…', 'start');
+    await page.locator('.entry', { hasText: 'Looking into it…' }).waitFor();
+    await status('Asking k8s-diagnostician…', 'delegate');
+    await page.locator('.entry', { hasText: 'Asking k8s-diagnostician…' }).waitFor();
+    await outbox.add('answer', {
+      channel: 'web:ops',
+      message: {
+        headline: 'Diff',
+        sections: [{ title: 'Proposed fix', code: '-  memory: 256Mi\n+  memory: 384Mi' }],
+      },
+    });
+    await page.locator('pre.code').waitFor();
+
+    expect(await page.locator('.entry').count()).toBe(2);
+    expect(await page.locator('.entry', { hasText: 'Looking into it…' }).count()).toBe(0);
+    expect(await page.locator('.entry').first().textContent()).toContain(
+      'Asking k8s-diagnostician…',
+    );
+    expect(await page.locator('pre.code').textContent()).toBe('-  memory: 256Mi\n+  memory: 384Mi');
+    expect(errors).toEqual([]);
+  } finally {
+    await outbox.close();
+  }
 });

@@ -16,7 +16,13 @@ import {
 import { useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
-type Entry = { bot: boolean; message: { text?: string; headline?: string; footer?: string } };
+type Entry = {
+  id: string;
+  bot: boolean;
+  replaces?: string;
+  message: { text?: string; headline?: string; footer?: string };
+};
+type Asked = Entry & { statuses: Entry[] };
 
 const sandbox = useSandbox(['oom-crashloop', 'healthy']);
 const api = new MessagesApi();
@@ -98,7 +104,8 @@ function model(request: MessagesRequest): ScriptedTurn {
   };
 }
 
-async function askInConsole(app: TestApp, question: string): Promise<Entry> {
+/** Asks in #ops; returns the answer, with the run's status messages seen before it. */
+async function askInConsole(app: TestApp, question: string): Promise<Asked> {
   const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
   try {
     const posted = await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
@@ -107,14 +114,26 @@ async function askInConsole(app: TestApp, question: string): Promise<Entry> {
       body: JSON.stringify({ text: question, author: 'dana' }),
     });
     const { id } = (await posted.json()) as { id: string };
+    const after = (e: { event: string; id: string | undefined }) =>
+      e.event === 'message' && compareStreamIds(e.id ?? '0-0', id) > 0;
+    const isAnswer = (entry: Entry) =>
+      entry.bot && (entry.message.footer ?? '').startsWith('asked by');
     const reply = await stream.next(
-      (e) =>
-        e.event === 'message' &&
-        compareStreamIds(e.id ?? '0-0', id) > 0 &&
-        (JSON.parse(e.data) as Entry).bot,
+      (e) => after(e) && isAnswer(JSON.parse(e.data) as Entry),
       30_000,
     );
-    return JSON.parse(reply.data) as Entry;
+    // The final status edit may land just after the answer.
+    await stream.next(
+      (e) =>
+        after(e) &&
+        (JSON.parse(e.data) as Entry).message.text?.startsWith('Answered below') === true,
+      10_000,
+    );
+    const statuses = stream.events
+      .filter((e) => after(e))
+      .map((e) => JSON.parse(e.data) as Entry)
+      .filter((entry) => entry.bot && !isAnswer(entry));
+    return { ...(JSON.parse(reply.data) as Entry), statuses };
   } finally {
     await stream.close();
   }
@@ -134,6 +153,13 @@ describe('a question in the console, through the durable engine', () => {
       expect(reply.message.text).toContain('OOMKilled (exit code 137)');
       expect(reply.message.text).toMatch(/Proposals awaiting approval: p[A-Za-z0-9_-]{16}/);
       expect(reply.message.footer).toBe('asked by dana');
+      const [first, ...edits] = reply.statuses;
+      expect(first?.message.text).toBe('Looking into it…');
+      expect(edits.map((e) => e.message.text)).toEqual([
+        'Asking k8s-diagnostician…',
+        'Answered below (asked k8s-diagnostician).',
+      ]);
+      expect(edits.every((e) => e.replaces === first?.id)).toBe(true);
       const models = api.requests.map((r) => r.body.model);
       expect(models.filter((m) => m === 'claude-opus-5-5')).toHaveLength(2);
       expect(models.filter((m) => m === 'claude-sonnet-5-5')).toHaveLength(3);

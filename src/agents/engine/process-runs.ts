@@ -52,6 +52,23 @@ export async function processAskRun(
   deps: EngineDeps,
 ): Promise<AskResult> {
   const kube = { cluster: deps.clusters.get(run.cluster), namespaces: run.namespaces };
+  // One status message per run, edited as the run goes; each step is posted once (job ids).
+  const status = async (step: string, text: string) => {
+    if (run.channel === undefined) return;
+    await deps.outbox.add(
+      'status',
+      {
+        channel: run.channel,
+        message: { text, tone: 'neutral' },
+        replaceKey: `status.${run.runId}`,
+      },
+      { jobId: `${run.runId}.status.${step}` },
+    );
+  };
+  await status(
+    'start',
+    deps.client === undefined ? 'Looking into it with the analyzers…' : 'Looking into it…',
+  );
   let result: AskResult;
   const spent =
     run.channel === undefined || deps.spend === undefined
@@ -78,11 +95,16 @@ export async function processAskRun(
     };
   } else {
     const engine = engineFor(deps, deps.client, kube);
-    const delegate = queueDelegator(job, token, deps.runs, {
+    const queued = queueDelegator(job, token, deps.runs, {
       runId: run.runId,
       cluster: run.cluster,
       namespaces: run.namespaces,
     });
+    const delegate: typeof queued = async (callId, tasks) => {
+      const step = `delegate.${callId.replace(/[^A-Za-z0-9_-]/g, '')}`;
+      await status(step, `Asking ${tasks.map((t) => t.agent).join(', ')}…`);
+      return queued(callId, tasks);
+    };
     try {
       const done = await runOrchestrator(
         engine,
@@ -103,6 +125,10 @@ export async function processAskRun(
       throw error;
     }
   }
+  await status(
+    'done',
+    `Answered below (${result.specialists.length === 0 ? 'no specialists asked' : `asked ${result.specialists.join(', ')}`}).`,
+  );
   if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
     await deps.spend.ledger.add(run.channel, result.costUsd);
   }

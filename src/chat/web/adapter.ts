@@ -7,12 +7,23 @@ export const BOT_NAME = 'Coxswain';
 export function webAdapter(store: WebStore) {
   return {
     platform: 'web' as const,
-    async deliver(channelId: string, message: ChatMessage, deliveryId: string): Promise<void> {
-      await store.append(
-        channelId,
-        { at: new Date().toISOString(), author: BOT_NAME, bot: true, message },
-        { deliveryId },
-      );
+    async deliver(
+      channelId: string,
+      message: ChatMessage,
+      deliveryId: string,
+      replaceKey?: string,
+    ): Promise<void> {
+      const first = replaceKey === undefined ? undefined : await store.keyed(channelId, replaceKey);
+      const entry = {
+        at: new Date().toISOString(),
+        author: BOT_NAME,
+        bot: true,
+        message,
+        ...(first === undefined ? {} : { replaces: first }),
+      };
+      const id = await store.append(channelId, entry, { deliveryId });
+      if (replaceKey !== undefined && first === undefined && id !== undefined)
+        await store.setKeyed(channelId, replaceKey, id);
     },
   };
 }

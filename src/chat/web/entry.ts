@@ -13,6 +13,11 @@ export const ConsoleEntry = z.object({
   author: z.string().min(1).max(40),
   bot: z.boolean(),
   message: ChatMessage,
+  /** This entry is a new version of the one with this id (a status being edited). */
+  replaces: z
+    .string()
+    .regex(/^\d{1,20}-\d{1,20}$/)
+    .optional(),
 });
 export type ConsoleEntry = z.infer<typeof ConsoleEntry>;
 

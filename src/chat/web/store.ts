@@ -108,6 +108,19 @@ export class WebStore extends EventEmitter<StoreEvents> {
     return id === null ? undefined : String(id);
   }
 
+  /** The id of the first message posted under `key` in a channel, for editing it. */
+  async keyed(channel: string, key: string): Promise<string | undefined> {
+    return (await this.#redis.hget(this.#keysKey(channel), key)) ?? undefined;
+  }
+
+  async setKeyed(channel: string, key: string, id: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .hsetnx(this.#keysKey(channel), key, id)
+      .expire(this.#keysKey(channel), 7 * 86_400)
+      .exec();
+  }
+
   /** Entries after `afterId`, oldest first; without it, the latest `limit`. */
   async history(
     channel: string,
@@ -125,6 +138,10 @@ export class WebStore extends EventEmitter<StoreEvents> {
       if (entry !== undefined) entries.push(entry);
     }
     return entries;
+  }
+
+  #keysKey(channel: string): string {
+    return `${this.#prefix}:web:keys:${channel}`;
   }
 
   async channels(): Promise<string[]> {

@@ -128,6 +128,15 @@ function open(channel) {
     state.seen.add(entry.id);
     const list = $('messages');
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    // An edit (a run's status as it goes) takes the place of the message it replaces.
+    const earlier = entry.replaces
+      ? list.querySelector(`li[data-id="${CSS.escape(entry.replaces)}"]`)
+      : null;
+    if (earlier) {
+      const updated = renderEntry({ ...entry, id: entry.replaces });
+      earlier.replaceWith(updated);
+      return;
+    }
     list.append(renderEntry(entry));
     if (atBottom) list.scrollTop = list.scrollHeight;
   });
