@@ -23,6 +23,18 @@ export function proposalId(runId: string, callId: string): string {
   return `p${createHash('sha256').update(`${runId}/${callId}`).digest('base64url').slice(0, 16)}`;
 }
 
+/** Kept a month: long after any decision, for the audit trail to refer to. */
+const KEEP_SECONDS = 30 * 86_400;
+
+const CREATE = `
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+  redis.call('rpush', KEYS[2], ARGV[2])
+  redis.call('expire', KEYS[2], ARGV[3])
+  return 1
+end
+return 0
+`;
+
 export type ProposalRecords = {
   create(proposal: Proposal): Promise<{ created: boolean }>;
   get(id: string): Promise<Proposal | undefined>;
@@ -39,10 +51,18 @@ export class ProposalStore implements ProposalRecords {
   }
 
   /** Records the proposal unless one with its id exists; says which happened. */
+  /** Records the proposal unless one with its id exists, and lists it with its run, atomically. */
   async create(proposal: Proposal): Promise<{ created: boolean }> {
-    const done = await this.#redis.set(this.#key(proposal.id), JSON.stringify(proposal), 'NX');
-    if (done === 'OK') await this.#redis.rpush(this.#runKey(proposal.runId), proposal.id);
-    return { created: done === 'OK' };
+    const created = await this.#redis.eval(
+      CREATE,
+      2,
+      this.#key(proposal.id),
+      this.#runKey(proposal.runId),
+      JSON.stringify(proposal),
+      proposal.id,
+      String(KEEP_SECONDS),
+    );
+    return { created: created === 1 };
   }
 
   async get(id: string): Promise<Proposal | undefined> {

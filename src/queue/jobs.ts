@@ -55,6 +55,8 @@ export const AgentRunJob = z.object({
   model: Tier.optional(),
   cluster: z.string().min(1),
   namespaces: z.array(z.string()).min(1),
+  /** The asking channel's highest tier. */
+  maxTier: z.enum(['safe', 'confirm']).default('confirm'),
 });
 export type AgentRunJob = z.infer<typeof AgentRunJob>;
 

@@ -48,6 +48,7 @@ export function startWorker(
       proposals: new ProposalStore(resources.worker, config.redis.prefix),
       autonomy: config.autonomy,
       budget: runBudget(config.budgets),
+      bindings: config.bindings,
       spend: {
         ledger: new ChannelSpend(resources.worker, config.redis.prefix),
         dailyLimitUsd: config.budgets.channelDailyCostUsd,

@@ -116,19 +116,82 @@ describe('the tool-use loop', () => {
     expect(first?.body.tools?.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
     expect(first?.body.tools?.slice(0, -1).some((t) => t.cache_control !== undefined)).toBe(false);
     expect(resultsIn(second as never)[0]?.content).toMatch(
-      /^<data source="list_pods">[\s\S]*OOMKilled \(exit 137/,
+      /^<data-[0-9a-f]{12} source="list_pods">[\s\S]*OOMKilled \(exit 137/,
     );
     const logs = resultsIn(third as never)[1]?.content ?? '';
     expect(logs).toContain('cache growing');
     expect(JSON.stringify(api.requests)).not.toContain('Pa55w0rd-prod');
     const proposed = resultsIn(last as never)[2]?.content ?? '';
     expect(proposed).toMatch(
-      /^<data source="set_resources">\nProposed, not done: set memory limit 256Mi → 384Mi/,
+      /^<data-[0-9a-f]{12} source="set_resources">\nProposed, not done: set memory limit 256Mi → 384Mi/,
     );
     expect(await new ProposalStore(redis, prefix).ofRun('run-a')).toEqual([
       proposalId('run-a', 'call-3'),
     ]);
     expect(api.requests[0]?.headers.authorization).toBe('Bearer sk-ant-test-0000000000');
+  });
+
+  it('marks the newest message for the prompt cache, and only that one', async () => {
+    api.script({ content: [toolUse('c1', 'nodes', {})] }, { content: [text('Nodes are fine.')] });
+
+    await runAgent(agentRun('run-cache'), newRunState('How are the nodes?'));
+
+    const [first, second] = api.requests.map((r) => JSON.stringify(r.body.messages));
+    expect(first).toMatch(/"text":"How are the nodes\?","cache_control":\{"type":"ephemeral"\}/);
+    expect(second?.match(/cache_control/g)).toHaveLength(1);
+    expect(second).toMatch(
+      /"tool_result"[^}]*[\s\S]*"cache_control":\{"type":"ephemeral"\}\}\]\}\]$/,
+    );
+  });
+
+  it('runs no tool call from a reply cut off at the output limit, and asks again', async () => {
+    api.script(
+      {
+        content: [text('Checking'), toolUse('cut', 'list_pods', { namespace: 'paym' })],
+        stopReason: 'max_tokens',
+      },
+      { content: [text('Pods are fine.')] },
+    );
+    sandbox.resetRequests();
+
+    const state = await runAgent(agentRun('run-cut'), newRunState('Pods?'));
+
+    expect(state.answer).toBe('Pods are fine.');
+    expect(sandbox.requests).toEqual([]);
+    expect(JSON.stringify(api.requests[1]?.body.messages)).toContain(
+      'Your reply was cut off at the output limit',
+    );
+  });
+
+  it("refuses a proposal above the channel's tier, or forbidden for its kind", async () => {
+    api.script(
+      {
+        content: [
+          toolUse('w1', 'set_resources', {
+            namespace: 'payments',
+            name: 'payments-api',
+            container: 'api',
+            limits: { memory: '384Mi' },
+          }),
+        ],
+      },
+      { content: [text('Could not propose.')] },
+    );
+    const safeOnly = agentRun('run-safe');
+    safeOnly.tools = kubeTools(diagnostician?.tools ?? [], {
+      context: { cluster: sandbox.cluster },
+      runId: 'run-safe',
+      agent: 'k8s-diagnostician',
+      proposals: new ProposalStore(redis, prefix),
+      maxTier: 'safe',
+    });
+
+    await runAgent(safeOnly, newRunState('Fix payments'));
+
+    const [result] = resultsIn(api.requests[1] as never);
+    expect(result?.is_error).toBe(true);
+    expect(result?.content).toContain('this channel may only run safe (read-only) actions');
+    expect(await new ProposalStore(redis, prefix).ofRun('run-safe')).toEqual([]);
   });
 
   it('sends a failing tool call back as an error result naming the field', async () => {

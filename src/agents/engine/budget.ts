@@ -29,7 +29,16 @@ export class ChannelSpend {
     return value === null ? 0 : Number(value) / 1e6;
   }
 
-  async add(channel: string, costUsd: number, now = new Date()): Promise<void> {
+  /** Adds a run's cost once: a retried or resumed run is not counted again. */
+  async add(channel: string, costUsd: number, runId: string, now = new Date()): Promise<void> {
+    const counted = await this.#redis.set(
+      `${this.#prefix}:spent-run:${runId}`,
+      '1',
+      'EX',
+      2 * 86_400,
+      'NX',
+    );
+    if (counted !== 'OK') return;
     const key = this.#key(channel, now);
     await this.#redis
       .multi()

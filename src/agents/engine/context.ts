@@ -18,6 +18,8 @@ export type EngineContext = {
   proposals: ProposalRecords;
   autonomy: Autonomy;
   budget: Budget;
+  /** The channel's highest tier: proposals above it are refused. */
+  maxTier?: 'safe' | 'confirm';
   onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;
 };
 

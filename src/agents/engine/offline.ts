@@ -3,6 +3,7 @@ import { inScope } from '../../policy/command-scope.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
+import { tierRefusal } from '../loop/kube-tools.ts';
 import { diagnose } from '../skills/diagnose.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
@@ -12,7 +13,7 @@ import type { EngineContext, SpecialistResult } from './context.ts';
  * the read tools, and the report is composed the way the orchestrator is asked to: headline,
  * cause, evidence, next steps, with the analyzers' fixes recorded as proposals.
  */
-export type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy'>;
+export type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier'>;
 
 export type OfflineAnswer = {
   answer: string;
@@ -33,8 +34,15 @@ export async function answerOffline(
 
   const diagnosis = await diagnose(engine.kube.cluster, { namespace, visible }, engine.autonomy);
   const proposals: string[] = [];
-  for (const [i, { action }] of diagnosis.actions.entries()) {
-    const id = proposalId(runId, `offline-${i}`);
+  const allowed = diagnosis.actions.filter(
+    ({ action }) => tierRefusal(action, engine) === undefined,
+  );
+  for (const { action } of allowed) {
+    // Named by what it changes, so a retried run that finds the same fix finds the same record.
+    const id = proposalId(
+      runId,
+      `offline-${action.target.kind}-${action.target.namespace}-${action.target.name}-${action.type}`,
+    );
     await engine.proposals.create({
       id,
       runId,
@@ -56,7 +64,10 @@ export async function answerOffline(
     usage: NO_USAGE,
   });
 
-  if (/\b(argo|argocd|sync|synced|gitops|application)/i.test(question)) {
+  if (
+    /\b(argo|argocd|sync|synced|gitops|application)/i.test(question) &&
+    inScope(visible, 'argocd')
+  ) {
     const apps = await runTool(getObjects, engine.kube, {
       kind: 'Application',
       namespace: 'argocd',
@@ -98,9 +109,9 @@ export async function answerOffline(
           ...evidence,
         ];
   for (const s of specialists.slice(1)) lines.push('', `From ${s.agent}:`, s.answer);
-  if (diagnosis.actions.length > 0) {
+  if (allowed.length > 0) {
     lines.push('', 'Next steps (proposed, awaiting approval; nothing has been changed):');
-    for (const [i, { action, tier }] of diagnosis.actions.entries()) {
+    for (const [i, { action, tier }] of allowed.entries()) {
       lines.push(`- ${action.summary} (${tier} tier, proposal ${proposals[i]})`);
     }
   }

@@ -1,8 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { type Job, type Queue, WaitingChildrenError } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import type { ProposalRecords } from '../../approvals/proposal-store.ts';
+import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
-import type { Autonomy } from '../../policy/schema.ts';
+import type { Autonomy, Binding } from '../../policy/schema.ts';
 import type { AgentRunJob, AskRunJob, OutboxJobInput, RunJobInput } from '../../queue/jobs.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import type { CheckpointStore } from '../loop/checkpoints.ts';
@@ -35,6 +36,8 @@ export type EngineDeps = {
   outbox: Queue<OutboxJobInput>;
   /** Spend per channel per day, and its limit. */
   spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
+  /** The bindings as configured now, to check a queued question's channel again. */
+  bindings?: readonly Binding[];
   onUsage?: EngineContext['onUsage'];
 };
 
@@ -51,7 +54,6 @@ export async function processAskRun(
   run: AskRunJob,
   deps: EngineDeps,
 ): Promise<AskResult> {
-  const kube = { cluster: deps.clusters.get(run.cluster), namespaces: run.namespaces };
   // One status message per run, edited as the run goes; each step is posted once (job ids).
   const status = async (step: string, text: string) => {
     if (run.channel === undefined) return;
@@ -65,92 +67,133 @@ export async function processAskRun(
       { jobId: `${run.runId}.status.${step}` },
     );
   };
-  await status(
-    'start',
-    deps.client === undefined ? 'Looking into it with the analyzers…' : 'Looking into it…',
-  );
-  let result: AskResult;
-  const spent =
-    run.channel === undefined || deps.spend === undefined
-      ? 0
-      : await deps.spend.ledger.today(run.channel);
-  if (deps.client !== undefined && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
-    result = {
-      answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
-      specialists: [],
-      proposals: [],
-      costUsd: 0,
-    };
-  } else if (deps.client === undefined) {
+  try {
+    const scope = currentScope(run, deps);
+    if (typeof scope === 'string') {
+      await status('refused', scope);
+      return { answer: scope, specialists: [], proposals: [], costUsd: 0 };
+    }
+    const result = await answer(job, token, run, deps, scope, status);
+    await status(
+      'done',
+      `Answered below (${result.specialists.length === 0 ? 'no specialists asked' : `asked ${result.specialists.join(', ')}`}).`,
+    );
+    if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
+      await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
+    }
+    if (run.channel !== undefined) {
+      // The answer is cut to fit before the proposals are listed, so the list is never lost.
+      const list =
+        result.proposals.length === 0
+          ? ''
+          : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
+      const text = `${redactText(result.answer).slice(0, 3000 - list.length - 1)}${list}`;
+      await deps.outbox.add(
+        'answer',
+        {
+          channel: run.channel,
+          message: {
+            text,
+            tone: 'info',
+            footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
+          },
+        },
+        { jobId: `${run.runId}.answer` },
+      );
+    }
+    return result;
+  } catch (error) {
+    // The orchestrator waits for its specialists without holding this worker slot.
+    if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    const last =
+      error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (last)
+      await status(
+        'failed',
+        redactText(`I could not finish this: ${(error as Error).message}`),
+      ).catch(() => undefined);
+    throw error;
+  }
+}
+
+type Scope = { cluster: string; namespaces: string[]; maxTier: 'safe' | 'confirm' };
+
+/** The channel's binding as the config has it now (it may have changed since the bot queued). */
+function currentScope(run: AskRunJob, deps: EngineDeps): Scope | string {
+  if (run.channel === undefined || deps.bindings === undefined) {
+    return { cluster: run.cluster, namespaces: [...run.namespaces], maxTier: 'confirm' };
+  }
+  const binding = bindingFor(run.channel, deps.bindings);
+  if (binding === undefined || !binding.clusters.includes(run.cluster)) {
+    return 'This channel is no longer bound to that cluster, so I stopped. An operator can bind it in the config file.';
+  }
+  return { cluster: run.cluster, namespaces: [...binding.namespaces], maxTier: binding.maxTier };
+}
+
+async function answer(
+  job: Job,
+  token: string | undefined,
+  run: AskRunJob,
+  deps: EngineDeps,
+  scope: Scope,
+  status: (step: string, text: string) => Promise<void>,
+): Promise<AskResult> {
+  const kube = { cluster: deps.clusters.get(scope.cluster), namespaces: scope.namespaces };
+  if (deps.client === undefined) {
+    await status('start', 'Looking into it with the analyzers…');
     const offline = await answerOffline(
-      { kube, proposals: deps.proposals, autonomy: deps.autonomy },
+      { kube, proposals: deps.proposals, autonomy: deps.autonomy, maxTier: scope.maxTier },
       run.runId,
       run.question,
     );
-    result = {
+    return {
       answer: offline.answer,
       specialists: offline.specialists.map((s) => s.agent),
       proposals: offline.specialists.flatMap((s) => s.proposals),
       costUsd: 0,
     };
-  } else {
-    const engine = engineFor(deps, deps.client, kube);
-    const queued = queueDelegator(job, token, deps.runs, {
-      runId: run.runId,
-      cluster: run.cluster,
-      namespaces: run.namespaces,
-    });
-    const delegate: typeof queued = async (callId, tasks) => {
-      const step = `delegate.${callId.replace(/[^A-Za-z0-9_-]/g, '')}`;
-      await status(step, `Asking ${tasks.map((t) => t.agent).join(', ')}…`);
-      return queued(callId, tasks);
+  }
+  // The daily budget is checked when a run starts, not when it resumes after its specialists.
+  const fresh = (await deps.checkpoints.load(run.runId)) === undefined;
+  const spent =
+    run.channel === undefined || deps.spend === undefined
+      ? 0
+      : await deps.spend.ledger.today(run.channel);
+  if (fresh && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
+    return {
+      answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
+      specialists: [],
+      proposals: [],
+      costUsd: 0,
     };
-    try {
-      const done = await runOrchestrator(
-        engine,
-        { runId: run.runId, question: run.question },
-        delegate,
-      );
-      const specialists = await specialistResults(job);
-      result = {
-        answer: done.answer,
-        specialists: specialists.map((s) => s.agent),
-        proposals: specialists.flatMap((s) => s.proposals),
-        costUsd:
-          done.state.usage.costUsd + specialists.reduce((sum, s) => sum + s.usage.costUsd, 0),
-      };
-    } catch (error) {
-      // The orchestrator waits for its specialists without holding this worker slot.
-      if (error instanceof SuspendRun) throw new WaitingChildrenError();
-      throw error;
-    }
   }
-  await status(
-    'done',
-    `Answered below (${result.specialists.length === 0 ? 'no specialists asked' : `asked ${result.specialists.join(', ')}`}).`,
-  );
-  if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
-    await deps.spend.ledger.add(run.channel, result.costUsd);
-  }
-  if (run.channel !== undefined) {
-    const proposals =
-      result.proposals.length === 0
-        ? ''
-        : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
-    await deps.outbox.add(
-      'answer',
-      {
-        channel: run.channel,
-        message: {
-          text: redactText(`${result.answer}${proposals}`).slice(0, 3000),
-          tone: 'info',
-          footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
-        },
-      },
-      { jobId: `${run.runId}.answer` },
+  await status('start', 'Looking into it…');
+  const engine = engineFor(deps, deps.client, kube, scope.maxTier);
+  const queued = queueDelegator(job, token, deps.runs, {
+    runId: run.runId,
+    cluster: scope.cluster,
+    namespaces: scope.namespaces,
+    maxTier: scope.maxTier,
+  });
+  const delegate: typeof queued = async (callId, tasks) => {
+    await status(
+      `delegate.${callId.replace(/[^A-Za-z0-9_-]/g, '')}`,
+      `Asking ${tasks.map((t) => t.agent).join(', ')}…`,
     );
-  }
-  return result;
+    return queued(callId, tasks);
+  };
+  const done = await runOrchestrator(
+    engine,
+    { runId: run.runId, question: run.question },
+    delegate,
+  );
+  const specialists = await specialistResults(job);
+  return {
+    answer: done.answer,
+    specialists: specialists.map((s) => s.agent),
+    proposals: specialists.flatMap((s) => s.proposals),
+    costUsd: done.state.usage.costUsd + specialists.reduce((sum, s) => sum + s.usage.costUsd, 0),
+  };
 }
 
 export async function processAgentRun(
@@ -159,7 +202,7 @@ export async function processAgentRun(
 ): Promise<SpecialistResult> {
   if (deps.client === undefined) throw new Error('a specialist run needs a model client');
   const kube = { cluster: deps.clusters.get(run.cluster), namespaces: run.namespaces };
-  return runSpecialist(engineFor(deps, deps.client, kube), {
+  return runSpecialist(engineFor(deps, deps.client, kube, run.maxTier), {
     runId: run.runId,
     agent: run.agent,
     task: run.task,
@@ -171,8 +214,10 @@ function engineFor(
   deps: EngineDeps,
   client: Anthropic,
   kube: EngineContext['kube'],
+  maxTier: 'safe' | 'confirm',
 ): EngineContext {
   return {
+    maxTier,
     agents: deps.agents,
     client,
     models: deps.models,

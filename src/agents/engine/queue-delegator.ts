@@ -15,7 +15,12 @@ export function queueDelegator(
   job: Job,
   token: string | undefined,
   runs: Queue<RunJobInput>,
-  parent: { runId: string; cluster: string; namespaces: readonly string[] },
+  parent: {
+    runId: string;
+    cluster: string;
+    namespaces: readonly string[];
+    maxTier: 'safe' | 'confirm';
+  },
 ): Delegator {
   return async (callId, tasks) => {
     const children = tasks.map((task, i) => {
@@ -29,6 +34,7 @@ export function queueDelegator(
         ...(task.model === undefined ? {} : { model: task.model }),
         cluster: parent.cluster,
         namespaces: [...parent.namespaces],
+        maxTier: parent.maxTier,
       };
       return { jobId: `agent.${runId}`, data };
     });

@@ -31,6 +31,7 @@ export async function runSpecialist(
         agent: agent.name,
         proposals: engine.proposals,
         autonomy: engine.autonomy,
+        ...(engine.maxTier === undefined ? {} : { maxTier: engine.maxTier }),
       }),
       budget: engine.budget,
       checkpoint: (s) => engine.checkpoints.save(request.runId, s),

@@ -1,7 +1,9 @@
 import { type ProposalRecords, proposalId } from '../../approvals/proposal-store.ts';
+import { CoxswainError } from '../../errors.ts';
 import { inScope } from '../../policy/command-scope.ts';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
+import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { KUBERNETES_WRITE_TOOLS } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
@@ -19,11 +21,32 @@ export type KubeToolDeps = {
   agent: string;
   proposals: ProposalRecords;
   autonomy?: Autonomy;
+  /** The channel's highest tier; proposals above it are refused. */
+  maxTier?: 'safe' | 'confirm';
   now?: () => Date;
 };
 
 /** Tools that read nothing namespaced, so any binding may use them. */
 const CLUSTER_SAFE = new Set(['nodes']);
+
+/** The kinds `get` reads inside a namespace; any other kind may be cluster-scoped. */
+const NAMESPACED_KINDS = new Set([
+  'Pod',
+  'Service',
+  'ConfigMap',
+  'Event',
+  'ServiceAccount',
+  'PersistentVolumeClaim',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'Ingress',
+  'HorizontalPodAutoscaler',
+  'Application',
+]);
 
 /**
  * A call's refusal when it reaches outside the asker's namespaces: with a partial binding, every
@@ -36,12 +59,40 @@ function outOfScope(
 ): string | undefined {
   if (namespaces === undefined || namespaces.includes('*') || CLUSTER_SAFE.has(tool))
     return undefined;
-  const namespace = (input as { namespace?: unknown } | null)?.namespace;
+  const fields = (input ?? {}) as { namespace?: unknown; kind?: unknown };
+  // A node's description lists the pods of every namespace; a cluster-scoped kind has none.
+  if (tool === 'describe' && fields.kind === 'node') {
+    return `describing a node shows pods of every namespace; this channel may see ${namespaces.join(', ')}`;
+  }
+  if (tool === 'get' && !NAMESPACED_KINDS.has(String(fields.kind))) {
+    return `get of ${String(fields.kind)} may read outside a namespace; this channel may see ${namespaces.join(', ')}`;
+  }
+  const namespace = fields.namespace;
   if (typeof namespace !== 'string') {
     return `${tool} needs a namespace here: this channel may see ${namespaces.join(', ')}`;
   }
   if (!inScope(namespaces, namespace)) {
     return `namespace ${namespace} is outside what this channel may see (${namespaces.join(', ')})`;
+  }
+  return undefined;
+}
+
+/**
+ * Why an action may not even be proposed here: its verb and kind are forbidden, or it needs more
+ * than the channel's highest tier. Judged on the built action, whose target kind is known.
+ */
+export function tierRefusal(
+  action: KubeAction,
+  deps: Pick<KubeToolDeps, 'autonomy' | 'maxTier'>,
+): string | undefined {
+  const tier = tierOf(
+    { verb: action.verb, kind: action.target.kind },
+    deps.autonomy ?? DEFAULT_AUTONOMY,
+  );
+  if (tier === 'forbidden')
+    return `${action.summary}: forbidden by the autonomy policy; it cannot be proposed`;
+  if (tier === 'confirm' && deps.maxTier === 'safe') {
+    return `${action.summary}: this channel may only run safe (read-only) actions, so it cannot be proposed here`;
   }
   return undefined;
 }
@@ -80,38 +131,39 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
           );
           return { content: `invalid input for ${tool.name}: ${issues.join('; ')}`, isError: true };
         }
-        const tier = tierOf({ verb: tool.verb }, deps.autonomy ?? DEFAULT_AUTONOMY);
-        if (tier === 'forbidden') {
-          return {
-            content: `${tool.name} is forbidden by the autonomy policy; it cannot be proposed`,
-            isError: true,
-          };
-        }
         const id = proposalId(deps.runId, callId);
-        const existing = await deps.proposals.get(id);
-        let summary = existing?.action.summary;
-        let diff = existing?.action.diff;
-        if (existing === undefined) {
+        let proposal = await deps.proposals.get(id);
+        if (proposal === undefined) {
+          let action: KubeAction;
           try {
             // biome-ignore lint/suspicious/noExplicitAny: the tool's own schema just parsed this input
-            const action = await tool.propose(deps.context, parsed.data as any);
-            await deps.proposals.create({
-              id,
-              runId: deps.runId,
-              agent: deps.agent,
-              action,
-              state: 'pending',
-              createdAt: (deps.now ?? (() => new Date()))().toISOString(),
-            });
-            summary = action.summary;
-            diff = action.diff;
+            action = await tool.propose(deps.context, parsed.data as any);
           } catch (error) {
+            // The cluster's refusal is the model's to hear; anything else fails the run's job.
+            if (!(error instanceof CoxswainError)) throw error;
             return {
-              content: `${tool.name} could not be proposed: ${(error as Error).message}`,
+              content: `${tool.name} could not be proposed: ${error.message}`,
               isError: true,
             };
           }
+          const refusal = tierRefusal(action, deps);
+          if (refusal !== undefined) return { content: refusal, isError: true };
+          proposal = {
+            id,
+            runId: deps.runId,
+            agent: deps.agent,
+            action,
+            state: 'pending',
+            createdAt: (deps.now ?? (() => new Date()))().toISOString(),
+          };
+          await deps.proposals.create(proposal);
         }
+        const tier = tierOf(
+          { verb: proposal.action.verb, kind: proposal.action.target.kind },
+          deps.autonomy ?? DEFAULT_AUTONOMY,
+        );
+        const summary = proposal.action.summary;
+        const diff = proposal.action.diff;
         return {
           content: `Proposed, not done: ${summary} (proposal ${id}, ${tier} tier). It runs only if a person approves it. Server dry-run diff:\n${diff}`,
           isError: false,
