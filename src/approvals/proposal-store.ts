@@ -27,6 +27,7 @@ export function proposalId(runId: string, callId: string): string {
 const KEEP_SECONDS = 30 * 86_400;
 
 const CREATE = `
+if KEYS[3] ~= '' and redis.call('get', KEYS[3]) ~= ARGV[4] then return -1 end
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
   redis.call('rpush', KEYS[2], ARGV[2])
   redis.call('expire', KEYS[2], ARGV[3])
@@ -44,10 +45,17 @@ export type ProposalRecords = {
 export class ProposalStore implements ProposalRecords {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #lock: { key: string; token: string } | undefined;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: Redis, prefix: string, lock?: { key: string; token: string }) {
     this.#redis = redis;
     this.#prefix = prefix;
+    this.#lock = lock;
+  }
+
+  /** The same store for a worker holding a job's lock: it creates nothing once the lock is gone. */
+  withLock(lock: { key: string; token: string } | undefined): ProposalStore {
+    return new ProposalStore(this.#redis, this.#prefix, lock);
   }
 
   /** Records the proposal unless one with its id exists; says which happened. */
@@ -55,13 +63,17 @@ export class ProposalStore implements ProposalRecords {
   async create(proposal: Proposal): Promise<{ created: boolean }> {
     const created = await this.#redis.eval(
       CREATE,
-      2,
+      3,
       this.#key(proposal.id),
       this.#runKey(proposal.runId),
+      this.#lock?.key ?? '',
       JSON.stringify(proposal),
       proposal.id,
       String(KEEP_SECONDS),
+      this.#lock?.token ?? '',
     );
+    if (created === -1)
+      throw new Error(`lost the lock on run ${proposal.runId}; another worker has taken it over`);
     return { created: created === 1 };
   }
 

@@ -66,7 +66,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           return result;
         }
         case 'agent': {
-          const result = await processAgentRun(run, deps.engine);
+          const result = await processAgentRun(job, token, run, deps.engine);
           log.info(
             { runId: run.runId, agent: run.agent, proposals: result.proposals.length },
             'specialist finished',

@@ -34,7 +34,10 @@ beforeAll(async () => {
   configFile = join(dir, 'coxswain.yaml');
   writeFileSync(
     configFile,
-    stringify({ clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }] }),
+    stringify({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [{ channel: 'web:ops', clusters: ['sandbox'], maxTier: 'confirm' }],
+    }),
   );
 });
 
@@ -181,6 +184,7 @@ describe.each<[string, (kill: () => void) => void]>([
         'the run to finish',
       );
 
+      expect(job.returnvalue).toMatchObject({ answer: ANSWER });
       expect(killed).toBe(true);
       expect(job.failedReason).toBeUndefined();
       expect(job.returnvalue.answer).toBe(ANSWER);

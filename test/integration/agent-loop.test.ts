@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
-import { Checkpoints } from '../../src/agents/loop/checkpoints.ts';
+import { Checkpoints, LostLockError } from '../../src/agents/loop/checkpoints.ts';
 import { kubeTools } from '../../src/agents/loop/kube-tools.ts';
 import { type AgentRun, runAgent } from '../../src/agents/loop/run-agent.ts';
 import { newRunState, type RunState } from '../../src/agents/loop/state.ts';
@@ -70,6 +70,33 @@ const resultsIn = (request: { body: { messages: { content: unknown }[] } }): Too
   request.body.messages
     .flatMap((m) => (Array.isArray(m.content) ? (m.content as ToolResult[]) : []))
     .filter((b) => b.type === 'tool_result');
+
+describe('checkpoints and proposals under a job lock', () => {
+  it('refuse to write for a worker whose lock another worker has taken', async () => {
+    const lock = { key: `${prefix}:runs:job-1:lock`, token: 'worker-a' };
+    const checkpoints = new Checkpoints(redis, prefix).withLock(lock);
+    const proposals = new ProposalStore(redis, prefix).withLock(lock);
+    const state = newRunState('Why?');
+    await redis.set(lock.key, 'worker-a');
+
+    await checkpoints.save('run-lock', state);
+    await redis.set(lock.key, 'worker-b');
+
+    await expect(checkpoints.save('run-lock', state)).rejects.toBeInstanceOf(LostLockError);
+    await expect(
+      proposals.create({
+        id: 'p1',
+        runId: 'run-lock',
+        agent: 'a',
+        action: {} as never,
+        state: 'pending',
+        createdAt: new Date().toISOString(),
+      }),
+    ).rejects.toThrow('lost the lock on run run-lock');
+    expect(await new Checkpoints(redis, prefix).load('run-lock')).toEqual(state);
+    expect(await redis.exists(`${prefix}:proposal:p1`)).toBe(0);
+  });
+});
 
 describe('the tool-use loop', () => {
   it('reads the cluster, proposes a fix, and answers citing the evidence', async () => {

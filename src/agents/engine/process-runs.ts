@@ -1,12 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
-import type { ProposalRecords } from '../../approvals/proposal-store.ts';
+import type { ProposalStore } from '../../approvals/proposal-store.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
 import type { AgentRunJob, AskRunJob, OutboxJobInput, RunJobInput } from '../../queue/jobs.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
-import type { CheckpointStore } from '../loop/checkpoints.ts';
+import type { Checkpoints, JobLock } from '../loop/checkpoints.ts';
 import { type Budget, SuspendRun } from '../loop/run-agent.ts';
 import type { ModelIds } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
@@ -28,8 +28,8 @@ export type EngineDeps = {
   client: Anthropic | undefined;
   models: ModelIds;
   clusters: Clusters;
-  checkpoints: CheckpointStore;
-  proposals: ProposalRecords;
+  checkpoints: Checkpoints;
+  proposals: ProposalStore;
   autonomy: Autonomy;
   budget: Budget;
   runs: Queue<RunJobInput>;
@@ -142,7 +142,12 @@ async function answer(
   if (deps.client === undefined) {
     await status('start', 'Looking into it with the analyzers…');
     const offline = await answerOffline(
-      { kube, proposals: deps.proposals, autonomy: deps.autonomy, maxTier: scope.maxTier },
+      {
+        kube,
+        proposals: deps.proposals.withLock(lockOf(job, token)),
+        autonomy: deps.autonomy,
+        maxTier: scope.maxTier,
+      },
       run.runId,
       run.question,
     );
@@ -168,7 +173,7 @@ async function answer(
     };
   }
   await status('start', 'Looking into it…');
-  const engine = engineFor(deps, deps.client, kube, scope.maxTier);
+  const engine = engineFor(deps, deps.client, kube, scope.maxTier, lockOf(job, token));
   const queued = queueDelegator(job, token, deps.runs, {
     runId: run.runId,
     cluster: scope.cluster,
@@ -197,12 +202,14 @@ async function answer(
 }
 
 export async function processAgentRun(
+  job: Job,
+  token: string | undefined,
   run: AgentRunJob,
   deps: EngineDeps,
 ): Promise<SpecialistResult> {
   if (deps.client === undefined) throw new Error('a specialist run needs a model client');
   const kube = { cluster: deps.clusters.get(run.cluster), namespaces: run.namespaces };
-  return runSpecialist(engineFor(deps, deps.client, kube, run.maxTier), {
+  return runSpecialist(engineFor(deps, deps.client, kube, run.maxTier, lockOf(job, token)), {
     runId: run.runId,
     agent: run.agent,
     task: run.task,
@@ -215,6 +222,7 @@ function engineFor(
   client: Anthropic,
   kube: EngineContext['kube'],
   maxTier: 'safe' | 'confirm',
+  lock: JobLock | undefined,
 ): EngineContext {
   return {
     maxTier,
@@ -222,12 +230,19 @@ function engineFor(
     client,
     models: deps.models,
     kube,
-    checkpoints: deps.checkpoints,
-    proposals: deps.proposals,
+    checkpoints: deps.checkpoints.withLock(lock),
+    proposals: deps.proposals.withLock(lock),
     autonomy: deps.autonomy,
     budget: deps.budget,
     ...(deps.onUsage === undefined ? {} : { onUsage: deps.onUsage }),
   };
+}
+
+/** The lock BullMQ holds for this job on this worker's behalf (`<queue key>:<job id>:lock`). */
+function lockOf(job: Job, token: string | undefined): JobLock | undefined {
+  return token === undefined || job.id === undefined
+    ? undefined
+    : { key: `${job.queueQualifiedName}:${job.id}:lock`, token };
 }
 
 async function specialistResults(job: Job): Promise<SpecialistResult[]> {
