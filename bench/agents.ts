@@ -202,18 +202,26 @@ export async function benchAgents(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  /**
+   * Tokens of one call: the system prompt and tools are cached after the first call with them;
+   * the conversation is cached up to the previous call's last message (its breakpoint).
+   */
   function estimate(body: MessagesRequest) {
-    const cached =
-      Math.ceil(JSON.stringify(body.tools ?? '').length / 4) +
-      Math.ceil(JSON.stringify(body.system ?? '').length / 4);
-    const key = JSON.stringify([body.model, body.tools, body.system]);
-    const read = seen.has(key) ? cached : 0;
-    seen.add(key);
-    return { input: Math.ceil(JSON.stringify(body.messages).length / 4), cached, read };
+    const count = (value: unknown) => Math.ceil(JSON.stringify(value ?? '').length / 4);
+    const prefix = JSON.stringify([body.model, body.tools, body.system]);
+    const conversation = `${prefix}${JSON.stringify(body.messages[0])}`;
+    const previous = earlier.get(conversation) ?? 0;
+    const read =
+      (seen.has(prefix) ? count(body.tools) + count(body.system) : 0) +
+      count(body.messages.slice(0, previous));
+    seen.add(prefix);
+    earlier.set(conversation, body.messages.length);
+    return { input: count(body.messages), cached: count(body.tools) + count(body.system), read };
   }
 }
 
 const seen = new Set<string>();
+const earlier = new Map<string, number>();
 
 async function ask(runs: Queue, runId: string): Promise<string> {
   await runs.add(
