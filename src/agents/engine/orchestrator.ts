@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { type AgentTool, runAgent } from '../loop/run-agent.ts';
-import { newRunState, type RunState } from '../loop/state.ts';
-import { chooseTier, MODEL_TIERS, type ModelTier, modelId } from '../models.ts';
+import type { AgentTool } from '../loop/run-agent.ts';
+import type { RunState } from '../loop/state.ts';
+import { MODEL_TIERS, type ModelTier } from '../models.ts';
 import { orchestratorOf } from '../registry.ts';
 import type { Delegator, EngineContext, SpecialistResult } from './context.ts';
+import { runEngineAgent } from './run-engine-agent.ts';
 
 /**
  * The orchestrator's run: its tools are `delegate` (one or more specialists at once, through the
@@ -89,20 +90,11 @@ export async function runOrchestrator(
       },
     },
   ];
-  const choice = { workflow: request.workflowModel, agent: agent.model };
-  const state = (await engine.checkpoints.load(request.runId)) ?? newRunState(request.question);
-  const done = await runAgent(
-    {
-      client: engine.client,
-      model: modelId(choice, engine.models),
-      tier: chooseTier(choice),
-      system: agent.prompt,
-      tools,
-      budget: engine.budget,
-      checkpoint: (s) => engine.checkpoints.save(request.runId, s),
-      onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
-    },
-    state,
-  );
+  const done = await runEngineAgent(engine, agent, {
+    runId: request.runId,
+    task: request.question,
+    choice: { workflow: request.workflowModel, agent: agent.model },
+    tools,
+  });
   return { state: done, answer: done.answer ?? '', specialists };
 }

@@ -1,9 +1,8 @@
 import { CoxswainError } from '../../errors.ts';
 import { kubeTools } from '../loop/kube-tools.ts';
-import { runAgent } from '../loop/run-agent.ts';
-import { newRunState } from '../loop/state.ts';
-import { chooseTier, type ModelTier, modelId } from '../models.ts';
+import type { ModelTier } from '../models.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
+import { runEngineAgent } from './run-engine-agent.ts';
 
 /**
  * One specialist's run on one task, resumed from its checkpoint when it has one: a finished run
@@ -17,28 +16,19 @@ export async function runSpecialist(
   if (agent === undefined || agent.tools.includes('delegate')) {
     throw new CoxswainError('config_invalid', `no specialist named ${request.agent}`);
   }
-  const choice = { delegation: request.model, agent: agent.model };
-  const state = (await engine.checkpoints.load(request.runId)) ?? newRunState(request.task);
-  const done = await runAgent(
-    {
-      client: engine.client,
-      model: modelId(choice, engine.models),
-      tier: chooseTier(choice),
-      system: agent.prompt,
-      tools: kubeTools(agent.tools, {
-        context: engine.kube,
-        runId: request.runId,
-        agent: agent.name,
-        proposals: engine.proposals,
-        autonomy: engine.autonomy,
-        ...(engine.maxTier === undefined ? {} : { maxTier: engine.maxTier }),
-      }),
-      budget: engine.budget,
-      checkpoint: (s) => engine.checkpoints.save(request.runId, s),
-      onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
-    },
-    state,
-  );
+  const done = await runEngineAgent(engine, agent, {
+    runId: request.runId,
+    task: request.task,
+    choice: { delegation: request.model, agent: agent.model },
+    tools: kubeTools(agent.tools, {
+      context: engine.kube,
+      runId: request.runId,
+      agent: agent.name,
+      proposals: engine.proposals,
+      autonomy: engine.autonomy,
+      ...(engine.maxTier === undefined ? {} : { maxTier: engine.maxTier }),
+    }),
+  });
   return {
     agent: agent.name,
     runId: request.runId,

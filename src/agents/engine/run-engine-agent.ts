@@ -1,0 +1,31 @@
+import type { AgentTool } from '../loop/run-agent.ts';
+import { runAgent } from '../loop/run-agent.ts';
+import { newRunState, type RunState } from '../loop/state.ts';
+import { chooseTier, type ModelChoice, modelId } from '../models.ts';
+import type { Agent } from '../registry.ts';
+import type { EngineContext } from './context.ts';
+
+/**
+ * One agent's run in the engine: its model from the choice, its prompt, the engine's budget,
+ * checkpoints under the run's id (resuming when there is one) and usage reported per agent.
+ */
+export async function runEngineAgent(
+  engine: EngineContext,
+  agent: Agent,
+  request: { runId: string; task: string; choice: ModelChoice; tools: readonly AgentTool[] },
+): Promise<RunState> {
+  const state = (await engine.checkpoints.load(request.runId)) ?? newRunState(request.task);
+  return runAgent(
+    {
+      client: engine.client,
+      model: modelId(request.choice, engine.models),
+      tier: chooseTier(request.choice),
+      system: agent.prompt,
+      tools: request.tools,
+      budget: engine.budget,
+      checkpoint: (s) => engine.checkpoints.save(request.runId, s),
+      onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
+    },
+    state,
+  );
+}
