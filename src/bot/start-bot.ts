@@ -1,5 +1,6 @@
 import { alertmanagerRoute } from '../alerts/receiver.ts';
 import { createOutboxWorker } from '../chat/outbox-worker.ts';
+import { ChannelPacer, PLATFORM_INTERVALS_MS } from '../chat/pacing.ts';
 import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
@@ -44,6 +45,7 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
     log,
     metrics,
     concurrency: 8,
+    pacer: new ChannelPacer(resources.worker, config.redis.prefix, PLATFORM_INTERVALS_MS),
   });
   const routes = [
     alertmanagerRoute({

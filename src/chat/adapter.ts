@@ -15,3 +15,17 @@ export type ChatAdapter = {
     replaceKey?: string,
   ): Promise<void>;
 };
+
+/**
+ * The platform asked to be called again later (HTTP 429 with Retry-After). The outbox puts the
+ * message back for that long; it is not a failed attempt.
+ */
+export class RetryAfterError extends Error {
+  readonly retryAfterMs: number;
+
+  constructor(retryAfterMs: number, message = `rate limited; retry after ${retryAfterMs} ms`) {
+    super(message);
+    this.name = 'RetryAfterError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}

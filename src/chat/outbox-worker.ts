@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -6,7 +6,8 @@ import { channelId, channelPlatform } from '../queue/channel.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { OutboxJob } from '../queue/jobs.ts';
-import type { ChatAdapter } from './adapter.ts';
+import { type ChatAdapter, RetryAfterError } from './adapter.ts';
+import type { ChannelPacer } from './pacing.ts';
 
 export type OutboxWorkerDeps = {
   connection: Redis;
@@ -15,6 +16,8 @@ export type OutboxWorkerDeps = {
   log: Logger;
   metrics: Metrics;
   concurrency: number;
+  /** Spaces messages per channel as each platform allows; without it, no spacing. */
+  pacer?: ChannelPacer;
 };
 
 /** The bot's consumer of the outbox: every message to chat leaves through here. */
@@ -22,7 +25,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
   const adapters = new Map(deps.adapters.map((adapter) => [adapter.platform, adapter]));
   const worker = new Worker<OutboxJob>(
     'outbox',
-    async (job: Job<OutboxJob>) => {
+    async (job: Job<OutboxJob>, token?: string) => {
       const { data, log } = openJob(job, OutboxJob, deps.log);
       const platform = channelPlatform(data.channel);
       const adapter = adapters.get(platform);
@@ -30,12 +33,26 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
         log.error({ channel: data.channel }, 'no adapter for channel');
         throw new UnrecoverableError(`${platform} is not configured`);
       }
-      await adapter.deliver(
-        channelId(data.channel),
-        data.message,
-        job.id ?? job.name,
-        data.replaceKey,
-      );
+      // Waiting is not failing: a message put back for later keeps its attempts.
+      const later = async (ms: number, why: string) => {
+        log.debug({ channel: data.channel, ms }, why);
+        await job.moveToDelayed(Date.now() + ms, token);
+        throw new DelayedError();
+      };
+      const wait = (await deps.pacer?.reserve(platform, data.channel)) ?? 0;
+      if (wait > 0) return later(wait, 'channel paced');
+      try {
+        await adapter.deliver(
+          channelId(data.channel),
+          data.message,
+          job.id ?? job.name,
+          data.replaceKey,
+        );
+      } catch (error) {
+        if (error instanceof RetryAfterError)
+          return later(error.retryAfterMs, 'platform asked to retry later');
+        throw error;
+      }
       deps.metrics.messagesDelivered.inc({ platform });
       log.debug({ channel: data.channel }, 'message delivered');
     },
