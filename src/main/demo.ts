@@ -72,6 +72,7 @@ export async function demo(): Promise<void> {
     `  kubectl               KUBECONFIG=${join(dir, 'kubeconfig')} kubectl get pods -A`,
     '',
     `  In the console's #ops channel, type:  status   or   diagnose -n payments`,
+    `  or ask:  @coxswain why is payments crashlooping?${config.anthropic.apiKey === undefined ? '   (answered by the analyzers: ANTHROPIC_API_KEY is not set)' : ''}`,
     '',
     '  Send a test alert:',
     `    curl -H 'content-type: application/json' --data @test/fixtures/alertmanager/firing.json ${base}/alerts/alertmanager`,

@@ -42,8 +42,13 @@ describe('coxswain demo', () => {
 });
 
 describe('coxswain demo without redis-server', () => {
-  it('runs on its sandbox cluster and answers diagnose in #ops', async () => {
-    run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', COXSWAIN_CONFIG: undefined });
+  it('runs on its sandbox cluster and answers diagnose and a question in #ops', async () => {
+    run = runCli(['demo'], {
+      REDIS_URL: undefined,
+      PORT: '0',
+      COXSWAIN_CONFIG: undefined,
+      ANTHROPIC_API_KEY: undefined,
+    });
     const [, consoleUrl = ''] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
     await run.waitFor(/Sandbox cluster\s+http:\/\/127\.0\.0\.1:\d+ \(healthy, oom-crashloop/);
     const stream = await SseClient.connect(`${consoleUrl}api/stream?channel=ops`);
@@ -54,6 +59,16 @@ describe('coxswain demo without redis-server', () => {
       body: JSON.stringify({ text: 'diagnose -n payments', author: 'newcomer' }),
     });
     const reply = await stream.next((e) => e.event === 'message' && JSON.parse(e.data).bot, 20_000);
+    await fetch(`${consoleUrl}api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'newcomer' }),
+    });
+    const answer = await stream.next(
+      (e) =>
+        e.event === 'message' && (JSON.parse(e.data).message.footer ?? '') === 'asked by newcomer',
+      20_000,
+    );
     await stream.close();
     run.child.kill('SIGINT');
     const code = await run.exited;
@@ -61,6 +76,9 @@ describe('coxswain demo without redis-server', () => {
     expect(posted.status).toBe(201);
     expect(reply.data).toContain('killed for running out of memory');
     expect(reply.data).toContain('Proposed fix (confirm tier)');
+    expect(run.stdout()).toContain('@coxswain why is payments crashlooping?');
+    expect(answer.data).toContain('OOMKilled, exit code 137');
+    expect(answer.data).toContain('no model is configured');
     expect(code).toBe(0);
   });
 
