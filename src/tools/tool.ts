@@ -36,11 +36,8 @@ export async function runTool<Input extends z.ZodType, Context>(
   context: Context,
   input: unknown,
 ): Promise<ToolResult> {
-  const parsed = tool.input.safeParse(input);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-    return { ok: false, error: `invalid input for ${tool.name}: ${issues.join('; ')}` };
-  }
+  const parsed = parseToolInput(tool.name, tool.input, input);
+  if (!parsed.ok) return parsed;
   try {
     return { ok: true, text: bound(redactText(await tool.run(context, parsed.data))) };
   } catch (error) {
@@ -50,6 +47,18 @@ export async function runTool<Input extends z.ZodType, Context>(
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, error: redactText(`${tool.name} failed unexpectedly: ${reason}`) };
   }
+}
+
+/** A tool's input checked against its schema; a problem names the tool and each field. */
+export function parseToolInput<Input extends z.ZodType>(
+  name: string,
+  schema: Input,
+  input: unknown,
+): { ok: true; data: z.infer<Input> } | { ok: false; error: string } {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+  return { ok: false, error: `invalid input for ${name}: ${issues.join('; ')}` };
 }
 
 export function bound(text: string, max = MAX_OUTPUT): string {

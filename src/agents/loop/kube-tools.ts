@@ -124,20 +124,12 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
       async run(input, callId) {
         const refused = outOfScope(tool.name, input, deps.context.namespaces);
         if (refused !== undefined) return { content: refused, isError: true };
-        const parsed = tool.input.safeParse(input);
-        if (!parsed.success) {
-          const issues = parsed.error.issues.map(
-            (i) => `${i.path.join('.') || 'input'}: ${i.message}`,
-          );
-          return { content: `invalid input for ${tool.name}: ${issues.join('; ')}`, isError: true };
-        }
         const id = proposalId(deps.runId, callId);
         let proposal = await deps.proposals.get(id);
         if (proposal === undefined) {
-          let action: KubeAction;
+          let proposed: Awaited<ReturnType<typeof tool.propose>>;
           try {
-            // biome-ignore lint/suspicious/noExplicitAny: the tool's own schema just parsed this input
-            action = await tool.propose(deps.context, parsed.data as any);
+            proposed = await tool.propose(deps.context, input);
           } catch (error) {
             // The cluster's refusal is the model's to hear; anything else fails the run's job.
             if (!(error instanceof CoxswainError)) throw error;
@@ -146,6 +138,8 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
               isError: true,
             };
           }
+          if (!proposed.ok) return { content: proposed.error, isError: true };
+          const action = proposed.action;
           const refusal = tierRefusal(action, deps);
           if (refusal !== undefined) return { content: refusal, isError: true };
           proposal = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseToolInput } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
 import type { KubeAction } from './action.ts';
@@ -25,8 +26,23 @@ export type WriteTool<Input extends z.ZodType> = {
   propose(context: KubeContext, input: z.infer<Input>): Promise<KubeAction>;
 };
 
-function writeTool<Input extends z.ZodType>(tool: WriteTool<Input>): WriteTool<Input> {
-  return tool;
+/** A write tool as callers hold it: its input arrives unchecked (from a model) and is checked here. */
+export type WriteToolEntry = Omit<WriteTool<z.ZodType>, 'propose'> & {
+  propose(
+    context: KubeContext,
+    input: unknown,
+  ): Promise<{ ok: true; action: KubeAction } | { ok: false; error: string }>;
+};
+
+function writeTool<Input extends z.ZodType>(tool: WriteTool<Input>): WriteToolEntry {
+  return {
+    ...tool,
+    async propose(context, input) {
+      const parsed = parseToolInput(tool.name, tool.input, input);
+      if (!parsed.ok) return parsed;
+      return { ok: true, action: await tool.propose(context, parsed.data) };
+    },
+  };
 }
 
 const Quantities = z.partialRecord(z.enum(['cpu', 'memory']), z.string().max(20));
@@ -116,4 +132,4 @@ export const KUBERNETES_WRITE_TOOLS = [
     }),
     propose: ({ cluster }, input) => proposePatch(cluster, input),
   }),
-] as const;
+] as const satisfies readonly WriteToolEntry[];
