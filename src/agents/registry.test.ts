@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
-import { KUBERNETES_READ_TOOLS } from '../tools/kubernetes/read/index.ts';
+import { KUBE_TOOL_NAMES } from './loop/kube-tools.ts';
 import { chooseTier, modelId } from './models.ts';
 import { loadAgents, orchestratorOf, PROMPTS_DIR } from './registry.ts';
 
-const TOOLS = [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name);
+const TOOLS = KUBE_TOOL_NAMES;
 const PROMPT = 'You investigate one task.\n\n'.repeat(10);
 
 function agentsDir(files: Record<string, string>): string {

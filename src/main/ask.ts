@@ -4,12 +4,11 @@ import { answerOffline } from '../agents/engine/offline.ts';
 import { runOrchestrator } from '../agents/engine/orchestrator.ts';
 import { createModelClient } from '../agents/llm/client.ts';
 import { MemoryCheckpoints } from '../agents/loop/checkpoints.ts';
+import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
 import { MemoryProposals } from '../approvals/proposal-store.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
-import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
-import { KUBERNETES_READ_TOOLS } from '../tools/kubernetes/read/index.ts';
 import { parseFlags, UsageError } from './args.ts';
 
 export const ASK_USAGE = `Usage: coxswain ask [--cluster NAME] "QUESTION"
@@ -35,9 +34,8 @@ export async function ask(args: readonly string[]): Promise<void> {
     answer = (await answerOffline({ kube, proposals, autonomy: config.autonomy }, runId, question))
       .answer;
   } else {
-    const names = [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name);
     const engine = {
-      agents: loadAgents(PROMPTS_DIR, names),
+      agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
       client: createModelClient({
         apiKey: config.anthropic.apiKey,
         baseUrl: config.anthropic.baseUrl,

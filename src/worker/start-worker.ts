@@ -1,6 +1,7 @@
 import { ChannelSpend, runBudget } from '../agents/engine/budget.ts';
 import { createModelClient } from '../agents/llm/client.ts';
 import { Checkpoints } from '../agents/loop/checkpoints.ts';
+import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import type { Config } from '../config/index.ts';
@@ -8,12 +9,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
-import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
-import { KUBERNETES_READ_TOOLS } from '../tools/kubernetes/read/index.ts';
 import { createRunsWorker } from './runs-worker.ts';
-
-const TOOL_NAMES = [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name);
 
 export type WorkerRole = { stop(): Promise<void> };
 
@@ -34,7 +31,7 @@ export function startWorker(
     bindings: config.bindings,
     autonomy: config.autonomy,
     engine: {
-      agents: loadAgents(PROMPTS_DIR, TOOL_NAMES),
+      agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
       client:
         config.anthropic.apiKey === undefined
           ? undefined

@@ -2,23 +2,18 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
 import { Checkpoints, LostLockError } from '../../src/agents/loop/checkpoints.ts';
-import { kubeTools } from '../../src/agents/loop/kube-tools.ts';
+import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/loop/kube-tools.ts';
 import { type AgentRun, runAgent } from '../../src/agents/loop/run-agent.ts';
 import { newRunState, type RunState } from '../../src/agents/loop/state.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
-import { KUBERNETES_WRITE_TOOLS } from '../../src/tools/kubernetes/actions/tools.ts';
-import { KUBERNETES_READ_TOOLS } from '../../src/tools/kubernetes/read/index.ts';
 import { MessagesApi, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 const sandbox = useSandbox(['oom-crashloop']);
 const api = new MessagesApi();
-const agents = loadAgents(
-  PROMPTS_DIR,
-  [...KUBERNETES_READ_TOOLS, ...KUBERNETES_WRITE_TOOLS].map((t) => t.name),
-);
+const agents = loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES);
 const diagnostician = agents.get('k8s-diagnostician');
 let baseUrl = '';
 let redis: Redis;

@@ -6,6 +6,7 @@ import { tierOf } from '../../policy/tiers.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { KUBERNETES_WRITE_TOOLS } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
+import { isNamespacedKind } from '../../tools/kubernetes/read/get.ts';
 import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
 import type { AgentTool } from './run-agent.ts';
@@ -29,25 +30,6 @@ export type KubeToolDeps = {
 /** Tools that read nothing namespaced, so any binding may use them. */
 const CLUSTER_SAFE = new Set(['nodes']);
 
-/** The kinds `get` reads inside a namespace; any other kind may be cluster-scoped. */
-const NAMESPACED_KINDS = new Set([
-  'Pod',
-  'Service',
-  'ConfigMap',
-  'Event',
-  'ServiceAccount',
-  'PersistentVolumeClaim',
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'Ingress',
-  'HorizontalPodAutoscaler',
-  'Application',
-]);
-
 /**
  * A call's refusal when it reaches outside the asker's namespaces: with a partial binding, every
  * call must name a namespace the binding covers (cluster-wide listings would show the rest).
@@ -64,7 +46,7 @@ function outOfScope(
   if (tool === 'describe' && fields.kind === 'node') {
     return `describing a node shows pods of every namespace; this channel may see ${namespaces.join(', ')}`;
   }
-  if (tool === 'get' && !NAMESPACED_KINDS.has(String(fields.kind))) {
+  if (tool === 'get' && !isNamespacedKind(String(fields.kind))) {
     return `get of ${String(fields.kind)} may read outside a namespace; this channel may see ${namespaces.join(', ')}`;
   }
   const namespace = fields.namespace;
@@ -96,6 +78,12 @@ export function tierRefusal(
   }
   return undefined;
 }
+
+/** Every Kubernetes tool an agent file may name. */
+export const KUBE_TOOL_NAMES: readonly string[] = [
+  ...KUBERNETES_READ_TOOLS,
+  ...KUBERNETES_WRITE_TOOLS,
+].map((t) => t.name);
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
   const tools: AgentTool[] = [];

@@ -6,7 +6,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
 } from '@kubernetes/client-node';
-import { DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
+import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
 
 /**
@@ -14,12 +14,7 @@ import { CoxswainError } from '../../errors.ts';
  * service account when it runs in a cluster), or named clusters from the config file, each by
  * context, kubeconfig file or in-cluster credentials. Clients are made on first use.
  */
-export type ClusterSpec = {
-  name: string;
-  context?: string | undefined;
-  kubeconfig?: string | undefined;
-  inCluster?: boolean | undefined;
-};
+export type ClusterSpec = ClusterEntry;
 
 export type Cluster = {
   name: string;

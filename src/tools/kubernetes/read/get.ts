@@ -29,6 +29,13 @@ const KNOWN: Record<string, string> = {
   Application: 'argoproj.io/v1alpha1',
 };
 
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node']);
+
+/** Whether `get` of this kind reads inside one namespace: a known kind that is not cluster-scoped. */
+export function isNamespacedKind(kind: string): boolean {
+  return kind in KNOWN && !CLUSTER_SCOPED.has(kind);
+}
+
 export const getObjects = defineTool({
   name: 'get',
   description:
