@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { JOB_OPTIONS } from '../../src/queue/queues.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import {
   MessagesApi,
   type MessagesRequest,
@@ -30,15 +27,10 @@ const workers: CliRun[] = [];
 
 beforeAll(async () => {
   baseUrl = await api.start();
-  const dir = mkdtempSync(join(tmpdir(), 'coxswain-durability-'));
-  configFile = join(dir, 'coxswain.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-      bindings: [{ channel: 'web:ops', clusters: ['sandbox'], maxTier: 'confirm' }],
-    }),
-  );
+  configFile = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [{ channel: 'web:ops', clusters: ['sandbox'], maxTier: 'confirm' }],
+  });
 });
 
 afterEach(() => {

@@ -1,11 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { compareStreamIds } from '../../src/chat/web/entry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import {
   MessagesApi,
   type MessagesRequest,
@@ -31,17 +28,12 @@ let baseUrl = '';
 
 beforeAll(async () => {
   baseUrl = await api.start();
-  const dir = mkdtempSync(join(tmpdir(), 'coxswain-engine-'));
-  configFile = join(dir, 'coxswain.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-      bindings: [
-        { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
-      ],
-    }),
-  );
+  configFile = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
+    ],
+  });
 });
 
 afterAll(() => api.stop());
@@ -171,16 +163,11 @@ describe('a question in the console, through the durable engine', () => {
   });
 
   it('records usage as metrics, and stops asking the model once the channel spent its daily budget', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'coxswain-engine-budget-'));
-    const tight = join(dir, 'coxswain.yaml');
-    writeFileSync(
-      tight,
-      stringify({
-        clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-        bindings: [{ channel: 'web:ops', clusters: ['sandbox'] }],
-        budgets: { channelDailyCostUsd: 0.001 },
-      }),
-    );
+    const tight = writeConfigFile({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [{ channel: 'web:ops', clusters: ['sandbox'] }],
+      budgets: { channelDailyCostUsd: 0.001 },
+    });
     api.respond = model;
     api.requests.length = 0;
     const app = await startTestApp({

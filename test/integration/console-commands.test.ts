@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { compareStreamIds } from '../../src/chat/web/entry.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
@@ -24,18 +21,13 @@ let app: TestApp;
 const streams: SseClient[] = [];
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'coxswain-console-commands-'));
-  const file = join(dir, 'coxswain.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-      bindings: [
-        { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
-        { channel: 'web:shop-team', clusters: ['sandbox'], namespaces: ['shop'] },
-      ],
-    }),
-  );
+  const file = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      { channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'], maxTier: 'confirm' },
+      { channel: 'web:shop-team', clusters: ['sandbox'], namespaces: ['shop'] },
+    ],
+  });
   app = await startTestApp({ COXSWAIN_CONFIG: file });
 });
 
