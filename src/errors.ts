@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'kubernetes_api'
   | 'kubernetes_config'
   | 'target_changed'
+  | 'chat_unavailable'
   | 'usage';
 
 export class CoxswainError extends Error {

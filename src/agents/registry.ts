@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { formatIssues } from '../config/format-issues.ts';
+import { splitFrontMatter } from '../config/front-matter.ts';
 import { CoxswainError } from '../errors.ts';
 import { MODEL_TIERS } from './models.ts';
 
@@ -70,25 +70,17 @@ export function loadAgents(dir: string, knownTools: readonly string[]): AgentReg
 }
 
 function readAgent(path: string, problems: string[]): Agent | undefined {
-  const text = readFileSync(path, 'utf8');
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n([\s\S]*)$/.exec(text);
-  if (match === null) {
-    problems.push(`${path}: must start with YAML front matter between --- lines`);
+  const split = splitFrontMatter(readFileSync(path, 'utf8'), true);
+  if (!split.ok) {
+    problems.push(`${path}: ${split.error}`);
     return undefined;
   }
-  let front: unknown;
-  try {
-    front = parse(match[1] ?? '');
-  } catch {
-    problems.push(`${path}: the front matter is not valid YAML`);
-    return undefined;
-  }
-  const parsed = AgentFrontMatter.safeParse(front);
+  const parsed = AgentFrontMatter.safeParse(split.front);
   if (!parsed.success) {
     problems.push(...formatIssues(parsed.error.issues, path));
     return undefined;
   }
-  const prompt = (match[2] ?? '').trim();
+  const prompt = split.body.trim();
   if (prompt.length < 100) {
     problems.push(
       `${path}: the prompt after the front matter is missing or too short to guide an agent`,

@@ -1,30 +1,50 @@
 import { alertmanagerRoute } from '../alerts/receiver.ts';
+import type { ChatAdapter } from '../chat/adapter.ts';
+import { createDiscord, type Discord } from '../chat/discord/discord-app.ts';
+import type { InboundHandlers } from '../chat/inbound.ts';
+import { EventClaims, MessageRefs } from '../chat/message-refs.ts';
 import { createOutboxWorker } from '../chat/outbox-worker.ts';
 import { ChannelPacer, PLATFORM_INTERVALS_MS } from '../chat/pacing.ts';
+import { createSlack, type Slack } from '../chat/slack/slack-app.ts';
 import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
 import { type Config, DEFAULT_CLUSTER_NAME } from '../config/index.ts';
+import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
+import { OutboxJob } from '../queue/jobs.ts';
+import { fitMessage } from '../queue/message.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
-import { handleChatCommand } from './chat-commands.ts';
+import { loadWorkflows, WORKFLOWS_DIR, type Workflows } from '../workflows/markdown.ts';
+import { handleButtonClick } from './button-click.ts';
+import { handleChatInput, type InputDeps } from './chat-input.ts';
 
 export type Bot = {
   routes: Route[];
+  /** Connects to Slack and Discord, where configured; the HTTP server must be listening first. */
+  connect(): Promise<void>;
   /** Ends live streams and drains the outbox; the HTTP server is the caller's to close first. */
   stop(): Promise<void>;
 };
 
+const CONNECT_TIMEOUT_MS = 30_000;
+
 /**
- * The bot role: receives alerts and console messages, enqueues, and delivers the outbox to chat.
- * It never calls a model and never writes to a cluster.
+ * The bot role: receives alerts and chat (web console, Slack, Discord), enqueues, and delivers
+ * the outbox to chat. It never calls a model and never writes to a cluster.
  */
-export function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Bot {
+export function startBot(
+  config: Config,
+  resources: Resources,
+  log: Logger,
+  metrics: Metrics,
+  workflows: Workflows = loadWorkflows(WORKFLOWS_DIR),
+): Bot {
   const subscriber = createRedis(config.redis.url, 'subscriber', log);
   const store = new WebStore(
     resources.producer,
@@ -38,15 +58,59 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
     if (!stopping) log.error({ err: error }, 'console feed could not start');
   });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
-  const outbox = createOutboxWorker({
+  const inputDeps: InputDeps = {
+    runs: resources.queues.runs,
+    bindings: config.bindings,
+    clusters: clusterNames(config),
+    workflows,
+  };
+  const handlers: InboundHandlers = {
+    input: (input) => handleChatInput(input, inputDeps),
+    click: (click) => handleButtonClick(click, inputDeps),
+  };
+  const outbox = resources.queues.outbox;
+  const refs = new MessageRefs(resources.producer, config.redis.prefix);
+  const onInput = (platform: string) => (kind: string) =>
+    metrics.chatInputs.inc({ platform, kind });
+  const slack =
+    config.slack === undefined
+      ? undefined
+      : createSlack(config.slack, {
+          handlers,
+          outbox,
+          claims: new EventClaims(resources.producer, config.redis.prefix),
+          refs,
+          log,
+          onInput: onInput('slack'),
+        });
+  const discord =
+    config.discord === undefined
+      ? undefined
+      : createDiscord(config.discord, { handlers, outbox, refs, log, onInput: onInput('discord') });
+  const adapters: ChatAdapter[] = [webAdapter(store)];
+  if (slack !== undefined) adapters.push(slack.adapter);
+  if (discord !== undefined) adapters.push(discord.adapter);
+  const worker = createOutboxWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
-    adapters: [webAdapter(store)],
+    adapters,
     log,
     metrics,
     concurrency: 8,
     pacer: new ChannelPacer(resources.worker, config.redis.prefix, PLATFORM_INTERVALS_MS),
   });
+  const webReply = async (
+    channel: string,
+    id: string,
+    outcome: Awaited<ReturnType<InboundHandlers['input']>>,
+  ) => {
+    if (outcome.kind !== 'reply') return;
+    await outbox.add(
+      'reply',
+      OutboxJob.parse({ channel: `web:${channel}`, message: fitMessage(outcome.message) }),
+      { jobId: `reply.web.${channel}.${id}` },
+    );
+  };
   const routes = [
     alertmanagerRoute({
       auth: config.alertmanager,
@@ -54,32 +118,75 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       producer: resources.producer,
       metrics,
     }),
-    ...webConsoleRoutes(store, streams, config.http.allowedHosts, async (posted) => {
-      await handleChatCommand(
-        {
+    ...(slack?.routes ?? []),
+    ...webConsoleRoutes(
+      store,
+      streams,
+      config.http.allowedHosts,
+      async (posted) => {
+        metrics.chatInputs.inc({ platform: 'web', kind: 'message' });
+        const outcome = await handlers.input({
           channel: `web:${posted.channel}`,
           requester: `web:${posted.author}`,
           text: posted.text,
           messageId: posted.id,
-        },
-        {
-          runs: resources.queues.runs,
-          outbox: resources.queues.outbox,
-          bindings: config.bindings,
-          clusters: clusterNames(config),
-        },
-      );
-    }),
+          addressed: false,
+        });
+        await webReply(posted.channel, posted.id, outcome);
+      },
+      async (click) => {
+        metrics.chatInputs.inc({ platform: 'web', kind: 'click' });
+        const outcome = await handlers.click({
+          channel: `web:${click.channel}`,
+          requester: `web:${click.author}`,
+          action: click.button.action,
+          value: click.button.value,
+          clickId: click.clickId,
+        });
+        await webReply(click.channel, click.clickId, outcome);
+      },
+    ),
   ];
+  const platforms: { name: string; start(): Promise<void>; stop(): Promise<void> }[] = [];
+  if (slack !== undefined) platforms.push({ name: 'Slack', ...bind(slack) });
+  if (discord !== undefined) platforms.push({ name: 'Discord', ...bind(discord) });
   return {
     routes,
+    async connect() {
+      await Promise.all(
+        platforms.map(async (platform) => {
+          try {
+            await withTimeout(platform.start(), CONNECT_TIMEOUT_MS);
+          } catch (error) {
+            throw new CoxswainError(
+              'chat_unavailable',
+              `${platform.name} could not be reached: ${(error as Error).message}`,
+              { cause: error },
+            );
+          }
+        }),
+      );
+    },
     async stop() {
       stopping = true;
       streams.closeAll();
-      await closeWorker(outbox, config.shutdownTimeoutMs, log);
+      await Promise.all(platforms.map((p) => p.stop().catch(() => undefined)));
+      await closeWorker(worker, config.shutdownTimeoutMs, log);
       await closeRedis(subscriber);
     },
   };
+}
+
+function bind(platform: Slack | Discord) {
+  return { start: () => platform.start(), stop: () => platform.stop() };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function clusterNames(config: Config): string[] {

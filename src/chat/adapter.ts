@@ -1,19 +1,25 @@
 import type { Platform } from '../queue/channel.ts';
 import type { ChatMessage } from '../queue/message.ts';
 
-/**
- * What the outbox needs from a chat platform. `deliveryId` is stable across retries of the same
- * outbox job, so an adapter can make delivery idempotent.
- */
+/** One outbox message, as an adapter receives it. */
+export type Delivery = {
+  /** The channel's id on the platform (without the `platform:` prefix). */
+  channelId: string;
+  message: ChatMessage;
+  /** Stable across retries of the same outbox job, so delivery can be made idempotent. */
+  deliveryId: string;
+  /** The message replaces the earlier one with this key in the channel, where there is one. */
+  replaceKey?: string | undefined;
+  /** Posted in this thread (Slack `thread_ts`, the Discord thread's starter message). */
+  thread?: string | undefined;
+  /** Visible only to this platform user where the platform can do that. */
+  ephemeralTo?: string | undefined;
+};
+
+/** What the outbox needs from a chat platform. */
 export type ChatAdapter = {
   platform: Platform;
-  /** With `replaceKey`, the message replaces the earlier one with that key, where there is one. */
-  deliver(
-    channelId: string,
-    message: ChatMessage,
-    deliveryId: string,
-    replaceKey?: string,
-  ): Promise<void>;
+  deliver(delivery: Delivery): Promise<void>;
 };
 
 /**

@@ -42,12 +42,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
       const wait = (await deps.pacer?.reserve(platform, data.channel)) ?? 0;
       if (wait > 0) return later(wait, 'channel paced');
       try {
-        await adapter.deliver(
-          channelId(data.channel),
-          data.message,
-          job.id ?? job.name,
-          data.replaceKey,
-        );
+        await adapter.deliver({
+          channelId: channelId(data.channel),
+          message: data.message,
+          deliveryId: job.id ?? job.name,
+          replaceKey: data.replaceKey,
+          thread: data.thread,
+          ephemeralTo: data.ephemeralTo,
+        });
       } catch (error) {
         if (error instanceof RetryAfterError)
           return later(error.retryAfterMs, 'platform asked to retry later');

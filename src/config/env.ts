@@ -62,6 +62,34 @@ export const Env = z
       (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
       'must be an http(s) URL',
     ),
+    SLACK_BOT_TOKEN: optionalText.refine(
+      (value) => value === undefined || /^xoxb-\S+$/.test(value),
+      'must be a bot token (xoxb-…)',
+    ),
+    SLACK_APP_TOKEN: optionalText.refine(
+      (value) => value === undefined || /^xapp-\S+$/.test(value),
+      'must be an app-level token (xapp-…) with the connections:write scope',
+    ),
+    SLACK_SIGNING_SECRET: optionalText.refine(
+      (value) => value === undefined || /^\S{16,}$/.test(value),
+      'must be the app signing secret (16 or more characters)',
+    ),
+    SLACK_API_URL: optionalText.refine(
+      (value) => value === undefined || /^https?:\/\/[^\s]+\/$/.test(value),
+      'must be an http(s) URL ending in / (like https://slack.com/api/)',
+    ),
+    DISCORD_TOKEN: optionalText.refine(
+      (value) => value === undefined || /^\S{20,}$/.test(value),
+      'must be the bot token of the Discord application',
+    ),
+    DISCORD_GUILD_ID: optionalText.refine(
+      (value) => value === undefined || /^\d{15,25}$/.test(value),
+      'must be a server (guild) id: digits only',
+    ),
+    DISCORD_API_URL: optionalText.refine(
+      (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
+      'must be an http(s) URL (like https://discord.com/api)',
+    ),
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')
@@ -80,6 +108,30 @@ export const Env = z
       .default(10),
   })
   .superRefine((env, ctx) => {
+    if (
+      env.SLACK_BOT_TOKEN !== undefined &&
+      env.SLACK_APP_TOKEN === undefined &&
+      env.SLACK_SIGNING_SECRET === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message:
+          'is required with SLACK_BOT_TOKEN for HTTP mode; or set SLACK_APP_TOKEN for Socket Mode',
+      });
+    }
+    for (const name of ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL'] as const) {
+      if (env[name] !== undefined && env.SLACK_BOT_TOKEN === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is set but SLACK_BOT_TOKEN is not',
+        });
+    }
+    for (const name of ['DISCORD_GUILD_ID', 'DISCORD_API_URL'] as const) {
+      if (env[name] !== undefined && env.DISCORD_TOKEN === undefined)
+        ctx.addIssue({ code: 'custom', path: [name], message: 'is set but DISCORD_TOKEN is not' });
+    }
     const hasUser = env.ALERTMANAGER_USERNAME !== undefined;
     const hasPassword = env.ALERTMANAGER_PASSWORD !== undefined;
     if (hasUser !== hasPassword) {

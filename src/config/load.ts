@@ -24,6 +24,18 @@ export type Config = Readonly<{
     token: string | undefined;
     basic: Readonly<{ username: string; password: string }> | undefined;
   }>;
+  /** Set when SLACK_BOT_TOKEN is: Socket Mode with an app token, else HTTP mode at /slack/events. */
+  slack:
+    | Readonly<{
+        botToken: string;
+        appToken: string | undefined;
+        signingSecret: string | undefined;
+        apiUrl: string | undefined;
+      }>
+    | undefined;
+  discord:
+    | Readonly<{ token: string; guildId: string | undefined; apiUrl: string | undefined }>
+    | undefined;
   /** Unset key: the agents answer from the analyzers alone (offline mode). */
   anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
   worker: Readonly<{ concurrency: number; lockMs: number }>;
@@ -63,8 +75,9 @@ export function loadConfig(source: EnvSource): Config {
   const env = parsed.data;
   const file = env.COXSWAIN_CONFIG === undefined ? undefined : resolve(env.COXSWAIN_CONFIG);
   const fileConfig = file === undefined ? ConfigFile.parse({}) : readConfigFile(file);
-  // Only the web console exists so far; Slack and Discord join this list when their tokens are set.
   const platforms: Platform[] = ['web'];
+  if (env.SLACK_BOT_TOKEN !== undefined) platforms.push('slack');
+  if (env.DISCORD_TOKEN !== undefined) platforms.push('discord');
   checkRoutePlatforms(fileConfig.routes, platforms, file ?? 'COXSWAIN_CONFIG');
   checkBindings(fileConfig, platforms, file ?? 'COXSWAIN_CONFIG');
 
@@ -82,6 +95,19 @@ export function loadConfig(source: EnvSource): Config {
     },
     logLevel: env.LOG_LEVEL,
     alertmanager: { token: env.ALERTMANAGER_TOKEN, basic },
+    slack:
+      env.SLACK_BOT_TOKEN === undefined
+        ? undefined
+        : {
+            botToken: env.SLACK_BOT_TOKEN,
+            appToken: env.SLACK_APP_TOKEN,
+            signingSecret: env.SLACK_SIGNING_SECRET,
+            apiUrl: env.SLACK_API_URL,
+          },
+    discord:
+      env.DISCORD_TOKEN === undefined
+        ? undefined
+        : { token: env.DISCORD_TOKEN, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,

@@ -25,8 +25,13 @@ export async function ask(args: readonly string[]): Promise<void> {
   const question = positionals[0]?.trim();
   if (question === undefined || question === '')
     throw new UsageError('coxswain ask: give the question, in quotes');
+  await askInTerminal(question, values.cluster);
+}
+
+/** Runs the orchestrator in this process on a question or a workflow's task, and prints the answer. */
+export async function askInTerminal(question: string, clusterName: string | undefined) {
   const config = loadClusterConfig(readEnv());
-  const kube = { cluster: new Clusters(config.clusters).get(values.cluster), namespaces: ['*'] };
+  const kube = { cluster: new Clusters(config.clusters).get(clusterName), namespaces: ['*'] };
   const proposals = new MemoryProposals();
   const runId = `ask-${Date.now().toString(36)}`;
   let answer: string;

@@ -16,6 +16,9 @@ Commands:
   sandbox  a simulated Kubernetes cluster for kubectl and the bot (coxswain sandbox --help)
   status   the health of the current cluster: nodes, namespaces with problems, counts
   diagnose [KIND/NAME] [-n NS] [--cluster NAME]: findings, evidence and proposed fixes
+  rollback APP -n NS: the deployment's roll back to its previous revision, as a dry-run diff
+  deploy   APP: runs the deploy-app workflow
+  workflow NAME [key=value…]: runs a workflow from workflows/
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
 
 Configuration comes from the environment (and .env); see .env.example.
@@ -39,6 +42,9 @@ const COMMANDS: Record<string, Command> = {
   sandbox,
   status: clusterCommand('status'),
   diagnose: clusterCommand('diagnose'),
+  rollback: clusterCommand('rollback'),
+  deploy: clusterCommand('deploy'),
+  workflow: clusterCommand('workflow'),
   ask,
 };
 
@@ -46,6 +52,9 @@ const HELP: Record<string, string> = {
   sandbox: SANDBOX_USAGE,
   status: CLUSTER_USAGE,
   diagnose: CLUSTER_USAGE,
+  rollback: CLUSTER_USAGE,
+  deploy: CLUSTER_USAGE,
+  workflow: CLUSTER_USAGE,
   ask: ASK_USAGE,
 };
 

@@ -8,8 +8,28 @@ export type { Logger };
  * logged on purpose; this catches the accidental case (a request's headers, an options object).
  */
 export const REDACT_PATHS = redactPaths(
-  ['token', 'password', 'secret', 'apiKey', 'authorization', 'cookie', 'redisUrl'],
-  ['REDIS_URL', 'ALERTMANAGER_TOKEN', 'ALERTMANAGER_PASSWORD', 'ANTHROPIC_API_KEY'],
+  [
+    'token',
+    'password',
+    'secret',
+    'apiKey',
+    'authorization',
+    'cookie',
+    'redisUrl',
+    'botToken',
+    'appToken',
+    'signingSecret',
+  ],
+  [
+    'REDIS_URL',
+    'ALERTMANAGER_TOKEN',
+    'ALERTMANAGER_PASSWORD',
+    'ANTHROPIC_API_KEY',
+    'SLACK_BOT_TOKEN',
+    'SLACK_APP_TOKEN',
+    'SLACK_SIGNING_SECRET',
+    'DISCORD_TOKEN',
+  ],
   4,
 );
 

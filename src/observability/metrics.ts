@@ -74,6 +74,12 @@ export function createMetrics() {
       labelNames: ['platform'] as const,
       registers,
     }),
+    chatInputs: new Counter({
+      name: 'coxswain_chat_inputs_total',
+      help: 'Messages, commands and clicks received from chat, by platform and kind.',
+      labelNames: ['platform', 'kind'] as const,
+      registers,
+    }),
     consoleClients: new Gauge({
       name: 'coxswain_console_stream_clients',
       help: 'Web console live streams open on this process.',

@@ -7,23 +7,38 @@ import type { Binding } from './schema.ts';
  * before it enqueues and by the worker again before it reads, since config may change between.
  */
 export type Scope =
-  | { allowed: true; cluster: string; namespaces: readonly string[] }
+  | { allowed: true; cluster: string; namespaces: readonly string[]; namespace?: string }
   | { allowed: false; reason: string };
 
 export function commandScope(
   command: Command,
   binding: Binding | undefined,
   clusters: readonly string[],
+  /** Named in a refusal, so the operator knows what to bind. */
+  channel?: string,
 ): Scope {
   if (command.name === 'help') return { allowed: false, reason: 'help needs no scope' };
   if (binding === undefined) {
     return {
       allowed: false,
-      reason: `this channel has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings: with this channel, the clusters (${clusters.join(', ')}) and namespaces it may see, and who may approve changes.`,
+      reason: `this channel${channel === undefined ? '' : ` (${channel})`} has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings: with this channel, the clusters (${clusters.join(', ')}) and namespaces it may see, and who may approve changes.`,
     };
   }
   const cluster = command.cluster ?? binding.clusters[0] ?? '';
-  const namespace = command.name === 'diagnose' ? command.namespace : undefined;
+  let namespace =
+    command.name === 'diagnose' || command.name === 'rollback' || command.name === 'deploy'
+      ? command.namespace
+      : undefined;
+  // A change names its namespace; a channel bound to exactly one needs no -n.
+  if (command.name === 'rollback' && namespace === undefined) {
+    const only = binding.namespaces.length === 1 ? binding.namespaces[0] : undefined;
+    if (only === undefined || /[*?[]/.test(only))
+      return {
+        allowed: false,
+        reason: `give the deployment's namespace with -n: this channel may see ${binding.namespaces.join(', ')}`,
+      };
+    namespace = only;
+  }
   const decision = mayRun(
     binding,
     { cluster, ...(namespace === undefined ? {} : { namespace }) },
@@ -46,7 +61,12 @@ export function commandScope(
       reason: `give a namespace with -n: this channel may see ${binding.namespaces.join(', ')}`,
     };
   }
-  return { allowed: true, cluster, namespaces: binding.namespaces };
+  return {
+    allowed: true,
+    cluster,
+    namespaces: binding.namespaces,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
 }
 
 /** Whether a namespace is one the scope may see. */

@@ -34,6 +34,25 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads deploy, rollback and workflow with their arguments', () => {
+    expect(parseCommand(['deploy', 'checkout', '-n', 'shop'])).toEqual({
+      ok: true,
+      command: { name: 'deploy', app: 'checkout', namespace: 'shop' },
+    });
+    expect(parseCommandText('/coxswain rollback orders-api -n orders --cluster prod')).toEqual({
+      ok: true,
+      command: { name: 'rollback', app: 'orders-api', namespace: 'orders', cluster: 'prod' },
+    });
+    expect(parseCommandText('workflow deploy-app app=checkout note=a=b')).toEqual({
+      ok: true,
+      command: {
+        name: 'workflow',
+        workflow: 'deploy-app',
+        inputs: { app: 'checkout', note: 'a=b' },
+      },
+    });
+  });
+
   it('knows kind aliases for pods, deployments and nodes', () => {
     const kinds = ['po/a', 'pods/a', 'deployment/a', 'no/a'].map((spec) => {
       const parsed = parseCommand(['diagnose', spec]);
@@ -58,7 +77,13 @@ describe('parseCommand', () => {
     [['status', 'now'], 'takes no arguments'],
     [['diagnose', '--force'], 'unknown option --force'],
     [['help', 'me'], 'help takes no arguments'],
-    [['deploy', 'x'], 'unknown command'],
+    [['restart', 'x'], 'unknown command'],
+    [['deploy'], 'needs the app'],
+    [['rollback', 'a', 'b'], 'takes one app'],
+    [['rollback', 'Bad_App'], 'is not an app name'],
+    [['workflow'], 'needs a name'],
+    [['workflow', 'x', 'novalue'], 'is not key=value'],
+    [['workflow', 'x', '-n', 'payments'], 'as an input'],
   ])('refuses %j with a message saying why', (words, reason) => {
     const parsed = parseCommand(words);
 

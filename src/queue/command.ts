@@ -1,13 +1,18 @@
 import { z } from 'zod';
 
 /**
- * The skills people type, with one syntax everywhere (web console, chat, CLI):
- * `help`, `status [--cluster NAME]`, `diagnose [KIND/NAME] [-n NS] [--cluster NAME]`.
- * Parsed once at the edge into a `Command`, which is what travels in job data.
+ * The skills people type, with one syntax everywhere (Slack, Discord, the web console, the CLI):
+ * `help`, `status`, `diagnose [KIND/NAME] [-n NS]`, `deploy <app>`, `rollback <app>`,
+ * `workflow <name> [key=value…]`, each with an optional `--cluster NAME`. Parsed once at the
+ * edge into a `Command`, which is what travels in job data.
  */
 const Name = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/);
 const NamespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
 const ClusterName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+export const WorkflowName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+const InputKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/);
+const InputValue = z.string().max(200);
+export const MAX_WORKFLOW_INPUTS = 10;
 
 export const DiagnoseTarget = z.object({
   kind: z.enum(['Pod', 'Deployment', 'Node']),
@@ -15,24 +20,79 @@ export const DiagnoseTarget = z.object({
 });
 export type DiagnoseTarget = z.infer<typeof DiagnoseTarget>;
 
-export const Command = z.discriminatedUnion('name', [
-  z.object({ name: z.literal('help') }),
-  z.object({ name: z.literal('status'), cluster: ClusterName.optional() }),
-  z.object({
-    name: z.literal('diagnose'),
-    cluster: ClusterName.optional(),
-    namespace: NamespaceName.optional(),
-    target: DiagnoseTarget.optional(),
-  }),
-]);
-export type Command = z.infer<typeof Command>;
+const HelpCommand = z.object({ name: z.literal('help') });
+const StatusCommand = z.object({ name: z.literal('status'), cluster: ClusterName.optional() });
+const DiagnoseCommand = z.object({
+  name: z.literal('diagnose'),
+  cluster: ClusterName.optional(),
+  namespace: NamespaceName.optional(),
+  target: DiagnoseTarget.optional(),
+});
+const DeployCommand = z.object({
+  name: z.literal('deploy'),
+  app: Name,
+  cluster: ClusterName.optional(),
+  namespace: NamespaceName.optional(),
+});
+const RollbackCommand = z.object({
+  name: z.literal('rollback'),
+  app: Name,
+  cluster: ClusterName.optional(),
+  namespace: NamespaceName.optional(),
+});
+const WorkflowCommand = z.object({
+  name: z.literal('workflow'),
+  workflow: WorkflowName,
+  inputs: z.record(InputKey, InputValue).default({}),
+  cluster: ClusterName.optional(),
+});
 
-export const COMMAND_NAMES = ['help', 'status', 'diagnose'] as const;
+export const Command = z.discriminatedUnion('name', [
+  HelpCommand,
+  StatusCommand,
+  DiagnoseCommand,
+  DeployCommand,
+  RollbackCommand,
+  WorkflowCommand,
+]);
+/**
+ * The commands a worker runs as skills against a cluster. `help` is answered by the bot;
+ * `deploy` and `workflow` run as workflows for the orchestrator.
+ */
+export const SkillCommand = z.discriminatedUnion('name', [
+  StatusCommand,
+  DiagnoseCommand,
+  RollbackCommand,
+]);
+export type SkillCommand = z.infer<typeof SkillCommand>;
+export type Command = z.infer<typeof Command>;
+export type CommandName = Command['name'];
+
+export const COMMAND_NAMES = [
+  'help',
+  'status',
+  'diagnose',
+  'deploy',
+  'rollback',
+  'workflow',
+] as const satisfies readonly CommandName[];
+
+/** One line per command, as `help` shows them. */
+export const COMMAND_SYNOPSES: Readonly<Record<CommandName, string>> = {
+  help: 'help — what I can do here',
+  status: 'status [--cluster NAME] — nodes, namespaces with problems, counts',
+  diagnose:
+    'diagnose [KIND/NAME] [-n NAMESPACE] [--cluster NAME] — findings with evidence and proposed fixes; KIND is pod, deployment or node',
+  deploy:
+    'deploy APP [-n NAMESPACE] [--cluster NAME] — deploy or update an app (the deploy-app workflow)',
+  rollback:
+    'rollback APP [-n NAMESPACE] [--cluster NAME] — propose rolling the deployment back to its previous revision, with the dry-run diff',
+  workflow: 'workflow NAME [key=value…] [--cluster NAME] — run a workflow from workflows/',
+};
 
 export const COMMAND_HELP = [
-  'help — what I can do here',
-  'status [--cluster NAME] — nodes, namespaces with problems, counts',
-  'diagnose [KIND/NAME] [-n NAMESPACE] [--cluster NAME] — findings with evidence and proposed fixes; KIND is pod, deployment or node',
+  ...COMMAND_NAMES.map((name) => COMMAND_SYNOPSES[name]),
+  'anything else, addressed to me — a question for the agents',
 ].join('\n');
 
 const KINDS: Record<string, DiagnoseTarget['kind']> = {
@@ -62,17 +122,48 @@ export function parseCommandText(text: string): Parsed | undefined {
   return parseCommand([first, ...words.slice(1)]);
 }
 
+type Flags = { cluster?: string; namespace?: string };
+const fail = (error: string): Parsed => ({ ok: false, error });
+
 /** Parses a command from its words, as the CLI receives them. */
 export function parseCommand(words: readonly string[]): Parsed {
   const [name, ...rest] = words;
-  const fail = (error: string): Parsed => ({ ok: false, error });
   if (name === 'help')
     return rest.length === 0
       ? { ok: true, command: { name: 'help' } }
       : fail('help takes no arguments');
-  if (name !== 'status' && name !== 'diagnose')
+  if (!(COMMAND_NAMES as readonly string[]).includes(name ?? ''))
     return fail(`unknown command "${name ?? ''}"; try help`);
-  const flags: { cluster?: string; namespace?: string } = {};
+  const command = name as Exclude<CommandName, 'help'>;
+  const read = readFlags(command, rest);
+  if (typeof read === 'string') return fail(read);
+  const { flags, positionals } = read;
+  switch (command) {
+    case 'status':
+      if (positionals.length > 0)
+        return fail(`status takes no arguments (got "${positionals[0]}")`);
+      return { ok: true, command: { name: 'status', ...flags } };
+    case 'diagnose':
+      return parseDiagnose(flags, positionals);
+    case 'deploy':
+    case 'rollback': {
+      const [app, ...extra] = positionals;
+      if (app === undefined) return fail(`${command} needs the app's name: ${command} APP`);
+      if (extra.length > 0)
+        return fail(`${command} takes one app (got "${positionals.join(' ')}")`);
+      if (!Name.safeParse(app).success) return fail(`"${app}" is not an app name`);
+      return { ok: true, command: { name: command, app, ...flags } };
+    }
+    case 'workflow':
+      return parseWorkflow(flags, positionals);
+  }
+}
+
+function readFlags(
+  command: Exclude<CommandName, 'help'>,
+  rest: readonly string[],
+): { flags: Flags; positionals: string[] } | string {
+  const flags: Flags = {};
   const positionals: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i] ?? '';
@@ -80,27 +171,28 @@ export function parseCommand(words: readonly string[]): Parsed {
       word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/, 2) : [word, undefined];
     if (flag === '--cluster' || flag === '-n' || flag === '--namespace') {
       const value = inline ?? rest[++i];
-      if (value === undefined || value === '') return fail(`${flag} needs a value`);
+      if (value === undefined || value === '') return `${flag} needs a value`;
       if (flag === '--cluster') {
-        if (!ClusterName.safeParse(value).success) return fail(`"${value}" is not a cluster name`);
+        if (!ClusterName.safeParse(value).success) return `"${value}" is not a cluster name`;
         flags.cluster = value;
-      } else if (name === 'status') return fail('status covers every namespace; it takes no -n');
+      } else if (command === 'status') return 'status covers every namespace; it takes no -n';
+      else if (command === 'workflow')
+        return 'workflow takes its namespace as an input: namespace=NS';
+      else if (!NamespaceName.safeParse(value).success) return `"${value}" is not a namespace name`;
       else flags.namespace = value;
     } else if (word.startsWith('-')) {
-      return fail(`unknown option ${word}`);
+      return `unknown option ${word}`;
     } else {
       positionals.push(word);
     }
   }
-  if (name === 'status') {
-    if (positionals.length > 0) return fail(`status takes no arguments (got "${positionals[0]}")`);
-    return { ok: true, command: { name: 'status', ...flags } };
-  }
+  return { flags, positionals };
+}
+
+function parseDiagnose(flags: Flags, positionals: readonly string[]): Parsed {
   if (positionals.length > 1)
     return fail(`diagnose takes one KIND/NAME (got "${positionals.join(' ')}")`);
   const command: Command = { name: 'diagnose', ...flags };
-  if (flags.namespace !== undefined && !NamespaceName.safeParse(flags.namespace).success)
-    return fail(`"${flags.namespace}" is not a namespace name`);
   const spec = positionals[0];
   if (spec !== undefined) {
     const [kindWord = '', targetName, extra] = spec.split('/');
@@ -113,4 +205,24 @@ export function parseCommand(words: readonly string[]): Parsed {
     command.target = { kind, name: targetName };
   }
   return { ok: true, command };
+}
+
+function parseWorkflow(flags: Flags, positionals: readonly string[]): Parsed {
+  const [workflow, ...pairs] = positionals;
+  if (workflow === undefined) return fail('workflow needs a name: workflow NAME [key=value…]');
+  if (!WorkflowName.safeParse(workflow).success)
+    return fail(`"${workflow}" is not a workflow name`);
+  if (pairs.length > MAX_WORKFLOW_INPUTS)
+    return fail(`a workflow takes at most ${MAX_WORKFLOW_INPUTS} inputs`);
+  const inputs: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const key = at < 0 ? pair : pair.slice(0, at);
+    if (at < 0 || !InputKey.safeParse(key).success)
+      return fail(`"${pair}" is not key=value (keys are letters, digits and _)`);
+    const value = pair.slice(at + 1);
+    if (!InputValue.safeParse(value).success) return fail(`the value of ${key} is too long`);
+    inputs[key] = value;
+  }
+  return { ok: true, command: { name: 'workflow', workflow, inputs, ...flags } };
 }

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import { ChannelRef } from './channel.ts';
-import { Command } from './command.ts';
+import { SkillCommand } from './command.ts';
 import { ChatMessage } from './message.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
 export const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/**
+ * A platform's thread: Slack's `thread_ts`, the Discord message a thread was started from (the
+ * thread's id is that message's), a console entry id.
+ */
+export const ThreadRef = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a thread id');
 
 /** An Alertmanager notification, as received, waiting for a worker to make it a chat message. */
 export const AlertRunJob = z.object({
@@ -16,14 +22,16 @@ export const AlertRunJob = z.object({
 });
 export type AlertRunJob = z.infer<typeof AlertRunJob>;
 
-/** A skill someone asked for in a channel (`status`, `diagnose …`), after the bot's checks. */
+/** A skill someone asked for in a channel (`status`, `diagnose …`, `rollback …`), after the bot's checks. */
 export const CommandRunJob = z.object({
   kind: z.literal('command'),
   receivedAt: z.iso.datetime(),
   channel: ChannelRef,
   /** Who asked, as `platform:id` (`web:dana`). */
   requester: z.string().min(1).max(100),
-  command: Command,
+  /** The thread the answer goes to. */
+  thread: ThreadRef.optional(),
+  command: SkillCommand,
 });
 export type CommandRunJob = z.infer<typeof CommandRunJob>;
 
@@ -38,6 +46,10 @@ export const AskRunJob = z.object({
   question: z.string().min(1).max(4000),
   /** Where the answer goes; absent when the asker waits for the job's result. */
   channel: ChannelRef.optional(),
+  /** The thread the answer goes to. */
+  thread: ThreadRef.optional(),
+  /** Earlier questions and answers with this id are the question's context (a thread, a DM). */
+  conversation: z.string().min(1).max(250).optional(),
   requester: z.string().min(1).max(100),
   cluster: z.string().min(1),
   /** The namespaces the asker may see (the channel's binding). */
@@ -80,6 +92,13 @@ export type ActionJob = z.infer<typeof ActionJob>;
 export const OutboxJob = z.object({
   channel: ChannelRef,
   message: ChatMessage,
+  /** Posted in this thread of the channel. */
+  thread: ThreadRef.optional(),
+  /** Shown only to this platform user where the platform can (Slack); posted to them elsewhere. */
+  ephemeralTo: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,100}$/)
+    .optional(),
   /** Messages with the same key in a channel are one message, edited in place (a run's status). */
   replaceKey: z
     .string()

@@ -36,6 +36,7 @@ describe('fitMessage', () => {
       fields: [{ label: 'Namespace', value: 'payments' }],
       sections: [],
       links: [{ label: 'Runbook', url: 'https://runbooks.example/crashloop' }],
+      buttons: [{ action: 'command' as const, label: 'Diagnose', value: 'diagnose -n payments' }],
     };
 
     expect(fitMessage(message)).toEqual(message);

@@ -16,6 +16,10 @@ export const LIMITS = {
   linkLabel: 75,
   url: 2000,
   footer: 300,
+  buttons: 5,
+  buttonLabel: 75,
+  /** Discord's custom_id holds 100 characters, and the action's name goes with the value. */
+  buttonValue: 80,
 } as const;
 
 export const Tone = z.enum(['critical', 'warning', 'info', 'resolved', 'neutral']);
@@ -43,6 +47,22 @@ export const Section = z.object({
 });
 export type Section = z.infer<typeof Section>;
 
+/**
+ * What a button asks for when clicked. `command`: run the value as a command, as the person who
+ * clicked (checked against the channel's binding like anything typed).
+ */
+export const BUTTON_ACTIONS = ['command'] as const;
+export const ButtonAction = z.enum(BUTTON_ACTIONS);
+export type ButtonAction = z.infer<typeof ButtonAction>;
+
+export const Button = z.object({
+  action: ButtonAction,
+  label: z.string().min(1).max(LIMITS.buttonLabel),
+  value: z.string().min(1).max(LIMITS.buttonValue),
+  style: z.enum(['primary', 'danger', 'default']).default('default'),
+});
+export type Button = z.infer<typeof Button>;
+
 export const ChatMessage = z
   .object({
     headline: z.string().max(LIMITS.headline).optional(),
@@ -51,6 +71,7 @@ export const ChatMessage = z
     fields: z.array(Field).max(LIMITS.fields).default([]),
     sections: z.array(Section).max(LIMITS.sections).default([]),
     links: z.array(Link).max(LIMITS.links).default([]),
+    buttons: z.array(Button).max(LIMITS.buttons).default([]),
     footer: z.string().max(LIMITS.footer).optional(),
   })
   .refine((message) => message.headline !== undefined || message.text !== undefined, {
@@ -79,6 +100,10 @@ export function fitMessage(message: ChatMessageInput): ChatMessageInput {
       return out;
     }),
     links: fitLinks(message.links),
+    buttons: (message.buttons ?? []).slice(0, LIMITS.buttons).map((button) => ({
+      ...button,
+      label: clip(button.label, LIMITS.buttonLabel),
+    })),
   };
   if (message.headline !== undefined) fitted.headline = clip(message.headline, LIMITS.headline);
   if (message.text !== undefined) fitted.text = clip(message.text, LIMITS.text);

@@ -55,6 +55,7 @@ export async function startProcess(
       role === 'worker' ? config.http.workerPort : config.http.port,
     );
     log.info({ role, host: config.http.host, port }, 'listening');
+    await bot?.connect();
     return { port, stop };
   } catch (error) {
     await stop();

@@ -1,4 +1,5 @@
 import { ChannelSpend, runBudget } from '../agents/engine/budget.ts';
+import { Conversations } from '../agents/engine/conversations.ts';
 import { createModelClient } from '../agents/llm/client.ts';
 import { Checkpoints } from '../agents/loop/checkpoints.ts';
 import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
@@ -42,6 +43,7 @@ export function startWorker(
       models: config.models,
       clusters,
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
+      conversations: new Conversations(resources.worker, config.redis.prefix),
       proposals: new ProposalStore(resources.worker, config.redis.prefix),
       autonomy: config.autonomy,
       budget: runBudget(config.budgets),

@@ -21,7 +21,7 @@ let limited = false;
 
 const platform: ChatAdapter = {
   platform: 'slack',
-  async deliver(channel, message) {
+  async deliver({ channelId: channel, message }) {
     if (!limited && message.text === 'first') {
       limited = true;
       throw new RetryAfterError(400);

@@ -27,9 +27,11 @@ export async function answerOffline(
   engine: OfflineEngine,
   runId: string,
   question: string,
+  /** Earlier questions in the conversation, newest first: a follow-up may not name its namespace. */
+  earlier: readonly string[] = [],
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
-  const namespace = await namespaceIn(engine, question, visible);
+  const namespace = await namespaceIn(engine, [question, ...earlier], visible);
   const specialists: SpecialistResult[] = [];
 
   const diagnosis = await diagnose(engine.kube.cluster, { namespace, visible }, engine.autonomy);
@@ -119,20 +121,22 @@ export async function answerOffline(
   return { answer: lines.join('\n'), specialists, namespace };
 }
 
-/** The namespace the question names, among those that exist and the asker may see. */
+/** The namespace the question (or else an earlier one) names, among those the asker may see. */
 async function namespaceIn(
   engine: OfflineEngine,
-  question: string,
+  questions: readonly string[],
   visible: readonly string[],
 ): Promise<string | undefined> {
   const list = await engine.kube.cluster.core.listNamespace().catch((error: unknown) => {
     throw wrapKubernetesError(error, { verb: 'list', resource: 'namespaces' });
   });
-  const words = new Set(question.toLowerCase().split(/[^a-z0-9-]+/));
-  const named = list.items
-    .map((n) => n.metadata?.name ?? '')
-    .find((name) => words.has(name) && inScope(visible, name));
-  if (named !== undefined) return named;
+  for (const question of questions) {
+    const words = new Set(question.toLowerCase().split(/[^a-z0-9-]+/));
+    const named = list.items
+      .map((n) => n.metadata?.name ?? '')
+      .find((name) => words.has(name) && inScope(visible, name));
+    if (named !== undefined) return named;
+  }
   // A channel limited to one namespace means that one; otherwise the whole cluster.
   const only = visible.length === 1 && !visible[0]?.includes('*') ? visible[0] : undefined;
   return only;

@@ -12,6 +12,7 @@ import type { ModelIds } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
 import type { ChannelSpend } from './budget.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
+import { type ConversationLog, withContext } from './conversations.ts';
 import { answerOffline } from './offline.ts';
 import { runOrchestrator } from './orchestrator.ts';
 import { queueDelegator } from './queue-delegator.ts';
@@ -36,6 +37,8 @@ export type EngineDeps = {
   outbox: Queue<OutboxJobInput>;
   /** Spend per channel per day, and its limit. */
   spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
+  /** Earlier exchanges of a thread or DM, for follow-ups. */
+  conversations?: ConversationLog;
   /** The bindings as configured now, to check a queued question's channel again. */
   bindings?: readonly Binding[];
   onUsage?: EngineContext['onUsage'];
@@ -63,6 +66,7 @@ export async function processAskRun(
         channel: run.channel,
         message: { text, tone: 'neutral' },
         replaceKey: `status.${run.runId}`,
+        ...(run.thread === undefined ? {} : { thread: run.thread }),
       },
       { jobId: `${run.runId}.status.${step}` },
     );
@@ -97,10 +101,16 @@ export async function processAskRun(
             tone: 'info',
             footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
           },
+          ...(run.thread === undefined ? {} : { thread: run.thread }),
         },
         { jobId: `${run.runId}.answer` },
       );
     }
+    if (run.conversation !== undefined && deps.conversations !== undefined)
+      await deps.conversations.record(run.conversation, run.runId, {
+        question: run.question,
+        answer: redactText(result.answer),
+      });
     return result;
   } catch (error) {
     // The orchestrator waits for its specialists without holding this worker slot.
@@ -139,6 +149,10 @@ async function answer(
   status: (step: string, text: string) => Promise<void>,
 ): Promise<AskResult> {
   const kube = { cluster: deps.clusters.get(scope.cluster), namespaces: scope.namespaces };
+  const history =
+    run.conversation === undefined || deps.conversations === undefined
+      ? []
+      : await deps.conversations.history(run.conversation);
   if (deps.client === undefined) {
     await status('start', 'Looking into it with the analyzers…');
     const offline = await answerOffline(
@@ -150,6 +164,7 @@ async function answer(
       },
       run.runId,
       run.question,
+      history.map((e) => e.question).reverse(),
     );
     return {
       answer: offline.answer,
@@ -189,7 +204,7 @@ async function answer(
   };
   const done = await runOrchestrator(
     engine,
-    { runId: run.runId, question: run.question },
+    { runId: run.runId, question: withContext(run.question, history) },
     delegate,
   );
   const specialists = await specialistResults(job);

@@ -8,6 +8,7 @@ import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
 import type { ChatMessageInput } from '../../queue/message.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';
+import { planRollback } from './rollback.ts';
 import { clusterStatus } from './status.ts';
 
 export type CommandRunDeps = {
@@ -29,7 +30,12 @@ export async function processCommandRun(
 ) {
   const command = run.command;
   let message: ChatMessageInput;
-  const scope = commandScope(command, bindingFor(run.channel, deps.bindings), deps.clusters.names);
+  const scope = commandScope(
+    command,
+    bindingFor(run.channel, deps.bindings),
+    deps.clusters.names,
+    run.channel,
+  );
   if (!scope.allowed) {
     message = {
       headline: `I cannot run ${command.name} here`,
@@ -49,7 +55,11 @@ export async function processCommandRun(
             deps.autonomy,
           )
         ).message;
-      } else message = { headline: 'help is answered by the bot', tone: 'info' };
+      } else {
+        const namespace = scope.namespace ?? command.namespace ?? '';
+        message = (await planRollback(cluster, { app: command.app, namespace }, deps.autonomy))
+          .message;
+      }
     } catch (error) {
       if (!(error instanceof CoxswainError)) throw error;
       message = { headline: `${command.name} failed`, text: error.message, tone: 'warning' };
@@ -63,6 +73,7 @@ export async function processCommandRun(
     {
       channel: run.channel,
       message: { ...message, footer: message.footer ? `${asked} · ${message.footer}` : asked },
+      ...(run.thread === undefined ? {} : { thread: run.thread }),
     },
     { jobId: `${runJobId}.answer` },
   );

@@ -74,6 +74,13 @@ export async function clusterStatus(
             },
           ]),
     ],
+    // One click away from the findings: a diagnose button per namespace with problems.
+    buttons: [...problems.keys()].slice(0, 5).map((ns) => ({
+      action: 'command' as const,
+      label: `Diagnose ${ns}`,
+      value: `diagnose -n ${ns}`,
+      style: 'primary' as const,
+    })),
     footer: `Next: diagnose -n NAMESPACE for findings and proposed fixes`,
   });
   return {

@@ -1,19 +1,18 @@
-import type { ChatMessage } from '../../queue/message.ts';
+import type { Delivery } from '../adapter.ts';
+import { KeyedSerialiser } from '../serialise.ts';
 import type { WebStore } from './store.ts';
 
 export const BOT_NAME = 'Coxswain';
 
-/** Delivers outbox messages to web console channels; routed channels are never refused. */
+/**
+ * Delivers outbox messages to web console channels; routed channels are never refused. The
+ * console has no threads or private messages: those messages are shown in the channel.
+ */
 export function webAdapter(store: WebStore) {
   // Edits of one message are delivered one at a time in this process, so the first is known
   // before the next and they land in the order they were taken from the outbox.
-  const editing = new Map<string, Promise<void>>();
-  const deliver = async (
-    channelId: string,
-    message: ChatMessage,
-    deliveryId: string,
-    replaceKey?: string,
-  ) => {
+  const edits = new KeyedSerialiser();
+  const deliver = async ({ channelId, message, deliveryId, replaceKey }: Delivery) => {
     const first = replaceKey === undefined ? undefined : await store.keyed(channelId, replaceKey);
     const entry = {
       at: new Date().toISOString(),
@@ -29,24 +28,9 @@ export function webAdapter(store: WebStore) {
   };
   return {
     platform: 'web' as const,
-    deliver(
-      channelId: string,
-      message: ChatMessage,
-      deliveryId: string,
-      replaceKey?: string,
-    ): Promise<void> {
-      if (replaceKey === undefined) return deliver(channelId, message, deliveryId);
-      const key = `${channelId}/${replaceKey}`;
-      const next = (editing.get(key) ?? Promise.resolve())
-        .catch(() => undefined)
-        .then(() => deliver(channelId, message, deliveryId, replaceKey));
-      editing.set(key, next);
-      void next
-        .finally(() => {
-          if (editing.get(key) === next) editing.delete(key);
-        })
-        .catch(() => undefined);
-      return next;
+    deliver(delivery: Delivery): Promise<void> {
+      if (delivery.replaceKey === undefined) return deliver(delivery);
+      return edits.run(`${delivery.channelId}/${delivery.replaceKey}`, () => deliver(delivery));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { formatIssues } from '../../config/format-issues.ts';
@@ -5,6 +6,7 @@ import { isAllowedHost } from '../../http/allowed-host.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { readJson } from '../../http/read-body.ts';
 import type { Handler, Route } from '../../http/router.ts';
+import { type Button, LIMITS } from '../../queue/message.ts';
 import { isStreamId, WebChannelId } from './entry.ts';
 import type { LiveStreams } from './live-stream.ts';
 import type { WebStore } from './store.ts';
@@ -40,12 +42,31 @@ export type PostedHandler = (posted: {
   id: string;
 }) => Promise<void>;
 
-/** The web console: its page, its channel list, its live stream and its message box. */
+const Click = z.object({
+  entry: z.string().refine(isStreamId, 'must be an entry id'),
+  button: z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.buttons - 1),
+  author: PostedMessage.shape.author,
+});
+
+/** A button someone clicked in the console, as it was stored with its message. */
+export type ClickHandler = (click: {
+  channel: string;
+  author: string;
+  button: Button;
+  clickId: string;
+}) => Promise<void>;
+
+/** The web console: its page, its channel list, its live stream, its message box and buttons. */
 export function webConsoleRoutes(
   store: WebStore,
   streams: LiveStreams,
   allowedHosts: readonly string[],
   onPosted?: PostedHandler,
+  onClick?: ClickHandler,
 ): Route[] {
   const assets = {
     '/': asset('index.html', 'text/html; charset=utf-8'),
@@ -113,7 +134,7 @@ export function webConsoleRoutes(
               at: new Date().toISOString(),
               author,
               bot: false,
-              message: { text, tone: 'neutral', fields: [], sections: [], links: [] },
+              message: { text, tone: 'neutral', fields: [], sections: [], links: [], buttons: [] },
             },
             { maxChannels: MAX_CHANNELS },
           );
@@ -136,6 +157,40 @@ export function webConsoleRoutes(
           );
         }
         return { status: 201, body: { id, channel } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/channels/:channel/clicks',
+      async handler({ req, params }) {
+        const channel = channelParam(params.channel ?? '');
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          throw new HttpError(415, 'content-type must be application/json');
+        }
+        const parsed = Click.safeParse(await readJson(req, 4 * 1024));
+        if (!parsed.success)
+          throw new HttpError(
+            400,
+            `invalid click: ${formatIssues(parsed.error.issues).join('; ')}`,
+          );
+        const { entry: entryId, button: index, author } = parsed.data;
+        let entry: Awaited<ReturnType<WebStore['entry']>>;
+        try {
+          entry = await store.entry(channel, entryId);
+        } catch (error) {
+          throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+        }
+        // The button is the one stored with the message, never what the browser says it was.
+        const button = entry?.bot ? entry.message.buttons[index] : undefined;
+        if (button === undefined) throw new HttpError(404, 'no such button in that message');
+        try {
+          await onClick?.({ channel, author, button, clickId: randomUUID() });
+        } catch (error) {
+          throw new HttpError(503, 'the click could not be acted on; retry later', {
+            cause: error,
+          });
+        }
+        return { status: 202, body: { accepted: true } };
       },
     },
   ];

@@ -121,6 +121,13 @@ export class WebStore extends EventEmitter<StoreEvents> {
       .exec();
   }
 
+  /** One entry by its id, as stored. */
+  async entry(channel: string, id: string): Promise<StoredEntry | undefined> {
+    const rows = await this.#redis.xrange(this.#streamKey(channel), id, id);
+    const fields = rows[0]?.[1];
+    return fields === undefined ? undefined : this.#decode(channel, id, fields[1]);
+  }
+
   /** Entries after `afterId`, oldest first; without it, the latest `limit`. */
   async history(
     channel: string,

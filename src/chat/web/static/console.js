@@ -77,8 +77,44 @@ function renderEntry(entry) {
     item.append(box);
   }
   if (message.links?.length) item.append(renderLinks(message.links));
+  if (message.buttons?.length) item.append(renderButtons(entry, message.buttons));
   if (message.footer) item.append(el('div', 'footer', message.footer));
   return item;
+}
+
+function renderButtons(entry, buttons) {
+  const box = el('div', 'buttons');
+  buttons.forEach((button, index) => {
+    const b = el('button', `button style-${button.style ?? 'default'}`, button.label);
+    b.type = 'button';
+    b.addEventListener('click', () => click(entry, index, b));
+    box.append(b);
+  });
+  return box;
+}
+
+async function click(entry, index, button) {
+  button.disabled = true;
+  $('composer-error').textContent = '';
+  try {
+    const response = await fetch(`/api/channels/${encodeURIComponent(state.channel)}/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: entry.version ?? entry.id, button: index, author: author() }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error ?? `the bot answered ${response.status}`);
+    }
+  } catch (error) {
+    $('composer-error').textContent = `Not done: ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function author() {
+  return $('author').value.trim() || 'web-user';
 }
 
 function renderChannels() {
@@ -133,7 +169,7 @@ function open(channel) {
       ? list.querySelector(`li[data-id="${CSS.escape(entry.replaces)}"]`)
       : null;
     if (earlier) {
-      const updated = renderEntry({ ...entry, id: entry.replaces });
+      const updated = renderEntry({ ...entry, id: entry.replaces, version: entry.id });
       earlier.replaceWith(updated);
       return;
     }
@@ -148,13 +184,12 @@ async function send(event) {
   const text = input.value.trim();
   if (!text) return;
   $('composer-error').textContent = '';
-  const author = $('author').value.trim() || 'web-user';
-  localStorage.setItem('coxswain.author', author);
+  localStorage.setItem('coxswain.author', author());
   try {
     const response = await fetch(`/api/channels/${encodeURIComponent(state.channel)}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text, author }),
+      body: JSON.stringify({ text, author: author() }),
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));

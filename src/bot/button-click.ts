@@ -1,0 +1,38 @@
+import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
+import { parseCommandText } from '../queue/command.ts';
+import type { ButtonAction } from '../queue/message.ts';
+import { handleChatInput, type InputDeps } from './chat-input.ts';
+
+/**
+ * A click's value is treated like anything typed: parsed and checked against the channel's
+ * binding, as the person who clicked.
+ */
+export async function handleButtonClick(
+  click: ButtonClick,
+  deps: InputDeps,
+): Promise<InputOutcome> {
+  const action = click.action as ButtonAction;
+  switch (action) {
+    case 'command': {
+      // Only commands: a button never asks the agents a free-form question.
+      const parsed = parseCommandText(click.value);
+      if (parsed === undefined)
+        return refusal('That button does not run a command I know', click.value);
+      const input: ChatInput = {
+        channel: click.channel,
+        requester: click.requester,
+        text: click.value,
+        messageId: `click.${click.clickId}`,
+        thread: click.thread,
+        addressed: true,
+      };
+      return handleChatInput(input, deps);
+    }
+    default:
+      return refusal('That button is no longer understood', `action "${click.action}"`);
+  }
+}
+
+function refusal(headline: string, text: string): InputOutcome {
+  return { kind: 'reply', message: { headline, text, tone: 'warning' } };
+}

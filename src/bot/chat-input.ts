@@ -1,0 +1,183 @@
+import type { Queue } from 'bullmq';
+import type { ChatInput, InputOutcome } from '../chat/inbound.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import { commandScope } from '../policy/command-scope.ts';
+import type { Binding } from '../policy/schema.ts';
+import type { ChannelRef } from '../queue/channel.ts';
+import { COMMAND_HELP, type Command, parseCommandText } from '../queue/command.ts';
+import type { RunJobInput } from '../queue/jobs.ts';
+import type { ChatMessageInput } from '../queue/message.ts';
+import { type Workflows, workflowTask } from '../workflows/markdown.ts';
+
+/**
+ * What a person said to the bot, from any platform, and what the bot does with it: `help` and
+ * refusals are answered at once; skills become a run for a worker; other text addressed to the
+ * bot becomes a question for the orchestrator. The platform adapter delivers the reply its own
+ * way (in a thread, ephemeral, as an interaction response).
+ */
+export type InputDeps = {
+  runs: Queue<RunJobInput>;
+  bindings: readonly Binding[];
+  clusters: readonly string[];
+  workflows: Workflows;
+  now?: () => Date;
+};
+
+const warning = (headline: string, text?: string): InputOutcome => ({
+  kind: 'reply',
+  message: { headline, tone: 'warning', ...(text === undefined ? {} : { text }) },
+});
+
+export async function handleChatInput(input: ChatInput, deps: InputDeps): Promise<InputOutcome> {
+  const parsed = parseCommandText(input.text);
+  const id = `${input.channel.replace(':', '.')}.${input.messageId}`.replace(
+    /[^A-Za-z0-9_.-]/g,
+    '_',
+  );
+  if (parsed === undefined) {
+    const question = input.addressed ? input.text.trim() : mentionOf(input.text);
+    if (question === undefined || question === '') return { kind: 'ignored' };
+    return askQuestion(input, question, `ask.${id}`, deps);
+  }
+  if (!parsed.ok) return warning(`I could not read that: ${parsed.error}`, COMMAND_HELP);
+  const command = parsed.command;
+  const binding = bindingFor(input.channel, deps.bindings);
+  if (command.name === 'help')
+    return { kind: 'reply', message: help(input.channel, binding, deps) };
+  if (command.name === 'deploy' || command.name === 'workflow')
+    return runWorkflow(input, command, `workflow.${id}`, deps);
+  const scope = commandScope(command, binding, deps.clusters, input.channel);
+  if (!scope.allowed) return warning(`I cannot run ${command.name} here`, scope.reason);
+  const runId = `command.${id}`;
+  await deps.runs.add(
+    'command',
+    {
+      kind: 'command',
+      receivedAt: now(deps).toISOString(),
+      channel: input.channel,
+      requester: input.requester,
+      ...(input.thread === undefined ? {} : { thread: input.thread }),
+      command: {
+        ...command,
+        cluster: scope.cluster,
+        ...(scope.namespace === undefined ? {} : { namespace: scope.namespace }),
+      },
+    },
+    { jobId: runId },
+  );
+  return { kind: 'queued', runId, what: command.name };
+}
+
+function help(
+  channel: ChannelRef,
+  binding: Binding | undefined,
+  deps: InputDeps,
+): ChatMessageInput {
+  const where =
+    binding === undefined
+      ? `This channel (${channel}) has no binding yet, so only help works here. An operator binds it in the config file (COXSWAIN_CONFIG, bindings:).`
+      : `This channel may read clusters ${binding.clusters.join(', ')}, namespaces ${binding.namespaces.join(', ')}; changes up to the ${binding.maxTier} tier.`;
+  const workflows = [...deps.workflows.values()].map(
+    (w) =>
+      `${w.name}${w.inputs.length > 0 ? ` ${w.inputs.map((k) => `${k}=…`).join(' ')}` : ''}${w.description ? ` — ${w.description}` : ''}`,
+  );
+  return {
+    headline: 'Coxswain commands',
+    text: `${COMMAND_HELP}\n\n${where}`,
+    tone: 'info',
+    ...(workflows.length === 0
+      ? {}
+      : { sections: [{ title: 'Workflows', code: workflows.join('\n') }] }),
+    ...(binding === undefined
+      ? {}
+      : {
+          buttons: [
+            {
+              action: 'command' as const,
+              label: 'Cluster status',
+              value: 'status',
+              style: 'primary' as const,
+            },
+          ],
+        }),
+  };
+}
+
+/** The question in a message that mentions the bot (`@coxswain why is …`), if it does. */
+function mentionOf(text: string): string | undefined {
+  const match = /^\s*@coxswain\b[\s,:]*(.+)$/is.exec(text);
+  return match?.[1]?.trim() || undefined;
+}
+
+/** A question becomes an orchestrator run, scoped to what the channel's binding may see. */
+async function askQuestion(
+  input: ChatInput,
+  question: string,
+  runId: string,
+  deps: InputDeps,
+  cluster?: string,
+): Promise<InputOutcome> {
+  const binding = bindingFor(input.channel, deps.bindings);
+  const chosen = cluster ?? binding?.clusters[0];
+  if (binding === undefined || chosen === undefined) {
+    return warning(
+      'I cannot answer questions here',
+      `this channel (${input.channel}) has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings:.`,
+    );
+  }
+  if (!binding.clusters.includes(chosen))
+    return warning(
+      `I cannot run that on cluster ${chosen}`,
+      `this channel is bound to ${binding.clusters.join(', ')}`,
+    );
+  await deps.runs.add(
+    'ask',
+    {
+      kind: 'ask',
+      runId,
+      receivedAt: now(deps).toISOString(),
+      question: question.slice(0, 4000),
+      channel: input.channel,
+      requester: input.requester,
+      ...(input.thread === undefined ? {} : { thread: input.thread }),
+      ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+      cluster: chosen,
+      namespaces: [...binding.namespaces],
+    },
+    { jobId: runId },
+  );
+  return { kind: 'queued', runId, what: 'question' };
+}
+
+/** `deploy APP` and `workflow NAME k=v…`: a Markdown workflow's task, for the orchestrator. */
+async function runWorkflow(
+  input: ChatInput,
+  command: Extract<Command, { name: 'deploy' | 'workflow' }>,
+  runId: string,
+  deps: InputDeps,
+): Promise<InputOutcome> {
+  const name = command.name === 'deploy' ? 'deploy-app' : command.workflow;
+  const inputs =
+    command.name === 'deploy'
+      ? {
+          app: command.app,
+          ...(command.namespace === undefined ? {} : { namespace: command.namespace }),
+        }
+      : command.inputs;
+  const workflow = deps.workflows.get(name);
+  if (workflow === undefined) {
+    const known = [...deps.workflows.keys()];
+    return warning(
+      `There is no workflow named ${name}`,
+      known.length === 0 ? 'No workflows are installed.' : `Workflows: ${known.join(', ')}`,
+    );
+  }
+  const task = workflowTask(workflow, inputs);
+  if (!task.ok) return warning(`I cannot run workflow ${name}`, task.error);
+  const outcome = await askQuestion(input, task.task, runId, deps, command.cluster);
+  return outcome.kind === 'queued' ? { ...outcome, what: `workflow ${name}` } : outcome;
+}
+
+function now(deps: InputDeps): Date {
+  return (deps.now ?? (() => new Date()))();
+}

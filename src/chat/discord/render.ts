@@ -1,0 +1,112 @@
+import type { Button, ChatMessage, Tone } from '../../queue/message.ts';
+import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
+
+/**
+ * A neutral message as a Discord embed with buttons: the headline as the title, the text and
+ * the sections in the description (code cut to its first lines), fields inline, buttons in one
+ * action row. Discord's limits: title 256, description 4,096, 25 fields (name 256, value 1,024),
+ * 6,000 characters in all, custom_id 100.
+ */
+export type DiscordEmbed = {
+  title?: string;
+  description?: string;
+  color: number;
+  fields?: { name: string; value: string; inline: boolean }[];
+  footer?: { text: string };
+};
+export type DiscordButton = {
+  type: 2;
+  style: 1 | 2 | 4;
+  label: string;
+  custom_id: string;
+};
+export type DiscordMessage = {
+  content: string;
+  embeds: DiscordEmbed[];
+  components: { type: 1; components: DiscordButton[] }[];
+};
+
+const TONE_COLOUR: Record<Tone, number> = {
+  critical: 0xd93848,
+  warning: 0xe39b1b,
+  info: 0x3a83d6,
+  resolved: 0x2e9b5f,
+  neutral: 0x9aa3b2,
+};
+const DESCRIPTION = 4096;
+
+export function renderDiscord(message: ChatMessage): DiscordMessage {
+  const parts: string[] = [];
+  if (message.text !== undefined) parts.push(message.text);
+  for (const section of message.sections) {
+    const lines: string[] = [];
+    if (section.title !== undefined) lines.push(`**${section.title}**`);
+    if (section.text !== undefined) lines.push(section.text);
+    if (section.code !== undefined && section.code !== '')
+      lines.push(fence(trimLines(section.code, CHAT_CODE_LINES, 1_400)));
+    for (const f of section.fields) lines.push(`**${f.label}:** ${f.value}`);
+    if (section.links.length > 0)
+      lines.push(section.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
+    parts.push(lines.join('\n'));
+  }
+  if (message.links.length > 0)
+    parts.push(message.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
+  const embed: DiscordEmbed = { color: TONE_COLOUR[message.tone] };
+  if (message.headline !== undefined) embed.title = clipText(message.headline, 256);
+  const description = joinWithin(parts, DESCRIPTION);
+  if (description !== '') embed.description = description;
+  if (message.fields.length > 0)
+    embed.fields = message.fields.slice(0, 25).map((f) => ({
+      name: clipText(f.label, 256),
+      value: clipText(f.value || '-', 1024),
+      inline: true,
+    }));
+  if (message.footer !== undefined) embed.footer = { text: clipText(message.footer, 2048) };
+  return {
+    content: '',
+    embeds: [embed],
+    components:
+      message.buttons.length === 0 ? [] : [{ type: 1, components: buttons(message.buttons) }],
+  };
+}
+
+/** Parts in order, while they fit; what does not fit is counted, not cut mid-way. */
+function joinWithin(parts: readonly string[], max: number): string {
+  let out = '';
+  for (const [i, part] of parts.entries()) {
+    const next = out === '' ? part : `${out}\n\n${part}`;
+    if (next.length <= max - 40) {
+      out = next;
+      continue;
+    }
+    const left = parts.length - i;
+    if (out === '') return clipText(part, max);
+    return `${out}\n\n*… ${left} more part${left === 1 ? '' : 's'} not shown*`;
+  }
+  return out;
+}
+
+function fence(code: string): string {
+  // A fence inside the code would end the block early.
+  return `\`\`\`\n${code.replace(/```/g, 'ʼʼʼ')}\n\`\`\``;
+}
+
+const STYLE = { primary: 1, default: 2, danger: 4 } as const;
+
+/** A button's custom_id is its action and value: `command:status`. */
+function buttons(list: readonly Button[]): DiscordButton[] {
+  const seen = new Set<string>();
+  return list.flatMap((b) => {
+    const customId = `${b.action}:${b.value}`.slice(0, 100);
+    if (seen.has(customId)) return [];
+    seen.add(customId);
+    return [{ type: 2, style: STYLE[b.style], label: clipText(b.label, 80), custom_id: customId }];
+  });
+}
+
+/** The action and value of a button from its custom_id. */
+export function parseCustomId(customId: string): { action: string; value: string } | undefined {
+  const at = customId.indexOf(':');
+  if (at <= 0) return undefined;
+  return { action: customId.slice(0, at), value: customId.slice(at + 1) };
+}

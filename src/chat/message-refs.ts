@@ -1,0 +1,79 @@
+import type { Redis } from 'ioredis';
+import type { Platform } from '../queue/channel.ts';
+
+/**
+ * The platform's ids of the bot's own messages, in Redis so every bot replica shares them: which
+ * message a replace key names (to edit it in place), and which outbox deliveries were posted
+ * already (so a retried job does not post twice).
+ */
+const REF_TTL_SECONDS = 7 * 86_400;
+const DELIVERY_TTL_SECONDS = 86_400;
+
+export class MessageRefs {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:msgref`;
+  }
+
+  async keyed(platform: Platform, channel: string, key: string): Promise<string | undefined> {
+    return (
+      (await this.#redis.get(`${this.#prefix}:key:${platform}:${channel}:${key}`)) ?? undefined
+    );
+  }
+
+  async setKeyed(platform: Platform, channel: string, key: string, id: string): Promise<void> {
+    await this.#redis.set(
+      `${this.#prefix}:key:${platform}:${channel}:${key}`,
+      id,
+      'EX',
+      REF_TTL_SECONDS,
+    );
+  }
+
+  async delivered(platform: Platform, deliveryId: string): Promise<string | undefined> {
+    return (
+      (await this.#redis.get(`${this.#prefix}:delivery:${platform}:${deliveryId}`)) ?? undefined
+    );
+  }
+
+  async setDelivered(platform: Platform, deliveryId: string, id: string): Promise<void> {
+    await this.#redis.set(
+      `${this.#prefix}:delivery:${platform}:${deliveryId}`,
+      id,
+      'EX',
+      DELIVERY_TTL_SECONDS,
+    );
+  }
+}
+
+/**
+ * Takes an inbound event id once: the platform retries events it thinks were lost, and each
+ * should act once. A claim whose handling failed is released, so the retry is handled.
+ */
+export class EventClaims {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:event`;
+  }
+
+  async claim(platform: Platform, eventId: string): Promise<boolean> {
+    const set = await this.#redis.set(
+      `${this.#prefix}:${platform}:${eventId}`,
+      '1',
+      'EX',
+      3_600,
+      'NX',
+    );
+    return set === 'OK';
+  }
+
+  async release(platform: Platform, eventId: string): Promise<void> {
+    await this.#redis.del(`${this.#prefix}:${platform}:${eventId}`);
+  }
+}

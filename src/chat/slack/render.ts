@@ -1,0 +1,122 @@
+import type { Button, ChatMessage, Field, Link, Tone } from '../../queue/message.ts';
+import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
+
+/**
+ * A neutral message as Slack Block Kit: the headline first (it is also the notification text),
+ * evidence in code blocks cut to their first lines, buttons as an actions block. Slack's limits:
+ * 50 blocks, 3,000 characters per section text, 10 fields of 2,000, 75 per button label.
+ */
+export type SlackBlock = Record<string, unknown>;
+export type SlackMessage = { text: string; blocks: SlackBlock[] };
+
+const TONE_MARK: Record<Tone, string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+  resolved: ':white_check_mark:',
+  neutral: '',
+};
+const MAX_BLOCKS = 50;
+const SECTION_TEXT = 3000;
+
+/** Slack's mrkdwn treats these three as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const section = (text: string): SlackBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clipText(text, SECTION_TEXT) },
+});
+
+export function renderSlack(message: ChatMessage): SlackMessage {
+  const blocks: SlackBlock[] = [];
+  const mark = TONE_MARK[message.tone];
+  if (message.headline !== undefined)
+    blocks.push(section(`${mark ? `${mark} ` : ''}*${escapeMrkdwn(message.headline)}*`));
+  if (message.text !== undefined) blocks.push(section(escapeMrkdwn(message.text)));
+  if (message.fields.length > 0) blocks.push(fieldsBlock(message.fields));
+  for (const part of message.sections) {
+    const lines: string[] = [];
+    if (part.title !== undefined) lines.push(`*${escapeMrkdwn(part.title)}*`);
+    if (part.text !== undefined) lines.push(escapeMrkdwn(part.text));
+    if (lines.length > 0) blocks.push(section(lines.join('\n')));
+    if (part.code !== undefined && part.code !== '') blocks.push(codeBlock(part.code));
+    if (part.fields.length > 0) blocks.push(fieldsBlock(part.fields));
+    if (part.links.length > 0) blocks.push(linksBlock(part.links));
+  }
+  if (message.links.length > 0) blocks.push(linksBlock(message.links));
+  // Buttons and the footer are kept whatever else had to go.
+  const tail: SlackBlock[] = [];
+  if (message.buttons.length > 0) tail.push(actionsBlock(message.buttons));
+  if (message.footer !== undefined)
+    tail.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: escapeMrkdwn(message.footer) }],
+    });
+  const room = MAX_BLOCKS - tail.length;
+  const body =
+    blocks.length <= room
+      ? blocks
+      : [
+          ...blocks.slice(0, room - 1),
+          section(`_… ${blocks.length - room + 1} more parts not shown_`),
+        ];
+  return { text: notificationText(message), blocks: [...body, ...tail] };
+}
+
+/** What notifications and screen readers show: the headline, or the start of the text. */
+function notificationText(message: ChatMessage): string {
+  return clipText(message.headline ?? message.text ?? 'Coxswain', 300);
+}
+
+function codeBlock(code: string): SlackBlock {
+  // The fence and the escaping take room; the rest is the code's first lines.
+  return section(`\`\`\`${escapeMrkdwn(trimLines(code, CHAT_CODE_LINES, 2_600))}\`\`\``);
+}
+
+function fieldsBlock(fields: readonly Field[]): SlackBlock {
+  return {
+    type: 'section',
+    fields: fields.slice(0, 10).map((f) => ({
+      type: 'mrkdwn',
+      text: clipText(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000),
+    })),
+  };
+}
+
+function linksBlock(links: readonly Link[]): SlackBlock {
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: links
+          .map((l) => `<${l.url}|${escapeMrkdwn(l.label).replace(/\|/g, '¦')}>`)
+          .join('  ·  '),
+      },
+    ],
+  };
+}
+
+/** Each button's action id says what it does; Slack wants them unique within a message. */
+export const SLACK_ACTION_PREFIX = 'coxswain.';
+
+function actionsBlock(buttons: readonly Button[]): SlackBlock {
+  return {
+    type: 'actions',
+    elements: buttons.map((b, i) => ({
+      type: 'button',
+      action_id: `${SLACK_ACTION_PREFIX}${b.action}.${i}`,
+      text: { type: 'plain_text', text: clipText(b.label, 75), emoji: true },
+      value: b.value,
+      ...(b.style === 'default' ? {} : { style: b.style }),
+    })),
+  };
+}
+
+/** The button action from a Slack action id (`coxswain.command.0` → `command`). */
+export function actionOfSlackId(actionId: string): string | undefined {
+  if (!actionId.startsWith(SLACK_ACTION_PREFIX)) return undefined;
+  return actionId.slice(SLACK_ACTION_PREFIX.length).split('.')[0];
+}

@@ -1,0 +1,271 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
+import {
+  appMention,
+  directMessage,
+  eventCallback,
+  interactiveForm,
+  messageTs,
+} from '../support/slack-payloads.ts';
+
+/**
+ * The real Bolt in HTTP mode on the bot's port, against a local Slack: signed events, slash
+ * commands and clicks in; Web API calls out. The cluster is the sandbox; no model key, so
+ * questions are answered by the analyzers.
+ */
+const sandbox = useSandbox(['oom-crashloop', 'healthy']);
+let slack: FakeSlack;
+let app: TestApp;
+let events: string;
+let runs: Queue;
+
+beforeAll(async () => {
+  slack = await FakeSlack.start();
+  const file = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [{ channel: 'slack:C0OPS', clusters: ['sandbox'], namespaces: ['*'] }],
+  });
+  app = await startTestApp({
+    COXSWAIN_CONFIG: file,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+  });
+  events = `${app.baseUrl}/slack/events`;
+  runs = new Queue('runs', { connection: { url: app.redisUrl }, prefix: app.prefix });
+});
+
+afterAll(async () => {
+  await runs.close();
+  await app.stop();
+  await slack.close();
+});
+
+const text = (call: SlackCall) => `${String(call.args.text)} ${JSON.stringify(call.args.blocks)}`;
+const answerIn = (thread: string, pattern: RegExp) => (call: SlackCall) =>
+  call.args.thread_ts === thread && pattern.test(text(call));
+
+describe('Slack over HTTP', () => {
+  it('answers a mention in a thread, and a follow-up there with the thread as context', async () => {
+    const ts = messageTs();
+    const sent = await slack.sendHttp(
+      events,
+      eventCallback(
+        appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'why is payments crashlooping?', ts }),
+      ),
+    );
+    expect(sent.status).toBe(200);
+    const answer = await slack.waitForCall(
+      'chat.postMessage',
+      answerIn(ts, /Answered by the analyzers/),
+      20_000,
+    );
+    expect(text(answer)).toContain('namespace payments');
+    expect(text(answer)).toContain('OOM');
+
+    // The follow-up names no namespace: the thread says which one.
+    await slack.sendHttp(
+      events,
+      eventCallback(
+        appMention({
+          channel: 'C0OPS',
+          user: 'U0DANA',
+          text: 'is it still failing?',
+          threadTs: ts,
+        }),
+      ),
+    );
+    const followUp = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => answerIn(ts, /Answered by the analyzers/)(call) && call !== answer,
+      20_000,
+    );
+    expect(text(followUp)).toContain('namespace payments');
+  });
+
+  it('edits one status message in the thread while a question is worked on', async () => {
+    const ts = messageTs();
+    await slack.sendHttp(
+      events,
+      eventCallback(
+        appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'what is wrong in shop?', ts }),
+      ),
+    );
+    const status = await slack.waitForCall(
+      'chat.postMessage',
+      answerIn(ts, /Looking into it/),
+      20_000,
+    );
+    const ack = status.result as unknown as { ts: string };
+    const edit = await slack.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === ack.ts && /Answered below/.test(text(call)),
+      20_000,
+    );
+    expect(edit.args.channel).toBe('C0OPS');
+  });
+
+  it('runs a slash command: an ephemeral acknowledgement at once, the answer in the channel', async () => {
+    const reply = await slack.sendHttp(
+      events,
+      slack.slashCommand({ text: 'status', channelId: 'C0OPS', userId: 'U0DANA' }),
+      { contentType: 'form' },
+    );
+
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toMatchObject({ response_type: 'ephemeral' });
+    expect(reply.body).toContain('Working on status');
+    const posted = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === 'C0OPS' && /Cluster sandbox/.test(text(call)),
+      20_000,
+    );
+    // The status answer offers a button per namespace with problems.
+    expect(JSON.stringify(posted.args.blocks)).toContain('diagnose -n payments');
+  });
+
+  it('answers help and refusals to a slash command privately, with what is missing', async () => {
+    const help = await slack.sendHttp(
+      events,
+      slack.slashCommand({ text: 'help', channelId: 'C0OPS', userId: 'U0DANA' }),
+      { contentType: 'form' },
+    );
+    const unbound = await slack.sendHttp(
+      events,
+      slack.slashCommand({ text: 'status', channelId: 'C0ELSEWHERE', userId: 'U0DANA' }),
+      { contentType: 'form' },
+    );
+
+    expect(help.body).toContain('Coxswain commands');
+    expect(help.body).toContain('rollback APP');
+    expect(JSON.parse(unbound.body)).toMatchObject({ response_type: 'ephemeral' });
+    expect(unbound.body).toContain('slack:C0ELSEWHERE');
+    expect(unbound.body).toContain('no binding');
+  });
+
+  it('runs the command behind a button, as the person who clicked, in the thread of its message', async () => {
+    const messageTsOfCard = messageTs();
+    const payload = slack.blockActions({
+      actionId: 'coxswain.command.0',
+      value: 'diagnose -n payments',
+      channel: 'C0OPS',
+      user: 'U0SAM',
+      messageTs: messageTsOfCard,
+    });
+
+    const clicked = await slack.sendHttp(events, interactiveForm(payload), { contentType: 'form' });
+
+    expect(clicked.status).toBe(200);
+    const answer = await slack.waitForCall(
+      'chat.postMessage',
+      answerIn(messageTsOfCard, /namespace payments of cluster sandbox/),
+      20_000,
+    );
+    expect(text(answer)).toContain('U0SAM asked: diagnose');
+  });
+
+  it('answers a direct message outside a thread, and refuses an unbound DM saying why', async () => {
+    await slack.sendHttp(
+      events,
+      eventCallback(directMessage({ channel: 'D0DANA', user: 'U0DANA', text: 'help' })),
+    );
+
+    const reply = await slack.waitForCall('chat.postMessage', (c) => c.args.channel === 'D0DANA');
+    expect(text(reply)).toContain('slack:D0DANA');
+    expect(text(reply)).toContain('has no binding');
+    expect(reply.args.thread_ts).toBeUndefined();
+  });
+
+  it.each([
+    ['a wrong signature', { secret: 'not-the-signing-secret' }],
+    ['a timestamp six minutes old', { timestamp: Math.floor(Date.now() / 1000) - 360 }],
+    ['a timestamp six minutes ahead', { timestamp: Math.floor(Date.now() / 1000) + 360 }],
+    ['no signature', { signature: '' }],
+  ])('refuses %s with 401 and enqueues nothing', async (_, options) => {
+    const before = await runs.getJobCountByTypes(
+      'waiting',
+      'active',
+      'completed',
+      'failed',
+      'delayed',
+    );
+    const ts = messageTs();
+
+    const refused = await slack.sendHttp(
+      events,
+      eventCallback(appMention({ channel: 'C0OPS', user: 'U0EVE', text: 'status', ts })),
+      options,
+    );
+
+    expect(refused.status).toBe(401);
+    const after = await runs.getJobCountByTypes(
+      'waiting',
+      'active',
+      'completed',
+      'failed',
+      'delayed',
+    );
+    expect(after).toBe(before);
+    expect(await runs.getJob(`command.slack.C0OPS.${ts}`)).toBeUndefined();
+  });
+
+  it('handles an event Slack retries once', async () => {
+    const ts = messageTs();
+    const event = eventCallback(appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'help', ts }));
+    await slack.sendHttp(events, event);
+    await slack.waitForCall('chat.postMessage', answerIn(ts, /Coxswain commands/));
+    // Delivered and its outbox job gone: only the event id can tell the retry apart.
+    await eventually(async () => {
+      const outbox = new Queue('outbox', { connection: { url: app.redisUrl }, prefix: app.prefix });
+      const job = await outbox.getJob(`reply.slack.C0OPS.${ts}`);
+      await job?.remove();
+      await outbox.close();
+      return job === undefined || (await job.isCompleted());
+    });
+
+    const retried = await slack.sendHttp(events, event, {
+      retryNum: 1,
+      retryReason: 'http_timeout',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+
+    expect(retried.status).toBe(200);
+    expect(slack.calls.filter(answerIn(ts, /Coxswain commands/))).toHaveLength(1);
+  });
+
+  it('delivers after the Retry-After of a 429, without failing the message', async () => {
+    slack.rateLimit('chat.postMessage', 1, 1);
+    const ts = messageTs();
+    const started = Date.now();
+
+    await slack.sendHttp(
+      events,
+      eventCallback(appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'help', ts })),
+    );
+
+    const delivered = await slack.waitForCall(
+      'chat.postMessage',
+      answerIn(ts, /Coxswain commands/),
+      15_000,
+    );
+    const limited = slack.calls.find((c) => c.rateLimited && c.args.thread_ts === ts);
+    expect(limited).toBeDefined();
+    expect(delivered.at - (limited?.at ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect(delivered.at - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('answers Slack’s URL verification with the challenge', async () => {
+    const reply = await slack.sendHttp(events, {
+      type: 'url_verification',
+      challenge: 'abc123',
+      token: 'x',
+    });
+
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ challenge: 'abc123' });
+  });
+});
