@@ -38,10 +38,21 @@ describe('commandScope', () => {
     expect(namespace.allowed ? '' : namespace.reason).toContain('payments, shop-*');
   });
 
-  it('asks for -n when the channel may see only some namespaces', () => {
+  it('takes the one namespace a channel is bound to when none is given', () => {
     const binding = bound({ namespaces: ['payments'] });
 
+    const diagnose = commandScope({ name: 'diagnose' }, binding, []);
+    const rollback = commandScope({ name: 'rollback', app: 'api' }, binding, []);
+
+    expect(diagnose).toMatchObject({ allowed: true, namespace: 'payments' });
+    expect(rollback).toMatchObject({ allowed: true, namespace: 'payments' });
+  });
+
+  it('asks for -n when the channel may see only some namespaces', () => {
+    const binding = bound({ namespaces: ['payments', 'shop-*'] });
+
     const everything = commandScope({ name: 'diagnose' }, binding, []);
+    const rollback = commandScope({ name: 'rollback', app: 'api' }, binding, []);
     const oneNamespace = commandScope({ name: 'diagnose', namespace: 'payments' }, binding, []);
     const node = commandScope(
       { name: 'diagnose', target: { kind: 'Node', name: 'worker-1' } },
@@ -50,7 +61,8 @@ describe('commandScope', () => {
     );
 
     expect(everything.allowed ? '' : everything.reason).toContain('give a namespace with -n');
-    expect(oneNamespace).toMatchObject({ allowed: true, namespaces: ['payments'] });
+    expect(rollback.allowed ? '' : rollback.reason).toContain("give the deployment's namespace");
+    expect(oneNamespace).toMatchObject({ allowed: true, namespaces: ['payments', 'shop-*'] });
     expect(node.allowed).toBe(true);
   });
 });

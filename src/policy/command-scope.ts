@@ -29,16 +29,17 @@ export function commandScope(
     command.name === 'diagnose' || command.name === 'rollback' || command.name === 'deploy'
       ? command.namespace
       : undefined;
-  // A change names its namespace; a channel bound to exactly one needs no -n.
-  if (command.name === 'rollback' && namespace === undefined) {
-    const only = binding.namespaces.length === 1 ? binding.namespaces[0] : undefined;
-    if (only === undefined || /[*?[]/.test(only))
-      return {
-        allowed: false,
-        reason: `give the deployment's namespace with -n: this channel may see ${binding.namespaces.join(', ')}`,
-      };
-    namespace = only;
-  }
+  // A channel bound to exactly one namespace means that one when none is given.
+  const only = binding.namespaces.length === 1 ? binding.namespaces[0] : undefined;
+  const single = only !== undefined && !/[*?[]/.test(only) ? only : undefined;
+  const needsNamespace =
+    command.name === 'rollback' || (command.name === 'diagnose' && command.target?.kind !== 'Node');
+  if (needsNamespace && namespace === undefined && single !== undefined) namespace = single;
+  if (command.name === 'rollback' && namespace === undefined)
+    return {
+      allowed: false,
+      reason: `give the deployment's namespace with -n: this channel may see ${binding.namespaces.join(', ')}`,
+    };
   const decision = mayRun(
     binding,
     { cluster, ...(namespace === undefined ? {} : { namespace }) },

@@ -37,7 +37,8 @@ export function loadWorkflows(dir: string): Workflows {
   const workflows = new Map<string, MarkdownWorkflow>();
   const problems: string[] = [];
   for (const file of markdownFiles(dir)) {
-    const where = relative(process.cwd(), file) || file;
+    const near = relative(process.cwd(), file);
+    const where = near === '' || near.startsWith('..') ? file : near;
     const split = splitFrontMatter(readFileSync(file, 'utf8'), false);
     if (!split.ok) {
       problems.push(`${where}: ${split.error}`);

@@ -6,6 +6,7 @@ import { useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
 type Entry = {
+  id: string;
   author: string;
   bot: boolean;
   message: {
@@ -13,10 +14,11 @@ type Entry = {
     text?: string;
     footer?: string;
     sections: { title?: string; code?: string }[];
+    buttons: { action: string; label: string; value: string }[];
   };
 };
 
-const sandbox = useSandbox(['oom-crashloop', 'healthy']);
+const sandbox = useSandbox(['oom-crashloop', 'healthy', 'bad-rollout']);
 let app: TestApp;
 const streams: SseClient[] = [];
 
@@ -36,8 +38,13 @@ afterAll(async () => {
   await app.stop();
 });
 
-/** Posts `text` in a channel and returns the bot's first message after it. */
-async function ask(channel: string, text: string, author = 'dana'): Promise<Entry> {
+/** Posts `text` in a channel and returns the bot's first message after it (or the first that matches). */
+async function ask(
+  channel: string,
+  text: string,
+  author = 'dana',
+  wanted: (entry: Entry) => boolean = () => true,
+): Promise<Entry> {
   const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=${channel}`);
   streams.push(stream);
   const posted = await fetch(`${app.baseUrl}/api/channels/${channel}/messages`, {
@@ -51,7 +58,8 @@ async function ask(channel: string, text: string, author = 'dana'): Promise<Entr
     (e) =>
       e.event === 'message' &&
       compareStreamIds(e.id ?? '0-0', id) > 0 &&
-      (JSON.parse(e.data) as Entry).bot,
+      (JSON.parse(e.data) as Entry).bot &&
+      wanted(JSON.parse(e.data) as Entry),
     20_000,
   );
   return JSON.parse(reply.data) as Entry;
@@ -105,7 +113,7 @@ describe('commands in the web console', () => {
     const help = await ask('random', 'help');
 
     expect(refused.message.headline).toBe('I cannot run diagnose here');
-    expect(refused.message.text).toContain('this channel has no binding');
+    expect(refused.message.text).toContain('this channel (web:random) has no binding');
     expect(help.message.headline).toBe('Coxswain commands');
     expect(help.message.text).toContain('diagnose [KIND/NAME]');
     expect(help.message.text).toContain('no binding yet');
@@ -122,5 +130,59 @@ describe('commands in the web console', () => {
     const reply = await ask('ops', 'diagnose deployment/nope -n payments');
 
     expect(reply.message.headline).toBe('deployment nope not found in namespace payments');
+  });
+
+  it('proposes a rollback with its dry-run diff and changes nothing', async () => {
+    const reply = await ask('ops', 'rollback orders-api -n orders');
+
+    expect(reply.message.headline).toMatch(
+      /^Proposed: roll back deployment orders\/orders-api from revision 2 to revision 1/,
+    );
+    expect(reply.message.text).toContain('Nothing has been changed');
+    expect(reply.message.sections[0]?.code).toContain('orders-api:1.4.0');
+  });
+
+  it('runs deploy as the deploy-app workflow, and names the workflows when one is unknown', async () => {
+    const unknown = await ask('ops', 'workflow nope');
+    const missing = await ask('ops', 'workflow deploy-app');
+    const deployed = await ask('ops', 'deploy orders-api -n orders', 'dana', (e) =>
+      /Answered by the analyzers/.test(e.message.text ?? ''),
+    );
+
+    expect(unknown.message.headline).toBe('There is no workflow named nope');
+    expect(unknown.message.text).toContain('deploy-app');
+    expect(missing.message.text).toBe('workflow deploy-app needs app=…');
+    expect(deployed.message.text).toContain('namespace orders');
+  });
+
+  it('runs the command behind a button as the person who clicked', async () => {
+    const status = await ask('ops', 'status');
+    const index = status.message.buttons.findIndex((b) => b.value === 'diagnose -n payments');
+    expect(index).toBeGreaterThanOrEqual(0);
+    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+    streams.push(stream);
+
+    const clicked = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: status.id, button: index, author: 'sam' }),
+    });
+    const forged = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: status.id, button: 4, author: 'sam' }),
+    });
+
+    expect(clicked.status).toBe(202);
+    expect(forged.status).toBe(404);
+    const answer = await stream.next(
+      (e) =>
+        e.event === 'message' &&
+        ((JSON.parse(e.data) as Entry).message.footer ?? '').startsWith('sam asked: diagnose'),
+      20_000,
+    );
+    expect((JSON.parse(answer.data) as Entry).message.headline).toContain(
+      'in namespace payments of cluster sandbox',
+    );
   });
 });

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { ChatMessage, type ChatMessageInput } from '../queue/message.ts';
+import { renderDiscord } from './discord/render.ts';
+import { renderSlack } from './slack/render.ts';
+
+const longEvidence = Array.from(
+  { length: 80 },
+  (_, i) => `line ${i + 1}: OOMKilled, exit code 137`,
+).join('\n');
+const message = (input: ChatMessageInput) => ChatMessage.parse(input);
+
+const diagnosis = message({
+  headline: '3 problems in namespace payments of cluster prod',
+  text: '2 critical, 1 other. 1 fix proposed; nothing has been changed.',
+  tone: 'critical',
+  fields: [{ label: 'Cluster', value: 'prod' }],
+  sections: [
+    { title: 'CRITICAL · payments-api is killed for running out of memory', code: longEvidence },
+    { title: 'Proposed fix (confirm tier)', code: '-  memory: 256Mi\n+  memory: 384Mi' },
+  ],
+  buttons: [{ action: 'command', label: 'Diagnose payments', value: 'diagnose -n payments' }],
+  footer: 'dana asked: diagnose',
+});
+
+describe('renderSlack', () => {
+  it('puts the headline first, cuts long evidence to its first lines, and keeps the buttons', () => {
+    const { text, blocks } = renderSlack(diagnosis);
+
+    expect(text).toBe('3 problems in namespace payments of cluster prod');
+    expect(JSON.stringify(blocks[0])).toContain('*3 problems in namespace payments');
+    const code = blocks.map((b) => JSON.stringify(b)).find((b) => b.includes('line 1:')) ?? '';
+    expect(code).toContain('line 12:');
+    expect(code).not.toContain('line 13:');
+    expect(code).toContain('68 more lines');
+    const actions = blocks.find((b) => b.type === 'actions') as {
+      elements: { action_id: string; value: string }[];
+    };
+    expect(actions.elements[0]).toMatchObject({
+      action_id: 'coxswain.command.0',
+      value: 'diagnose -n payments',
+    });
+    expect(blocks.at(-1)?.type).toBe('context');
+  });
+
+  it('stays within Slack’s limits however long the message, and escapes control characters', () => {
+    const huge = message({
+      headline: 'a <b> & c',
+      sections: Array.from({ length: 20 }, (_, i) => ({
+        title: `part ${i}`,
+        text: 'x'.repeat(3000),
+        code: 'y\n'.repeat(500),
+      })),
+      buttons: [{ action: 'command', label: 'Status', value: 'status' }],
+    });
+
+    const { blocks } = renderSlack(huge);
+
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const block of blocks) {
+      const text = (block.text as { text?: string } | undefined)?.text ?? '';
+      expect(text.length).toBeLessThanOrEqual(3000);
+    }
+    expect(JSON.stringify(blocks[0])).toContain('a &lt;b&gt; &amp; c');
+    expect(blocks.some((b) => b.type === 'actions')).toBe(true);
+  });
+});
+
+describe('renderDiscord', () => {
+  it('makes an embed with the headline as title, trimmed code and a row of buttons', () => {
+    const rendered = renderDiscord(diagnosis);
+    const embed = rendered.embeds[0];
+
+    expect(embed?.title).toBe('3 problems in namespace payments of cluster prod');
+    expect(embed?.description).toContain('```\nline 1:');
+    expect(embed?.description).toContain('68 more lines');
+    expect(embed?.color).toBe(0xd93848);
+    expect(rendered.components[0]?.components[0]).toEqual({
+      type: 2,
+      style: 2,
+      label: 'Diagnose payments',
+      custom_id: 'command:diagnose -n payments',
+    });
+  });
+
+  it('stays within Discord’s embed limits and never shows raw JSON', () => {
+    const huge = message({
+      headline: 'h'.repeat(300),
+      sections: Array.from({ length: 20 }, (_, i) => ({
+        title: `part ${i}`,
+        text: 'x'.repeat(3000),
+      })),
+    });
+
+    const embed = renderDiscord(huge).embeds[0];
+    const total = (embed?.title?.length ?? 0) + (embed?.description?.length ?? 0);
+
+    expect(embed?.title?.length).toBeLessThanOrEqual(256);
+    expect(embed?.description?.length).toBeLessThanOrEqual(4096);
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(embed?.description).toContain('more parts not shown');
+    expect(embed?.description).not.toContain('{"');
+  });
+});
