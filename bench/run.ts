@@ -1,6 +1,7 @@
 import { benchAgents } from './agents.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
+import { benchSlackAck } from './slack-ack.ts';
 import { benchWebhook } from './webhook.ts';
 
 // `npm run bench`: figures and ratios, printed. Nothing here is a pass/fail test: these machines
@@ -10,3 +11,4 @@ if (only === undefined || only === 'webhook') await benchWebhook();
 if (only === undefined || only === 'memory') await benchMemory();
 if (only === undefined || only === 'diagnose') await benchDiagnose();
 if (only === undefined || only === 'agents') await benchAgents();
+if (only === undefined || only === 'slack') await benchSlackAck();
