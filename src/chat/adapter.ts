@@ -10,6 +10,8 @@ export type Delivery = {
   deliveryId: string;
   /** The message replaces the earlier one with this key in the channel, where there is one. */
   replaceKey?: string | undefined;
+  /** Of a replaced message: a lower version than the one shown is not shown. */
+  version?: number | undefined;
   /** Posted in this thread (Slack `thread_ts`, the Discord thread's starter message). */
   thread?: string | undefined;
   /** Visible only to this platform user where the platform can do that. */

@@ -18,16 +18,30 @@ export class MessageRefs {
     this.#prefix = `${prefix}:msgref`;
   }
 
-  async keyed(platform: Platform, channel: string, key: string): Promise<string | undefined> {
-    return (
-      (await this.#redis.get(`${this.#prefix}:key:${platform}:${channel}:${key}`)) ?? undefined
-    );
+  /** The message a replace key names, and the version it shows. */
+  async keyed(
+    platform: Platform,
+    channel: string,
+    key: string,
+  ): Promise<{ id: string; version: number } | undefined> {
+    const value = await this.#redis.get(`${this.#prefix}:key:${platform}:${channel}:${key}`);
+    if (value === null) return undefined;
+    const at = value.lastIndexOf('|');
+    return at < 0
+      ? { id: value, version: 0 }
+      : { id: value.slice(0, at), version: Number(value.slice(at + 1)) || 0 };
   }
 
-  async setKeyed(platform: Platform, channel: string, key: string, id: string): Promise<void> {
+  async setKeyed(
+    platform: Platform,
+    channel: string,
+    key: string,
+    id: string,
+    version = 0,
+  ): Promise<void> {
     await this.#redis.set(
       `${this.#prefix}:key:${platform}:${channel}:${key}`,
-      id,
+      `${id}|${version}`,
       'EX',
       REF_TTL_SECONDS,
     );

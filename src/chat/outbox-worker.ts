@@ -47,6 +47,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
           message: data.message,
           deliveryId: job.id ?? job.name,
           replaceKey: data.replaceKey,
+          version: data.version,
           thread: data.thread,
           ephemeralTo: data.ephemeralTo,
         });

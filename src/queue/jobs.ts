@@ -104,6 +104,11 @@ export const OutboxJob = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,200}$/)
     .optional(),
+  /**
+   * Orders the versions of a replaced message: pacing and retries can deliver them out of order,
+   * and an older version arriving after a newer one is dropped.
+   */
+  version: z.number().int().nonnegative().optional(),
 });
 export type OutboxJob = z.infer<typeof OutboxJob>;
 export type OutboxJobInput = z.input<typeof OutboxJob>;

@@ -66,6 +66,7 @@ export async function processAskRun(
         channel: run.channel,
         message: { text, tone: 'neutral' },
         replaceKey: `status.${run.runId}`,
+        version: Date.now(),
         ...(run.thread === undefined ? {} : { thread: run.thread }),
       },
       { jobId: `${run.runId}.status.${step}` },

@@ -40,6 +40,7 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
 
   const deliver = async (delivery: Delivery) => {
     const { channelId, deliveryId, replaceKey, thread, message } = delivery;
+    const version = delivery.version ?? 0;
     if ((await refs.delivered('discord', deliveryId)) !== undefined) return;
     const body: Record<string, unknown> = { ...renderDiscord(message) };
     if (delivery.ephemeralTo !== undefined) {
@@ -53,13 +54,17 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
     }
     const earlier =
       replaceKey === undefined ? undefined : await refs.keyed('discord', target, replaceKey);
-    if (earlier !== undefined) {
-      await rest.patch(Routes.channelMessage(target, earlier), { body });
-      await refs.setDelivered('discord', deliveryId, earlier);
+    if (earlier !== undefined && replaceKey !== undefined) {
+      // A newer version is shown already: this one arrived late.
+      if (earlier.version > version) return;
+      await rest.patch(Routes.channelMessage(target, earlier.id), { body });
+      await refs.setKeyed('discord', target, replaceKey, earlier.id, version);
+      await refs.setDelivered('discord', deliveryId, earlier.id);
       return;
     }
     const posted = (await rest.post(Routes.channelMessages(target), { body })) as { id: string };
-    if (replaceKey !== undefined) await refs.setKeyed('discord', target, replaceKey, posted.id);
+    if (replaceKey !== undefined)
+      await refs.setKeyed('discord', target, replaceKey, posted.id, version);
     await refs.setDelivered('discord', deliveryId, posted.id);
   };
 

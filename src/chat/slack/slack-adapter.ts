@@ -28,6 +28,7 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
   const edits = new KeyedSerialiser();
   const deliver = async (delivery: Delivery) => {
     const { channelId, deliveryId, replaceKey, thread } = delivery;
+    const version = delivery.version ?? 0;
     const rendered = renderSlack(delivery.message);
     if (delivery.ephemeralTo !== undefined) {
       await client.chat.postEphemeral({
@@ -41,9 +42,12 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
     if ((await refs.delivered('slack', deliveryId)) !== undefined) return;
     const earlier =
       replaceKey === undefined ? undefined : await refs.keyed('slack', channelId, replaceKey);
-    if (earlier !== undefined) {
-      await client.chat.update({ channel: channelId, ts: earlier, ...rendered });
-      await refs.setDelivered('slack', deliveryId, earlier);
+    if (earlier !== undefined && replaceKey !== undefined) {
+      // A newer version is shown already: this one arrived late.
+      if (earlier.version > version) return;
+      await client.chat.update({ channel: channelId, ts: earlier.id, ...rendered });
+      await refs.setKeyed('slack', channelId, replaceKey, earlier.id, version);
+      await refs.setDelivered('slack', deliveryId, earlier.id);
       return;
     }
     const posted = await client.chat.postMessage({
@@ -54,7 +58,7 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
       ...(thread === undefined ? {} : { thread_ts: thread }),
     });
     const ts = posted.ts ?? '';
-    if (replaceKey !== undefined) await refs.setKeyed('slack', channelId, replaceKey, ts);
+    if (replaceKey !== undefined) await refs.setKeyed('slack', channelId, replaceKey, ts, version);
     await refs.setDelivered('slack', deliveryId, ts);
   };
   return {
