@@ -3,8 +3,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/browser.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import { alertFixture } from '../support/fixtures.ts';
+import { useSandbox } from '../support/sandbox.ts';
 
+const sandbox = useSandbox(['oom-crashloop']);
 let browser: Browser;
 let app: TestApp;
 let page: Page | undefined;
@@ -22,8 +25,8 @@ afterEach(async () => {
   await app?.stop();
 });
 
-async function openConsole(hash = '') {
-  app = await startTestApp();
+async function openConsole(hash = '', env: Record<string, string> = {}) {
+  app = await startTestApp(env);
   page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -137,4 +140,27 @@ it('edits a status message in place, and shows preformatted sections as code', a
   } finally {
     await outbox.close();
   }
+});
+
+it('shows a message’s buttons, and a click runs the command behind it', async () => {
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [{ channel: 'web:ops', clusters: ['sandbox'], namespaces: ['*'] }],
+  });
+  const { page, errors } = await openConsole('#ops', { COXSWAIN_CONFIG: config });
+  await page.locator('#author').fill('sam');
+
+  await page.locator('#text').fill('status');
+  await page.locator('#text').press('Enter');
+  const status = page.locator('.entry', { hasText: 'Cluster sandbox' });
+  const button = status.locator('.buttons button', { hasText: 'Diagnose payments' });
+  await button.click();
+
+  const answer = page.locator('.entry', { hasText: 'sam asked: diagnose' });
+  await answer.waitFor({ timeout: 20_000 });
+  expect(await answer.locator('.headline').textContent()).toContain(
+    'in namespace payments of cluster sandbox',
+  );
+  expect(await button.getAttribute('class')).toContain('style-primary');
+  expect(errors).toEqual([]);
 });
