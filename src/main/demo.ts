@@ -71,7 +71,7 @@ export async function demo(): Promise<void> {
     `  Sandbox cluster       ${sandbox.url} (${DEMO_SCENARIOS.join(', ')})`,
     `  kubectl               KUBECONFIG=${join(dir, 'kubeconfig')} kubectl get pods -A`,
     '',
-    `  In the console's #ops channel, type:  status   or   diagnose -n payments`,
+    `  In the console's #ops channel, type:  status  (then click Diagnose payments)   or   help`,
     `  or ask:  @coxswain why is payments crashlooping?${config.anthropic.apiKey === undefined ? '   (answered by the analyzers: ANTHROPIC_API_KEY is not set)' : ''}`,
     '',
     '  Send a test alert:',
