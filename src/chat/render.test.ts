@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatMessage, type ChatMessageInput } from '../queue/message.ts';
 import { renderDiscord } from './discord/render.ts';
-import { renderSlack } from './slack/render.ts';
+import { mrkdwn, renderSlack } from './slack/render.ts';
 
 const longEvidence = Array.from(
   { length: 80 },
@@ -62,6 +62,14 @@ describe('renderSlack', () => {
     }
     expect(JSON.stringify(blocks[0])).toContain('a &lt;b&gt; &amp; c');
     expect(blocks.some((b) => b.type === 'actions')).toBe(true);
+  });
+});
+
+describe('mrkdwn', () => {
+  it('turns the agents’ Markdown into Slack’s marks, after escaping', () => {
+    expect(mrkdwn('## Cause\n**OOMKilled** at <256Mi>; see [runbook](https://r.example/oom)')).toBe(
+      '*Cause*\n*OOMKilled* at &lt;256Mi&gt;; see <https://r.example/oom|runbook>',
+    );
   });
 });
 

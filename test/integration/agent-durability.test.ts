@@ -186,7 +186,7 @@ describe.each<[string, (kill: () => void) => void]>([
         (j) => j.name === 'answer',
       );
       expect(answers).toHaveLength(1);
-      expect(answers[0]?.data.message.text).toContain(ANSWER);
+      expect(answers[0]?.data.message.headline).toBe(ANSWER);
     } finally {
       await runs.close();
       await outbox.close();

@@ -21,6 +21,9 @@ type Entry = {
 };
 type Asked = Entry & { statuses: Entry[] };
 
+/** What a message says: its headline, then its text. */
+const said = (entry: Entry) => `${entry.message.headline ?? ''}\n${entry.message.text ?? ''}`;
+
 const sandbox = useSandbox(['oom-crashloop', 'healthy']);
 const api = new MessagesApi();
 let configFile = '';
@@ -142,7 +145,7 @@ describe('a question in the console, through the durable engine', () => {
     try {
       const reply = await askInConsole(app, '@coxswain why is payments crashlooping?');
 
-      expect(reply.message.text).toContain('OOMKilled (exit code 137)');
+      expect(said(reply)).toContain('OOMKilled (exit code 137)');
       expect(reply.message.text).toMatch(/Proposals awaiting approval: p[A-Za-z0-9_-]{16}/);
       expect(reply.message.footer).toBe('asked by dana');
       const [first, ...edits] = reply.statuses;
@@ -181,13 +184,13 @@ describe('a question in the console, through the durable engine', () => {
       const metrics = await fetch(`${app.baseUrl}/metrics`).then((r) => r.text());
       const second = await askInConsole(app, '@coxswain and now?');
 
-      expect(first.message.text).toContain('OOMKilled');
+      expect(said(first)).toContain('OOMKilled');
       expect(metrics).toContain('coxswain_model_calls_total{agent="k8s-orchestrator"} 2');
       expect(metrics).toContain(
         'coxswain_model_tokens_total{agent="k8s-diagnostician",kind="input"} 300',
       );
       expect(metrics).toContain('coxswain_model_cost_usd_total{agent="k8s-orchestrator"} 0.002');
-      expect(second.message.text).toContain('This channel has used its model budget for today');
+      expect(said(second)).toContain('This channel has used its model budget for today');
       expect(api.requests).toHaveLength(calls);
     } finally {
       api.respond = undefined;
@@ -200,10 +203,10 @@ describe('a question in the console, through the durable engine', () => {
     try {
       const reply = await askInConsole(app, '@coxswain why is payments crashlooping?');
 
-      expect(reply.message.text).toContain('killed for running out of memory');
-      expect(reply.message.text).toContain('OOMKilled, exit code 137');
-      expect(reply.message.text).toContain('set memory limit 256Mi → 384Mi');
-      expect(reply.message.text).toContain('no model is configured');
+      expect(said(reply)).toContain('killed for running out of memory');
+      expect(said(reply)).toContain('OOMKilled, exit code 137');
+      expect(said(reply)).toContain('set memory limit 256Mi → 384Mi');
+      expect(said(reply)).toContain('no model is configured');
     } finally {
       await app.stop();
     }

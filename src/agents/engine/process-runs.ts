@@ -92,13 +92,15 @@ export async function processAskRun(
         result.proposals.length === 0
           ? ''
           : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
-      const text = `${redactText(result.answer).slice(0, 3000 - list.length - 1)}${list}`;
+      const { headline, body } = splitHeadline(redactText(result.answer));
+      const text = `${body.slice(0, 3000 - list.length - 1)}${list}`.trim();
       await deps.outbox.add(
         'answer',
         {
           channel: run.channel,
           message: {
-            text,
+            headline,
+            ...(text === '' ? {} : { text }),
             tone: 'info',
             footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
           },
@@ -125,6 +127,27 @@ export async function processAskRun(
       ).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * An answer's first line as the message's headline, read first on a phone and in notifications;
+ * the agents are asked to lead with one. Markdown heading and bold marks are dropped from it.
+ */
+export function splitHeadline(answer: string): { headline: string; body: string } {
+  const trimmed = answer.trim();
+  const end = trimmed.indexOf('\n');
+  const first = (end < 0 ? trimmed : trimmed.slice(0, end))
+    .replace(/^#{1,6}\s+/, '')
+    .replace(/\*\*/g, '')
+    .trim();
+  const rest = end < 0 ? '' : trimmed.slice(end + 1).trim();
+  if (first === '') return { headline: 'Answer', body: rest };
+  if (first.length <= 200) return { headline: first, body: rest };
+  // A first line too long for a headline stays whole in the text.
+  return {
+    headline: `${first.slice(0, first.lastIndexOf(' ', 150) + 1 || 150).trim()} …`,
+    body: trimmed,
+  };
 }
 
 type Scope = { cluster: string; namespaces: string[]; maxTier: 'safe' | 'confirm' };

@@ -24,6 +24,17 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text as Slack shows it: escaped, with the Markdown the agents write (`**bold**`, `# heading`,
+ * `[label](url)`) turned into Slack's own marks.
+ */
+export function mrkdwn(text: string): string {
+  return escapeMrkdwn(text)
+    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
+    .replace(/\*\*(.+?)\*\*/g, '*$1*')
+    .replace(/\[([^\]\n|]+)\]\((https?:\/\/[^\s)|]+)\)/g, '<$2|$1>');
+}
+
 const section = (text: string): SlackBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: clipText(text, SECTION_TEXT) },
@@ -34,12 +45,12 @@ export function renderSlack(message: ChatMessage): SlackMessage {
   const mark = TONE_MARK[message.tone];
   if (message.headline !== undefined)
     blocks.push(section(`${mark ? `${mark} ` : ''}*${escapeMrkdwn(message.headline)}*`));
-  if (message.text !== undefined) blocks.push(section(escapeMrkdwn(message.text)));
+  if (message.text !== undefined) blocks.push(section(mrkdwn(message.text)));
   if (message.fields.length > 0) blocks.push(fieldsBlock(message.fields));
   for (const part of message.sections) {
     const lines: string[] = [];
     if (part.title !== undefined) lines.push(`*${escapeMrkdwn(part.title)}*`);
-    if (part.text !== undefined) lines.push(escapeMrkdwn(part.text));
+    if (part.text !== undefined) lines.push(mrkdwn(part.text));
     if (lines.length > 0) blocks.push(section(lines.join('\n')));
     if (part.code !== undefined && part.code !== '') blocks.push(codeBlock(part.code));
     if (part.fields.length > 0) blocks.push(fieldsBlock(part.fields));
