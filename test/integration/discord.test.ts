@@ -158,20 +158,19 @@ describe('Discord', () => {
   });
 
   it('delivers after the Retry-After of a 429', async () => {
-    discord.rateLimit('POST /channels/:id/messages', 1, 1);
-
     const asked = discord.sendMessage({
       channelId: ops,
       userId: dana,
       content: 'help',
       mentionBot: true,
     });
+    // Set before the bot can have seen the message: the answer in its thread is limited once.
+    const answerPath = `/channels/${asked}/messages`;
+    discord.rateLimit((r) => r.method === 'POST' && r.path === answerPath, 1, 1);
 
     await find(asked, /Coxswain commands/);
     const posts = await discord.waitFor((d) => {
-      const sent = d.requests.filter(
-        (r) => r.method === 'POST' && r.path === `/channels/${asked}/messages`,
-      );
+      const sent = d.requests.filter((r) => r.method === 'POST' && r.path === answerPath);
       return sent.length === 2 && sent[1]?.status === 200 ? sent : undefined;
     });
     expect(posts[0]?.status).toBe(429);
