@@ -242,8 +242,8 @@ describe('Slack over HTTP', () => {
   });
 
   it('delivers after the Retry-After of a 429, without failing the message', async () => {
-    slack.rateLimit('chat.postMessage', 1, 1);
     const ts = messageTs();
+    slack.rateLimit('chat.postMessage', 1, 1, (args) => args.thread_ts === ts);
     const started = Date.now();
 
     await slack.sendHttp(

@@ -39,8 +39,8 @@ import {
  * - `calls` records every request, `response_url` posts included (method `response_url`);
  *   `waitForCall(method, predicate?, timeoutMs = 5000)` resolves with the first matching one,
  *   past or future, skipping rate-limited ones. `posted(channel?)` lists messages as the channel
- *   now shows them. `rateLimit(method, times, retryAfterSeconds)` answers the next `times` calls
- *   with 429, `Retry-After` and `{ok:false,error:'ratelimited'}`.
+ *   now shows them. `rateLimit(method, times, retryAfterSeconds, when?)` answers the next `times`
+ *   calls (whose arguments pass `when`) with 429, `Retry-After` and `{ok:false,error:'ratelimited'}`.
  * - Socket Mode: `socketConnected(timeoutMs?)`, `socketConnections`, and
  *   `sendSocket(type, payload, options?)`, which resolves with the ack `{envelope_id, payload,
  *   ms}`: `payload` is `{}` for a bare `ack()`, and what the app passed to `ack(...)` otherwise
@@ -94,7 +94,10 @@ export class FakeSlack {
   readonly #server: Server;
   readonly #workspace = new SlackWorkspace();
   readonly #socket: SocketHub;
-  readonly #rateLimits = new Map<string, { remaining: number; retryAfter: number }>();
+  readonly #rateLimits = new Map<
+    string,
+    { remaining: number; retryAfter: number; when: (args: Record<string, unknown>) => boolean }
+  >();
   readonly #responseUrls = new Map<string, ResponseContext>();
   #waiters: Waiter[] = [];
   #baseUrl = '';
@@ -161,9 +164,17 @@ export class FakeSlack {
     });
   }
 
-  /** The next `times` calls of `method` get HTTP 429, `Retry-After`, `{ok:false,error:'ratelimited'}`. */
-  rateLimit(method: string, times: number, retryAfterSeconds: number): void {
-    this.#rateLimits.set(method, { remaining: times, retryAfter: retryAfterSeconds });
+  /**
+   * The next `times` calls of `method` (those whose arguments pass `when`, if given) get HTTP
+   * 429, `Retry-After`, `{ok:false,error:'ratelimited'}`.
+   */
+  rateLimit(
+    method: string,
+    times: number,
+    retryAfterSeconds: number,
+    when: (args: Record<string, unknown>) => boolean = () => true,
+  ): void {
+    this.#rateLimits.set(method, { remaining: times, retryAfter: retryAfterSeconds, when });
   }
 
   /** A `response_url` whose messages land in `context.channel` (ephemeral to `context.user`). */
@@ -239,7 +250,7 @@ export class FakeSlack {
     const call = { method, args, token, at: Date.now() };
 
     const limit = this.#rateLimits.get(method);
-    if (limit && limit.remaining > 0) {
+    if (limit && limit.remaining > 0 && limit.when(args)) {
       limit.remaining -= 1;
       const result = { ok: false, error: 'ratelimited' };
       this.#record({ ...call, rateLimited: true, result });
