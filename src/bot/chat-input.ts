@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { ChatInput, InputOutcome } from '../chat/inbound.ts';
 import { bindingFor } from '../policy/bindings.ts';
-import { commandScope } from '../policy/command-scope.ts';
+import { commandScope, inScope } from '../policy/command-scope.ts';
 import type { Binding } from '../policy/schema.ts';
 import type { ChannelRef } from '../queue/channel.ts';
 import { COMMAND_HELP, type Command, parseCommandText } from '../queue/command.ts';
@@ -174,6 +174,15 @@ async function runWorkflow(
   }
   const task = workflowTask(workflow, inputs);
   if (!task.ok) return warning(`I cannot run workflow ${name}`, task.error);
+  // A namespace given as an input is checked like -n on any command: the agents would refuse
+  // it anyway, but the person should hear why at once.
+  const binding = bindingFor(input.channel, deps.bindings);
+  const namespace = inputs.namespace;
+  if (binding !== undefined && namespace !== undefined && !inScope(binding.namespaces, namespace))
+    return warning(
+      `I cannot run workflow ${name} here`,
+      `this channel is not bound to namespace ${namespace} (bound: ${binding.namespaces.join(', ')})`,
+    );
   const outcome = await askQuestion(input, task.task, runId, deps, command.cluster);
   return outcome.kind === 'queued' ? { ...outcome, what: `workflow ${name}` } : outcome;
 }

@@ -65,8 +65,17 @@ export class MessageRefs {
 
 /**
  * Takes an inbound event id once: the platform retries events it thinks were lost, and each
- * should act once. A claim whose handling failed is released, so the retry is handled.
+ * should act once. A claim is pending while it is handled and done after; a retry that finds it
+ * pending is told to come back later (the first may yet fail), one that finds it done is a
+ * duplicate. A claim whose handling failed is released, so the retry is handled.
  */
+export type Claim = 'claimed' | 'pending' | 'done';
+
+const CLAIM = `
+if redis.call('set', KEYS[1], 'pending', 'NX', 'EX', ARGV[1]) then return 'claimed' end
+return redis.call('get', KEYS[1]) or 'pending'
+`;
+
 export class EventClaims {
   readonly #redis: Redis;
   readonly #prefix: string;
@@ -76,18 +85,20 @@ export class EventClaims {
     this.#prefix = `${prefix}:event`;
   }
 
-  async claim(platform: Platform, eventId: string): Promise<boolean> {
-    const set = await this.#redis.set(
-      `${this.#prefix}:${platform}:${eventId}`,
-      '1',
-      'EX',
-      3_600,
-      'NX',
-    );
-    return set === 'OK';
+  async claim(platform: Platform, eventId: string): Promise<Claim> {
+    const state = await this.#redis.eval(CLAIM, 1, this.#key(platform, eventId), '60');
+    return state === 'claimed' || state === 'done' ? state : 'pending';
+  }
+
+  async done(platform: Platform, eventId: string): Promise<void> {
+    await this.#redis.set(this.#key(platform, eventId), 'done', 'EX', 3_600);
   }
 
   async release(platform: Platform, eventId: string): Promise<void> {
-    await this.#redis.del(`${this.#prefix}:${platform}:${eventId}`);
+    await this.#redis.del(this.#key(platform, eventId));
+  }
+
+  #key(platform: Platform, eventId: string): string {
+    return `${this.#prefix}:${platform}:${eventId}`;
   }
 }

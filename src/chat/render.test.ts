@@ -63,6 +63,23 @@ describe('renderSlack', () => {
     expect(JSON.stringify(blocks[0])).toContain('a &lt;b&gt; &amp; c');
     expect(blocks.some((b) => b.type === 'actions')).toBe(true);
   });
+
+  it('gives each link its own element, escapes the notification text, and drops empty text', () => {
+    const url = `https://grafana.example/d/abc?${'var=x&'.repeat(300)}`;
+    const rendered = renderSlack(
+      message({
+        headline: '"<!channel>" is not an app name',
+        text: '  ',
+        links: Array.from({ length: 5 }, (_, i) => ({ label: `Dashboard ${i}`, url })),
+      }),
+    );
+
+    expect(rendered.text).toBe('"&lt;!channel&gt;" is not an app name');
+    expect(rendered.blocks).toHaveLength(2);
+    const links = rendered.blocks[1] as { elements: { text: string }[] };
+    expect(links.elements).toHaveLength(5);
+    for (const element of links.elements) expect(element.text.length).toBeLessThanOrEqual(3000);
+  });
 });
 
 describe('mrkdwn', () => {
@@ -107,5 +124,27 @@ describe('renderDiscord', () => {
     expect(total).toBeLessThanOrEqual(6000);
     expect(embed?.description).toContain('more parts not shown');
     expect(embed?.description).not.toContain('{"');
+  });
+
+  it('keeps the whole embed within 6,000 characters with many long fields', () => {
+    const alert = message({
+      headline: 'Firing: KubePodCrashLooping',
+      text: 't'.repeat(2_000),
+      fields: Array.from({ length: 10 }, (_, i) => ({
+        label: `label ${i}`,
+        value: 'v'.repeat(400),
+      })),
+      footer: 'f'.repeat(300),
+    });
+
+    const embed = renderDiscord(alert).embeds[0];
+    const total =
+      (embed?.title?.length ?? 0) +
+      (embed?.description?.length ?? 0) +
+      (embed?.footer?.text.length ?? 0) +
+      (embed?.fields ?? []).reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+
+    expect(total).toBeLessThanOrEqual(6000);
+    expect(embed?.fields).toHaveLength(10);
   });
 });

@@ -101,6 +101,13 @@ describe('commands in the web console', () => {
     expect(elsewhere.message.text).toContain('not bound to namespace payments');
   });
 
+  it('refuses a workflow in a namespace the channel is not bound to', async () => {
+    const refused = await ask('shop-team', 'deploy payments-api -n payments');
+
+    expect(refused.message.headline).toBe('I cannot run workflow deploy-app here');
+    expect(refused.message.text).toContain('not bound to namespace payments (bound: shop)');
+  });
+
   it('keeps a node diagnosis in a namespace-bound channel to its namespaces', async () => {
     const reply = await ask('shop-team', 'diagnose node/sandbox-worker');
 

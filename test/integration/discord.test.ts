@@ -74,7 +74,10 @@ describe('Discord', () => {
     });
 
     const answer = await find(asked, /Answered by the analyzers/);
-    expect(discord.threads.find((t) => t.id === asked)?.parentId).toBe(ops);
+    expect(discord.threads.find((t) => t.id === asked)).toMatchObject({
+      parentId: ops,
+      name: 'why is payments crashlooping?',
+    });
     expect(shown(answer)).toContain('namespace payments');
 
     discord.sendMessage({
@@ -144,6 +147,34 @@ describe('Discord', () => {
     expect(response.type).toBe(6);
     const answer = await find(status.id, /in namespace payments of cluster sandbox/);
     expect(shown(answer)).toContain(`${dana} asked: diagnose`);
+  });
+
+  it('answers a click on a message only the clicker sees in the channel, not in a thread', async () => {
+    const help = discord.runCommand({
+      channelId: ops,
+      userId: dana,
+      name: 'coxswain',
+      subcommand: 'help',
+    });
+    await discord.interactionResponse(help.id);
+    const card = await discord.waitFor((d) =>
+      d.messages(ops).find((m) => m.ephemeral && /Coxswain commands/.test(shown(m))),
+    );
+    const before = discord.messages(ops).filter((m) => /Cluster sandbox/.test(shown(m))).length;
+
+    const click = discord.clickButton({
+      channelId: ops,
+      messageId: card.id,
+      customId: 'command:status',
+      userId: dana,
+    });
+
+    expect((await discord.interactionResponse(click.id)).type).toBe(6);
+    await discord.waitFor(
+      (d) => d.messages(ops).filter((m) => /Cluster sandbox/.test(shown(m))).length > before,
+      20_000,
+    );
+    expect(discord.threads.some((t) => t.id === card.id)).toBe(false);
   });
 
   it('answers a DM outside any thread, and refuses an unbound DM saying what is missing', async () => {

@@ -1,22 +1,30 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
 import { appMention, eventCallback, messageTs } from '../support/slack-payloads.ts';
 
-/** The real Bolt in Socket Mode: the bot connects out to a local Slack and takes envelopes. */
+/**
+ * The real Bolt in Socket Mode: the bot connects out to a local Slack and takes envelopes. The
+ * bot has a Redis of its own, so one test can make it refuse writes for a while.
+ */
 const sandbox = useSandbox(['oom-crashloop']);
 let slack: FakeSlack;
 let app: TestApp;
+let redis: EmbeddedRedis;
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
+  redis = await startEmbeddedRedis();
   const file = writeConfigFile({
     clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
     bindings: [{ channel: 'slack:C0OPS', clusters: ['sandbox'], namespaces: ['payments'] }],
   });
   app = await startTestApp({
+    REDIS_URL: redis.url,
     COXSWAIN_CONFIG: file,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_APP_TOKEN: slack.appToken,
@@ -28,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.stop();
   await slack.close();
+  await redis.stop();
 });
 
 const text = (call: SlackCall) => `${String(call.args.text)} ${JSON.stringify(call.args.blocks)}`;
@@ -81,5 +90,42 @@ describe('Slack in Socket Mode', () => {
       20_000,
     );
     expect(text(answer)).toContain('Cannot roll back deployment payments/orders-api');
+  });
+
+  it('acknowledges an event only once its work is queued, so Slack sends it again', async () => {
+    const ts = messageTs();
+    const event = eventCallback(
+      appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'status', ts }),
+    );
+    const admin = new Redis(redis.url);
+    try {
+      // Redis refusing writes for longer than Slack waits for an ack.
+      await admin.call('CLIENT', 'PAUSE', '3500', 'WRITE');
+
+      await expect(slack.sendSocket('events_api', event)).rejects.toThrow();
+    } finally {
+      admin.disconnect();
+    }
+    // The work was queued once Redis took writes again, and answered.
+    await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === ts && /Cluster sandbox/.test(text(call)),
+      20_000,
+    );
+    const retried = await slack.sendSocket('events_api', event, {
+      retryAttempt: 1,
+      retryReason: 'timeout',
+    });
+
+    expect(retried.ms).toBeLessThan(3_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(
+      slack.calls.filter(
+        (call) =>
+          call.method === 'chat.postMessage' &&
+          call.args.thread_ts === ts &&
+          /Cluster sandbox/.test(text(call)),
+      ),
+    ).toHaveLength(1);
   });
 });

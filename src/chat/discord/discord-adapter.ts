@@ -19,23 +19,31 @@ const PERMANENT: Record<number, string> = {
     'the bot lacks a permission there (Send Messages, Create Public Threads, Send Messages in Threads)',
   50035: 'Discord refused the message as invalid',
 };
-/** Starting a thread from a message that has one already, or that is not a message. */
-const THREAD_EXISTS = new Set([160004, 10008]);
+const THREAD_EXISTS = 160004;
+const UNKNOWN_MESSAGE = 10008;
 
 export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
   const edits = new KeyedSerialiser();
-  const threadsStarted = new Set<string>();
+  // Where a thread's messages go, once known: the thread, or the channel when there is none.
+  const threadTargets = new Map<string, string>();
 
-  const startThread = async (channelId: string, thread: string, name: string) => {
-    if (threadsStarted.has(thread)) return;
+  /** The thread on a message, started if need be; the channel itself if the message is gone. */
+  const threadTarget = async (channelId: string, thread: string, name: string) => {
+    const known = threadTargets.get(thread);
+    if (known !== undefined) return known;
+    let target = thread;
     try {
       await rest.post(Routes.threads(channelId, thread), {
-        body: { name: clipText(name, 90), auto_archive_duration: 1440 },
+        body: { name: threadName(name), auto_archive_duration: 1440 },
       });
     } catch (error) {
-      if (!(error instanceof DiscordAPIError && THREAD_EXISTS.has(Number(error.code)))) throw error;
+      const code = error instanceof DiscordAPIError ? Number(error.code) : undefined;
+      if (code === UNKNOWN_MESSAGE) target = channelId;
+      else if (code !== THREAD_EXISTS) throw error;
     }
-    threadsStarted.add(thread);
+    if (threadTargets.size > 10_000) threadTargets.clear();
+    threadTargets.set(thread, target);
+    return target;
   };
 
   const deliver = async (delivery: Delivery) => {
@@ -47,20 +55,29 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
       body.content = `<@${delivery.ephemeralTo}>`;
       body.allowed_mentions = { users: [delivery.ephemeralTo] };
     } else body.allowed_mentions = { parse: [] };
-    let target = channelId;
-    if (thread !== undefined) {
-      await startThread(channelId, thread, message.headline ?? message.text ?? 'Coxswain');
-      target = thread;
-    }
+    const target =
+      thread === undefined
+        ? channelId
+        : await threadTarget(channelId, thread, message.headline ?? message.text ?? '');
     const earlier =
       replaceKey === undefined ? undefined : await refs.keyed('discord', target, replaceKey);
     if (earlier !== undefined && replaceKey !== undefined) {
       // A newer version is shown already: this one arrived late.
       if (earlier.version > version) return;
-      await rest.patch(Routes.channelMessage(target, earlier.id), { body });
-      await refs.setKeyed('discord', target, replaceKey, earlier.id, version);
-      await refs.setDelivered('discord', deliveryId, earlier.id);
-      return;
+      const updated = await rest
+        .patch(Routes.channelMessage(target, earlier.id), { body })
+        .then(() => true)
+        .catch((error: unknown) => {
+          // Someone deleted the message: the next version is posted anew.
+          if (error instanceof DiscordAPIError && Number(error.code) === UNKNOWN_MESSAGE)
+            return false;
+          throw error;
+        });
+      if (updated) {
+        await refs.setKeyed('discord', target, replaceKey, earlier.id, version);
+        await refs.setDelivered('discord', deliveryId, earlier.id);
+        return;
+      }
     }
     const posted = (await rest.post(Routes.channelMessages(target), { body })) as { id: string };
     if (replaceKey !== undefined)
@@ -80,6 +97,12 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
       }
     },
   };
+}
+
+/** A thread's name from the text that starts it: one line, 1-100 characters. */
+export function threadName(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line === '' ? 'Coxswain' : clipText(line, 90);
 }
 
 /** REST errors as the outbox understands them. */

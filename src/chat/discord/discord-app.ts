@@ -19,7 +19,7 @@ import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import { commandText, DISCORD_COMMANDS } from './commands.ts';
-import { discordAdapter } from './discord-adapter.ts';
+import { discordAdapter, threadName } from './discord-adapter.ts';
 import { parseCustomId, renderDiscord } from './render.ts';
 
 /**
@@ -95,15 +95,21 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
     const dm = message.guildId === null;
     if (!dm && !message.mentions.users.has(botId)) return;
     deps.onInput?.(dm ? 'dm' : 'mention');
-    const { channel, thread } = place(
+    const { channel, thread } = await place(
       message.channel,
       message.channelId,
       dm ? undefined : message.id,
     );
+    const text = message.content.replace(/^\s*(<@!?\d+>\s*)+/, '').trim();
+    // The thread is named after the question; the answers that follow go in it.
+    if (thread === message.id && !dm)
+      await message.startThread({ name: threadName(text) }).catch((error: unknown) => {
+        log.warn({ err: error }, 'discord thread not started; the first answer starts it');
+      });
     const outcome = await deps.handlers.input({
       channel: `discord:${channel}`,
       requester: `discord:${message.author.id}`,
-      text: message.content.replace(/^\s*(<@!?\d+>\s*)+/, '').trim(),
+      text,
       messageId: message.id,
       thread,
       conversation: `discord:${channel}:${thread ?? 'dm'}`,
@@ -120,7 +126,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
 
   async function onCommand(interaction: ChatInputCommandInteraction) {
     deps.onInput?.('command');
-    const { channel, thread } = place(interaction.channel, interaction.channelId, undefined);
+    const { channel, thread } = await place(interaction.channel, interaction.channelId, undefined);
     await answerWithin(
       interaction,
       () =>
@@ -142,11 +148,14 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
     const parsed = parseCustomId(interaction.customId);
     if (parsed === undefined) return;
     deps.onInput?.('click');
-    // The answer goes in the thread of the message clicked (which may be in a thread already).
-    const { channel, thread } = place(
+    // The answer goes in a thread on the message clicked (or the thread it is in); a DM or a
+    // message only the clicker sees has no thread.
+    const threadless =
+      interaction.guildId === null || interaction.message.flags.has(MessageFlags.Ephemeral);
+    const { channel, thread } = await place(
       interaction.channel,
       interaction.channelId,
-      interaction.message.id,
+      threadless ? undefined : interaction.message.id,
     );
     await answerWithin(
       interaction,
@@ -218,14 +227,20 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
   };
 }
 
-/** The channel a binding names, and the thread within it: a thread's parent is the channel. */
-function place(
+/**
+ * The channel a binding names, and the thread within it: a thread's parent is the channel. A
+ * thread discord.js has not cached comes without its parent, which is fetched.
+ */
+async function place(
   channel: Interaction['channel'] | Message['channel'],
   channelId: string | null,
   startFrom: string | undefined,
-): { channel: string; thread: string | undefined } {
-  if (channel?.isThread() && channel.parentId !== null)
-    return { channel: channel.parentId, thread: channel.id };
+): Promise<{ channel: string; thread: string | undefined }> {
+  if (channel?.isThread()) {
+    const parentId = channel.parentId ?? (await channel.fetch()).parentId;
+    if (parentId === null) throw new Error(`thread ${channel.id} has no parent channel`);
+    return { channel: parentId, thread: channel.id };
+  }
   return { channel: channelId ?? '', thread: startFrom };
 }
 

@@ -34,6 +34,8 @@ const TONE_COLOUR: Record<Tone, number> = {
   neutral: 0x9aa3b2,
 };
 const DESCRIPTION = 4096;
+const EMBED_TOTAL = 6000;
+const FIELDS_BUDGET = 3000;
 
 export function renderDiscord(message: ChatMessage): DiscordMessage {
   const parts: string[] = [];
@@ -53,15 +55,26 @@ export function renderDiscord(message: ChatMessage): DiscordMessage {
     parts.push(message.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
   const embed: DiscordEmbed = { color: TONE_COLOUR[message.tone] };
   if (message.headline !== undefined) embed.title = clipText(message.headline, 256);
-  const description = joinWithin(parts, DESCRIPTION);
-  if (description !== '') embed.description = description;
-  if (message.fields.length > 0)
-    embed.fields = message.fields.slice(0, 25).map((f) => ({
-      name: clipText(f.label, 256),
-      value: clipText(f.value || '-', 1024),
-      inline: true,
-    }));
+  if (message.fields.length > 0) {
+    // Fields share at most half the embed, so the description always has room.
+    const each = Math.floor(FIELDS_BUDGET / message.fields.length);
+    embed.fields = message.fields.slice(0, 25).map((f) => {
+      const name = clipText(f.label, 256);
+      return {
+        name,
+        value: clipText(f.value || '-', Math.min(1024, Math.max(20, each - name.length))),
+        inline: true,
+      };
+    });
+  }
   if (message.footer !== undefined) embed.footer = { text: clipText(message.footer, 2048) };
+  // The description gets what the embed's 6,000 characters leave after everything else.
+  const used =
+    (embed.title?.length ?? 0) +
+    (embed.footer?.text.length ?? 0) +
+    (embed.fields ?? []).reduce((sum, f) => sum + f.name.length + f.value.length, 0);
+  const description = joinWithin(parts, Math.min(DESCRIPTION, EMBED_TOTAL - used));
+  if (description !== '') embed.description = description;
   return {
     content: '',
     embeds: [embed],

@@ -45,12 +45,13 @@ export function renderSlack(message: ChatMessage): SlackMessage {
   const mark = TONE_MARK[message.tone];
   if (message.headline !== undefined)
     blocks.push(section(`${mark ? `${mark} ` : ''}*${escapeMrkdwn(message.headline)}*`));
-  if (message.text !== undefined) blocks.push(section(mrkdwn(message.text)));
+  if (message.text !== undefined && message.text.trim() !== '')
+    blocks.push(section(mrkdwn(message.text)));
   if (message.fields.length > 0) blocks.push(fieldsBlock(message.fields));
   for (const part of message.sections) {
     const lines: string[] = [];
     if (part.title !== undefined) lines.push(`*${escapeMrkdwn(part.title)}*`);
-    if (part.text !== undefined) lines.push(mrkdwn(part.text));
+    if (part.text !== undefined && part.text.trim() !== '') lines.push(mrkdwn(part.text));
     if (lines.length > 0) blocks.push(section(lines.join('\n')));
     if (part.code !== undefined && part.code !== '') blocks.push(codeBlock(part.code));
     if (part.fields.length > 0) blocks.push(fieldsBlock(part.fields));
@@ -78,12 +79,13 @@ export function renderSlack(message: ChatMessage): SlackMessage {
 
 /** What notifications and screen readers show: the headline, or the start of the text. */
 function notificationText(message: ChatMessage): string {
-  return clipText(message.headline ?? message.text ?? 'Coxswain', 300);
+  // Slack reads this as mrkdwn too: escaped, so `<!channel>` in an echoed name pings nobody.
+  return escapeMrkdwn(clipText(message.headline ?? message.text ?? 'Coxswain', 300));
 }
 
 function codeBlock(code: string): SlackBlock {
   // The fence and the escaping take room; the rest is the code's first lines.
-  return section(`\`\`\`${escapeMrkdwn(trimLines(code, CHAT_CODE_LINES, 2_600))}\`\`\``);
+  return section(`\`\`\`${trimLines(escapeMrkdwn(code), CHAT_CODE_LINES, 2_900)}\`\`\``);
 }
 
 function fieldsBlock(fields: readonly Field[]): SlackBlock {
@@ -96,17 +98,14 @@ function fieldsBlock(fields: readonly Field[]): SlackBlock {
   };
 }
 
+/** One element per link (a context block holds ten), so long URLs stay within each one's limit. */
 function linksBlock(links: readonly Link[]): SlackBlock {
   return {
     type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: links
-          .map((l) => `<${l.url}|${escapeMrkdwn(l.label).replace(/\|/g, '¦')}>`)
-          .join('  ·  '),
-      },
-    ],
+    elements: links.slice(0, 10).map((l) => ({
+      type: 'mrkdwn',
+      text: `<${l.url}|${escapeMrkdwn(l.label).replace(/\|/g, '¦')}>`,
+    })),
   };
 }
 

@@ -24,6 +24,13 @@ const PERMANENT: Record<string, string> = {
   user_not_in_channel: 'the person is no longer in the channel',
 };
 
+const GONE = new Set(['message_not_found', 'cant_update_message']);
+
+function platformError(error: unknown): string | undefined {
+  const coded = error as { code?: string; data?: { error?: string } };
+  return coded.code === 'slack_webapi_platform_error' ? coded.data?.error : undefined;
+}
+
 export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatAdapter {
   const edits = new KeyedSerialiser();
   const deliver = async (delivery: Delivery) => {
@@ -45,10 +52,19 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
     if (earlier !== undefined && replaceKey !== undefined) {
       // A newer version is shown already: this one arrived late.
       if (earlier.version > version) return;
-      await client.chat.update({ channel: channelId, ts: earlier.id, ...rendered });
-      await refs.setKeyed('slack', channelId, replaceKey, earlier.id, version);
-      await refs.setDelivered('slack', deliveryId, earlier.id);
-      return;
+      const updated = await client.chat
+        .update({ channel: channelId, ts: earlier.id, ...rendered })
+        .then(() => true)
+        .catch((error: unknown) => {
+          // Someone deleted the message: the next version is posted anew.
+          if (GONE.has(platformError(error) ?? '')) return false;
+          throw error;
+        });
+      if (updated) {
+        await refs.setKeyed('slack', channelId, replaceKey, earlier.id, version);
+        await refs.setDelivered('slack', deliveryId, earlier.id);
+        return;
+      }
     }
     const posted = await client.chat.postMessage({
       channel: channelId,
@@ -77,10 +93,10 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
 
 /** The Web API's errors as the outbox understands them. */
 export function slackError(error: unknown): unknown {
-  const coded = error as { code?: string; retryAfter?: number; data?: { error?: string } };
+  const coded = error as { code?: string; retryAfter?: number };
   if (coded.code === 'slack_webapi_rate_limited_error')
     return new RetryAfterError(Math.max(1, coded.retryAfter ?? 1) * 1000);
-  const reason = coded.code === 'slack_webapi_platform_error' ? coded.data?.error : undefined;
+  const reason = platformError(error);
   const hint = reason === undefined ? undefined : PERMANENT[reason];
   if (reason !== undefined && hint !== undefined)
     return new UnrecoverableError(`Slack refused the message (${reason}): ${hint}`);

@@ -1,4 +1,4 @@
-import { App, type Logger as BoltLogger, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Queue } from 'bullmq';
 import type { Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -10,6 +10,7 @@ import type { EventClaims, MessageRefs } from '../message-refs.ts';
 import { SlackHttpReceiver } from './http-receiver.ts';
 import { actionOfSlackId, renderSlack } from './render.ts';
 import { slackAdapter } from './slack-adapter.ts';
+import { SlackSocketReceiver } from './socket-receiver.ts';
 
 /**
  * Slack through Bolt: Socket Mode when an app token is set, otherwise HTTP at `/slack/events`.
@@ -54,12 +55,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
       ? new SlackHttpReceiver(options.signingSecret ?? '', log)
       : undefined;
   const receiver =
-    http ??
-    new SocketModeReceiver({
-      appToken: options.appToken ?? '',
-      logger,
-      installerOptions: { clientOptions },
-    });
+    http ?? new SlackSocketReceiver(options.appToken ?? '', clientOptions, logger, log);
   const app = new App({
     token: options.botToken,
     receiver,
@@ -67,7 +63,6 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     logger,
     convoStore: false,
     deferInitialization: true,
-    ...(http === undefined ? { socketMode: true } : {}),
   });
   registerListeners(app, deps, log);
   return {
@@ -95,6 +90,8 @@ type MessageEvent = {
   channel_type?: string;
 };
 
+const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+
 function registerListeners(app: App, deps: SlackDeps, log: Logger) {
   const post = (
     channel: string,
@@ -117,16 +114,20 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
     if (typeof eventId !== 'string') return next();
-    if (!(await deps.claims.claim('slack', eventId))) {
+    const claim = await deps.claims.claim('slack', eventId);
+    if (claim === 'done') {
       log.debug({ eventId }, 'slack event already handled');
       return;
     }
+    // Still being handled: not acknowledged, so Slack tries again later.
+    if (claim === 'pending') throw new Error(`slack event ${eventId} is still being handled`);
     try {
       await next();
     } catch (error) {
       await deps.claims.release('slack', eventId).catch(() => undefined);
       throw error;
     }
+    await deps.claims.done('slack', eventId);
   });
 
   const onMessage = async (event: MessageEvent, kind: 'mention' | 'dm') => {
@@ -141,7 +142,8 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
       text: withoutMentions(event.text ?? ''),
       messageId: event.ts,
       thread,
-      conversation: `slack:${event.channel}:${thread ?? 'dm'}`,
+      // A DM is one conversation, threads in it included.
+      conversation: `slack:${event.channel}:${dm ? 'dm' : thread}`,
       addressed: true,
     });
     if (outcome.kind === 'reply')
@@ -156,7 +158,9 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
 
   app.event('message', async ({ event }) => {
     const message = event as MessageEvent;
-    if (message.channel_type !== 'im' || message.subtype !== undefined) return;
+    // A DM with a file or sent to the channel too is still a message to the bot.
+    const plain = message.subtype === undefined || TEXT_SUBTYPES.has(message.subtype);
+    if (message.channel_type !== 'im' || !plain) return;
     await onMessage(message, 'dm');
   });
 
@@ -232,14 +236,17 @@ function withoutMentions(text: string): string {
   return text.replace(/^\s*(<@[A-Z0-9]+>\s*)+/, '').trim();
 }
 
-/** Bolt's logger interface over the process's pino logger. */
+/**
+ * Bolt's logger interface over the process's pino logger. Bolt's debug lines quote whole payloads
+ * (response URLs, message text) as plain strings that redaction cannot see, so they are dropped.
+ */
 function boltLogger(log: Logger): BoltLogger {
   let level = LogLevel.INFO;
   const text = (parts: unknown[]) =>
     parts.map((p) => (typeof p === 'string' ? p : String(p))).join(' ');
   return {
-    debug: (...parts) => log.debug(text(parts)),
-    info: (...parts) => log.info(text(parts)),
+    debug: () => undefined,
+    info: (...parts) => log.debug(text(parts)),
     warn: (...parts) => log.warn(text(parts)),
     error: (...parts) => log.error(text(parts)),
     setLevel: (next) => {

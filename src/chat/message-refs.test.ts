@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import { EventClaims, MessageRefs } from './message-refs.ts';
+
+const prefix = testPrefix();
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+describe('EventClaims', () => {
+  it('is claimed once, pending while handled, done after; a released claim can be taken again', async () => {
+    const claims = new EventClaims(redis, prefix);
+
+    const first = await claims.claim('slack', 'Ev1');
+    const whileHandled = await claims.claim('slack', 'Ev1');
+    await claims.done('slack', 'Ev1');
+    const afterwards = await claims.claim('slack', 'Ev1');
+    await claims.claim('slack', 'Ev2');
+    await claims.release('slack', 'Ev2');
+    const retried = await claims.claim('slack', 'Ev2');
+
+    expect([first, whileHandled, afterwards, retried]).toEqual([
+      'claimed',
+      'pending',
+      'done',
+      'claimed',
+    ]);
+  });
+});
+
+describe('MessageRefs', () => {
+  it('keeps the message a key names with the version it shows', async () => {
+    const refs = new MessageRefs(redis, prefix);
+
+    await refs.setKeyed('discord', 'C1', 'status.run-1', '123', 1700);
+
+    expect(await refs.keyed('discord', 'C1', 'status.run-1')).toEqual({ id: '123', version: 1700 });
+    expect(await refs.keyed('discord', 'C1', 'status.run-2')).toBeUndefined();
+  });
+});
