@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { DiscordAPIError, RateLimitError, type REST, Routes } from 'discord.js';
 import { type ChatAdapter, type Delivery, RetryAfterError } from '../adapter.ts';
 import type { MessageRefs } from '../message-refs.ts';
-import { KeyedSerialiser } from '../serialise.ts';
+import { postOrEditAdapter } from '../post-or-edit.ts';
 import { clipText } from '../trim.ts';
 import { renderDiscord } from './render.ts';
 
@@ -23,7 +23,6 @@ const THREAD_EXISTS = 160004;
 const UNKNOWN_MESSAGE = 10008;
 
 export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
-  const edits = new KeyedSerialiser();
   // Where a thread's messages go, once known: the thread, or the channel when there is none.
   const threadTargets = new Map<string, string>();
 
@@ -46,57 +45,36 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
     return target;
   };
 
-  const deliver = async (delivery: Delivery) => {
-    const { channelId, deliveryId, replaceKey, thread, message } = delivery;
-    const version = delivery.version ?? 0;
-    if ((await refs.delivered('discord', deliveryId)) !== undefined) return;
-    const body: Record<string, unknown> = { ...renderDiscord(message) };
-    if (delivery.ephemeralTo !== undefined) {
-      body.content = `<@${delivery.ephemeralTo}>`;
-      body.allowed_mentions = { users: [delivery.ephemeralTo] };
-    } else body.allowed_mentions = { parse: [] };
-    const target =
+  const body = (delivery: Delivery): Record<string, unknown> => {
+    const rendered: Record<string, unknown> = { ...renderDiscord(delivery.message) };
+    const to = delivery.ephemeralTo;
+    if (to === undefined) return { ...rendered, allowed_mentions: { parse: [] } };
+    return { ...rendered, content: `<@${to}>`, allowed_mentions: { users: [to] } };
+  };
+
+  return postOrEditAdapter('discord', refs, {
+    place: ({ channelId, thread, message }) =>
       thread === undefined
-        ? channelId
-        : await threadTarget(channelId, thread, message.headline ?? message.text ?? '');
-    const earlier =
-      replaceKey === undefined ? undefined : await refs.keyed('discord', target, replaceKey);
-    if (earlier !== undefined && replaceKey !== undefined) {
-      // A newer version is shown already: this one arrived late.
-      if (earlier.version > version) return;
-      const updated = await rest
-        .patch(Routes.channelMessage(target, earlier.id), { body })
+        ? Promise.resolve(channelId)
+        : threadTarget(channelId, thread, message.headline ?? message.text ?? ''),
+    async post(delivery, place) {
+      const posted = (await rest.post(Routes.channelMessages(place), {
+        body: body(delivery),
+      })) as { id: string };
+      return posted.id;
+    },
+    edit: (delivery, place, id) =>
+      rest
+        .patch(Routes.channelMessage(place, id), { body: body(delivery) })
         .then(() => true)
         .catch((error: unknown) => {
           // Someone deleted the message: the next version is posted anew.
           if (error instanceof DiscordAPIError && Number(error.code) === UNKNOWN_MESSAGE)
             return false;
           throw error;
-        });
-      if (updated) {
-        await refs.setKeyed('discord', target, replaceKey, earlier.id, version);
-        await refs.setDelivered('discord', deliveryId, earlier.id);
-        return;
-      }
-    }
-    const posted = (await rest.post(Routes.channelMessages(target), { body })) as { id: string };
-    if (replaceKey !== undefined)
-      await refs.setKeyed('discord', target, replaceKey, posted.id, version);
-    await refs.setDelivered('discord', deliveryId, posted.id);
-  };
-
-  return {
-    platform: 'discord',
-    async deliver(delivery) {
-      try {
-        if (delivery.replaceKey === undefined) await deliver(delivery);
-        else
-          await edits.run(`${delivery.channelId}/${delivery.replaceKey}`, () => deliver(delivery));
-      } catch (error) {
-        throw discordError(error);
-      }
-    },
-  };
+        }),
+    outboxError: discordError,
+  });
 }
 
 /** A thread's name from the text that starts it: one line, 1-100 characters. */

@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import { UnrecoverableError } from 'bullmq';
-import { type ChatAdapter, type Delivery, RetryAfterError } from '../adapter.ts';
+import { type ChatAdapter, RetryAfterError } from '../adapter.ts';
 import type { MessageRefs } from '../message-refs.ts';
-import { KeyedSerialiser } from '../serialise.ts';
+import { postOrEditAdapter } from '../post-or-edit.ts';
 import { renderSlack } from './render.ts';
 
 /**
@@ -32,63 +32,39 @@ function platformError(error: unknown): string | undefined {
 }
 
 export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatAdapter {
-  const edits = new KeyedSerialiser();
-  const deliver = async (delivery: Delivery) => {
-    const { channelId, deliveryId, replaceKey, thread } = delivery;
-    const version = delivery.version ?? 0;
-    const rendered = renderSlack(delivery.message);
-    if (delivery.ephemeralTo !== undefined) {
+  return postOrEditAdapter('slack', refs, {
+    async direct(delivery) {
+      if (delivery.ephemeralTo === undefined) return false;
       await client.chat.postEphemeral({
-        channel: channelId,
+        channel: delivery.channelId,
         user: delivery.ephemeralTo,
-        ...rendered,
-        ...(thread === undefined ? {} : { thread_ts: thread }),
+        ...renderSlack(delivery.message),
+        ...(delivery.thread === undefined ? {} : { thread_ts: delivery.thread }),
       });
-      return;
-    }
-    if ((await refs.delivered('slack', deliveryId)) !== undefined) return;
-    const earlier =
-      replaceKey === undefined ? undefined : await refs.keyed('slack', channelId, replaceKey);
-    if (earlier !== undefined && replaceKey !== undefined) {
-      // A newer version is shown already: this one arrived late.
-      if (earlier.version > version) return;
-      const updated = await client.chat
-        .update({ channel: channelId, ts: earlier.id, ...rendered })
+      return true;
+    },
+    // A Slack thread is a message's replies in the same channel.
+    place: async (delivery) => delivery.channelId,
+    async post(delivery, channel) {
+      const posted = await client.chat.postMessage({
+        channel,
+        ...renderSlack(delivery.message),
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(delivery.thread === undefined ? {} : { thread_ts: delivery.thread }),
+      });
+      return posted.ts ?? '';
+    },
+    edit: (delivery, channel, ts) =>
+      client.chat
+        .update({ channel, ts, ...renderSlack(delivery.message) })
         .then(() => true)
         .catch((error: unknown) => {
-          // Someone deleted the message: the next version is posted anew.
           if (GONE.has(platformError(error) ?? '')) return false;
           throw error;
-        });
-      if (updated) {
-        await refs.setKeyed('slack', channelId, replaceKey, earlier.id, version);
-        await refs.setDelivered('slack', deliveryId, earlier.id);
-        return;
-      }
-    }
-    const posted = await client.chat.postMessage({
-      channel: channelId,
-      ...rendered,
-      unfurl_links: false,
-      unfurl_media: false,
-      ...(thread === undefined ? {} : { thread_ts: thread }),
-    });
-    const ts = posted.ts ?? '';
-    if (replaceKey !== undefined) await refs.setKeyed('slack', channelId, replaceKey, ts, version);
-    await refs.setDelivered('slack', deliveryId, ts);
-  };
-  return {
-    platform: 'slack',
-    async deliver(delivery) {
-      try {
-        if (delivery.replaceKey === undefined) await deliver(delivery);
-        else
-          await edits.run(`${delivery.channelId}/${delivery.replaceKey}`, () => deliver(delivery));
-      } catch (error) {
-        throw slackError(error);
-      }
-    },
-  };
+        }),
+    outboxError: slackError,
+  });
 }
 
 /** The Web API's errors as the outbox understands them. */
