@@ -1,12 +1,23 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { ChannelRef } from '../queue/channel.ts';
 import { KubeAction } from '../tools/kubernetes/actions/action.ts';
 
 /**
- * Proposals as records in Redis. A proposal's id derives from the run and the model's tool call,
- * so a run resumed after a crash that proposes the same call again finds the record there and
- * creates no second one. (The card, the approval flow and execution build on these records.)
+ * Proposals in Redis. A proposal's content (the action, its diff and digest) is written once,
+ * under an id that derives from the run and the model's tool call, so a run resumed after a crash
+ * that proposes the same call again finds the record there. Its life is kept beside it, in a hash
+ * that only the transition script changes:
+ *
+ *   pending ──approve──► approved ──► executing ──► succeeded | failed
+ *      ├──reject──► rejected
+ *      ├──timeout─► expired
+ *      └──target changed / newer proposal──► superseded
+ *
+ * Every transition checks the state it leaves in the same script that writes the new one, so a
+ * double click, two approvers at once or approve and reject racing make exactly one decision;
+ * each is recorded with its time and actor.
  */
 export const Proposal = z.object({
   id: z.string(),
@@ -15,8 +26,65 @@ export const Proposal = z.object({
   action: KubeAction,
   state: z.literal('pending'),
   createdAt: z.iso.datetime(),
+  /** Why: the finding or the agent's reasoning, for the card. */
+  rationale: z.string().max(1_000).optional(),
 });
 export type Proposal = z.infer<typeof Proposal>;
+
+export const PROPOSAL_STATES = [
+  'pending',
+  'approved',
+  'executing',
+  'succeeded',
+  'failed',
+  'rejected',
+  'expired',
+  'superseded',
+] as const;
+export const ProposalState = z.enum(PROPOSAL_STATES);
+export type ProposalState = z.infer<typeof ProposalState>;
+
+/** Where the proposal was shown, and for whom: set once, when its card is posted. */
+export const Origin = z.object({
+  channel: ChannelRef,
+  thread: z.string().optional(),
+  /** Who asked (`slack:U…`), or for a proposal raised by an alert, the alert (`alert:<group>`). */
+  requester: z.string().min(1),
+  cluster: z.string().min(1),
+  expiresAt: z.iso.datetime(),
+});
+export type Origin = z.infer<typeof Origin>;
+
+export const Transition = z.object({
+  from: ProposalState,
+  to: ProposalState,
+  at: z.iso.datetime(),
+  /** Who or what moved it: a person (`slack:U…`), `worker`, `expiry`. */
+  actor: z.string(),
+  note: z.string().optional(),
+});
+export type Transition = z.infer<typeof Transition>;
+
+export const ExecutionResult = z.object({
+  summary: z.string(),
+  resourceVersionBefore: z.string().optional(),
+  resourceVersionAfter: z.string().optional(),
+  /** What was checked after the change, and what it showed. */
+  verified: z.string().optional(),
+  error: z.string().optional(),
+});
+export type ExecutionResult = z.infer<typeof ExecutionResult>;
+
+/** A proposal with its life so far. */
+export type ProposalRecord = Omit<Proposal, 'state'> & {
+  state: ProposalState;
+  origin: Origin | undefined;
+  decidedBy: string | undefined;
+  decidedAt: string | undefined;
+  result: ExecutionResult | undefined;
+  supersededBy: string | undefined;
+  transitions: Transition[];
+};
 
 /** Short enough for a Discord custom_id with room to spare; stable for a run and tool call. */
 export function proposalId(runId: string, callId: string): string {
@@ -29,6 +97,8 @@ const KEEP_SECONDS = 30 * 86_400;
 const CREATE = `
 if KEYS[3] ~= '' and redis.call('get', KEYS[3]) ~= ARGV[4] then return -1 end
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+  redis.call('hset', KEYS[4], 'state', 'pending')
+  redis.call('expire', KEYS[4], ARGV[3])
   redis.call('rpush', KEYS[2], ARGV[2])
   redis.call('expire', KEYS[2], ARGV[3])
   return 1
@@ -36,11 +106,42 @@ end
 return 0
 `;
 
+/**
+ * KEYS: state hash, transitions list, pending set. ARGV: allowed from-states (comma-separated),
+ * to-state, transition JSON (without from), ttl, proposal id, then field/value pairs to set.
+ * Returns the state it left, or `!<state>` when the proposal was not in an allowed one.
+ */
+const TRANSITION = `
+local state = redis.call('hget', KEYS[1], 'state')
+if not state then return '!missing' end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do if s == state then allowed = true end end
+if not allowed then return '!' .. state end
+redis.call('hset', KEYS[1], 'state', ARGV[2])
+for i = 6, #ARGV, 2 do redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('rpush', KEYS[2], '{"from":"' .. state .. '",' .. ARGV[3])
+redis.call('expire', KEYS[2], ARGV[4])
+if ARGV[2] == 'pending' then redis.call('sadd', KEYS[3], ARGV[5]) else redis.call('srem', KEYS[3], ARGV[5]) end
+return state
+`;
+
+/** Sets where the card is, once; a proposal shown already keeps its first place. */
+const ATTACH = `
+if redis.call('hget', KEYS[1], 'state') ~= 'pending' then return 0 end
+if redis.call('hsetnx', KEYS[1], 'origin', ARGV[1]) == 0 then return 0 end
+redis.call('sadd', KEYS[2], ARGV[2])
+return 1
+`;
+
 export type ProposalRecords = {
   create(proposal: Proposal): Promise<{ created: boolean }>;
   get(id: string): Promise<Proposal | undefined>;
   ofRun(runId: string): Promise<string[]>;
 };
+
+export type TransitionOutcome =
+  | { ok: true; from: ProposalState; record: ProposalRecord }
+  | { ok: false; state: ProposalState | 'missing' };
 
 export class ProposalStore implements ProposalRecords {
   readonly #redis: Redis;
@@ -58,15 +159,15 @@ export class ProposalStore implements ProposalRecords {
     return new ProposalStore(this.#redis, this.#prefix, lock);
   }
 
-  /** Records the proposal unless one with its id exists; says which happened. */
   /** Records the proposal unless one with its id exists, and lists it with its run, atomically. */
   async create(proposal: Proposal): Promise<{ created: boolean }> {
     const created = await this.#redis.eval(
       CREATE,
-      3,
+      4,
       this.#key(proposal.id),
       this.#runKey(proposal.runId),
       this.#lock?.key ?? '',
+      this.#stateKey(proposal.id),
       JSON.stringify(proposal),
       proposal.id,
       String(KEEP_SECONDS),
@@ -82,12 +183,116 @@ export class ProposalStore implements ProposalRecords {
     return text === null ? undefined : Proposal.parse(JSON.parse(text));
   }
 
+  /** The proposal with its state, decision, result and transitions. */
+  async record(id: string): Promise<ProposalRecord | undefined> {
+    const [[, text], [, hash], [, transitions]] = (await this.#redis
+      .multi()
+      .get(this.#key(id))
+      .hgetall(this.#stateKey(id))
+      .lrange(this.#transitionsKey(id), 0, -1)
+      .exec()) as [[null, string | null], [null, Record<string, string>], [null, string[]]];
+    if (text === null) return undefined;
+    const proposal = Proposal.parse(JSON.parse(text));
+    const json = <T>(schema: z.ZodType<T>, value: string | undefined): T | undefined =>
+      value === undefined ? undefined : schema.parse(JSON.parse(value));
+    return {
+      ...proposal,
+      state: ProposalState.catch('pending').parse(hash.state),
+      origin: json(Origin, hash.origin),
+      decidedBy: hash.decidedBy,
+      decidedAt: hash.decidedAt,
+      result: json(ExecutionResult, hash.result),
+      supersededBy: hash.supersededBy,
+      transitions: transitions.map((t) => Transition.parse(JSON.parse(t))),
+    };
+  }
+
   async ofRun(runId: string): Promise<string[]> {
     return this.#redis.lrange(this.#runKey(runId), 0, -1);
   }
 
+  /** Records where the card is shown and until when it may be decided; false if shown already. */
+  async attach(id: string, origin: Origin): Promise<boolean> {
+    const attached = await this.#redis.eval(
+      ATTACH,
+      2,
+      this.#stateKey(id),
+      this.#pendingKey,
+      JSON.stringify(Origin.parse(origin)),
+      id,
+    );
+    return attached === 1;
+  }
+
+  /** Proposals waiting for a decision, with a card somewhere. */
+  async pending(): Promise<string[]> {
+    return this.#redis.smembers(this.#pendingKey);
+  }
+
+  /**
+   * Moves the proposal from one of `from` to `to`, atomically, recording the actor; `fields`
+   * (decidedBy, result…) are set with it. Fails, saying the state it found, when it was not in one
+   * of `from`.
+   */
+  async transition(
+    id: string,
+    from: readonly ProposalState[],
+    to: ProposalState,
+    actor: string,
+    fields: Partial<Record<'decidedBy' | 'decidedAt' | 'supersededBy', string>> & {
+      result?: ExecutionResult;
+      note?: string;
+    } = {},
+    now = new Date(),
+  ): Promise<TransitionOutcome> {
+    const at = now.toISOString();
+    const { result, note, ...plain } = fields;
+    const pairs: string[] = Object.entries(plain).flatMap(([k, v]) =>
+      v === undefined ? [] : [k, v],
+    );
+    if (result !== undefined) pairs.push('result', JSON.stringify(ExecutionResult.parse(result)));
+    // The transition's JSON after its "from": Lua writes that part, as the state it found.
+    const rest = JSON.stringify({ to, at, actor, ...(note === undefined ? {} : { note }) }).slice(
+      1,
+    );
+    const left = String(
+      await this.#redis.eval(
+        TRANSITION,
+        3,
+        this.#stateKey(id),
+        this.#transitionsKey(id),
+        this.#pendingKey,
+        from.join(','),
+        to,
+        rest,
+        String(KEEP_SECONDS),
+        id,
+        ...pairs,
+      ),
+    );
+    if (left.startsWith('!')) {
+      const state = left.slice(1);
+      return { ok: false, state: state === 'missing' ? 'missing' : ProposalState.parse(state) };
+    }
+    const record = await this.record(id);
+    if (record === undefined) return { ok: false, state: 'missing' };
+    return { ok: true, from: ProposalState.parse(left), record };
+  }
+
   #key(id: string): string {
     return `${this.#prefix}:proposal:${id}`;
+  }
+
+  #stateKey(id: string): string {
+    return `${this.#prefix}:proposal:${id}:state`;
+  }
+
+  #transitionsKey(id: string): string {
+    return `${this.#prefix}:proposal:${id}:transitions`;
+  }
+
+  get #pendingKey(): string {
+    return `${this.#prefix}:proposals:pending`;
   }
 
   #runKey(runId: string): string {

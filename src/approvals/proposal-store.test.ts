@@ -1,0 +1,123 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { type Proposal, ProposalStore, proposalId } from './proposal-store.ts';
+
+const prefix = testPrefix();
+let redis: Redis;
+let store: ProposalStore;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+const action: KubeAction = {
+  type: 'set-resources',
+  verb: 'patch',
+  target: {
+    cluster: 'prod',
+    namespace: 'payments',
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'payments-api',
+    uid: 'u1',
+    resourceVersion: '10',
+  },
+  change: { method: 'patch', patchType: 'strategic', body: { spec: {} } },
+  summary: 'set memory limit 256Mi → 384Mi for container api of deployment payments/payments-api',
+  diff: '-  memory: 256Mi\n+  memory: 384Mi',
+  digest: 'a'.repeat(64),
+};
+
+async function fresh(call: string): Promise<string> {
+  const proposal: Proposal = {
+    id: proposalId('run-1', call),
+    runId: 'run-1',
+    agent: 'k8s-diagnostician',
+    action,
+    state: 'pending',
+    createdAt: new Date().toISOString(),
+  };
+  await store.create(proposal);
+  await store.attach(proposal.id, {
+    channel: 'slack:C0OPS',
+    requester: 'slack:U0DANA',
+    cluster: 'prod',
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  });
+  return proposal.id;
+}
+
+describe('ProposalStore transitions', () => {
+  it('makes one decision of two approvals at once, and records who and when', async () => {
+    const id = await fresh('double');
+
+    const outcomes = await Promise.all([
+      store.transition(id, ['pending'], 'approved', 'slack:U0LEAD', { decidedBy: 'slack:U0LEAD' }),
+      store.transition(id, ['pending'], 'approved', 'slack:U0SAM', { decidedBy: 'slack:U0SAM' }),
+    ]);
+
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.find((o) => !o.ok)).toEqual({ ok: false, state: 'approved' });
+    const record = await store.record(id);
+    expect(record?.state).toBe('approved');
+    expect(record?.transitions).toHaveLength(1);
+    expect(record?.transitions[0]).toMatchObject({ from: 'pending', to: 'approved' });
+    expect(record?.transitions[0]?.actor).toBe(record?.decidedBy);
+  });
+
+  it('lets approve and reject race to one outcome', async () => {
+    for (let i = 0; i < 20; i++) {
+      const id = await fresh(`race-${i}`);
+
+      const [approve, reject] = await Promise.all([
+        store.transition(id, ['pending'], 'approved', 'slack:U0LEAD'),
+        store.transition(id, ['pending'], 'rejected', 'slack:U0SAM'),
+      ]);
+
+      expect(Number(approve.ok) + Number(reject.ok)).toBe(1);
+      const record = await store.record(id);
+      expect(record?.state).toBe(approve.ok ? 'approved' : 'rejected');
+    }
+  });
+
+  it('keeps the life of a proposal: pending, approved, executing, succeeded, with its result', async () => {
+    const id = await fresh('life');
+    expect(await store.pending()).toContain(id);
+
+    await store.transition(id, ['pending'], 'approved', 'slack:U0LEAD');
+    await store.transition(id, ['approved'], 'executing', 'worker');
+    await store.transition(id, ['executing'], 'succeeded', 'worker', {
+      result: { summary: 'applied', resourceVersionBefore: '10', resourceVersionAfter: '11' },
+    });
+    const again = await store.transition(id, ['approved'], 'executing', 'worker');
+
+    const record = await store.record(id);
+    expect(record?.transitions.map((t) => t.to)).toEqual(['approved', 'executing', 'succeeded']);
+    expect(record?.result?.resourceVersionAfter).toBe('11');
+    expect(record?.origin?.requester).toBe('slack:U0DANA');
+    expect(again).toEqual({ ok: false, state: 'succeeded' });
+    expect(await store.pending()).not.toContain(id);
+  });
+
+  it('shows a card once: a second attach leaves the first place', async () => {
+    const id = await fresh('attach');
+
+    const second = await store.attach(id, {
+      channel: 'slack:C0OTHER',
+      requester: 'slack:U0EVE',
+      cluster: 'prod',
+      expiresAt: new Date().toISOString(),
+    });
+
+    expect(second).toBe(false);
+    expect((await store.record(id))?.origin?.channel).toBe('slack:C0OPS');
+  });
+});
