@@ -181,7 +181,9 @@ describe.each<[string, (kill: () => void) => void]>([
       expect(job.failedReason).toBeUndefined();
       expect(job.returnvalue.answer).toBe(ANSWER);
       expect(count('GET', '/api/v1/namespaces/payments/pods')).toBe(1);
-      expect(await redis.keys(`${prefix}:proposal:*`)).toHaveLength(1);
+      expect(
+        (await redis.keys(`${prefix}:proposal:*`)).filter((k) => /:proposal:[^:]+$/.test(k)),
+      ).toHaveLength(1);
       const answers = (await outbox.getJobs(['waiting', 'active', 'completed', 'delayed'])).filter(
         (j) => j.name === 'answer',
       );
