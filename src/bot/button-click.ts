@@ -28,6 +28,11 @@ export async function handleButtonClick(
       };
       return handleChatInput(input, deps);
     }
+    case 'approve':
+    case 'reject':
+      if (deps.decide === undefined)
+        return refusal('Proposals cannot be decided here', 'This process has no approvals.');
+      return deps.decide(click, action);
     default:
       return refusal('That button is no longer understood', `action "${click.action}"`);
   }

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { ChatInput, InputOutcome } from '../chat/inbound.ts';
+import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import { commandScope, inScope } from '../policy/command-scope.ts';
 import type { Binding } from '../policy/schema.ts';
@@ -20,6 +20,8 @@ export type InputDeps = {
   bindings: readonly Binding[];
   clusters: readonly string[];
   workflows: Workflows;
+  /** Approve and Reject on a card. */
+  decide?: (click: ButtonClick, verdict: 'approve' | 'reject') => Promise<InputOutcome>;
   now?: () => Date;
 };
 

@@ -1,4 +1,6 @@
 import { alertmanagerRoute } from '../alerts/receiver.ts';
+import { type DecideDeps, decide } from '../approvals/decide.ts';
+import { ProposalStore } from '../approvals/proposal-store.ts';
 import type { ChatAdapter } from '../chat/adapter.ts';
 import { createDiscord, type Discord } from '../chat/discord/discord-app.ts';
 import type { InboundHandlers } from '../chat/inbound.ts';
@@ -58,11 +60,20 @@ export function startBot(
     if (!stopping) log.error({ err: error }, 'console feed could not start');
   });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
+  const decideDeps: DecideDeps = {
+    proposals: new ProposalStore(resources.producer, config.redis.prefix),
+    actions: resources.queues.actions,
+    outbox: resources.queues.outbox,
+    bindings: config.bindings,
+    autonomy: config.autonomy,
+    log: log.child({ component: 'approvals' }),
+  };
   const inputDeps: InputDeps = {
     runs: resources.queues.runs,
     bindings: config.bindings,
     clusters: clusterNames(config),
     workflows,
+    decide: (click, verdict) => decide(click, verdict, decideDeps),
   };
   const handlers: InboundHandlers = {
     input: (input) => handleChatInput(input, inputDeps),
@@ -136,6 +147,18 @@ export function startBot(
       },
       async (click) => {
         metrics.chatInputs.inc({ platform: 'web', kind: 'click' });
+        // A console name is typed, not verified: it may run commands, never decide a proposal.
+        if (click.button.action === 'approve' || click.button.action === 'reject') {
+          await webReply(click.channel, click.clickId, {
+            kind: 'reply',
+            message: {
+              headline: 'Proposals are decided in Slack, Discord or the signed-in dashboard',
+              text: 'A name typed in the console is not a verified person, so it cannot approve or reject.',
+              tone: 'warning',
+            },
+          });
+          return;
+        }
         const outcome = await handlers.click({
           channel: `web:${click.channel}`,
           requester: `web:${click.author}`,

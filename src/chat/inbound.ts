@@ -33,6 +33,8 @@ export type ButtonClick = {
   /** Unique per click on its platform. */
   clickId: string;
   thread?: string | undefined;
+  /** Groups the clicker is in, as the platform says (`slack:group:S…`, `discord:role:…`). */
+  memberOf?: readonly string[] | undefined;
 };
 
 export type InputOutcome =

@@ -167,6 +167,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
           value: parsed.value,
           clickId: interaction.id,
           thread,
+          memberOf: rolesOf(interaction),
         }),
       async (outcome) => {
         if (outcome.kind === 'reply')
@@ -242,6 +243,14 @@ async function place(
     return { channel: parentId, thread: channel.id };
   }
   return { channel: channelId ?? '', thread: startFrom };
+}
+
+/** The clicker's roles in the server, as approvers name them (`discord:role:<id>`). */
+function rolesOf(interaction: ButtonInteraction): string[] {
+  const roles = interaction.member?.roles;
+  if (roles === undefined) return [];
+  const ids = Array.isArray(roles) ? roles : [...roles.cache.keys()];
+  return ids.map((id) => `discord:role:${id}`);
 }
 
 function payload(message: ChatMessageInput) {

@@ -93,6 +93,7 @@ type MessageEvent = {
 const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
 function registerListeners(app: App, deps: SlackDeps, log: Logger) {
+  const groups = new UserGroups(log);
   const post = (
     channel: string,
     message: ChatMessageInput,
@@ -207,6 +208,9 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
     if (channel === undefined || verb === undefined) return;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const thread = message?.thread_ts ?? message?.ts;
+    // Approvers may be named by user group: whose groups matter only for a decision.
+    const memberOf =
+      verb === 'approve' || verb === 'reject' ? await groups.of(app, body.user.id) : [];
     const outcome = await deps.handlers.click({
       channel: `slack:${channel}`,
       requester: `slack:${body.user.id}`,
@@ -214,6 +218,7 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
       value: button.value ?? '',
       clickId: button.action_ts,
       thread,
+      memberOf,
     });
     if (outcome.kind === 'reply')
       await post(channel, outcome.message, `${channel}.click.${button.action_ts}`, {
@@ -221,6 +226,43 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
         ephemeralTo: body.user.id,
       });
   });
+}
+
+/**
+ * The user groups each person is in (`usergroups:read`), asked of Slack at most once a minute:
+ * approvers may be named as `slack:group:S…`.
+ */
+class UserGroups {
+  readonly #log: Logger;
+  #members: Map<string, string[]> | undefined;
+  #at = 0;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  async of(app: App, user: string): Promise<string[]> {
+    if (this.#members === undefined || Date.now() - this.#at > 60_000) {
+      try {
+        const listed = await app.client.usergroups.list({ include_users: true });
+        const members = new Map<string, string[]>();
+        for (const group of listed.usergroups ?? []) {
+          for (const member of group.users ?? []) {
+            members.set(member, [...(members.get(member) ?? []), `slack:group:${group.id}`]);
+          }
+        }
+        this.#members = members;
+        this.#at = Date.now();
+      } catch (error) {
+        this.#log.warn(
+          { err: error },
+          'slack user groups could not be read; approvers by group are not recognised',
+        );
+        return [];
+      }
+    }
+    return this.#members.get(user) ?? [];
+  }
 }
 
 /** A slash command's immediate answer, seen only by the person who typed it. */

@@ -1,0 +1,117 @@
+import type { Queue } from 'bullmq';
+import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
+import type { Logger } from '../observability/logger.ts';
+import { bindingFor, mayApprove } from '../policy/bindings.ts';
+import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { ActionJob, OutboxJob } from '../queue/jobs.ts';
+import { postCard } from './post-card.ts';
+import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+
+/**
+ * Approve or Reject, clicked on a card. Only a verified platform click reaches here (a signed
+ * Slack request, a Discord interaction, an authenticated dashboard session); a message saying
+ * "approve" never does. The clicker must be an approver of the card's channel, and not the person
+ * who asked unless the binding allows it; a card that expired, was decided or was superseded
+ * says so to the clicker alone. An approval is one atomic transition and one actions job whose
+ * id is the proposal's, however many clicks there were.
+ */
+export type DecideDeps = {
+  proposals: ProposalStore;
+  actions: Queue<ActionJob>;
+  outbox: Queue<OutboxJob>;
+  bindings: readonly Binding[];
+  autonomy: Autonomy;
+  log: Logger;
+  now?: () => Date;
+};
+
+export type Verdict = 'approve' | 'reject';
+
+const refuse = (headline: string, text?: string): InputOutcome => ({
+  kind: 'reply',
+  message: { headline, tone: 'warning', ...(text === undefined ? {} : { text }) },
+});
+
+export async function decide(
+  click: ButtonClick,
+  verdict: Verdict,
+  deps: DecideDeps,
+): Promise<InputOutcome> {
+  const now = (deps.now ?? (() => new Date()))();
+  const record = await deps.proposals.record(click.value);
+  const origin = record?.origin;
+  // A card belongs to the channel it was posted in; a click elsewhere decides nothing.
+  if (record === undefined || origin === undefined || origin.channel !== click.channel)
+    return refuse('That proposal is not one of this channel’s');
+  if (record.state !== 'pending') return refuse(...decided(record));
+  if (Date.parse(origin.expiresAt) <= now.getTime()) {
+    const expired = await deps.proposals.transition(
+      record.id,
+      ['pending'],
+      'expired',
+      'expiry',
+      {},
+      now,
+    );
+    if (expired.ok) await postCard(deps.outbox, expired.record, deps.autonomy, now);
+    return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
+  }
+  const person = { id: click.requester, memberOf: click.memberOf ?? [] };
+  const binding = bindingFor(click.channel, deps.bindings);
+  // The person who asked may always withdraw their own proposal.
+  const allowed =
+    verdict === 'reject' && person.id === origin.requester
+      ? { allowed: true as const }
+      : mayApprove(binding, person, origin.requester);
+  if (!allowed.allowed) {
+    deps.log.warn({ proposalId: record.id, person: person.id, verdict }, 'decision refused');
+    return refuse(`You cannot ${verdict} this proposal`, allowed.reason);
+  }
+  const outcome = await deps.proposals.transition(
+    record.id,
+    ['pending'],
+    verdict === 'approve' ? 'approved' : 'rejected',
+    person.id,
+    {
+      decidedBy: person.id,
+      decidedAt: now.toISOString(),
+      ...(person.memberOf.length === 0 ? {} : { note: `via ${person.memberOf.join(', ')}` }),
+    },
+    now,
+  );
+  if (!outcome.ok) {
+    const latest = await deps.proposals.record(record.id);
+    return refuse(
+      ...(latest === undefined ? (['That proposal is gone'] as [string]) : decided(latest)),
+    );
+  }
+  deps.log.info({ proposalId: record.id, person: person.id, verdict }, 'proposal decided');
+  if (verdict === 'approve')
+    await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
+  await postCard(deps.outbox, outcome.record, deps.autonomy, now);
+  return {
+    kind: 'queued',
+    runId: record.id,
+    what: verdict === 'approve' ? 'the change' : 'the rejection',
+  };
+}
+
+function decided(record: ProposalRecord): [string, string?] {
+  const by =
+    record.decidedBy === undefined
+      ? ''
+      : ` by ${record.decidedBy.slice(record.decidedBy.indexOf(':') + 1)}`;
+  switch (record.state) {
+    case 'expired':
+      return ['This proposal has expired', 'Nothing was changed. Ask again for a fresh one.'];
+    case 'superseded':
+      return [
+        'This proposal was superseded',
+        'The target changed since; a fresh proposal was offered.',
+      ];
+    case 'rejected':
+      return [`This proposal was already rejected${by}`];
+    default:
+      return [`This proposal was already approved${by}`, `It is ${record.state}.`];
+  }
+}

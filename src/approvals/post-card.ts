@@ -1,0 +1,30 @@
+import type { Queue } from 'bullmq';
+import type { Autonomy } from '../policy/schema.ts';
+import { tierOf } from '../policy/tiers.ts';
+import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
+import { fitMessage } from '../queue/message.ts';
+import type { ProposalRecord } from './proposal-store.ts';
+import { cardKey, renderCard } from './render-card.ts';
+
+/**
+ * Posts a proposal's card where it was shown, or edits it there: one card per proposal (its
+ * replace key), each state posted once (its job id), later states winning over earlier ones.
+ */
+export async function postCard(
+  outbox: Queue<OutboxJob>,
+  record: ProposalRecord,
+  autonomy: Autonomy,
+  now = new Date(),
+): Promise<void> {
+  const origin = record.origin;
+  if (origin === undefined) return;
+  const tier = tierOf({ verb: record.action.verb, kind: record.action.target.kind }, autonomy);
+  const job = OutboxJobSchema.parse({
+    channel: origin.channel,
+    ...(origin.thread === undefined ? {} : { thread: origin.thread }),
+    message: fitMessage(renderCard(record, tier)),
+    replaceKey: cardKey(record.id),
+    version: now.getTime(),
+  });
+  await outbox.add('card', job, { jobId: `card.${record.id}.${record.state}` });
+}
