@@ -3,8 +3,8 @@ import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
-import type { ActionJob, OutboxJob } from '../queue/jobs.ts';
-import { postCard } from './post-card.ts';
+import type { ActionJob } from '../queue/jobs.ts';
+import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 
 /**
@@ -18,7 +18,7 @@ import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 export type DecideDeps = {
   proposals: ProposalStore;
   actions: Queue<ActionJob>;
-  outbox: Queue<OutboxJob>;
+  outbox: CardOutbox;
   bindings: readonly Binding[];
   autonomy: Autonomy;
   log: Logger;
@@ -75,7 +75,7 @@ export async function decide(
     {
       decidedBy: person.id,
       decidedAt: now.toISOString(),
-      ...(person.memberOf.length === 0 ? {} : { note: `via ${person.memberOf.join(', ')}` }),
+      decidedVia: person.memberOf,
     },
     now,
   );

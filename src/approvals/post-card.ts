@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import type { Autonomy } from '../policy/schema.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
@@ -6,12 +5,17 @@ import { fitMessage } from '../queue/message.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 import { cardKey, renderCard } from './render-card.ts';
 
+/** Where cards go: the outbox, as the bot or a worker holds it. */
+export type CardOutbox = {
+  add(name: string, data: OutboxJob, options: { jobId: string }): Promise<unknown>;
+};
+
 /**
  * Posts a proposal's card where it was shown, or edits it there: one card per proposal (its
  * replace key), each state posted once (its job id), later states winning over earlier ones.
  */
 export async function postCard(
-  outbox: Queue<OutboxJob>,
+  outbox: CardOutbox,
   record: ProposalRecord,
   autonomy: Autonomy,
   now = new Date(),

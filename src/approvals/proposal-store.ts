@@ -81,6 +81,8 @@ export type ProposalRecord = Omit<Proposal, 'state'> & {
   origin: Origin | undefined;
   decidedBy: string | undefined;
   decidedAt: string | undefined;
+  /** The groups through which the decider was an approver, as the platform said at the click. */
+  decidedVia: string[];
   result: ExecutionResult | undefined;
   supersededBy: string | undefined;
   transitions: Transition[];
@@ -201,6 +203,7 @@ export class ProposalStore implements ProposalRecords {
       origin: json(Origin, hash.origin),
       decidedBy: hash.decidedBy,
       decidedAt: hash.decidedAt,
+      decidedVia: json(z.array(z.string()), hash.decidedVia) ?? [],
       result: json(ExecutionResult, hash.result),
       supersededBy: hash.supersededBy,
       transitions: transitions.map((t) => Transition.parse(JSON.parse(t))),
@@ -240,17 +243,19 @@ export class ProposalStore implements ProposalRecords {
     to: ProposalState,
     actor: string,
     fields: Partial<Record<'decidedBy' | 'decidedAt' | 'supersededBy', string>> & {
+      decidedVia?: readonly string[];
       result?: ExecutionResult;
       note?: string;
     } = {},
     now = new Date(),
   ): Promise<TransitionOutcome> {
     const at = now.toISOString();
-    const { result, note, ...plain } = fields;
+    const { result, note, decidedVia, ...plain } = fields;
     const pairs: string[] = Object.entries(plain).flatMap(([k, v]) =>
       v === undefined ? [] : [k, v],
     );
     if (result !== undefined) pairs.push('result', JSON.stringify(ExecutionResult.parse(result)));
+    if (decidedVia !== undefined) pairs.push('decidedVia', JSON.stringify(decidedVia));
     // The transition's JSON after its "from": Lua writes that part, as the state it found.
     const rest = JSON.stringify({ to, at, actor, ...(note === undefined ? {} : { note }) }).slice(
       1,

@@ -90,6 +90,7 @@ export const Env = z
       (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
       'must be an http(s) URL (like https://discord.com/api)',
     ),
+    AUDIT_DIR: z.string().min(1).default('audit'),
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -39,6 +39,8 @@ export type Config = Readonly<{
   /** Unset key: the agents answer from the analyzers alone (offline mode). */
   anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
   worker: Readonly<{ concurrency: number; lockMs: number }>;
+  /** Where the daily audit files (audit-YYYY-MM-DD.jsonl) are written. */
+  audit: Readonly<{ dir: string }>;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
   /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
@@ -113,6 +115,7 @@ export function loadConfig(source: EnvSource): Config {
       concurrency: env.WORKER_CONCURRENCY,
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
+    audit: { dir: resolve(env.AUDIT_DIR) },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),

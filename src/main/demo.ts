@@ -44,6 +44,7 @@ export async function demo(): Promise<void> {
     redis = env.REDIS_URL ? undefined : await startEmbeddedRedis();
     config = loadConfig({
       LOG_LEVEL: 'warn',
+      AUDIT_DIR: join(dir, 'audit'),
       ...env,
       COXSWAIN_CONFIG: configFile,
       ...(redis ? { REDIS_URL: redis.url } : {}),

@@ -53,6 +53,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             clusters: deps.clusters,
             bindings: deps.bindings,
             autonomy: deps.autonomy,
+            proposals: deps.engine.proposals,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;

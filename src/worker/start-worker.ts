@@ -5,17 +5,19 @@ import { Checkpoints } from '../agents/loop/checkpoints.ts';
 import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
+import { createActionsWorker } from './actions-worker.ts';
 import { createRunsWorker } from './runs-worker.ts';
 
 export type WorkerRole = { stop(): Promise<void> };
 
-/** The worker role: runs jobs from the runs queue and posts what they say to the outbox. */
+/** The worker role: runs jobs from the runs and actions queues and posts what they say to the outbox. */
 export function startWorker(
   config: Config,
   resources: Resources,
@@ -23,6 +25,20 @@ export function startWorker(
   metrics: Metrics,
 ): WorkerRole {
   const clusters = new Clusters(config.clusters);
+  const proposals = new ProposalStore(resources.worker, config.redis.prefix);
+  const actions = createActionsWorker({
+    connection: resources.worker,
+    prefix: config.redis.prefix,
+    lockMs: config.worker.lockMs,
+    proposals,
+    clusters,
+    bindings: config.bindings,
+    autonomy: config.autonomy,
+    outbox: resources.workerQueues.outbox,
+    audit: new AuditLog(resources.worker, config.redis.prefix, config.audit.dir),
+    log: log.child({ component: 'actions' }),
+    metrics,
+  });
   const runs = createRunsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -44,7 +60,7 @@ export function startWorker(
       clusters,
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       conversations: new Conversations(resources.worker, config.redis.prefix),
-      proposals: new ProposalStore(resources.worker, config.redis.prefix),
+      proposals,
       autonomy: config.autonomy,
       budget: runBudget(config.budgets),
       bindings: config.bindings,
@@ -70,7 +86,10 @@ export function startWorker(
   });
   return {
     async stop() {
-      await closeWorker(runs, config.shutdownTimeoutMs, log);
+      await Promise.all([
+        closeWorker(runs, config.shutdownTimeoutMs, log),
+        closeWorker(actions, config.shutdownTimeoutMs, log),
+      ]);
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { type Role, startProcess } from '../../src/runtime/start-process.ts';
@@ -27,6 +30,7 @@ export async function startTestApp(
     WORKER_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_SECONDS: '5',
+    AUDIT_DIR: mkdtempSync(join(tmpdir(), 'coxswain-audit-')),
     ...env,
   });
   const running = await startProcess(config, role, createLogger(config.logLevel));

@@ -164,6 +164,11 @@ export class FakeSlack {
     });
   }
 
+  /** Puts users in a user group (`usergroups.list` lists it with them). */
+  userGroup(id: string, users: readonly string[]): void {
+    this.#workspace.userGroups.set(id, [...users]);
+  }
+
   /**
    * The next `times` calls of `method` (those whose arguments pass `when`, if given) get HTTP
    * 429, `Retry-After`, `{ok:false,error:'ratelimited'}`.

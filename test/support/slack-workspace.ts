@@ -39,6 +39,8 @@ type Args = Record<string, unknown>;
 
 export class SlackWorkspace {
   readonly #messages: (PostedMessage & { deleted: boolean })[] = [];
+  /** User groups by id, with their members: `usergroups.list` answers from here. */
+  readonly userGroups = new Map<string, string[]>();
 
   posted(channel?: string): PostedMessage[] {
     return this.#messages
@@ -66,6 +68,16 @@ export class SlackWorkspace {
         return this.#update(args);
       case 'chat.postEphemeral':
         return this.#postEphemeral(args);
+      case 'usergroups.list':
+        return {
+          ok: true,
+          usergroups: [...this.userGroups].map(([id, users]) => ({
+            id,
+            team_id: TEAM_ID,
+            handle: id.toLowerCase(),
+            ...(args.include_users === true || args.include_users === 'true' ? { users } : {}),
+          })),
+        };
       default:
         return undefined;
     }

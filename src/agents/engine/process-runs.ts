@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { showProposals } from '../../approvals/offer.ts';
 import type { ProposalStore } from '../../approvals/proposal-store.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
@@ -107,6 +108,17 @@ export async function processAskRun(
           ...(run.thread === undefined ? {} : { thread: run.thread }),
         },
         { jobId: `${run.runId}.answer` },
+      );
+      // Each proposal gets its card under the answer, for the channel's approvers.
+      await showProposals(
+        result.proposals,
+        {
+          channel: run.channel,
+          ...(run.thread === undefined ? {} : { thread: run.thread }),
+          requester: run.requester,
+          cluster: run.cluster,
+        },
+        { proposals: deps.proposals, outbox: deps.outbox, autonomy: deps.autonomy },
       );
     }
     if (run.conversation !== undefined && deps.conversations !== undefined)

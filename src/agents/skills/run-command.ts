@@ -1,11 +1,16 @@
 import type { Queue } from 'bullmq';
+import { offerProposal } from '../../approvals/offer.ts';
+import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
 import { CoxswainError } from '../../errors.ts';
-import { bindingFor } from '../../policy/bindings.ts';
+import { bindingFor, mayRun } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
+import { redactText } from '../../policy/redact.ts';
 import { redactObject } from '../../policy/redact-object.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
+import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
 import type { ChatMessageInput } from '../../queue/message.ts';
+import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';
 import { planRollback } from './rollback.ts';
@@ -16,6 +21,8 @@ export type CommandRunDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /** Where proposed fixes are recorded, to be shown as cards. */
+  proposals?: ProposalStore;
 };
 
 /**
@@ -30,6 +37,7 @@ export async function processCommandRun(
 ) {
   const command = run.command;
   let message: ChatMessageInput;
+  const fixes: { action: KubeAction; rationale: string }[] = [];
   const scope = commandScope(
     command,
     bindingFor(run.channel, deps.bindings),
@@ -48,17 +56,25 @@ export async function processCommandRun(
       if (command.name === 'status')
         message = (await clusterStatus(cluster, scope.namespaces)).message;
       else if (command.name === 'diagnose') {
-        message = (
-          await diagnose(
-            cluster,
-            { namespace: command.namespace, target: command.target, visible: scope.namespaces },
-            deps.autonomy,
-          )
-        ).message;
+        const diagnosis = await diagnose(
+          cluster,
+          { namespace: command.namespace, target: command.target, visible: scope.namespaces },
+          deps.autonomy,
+        );
+        message = diagnosis.message;
+        for (const { action } of diagnosis.actions) {
+          const why = diagnosis.findings.find((f) => f.action?.summary === action.summary);
+          fixes.push({ action, rationale: why?.title ?? 'A fix the analyzers propose.' });
+        }
       } else {
         const namespace = scope.namespace ?? command.namespace ?? '';
-        message = (await planRollback(cluster, { app: command.app, namespace }, deps.autonomy))
-          .message;
+        const plan = await planRollback(cluster, { app: command.app, namespace }, deps.autonomy);
+        message = plan.message;
+        if (plan.action !== undefined)
+          fixes.push({
+            action: plan.action,
+            rationale: `${requesterName(run)} asked to roll back.`,
+          });
       }
     } catch (error) {
       if (!(error instanceof CoxswainError)) throw error;
@@ -77,5 +93,55 @@ export async function processCommandRun(
     },
     { jobId: `${runJobId}.answer` },
   );
-  return { command: command.name, answered: message.headline };
+  await offerFixes(run, runJobId, fixes, deps);
+  return { command: command.name, answered: message.headline, proposals: fixes.length };
+}
+
+function requesterName(run: CommandRunJob): string {
+  return run.requester.slice(run.requester.indexOf(':') + 1);
+}
+
+/**
+ * Each fix the channel may approve becomes a proposal with its card in the same thread. One the
+ * binding's tier does not reach is shown in the answer only.
+ */
+async function offerFixes(
+  run: CommandRunJob,
+  runJobId: string,
+  fixes: readonly { action: KubeAction; rationale: string }[],
+  deps: CommandRunDeps,
+) {
+  const proposals = deps.proposals;
+  if (proposals === undefined) return;
+  const binding = bindingFor(run.channel, deps.bindings);
+  for (const { action, rationale } of fixes) {
+    const tier = tierOf({ verb: action.verb, kind: action.target.kind }, deps.autonomy);
+    const target = {
+      cluster: action.target.cluster,
+      ...(action.target.namespace === undefined ? {} : { namespace: action.target.namespace }),
+    };
+    if (!mayRun(binding, target, tier).allowed) continue;
+    const id = proposalId(
+      runJobId,
+      `${action.type}/${action.target.namespace}/${action.target.name}`,
+    );
+    await offerProposal(
+      {
+        id,
+        runId: runJobId,
+        agent: run.command.name,
+        action,
+        state: 'pending',
+        createdAt: new Date().toISOString(),
+        rationale: redactText(rationale).slice(0, 1_000),
+      },
+      {
+        channel: run.channel,
+        ...(run.thread === undefined ? {} : { thread: run.thread }),
+        requester: run.requester,
+        cluster: action.target.cluster,
+      },
+      { proposals, outbox: deps.outbox, autonomy: deps.autonomy },
+    );
+  }
 }

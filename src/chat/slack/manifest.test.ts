@@ -36,6 +36,7 @@ describe.each([
       'chat:write',
       'commands',
       'im:history',
+      'usergroups:read',
     ]);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([

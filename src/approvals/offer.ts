@@ -1,0 +1,41 @@
+import type { Autonomy } from '../policy/schema.ts';
+import { type CardOutbox, postCard } from './post-card.ts';
+import type { Origin, Proposal, ProposalStore } from './proposal-store.ts';
+
+/** How long a card may be decided on; after that it says it expired and does nothing. */
+export const DECISION_WINDOW_MS = 60 * 60 * 1000;
+
+export type OfferDeps = {
+  proposals: ProposalStore;
+  outbox: CardOutbox;
+  autonomy: Autonomy;
+  now?: () => Date;
+};
+
+/**
+ * Shows proposals where the conversation is: each gets its card in the channel and thread that
+ * asked, decidable for an hour by the binding's approvers. A proposal shown before keeps its card.
+ */
+export async function showProposals(
+  ids: readonly string[],
+  where: Omit<Origin, 'expiresAt'>,
+  deps: OfferDeps,
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  const expiresAt = new Date(now.getTime() + DECISION_WINDOW_MS).toISOString();
+  for (const id of ids) {
+    await deps.proposals.attach(id, { ...where, expiresAt });
+    const record = await deps.proposals.record(id);
+    if (record !== undefined) await postCard(deps.outbox, record, deps.autonomy, now);
+  }
+}
+
+/** Records a proposal (once, under its id) and shows its card. */
+export async function offerProposal(
+  proposal: Proposal,
+  where: Omit<Origin, 'expiresAt'>,
+  deps: OfferDeps,
+): Promise<void> {
+  await deps.proposals.create(proposal);
+  await showProposals([proposal.id], where, deps);
+}

@@ -1,0 +1,42 @@
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type ExecuteDeps, executeProposal } from '../approvals/execute-proposal.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { instrumentWorker } from '../queue/instrument-worker.ts';
+import { openJob } from '../queue/job-context.ts';
+import { ActionJob } from '../queue/jobs.ts';
+
+/**
+ * The worker's consumer of the actions queue: approved proposals, each once. A job whose worker
+ * died is taken over after the lock lapses and looks before it writes (`executeProposal`).
+ */
+export function createActionsWorker(
+  deps: ExecuteDeps & {
+    connection: Redis;
+    prefix: string;
+    lockMs?: number;
+    metrics: Metrics;
+    log: Logger;
+  },
+): Worker<ActionJob> {
+  const worker = new Worker<ActionJob>(
+    'actions',
+    async (job: Job<ActionJob>) => {
+      const { data, log } = openJob(job, ActionJob, deps.log);
+      const result = await executeProposal(data.proposalId, { ...deps, log });
+      log.info({ proposalId: data.proposalId, state: result.state }, 'action finished');
+      return result;
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: 2,
+      lockDuration: deps.lockMs ?? 30_000,
+      stalledInterval: deps.lockMs ?? 30_000,
+      maxStalledCount: 3,
+    },
+  );
+  instrumentWorker(worker, 'actions', deps.log, deps.metrics);
+  return worker;
+}
