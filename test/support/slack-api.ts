@@ -32,7 +32,7 @@ import {
  *             clientOptions: { slackApiUrl: slack.apiUrl }, logLevel: LogLevel.ERROR });
  *
  * - `apiUrl` is `http://127.0.0.1:PORT/api/` (a WebClient adds the trailing slash if missing).
- *   Web API: `auth.test`, `chat.postMessage`, `chat.update`, `chat.postEphemeral` with
+ *   Web API: `auth.test`, `chat.postMessage`, `chat.update`, `chat.postEphemeral`, `usergroups.list` with
  *   `botToken`; `apps.connections.open` with `appToken`. Form or JSON bodies, token in the
  *   Authorization header or the body. No token → `not_authed`, an unknown one → `invalid_auth`,
  *   the other kind → `not_allowed_token_type`, another method → `unknown_method`; all HTTP 200.
@@ -80,7 +80,13 @@ type Waiter = { matches: (call: SlackCall) => boolean; resolve: (call: SlackCall
 
 /** Arguments the Web API takes as JSON, which form-encoded clients send as JSON strings. */
 const STRUCTURED_ARGS = new Set(['blocks', 'attachments', 'metadata', 'unfurled_attachments']);
-const BOT_METHODS = ['auth.test', 'chat.postMessage', 'chat.update', 'chat.postEphemeral'];
+const BOT_METHODS = [
+  'auth.test',
+  'chat.postMessage',
+  'chat.update',
+  'chat.postEphemeral',
+  'usergroups.list',
+];
 
 export class FakeSlack {
   readonly botToken = 'xoxb-0000000001-0000000002-fakeBotToken';

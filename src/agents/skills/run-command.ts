@@ -63,7 +63,12 @@ export async function processCommandRun(
         );
         message = diagnosis.message;
         for (const { action } of diagnosis.actions) {
-          const why = diagnosis.findings.find((f) => f.action?.summary === action.summary);
+          const why = diagnosis.findings.find(
+            (f) =>
+              f.action?.type === action.type &&
+              f.action.target.name === action.target.name &&
+              f.action.target.namespace === action.target.namespace,
+          );
           fixes.push({ action, rationale: why?.title ?? 'A fix the analyzers propose.' });
         }
       } else {
