@@ -1,7 +1,12 @@
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import { createLogger } from '../observability/logger.ts';
+import { DEFAULT_AUTONOMY } from '../policy/schema.ts';
+import type { OutboxJob } from '../queue/jobs.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { expireProposals } from './expire-proposals.ts';
 import { type Proposal, ProposalStore, proposalId } from './proposal-store.ts';
 
 const prefix = testPrefix();
@@ -119,5 +124,33 @@ describe('ProposalStore transitions', () => {
 
     expect(second).toBe(false);
     expect((await store.record(id))?.origin?.channel).toBe('slack:C0OPS');
+  });
+
+  it('expires undecided cards once their window has passed, and only those', async () => {
+    const due = await fresh('expire-due');
+    const later = await fresh('expire-later');
+    const origin = (await store.record(due))?.origin;
+    await redis.hset(
+      `${prefix}:proposal:${due}:state`,
+      'origin',
+      JSON.stringify({ ...origin, expiresAt: new Date(Date.now() - 1).toISOString() }),
+    );
+    const outbox = new Queue<OutboxJob>('outbox', { connection: { url: testRedisUrl() }, prefix });
+
+    const expired = await expireProposals({
+      proposals: store,
+      outbox,
+      autonomy: DEFAULT_AUTONOMY,
+      log: createLogger('silent'),
+    });
+
+    expect(expired).toContain(due);
+    expect(expired).not.toContain(later);
+    expect((await store.record(due))?.transitions.at(-1)).toMatchObject({
+      to: 'expired',
+      actor: 'expiry',
+    });
+    expect((await outbox.getJob(`card.${due}.expired`))?.data.replaceKey).toBe(`card.${due}`);
+    await outbox.close();
   });
 });

@@ -4,6 +4,7 @@ import { createModelClient } from '../agents/llm/client.ts';
 import { Checkpoints } from '../agents/loop/checkpoints.ts';
 import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/index.ts';
@@ -38,6 +39,12 @@ export function startWorker(
     audit: new AuditLog(resources.worker, config.redis.prefix, config.audit.dir),
     log: log.child({ component: 'actions' }),
     metrics,
+  });
+  const sweeper = sweepExpired({
+    proposals,
+    outbox: resources.workerQueues.outbox,
+    autonomy: config.autonomy,
+    log: log.child({ component: 'approvals' }),
   });
   const runs = createRunsWorker({
     connection: resources.worker,
@@ -86,6 +93,7 @@ export function startWorker(
   });
   return {
     async stop() {
+      sweeper.stop();
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),

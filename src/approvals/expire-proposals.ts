@@ -1,0 +1,41 @@
+import type { Logger } from '../observability/logger.ts';
+import type { Autonomy } from '../policy/schema.ts';
+import { type CardOutbox, postCard } from './post-card.ts';
+import type { ProposalStore } from './proposal-store.ts';
+
+/**
+ * Marks cards nobody decided in time as expired, so a card never offers a decision that would be
+ * refused. Any number of workers may sweep: each proposal's transition happens once.
+ */
+export async function expireProposals(
+  deps: { proposals: ProposalStore; outbox: CardOutbox; autonomy: Autonomy; log: Logger },
+  now = new Date(),
+): Promise<string[]> {
+  const expired: string[] = [];
+  for (const id of await deps.proposals.pending()) {
+    const record = await deps.proposals.record(id);
+    const expiresAt = record?.origin?.expiresAt;
+    if (record === undefined || expiresAt === undefined || Date.parse(expiresAt) > now.getTime())
+      continue;
+    const moved = await deps.proposals.transition(id, ['pending'], 'expired', 'expiry', {}, now);
+    if (!moved.ok) continue;
+    await postCard(deps.outbox, moved.record, deps.autonomy, now);
+    expired.push(id);
+  }
+  if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');
+  return expired;
+}
+
+/** Sweeps every `intervalMs` until stopped. */
+export function sweepExpired(
+  deps: Parameters<typeof expireProposals>[0],
+  intervalMs = 30_000,
+): { stop(): void } {
+  const timer = setInterval(() => {
+    expireProposals(deps).catch((error: unknown) =>
+      deps.log.warn({ err: error }, 'expired proposals not swept; trying again later'),
+    );
+  }, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
