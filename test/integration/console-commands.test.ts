@@ -43,7 +43,8 @@ async function ask(
   channel: string,
   text: string,
   author = 'dana',
-  wanted: (entry: Entry) => boolean = () => true,
+  // Proposal cards follow some answers; the answer is what is asked for unless told otherwise.
+  wanted: (entry: Entry) => boolean = (e) => !e.message.buttons.some((b) => b.action === 'approve'),
 ): Promise<Entry> {
   const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=${channel}`);
   streams.push(stream);

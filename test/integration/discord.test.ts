@@ -24,7 +24,15 @@ beforeAll(async () => {
   ops = discord.channels.ops;
   const file = writeConfigFile({
     clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [{ channel: `discord:${ops}`, clusters: ['sandbox'], namespaces: ['*'] }],
+    bindings: [
+      {
+        channel: `discord:${ops}`,
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: [`discord:role:${discord.roles.approver}`],
+      },
+    ],
   });
   app = await startTestApp({
     REDIS_URL: redis.url,
@@ -239,5 +247,47 @@ describe('Discord', () => {
     } finally {
       admin.disconnect();
     }
+  });
+
+  it('decides a card by role: a member without it is refused privately, one with it rejects', async () => {
+    const sam = discord.addUser('sam', [discord.roles.approver]);
+    const asked = discord.runCommand({
+      channelId: ops,
+      userId: dana,
+      name: 'coxswain',
+      subcommand: 'diagnose',
+      options: { namespace: 'payments' },
+    });
+    await discord.interactionResponse(asked.id);
+    const card = await find(ops, /Approve\? set memory limit/);
+    const customId =
+      JSON.stringify(card.components).match(/"custom_id":"(approve:p[^"]+)"/)?.[1] ?? '';
+    const proposal = customId.slice('approve:'.length);
+
+    const refused = discord.clickButton({
+      channelId: ops,
+      messageId: card.id,
+      customId,
+      userId: dana,
+    });
+    const refusal = await discord.interactionResponse(refused.id);
+    const rejected = discord.clickButton({
+      channelId: ops,
+      messageId: card.id,
+      customId: `reject:${proposal}`,
+      userId: sam,
+      roles: [discord.roles.approver],
+    });
+
+    expect(refusal.type).toBe(4);
+    expect((refusal.data as { flags?: number }).flags).toBe(64);
+    expect(JSON.stringify(refusal.data)).toContain('not an approver');
+    expect((await discord.interactionResponse(rejected.id)).type).toBe(6);
+    const edited = await discord.waitFor(
+      (d) => d.messages(ops).find((m) => m.id === card.id && /Rejected/.test(shown(m))),
+      15_000,
+    );
+    expect(edited.components).toEqual([]);
+    expect(shown(edited)).toContain(`Rejected by ${sam}`);
   });
 });
