@@ -147,13 +147,15 @@ export function startBot(
       },
       async (click) => {
         metrics.chatInputs.inc({ platform: 'web', kind: 'click' });
-        // A console name is typed, not verified: it may run commands, never decide a proposal.
-        if (click.button.action === 'approve' || click.button.action === 'reject') {
+        // A console name is typed, not verified. It may decide a proposal only on a console that
+        // nobody but this machine can reach (the demo's loopback address).
+        const deciding = click.button.action === 'approve' || click.button.action === 'reject';
+        if (deciding && !isLoopback(config.http.host)) {
           await webReply(click.channel, click.clickId, {
             kind: 'reply',
             message: {
-              headline: 'Proposals are decided in Slack, Discord or the signed-in dashboard',
-              text: 'A name typed in the console is not a verified person, so it cannot approve or reject.',
+              headline: 'Proposals are decided in Slack or Discord here',
+              text: 'This console is served beyond this machine, so a name typed in it is not a verified person and cannot approve or reject.',
               tone: 'warning',
             },
           });
@@ -210,6 +212,11 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no connection after ${ms / 1000} s`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether the HTTP server listens on this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function clusterNames(config: Config): string[] {

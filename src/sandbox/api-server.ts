@@ -38,7 +38,8 @@ export type ApiServerOptions = {
   /** Requests to refuse with 403, as RBAC would. */
   deny?: DenyRule[];
   /** Called for every request, for tests and benchmarks that count API calls. */
-  onRequest?: (method: string, path: string) => void;
+  /** Called for every request, before it is answered; `dryRun` when it asks for one. */
+  onRequest?: (method: string, path: string, dryRun: boolean) => void;
 };
 
 const USER = 'system:serviceaccount:coxswain:coxswain';
@@ -77,7 +78,7 @@ export class SandboxApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    this.#options.onRequest?.(method, url.pathname);
+    this.#options.onRequest?.(method, url.pathname, url.searchParams.get('dryRun') === 'All');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const fixed = this.#fixed(path, req);
     if (fixed !== undefined) return sendJson(res, 200, fixed);

@@ -14,7 +14,7 @@ export type SandboxOptions = {
   /** Serve metrics.k8s.io; off is a cluster without metrics-server. */
   metrics?: boolean;
   deny?: DenyRule[];
-  onRequest?: (method: string, path: string) => void;
+  onRequest?: (method: string, path: string, dryRun: boolean) => void;
 };
 
 export type Sandbox = {

@@ -164,3 +164,43 @@ it('shows a message’s buttons, and a click runs the command behind it', async 
   expect(await button.getAttribute('class')).toContain('style-primary');
   expect(errors).toEqual([]);
 });
+
+it('approves a proposal on the loopback console and shows the card settle in place', async () => {
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:sre'],
+      },
+    ],
+  });
+  const { page, errors } = await openConsole('#ops', { COXSWAIN_CONFIG: config });
+  await page.locator('#author').fill('dana');
+  await page.locator('#text').fill('diagnose -n payments');
+  await page.locator('#text').press('Enter');
+  const card = page.locator('.entry', { hasText: 'Approve? set memory limit' });
+  await card.waitFor({ timeout: 20_000 });
+
+  await card.locator('.buttons button', { hasText: 'Approve' }).click();
+  await page.locator('.entry', { hasText: 'You cannot approve this proposal' }).waitFor();
+  await page.locator('#author').fill('sre');
+  await card.locator('.buttons button', { hasText: 'Approve' }).click();
+
+  const done = page
+    .locator('.entry')
+    .filter({ has: page.locator('.headline', { hasText: 'Done: set memory limit' }) });
+  await done.waitFor({ timeout: 60_000 });
+  expect(await done.locator('.text').first().textContent()).toContain('Approved by sre');
+  expect(await done.locator('.buttons button').count()).toBe(0);
+  // One card, edited in place through its states.
+  expect(
+    await page
+      .locator('.entry .headline', { hasText: /^(Approve\?|Approved:|Applying:|Done:) set memory/ })
+      .count(),
+  ).toBe(1);
+  expect(errors).toEqual([]);
+}, 90_000);

@@ -15,7 +15,7 @@ export type TestSandbox = {
   /** A kubeconfig file whose current context is the sandbox, for kubectl and the CLI. */
   kubeconfig: string;
   /** Every API request the sandbox served since the last `resetRequests`. */
-  requests: { method: string; path: string }[];
+  requests: { method: string; path: string; dryRun: boolean }[];
   resetRequests(): void;
 };
 
@@ -27,16 +27,16 @@ export function useSandbox(
   scenarios: string[],
   options: Omit<SandboxOptions, 'scenarios'> = {},
 ): TestSandbox {
-  const state = { requests: [] as { method: string; path: string }[] } as TestSandbox;
+  const state = { requests: [] as TestSandbox['requests'] } as TestSandbox;
   let dir = '';
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'coxswain-sandbox-test-'));
     state.sandbox = await startSandbox({
       ...options,
       scenarios,
-      onRequest: (method, path) => {
-        state.requests.push({ method, path });
-        options.onRequest?.(method, path);
+      onRequest: (method, path, dryRun) => {
+        state.requests.push({ method, path, dryRun });
+        options.onRequest?.(method, path, dryRun);
       },
     });
     state.kubeconfig = join(dir, 'kubeconfig');
