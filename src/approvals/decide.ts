@@ -1,9 +1,11 @@
 import type { Queue } from 'bullmq';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
 import type { ActionJob } from '../queue/jobs.ts';
+import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 
@@ -22,6 +24,7 @@ export type DecideDeps = {
   bindings: readonly Binding[];
   autonomy: Autonomy;
   log: Logger;
+  audit?: AuditLog;
   now?: () => Date;
 };
 
@@ -53,7 +56,12 @@ export async function decide(
       {},
       now,
     );
-    if (expired.ok) await postCard(deps.outbox, expired.record, deps.autonomy, now);
+    if (expired.ok) {
+      await postCard(deps.outbox, expired.record, deps.autonomy, now);
+      await deps.audit?.append(
+        auditEntry(expired.record, 'expired', now, 'nobody decided in time'),
+      );
+    }
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
   const person = { id: click.requester, memberOf: click.memberOf ?? [] };
@@ -89,6 +97,14 @@ export async function decide(
   if (verdict === 'approve')
     await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
   await postCard(deps.outbox, outcome.record, deps.autonomy, now);
+  await deps.audit?.append(
+    auditEntry(
+      outcome.record,
+      verdict === 'approve' ? 'approved' : 'rejected',
+      now,
+      verdict === 'approve' ? 'queued for execution' : 'nothing changed',
+    ),
+  );
   return {
     kind: 'queued',
     runId: record.id,

@@ -1,12 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
-import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
 import { tierOf } from '../policy/tiers.ts';
-import { channelPlatform } from '../queue/channel.ts';
 import {
   alreadyApplied,
   proposeAgain,
@@ -14,6 +13,7 @@ import {
 } from '../tools/kubernetes/actions/after-approval.ts';
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { auditEntry } from './audit-entry.ts';
 import { offerProposal } from './offer.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import { type ProposalRecord, type ProposalStore, proposalId } from './proposal-store.ts';
@@ -261,39 +261,4 @@ async function report(record: ProposalRecord, text: string, deps: ExecuteDeps) {
     },
     { jobId: `report.${record.id}.${record.state}` },
   );
-}
-
-export function auditEntry(
-  record: ProposalRecord,
-  event: AuditEntry['event'],
-  now: Date,
-  outcome: string,
-): AuditEntry {
-  const t = record.action.target;
-  const result = record.result;
-  return {
-    at: now.toISOString(),
-    event,
-    proposal: record.id,
-    agent: record.agent,
-    action: { type: record.action.type, summary: record.action.summary },
-    inputs: {
-      cluster: t.cluster,
-      ...(t.namespace === undefined ? {} : { namespace: t.namespace }),
-      kind: t.kind,
-      name: t.name,
-    },
-    resourceVersionBefore: result?.resourceVersionBefore ?? t.resourceVersion,
-    ...(result?.resourceVersionAfter === undefined
-      ? {}
-      : { resourceVersionAfter: result.resourceVersionAfter }),
-    outcome: outcome.slice(0, 1_000),
-    ...(record.decidedBy === undefined
-      ? {}
-      : { approval: 'user-confirmed' as const, approver: record.decidedBy }),
-    ...(record.origin === undefined
-      ? {}
-      : { platform: channelPlatform(record.origin.channel), channel: record.origin.channel }),
-    run: record.runId,
-  };
 }

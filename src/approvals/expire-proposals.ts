@@ -1,5 +1,7 @@
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Autonomy } from '../policy/schema.ts';
+import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalStore } from './proposal-store.ts';
 
@@ -8,7 +10,13 @@ import type { ProposalStore } from './proposal-store.ts';
  * refused. Any number of workers may sweep: each proposal's transition happens once.
  */
 export async function expireProposals(
-  deps: { proposals: ProposalStore; outbox: CardOutbox; autonomy: Autonomy; log: Logger },
+  deps: {
+    proposals: ProposalStore;
+    outbox: CardOutbox;
+    autonomy: Autonomy;
+    log: Logger;
+    audit?: AuditLog;
+  },
   now = new Date(),
 ): Promise<string[]> {
   const expired: string[] = [];
@@ -20,6 +28,7 @@ export async function expireProposals(
     const moved = await deps.proposals.transition(id, ['pending'], 'expired', 'expiry', {}, now);
     if (!moved.ok) continue;
     await postCard(deps.outbox, moved.record, deps.autonomy, now);
+    await deps.audit?.append(auditEntry(moved.record, 'expired', now, 'nobody decided in time'));
     expired.push(id);
   }
   if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');

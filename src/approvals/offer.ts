@@ -1,4 +1,6 @@
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Autonomy } from '../policy/schema.ts';
+import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { Origin, Proposal, ProposalStore } from './proposal-store.ts';
 
@@ -9,6 +11,7 @@ export type OfferDeps = {
   proposals: ProposalStore;
   outbox: CardOutbox;
   autonomy: Autonomy;
+  audit?: AuditLog;
   now?: () => Date;
 };
 
@@ -24,9 +27,11 @@ export async function showProposals(
   const now = (deps.now ?? (() => new Date()))();
   const expiresAt = new Date(now.getTime() + DECISION_WINDOW_MS).toISOString();
   for (const id of ids) {
-    await deps.proposals.attach(id, { ...where, expiresAt });
+    const shown = await deps.proposals.attach(id, { ...where, expiresAt });
     const record = await deps.proposals.record(id);
-    if (record !== undefined) await postCard(deps.outbox, record, deps.autonomy, now);
+    if (record === undefined) continue;
+    await postCard(deps.outbox, record, deps.autonomy, now);
+    if (shown) await deps.audit?.append(auditEntry(record, 'proposed', now, 'awaiting a decision'));
   }
 }
 

@@ -1,6 +1,7 @@
 import { alertmanagerRoute } from '../alerts/receiver.ts';
 import { type DecideDeps, decide } from '../approvals/decide.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import type { ChatAdapter } from '../chat/adapter.ts';
 import { createDiscord, type Discord } from '../chat/discord/discord-app.ts';
 import type { InboundHandlers } from '../chat/inbound.ts';
@@ -67,6 +68,7 @@ export function startBot(
     bindings: config.bindings,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
+    audit: new AuditLog(resources.producer, config.redis.prefix, config.audit.dir),
   };
   const inputDeps: InputDeps = {
     runs: resources.queues.runs,

@@ -91,6 +91,23 @@ export const Env = z
       'must be an http(s) URL (like https://discord.com/api)',
     ),
     AUDIT_DIR: z.string().min(1).default('audit'),
+    DASHBOARD_TOKENS: optionalText
+      .refine(
+        (value) =>
+          value === undefined ||
+          value.split(',').every((pair) => /^[a-z0-9][a-z0-9._-]{0,39}:\S{16,}$/.test(pair.trim())),
+        'must be name:token pairs separated by commas (lower-case names, tokens of 16+ characters)',
+      )
+      .transform((value) =>
+        (value ?? '')
+          .split(',')
+          .map((pair) => pair.trim())
+          .filter((pair) => pair !== '')
+          .map((pair) => {
+            const at = pair.indexOf(':');
+            return { name: pair.slice(0, at), token: pair.slice(at + 1) };
+          }),
+      ),
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')

@@ -39,6 +39,11 @@ export type Config = Readonly<{
   /** Unset key: the agents answer from the analyzers alone (offline mode). */
   anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
   worker: Readonly<{ concurrency: number; lockMs: number }>;
+  /**
+   * Who may sign in to the dashboard (and decide from the console), by name and token. Empty: the
+   * dashboard serves only a loopback address, where the name typed is trusted (the demo).
+   */
+  dashboard: Readonly<{ users: readonly Readonly<{ name: string; token: string }>[] }>;
   /** Where the daily audit files (audit-YYYY-MM-DD.jsonl) are written. */
   audit: Readonly<{ dir: string }>;
   shutdownTimeoutMs: number;
@@ -116,6 +121,7 @@ export function loadConfig(source: EnvSource): Config {
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
     audit: { dir: resolve(env.AUDIT_DIR) },
+    dashboard: { users: env.DASHBOARD_TOKENS },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),

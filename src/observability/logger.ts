@@ -29,6 +29,7 @@ export const REDACT_PATHS = redactPaths(
     'SLACK_APP_TOKEN',
     'SLACK_SIGNING_SECRET',
     'DISCORD_TOKEN',
+    'DASHBOARD_TOKENS',
   ],
   4,
 );

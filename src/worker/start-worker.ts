@@ -8,6 +8,7 @@ import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/index.ts';
+import { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Resources } from '../runtime/resources.ts';
@@ -15,6 +16,7 @@ import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { createActionsWorker } from './actions-worker.ts';
 import { createRunsWorker } from './runs-worker.ts';
+import { refreshStatus } from './status-snapshots.ts';
 
 export type WorkerRole = { stop(): Promise<void> };
 
@@ -27,6 +29,7 @@ export function startWorker(
 ): WorkerRole {
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
+  const audit = new AuditLog(resources.worker, config.redis.prefix, config.audit.dir);
   const actions = createActionsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -36,7 +39,7 @@ export function startWorker(
     bindings: config.bindings,
     autonomy: config.autonomy,
     outbox: resources.workerQueues.outbox,
-    audit: new AuditLog(resources.worker, config.redis.prefix, config.audit.dir),
+    audit,
     log: log.child({ component: 'actions' }),
     metrics,
   });
@@ -45,6 +48,12 @@ export function startWorker(
     outbox: resources.workerQueues.outbox,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
+    audit,
+  });
+  const status = refreshStatus({
+    clusters,
+    store: new StatusStore(resources.worker, config.redis.prefix),
+    log,
   });
   const runs = createRunsWorker({
     connection: resources.worker,
@@ -68,6 +77,7 @@ export function startWorker(
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       conversations: new Conversations(resources.worker, config.redis.prefix),
       proposals,
+      audit,
       autonomy: config.autonomy,
       budget: runBudget(config.budgets),
       bindings: config.bindings,
@@ -94,6 +104,7 @@ export function startWorker(
   return {
     async stop() {
       sweeper.stop();
+      status.stop();
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { offerProposal } from '../../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
+import type { AuditLog } from '../../audit/audit-log.ts';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor, mayRun } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
@@ -23,6 +24,7 @@ export type CommandRunDeps = {
   autonomy: Autonomy;
   /** Where proposed fixes are recorded, to be shown as cards. */
   proposals?: ProposalStore;
+  audit?: AuditLog;
 };
 
 /**
@@ -146,7 +148,12 @@ async function offerFixes(
         requester: run.requester,
         cluster: action.target.cluster,
       },
-      { proposals, outbox: deps.outbox, autonomy: deps.autonomy },
+      {
+        proposals,
+        outbox: deps.outbox,
+        autonomy: deps.autonomy,
+        ...(deps.audit === undefined ? {} : { audit: deps.audit }),
+      },
     );
   }
 }

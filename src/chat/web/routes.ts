@@ -71,6 +71,7 @@ export function webConsoleRoutes(
   const assets = {
     '/': asset('index.html', 'text/html; charset=utf-8'),
     '/console.js': asset('console.js', 'text/javascript; charset=utf-8'),
+    '/render.js': asset('render.js', 'text/javascript; charset=utf-8'),
     '/console.css': asset('console.css', 'text/css; charset=utf-8'),
   };
   const staticRoutes: Route[] = Object.entries(assets).map(([path, { body, type }]) => ({

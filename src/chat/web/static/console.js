@@ -1,6 +1,8 @@
 // The web console: channel list, live messages over server-sent events, and a message box.
 // Everything shown comes from alerts and people, so it is set as text, never as HTML.
 
+import { el, renderMessage } from './render.js';
+
 const $ = (id) => document.getElementById(id);
 const state = { channel: 'alerts', channels: [], source: undefined, seen: new Set() };
 
@@ -14,46 +16,6 @@ function channelFromHash() {
   return /^[a-z0-9][a-z0-9._-]{0,79}$/.test(name) ? name : 'alerts';
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function safeHref(url) {
-  try {
-    const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function renderFields(fields) {
-  const list = el('dl', 'fields');
-  for (const field of fields ?? []) {
-    const item = el('div', 'field');
-    item.append(el('dt', '', field.label), el('dd', '', field.value));
-    list.append(item);
-  }
-  return list;
-}
-
-function renderLinks(links) {
-  const box = el('div', 'links');
-  for (const link of links ?? []) {
-    const href = safeHref(link.url);
-    if (!href) continue;
-    const a = el('a', '', link.label);
-    a.href = href;
-    a.target = '_blank';
-    a.rel = 'noopener noreferrer';
-    box.append(a);
-  }
-  return box;
-}
-
 function renderEntry(entry) {
   const message = entry.message;
   const item = el('li', `entry tone-${message.tone ?? 'neutral'}${entry.bot ? '' : ' human'}`);
@@ -63,34 +25,8 @@ function renderEntry(entry) {
     el('span', 'author', entry.author),
     el('time', '', new Date(entry.at).toLocaleString()),
   );
-  item.append(meta);
-  if (message.headline) item.append(el('div', 'headline', message.headline));
-  if (message.text) item.append(el('div', 'text', message.text));
-  if (message.fields?.length) item.append(renderFields(message.fields));
-  for (const section of message.sections ?? []) {
-    const box = el('div', 'section');
-    if (section.title) box.append(el('div', 'section-title', section.title));
-    if (section.text) box.append(el('div', 'text', section.text));
-    if (section.code) box.append(el('pre', 'code', section.code));
-    if (section.fields?.length) box.append(renderFields(section.fields));
-    if (section.links?.length) box.append(renderLinks(section.links));
-    item.append(box);
-  }
-  if (message.links?.length) item.append(renderLinks(message.links));
-  if (message.buttons?.length) item.append(renderButtons(entry, message.buttons));
-  if (message.footer) item.append(el('div', 'footer', message.footer));
+  item.append(meta, ...renderMessage(message, (index, button) => click(entry, index, button)));
   return item;
-}
-
-function renderButtons(entry, buttons) {
-  const box = el('div', 'buttons');
-  buttons.forEach((button, index) => {
-    const b = el('button', `button style-${button.style ?? 'default'}`, button.label);
-    b.type = 'button';
-    b.addEventListener('click', () => click(entry, index, b));
-    box.append(b);
-  });
-  return box;
 }
 
 async function click(entry, index, button) {

@@ -1,0 +1,92 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Redis } from 'ioredis';
+
+/**
+ * Who is at the dashboard or the console. With DASHBOARD_TOKENS set, a person signs in with their
+ * name and token and is `web:NAME` for the session (a cookie naming a session kept in Redis, so
+ * every bot replica knows it). Without tokens, the dashboard serves only a loopback address, where
+ * the name typed is trusted: the demo on one's own machine.
+ */
+export type Access =
+  | { ok: true; person: string; signedIn: boolean }
+  | { ok: false; status: 401 | 403; reason: string };
+
+const COOKIE = 'coxswain_session';
+const SESSION_SECONDS = 12 * 3_600;
+
+export class WebAccess {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #users: ReadonlyMap<string, Buffer>;
+  readonly #loopback: boolean;
+
+  constructor(
+    redis: Redis,
+    prefix: string,
+    users: readonly { name: string; token: string }[],
+    loopback: boolean,
+  ) {
+    this.#redis = redis;
+    this.#prefix = `${prefix}:session`;
+    this.#users = new Map(users.map((u) => [u.name, digest(u.token)]));
+    this.#loopback = loopback;
+  }
+
+  /** Whether people sign in (tokens are configured). */
+  get signIn(): boolean {
+    return this.#users.size > 0;
+  }
+
+  /** A new session for the name if the token is theirs; its cookie, to set. */
+  async login(name: string, token: string): Promise<string | undefined> {
+    const want = this.#users.get(name);
+    if (want === undefined || !timingSafeEqual(want, digest(token))) return undefined;
+    const id = randomBytes(24).toString('base64url');
+    await this.#redis.set(`${this.#prefix}:${id}`, name, 'EX', SESSION_SECONDS);
+    return `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;
+  }
+
+  async logout(req: IncomingMessage): Promise<string> {
+    const id = sessionId(req);
+    if (id !== undefined) await this.#redis.del(`${this.#prefix}:${id}`);
+    return `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+  }
+
+  /** The person behind a request: the session's, or on a loopback demo, the name typed. */
+  async of(req: IncomingMessage, typed?: string): Promise<Access> {
+    if (this.signIn) {
+      const id = sessionId(req);
+      const name = id === undefined ? null : await this.#redis.get(`${this.#prefix}:${id}`);
+      if (name === null)
+        return { ok: false, status: 401, reason: 'sign in with your name and token' };
+      return { ok: true, person: `web:${name}`, signedIn: true };
+    }
+    if (!this.#loopback)
+      return {
+        ok: false,
+        status: 403,
+        reason:
+          'the dashboard needs DASHBOARD_TOKENS when it is served beyond this machine (HOST is not a loopback address)',
+      };
+    return { ok: true, person: `web:${typed ?? 'web-user'}`, signedIn: false };
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+function sessionId(req: IncomingMessage): string | undefined {
+  const cookies = req.headers.cookie ?? '';
+  for (const part of cookies.split(';')) {
+    const [name, value] = part.trim().split('=', 2);
+    if (name === COOKIE && value !== undefined && /^[A-Za-z0-9_-]{32}$/.test(value)) return value;
+  }
+  return undefined;
+}
+
+/** Whether an HTTP server listening on this host is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,42 @@
+import { clusterStatus } from '../agents/skills/status.ts';
+import type { StatusStore } from '../dashboard/status-store.ts';
+import type { Logger } from '../observability/logger.ts';
+import { redactText } from '../policy/redact.ts';
+import { ChatMessage, fitMessage } from '../queue/message.ts';
+import type { Clusters } from '../tools/kubernetes/cluster.ts';
+
+/** Reads each cluster's status for the dashboard, now and every `intervalMs`, until stopped. */
+export function refreshStatus(
+  deps: { clusters: Clusters; store: StatusStore; log: Logger },
+  intervalMs = 60_000,
+): { stop(): void } {
+  const once = async () => {
+    for (const name of deps.clusters.names) {
+      const at = new Date().toISOString();
+      try {
+        const status = await clusterStatus(deps.clusters.get(name));
+        await deps.store.write({
+          cluster: name,
+          at,
+          message: ChatMessage.parse(fitMessage({ ...status.message, buttons: [] })),
+        });
+      } catch (error) {
+        await deps.store
+          .write({
+            cluster: name,
+            at,
+            message: undefined,
+            error: redactText((error as Error).message),
+          })
+          .catch(() => undefined);
+      }
+    }
+  };
+  const run = () => {
+    once().catch((error: unknown) => deps.log.warn({ err: error }, 'cluster status not refreshed'));
+  };
+  run();
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
