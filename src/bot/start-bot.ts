@@ -14,6 +14,9 @@ import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
 import { type Config, DEFAULT_CLUSTER_NAME } from '../config/index.ts';
+import { dashboardRoutes } from '../dashboard/routes.ts';
+import { StatusStore } from '../dashboard/status-store.ts';
+import { isLoopback, WebAccess } from '../dashboard/web-access.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -61,6 +64,13 @@ export function startBot(
     if (!stopping) log.error({ err: error }, 'console feed could not start');
   });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
+  const webAccess = new WebAccess(
+    resources.producer,
+    config.redis.prefix,
+    config.dashboard.users,
+    isLoopback(config.http.host),
+  );
+  const audit = new AuditLog(resources.producer, config.redis.prefix, config.audit.dir);
   const decideDeps: DecideDeps = {
     proposals: new ProposalStore(resources.producer, config.redis.prefix),
     actions: resources.queues.actions,
@@ -68,7 +78,7 @@ export function startBot(
     bindings: config.bindings,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
-    audit: new AuditLog(resources.producer, config.redis.prefix, config.audit.dir),
+    audit,
   };
   const inputDeps: InputDeps = {
     runs: resources.queues.runs,
@@ -132,6 +142,17 @@ export function startBot(
       metrics,
     }),
     ...(slack?.routes ?? []),
+    ...dashboardRoutes({
+      access: webAccess,
+      proposals: decideDeps.proposals,
+      audit,
+      status: new StatusStore(resources.producer, config.redis.prefix),
+      workflows,
+      handlers,
+      decide: (click, verdict) => decide(click, verdict, decideDeps),
+      autonomy: config.autonomy,
+      allowedHosts: config.http.allowedHosts,
+    }),
     ...webConsoleRoutes(
       store,
       streams,
@@ -149,23 +170,28 @@ export function startBot(
       },
       async (click) => {
         metrics.chatInputs.inc({ platform: 'web', kind: 'click' });
-        // A console name is typed, not verified. It may decide a proposal only on a console that
-        // nobody but this machine can reach (the demo's loopback address).
+        // A name typed in the console is not verified: a decision needs a signed-in session, or
+        // the loopback demo where whoever is at this machine is trusted.
         const deciding = click.button.action === 'approve' || click.button.action === 'reject';
-        if (deciding && !isLoopback(config.http.host)) {
-          await webReply(click.channel, click.clickId, {
-            kind: 'reply',
-            message: {
-              headline: 'Proposals are decided in Slack or Discord here',
-              text: 'This console is served beyond this machine, so a name typed in it is not a verified person and cannot approve or reject.',
-              tone: 'warning',
-            },
-          });
-          return;
+        let requester = `web:${click.author}`;
+        if (deciding) {
+          const access = await webAccess.of(click.req, click.author);
+          if (!access.ok) {
+            await webReply(click.channel, click.clickId, {
+              kind: 'reply',
+              message: {
+                headline: 'Sign in to the dashboard to decide proposals here',
+                text: `A name typed in the console is not a verified person: ${access.reason}.`,
+                tone: 'warning',
+              },
+            });
+            return;
+          }
+          requester = access.person;
         }
         const outcome = await handlers.click({
           channel: `web:${click.channel}`,
-          requester: `web:${click.author}`,
+          requester,
           action: click.button.action,
           value: click.button.value,
           clickId: click.clickId,
@@ -214,11 +240,6 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no connection after ${ms / 1000} s`)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Whether the HTTP server listens on this machine only. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function clusterNames(config: Config): string[] {

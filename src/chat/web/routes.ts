@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { formatIssues } from '../../config/format-issues.ts';
-import { isAllowedHost } from '../../http/allowed-host.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { readJson } from '../../http/read-body.ts';
-import type { Handler, Route } from '../../http/router.ts';
+import type { Route } from '../../http/router.ts';
+import { onlyAllowedHosts, staticRoutes } from '../../http/static-pages.ts';
 import { type Button, LIMITS } from '../../queue/message.ts';
 import { isStreamId, WebChannelId } from './entry.ts';
 import type { LiveStreams } from './live-stream.ts';
@@ -14,17 +14,6 @@ import type { WebStore } from './store.ts';
 const STATIC_DIR = new URL('./static/', import.meta.url);
 /** People can open channels by posting in them; this many and no more, since each one is kept. */
 const MAX_CHANNELS = 100;
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 const PostedMessage = z.object({
   text: z.string().trim().min(1, 'must not be empty').max(3000, 'must be at most 3000 characters'),
   author: z
@@ -58,6 +47,8 @@ export type ClickHandler = (click: {
   author: string;
   button: Button;
   clickId: string;
+  /** The request, for who is signed in. */
+  req: IncomingMessage;
 }) => Promise<void>;
 
 /** The web console: its page, its channel list, its live stream, its message box and buttons. */
@@ -68,27 +59,14 @@ export function webConsoleRoutes(
   onPosted?: PostedHandler,
   onClick?: ClickHandler,
 ): Route[] {
-  const assets = {
-    '/': asset('index.html', 'text/html; charset=utf-8'),
-    '/console.js': asset('console.js', 'text/javascript; charset=utf-8'),
-    '/render.js': asset('render.js', 'text/javascript; charset=utf-8'),
-    '/console.css': asset('console.css', 'text/css; charset=utf-8'),
-  };
-  const staticRoutes: Route[] = Object.entries(assets).map(([path, { body, type }]) => ({
-    method: 'GET',
-    path,
-    handler: () => ({
-      status: 200,
-      body,
-      headers: {
-        'content-type': type,
-        'content-security-policy': CSP,
-        'cache-control': 'no-cache',
-      },
-    }),
-  }));
+  const pages = staticRoutes(STATIC_DIR, {
+    '/': 'index.html',
+    '/console.js': 'console.js',
+    '/render.js': 'render.js',
+    '/console.css': 'console.css',
+  });
   const routes: Route[] = [
-    ...staticRoutes,
+    ...pages,
     {
       method: 'GET',
       path: '/api/channels',
@@ -185,7 +163,7 @@ export function webConsoleRoutes(
         const button = entry?.bot ? entry.message.buttons[index] : undefined;
         if (button === undefined) throw new HttpError(404, 'no such button in that message');
         try {
-          await onClick?.({ channel, author, button, clickId: randomUUID() });
+          await onClick?.({ channel, author, button, clickId: randomUUID(), req });
         } catch (error) {
           throw new HttpError(503, 'the click could not be acted on; retry later', {
             cause: error,
@@ -206,21 +184,4 @@ function channelParam(value: string): string {
   if (!parsed.success)
     throw new HttpError(400, `invalid channel: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
-}
-
-function asset(name: string, type: string) {
-  return { body: readFileSync(new URL(name, STATIC_DIR)), type };
-}
-
-/** The console answers only to names it knows, which stops DNS-rebinding pages from using it. */
-function onlyAllowedHosts(handler: Handler, allowedHosts: readonly string[]): Handler {
-  return (ctx) => {
-    if (!isAllowedHost(ctx.req.headers.host, allowedHosts)) {
-      throw new HttpError(
-        403,
-        'host not allowed: add it to ALLOWED_HOSTS to serve the console under that name',
-      );
-    }
-    return handler(ctx);
-  };
 }

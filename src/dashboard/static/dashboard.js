@@ -1,0 +1,209 @@
+// The dashboard: Status, Pending (cards with their buttons), History (the audit trail) and
+// Workflows. Everything shown comes from clusters, alerts and people: set as text, never HTML.
+import { el, renderMessage } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+const VIEWS = ['status', 'pending', 'history', 'workflows'];
+const TITLES = { status: 'Status', pending: 'Pending', history: 'History', workflows: 'Workflows' };
+
+async function api(path, options = {}) {
+  const headers = {
+    'x-coxswain-name': $('name').value.trim() || 'web-user',
+    ...(options.headers ?? {}),
+  };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, {
+    ...options,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    $('login').hidden = false;
+    throw new Error(body.error ?? 'sign in first');
+  }
+  if (!response.ok) throw new Error(body.error ?? `the bot answered ${response.status}`);
+  return body;
+}
+
+function show(error) {
+  $('error').textContent = error ? String(error.message ?? error) : '';
+}
+
+function card(message, onButton) {
+  const item = el('li', `entry card tone-${message.tone ?? 'neutral'}`);
+  item.append(...renderMessage(message, onButton));
+  return item;
+}
+
+async function loadStatus() {
+  const { clusters } = await api('/dashboard/api/status');
+  const list = el('ol', 'messages');
+  if (clusters.length === 0)
+    list.append(el('p', 'empty', 'No cluster status yet: a worker reads it every minute.'));
+  for (const c of clusters) {
+    const message = c.message ?? {
+      headline: `Cluster ${c.cluster}: not readable`,
+      text: c.error ?? '',
+      tone: 'critical',
+    };
+    list.append(card({ ...message, footer: `read ${new Date(c.at).toLocaleString()}` }, () => {}));
+  }
+  $('status').replaceChildren(list);
+}
+
+async function loadPending() {
+  const { pending } = await api('/dashboard/api/pending');
+  const list = el('ol', 'messages');
+  if (pending.length === 0) list.append(el('p', 'empty', 'Nothing is waiting for a decision.'));
+  for (const p of pending) {
+    list.append(
+      card(
+        { ...p.card, footer: `${p.card.footer ?? ''} · ${p.channel}` },
+        async (index, button) => {
+          const verdict = p.card.buttons[index]?.action;
+          button.disabled = true;
+          try {
+            await api(`/dashboard/api/proposals/${encodeURIComponent(p.id)}/${verdict}`, {
+              method: 'POST',
+              body: {},
+            });
+            show();
+            await loadPending();
+          } catch (error) {
+            show(error);
+            button.disabled = false;
+          }
+        },
+      ),
+    );
+  }
+  $('pending').replaceChildren(list);
+}
+
+async function loadHistory() {
+  const form = new FormData($('filters'));
+  const query = new URLSearchParams();
+  for (const [key, value] of form) if (value) query.set(key, String(value));
+  const { entries } = await api(`/dashboard/api/history?${query}`);
+  const rows = entries.map((e) => {
+    const tr = el('tr');
+    for (const text of [
+      new Date(e.at).toLocaleString(),
+      e.event,
+      e.action.summary,
+      e.agent,
+      e.channel ?? '',
+      e.approver ?? '',
+      e.outcome,
+    ])
+      tr.append(el('td', '', text));
+    return tr;
+  });
+  $('history-rows').replaceChildren(...rows);
+}
+
+async function loadWorkflows() {
+  const { workflows } = await api('/dashboard/api/workflows');
+  const boxes = workflows.map((w) => {
+    const box = el('div', 'workflow');
+    box.append(
+      el('div', 'headline', w.name),
+      el('div', 'text', w.description),
+      el('div', 'footer', w.file),
+    );
+    const form = el('form');
+    const channel = el('input');
+    channel.name = 'channel';
+    channel.placeholder = 'channel (web:ops)';
+    form.append(channel);
+    for (const input of w.inputs) {
+      const field = el('input');
+      field.name = input;
+      field.placeholder = input;
+      form.append(field);
+    }
+    const run = el('button', '', 'Run');
+    run.type = 'submit';
+    form.append(run);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const inputs = {};
+      for (const input of w.inputs) inputs[input] = form.elements[input].value;
+      try {
+        await api(`/dashboard/api/workflows/${encodeURIComponent(w.name)}/run`, {
+          method: 'POST',
+          body: { channel: channel.value.trim(), inputs },
+        });
+        show();
+        run.textContent = 'Queued';
+      } catch (error) {
+        show(error);
+      }
+    });
+    box.append(form);
+    return box;
+  });
+  $('workflows').replaceChildren(...(boxes.length ? boxes : [el('p', 'empty', 'No workflows.')]));
+}
+
+const LOADERS = {
+  status: loadStatus,
+  pending: loadPending,
+  history: loadHistory,
+  workflows: loadWorkflows,
+};
+
+function current() {
+  const view = location.hash.slice(1);
+  return VIEWS.includes(view) ? view : 'status';
+}
+
+async function open() {
+  const view = current();
+  $('title').textContent = TITLES[view];
+  for (const v of VIEWS) $(v).hidden = v !== view;
+  try {
+    const me = await api('/dashboard/api/me');
+    $('login').hidden = true;
+    $('typed').hidden = me.signIn;
+    $('who').textContent = me.signIn ? `Signed in as ${me.person.slice(4)}` : '';
+    await LOADERS[view]();
+    show();
+  } catch (error) {
+    show(error);
+  }
+}
+
+function init() {
+  $('name').value = localStorage.getItem('coxswain.author') ?? 'web-user';
+  $('name').addEventListener('change', () => {
+    localStorage.setItem('coxswain.author', $('name').value.trim());
+    open();
+  });
+  $('login').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api('/dashboard/login', {
+        method: 'POST',
+        body: { name: $('login-name').value.trim(), token: $('login-token').value },
+      });
+      $('login-token').value = '';
+      await open();
+    } catch (error) {
+      show(error);
+    }
+  });
+  $('filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadHistory().then(() => show(), show);
+  });
+  window.addEventListener('hashchange', open);
+  // Pending cards change as people decide: keep the view fresh.
+  setInterval(() => {
+    if (current() === 'pending' || current() === 'status') LOADERS[current()]().catch(show);
+  }, 5_000);
+  open();
+}
+
+init();

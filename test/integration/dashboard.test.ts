@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+import { SseClient } from '../support/sse.ts';
+
+/**
+ * The dashboard with sign-in (DASHBOARD_TOKENS): every view needs a session; Pending shows the
+ * cards and decides them as the signed-in person, checked like any click; History reads the audit
+ * trail; Workflows runs one into a channel.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+let app: TestApp;
+const LEE = 'lee-token-0123456789';
+const DANA = 'dana-token-0123456789';
+
+beforeAll(async () => {
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:lee'],
+      },
+    ],
+  });
+  app = await startTestApp({
+    COXSWAIN_CONFIG: config,
+    DASHBOARD_TOKENS: `lee:${LEE},dana:${DANA}`,
+  });
+}, 60_000);
+
+afterAll(() => app.stop());
+
+async function signIn(name: string, token: string): Promise<string> {
+  const response = await fetch(`${app.baseUrl}/dashboard/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, token }),
+  });
+  expect(response.status).toBe(200);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+const get = (path: string, cookie?: string) =>
+  fetch(`${app.baseUrl}${path}`, { headers: cookie ? { cookie } : {} });
+const post = (path: string, body: unknown, cookie?: string) =>
+  fetch(`${app.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+
+type Pending = { pending: { id: string; channel: string; card: { headline: string } }[] };
+
+describe('the dashboard', () => {
+  it('refuses every view without a session, and a wrong token', async () => {
+    const views = await Promise.all(
+      ['/dashboard/api/me', '/dashboard/api/pending', '/dashboard/api/history'].map((p) => get(p)),
+    );
+    const wrong = await post('/dashboard/login', { name: 'lee', token: 'not-lees-token-at-all' });
+    const typed = await get('/dashboard/api/me');
+
+    expect(views.map((r) => r.status)).toEqual([401, 401, 401]);
+    expect(wrong.status).toBe(401);
+    expect(((await typed.json()) as { error: string }).error).toContain('sign in');
+    expect((await get('/dashboard')).status).toBe(200);
+  });
+
+  it('refuses a decision from the console without a session, whatever name is typed', async () => {
+    const lee = await signIn('lee', LEE);
+    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+    try {
+      await post('/api/channels/ops/messages', {
+        text: 'rollback orders-api -n payments',
+        author: 'dana',
+      });
+      await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'dana' });
+      const event = await stream.next(
+        (e) => e.event === 'message' && e.data.includes('"action":"approve"'),
+        20_000,
+      );
+      const entry = JSON.parse(event.data) as {
+        id: string;
+        message: { buttons: { value: string }[] };
+      };
+      const id = entry.message.buttons[0]?.value ?? '';
+
+      const typed = await post('/api/channels/ops/clicks', {
+        entry: entry.id,
+        button: 0,
+        author: 'lee',
+      });
+      const refusal = await stream.next(
+        (e) => e.event === 'message' && e.data.includes('Sign in to the dashboard'),
+        10_000,
+      );
+      const signedIn = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: lee },
+        body: JSON.stringify({ entry: entry.id, button: 1, author: 'anyone' }),
+      });
+
+      expect(typed.status).toBe(202);
+      expect(refusal.data).toContain('not a verified person');
+      expect(signedIn.status).toBe(202);
+      const decided = await eventually(async () => {
+        const body = (await (await get('/dashboard/api/history?outcome=rejected', lee)).json()) as {
+          entries: { proposal: string; approver?: string }[];
+        };
+        return body.entries.find((e) => e.proposal === id);
+      });
+      expect(decided.approver).toBe('web:lee');
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('shows a pending card, refuses a non-approver, and decides as the approver signed in', async () => {
+    await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'dana' });
+    const lee = await signIn('lee', LEE);
+    const dana = await signIn('dana', DANA);
+    const pending = await eventually(async () => {
+      const body = (await (await get('/dashboard/api/pending', lee)).json()) as Pending;
+      return body.pending.length > 0 ? body.pending : undefined;
+    }, 20_000);
+    const card = pending[0];
+    expect(card?.channel).toBe('web:ops');
+    expect(card?.card.headline).toContain('Approve? set memory limit');
+
+    const refused = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, dana);
+    const approved = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, lee);
+
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: string }).error).toContain('not an approver');
+    expect(approved.status).toBe(202);
+    const history = await eventually(async () => {
+      const body = (await (await get(`/dashboard/api/history?outcome=executed`, lee)).json()) as {
+        entries: { proposal: string; approver?: string }[];
+      };
+      return body.entries.find((e) => e.proposal === card?.id);
+    }, 60_000);
+    expect(history.approver).toBe('web:lee');
+    const all = (await (await get('/dashboard/api/history?channel=web:ops', lee)).json()) as {
+      entries: { event: string; proposal: string }[];
+    };
+    expect(
+      all.entries
+        .filter((e) => e.proposal === card?.id)
+        .map((e) => e.event)
+        .reverse(),
+    ).toEqual(['proposed', 'approved', 'executed']);
+  }, 90_000);
+
+  it('shows each cluster as a worker last read it', async () => {
+    const lee = await signIn('lee', LEE);
+
+    const status = await eventually(async () => {
+      const body = (await (await get('/dashboard/api/status', lee)).json()) as {
+        clusters: { cluster: string; message?: { headline: string } }[];
+      };
+      return body.clusters.length > 0 ? body.clusters : undefined;
+    });
+
+    expect(status.map((c) => c.cluster)).toEqual(['sandbox']);
+    expect(status[0]?.message?.headline).toContain('Cluster sandbox');
+  });
+
+  it('lists the workflows and runs one into a channel as the person signed in', async () => {
+    const lee = await signIn('lee', LEE);
+
+    const list = (await (await get('/dashboard/api/workflows', lee)).json()) as {
+      workflows: { name: string; inputs: string[] }[];
+    };
+    const run = await post(
+      '/dashboard/api/workflows/deploy-app/run',
+      { channel: 'web:ops', inputs: { app: 'payments-api' } },
+      lee,
+    );
+    const missing = await post(
+      '/dashboard/api/workflows/deploy-app/run',
+      { channel: 'web:ops', inputs: {} },
+      lee,
+    );
+    const unbound = await post(
+      '/dashboard/api/workflows/deploy-app/run',
+      { channel: 'web:elsewhere', inputs: { app: 'x' } },
+      lee,
+    );
+
+    expect(list.workflows.find((w) => w.name === 'deploy-app')?.inputs).toEqual(['app']);
+    expect(run.status).toBe(202);
+    expect(missing.status).toBe(409);
+    expect(unbound.status).toBe(409);
+  });
+});
