@@ -1,0 +1,79 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
+import { writeConfigFile } from '../support/config-file.ts';
+import { useSandbox } from '../support/sandbox.ts';
+
+/**
+ * An approver signs in to the dashboard, approves the card waiting in Pending, and the console
+ * (another tab) shows the same card settle in place.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+const TOKEN = 'lee-token-0123456789';
+let browser: Browser;
+let app: TestApp;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:lee'],
+      },
+    ],
+  });
+  app = await startTestApp({ COXSWAIN_CONFIG: config, DASHBOARD_TOKENS: `lee:${TOKEN}` });
+}, 60_000);
+
+afterAll(async () => {
+  for (const page of pages) await page.close();
+  await browser?.close();
+  await app?.stop();
+});
+
+it('approves on the dashboard and the console shows the card update', async () => {
+  const context = await browser.newContext();
+  const console = await context.newPage();
+  const dashboard = await context.newPage();
+  pages.push(console, dashboard);
+  const errors: string[] = [];
+  for (const page of [console, dashboard])
+    page.on('pageerror', (error) => errors.push(error.message));
+  await console.goto(`${app.baseUrl}/#ops`);
+  await console.locator('#live[data-state="live"]').waitFor();
+  await console.locator('#author').fill('dana');
+  await console.locator('#text').fill('diagnose -n payments');
+  await console.locator('#text').press('Enter');
+  const card = console
+    .locator('.entry')
+    .filter({ has: console.locator('.headline', { hasText: /set memory limit 256Mi → 384Mi/ }) })
+    .filter({ has: console.locator('.footer', { hasText: 'proposal p' }) });
+  await card.locator('.buttons button', { hasText: 'Approve' }).waitFor({ timeout: 20_000 });
+
+  await dashboard.goto(`${app.baseUrl}/dashboard#pending`);
+  await dashboard.locator('#login').waitFor();
+  await dashboard.locator('#login-name').fill('lee');
+  await dashboard.locator('#login-token').fill(TOKEN);
+  await dashboard.locator('#login button').click();
+  await dashboard.locator('#who', { hasText: 'Signed in as lee' }).waitFor();
+  const pending = dashboard.locator('#pending .card', { hasText: 'Approve? set memory limit' });
+  await pending.locator('.buttons button', { hasText: 'Approve' }).click();
+
+  await card
+    .locator('.headline', { hasText: /^(Approved|Applying|Done):/ })
+    .waitFor({ timeout: 20_000 });
+  expect(await card.locator('.buttons button').count()).toBe(0);
+  await card.locator('.headline', { hasText: /^Done:/ }).waitFor({ timeout: 60_000 });
+  expect(await card.locator('.text').first().textContent()).toContain('Approved by lee');
+  await dashboard.locator('#pending .empty').waitFor({ timeout: 10_000 });
+  await dashboard.goto(`${app.baseUrl}/dashboard#history`);
+  await dashboard.locator('#history-rows tr', { hasText: 'executed' }).waitFor();
+  expect(errors).toEqual([]);
+}, 120_000);
