@@ -8,6 +8,7 @@ import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
  * Approve or Reject, clicked on a card. Only a verified platform click reaches here (a signed
@@ -25,6 +26,8 @@ export type DecideDeps = {
   autonomy: Autonomy;
   log: Logger;
   audit?: AuditLog;
+  /** Where a question that led to the proposal goes on, once it is rejected or expired. */
+  runs?: RunsQueue;
   now?: () => Date;
 };
 
@@ -105,6 +108,8 @@ export async function decide(
       verdict === 'approve' ? 'queued for execution' : 'nothing changed',
     ),
   );
+  if (verdict === 'reject' && deps.runs !== undefined)
+    await resumeAfterDecision(outcome.record, deps.runs, deps.bindings, now);
   return {
     kind: 'queued',
     runId: record.id,

@@ -17,6 +17,7 @@ import { auditEntry } from './audit-entry.ts';
 import { offerProposal } from './offer.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import { type ProposalRecord, type ProposalStore, proposalId } from './proposal-store.ts';
+import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
  * The worker's side of an approval (the actions queue; the job id is the proposal id). The
@@ -34,6 +35,8 @@ export type ExecuteDeps = {
   autonomy: Autonomy;
   outbox: CardOutbox;
   audit: AuditLog;
+  /** Where a question that led to the proposal goes on, once it is decided. */
+  runs?: RunsQueue;
   log: Logger;
   /** How long to wait for a rollout to settle before reporting what it showed. */
   verifyTimeoutMs?: number;
@@ -179,6 +182,8 @@ async function finish(
       to === 'succeeded' ? (result.verified ?? 'applied') : (result.error ?? 'failed'),
     ),
   );
+  if (deps.runs !== undefined)
+    await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
   deps.log.info({ proposalId: record.id, state: to }, 'proposal executed');
   return { state: to, summary: result.verified ?? result.error ?? result.summary };
 }
@@ -212,6 +217,8 @@ async function supersede(
     };
   await postCard(deps.outbox, done.record, deps.autonomy, now);
   await deps.audit.append(auditEntry(done.record, 'superseded', now, redactText(reason)));
+  if (deps.runs !== undefined)
+    await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
   if (fresh !== undefined && freshId !== undefined && origin !== undefined) {
     await offerProposal(
       {

@@ -52,6 +52,8 @@ export const Origin = z.object({
   requester: z.string().min(1),
   cluster: z.string().min(1),
   expiresAt: z.iso.datetime(),
+  /** The conversation of the question that led here: it goes on once the proposal is decided. */
+  conversation: z.string().min(1).max(250).optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

@@ -79,6 +79,7 @@ export function startBot(
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
     audit,
+    runs: resources.queues.runs,
   };
   const inputDeps: InputDeps = {
     runs: resources.queues.runs,

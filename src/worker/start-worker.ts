@@ -40,6 +40,7 @@ export function startWorker(
     autonomy: config.autonomy,
     outbox: resources.workerQueues.outbox,
     audit,
+    runs: resources.workerQueues.runs,
     log: log.child({ component: 'actions' }),
     metrics,
   });
@@ -49,6 +50,8 @@ export function startWorker(
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
     audit,
+    runs: resources.workerQueues.runs,
+    bindings: config.bindings,
   });
   const status = refreshStatus({
     clusters,

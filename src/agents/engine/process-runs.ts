@@ -120,6 +120,8 @@ export async function processAskRun(
           ...(run.thread === undefined ? {} : { thread: run.thread }),
           requester: run.requester,
           cluster: run.cluster,
+          conversation:
+            run.conversation ?? `${run.channel}:${run.thread ?? run.runId}`.slice(0, 250),
         },
         {
           proposals: deps.proposals,

@@ -53,7 +53,9 @@ export async function diagnose(
     };
     return { scope, findings: [], actions: [], refused: [], message };
   }
-  const findings = analyze(snapshot).filter(
+  // A pod on its way out (a rollout replacing it) is history, not a problem to fix.
+  const live = { ...snapshot, pods: snapshot.pods.filter((p) => !p.metadata?.deletionTimestamp) };
+  const findings = analyze(live).filter(
     (f) =>
       inScope(request.visible, f.object.namespace) &&
       (request.target === undefined
@@ -69,6 +71,8 @@ export async function diagnose(
     seen.add(JSON.stringify(proposed));
     try {
       const action = await toAction(cluster, proposed);
+      // The object is already as the fix would make it: nothing to propose.
+      if (action.diff.endsWith('(no change)')) continue;
       actions.push({
         action,
         tier: tierOf({ verb: action.verb, kind: action.target.kind }, autonomy),

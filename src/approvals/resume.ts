@@ -1,0 +1,60 @@
+import { bindingFor } from '../policy/bindings.ts';
+import type { Binding } from '../policy/schema.ts';
+import type { RunJobInput } from '../queue/jobs.ts';
+import type { ProposalRecord } from './proposal-store.ts';
+
+/**
+ * A question whose answer proposed a change goes on once the change is decided: the
+ * orchestrator is asked again in the same thread, with the conversation so far and what became
+ * of the proposal (applied and verified, failed, rejected, expired or superseded), so it can say
+ * what that means for what was asked.
+ */
+export type RunsQueue = {
+  add(name: string, data: RunJobInput, options: { jobId: string }): Promise<unknown>;
+};
+
+const FINAL = new Set(['succeeded', 'failed', 'rejected', 'expired', 'superseded']);
+
+export async function resumeAfterDecision(
+  record: ProposalRecord,
+  runs: RunsQueue,
+  bindings: readonly Binding[],
+  now = new Date(),
+): Promise<boolean> {
+  const origin = record.origin;
+  if (origin?.conversation === undefined || !FINAL.has(record.state)) return false;
+  const binding = bindingFor(origin.channel, bindings);
+  if (binding === undefined || !binding.clusters.includes(origin.cluster)) return false;
+  const by = record.decidedBy === undefined ? '' : ` by ${record.decidedBy}`;
+  const result = record.result;
+  const what = [
+    `${record.state === 'succeeded' ? 'approved' : record.state === 'failed' ? 'approved' : record.state}${by}`,
+    record.state === 'succeeded' ? `and applied. ${result?.verified ?? ''}` : '',
+    record.state === 'failed' ? `but it failed: ${result?.error ?? ''}` : '',
+    record.state === 'superseded' ? `because the target changed: ${result?.error ?? ''}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const runId = `resume.${record.id}`;
+  await runs.add(
+    'ask',
+    {
+      kind: 'ask',
+      runId,
+      receivedAt: now.toISOString(),
+      question:
+        `Follow-up on proposal ${record.id} in namespace ${record.action.target.namespace ?? '(cluster)'}: "${record.action.summary}" was ${what}. Say what this means for what was asked, and check the cluster again.`.slice(
+          0,
+          4_000,
+        ),
+      channel: origin.channel,
+      ...(origin.thread === undefined ? {} : { thread: origin.thread }),
+      conversation: origin.conversation,
+      requester: origin.requester,
+      cluster: origin.cluster,
+      namespaces: [...binding.namespaces],
+    },
+    { jobId: runId },
+  );
+  return true;
+}

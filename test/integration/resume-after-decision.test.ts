@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
+import { useSandbox } from '../support/sandbox.ts';
+import { SseClient } from '../support/sse.ts';
+
+/**
+ * A question whose answer proposed a fix goes on once the fix is decided: here approved on the
+ * loopback console, applied, and the question answered again, now that the pods run.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+let app: TestApp;
+
+beforeAll(async () => {
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:sre'],
+      },
+    ],
+  });
+  app = await startTestApp({ COXSWAIN_CONFIG: config });
+}, 60_000);
+
+afterAll(() => app.stop());
+
+type Entry = {
+  id: string;
+  bot: boolean;
+  message: { headline?: string; text?: string; buttons: { action: string }[] };
+};
+
+it('answers the question again after its proposal was approved and applied', async () => {
+  const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+  const entries = (pattern: (e: Entry) => boolean, timeoutMs: number) =>
+    stream
+      .next((e) => e.event === 'message' && pattern(JSON.parse(e.data) as Entry), timeoutMs)
+      .then((e) => JSON.parse(e.data) as Entry);
+  try {
+    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
+    });
+    const card = await entries(
+      (e) => e.bot && e.message.buttons.some((b) => b.action === 'approve'),
+      20_000,
+    );
+
+    const approved = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: card.id, button: 0, author: 'sre' }),
+    });
+
+    expect(approved.status).toBe(202);
+    const followUp = await entries(
+      (e) =>
+        e.bot && (e.message.headline ?? '').startsWith('No problems found in namespace payments'),
+      60_000,
+    );
+    expect(followUp.message.text).toContain('Answered by the analyzers');
+  } finally {
+    await stream.close();
+  }
+}, 90_000);
