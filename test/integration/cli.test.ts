@@ -69,10 +69,28 @@ describe('coxswain demo without redis-server', () => {
         e.event === 'message' && (JSON.parse(e.data).message.footer ?? '') === 'asked by newcomer',
       20_000,
     );
+    // The demo's walk-through: approve the memory increase on its card, see it applied.
+    const card = await stream.next(
+      (e) => e.event === 'message' && e.data.includes('"action":"approve"'),
+      20_000,
+    );
+    const approved = await fetch(`${consoleUrl}api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: JSON.parse(card.data).id, button: 0, author: 'web-user' }),
+    });
+    const done = await stream.next(
+      (e) =>
+        e.event === 'message' &&
+        (JSON.parse(e.data).message.headline ?? '').startsWith('Done: set memory'),
+      60_000,
+    );
     await stream.close();
     run.child.kill('SIGINT');
     const code = await run.exited;
 
+    expect(approved.status).toBe(202);
+    expect(done.data).toContain('Rollout complete');
     expect(posted.status).toBe(201);
     expect(reply.data).toContain('killed for running out of memory');
     expect(reply.data).toContain('Proposed fix (confirm tier)');
@@ -80,7 +98,7 @@ describe('coxswain demo without redis-server', () => {
     expect(answer.data).toContain('OOMKilled, exit code 137');
     expect(answer.data).toContain('no model is configured');
     expect(code).toBe(0);
-  });
+  }, 120_000);
 
   it('says which Debian package to install', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
