@@ -49,7 +49,13 @@ export async function decide(
   // A card belongs to the channel it was posted in; a click elsewhere decides nothing.
   if (record === undefined || origin === undefined || origin.channel !== click.channel)
     return refuse('That proposal is not one of this channel’s');
-  if (record.state !== 'pending') return refuse(...decided(record));
+  if (record.state !== 'pending') {
+    // An approval whose job could not be queued (Redis went away in between) is queued now; the
+    // job id is the proposal's, so this adds nothing when it is there already.
+    if (record.state === 'approved')
+      await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
+    return refuse(...decided(record));
+  }
   if (Date.parse(origin.expiresAt) <= now.getTime()) {
     const expired = await deps.proposals.transition(
       record.id,

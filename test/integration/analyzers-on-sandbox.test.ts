@@ -265,11 +265,11 @@ describe('diagnose', () => {
     expect(requests.length).toBeLessThanOrEqual(10);
     expect(requests).toEqual(
       expect.arrayContaining([
-        { method: 'GET', path: '/api/v1/namespaces/payments/pods' },
-        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/deployments' },
-        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/replicasets' },
-        { method: 'GET', path: '/api/v1/namespaces/payments/events' },
-        { method: 'GET', path: '/api/v1/nodes' },
+        { method: 'GET', path: '/api/v1/namespaces/payments/pods', dryRun: false },
+        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/deployments', dryRun: false },
+        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/replicasets', dryRun: false },
+        { method: 'GET', path: '/api/v1/namespaces/payments/events', dryRun: false },
+        { method: 'GET', path: '/api/v1/nodes', dryRun: false },
       ]),
     );
     expect(requests.filter((r) => r.path.startsWith('/api/v1/namespaces/payments/pods/'))).toEqual(
