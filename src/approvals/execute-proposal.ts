@@ -101,8 +101,20 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
   try {
     applied = await executeAction(cluster, record.action);
   } catch (error) {
-    if (error instanceof TargetChangedError) return supersede(record, error.message, deps, now());
     if (!(error instanceof CoxswainError)) throw error;
+    // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
+    if (await alreadyApplied(cluster, record.action).catch(() => false)) {
+      const verified = await verified_(cluster, record, deps);
+      return finish(
+        record,
+        'executing',
+        'succeeded',
+        { summary: 'Applied (its answer was lost; the change is in place).', verified },
+        deps,
+        now(),
+      );
+    }
+    if (error instanceof TargetChangedError) return supersede(record, error.message, deps, now());
     return finish(
       record,
       'executing',
@@ -127,6 +139,51 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
     },
     deps,
     now(),
+  );
+}
+
+/** What the check after the change showed; a check that could not be made says so. */
+async function verified_(
+  cluster: ReturnType<Clusters['get']>,
+  record: ProposalRecord,
+  deps: ExecuteDeps,
+): Promise<string> {
+  try {
+    return (await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs)).text;
+  } catch (error) {
+    return `Applied, but the outcome could not be checked: ${redactText((error as Error).message)}`;
+  }
+}
+
+/**
+ * A job that ended in an error nobody handled (its last attempt): the proposal says it failed,
+ * on its card and in the audit trail, instead of staying "applying" for ever.
+ */
+export async function markFailed(id: string, error: string, deps: ExecuteDeps): Promise<void> {
+  const record = await deps.proposals.record(id);
+  if (record === undefined || (record.state !== 'approved' && record.state !== 'executing')) return;
+  const cluster = deps.clusters.get(record.action.target.cluster);
+  if (
+    record.state === 'executing' &&
+    (await alreadyApplied(cluster, record.action).catch(() => false))
+  ) {
+    await finish(
+      record,
+      'executing',
+      'succeeded',
+      { summary: 'Applied; the worker failed before reporting it.' },
+      deps,
+      new Date(),
+    );
+    return;
+  }
+  await finish(
+    record,
+    record.state,
+    'failed',
+    { summary: 'not applied', error: redactText(error) },
+    deps,
+    new Date(),
   );
 }
 

@@ -1,10 +1,9 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { Autonomy } from '../policy/schema.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalStore } from './proposal-store.ts';
-import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
  * Marks cards nobody decided in time as expired, so a card never offers a decision that would be
@@ -17,8 +16,6 @@ export async function expireProposals(
     autonomy: Autonomy;
     log: Logger;
     audit?: AuditLog;
-    runs?: RunsQueue;
-    bindings?: readonly Binding[];
   },
   now = new Date(),
 ): Promise<string[]> {
@@ -32,8 +29,6 @@ export async function expireProposals(
     if (!moved.ok) continue;
     await postCard(deps.outbox, moved.record, deps.autonomy, now);
     await deps.audit?.append(auditEntry(moved.record, 'expired', now, 'nobody decided in time'));
-    if (deps.runs !== undefined)
-      await resumeAfterDecision(moved.record, deps.runs, deps.bindings ?? [], now);
     expired.push(id);
   }
   if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');

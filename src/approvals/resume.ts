@@ -13,7 +13,8 @@ export type RunsQueue = {
   add(name: string, data: RunJobInput, options: { jobId: string }): Promise<unknown>;
 };
 
-const FINAL = new Set(['succeeded', 'failed', 'rejected', 'expired', 'superseded']);
+// Not expiry: nobody decided, and asking again would only offer the same card again.
+const FINAL = new Set(['succeeded', 'failed', 'rejected', 'superseded']);
 
 export async function resumeAfterDecision(
   record: ProposalRecord,

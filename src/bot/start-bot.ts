@@ -68,7 +68,7 @@ export function startBot(
     resources.producer,
     config.redis.prefix,
     config.dashboard.users,
-    isLoopback(config.http.host),
+    config.dashboard.trustLocalNames && isLoopback(config.http.host),
   );
   const audit = new AuditLog(resources.producer, config.redis.prefix, config.audit.dir);
   const decideDeps: DecideDeps = {

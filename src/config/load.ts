@@ -43,7 +43,14 @@ export type Config = Readonly<{
    * Who may sign in to the dashboard (and decide from the console), by name and token. Empty: the
    * dashboard serves only a loopback address, where the name typed is trusted (the demo).
    */
-  dashboard: Readonly<{ users: readonly Readonly<{ name: string; token: string }>[] }>;
+  dashboard: Readonly<{
+    users: readonly Readonly<{ name: string; token: string }>[];
+    /**
+     * Trust the name typed at a console or dashboard reached from this machine itself: set only
+     * by `coxswain demo`, never from the environment.
+     */
+    trustLocalNames: boolean;
+  }>;
   /** Where the daily audit files (audit-YYYY-MM-DD.jsonl) are written. */
   audit: Readonly<{ dir: string }>;
   shutdownTimeoutMs: number;
@@ -121,7 +128,7 @@ export function loadConfig(source: EnvSource): Config {
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
     audit: { dir: resolve(env.AUDIT_DIR) },
-    dashboard: { users: env.DASHBOARD_TOKENS },
+    dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),

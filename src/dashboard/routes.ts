@@ -150,7 +150,11 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'POST',
       path: '/dashboard/api/proposals/:id/:verdict',
       async handler({ req, params }) {
+        // JSON only: a plain form post from another site cannot send it.
+        await json(req);
         const who = await person(req);
+        if (!/^[A-Za-z0-9_-]{6,64}$/.test(params.id ?? ''))
+          throw new HttpError(404, 'no such proposal');
         const verdict =
           params.verdict === 'approve' || params.verdict === 'reject' ? params.verdict : undefined;
         if (verdict === undefined) throw new HttpError(404, 'a proposal is approved or rejected');

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
  * Who is at the dashboard or the console. With DASHBOARD_TOKENS set, a person signs in with their
  * name and token and is `web:NAME` for the session (a cookie naming a session kept in Redis, so
  * every bot replica knows it). Without tokens, the dashboard serves only a loopback address, where
- * the name typed is trusted: the demo on one's own machine.
+ * the name typed is trusted, and only for `coxswain demo` on one's own machine: a request must come
+ * from this machine's own address, not forwarded by a proxy.
  */
 export type Access =
   | { ok: true; person: string; signedIn: boolean }
@@ -19,18 +20,18 @@ export class WebAccess {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #users: ReadonlyMap<string, Buffer>;
-  readonly #loopback: boolean;
+  readonly #trustLocal: boolean;
 
   constructor(
     redis: Redis,
     prefix: string,
     users: readonly { name: string; token: string }[],
-    loopback: boolean,
+    trustLocal: boolean,
   ) {
     this.#redis = redis;
     this.#prefix = `${prefix}:session`;
     this.#users = new Map(users.map((u) => [u.name, digest(u.token)]));
-    this.#loopback = loopback;
+    this.#trustLocal = trustLocal;
   }
 
   /** Whether people sign in (tokens are configured). */
@@ -43,7 +44,13 @@ export class WebAccess {
     const want = this.#users.get(name);
     if (want === undefined || !timingSafeEqual(want, digest(token))) return undefined;
     const id = randomBytes(24).toString('base64url');
-    await this.#redis.set(`${this.#prefix}:${id}`, name, 'EX', SESSION_SECONDS);
+    // The session names the token it was opened with: a token changed or removed ends it.
+    await this.#redis.set(
+      `${this.#prefix}:${id}`,
+      `${name}|${fingerprint(want)}`,
+      'EX',
+      SESSION_SECONDS,
+    );
     return `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;
   }
 
@@ -57,20 +64,35 @@ export class WebAccess {
   async of(req: IncomingMessage, typed?: string): Promise<Access> {
     if (this.signIn) {
       const id = sessionId(req);
-      const name = id === undefined ? null : await this.#redis.get(`${this.#prefix}:${id}`);
-      if (name === null)
+      const session = id === undefined ? null : await this.#redis.get(`${this.#prefix}:${id}`);
+      const [name = '', print] = (session ?? '').split('|');
+      const token = this.#users.get(name);
+      if (session === null || token === undefined || print !== fingerprint(token))
         return { ok: false, status: 401, reason: 'sign in with your name and token' };
       return { ok: true, person: `web:${name}`, signedIn: true };
     }
-    if (!this.#loopback)
+    if (!this.#trustLocal || !fromThisMachine(req))
       return {
         ok: false,
         status: 403,
-        reason:
-          'the dashboard needs DASHBOARD_TOKENS when it is served beyond this machine (HOST is not a loopback address)',
+        reason: 'set DASHBOARD_TOKENS so that people sign in (only the demo trusts a typed name)',
       };
-    return { ok: true, person: `web:${typed ?? 'web-user'}`, signedIn: false };
+    if (typed === undefined) return { ok: false, status: 401, reason: 'say who you are' };
+    return { ok: true, person: `web:${typed}`, signedIn: false };
   }
+}
+
+/** A request made on this machine itself: its peer is loopback and no proxy forwarded it. */
+function fromThisMachine(req: IncomingMessage): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const local = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
+  const forwarded =
+    req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined;
+  return local && !forwarded;
+}
+
+function fingerprint(digest: Buffer): string {
+  return digest.toString('hex').slice(0, 16);
 }
 
 function digest(token: string): Buffer {

@@ -53,6 +53,11 @@ export async function demo(): Promise<void> {
     await cleanUp();
     throw error;
   }
+  // The demo's console is the one place where the name typed is trusted (from this machine only).
+  config = Object.freeze({
+    ...config,
+    dashboard: Object.freeze({ ...config.dashboard, trustLocalNames: true }),
+  });
   const log = createLogger(config.logLevel);
   let running: Awaited<ReturnType<typeof startProcess>>;
   try {

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type ExecuteDeps, executeProposal } from '../approvals/execute-proposal.ts';
+import { type ExecuteDeps, executeProposal, markFailed } from '../approvals/execute-proposal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
@@ -38,5 +38,13 @@ export function createActionsWorker(
     },
   );
   instrumentWorker(worker, 'actions', deps.log, deps.metrics);
+  worker.on('failed', (job, error) => {
+    if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const id = (job.data as { proposalId?: unknown }).proposalId;
+    if (typeof id !== 'string') return;
+    markFailed(id, error.message, deps).catch((cause: unknown) =>
+      deps.log.error({ err: cause, proposalId: id }, 'failed proposal not recorded as failed'),
+    );
+  });
   return worker;
 }

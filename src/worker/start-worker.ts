@@ -50,8 +50,6 @@ export function startWorker(
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
     audit,
-    runs: resources.workerQueues.runs,
-    bindings: config.bindings,
   });
   const status = refreshStatus({
     clusters,

@@ -25,8 +25,8 @@ afterEach(async () => {
   await app?.stop();
 });
 
-async function openConsole(hash = '', env: Record<string, string> = {}) {
-  app = await startTestApp(env);
+async function openConsole(hash = '', env: Record<string, string> = {}, trustLocalNames = false) {
+  app = await startTestApp(env, 'all', { trustLocalNames });
   page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -178,7 +178,7 @@ it('approves a proposal on the loopback console and shows the card settle in pla
       },
     ],
   });
-  const { page, errors } = await openConsole('#ops', { COXSWAIN_CONFIG: config });
+  const { page, errors } = await openConsole('#ops', { COXSWAIN_CONFIG: config }, true);
   await page.locator('#author').fill('dana');
   await page.locator('#text').fill('diagnose -n payments');
   await page.locator('#text').press('Enter');

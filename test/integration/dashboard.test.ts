@@ -197,3 +197,52 @@ describe('the dashboard', () => {
     expect(unbound.status).toBe(409);
   });
 });
+
+describe('without sign-in', () => {
+  it('serves nobody unless it is the demo, and the demo only this machine, unforwarded', async () => {
+    const plain = await startTestApp();
+    const demo = await startTestApp({}, 'all', { trustLocalNames: true });
+    try {
+      const me = (base: string, headers: Record<string, string>) =>
+        fetch(`${base}/dashboard/api/me`, { headers });
+
+      const refused = await me(plain.baseUrl, { 'x-coxswain-name': 'sre' });
+      const forwarded = await me(demo.baseUrl, {
+        'x-coxswain-name': 'sre',
+        'x-forwarded-for': '203.0.113.9',
+      });
+      const nameless = await me(demo.baseUrl, {});
+      const local = await me(demo.baseUrl, { 'x-coxswain-name': 'sre' });
+
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toContain('DASHBOARD_TOKENS');
+      expect(forwarded.status).toBe(403);
+      expect(nameless.status).toBe(401);
+      expect(await local.json()).toEqual({ person: 'web:sre', signIn: false });
+    } finally {
+      await plain.stop();
+      await demo.stop();
+    }
+  });
+
+  it('takes decisions as JSON only, so a form on another site cannot post one', async () => {
+    const demo = await startTestApp({}, 'all', { trustLocalNames: true });
+    try {
+      const form = await fetch(`${demo.baseUrl}/dashboard/api/proposals/pabcdefgh/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-coxswain-name': 'sre' },
+        body: '',
+      });
+      const unknown = await fetch(`${demo.baseUrl}/dashboard/api/proposals/x:state/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-coxswain-name': 'sre' },
+        body: '{}',
+      });
+
+      expect(form.status).toBe(415);
+      expect(unknown.status).toBe(404);
+    } finally {
+      await demo.stop();
+    }
+  });
+});

@@ -24,7 +24,7 @@ beforeAll(async () => {
       },
     ],
   });
-  app = await startTestApp({ COXSWAIN_CONFIG: config });
+  app = await startTestApp({ COXSWAIN_CONFIG: config }, 'all', { trustLocalNames: true });
 }, 60_000);
 
 afterAll(() => app.stop());

@@ -20,6 +20,8 @@ export type TestApp = {
 export async function startTestApp(
   env: Record<string, string> = {},
   role: Role = 'all',
+  /** Trust names typed on this machine, as `coxswain demo` does. */
+  options: { trustLocalNames?: boolean } = {},
 ): Promise<TestApp> {
   const prefix = testPrefix();
   const redisUrl = env.REDIS_URL ?? testRedisUrl();
@@ -33,7 +35,10 @@ export async function startTestApp(
     AUDIT_DIR: mkdtempSync(join(tmpdir(), 'coxswain-audit-')),
     ...env,
   });
-  const running = await startProcess(config, role, createLogger(config.logLevel));
+  const configured = options.trustLocalNames
+    ? { ...config, dashboard: { ...config.dashboard, trustLocalNames: true } }
+    : config;
+  const running = await startProcess(configured, role, createLogger(configured.logLevel));
   return {
     baseUrl: `http://127.0.0.1:${running.port}`,
     prefix,

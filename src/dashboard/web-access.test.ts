@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import { WebAccess } from './web-access.ts';
+
+const prefix = testPrefix();
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+const request = (cookie: string) =>
+  ({ headers: { cookie }, socket: { remoteAddress: '127.0.0.1' } }) as unknown as IncomingMessage;
+
+it('ends a session when its token is changed or its person removed', async () => {
+  const before = new WebAccess(
+    redis,
+    prefix,
+    [{ name: 'lee', token: 'lee-token-0123456789' }],
+    false,
+  );
+  const cookie = (await before.login('lee', 'lee-token-0123456789'))?.split(';')[0] ?? '';
+  const rotated = new WebAccess(
+    redis,
+    prefix,
+    [{ name: 'lee', token: 'lee-token-rotated-0000' }],
+    false,
+  );
+  const removed = new WebAccess(
+    redis,
+    prefix,
+    [{ name: 'sam', token: 'sam-token-0123456789' }],
+    false,
+  );
+
+  expect(await before.of(request(cookie))).toEqual({ ok: true, person: 'web:lee', signedIn: true });
+  expect((await rotated.of(request(cookie))).ok).toBe(false);
+  expect((await removed.of(request(cookie))).ok).toBe(false);
+  expect(await before.login('lee', 'not-the-token-at-all')).toBeUndefined();
+});
