@@ -152,6 +152,7 @@ export function startBot(
       handlers,
       decide: (click, verdict) => decide(click, verdict, decideDeps),
       autonomy: config.autonomy,
+      bindings: config.bindings,
       allowedHosts: config.http.allowedHosts,
     }),
     ...webConsoleRoutes(
@@ -199,6 +200,12 @@ export function startBot(
         });
         await webReply(click.channel, click.clickId, outcome);
       },
+      webAccess.signIn
+        ? async (req) => {
+            const access = await webAccess.of(req);
+            return access.ok ? { ok: true, name: access.person.slice(4) } : access;
+          }
+        : undefined,
     ),
   ];
   const platforms: { name: string; start(): Promise<void>; stop(): Promise<void> }[] = [];

@@ -11,7 +11,8 @@ import { HttpError } from '../http/http-error.ts';
 import { readJson } from '../http/read-body.ts';
 import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
-import type { Autonomy } from '../policy/schema.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import type { Autonomy, Binding } from '../policy/schema.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { ChannelRef } from '../queue/channel.ts';
 import type { ChatMessageInput } from '../queue/message.ts';
@@ -37,6 +38,8 @@ export type DashboardDeps = {
     verdict: Verdict,
   ) => Promise<InputOutcome>;
   autonomy: Autonomy;
+  /** To show each person only the cards they may decide. */
+  bindings: readonly Binding[];
   allowedHosts: readonly string[];
 };
 
@@ -123,12 +126,15 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       path: '/dashboard/api/pending',
       async handler({ req }) {
-        await person(req);
+        const who = await person(req);
         const records = await Promise.all(
           (await deps.proposals.pending()).map((id) => deps.proposals.record(id)),
         );
         const cards = records.flatMap((r) =>
-          r === undefined || r.state !== 'pending' || r.origin === undefined
+          r === undefined ||
+          r.state !== 'pending' ||
+          r.origin === undefined ||
+          !(bindingFor(r.origin.channel, deps.bindings)?.approvers ?? []).includes(who)
             ? []
             : [
                 {
@@ -213,6 +219,12 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       async handler({ req, params }) {
         const who = await person(req);
         const parsed = RunWorkflow.safeParse(await json(req));
+        // A web person speaks for themselves in web channels only; Slack and Discord have theirs.
+        if (parsed.success && !parsed.data.channel.startsWith('web:'))
+          throw new HttpError(
+            400,
+            'a workflow is run from here into a web console channel (web:…)',
+          );
         if (!parsed.success)
           throw new HttpError(400, `invalid run: ${formatIssues(parsed.error.issues).join('; ')}`);
         const pairs = Object.entries(parsed.data.inputs).map(

@@ -11,6 +11,7 @@ import { useSandbox } from '../support/sandbox.ts';
  */
 const sandbox = useSandbox(['oom-crashloop']);
 const TOKEN = 'lee-token-0123456789';
+const DANA = 'dana-token-0123456789';
 let browser: Browser;
 let app: TestApp;
 const pages: Page[] = [];
@@ -29,7 +30,10 @@ beforeAll(async () => {
       },
     ],
   });
-  app = await startTestApp({ COXSWAIN_CONFIG: config, DASHBOARD_TOKENS: `lee:${TOKEN}` });
+  app = await startTestApp({
+    COXSWAIN_CONFIG: config,
+    DASHBOARD_TOKENS: `lee:${TOKEN},dana:${DANA}`,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -39,13 +43,18 @@ afterAll(async () => {
 });
 
 it('approves on the dashboard and the console shows the card update', async () => {
-  const context = await browser.newContext();
-  const console = await context.newPage();
-  const dashboard = await context.newPage();
+  // Dana asks in the console (signed in through the dashboard); Lee approves from another browser.
+  const console = await (await browser.newContext()).newPage();
+  const dashboard = await (await browser.newContext()).newPage();
   pages.push(console, dashboard);
   const errors: string[] = [];
   for (const page of [console, dashboard])
     page.on('pageerror', (error) => errors.push(error.message));
+  await console.goto(`${app.baseUrl}/dashboard`);
+  await console.locator('#login-name').fill('dana');
+  await console.locator('#login-token').fill(DANA);
+  await console.locator('#login button').click();
+  await console.locator('#who', { hasText: 'Signed in as dana' }).waitFor();
   await console.goto(`${app.baseUrl}/#ops`);
   await console.locator('#live[data-state="live"]').waitFor();
   await console.locator('#author').fill('dana');

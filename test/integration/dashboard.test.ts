@@ -47,7 +47,7 @@ async function signIn(name: string, token: string): Promise<string> {
 
 const get = (path: string, cookie?: string) =>
   fetch(`${app.baseUrl}${path}`, { headers: cookie ? { cookie } : {} });
-const post = (path: string, body: unknown, cookie?: string) =>
+const post = (path: string, body: unknown, cookie?: string): Promise<Response> =>
   fetch(`${app.baseUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
@@ -74,11 +74,10 @@ describe('the dashboard', () => {
     const lee = await signIn('lee', LEE);
     const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
     try {
-      await post('/api/channels/ops/messages', {
-        text: 'rollback orders-api -n payments',
-        author: 'dana',
-      });
-      await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'dana' });
+      const dana = await signIn('dana', DANA);
+      const unsigned = await post('/api/channels/ops/messages', { text: 'status', author: 'dana' });
+      expect(unsigned.status).toBe(401);
+      await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'x' }, dana);
       const event = await stream.next(
         (e) => e.event === 'message' && e.data.includes('"action":"approve"'),
         20_000,
@@ -94,18 +93,14 @@ describe('the dashboard', () => {
         button: 0,
         author: 'lee',
       });
-      const refusal = await stream.next(
-        (e) => e.event === 'message' && e.data.includes('Sign in to the dashboard'),
-        10_000,
-      );
       const signedIn = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: lee },
         body: JSON.stringify({ entry: entry.id, button: 1, author: 'anyone' }),
       });
 
-      expect(typed.status).toBe(202);
-      expect(refusal.data).toContain('not a verified person');
+      expect(typed.status).toBe(401);
+      expect(((await typed.json()) as { error: string }).error).toContain('sign in');
       expect(signedIn.status).toBe(202);
       const decided = await eventually(async () => {
         const body = (await (await get('/dashboard/api/history?outcome=rejected', lee)).json()) as {
@@ -120,9 +115,9 @@ describe('the dashboard', () => {
   });
 
   it('shows a pending card, refuses a non-approver, and decides as the approver signed in', async () => {
-    await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'dana' });
     const lee = await signIn('lee', LEE);
     const dana = await signIn('dana', DANA);
+    await post('/api/channels/ops/messages', { text: 'diagnose -n payments', author: 'x' }, dana);
     const pending = await eventually(async () => {
       const body = (await (await get('/dashboard/api/pending', lee)).json()) as Pending;
       return body.pending.length > 0 ? body.pending : undefined;

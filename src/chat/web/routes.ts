@@ -58,7 +58,20 @@ export function webConsoleRoutes(
   allowedHosts: readonly string[],
   onPosted?: PostedHandler,
   onClick?: ClickHandler,
+  /**
+   * Where people sign in, who they are: the typed name is replaced by the signed-in one, and
+   * nobody posts or clicks without signing in.
+   */
+  signedIn?: (
+    req: IncomingMessage,
+  ) => Promise<{ ok: true; name: string } | { ok: false; status: number; reason: string }>,
 ): Route[] {
+  const who = async (req: IncomingMessage, typed: string): Promise<string> => {
+    if (signedIn === undefined) return typed;
+    const found = await signedIn(req);
+    if (!found.ok) throw new HttpError(found.status, `${found.reason} (at /dashboard)`);
+    return found.name;
+  };
   const pages = staticRoutes(STATIC_DIR, {
     '/': 'index.html',
     '/console.js': 'console.js',
@@ -104,7 +117,8 @@ export function webConsoleRoutes(
             `invalid message: ${formatIssues(parsed.error.issues).join('; ')}`,
           );
         }
-        const { text, author } = parsed.data;
+        const { text } = parsed.data;
+        const author = await who(req, parsed.data.author);
         let id: string | undefined;
         try {
           id = await store.append(
@@ -152,7 +166,8 @@ export function webConsoleRoutes(
             400,
             `invalid click: ${formatIssues(parsed.error.issues).join('; ')}`,
           );
-        const { entry: entryId, button: index, author } = parsed.data;
+        const { entry: entryId, button: index } = parsed.data;
+        const author = await who(req, parsed.data.author);
         let entry: Awaited<ReturnType<WebStore['entry']>>;
         try {
           entry = await store.entry(channel, entryId);
