@@ -127,7 +127,11 @@ async function askInConsole(app: TestApp, question: string): Promise<Asked> {
     const statuses = stream.events
       .filter((e) => after(e))
       .map((e) => JSON.parse(e.data) as Entry)
-      .filter((entry) => entry.bot && !isAnswer(entry));
+      // The status edits only: not the answer, nor the proposal cards under it.
+      .filter(
+        (entry) =>
+          entry.bot && !isAnswer(entry) && !(entry.message.headline ?? '').startsWith('Approve?'),
+      );
     return { ...(JSON.parse(reply.data) as Entry), statuses };
   } finally {
     await stream.close();
