@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'kubernetes_api'
   | 'kubernetes_config'
   | 'target_changed'
+  | 'no_change'
+  | 'forbidden_change'
   | 'chat_unavailable'
   | 'usage';
 

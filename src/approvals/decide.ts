@@ -4,10 +4,12 @@ import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import { channelPlatform } from '../queue/channel.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+import { changesFitChat } from './render-card.ts';
 import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
@@ -24,6 +26,8 @@ export type DecideDeps = {
   outbox: CardOutbox;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   log: Logger;
   audit?: AuditLog;
   /** Where a question that led to the proposal goes on, once it is rejected or expired. */
@@ -66,13 +70,19 @@ export async function decide(
       now,
     );
     if (expired.ok) {
-      await postCard(deps.outbox, expired.record, deps.autonomy, now);
+      await postCard(deps.outbox, expired.record, deps, now);
       await deps.audit?.append(
         auditEntry(expired.record, 'expired', now, 'nobody decided in time'),
       );
     }
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
+  // A change too long to list whole on a chat card is approved where it is shown whole.
+  if (verdict === 'approve' && fromChat(click) && !changesFitChat(record.action.changes))
+    return refuse(
+      'Approve this on the dashboard',
+      `It changes ${record.action.changes.length} fields, more than this card can list; the dashboard shows them all.`,
+    );
   const person = { id: click.requester, memberOf: click.memberOf ?? [] };
   const binding = bindingFor(click.channel, deps.bindings);
   // The person who asked may always withdraw their own proposal.
@@ -105,7 +115,7 @@ export async function decide(
   deps.log.info({ proposalId: record.id, person: person.id, verdict }, 'proposal decided');
   if (verdict === 'approve')
     await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
-  await postCard(deps.outbox, outcome.record, deps.autonomy, now);
+  await postCard(deps.outbox, outcome.record, deps, now);
   await deps.audit?.append(
     auditEntry(
       outcome.record,
@@ -121,6 +131,11 @@ export async function decide(
     runId: record.id,
     what: verdict === 'approve' ? 'the change' : 'the rejection',
   };
+}
+
+/** A click on a Slack or Discord card, not a dashboard session deciding a chat channel's card. */
+function fromChat(click: ButtonClick): boolean {
+  return channelPlatform(click.channel) !== 'web' && !click.requester.startsWith('web:');
 }
 
 function decided(record: ProposalRecord): [string, string?] {

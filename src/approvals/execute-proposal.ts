@@ -12,6 +12,7 @@ import {
   verifyOutcome,
 } from '../tools/kubernetes/actions/after-approval.ts';
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
+import { ForbiddenChangeError } from '../tools/kubernetes/actions/propose.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { auditEntry } from './audit-entry.ts';
 import { offerProposal } from './offer.ts';
@@ -33,6 +34,8 @@ export type ExecuteDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   outbox: CardOutbox;
   audit: AuditLog;
   /** Where a question that led to the proposal goes on, once it is decided. */
@@ -80,7 +83,7 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
         state: started.state === 'missing' ? 'failed' : started.state,
         summary: 'decided elsewhere',
       };
-    await postCard(deps.outbox, started.record, deps.autonomy, now());
+    await postCard(deps.outbox, started.record, deps, now());
   } else if (await alreadyApplied(cluster, record.action)) {
     // The worker before this one wrote the change and died before saying so.
     const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
@@ -223,7 +226,7 @@ async function finish(
       state: done.state === 'missing' ? 'failed' : done.state,
       summary: 'decided elsewhere',
     };
-  await postCard(deps.outbox, done.record, deps.autonomy, now);
+  await postCard(deps.outbox, done.record, deps, now);
   await report(
     done.record,
     to === 'succeeded'
@@ -248,13 +251,19 @@ async function finish(
 /** The target moved on: this proposal is superseded, and the same change is offered afresh. */
 async function supersede(
   record: ProposalRecord,
-  reason: string,
+  why: string,
   deps: ExecuteDeps,
   now: Date,
 ): Promise<ExecuteResult> {
   const origin = record.origin;
   const cluster = deps.clusters.get(record.action.target.cluster);
-  const fresh = await proposeAgain(cluster, record.action);
+  let reason = why;
+  // The same change made now may touch what no tier allows (the object moved on): say so.
+  const fresh = await proposeAgain(cluster, record.action).catch((error: unknown) => {
+    if (!(error instanceof ForbiddenChangeError)) throw error;
+    reason = `${reason}; made again now it would be refused: ${error.message}`;
+    return undefined;
+  });
   const freshId = fresh === undefined ? undefined : proposalId(record.runId, `${record.id}/again`);
   const done = await deps.proposals.transition(
     record.id,
@@ -272,7 +281,7 @@ async function supersede(
       state: done.state === 'missing' ? 'failed' : done.state,
       summary: 'decided elsewhere',
     };
-  await postCard(deps.outbox, done.record, deps.autonomy, now);
+  await postCard(deps.outbox, done.record, deps, now);
   await deps.audit.append(auditEntry(done.record, 'superseded', now, redactText(reason)));
   if (deps.runs !== undefined)
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
@@ -293,7 +302,13 @@ async function supersede(
         requester: origin.requester,
         cluster: origin.cluster,
       },
-      { proposals: deps.proposals, outbox: deps.outbox, autonomy: deps.autonomy, now: () => now },
+      {
+        proposals: deps.proposals,
+        outbox: deps.outbox,
+        autonomy: deps.autonomy,
+        dashboardUrl: deps.dashboardUrl,
+        now: () => now,
+      },
     );
   } else {
     await report(

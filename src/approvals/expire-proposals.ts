@@ -14,6 +14,8 @@ export async function expireProposals(
     proposals: ProposalStore;
     outbox: CardOutbox;
     autonomy: Autonomy;
+    /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+    dashboardUrl: string | undefined;
     log: Logger;
     audit?: AuditLog;
   },
@@ -27,7 +29,7 @@ export async function expireProposals(
       continue;
     const moved = await deps.proposals.transition(id, ['pending'], 'expired', 'expiry', {}, now);
     if (!moved.ok) continue;
-    await postCard(deps.outbox, moved.record, deps.autonomy, now);
+    await postCard(deps.outbox, moved.record, deps, now);
     await deps.audit?.append(auditEntry(moved.record, 'expired', now, 'nobody decided in time'));
     expired.push(id);
   }

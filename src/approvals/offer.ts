@@ -11,6 +11,8 @@ export type OfferDeps = {
   proposals: ProposalStore;
   outbox: CardOutbox;
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   audit?: AuditLog;
   now?: () => Date;
 };
@@ -30,7 +32,7 @@ export async function showProposals(
     const shown = await deps.proposals.attach(id, { ...where, expiresAt });
     const record = await deps.proposals.record(id);
     if (record === undefined) continue;
-    await postCard(deps.outbox, record, deps.autonomy, now);
+    await postCard(deps.outbox, record, deps, now);
     if (shown) await deps.audit?.append(auditEntry(record, 'proposed', now, 'awaiting a decision'));
   }
 }

@@ -3,11 +3,18 @@ import { tierOf } from '../policy/tiers.ts';
 import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
 import { fitMessage } from '../queue/message.ts';
 import type { ProposalRecord } from './proposal-store.ts';
-import { cardKey, renderCard } from './render-card.ts';
+import { cardKey, chatCard } from './render-card.ts';
 
 /** Where cards go: the outbox, as the bot or a worker holds it. */
 export type CardOutbox = {
   add(name: string, data: OutboxJob, options: { jobId: string }): Promise<unknown>;
+};
+
+/** What a card's content depends on besides its proposal. */
+export type CardSettings = {
+  autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
 };
 
 /**
@@ -17,16 +24,19 @@ export type CardOutbox = {
 export async function postCard(
   outbox: CardOutbox,
   record: ProposalRecord,
-  autonomy: Autonomy,
+  settings: CardSettings,
   now = new Date(),
 ): Promise<void> {
   const origin = record.origin;
   if (origin === undefined) return;
-  const tier = tierOf({ verb: record.action.verb, kind: record.action.target.kind }, autonomy);
+  const tier = tierOf(
+    { verb: record.action.verb, kind: record.action.target.kind },
+    settings.autonomy,
+  );
   const job = OutboxJobSchema.parse({
     channel: origin.channel,
     ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-    message: fitMessage(renderCard(record, tier)),
+    message: fitMessage(chatCard(record, tier, settings.dashboardUrl)),
     replaceKey: cardKey(record.id),
     version: now.getTime(),
   });

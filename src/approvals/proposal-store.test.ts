@@ -37,6 +37,13 @@ const action: KubeAction = {
   },
   change: { method: 'patch', patchType: 'strategic', body: { spec: {} } },
   summary: 'set memory limit 256Mi → 384Mi for container api of deployment payments/payments-api',
+  changes: [
+    {
+      path: 'spec.template.spec.containers[api].resources.limits.memory',
+      from: '256Mi',
+      to: '384Mi',
+    },
+  ],
   diff: '-  memory: 256Mi\n+  memory: 384Mi',
   digest: 'a'.repeat(64),
 };
@@ -141,6 +148,7 @@ describe('ProposalStore transitions', () => {
       proposals: store,
       outbox,
       autonomy: DEFAULT_AUTONOMY,
+      dashboardUrl: undefined,
       log: createLogger('silent'),
     });
 

@@ -1,11 +1,12 @@
 import type { ChatMessageInput, Tone } from '../queue/message.ts';
+import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
 /**
- * A proposal as a card: what would change and where, why, the risk, the API server's dry-run
- * diff, the tier, who asked and until when it may be decided, with Approve and Reject while it is
- * pending. Once decided the same card (edited in place) says who decided, when and what came of
- * it, and has no buttons.
+ * A proposal as a card: every field it changes (old → new, never cut), where, why, the risk, the
+ * API server's dry-run diff, the tier, who asked and until when it may be decided, with Approve
+ * and Reject while it is pending. Once decided the same card (edited in place) says who decided,
+ * when and what came of it, and has no buttons.
  */
 const RISK: Record<string, string> = {
   scale: 'Changes how many pods run; scaling down ends pods that may be serving.',
@@ -14,6 +15,7 @@ const RISK: Record<string, string> = {
     'Changes the pod template: the pods are replaced by a rolling update, and the new values hold from then on.',
   'delete-pod':
     'Deletes the pod; its controller starts a new one (a pod without one is gone for good).',
+  delete: 'Deletes the object and, in the background, what it owns; nothing brings it back.',
   rollback: 'Replaces the pods with those of the earlier revision.',
   patch: 'Changes the object exactly as the diff shows.',
 };
@@ -37,6 +39,7 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
       value: origin.expiresAt.replace('T', ' ').slice(0, 16) + ' UTC',
     });
   const sections = [
+    changesSection(record.action.changes),
     ...(record.rationale === undefined ? [] : [{ title: 'Why', text: record.rationale }]),
     { title: 'Risk', text: RISK[record.action.type] ?? RISK.patch },
     { title: 'Dry-run diff (API server)', code: record.action.diff },
@@ -56,6 +59,70 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
           ]
         : [],
     footer: `proposal ${record.id} · ${record.agent}`,
+  };
+}
+
+function changesSection(changes: readonly FieldChange[]) {
+  const count = changes.length === 1 ? '1 field' : `${changes.length} fields`;
+  return { title: `Changes (${count})`, code: changeList(changes), whole: true };
+}
+
+function changeList(changes: readonly FieldChange[]): string {
+  return changes.map((c) => `${c.path}: ${c.from} → ${c.to}`).join('\n');
+}
+
+/**
+ * Room for the list of changes on a chat card: what Slack's section and Discord's embed hold
+ * with everything else on the card, counting the characters that escaping lengthens (`&` becomes
+ * `&amp;`). A list that needs more is never cut: the card goes without it, and without Approve.
+ */
+const CHAT_CHANGES_ROOM = 1_400;
+
+export function changesFitChat(changes: readonly FieldChange[]): boolean {
+  const text = changeList(changes);
+  const escaped =
+    text.length + 4 * countOf(text, '&') + 3 * (countOf(text, '<') + countOf(text, '>'));
+  return escaped <= CHAT_CHANGES_ROOM;
+}
+
+function countOf(text: string, char: string): number {
+  return text.split(char).length - 1;
+}
+
+/**
+ * The card as chat shows it. A change too long to list whole there is decided on the dashboard
+ * only: the card says so and links there, and offers no Approve (the click would be refused).
+ */
+export function chatCard(
+  record: ProposalRecord,
+  tier: string,
+  dashboardUrl: string | undefined,
+): ChatMessageInput {
+  const card = renderCard(record, tier);
+  if (changesFitChat(record.action.changes)) return card;
+  const count = record.action.changes.length;
+  const where =
+    dashboardUrl === undefined
+      ? `Open the dashboard (/dashboard on Coxswain's web address), Pending, proposal ${record.id}.`
+      : 'Open it on the dashboard.';
+  const note =
+    record.state === 'pending'
+      ? `This change touches ${count} fields, more than a chat card can list whole, so it is reviewed and decided on the dashboard only. ${where}`
+      : `This change touched ${count} fields; the dashboard lists them all.`;
+  return {
+    ...card,
+    text: card.text === undefined ? note : `${card.text}\n${note}`,
+    sections: (card.sections ?? []).filter((s) => !s.title?.startsWith('Changes (')),
+    links:
+      dashboardUrl === undefined
+        ? []
+        : [
+            {
+              label: 'Review on the dashboard',
+              url: `${dashboardUrl}/dashboard#proposal-${record.id}`,
+            },
+          ],
+    buttons: [],
   };
 }
 

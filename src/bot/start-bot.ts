@@ -77,6 +77,7 @@ export function startBot(
     outbox: resources.queues.outbox,
     bindings: config.bindings,
     autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
     audit,
     runs: resources.queues.runs,

@@ -91,6 +91,12 @@ export const Env = z
       'must be an http(s) URL (like https://discord.com/api)',
     ),
     AUDIT_DIR: z.string().min(1).default('audit'),
+    PUBLIC_URL: optionalText
+      .refine(
+        (value) => value === undefined || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value),
+        'must be the http(s) address people open Coxswain at, like https://coxswain.example.com',
+      )
+      .transform((value) => value?.replace(/\/+$/, '')),
     DASHBOARD_TOKENS: optionalText
       .refine(
         (value) =>

@@ -50,6 +50,8 @@ export type Config = Readonly<{
      * by `coxswain demo`, never from the environment.
      */
     trustLocalNames: boolean;
+    /** Where people reach the dashboard from their browsers, for links in chat (PUBLIC_URL). */
+    publicUrl: string | undefined;
   }>;
   /** Where the daily audit files (audit-YYYY-MM-DD.jsonl) are written. */
   audit: Readonly<{ dir: string }>;
@@ -128,7 +130,7 @@ export function loadConfig(source: EnvSource): Config {
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
     audit: { dir: resolve(env.AUDIT_DIR) },
-    dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false },
+    dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false, publicUrl: env.PUBLIC_URL },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),

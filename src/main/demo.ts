@@ -48,6 +48,7 @@ export async function demo(): Promise<void> {
       ...env,
       COXSWAIN_CONFIG: configFile,
       ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...demoPublicUrl(env),
     });
   } catch (error) {
     await cleanUp();
@@ -115,4 +116,12 @@ function writeDemoConfig(dir: string, kubeconfig: string): string {
   };
   writeFileSync(file, stringify(config));
   return file;
+}
+
+/** Links on cards point at the demo's own console unless PUBLIC_URL says otherwise. */
+function demoPublicUrl(env: Readonly<Record<string, string | undefined>>): { PUBLIC_URL?: string } {
+  const port = env.PORT || '8080';
+  if (env.PUBLIC_URL || port === '0') return {};
+  const host = env.HOST || '127.0.0.1';
+  return { PUBLIC_URL: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
 }

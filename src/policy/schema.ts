@@ -8,18 +8,40 @@ import { ChannelRef } from '../queue/channel.ts';
 export const TIERS = ['safe', 'confirm', 'forbidden'] as const;
 export type Tier = (typeof TIERS)[number];
 
-/** An action verb as the policy names it: `get`, `scale`, or a verb with a kind, `delete node`. */
+/**
+ * An action verb as the policy names it: `get`, `scale`, a verb with a kind, `delete pod`, or a
+ * verb with every kind not named elsewhere, `delete *`.
+ */
 const Verb = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z]+( [a-z]+)?$/, 'must be a verb, optionally followed by a kind ("delete node")');
+  .regex(
+    /^[a-z]+( ([a-z]+|\*))?$/,
+    'must be a verb, optionally followed by a kind ("delete pod") or * ("delete *")',
+  );
 
-/** Where one verb is in two tiers, the stricter one applies: forbidden, then confirm, then safe. */
+/**
+ * Where one verb is in two tiers, the stricter one applies: forbidden, then confirm, then safe.
+ * The defaults are the seed's, in the verbs the tools produce: deleting is forbidden for every
+ * kind but a pod (which its controller replaces).
+ */
 export const Autonomy = z.strictObject({
   safe: z.array(Verb).default(['get', 'describe', 'logs', 'list', 'top', 'diff']),
-  confirm: z.array(Verb).default(['delete', 'patch', 'edit', 'scale', 'rollout', 'apply']),
-  forbidden: z.array(Verb).default(['drain', 'cordon', 'delete node', 'reset']),
+  confirm: z
+    .array(Verb)
+    .default([
+      'delete pod',
+      'patch',
+      'edit',
+      'scale',
+      'rollout',
+      'apply',
+      'sync',
+      'silence',
+      'commit',
+    ]),
+  forbidden: z.array(Verb).default(['delete *', 'patch node', 'drain', 'cordon', 'reset']),
 });
 export type Autonomy = z.infer<typeof Autonomy>;
 export const DEFAULT_AUTONOMY: Autonomy = Autonomy.parse({});

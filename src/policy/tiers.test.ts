@@ -21,6 +21,11 @@ describe('tierOf with the default policy', () => {
     ['delete', 'Node', 'forbidden'],
     ['reset', undefined, 'forbidden'],
     ['exec', 'Pod', 'confirm'],
+    ['delete', 'Deployment', 'forbidden'],
+    ['delete', 'ConfigMap', 'forbidden'],
+    ['delete', 'Namespace', 'forbidden'],
+    ['patch', 'Node', 'forbidden'],
+    ['sync', 'Application', 'confirm'],
   ] as const)('%s %s is %s', (verb, kind, tier) => {
     expect(tierOf(kind === undefined ? { verb } : { verb, kind })).toBe(tier);
   });
@@ -62,6 +67,24 @@ describe('Autonomy from config', () => {
     });
 
     expect(tierOf({ verb: 'delete', kind: 'Pod' }, autonomy)).toBe('forbidden');
+  });
+
+  it('reads `verb *` as every kind that no tier names with that verb', () => {
+    const autonomy = Autonomy.parse({
+      confirm: ['delete pod', 'delete job'],
+      forbidden: ['delete *'],
+    });
+
+    expect(tierOf({ verb: 'delete', kind: 'Job' }, autonomy)).toBe('confirm');
+    expect(tierOf({ verb: 'delete', kind: 'Pod' }, autonomy)).toBe('confirm');
+    expect(tierOf({ verb: 'delete', kind: 'StatefulSet' }, autonomy)).toBe('forbidden');
+    expect(tierOf({ verb: 'delete' }, autonomy)).toBe('forbidden');
+  });
+
+  it('lets no workflow unlock what `verb *` forbids', () => {
+    const workflow = WorkflowAutonomy.parse({ auto_approve: ['delete deployment', 'delete'] });
+
+    expect(tierOf({ verb: 'delete', kind: 'Deployment' }, undefined, workflow)).toBe('forbidden');
   });
 
   it('applies the stricter tier when a verb is in two', () => {

@@ -42,6 +42,11 @@ export const Section = z.object({
   text: z.string().max(LIMITS.text).optional(),
   /** Preformatted text shown in a fixed-width font: a table, a diff, log lines. */
   code: z.string().max(LIMITS.text).optional(),
+  /**
+   * Shown whole or not at all: renderers never shorten this section's code (the producer made
+   * sure it fits every platform). For what a person must see entirely, such as a card's changes.
+   */
+  whole: z.boolean().optional(),
   fields: z.array(Field).max(LIMITS.fields).default([]),
   links: z.array(Link).max(LIMITS.links).default([]),
 });
@@ -94,6 +99,7 @@ export function fitMessage(message: ChatMessageInput): ChatMessageInput {
       const out: z.input<typeof Section> = {
         fields: fitFields(section.fields),
         links: fitLinks(section.links),
+        ...(section.whole === undefined ? {} : { whole: section.whole }),
       };
       if (section.title !== undefined) out.title = clip(section.title, LIMITS.sectionTitle);
       if (section.text !== undefined) out.text = clip(section.text, LIMITS.text);

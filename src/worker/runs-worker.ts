@@ -21,6 +21,8 @@ export type RunsWorkerDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   engine: EngineDeps;
   concurrency: number;
   /** Lock lifetime; a dead worker's jobs are taken over after it. */
@@ -53,6 +55,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             clusters: deps.clusters,
             bindings: deps.bindings,
             autonomy: deps.autonomy,
+            dashboardUrl: deps.dashboardUrl,
             proposals: deps.engine.proposals,
             ...(deps.engine.audit === undefined ? {} : { audit: deps.engine.audit }),
           });

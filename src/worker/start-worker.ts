@@ -38,6 +38,7 @@ export function startWorker(
     clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
     outbox: resources.workerQueues.outbox,
     audit,
     runs: resources.workerQueues.runs,
@@ -48,6 +49,7 @@ export function startWorker(
     proposals,
     outbox: resources.workerQueues.outbox,
     autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
     audit,
   });
@@ -64,6 +66,7 @@ export function startWorker(
     clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
     engine: {
       agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
       client:
@@ -80,6 +83,7 @@ export function startWorker(
       proposals,
       audit,
       autonomy: config.autonomy,
+      dashboardUrl: config.dashboard.publicUrl,
       budget: runBudget(config.budgets),
       bindings: config.bindings,
       spend: {

@@ -34,6 +34,8 @@ export type EngineDeps = {
   checkpoints: Checkpoints;
   proposals: ProposalStore;
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   budget: Budget;
   runs: Queue<RunJobInput>;
   outbox: Queue<OutboxJobInput>;
@@ -127,6 +129,7 @@ export async function processAskRun(
           proposals: deps.proposals,
           outbox: deps.outbox,
           autonomy: deps.autonomy,
+          dashboardUrl: deps.dashboardUrl,
           ...(deps.audit === undefined ? {} : { audit: deps.audit }),
         },
       );

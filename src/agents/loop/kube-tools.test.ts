@@ -17,6 +17,7 @@ const action = (verb: string, kind: string): KubeAction => ({
   },
   change: { method: 'patch', patchType: 'merge', body: {} },
   summary: `${verb} ${kind.toLowerCase()} shop/cart`,
+  changes: [],
   diff: '',
   digest: '0'.repeat(64),
 });

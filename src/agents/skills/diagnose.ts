@@ -5,7 +5,11 @@ import { tierOf } from '../../policy/tiers.ts';
 import type { DiagnoseTarget } from '../../queue/command.ts';
 import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
-import { proposeRollback, proposeSetResources } from '../../tools/kubernetes/actions/propose.ts';
+import {
+  NoChangeError,
+  proposeRollback,
+  proposeSetResources,
+} from '../../tools/kubernetes/actions/propose.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';
 import { readSnapshot } from '../../tools/kubernetes/snapshot.ts';
 import { analyze, type Finding, type ProposedAction, type Snapshot } from '../analyzers/index.ts';
@@ -70,9 +74,12 @@ export async function diagnose(
     if (proposed === undefined || seen.has(JSON.stringify(proposed))) continue;
     seen.add(JSON.stringify(proposed));
     try {
-      const action = await toAction(cluster, proposed);
-      // The object is already as the fix would make it: nothing to propose.
-      if (action.diff.endsWith('(no change)')) continue;
+      const action = await toAction(cluster, proposed).catch((error: unknown) => {
+        // The object is already as the fix would make it: nothing to propose.
+        if (error instanceof NoChangeError) return undefined;
+        throw error;
+      });
+      if (action === undefined) continue;
       actions.push({
         action,
         tier: tierOf({ verb: action.verb, kind: action.target.kind }, autonomy),

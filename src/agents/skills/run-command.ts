@@ -22,6 +22,8 @@ export type CommandRunDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
   /** Where proposed fixes are recorded, to be shown as cards. */
   proposals?: ProposalStore;
   audit?: AuditLog;
@@ -152,6 +154,7 @@ async function offerFixes(
         proposals,
         outbox: deps.outbox,
         autonomy: deps.autonomy,
+        dashboardUrl: deps.dashboardUrl,
         ...(deps.audit === undefined ? {} : { audit: deps.audit }),
       },
     );

@@ -45,7 +45,11 @@ export function renderDiscord(message: ChatMessage): DiscordMessage {
     if (section.title !== undefined) lines.push(`**${section.title}**`);
     if (section.text !== undefined) lines.push(section.text);
     if (section.code !== undefined && section.code !== '')
-      lines.push(fence(trimLines(section.code, CHAT_CODE_LINES, 1_400)));
+      lines.push(
+        fence(
+          section.whole === true ? section.code : trimLines(section.code, CHAT_CODE_LINES, 1_400),
+        ),
+      );
     for (const f of section.fields) lines.push(`**${f.label}:** ${f.value}`);
     if (section.links.length > 0)
       lines.push(section.links.map((l) => `[${l.label}](${l.url})`).join(' · '));

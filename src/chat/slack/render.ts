@@ -53,7 +53,8 @@ export function renderSlack(message: ChatMessage): SlackMessage {
     if (part.title !== undefined) lines.push(`*${escapeMrkdwn(part.title)}*`);
     if (part.text !== undefined && part.text.trim() !== '') lines.push(mrkdwn(part.text));
     if (lines.length > 0) blocks.push(section(lines.join('\n')));
-    if (part.code !== undefined && part.code !== '') blocks.push(codeBlock(part.code));
+    if (part.code !== undefined && part.code !== '')
+      blocks.push(codeBlock(part.code, part.whole === true));
     if (part.fields.length > 0) blocks.push(fieldsBlock(part.fields));
     if (part.links.length > 0) blocks.push(linksBlock(part.links));
   }
@@ -83,9 +84,11 @@ function notificationText(message: ChatMessage): string {
   return escapeMrkdwn(clipText(message.headline ?? message.text ?? 'Coxswain', 300));
 }
 
-function codeBlock(code: string): SlackBlock {
-  // The fence and the escaping take room; the rest is the code's first lines.
-  return section(`\`\`\`${trimLines(escapeMrkdwn(code), CHAT_CODE_LINES, 2_900)}\`\`\``);
+function codeBlock(code: string, whole: boolean): SlackBlock {
+  // The fence and the escaping take room; the rest is the code's first lines, unless the
+  // producer made it fit and it must be read whole.
+  const escaped = escapeMrkdwn(code);
+  return section(`\`\`\`${whole ? escaped : trimLines(escaped, CHAT_CODE_LINES, 2_900)}\`\`\``);
 }
 
 function fieldsBlock(fields: readonly Field[]): SlackBlock {

@@ -57,7 +57,7 @@ async function loadPending() {
   const list = el('ol', 'messages');
   if (pending.length === 0) list.append(el('p', 'empty', 'Nothing is waiting for a decision.'));
   for (const p of pending) {
-    list.append(
+    const item = list.appendChild(
       card(
         { ...p.card, footer: `${p.card.footer ?? ''} · ${p.channel}` },
         async (index, button) => {
@@ -77,8 +77,15 @@ async function loadPending() {
         },
       ),
     );
+    item.id = `proposal-${p.id}`;
   }
   $('pending').replaceChildren(list);
+  const linked =
+    location.hash.startsWith('#proposal-') && document.getElementById(location.hash.slice(1));
+  if (linked) {
+    linked.classList.add('linked');
+    linked.scrollIntoView();
+  }
 }
 
 async function loadHistory() {
@@ -156,6 +163,8 @@ const LOADERS = {
 
 function current() {
   const view = location.hash.slice(1);
+  // A chat card too large to decide there links to `#proposal-ID`: its place in Pending.
+  if (view.startsWith('proposal-')) return 'pending';
   return VIEWS.includes(view) ? view : 'status';
 }
 

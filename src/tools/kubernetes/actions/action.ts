@@ -10,6 +10,7 @@ export const ACTION_TYPES = [
   'rollout-restart',
   'set-resources',
   'delete-pod',
+  'delete',
   'rollback',
   'patch',
 ] as const;
@@ -34,6 +35,10 @@ export const Change = z.discriminatedUnion('method', [
 ]);
 export type Change = z.infer<typeof Change>;
 
+/** One changed field, as people read it: `path: old → new`, values redacted. */
+export const FieldChange = z.object({ path: z.string(), from: z.string(), to: z.string() });
+export type FieldChange = z.infer<typeof FieldChange>;
+
 export const KubeAction = z.object({
   type: z.enum(ACTION_TYPES),
   /** What the autonomy policy calls it: scale, rollout, patch, delete. */
@@ -41,7 +46,9 @@ export const KubeAction = z.object({
   target: ActionTarget,
   change: Change,
   summary: z.string().min(1).max(300),
-  /** For people: redacted and cut to length. */
+  /** Every field the change touches, old → new, redacted; never cut. */
+  changes: z.array(FieldChange).default([]),
+  /** For people: redacted; long diffs end with a note of how much more there is. */
   diff: z.string(),
   /** For execution: a hash of the whole change, which a fresh dry run must match. */
   digest: z.string().regex(/^[0-9a-f]{64}$/),

@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun } from './propose.ts';
+import { dryRun, refuseUnfit } from './propose.ts';
 import { type Ref, readTarget } from './target-api.ts';
 
 /**
@@ -27,8 +27,9 @@ export async function alreadyApplied(cluster: Cluster, action: KubeAction): Prom
     throw error;
   }
   if (action.change.method === 'delete') return current.metadata?.uid !== action.target.uid;
+  // Decided on the real objects: a redacted diff can read "no change" when a secret changed.
   const fresh = await dryRun(cluster, refOf(action), current, action.change);
-  return fresh.diff.endsWith('(no change)');
+  return fresh.leaves.length === 0;
 }
 
 /**
@@ -49,9 +50,16 @@ export async function proposeAgain(
   const uid = current.metadata?.uid;
   const resourceVersion = current.metadata?.resourceVersion;
   if (uid === undefined || resourceVersion === undefined) return undefined;
-  const { diff, digest } = await dryRun(cluster, refOf(action), current, action.change);
-  if (diff.endsWith('(no change)')) return undefined;
-  return { ...action, target: { ...action.target, uid, resourceVersion }, diff, digest };
+  const fresh = await dryRun(cluster, refOf(action), current, action.change);
+  if (fresh.leaves.length === 0) return undefined;
+  refuseUnfit(refOf(action), fresh, action.change);
+  return {
+    ...action,
+    target: { ...action.target, uid, resourceVersion },
+    changes: fresh.changes,
+    diff: fresh.diff,
+    digest: fresh.digest,
+  };
 }
 
 /**

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { changeDigest, objectDiff } from './diff.ts';
+import { changeDigest, viewChange } from './diff.ts';
+
+function objectDiff(label: string, before: { kind?: string }, after: unknown): string {
+  return viewChange(label, before.kind ?? 'Deployment', before, after).diff;
+}
 
 const LABEL = 'deployment shop/cart';
 
@@ -144,7 +148,7 @@ describe('objectDiff', () => {
     expect(body(diff).filter((l) => l.startsWith('@@'))).toHaveLength(2);
   });
 
-  it('cuts a long diff after 120 lines and says how many were left out', () => {
+  it('cuts a long diff after 1,000 lines and says how many were left out', () => {
     const before = {
       kind: 'ConfigMap',
       metadata: { name: 'big' },
@@ -155,7 +159,7 @@ describe('objectDiff', () => {
       metadata: { name: 'big' },
       data: {} as Record<string, string>,
     };
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       before.data[`key-${String(i).padStart(3, '0')}`] = `old-${i}`;
       after.data[`key-${String(i).padStart(3, '0')}`] = `new-${i}`;
     }
@@ -163,8 +167,10 @@ describe('objectDiff', () => {
     const diff = objectDiff('configmap default/big', before, after);
 
     const lines = body(diff);
-    expect(lines).toHaveLength(121);
-    expect(lines[120]).toMatch(/^… \d+ more diff lines$/);
+    expect(lines).toHaveLength(1_001);
+    expect(lines[1_000]).toMatch(/^… \d+ more diff lines$/);
+    expect(diff).not.toContain('old-');
+    expect(diff).not.toContain('new-');
   });
 
   it('does not change the objects it is given', () => {
@@ -201,7 +207,7 @@ describe('changeDigest', () => {
       ...deployment(),
       // Keys sort alphabetically in the YAML: `zzz` comes last, past the displayed lines.
       data: {
-        ...Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])),
+        ...Object.fromEntries(Array.from({ length: 1_200 }, (_, i) => [`k${i}`, 'v'])),
         zzz: suffix,
       },
     });

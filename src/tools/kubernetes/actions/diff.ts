@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { type LeafChange, type PathPart, pathText } from '../../../policy/field-path.ts';
+import { REDACTED } from '../../../policy/redact.ts';
 import { redactObject } from '../../../policy/redact-object.ts';
+import type { FieldChange } from './action.ts';
+import { CHANGED_VALUE, describeChanges, isSensitive, leafChanges } from './field-changes.ts';
 
 /**
  * A unified diff of an object before and after a change, as YAML, without the fields that change
@@ -8,28 +12,52 @@ import { redactObject } from '../../../policy/redact-object.ts';
  * the change needs to see, and what re-validation compares.
  */
 const CONTEXT = 3;
-const MAX_LINES = 120;
+/** The diff is for reading; the list of changes beside it is the complete account, never cut. */
+const MAX_LINES = 1_000;
 
-export function objectDiff(label: string, before: unknown, after: unknown | undefined): string {
+/** What a dry run shows people and policy: the field changes, the line diff, the digest. */
+export type ChangeView = {
+  /** The raw leaves that differ: what policy judges and what decides "no change". */
+  leaves: LeafChange[];
+  /** Each changed field with old → new, redacted. */
+  changes: FieldChange[];
+  diff: string;
+  digest: string;
+};
+
+export function viewChange(
+  label: string,
+  kind: string,
+  before: unknown,
+  after: unknown | undefined,
+): ChangeView {
+  const digest = changeDigest(before, after);
   if (after === undefined) {
-    return [
-      `--- ${label} (live)`,
-      `+++ ${label} (deleted; the server accepted a dry-run delete)`,
-    ].join('\n');
+    return {
+      leaves: [],
+      changes: [{ path: '(the whole object)', from: 'exists', to: 'deleted' }],
+      diff: [
+        `--- ${label} (live)`,
+        `+++ ${label} (deleted; the server accepted a dry-run delete)`,
+      ].join('\n'),
+      digest,
+    };
   }
-  const a = lines(before);
-  const b = lines(after, changedEnv(before, after));
-  const body = unified(a, b);
-  const header = [
-    `--- ${label} (live)`,
-    `+++ ${label} (${after === undefined ? 'deleted' : 'after the change, server dry run'})`,
-  ];
-  if (body.length === 0) return [...header, '(no change)'].join('\n');
+  const leaves = leafChanges(before, after);
+  const changes = describeChanges(kind, leaves);
+  const hidden = new Set(changes.filter((c) => c.to === CHANGED_VALUE).map((c) => c.path));
+  const body = unified(lines(before, kind, new Set()), lines(after, kind, hidden));
+  const header = [`--- ${label} (live)`, `+++ ${label} (after the change, server dry run)`];
+  if (body.length === 0) {
+    const note =
+      changes.length === 0 ? '(no change)' : '(only hidden values change; see the list of changes)';
+    return { leaves, changes, diff: [...header, note].join('\n'), digest };
+  }
   const shown =
     body.length > MAX_LINES
       ? [...body.slice(0, MAX_LINES), `… ${body.length - MAX_LINES} more diff lines`]
       : body;
-  return [...header, ...shown].join('\n');
+  return { leaves, changes, diff: [...header, ...shown].join('\n'), digest };
 }
 
 /**
@@ -39,50 +67,34 @@ export function objectDiff(label: string, before: unknown, after: unknown | unde
  * Only the hash is kept, so the values it covers never leave the worker.
  */
 export function changeDigest(before: unknown, after: unknown | undefined): string {
-  const a = lines(before, new Set(), false);
-  const b = after === undefined ? [] : lines(after, new Set(), false);
+  const a = rawLines(before);
+  const b = after === undefined ? [] : rawLines(after);
   const body = unified(a, b).filter((line) => !line.startsWith('@@'));
   return createHash('sha256').update(body.join('\n')).digest('hex');
 }
 
-/** Env values are never shown, but a person approving a change must see that one changes. */
-const CHANGED_VALUE = '[redacted; changed]';
-
-type EnvHolder = { name?: unknown; env?: { name?: unknown; value?: unknown }[] };
-
-function changedEnv(before: unknown, after: unknown): Set<string> {
-  const values = (object: unknown) => {
-    const out = new Map<string, unknown>();
-    for (const c of containersOf(object)) {
-      for (const e of c.env ?? []) out.set(`${String(c.name)}/${String(e.name)}`, e.value);
-    }
-    return out;
-  };
-  const old = values(before);
-  const changed = new Set<string>();
-  for (const [key, value] of values(after)) {
-    if (old.has(key) && old.get(key) !== value) changed.add(key);
+/**
+ * The object as YAML lines for people: redacted, and every value that may hold a secret shown
+ * only as `[redacted]`, or `[redacted; changed]` where the change alters it (`hidden`).
+ */
+function lines(object: unknown, kind: string, hidden: ReadonlySet<string>): string[] {
+  const copy = withoutVolatile(redactObject(object));
+  for (const leaf of leafChanges(undefined, copy)) {
+    const path = pathText(leaf.parts);
+    if (hidden.has(path)) setAt(copy, leaf.parts, CHANGED_VALUE);
+    else if (isSensitive(kind, leaf.parts)) setAt(copy, leaf.parts, REDACTED);
   }
-  return changed;
+  return stringify(copy, { sortMapEntries: true }).trimEnd().split('\n');
 }
 
-/** The containers of a pod, or of a workload's pod template. */
-function containersOf(object: unknown): EnvHolder[] {
-  const spec = (
-    object as {
-      spec?: { containers?: EnvHolder[]; template?: { spec?: { containers?: EnvHolder[] } } };
-    }
-  )?.spec;
-  return [...(spec?.containers ?? []), ...(spec?.template?.spec?.containers ?? [])];
+function rawLines(object: unknown): string[] {
+  return stringify(withoutVolatile(structuredClone(object)), { sortMapEntries: true })
+    .trimEnd()
+    .split('\n');
 }
 
-function lines(object: unknown, changed = new Set<string>(), redact = true): string[] {
-  const copy = (redact ? redactObject(object) : structuredClone(object)) as Record<string, unknown>;
-  for (const c of containersOf(copy)) {
-    for (const e of c.env ?? []) {
-      if (changed.has(`${String(c.name)}/${String(e.name)}`)) e.value = CHANGED_VALUE;
-    }
-  }
+function withoutVolatile(object: unknown): unknown {
+  const copy = object as Record<string, unknown>;
   delete copy.status;
   const meta = copy.metadata as Record<string, unknown> | undefined;
   if (meta !== undefined) {
@@ -96,7 +108,36 @@ function lines(object: unknown, changed = new Set<string>(), redact = true): str
     ])
       delete meta[key];
   }
-  return stringify(copy, { sortMapEntries: true }).trimEnd().split('\n');
+  return copy;
+}
+
+/** Sets the value at a path found by `leafChanges` (lists by name where names are unique). */
+function setAt(root: unknown, parts: readonly PathPart[], value: unknown): void {
+  let node = root;
+  for (const [i, part] of parts.entries()) {
+    const last = i === parts.length - 1;
+    if ('key' in part) {
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+      const record = node as Record<string, unknown>;
+      if (last) {
+        if (part.key in record) record[part.key] = value;
+        return;
+      }
+      node = record[part.key];
+      continue;
+    }
+    if (!Array.isArray(node)) return;
+    const names = node.map((item) => (item as { name?: unknown })?.name);
+    const byName =
+      names.every((n) => typeof n === 'string') && new Set(names).size === names.length;
+    const index = byName ? names.indexOf(part.item) : Number(part.item);
+    if (index < 0 || index >= node.length) return;
+    if (last) {
+      node[index] = value;
+      return;
+    }
+    node = node[index];
+  }
 }
 
 /** Hunks of a line diff (longest common subsequence), with three lines of context. */

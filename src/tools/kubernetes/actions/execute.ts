@@ -1,8 +1,9 @@
 import { CoxswainError } from '../../../errors.ts';
+import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun, refuseIfAutoscaled, withPrecondition } from './propose.ts';
+import { dryRun, ForbiddenChangeError, refuseIfAutoscaled, withPrecondition } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /** The target is no longer the object the proposal was made against. */
@@ -54,13 +55,16 @@ export async function executeAction(cluster: Cluster, action: KubeAction): Promi
   }
   if (action.type === 'scale') await refuseIfAutoscaled(cluster, ref);
   const before = current.metadata?.resourceVersion ?? '';
-  if (before !== target.resourceVersion) {
-    const fresh = await dryRun(cluster, ref, current, action.change);
-    if (fresh.digest !== action.digest) {
-      throw new TargetChangedError(
-        `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
-      );
-    }
+  // Judged again on what the server would do now: policy may not trust the proposal's record.
+  const fresh = await dryRun(cluster, ref, current, action.change);
+  const reasons = escalations(target.kind, fresh.leaves);
+  if (reasons.length > 0) throw new ForbiddenChangeError(label, reasons);
+  if (fresh.digest !== action.digest) {
+    throw new TargetChangedError(
+      before === target.resourceVersion
+        ? `target changed since proposed: the server's dry run of ${label} no longer matches what was approved`
+        : `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
+    );
   }
   try {
     const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {

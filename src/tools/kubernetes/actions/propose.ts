@@ -1,10 +1,11 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { CoxswainError } from '../../../errors.ts';
+import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { readRollout, revisionOf } from '../read/rollout.ts';
-import type { Change, KubeAction } from './action.ts';
-import { changeDigest, objectDiff } from './diff.ts';
+import type { Change, FieldChange, KubeAction } from './action.ts';
+import { type ChangeView, viewChange } from './diff.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /**
@@ -201,6 +202,47 @@ const PATCHABLE: Record<string, { apiVersion: string; builtIn: boolean }> = {
   Application: { apiVersion: 'argoproj.io/v1alpha1', builtIn: false },
 };
 
+/** Kinds the generic delete reaches: the patchable ones and Jobs (the policy decides which may go). */
+const DELETABLE: Record<string, { apiVersion: string }> = {
+  ...PATCHABLE,
+  Job: { apiVersion: 'batch/v1' },
+};
+
+/**
+ * A delete of any namespaced workload or configuration object. Which kinds may really be deleted
+ * is the autonomy policy's to say: by default only pods (`delete pod` confirm, `delete *`
+ * forbidden), so this mostly produces refusals, each with its reason.
+ */
+export async function proposeDelete(
+  cluster: Cluster,
+  input: Workload & { kind: string },
+): Promise<KubeAction> {
+  if (input.kind === 'Pod') return proposeDeletePod(cluster, input);
+  const kind = DELETABLE[input.kind];
+  if (kind === undefined) {
+    throw new CoxswainError(
+      'kubernetes_api',
+      `Coxswain does not delete ${input.kind} objects; it deletes ${Object.keys(DELETABLE).join(', ')}`,
+    );
+  }
+  const ref: Ref = {
+    apiVersion: kind.apiVersion,
+    kind: input.kind,
+    name: input.name,
+    namespace: input.namespace,
+  };
+  const current = await readTarget(cluster, ref);
+  return build(
+    cluster,
+    ref,
+    current,
+    'delete',
+    'delete',
+    { method: 'delete' },
+    `delete ${input.kind.toLowerCase()} ${input.namespace}/${input.name}`,
+  );
+}
+
 export async function proposePatch(
   cluster: Cluster,
   input: {
@@ -244,22 +286,52 @@ export async function proposePatch(
 }
 
 /**
- * The server's dry run of `change` on `current`: the diff a person approves, and the digest that
- * execution compares against a fresh dry run.
+ * The server's dry run of `change` on `current`: every field it touches, the diff a person
+ * approves, and the digest that execution compares against a fresh dry run.
  */
 export async function dryRun(
   cluster: Cluster,
   ref: Ref,
   current: KubernetesObject,
   change: Change,
-): Promise<{ diff: string; digest: string }> {
+): Promise<ChangeView> {
   const result = await writeTarget(cluster, ref, withPrecondition(change, current), {
     dryRun: true,
     ...(current.metadata?.uid ? { uid: current.metadata.uid } : {}),
   });
   const after = change.method === 'delete' ? undefined : result;
-  const label = `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-  return { diff: objectDiff(label, current, after), digest: changeDigest(current, after) };
+  return viewChange(labelOf(ref), ref.kind, current, after);
+}
+
+export function labelOf(ref: Ref): string {
+  return `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** The change would make the object what it already is. */
+export class NoChangeError extends CoxswainError {
+  constructor(message: string) {
+    super('no_change', message);
+    this.name = 'NoChangeError';
+  }
+}
+
+/** The change touches what no tier allows (DESIGN §4): refused, with the reason per field. */
+export class ForbiddenChangeError extends CoxswainError {
+  readonly reasons: readonly string[];
+
+  constructor(label: string, reasons: readonly string[]) {
+    super('forbidden_change', `${label}: forbidden whatever the tier: ${reasons.join('; ')}`);
+    this.name = 'ForbiddenChangeError';
+    this.reasons = reasons;
+  }
+}
+
+/** Refuses a dry run that changes nothing, or that touches a field no tier allows. */
+export function refuseUnfit(ref: Ref, view: ChangeView, change: Change): void {
+  const reasons = escalations(ref.kind, view.leaves);
+  if (reasons.length > 0) throw new ForbiddenChangeError(labelOf(ref), reasons);
+  if (change.method !== 'delete' && view.leaves.length === 0)
+    throw new NoChangeError(`${labelOf(ref)} is already as the change would make it`);
 }
 
 /** The change with the read resourceVersion as a precondition: the server refuses it (409) if the object moved on. */
@@ -298,7 +370,8 @@ async function build(
       'kubernetes_api',
       `${ref.kind} ${ref.name} has no uid or resourceVersion`,
     );
-  const { diff, digest } = await dryRun(cluster, ref, current, change);
+  const view = await dryRun(cluster, ref, current, change);
+  refuseUnfit(ref, view, change);
   return {
     type,
     verb,
@@ -312,10 +385,29 @@ async function build(
       resourceVersion,
     },
     change,
-    summary: summary.slice(0, 300),
-    diff,
-    digest,
+    summary: (type === 'patch' ? `${summary}: ${changedPaths(view.changes)}` : summary).slice(
+      0,
+      300,
+    ),
+    changes: view.changes,
+    diff: view.diff,
+    digest: view.digest,
   };
+}
+
+/** The headline of a generic patch names what it changes: as many paths as fit, then a count. */
+function changedPaths(changes: readonly FieldChange[]): string {
+  const paths = changes.map((c) => c.path);
+  let out = '';
+  for (const [i, path] of paths.entries()) {
+    const rest = paths.length - i - 1;
+    const more = rest > 0 ? ` and ${rest} more` : '';
+    const next = out === '' ? path : `${out}, ${path}`;
+    if (next.length + more.length > 200)
+      return `${out === '' ? `${paths.length} fields` : out} and ${paths.length - i} more`;
+    out = next;
+  }
+  return out;
 }
 
 /** Scaling what an autoscaler controls is undone by the autoscaler: refuse, and say so. */

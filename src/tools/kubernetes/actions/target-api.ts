@@ -52,19 +52,22 @@ export async function writeTarget(
   const common = { name: ref.name, namespace, ...(dryRun ? { dryRun } : {}) };
   try {
     if (change.method === 'delete') {
-      if (ref.kind !== 'Pod')
-        throw new CoxswainError(
-          'kubernetes_api',
-          `deleting a ${ref.kind} is not an action Coxswain takes`,
-        );
       const preconditions = options.uid === undefined ? undefined : { uid: options.uid };
-      await cluster.core.deleteNamespacedPod({
-        ...common,
-        body: {
-          ...(preconditions ? { preconditions } : {}),
-          ...(dryRun ? { dryRun: ['All'] } : {}),
-        },
-      });
+      const body = {
+        ...(preconditions ? { preconditions } : {}),
+        ...(dryRun ? { dryRun: ['All'] } : {}),
+      };
+      if (ref.kind === 'Pod') await cluster.core.deleteNamespacedPod({ ...common, body });
+      else
+        await cluster.objects.delete(
+          { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace } },
+          undefined,
+          dryRun,
+          undefined,
+          undefined,
+          'Background',
+          body,
+        );
       return undefined;
     }
     const header = setHeaderOptions('Content-Type', STRATEGY[change.patchType]);

@@ -4,6 +4,7 @@ import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
 import type { KubeAction } from './action.ts';
 import {
+  proposeDelete,
   proposeDeletePod,
   proposePatch,
   proposeRestart,
@@ -95,6 +96,23 @@ export const KUBERNETES_WRITE_TOOLS = [
     verb: 'delete',
     input: z.object({ namespace: Namespace, name: Name.describe('Pod name') }),
     propose: ({ cluster }, input) => proposeDeletePod(cluster, input),
+  }),
+  writeTool({
+    name: 'delete',
+    description:
+      'Propose deleting a namespaced object (a Job, a ConfigMap, a Deployment…). The autonomy policy decides which kinds may be deleted; by default only pods.',
+    verb: 'delete',
+    input: z.object({
+      namespace: Namespace,
+      kind: z
+        .string()
+        .max(63)
+        .describe(
+          'Pod, Job, Deployment, StatefulSet, DaemonSet, Service, ConfigMap, HorizontalPodAutoscaler, CronJob, Ingress or Application',
+        ),
+      name: Name,
+    }),
+    propose: ({ cluster }, input) => proposeDelete(cluster, input),
   }),
   writeTool({
     name: 'rollback',
