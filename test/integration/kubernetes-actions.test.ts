@@ -226,7 +226,14 @@ describe('proposals', () => {
     });
 
     await expectProposalOf(action, before);
-    expect(action.diff).toContain('\n-  CURRENCY: EUR\n+  CURRENCY: USD\n');
+    // ConfigMap values may hold secrets: a person sees which one changes, not its text.
+    expect(action.changes).toEqual([
+      { path: 'data.CURRENCY', from: '[redacted]', to: '[redacted; changed]' },
+    ]);
+    expect(action.diff).toContain(
+      '\n-  CURRENCY: "[redacted]"\n+  CURRENCY: "[redacted; changed]"\n',
+    );
+    expect(action.summary).toBe('patch configmap shop/cart-config: data.CURRENCY');
     const after = await sandbox.cluster.core.readNamespacedConfigMap({
       namespace: 'shop',
       name: 'cart-config',

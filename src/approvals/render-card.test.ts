@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { renderDiscord } from '../chat/discord/render.ts';
+import { renderSlack } from '../chat/slack/render.ts';
+import { ChatMessage, fitMessage } from '../queue/message.ts';
+import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
+import type { ProposalRecord } from './proposal-store.ts';
+import { changesFitChat, chatCard, renderCard } from './render-card.ts';
+
+function record(changes: FieldChange[]): ProposalRecord {
+  return {
+    id: 'pAbc123',
+    runId: 'run-1',
+    agent: 'k8s-diagnostician',
+    state: 'pending',
+    createdAt: '2026-12-06T10:00:00.000Z',
+    action: {
+      type: 'patch',
+      verb: 'patch',
+      target: {
+        cluster: 'prod',
+        namespace: 'payments',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'api',
+        uid: 'u-1',
+        resourceVersion: '7',
+      },
+      change: { method: 'patch', patchType: 'strategic', body: {} },
+      summary:
+        'patch deployment payments/api: spec.template.spec.containers[api].resources.limits.memory',
+      changes,
+      diff: '--- a\n+++ b\n@@ -1 +1 @@\n-  memory: 256Mi\n+  memory: 512Mi',
+      digest: '0'.repeat(64),
+    },
+    origin: {
+      channel: 'slack:C0OPS',
+      requester: 'slack:U0ASK',
+      cluster: 'prod',
+      expiresAt: '2026-12-06T11:00:00.000Z',
+    },
+    decidedBy: undefined,
+    decidedAt: undefined,
+    decidedVia: [],
+    result: undefined,
+    supersededBy: undefined,
+    transitions: [],
+  };
+}
+
+const API = 'spec.template.spec.containers[api]';
+const hostile: FieldChange[] = [
+  { path: `${API}.resources.limits.memory`, from: '256Mi', to: '512Mi' },
+  ...Array.from({ length: 12 }, (_, i) => ({
+    path: `metadata.labels.l${i}`,
+    from: '(unset)',
+    to: 'x',
+  })),
+  { path: `${API}.securityContext.privileged`, from: '(unset)', to: 'true' },
+];
+
+describe('the card', () => {
+  it('lists every change above the diff, on Slack and Discord, past the 12 lines evidence gets', () => {
+    const card = ChatMessage.parse(fitMessage(chatCard(record(hostile), 'confirm', undefined)));
+
+    const slack = JSON.stringify(renderSlack(card));
+    const discord = JSON.stringify(renderDiscord(card));
+
+    expect(card.sections[0]?.title).toBe('Changes (14 fields)');
+    for (const rendered of [slack, discord]) {
+      expect(rendered).toContain(`${API}.securityContext.privileged: (unset) → true`);
+      expect(rendered).toContain('metadata.labels.l11: (unset) → x');
+      expect(rendered.indexOf('securityContext.privileged')).toBeLessThan(
+        rendered.indexOf('+  memory'),
+      );
+    }
+    expect(card.buttons.map((b) => b.action)).toEqual(['approve', 'reject']);
+  });
+
+  it('offers no Approve in chat when the list cannot fit there, and links to the dashboard', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      path: `data.SOME_RATHER_LONG_SETTING_NAME_${i}`,
+      from: '[redacted]',
+      to: '[redacted; changed]',
+    }));
+
+    const chat = chatCard(record(many), 'confirm', 'https://cox.example.com');
+    const dashboard = renderCard(record(many), 'confirm');
+
+    expect(changesFitChat(many)).toBe(false);
+    expect(chat.buttons).toEqual([]);
+    expect(chat.text).toContain('60 fields');
+    expect(chat.links).toEqual([
+      {
+        label: 'Review on the dashboard',
+        url: 'https://cox.example.com/dashboard#proposal-pAbc123',
+      },
+    ]);
+    expect(dashboard.buttons?.map((b) => b.action)).toEqual(['approve', 'reject']);
+    expect(dashboard.sections?.[0]?.code?.split('\n')).toHaveLength(60);
+  });
+
+  it('counts what escaping adds when deciding whether the list fits', () => {
+    const ampersands = [
+      { path: 'metadata.annotations.note', from: '(unset)', to: '&'.repeat(400) },
+    ];
+
+    expect(changesFitChat(ampersands)).toBe(false);
+    expect(
+      changesFitChat([{ path: 'metadata.annotations.note', from: '(unset)', to: 'a'.repeat(400) }]),
+    ).toBe(true);
+  });
+});
