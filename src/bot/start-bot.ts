@@ -76,6 +76,7 @@ export function startBot(
     actions: resources.queues.actions,
     outbox: resources.queues.outbox,
     bindings: config.bindings,
+    people: config.people,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
     audit,
