@@ -154,6 +154,7 @@ export function startBot(
       decide: (click, verdict) => decide(click, verdict, decideDeps),
       autonomy: config.autonomy,
       bindings: config.bindings,
+      people: config.people,
       allowedHosts: config.http.allowedHosts,
     }),
     ...webConsoleRoutes(

@@ -129,7 +129,7 @@ describe('the dashboard', () => {
     const refused = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, dana);
     const approved = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, lee);
 
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toContain('not an approver');
     expect(approved.status).toBe(202);
     const history = await eventually(async () => {
