@@ -72,7 +72,9 @@ describe('the dashboard', () => {
 
   it('refuses a decision from the console without a session, whatever name is typed', async () => {
     const lee = await signIn('lee', LEE);
-    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`, {
+      cookie: lee,
+    });
     try {
       const dana = await signIn('dana', DANA);
       const unsigned = await post('/api/channels/ops/messages', { text: 'status', author: 'dana' });
