@@ -59,6 +59,7 @@ beforeAll(() => {
     ],
     autonomy: DEFAULT_AUTONOMY,
     dashboardUrl: 'https://cox.example.com',
+    people: [],
     log: createLogger('silent'),
   };
 });

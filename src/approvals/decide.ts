@@ -3,7 +3,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
+import { samePerson } from '../policy/people.ts';
+import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import { channelPlatform } from '../queue/channel.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
@@ -25,6 +26,8 @@ export type DecideDeps = {
   actions: Queue<ActionJob>;
   outbox: CardOutbox;
   bindings: readonly Binding[];
+  /** A person's accounts across platforms: the approver and self-approval rules count them all. */
+  people: readonly Identity[];
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
@@ -87,9 +90,9 @@ export async function decide(
   const binding = bindingFor(click.channel, deps.bindings);
   // The person who asked may always withdraw their own proposal.
   const allowed =
-    verdict === 'reject' && person.id === origin.requester
+    verdict === 'reject' && samePerson(person.id, origin.requester, deps.people)
       ? { allowed: true as const }
-      : mayApprove(binding, person, origin.requester);
+      : mayApprove(binding, person, origin.requester, deps.people);
   if (!allowed.allowed) {
     deps.log.warn({ proposalId: record.id, person: person.id, verdict }, 'decision refused');
     return refuse(`You cannot ${verdict} this proposal`, allowed.reason);

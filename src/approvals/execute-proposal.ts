@@ -4,7 +4,7 @@ import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import { tierOf } from '../policy/tiers.ts';
 import {
   alreadyApplied,
@@ -33,6 +33,8 @@ export type ExecuteDeps = {
   proposals: ProposalStore;
   clusters: Clusters;
   bindings: readonly Binding[];
+  /** A person's accounts across platforms, for checking the approval again. */
+  people: readonly Identity[];
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
@@ -207,6 +209,7 @@ function checkAgain(record: ProposalRecord, deps: ExecuteDeps): string | undefin
     binding,
     { id: record.decidedBy, memberOf: record.decidedVia },
     origin.requester,
+    deps.people,
   );
   if (!approver.allowed) return `the approval no longer holds: ${approver.reason}`;
   return undefined;

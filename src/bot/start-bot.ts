@@ -76,6 +76,7 @@ export function startBot(
     actions: resources.queues.actions,
     outbox: resources.queues.outbox,
     bindings: config.bindings,
+    people: config.people,
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
@@ -154,6 +155,7 @@ export function startBot(
       decide: (click, verdict) => decide(click, verdict, decideDeps),
       autonomy: config.autonomy,
       bindings: config.bindings,
+      people: config.people,
       allowedHosts: config.http.allowedHosts,
     }),
     ...webConsoleRoutes(

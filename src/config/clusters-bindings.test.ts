@@ -72,6 +72,20 @@ describe('clusters, bindings and autonomy in the config file', () => {
     expect(Object.isFrozen(config.bindings[0])).toBe(true);
   });
 
+  it('reads people, each with their accounts on every platform', () => {
+    const path = configFile(
+      'people:\n  - name: dana\n    ids: [slack:U0DANA, discord:4242, web:dana]\n  - { name: lee, ids: [web:lee] }\n',
+    );
+
+    const config = loadConfig({ ...BASE, COXSWAIN_CONFIG: path });
+
+    expect(config.people).toEqual([
+      { name: 'dana', ids: ['slack:U0DANA', 'discord:4242', 'web:dana'] },
+      { name: 'lee', ids: ['web:lee'] },
+    ]);
+    expect(loadConfig(BASE).people).toEqual([]);
+  });
+
   it('defaults to no clusters (the current context), no bindings and the seed autonomy', () => {
     const config = loadConfig(BASE);
 
@@ -121,6 +135,19 @@ describe('clusters, bindings and autonomy in the config file', () => {
       'bindings[0].approvers[0]',
     ],
     ['autonomy: { safe: ["get pods!"] }\n', 'autonomy.safe[0]'],
+    [
+      'people:\n  - { name: dana, ids: [web:dana] }\n  - { name: dana, ids: [web:dana2] }\n',
+      'people[1].name: dana is listed twice',
+    ],
+    [
+      'people:\n  - { name: dana, ids: [slack:U0DANA, web:dana] }\n  - { name: lee, ids: [web:lee, slack:U0DANA] }\n',
+      "people[1].ids[1]: slack:U0DANA is already dana's",
+    ],
+    [
+      'people:\n  - { name: sre, ids: [slack:group:S0SRE] }\n',
+      'people[0].ids[0]: must be slack:USER',
+    ],
+    ['people:\n  - { name: dana, ids: [] }\n', 'people[0].ids: must list at least one id'],
   ])('refuses %j naming the path', (text, message) => {
     expect(refusal(text)).toContain(message);
   });

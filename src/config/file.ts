@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL_IDS, ModelIds } from '../agents/models.ts';
-import { Autonomy, Binding, DEFAULT_AUTONOMY } from '../policy/schema.ts';
+import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from '../policy/schema.ts';
 import { ChannelRef } from '../queue/channel.ts';
 
 /** An alert route: every label in `match` must equal the alert's label. An empty match takes all. */
@@ -41,6 +41,8 @@ export type Budgets = z.infer<typeof Budgets>;
 export const ConfigFile = z.strictObject({
   clusters: z.array(ClusterEntry).default([]),
   bindings: z.array(Binding).default([]),
+  /** Each person's accounts across platforms, so that approvals know them as one person. */
+  people: z.array(Identity).default([]),
   autonomy: Autonomy.default(DEFAULT_AUTONOMY),
   /** Model id for each tier (haiku, sonnet, opus). */
   models: ModelIds.default(DEFAULT_MODEL_IDS),

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { ModelIds } from '../agents/models.ts';
 import { CoxswainError } from '../errors.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import { channelPlatform, type Platform } from '../queue/channel.ts';
 import { Env } from './env.ts';
 import { type Budgets, type ClusterEntry, ConfigFile, type Route } from './file.ts';
@@ -60,6 +60,8 @@ export type Config = Readonly<{
   /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
   clusters: readonly ClusterEntry[];
   bindings: readonly Binding[];
+  /** People and their accounts on every platform; an id no person lists stands for itself. */
+  people: readonly Identity[];
   autonomy: Autonomy;
   models: ModelIds;
   budgets: Budgets;
@@ -96,6 +98,7 @@ export function loadConfig(source: EnvSource): Config {
   if (env.DISCORD_TOKEN !== undefined) platforms.push('discord');
   checkRoutePlatforms(fileConfig.routes, platforms, file ?? 'COXSWAIN_CONFIG');
   checkBindings(fileConfig, platforms, file ?? 'COXSWAIN_CONFIG');
+  checkPeople(fileConfig, file ?? 'COXSWAIN_CONFIG');
 
   const basic =
     env.ALERTMANAGER_USERNAME !== undefined && env.ALERTMANAGER_PASSWORD !== undefined
@@ -135,6 +138,7 @@ export function loadConfig(source: EnvSource): Config {
     routes: fileConfig.routes,
     clusters: clustersOf(fileConfig, file),
     bindings: fileConfig.bindings,
+    people: fileConfig.people,
     autonomy: fileConfig.autonomy,
     models: fileConfig.models,
     budgets: fileConfig.budgets,
@@ -218,6 +222,7 @@ export function loadClusterConfig(
       : resolve(source.COXSWAIN_CONFIG);
   const fileConfig = path === undefined ? ConfigFile.parse({}) : readConfigFile(path);
   checkBindings(fileConfig, ['web', 'slack', 'discord'], path ?? 'COXSWAIN_CONFIG');
+  checkPeople(fileConfig, path ?? 'COXSWAIN_CONFIG');
   const text = (name: string) => (source[name] === '' ? undefined : source[name]);
   return deepFreeze({
     clusters: clustersOf(fileConfig, path),
@@ -265,6 +270,28 @@ function checkBindings(config: ConfigFile, platforms: readonly Platform[], file:
           `${file}: bindings[${i}].clusters[${j}]: no cluster named ${cluster} (clusters: ${names.join(', ')})`,
         );
       }
+    });
+  });
+  if (problems.length > 0) {
+    throw new CoxswainError('config_invalid', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** One name per person, and each account one person's: else who approves would be ambiguous. */
+function checkPeople(config: ConfigFile, file: string) {
+  const problems: string[] = [];
+  const names = new Map<string, number>();
+  const owners = new Map<string, string>();
+  config.people.forEach((person, i) => {
+    const earlier = names.get(person.name);
+    if (earlier !== undefined)
+      problems.push(`${file}: people[${i}].name: ${person.name} is listed twice`);
+    names.set(person.name, earlier ?? i);
+    person.ids.forEach((id, j) => {
+      const owner = owners.get(id);
+      if (owner !== undefined)
+        problems.push(`${file}: people[${i}].ids[${j}]: ${id} is already ${owner}'s`);
+      else owners.set(id, person.name);
     });
   });
   if (problems.length > 0) {

@@ -11,12 +11,13 @@ import { HttpError } from '../http/http-error.ts';
 import { readJson } from '../http/read-body.ts';
 import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
-import { bindingFor } from '../policy/bindings.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
+import { bindingFor, listsApprover } from '../policy/bindings.ts';
+import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { ChannelRef } from '../queue/channel.ts';
 import type { ChatMessageInput } from '../queue/message.ts';
 import type { Workflows } from '../workflows/markdown.ts';
+import { scopeOf } from './person-scope.ts';
 import type { StatusStore } from './status-store.ts';
 import type { WebAccess } from './web-access.ts';
 
@@ -24,7 +25,9 @@ import type { WebAccess } from './web-access.ts';
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
  * waiting for a decision, with the same buttons), History (the audit trail, filtered by agent,
  * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
- * needs a signed-in person (or the loopback demo); decisions are checked like any click.
+ * needs a signed-in person (or the loopback demo). Pending shows, and the dashboard decides, only
+ * the cards whose channel lists the person as an approver, checked again like any click; History
+ * and Status show only the person's channels and their clusters (`scopeOf`).
  */
 export type DashboardDeps = {
   access: WebAccess;
@@ -38,8 +41,10 @@ export type DashboardDeps = {
     verdict: Verdict,
   ) => Promise<InputOutcome>;
   autonomy: Autonomy;
-  /** To show each person only the cards they may decide. */
+  /** To show each person only the cards they may decide, and their channels' history and status. */
   bindings: readonly Binding[];
+  /** A person's accounts across platforms: an approver named by any of them is the person. */
+  people: readonly Identity[];
   allowedHosts: readonly string[];
 };
 
@@ -118,8 +123,12 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       path: '/dashboard/api/status',
       async handler({ req }) {
-        await person(req);
-        return { status: 200, body: { clusters: await deps.status.read() } };
+        const { clusters } = scopeOf(await person(req), deps.bindings, deps.people);
+        const snapshots = await deps.status.read();
+        return {
+          status: 200,
+          body: { clusters: snapshots.filter((s) => clusters.has(s.cluster)) },
+        };
       },
     },
     {
@@ -134,7 +143,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
           r === undefined ||
           r.state !== 'pending' ||
           r.origin === undefined ||
-          !(bindingFor(r.origin.channel, deps.bindings)?.approvers ?? []).includes(who)
+          !listsApprover(bindingFor(r.origin.channel, deps.bindings), { id: who }, deps.people)
             ? []
             : [
                 {
@@ -156,9 +165,9 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'POST',
       path: '/dashboard/api/proposals/:id/:verdict',
       async handler({ req, params }) {
+        const who = await person(req);
         // JSON only: a plain form post from another site cannot send it.
         await json(req);
-        const who = await person(req);
         if (!/^[A-Za-z0-9_-]{6,64}$/.test(params.id ?? ''))
           throw new HttpError(404, 'no such proposal');
         const verdict =
@@ -166,6 +175,9 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
         if (verdict === undefined) throw new HttpError(404, 'a proposal is approved or rejected');
         const record = await deps.proposals.record(params.id ?? '');
         if (record?.origin === undefined) throw new HttpError(404, 'no such proposal');
+        const binding = bindingFor(record.origin.channel, deps.bindings);
+        if (!listsApprover(binding, { id: who }, deps.people))
+          throw new HttpError(403, 'you are not an approver for the channel of this proposal');
         // A click from a signed-in session: checked against the card's channel like any other.
         const outcome = await deps.decide(
           {
@@ -186,12 +198,14 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       path: '/dashboard/api/history',
       async handler({ req, url }) {
-        await person(req);
+        const { channels } = scopeOf(await person(req), deps.bindings, deps.people);
         const agent = url.searchParams.get('agent') || undefined;
         const channel = url.searchParams.get('channel') || undefined;
         const outcome = url.searchParams.get('outcome') || undefined;
         const entries = (await deps.audit.latest(1_000)).filter(
           (e) =>
+            e.channel !== undefined &&
+            channels.has(e.channel) &&
             (agent === undefined || e.agent === agent) &&
             (channel === undefined || e.channel === channel) &&
             (outcome === undefined || e.event === outcome),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bindingFor, globMatches, mayApprove, mayRun } from './bindings.ts';
-import { Binding } from './schema.ts';
+import { bindingFor, globMatches, listsApprover, mayApprove, mayRun } from './bindings.ts';
+import { Binding, Identity } from './schema.ts';
+
+const NOBODY: Identity[] = [];
 
 const payments = Binding.parse({
   channel: 'slack:C0123ABCD',
@@ -52,12 +54,15 @@ describe('mayRun', () => {
 
 describe('mayApprove', () => {
   it('accepts approvers by user id, Slack group or Discord role', () => {
-    expect(mayApprove(payments, { id: 'slack:U0LEAD' }, 'slack:U0DEV')).toEqual({ allowed: true });
+    expect(mayApprove(payments, { id: 'slack:U0LEAD' }, 'slack:U0DEV', NOBODY)).toEqual({
+      allowed: true,
+    });
     expect(
       mayApprove(
         payments,
         { id: 'slack:U0ONCALL', memberOf: ['slack:group:S0SRE'] },
         'slack:U0DEV',
+        NOBODY,
       ),
     ).toEqual({
       allowed: true,
@@ -67,6 +72,7 @@ describe('mayApprove', () => {
         payments,
         { id: 'discord:999999', memberOf: ['discord:role:123456'] },
         'alert:abc',
+        NOBODY,
       ),
     ).toEqual({
       allowed: true,
@@ -75,22 +81,83 @@ describe('mayApprove', () => {
 
   it('refuses people who are not approvers', () => {
     expect(
-      mayApprove(payments, { id: 'slack:U0DEV', memberOf: ['slack:group:S0DEVS'] }, 'slack:U0LEAD'),
+      mayApprove(
+        payments,
+        { id: 'slack:U0DEV', memberOf: ['slack:group:S0DEVS'] },
+        'slack:U0LEAD',
+        NOBODY,
+      ),
     ).toEqual({
       allowed: false,
       reason: 'you are not an approver for this channel',
     });
-    expect(mayApprove(undefined, { id: 'slack:U0LEAD' }, 'slack:U0DEV').allowed).toBe(false);
+    expect(mayApprove(undefined, { id: 'slack:U0LEAD' }, 'slack:U0DEV', NOBODY).allowed).toBe(
+      false,
+    );
   });
 
   it('refuses self-approval unless the binding allows it', () => {
     const selfOk = Binding.parse({ ...payments, allowSelfApproval: true });
 
-    expect(mayApprove(payments, { id: 'slack:U0LEAD' }, 'slack:U0LEAD')).toEqual({
+    expect(mayApprove(payments, { id: 'slack:U0LEAD' }, 'slack:U0LEAD', NOBODY)).toEqual({
       allowed: false,
       reason: 'you asked for this change; someone else must approve it',
     });
-    expect(mayApprove(selfOk, { id: 'slack:U0LEAD' }, 'slack:U0LEAD')).toEqual({ allowed: true });
+    expect(mayApprove(selfOk, { id: 'slack:U0LEAD' }, 'slack:U0LEAD', NOBODY)).toEqual({
+      allowed: true,
+    });
+  });
+});
+
+describe('mayApprove across one person’s accounts', () => {
+  const people = [
+    Identity.parse({ name: 'dana', ids: ['slack:U0DANA', 'web:dana', 'discord:4242'] }),
+    Identity.parse({ name: 'lee', ids: ['slack:U0LEAD', 'web:lee'] }),
+  ];
+  const web = Binding.parse({
+    channel: 'web:ops',
+    clusters: ['prod'],
+    maxTier: 'confirm',
+    approvers: ['slack:U0DANA', 'slack:U0LEAD', 'slack:group:S0SRE'],
+  });
+
+  it('lets a person approve under another of their ids', () => {
+    expect(mayApprove(web, { id: 'web:dana' }, 'slack:U0LEAD', people)).toEqual({ allowed: true });
+    expect(mayApprove(web, { id: 'discord:4242' }, 'web:lee', people)).toEqual({ allowed: true });
+  });
+
+  it('refuses self-approval under another id of the person who asked', () => {
+    expect(mayApprove(web, { id: 'web:dana' }, 'slack:U0DANA', people)).toEqual({
+      allowed: false,
+      reason: 'you asked for this change; someone else must approve it',
+    });
+    expect(mayApprove(web, { id: 'slack:U0LEAD' }, 'web:lee', people).allowed).toBe(false);
+    expect(
+      mayApprove(
+        Binding.parse({ ...web, allowSelfApproval: true }),
+        { id: 'web:dana' },
+        'slack:U0DANA',
+        people,
+      ),
+    ).toEqual({ allowed: true });
+  });
+
+  it('does not join ids that no person lists together', () => {
+    expect(mayApprove(web, { id: 'web:dana' }, 'slack:U0DANA', NOBODY)).toMatchObject({
+      reason: 'you are not an approver for this channel',
+    });
+    expect(mayApprove(web, { id: 'web:sam' }, 'slack:U0DANA', people).allowed).toBe(false);
+    expect(mayApprove(web, { id: 'web:lee' }, 'slack:U0DANA', people)).toEqual({ allowed: true });
+  });
+
+  it('counts groups only as the clicking platform reports them', () => {
+    const sre = Identity.parse({ name: 'sam', ids: ['slack:U0SAM', 'web:sam'] });
+
+    expect(listsApprover(web, { id: 'slack:U0SAM', memberOf: ['slack:group:S0SRE'] }, [sre])).toBe(
+      true,
+    );
+    expect(listsApprover(web, { id: 'web:sam' }, [sre])).toBe(false);
+    expect(listsApprover(undefined, { id: 'web:dana' }, people)).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ChannelRef } from '../queue/channel.ts';
-import type { Binding, Tier } from './schema.ts';
+import { idsOf, samePerson } from './people.ts';
+import type { Binding, Identity, Tier } from './schema.ts';
 
 /** Who is acting, as the platform verified them. */
 export type Person = {
@@ -46,20 +47,35 @@ export function mayRun(
 }
 
 /**
+ * Whether the binding names `person` as an approver: by any of their ids (`people` in the config
+ * joins a person's accounts across platforms), or by a group or role the clicking platform says
+ * they are in. A platform that knows no groups (the web) matches direct ids only.
+ */
+export function listsApprover(
+  binding: Binding | undefined,
+  person: Person,
+  people: readonly Identity[],
+): boolean {
+  const refs = new Set([...idsOf(person.id, people), ...(person.memberOf ?? [])]);
+  return binding?.approvers.some((approver) => refs.has(approver)) ?? false;
+}
+
+/**
  * Whether `person` may approve a proposal raised in this binding's channel by `requester`
- * (a person's id, or for a proposal raised by an alert, the alert's).
+ * (a person's id, or for a proposal raised by an alert, the alert's). Whoever asked is refused
+ * under any of their ids: asking on Slack and approving on the dashboard is still self-approval.
  */
 export function mayApprove(
   binding: Binding | undefined,
   person: Person,
   requester: string,
+  people: readonly Identity[],
 ): Decision {
   if (binding === undefined) return deny('this channel has no binding, so nobody here can approve');
-  const refs = new Set([person.id, ...(person.memberOf ?? [])]);
-  if (!binding.approvers.some((approver) => refs.has(approver))) {
+  if (!listsApprover(binding, person, people)) {
     return deny('you are not an approver for this channel');
   }
-  if (person.id === requester && !binding.allowSelfApproval) {
+  if (samePerson(person.id, requester, people) && !binding.allowSelfApproval) {
     return deny('you asked for this change; someone else must approve it');
   }
   return allow;

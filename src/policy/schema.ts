@@ -61,6 +61,27 @@ export const ApproverRef = z
     'must be slack:USER, slack:group:GROUP, discord:USER, discord:role:ROLE or web:NAME',
   );
 
+/**
+ * One account of a person: `slack:U…`, `discord:ID` or `web:NAME`. Never a group or a role: a
+ * person is who they are, not what they belong to.
+ */
+export const PersonId = z
+  .string()
+  .regex(
+    /^(slack:[A-Z0-9]{2,}|discord:\d{1,25}|web:[A-Za-z0-9._-]{1,40})$/,
+    'must be slack:USER, discord:USER or web:NAME (a person, not a group or role)',
+  );
+
+/**
+ * A person and their accounts on every platform (`people` in the config file): the approver and
+ * self-approval rules count any of them as that person.
+ */
+export const Identity = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be a lower-case name'),
+  ids: z.array(PersonId).min(1, 'must list at least one id'),
+});
+export type Identity = z.infer<typeof Identity>;
+
 export const Binding = z.strictObject({
   channel: ChannelRef,
   clusters: z.array(z.string().min(1)).min(1, 'must name at least one cluster'),

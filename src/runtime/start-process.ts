@@ -1,3 +1,4 @@
+import { checkWebExposure } from '../bot/check-web-exposure.ts';
 import { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
 import { createHttpServer } from '../http/server.ts';
@@ -26,6 +27,8 @@ export async function startProcess(
   role: Role,
   log: Logger,
 ): Promise<RunningProcess> {
+  // Before anything is opened: a refusal leaves nothing to close.
+  if (role !== 'worker') checkWebExposure(config);
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);

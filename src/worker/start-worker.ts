@@ -37,6 +37,7 @@ export function startWorker(
     proposals,
     clusters,
     bindings: config.bindings,
+    people: config.people,
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     outbox: resources.workerQueues.outbox,

@@ -57,7 +57,9 @@ it('approves on the dashboard and the console shows the card update', async () =
   await console.locator('#who', { hasText: 'Signed in as dana' }).waitFor();
   await console.goto(`${app.baseUrl}/#ops`);
   await console.locator('#live[data-state="live"]').waitFor();
-  await console.locator('#author').fill('dana');
+  // Signed in, the console speaks as that person: the name box shows it and cannot be changed.
+  await console.locator('#author[readonly]').waitFor({ state: 'attached' });
+  expect(await console.locator('#author').inputValue()).toBe('dana');
   await console.locator('#text').fill('diagnose -n payments');
   await console.locator('#text').press('Enter');
   const card = console

@@ -59,6 +59,23 @@ it('shows a posted alert in #alerts without a reload', async () => {
   expect(errors).toEqual([]);
 });
 
+it('asks for a sign-in, and shows nothing, when the console has one and no session', async () => {
+  app = await startTestApp({ DASHBOARD_TOKENS: 'kim:kim-token-0123456789' });
+  page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+
+  await page.goto(`${app.baseUrl}/#ops`);
+
+  const notice = page.locator('.entry.sign-in');
+  await notice.waitFor();
+  expect(await notice.textContent()).toContain('sign in');
+  expect(await notice.locator('a').getAttribute('href')).toBe('/dashboard');
+  expect(await page.locator('#live').textContent()).toBe('not signed in');
+  expect(await page.locator('.entry').count()).toBe(1);
+  expect(errors).toEqual([]);
+});
+
 it('sends a message from the box and shows it in the channel', async () => {
   const { page, errors } = await openConsole('#general');
 

@@ -72,7 +72,9 @@ describe('the dashboard', () => {
 
   it('refuses a decision from the console without a session, whatever name is typed', async () => {
     const lee = await signIn('lee', LEE);
-    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+    const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`, {
+      cookie: lee,
+    });
     try {
       const dana = await signIn('dana', DANA);
       const unsigned = await post('/api/channels/ops/messages', { text: 'status', author: 'dana' });
@@ -129,7 +131,7 @@ describe('the dashboard', () => {
     const refused = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, dana);
     const approved = await post(`/dashboard/api/proposals/${card?.id}/approve`, {}, lee);
 
-    expect(refused.status).toBe(409);
+    expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: string }).error).toContain('not an approver');
     expect(approved.status).toBe(202);
     const history = await eventually(async () => {

@@ -19,6 +19,8 @@ type Client = {
   /** Entries that arrived while the backlog was being read. */
   pending: StoredEntry[] | undefined;
   knownChannels: Set<string>;
+  /** Asked at each heartbeat: whether the person may still read; the stream ends when not. */
+  stillAllowed: (() => Promise<boolean>) | undefined;
 };
 
 /**
@@ -40,7 +42,10 @@ export class LiveStreams {
     store.on('entry', (entry) => this.#onEntry(entry));
     store.on('resync', () => this.#resync());
     this.#heartbeat = setInterval(() => {
-      for (const client of this.#clients) write(client, ': keep-alive\n\n');
+      for (const client of this.#clients) {
+        write(client, ': keep-alive\n\n');
+        this.#checkAllowed(client);
+      }
     }, HEARTBEAT_MS);
     this.#heartbeat.unref();
   }
@@ -49,7 +54,12 @@ export class LiveStreams {
     return this.#clients.size >= MAX_CLIENTS;
   }
 
-  async open(res: ServerResponse, channel: string, lastEventId: string | undefined): Promise<void> {
+  async open(
+    res: ServerResponse,
+    channel: string,
+    lastEventId: string | undefined,
+    stillAllowed?: () => Promise<boolean>,
+  ): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -63,6 +73,7 @@ export class LiveStreams {
       lastSent: lastEventId,
       pending: [],
       knownChannels: new Set(),
+      stillAllowed,
     };
     this.#clients.add(client);
     this.#metrics.consoleClients.set(this.#clients.size);
@@ -99,6 +110,16 @@ export class LiveStreams {
     for (const client of this.#clients) client.res.end();
     this.#clients.clear();
     this.#metrics.consoleClients.set(0);
+  }
+
+  /** Ends a stream whose session ended; one that cannot be checked ends too (it reconnects). */
+  #checkAllowed(client: Client) {
+    client
+      .stillAllowed?.()
+      .then((allowed) => {
+        if (!allowed) client.res.destroy();
+      })
+      .catch(() => client.res.destroy());
   }
 
   #onEntry(entry: StoredEntry) {

@@ -59,15 +59,16 @@ export function webConsoleRoutes(
   onPosted?: PostedHandler,
   onClick?: ClickHandler,
   /**
-   * Where people sign in, who they are: the typed name is replaced by the signed-in one, and
-   * nobody posts or clicks without signing in.
+   * Where people sign in, who they are: nothing is read, posted or clicked without a session, and
+   * the typed name is replaced by the signed-in one. Unset, the console is open (loopback only).
    */
   signedIn?: (
     req: IncomingMessage,
   ) => Promise<{ ok: true; name: string } | { ok: false; status: number; reason: string }>,
 ): Route[] {
-  const who = async (req: IncomingMessage, typed: string): Promise<string> => {
-    if (signedIn === undefined) return typed;
+  /** The signed-in name, or undefined when the console has no sign-in; refuses everyone else. */
+  const session = async (req: IncomingMessage): Promise<string | undefined> => {
+    if (signedIn === undefined) return undefined;
     const found = await signedIn(req);
     if (!found.ok) throw new HttpError(found.status, `${found.reason} (at /dashboard)`);
     return found.name;
@@ -83,12 +84,16 @@ export function webConsoleRoutes(
     {
       method: 'GET',
       path: '/api/channels',
-      handler: async () => ({ status: 200, body: { channels: await store.channels() } }),
+      async handler({ req }) {
+        await session(req);
+        return { status: 200, body: { channels: await store.channels() } };
+      },
     },
     {
       method: 'GET',
       path: '/api/stream',
       async handler({ req, res, url }) {
+        await session(req);
         const channel = channelParam(url.searchParams.get('channel') ?? 'alerts');
         const lastHeader = req.headers['last-event-id'];
         const lastEventId =
@@ -97,7 +102,10 @@ export function webConsoleRoutes(
           throw new HttpError(503, 'too many console streams open', {
             headers: { 'retry-after': '10' },
           });
-        await streams.open(res, channel, lastEventId);
+        // A stream outlives its request: it ends when the session does (signed out, token changed).
+        const stillSignedIn =
+          signedIn === undefined ? undefined : async () => (await signedIn(req)).ok;
+        await streams.open(res, channel, lastEventId, stillSignedIn);
         return undefined;
       },
     },
@@ -105,6 +113,7 @@ export function webConsoleRoutes(
       method: 'POST',
       path: '/api/channels/:channel/messages',
       async handler({ req, params }) {
+        const signedInAs = await session(req);
         const channel = channelParam(params.channel ?? '');
         // A JSON content type keeps other sites' plain form posts out (they cannot send one).
         if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -118,7 +127,7 @@ export function webConsoleRoutes(
           );
         }
         const { text } = parsed.data;
-        const author = await who(req, parsed.data.author);
+        const author = signedInAs ?? parsed.data.author;
         let id: string | undefined;
         try {
           id = await store.append(
@@ -156,6 +165,7 @@ export function webConsoleRoutes(
       method: 'POST',
       path: '/api/channels/:channel/clicks',
       async handler({ req, params }) {
+        const signedInAs = await session(req);
         const channel = channelParam(params.channel ?? '');
         if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
           throw new HttpError(415, 'content-type must be application/json');
@@ -167,7 +177,7 @@ export function webConsoleRoutes(
             `invalid click: ${formatIssues(parsed.error.issues).join('; ')}`,
           );
         const { entry: entryId, button: index } = parsed.data;
-        const author = await who(req, parsed.data.author);
+        const author = signedInAs ?? parsed.data.author;
         let entry: Awaited<ReturnType<WebStore['entry']>>;
         try {
           entry = await store.entry(channel, entryId);

@@ -89,7 +89,10 @@ function open(channel) {
   const source = new EventSource(`/api/stream?channel=${encodeURIComponent(channel)}`);
   state.source = source;
   source.onopen = () => setLive('live', 'live');
-  source.onerror = () => setLive('down', 'reconnecting…');
+  source.onerror = () => {
+    setLive('down', 'reconnecting…');
+    checkSignedIn(source);
+  };
   source.addEventListener('channels', (event) => {
     for (const name of JSON.parse(event.data)) addChannel(name);
   });
@@ -112,6 +115,32 @@ function open(channel) {
     list.append(renderEntry(entry));
     if (atBottom) list.scrollTop = list.scrollHeight;
   });
+}
+
+// A stream refused or ended for want of a session retries in vain: ask the server why, and if it
+// wants a sign-in, stop and say where.
+async function checkSignedIn(source) {
+  const response = await fetch('/api/channels').catch(() => undefined);
+  if (response === undefined || (response.status !== 401 && response.status !== 403)) return;
+  source.close();
+  const body = await response.json().catch(() => ({}));
+  setLive('down', 'not signed in');
+  const notice = el('li', 'entry tone-warning sign-in');
+  const link = el('a', '', 'Sign in on the dashboard');
+  link.href = '/dashboard';
+  notice.append(el('p', 'text', body.error ?? 'This console needs a sign-in.'), link);
+  $('messages').replaceChildren(notice);
+}
+
+// Signed in (through the dashboard), the console speaks as that person, whatever name is typed.
+async function showSignedInName() {
+  const response = await fetch('/dashboard/api/me').catch(() => undefined);
+  if (!response?.ok) return;
+  const me = await response.json();
+  if (!me.signIn) return;
+  $('author').value = me.person.replace(/^web:/, '');
+  $('author').readOnly = true;
+  $('author').title = 'Signed in on the dashboard';
 }
 
 async function send(event) {
@@ -149,6 +178,7 @@ function init() {
   });
   window.addEventListener('hashchange', () => open(channelFromHash()));
   open(channelFromHash());
+  showSignedInName();
 }
 
 init();

@@ -1,0 +1,29 @@
+import { listsApprover } from '../policy/bindings.ts';
+import type { Binding, Identity } from '../policy/schema.ts';
+import { channelPlatform } from '../queue/channel.ts';
+
+/**
+ * What a signed-in person sees in History and Status: the channels whose binding lists them as an
+ * approver (by any of their ids; a web session knows no Slack groups or Discord roles, so only
+ * direct ids count), and every web console channel, since the console shows those to anyone
+ * signed in; with the clusters those channels are bound to.
+ */
+export type PersonScope = {
+  channels: ReadonlySet<string>;
+  clusters: ReadonlySet<string>;
+};
+
+export function scopeOf(
+  person: string,
+  bindings: readonly Binding[],
+  people: readonly Identity[],
+): PersonScope {
+  const bound = bindings.filter(
+    (binding) =>
+      channelPlatform(binding.channel) === 'web' || listsApprover(binding, { id: person }, people),
+  );
+  return {
+    channels: new Set(bound.map((binding) => binding.channel)),
+    clusters: new Set(bound.flatMap((binding) => binding.clusters)),
+  };
+}

@@ -1,0 +1,169 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { type CliRun, runCli } from '../support/cli.ts';
+import { testRedisUrl } from '../support/redis.ts';
+
+/**
+ * With DASHBOARD_TOKENS set, nothing of the console or the dashboard is read or done without a
+ * session; without tokens, the bot serves them only on a loopback address and otherwise refuses
+ * to start, saying what to set.
+ */
+const TOKEN = 'kim-token-0123456789';
+
+describe('with DASHBOARD_TOKENS', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ DASHBOARD_TOKENS: `kim:${TOKEN}` });
+  }, 60_000);
+
+  afterAll(() => app.stop());
+
+  const request = (method: string, path: string, cookie?: string, body?: unknown) =>
+    fetch(`${app.baseUrl}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        'x-coxswain-name': 'kim',
+        ...(cookie === undefined ? {} : { cookie }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  async function signIn(): Promise<string> {
+    const response = await request('POST', '/dashboard/login', undefined, {
+      name: 'kim',
+      token: TOKEN,
+    });
+    expect(response.status).toBe(200);
+    return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  }
+
+  const ROUTES: [string, string, unknown?][] = [
+    ['GET', '/api/channels'],
+    ['GET', '/api/stream?channel=ops'],
+    ['POST', '/api/channels/ops/messages', { text: 'status', author: 'kim' }],
+    ['POST', '/api/channels/ops/clicks', { entry: '1-0', button: 0, author: 'kim' }],
+    ['GET', '/dashboard/api/me'],
+    ['GET', '/dashboard/api/status'],
+    ['GET', '/dashboard/api/pending'],
+    ['GET', '/dashboard/api/history'],
+    ['GET', '/dashboard/api/workflows'],
+    ['POST', '/dashboard/api/proposals/pabcdefgh/approve', {}],
+    ['POST', '/dashboard/api/workflows/deploy-app/run', { channel: 'web:ops', inputs: {} }],
+  ];
+
+  it('answers every console and dashboard route 401 without a session, whatever name is sent', async () => {
+    const answers = await Promise.all(
+      ROUTES.map(async ([method, path, body]) => {
+        const response = await request(method, path, undefined, body);
+        return {
+          path,
+          status: response.status,
+          error: ((await response.json()) as { error: string }).error,
+        };
+      }),
+    );
+
+    for (const answer of answers) {
+      expect(answer, answer.path).toMatchObject({
+        status: 401,
+        error: expect.stringContaining('sign in'),
+      });
+    }
+    const stale = await request(
+      'GET',
+      '/api/channels',
+      'coxswain_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    );
+    expect(stale.status).toBe(401);
+  });
+
+  it('serves the pages themselves, so that people can sign in', async () => {
+    const pages = await Promise.all(
+      ['/', '/console.js', '/dashboard', '/dashboard.js'].map((p) => fetch(`${app.baseUrl}${p}`)),
+    );
+
+    expect(pages.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+  });
+
+  it('reads the console with a session, and ends its stream when the session ends', async () => {
+    const cookie = await signIn();
+    const channels = await request('GET', '/api/channels', cookie);
+    const stream = await fetch(`${app.baseUrl}/api/stream?channel=ops`, { headers: { cookie } });
+    expect(channels.status).toBe(200);
+    expect(stream.status).toBe(200);
+    const reader = stream.body?.getReader();
+    if (reader === undefined) throw new Error('the stream has a body');
+    await reader.read();
+
+    await request('POST', '/dashboard/logout', cookie);
+
+    // The stream checks its session at each heartbeat (15 s) and ends once it is gone.
+    const ended = (async () => {
+      for (;;) {
+        const chunk = await reader.read().catch(() => ({ done: true }));
+        if (chunk.done) return true;
+      }
+    })();
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 25_000));
+    expect(await Promise.race([ended, timeout])).toBe(true);
+    expect((await request('GET', '/api/channels', cookie)).status).toBe(401);
+  }, 40_000);
+});
+
+describe('without DASHBOARD_TOKENS', () => {
+  let run: CliRun | undefined;
+
+  afterEach(() => {
+    run?.child.kill('SIGKILL');
+    run = undefined;
+  });
+
+  it('refuses to serve the console on an address other machines reach, saying what to set', async () => {
+    const all = startTestApp({ HOST: '0.0.0.0' });
+    const bot = startTestApp({ HOST: '0.0.0.0' }, 'bot');
+
+    await expect(all).rejects.toThrow(/DASHBOARD_TOKENS.*or HOST=127\.0\.0\.1/);
+    await expect(bot).rejects.toThrow(/HOST: is not a loopback address/);
+  });
+
+  it('starts on such an address with tokens, and a lone worker without them', async () => {
+    const bot = await startTestApp({ HOST: '0.0.0.0', DASHBOARD_TOKENS: `kim:${TOKEN}` }, 'bot');
+    const worker = await startTestApp({ HOST: '0.0.0.0' }, 'worker');
+    try {
+      expect((await fetch(`${bot.baseUrl}/api/channels`)).status).toBe(401);
+    } finally {
+      await bot.stop();
+      await worker.stop();
+    }
+  });
+
+  it('serves the console on loopback', async () => {
+    const app = await startTestApp({ HOST: '127.0.0.1' });
+    try {
+      expect((await fetch(`${app.baseUrl}/api/channels`)).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('stops `coxswain bot` at start with the message and exit code 1', async () => {
+    run = runCli(['bot'], {
+      REDIS_URL: testRedisUrl(),
+      HOST: '0.0.0.0',
+      PORT: '0',
+      DASHBOARD_TOKENS: '',
+    });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain(
+      'HOST: is not a loopback address and DASHBOARD_TOKENS is not set',
+    );
+    expect(run.stderr()).toContain(
+      'set DASHBOARD_TOKENS (name:token,…) so that people sign in, or HOST=127.0.0.1',
+    );
+  });
+});
