@@ -43,7 +43,7 @@ bindings:
 autonomy:
   safe: [get, describe, logs, list, top, diff]
   confirm: [delete, patch, edit, scale, rollout, apply]
-  forbidden: [drain, cordon, delete node, reset]
+  forbidden: ["delete *", patch node, drain, cordon, reset]
 routes:
   - match: { severity: critical }
     channels: [web:oncall]
@@ -93,8 +93,18 @@ describe('clusters, bindings and autonomy in the config file', () => {
     expect(config.bindings).toEqual([]);
     expect(config.autonomy).toEqual({
       safe: ['get', 'describe', 'logs', 'list', 'top', 'diff'],
-      confirm: ['delete', 'patch', 'edit', 'scale', 'rollout', 'apply'],
-      forbidden: ['drain', 'cordon', 'delete node', 'reset'],
+      confirm: [
+        'delete pod',
+        'patch',
+        'edit',
+        'scale',
+        'rollout',
+        'apply',
+        'sync',
+        'silence',
+        'commit',
+      ],
+      forbidden: ['delete *', 'patch node', 'drain', 'cordon', 'reset'],
     });
   });
 
