@@ -42,7 +42,7 @@ bindings:
     allowSelfApproval: false
 autonomy:
   safe: [get, describe, logs, list, top, diff]
-  confirm: [delete, patch, edit, scale, rollout, apply]
+  confirm: [delete pod, patch, edit, scale, rollout, apply, sync, silence, commit]
   forbidden: ["delete *", patch node, drain, cordon, reset]
 routes:
   - match: { severity: critical }
@@ -68,7 +68,7 @@ describe('clusters, bindings and autonomy in the config file', () => {
       approvers: ['slack:U0LEAD', 'slack:group:S0SRE', 'discord:role:1234'],
       allowSelfApproval: false,
     });
-    expect(config.autonomy.forbidden).toContain('delete node');
+    expect(config.autonomy.forbidden).toContain('delete *');
     expect(Object.isFrozen(config.bindings[0])).toBe(true);
   });
 
