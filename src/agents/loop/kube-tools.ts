@@ -144,10 +144,10 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
           { verb: proposal.action.verb, kind: proposal.action.target.kind },
           deps.autonomy ?? DEFAULT_AUTONOMY,
         );
-        const summary = proposal.action.summary;
-        const diff = proposal.action.diff;
+        const { summary, diff, changes } = proposal.action;
+        const fields = changes.map((c) => `${c.path}: ${c.from} → ${c.to}`).join('\n');
         return {
-          content: `Proposed, not done: ${summary} (proposal ${id}, ${tier} tier). It runs only if a person approves it. Server dry-run diff:\n${diff}`,
+          content: `Proposed, not done: ${summary} (proposal ${id}, ${tier} tier). It runs only if a person approves it. Fields it changes:\n${fields}\nServer dry-run diff:\n${diff}`,
           isError: false,
         };
       },
