@@ -1,5 +1,6 @@
 import type { ChatMessageInput, Tone } from '../queue/message.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
+import { changeLines } from '../tools/kubernetes/actions/field-changes.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
 /**
@@ -64,11 +65,7 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
 
 function changesSection(changes: readonly FieldChange[]) {
   const count = changes.length === 1 ? '1 field' : `${changes.length} fields`;
-  return { title: `Changes (${count})`, code: changeList(changes), whole: true };
-}
-
-function changeList(changes: readonly FieldChange[]): string {
-  return changes.map((c) => `${c.path}: ${c.from} → ${c.to}`).join('\n');
+  return { title: `Changes (${count})`, code: changeLines(changes), whole: true };
 }
 
 /**
@@ -79,7 +76,7 @@ function changeList(changes: readonly FieldChange[]): string {
 const CHAT_CHANGES_ROOM = 1_400;
 
 export function changesFitChat(changes: readonly FieldChange[]): boolean {
-  const text = changeList(changes);
+  const text = changeLines(changes);
   const escaped =
     text.length + 4 * countOf(text, '&') + 3 * (countOf(text, '<') + countOf(text, '>'));
   return escaped <= CHAT_CHANGES_ROOM;

@@ -4,6 +4,7 @@ import { inScope } from '../../policy/command-scope.ts';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
+import { changeLines } from '../../tools/kubernetes/actions/field-changes.ts';
 import { KUBERNETES_WRITE_TOOLS } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { isNamespacedKind } from '../../tools/kubernetes/read/get.ts';
@@ -145,7 +146,7 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
           deps.autonomy ?? DEFAULT_AUTONOMY,
         );
         const { summary, diff, changes } = proposal.action;
-        const fields = changes.map((c) => `${c.path}: ${c.from} → ${c.to}`).join('\n');
+        const fields = changeLines(changes);
         return {
           content: `Proposed, not done: ${summary} (proposal ${id}, ${tier} tier). It runs only if a person approves it. Fields it changes:\n${fields}\nServer dry-run diff:\n${diff}`,
           isError: false,
