@@ -136,7 +136,11 @@ export async function decide(
   };
 }
 
-/** A click on a Slack or Discord card, not a dashboard session deciding a chat channel's card. */
+/**
+ * A click on a Slack or Discord card, not a dashboard session deciding a chat channel's card. (A
+ * console card too long to list whole has no buttons either; a signed-in approver may decide it
+ * there as on the dashboard.)
+ */
 function fromChat(click: ButtonClick): boolean {
   return channelPlatform(click.channel) !== 'web' && !click.requester.startsWith('web:');
 }

@@ -4,7 +4,7 @@ import { channelPlatform } from '../queue/channel.ts';
 import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
 import { fitMessage } from '../queue/message.ts';
 import type { ProposalRecord } from './proposal-store.ts';
-import { cardKey, chatCard, renderCard } from './render-card.ts';
+import { cardKey, chatCard } from './render-card.ts';
 
 /** Where cards go: the outbox, as the bot or a worker holds it. */
 export type CardOutbox = {
@@ -37,11 +37,8 @@ export async function postCard(
   const job = OutboxJobSchema.parse({
     channel: origin.channel,
     ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-    // The web console shows a card whole; Slack and Discord only as much as they hold.
     message: fitMessage(
-      channelPlatform(origin.channel) === 'web'
-        ? renderCard(record, tier)
-        : chatCard(record, tier, settings.dashboardUrl),
+      chatCard(record, tier, settings.dashboardUrl, channelPlatform(origin.channel)),
     ),
     replaceKey: cardKey(record.id),
     version: now.getTime(),

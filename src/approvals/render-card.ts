@@ -1,4 +1,5 @@
-import type { ChatMessageInput, Tone } from '../queue/message.ts';
+import type { Platform } from '../queue/channel.ts';
+import { type ChatMessageInput, LIMITS, type Tone } from '../queue/message.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import { changeLines } from '../tools/kubernetes/actions/field-changes.ts';
 import type { ProposalRecord } from './proposal-store.ts';
@@ -75,11 +76,17 @@ function changesSection(changes: readonly FieldChange[]) {
  */
 const CHAT_CHANGES_ROOM = 1_400;
 
-export function changesFitChat(changes: readonly FieldChange[]): boolean {
+/** The console shows a section whole up to the neutral message's limit. */
+const WEB_CHANGES_ROOM = LIMITS.text;
+
+export function changesFitChat(
+  changes: readonly FieldChange[],
+  room: number = CHAT_CHANGES_ROOM,
+): boolean {
   const text = changeLines(changes);
   const escaped =
     text.length + 4 * countOf(text, '&') + 3 * (countOf(text, '<') + countOf(text, '>'));
-  return escaped <= CHAT_CHANGES_ROOM;
+  return escaped <= room;
 }
 
 function countOf(text: string, char: string): number {
@@ -94,9 +101,11 @@ export function chatCard(
   record: ProposalRecord,
   tier: string,
   dashboardUrl: string | undefined,
+  platform: Platform = 'slack',
 ): ChatMessageInput {
   const card = renderCard(record, tier);
-  if (changesFitChat(record.action.changes)) return card;
+  const room = platform === 'web' ? WEB_CHANGES_ROOM : CHAT_CHANGES_ROOM;
+  if (changesFitChat(record.action.changes, room)) return card;
   const count = record.action.changes.length;
   const where =
     dashboardUrl === undefined
