@@ -14,18 +14,16 @@ import { isHarmlessValue, isSecretKey } from './secret-key.ts';
 
 const PAIR = new RegExp(
   [
-    // 1: indentation when the key is the first thing on its line (YAML, diffs, env files).
-    String.raw`(?:^([ \t]{0,64}(?:[-+][ \t]{0,8})?))?`,
     String.raw`(?<![\w.\/-])`,
-    // 2, 3: a quoted key, which may hold spaces; 4: a bare key; 5: the separator.
-    String.raw`(?:(?:(\\{0,3}["'])([\w.\/ -]{1,128})\2|([\w.\/-]{1,128}))([ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8})`,
-    // 6: a command-line flag followed by its value after spaces.
+    // 1, 2: a quoted key, which may hold spaces; 3: a bare key; 4: the separator.
+    String.raw`(?:(?:(\\{0,3}["'])([\w.\/ -]{1,128})\1|([\w.\/-]{1,128}))([ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8})`,
+    // 5: a command-line flag followed by its value after spaces.
     String.raw`|(--?[A-Za-z][\w.-]{0,126})[ \t]{1,8}(?=[^\s-]))`,
   ].join(''),
-  'gm',
+  'g',
 );
 
-const TOKEN = /[^\s"',;&<>)\]}]*/y;
+const TOKEN = /[^\s"',;&<>)}]*/y;
 const SCHEME = /(?:bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,8}(?=[^\s])/iy;
 const BLOCK_HEADER = /[|>][1-9+-]{0,2}[ \t]{0,64}(?:#[^\n]{0,256})?\r?(?:\n|$)/y;
 const IS_KEY = /[ \t]{0,8}:/y;
@@ -48,12 +46,12 @@ export function redactPairs(text: string): string {
   let out = '';
   let copied = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    const [whole, lineStart, quote, quotedKey, bareKey, separator = ' ', flag] = match;
+    const [whole, quote, quotedKey, bareKey, separator = ' ', flag] = match;
     const key = quotedKey ?? bareKey ?? flag ?? '';
     if (!isSecretKey(key)) continue;
     const pair: Pair = {
       key,
-      indent: lineStart === undefined ? undefined : leadingSpaces(lineStart),
+      indent: lineIndent(text, match.index),
       quotedKey: quote !== undefined,
       separator: flag === undefined ? separator : ' ',
     };
@@ -224,10 +222,16 @@ function indentedLines(
   return { start: lineEnd, end, text: replacement };
 }
 
-function leadingSpaces(prefix: string): number {
-  let count = 0;
-  while (prefix[count] === ' ' || prefix[count] === '\t') count++;
-  return count;
+/**
+ * The indentation of the line `at` is on when only indentation (and a YAML list's or a diff's
+ * `-`/`+`) comes before it on the line; undefined when the key stands mid-line.
+ */
+function lineIndent(text: string, at: number): number | undefined {
+  let start = at;
+  while (start > 0 && at - start < 80 && /[ \t+-]/.test(text[start - 1] ?? '')) start--;
+  if (start > 0 && text[start - 1] !== '\n') return undefined;
+  const prefix = /^([ \t]*)(?:[-+][ \t]*)?$/.exec(text.slice(start, at));
+  return prefix === null ? undefined : (prefix[1] ?? '').length;
 }
 
 /**

@@ -102,6 +102,7 @@ const ORDINARY_KEY_OWNERS = new Set([
   'i18n',
   'registry',
   'bucket',
+  'merge',
 ]);
 
 /** A last word saying what the value is about (where, how long, what kind), not the secret. */
