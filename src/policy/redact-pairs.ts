@@ -110,8 +110,18 @@ function plainValue(
     end = TOKEN.lastIndex;
   }
   while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
-  if (end <= start || isHarmlessValue(text.slice(start, end))) return undefined;
+  const value = text.slice(start, end);
+  if (end <= start || isHarmlessValue(value) || isImageReference(pair, value)) return undefined;
   return { start, end, text: REDACTED };
+}
+
+/** `ghcr.io/acme/secrets-operator:v0.9.1`, `auth-proxy:1.4`: an image and its tag, not a pair. */
+function isImageReference(pair: Pair, value: string): boolean {
+  if (pair.quotedKey || pair.separator !== ':') return false;
+  return (
+    pair.key.includes('/') ||
+    /^(?:v?\d{1,8}(?:\.\d{1,8}){1,3}(?:[-+][\w.]{0,64})?|latest)$/.test(value)
+  );
 }
 
 /** `"…"`, `'…'`, or `\"…\"` inside a string that is itself quoted; unclosed: to the line's end. */
