@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ADVERSARIAL_SHAPES } from '../../test/support/adversarial-text.ts';
+import { MAX_REDACTED_CHARS } from '../policy/redact.ts';
 import { REDACTED } from '../policy/redacted.ts';
 import { ChatMessage, type ChatMessageInput } from '../queue/message.ts';
 import { redactMessage } from './redact-message.ts';
@@ -106,5 +108,24 @@ describe('redactMessage', () => {
     const once = redactMessage(message);
 
     expect(redactMessage(once)).toEqual(once);
+  });
+});
+
+/** A safety net against work that grows with the square of the input, not a benchmark. */
+describe.each(Object.entries(ADVERSARIAL_SHAPES))('on a megabyte of %s', (_name, make) => {
+  it('redacts a message in bounded time and sends one that fits', () => {
+    const piece = make(MAX_REDACTED_CHARS);
+    const message: ChatMessageInput = {
+      headline: piece,
+      text: piece,
+      sections: [{ code: piece, fields: [{ label: 'Log', value: piece }] }],
+    };
+
+    const started = performance.now();
+    const out = redactMessage(message);
+    const ms = performance.now() - started;
+
+    expect(ms).toBeLessThan(3_000);
+    expect(ChatMessage.safeParse(out).success).toBe(true);
   });
 });

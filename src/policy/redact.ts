@@ -165,19 +165,21 @@ const RULES: Rule[] = [
 
 /** Replaces every credential-looking part of `text`. */
 export function redactText(text: string): string {
-  let out = capped(text);
+  const { kept, note } = capped(text);
+  let out = kept;
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (m: string) => string);
-  return redactPairs(out);
+  return redactPairs(out) + note;
 }
 
 /** The first `MAX_REDACTED_CHARS` of `text`, cut at a space if one is near, and a note. */
-function capped(text: string): string {
-  if (text.length <= MAX_REDACTED_CHARS) return text;
+function capped(text: string): { kept: string; note: string } {
+  if (text.length <= MAX_REDACTED_CHARS) return { kept: text, note: '' };
   let cut = MAX_REDACTED_CHARS;
   // Not in the middle of a token, where half a secret would no longer look like one.
   while (cut > MAX_REDACTED_CHARS - 1024 && !/\s/.test(text[cut] ?? '')) cut--;
   if (cut === MAX_REDACTED_CHARS - 1024) cut = MAX_REDACTED_CHARS;
-  return `${text.slice(0, cut)}\n… [cut: ${text.length - cut} more characters not shown]`;
+  const note = `\n… [cut: ${text.length - cut} more characters not shown]`;
+  return { kept: text.slice(0, cut), note };
 }
 
 function redactCommandArgs(command: string, rest: string): string {

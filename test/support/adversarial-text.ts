@@ -18,7 +18,7 @@ export const ADVERSARIAL_SHAPES: Record<string, (size: number) => string> = {
   'eyJ repeated': (size) => repeatTo('eyJ-', size),
   'eyJ parts without signature': (size) => repeatTo('eyJhbGciOiJIUzI1NiJ9.eyJ', size),
   'https:// repeated with :': (size) => repeatTo('https://u:', size),
-  'scheme run with :': (size) => `${repeatTo('a', size - 4)}:x@`,
+  'scheme run with :': (size) => `${repeatTo('a', size - 3)}:x@`,
   'unclosed quote after key, repeated': (size) => repeatTo('secret="x ', size),
   'flags without values': (size) => repeatTo('--password ', size),
   'mysql repeated': (size) => repeatTo('mysql -u root ', size),
