@@ -91,6 +91,7 @@ describe('isHarmlessValue', () => {
 
   it('knows a diff of hidden values, and nothing that shows one', () => {
     expect(isHarmlessValue('(unset) → [redacted; changed]')).toBe(true);
+    expect(isHarmlessValue('(unset) → true')).toBe(true);
     expect(isHarmlessValue('hunter2 → [redacted; changed]')).toBe(false);
     expect(isHarmlessValue('hunter2')).toBe(false);
   });

@@ -285,8 +285,11 @@ export function isHarmlessValue(value: string): boolean {
   return HIDDEN_CHANGE.test(text);
 }
 
-/** `(unset)`, `[redacted; changed]` or a change between such: what a diff of secrets shows. */
-const HIDDEN = String.raw`(?:\(unset\)|\(none\)|<none>|\[redacted[^\]\n]{0,40}\])`;
+/**
+ * `(unset)`, `[redacted; changed]`, a flag, or a change between such: what a diff shows of a
+ * field named like a secret (`automountServiceAccountToken: (unset) → true`).
+ */
+const HIDDEN = String.raw`(?:\(unset\)|\(none\)|<none>|true|false|null|\[redacted[^\]\n]{0,40}\])`;
 const HIDDEN_CHANGE = new RegExp(
   String.raw`^${HIDDEN}(?:[ \t]{0,4}(?:→|->)[ \t]{0,4}${HIDDEN}){0,4}$`,
 );
