@@ -155,6 +155,7 @@ describe('redactObject', () => {
         ],
       },
       service: { sessionAffinity: 'ClientIP' },
+      custom: { auth: { pin: 1234, password: 987654, enabled: true, port: 8443 } },
     };
 
     const out = redactObject(pod);
@@ -177,6 +178,7 @@ describe('redactObject', () => {
     expect(out.spec.volumes[0]?.secret.secretName).toBe('payments-tls');
     expect(out.spec.affinity.podAntiAffinity.topologyKey).toBe('kubernetes.io/hostname');
     expect(out.service.sessionAffinity).toBe('ClientIP');
+    expect(out.custom.auth).toEqual({ pin: 1234, password: REDACTED, enabled: true, port: 8443 });
     expect(out.metadata.name).toBe('tokenizer-7d9f-abc12');
     expect(out.spec.containers[0]?.name).toBe('authz-proxy');
   });

@@ -60,7 +60,9 @@ function redactStrings(node: unknown): unknown {
   return node;
 }
 
+/** A string or a number (`pin: 1234` parses as one) that says something; not a flag or a ref. */
 function isSecret(value: unknown): boolean {
+  if (typeof value === 'number') return true;
   return typeof value === 'string' && !isHarmlessValue(value);
 }
 
