@@ -1,6 +1,7 @@
 import { benchAgents } from './agents.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
+import { benchRedaction } from './redaction.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchWebhook } from './webhook.ts';
 
@@ -12,3 +13,4 @@ if (only === undefined || only === 'memory') await benchMemory();
 if (only === undefined || only === 'diagnose') await benchDiagnose();
 if (only === undefined || only === 'agents') await benchAgents();
 if (only === undefined || only === 'slack') await benchSlackAck();
+if (only === undefined || only === 'redaction') await benchRedaction();

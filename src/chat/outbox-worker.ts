@@ -8,6 +8,7 @@ import { openJob } from '../queue/job-context.ts';
 import { OutboxJob } from '../queue/jobs.ts';
 import { type ChatAdapter, RetryAfterError } from './adapter.ts';
 import type { ChannelPacer } from './pacing.ts';
+import { redactMessage } from './redact-message.ts';
 
 export type OutboxWorkerDeps = {
   connection: Redis;
@@ -44,7 +45,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
       try {
         await adapter.deliver({
           channelId: channelId(data.channel),
-          message: data.message,
+          // Whoever composed it, nothing leaves for chat without a last redaction.
+          message: redactMessage(data.message),
           deliveryId: job.id ?? job.name,
           replaceKey: data.replaceKey,
           version: data.version,

@@ -82,4 +82,104 @@ describe('redactObject', () => {
 
     expect(JSON.stringify(deployment)).toBe(before);
   });
+
+  it('redacts the value under any key that names a secret, in every map', () => {
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'payments-config',
+        labels: { app: 'session-store', 'app.kubernetes.io/name': 'keycloak-0' },
+        annotations: {
+          'example.com/api-token': 'tok-9f8e7d6c5b4a',
+          'nginx.ingress.kubernetes.io/auth-url': 'https://auth.example.com/verify',
+          'example.com/key_count': '3',
+        },
+      },
+      data: {
+        LOG_LEVEL: 'debug',
+        DB_PASSWORD: 'Winter2026!',
+        API_TOKEN: 'api-tok-0011223344',
+        'tls.key': 'key-material-that-is-secret',
+        SESSION_TIMEOUT: '30m',
+        'application.yaml': 'db:\n  host: pg\n  password: yaml-secret-42\n',
+        FEATURE_FLAGS: 'auth=true',
+      },
+      binaryData: { 'signing.key': 'c2lnbmluZy1rZXktYnl0ZXM=' },
+    };
+
+    const out = redactObject(configMap);
+
+    expect(out.data).toEqual({
+      LOG_LEVEL: 'debug',
+      DB_PASSWORD: REDACTED,
+      API_TOKEN: REDACTED,
+      'tls.key': REDACTED,
+      SESSION_TIMEOUT: '30m',
+      'application.yaml': `db:\n  host: pg\n  password: ${REDACTED}\n`,
+      FEATURE_FLAGS: 'auth=true',
+    });
+    expect(out.binaryData).toEqual({ 'signing.key': REDACTED });
+    expect(out.metadata.labels).toEqual(configMap.metadata.labels);
+    expect(out.metadata.annotations).toEqual({
+      'example.com/api-token': REDACTED,
+      'nginx.ingress.kubernetes.io/auth-url': 'https://auth.example.com/verify',
+      'example.com/key_count': '3',
+    });
+  });
+
+  it('redacts secret name/value pairs and flag arguments, and keeps references to secrets', () => {
+    const pod = {
+      kind: 'Pod',
+      metadata: { name: 'tokenizer-7d9f-abc12' },
+      spec: {
+        affinity: { podAntiAffinity: { topologyKey: 'kubernetes.io/hostname' } },
+        containers: [
+          {
+            name: 'authz-proxy',
+            args: ['--db-password', 'hunter2-arg', '--port', '8080', '--token=tok-inline-77'],
+            env: [
+              {
+                name: 'DB_PASSWORD',
+                valueFrom: { secretKeyRef: { name: 'payments-db', key: 'password' } },
+              },
+            ],
+          },
+        ],
+        volumes: [{ name: 'tls', secret: { secretName: 'payments-tls' } }],
+      },
+      helm: {
+        parameters: [
+          { name: 'db.password', value: 'helm-secret-9' },
+          { name: 'replicas', value: '3' },
+        ],
+      },
+      service: { sessionAffinity: 'ClientIP' },
+      custom: { auth: { pin: 1234, password: 987654, enabled: true, port: 8443 } },
+    };
+
+    const out = redactObject(pod);
+    const text = JSON.stringify(out);
+
+    for (const secret of ['hunter2-arg', 'tok-inline-77', 'helm-secret-9'])
+      expect(text).not.toContain(secret);
+    expect(out.spec.containers[0]?.args).toEqual([
+      '--db-password',
+      REDACTED,
+      '--port',
+      '8080',
+      `--token=${REDACTED}`,
+    ]);
+    expect(out.helm.parameters[1]).toEqual({ name: 'replicas', value: '3' });
+    expect(out.spec.containers[0]?.env[0]?.valueFrom.secretKeyRef).toEqual({
+      name: 'payments-db',
+      key: 'password',
+    });
+    expect(out.spec.volumes[0]?.secret.secretName).toBe('payments-tls');
+    expect(out.spec.affinity.podAntiAffinity.topologyKey).toBe('kubernetes.io/hostname');
+    expect(out.service.sessionAffinity).toBe('ClientIP');
+    expect(out.custom.auth).toEqual({ pin: 1234, password: REDACTED, enabled: true, port: 8443 });
+    expect(out.metadata.name).toBe('tokenizer-7d9f-abc12');
+    expect(out.spec.containers[0]?.name).toBe('authz-proxy');
+  });
 });

@@ -1,4 +1,5 @@
 import { REDACTED, redactText } from './redact.ts';
+import { isHarmlessValue, isSecretKey } from './secret-key.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
@@ -7,7 +8,10 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] 
  * A copy of a Kubernetes object fit to leave a tool: no Secret data, no last-applied annotation
  * (it repeats the whole spec, env values included), no managed-fields noise, env values replaced
  * (names and `valueFrom` references stay, since they say where a value comes from), and every
- * remaining string passed through `redactText`.
+ * remaining string passed through `redactText`. Keys count too: in any map (ConfigMap data,
+ * annotations, labels, a custom resource's spec) a string under a key that names a secret is
+ * replaced, as is the `value` of a `{ name, value }` pair whose name does (Helm parameters), and
+ * the argument after a secret flag in a list of arguments (`["--db-password", "…"]`).
  */
 export function redactObject<T>(value: T): T {
   const copy = structuredClone(value);
@@ -45,10 +49,33 @@ function scrub(node: unknown): void {
 
 function redactStrings(node: unknown): unknown {
   if (typeof node === 'string') return redactText(node);
-  if (Array.isArray(node)) return node.map(redactStrings);
+  if (Array.isArray(node)) return redactArguments(node.map(redactStrings));
   if (!isRecord(node)) return node;
-  for (const [key, child] of Object.entries(node)) node[key] = redactStrings(child);
+  const pairName = typeof node.name === 'string' ? node.name : undefined;
+  for (const [key, child] of Object.entries(node)) {
+    const secretKey =
+      isSecretKey(key) || (key === 'value' && pairName !== undefined && isSecretKey(pairName));
+    node[key] = secretKey && isSecret(child) ? REDACTED : redactStrings(child);
+  }
   return node;
+}
+
+/** A string or a number (`pin: 1234` parses as one) that says something; not a flag or a ref. */
+function isSecret(value: unknown): boolean {
+  if (typeof value === 'number') return true;
+  return typeof value === 'string' && !isHarmlessValue(value);
+}
+
+/** `["--token", "abc"]`: the argument after a flag that names a secret is one. */
+function redactArguments(items: unknown[]): unknown[] {
+  for (let i = 1; i < items.length; i++) {
+    const flag = items[i - 1];
+    const value = items[i];
+    if (typeof flag !== 'string' || typeof value !== 'string' || value.startsWith('-')) continue;
+    if (/^--?[A-Za-z][\w.-]{0,126}$/.test(flag) && isSecretKey(flag) && isSecret(value))
+      items[i] = REDACTED;
+  }
+  return items;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,11 +1,41 @@
+import { redactPairs } from './redact-pairs.ts';
+import { REDACTED } from './redacted.ts';
+import { isSecretKey } from './secret-key.ts';
+
 /**
  * Redaction of credentials in text that leaves a tool: logs, events, annotations, messages.
  * Nothing read from a cluster reaches the model, a channel or job data before passing through
- * here. Rules aim at the shapes credentials take (key=value pairs, URLs with passwords, bearer
- * headers, known token formats, private keys) and leave ids people need readable: pod names,
- * image tags and digests, uids, commit hashes.
+ * here. Rules aim at the shapes credentials take (known token formats, private keys, URLs with
+ * passwords, bearer headers, command lines, and any pair whose key names a secret: see
+ * `redact-pairs.ts`) and leave ids people need readable: pod names, image tags and digests,
+ * uids, commit hashes.
+ *
+ * Every rule runs in time proportional to its input, whatever the input: a rule starts only
+ * where a run of its characters starts (a lookbehind, not `\b`, which is true inside runs of
+ * `a.a.a`), quantifiers that can be retried are bounded, and a run of unbounded length only ever
+ * ends a pattern, where it cannot be backtracked into. Text longer than `MAX_REDACTED_CHARS` is
+ * cut first, with a note.
  */
-export const REDACTED = '[redacted]';
+export { REDACTED };
+
+/** Text is cut to this many characters before any pattern runs: nobody reads more in chat. */
+export const MAX_REDACTED_CHARS = 256 * 1024;
+
+const SECRET_ARG = String.raw`([^\s'"-][^\s]*|'[^'\n]{0,1024}'|"[^"\n]{0,1024}")`;
+
+/** Per command, the flag that carries a password, as a pattern over the rest of its line. */
+const COMMAND_FLAGS: Record<string, RegExp> = {
+  // mysql reads `-p` followed by a space as "ask me": only the attached form holds a password.
+  mysql: new RegExp(`(\\s-p)${SECRET_ARG}`, 'g'),
+  mysqldump: new RegExp(`(\\s-p)${SECRET_ARG}`, 'g'),
+  mysqladmin: new RegExp(`(\\s-p)${SECRET_ARG}`, 'g'),
+  mariadb: new RegExp(`(\\s-p)${SECRET_ARG}`, 'g'),
+  sshpass: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
+  login: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
+  'redis-cli': new RegExp(`(\\s-a[ \\t]{0,8})${SECRET_ARG}`, 'g'),
+  curl: /(\s(?:-u|--user)[ \t]{1,8}['"]?[^\s:'"]{0,256}:)([^\s'"]+)/g,
+};
+const COMMANDS = Object.keys(COMMAND_FLAGS).join('|');
 
 type Rule = {
   name: string;
@@ -15,61 +45,33 @@ type Rule = {
 
 const whole = () => REDACTED;
 
-/** Words that, as the key of a key=value or key: value pair, make the value a secret. */
-const SECRET_KEY =
-  '(?:[A-Za-z0-9_.-]*(?:password|passwd|passphrase|pwd|secret(?:[_-]?key(?:[_-]?base)?)?|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|auth[_-]?key|session[_-]?key|signing[_-]?key|encryption[_-]?key))';
+/** Starts a pattern only where a run of token characters starts. */
+const RUN_START = '(?<![A-Za-z0-9_-])';
 
 const RULES: Rule[] = [
   {
     name: 'private key block',
     pattern:
-      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+      /-----BEGIN (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----|$)/g,
     replace: whole,
   },
   {
-    name: 'authorization header',
-    pattern:
-      /\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|token|digest|negotiate|aws4-hmac-sha256)\s+)?[^\s"',;]+/gi,
-    replace: (_m, prefix = '', scheme) => `${prefix}${scheme ? `${scheme} ` : ''}${REDACTED}`,
-  },
-  {
     name: 'bearer token',
-    pattern: /\b(bearer|token)\s+([A-Za-z0-9._~+/-]{16,}=*)/gi,
+    pattern: /\b(bearer|token)[ \t]{1,8}([A-Za-z0-9._~+/-]{16,}=*)/gi,
     replace: (_m, scheme = '') => `${scheme} ${REDACTED}`,
   },
   {
     name: 'url credentials',
-    pattern: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@"'<>]*):([^\s@"'<>/]+)@/gi,
+    pattern:
+      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'<>]{0,256}):([^\s"'<>/]{1,1024})@/gi,
     replace: (_m, scheme = '', user = '') => `${scheme}${user}:${REDACTED}@`,
   },
   {
-    name: 'json secret field',
-    pattern: new RegExp(`("${SECRET_KEY}"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'),
-    replace: (_m, prefix = '') => `${prefix}"${REDACTED}"`,
-  },
-  {
-    name: 'quoted secret assignment',
-    // Not when the quoted text is itself a key (`token: "token": …`).
-    pattern: new RegExp(
-      `\\b(${SECRET_KEY}["']?\\s*(?:=|:)\\s*)(["'])(?:(?!\\2)[^\\n])*\\2(?!\\s*:)`,
-      'gi',
-    ),
-    replace: (_m, prefix = '', quote = '') => `${prefix}${quote}${REDACTED}${quote}`,
-  },
-  {
-    name: 'secret assignment',
-    pattern: new RegExp(`\\b(${SECRET_KEY}\\s*(?:=|:)\\s*)(?!["'\\[])[^\\s"',;&)]+`, 'gi'),
-    replace: (_m, prefix = '') => `${prefix}${REDACTED}`,
-  },
-  {
-    name: 'connection string key',
-    pattern:
-      /\b((?:AccountKey|SharedAccessKey|SharedAccessSignature|sig|Password|Pwd)=)[^;&\s"']+/g,
-    replace: (_m, prefix = '') => `${prefix}${REDACTED}`,
-  },
-  {
     name: 'jwt',
-    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    pattern: new RegExp(
+      `${RUN_START}eyJ[A-Za-z0-9_-]{8,16384}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{8,}`,
+      'g',
+    ),
     replace: whole,
   },
   {
@@ -79,12 +81,24 @@ const RULES: Rule[] = [
   },
   {
     name: 'github token',
-    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b/g,
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g,
     replace: whole,
   },
-  { name: 'gitlab token', pattern: /\bglpat-[A-Za-z0-9_-]{20,}\b/g, replace: whole },
-  { name: 'slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, replace: whole },
-  { name: 'slack app token', pattern: /\bxapp-\d-[A-Za-z0-9-]{10,}\b/g, replace: whole },
+  {
+    name: 'gitlab token',
+    pattern: new RegExp(`${RUN_START}glpat-[A-Za-z0-9_-]{20,}`, 'g'),
+    replace: whole,
+  },
+  {
+    name: 'slack token',
+    pattern: new RegExp(`${RUN_START}xox[abposr]-[A-Za-z0-9-]{10,}`, 'g'),
+    replace: whole,
+  },
+  {
+    name: 'slack app token',
+    pattern: new RegExp(`${RUN_START}xapp-\\d-[A-Za-z0-9-]{10,}`, 'g'),
+    replace: whole,
+  },
   {
     name: 'slack webhook',
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g,
@@ -92,37 +106,88 @@ const RULES: Rule[] = [
   },
   {
     name: 'discord webhook',
-    pattern: /(https:\/\/(?:[a-z]+\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/)[A-Za-z0-9_-]+/g,
+    pattern:
+      /(https:\/\/(?:[a-z]{1,16}\.)?discord(?:app)?\.com\/api\/webhooks\/\d{1,24}\/)[A-Za-z0-9_-]+/g,
     replace: (_m, prefix = '') => `${prefix}${REDACTED}`,
   },
-  { name: 'anthropic key', pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g, replace: whole },
+  {
+    name: 'anthropic key',
+    pattern: new RegExp(`${RUN_START}sk-ant-[A-Za-z0-9_-]{20,}`, 'g'),
+    replace: whole,
+  },
   {
     name: 'openai-style key',
-    pattern: /\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{20,}/g,
+    pattern: new RegExp(`${RUN_START}sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{20,}`, 'g'),
     replace: whole,
   },
   { name: 'stripe key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g, replace: whole },
-  { name: 'google api key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g, replace: whole },
+  {
+    name: 'google api key',
+    pattern: new RegExp(`${RUN_START}AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])`, 'g'),
+    replace: whole,
+  },
   { name: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g, replace: whole },
   {
     name: 'sendgrid key',
-    pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g,
+    pattern: new RegExp(`${RUN_START}SG\\.[A-Za-z0-9_-]{16,1024}\\.[A-Za-z0-9_-]{16,}`, 'g'),
     replace: whole,
   },
   { name: 'twilio key', pattern: /\bSK[0-9a-fA-F]{32}\b/g, replace: whole },
-  { name: 'docker token', pattern: /\bdckr_pat_[A-Za-z0-9_-]{10,}/g, replace: whole },
-  { name: 'vault token', pattern: /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, replace: whole },
   {
-    name: 'aws secret access key',
+    name: 'docker token',
+    pattern: new RegExp(`${RUN_START}dckr_pat_[A-Za-z0-9_-]{10,}`, 'g'),
+    replace: whole,
+  },
+  {
+    name: 'vault token',
+    pattern: new RegExp(`${RUN_START}hv[sbr]\\.[A-Za-z0-9_-]{20,}`, 'g'),
+    replace: whole,
+  },
+  {
+    name: 'xml secret element',
+    pattern: /<([A-Za-z][\w.:-]{0,63})>([^<\n]{1,1024})<\/\1>/g,
+    replace: (match, tag = '') => (isSecretKey(tag) ? `<${tag}>${REDACTED}</${tag}>` : match),
+  },
+  {
+    name: 'sql password',
     pattern:
-      /\b(aws_secret_access_key|aws_session_token)(["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{20,}/gi,
-    replace: (_m, key = '', sep = '') => `${key}${sep}${REDACTED}`,
+      /\b(IDENTIFIED[ \t]{1,8}BY(?:[ \t]{1,8}PASSWORD)?|PASSWORD)([ \t]{1,8})('(?:[^'\n]|''){0,1024}'|"[^"\n]{0,1024}")/gi,
+    replace: (_m, clause = '', space = '', quoted = '') =>
+      `${clause}${space}${quoted[0]}${REDACTED}${quoted[0]}`,
+  },
+  {
+    name: 'command line password',
+    // Each command's line, up to the next command on it: one pass whatever the line holds.
+    pattern: new RegExp(`\\b(${COMMANDS})\\b([^\\n]*?)(?=\\b(?:${COMMANDS})\\b|\\n|$)`, 'g'),
+    replace: (_m, command = '', rest = '') => command + redactCommandArgs(command, rest),
   },
 ];
 
 /** Replaces every credential-looking part of `text`. */
 export function redactText(text: string): string {
-  let out = text;
+  const { kept, note } = capped(text);
+  let out = kept;
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (m: string) => string);
-  return out;
+  return redactPairs(out) + note;
+}
+
+/** The first `MAX_REDACTED_CHARS` of `text`, cut at a space if one is near, and a note. */
+function capped(text: string): { kept: string; note: string } {
+  if (text.length <= MAX_REDACTED_CHARS) return { kept: text, note: '' };
+  let cut = MAX_REDACTED_CHARS;
+  // Not in the middle of a token, where half a secret would no longer look like one.
+  while (cut > MAX_REDACTED_CHARS - 1024 && !/\s/.test(text[cut] ?? '')) cut--;
+  if (cut === MAX_REDACTED_CHARS - 1024) cut = MAX_REDACTED_CHARS;
+  const note = `\n… [cut: ${text.length - cut} more characters not shown]`;
+  return { kept: text.slice(0, cut), note };
+}
+
+function redactCommandArgs(command: string, rest: string): string {
+  const flags = COMMAND_FLAGS[command];
+  if (flags === undefined) return rest;
+  return rest.replace(flags, (match, flag: string, value: string) => {
+    if (value.startsWith('[redacted')) return match;
+    const quote = value[0] === "'" || value[0] === '"' ? value[0] : '';
+    return `${flag}${quote}${REDACTED}${quote}`;
+  });
 }

@@ -1,6 +1,6 @@
 import { keysOf, type LeafChange, type PathPart, pathText } from '../../../policy/field-path.ts';
 import { REDACTED, redactText } from '../../../policy/redact.ts';
-import { isSecretLooking } from '../../../policy/secret-key.ts';
+import { isSecretKey } from '../../../policy/secret-key.ts';
 import type { FieldChange } from './action.ts';
 
 /**
@@ -115,7 +115,7 @@ export function isSensitive(kind: string, parts: readonly PathPart[]): boolean {
     return true;
   if (last === 'kubectl.kubernetes.io/last-applied-configuration') return true;
   if (parent !== undefined && ['annotations', 'labels', 'data', 'stringData'].includes(parent))
-    return last !== undefined && isSecretLooking(last);
+    return last !== undefined && isSecretKey(last);
   return false;
 }
 

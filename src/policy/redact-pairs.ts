@@ -1,0 +1,273 @@
+import { REDACTED } from './redacted.ts';
+import { isHarmlessValue, isSecretKey } from './secret-key.ts';
+
+/**
+ * Redacts the value of every pair in text whose key names a secret, whatever the notation:
+ * YAML (block scalars and indented values too), JSON, logfmt, query strings, HTTP headers, env
+ * and properties files, connection strings, and `--flag value` / `--flag=value`.
+ *
+ * One pass from left to right, in time proportional to the text: the pattern starts only where a
+ * run of key characters starts and reads at most 128 of them; a value is read once and skipped
+ * when redacted; the next newline and the next quote are looked up through a cursor that only
+ * moves forward. Nothing here backtracks over a run of unbounded length.
+ */
+
+const PAIR = new RegExp(
+  [
+    String.raw`(?<![\w.\/-])`,
+    // 1, 2: a quoted key, which may hold spaces; 3: a bare key; 4: the separator.
+    String.raw`(?:(?:(\\{0,3}["'])([\w.\/ -]{1,128})\1|([\w.\/-]{1,128}))([ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8})`,
+    // 5: a command-line flag followed by its value after spaces.
+    String.raw`|(--?[A-Za-z][\w.-]{0,126})[ \t]{1,8}(?=[^\s-]))`,
+  ].join(''),
+  'g',
+);
+
+const TOKEN = /[^\s"',;&<>)}]*/y;
+const SCHEME = /(?:bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,8}(?=[^\s])/iy;
+const BLOCK_HEADER = /[|>][1-9+-]{0,2}[ \t]{0,64}(?:#[^\n]{0,256})?\r?(?:\n|$)/y;
+const IS_KEY = /[ \t]{0,8}:/y;
+const MAPPING_LINE =
+  /[ \t]{0,256}(?:-[ \t]{1,8})?(?:"[^"\n]{1,128}"|'[^'\n]{1,128}'|[\w./-]{1,128})[ \t]{0,8}:(?![^ \t\r\n])/y;
+
+type Pair = {
+  key: string;
+  /** Indentation of the key's line when the key starts it; undefined when the key is mid-line. */
+  indent: number | undefined;
+  quotedKey: boolean;
+  separator: string;
+};
+
+type Replacement = { start: number; end: number; text: string };
+
+export function redactPairs(text: string): string {
+  const pattern = new RegExp(PAIR.source, PAIR.flags);
+  const cursor = new Cursor(text);
+  let out = '';
+  let copied = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const [whole, quote, quotedKey, bareKey, separator = ' ', flag] = match;
+    const key = quotedKey ?? bareKey ?? flag ?? '';
+    if (!isSecretKey(key)) continue;
+    const pair: Pair = {
+      key,
+      indent: lineIndent(text, match.index),
+      quotedKey: quote !== undefined,
+      separator: flag === undefined ? separator : ' ',
+    };
+    const found = readValue(text, match.index + whole.length, pair, cursor);
+    if (found === undefined) continue;
+    out += text.slice(copied, found.start) + found.text;
+    copied = found.end;
+    pattern.lastIndex = Math.max(pattern.lastIndex, found.end);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replacement | undefined {
+  if (text.startsWith('[redacted', at)) return undefined;
+  const lineEnd = cursor.newline(at);
+  const first = text[at];
+  if (first === undefined || at === lineEnd || (first === '\r' && at + 1 === lineEnd))
+    return pair.indent === undefined
+      ? undefined
+      : indentedValue(text, lineEnd, pair.indent, cursor);
+  if (pair.indent !== undefined && (first === '|' || first === '>')) {
+    BLOCK_HEADER.lastIndex = at;
+    if (BLOCK_HEADER.test(text)) return blockScalar(text, lineEnd, pair.indent, cursor);
+  }
+  if (first === '"' || first === "'" || first === '\\')
+    return quotedValue(text, at, lineEnd, cursor);
+  if (first === '[') return flowSequence(text, at, lineEnd, cursor);
+  if (first === '{') return undefined;
+  return plainValue(text, at, lineEnd, pair, cursor);
+}
+
+/** A value up to the end of its token, or of its line for YAML, properties and cookie headers. */
+function plainValue(
+  text: string,
+  at: number,
+  lineEnd: number,
+  pair: Pair,
+  cursor: Cursor,
+): Replacement | undefined {
+  let start = at;
+  SCHEME.lastIndex = at;
+  if (SCHEME.test(text)) start = SCHEME.lastIndex;
+  if (text.startsWith('[redacted', start)) return undefined;
+  const words = pair.key.toLowerCase();
+  const cookie = /(?:^|-)cookie$/.test(words) && pair.separator.includes(':');
+  const wholeLine =
+    pair.indent !== undefined &&
+    !pair.quotedKey &&
+    (pair.separator.includes(':') || /\s/.test(pair.separator));
+  let end: number;
+  if (cookie) end = Math.min(lineEnd, cursor.next('"', at), cursor.next("'", at));
+  else if (wholeLine) end = lineEnd;
+  else {
+    TOKEN.lastIndex = start;
+    TOKEN.test(text);
+    end = TOKEN.lastIndex;
+  }
+  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+  const value = text.slice(start, end);
+  if (end <= start || isHarmlessValue(value) || isImageReference(pair, value)) return undefined;
+  return { start, end, text: REDACTED };
+}
+
+/** `ghcr.io/acme/secrets-operator:v0.9.1`, `auth-proxy:1.4`: an image and its tag, not a pair. */
+function isImageReference(pair: Pair, value: string): boolean {
+  if (pair.quotedKey || pair.separator !== ':') return false;
+  return (
+    pair.key.includes('/') ||
+    /^(?:v?\d{1,8}(?:\.\d{1,8}){1,3}(?:[-+][\w.]{0,64})?|latest)$/.test(value)
+  );
+}
+
+/** `"…"`, `'…'`, or `\"…\"` inside a string that is itself quoted; unclosed: to the line's end. */
+function quotedValue(
+  text: string,
+  at: number,
+  lineEnd: number,
+  cursor: Cursor,
+): Replacement | undefined {
+  let slashes = 0;
+  while (text[at + slashes] === '\\' && slashes < 3) slashes++;
+  const quote = text[at + slashes];
+  if (quote !== '"' && quote !== "'") return undefined;
+  const start = at + slashes + 1;
+  const close = closingQuote(text, start, quote, slashes, lineEnd, cursor);
+  if (close === undefined) {
+    let end = lineEnd;
+    while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+    return end > start ? { start, end, text: REDACTED } : undefined;
+  }
+  IS_KEY.lastIndex = close + slashes + 1;
+  if (IS_KEY.test(text)) return undefined;
+  if (isHarmlessValue(text.slice(start, close))) return undefined;
+  return { start, end: close, text: REDACTED };
+}
+
+/** Where the quote opened with `slashes` backslashes closes on this line, if it does. */
+function closingQuote(
+  text: string,
+  from: number,
+  quote: string,
+  slashes: number,
+  lineEnd: number,
+  cursor: Cursor,
+): number | undefined {
+  for (let at = cursor.next(quote, from); at < lineEnd; at = cursor.next(quote, at + 1)) {
+    let run = 0;
+    while (text[at - 1 - run] === '\\') run++;
+    if (slashes === 0 ? run % 2 === 0 : run === slashes) return at - run;
+  }
+  return undefined;
+}
+
+/** `[a, b]` under a secret key: every item is one. A nested structure is left to its own keys. */
+function flowSequence(
+  text: string,
+  at: number,
+  lineEnd: number,
+  cursor: Cursor,
+): Replacement | undefined {
+  const close = cursor.next(']', at);
+  if (close >= lineEnd || close - at > 4096) return undefined;
+  const inside = text.slice(at + 1, close);
+  if (/[[{]/.test(inside) || isHarmlessValue(inside)) return undefined;
+  return { start: at + 1, end: close, text: REDACTED };
+}
+
+/** `password: |` and the lines indented under it. */
+function blockScalar(
+  text: string,
+  lineEnd: number,
+  indent: number,
+  cursor: Cursor,
+): Replacement | undefined {
+  return indentedLines(text, lineEnd, indent, cursor, true);
+}
+
+/** `password:` at the end of a line with its value on the lines under it (not a nested map). */
+function indentedValue(
+  text: string,
+  lineEnd: number,
+  indent: number,
+  cursor: Cursor,
+): Replacement | undefined {
+  return indentedLines(text, lineEnd, indent, cursor, false);
+}
+
+function indentedLines(
+  text: string,
+  lineEnd: number,
+  indent: number,
+  cursor: Cursor,
+  literal: boolean,
+): Replacement | undefined {
+  let end = lineEnd;
+  let firstLine: string | undefined;
+  for (let line = lineEnd + 1; line < text.length; ) {
+    const next = cursor.newline(line);
+    let content = line;
+    while (text[content] === ' ' || text[content] === '\t') content++;
+    if (content >= next || (text[content] === '\r' && content + 1 >= next)) {
+      line = next + 1;
+      continue;
+    }
+    if (content - line <= indent) break;
+    if (firstLine === undefined) {
+      MAPPING_LINE.lastIndex = line;
+      if (!literal && MAPPING_LINE.test(text)) return undefined;
+      firstLine = text.slice(line, Math.min(next, line + 300));
+    }
+    end = next;
+    line = next + 1;
+  }
+  if (firstLine === undefined) return undefined;
+  const lead = /^[ \t]*(?:-[ \t]+)?/.exec(firstLine)?.[0] ?? '';
+  const replacement = `\n${lead}${REDACTED}`;
+  if (text.slice(lineEnd, end).replace(/\r/g, '') === replacement) return undefined;
+  return { start: lineEnd, end, text: replacement };
+}
+
+/**
+ * The indentation of the line `at` is on when only indentation (and a YAML list's or a diff's
+ * `-`/`+`) comes before it on the line; undefined when the key stands mid-line.
+ */
+function lineIndent(text: string, at: number): number | undefined {
+  let start = at;
+  while (start > 0 && at - start < 80 && /[ \t+-]/.test(text[start - 1] ?? '')) start--;
+  if (start > 0 && text[start - 1] !== '\n') return undefined;
+  const prefix = /^([ \t]*)(?:[-+][ \t]*)?$/.exec(text.slice(start, at));
+  return prefix === null ? undefined : (prefix[1] ?? '').length;
+}
+
+/**
+ * Finds the next newline or quote at or after a position, remembering the last answer for each
+ * character so that a scan that moves forward never searches the same stretch twice.
+ */
+class Cursor {
+  private readonly found = new Map<string, { from: number; at: number }>();
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  /** Index of the next `\n` at or after `from`, or the text's length. */
+  newline(from: number): number {
+    return this.next('\n', from);
+  }
+
+  /** Index of the next `char` at or after `from`, or the text's length. */
+  next(char: string, from: number): number {
+    const last = this.found.get(char);
+    if (last !== undefined && from >= last.from && from <= last.at) return last.at;
+    const index = this.text.indexOf(char, from);
+    const at = index === -1 ? this.text.length : index;
+    this.found.set(char, { from, at });
+    return at;
+  }
+}
