@@ -218,19 +218,7 @@ export async function proposeDelete(
   input: Workload & { kind: string },
 ): Promise<KubeAction> {
   if (input.kind === 'Pod') return proposeDeletePod(cluster, input);
-  const kind = DELETABLE[input.kind];
-  if (kind === undefined) {
-    throw new CoxswainError(
-      'kubernetes_api',
-      `Coxswain does not delete ${input.kind} objects; it deletes ${Object.keys(DELETABLE).join(', ')}`,
-    );
-  }
-  const ref: Ref = {
-    apiVersion: kind.apiVersion,
-    kind: input.kind,
-    name: input.name,
-    namespace: input.namespace,
-  };
+  const ref = refIn(DELETABLE, 'delete', input);
   const current = await readTarget(cluster, ref);
   return build(
     cluster,
@@ -253,26 +241,14 @@ export async function proposePatch(
     patch: unknown;
   },
 ): Promise<KubeAction> {
-  const kind = PATCHABLE[input.kind];
-  if (kind === undefined) {
-    throw new CoxswainError(
-      'kubernetes_api',
-      `Coxswain does not patch ${input.kind} objects; it patches ${Object.keys(PATCHABLE).join(', ')}`,
-    );
-  }
+  const ref = refIn(PATCHABLE, 'patch', input);
   // The API server has no strategic merge for custom resources (it answers 415).
-  if (!kind.builtIn && input.patchType === 'strategic') {
+  if (PATCHABLE[input.kind]?.builtIn === false && input.patchType === 'strategic') {
     throw new CoxswainError(
       'kubernetes_api',
       `${input.kind} is a custom resource: use a merge patch`,
     );
   }
-  const ref: Ref = {
-    apiVersion: kind.apiVersion,
-    kind: input.kind,
-    name: input.name,
-    namespace: input.namespace,
-  };
   const current = await readTarget(cluster, ref);
   return build(
     cluster,
@@ -283,6 +259,27 @@ export async function proposePatch(
     { method: 'patch', patchType: input.patchType, body: input.patch },
     `patch ${input.kind.toLowerCase()} ${input.namespace}/${input.name}`,
   );
+}
+
+/** The target of a generic patch or delete, refused with the kinds there are when it is none of them. */
+function refIn(
+  kinds: Record<string, { apiVersion: string }>,
+  verb: 'patch' | 'delete',
+  input: Workload & { kind: string },
+): Ref {
+  const kind = kinds[input.kind];
+  if (kind === undefined) {
+    throw new CoxswainError(
+      'kubernetes_api',
+      `Coxswain does not ${verb} ${input.kind} objects; it ${verb}s ${Object.keys(kinds).join(', ')}`,
+    );
+  }
+  return {
+    apiVersion: kind.apiVersion,
+    kind: input.kind,
+    name: input.name,
+    namespace: input.namespace,
+  };
 }
 
 /**
