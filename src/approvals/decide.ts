@@ -1,5 +1,4 @@
 import type { Queue } from 'bullmq';
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
@@ -25,7 +24,6 @@ export type DecideDeps = {
   bindings: readonly Binding[];
   autonomy: Autonomy;
   log: Logger;
-  audit?: AuditLog;
   /** Where a question that led to the proposal goes on, once it is rejected or expired. */
   runs?: RunsQueue;
   now?: () => Date;
@@ -62,15 +60,10 @@ export async function decide(
       ['pending'],
       'expired',
       'expiry',
-      {},
+      { audit: auditEntry(record, 'expired', now, 'nobody decided in time') },
       now,
     );
-    if (expired.ok) {
-      await postCard(deps.outbox, expired.record, deps.autonomy, now);
-      await deps.audit?.append(
-        auditEntry(expired.record, 'expired', now, 'nobody decided in time'),
-      );
-    }
+    if (expired.ok) await postCard(deps.outbox, expired.record, deps.autonomy, now);
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
   const person = { id: click.requester, memberOf: click.memberOf ?? [] };
@@ -93,6 +86,12 @@ export async function decide(
       decidedBy: person.id,
       decidedAt: now.toISOString(),
       decidedVia: person.memberOf,
+      audit: auditEntry(
+        { ...record, decidedBy: person.id },
+        verdict === 'approve' ? 'approved' : 'rejected',
+        now,
+        verdict === 'approve' ? 'queued for execution' : 'nothing changed',
+      ),
     },
     now,
   );
@@ -106,14 +105,6 @@ export async function decide(
   if (verdict === 'approve')
     await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
   await postCard(deps.outbox, outcome.record, deps.autonomy, now);
-  await deps.audit?.append(
-    auditEntry(
-      outcome.record,
-      verdict === 'approve' ? 'approved' : 'rejected',
-      now,
-      verdict === 'approve' ? 'queued for execution' : 'nothing changed',
-    ),
-  );
   if (verdict === 'reject' && deps.runs !== undefined)
     await resumeAfterDecision(outcome.record, deps.runs, deps.bindings, now);
   return {

@@ -1,5 +1,4 @@
 import { UnrecoverableError } from 'bullmq';
-import type { AuditLog } from '../audit/audit-log.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
@@ -34,7 +33,6 @@ export type ExecuteDeps = {
   bindings: readonly Binding[];
   autonomy: Autonomy;
   outbox: CardOutbox;
-  audit: AuditLog;
   /** Where a question that led to the proposal goes on, once it is decided. */
   runs?: RunsQueue;
   log: Logger;
@@ -217,7 +215,22 @@ async function finish(
   deps: ExecuteDeps,
   now: Date,
 ): Promise<ExecuteResult> {
-  const done = await deps.proposals.transition(record.id, [from], to, 'worker', { result }, now);
+  const audit = auditEntry(
+    { ...record, result },
+    to === 'succeeded' ? 'executed' : 'failed',
+    now,
+    to === 'succeeded'
+      ? [result.summary, result.verified].filter(Boolean).join(' ')
+      : (result.error ?? 'failed'),
+  );
+  const done = await deps.proposals.transition(
+    record.id,
+    [from],
+    to,
+    'worker',
+    { result, audit },
+    now,
+  );
   if (!done.ok)
     return {
       state: done.state === 'missing' ? 'failed' : done.state,
@@ -230,14 +243,6 @@ async function finish(
       ? `Done: ${record.action.summary}. ${result.verified ?? ''}`
       : `Not done: ${record.action.summary}. ${result.error ?? ''}`,
     deps,
-  );
-  await deps.audit.append(
-    auditEntry(
-      done.record,
-      to === 'succeeded' ? 'executed' : 'failed',
-      now,
-      to === 'succeeded' ? (result.verified ?? 'applied') : (result.error ?? 'failed'),
-    ),
   );
   if (deps.runs !== undefined)
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
@@ -264,6 +269,7 @@ async function supersede(
     {
       ...(freshId === undefined ? {} : { supersededBy: freshId }),
       result: { summary: 'not applied', error: redactText(reason) },
+      audit: auditEntry(record, 'superseded', now, redactText(reason)),
     },
     now,
   );
@@ -273,7 +279,6 @@ async function supersede(
       summary: 'decided elsewhere',
     };
   await postCard(deps.outbox, done.record, deps.autonomy, now);
-  await deps.audit.append(auditEntry(done.record, 'superseded', now, redactText(reason)));
   if (deps.runs !== undefined)
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
   if (fresh !== undefined && freshId !== undefined && origin !== undefined) {

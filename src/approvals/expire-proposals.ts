@@ -1,4 +1,3 @@
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Autonomy } from '../policy/schema.ts';
 import { auditEntry } from './audit-entry.ts';
@@ -15,7 +14,6 @@ export async function expireProposals(
     outbox: CardOutbox;
     autonomy: Autonomy;
     log: Logger;
-    audit?: AuditLog;
   },
   now = new Date(),
 ): Promise<string[]> {
@@ -25,10 +23,16 @@ export async function expireProposals(
     const expiresAt = record?.origin?.expiresAt;
     if (record === undefined || expiresAt === undefined || Date.parse(expiresAt) > now.getTime())
       continue;
-    const moved = await deps.proposals.transition(id, ['pending'], 'expired', 'expiry', {}, now);
+    const moved = await deps.proposals.transition(
+      id,
+      ['pending'],
+      'expired',
+      'expiry',
+      { audit: auditEntry(record, 'expired', now, 'nobody decided in time') },
+      now,
+    );
     if (!moved.ok) continue;
     await postCard(deps.outbox, moved.record, deps.autonomy, now);
-    await deps.audit?.append(auditEntry(moved.record, 'expired', now, 'nobody decided in time'));
     expired.push(id);
   }
   if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');

@@ -70,7 +70,7 @@ export function startBot(
     config.dashboard.users,
     config.dashboard.trustLocalNames && isLoopback(config.http.host),
   );
-  const audit = new AuditLog(resources.producer, config.redis.prefix, config.audit.dir);
+  const audit = new AuditLog(resources.producer, config.redis.prefix);
   const decideDeps: DecideDeps = {
     proposals: new ProposalStore(resources.producer, config.redis.prefix),
     actions: resources.queues.actions,
@@ -78,7 +78,6 @@ export function startBot(
     bindings: config.bindings,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
-    audit,
     runs: resources.queues.runs,
   };
   const inputDeps: InputDeps = {

@@ -54,7 +54,6 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             bindings: deps.bindings,
             autonomy: deps.autonomy,
             proposals: deps.engine.proposals,
-            ...(deps.engine.audit === undefined ? {} : { audit: deps.engine.audit }),
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;

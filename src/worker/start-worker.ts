@@ -6,7 +6,7 @@ import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
-import { AuditLog } from '../audit/audit-log.ts';
+import { AuditFiles } from '../audit/audit-files.ts';
 import type { Config } from '../config/index.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -29,7 +29,13 @@ export function startWorker(
 ): WorkerRole {
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
-  const audit = new AuditLog(resources.worker, config.redis.prefix, config.audit.dir);
+  // The audit entries are written to Redis with the state changes; the files follow from there.
+  const auditFiles = new AuditFiles(
+    resources.worker,
+    config.redis.prefix,
+    config.audit.dir,
+    log.child({ component: 'audit' }),
+  ).start();
   const actions = createActionsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -39,7 +45,6 @@ export function startWorker(
     bindings: config.bindings,
     autonomy: config.autonomy,
     outbox: resources.workerQueues.outbox,
-    audit,
     runs: resources.workerQueues.runs,
     log: log.child({ component: 'actions' }),
     metrics,
@@ -49,7 +54,6 @@ export function startWorker(
     outbox: resources.workerQueues.outbox,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
-    audit,
   });
   const status = refreshStatus({
     clusters,
@@ -78,7 +82,6 @@ export function startWorker(
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       conversations: new Conversations(resources.worker, config.redis.prefix),
       proposals,
-      audit,
       autonomy: config.autonomy,
       budget: runBudget(config.budgets),
       bindings: config.bindings,
@@ -110,6 +113,7 @@ export function startWorker(
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),
       ]);
+      await auditFiles.stop();
     },
   };
 }

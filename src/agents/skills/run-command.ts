@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
 import { offerProposal } from '../../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
-import type { AuditLog } from '../../audit/audit-log.ts';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor, mayRun } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
@@ -24,7 +23,6 @@ export type CommandRunDeps = {
   autonomy: Autonomy;
   /** Where proposed fixes are recorded, to be shown as cards. */
   proposals?: ProposalStore;
-  audit?: AuditLog;
 };
 
 /**
@@ -152,7 +150,6 @@ async function offerFixes(
         proposals,
         outbox: deps.outbox,
         autonomy: deps.autonomy,
-        ...(deps.audit === undefined ? {} : { audit: deps.audit }),
       },
     );
   }
