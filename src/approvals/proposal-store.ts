@@ -80,9 +80,18 @@ export const ExecutionResult = z.object({
   resourceVersionAfter: z.string().optional(),
   /** What was checked after the change, and what it showed. */
   verified: z.string().optional(),
+  /** Applied, but the check after it failed or could not be made (`summary` says why). */
+  unverified: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
+
+export const Applied = z.object({
+  at: z.iso.datetime(),
+  resourceVersionBefore: z.string(),
+  resourceVersionAfter: z.string().optional(),
+});
+export type Applied = z.infer<typeof Applied>;
 
 /** A proposal with its life so far. */
 export type ProposalRecord = Omit<Proposal, 'state'> & {
@@ -93,6 +102,8 @@ export type ProposalRecord = Omit<Proposal, 'state'> & {
   /** The groups through which the decider was an approver, as the platform said at the click. */
   decidedVia: string[];
   result: ExecutionResult | undefined;
+  /** Set once the write reached the cluster, before anything after it can fail. */
+  applied: Applied | undefined;
   supersededBy: string | undefined;
   transitions: Transition[];
 };
@@ -136,6 +147,13 @@ redis.call('expire', KEYS[2], ARGV[4])
 if ARGV[2] == 'pending' then redis.call('sadd', KEYS[3], ARGV[5]) else redis.call('srem', KEYS[3], ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('xadd', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'entry', ARGV[6]) end
 return state
+`;
+
+/** Records that the write of an executing proposal reached the cluster. */
+const MARK_APPLIED = `
+if redis.call('hget', KEYS[1], 'state') ~= 'executing' then return 0 end
+redis.call('hset', KEYS[1], 'applied', ARGV[1])
+return 1
 `;
 
 /** Sets where the card is, once, with its audit entry; a proposal shown already keeps its place. */
@@ -217,6 +235,7 @@ export class ProposalStore implements ProposalRecords {
       decidedAt: hash.decidedAt,
       decidedVia: json(z.array(z.string()), hash.decidedVia) ?? [],
       result: json(ExecutionResult, hash.result),
+      applied: json(Applied, hash.applied),
       supersededBy: hash.supersededBy,
       transitions: transitions.map((t) => Transition.parse(JSON.parse(t))),
     };
@@ -243,6 +262,20 @@ export class ProposalStore implements ProposalRecords {
       String(AUDIT_STREAM_LENGTH),
     );
     return attached === 1;
+  }
+
+  /**
+   * Records, while executing, that the change is in the cluster: whatever fails after this, the
+   * proposal is never reported as not applied.
+   */
+  async markApplied(id: string, applied: Applied): Promise<boolean> {
+    const marked = await this.#redis.eval(
+      MARK_APPLIED,
+      1,
+      this.#stateKey(id),
+      JSON.stringify(Applied.parse(applied)),
+    );
+    return marked === 1;
   }
 
   /** Proposals waiting for a decision, with a card somewhere. */
