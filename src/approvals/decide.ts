@@ -7,6 +7,7 @@ import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+import { requeueApproved } from './requeue.ts';
 import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
@@ -48,10 +49,13 @@ export async function decide(
   if (record === undefined || origin === undefined || origin.channel !== click.channel)
     return refuse('That proposal is not one of this channel’s');
   if (record.state !== 'pending') {
-    // An approval whose job could not be queued (Redis went away in between) is queued now; the
-    // job id is the proposal's, so this adds nothing when it is there already.
-    if (record.state === 'approved')
-      await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
+    // An approval whose job could not be queued (Redis went away in between) is queued now, if
+    // it has not expired since.
+    if (record.state === 'approved' && (await requeueApproved(record, deps, now)) === 'expired')
+      return refuse(
+        'This approval was never carried out and has expired',
+        'Nothing was changed. Ask again for a fresh one.',
+      );
     return refuse(...decided(record));
   }
   if (Date.parse(origin.expiresAt) <= now.getTime()) {
