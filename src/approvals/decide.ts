@@ -3,6 +3,7 @@ import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
@@ -25,6 +26,8 @@ export type DecideDeps = {
   bindings: readonly Binding[];
   autonomy: Autonomy;
   log: Logger;
+  /** While it is on, approvals are refused with its reason. */
+  suspension: SuspendSwitch;
   /** Where a question that led to the proposal goes on, once it is rejected or expired. */
   runs?: RunsQueue;
   now?: () => Date;
@@ -58,6 +61,9 @@ export async function decide(
       );
     return refuse(...decided(record));
   }
+  const suspended = verdict === 'approve' ? await deps.suspension.state() : undefined;
+  if (suspended !== undefined)
+    return refuse('Writes are suspended; nothing can be approved now', suspendedLine(suspended));
   if (Date.parse(origin.expiresAt) <= now.getTime()) {
     const expired = await deps.proposals.transition(
       record.id,

@@ -5,6 +5,7 @@ import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.t
 import { AuditLog } from '../audit/audit-log.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_AUTONOMY } from '../policy/schema.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import { type DecideDeps, decide } from './decide.ts';
@@ -36,6 +37,7 @@ beforeAll(() => {
     ],
     autonomy: DEFAULT_AUTONOMY,
     log: createLogger('silent'),
+    suspension: new SuspendSwitch(redis, prefix),
   };
 });
 

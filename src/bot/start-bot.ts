@@ -21,6 +21,7 @@ import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
 import { OutboxJob } from '../queue/jobs.ts';
 import { fitMessage } from '../queue/message.ts';
@@ -78,6 +79,7 @@ export function startBot(
     bindings: config.bindings,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
+    suspension: new SuspendSwitch(resources.producer, config.redis.prefix),
     runs: resources.queues.runs,
   };
   const inputDeps: InputDeps = {

@@ -7,6 +7,7 @@ import type { Route } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
@@ -21,6 +22,7 @@ export type RunsWorkerDeps = {
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  suspension: SuspendSwitch;
   engine: EngineDeps;
   concurrency: number;
   /** Lock lifetime; a dead worker's jobs are taken over after it. */
@@ -54,6 +56,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             bindings: deps.bindings,
             autonomy: deps.autonomy,
             proposals: deps.engine.proposals,
+            suspension: deps.suspension,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;

@@ -11,6 +11,7 @@ import type { Config } from '../config/index.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
@@ -29,6 +30,7 @@ export function startWorker(
 ): WorkerRole {
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
+  const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);
   // The audit entries are written to Redis with the state changes; the files follow from there.
   const auditFiles = new AuditFiles(
     resources.worker,
@@ -48,6 +50,7 @@ export function startWorker(
     runs: resources.workerQueues.runs,
     log: log.child({ component: 'actions' }),
     metrics,
+    suspension,
   });
   const sweeper = sweepExpired({
     proposals,
@@ -68,6 +71,7 @@ export function startWorker(
     clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,
+    suspension,
     engine: {
       agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
       client:

@@ -7,6 +7,7 @@ import { commandScope } from '../../policy/command-scope.ts';
 import { redactText } from '../../policy/redact.ts';
 import { redactObject } from '../../policy/redact-object.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
+import { type SuspendSwitch, type Suspension, suspendedLine } from '../../policy/suspend.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
 import type { ChatMessageInput } from '../../queue/message.ts';
@@ -23,6 +24,8 @@ export type CommandRunDeps = {
   autonomy: Autonomy;
   /** Where proposed fixes are recorded, to be shown as cards. */
   proposals?: ProposalStore;
+  /** Whether writes are suspended, for `status` to say so first. */
+  suspension: SuspendSwitch;
 };
 
 /**
@@ -54,7 +57,10 @@ export async function processCommandRun(
     try {
       const cluster = deps.clusters.get(scope.cluster);
       if (command.name === 'status')
-        message = (await clusterStatus(cluster, scope.namespaces)).message;
+        message = withSuspension(
+          (await clusterStatus(cluster, scope.namespaces)).message,
+          await deps.suspension.state(),
+        );
       else if (command.name === 'diagnose') {
         const diagnosis = await diagnose(
           cluster,
@@ -100,6 +106,16 @@ export async function processCommandRun(
   );
   await offerFixes(run, runJobId, fixes, deps);
   return { command: command.name, answered: message.headline, proposals: fixes.length };
+}
+
+/** A status answer says first that writes are suspended, and since when, by whom and why. */
+function withSuspension(
+  message: ChatMessageInput,
+  suspension: Suspension | undefined,
+): ChatMessageInput {
+  if (suspension === undefined) return message;
+  const line = suspendedLine(suspension);
+  return { ...message, text: message.text === undefined ? line : `${line}\n${message.text}` };
 }
 
 function requesterName(run: CommandRunJob): string {
