@@ -72,6 +72,7 @@ export function startBot(
     config.dashboard.trustLocalNames && isLoopback(config.http.host),
   );
   const audit = new AuditLog(resources.producer, config.redis.prefix);
+  const suspension = new SuspendSwitch(resources.producer, config.redis.prefix);
   const decideDeps: DecideDeps = {
     proposals: new ProposalStore(resources.producer, config.redis.prefix),
     actions: resources.queues.actions,
@@ -79,7 +80,7 @@ export function startBot(
     bindings: config.bindings,
     autonomy: config.autonomy,
     log: log.child({ component: 'approvals' }),
-    suspension: new SuspendSwitch(resources.producer, config.redis.prefix),
+    suspension,
     runs: resources.queues.runs,
   };
   const inputDeps: InputDeps = {
@@ -155,6 +156,7 @@ export function startBot(
       autonomy: config.autonomy,
       bindings: config.bindings,
       allowedHosts: config.http.allowedHosts,
+      suspension,
     }),
     ...webConsoleRoutes(
       store,

@@ -13,6 +13,7 @@ import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { ChannelRef } from '../queue/channel.ts';
 import type { ChatMessageInput } from '../queue/message.ts';
@@ -24,7 +25,8 @@ import type { WebAccess } from './web-access.ts';
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
  * waiting for a decision, with the same buttons), History (the audit trail, filtered by agent,
  * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
- * needs a signed-in person (or the loopback demo); decisions are checked like any click.
+ * needs a signed-in person (or the loopback demo); decisions are checked like any click. Status
+ * also shows the suspend switch, which an approver of any channel may turn on or off.
  */
 export type DashboardDeps = {
   access: WebAccess;
@@ -41,11 +43,17 @@ export type DashboardDeps = {
   /** To show each person only the cards they may decide. */
   bindings: readonly Binding[];
   allowedHosts: readonly string[];
+  /** The switch that stops every write; approvers may turn it on and off from here. */
+  suspension: SuspendSwitch;
 };
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be a lower-case name');
 const Login = z.object({ name: Name, token: z.string().min(1).max(500) });
+const Toggle = z.strictObject({
+  suspend: z.boolean(),
+  reason: z.string().trim().max(500).default(''),
+});
 const RunWorkflow = z.object({
   channel: ChannelRef,
   inputs: z
@@ -69,6 +77,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       throw new HttpError(415, 'content-type must be application/json');
     return readJson(req, limit);
   };
+  const approverSomewhere = (who: string) => deps.bindings.some((b) => b.approvers.includes(who));
   const routes: Route[] = [
     ...staticRoutes(STATIC_DIR, {
       '/dashboard': 'dashboard.html',
@@ -120,6 +129,42 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       async handler({ req }) {
         await person(req);
         return { status: 200, body: { clusters: await deps.status.read() } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/dashboard/api/suspend',
+      async handler({ req }) {
+        const who = await person(req);
+        return {
+          status: 200,
+          body: {
+            suspended: (await deps.suspension.state()) ?? null,
+            mayToggle: approverSomewhere(who),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/dashboard/api/suspend',
+      async handler({ req }) {
+        const body = await json(req);
+        const who = await person(req);
+        const parsed = Toggle.safeParse(body);
+        if (!parsed.success)
+          throw new HttpError(
+            400,
+            `invalid switch: ${formatIssues(parsed.error.issues).join('; ')}`,
+          );
+        if (!approverSomewhere(who))
+          throw new HttpError(403, 'only an approver of some channel may suspend or resume writes');
+        if (parsed.data.suspend) {
+          const { changed, suspension } = await deps.suspension.suspend(who, parsed.data.reason);
+          return { status: 200, body: { suspended: suspension, changed } };
+        }
+        const { changed } = await deps.suspension.resume(who);
+        return { status: 200, body: { suspended: null, changed } };
       },
     },
     {
