@@ -10,7 +10,7 @@ import type { Autonomy, Binding } from '../../policy/schema.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../../policy/suspend.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
-import type { ChatMessageInput } from '../../queue/message.ts';
+import { type ChatMessageInput, LIMITS } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';
@@ -114,8 +114,16 @@ function withSuspension(
   suspension: Suspension | undefined,
 ): ChatMessageInput {
   if (suspension === undefined) return message;
-  const line = suspendedLine(suspension);
-  return { ...message, text: message.text === undefined ? line : `${line}\n${message.text}` };
+  return {
+    ...message,
+    headline: fitLine(suspendedLine(suspension), LIMITS.headline),
+    text: message.text === undefined ? message.headline : `${message.headline}\n${message.text}`,
+    tone: message.tone === 'critical' ? 'critical' : 'warning',
+  };
+}
+
+function fitLine(line: string, max: number): string {
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
 function requesterName(run: CommandRunJob): string {
