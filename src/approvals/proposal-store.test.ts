@@ -1,7 +1,11 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import { AuditFiles } from '../audit/audit-files.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_AUTONOMY } from '../policy/schema.ts';
@@ -189,5 +193,30 @@ describe('ProposalStore audit entries', () => {
       approver: 'slack:U0LEAD',
       approval: 'user-confirmed',
     });
+  });
+
+  it('keeps the entry of a transition whose process died before any file was written', async () => {
+    const id = await fresh('crashed');
+    const record = await store.record(id);
+    if (record === undefined) throw new Error('no record');
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-audit-crash-'));
+
+    // The transition is the last thing the process did: nothing copied the stream to the files.
+    await store.transition(id, ['pending'], 'rejected', 'slack:U0LEAD', {
+      decidedBy: 'slack:U0LEAD',
+      audit: auditEntry(record, 'rejected', new Date(), 'nothing changed'),
+    });
+    const written = await new AuditFiles(redis, prefix, dir, createLogger('silent')).catchUp();
+
+    const lines = readdirSync(dir).flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean),
+    );
+    expect(written).toBeGreaterThan(0);
+    expect(
+      lines
+        .map((l) => JSON.parse(l) as { proposal?: string; event: string })
+        .filter((e) => e.proposal === id),
+    ).toEqual([expect.objectContaining({ event: 'rejected' })]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
