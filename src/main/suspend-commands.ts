@@ -22,7 +22,8 @@ const REDIS_WAIT_MS = 5_000;
 export async function suspend(args: readonly string[]): Promise<void> {
   const { values } = parseFlags('suspend', args, { reason: { type: 'string' } });
   const reason = (values.reason ?? '').trim();
-  if (reason.length > 500) throw new UsageError('coxswain suspend: the reason is at most 500 characters');
+  if (reason.length > 500)
+    throw new UsageError('coxswain suspend: the reason is at most 500 characters');
   await withSwitch(async (sw, by) => {
     const { changed, suspension } = await sw.suspend(by, reason);
     process.stdout.write(
