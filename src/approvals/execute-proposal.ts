@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
 import {
   alreadyApplied,
@@ -42,12 +43,25 @@ export type ExecuteDeps = {
   /** Where a question that led to the proposal goes on, once it is decided. */
   runs?: RunsQueue;
   log: Logger;
+  /** Looked at once more just before the write: a suspension that came meanwhile holds it. */
+  suspension: SuspendSwitch;
   /** How long to wait for a rollout to settle before reporting what it showed. */
   verifyTimeoutMs?: number;
   now?: () => Date;
 };
 
 export type ExecuteResult = { state: ProposalRecord['state']; summary: string };
+
+/**
+ * Writes were suspended between the job's start and its write: nothing was written, and the job
+ * waits to be run again (as executing, it writes then, unless the change is in place).
+ */
+export class WritesSuspendedError extends Error {
+  constructor() {
+    super('writes are suspended');
+    this.name = 'WritesSuspendedError';
+  }
+}
 
 export async function executeProposal(id: string, deps: ExecuteDeps): Promise<ExecuteResult> {
   const now = () => (deps.now ?? (() => new Date()))();
@@ -102,6 +116,7 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
     );
   }
 
+  if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
   let applied: Awaited<ReturnType<typeof executeAction>>;
   try {
     applied = await executeAction(cluster, record.action);

@@ -1,9 +1,13 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type ExecuteDeps, executeProposal, markFailed } from '../approvals/execute-proposal.ts';
+import {
+  type ExecuteDeps,
+  executeProposal,
+  markFailed,
+  WritesSuspendedError,
+} from '../approvals/execute-proposal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { SuspendSwitch } from '../policy/suspend.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { ActionJob } from '../queue/jobs.ts';
@@ -24,19 +28,24 @@ export function createActionsWorker(
     lockMs?: number;
     metrics: Metrics;
     log: Logger;
-    suspension: SuspendSwitch;
   },
 ): Worker<ActionJob> {
   const worker = new Worker<ActionJob>(
     'actions',
     async (job: Job<ActionJob>, token?: string) => {
       const { data, log } = openJob(job, ActionJob, deps.log);
-      if ((await deps.suspension.state()) !== undefined) {
+      const hold = async () => {
         log.debug({ proposalId: data.proposalId }, 'action held: writes are suspended');
         await job.moveToDelayed(Date.now() + SUSPENDED_RETRY_MS, token);
         throw new DelayedError();
-      }
-      const result = await executeProposal(data.proposalId, { ...deps, log });
+      };
+      if ((await deps.suspension.state()) !== undefined) return hold();
+      const result = await executeProposal(data.proposalId, { ...deps, log }).catch(
+        (error: unknown) => {
+          if (error instanceof WritesSuspendedError) return hold();
+          throw error;
+        },
+      );
       log.info({ proposalId: data.proposalId, state: result.state }, 'action finished');
       return result;
     },

@@ -8,11 +8,13 @@ import {
   type ExecuteDeps,
   executeProposal,
   markFailed,
+  WritesSuspendedError,
 } from '../../src/approvals/execute-proposal.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
 import type { OutboxJob } from '../../src/queue/jobs.ts';
 import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
 import { Clusters } from '../../src/tools/kubernetes/cluster.ts';
@@ -60,6 +62,7 @@ beforeAll(async () => {
     },
     log: createLogger('silent'),
     verifyTimeoutMs: 3_000,
+    suspension: new SuspendSwitch(redis, prefix),
   };
 });
 
@@ -159,5 +162,24 @@ describe('an approved change whose cluster goes away', () => {
     const record = await store.record(id);
     expect(record?.state).toBe('succeeded');
     expect(record?.result?.summary).toMatch(/^Applied; verification failed: the worker failed/);
+  });
+
+  it('writes nothing when writes were suspended after the job began, and writes once after resume', async () => {
+    const id = await approved('suspended-meanwhile', '576Mi');
+    await deps.suspension.suspend('cli:ops', 'freeze');
+    sandbox.resetRequests();
+
+    const held = await executeProposal(id, deps).catch((error: unknown) => error);
+    const writesWhileHeld = sandbox.requests.filter(write).length;
+    const stateWhileHeld = (await store.record(id))?.state;
+    await deps.suspension.resume('cli:ops');
+    const result = await executeProposal(id, deps);
+
+    expect(held).toBeInstanceOf(WritesSuspendedError);
+    expect(writesWhileHeld).toBe(0);
+    expect(stateWhileHeld).toBe('executing');
+    expect(result.state).toBe('succeeded');
+    expect(sandbox.requests.filter(write)).toHaveLength(1);
+    expect(await memoryLimit()).toBe('576Mi');
   });
 });
