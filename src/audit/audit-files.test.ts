@@ -78,4 +78,15 @@ describe('AuditFiles', () => {
     expect(written).toBe(1);
     expect(lines().map((l) => l.proposal)).toEqual(['p-one', 'p-two', 'p-three', 'p-four']);
   });
+
+  it('lets one process at a time copy, so a shared volume gets each line once', async () => {
+    const first = new AuditFiles(redis, prefix, dir, log);
+    const second = new AuditFiles(redis, prefix, dir, log);
+    await add('p-five');
+
+    const [a, b] = [await first.catchUpAsHolder(), await second.catchUpAsHolder()];
+
+    expect([a, b]).toEqual([true, false]);
+    expect(lines().filter((l) => l.proposal === 'p-five')).toHaveLength(1);
+  });
 });

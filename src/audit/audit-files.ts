@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -9,26 +10,56 @@ import { auditStreamKey } from './audit-log.ts';
  * their entries to the stream atomically; this copies them, in stream order, to one file per day
  * (the day of the stream id, so files follow the stream). Each line carries its stream `id`, and
  * where to go on from is read from the last line written: a process that died between the stream
- * and the file catches up when it comes back, and nothing is written twice.
+ * and the file catches up when it comes back, and nothing is written twice. Of several workers,
+ * one at a time copies (a lease in Redis), so files on a shared volume get each line once.
  */
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const BATCH = 500;
 const TAIL_BYTES = 64 * 1024;
 const STOP_WAIT_MS = 2_000;
+const LEASE_MS = 15_000;
+
+/** Takes the lease, or renews it for its holder. KEYS: lease. ARGV: holder, ms. */
+const LEASE = `
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+`;
+
+const RELEASE = `
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return 1
+`;
 
 export class AuditFiles {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #dir: string;
   readonly #log: Logger;
+  readonly #lease: string;
+  readonly #holder = randomUUID();
   /** The last stream id in the files; read from them on first use. */
   #last: string | undefined;
 
   constructor(redis: Redis, prefix: string, dir: string, log: Logger) {
     this.#redis = redis;
     this.#key = auditStreamKey(prefix);
+    this.#lease = `${this.#key}:files-lease`;
     this.#dir = dir;
     this.#log = log;
+  }
+
+  /** Catches up if this process holds the lease (taking it when free); false when another does. */
+  async catchUpAsHolder(): Promise<boolean> {
+    const held = await this.#redis.eval(LEASE, 1, this.#lease, this.#holder, String(LEASE_MS));
+    if (held !== 1) {
+      // Another process writes meanwhile: where to go on from is read from the files again.
+      this.#last = undefined;
+      return false;
+    }
+    await this.catchUp();
+    return true;
   }
 
   /** Appends every stream entry the files do not have yet; returns how many. */
@@ -62,7 +93,7 @@ export class AuditFiles {
     let stopped = false;
     let round: Promise<unknown> = Promise.resolve();
     const tick = () => {
-      round = this.catchUp()
+      round = this.catchUpAsHolder()
         .catch((error: unknown) => {
           // Start again from the files: a partly written batch must not be written twice.
           this.#last = undefined;
@@ -83,7 +114,8 @@ export class AuditFiles {
         // What was added up to now still reaches the files, unless Redis is gone: then the next
         // start catches up.
         const last = round
-          .then(() => this.catchUp())
+          .then(() => this.catchUpAsHolder())
+          .then(() => this.#redis.eval(RELEASE, 1, this.#lease, this.#holder))
           .catch((error: unknown) =>
             this.#log.warn({ err: error }, 'audit files not written before stopping'),
           );
