@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
 import { createLogger } from '../observability/logger.ts';
 import { Binding, DEFAULT_AUTONOMY } from '../policy/schema.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import type { ActionJob, OutboxJob } from '../queue/jobs.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import { type DecideDeps, decide } from './decide.ts';
@@ -60,6 +61,7 @@ beforeAll(() => {
     autonomy: DEFAULT_AUTONOMY,
     dashboardUrl: 'https://cox.example.com',
     people: [],
+    suspension: new SuspendSwitch(redis, prefix),
     log: createLogger('silent'),
   };
 });

@@ -1,16 +1,17 @@
 import type { Queue } from 'bullmq';
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import { samePerson } from '../policy/people.ts';
 import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
+import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
 import { channelPlatform } from '../queue/channel.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 import { changesFitChat } from './render-card.ts';
+import { requeueApproved } from './requeue.ts';
 import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
@@ -32,7 +33,8 @@ export type DecideDeps = {
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
   log: Logger;
-  audit?: AuditLog;
+  /** While it is on, approvals are refused with its reason. */
+  suspension: SuspendSwitch;
   /** Where a question that led to the proposal goes on, once it is rejected or expired. */
   runs?: RunsQueue;
   now?: () => Date;
@@ -57,27 +59,28 @@ export async function decide(
   if (record === undefined || origin === undefined || origin.channel !== click.channel)
     return refuse('That proposal is not one of this channel’s');
   if (record.state !== 'pending') {
-    // An approval whose job could not be queued (Redis went away in between) is queued now; the
-    // job id is the proposal's, so this adds nothing when it is there already.
-    if (record.state === 'approved')
-      await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
+    // An approval whose job could not be queued (Redis went away in between) is queued now, if
+    // it has not expired since.
+    if (record.state === 'approved' && (await requeueApproved(record, deps, now)) === 'expired')
+      return refuse(
+        'This approval was never carried out and has expired',
+        'Nothing was changed. Ask again for a fresh one.',
+      );
     return refuse(...decided(record));
   }
+  const suspended = verdict === 'approve' ? await deps.suspension.state() : undefined;
+  if (suspended !== undefined)
+    return refuse('Writes are suspended; nothing can be approved now', suspendedLine(suspended));
   if (Date.parse(origin.expiresAt) <= now.getTime()) {
     const expired = await deps.proposals.transition(
       record.id,
       ['pending'],
       'expired',
       'expiry',
-      {},
+      { audit: auditEntry(record, 'expired', now, 'nobody decided in time') },
       now,
     );
-    if (expired.ok) {
-      await postCard(deps.outbox, expired.record, deps, now);
-      await deps.audit?.append(
-        auditEntry(expired.record, 'expired', now, 'nobody decided in time'),
-      );
-    }
+    if (expired.ok) await postCard(deps.outbox, expired.record, deps, now);
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
   // A change too long to list whole on a chat card is approved where it is shown whole.
@@ -106,6 +109,12 @@ export async function decide(
       decidedBy: person.id,
       decidedAt: now.toISOString(),
       decidedVia: person.memberOf,
+      audit: auditEntry(
+        { ...record, decidedBy: person.id },
+        verdict === 'approve' ? 'approved' : 'rejected',
+        now,
+        verdict === 'approve' ? 'queued for execution' : 'nothing changed',
+      ),
     },
     now,
   );
@@ -119,14 +128,6 @@ export async function decide(
   if (verdict === 'approve')
     await deps.actions.add('execute', { proposalId: record.id }, { jobId: record.id });
   await postCard(deps.outbox, outcome.record, deps, now);
-  await deps.audit?.append(
-    auditEntry(
-      outcome.record,
-      verdict === 'approve' ? 'approved' : 'rejected',
-      now,
-      verdict === 'approve' ? 'queued for execution' : 'nothing changed',
-    ),
-  );
   if (verdict === 'reject' && deps.runs !== undefined)
     await resumeAfterDecision(outcome.record, deps.runs, deps.bindings, now);
   return {

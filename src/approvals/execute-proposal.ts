@@ -1,10 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
-import type { AuditLog } from '../audit/audit-log.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
 import {
   alreadyApplied,
@@ -14,10 +14,16 @@ import {
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
 import { ForbiddenChangeError } from '../tools/kubernetes/actions/propose.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { KubernetesError } from '../tools/kubernetes/errors.ts';
 import { auditEntry } from './audit-entry.ts';
 import { offerProposal } from './offer.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
-import { type ProposalRecord, type ProposalStore, proposalId } from './proposal-store.ts';
+import {
+  type ExecutionResult,
+  type ProposalRecord,
+  type ProposalStore,
+  proposalId,
+} from './proposal-store.ts';
 import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
@@ -39,16 +45,28 @@ export type ExecuteDeps = {
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
   outbox: CardOutbox;
-  audit: AuditLog;
   /** Where a question that led to the proposal goes on, once it is decided. */
   runs?: RunsQueue;
   log: Logger;
+  /** Looked at once more just before the write: a suspension that came meanwhile holds it. */
+  suspension: SuspendSwitch;
   /** How long to wait for a rollout to settle before reporting what it showed. */
   verifyTimeoutMs?: number;
   now?: () => Date;
 };
 
 export type ExecuteResult = { state: ProposalRecord['state']; summary: string };
+
+/**
+ * Writes were suspended between the job's start and its write: nothing was written, and the job
+ * waits to be run again (as executing, it writes then, unless the change is in place).
+ */
+export class WritesSuspendedError extends Error {
+  constructor() {
+    super('writes are suspended');
+    this.name = 'WritesSuspendedError';
+  }
+}
 
 export async function executeProposal(id: string, deps: ExecuteDeps): Promise<ExecuteResult> {
   const now = () => (deps.now ?? (() => new Date()))();
@@ -86,78 +104,123 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
         summary: 'decided elsewhere',
       };
     await postCard(deps.outbox, started.record, deps, now());
-  } else if (await alreadyApplied(cluster, record.action)) {
+  } else if (record.applied !== undefined || (await alreadyApplied(cluster, record.action))) {
     // The worker before this one wrote the change and died before saying so.
-    const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
     return finish(
       record,
       'executing',
       'succeeded',
-      {
-        summary: 'Applied (by the worker before this one, which stopped before reporting).',
-        verified: verified.text,
-      },
+      await checkOutcome(
+        cluster,
+        record,
+        'Applied (by the worker before this one, which stopped before reporting).',
+        deps,
+      ),
       deps,
       now(),
     );
   }
 
+  if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
   let applied: Awaited<ReturnType<typeof executeAction>>;
   try {
     applied = await executeAction(cluster, record.action);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
     // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
-    if (await alreadyApplied(cluster, record.action).catch(() => false)) {
-      const verified = await verified_(cluster, record, deps);
+    const inPlace = await isInPlace(cluster, record);
+    if (inPlace === true)
       return finish(
         record,
         'executing',
         'succeeded',
-        { summary: 'Applied (its answer was lost; the change is in place).', verified },
+        await checkOutcome(
+          cluster,
+          record,
+          'Applied (its answer was lost; the change is in place).',
+          deps,
+        ),
         deps,
         now(),
       );
-    }
     if (error instanceof TargetChangedError) return supersede(record, error.message, deps, now());
+    // No answer and no way to look: the change may or may not have landed.
+    const answered = !(error instanceof KubernetesError) || error.status !== undefined;
     return finish(
       record,
       'executing',
       'failed',
-      { summary: 'not applied', error: redactText(error.message) },
+      inPlace === undefined && !answered
+        ? outcomeUnknown(error.message)
+        : { summary: 'not applied', error: redactText(error.message) },
       deps,
       now(),
     );
   }
-  const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
+  await deps.proposals.markApplied(id, {
+    at: now().toISOString(),
+    resourceVersionBefore: applied.resourceVersionBefore,
+    ...(applied.resourceVersionAfter === undefined
+      ? {}
+      : { resourceVersionAfter: applied.resourceVersionAfter }),
+  });
   return finish(
     record,
     'executing',
     'succeeded',
     {
-      summary: 'Applied.',
+      ...(await checkOutcome(cluster, record, 'Applied.', deps)),
       resourceVersionBefore: applied.resourceVersionBefore,
       ...(applied.resourceVersionAfter === undefined
         ? {}
         : { resourceVersionAfter: applied.resourceVersionAfter }),
-      verified: verified.text,
     },
     deps,
     now(),
   );
 }
 
-/** What the check after the change showed; a check that could not be made says so. */
-async function verified_(
+/**
+ * What the check after the change showed. The change is in place whatever the check says: a
+ * rollout that does not settle, or a check that cannot be made, is reported as applied and not
+ * verified, never as not applied.
+ */
+async function checkOutcome(
   cluster: ReturnType<Clusters['get']>,
   record: ProposalRecord,
+  applied: string,
   deps: ExecuteDeps,
-): Promise<string> {
+): Promise<ExecutionResult> {
   try {
-    return (await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs)).text;
+    const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
+    if (verified.ok) return { summary: applied, verified: verified.text };
+    return { summary: `Applied; verification failed: ${verified.text}`, unverified: true };
   } catch (error) {
-    return `Applied, but the outcome could not be checked: ${redactText((error as Error).message)}`;
+    return {
+      summary: `Applied; verification failed: ${redactText((error as Error).message)}`,
+      unverified: true,
+    };
   }
+}
+
+/** Whether the change is in the cluster now; undefined when that cannot be told. */
+async function isInPlace(
+  cluster: ReturnType<Clusters['get']>,
+  record: ProposalRecord,
+): Promise<boolean | undefined> {
+  if (record.applied !== undefined) return true;
+  try {
+    return await alreadyApplied(cluster, record.action);
+  } catch {
+    return undefined;
+  }
+}
+
+function outcomeUnknown(error: string): ExecutionResult {
+  return {
+    summary: 'outcome unknown',
+    error: `${redactText(error)}; whether the change reached the cluster could not be checked: look at the target before proposing it again`,
+  };
 }
 
 /**
@@ -168,25 +231,19 @@ export async function markFailed(id: string, error: string, deps: ExecuteDeps): 
   const record = await deps.proposals.record(id);
   if (record === undefined || (record.state !== 'approved' && record.state !== 'executing')) return;
   const cluster = deps.clusters.get(record.action.target.cluster);
-  if (
-    record.state === 'executing' &&
-    (await alreadyApplied(cluster, record.action).catch(() => false))
-  ) {
-    await finish(
-      record,
-      'executing',
-      'succeeded',
-      { summary: 'Applied; the worker failed before reporting it.' },
-      deps,
-      new Date(),
-    );
-    return;
-  }
+  const inPlace = record.state === 'executing' ? await isInPlace(cluster, record) : false;
   await finish(
     record,
     record.state,
-    'failed',
-    { summary: 'not applied', error: redactText(error) },
+    inPlace === true ? 'succeeded' : 'failed',
+    inPlace === true
+      ? {
+          summary: `Applied; verification failed: the worker failed before checking it (${redactText(error)})`,
+          unverified: true,
+        }
+      : inPlace === undefined
+        ? outcomeUnknown(error)
+        : { summary: 'not applied', error: redactText(error) },
     deps,
     new Date(),
   );
@@ -223,7 +280,22 @@ async function finish(
   deps: ExecuteDeps,
   now: Date,
 ): Promise<ExecuteResult> {
-  const done = await deps.proposals.transition(record.id, [from], to, 'worker', { result }, now);
+  const audit = auditEntry(
+    { ...record, result },
+    to === 'succeeded' ? 'executed' : 'failed',
+    now,
+    to === 'succeeded'
+      ? [result.summary, result.verified].filter(Boolean).join(' ')
+      : (result.error ?? 'failed'),
+  );
+  const done = await deps.proposals.transition(
+    record.id,
+    [from],
+    to,
+    'worker',
+    { result, audit },
+    now,
+  );
   if (!done.ok)
     return {
       state: done.state === 'missing' ? 'failed' : done.state,
@@ -232,18 +304,13 @@ async function finish(
   await postCard(deps.outbox, done.record, deps, now);
   await report(
     done.record,
-    to === 'succeeded'
-      ? `Done: ${record.action.summary}. ${result.verified ?? ''}`
-      : `Not done: ${record.action.summary}. ${result.error ?? ''}`,
+    to === 'failed'
+      ? `${result.summary === 'not applied' ? 'Not done' : 'Failed'}: ${record.action.summary}. ${result.error ?? ''}`
+      : result.unverified === true
+        ? `Applied, not verified: ${record.action.summary}. ${result.summary}`
+        : `Done: ${record.action.summary}. ${result.verified ?? ''}`,
     deps,
-  );
-  await deps.audit.append(
-    auditEntry(
-      done.record,
-      to === 'succeeded' ? 'executed' : 'failed',
-      now,
-      to === 'succeeded' ? (result.verified ?? 'applied') : (result.error ?? 'failed'),
-    ),
+    to === 'succeeded' && result.unverified !== true ? 'resolved' : 'warning',
   );
   if (deps.runs !== undefined)
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
@@ -276,6 +343,7 @@ async function supersede(
     {
       ...(freshId === undefined ? {} : { supersededBy: freshId }),
       result: { summary: 'not applied', error: redactText(reason) },
+      audit: auditEntry(record, 'superseded', now, redactText(reason)),
     },
     now,
   );
@@ -285,7 +353,6 @@ async function supersede(
       summary: 'decided elsewhere',
     };
   await postCard(deps.outbox, done.record, deps, now);
-  await deps.audit.append(auditEntry(done.record, 'superseded', now, redactText(reason)));
   if (deps.runs !== undefined)
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
   if (fresh !== undefined && freshId !== undefined && origin !== undefined) {
@@ -324,7 +391,12 @@ async function supersede(
 }
 
 /** A line in the conversation's thread, besides the card. */
-async function report(record: ProposalRecord, text: string, deps: ExecuteDeps) {
+async function report(
+  record: ProposalRecord,
+  text: string,
+  deps: ExecuteDeps,
+  tone: 'resolved' | 'warning' = record.state === 'succeeded' ? 'resolved' : 'warning',
+) {
   const origin = record.origin;
   if (origin === undefined) return;
   await deps.outbox.add(
@@ -334,7 +406,7 @@ async function report(record: ProposalRecord, text: string, deps: ExecuteDeps) {
       ...(origin.thread === undefined ? {} : { thread: origin.thread }),
       message: {
         text: text.slice(0, 3_000),
-        tone: record.state === 'succeeded' ? 'resolved' : 'warning',
+        tone,
         fields: [],
         sections: [],
         links: [],

@@ -1,4 +1,3 @@
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Autonomy } from '../policy/schema.ts';
 import { auditEntry } from './audit-entry.ts';
@@ -17,7 +16,6 @@ export async function expireProposals(
     /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
     dashboardUrl: string | undefined;
     log: Logger;
-    audit?: AuditLog;
   },
   now = new Date(),
 ): Promise<string[]> {
@@ -27,10 +25,16 @@ export async function expireProposals(
     const expiresAt = record?.origin?.expiresAt;
     if (record === undefined || expiresAt === undefined || Date.parse(expiresAt) > now.getTime())
       continue;
-    const moved = await deps.proposals.transition(id, ['pending'], 'expired', 'expiry', {}, now);
+    const moved = await deps.proposals.transition(
+      id,
+      ['pending'],
+      'expired',
+      'expiry',
+      { audit: auditEntry(record, 'expired', now, 'nobody decided in time') },
+      now,
+    );
     if (!moved.ok) continue;
     await postCard(deps.outbox, moved.record, deps, now);
-    await deps.audit?.append(auditEntry(moved.record, 'expired', now, 'nobody decided in time'));
     expired.push(id);
   }
   if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');

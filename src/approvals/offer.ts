@@ -1,4 +1,3 @@
-import type { AuditLog } from '../audit/audit-log.ts';
 import type { Autonomy } from '../policy/schema.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
@@ -13,7 +12,6 @@ export type OfferDeps = {
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
-  audit?: AuditLog;
   now?: () => Date;
 };
 
@@ -29,11 +27,17 @@ export async function showProposals(
   const now = (deps.now ?? (() => new Date()))();
   const expiresAt = new Date(now.getTime() + DECISION_WINDOW_MS).toISOString();
   for (const id of ids) {
-    const shown = await deps.proposals.attach(id, { ...where, expiresAt });
+    const before = await deps.proposals.record(id);
+    if (before === undefined) continue;
+    const origin = { ...where, expiresAt };
+    await deps.proposals.attach(
+      id,
+      origin,
+      auditEntry({ ...before, origin }, 'proposed', now, 'awaiting a decision'),
+    );
     const record = await deps.proposals.record(id);
     if (record === undefined) continue;
     await postCard(deps.outbox, record, deps, now);
-    if (shown) await deps.audit?.append(auditEntry(record, 'proposed', now, 'awaiting a decision'));
   }
 }
 

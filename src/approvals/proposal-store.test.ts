@@ -1,11 +1,17 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
+import { AuditFiles } from '../audit/audit-files.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import { createLogger } from '../observability/logger.ts';
 import { DEFAULT_AUTONOMY } from '../policy/schema.ts';
 import type { OutboxJob } from '../queue/jobs.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { auditEntry } from './audit-entry.ts';
 import { expireProposals } from './expire-proposals.ts';
 import { type Proposal, ProposalStore, proposalId } from './proposal-store.ts';
 
@@ -160,5 +166,65 @@ describe('ProposalStore transitions', () => {
     });
     expect((await outbox.getJob(`card.${due}.expired`))?.data.replaceKey).toBe(`card.${due}`);
     await outbox.close();
+  });
+});
+
+describe('ProposalStore audit entries', () => {
+  it('adds exactly one audit entry with the transition that makes it, none with one refused', async () => {
+    const id = await fresh('audited');
+    const record = await store.record(id);
+    if (record === undefined) throw new Error('no record');
+    const audit = new AuditLog(redis, prefix);
+    const entriesOf = async () => (await audit.latest(1_000)).filter((e) => e.proposal === id);
+    const approved = auditEntry(
+      { ...record, decidedBy: 'slack:U0LEAD' },
+      'approved',
+      new Date(),
+      'queued for execution',
+    );
+
+    const first = await store.transition(id, ['pending'], 'approved', 'slack:U0LEAD', {
+      decidedBy: 'slack:U0LEAD',
+      audit: approved,
+    });
+    const second = await store.transition(id, ['pending'], 'approved', 'slack:U0SAM', {
+      decidedBy: 'slack:U0SAM',
+      audit: { ...approved, approver: 'slack:U0SAM' },
+    });
+
+    expect(first.ok).toBe(true);
+    expect(second.ok).toBe(false);
+    const entries = await entriesOf();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      event: 'approved',
+      approver: 'slack:U0LEAD',
+      approval: 'user-confirmed',
+    });
+  });
+
+  it('keeps the entry of a transition whose process died before any file was written', async () => {
+    const id = await fresh('crashed');
+    const record = await store.record(id);
+    if (record === undefined) throw new Error('no record');
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-audit-crash-'));
+
+    // The transition is the last thing the process did: nothing copied the stream to the files.
+    await store.transition(id, ['pending'], 'rejected', 'slack:U0LEAD', {
+      decidedBy: 'slack:U0LEAD',
+      audit: auditEntry(record, 'rejected', new Date(), 'nothing changed'),
+    });
+    const written = await new AuditFiles(redis, prefix, dir, createLogger('silent')).catchUp();
+
+    const lines = readdirSync(dir).flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean),
+    );
+    expect(written).toBeGreaterThan(0);
+    expect(
+      lines
+        .map((l) => JSON.parse(l) as { proposal?: string; event: string })
+        .filter((e) => e.proposal === id),
+    ).toEqual([expect.objectContaining({ event: 'rejected' })]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

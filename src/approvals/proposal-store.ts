@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import {
+  AUDIT_STREAM_LENGTH,
+  type AuditEntry,
+  auditLine,
+  auditStreamKey,
+} from '../audit/audit-log.ts';
 import { ChannelRef } from '../queue/channel.ts';
 import { KubeAction } from '../tools/kubernetes/actions/action.ts';
 
@@ -17,7 +23,8 @@ import { KubeAction } from '../tools/kubernetes/actions/action.ts';
  *
  * Every transition checks the state it leaves in the same script that writes the new one, so a
  * double click, two approvers at once or approve and reject racing make exactly one decision;
- * each is recorded with its time and actor.
+ * each is recorded with its time and actor, and its audit entry is added to the audit stream by
+ * that same script: a process that dies after a transition leaves no gap in the trail.
  */
 export const Proposal = z.object({
   id: z.string(),
@@ -73,9 +80,18 @@ export const ExecutionResult = z.object({
   resourceVersionAfter: z.string().optional(),
   /** What was checked after the change, and what it showed. */
   verified: z.string().optional(),
+  /** Applied, but the check after it failed or could not be made (`summary` says why). */
+  unverified: z.boolean().optional(),
   error: z.string().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
+
+export const Applied = z.object({
+  at: z.iso.datetime(),
+  resourceVersionBefore: z.string(),
+  resourceVersionAfter: z.string().optional(),
+});
+export type Applied = z.infer<typeof Applied>;
 
 /** A proposal with its life so far. */
 export type ProposalRecord = Omit<Proposal, 'state'> & {
@@ -86,6 +102,8 @@ export type ProposalRecord = Omit<Proposal, 'state'> & {
   /** The groups through which the decider was an approver, as the platform said at the click. */
   decidedVia: string[];
   result: ExecutionResult | undefined;
+  /** Set once the write reached the cluster, before anything after it can fail. */
+  applied: Applied | undefined;
   supersededBy: string | undefined;
   transitions: Transition[];
 };
@@ -111,9 +129,10 @@ return 0
 `;
 
 /**
- * KEYS: state hash, transitions list, pending set. ARGV: allowed from-states (comma-separated),
- * to-state, transition JSON (without from), ttl, proposal id, then field/value pairs to set.
- * Returns the state it left, or `!<state>` when the proposal was not in an allowed one.
+ * KEYS: state hash, transitions list, pending set, audit stream. ARGV: allowed from-states
+ * (comma-separated), to-state, transition JSON (without from), ttl, proposal id, audit entry
+ * JSON (empty for none), audit stream length, then field/value pairs to set. Returns the state it
+ * left, or `!<state>` when the proposal was not in an allowed one.
  */
 const TRANSITION = `
 local state = redis.call('hget', KEYS[1], 'state')
@@ -122,18 +141,27 @@ local allowed = false
 for s in string.gmatch(ARGV[1], '[^,]+') do if s == state then allowed = true end end
 if not allowed then return '!' .. state end
 redis.call('hset', KEYS[1], 'state', ARGV[2])
-for i = 6, #ARGV, 2 do redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 8, #ARGV, 2 do redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('rpush', KEYS[2], '{"from":"' .. state .. '",' .. ARGV[3])
 redis.call('expire', KEYS[2], ARGV[4])
 if ARGV[2] == 'pending' then redis.call('sadd', KEYS[3], ARGV[5]) else redis.call('srem', KEYS[3], ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('xadd', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'entry', ARGV[6]) end
 return state
 `;
 
-/** Sets where the card is, once; a proposal shown already keeps its first place. */
+/** Records that the write of an executing proposal reached the cluster. */
+const MARK_APPLIED = `
+if redis.call('hget', KEYS[1], 'state') ~= 'executing' then return 0 end
+redis.call('hset', KEYS[1], 'applied', ARGV[1])
+return 1
+`;
+
+/** Sets where the card is, once, with its audit entry; a proposal shown already keeps its place. */
 const ATTACH = `
 if redis.call('hget', KEYS[1], 'state') ~= 'pending' then return 0 end
 if redis.call('hsetnx', KEYS[1], 'origin', ARGV[1]) == 0 then return 0 end
 redis.call('sadd', KEYS[2], ARGV[2])
+if ARGV[3] ~= '' then redis.call('xadd', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[3]) end
 return 1
 `;
 
@@ -207,6 +235,7 @@ export class ProposalStore implements ProposalRecords {
       decidedAt: hash.decidedAt,
       decidedVia: json(z.array(z.string()), hash.decidedVia) ?? [],
       result: json(ExecutionResult, hash.result),
+      applied: json(Applied, hash.applied),
       supersededBy: hash.supersededBy,
       transitions: transitions.map((t) => Transition.parse(JSON.parse(t))),
     };
@@ -216,17 +245,37 @@ export class ProposalStore implements ProposalRecords {
     return this.#redis.lrange(this.#runKey(runId), 0, -1);
   }
 
-  /** Records where the card is shown and until when it may be decided; false if shown already. */
-  async attach(id: string, origin: Origin): Promise<boolean> {
+  /**
+   * Records where the card is shown and until when it may be decided, with the audit entry of its
+   * being proposed; false if shown already.
+   */
+  async attach(id: string, origin: Origin, audit?: AuditEntry): Promise<boolean> {
     const attached = await this.#redis.eval(
       ATTACH,
-      2,
+      3,
       this.#stateKey(id),
       this.#pendingKey,
+      auditStreamKey(this.#prefix),
       JSON.stringify(Origin.parse(origin)),
       id,
+      audit === undefined ? '' : auditLine(audit),
+      String(AUDIT_STREAM_LENGTH),
     );
     return attached === 1;
+  }
+
+  /**
+   * Records, while executing, that the change is in the cluster: whatever fails after this, the
+   * proposal is never reported as not applied.
+   */
+  async markApplied(id: string, applied: Applied): Promise<boolean> {
+    const marked = await this.#redis.eval(
+      MARK_APPLIED,
+      1,
+      this.#stateKey(id),
+      JSON.stringify(Applied.parse(applied)),
+    );
+    return marked === 1;
   }
 
   /** Proposals waiting for a decision, with a card somewhere. */
@@ -236,8 +285,8 @@ export class ProposalStore implements ProposalRecords {
 
   /**
    * Moves the proposal from one of `from` to `to`, atomically, recording the actor; `fields`
-   * (decidedBy, result…) are set with it. Fails, saying the state it found, when it was not in one
-   * of `from`.
+   * (decidedBy, result…) are set with it, and `audit` is added to the audit stream with it. Fails,
+   * saying the state it found, when it was not in one of `from`.
    */
   async transition(
     id: string,
@@ -248,11 +297,12 @@ export class ProposalStore implements ProposalRecords {
       decidedVia?: readonly string[];
       result?: ExecutionResult;
       note?: string;
+      audit?: AuditEntry;
     } = {},
     now = new Date(),
   ): Promise<TransitionOutcome> {
     const at = now.toISOString();
-    const { result, note, decidedVia, ...plain } = fields;
+    const { result, note, decidedVia, audit, ...plain } = fields;
     const pairs: string[] = Object.entries(plain).flatMap(([k, v]) =>
       v === undefined ? [] : [k, v],
     );
@@ -265,15 +315,18 @@ export class ProposalStore implements ProposalRecords {
     const left = String(
       await this.#redis.eval(
         TRANSITION,
-        3,
+        4,
         this.#stateKey(id),
         this.#transitionsKey(id),
         this.#pendingKey,
+        auditStreamKey(this.#prefix),
         from.join(','),
         to,
         rest,
         String(KEEP_SECONDS),
         id,
+        audit === undefined ? '' : auditLine(audit),
+        String(AUDIT_STREAM_LENGTH),
         ...pairs,
       ),
     );

@@ -43,6 +43,7 @@ function record(changes: FieldChange[]): ProposalRecord {
     decidedVia: [],
     result: undefined,
     supersededBy: undefined,
+    applied: undefined,
     transitions: [],
   };
 }

@@ -1,16 +1,15 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 /**
- * The audit trail: every action run, proposal and decision, in a Redis stream (which the
- * dashboard's History reads) and in one JSONL file per day (which outlives Redis and is easy to
- * ship elsewhere). An entry is written to both; the file is the record of last resort.
+ * The audit trail: every proposal and decision, every action run, and every suspend and resume,
+ * in a Redis stream that the dashboard's History reads. Each entry is added by the same Redis
+ * script as the state change it records, so one never exists without the other; the daily JSONL
+ * files (the record that outlives Redis) are written from the stream by `AuditFiles`.
  */
 export const AuditEntry = z.object({
   at: z.iso.datetime(),
-  /** What happened: proposed, approved, rejected, expired, executed, failed, superseded. */
+  /** What happened to a proposal, or to the suspend switch. */
   event: z.enum([
     'proposed',
     'approved',
@@ -19,48 +18,55 @@ export const AuditEntry = z.object({
     'executed',
     'failed',
     'superseded',
+    'suspended',
+    'resumed',
   ]),
-  proposal: z.string(),
+  /** Absent for the suspend switch, which is about every proposal at once. */
+  proposal: z.string().optional(),
   agent: z.string(),
   action: z.object({ type: z.string(), summary: z.string() }),
   /** The target and the change as approved (no Secret or env values: the change never holds them). */
-  inputs: z.object({
-    cluster: z.string(),
-    namespace: z.string().optional(),
-    kind: z.string(),
-    name: z.string(),
-  }),
+  inputs: z
+    .object({
+      cluster: z.string(),
+      namespace: z.string().optional(),
+      kind: z.string(),
+      name: z.string(),
+    })
+    .optional(),
   resourceVersionBefore: z.string().optional(),
   resourceVersionAfter: z.string().optional(),
   outcome: z.string(),
   approval: z.enum(['auto', 'user-confirmed']).optional(),
   approver: z.string().optional(),
+  /** Who flipped the suspend switch (`cli:alice`, `web:bob`). */
+  person: z.string().optional(),
   platform: z.string().optional(),
   channel: z.string().optional(),
-  run: z.string(),
+  run: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-const STREAM_LENGTH = 100_000;
+/** About a year of a busy team's decisions; the files keep everything. */
+export const AUDIT_STREAM_LENGTH = 100_000;
 
+export function auditStreamKey(prefix: string): string {
+  return `${prefix}:audit`;
+}
+
+/** An entry as the scripts that change state add it to the stream: checked, then JSON. */
+export function auditLine(entry: AuditEntry): string {
+  return JSON.stringify(AuditEntry.parse(entry));
+}
+
+/** Reads the audit stream. Entries are added only by the scripts that change state. */
 export class AuditLog {
   readonly #redis: Redis;
   readonly #key: string;
-  readonly #dir: string;
 
-  constructor(redis: Redis, prefix: string, dir: string) {
+  constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.#key = `${prefix}:audit`;
-    this.#dir = dir;
-  }
-
-  async append(entry: AuditEntry): Promise<void> {
-    const line = JSON.stringify(AuditEntry.parse(entry));
-    await mkdir(this.#dir, { recursive: true });
-    await appendFile(join(this.#dir, `audit-${entry.at.slice(0, 10)}.jsonl`), `${line}\n`, {
-      mode: 0o640,
-    });
-    await this.#redis.xadd(this.#key, 'MAXLEN', '~', String(STREAM_LENGTH), '*', 'entry', line);
+    this.#key = auditStreamKey(prefix);
   }
 
   /** The newest entries first. */

@@ -21,6 +21,7 @@ import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
 import { OutboxJob } from '../queue/jobs.ts';
 import { fitMessage } from '../queue/message.ts';
@@ -70,7 +71,8 @@ export function startBot(
     config.dashboard.users,
     config.dashboard.trustLocalNames && isLoopback(config.http.host),
   );
-  const audit = new AuditLog(resources.producer, config.redis.prefix, config.audit.dir);
+  const audit = new AuditLog(resources.producer, config.redis.prefix);
+  const suspension = new SuspendSwitch(resources.producer, config.redis.prefix);
   const decideDeps: DecideDeps = {
     proposals: new ProposalStore(resources.producer, config.redis.prefix),
     actions: resources.queues.actions,
@@ -80,7 +82,7 @@ export function startBot(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
-    audit,
+    suspension,
     runs: resources.queues.runs,
   };
   const inputDeps: InputDeps = {
@@ -157,6 +159,7 @@ export function startBot(
       bindings: config.bindings,
       people: config.people,
       allowedHosts: config.http.allowedHosts,
+      suspension,
     }),
     ...webConsoleRoutes(
       store,

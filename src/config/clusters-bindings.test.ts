@@ -136,6 +136,7 @@ describe('clusters, bindings and autonomy in the config file', () => {
       'inCluster cannot be combined with context or kubeconfig',
     ],
     ['clusters: [{ name: Prod }]\n', 'clusters[0].name: must be a lower-case name'],
+    ['clusters: [{ name: a, timeoutSeconds: 0 }]\n', 'clusters[0].timeoutSeconds'],
     [
       'bindings:\n  - { channel: web:ops, clusters: [default], maxTier: forbidden }\n',
       'bindings[0].maxTier: must be safe or confirm',

@@ -19,6 +19,8 @@ export const ClusterEntry = z
     context: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
     inCluster: z.boolean().optional(),
+    /** How long one API call may take before it is abandoned as failed. */
+    timeoutSeconds: z.number().int().min(1).max(600).optional(),
   })
   .refine(
     (c) => !(c.inCluster === true && (c.context !== undefined || c.kubeconfig !== undefined)),

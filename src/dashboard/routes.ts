@@ -13,6 +13,7 @@ import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
 import { bindingFor, listsApprover } from '../policy/bindings.ts';
 import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { ChannelRef } from '../queue/channel.ts';
 import type { ChatMessageInput } from '../queue/message.ts';
@@ -27,7 +28,8 @@ import type { WebAccess } from './web-access.ts';
  * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
  * needs a signed-in person (or the loopback demo). Pending shows, and the dashboard decides, only
  * the cards whose channel lists the person as an approver, checked again like any click; History
- * and Status show only the person's channels and their clusters (`scopeOf`).
+ * and Status show only the person's channels and their clusters (`scopeOf`). Status also shows the
+ * suspend switch, which an approver of any channel may turn on or off.
  */
 export type DashboardDeps = {
   access: WebAccess;
@@ -46,11 +48,17 @@ export type DashboardDeps = {
   /** A person's accounts across platforms: an approver named by any of them is the person. */
   people: readonly Identity[];
   allowedHosts: readonly string[];
+  /** The switch that stops every write; approvers may turn it on and off from here. */
+  suspension: SuspendSwitch;
 };
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
 const Name = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,39}$/, 'must be a lower-case name');
 const Login = z.object({ name: Name, token: z.string().min(1).max(500) });
+const Toggle = z.strictObject({
+  suspend: z.boolean(),
+  reason: z.string().trim().max(500).default(''),
+});
 const RunWorkflow = z.object({
   channel: ChannelRef,
   inputs: z
@@ -74,6 +82,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       throw new HttpError(415, 'content-type must be application/json');
     return readJson(req, limit);
   };
+  const approverSomewhere = (who: string) => deps.bindings.some((b) => b.approvers.includes(who));
   const routes: Route[] = [
     ...staticRoutes(STATIC_DIR, {
       '/dashboard': 'dashboard.html',
@@ -129,6 +138,42 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
           status: 200,
           body: { clusters: snapshots.filter((s) => clusters.has(s.cluster)) },
         };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/dashboard/api/suspend',
+      async handler({ req }) {
+        const who = await person(req);
+        return {
+          status: 200,
+          body: {
+            suspended: (await deps.suspension.state()) ?? null,
+            mayToggle: approverSomewhere(who),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/dashboard/api/suspend',
+      async handler({ req }) {
+        const body = await json(req);
+        const who = await person(req);
+        const parsed = Toggle.safeParse(body);
+        if (!parsed.success)
+          throw new HttpError(
+            400,
+            `invalid switch: ${formatIssues(parsed.error.issues).join('; ')}`,
+          );
+        if (!approverSomewhere(who))
+          throw new HttpError(403, 'only an approver of some channel may suspend or resume writes');
+        if (parsed.data.suspend) {
+          const { changed, suspension } = await deps.suspension.suspend(who, parsed.data.reason);
+          return { status: 200, body: { suspended: suspension, changed } };
+        }
+        const { changed } = await deps.suspension.resume(who);
+        return { status: 200, body: { suspended: null, changed } };
       },
     },
     {
@@ -204,8 +249,10 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
         const outcome = url.searchParams.get('outcome') || undefined;
         const entries = (await deps.audit.latest(1_000)).filter(
           (e) =>
-            e.channel !== undefined &&
-            channels.has(e.channel) &&
+            // The suspend switch is everyone's: Status shows it to anyone signed in.
+            (e.channel === undefined
+              ? e.event === 'suspended' || e.event === 'resumed'
+              : channels.has(e.channel)) &&
             (agent === undefined || e.agent === agent) &&
             (channel === undefined || e.channel === channel) &&
             (outcome === undefined || e.event === outcome),

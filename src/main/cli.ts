@@ -5,6 +5,7 @@ import { CLUSTER_USAGE, clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
+import { resume, SUSPEND_USAGE, suspend } from './suspend-commands.ts';
 
 const USAGE = `Usage: coxswain <command>
 
@@ -20,6 +21,8 @@ Commands:
   deploy   APP: runs the deploy-app workflow
   workflow NAME [key=value…]: runs a workflow from workflows/
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
+  suspend  [--reason TEXT]: stops every write at once (approvals refused, actions wait)
+  resume   lets writes go on again
 
 Configuration comes from the environment (and .env); see .env.example.
 `;
@@ -46,6 +49,8 @@ const COMMANDS: Record<string, Command> = {
   deploy: clusterCommand('deploy'),
   workflow: clusterCommand('workflow'),
   ask,
+  suspend,
+  resume,
 };
 
 const HELP: Record<string, string> = {
@@ -56,6 +61,8 @@ const HELP: Record<string, string> = {
   deploy: CLUSTER_USAGE,
   workflow: CLUSTER_USAGE,
   ask: ASK_USAGE,
+  suspend: SUSPEND_USAGE,
+  resume: SUSPEND_USAGE,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

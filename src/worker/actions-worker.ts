@@ -1,15 +1,25 @@
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type ExecuteDeps, executeProposal, markFailed } from '../approvals/execute-proposal.ts';
+import {
+  type ExecuteDeps,
+  executeProposal,
+  markFailed,
+  WritesSuspendedError,
+} from '../approvals/execute-proposal.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { ActionJob } from '../queue/jobs.ts';
 
+/** How often a held action looks whether writes are back on. */
+export const SUSPENDED_RETRY_MS = 1_000;
+
 /**
  * The worker's consumer of the actions queue: approved proposals, each once. A job whose worker
  * died is taken over after the lock lapses and looks before it writes (`executeProposal`).
+ * While writes are suspended, every action waits (delayed, its attempts kept) and runs once they
+ * are resumed.
  */
 export function createActionsWorker(
   deps: ExecuteDeps & {
@@ -22,9 +32,20 @@ export function createActionsWorker(
 ): Worker<ActionJob> {
   const worker = new Worker<ActionJob>(
     'actions',
-    async (job: Job<ActionJob>) => {
+    async (job: Job<ActionJob>, token?: string) => {
       const { data, log } = openJob(job, ActionJob, deps.log);
-      const result = await executeProposal(data.proposalId, { ...deps, log });
+      const hold = async () => {
+        log.debug({ proposalId: data.proposalId }, 'action held: writes are suspended');
+        await job.moveToDelayed(Date.now() + SUSPENDED_RETRY_MS, token);
+        throw new DelayedError();
+      };
+      if ((await deps.suspension.state()) !== undefined) return hold();
+      const result = await executeProposal(data.proposalId, { ...deps, log }).catch(
+        (error: unknown) => {
+          if (error instanceof WritesSuspendedError) return hold();
+          throw error;
+        },
+      );
       log.info({ proposalId: data.proposalId, state: result.state }, 'action finished');
       return result;
     },

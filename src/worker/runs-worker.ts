@@ -7,6 +7,7 @@ import type { Route } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Autonomy, Binding } from '../policy/schema.ts';
+import type { SuspendSwitch } from '../policy/suspend.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
@@ -23,6 +24,7 @@ export type RunsWorkerDeps = {
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
+  suspension: SuspendSwitch;
   engine: EngineDeps;
   concurrency: number;
   /** Lock lifetime; a dead worker's jobs are taken over after it. */
@@ -57,7 +59,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             autonomy: deps.autonomy,
             dashboardUrl: deps.dashboardUrl,
             proposals: deps.engine.proposals,
-            ...(deps.engine.audit === undefined ? {} : { audit: deps.engine.audit }),
+            suspension: deps.suspension,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;

@@ -6,11 +6,12 @@ import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
-import { AuditLog } from '../audit/audit-log.ts';
+import { AuditFiles } from '../audit/audit-files.ts';
 import type { Config } from '../config/index.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
@@ -29,7 +30,14 @@ export function startWorker(
 ): WorkerRole {
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
-  const audit = new AuditLog(resources.worker, config.redis.prefix, config.audit.dir);
+  const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);
+  // The audit entries are written to Redis with the state changes; the files follow from there.
+  const auditFiles = new AuditFiles(
+    resources.worker,
+    config.redis.prefix,
+    config.audit.dir,
+    log.child({ component: 'audit' }),
+  ).start();
   const actions = createActionsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -41,10 +49,10 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     outbox: resources.workerQueues.outbox,
-    audit,
     runs: resources.workerQueues.runs,
     log: log.child({ component: 'actions' }),
     metrics,
+    suspension,
   });
   const sweeper = sweepExpired({
     proposals,
@@ -52,7 +60,6 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
-    audit,
   });
   const status = refreshStatus({
     clusters,
@@ -68,6 +75,7 @@ export function startWorker(
     bindings: config.bindings,
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
+    suspension,
     engine: {
       agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
       client:
@@ -82,7 +90,6 @@ export function startWorker(
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       conversations: new Conversations(resources.worker, config.redis.prefix),
       proposals,
-      audit,
       autonomy: config.autonomy,
       dashboardUrl: config.dashboard.publicUrl,
       budget: runBudget(config.budgets),
@@ -115,6 +122,7 @@ export function startWorker(
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),
       ]);
+      await auditFiles.stop();
     },
   };
 }

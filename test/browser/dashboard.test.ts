@@ -88,3 +88,31 @@ it('approves on the dashboard and the console shows the card update', async () =
   await dashboard.locator('#history-rows tr', { hasText: 'executed' }).waitFor();
   expect(errors).toEqual([]);
 }, 120_000);
+
+it('lets an approver suspend and resume writes from Status, and shows who and why', async () => {
+  const dashboard = await (await browser.newContext()).newPage();
+  pages.push(dashboard);
+  const errors: string[] = [];
+  dashboard.on('pageerror', (error) => errors.push(error.message));
+  await dashboard.goto(`${app.baseUrl}/dashboard#status`);
+  await dashboard.locator('#login').waitFor();
+  await dashboard.locator('#login-name').fill('lee');
+  await dashboard.locator('#login-token').fill(TOKEN);
+  await dashboard.locator('#login button').click();
+  await dashboard.locator('#suspend', { hasText: 'Writes allowed' }).waitFor();
+
+  await dashboard.locator('#suspend input[name="reason"]').fill('node upgrade');
+  await dashboard.locator('#suspend button', { hasText: 'Suspend writes' }).click();
+  const on = dashboard.locator('#suspend.on .headline', { hasText: /by web:lee: node upgrade$/ });
+  await on.waitFor();
+  const shown = await on.textContent();
+  await dashboard.locator('#suspend button', { hasText: 'Resume writes' }).click();
+  await dashboard.locator('#suspend.off', { hasText: 'Writes allowed' }).waitFor();
+
+  expect(shown).toMatch(
+    /^Writes suspended since \d{4}-\d\d-\d\d \d\d:\d\d UTC by web:lee: node upgrade$/,
+  );
+  await dashboard.goto(`${app.baseUrl}/dashboard#history`);
+  await dashboard.locator('#history-rows tr', { hasText: 'resumed' }).waitFor();
+  expect(errors).toEqual([]);
+}, 60_000);

@@ -272,10 +272,13 @@ describe('approving a proposal in Slack', () => {
       return shown !== undefined && /Done:/.test(JSON.stringify(shown.blocks)) ? shown : undefined;
     });
     expect(JSON.stringify(card.blocks)).not.toContain('coxswain.approve');
-    const files = readdirSync(auditDir);
-    const lines = files
-      .flatMap((f) => readFileSync(join(auditDir, f), 'utf8').trim().split('\n'))
-      .map((l) => JSON.parse(l) as { proposal: string; event: string; approval?: string });
+    // The worker copies the audit stream to the daily files as it goes.
+    const lines = await eventually(async () => {
+      const all = readdirSync(auditDir)
+        .flatMap((f) => readFileSync(join(auditDir, f), 'utf8').trim().split('\n'))
+        .map((l) => JSON.parse(l) as { proposal: string; event: string; approval?: string });
+      return all.some((l) => l.proposal === id && l.event === 'executed') ? all : undefined;
+    });
     expect(lines.filter((l) => l.proposal === id).map((l) => l.event)).toContain('executed');
     expect(lines.find((l) => l.proposal === id && l.event === 'executed')?.approval).toBe(
       'user-confirmed',

@@ -242,6 +242,7 @@ describe('what a card shows', () => {
       decidedVia: [],
       result: undefined,
       supersededBy: undefined,
+      applied: undefined,
       origin: {
         channel: 'slack:C0OPS',
         requester: 'slack:U0ASK',

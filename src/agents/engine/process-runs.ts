@@ -2,7 +2,6 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { showProposals } from '../../approvals/offer.ts';
 import type { ProposalStore } from '../../approvals/proposal-store.ts';
-import type { AuditLog } from '../../audit/audit-log.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
@@ -41,8 +40,6 @@ export type EngineDeps = {
   outbox: Queue<OutboxJobInput>;
   /** Spend per channel per day, and its limit. */
   spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
-  /** The audit trail, where proposals shown are recorded. */
-  audit?: AuditLog;
   /** Earlier exchanges of a thread or DM, for follow-ups. */
   conversations?: ConversationLog;
   /** The bindings as configured now, to check a queued question's channel again. */
@@ -130,7 +127,6 @@ export async function processAskRun(
           outbox: deps.outbox,
           autonomy: deps.autonomy,
           dashboardUrl: deps.dashboardUrl,
-          ...(deps.audit === undefined ? {} : { audit: deps.audit }),
         },
       );
     }

@@ -1,16 +1,16 @@
 import type { Queue } from 'bullmq';
 import { offerProposal } from '../../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
-import type { AuditLog } from '../../audit/audit-log.ts';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor, mayRun } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
 import { redactText } from '../../policy/redact.ts';
 import { redactObject } from '../../policy/redact-object.ts';
 import type { Autonomy, Binding } from '../../policy/schema.ts';
+import { type SuspendSwitch, type Suspension, suspendedLine } from '../../policy/suspend.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
-import type { ChatMessageInput } from '../../queue/message.ts';
+import { type ChatMessageInput, LIMITS } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';
@@ -26,7 +26,8 @@ export type CommandRunDeps = {
   dashboardUrl: string | undefined;
   /** Where proposed fixes are recorded, to be shown as cards. */
   proposals?: ProposalStore;
-  audit?: AuditLog;
+  /** Whether writes are suspended, for `status` to say so first. */
+  suspension: SuspendSwitch;
 };
 
 /**
@@ -58,7 +59,10 @@ export async function processCommandRun(
     try {
       const cluster = deps.clusters.get(scope.cluster);
       if (command.name === 'status')
-        message = (await clusterStatus(cluster, scope.namespaces)).message;
+        message = withSuspension(
+          (await clusterStatus(cluster, scope.namespaces)).message,
+          await deps.suspension.state(),
+        );
       else if (command.name === 'diagnose') {
         const diagnosis = await diagnose(
           cluster,
@@ -104,6 +108,24 @@ export async function processCommandRun(
   );
   await offerFixes(run, runJobId, fixes, deps);
   return { command: command.name, answered: message.headline, proposals: fixes.length };
+}
+
+/** A status answer says first that writes are suspended, and since when, by whom and why. */
+function withSuspension(
+  message: ChatMessageInput,
+  suspension: Suspension | undefined,
+): ChatMessageInput {
+  if (suspension === undefined) return message;
+  return {
+    ...message,
+    headline: fitLine(suspendedLine(suspension), LIMITS.headline),
+    text: message.text === undefined ? message.headline : `${message.headline}\n${message.text}`,
+    tone: message.tone === 'critical' ? 'critical' : 'warning',
+  };
+}
+
+function fitLine(line: string, max: number): string {
+  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
 }
 
 function requesterName(run: CommandRunJob): string {
@@ -155,7 +177,6 @@ async function offerFixes(
         outbox: deps.outbox,
         autonomy: deps.autonomy,
         dashboardUrl: deps.dashboardUrl,
-        ...(deps.audit === undefined ? {} : { audit: deps.audit }),
       },
     );
   }

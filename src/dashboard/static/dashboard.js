@@ -36,8 +36,57 @@ function card(message, onButton) {
   return item;
 }
 
+function suspendedText(s) {
+  const since = `${s.since.replace('T', ' ').slice(0, 16)} UTC`;
+  return `Writes suspended since ${since} by ${s.by}${s.reason ? `: ${s.reason}` : ''}`;
+}
+
+// The suspend switch, above the clusters: what it says, and for approvers, the toggle.
+function suspendBox({ suspended, mayToggle }) {
+  const box = el('div', `suspend ${suspended ? 'on' : 'off'}`);
+  box.id = 'suspend';
+  box.append(
+    el(
+      'div',
+      'headline',
+      suspended ? suspendedText(suspended) : 'Writes allowed: approved actions run.',
+    ),
+  );
+  if (!mayToggle) return box;
+  const form = el('form');
+  const reason = el('input');
+  reason.name = 'reason';
+  reason.maxLength = 500;
+  reason.placeholder = 'reason';
+  reason.setAttribute('aria-label', 'Reason');
+  const button = el('button', '', suspended ? 'Resume writes' : 'Suspend writes');
+  button.type = 'submit';
+  if (!suspended) form.append(reason);
+  form.append(button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    try {
+      await api('/dashboard/api/suspend', {
+        method: 'POST',
+        body: { suspend: !suspended, reason: reason.value.trim() },
+      });
+      show();
+      await loadStatus();
+    } catch (error) {
+      show(error);
+      button.disabled = false;
+    }
+  });
+  box.append(form);
+  return box;
+}
+
 async function loadStatus() {
-  const { clusters } = await api('/dashboard/api/status');
+  const [{ clusters }, suspend] = await Promise.all([
+    api('/dashboard/api/status'),
+    api('/dashboard/api/suspend'),
+  ]);
   const list = el('ol', 'messages');
   if (clusters.length === 0)
     list.append(el('p', 'empty', 'No cluster status yet: a worker reads it every minute.'));
@@ -49,7 +98,7 @@ async function loadStatus() {
     };
     list.append(card({ ...message, footer: `read ${new Date(c.at).toLocaleString()}` }, () => {}));
   }
-  $('status').replaceChildren(list);
+  $('status').replaceChildren(suspendBox(suspend), list);
 }
 
 async function loadPending() {
@@ -101,7 +150,7 @@ async function loadHistory() {
       e.action.summary,
       e.agent,
       e.channel ?? '',
-      e.approver ?? '',
+      e.approver ?? e.person ?? '',
       e.outcome,
     ])
       tr.append(el('td', '', text));

@@ -1,10 +1,14 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  type Configuration,
   CoreV1Api,
   CustomObjectsApi,
+  createConfiguration,
   KubeConfig,
   KubernetesObjectApi,
+  type Middleware,
+  ServerConfiguration,
 } from '@kubernetes/client-node';
 import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
@@ -15,6 +19,12 @@ import { CoxswainError } from '../../errors.ts';
  * context, kubeconfig file or in-cluster credentials. Clients are made on first use.
  */
 export type ClusterSpec = ClusterEntry;
+
+/**
+ * How long one API call may take. Every call the tools make is a single read or write (no
+ * watches, no followed logs), so one bound fits all; a cluster entry may set its own.
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 15;
 
 export type Cluster = {
   name: string;
@@ -58,6 +68,7 @@ export function connect(spec: ClusterSpec): Cluster {
     }
     kc.setCurrentContext(spec.context);
   }
+  allowPlainHttp(kc);
   const current = kc.getCurrentCluster();
   // With no kubeconfig anywhere and no service account, the library falls back to an
   // unauthenticated http://localhost:8080, which is never what a person meant.
@@ -68,15 +79,68 @@ export function connect(spec: ClusterSpec): Cluster {
       `cluster ${spec.name}: no Kubernetes cluster is configured: set KUBECONFIG, create ~/.kube/config, or run inside a cluster`,
     );
   }
+  const config = clientConfiguration(kc, current.server, spec.timeoutSeconds);
   return {
     name: spec.name,
     server: current.server,
-    core: kc.makeApiClient(CoreV1Api),
-    apps: kc.makeApiClient(AppsV1Api),
-    autoscaling: kc.makeApiClient(AutoscalingV2Api),
-    custom: kc.makeApiClient(CustomObjectsApi),
-    objects: KubernetesObjectApi.makeApiClient(kc),
+    core: new CoreV1Api(config),
+    apps: new AppsV1Api(config),
+    autoscaling: new AutoscalingV2Api(config),
+    custom: new CustomObjectsApi(config),
+    objects: ObjectApi.of(config, kc),
   };
+}
+
+/** The generic object client on our configuration, with the context's default namespace. */
+class ObjectApi extends KubernetesObjectApi {
+  static of(config: Configuration, kc: KubeConfig): KubernetesObjectApi {
+    const api = new ObjectApi(config);
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+}
+
+/**
+ * The library's own client configuration (the kubeconfig authenticates each request), plus a
+ * deadline on every call: a hung API server fails the call instead of holding a job's lock.
+ */
+function clientConfiguration(
+  kc: KubeConfig,
+  server: string,
+  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
+): Configuration {
+  const deadline: Middleware = {
+    async pre(context) {
+      context.setSignal(AbortSignal.timeout(timeoutSeconds * 1_000));
+      context.setHeaderParam('User-Agent', 'coxswain');
+      return context;
+    },
+    async post(context) {
+      return context;
+    },
+  };
+  return createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [deadline],
+  });
+}
+
+/**
+ * A plain `http://` server (what `kubectl proxy` serves) works as it does for kubectl. The
+ * library refuses one unless its cluster says `insecure-skip-tls-verify`, a flag that has no
+ * meaning without TLS; setting it there changes nothing but that refusal.
+ */
+function allowPlainHttp(kc: KubeConfig): void {
+  if (!kc.clusters.some((c) => c.server.startsWith('http:') && c.skipTLSVerify !== true)) return;
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) =>
+      c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c,
+    ),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
 }
 
 /** The configured clusters by name, each connected once, when first asked for. */

@@ -63,6 +63,13 @@ export function wrapKubernetesError(error: unknown, attempt: Attempt): Kubernete
       return say(`the API server failed to ${attempt.verb} ${target} (${code}): ${detail}`);
     return say(`${attempt.verb} ${target} ${where} failed (${code}): ${detail}`);
   }
+  if (timedOut(error)) {
+    return new KubernetesError(
+      `the Kubernetes API server did not answer in time to ${attempt.verb} ${target} ${where}; it may be overloaded or unreachable`,
+      undefined,
+      undefined,
+    );
+  }
   const network = networkCode(error);
   if (network !== undefined) {
     return new KubernetesError(
@@ -93,6 +100,18 @@ function statusOf(body: unknown): { reason?: string; message?: string } {
   if (typeof record.reason === 'string') out.reason = record.reason;
   if (typeof record.message === 'string') out.message = record.message;
   return out;
+}
+
+/** The call's deadline (an `AbortSignal.timeout`) passed. */
+function timedOut(error: unknown): boolean {
+  for (
+    let current = error, depth = 0;
+    current instanceof Error && depth < 5;
+    current = current.cause, depth++
+  ) {
+    if (current.name === 'TimeoutError') return true;
+  }
+  return false;
 }
 
 function networkCode(error: unknown): string | undefined {

@@ -1,0 +1,187 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ExecuteDeps,
+  executeProposal,
+  markFailed,
+  WritesSuspendedError,
+} from '../../src/approvals/execute-proposal.ts';
+import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { OutboxJob } from '../../src/queue/jobs.ts';
+import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
+import { Clusters } from '../../src/tools/kubernetes/cluster.ts';
+import { KubeGate } from '../support/kube-gate.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+import { useSandbox } from '../support/sandbox.ts';
+
+/**
+ * What an approved change reports when the cluster goes away around its write: a change that
+ * reached the cluster is never reported as not applied, whether the check after it failed, the
+ * write's own answer was lost, or the worker died after writing.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+const prefix = testPrefix();
+let gate: KubeGate;
+let redis: Redis;
+let store: ProposalStore;
+let deps: ExecuteDeps;
+const posted: { jobId: string; data: OutboxJob }[] = [];
+
+beforeAll(async () => {
+  gate = await KubeGate.start(sandbox.sandbox.url);
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'coxswain-gate-')), 'kubeconfig');
+  gate.writeKubeconfig(kubeconfig);
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
+  deps = {
+    proposals: store,
+    clusters: new Clusters([{ name: 'sandbox', kubeconfig, timeoutSeconds: 1 }]),
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:sre'],
+        allowSelfApproval: false,
+      },
+    ],
+    autonomy: DEFAULT_AUTONOMY,
+    outbox: {
+      add: async (_name, data, options) => {
+        posted.push({ jobId: options.jobId, data });
+      },
+    },
+    log: createLogger('silent'),
+    verifyTimeoutMs: 3_000,
+    suspension: new SuspendSwitch(redis, prefix),
+    people: [],
+    dashboardUrl: undefined,
+  };
+});
+
+afterAll(async () => {
+  await gate.close();
+  redis.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+beforeEach(() => {
+  gate.mode = 'pass';
+  posted.length = 0;
+});
+
+const write = (r: { method: string; path: string; dryRun: boolean }) =>
+  r.method === 'PATCH' && !r.dryRun && r.path.endsWith('/deployments/payments-api');
+
+/** An approved proposal to set the api container's memory limit. */
+async function approved(call: string, memory: string): Promise<string> {
+  const action = await proposeSetResources(sandbox.cluster, {
+    namespace: 'payments',
+    name: 'payments-api',
+    container: 'api',
+    limits: { memory },
+  });
+  const id = proposalId('run-truth', call);
+  await store.create({
+    id,
+    runId: 'run-truth',
+    agent: 'diagnose',
+    action,
+    state: 'pending',
+    createdAt: new Date().toISOString(),
+  });
+  await store.attach(id, {
+    channel: 'web:ops',
+    requester: 'web:dana',
+    cluster: 'sandbox',
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+  });
+  await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+  return id;
+}
+
+async function memoryLimit(): Promise<string | undefined> {
+  const d = (await sandbox.cluster.apps.readNamespacedDeployment({
+    namespace: 'payments',
+    name: 'payments-api',
+  })) as V1Deployment;
+  return d.spec?.template.spec?.containers.find((c) => c.name === 'api')?.resources?.limits?.memory;
+}
+
+const reportOf = (id: string) => posted.find((p) => p.jobId.startsWith(`report.${id}.`));
+
+describe('an approved change whose cluster goes away', () => {
+  it('is reported applied, verification failed, when the cluster stops answering after the write', async () => {
+    const id = await approved('verify-lost', '384Mi');
+    gate.after(write, 'refuse');
+
+    const result = await executeProposal(id, deps);
+
+    expect(await memoryLimit()).toBe('384Mi');
+    expect(result.state).toBe('succeeded');
+    const record = await store.record(id);
+    expect(record?.result?.summary).toMatch(/^Applied; verification failed: /);
+    expect(record?.result?.unverified).toBe(true);
+    expect(record?.applied?.resourceVersionBefore).toBe(record?.action.target.resourceVersion);
+    expect(reportOf(id)?.data.message.text).toMatch(/^Applied, not verified: /);
+    const audit = (await new AuditLog(redis, prefix).latest(50)).find(
+      (e) => e.proposal === id && e.event === 'executed',
+    );
+    expect(audit?.outcome).toMatch(/^Applied; verification failed: /);
+  });
+
+  it('is reported as outcome unknown, not as not applied, when the write answer and the cluster are lost', async () => {
+    const id = await approved('answer-lost', '448Mi');
+    gate.after(write, 'refuse', true);
+
+    const result = await executeProposal(id, deps);
+
+    expect(await memoryLimit()).toBe('448Mi');
+    expect(result.state).toBe('failed');
+    const record = await store.record(id);
+    expect(record?.result?.summary).toBe('outcome unknown');
+    expect(record?.result?.error).toMatch(/could not be checked/);
+    expect(reportOf(id)?.data.message.text).not.toMatch(/Not done/);
+  });
+
+  it('is reported applied when the worker died after writing it, whatever the cluster says now', async () => {
+    const id = await approved('worker-died', '512Mi');
+    await store.transition(id, ['approved'], 'executing', 'worker');
+    await store.markApplied(id, { at: new Date().toISOString(), resourceVersionBefore: '1' });
+    gate.mode = 'refuse';
+
+    await markFailed(id, 'the job stalled more than allowable limit', deps);
+
+    const record = await store.record(id);
+    expect(record?.state).toBe('succeeded');
+    expect(record?.result?.summary).toMatch(/^Applied; verification failed: the worker failed/);
+  });
+
+  it('writes nothing when writes were suspended after the job began, and writes once after resume', async () => {
+    const id = await approved('suspended-meanwhile', '576Mi');
+    await deps.suspension.suspend('cli:ops', 'freeze');
+    sandbox.resetRequests();
+
+    const held = await executeProposal(id, deps).catch((error: unknown) => error);
+    const writesWhileHeld = sandbox.requests.filter(write).length;
+    const stateWhileHeld = (await store.record(id))?.state;
+    await deps.suspension.resume('cli:ops');
+    const result = await executeProposal(id, deps);
+
+    expect(held).toBeInstanceOf(WritesSuspendedError);
+    expect(writesWhileHeld).toBe(0);
+    expect(stateWhileHeld).toBe('executing');
+    expect(result.state).toBe('succeeded');
+    expect(sandbox.requests.filter(write)).toHaveLength(1);
+    expect(await memoryLimit()).toBe('576Mi');
+  });
+});

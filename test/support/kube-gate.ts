@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { stringify } from 'yaml';
+
+/**
+ * A network between the bot and a Kubernetes API server that can break on cue: it forwards every
+ * request until told otherwise, then answers 503 (`refuse`) or never answers (`hang`). A switch
+ * armed by `after` flips once a matching request has reached the server, so a test can lose the
+ * cluster just after a write landed, or lose the write's own answer.
+ */
+export type GateMode = 'pass' | 'refuse' | 'hang';
+type Seen = { method: string; path: string; dryRun: boolean };
+
+export class KubeGate {
+  readonly url: string;
+  mode: GateMode = 'pass';
+  readonly #server: Server;
+  #armed: { match: (r: Seen) => boolean; then: GateMode; ownAnswer: boolean } | undefined;
+
+  private constructor(server: Server, url: string) {
+    this.#server = server;
+    this.url = url;
+  }
+
+  static async start(upstream: string): Promise<KubeGate> {
+    let gate: KubeGate | undefined;
+    const server = createServer((req, res) => gate?.handle(req, res, upstream));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    gate = new KubeGate(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return gate;
+  }
+
+  /**
+   * After the first request matching `match` reached the server, every request is treated as
+   * `then`; with `ownAnswer`, that request's own answer is lost too.
+   */
+  after(match: (r: Seen) => boolean, then: GateMode, ownAnswer = false): void {
+    this.#armed = { match, then, ownAnswer };
+  }
+
+  /** A kubeconfig to the gate as `kubectl proxy` would give it: plain http, no credentials. */
+  writeKubeconfig(path: string): void {
+    writeFileSync(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'gate', cluster: { server: this.url } }],
+        contexts: [{ name: 'gate', context: { cluster: 'gate' } }],
+        'current-context': 'gate',
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+
+  private handle(
+    req: IncomingMessage,
+    res: import('node:http').ServerResponse,
+    upstream: string,
+  ): void {
+    if (this.mode === 'hang') return;
+    if (this.mode === 'refuse') {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'unavailable' }));
+      return;
+    }
+    const url = new URL(req.url ?? '/', upstream);
+    const seen = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      dryRun: url.searchParams.get('dryRun') === 'All',
+    };
+    const trips = this.#armed?.match(seen) === true ? this.#armed : undefined;
+    const forward = request(url, { method: req.method, headers: req.headers }, (answer) => {
+      if (trips !== undefined) {
+        this.#armed = undefined;
+        this.mode = trips.then;
+        if (trips.ownAnswer) {
+          answer.resume();
+          if (trips.then === 'refuse') res.destroy();
+          return;
+        }
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  }
+}
