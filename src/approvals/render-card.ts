@@ -38,7 +38,7 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
   if (record.state === 'pending' && origin !== undefined)
     fields.push({
       label: 'Expires',
-      value: origin.expiresAt.replace('T', ' ').slice(0, 16) + ' UTC',
+      value: `${origin.expiresAt.replace('T', ' ').slice(0, 16)} UTC`,
     });
   const sections = [
     changesSection(record.action.changes),
