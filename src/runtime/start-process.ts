@@ -1,3 +1,4 @@
+import { requireWebhookAuth } from '../alerts/webhook-auth.ts';
 import { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
 import { createHttpServer } from '../http/server.ts';
@@ -26,6 +27,7 @@ export async function startProcess(
   role: Role,
   log: Logger,
 ): Promise<RunningProcess> {
+  if (role !== 'worker') requireWebhookAuth(config.alertmanager);
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);
