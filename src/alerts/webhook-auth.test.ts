@@ -76,7 +76,9 @@ describe('requireWebhookAuth', () => {
   it('refuses a webhook with no credentials, saying what to set', () => {
     const unset: WebhookAuth = { token: undefined, basic: undefined, open: false };
 
-    expect(() => requireWebhookAuth(unset)).toThrow(/set ALERTMANAGER_TOKEN.*ALERTMANAGER_AUTH=none/);
+    expect(() => requireWebhookAuth(unset)).toThrow(
+      /set ALERTMANAGER_TOKEN.*ALERTMANAGER_AUTH=none/,
+    );
   });
 
   it('accepts a token, basic credentials, or open on purpose', () => {
@@ -84,6 +86,8 @@ describe('requireWebhookAuth', () => {
 
     expect(() => requireWebhookAuth({ token: TOKEN, basic: undefined, open: false })).not.toThrow();
     expect(() => requireWebhookAuth({ token: undefined, basic, open: false })).not.toThrow();
-    expect(() => requireWebhookAuth({ token: undefined, basic: undefined, open: true })).not.toThrow();
+    expect(() =>
+      requireWebhookAuth({ token: undefined, basic: undefined, open: true }),
+    ).not.toThrow();
   });
 });

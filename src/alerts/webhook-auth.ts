@@ -17,7 +17,7 @@ export function requireWebhookAuth(auth: WebhookAuth): void {
   throw new CoxswainError(
     'config_invalid',
     'the Alertmanager webhook has no credentials: set ALERTMANAGER_TOKEN (16+ characters), or ' +
-      'ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD, and the same in Alertmanager\'s ' +
+      "ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD, and the same in Alertmanager's " +
       'http_config; or set ALERTMANAGER_AUTH=none to leave it open on purpose',
   );
 }

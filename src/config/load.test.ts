@@ -87,7 +87,11 @@ describe('loadConfig', () => {
       'ALERTMANAGER_AUTH: must be "none"',
     );
     expect(
-      failure({ ...BASE, ALERTMANAGER_AUTH: 'none', ALERTMANAGER_TOKEN: 'a-token-of-16-chars-or-more' }),
+      failure({
+        ...BASE,
+        ALERTMANAGER_AUTH: 'none',
+        ALERTMANAGER_TOKEN: 'a-token-of-16-chars-or-more',
+      }),
     ).toContain('ALERTMANAGER_AUTH: is "none" but webhook credentials are set');
   });
 

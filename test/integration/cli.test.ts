@@ -180,7 +180,9 @@ describe('start-up errors', () => {
     const code = await run.exited;
 
     expect(code).toBe(1);
-    expect(run.stderr()).toContain('the Alertmanager webhook has no credentials: set ALERTMANAGER_TOKEN');
+    expect(run.stderr()).toContain(
+      'the Alertmanager webhook has no credentials: set ALERTMANAGER_TOKEN',
+    );
     expect(run.stderr()).toContain('ALERTMANAGER_AUTH=none');
   });
 
