@@ -95,9 +95,11 @@ describe('a hostile alert', () => {
     const request = discord.requests.find(
       (r) => r.method === 'POST' && r.path === `/channels/${alerts}/messages`,
     );
-    expect((request?.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
-      parse: [],
-    });
+    expect((request?.body as { allowed_mentions?: unknown } | undefined)?.allowed_mentions).toEqual(
+      {
+        parse: [],
+      },
+    );
     const embeds = JSON.stringify(shown.embeds);
     expect(shown.content).toBe('');
     expect(embeds).not.toMatch(/(?<!\\\\)<[@#]/);
