@@ -4,7 +4,9 @@ import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { renderAlertGroup } from '../alerts/render-alert.ts';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import { ChatMessage, type ChatMessageInput, fitMessage } from '../queue/message.ts';
+import { discordMarkdown, escapeDiscord } from './discord/markdown.ts';
 import { renderDiscord } from './discord/render.ts';
+import { mrkdwn } from './slack/mrkdwn.ts';
 import { renderSlack } from './slack/render.ts';
 
 type Hostile = {
@@ -172,5 +174,26 @@ describe('untrusted text in Discord', () => {
     expect(embed?.title).toBe('Firing: \\<@&123\\> and @\u200beveryone');
     expect(embed?.description).toContain('\\<@&123> and @\u200beveryone');
     expect(embed?.footer?.text).toBe('<@&123> and @\u200beveryone');
+  });
+});
+
+describe('escaping time', () => {
+  it('stays linear on long adversarial runs', () => {
+    const inputs = [
+      `https://a.example/${'.'.repeat(200_000)}x`,
+      '[a]('.repeat(50_000),
+      `${']'.repeat(100_000)}${' '.repeat(100_000)}(`,
+      '@'.repeat(200_000),
+      '<'.repeat(200_000),
+    ];
+    const started = performance.now();
+
+    for (const input of inputs) {
+      mrkdwn(input);
+      discordMarkdown(input);
+      escapeDiscord(input);
+    }
+
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

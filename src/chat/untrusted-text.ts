@@ -46,19 +46,29 @@ export function extractLinks(text: string): { text: string; links: LinkToken[] }
     return `\uE000${links.length - 1}\uE001`;
   };
   const withoutMarkdownLinks = text.replace(
-    /\[([^\]\n]{1,200})\]\(\s*<?([^\s()<>]{1,2000})>?\s*\)/g,
+    /\[([^\]\n]{1,200})\]\( {0,3}<?([^\s()<>]{1,2000})>? {0,3}\)/g,
     (whole, label: string, url: string) => {
       const href = webHref(url);
       return href === undefined ? whole : hold(href, label.trim());
     },
   );
-  const out = withoutMarkdownLinks.replace(/\bhttps?:\/\/[^\s<>\uE000\uE001]+/gi, (found) => {
-    // Punctuation that ends a sentence is not part of the URL before it.
-    const url = found.replace(/[.,;:!?'")\]]+$/, '');
-    const href = webHref(url);
-    return href === undefined ? found : `${hold(href, undefined)}${found.slice(url.length)}`;
-  });
+  const out = withoutMarkdownLinks.replace(
+    /\bhttps?:\/\/[^\s<>\uE000\uE001]{1,2000}/gi,
+    (found) => {
+      const url = withoutTrailingPunctuation(found);
+      const href = webHref(url);
+      return href === undefined ? found : `${hold(href, undefined)}${found.slice(url.length)}`;
+    },
+  );
   return { text: out, links };
+}
+
+/** Punctuation that ends a sentence is not part of the URL before it. A loop, not `[…]+$`, which
+ * would take quadratic time on a long run of dots. */
+function withoutTrailingPunctuation(url: string): string {
+  let end = url.length;
+  while (end > 0 && `.,;:!?'")]`.includes(url.charAt(end - 1))) end--;
+  return url.slice(0, end);
 }
 
 /** Puts each link back as `show(link)` returns it. */

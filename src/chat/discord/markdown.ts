@@ -38,7 +38,7 @@ export function discordMarkdown(text: string): string {
       .replace(ANGLE_SYNTAX, '\\<')
       // Whatever `extractLinks` did not take for a link (another scheme, a title, odd spacing)
       // must not become one: `[label](` with its bracket escaped is plain text to Discord.
-      .replace(/\](?=\s*\()/g, '\\]'),
+      .replace(/\](?=\s{0,3}\()/g, '\\]'),
   );
   return restoreLinks(inert, links, (link) =>
     labelIsUrl(link) ? `<${link.href}>` : `${escapeDiscord(link.label ?? '')} (<${link.href}>)`,
