@@ -185,6 +185,7 @@ describe('escaping time', () => {
       `${']'.repeat(100_000)}${' '.repeat(100_000)}(`,
       '@'.repeat(200_000),
       '<'.repeat(200_000),
+      `${' \n'.repeat(100_000)}- item`,
     ];
     const started = performance.now();
 

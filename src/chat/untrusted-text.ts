@@ -9,9 +9,9 @@ import { webHref } from '../queue/message.ts';
 /**
  * Characters that show nothing yet change what text means to a reader or a parser: zero-width
  * spaces and joiners (`@\u200beveryone`), bidirectional controls (which can show a URL backwards),
- * the soft hyphen, Hangul fillers and the byte-order mark. (Variation selectors stay: emoji need
- * them.) Also the private-use characters the renderers use as
- * placeholders, so no text can forge one.
+ * the soft hyphen, Hangul fillers and the byte-order mark (variation selectors stay: emoji need
+ * them). Also the private-use characters the renderers use as placeholders, so no text can forge
+ * one.
  */
 const INVISIBLE =
   /[\u00AD\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0\uE000\uE001]/g;
@@ -63,8 +63,10 @@ export function extractLinks(text: string): { text: string; links: LinkToken[] }
   return { text: out, links };
 }
 
-/** Punctuation that ends a sentence is not part of the URL before it. A loop, not `[…]+$`, which
- * would take quadratic time on a long run of dots. */
+/**
+ * Punctuation that ends a sentence is not part of the URL before it. A loop, not `[…]+$`, which
+ * would take quadratic time on a long run of dots.
+ */
 function withoutTrailingPunctuation(url: string): string {
   let end = url.length;
   while (end > 0 && `.,;:!?'")]`.includes(url.charAt(end - 1))) end--;

@@ -22,7 +22,7 @@ export function escapeDiscord(text: string): string {
   return defuseBroadcasts(
     stripInvisible(text)
       .replace(/[\\*_~`|[\]()<>]/g, '\\$&')
-      .replace(/^(\s*)([#>-])/gm, '$1\\$2'),
+      .replace(/^([ \t]*)([#>-])/gm, '$1\\$2'),
   );
 }
 

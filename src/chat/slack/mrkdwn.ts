@@ -31,7 +31,7 @@ function escapeStripped(text: string): string {
 export function mrkdwn(text: string): string {
   const { text: held, links } = extractLinks(stripInvisible(text));
   const marked = escapeStripped(held)
-    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
+    .replace(/^#{1,6}[ \t]+(.+)$/gm, '*$1*')
     .replace(/\*\*(.+?)\*\*/g, '*$1*');
   return restoreLinks(marked, links, (link) =>
     labelIsUrl(link) ? `<${link.href}>` : `${escapeMrkdwn(link.label ?? '')} (<${link.href}>)`,
