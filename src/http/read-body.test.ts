@@ -102,3 +102,19 @@ describe('readBody', () => {
     expect(JSON.parse(chunked.body)).toEqual({ bytes: MIB });
   });
 });
+
+describe('readBody with a sender that gives up', () => {
+  it('lets go of a body cut off half-way, and keeps serving', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write('POST /upload HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 1000\r\n\r\nabc');
+        setTimeout(() => socket.destroy(), 50);
+        socket.on('close', () => resolve());
+      });
+    });
+
+    const answer = await upload(10, true);
+
+    expect(JSON.parse(answer.body)).toEqual({ bytes: 10 });
+  });
+});
