@@ -100,6 +100,22 @@ describe('coxswain demo without redis-server', () => {
     expect(code).toBe(0);
   }, 120_000);
 
+  it('leaves its webhook open only on a loopback HOST', async () => {
+    run = runCli(['demo'], {
+      REDIS_URL: undefined,
+      PORT: '0',
+      HOST: '0.0.0.0',
+      ALERTMANAGER_TOKEN: undefined,
+      ALERTMANAGER_USERNAME: undefined,
+      ALERTMANAGER_AUTH: undefined,
+    });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain('the Alertmanager webhook has no credentials');
+  }, 60_000);
+
   it('says which Debian package to install', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
 
