@@ -22,7 +22,13 @@ const heapMiB = () => {
 };
 
 const redis = await startEmbeddedRedis();
-const config = loadConfig({ REDIS_URL: redis.url, PORT: '0', WORKER_PORT: '0', LOG_LEVEL: 'warn' });
+const config = loadConfig({
+  REDIS_URL: redis.url,
+  PORT: '0',
+  WORKER_PORT: '0',
+  LOG_LEVEL: 'warn',
+  ALERTMANAGER_AUTH: 'none',
+});
 const running = await startProcess(config, 'all', createLogger(config.logLevel));
 try {
   const template = multiAlertFixture();

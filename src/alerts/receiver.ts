@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { addOnce } from '../queue/add-once.ts';
 import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
+import { boundPayload } from './bound-payload.ts';
 import { alertJobId } from './job-id.ts';
 import { AlertmanagerPayload } from './schema.ts';
 import { challenge, isAuthorized, type WebhookAuth } from './webhook-auth.ts';
@@ -67,9 +68,11 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           new HttpError(400, `invalid Alertmanager payload: ${problems}`),
         );
       }
-      const payload = parsed.data;
-      const jobId = alertJobId(payload);
+      const jobId = alertJobId(parsed.data);
+      const { payload, trimmed } = boundPayload(parsed.data);
       const about = { jobId, groupKey: payload.groupKey, status: payload.status };
+      if (trimmed.values + trimmed.entries + trimmed.alerts > 0)
+        ctx.log.warn({ ...about, trimmed }, 'alert notification trimmed to fit');
       if (deps.producer.status !== 'ready') {
         throw rejected('redis_unavailable', unavailable());
       }

@@ -101,7 +101,7 @@ describe('renderAlertGroup', () => {
 
     expect(message.headline).toBe('Firing: KubeNodePressure (17 alerts)');
     expect(message.sections).toHaveLength(10);
-    expect(message.footer).toContain('7 more alerts not shown (5 truncated by Alertmanager)');
+    expect(message.footer).toContain('7 more alerts not shown (5 truncated)');
   });
 
   it('drops links that are not http(s)', () => {

@@ -99,7 +99,7 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
   const hidden = alerts.length - sections.length + payload.truncatedAlerts;
   const more =
     hidden > 0
-      ? `${hidden} more alert${hidden === 1 ? '' : 's'} not shown${payload.truncatedAlerts > 0 ? ` (${payload.truncatedAlerts} truncated by Alertmanager)` : ''}`
+      ? `${hidden} more alert${hidden === 1 ? '' : 's'} not shown${payload.truncatedAlerts > 0 ? ` (${payload.truncatedAlerts} truncated)` : ''}`
       : undefined;
   return fitMessage({
     headline,

@@ -1,17 +1,35 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { CoxswainError } from '../errors.ts';
 
 export type WebhookAuth = Readonly<{
   token: string | undefined;
   basic: Readonly<{ username: string; password: string }> | undefined;
+  /** ALERTMANAGER_AUTH=none: no credentials, on purpose. */
+  open: boolean;
 }>;
 
 /**
+ * A process that serves the webhook refuses to start with it open by accident: anyone who can
+ * reach the port could post alerts into the on-call channels and fill Redis.
+ */
+export function requireWebhookAuth(auth: WebhookAuth): void {
+  if (auth.token !== undefined || auth.basic !== undefined || auth.open) return;
+  throw new CoxswainError(
+    'config_invalid',
+    'the Alertmanager webhook has no credentials: set ALERTMANAGER_TOKEN (16+ characters), or ' +
+      "ALERTMANAGER_USERNAME and ALERTMANAGER_PASSWORD, and the same in Alertmanager's " +
+      'http_config; or set ALERTMANAGER_AUTH=none to leave it open on purpose',
+  );
+}
+
+/**
  * Checks an Authorization header against what Alertmanager's `http_config` is set to send:
- * a bearer token, basic credentials, or either when both are configured. With neither, the
- * webhook is open. Every comparison takes the same time whatever the input.
+ * a bearer token, basic credentials, or either when both are configured. With neither, only a
+ * webhook left open on purpose lets a request in. Every comparison takes the same time whatever
+ * the input.
  */
 export function isAuthorized(header: string | undefined, auth: WebhookAuth): boolean {
-  if (auth.token === undefined && auth.basic === undefined) return true;
+  if (auth.token === undefined && auth.basic === undefined) return auth.open;
   if (header === undefined) return false;
   const space = header.indexOf(' ');
   if (space < 0) return false;

@@ -83,9 +83,9 @@ describe('renderSlack', () => {
 });
 
 describe('mrkdwn', () => {
-  it('turns the agents’ Markdown into Slack’s marks, after escaping', () => {
+  it('turns the agents’ Markdown into Slack’s marks, after escaping, links by their URL', () => {
     expect(mrkdwn('## Cause\n**OOMKilled** at <256Mi>; see [runbook](https://r.example/oom)')).toBe(
-      '*Cause*\n*OOMKilled* at &lt;256Mi&gt;; see <https://r.example/oom|runbook>',
+      '*Cause*\n*OOMKilled* at &lt;256Mi&gt;; see runbook (<https://r.example/oom>)',
     );
   });
 });

@@ -57,6 +57,11 @@ export const Env = z
     ),
     ALERTMANAGER_USERNAME: optionalText,
     ALERTMANAGER_PASSWORD: optionalText,
+    /** `none` leaves the webhook open on purpose; unset, `bot` and `all` require a token or basic auth. */
+    ALERTMANAGER_AUTH: optionalText.refine(
+      (value) => value === undefined || value === 'none',
+      'must be "none" (to leave the webhook open on purpose) or unset',
+    ),
     ANTHROPIC_API_KEY: optionalText,
     ANTHROPIC_BASE_URL: optionalText.refine(
       (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
@@ -163,6 +168,13 @@ export const Env = z
         code: 'custom',
         path: [hasUser ? 'ALERTMANAGER_PASSWORD' : 'ALERTMANAGER_USERNAME'],
         message: 'is required when the other of ALERTMANAGER_USERNAME/ALERTMANAGER_PASSWORD is set',
+      });
+    }
+    if (env.ALERTMANAGER_AUTH === 'none' && (env.ALERTMANAGER_TOKEN !== undefined || hasUser)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERTMANAGER_AUTH'],
+        message: 'is "none" but webhook credentials are set; unset one or the other',
       });
     }
   });

@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     });
     expect(config.redis.prefix).toBe('coxswain');
     expect(config.logLevel).toBe('info');
-    expect(config.alertmanager).toEqual({ token: undefined, basic: undefined });
+    expect(config.alertmanager).toEqual({ token: undefined, basic: undefined, open: false });
     expect(config.worker.concurrency).toBe(4);
     expect(config.shutdownTimeoutMs).toBe(10_000);
     expect(config.routes).toEqual([]);
@@ -77,6 +77,22 @@ describe('loadConfig', () => {
       ALERTMANAGER_PASSWORD: 'pw',
     });
     expect(config.alertmanager.basic).toEqual({ username: 'am', password: 'pw' });
+  });
+
+  it('leaves the webhook open only when ALERTMANAGER_AUTH=none says so, and never beside credentials', () => {
+    const open = loadConfig({ ...BASE, ALERTMANAGER_AUTH: 'none' });
+
+    expect(open.alertmanager.open).toBe(true);
+    expect(failure({ ...BASE, ALERTMANAGER_AUTH: 'off' })).toContain(
+      'ALERTMANAGER_AUTH: must be "none"',
+    );
+    expect(
+      failure({
+        ...BASE,
+        ALERTMANAGER_AUTH: 'none',
+        ALERTMANAGER_TOKEN: 'a-token-of-16-chars-or-more',
+      }),
+    ).toContain('ALERTMANAGER_AUTH: is "none" but webhook credentials are set');
   });
 
   it('treats empty variables as unset, as .env files write them', () => {

@@ -23,6 +23,8 @@ export type Config = Readonly<{
   alertmanager: Readonly<{
     token: string | undefined;
     basic: Readonly<{ username: string; password: string }> | undefined;
+    /** ALERTMANAGER_AUTH=none: the webhook is meant to be open (no token, no basic auth). */
+    open: boolean;
   }>;
   /** Set when SLACK_BOT_TOKEN is: Socket Mode with an app token, else HTTP mode at /slack/events. */
   slack:
@@ -113,7 +115,7 @@ export function loadConfig(source: EnvSource): Config {
       allowedHosts: env.ALLOWED_HOSTS,
     },
     logLevel: env.LOG_LEVEL,
-    alertmanager: { token: env.ALERTMANAGER_TOKEN, basic },
+    alertmanager: { token: env.ALERTMANAGER_TOKEN, basic, open: env.ALERTMANAGER_AUTH === 'none' },
     slack:
       env.SLACK_BOT_TOKEN === undefined
         ? undefined

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, readEnv } from '../config/index.ts';
+import { type EnvSource, loadConfig, readEnv } from '../config/index.ts';
+import { isLoopback } from '../dashboard/web-access.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
@@ -46,6 +47,7 @@ export async function demo(): Promise<void> {
       LOG_LEVEL: 'warn',
       AUDIT_DIR: join(dir, 'audit'),
       ...env,
+      ...openWebhookOnLoopback(env),
       COXSWAIN_CONFIG: configFile,
       ...(redis ? { REDIS_URL: redis.url } : {}),
       ...demoPublicUrl(env),
@@ -97,6 +99,18 @@ export async function demo(): Promise<void> {
     await cleanUp();
     process.stdout.write('Stopped.\n');
   });
+}
+
+/**
+ * The demo's webhook takes alerts without credentials (its curl line sends none), but only when
+ * it listens on this machine alone; on any other HOST it needs ALERTMANAGER_TOKEN like `all`.
+ * What the environment says about the webhook wins.
+ */
+function openWebhookOnLoopback(env: EnvSource): EnvSource {
+  const chosen = [env.ALERTMANAGER_AUTH, env.ALERTMANAGER_TOKEN, env.ALERTMANAGER_USERNAME];
+  const credentials = chosen.some((value) => (value ?? '') !== '');
+  const loopback = isLoopback(env.HOST || '127.0.0.1');
+  return credentials || !loopback ? {} : { ALERTMANAGER_AUTH: 'none' };
 }
 
 function writeDemoConfig(dir: string, kubeconfig: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatMessage, fitMessage, LIMITS } from './message.ts';
+import { ChatMessage, fitMessage, LIMITS, webHref } from './message.ts';
 
 describe('fitMessage', () => {
   it('makes any message valid: long strings cut, extra items dropped, bad links removed', () => {
@@ -40,5 +40,33 @@ describe('fitMessage', () => {
     };
 
     expect(fitMessage(message)).toEqual(message);
+  });
+});
+
+describe('webHref', () => {
+  it('keeps an ordinary URL as it is', () => {
+    const url =
+      'http://prometheus.monitoring.svc:9090/graph?g0.expr=max_over_time%28kube%29+%3E%3D+1&g0.tab=1';
+
+    expect(webHref(url)).toBe(url);
+  });
+
+  it('encodes what would end a link early in any chat markup', () => {
+    expect(webHref('https://x/a><!channel> <https://evil|Approve here')).toBe(
+      'https://x/a%3E%3C!channel%3E%20%3Chttps://evil%7CApprove%20here',
+    );
+    expect(webHref('https://x.example/a(b)[c]')).toBe('https://x.example/a%28b%29%5Bc%5D');
+  });
+
+  it('refuses other schemes and hosts no chat can show plainly', () => {
+    expect(webHref('javascript:alert(1)')).toBeUndefined();
+    expect(webHref('data:text/html,<b>x</b>')).toBeUndefined();
+    expect(webHref('https://a(b).example/')).toBeUndefined();
+    expect(webHref('not a url')).toBeUndefined();
+  });
+
+  it('drops credentials and shows a look-alike host in punycode', () => {
+    expect(webHref('https://good.example@evil.example/')).toBe('https://evil.example/');
+    expect(webHref('https://ex\u0430mple.com/')).toBe('https://xn--exmple-4nf.com/');
   });
 });

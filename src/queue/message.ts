@@ -3,6 +3,14 @@ import { z } from 'zod';
 /**
  * The neutral chat message: what the worker says, before any platform renders it. Limits follow
  * the strictest platform so that every renderer can show a message whole.
+ *
+ * What each part may carry, whoever wrote it (alert labels, cluster data, model answers all end
+ * up here): `headline`, `footer`, field labels and values, section titles and button labels are
+ * plain text, shown exactly as written and never as markup. `text` and a section's `text` are
+ * Markdown from an untrusted author: emphasis, code and lists show as such, but a link shows its
+ * real URL and a mention (`<!channel>`, `@everyone`, `<@U…>`) shows as inert text. `code` is
+ * shown as typed, in a fixed-width font. Only links (`links`, an http(s) URL under a label the
+ * product chose) and buttons are markup the product makes itself.
  */
 export const LIMITS = {
   headline: 300,
@@ -134,17 +142,39 @@ function fitFields(fields: readonly Field[] | undefined): Field[] {
 
 function fitLinks(links: readonly Link[] | undefined): Link[] {
   return (links ?? [])
-    .filter((link) => link.label !== '' && isWebUrl(link.url))
-    .slice(0, LIMITS.links)
-    .map((link) => ({ label: clip(link.label, LIMITS.linkLabel), url: link.url }));
+    .flatMap((link) => {
+      const url = webHref(link.url);
+      if (link.label === '' || url === undefined) return [];
+      return [{ label: clip(link.label, LIMITS.linkLabel), url }];
+    })
+    .slice(0, LIMITS.links);
 }
 
-function isWebUrl(value: string): boolean {
-  if (value.length > LIMITS.url) return false;
+/** Characters kept out of a link target, because one chat markup or another ends a link at them. */
+const LINK_BREAKERS = /[\s"'<>`|()[\]{}\\^]/g;
+
+/**
+ * An http(s) URL made safe to put inside any chat's link markup (Slack's `<url|label>`, Discord's
+ * `[label](url)` and `<url>`, an HTML href), or undefined when it is not one. The host is shown
+ * in ASCII (punycode, so a look-alike domain looks different), credentials are dropped (so
+ * `https://good.example@evil.example` cannot pass for the first host), and every character that
+ * could end the link early is percent-encoded, which changes nothing about where it leads.
+ */
+export function webHref(raw: string): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    url = new URL(raw.trim());
   } catch {
-    return false;
+    return undefined;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (!/^[A-Za-z0-9._\-[\]:]+$/.test(url.host)) return undefined;
+  url.username = '';
+  url.password = '';
+  const rest = `${url.pathname}${url.search}${url.hash}`.replace(
+    LINK_BREAKERS,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  const href = `${url.protocol}//${url.host}${rest}`;
+  return href.length > LIMITS.url ? undefined : href;
 }

@@ -1,3 +1,4 @@
+import { requireWebhookAuth } from '../alerts/webhook-auth.ts';
 import { checkWebExposure } from '../bot/check-web-exposure.ts';
 import { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
@@ -28,7 +29,10 @@ export async function startProcess(
   log: Logger,
 ): Promise<RunningProcess> {
   // Before anything is opened: a refusal leaves nothing to close.
-  if (role !== 'worker') checkWebExposure(config);
+  if (role !== 'worker') {
+    requireWebhookAuth(config.alertmanager);
+    checkWebExposure(config);
+  }
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);

@@ -153,6 +153,60 @@ describe('Alertmanager webhook to the web console', () => {
     expect(metrics).not.toContain('coxswain_alert_notifications_total{');
   });
 
+  it('answers 413 with a message to a 2 MB body, declared or chunked, instead of a reset', async () => {
+    const a = await start();
+    const body = JSON.stringify({
+      ...alertFixture('firing'),
+      padding: 'x'.repeat(2 * 1024 * 1024),
+    });
+    const bytes = new TextEncoder().encode(body);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 65_536)
+          controller.enqueue(bytes.subarray(at, at + 65_536));
+        controller.close();
+      },
+    });
+
+    const declared = await postAlert(a.baseUrl, body);
+    const streamed = await fetch(`${a.baseUrl}/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: 'request body is larger than 1048576 bytes' });
+    expect(streamed.status).toBe(413);
+    expect(streamed.headers.get('content-length')).toBeNull();
+    expect(await streamed.json()).toEqual({ error: 'request body is larger than 1048576 bytes' });
+    expect(await runJobCount(a)).toBe(0);
+  });
+
+  it('keeps a bounded job for a notification full of long annotations, saying what it trimmed', async () => {
+    const a = await start({}, 'bot');
+    const payload = alertFixture('firing') as { alerts: { annotations: Record<string, string> }[] };
+    const alert = payload.alerts[0];
+    if (alert === undefined) throw new Error('fixture without an alert');
+    for (let i = 0; i < 30; i++) alert.annotations[`note_${i}`] = 'y'.repeat(30_000);
+
+    const response = await postAlert(a.baseUrl, payload);
+
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    try {
+      const job = await runs.getJob(jobId);
+      const kept = JSON.stringify(job?.data);
+      expect(JSON.stringify(payload).length).toBeGreaterThan(900_000);
+      expect(kept.length).toBeLessThan(100_000);
+      expect(kept).toContain('… [trimmed 28,000 characters]');
+    } finally {
+      await runs.close();
+    }
+  });
+
   it('refuses bodies that are not declared JSON, as a web page could send', async () => {
     const a = await start();
 

@@ -100,6 +100,22 @@ describe('coxswain demo without redis-server', () => {
     expect(code).toBe(0);
   }, 120_000);
 
+  it('leaves its webhook open only on a loopback HOST', async () => {
+    run = runCli(['demo'], {
+      REDIS_URL: undefined,
+      PORT: '0',
+      HOST: '0.0.0.0',
+      ALERTMANAGER_TOKEN: undefined,
+      ALERTMANAGER_USERNAME: undefined,
+      ALERTMANAGER_AUTH: undefined,
+    });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain('the Alertmanager webhook has no credentials');
+  }, 60_000);
+
   it('says which Debian package to install', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
 
@@ -120,6 +136,7 @@ describe('coxswain all', () => {
       REDIS_PREFIX: prefix,
       PORT: '0',
       WORKER_PORT: '0',
+      ALERTMANAGER_AUTH: 'none',
     });
     const [, port] = await run.waitFor(/"role":"all".*"port":(\d+).*"msg":"listening"/);
 
@@ -164,6 +181,25 @@ describe('start-up errors', () => {
     expect(run.stderr()).toContain('PORT: must be between 0 and 65535');
     expect(run.stderr()).not.toContain('hunter2');
     expect(run.stderr()).not.toContain('99999');
+  });
+
+  it('refuses to serve the Alertmanager webhook without credentials unless told to', async () => {
+    run = runCli(['bot'], {
+      REDIS_URL: testRedisUrl(),
+      PORT: '0',
+      ALERTMANAGER_TOKEN: undefined,
+      ALERTMANAGER_USERNAME: undefined,
+      ALERTMANAGER_PASSWORD: undefined,
+      ALERTMANAGER_AUTH: undefined,
+    });
+
+    const code = await run.exited;
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain(
+      'the Alertmanager webhook has no credentials: set ALERTMANAGER_TOKEN',
+    );
+    expect(run.stderr()).toContain('ALERTMANAGER_AUTH=none');
   });
 
   it('refuses an unknown command with the usage', async () => {

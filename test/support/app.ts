@@ -25,6 +25,9 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const prefix = testPrefix();
   const redisUrl = env.REDIS_URL ?? testRedisUrl();
+  // Tests that do not test the webhook's credentials post to it open, as the demo does.
+  const credentials =
+    env.ALERTMANAGER_TOKEN !== undefined || env.ALERTMANAGER_USERNAME !== undefined;
   const config = loadConfig({
     REDIS_URL: redisUrl,
     REDIS_PREFIX: prefix,
@@ -33,6 +36,7 @@ export async function startTestApp(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_SECONDS: '5',
     AUDIT_DIR: mkdtempSync(join(tmpdir(), 'coxswain-audit-')),
+    ...(credentials ? {} : { ALERTMANAGER_AUTH: 'none' }),
     ...env,
   });
   const configured = options.trustLocalNames

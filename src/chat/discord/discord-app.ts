@@ -20,6 +20,7 @@ import type { InboundHandlers, InputOutcome } from '../inbound.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import { commandText, DISCORD_COMMANDS } from './commands.ts';
 import { discordAdapter, threadName } from './discord-adapter.ts';
+import { escapeDiscord } from './markdown.ts';
 import { parseCustomId, renderDiscord } from './render.ts';
 
 /**
@@ -63,6 +64,8 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
     ],
     partials: [Partials.Channel],
     rest: api,
+    // Every reply and follow-up the gateway client sends pings no one, whatever its text holds.
+    allowedMentions: { parse: [] },
   });
   // The outbox's own REST client hands a 429 back instead of waiting in a delivery slot.
   const outboxRest = new REST({ ...api, rejectOnRateLimit: () => true }).setToken(options.token);
@@ -262,7 +265,7 @@ function quickAnswer(outcome: InputOutcome) {
   if (outcome.kind === 'reply') return payload(outcome.message);
   if (outcome.kind === 'queued')
     return {
-      content: `Working on ${outcome.what}; the answer will be posted here.`,
+      content: `Working on ${escapeDiscord(outcome.what)}; the answer will be posted here.`,
       embeds: [],
       components: [],
     };

@@ -1,5 +1,13 @@
-import type { Button, ChatMessage, Tone } from '../../queue/message.ts';
+import {
+  type Button,
+  type ChatMessage,
+  type Link,
+  type Tone,
+  webHref,
+} from '../../queue/message.ts';
 import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
+import { defuseBroadcasts, stripInvisible } from '../untrusted-text.ts';
+import { discordLink, discordMarkdown, escapeDiscord } from './markdown.ts';
 
 /**
  * A neutral message as a Discord embed with buttons: the headline as the title, the text and
@@ -39,39 +47,43 @@ const FIELDS_BUDGET = 3000;
 
 export function renderDiscord(message: ChatMessage): DiscordMessage {
   const parts: string[] = [];
-  if (message.text !== undefined) parts.push(message.text);
+  if (message.text !== undefined) parts.push(discordMarkdown(message.text));
   for (const section of message.sections) {
     const lines: string[] = [];
-    if (section.title !== undefined) lines.push(`**${section.title}**`);
-    if (section.text !== undefined) lines.push(section.text);
+    if (section.title !== undefined) lines.push(`**${escapeDiscord(section.title)}**`);
+    if (section.text !== undefined) lines.push(discordMarkdown(section.text));
     if (section.code !== undefined && section.code !== '')
       lines.push(
         fence(
           section.whole === true ? section.code : trimLines(section.code, CHAT_CODE_LINES, 1_400),
         ),
       );
-    for (const f of section.fields) lines.push(`**${f.label}:** ${f.value}`);
-    if (section.links.length > 0)
-      lines.push(section.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
+    for (const f of section.fields)
+      lines.push(`**${escapeDiscord(f.label)}:** ${escapeDiscord(f.value)}`);
+    const links = linkLine(section.links);
+    if (links !== '') lines.push(links);
     parts.push(lines.join('\n'));
   }
-  if (message.links.length > 0)
-    parts.push(message.links.map((l) => `[${l.label}](${l.url})`).join(' · '));
+  const links = linkLine(message.links);
+  if (links !== '') parts.push(links);
   const embed: DiscordEmbed = { color: TONE_COLOUR[message.tone] };
-  if (message.headline !== undefined) embed.title = clipText(message.headline, 256);
+  if (message.headline !== undefined) embed.title = clipText(escapeDiscord(message.headline), 256);
   if (message.fields.length > 0) {
     // Fields share at most half the embed, so the description always has room.
     const each = Math.floor(FIELDS_BUDGET / message.fields.length);
     embed.fields = message.fields.slice(0, 25).map((f) => {
-      const name = clipText(f.label, 256);
+      const name = clipText(escapeDiscord(f.label), 256);
+      const value = escapeDiscord(f.value) || '-';
       return {
         name,
-        value: clipText(f.value || '-', Math.min(1024, Math.max(20, each - name.length))),
+        value: clipText(value, Math.min(1024, Math.max(20, each - name.length))),
         inline: true,
       };
     });
   }
-  if (message.footer !== undefined) embed.footer = { text: clipText(message.footer, 2048) };
+  // Discord shows a footer as plain text: no Markdown to escape, and no mention it would read.
+  if (message.footer !== undefined)
+    embed.footer = { text: clipText(defuseBroadcasts(stripInvisible(message.footer)), 2048) };
   // The description gets what the embed's 6,000 characters leave after everything else.
   const used =
     (embed.title?.length ?? 0) +
@@ -103,9 +115,20 @@ function joinWithin(parts: readonly string[], max: number): string {
   return out;
 }
 
+/** The product's links on one line; a URL that is not http(s) is left out. */
+function linkLine(links: readonly Link[]): string {
+  return links
+    .flatMap((l) => {
+      const href = webHref(l.url);
+      return href === undefined ? [] : [discordLink(href, l.label)];
+    })
+    .join(' · ');
+}
+
 function fence(code: string): string {
-  // A fence inside the code would end the block early.
-  return `\`\`\`\n${code.replace(/```/g, 'ʼʼʼ')}\n\`\`\``;
+  // A fence inside the code would end the block early. Discord reads no mention inside one,
+  // but `@everyone` copied out of it would.
+  return `\`\`\`\n${defuseBroadcasts(stripInvisible(code)).replace(/```/g, 'ʼʼʼ')}\n\`\`\``;
 }
 
 const STYLE = { primary: 1, default: 2, danger: 4 } as const;

@@ -1,5 +1,15 @@
-import type { Button, ChatMessage, Field, Link, Tone } from '../../queue/message.ts';
+import {
+  type Button,
+  type ChatMessage,
+  type Field,
+  type Link,
+  type Tone,
+  webHref,
+} from '../../queue/message.ts';
 import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
+import { escapeMrkdwn, mrkdwn, slackLink } from './mrkdwn.ts';
+
+export { escapeMrkdwn, mrkdwn } from './mrkdwn.ts';
 
 /**
  * A neutral message as Slack Block Kit: the headline first (it is also the notification text),
@@ -19,25 +29,12 @@ const TONE_MARK: Record<Tone, string> = {
 const MAX_BLOCKS = 50;
 const SECTION_TEXT = 3000;
 
-/** Slack's mrkdwn treats these three as control characters. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/**
- * Text as Slack shows it: escaped, with the Markdown the agents write (`**bold**`, `# heading`,
- * `[label](url)`) turned into Slack's own marks.
- */
-export function mrkdwn(text: string): string {
-  return escapeMrkdwn(text)
-    .replace(/^#{1,6}\s+(.+)$/gm, '*$1*')
-    .replace(/\*\*(.+?)\*\*/g, '*$1*')
-    .replace(/\[([^\]\n|]+)\]\((https?:\/\/[^\s)|]+)\)/g, '<$2|$1>');
-}
+/** Every mrkdwn text object: `verbatim` keeps Slack from finding mentions and links of its own. */
+const mrkdwnText = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
 const section = (text: string): SlackBlock => ({
   type: 'section',
-  text: { type: 'mrkdwn', text: clipText(text, SECTION_TEXT) },
+  text: mrkdwnText(clipText(text, SECTION_TEXT)),
 });
 
 export function renderSlack(message: ChatMessage): SlackMessage {
@@ -56,16 +53,16 @@ export function renderSlack(message: ChatMessage): SlackMessage {
     if (part.code !== undefined && part.code !== '')
       blocks.push(codeBlock(part.code, part.whole === true));
     if (part.fields.length > 0) blocks.push(fieldsBlock(part.fields));
-    if (part.links.length > 0) blocks.push(linksBlock(part.links));
+    blocks.push(...linksBlock(part.links));
   }
-  if (message.links.length > 0) blocks.push(linksBlock(message.links));
+  blocks.push(...linksBlock(message.links));
   // Buttons and the footer are kept whatever else had to go.
   const tail: SlackBlock[] = [];
   if (message.buttons.length > 0) tail.push(actionsBlock(message.buttons));
   if (message.footer !== undefined)
     tail.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: escapeMrkdwn(message.footer) }],
+      elements: [mrkdwnText(escapeMrkdwn(message.footer))],
     });
   const room = MAX_BLOCKS - tail.length;
   const body =
@@ -94,22 +91,24 @@ function codeBlock(code: string, whole: boolean): SlackBlock {
 function fieldsBlock(fields: readonly Field[]): SlackBlock {
   return {
     type: 'section',
-    fields: fields.slice(0, 10).map((f) => ({
-      type: 'mrkdwn',
-      text: clipText(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000),
-    })),
+    fields: fields
+      .slice(0, 10)
+      .map((f) =>
+        mrkdwnText(clipText(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000)),
+      ),
   };
 }
 
-/** One element per link (a context block holds ten), so long URLs stay within each one's limit. */
-function linksBlock(links: readonly Link[]): SlackBlock {
-  return {
-    type: 'context',
-    elements: links.slice(0, 10).map((l) => ({
-      type: 'mrkdwn',
-      text: `<${l.url}|${escapeMrkdwn(l.label).replace(/\|/g, '¦')}>`,
-    })),
-  };
+/**
+ * One element per link (a context block holds ten), so long URLs stay within each one's limit;
+ * no block when no link is an http(s) URL.
+ */
+function linksBlock(links: readonly Link[]): SlackBlock[] {
+  const elements = links.slice(0, 10).flatMap((l) => {
+    const href = webHref(l.url);
+    return href === undefined ? [] : [mrkdwnText(slackLink(href, l.label))];
+  });
+  return elements.length === 0 ? [] : [{ type: 'context', elements }];
 }
 
 /** Each button's action id says what it does; Slack wants them unique within a message. */

@@ -8,10 +8,15 @@ export function el(tag, className, text) {
   return node;
 }
 
+// Only http(s) links, without credentials (so `https://good.example@evil.example` cannot pass
+// for the first host); the link's text is the product's label, its title the URL it leads to.
 function safeHref(url) {
   try {
     const parsed = new URL(url);
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
   } catch {
     return undefined;
   }
@@ -34,6 +39,7 @@ function renderLinks(links) {
     if (!href) continue;
     const a = el('a', '', link.label);
     a.href = href;
+    a.title = href;
     a.target = '_blank';
     a.rel = 'noopener noreferrer';
     box.append(a);

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
+import { boundPayload, PAYLOAD_BOUNDS } from './bound-payload.ts';
+import { AlertmanagerPayload } from './schema.ts';
+
+const payload = (name: 'firing' | 'multi') => AlertmanagerPayload.parse(alertFixture(name));
+const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+describe('boundPayload', () => {
+  it('keeps a real notification as it came', () => {
+    const input = payload('multi');
+
+    const { payload: kept, trimmed } = boundPayload(input);
+
+    expect(kept).toEqual(input);
+    expect(trimmed).toEqual({ values: 0, entries: 0, alerts: 0 });
+  });
+
+  it('trims a long annotation and says by how much', () => {
+    const input = payload('firing');
+    firstAlert(input).annotations.description = `${'d'.repeat(2_000)}${'x'.repeat(12_345)}`;
+
+    const { payload: kept, trimmed } = boundPayload(input);
+
+    const description = firstAlert(kept).annotations.description ?? '';
+    expect(description).toBe(`${'d'.repeat(2_000)}… [trimmed 12,345 characters]`);
+    expect(trimmed.values).toBe(1);
+  });
+
+  it('drops labels past the count, names past the length, and fields Alertmanager never sends', () => {
+    const input = payload('firing');
+    const alert = firstAlert(input);
+    for (let i = 0; i < 100; i++) alert.labels[`extra_${i}`] = 'v';
+    alert.labels['n'.repeat(500)] = 'long name';
+    Object.assign(alert, { junk: 'j'.repeat(500_000) });
+    Object.assign(input, { padding: 'p'.repeat(500_000) });
+
+    const { payload: kept, trimmed } = boundPayload(input);
+
+    expect(Object.keys(firstAlert(kept).labels)).toHaveLength(PAYLOAD_BOUNDS.entries);
+    expect(JSON.stringify(kept)).not.toContain('jjjj');
+    expect(JSON.stringify(kept)).not.toContain('pppp');
+    expect(trimmed.entries).toBeGreaterThan(60);
+  });
+
+  it('drops a URL too long to be a link', () => {
+    const input = payload('firing');
+    firstAlert(input).generatorURL = `https://prometheus/graph?g0.expr=${'a'.repeat(5_000)}`;
+
+    const { payload: kept } = boundPayload(input);
+
+    expect(firstAlert(kept).generatorURL).toBe('');
+  });
+
+  it('bounds the whole notification, counting the alerts it drops as truncated', () => {
+    const input = payload('firing');
+    const one = firstAlert(input);
+    const big = (i: number) => ({
+      ...one,
+      fingerprint: `f${i}`,
+      annotations: Object.fromEntries(
+        Array.from({ length: 40 }, (_, k) => [`note_${k}`, 'x'.repeat(5_000)]),
+      ),
+    });
+    input.alerts = Array.from({ length: 50 }, (_, i) => big(i));
+    expect(sizeOf(input)).toBeGreaterThan(9_000_000);
+
+    const { payload: kept, trimmed } = boundPayload(input);
+
+    expect(sizeOf(kept)).toBeLessThanOrEqual(PAYLOAD_BOUNDS.bytes);
+    expect(kept.alerts.length).toBeGreaterThan(0);
+    expect(kept.alerts.length + kept.truncatedAlerts).toBe(50);
+    expect(trimmed.alerts).toBe(kept.truncatedAlerts);
+    expect(AlertmanagerPayload.safeParse(kept).success).toBe(true);
+  });
+
+  it('keeps one alert within the budget even when it alone is over it', () => {
+    const input = payload('firing');
+    const hostile = '"\u0001'.repeat(10_000);
+    const map = Object.fromEntries(
+      Array.from({ length: 40 }, (_, k) => [`${'k'.repeat(90)}${k}`, hostile]),
+    );
+    Object.assign(input, { commonLabels: map, commonAnnotations: map, groupLabels: map });
+    Object.assign(firstAlert(input), { labels: map, annotations: map });
+
+    const { payload: kept } = boundPayload(input);
+
+    expect(sizeOf(kept)).toBeLessThanOrEqual(PAYLOAD_BOUNDS.bytes);
+    expect(kept.alerts).toHaveLength(1);
+  });
+});

@@ -1,0 +1,144 @@
+import type { Alert, AlertmanagerPayload } from './schema.ts';
+
+/**
+ * What a notification may keep in Redis. The body limit alone would let anyone who reaches the
+ * webhook store a megabyte per post; these bounds keep every job small whatever is sent, while a
+ * real alert (a dozen labels, a paragraph of description) passes untouched.
+ */
+export const PAYLOAD_BOUNDS = {
+  /** Characters of a label or annotation value; the rest is replaced by a note. */
+  value: 2_000,
+  /** Labels or annotations kept per map; names longer than `name` are dropped. */
+  entries: 40,
+  name: 100,
+  /** Longer URLs are dropped: a cut URL leads nowhere, and chat refuses links this long anyway. */
+  url: 2_000,
+  text: 200,
+  /** Serialised size of the whole notification; alerts past it are dropped and counted. */
+  bytes: 512 * 1024,
+  /** What every value is cut to if one alert alone is still over `bytes`. */
+  tightValue: 200,
+} as const;
+
+export type BoundedPayload = {
+  payload: AlertmanagerPayload;
+  /** Values trimmed, labels or annotations dropped, alerts dropped. */
+  trimmed: { values: number; entries: number; alerts: number };
+};
+
+/**
+ * The notification as it is kept: only the fields of Alertmanager's webhook (version 4), long
+ * values trimmed with a note saying by how much, and alerts past the size budget dropped and
+ * added to `truncatedAlerts`, as Alertmanager's own `max_alerts` does.
+ */
+export function boundPayload(payload: AlertmanagerPayload): BoundedPayload {
+  let counts = { values: 0, entries: 0, alerts: 0 };
+  const bound = (limit: number, trimmed: BoundedPayload['trimmed']) => {
+    const map = (labels: Record<string, string>) => boundMap(labels, limit, trimmed);
+    return {
+      version: payload.version,
+      groupKey: payload.groupKey,
+      truncatedAlerts: payload.truncatedAlerts,
+      status: payload.status,
+      receiver: trimValue(payload.receiver, PAYLOAD_BOUNDS.text, trimmed),
+      groupLabels: map(payload.groupLabels),
+      commonLabels: map(payload.commonLabels),
+      commonAnnotations: map(payload.commonAnnotations),
+      externalURL: boundUrl(payload.externalURL, trimmed),
+      alerts: payload.alerts.map((alert) => boundAlert(alert, map, trimmed)),
+    } satisfies AlertmanagerPayload;
+  };
+  let bounded: AlertmanagerPayload = bound(PAYLOAD_BOUNDS.value, counts);
+  if (sizeOf(bounded) > PAYLOAD_BOUNDS.bytes) {
+    bounded = dropAlertsPastBudget(bounded);
+    counts.alerts = payload.alerts.length - bounded.alerts.length;
+  }
+  if (sizeOf(bounded) > PAYLOAD_BOUNDS.bytes) {
+    // One alert alone is over the budget: every value is cut short instead.
+    const kept = bounded.alerts.length;
+    const tight = { values: 0, entries: 0, alerts: counts.alerts };
+    bounded = {
+      ...bound(PAYLOAD_BOUNDS.tightValue, tight),
+      truncatedAlerts: bounded.truncatedAlerts,
+    };
+    bounded.alerts = bounded.alerts.slice(0, kept);
+    counts = tight;
+  }
+  return { payload: bounded, trimmed: counts };
+}
+
+function boundAlert(
+  alert: Alert,
+  map: (labels: Record<string, string>) => Record<string, string>,
+  trimmed: BoundedPayload['trimmed'],
+): Alert {
+  const out: Alert = {
+    status: alert.status,
+    labels: map(alert.labels),
+    annotations: map(alert.annotations),
+    startsAt: alert.startsAt,
+    generatorURL: boundUrl(alert.generatorURL, trimmed),
+    fingerprint: alert.fingerprint,
+  };
+  if (alert.endsAt !== undefined) out.endsAt = alert.endsAt;
+  return out;
+}
+
+function boundMap(
+  labels: Record<string, string>,
+  limit: number,
+  trimmed: BoundedPayload['trimmed'],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  let kept = 0;
+  for (const [name, value] of Object.entries(labels)) {
+    if (kept >= PAYLOAD_BOUNDS.entries || name.length > PAYLOAD_BOUNDS.name) {
+      trimmed.entries++;
+      continue;
+    }
+    out[name] = trimValue(value, limit, trimmed);
+    kept++;
+  }
+  return out;
+}
+
+/** A long value keeps its start and says how much was cut, so a reader knows it is not whole. */
+export function trimValue(
+  value: string,
+  limit: number,
+  trimmed: { values: number } = { values: 0 },
+): string {
+  if (value.length <= limit) return value;
+  trimmed.values++;
+  const cut = value.length - limit;
+  return `${value.slice(0, limit)}… [trimmed ${cut.toLocaleString('en-US')} characters]`;
+}
+
+function boundUrl(url: string, trimmed: BoundedPayload['trimmed']): string {
+  if (url.length <= PAYLOAD_BOUNDS.url) return url;
+  trimmed.values++;
+  return '';
+}
+
+/** Keeps the alerts that fit the budget, the first always; the others count as truncated. */
+function dropAlertsPastBudget(payload: AlertmanagerPayload): AlertmanagerPayload {
+  const base = sizeOf({ ...payload, alerts: [] });
+  let used = base;
+  let kept = 0;
+  for (const alert of payload.alerts) {
+    const size = sizeOf(alert) + 1;
+    if (kept > 0 && used + size > PAYLOAD_BOUNDS.bytes) break;
+    used += size;
+    kept++;
+  }
+  const dropped = payload.alerts.length - kept;
+  return {
+    ...payload,
+    alerts: payload.alerts.slice(0, kept),
+    truncatedAlerts: payload.truncatedAlerts + dropped,
+  };
+}
+
+function sizeOf(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
