@@ -154,6 +154,8 @@ describe('without DASHBOARD_TOKENS', () => {
       HOST: '0.0.0.0',
       PORT: '0',
       DASHBOARD_TOKENS: '',
+      // The webhook's own refusal comes first; this is about the console's.
+      ALERTMANAGER_TOKEN: 'a-webhook-token-of-some-length',
     });
 
     const code = await run.exited;
