@@ -106,6 +106,37 @@ describe('what a card shows', () => {
     expect(action.summary).toMatch(/and \d+ more$/);
   });
 
+  it('lists fields the client library has no model for, and judges them', async () => {
+    const name = await deployment();
+    const patch = (extra: object) => ({
+      metadata: { labels: { harmless: 'yes' } },
+      spec: {
+        template: { spec: { hostFutureNamespace: true, containers: [{ name: 'api', ...extra }] } },
+      },
+    });
+
+    const action = await proposePatch(sandbox.cluster, {
+      kind: 'Deployment',
+      namespace: 'default',
+      name,
+      patchType: 'strategic',
+      patch: patch({}),
+    });
+    const hidden = proposePatch(sandbox.cluster, {
+      kind: 'Deployment',
+      namespace: 'default',
+      name,
+      patchType: 'strategic',
+      patch: patch({ securityContext: { futureUnconfined: true } }),
+    });
+
+    expect(action.changes.map((c) => c.path)).toEqual([
+      'metadata.labels.harmless',
+      'spec.template.spec.hostFutureNamespace',
+    ]);
+    await expect(hidden).rejects.toThrow(/securityContext\.futureUnconfined: security settings/);
+  });
+
   it('shows an init container env change as changed, never its values, and it is no "no change"', async () => {
     const name = await deployment();
     const patch = {
@@ -281,7 +312,7 @@ describe('escalation', () => {
     const error = await proposing.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForbiddenChangeError);
     expect((error as ForbiddenChangeError).reasons).toEqual([
-      'spec.template.spec.containers[api].securityContext.privileged: a privileged container has the node',
+      'spec.template.spec.containers[api].securityContext.privileged: security settings are changed by people, never by a proposal',
       "spec.template.spec.hostPID: shares the node's namespaces",
       "spec.template.spec.serviceAccountName: changes the pods' service account (their identity)",
     ]);

@@ -1,10 +1,12 @@
 import {
+  ApiException,
   AppsV1Api,
   AutoscalingV2Api,
   type Configuration,
   CoreV1Api,
   CustomObjectsApi,
   createConfiguration,
+  HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   type Middleware,
@@ -35,6 +37,18 @@ export type Cluster = {
   autoscaling: AutoscalingV2Api;
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
+  /**
+   * One JSON request, answered as the API server sent it. The typed clients drop every field
+   * their models lack, so what a change does is read and dry-run through this, whole.
+   */
+  json(method: 'GET' | 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+};
+
+export type JsonRequest = {
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Of the body; JSON by default. */
+  contentType?: string;
 };
 
 export function connect(spec: ClusterSpec): Cluster {
@@ -80,7 +94,10 @@ export function connect(spec: ClusterSpec): Cluster {
     );
   }
   const config = clientConfiguration(kc, current.server, spec.timeoutSeconds);
+  const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   return {
+    json: (method, path, request = {}) =>
+      jsonRequest(config, kc, timeoutSeconds, method, path, request),
     name: spec.name,
     server: current.server,
     core: new CoreV1Api(config),
@@ -89,6 +106,38 @@ export function connect(spec: ClusterSpec): Cluster {
     custom: new CustomObjectsApi(config),
     objects: ObjectApi.of(config, kc),
   };
+}
+
+async function jsonRequest(
+  config: Configuration,
+  kc: KubeConfig,
+  timeoutSeconds: number,
+  method: 'GET' | 'PATCH' | 'DELETE',
+  path: string,
+  request: JsonRequest,
+): Promise<unknown> {
+  const context = config.baseServer.makeRequestContext(path, HttpMethod[method]);
+  for (const [name, value] of Object.entries(request.query ?? {}))
+    context.setQueryParam(name, value);
+  context.setHeaderParam('Accept', 'application/json');
+  context.setHeaderParam('User-Agent', 'coxswain');
+  if (request.body !== undefined) {
+    context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
+    context.setBody(JSON.stringify(request.body));
+  }
+  context.setSignal(AbortSignal.timeout(timeoutSeconds * 1_000));
+  await kc.applySecurityAuthentication(context);
+  const response = await config.httpApi.send(context).toPromise();
+  const text = await response.body.text();
+  // The same error the typed clients throw, so it is worded the same way for people.
+  if (response.httpStatusCode >= 400)
+    throw new ApiException(
+      response.httpStatusCode,
+      `HTTP ${response.httpStatusCode}`,
+      text,
+      response.headers,
+    );
+  return text === '' ? undefined : JSON.parse(text);
 }
 
 /** The generic object client on our configuration, with the context's default namespace. */

@@ -220,4 +220,15 @@ describe('changeDigest', () => {
     );
     expect(changeDigest(deployment(), many('x'))).not.toBe(changeDigest(deployment(), many('y')));
   });
+
+  it('tells apart the same change made to two identical-looking items', () => {
+    const pod = (images: string[]) => ({
+      kind: 'Pod',
+      spec: { containers: images.map((image, i) => ({ name: `c${i}`, image })) },
+    });
+
+    expect(changeDigest(pod(['a', 'a', 'a']), pod(['a', 'b', 'a']))).not.toBe(
+      changeDigest(pod(['a', 'a', 'a']), pod(['a', 'a', 'b'])),
+    );
+  });
 });

@@ -19,6 +19,8 @@ const MAX_LINES = 1_000;
 export type ChangeView = {
   /** The raw leaves that differ: what policy judges and what decides "no change". */
   leaves: LeafChange[];
+  /** The object as the change leaves it (undefined for a delete), for policy to judge whole. */
+  after: unknown;
   /** Each changed field with old → new, redacted. */
   changes: FieldChange[];
   diff: string;
@@ -35,6 +37,7 @@ export function viewChange(
   if (after === undefined) {
     return {
       leaves: [],
+      after: undefined,
       changes: [{ path: '(the whole object)', from: 'exists', to: 'deleted' }],
       diff: [
         `--- ${label} (live)`,
@@ -51,26 +54,27 @@ export function viewChange(
   if (body.length === 0) {
     const note =
       changes.length === 0 ? '(no change)' : '(only hidden values change; see the list of changes)';
-    return { leaves, changes, diff: [...header, note].join('\n'), digest };
+    return { leaves, after, changes, diff: [...header, note].join('\n'), digest };
   }
   const shown =
     body.length > MAX_LINES
       ? [...body.slice(0, MAX_LINES), `… ${body.length - MAX_LINES} more diff lines`]
       : body;
-  return { leaves, changes, diff: [...header, ...shown].join('\n'), digest };
+  return { leaves, after, changes, diff: [...header, ...shown].join('\n'), digest };
 }
 
 /**
- * A fingerprint of what a change does: the whole diff (not cut, not redacted) of the object
- * before and after, without hunk positions. Two dry runs with the same fingerprint make the same
- * change, whatever else moved in the object meanwhile (a new label elsewhere does not count).
- * Only the hash is kept, so the values it covers never leave the worker.
+ * A fingerprint of what a change does: every field it touches, by path (list items by name), with
+ * the raw values before and after. Two dry runs with the same fingerprint make the same change,
+ * whatever else moved in the object meanwhile (a new label elsewhere does not count), and a swap
+ * of two identical-looking list items does not. Only the hash is kept, so the values it covers
+ * never leave the worker.
  */
 export function changeDigest(before: unknown, after: unknown | undefined): string {
-  const a = rawLines(before);
-  const b = after === undefined ? [] : rawLines(after);
-  const body = unified(a, b).filter((line) => !line.startsWith('@@'));
-  return createHash('sha256').update(body.join('\n')).digest('hex');
+  const leaves = leafChanges(before, after).map((l) => [pathText(l.parts), l.before, l.after]);
+  return createHash('sha256')
+    .update(JSON.stringify([after === undefined ? 'delete' : 'change', leaves]))
+    .digest('hex');
 }
 
 /**
@@ -85,12 +89,6 @@ function lines(object: unknown, kind: string, hidden: ReadonlySet<string>): stri
     else if (isSensitive(kind, leaf.parts)) setAt(copy, leaf.parts, REDACTED);
   }
   return stringify(copy, { sortMapEntries: true }).trimEnd().split('\n');
-}
-
-function rawLines(object: unknown): string[] {
-  return stringify(withoutVolatile(structuredClone(object)), { sortMapEntries: true })
-    .trimEnd()
-    .split('\n');
 }
 
 function withoutVolatile(object: unknown): unknown {
@@ -130,7 +128,7 @@ function setAt(root: unknown, parts: readonly PathPart[], value: unknown): void 
     const names = node.map((item) => (item as { name?: unknown })?.name);
     const byName =
       names.every((n) => typeof n === 'string') && new Set(names).size === names.length;
-    const index = byName ? names.indexOf(part.item) : Number(part.item);
+    const index = byName ? names.indexOf(part.item) : Number(part.item.replace(/^#/, ''));
     if (index < 0 || index >= node.length) return;
     if (last) {
       node[index] = value;

@@ -3,7 +3,13 @@ import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun, ForbiddenChangeError, refuseIfAutoscaled, withPrecondition } from './propose.ts';
+import {
+  dryRun,
+  ForbiddenChangeError,
+  refuseIfAutoscaled,
+  targetOf,
+  withPrecondition,
+} from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /** The target is no longer the object the proposal was made against. */
@@ -57,7 +63,7 @@ export async function executeAction(cluster: Cluster, action: KubeAction): Promi
   const before = current.metadata?.resourceVersion ?? '';
   // Judged again on what the server would do now: policy may not trust the proposal's record.
   const fresh = await dryRun(cluster, ref, current, action.change);
-  const reasons = escalations(target.kind, fresh.leaves);
+  const reasons = escalations(targetOf(ref), fresh.leaves, fresh.after);
   if (reasons.length > 0) throw new ForbiddenChangeError(label, reasons);
   if (fresh.digest !== action.digest) {
     throw new TargetChangedError(

@@ -191,7 +191,7 @@ describe('field changes', () => {
 
     expect(changeLines(changes('Pod', before, after)).split('\n')).toEqual([
       'spec.containers[a].args: ["--x"] → ["--x","--y"]',
-      'spec.containers[a].volumeMounts[1].mountPath: /b → /etc',
+      'spec.containers[a].volumeMounts[#1].mountPath: /b → /etc',
     ]);
   });
 
@@ -209,5 +209,76 @@ describe('field changes', () => {
     );
 
     expect(list).toHaveLength(300);
+  });
+
+  it('lists a new order of named items, which changes what runs first', () => {
+    const pod = (names: string[]) => ({
+      kind: 'Pod',
+      spec: { initContainers: names.map((name) => ({ name, image: 'x' })) },
+    });
+
+    expect(
+      changeLines(changes('Pod', pod(['wait-db', 'migrate']), pod(['migrate', 'wait-db']))),
+    ).toBe('spec.initContainers (order): ["wait-db","migrate"] → ["migrate","wait-db"]');
+  });
+
+  it('writes line separators and direction controls as escapes, so a value cannot forge a line', () => {
+    const before = { kind: 'Service', metadata: { annotations: { note: 'a' } } };
+    const after = {
+      kind: 'Service',
+      metadata: { annotations: { note: 'ok\u2028spec.replicas: 2 → 3 \u202e' } },
+    };
+
+    const [change] = changes('Service', before, after);
+
+    expect(change?.to).toContain('\\u2028');
+    expect(change?.to).toContain('\\u202e');
+    expect(change?.to).not.toMatch(/[\u2028\u202e]/);
+  });
+
+  it('quotes item names that are not plain names, and marks positions with #', () => {
+    const env = (name: string, value: string) => ({
+      kind: 'Pod',
+      spec: {
+        containers: [{ name: 'a', env: [{ name, valueFrom: { fieldRef: { fieldPath: value } } }] }],
+      },
+    });
+
+    const [change] = changes('Pod', env('X] .y', 'a'), env('X] .y', 'b'));
+
+    expect(change?.path).toBe('spec.containers[a].env["X] .y"].valueFrom.fieldRef.fieldPath');
+  });
+
+  it('hides values under secret-named list items and keys, and secret arguments', () => {
+    const probe = (header: string, arg: string) => ({
+      kind: 'Deployment',
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'api',
+                args: ['--db-password', arg],
+                readinessProbe: {
+                  httpGet: { httpHeaders: [{ name: 'Authorization', value: header }] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+
+    const list = changes(
+      'Deployment',
+      probe('Basic b2xk', 'Old-pw'),
+      probe('Basic bmV3', 'New-pw'),
+    );
+
+    expect(JSON.stringify(list)).not.toMatch(/b2xk|bmV3|Old-pw|New-pw/);
+    expect(list.map((c) => c.path)).toEqual([
+      'spec.template.spec.containers[api].args',
+      'spec.template.spec.containers[api].readinessProbe.httpGet.httpHeaders[Authorization].value',
+    ]);
   });
 });

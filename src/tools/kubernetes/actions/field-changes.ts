@@ -1,5 +1,12 @@
-import { keysOf, type LeafChange, type PathPart, pathText } from '../../../policy/field-path.ts';
+import {
+  keysOf,
+  type LeafChange,
+  type PathPart,
+  pathText,
+  visible,
+} from '../../../policy/field-path.ts';
 import { REDACTED, redactText } from '../../../policy/redact.ts';
+import { redactObject } from '../../../policy/redact-object.ts';
 import { isSecretKey } from '../../../policy/secret-key.ts';
 import type { FieldChange } from './action.ts';
 
@@ -21,6 +28,8 @@ const VOLATILE_METADATA = new Set([
 ]);
 
 export const UNSET = '(unset)';
+/** The path step of a change in the order of a list's named items. */
+export const ORDER = '(order)';
 export const CHANGED_VALUE = '[redacted; changed]';
 
 /** The leaves that differ between `before` and `after`, in a stable order. */
@@ -61,9 +70,10 @@ function walk(a: unknown, b: unknown, parts: PathPart[], out: LeafChange[]): voi
   }
   if (isObjectList(a) && isObjectList(b)) {
     const byName = uniqueNames(a) && uniqueNames(b);
+    // `#` marks a position, so an item named `0` never reads as the first item.
     const index = (list: unknown[]) =>
       new Map(
-        list.map((item, i) => [byName ? String((item as { name: string }).name) : `${i}`, item]),
+        list.map((item, i) => [byName ? String((item as { name: string }).name) : `#${i}`, item]),
       );
     const left = index(a ?? []);
     const right = index(b ?? []);
@@ -77,6 +87,13 @@ function walk(a: unknown, b: unknown, parts: PathPart[], out: LeafChange[]): voi
     };
     for (const id of ids)
       walk(inner(left.get(id)), inner(right.get(id)), [...parts, { item: id }], out);
+    // Order matters in a list of named items (init containers run in it; env expands in it).
+    const order = (list: Map<string, unknown>, other: Map<string, unknown>) =>
+      [...list.keys()].filter((id) => other.has(id));
+    const before = order(left, right);
+    const afterOrder = order(right, left);
+    if (byName && before.join('\n') !== afterOrder.join('\n'))
+      out.push({ parts: [...parts, { key: ORDER }], before, after: afterOrder });
     return;
   }
   out.push({ parts, before: a, after: b });
@@ -114,9 +131,9 @@ export function isSensitive(kind: string, parts: readonly PathPart[]): boolean {
   )
     return true;
   if (last === 'kubectl.kubernetes.io/last-applied-configuration') return true;
-  if (parent !== undefined && ['annotations', 'labels', 'data', 'stringData'].includes(parent))
-    return last !== undefined && isSecretKey(last);
-  return false;
+  // Anything under a key or a list item whose name says secret: `httpHeaders[Authorization].value`,
+  // a Helm parameter `[db.password].value`, a custom resource's `spec.auth.password`.
+  return parts.some((part) => isSecretKey('key' in part ? part.key : part.item));
 }
 
 /** What a person reads: each changed field with old → new, secrets shown only as changed. */
@@ -145,10 +162,11 @@ export function changeLines(changes: readonly FieldChange[]): string {
 function shown(value: unknown): string {
   if (value === undefined) return UNSET;
   if (typeof value === 'string')
-    return redactText(/^[\w.:/@%+=-]+$/.test(value) ? value : JSON.stringify(value));
+    return visible(redactText(/^[\w.:/@%+=-]+$/.test(value) ? value : JSON.stringify(value)));
   if (typeof value === 'number' || typeof value === 'boolean' || value === null)
     return String(value);
-  return redactText(JSON.stringify(value));
+  // A list of arguments or a nested object: redacted as an object (`["--db-password", "x"]`).
+  return visible(redactText(JSON.stringify(redactObject(value))));
 }
 
 function same(a: unknown, b: unknown): boolean {

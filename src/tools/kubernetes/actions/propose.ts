@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { CoxswainError } from '../../../errors.ts';
 import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
@@ -163,20 +163,25 @@ export async function proposeRollback(
       'kubernetes_api',
       `deployment ${input.name} is already at revision ${current}`,
     );
-  const template = structuredClone(target.spec?.template ?? {});
-  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
-  const images = (template.spec?.containers ?? []).map((c) => c.image).join(', ');
   const ref: Ref = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     name: input.name,
     namespace: input.namespace,
   };
+  // Read whole, so the old template comes back with every field it had.
+  const [live, old] = await Promise.all([
+    readTarget(cluster, ref),
+    readTarget(cluster, { ...ref, kind: 'ReplicaSet', name: target.metadata?.name ?? '' }),
+  ]);
+  const template = structuredClone((old as V1ReplicaSet).spec?.template ?? {});
+  if (template.metadata?.labels) delete template.metadata.labels['pod-template-hash'];
+  const images = (template.spec?.containers ?? []).map((c) => c.image).join(', ');
   const body = [{ op: 'replace', path: '/spec/template', value: template }];
   return build(
     cluster,
     ref,
-    deployment,
+    live,
     'rollback',
     'rollout',
     { method: 'patch', patchType: 'json', body },
@@ -300,6 +305,11 @@ export async function dryRun(
   return viewChange(labelOf(ref), ref.kind, current, after);
 }
 
+/** What policy needs to know of a target to judge a change to it. */
+export function targetOf(ref: Ref): { kind: string; name: string; namespace: string | undefined } {
+  return { kind: ref.kind, name: ref.name, namespace: ref.namespace };
+}
+
 export function labelOf(ref: Ref): string {
   return `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
@@ -325,7 +335,7 @@ export class ForbiddenChangeError extends CoxswainError {
 
 /** Refuses a dry run that changes nothing, or that touches a field no tier allows. */
 export function refuseUnfit(ref: Ref, view: ChangeView, change: Change): void {
-  const reasons = escalations(ref.kind, view.leaves);
+  const reasons = escalations(targetOf(ref), view.leaves, view.after);
   if (reasons.length > 0) throw new ForbiddenChangeError(labelOf(ref), reasons);
   if (change.method !== 'delete' && view.leaves.length === 0)
     throw new NoChangeError(`${labelOf(ref)} is already as the change would make it`);

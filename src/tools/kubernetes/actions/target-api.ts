@@ -1,13 +1,14 @@
-import { type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { CoxswainError } from '../../../errors.ts';
 import type { Cluster } from '../cluster.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import type { ActionTarget, Change } from './action.ts';
 
 /**
- * Reading and writing one action target through the client library, whatever its kind: pods and
- * workloads through their typed APIs (JSON patches need them), anything else through the
- * generic object API. Every write names the field manager `coxswain`.
+ * Reading and writing one action target as plain JSON through the client library's transport
+ * and the kubeconfig's credentials, whatever its kind. Plain JSON because the typed clients drop
+ * the fields their models lack, and a change must be shown, judged and compared whole. Every
+ * write names the field manager `coxswain`.
  */
 export const FIELD_MANAGER = 'coxswain';
 
@@ -15,92 +16,78 @@ export type Ref = Pick<ActionTarget, 'apiVersion' | 'kind' | 'name'> & {
   namespace?: string | undefined;
 };
 
-const STRATEGY = {
-  strategic: PatchStrategy.StrategicMergePatch,
-  merge: PatchStrategy.MergePatch,
-  json: PatchStrategy.JsonPatch,
+const CONTENT_TYPE = {
+  strategic: 'application/strategic-merge-patch+json',
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
 } as const;
 
+/** The resource names of the kinds actions reach (the generic patch's and delete's, and Pods). */
+const PLURAL: Record<string, string> = {
+  Pod: 'pods',
+  Service: 'services',
+  ConfigMap: 'configmaps',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  ReplicaSet: 'replicasets',
+  HorizontalPodAutoscaler: 'horizontalpodautoscalers',
+  CronJob: 'cronjobs',
+  Job: 'jobs',
+  Ingress: 'ingresses',
+  Application: 'applications',
+};
+
+/** `/apis/apps/v1/namespaces/shop/deployments/cart`, or `/api/v1/…` for the core group. */
+function pathOf(ref: Ref): string {
+  const plural = PLURAL[ref.kind];
+  if (plural === undefined)
+    throw new CoxswainError('kubernetes_api', `Coxswain does not act on ${ref.kind} objects`);
+  const root = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+  const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+  return `${root}${scope}/${plural}/${encodeURIComponent(ref.name)}`;
+}
+
+/** The object as the API server has it, every field kept. */
 export async function readTarget(cluster: Cluster, ref: Ref): Promise<KubernetesObject> {
-  const namespace = ref.namespace ?? '';
   try {
-    if (ref.kind === 'Deployment')
-      return await cluster.apps.readNamespacedDeployment({ name: ref.name, namespace });
-    if (ref.kind === 'StatefulSet')
-      return await cluster.apps.readNamespacedStatefulSet({ name: ref.name, namespace });
-    if (ref.kind === 'Pod')
-      return await cluster.core.readNamespacedPod({ name: ref.name, namespace });
-    return await cluster.objects.read({
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, ...(ref.namespace ? { namespace } : {}) },
-    });
+    return (await cluster.json('GET', pathOf(ref))) as KubernetesObject;
   } catch (error) {
+    if (error instanceof CoxswainError) throw error;
     throw wrapKubernetesError(error, attempt('read', ref));
   }
 }
 
-/** Applies (or with `dryRun`, previews on the server) a change to the target. */
+/**
+ * Applies (or with `dryRun`, previews on the server) a change to the target, and returns the
+ * object as the server has it (or would) afterwards, every field kept; undefined for a delete.
+ */
 export async function writeTarget(
   cluster: Cluster,
   ref: Ref,
   change: Change,
   options: { dryRun: boolean; uid?: string },
 ): Promise<KubernetesObject | undefined> {
-  const namespace = ref.namespace ?? '';
-  const dryRun = options.dryRun ? 'All' : undefined;
-  const common = { name: ref.name, namespace, ...(dryRun ? { dryRun } : {}) };
+  const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
   try {
     if (change.method === 'delete') {
-      const preconditions = options.uid === undefined ? undefined : { uid: options.uid };
-      const body = {
-        ...(preconditions ? { preconditions } : {}),
-        ...(dryRun ? { dryRun: ['All'] } : {}),
-      };
-      if (ref.kind === 'Pod') await cluster.core.deleteNamespacedPod({ ...common, body });
-      else
-        await cluster.objects.delete(
-          { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace } },
-          undefined,
-          dryRun,
-          undefined,
-          undefined,
-          'Background',
-          body,
-        );
+      await cluster.json('DELETE', pathOf(ref), {
+        query: dryRun,
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: 'Background',
+          ...(options.uid === undefined ? {} : { preconditions: { uid: options.uid } }),
+          ...(options.dryRun ? { dryRun: ['All'] } : {}),
+        },
+      });
       return undefined;
     }
-    const header = setHeaderOptions('Content-Type', STRATEGY[change.patchType]);
-    const patch = { ...common, body: change.body as object, fieldManager: FIELD_MANAGER };
-    if (ref.kind === 'Deployment')
-      return await cluster.apps.patchNamespacedDeployment(patch, header);
-    if (ref.kind === 'StatefulSet')
-      return await cluster.apps.patchNamespacedStatefulSet(patch, header);
-    if (ref.kind === 'Pod') return await cluster.core.patchNamespacedPod(patch, header);
-    if (change.patchType === 'json') {
-      throw new CoxswainError(
-        'kubernetes_api',
-        `JSON patches are supported for Deployments, StatefulSets and Pods; use a merge patch for ${ref.kind}`,
-      );
-    }
-    const body = {
-      ...(change.body as object),
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: {
-        ...((change.body as { metadata?: object }).metadata ?? {}),
-        name: ref.name,
-        ...(ref.namespace ? { namespace } : {}),
-      },
-    };
-    return await cluster.objects.patch(
-      body,
-      undefined,
-      dryRun,
-      FIELD_MANAGER,
-      undefined,
-      STRATEGY[change.patchType],
-    );
+    return (await cluster.json('PATCH', pathOf(ref), {
+      query: { ...dryRun, fieldManager: FIELD_MANAGER },
+      body: change.body,
+      contentType: CONTENT_TYPE[change.patchType],
+    })) as KubernetesObject;
   } catch (error) {
     if (error instanceof CoxswainError) throw error;
     throw wrapKubernetesError(error, attempt(change.method === 'delete' ? 'delete' : 'patch', ref));
