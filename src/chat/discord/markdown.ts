@@ -35,6 +35,9 @@ export function discordMarkdown(text: string): string {
   const { text: held, links } = extractLinks(stripInvisible(text));
   const inert = defuseBroadcasts(
     held
+      // A backslash already there would pair with the one added below and undo it: `\\<@&1>`
+      // reads as a literal backslash and a live mention. Doubled, it stays a backslash.
+      .replace(/\\(?=[\\<\]])/g, '\\\\')
       .replace(ANGLE_SYNTAX, '\\<')
       // Whatever `extractLinks` did not take for a link (another scheme, a title, odd spacing)
       // must not become one: `[label](` with its bracket escaped is plain text to Discord.
