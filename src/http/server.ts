@@ -59,19 +59,27 @@ export function createHttpServer(
       });
       if (reply !== undefined) send(res, reply);
     } catch (error) {
+      // A refusal before the body was read (a 401, a 415) reads no more of it than a little.
+      const unread = !req.complete;
       if (error instanceof HttpError) {
         if (error.status >= 500)
           log.warn({ ...where, status: error.status, reason: error.message }, 'request failed');
         send(res, {
           status: error.status,
           body: { error: error.message },
-          headers: { ...error.headers },
+          headers: { ...error.headers, ...(unread ? { connection: 'close' } : {}) },
         });
         if (error.headers.connection === 'close') res.on('finish', () => req.destroy());
+        else if (unread) discardAtMost(req, UNREAD_LIMIT);
         return;
       }
       log.error({ ...where, err: error }, 'request handler crashed');
-      send(res, { status: 500, body: { error: 'internal error' } });
+      send(res, {
+        status: 500,
+        body: { error: 'internal error' },
+        ...(unread ? { headers: { connection: 'close' } } : {}),
+      });
+      if (unread) discardAtMost(req, UNREAD_LIMIT);
     }
   }
 
@@ -94,6 +102,23 @@ export function createHttpServer(
       });
     },
   };
+}
+
+/** What a refused request may still send after its answer before its connection is cut. */
+const UNREAD_LIMIT = 64 * 1024;
+
+/**
+ * Lets a client finish sending a small body it had already sent (so it reads the answer, not a
+ * reset), and cuts the connection past `limit`: a refused client cannot make the server read
+ * gigabytes for nothing.
+ */
+function discardAtMost(req: IncomingMessage, limit: number): void {
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > limit) req.destroy();
+  });
+  req.resume();
 }
 
 function send(res: ServerResponse, reply: Reply) {
