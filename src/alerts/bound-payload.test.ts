@@ -89,3 +89,32 @@ describe('boundPayload', () => {
     expect(kept.alerts).toHaveLength(1);
   });
 });
+
+describe('keys and timestamps', () => {
+  it('keeps a long group key and fingerprint short, and still tells two apart', () => {
+    const long = (end: string) => {
+      const input = payload('firing');
+      input.groupKey = `${'g'.repeat(900_000)}${end}`;
+      firstAlert(input).fingerprint = `${'f'.repeat(900_000)}${end}`;
+      return input;
+    };
+
+    const a = boundPayload(long('a')).payload;
+    const b = boundPayload(long('b')).payload;
+
+    expect(a.groupKey.length).toBeLessThanOrEqual(PAYLOAD_BOUNDS.groupKey);
+    expect(a.alerts[0]?.fingerprint.length).toBeLessThanOrEqual(PAYLOAD_BOUNDS.fingerprint);
+    expect(a.groupKey).not.toBe(b.groupKey);
+    expect(JSON.stringify(a).length).toBeLessThan(100_000);
+  });
+
+  it('refuses a timestamp that is not RFC 3339, however Date.parse reads it', () => {
+    const raw = alertFixture('firing') as { alerts: { startsAt: string }[] };
+    const first = raw.alerts[0];
+    if (first !== undefined) first.startsAt = `2026-01-01 (${'c'.repeat(900_000)})`;
+
+    const parsed = AlertmanagerPayload.safeParse(raw);
+
+    expect(parsed.success).toBe(false);
+  });
+});

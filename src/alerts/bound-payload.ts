@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Alert, AlertmanagerPayload } from './schema.ts';
 
 /**
@@ -18,6 +19,9 @@ export const PAYLOAD_BOUNDS = {
   bytes: 512 * 1024,
   /** What every value is cut to if one alert alone is still over `bytes`. */
   tightValue: 200,
+  /** Characters of a group key and of an alert's fingerprint (Alertmanager's are far shorter). */
+  groupKey: 1_000,
+  fingerprint: 200,
 } as const;
 
 export type BoundedPayload = {
@@ -37,7 +41,7 @@ export function boundPayload(payload: AlertmanagerPayload): BoundedPayload {
     const map = (labels: Record<string, string>) => boundMap(labels, limit, trimmed);
     return {
       version: payload.version,
-      groupKey: payload.groupKey,
+      groupKey: boundKey(payload.groupKey, PAYLOAD_BOUNDS.groupKey),
       truncatedAlerts: payload.truncatedAlerts,
       status: payload.status,
       receiver: trimValue(payload.receiver, PAYLOAD_BOUNDS.text, trimmed),
@@ -78,10 +82,20 @@ function boundAlert(
     annotations: map(alert.annotations),
     startsAt: alert.startsAt,
     generatorURL: boundUrl(alert.generatorURL, trimmed),
-    fingerprint: alert.fingerprint,
+    fingerprint: boundKey(alert.fingerprint, PAYLOAD_BOUNDS.fingerprint),
   };
   if (alert.endsAt !== undefined) out.endsAt = alert.endsAt;
   return out;
+}
+
+/**
+ * A key (a group's, an alert's fingerprint) kept short: a long one keeps its start and a hash of
+ * the whole, so two long keys that differ stay different, and what is stored stays small.
+ */
+function boundKey(key: string, limit: number): string {
+  if (key.length <= limit) return key;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return `${key.slice(0, limit - 40)}…#${hash}`;
 }
 
 function boundMap(

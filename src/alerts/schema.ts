@@ -7,9 +7,13 @@ import { z } from 'zod';
  */
 const Labels = z.record(z.string(), z.string());
 
-const Timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
-  message: 'must be an RFC 3339 timestamp',
-});
+/** RFC 3339, as Alertmanager writes it; anything longer or looser is refused, not parsed. */
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const Timestamp = z
+  .string()
+  .refine((value) => RFC_3339.test(value) && !Number.isNaN(Date.parse(value)), {
+    message: 'must be an RFC 3339 timestamp',
+  });
 
 export const AlertStatus = z.enum(['firing', 'resolved'], {
   error: 'must be "firing" or "resolved"',

@@ -56,7 +56,10 @@ export const Env = z
       'must be at least 16 characters',
     ),
     ALERTMANAGER_USERNAME: optionalText,
-    ALERTMANAGER_PASSWORD: optionalText,
+    ALERTMANAGER_PASSWORD: optionalText.refine(
+      (value) => value === undefined || value.length >= 16,
+      'must be at least 16 characters',
+    ),
     /** `none` leaves the webhook open on purpose; unset, `bot` and `all` require a token or basic auth. */
     ALERTMANAGER_AUTH: optionalText.refine(
       (value) => value === undefined || value === 'none',

@@ -71,12 +71,18 @@ describe('loadConfig', () => {
     expect(failure({ ...BASE, ALERTMANAGER_USERNAME: 'alertmanager' })).toContain(
       'ALERTMANAGER_PASSWORD: is required',
     );
+    expect(
+      failure({ ...BASE, ALERTMANAGER_USERNAME: 'am', ALERTMANAGER_PASSWORD: 'pw' }),
+    ).toContain('ALERTMANAGER_PASSWORD: must be at least 16 characters');
     const config = loadConfig({
       ...BASE,
       ALERTMANAGER_USERNAME: 'am',
-      ALERTMANAGER_PASSWORD: 'pw',
+      ALERTMANAGER_PASSWORD: 'a-long-basic-password',
     });
-    expect(config.alertmanager.basic).toEqual({ username: 'am', password: 'pw' });
+    expect(config.alertmanager.basic).toEqual({
+      username: 'am',
+      password: 'a-long-basic-password',
+    });
   });
 
   it('leaves the webhook open only when ALERTMANAGER_AUTH=none says so, and never beside credentials', () => {

@@ -289,7 +289,7 @@ describe('Alertmanager webhook to the web console', () => {
   it('requires basic credentials when they are configured', async () => {
     const a = await start({
       ALERTMANAGER_USERNAME: 'alertmanager',
-      ALERTMANAGER_PASSWORD: 's3cret pass',
+      ALERTMANAGER_PASSWORD: 's3cret pass phrase long',
     });
     const basic = (user: string, pass: string) =>
       `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
@@ -299,7 +299,7 @@ describe('Alertmanager webhook to the web console', () => {
       authorization: basic('alertmanager', 'nope'),
     });
     const right = await postAlert(a.baseUrl, alertFixture('firing'), {
-      authorization: basic('alertmanager', 's3cret pass'),
+      authorization: basic('alertmanager', 's3cret pass phrase long'),
     });
 
     expect(none.status).toBe(401);
