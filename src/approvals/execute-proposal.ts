@@ -104,7 +104,7 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
         summary: 'decided elsewhere',
       };
     await postCard(deps.outbox, started.record, deps, now());
-  } else if (record.applied !== undefined || (await alreadyApplied(cluster, record.action))) {
+  } else if (record.applied !== undefined) {
     // The worker before this one wrote the change and died before saying so.
     return finish(
       record,
@@ -119,12 +119,47 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
       deps,
       now(),
     );
+  } else {
+    // Held (writes were suspended) or taken over before any write: judged afresh, since the
+    // binding, the approver or the clock may have moved on meanwhile.
+    const refusal =
+      checkAgain(record, deps) ??
+      (Date.parse(origin.expiresAt) <= now().getTime()
+        ? 'the approval expired before the change could be made (writes were suspended, or the worker stopped)'
+        : undefined);
+    if (refusal !== undefined)
+      return finish(
+        record,
+        'executing',
+        'failed',
+        { summary: 'not applied', error: refusal },
+        deps,
+        now(),
+      );
+    if (await alreadyApplied(cluster, record.action))
+      return finish(
+        record,
+        'executing',
+        'succeeded',
+        await checkOutcome(
+          cluster,
+          record,
+          'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
+          deps,
+        ),
+        deps,
+        now(),
+      );
   }
 
-  if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
+  const stopIfSuspended = async () => {
+    if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
+  };
+  await stopIfSuspended();
   let applied: Awaited<ReturnType<typeof executeAction>>;
   try {
-    applied = await executeAction(cluster, record.action);
+    // Looked at again right before the write: a suspension during the checks holds it.
+    applied = await executeAction(cluster, record.action, stopIfSuspended);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
     // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.

@@ -32,7 +32,12 @@ export type ActionOutcome = {
  * run exactly as approved; the write carries the resourceVersion it checked, so a change racing
  * in between is refused by the server (409) rather than overwritten.
  */
-export async function executeAction(cluster: Cluster, action: KubeAction): Promise<ActionOutcome> {
+export async function executeAction(
+  cluster: Cluster,
+  action: KubeAction,
+  /** Called right before the write, after every check: may still stop it by throwing. */
+  beforeWrite: () => Promise<void> = async () => {},
+): Promise<ActionOutcome> {
   const target = action.target;
   const ref: Ref = {
     apiVersion: target.apiVersion,
@@ -72,6 +77,7 @@ export async function executeAction(cluster: Cluster, action: KubeAction): Promi
         : `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
     );
   }
+  await beforeWrite();
   try {
     const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
       dryRun: false,

@@ -1,0 +1,178 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  type ExecuteDeps,
+  executeProposal,
+  WritesSuspendedError,
+} from '../../src/approvals/execute-proposal.ts';
+import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { OutboxJob } from '../../src/queue/jobs.ts';
+import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
+import { Clusters } from '../../src/tools/kubernetes/cluster.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+import { useSandbox } from '../support/sandbox.ts';
+
+/**
+ * The suspend switch against an approved change on its way to the cluster: a suspension that
+ * comes while the worker checks the target (its reads and dry run) still stops the write, and a
+ * change held by a suspension is judged again when writes resume (the binding may have changed).
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+const prefix = testPrefix();
+let proxy: ReturnType<typeof createServer>;
+let onDryRun: (() => Promise<void>) | undefined;
+let redis: Redis;
+let store: ProposalStore;
+let deps: ExecuteDeps;
+const posted: { jobId: string; data: OutboxJob }[] = [];
+
+beforeAll(async () => {
+  proxy = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', sandbox.sandbox.url);
+    if (req.method === 'PATCH' && url.searchParams.get('dryRun') === 'All' && onDryRun) {
+      const hook = onDryRun;
+      onDryRun = undefined;
+      await hook();
+    }
+    const fwd = request(url, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(fwd);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'coxswain-rv-')), 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'p',
+          cluster: { server: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+        },
+      ],
+      contexts: [{ name: 'p', context: { cluster: 'p' } }],
+      'current-context': 'p',
+    }),
+  );
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
+  deps = {
+    proposals: store,
+    clusters: new Clusters([{ name: 'sandbox', kubeconfig, timeoutSeconds: 1 }]),
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:sre'],
+        allowSelfApproval: false,
+      },
+    ],
+    autonomy: DEFAULT_AUTONOMY,
+    outbox: {
+      add: async (_name, data, options) => {
+        posted.push({ jobId: options.jobId, data });
+      },
+    },
+    log: createLogger('silent'),
+    verifyTimeoutMs: 3_000,
+    suspension: new SuspendSwitch(redis, prefix),
+    people: [],
+    dashboardUrl: undefined,
+  };
+});
+
+afterAll(async () => {
+  proxy.closeAllConnections();
+  proxy.close();
+  redis.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+beforeEach(() => {
+  posted.length = 0;
+});
+
+/** An approved proposal to set the api container's memory limit. */
+async function approved(call: string, memory: string): Promise<string> {
+  const action = await proposeSetResources(sandbox.cluster, {
+    namespace: 'payments',
+    name: 'payments-api',
+    container: 'api',
+    limits: { memory },
+  });
+  const id = proposalId('run-review', call);
+  await store.create({
+    id,
+    runId: 'run-review',
+    agent: 'diagnose',
+    action,
+    state: 'pending',
+    createdAt: new Date().toISOString(),
+  });
+  await store.attach(id, {
+    channel: 'web:ops',
+    requester: 'web:dana',
+    cluster: 'sandbox',
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+  });
+  await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+  return id;
+}
+
+async function memoryLimit(): Promise<string | undefined> {
+  const d = (await sandbox.cluster.apps.readNamespacedDeployment({
+    namespace: 'payments',
+    name: 'payments-api',
+  })) as V1Deployment;
+  return d.spec?.template.spec?.containers.find((c) => c.name === 'api')?.resources?.limits?.memory;
+}
+
+describe('suspend and an approved change', () => {
+  it('stops the write when writes are suspended while the worker checks the target', async () => {
+    const before = await memoryLimit();
+    const id = await approved('race', '600Mi');
+    onDryRun = async () => {
+      await deps.suspension.suspend('cli:ops', 'incident');
+    };
+
+    const outcome = await executeProposal(id, deps).catch((error: unknown) => error);
+
+    await deps.suspension.resume('cli:ops');
+    expect(outcome).toBeInstanceOf(WritesSuspendedError);
+    expect(await memoryLimit()).toBe(before);
+    expect((await store.record(id))?.state).toBe('executing');
+  });
+
+  it('judges a held change again when writes resume: an approver removed meanwhile stops it', async () => {
+    const before = await memoryLimit();
+    const id = await approved('held', '640Mi');
+    await deps.suspension.suspend('cli:ops', 'freeze');
+    const held = await executeProposal(id, deps).catch((error: unknown) => error);
+    const binding = deps.bindings[0];
+    if (binding === undefined) return expect.fail('a binding');
+    const stricter = { ...deps, bindings: [{ ...binding, approvers: ['web:someone-else'] }] };
+    await deps.suspension.resume('cli:ops');
+
+    const result = await executeProposal(id, stricter);
+
+    expect(held).toBeInstanceOf(WritesSuspendedError);
+    expect(result.state).toBe('failed');
+    expect(result.summary).toContain('the approval no longer holds');
+    expect(await memoryLimit()).toBe(before);
+  });
+});
