@@ -16,11 +16,15 @@ export type Access =
 const COOKIE = 'coxswain_session';
 const SESSION_SECONDS = 12 * 3_600;
 
+/** Told the key of each session that ends (`sessionKey`), on this replica or another. */
+export type SessionEnded = (key: string) => void;
+
 export class WebAccess {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #users: ReadonlyMap<string, Buffer>;
   readonly #trustLocal: boolean;
+  readonly #ended = new Set<SessionEnded>();
 
   constructor(
     redis: Redis,
@@ -54,10 +58,42 @@ export class WebAccess {
     return `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;
   }
 
+  /**
+   * Ends the request's session, and with it every live stream it opened: this replica's before
+   * this returns, the other replicas' on the pub/sub message (`follow`).
+   */
   async logout(req: IncomingMessage): Promise<string> {
     const id = sessionId(req);
-    if (id !== undefined) await this.#redis.del(`${this.#prefix}:${id}`);
+    if (id !== undefined) {
+      await this.#redis.del(`${this.#prefix}:${id}`);
+      const key = keyOf(id);
+      for (const listener of this.#ended) listener(key);
+      await this.#redis.publish(this.#endedChannel, key);
+    }
     return `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+  }
+
+  /** What a stream keeps to be ended with its session: a digest, so no live session id is kept. */
+  sessionKey(req: IncomingMessage): string | undefined {
+    const id = sessionId(req);
+    return id === undefined ? undefined : keyOf(id);
+  }
+
+  onSessionEnded(listener: SessionEnded): void {
+    this.#ended.add(listener);
+  }
+
+  /** Hears the sessions other replicas end, on a connection kept for subscribing. */
+  async follow(subscriber: Redis): Promise<void> {
+    subscriber.on('message', (channel: string, key: string) => {
+      if (channel !== this.#endedChannel) return;
+      for (const listener of this.#ended) listener(key);
+    });
+    await subscriber.subscribe(this.#endedChannel);
+  }
+
+  get #endedChannel(): string {
+    return `${this.#prefix}:ended`;
   }
 
   /** The person behind a request: the session's, or on a loopback demo, the name typed. */
@@ -89,6 +125,10 @@ function fromThisMachine(req: IncomingMessage): boolean {
   const forwarded =
     req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined;
   return local && !forwarded;
+}
+
+function keyOf(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 32);
 }
 
 function fingerprint(digest: Buffer): string {

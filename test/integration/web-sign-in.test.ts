@@ -9,12 +9,13 @@ import { testRedisUrl } from '../support/redis.ts';
  * to start, saying what to set.
  */
 const TOKEN = 'kim-token-0123456789';
+const LEE_TOKEN = 'lee-token-0123456789';
 
 describe('with DASHBOARD_TOKENS', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ DASHBOARD_TOKENS: `kim:${TOKEN}` });
+    app = await startTestApp({ DASHBOARD_TOKENS: `kim:${TOKEN},lee:${LEE_TOKEN}` });
   }, 60_000);
 
   afterAll(() => app.stop());
@@ -30,11 +31,8 @@ describe('with DASHBOARD_TOKENS', () => {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 
-  async function signIn(): Promise<string> {
-    const response = await request('POST', '/dashboard/login', undefined, {
-      name: 'kim',
-      token: TOKEN,
-    });
+  async function signIn(name = 'kim', token = TOKEN): Promise<string> {
+    const response = await request('POST', '/dashboard/login', undefined, { name, token });
     expect(response.status).toBe(200);
     return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   }
@@ -87,8 +85,9 @@ describe('with DASHBOARD_TOKENS', () => {
     expect(pages.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 
-  it('reads the console with a session, and ends its stream when the session ends', async () => {
+  it('reads the console with a session, and ends its stream at once when the session ends', async () => {
     const cookie = await signIn();
+    const other = await signIn('lee', LEE_TOKEN);
     const channels = await request('GET', '/api/channels', cookie);
     const stream = await fetch(`${app.baseUrl}/api/stream?channel=ops`, { headers: { cookie } });
     expect(channels.status).toBe(200);
@@ -96,20 +95,29 @@ describe('with DASHBOARD_TOKENS', () => {
     const reader = stream.body?.getReader();
     if (reader === undefined) throw new Error('the stream has a body');
     await reader.read();
-
-    await request('POST', '/dashboard/logout', cookie);
-
-    // The stream checks its session at each heartbeat (15 s) and ends once it is gone.
+    const seen: string[] = [];
+    const decoder = new TextDecoder();
     const ended = (async () => {
       for (;;) {
-        const chunk = await reader.read().catch(() => ({ done: true }));
+        const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
         if (chunk.done) return true;
+        seen.push(decoder.decode(chunk.value));
       }
     })();
-    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 25_000));
+
+    const out = await request('POST', '/dashboard/logout', cookie, {});
+    const posted = await request('POST', '/api/channels/ops/messages', other, {
+      text: 'said after kim signed out',
+    });
+
+    // Well before the 15 s heartbeat: the sign-out itself ends the stream.
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000));
+    expect(out.status).toBe(200);
+    expect(posted.status).toBe(201);
     expect(await Promise.race([ended, timeout])).toBe(true);
+    expect(seen.join('')).not.toContain('said after kim signed out');
     expect((await request('GET', '/api/channels', cookie)).status).toBe(401);
-  }, 40_000);
+  });
 });
 
 describe('without DASHBOARD_TOKENS', () => {
@@ -154,6 +162,7 @@ describe('without DASHBOARD_TOKENS', () => {
       HOST: '0.0.0.0',
       PORT: '0',
       DASHBOARD_TOKENS: '',
+      ALERTMANAGER_AUTH: 'none',
     });
 
     const code = await run.exited;
