@@ -6,6 +6,7 @@ import type { ProposalStore } from '../approvals/proposal-store.ts';
 import { renderCard } from '../approvals/render-card.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
+import { redactMessage } from '../chat/redact-message.ts';
 import { formatIssues } from '../config/format-issues.ts';
 import { HttpError } from '../http/http-error.ts';
 import { readJson } from '../http/read-body.ts';
@@ -195,9 +196,12 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
                   id: r.id,
                   channel: r.origin.channel,
                   createdAt: r.createdAt,
-                  card: renderCard(
-                    r,
-                    tierOf({ verb: r.action.verb, kind: r.action.target.kind }, deps.autonomy),
+                  // The same last redaction as the outbox gives every card it posts to chat.
+                  card: redactMessage(
+                    renderCard(
+                      r,
+                      tierOf({ verb: r.action.verb, kind: r.action.target.kind }, deps.autonomy),
+                    ),
                   ),
                 },
               ],
