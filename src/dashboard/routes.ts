@@ -21,6 +21,7 @@ import type { ChatMessageInput } from '../queue/message.ts';
 import type { Workflows } from '../workflows/markdown.ts';
 import { scopeOf } from './person-scope.ts';
 import type { StatusStore } from './status-store.ts';
+import { statusView } from './status-view.ts';
 import type { WebAccess } from './web-access.ts';
 
 /**
@@ -29,7 +30,8 @@ import type { WebAccess } from './web-access.ts';
  * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
  * needs a signed-in person (or the loopback demo). Pending shows, and the dashboard decides, only
  * the cards whose channel lists the person as an approver, checked again like any click; History
- * and Status show only the person's channels and their clusters (`scopeOf`). Status also shows the
+ * and Status show only the person's channels, their clusters and, in Status, the namespaces those
+ * channels are bound to (`scopeOf`). Cards and status pass chat's last redaction. Status shows the
  * suspend switch, which an approver of any channel may turn on or off.
  */
 export type DashboardDeps = {
@@ -133,11 +135,16 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       path: '/dashboard/api/status',
       async handler({ req }) {
-        const { clusters } = scopeOf(await person(req), deps.bindings, deps.people);
+        const { namespaces } = scopeOf(await person(req), deps.bindings, deps.people);
         const snapshots = await deps.status.read();
         return {
           status: 200,
-          body: { clusters: snapshots.filter((s) => clusters.has(s.cluster)) },
+          body: {
+            clusters: snapshots.flatMap((s) => {
+              const globs = namespaces.get(s.cluster);
+              return globs === undefined ? [] : [statusView(s, globs)];
+            }),
+          },
         };
       },
     },
