@@ -117,6 +117,8 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'POST',
       path: '/dashboard/logout',
       async handler({ req }) {
+        // JSON like every other post: another site's form cannot sign a person out.
+        await json(req, 1024);
         return {
           status: 200,
           body: { signedOut: true },

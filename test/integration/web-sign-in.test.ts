@@ -85,6 +85,20 @@ describe('with DASHBOARD_TOKENS', () => {
     expect(pages.map((r) => r.status)).toEqual([200, 200, 200, 200]);
   });
 
+  it('signs out only on a JSON post, which another site’s plain form cannot send', async () => {
+    const cookie = await signIn();
+
+    const form = await fetch(`${app.baseUrl}/dashboard/logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: 'x=1',
+    });
+
+    expect(form.status).toBe(415);
+    expect(form.headers.get('set-cookie')).toBeNull();
+    expect((await request('GET', '/api/channels', cookie)).status).toBe(200);
+  });
+
   it('reads the console with a session, and ends its stream at once when the session ends', async () => {
     const cookie = await signIn();
     const other = await signIn('lee', LEE_TOKEN);
