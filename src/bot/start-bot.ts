@@ -65,12 +65,11 @@ export function startBot(
     if (!stopping) log.error({ err: error }, 'console feed could not start');
   });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
-  const webAccess = new WebAccess(
-    resources.producer,
-    config.redis.prefix,
-    config.dashboard.users,
-    config.dashboard.trustLocalNames && isLoopback(config.http.host),
-  );
+  const webAccess = new WebAccess(resources.producer, config.redis.prefix, {
+    users: config.dashboard.users,
+    trustLocal: config.dashboard.trustLocalNames && isLoopback(config.http.host),
+    secure: /^https:/i.test(config.dashboard.publicUrl ?? ''),
+  });
   // A sign-out ends that session's live streams at once, on every replica.
   webAccess.onSessionEnded((key) => streams.endSession(key));
   const sessionSubscriber = webAccess.signIn

@@ -24,18 +24,28 @@ export class WebAccess {
   readonly #prefix: string;
   readonly #users: ReadonlyMap<string, Buffer>;
   readonly #trustLocal: boolean;
+  /** The cookie's name and flags: `__Host-` and Secure behind https, so no plain page sees it. */
+  readonly #cookie: { name: string; flags: string };
   readonly #ended = new Set<SessionEnded>();
 
   constructor(
     redis: Redis,
     prefix: string,
-    users: readonly { name: string; token: string }[],
-    trustLocal: boolean,
+    options: {
+      users: readonly { name: string; token: string }[];
+      /** Trust a typed name on a loopback request (the demo); only without users. */
+      trustLocal: boolean;
+      /** People reach the dashboard over https (PUBLIC_URL): the cookie is sent on https only. */
+      secure: boolean;
+    },
   ) {
     this.#redis = redis;
     this.#prefix = `${prefix}:session`;
-    this.#users = new Map(users.map((u) => [u.name, digest(u.token)]));
-    this.#trustLocal = trustLocal;
+    this.#users = new Map(options.users.map((u) => [u.name, digest(u.token)]));
+    this.#trustLocal = options.trustLocal;
+    this.#cookie = options.secure
+      ? { name: `__Host-${COOKIE}`, flags: 'Path=/; HttpOnly; Secure; SameSite=Strict' }
+      : { name: COOKIE, flags: 'Path=/; HttpOnly; SameSite=Strict' };
   }
 
   /** Whether people sign in (tokens are configured). */
@@ -55,7 +65,7 @@ export class WebAccess {
       'EX',
       SESSION_SECONDS,
     );
-    return `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_SECONDS}`;
+    return `${this.#cookie.name}=${id}; ${this.#cookie.flags}; Max-Age=${SESSION_SECONDS}`;
   }
 
   /**
@@ -63,19 +73,19 @@ export class WebAccess {
    * this returns, the other replicas' on the pub/sub message (`follow`).
    */
   async logout(req: IncomingMessage): Promise<string> {
-    const id = sessionId(req);
+    const id = sessionId(req, this.#cookie.name);
     if (id !== undefined) {
       await this.#redis.del(`${this.#prefix}:${id}`);
       const key = keyOf(id);
       for (const listener of this.#ended) listener(key);
       await this.#redis.publish(this.#endedChannel, key);
     }
-    return `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+    return `${this.#cookie.name}=; ${this.#cookie.flags}; Max-Age=0`;
   }
 
   /** What a stream keeps to be ended with its session: a digest, so no live session id is kept. */
   sessionKey(req: IncomingMessage): string | undefined {
-    const id = sessionId(req);
+    const id = sessionId(req, this.#cookie.name);
     return id === undefined ? undefined : keyOf(id);
   }
 
@@ -99,7 +109,7 @@ export class WebAccess {
   /** The person behind a request: the session's, or on a loopback demo, the name typed. */
   async of(req: IncomingMessage, typed?: string): Promise<Access> {
     if (this.signIn) {
-      const id = sessionId(req);
+      const id = sessionId(req, this.#cookie.name);
       const session = id === undefined ? null : await this.#redis.get(`${this.#prefix}:${id}`);
       const [name = '', print] = (session ?? '').split('|');
       const token = this.#users.get(name);
@@ -139,11 +149,11 @@ function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-function sessionId(req: IncomingMessage): string | undefined {
+function sessionId(req: IncomingMessage, cookie: string): string | undefined {
   const cookies = req.headers.cookie ?? '';
   for (const part of cookies.split(';')) {
     const [name, value] = part.trim().split('=', 2);
-    if (name === COOKIE && value !== undefined && /^[A-Za-z0-9_-]{32}$/.test(value)) return value;
+    if (name === cookie && value !== undefined && /^[A-Za-z0-9_-]{32}$/.test(value)) return value;
   }
   return undefined;
 }

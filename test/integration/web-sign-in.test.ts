@@ -134,6 +134,38 @@ describe('with DASHBOARD_TOKENS', () => {
   });
 });
 
+describe('behind https (PUBLIC_URL)', () => {
+  it('sets a Secure __Host- cookie, which then signs the person in', async () => {
+    const app = await startTestApp({
+      DASHBOARD_TOKENS: `kim:${TOKEN}`,
+      PUBLIC_URL: 'https://coxswain.example.com',
+    });
+    try {
+      const login = await fetch(`${app.baseUrl}/dashboard/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'kim', token: TOKEN }),
+      });
+      const setCookie = login.headers.get('set-cookie') ?? '';
+      const cookie = setCookie.split(';')[0] ?? '';
+
+      const me = await fetch(`${app.baseUrl}/dashboard/api/me`, { headers: { cookie } });
+      const plain = await fetch(`${app.baseUrl}/dashboard/api/me`, {
+        headers: { cookie: cookie.replace('__Host-', '') },
+      });
+
+      expect(setCookie).toMatch(/^__Host-coxswain_session=[A-Za-z0-9_-]{32}; /);
+      expect(setCookie.split('; ')).toEqual(
+        expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Strict']),
+      );
+      expect(me.status).toBe(200);
+      expect(plain.status).toBe(401);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('without DASHBOARD_TOKENS', () => {
   let run: CliRun | undefined;
 
