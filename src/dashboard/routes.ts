@@ -22,7 +22,7 @@ import type { Workflows } from '../workflows/markdown.ts';
 import { scopeOf } from './person-scope.ts';
 import type { StatusStore } from './status-store.ts';
 import { statusView } from './status-view.ts';
-import type { WebAccess } from './web-access.ts';
+import { clientAddress, type WebAccess } from './web-access.ts';
 
 /**
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
@@ -104,12 +104,22 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
           );
         if (!deps.access.signIn)
           throw new HttpError(409, 'this dashboard has no sign-in: DASHBOARD_TOKENS is not set');
-        const cookie = await deps.access.login(parsed.data.name, parsed.data.token);
-        if (cookie === undefined) throw new HttpError(401, 'that name and token do not match');
+        const login = await deps.access.login(
+          parsed.data.name,
+          parsed.data.token,
+          clientAddress(req),
+        );
+        if (!login.ok && login.retryAfter !== undefined)
+          throw new HttpError(
+            429,
+            `too many failed sign-ins for this name or from this address; try again in ${login.retryAfter} s`,
+            { headers: { 'retry-after': String(login.retryAfter) } },
+          );
+        if (!login.ok) throw new HttpError(401, 'that name and token do not match');
         return {
           status: 200,
           body: { person: `web:${parsed.data.name}` },
-          headers: { 'set-cookie': cookie },
+          headers: { 'set-cookie': login.cookie },
         };
       },
     },

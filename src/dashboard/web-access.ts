@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Redis } from 'ioredis';
+import { LoginThrottle } from './login-throttle.ts';
 
 /**
  * Who is at the dashboard or the console. With DASHBOARD_TOKENS set, a person signs in with their
@@ -27,6 +28,7 @@ export class WebAccess {
   /** The cookie's name and flags: `__Host-` and Secure behind https, so no plain page sees it. */
   readonly #cookie: { name: string; flags: string };
   readonly #ended = new Set<SessionEnded>();
+  readonly #throttle: LoginThrottle;
 
   constructor(
     redis: Redis,
@@ -43,6 +45,7 @@ export class WebAccess {
     this.#prefix = `${prefix}:session`;
     this.#users = new Map(options.users.map((u) => [u.name, digest(u.token)]));
     this.#trustLocal = options.trustLocal;
+    this.#throttle = new LoginThrottle(redis, prefix);
     this.#cookie = options.secure
       ? { name: `__Host-${COOKIE}`, flags: 'Path=/; HttpOnly; Secure; SameSite=Strict' }
       : { name: COOKIE, flags: 'Path=/; HttpOnly; SameSite=Strict' };
@@ -53,10 +56,23 @@ export class WebAccess {
     return this.#users.size > 0;
   }
 
-  /** A new session for the name if the token is theirs; its cookie, to set. */
-  async login(name: string, token: string): Promise<string | undefined> {
+  /**
+   * A new session for the name if the token is theirs: its cookie, to set. Refused without
+   * looking at the token while the name or the client is held back for failing too often.
+   */
+  async login(
+    name: string,
+    token: string,
+    client: string,
+  ): Promise<{ ok: true; cookie: string } | { ok: false; retryAfter: number | undefined }> {
+    const wait = await this.#throttle.wait(name, client);
+    if (wait > 0) return { ok: false, retryAfter: wait };
     const want = this.#users.get(name);
-    if (want === undefined || !timingSafeEqual(want, digest(token))) return undefined;
+    if (want === undefined || !timingSafeEqual(want, digest(token))) {
+      await this.#throttle.failed(name, client);
+      return { ok: false, retryAfter: undefined };
+    }
+    await this.#throttle.succeeded(name);
     const id = randomBytes(24).toString('base64url');
     // The session names the token it was opened with: a token changed or removed ends it.
     await this.#redis.set(
@@ -65,7 +81,10 @@ export class WebAccess {
       'EX',
       SESSION_SECONDS,
     );
-    return `${this.#cookie.name}=${id}; ${this.#cookie.flags}; Max-Age=${SESSION_SECONDS}`;
+    return {
+      ok: true,
+      cookie: `${this.#cookie.name}=${id}; ${this.#cookie.flags}; Max-Age=${SESSION_SECONDS}`,
+    };
   }
 
   /**
@@ -126,6 +145,11 @@ export class WebAccess {
     if (typed === undefined) return { ok: false, status: 401, reason: 'say who you are' };
     return { ok: true, person: `web:${typed}`, signedIn: false };
   }
+}
+
+/** The address a request came from, as the socket has it (a header can say anything). */
+export function clientAddress(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
 }
 
 /** A request made on this machine itself: its peer is loopback and no proxy forwarded it. */

@@ -134,6 +134,51 @@ describe('with DASHBOARD_TOKENS', () => {
   });
 });
 
+describe('guessing tokens', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ DASHBOARD_TOKENS: `kim:${TOKEN},lee:${LEE_TOKEN}` });
+  }, 60_000);
+
+  afterAll(() => app.stop());
+
+  const login = (name: string, token: string) =>
+    fetch(`${app.baseUrl}/dashboard/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, token }),
+    });
+
+  it('holds a name back after 5 wrong tokens, even with the right one, saying for how long', async () => {
+    const wrong: number[] = [];
+    for (let i = 0; i < 5; i++) wrong.push((await login('kim', `not-kims-token-${i}`)).status);
+
+    const right = await login('kim', TOKEN);
+    const other = await login('lee', LEE_TOKEN);
+
+    expect(wrong).toEqual([401, 401, 401, 401, 401]);
+    expect(right.status).toBe(429);
+    expect(((await right.json()) as { error: string }).error).toContain('too many');
+    const retryAfter = Number(right.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(300);
+    expect(other.status).toBe(200);
+  });
+
+  it('holds a client back after 20 wrong sign-ins, whatever names it tries', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++)
+      statuses.push((await login(`guess-${i}`, 'a-guessed-token')).status);
+
+    const next = await login('lee', LEE_TOKEN);
+
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    expect(next.status).toBe(429);
+    expect(Number(next.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
 describe('behind https (PUBLIC_URL)', () => {
   it('sets a Secure __Host- cookie, which then signs the person in', async () => {
     const app = await startTestApp({
