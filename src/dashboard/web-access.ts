@@ -152,13 +152,25 @@ export function clientAddress(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
 }
 
+/**
+ * Headers by which a proxy says it passed a request on. A proxy on this same host that sends
+ * none of them looks like a local browser: the typed name is trusted only without sign-in and on
+ * a loopback HOST, which is what such a proxy must never be put in front of (see the README).
+ */
+const PROXY_HEADERS = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+  'via',
+] as const;
+
 /** A request made on this machine itself: its peer is loopback and no proxy forwarded it. */
 function fromThisMachine(req: IncomingMessage): boolean {
   const peer = req.socket.remoteAddress ?? '';
   const local = peer === '::1' || peer.startsWith('127.') || peer.startsWith('::ffff:127.');
-  const forwarded =
-    req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined;
-  return local && !forwarded;
+  return local && PROXY_HEADERS.every((header) => req.headers[header] === undefined);
 }
 
 function keyOf(id: string): string {

@@ -247,6 +247,30 @@ describe('without DASHBOARD_TOKENS', () => {
     }
   });
 
+  it('trusts a typed name on the loopback demo only when no proxy says it passed the request on', async () => {
+    const app = await startTestApp({ HOST: '127.0.0.1' }, 'all', { trustLocalNames: true });
+    const me = (headers: Record<string, string>) =>
+      fetch(`${app.baseUrl}/dashboard/api/me`, {
+        headers: { 'x-coxswain-name': 'kim', ...headers },
+      });
+    try {
+      const direct = await me({});
+      const proxied = await Promise.all(
+        [
+          { 'x-forwarded-for': '203.0.113.9' },
+          { forwarded: 'for=203.0.113.9' },
+          { 'x-real-ip': '203.0.113.9' },
+          { via: '1.1 nginx' },
+        ].map(me),
+      );
+
+      expect(direct.status).toBe(200);
+      expect(proxied.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('stops `coxswain bot` at start with the message and exit code 1', async () => {
     run = runCli(['bot'], {
       REDIS_URL: testRedisUrl(),
