@@ -134,6 +134,50 @@ describe('with DASHBOARD_TOKENS', () => {
   });
 });
 
+describe('with two bot replicas', () => {
+  it('ends a stream on one replica at once when the session signs out on the other', async () => {
+    const first = await startTestApp({ DASHBOARD_TOKENS: `kim:${TOKEN}` });
+    const second = await startTestApp(
+      { DASHBOARD_TOKENS: `kim:${TOKEN}`, REDIS_PREFIX: first.prefix },
+      'bot',
+    );
+    try {
+      const login = await fetch(`${first.baseUrl}/dashboard/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'kim', token: TOKEN }),
+      });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const stream = await fetch(`${second.baseUrl}/api/stream?channel=ops`, {
+        headers: { cookie },
+      });
+      const reader = stream.body?.getReader();
+      if (reader === undefined) throw new Error('the stream has a body');
+      await reader.read();
+      const ended = (async () => {
+        for (;;) {
+          const chunk = await reader.read().catch(() => ({ done: true }));
+          if (chunk.done) return true;
+        }
+      })();
+
+      const out = await fetch(`${first.baseUrl}/dashboard/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: '{}',
+      });
+
+      const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000));
+      expect(stream.status).toBe(200);
+      expect(out.status).toBe(200);
+      expect(await Promise.race([ended, timeout])).toBe(true);
+    } finally {
+      await second.stop();
+      await first.stop();
+    }
+  });
+});
+
 describe('guessing tokens', () => {
   let app: TestApp;
 
