@@ -69,15 +69,15 @@ export function webConsoleRoutes(
     | { ok: false; status: number; reason: string }
   >,
 ): Route[] {
-  /** The signed-in name, or undefined when the console has no sign-in; refuses everyone else. */
-  const session = async (req: IncomingMessage): Promise<string | undefined> =>
-    (await sessionOf(req))?.name;
-  const sessionOf = async (req: IncomingMessage) => {
+  /** Who is signed in, or undefined when the console has no sign-in; refuses everyone else. */
+  const signedInAs = async (req: IncomingMessage) => {
     if (signedIn === undefined) return undefined;
     const found = await signedIn(req);
     if (!found.ok) throw new HttpError(found.status, `${found.reason} (at /dashboard)`);
     return found;
   };
+  const session = async (req: IncomingMessage): Promise<string | undefined> =>
+    (await signedInAs(req))?.name;
   const pages = staticRoutes(STATIC_DIR, {
     '/': 'index.html',
     '/console.js': 'console.js',
@@ -98,7 +98,7 @@ export function webConsoleRoutes(
       method: 'GET',
       path: '/api/stream',
       async handler({ req, res, url }) {
-        const signedInAs = await sessionOf(req);
+        const found = await signedInAs(req);
         const channel = channelParam(url.searchParams.get('channel') ?? 'alerts');
         const lastHeader = req.headers['last-event-id'];
         const lastEventId =
@@ -109,9 +109,9 @@ export function webConsoleRoutes(
           });
         // A stream outlives its request: it ends when the session does (signed out, token changed).
         const streamSession =
-          signedIn === undefined || signedInAs === undefined
+          signedIn === undefined || found === undefined
             ? undefined
-            : { key: signedInAs.session, stillAllowed: async () => (await signedIn(req)).ok };
+            : { key: found.session, stillAllowed: async () => (await signedIn(req)).ok };
         await streams.open(res, channel, lastEventId, streamSession);
         return undefined;
       },
