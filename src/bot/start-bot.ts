@@ -65,12 +65,20 @@ export function startBot(
     if (!stopping) log.error({ err: error }, 'console feed could not start');
   });
   const streams = new LiveStreams(store, log.child({ component: 'web' }), metrics);
-  const webAccess = new WebAccess(
-    resources.producer,
-    config.redis.prefix,
-    config.dashboard.users,
-    config.dashboard.trustLocalNames && isLoopback(config.http.host),
-  );
+  const webAccess = new WebAccess(resources.producer, config.redis.prefix, {
+    users: config.dashboard.users,
+    trustLocal: config.dashboard.trustLocalNames && isLoopback(config.http.host),
+    secure: /^https:/i.test(config.dashboard.publicUrl ?? ''),
+  });
+  // A sign-out ends that session's live streams at once, on every replica.
+  webAccess.onSessionEnded((key) => streams.endSession(key));
+  const sessionSubscriber = webAccess.signIn
+    ? createRedis(config.redis.url, 'subscriber', log)
+    : undefined;
+  if (sessionSubscriber !== undefined)
+    webAccess.follow(sessionSubscriber).catch((error: unknown) => {
+      if (!stopping) log.error({ err: error }, 'sign-outs of other replicas not followed');
+    });
   const audit = new AuditLog(resources.producer, config.redis.prefix);
   const suspension = new SuspendSwitch(resources.producer, config.redis.prefix);
   const decideDeps: DecideDeps = {
@@ -209,7 +217,9 @@ export function startBot(
       webAccess.signIn
         ? async (req) => {
             const access = await webAccess.of(req);
-            return access.ok ? { ok: true, name: access.person.slice(4) } : access;
+            return access.ok
+              ? { ok: true, name: access.person.slice(4), session: webAccess.sessionKey(req) }
+              : access;
           }
         : undefined,
     ),
@@ -240,6 +250,7 @@ export function startBot(
       await Promise.all(platforms.map((p) => p.stop().catch(() => undefined)));
       await closeWorker(worker, config.shutdownTimeoutMs, log);
       await closeRedis(subscriber);
+      if (sessionSubscriber !== undefined) await closeRedis(sessionSubscriber);
     },
   };
 }

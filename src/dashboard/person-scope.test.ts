@@ -4,7 +4,12 @@ import { scopeOf } from './person-scope.ts';
 
 const bindings = [
   Binding.parse({ channel: 'web:ops', clusters: ['sandbox'] }),
-  Binding.parse({ channel: 'slack:C0PAY', clusters: ['prod'], approvers: ['slack:U0DANA'] }),
+  Binding.parse({
+    channel: 'slack:C0PAY',
+    clusters: ['prod'],
+    namespaces: ['payments', 'team-*'],
+    approvers: ['slack:U0DANA'],
+  }),
   Binding.parse({
     channel: 'slack:C0SRE',
     clusters: ['prod', 'dr'],
@@ -19,6 +24,7 @@ it('takes the channels that list one of the person’s ids, and every web channe
 
   expect([...dana.channels]).toEqual(['web:ops', 'slack:C0PAY']);
   expect([...dana.clusters]).toEqual(['sandbox', 'prod']);
+  expect(dana.namespaces.get('prod')).toEqual(['payments', 'team-*']);
   expect([...scopeOf('web:lee', bindings, people).channels]).toEqual(['web:ops', 'discord:42']);
 });
 

@@ -6,6 +6,7 @@ import type { ProposalStore } from '../approvals/proposal-store.ts';
 import { renderCard } from '../approvals/render-card.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
+import { redactMessage } from '../chat/redact-message.ts';
 import { formatIssues } from '../config/format-issues.ts';
 import { HttpError } from '../http/http-error.ts';
 import { readJson } from '../http/read-body.ts';
@@ -20,7 +21,8 @@ import type { ChatMessageInput } from '../queue/message.ts';
 import type { Workflows } from '../workflows/markdown.ts';
 import { scopeOf } from './person-scope.ts';
 import type { StatusStore } from './status-store.ts';
-import type { WebAccess } from './web-access.ts';
+import { statusView } from './status-view.ts';
+import { clientAddress, type WebAccess } from './web-access.ts';
 
 /**
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
@@ -28,7 +30,8 @@ import type { WebAccess } from './web-access.ts';
  * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
  * needs a signed-in person (or the loopback demo). Pending shows, and the dashboard decides, only
  * the cards whose channel lists the person as an approver, checked again like any click; History
- * and Status show only the person's channels and their clusters (`scopeOf`). Status also shows the
+ * and Status show only the person's channels, their clusters and, in Status, the namespaces those
+ * channels are bound to (`scopeOf`). Cards and status pass chat's last redaction. Status shows the
  * suspend switch, which an approver of any channel may turn on or off.
  */
 export type DashboardDeps = {
@@ -101,12 +104,22 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
           );
         if (!deps.access.signIn)
           throw new HttpError(409, 'this dashboard has no sign-in: DASHBOARD_TOKENS is not set');
-        const cookie = await deps.access.login(parsed.data.name, parsed.data.token);
-        if (cookie === undefined) throw new HttpError(401, 'that name and token do not match');
+        const login = await deps.access.login(
+          parsed.data.name,
+          parsed.data.token,
+          clientAddress(req),
+        );
+        if (!login.ok && login.retryAfter !== undefined)
+          throw new HttpError(
+            429,
+            `too many failed sign-ins for this name or from this address; try again in ${login.retryAfter} s`,
+            { headers: { 'retry-after': String(login.retryAfter) } },
+          );
+        if (!login.ok) throw new HttpError(401, 'that name and token do not match');
         return {
           status: 200,
           body: { person: `web:${parsed.data.name}` },
-          headers: { 'set-cookie': cookie },
+          headers: { 'set-cookie': login.cookie },
         };
       },
     },
@@ -114,6 +127,8 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'POST',
       path: '/dashboard/logout',
       async handler({ req }) {
+        // JSON like every other post: another site's form cannot sign a person out.
+        await json(req, 1024);
         return {
           status: 200,
           body: { signedOut: true },
@@ -132,11 +147,16 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       method: 'GET',
       path: '/dashboard/api/status',
       async handler({ req }) {
-        const { clusters } = scopeOf(await person(req), deps.bindings, deps.people);
+        const { namespaces } = scopeOf(await person(req), deps.bindings, deps.people);
         const snapshots = await deps.status.read();
         return {
           status: 200,
-          body: { clusters: snapshots.filter((s) => clusters.has(s.cluster)) },
+          body: {
+            clusters: snapshots.flatMap((s) => {
+              const globs = namespaces.get(s.cluster);
+              return globs === undefined ? [] : [statusView(s, globs)];
+            }),
+          },
         };
       },
     },
@@ -195,9 +215,12 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
                   id: r.id,
                   channel: r.origin.channel,
                   createdAt: r.createdAt,
-                  card: renderCard(
-                    r,
-                    tierOf({ verb: r.action.verb, kind: r.action.target.kind }, deps.autonomy),
+                  // The same last redaction as the outbox gives every card it posts to chat.
+                  card: redactMessage(
+                    renderCard(
+                      r,
+                      tierOf({ verb: r.action.verb, kind: r.action.target.kind }, deps.autonomy),
+                    ),
                   ),
                 },
               ],

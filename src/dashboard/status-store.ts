@@ -1,16 +1,19 @@
 import type { Redis } from 'ioredis';
-import { ChatMessage } from '../queue/message.ts';
+import { z } from 'zod';
+import { ClusterHealth } from '../agents/skills/status.ts';
 
 /**
- * The dashboard's Status view: each cluster's status as a worker last read it (the bot holds no
- * cluster credentials), refreshed every minute.
+ * The dashboard's Status view: each cluster's health as a worker last read it (the bot holds no
+ * cluster credentials), refreshed every minute. It is kept per namespace, so that each person is
+ * shown only the namespaces their channels are bound to.
  */
-export type ClusterSnapshot = {
-  cluster: string;
-  at: string;
-  message: ChatMessage | undefined;
-  error?: string;
-};
+export const ClusterSnapshot = z.object({
+  cluster: z.string(),
+  at: z.string(),
+  health: ClusterHealth.optional(),
+  error: z.string().optional(),
+});
+export type ClusterSnapshot = z.infer<typeof ClusterSnapshot>;
 
 export class StatusStore {
   readonly #redis: Redis;
@@ -26,13 +29,13 @@ export class StatusStore {
     await this.#redis.expire(this.#key, 3_600);
   }
 
+  /** The snapshots as written; one that does not parse (an older release's) is left out. */
   async read(): Promise<ClusterSnapshot[]> {
     const all = await this.#redis.hgetall(this.#key);
     return Object.values(all).flatMap((text) => {
       try {
-        const raw = JSON.parse(text) as ClusterSnapshot;
-        const message = raw.message === undefined ? undefined : ChatMessage.safeParse(raw.message);
-        return [{ ...raw, message: message?.success ? message.data : undefined }];
+        const parsed = ClusterSnapshot.safeParse(JSON.parse(text));
+        return parsed.success ? [parsed.data] : [];
       } catch {
         return [];
       }

@@ -1,8 +1,7 @@
-import { clusterStatus } from '../agents/skills/status.ts';
+import { readClusterHealth } from '../agents/skills/status.ts';
 import type { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redactText } from '../policy/redact.ts';
-import { ChatMessage, fitMessage } from '../queue/message.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 
 /** Reads each cluster's status for the dashboard, now and every `intervalMs`, until stopped. */
@@ -14,20 +13,11 @@ export function refreshStatus(
     for (const name of deps.clusters.names) {
       const at = new Date().toISOString();
       try {
-        const status = await clusterStatus(deps.clusters.get(name));
-        await deps.store.write({
-          cluster: name,
-          at,
-          message: ChatMessage.parse(fitMessage({ ...status.message, buttons: [] })),
-        });
+        const health = await readClusterHealth(deps.clusters.get(name));
+        await deps.store.write({ cluster: name, at, health });
       } catch (error) {
         await deps.store
-          .write({
-            cluster: name,
-            at,
-            message: undefined,
-            error: redactText((error as Error).message),
-          })
+          .write({ cluster: name, at, error: redactText((error as Error).message) })
           .catch(() => undefined);
       }
     }

@@ -8,7 +8,8 @@ import { FakeSlack } from '../support/slack-api.ts';
  * One person across platforms (`people` in the config file): Dana asks on Slack and cannot approve
  * her own proposal as web:dana on the dashboard; Lee, named as an approver by his Slack id only,
  * approves as web:lee. Sam, bound to nothing but the web console, sees neither the Slack channel's
- * history nor its cluster's status.
+ * history nor its cluster's status; Kai, bound to prod's team-* namespaces only, sees none of
+ * payments' problems or pods.
  */
 const sandbox = useSandbox(['oom-crashloop']);
 let slack: FakeSlack;
@@ -17,6 +18,7 @@ const TOKENS = {
   dana: 'dana-token-0123456789',
   lee: 'lee-token-0123456789',
   sam: 'sam-token-0123456789',
+  kai: 'kai-token-0123456789',
 };
 
 beforeAll(async () => {
@@ -37,6 +39,12 @@ beforeAll(async () => {
         namespaces: ['*'],
         maxTier: 'confirm',
         approvers: ['slack:U0DANA', 'slack:U0LEE'],
+      },
+      {
+        channel: 'slack:C0TEAM',
+        clusters: ['prod'],
+        namespaces: ['team-*'],
+        approvers: ['web:kai'],
       },
       { channel: 'web:lab', clusters: ['lab'], namespaces: ['*'] },
     ],
@@ -78,7 +86,9 @@ const decide = (id: string, cookie: string) =>
 
 type Pending = { pending: { id: string; channel: string }[] };
 type History = { entries: { proposal: string; event: string; approver?: string }[] };
-type Status = { clusters: { cluster: string }[] };
+type Status = {
+  clusters: { cluster: string; message?: { fields: { label: string; value: string }[] } }[];
+};
 
 it('refuses self-approval across platforms, allows approval across them, and filters by person', async () => {
   const [dana, lee, sam] = await Promise.all([signIn('dana'), signIn('lee'), signIn('sam')]);
@@ -131,4 +141,22 @@ it('shows each person the status of the clusters their channels are bound to', a
 
   expect(forLee.map((c) => c.cluster).sort()).toEqual(['lab', 'prod']);
   expect(forSam.clusters.map((c) => c.cluster)).toEqual(['lab']);
+});
+
+it('shows each person only the namespaces their channels are bound to, in problems and totals', async () => {
+  const [lee, kai] = await Promise.all([signIn('lee'), signIn('kai')]);
+
+  const prodFor = async (cookie: string) =>
+    eventually(async () => {
+      const body = await get<Status>('/dashboard/api/status', cookie);
+      return body.clusters.find((c) => c.cluster === 'prod' && c.message !== undefined);
+    });
+  const [forLee, forKai] = await Promise.all([prodFor(lee), prodFor(kai)]);
+
+  const pods = (c: Status['clusters'][number]) =>
+    c.message?.fields.find((f) => f.label === 'Pods healthy')?.value;
+  expect(JSON.stringify(forLee)).toContain('payments');
+  expect(pods(forLee)).not.toBe('0/0');
+  expect(JSON.stringify(forKai)).not.toContain('payments');
+  expect(pods(forKai)).toBe('0/0');
 });

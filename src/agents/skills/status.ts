@@ -1,4 +1,5 @@
 import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
 import { inScope } from '../../policy/command-scope.ts';
 import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';
@@ -7,7 +8,9 @@ import { columns, podStatus, restarts } from '../../tools/kubernetes/format.ts';
 
 /**
  * `status`: the cluster's health at a glance — nodes and their conditions, the namespaces with
- * problems and what the problems are, and counts. Three list calls.
+ * problems and what the problems are, and counts. Three list calls, read once into a health
+ * record kept per namespace (`readClusterHealth`), so that one reading can be shown to each
+ * channel or person for the namespaces they are bound to (`renderStatus`).
  */
 export type ClusterStatus = {
   nodes: { ready: number; total: number };
@@ -17,51 +20,118 @@ export type ClusterStatus = {
   message: ChatMessageInput;
 };
 
+const Count = z.object({ ok: z.number().int().min(0), total: z.number().int().min(0) });
+const NamespaceHealth = z.object({
+  pods: Count,
+  deployments: Count,
+  /** What is wrong, counted by pod status and rollout; empty when nothing is. */
+  problems: z.array(z.string()),
+});
+type NamespaceHealth = z.infer<typeof NamespaceHealth>;
+
+/** One reading of a cluster: nodes (shared by every namespace) and each namespace's health. */
+export const ClusterHealth = z.object({
+  cluster: z.string(),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      ready: z.boolean(),
+      conditions: z.array(z.string()),
+      cordoned: z.boolean(),
+    }),
+  ),
+  namespaces: z.record(z.string(), NamespaceHealth),
+});
+export type ClusterHealth = z.infer<typeof ClusterHealth>;
+
 const HEALTHY = new Set(['Running', 'Succeeded', 'Completed']);
 
 export async function clusterStatus(
   cluster: Cluster,
   namespaces: readonly string[] = ['*'],
 ): Promise<ClusterStatus> {
-  const [nodes, allPods, allDeployments] = await Promise.all([
+  return renderStatus(await readClusterHealth(cluster), namespaces);
+}
+
+export async function readClusterHealth(cluster: Cluster): Promise<ClusterHealth> {
+  const [nodes, pods, deployments] = await Promise.all([
     cluster.core.listNode(),
     cluster.core.listPodForAllNamespaces(),
     cluster.apps.listDeploymentForAllNamespaces(),
   ]).catch((error: unknown) => {
     throw wrapKubernetesError(error, { verb: 'list', resource: 'nodes, pods and deployments' });
   });
-  // A channel bound to some namespaces sees only those; nodes are shared, so all are shown.
-  const pods = { items: allPods.items.filter((p) => inScope(namespaces, p.metadata?.namespace)) };
-  const deployments = {
-    items: allDeployments.items.filter((d) => inScope(namespaces, d.metadata?.namespace)),
+  const byNamespace = new Map<string, NamespaceHealth>();
+  const entry = (ns: string | undefined) => {
+    const name = ns ?? 'default';
+    const found = byNamespace.get(name) ?? {
+      pods: { ok: 0, total: 0 },
+      deployments: { ok: 0, total: 0 },
+      problems: [],
+    };
+    byNamespace.set(name, found);
+    return found;
   };
-  const readyNodes = nodes.items.filter(isReady).length;
-  const healthyPods = pods.items.filter(isHealthy).length;
-  const available = deployments.items.filter(isAvailable).length;
-  const problems = namespaceProblems(pods.items, deployments.items);
-  const nodeRows = nodes.items.map((n) => {
-    const pressure = (n.status?.conditions ?? [])
-      .filter((c) => c.type !== 'Ready' && c.status === 'True')
-      .map((c) => c.type);
-    return [
-      n.metadata?.name ?? '',
-      isReady(n) ? 'Ready' : 'NotReady',
-      pressure.length === 0 ? '-' : pressure.join(','),
-      n.spec?.unschedulable ? 'cordoned' : '-',
-    ];
-  });
-  const tone = readyNodes < nodes.items.length || problems.size > 0 ? 'warning' : 'resolved';
+  for (const pod of pods.items) {
+    const health = entry(pod.metadata?.namespace);
+    health.pods.total++;
+    if (isHealthy(pod)) health.pods.ok++;
+  }
+  for (const d of deployments.items) {
+    const health = entry(d.metadata?.namespace);
+    health.deployments.total++;
+    if (isAvailable(d)) health.deployments.ok++;
+  }
+  for (const [ns, lines] of namespaceProblems(pods.items, deployments.items))
+    entry(ns).problems = lines;
+  return {
+    cluster: cluster.name,
+    nodes: nodes.items.map((n) => ({
+      name: n.metadata?.name ?? '',
+      ready: isReady(n),
+      conditions: (n.status?.conditions ?? [])
+        .filter((c) => c.type !== 'Ready' && c.status === 'True')
+        .map((c) => c.type),
+      cordoned: n.spec?.unschedulable === true,
+    })),
+    namespaces: Object.fromEntries(byNamespace),
+  };
+}
+
+/**
+ * The status message for the namespaces a channel or person is bound to (globs): their pods,
+ * deployments and problems only; nodes are shared, so all are shown.
+ */
+export function renderStatus(health: ClusterHealth, namespaces: readonly string[]): ClusterStatus {
+  const seen = Object.entries(health.namespaces)
+    .filter(([ns]) => inScope(namespaces, ns))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const sum = (pick: (h: NamespaceHealth) => { ok: number; total: number }) =>
+    seen.reduce((acc, [, h]) => ({ ok: acc.ok + pick(h).ok, total: acc.total + pick(h).total }), {
+      ok: 0,
+      total: 0,
+    });
+  const pods = sum((h) => h.pods);
+  const deployments = sum((h) => h.deployments);
+  const problems = new Map(
+    seen.filter(([, h]) => h.problems.length > 0).map(([ns, h]) => [ns, h.problems]),
+  );
+  const readyNodes = health.nodes.filter((n) => n.ready).length;
+  const nodeRows = health.nodes.map((n) => [
+    n.name,
+    n.ready ? 'Ready' : 'NotReady',
+    n.conditions.length === 0 ? '-' : n.conditions.join(','),
+    n.cordoned ? 'cordoned' : '-',
+  ]);
+  const tone = readyNodes < health.nodes.length || problems.size > 0 ? 'warning' : 'resolved';
   const message = fitMessage({
-    headline: `Cluster ${cluster.name}: ${problems.size === 0 && readyNodes === nodes.items.length ? 'healthy' : `${problems.size} namespace${problems.size === 1 ? '' : 's'} with problems`}`,
+    headline: `Cluster ${health.cluster}: ${problems.size === 0 && readyNodes === health.nodes.length ? 'healthy' : `${problems.size} namespace${problems.size === 1 ? '' : 's'} with problems`}`,
     tone,
     fields: [
-      { label: 'Nodes ready', value: `${readyNodes}/${nodes.items.length}` },
-      { label: 'Pods healthy', value: `${healthyPods}/${pods.items.length}` },
-      { label: 'Deployments available', value: `${available}/${deployments.items.length}` },
-      {
-        label: 'Namespaces',
-        value: String(new Set(pods.items.map((p) => p.metadata?.namespace)).size),
-      },
+      { label: 'Nodes ready', value: `${readyNodes}/${health.nodes.length}` },
+      { label: 'Pods healthy', value: `${pods.ok}/${pods.total}` },
+      { label: 'Deployments available', value: `${deployments.ok}/${deployments.total}` },
+      { label: 'Namespaces', value: String(seen.filter(([, h]) => h.pods.total > 0).length) },
     ],
     sections: [
       { title: 'Nodes', code: columns(['NODE', 'STATUS', 'CONDITIONS', 'SCHEDULING'], nodeRows) },
@@ -84,9 +154,9 @@ export async function clusterStatus(
     footer: `Next: diagnose -n NAMESPACE for findings and proposed fixes`,
   });
   return {
-    nodes: { ready: readyNodes, total: nodes.items.length },
-    pods: { healthy: healthyPods, total: pods.items.length },
-    deployments: { available, total: deployments.items.length },
+    nodes: { ready: readyNodes, total: health.nodes.length },
+    pods: { healthy: pods.ok, total: pods.total },
+    deployments: { available: deployments.ok, total: deployments.total },
     problemNamespaces: [...problems.keys()],
     message,
   };

@@ -19,8 +19,15 @@ type Client = {
   /** Entries that arrived while the backlog was being read. */
   pending: StoredEntry[] | undefined;
   knownChannels: Set<string>;
-  /** Asked at each heartbeat: whether the person may still read; the stream ends when not. */
-  stillAllowed: (() => Promise<boolean>) | undefined;
+  session: StreamSession | undefined;
+};
+
+/** The session a stream was opened in: it ends when the session does. */
+export type StreamSession = {
+  /** Named when the session ends (signed out), to end its streams at once. */
+  key: string | undefined;
+  /** Asked at each heartbeat, for what ends a session without a sign-out (token changed, expiry). */
+  stillAllowed: () => Promise<boolean>;
 };
 
 /**
@@ -58,7 +65,7 @@ export class LiveStreams {
     res: ServerResponse,
     channel: string,
     lastEventId: string | undefined,
-    stillAllowed?: () => Promise<boolean>,
+    session?: StreamSession,
   ): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -73,7 +80,7 @@ export class LiveStreams {
       lastSent: lastEventId,
       pending: [],
       knownChannels: new Set(),
-      stillAllowed,
+      session,
     };
     this.#clients.add(client);
     this.#metrics.consoleClients.set(this.#clients.size);
@@ -112,10 +119,20 @@ export class LiveStreams {
     this.#metrics.consoleClients.set(0);
   }
 
+  /** Ends at once the streams of a session that ended; the browser's reconnect is refused. */
+  endSession(key: string): void {
+    for (const client of this.#clients) {
+      if (client.session?.key !== key) continue;
+      client.res.end();
+      this.#clients.delete(client);
+    }
+    this.#metrics.consoleClients.set(this.#clients.size);
+  }
+
   /** Ends a stream whose session ended; one that cannot be checked ends too (it reconnects). */
   #checkAllowed(client: Client) {
-    client
-      .stillAllowed?.()
+    client.session
+      ?.stillAllowed()
       .then((allowed) => {
         if (!allowed) client.res.destroy();
       })

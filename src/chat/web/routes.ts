@@ -64,15 +64,20 @@ export function webConsoleRoutes(
    */
   signedIn?: (
     req: IncomingMessage,
-  ) => Promise<{ ok: true; name: string } | { ok: false; status: number; reason: string }>,
+  ) => Promise<
+    | { ok: true; name: string; session: string | undefined }
+    | { ok: false; status: number; reason: string }
+  >,
 ): Route[] {
-  /** The signed-in name, or undefined when the console has no sign-in; refuses everyone else. */
-  const session = async (req: IncomingMessage): Promise<string | undefined> => {
+  /** Who is signed in, or undefined when the console has no sign-in; refuses everyone else. */
+  const signedInAs = async (req: IncomingMessage) => {
     if (signedIn === undefined) return undefined;
     const found = await signedIn(req);
     if (!found.ok) throw new HttpError(found.status, `${found.reason} (at /dashboard)`);
-    return found.name;
+    return found;
   };
+  const session = async (req: IncomingMessage): Promise<string | undefined> =>
+    (await signedInAs(req))?.name;
   const pages = staticRoutes(STATIC_DIR, {
     '/': 'index.html',
     '/console.js': 'console.js',
@@ -93,7 +98,7 @@ export function webConsoleRoutes(
       method: 'GET',
       path: '/api/stream',
       async handler({ req, res, url }) {
-        await session(req);
+        const found = await signedInAs(req);
         const channel = channelParam(url.searchParams.get('channel') ?? 'alerts');
         const lastHeader = req.headers['last-event-id'];
         const lastEventId =
@@ -103,9 +108,11 @@ export function webConsoleRoutes(
             headers: { 'retry-after': '10' },
           });
         // A stream outlives its request: it ends when the session does (signed out, token changed).
-        const stillSignedIn =
-          signedIn === undefined ? undefined : async () => (await signedIn(req)).ok;
-        await streams.open(res, channel, lastEventId, stillSignedIn);
+        const streamSession =
+          signedIn === undefined || found === undefined
+            ? undefined
+            : { key: found.session, stillAllowed: async () => (await signedIn(req)).ok };
+        await streams.open(res, channel, lastEventId, streamSession);
         return undefined;
       },
     },
