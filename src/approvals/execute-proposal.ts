@@ -162,6 +162,23 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
     applied = await executeAction(cluster, record.action, stopIfSuspended);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
+    // Refused before anything was written: the target moved on, perhaps to just this change
+    // (another proposal for it was approved first, or someone made it by hand).
+    if (error instanceof TargetChangedError && error.written === 'no') {
+      if ((await isInPlace(cluster, record)) === true)
+        return finish(
+          record,
+          'executing',
+          'succeeded',
+          {
+            summary:
+              'Nothing to do: the change was already in place (made by another proposal or by hand); nothing was written.',
+          },
+          deps,
+          now(),
+        );
+      return supersede(record, error.message, deps, now());
+    }
     // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
     const inPlace = await isInPlace(cluster, record);
     if (inPlace === true)

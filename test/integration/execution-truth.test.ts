@@ -184,4 +184,18 @@ describe('an approved change whose cluster goes away', () => {
     expect(sandbox.requests.filter(write)).toHaveLength(1);
     expect(await memoryLimit()).toBe('576Mi');
   });
+
+  it('says there was nothing to do when another proposal made the same change first', async () => {
+    const first = await approved('duplicate-a', '608Mi');
+    const second = await approved('duplicate-b', '608Mi');
+    await executeProposal(first, deps);
+    sandbox.resetRequests();
+
+    const result = await executeProposal(second, deps);
+
+    expect(result.state).toBe('succeeded');
+    expect(result.summary).toContain('Nothing to do: the change was already in place');
+    expect(sandbox.requests.filter(write)).toHaveLength(0);
+    expect(reportOf(second)?.data.message.text).not.toContain('answer was lost');
+  });
 });

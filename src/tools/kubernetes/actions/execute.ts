@@ -14,9 +14,13 @@ import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /** The target is no longer the object the proposal was made against. */
 export class TargetChangedError extends CoxswainError {
-  constructor(message: string) {
+  /** Whether the write was sent: a conflict on the write itself may hide a write that landed. */
+  readonly written: 'no' | 'maybe';
+
+  constructor(message: string, written: 'no' | 'maybe' = 'no') {
     super('target_changed', message);
     this.name = 'TargetChangedError';
+    this.written = written;
   }
 }
 
@@ -92,6 +96,7 @@ export async function executeAction(
     if (error instanceof KubernetesError && error.status === 409) {
       throw new TargetChangedError(
         `target changed since proposed: ${label} was modified while the change was being applied`,
+        'maybe',
       );
     }
     throw error;
