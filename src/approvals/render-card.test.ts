@@ -110,4 +110,21 @@ describe('the card', () => {
       changesFitChat([{ path: 'metadata.annotations.note', from: '(unset)', to: 'a'.repeat(400) }]),
     ).toBe(true);
   });
+
+  it('says at a glance when a change was applied but not seen to work', () => {
+    const done = {
+      ...record([{ path: 'spec.replicas', from: '2', to: '3' }]),
+      state: 'succeeded' as const,
+      result: {
+        summary: 'Applied; verification failed: Not settled after 90 s: 1/3 pods updated.',
+        unverified: true,
+      },
+    };
+
+    const card = renderCard(done, 'confirm');
+
+    expect(card.headline).toMatch(/^Applied, not verified: /);
+    expect(card.tone).toBe('warning');
+    expect(card.buttons).toEqual([]);
+  });
 });

@@ -144,6 +144,13 @@ function outcomeOf(record: ProposalRecord): { prefix: string; text?: string; ton
     case 'executing':
       return { prefix: 'Applying: ', text: `Approved${by}${at}; applying now.`, tone: 'info' };
     case 'succeeded':
+      // Written, but not seen to work: said so at a glance, not in the colour of a fix.
+      if (result?.unverified === true)
+        return {
+          prefix: 'Applied, not verified: ',
+          text: [`Approved${by}${at}.`, result.summary, result.verified].filter(Boolean).join(' '),
+          tone: 'warning',
+        };
       return {
         prefix: 'Done: ',
         text: [`Approved${by}${at}.`, result?.summary, result?.verified].filter(Boolean).join(' '),
