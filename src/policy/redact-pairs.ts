@@ -17,8 +17,8 @@ const PAIR = new RegExp(
     String.raw`(?<![\w.\/-])`,
     // 1, 2: a quoted key, which may hold spaces; 3: a bare key; 4: the separator.
     String.raw`(?:(?:(\\{0,3}["'])([\w.\/ -]{1,128})\1|([\w.\/-]{1,128}))([ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8})`,
-    // 5: a command-line flag followed by its value after spaces.
-    String.raw`|(--?[A-Za-z][\w.-]{0,126})[ \t]{1,8}(?=[^\s-]))`,
+    // 5: a command-line flag followed by its value after spaces, or (6) alone at a line's end.
+    String.raw`|(--?[A-Za-z][\w.-]{0,126})(?:[ \t]{1,8}(?=[^\s-])|([ \t]{0,8})(?=\r?\n)))`,
   ].join(''),
   'g',
 );
@@ -43,19 +43,29 @@ type Replacement = { start: number; end: number; text: string };
 export function redactPairs(text: string): string {
   const pattern = new RegExp(PAIR.source, PAIR.flags);
   const cursor = new Cursor(text);
+  const ahead = new Cursor(text);
   let out = '';
   let copied = 0;
+  let pairedValueAt = -1;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    const [whole, quote, quotedKey, bareKey, separator = ' ', flag] = match;
+    const [whole, quote, quotedKey, bareKey, separator = ' ', flag, flagAlone] = match;
     const key = quotedKey ?? bareKey ?? flag ?? '';
-    if (!isSecretKey(key)) continue;
+    if (!isSecretKey(key) && match.index !== pairedValueAt) {
+      if (flag === undefined && /^(?:name|key)$/i.test(key))
+        pairedValueAt = pairedValueKey(text, match.index, match.index + whole.length, ahead);
+      continue;
+    }
     const pair: Pair = {
       key,
       indent: lineIndent(text, match.index),
       quotedKey: quote !== undefined,
       separator: flag === undefined ? separator : ' ',
     };
-    const found = readValue(text, match.index + whole.length, pair, cursor);
+    const at = match.index + whole.length;
+    const found =
+      flagAlone === undefined
+        ? readValue(text, at, pair, cursor)
+        : nextLineArgument(text, cursor.newline(at), pair.indent);
     if (found === undefined) continue;
     out += text.slice(copied, found.start) + found.text;
     copied = found.end;
@@ -64,14 +74,54 @@ export function redactPairs(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+const NAME_VALUE = /(?:\\{0,3}["'])?([\w./-]{1,128})/y;
+const SAME_LINE_VALUE = /[^{}\n]{0,256}?[,;][ \t]{0,8}(?=((?:\\{0,3}["'])?)value\1[ \t]{0,8}[:=])/y;
+const VALUE_KEY = /value[ \t]{0,8}:/y;
+
+/**
+ * Where the `value` key stands that goes with a `name` (or `key`) naming a secret: an
+ * environment variable (`- name: DB_PASSWORD` / `value: …`, `{"name":…,"value":…}`) or a Helm
+ * parameter, in the same JSON object or flow map, or among the next few lines of the same YAML
+ * mapping. -1 when the name is not a secret's or no `value` follows.
+ */
+function pairedValueKey(text: string, keyAt: number, at: number, cursor: Cursor): number {
+  NAME_VALUE.lastIndex = at;
+  const name = NAME_VALUE.exec(text)?.[1];
+  if (name === undefined || !isSecretKey(name)) return -1;
+  SAME_LINE_VALUE.lastIndex = NAME_VALUE.lastIndex;
+  if (SAME_LINE_VALUE.test(text)) return SAME_LINE_VALUE.lastIndex;
+  const column = keyColumn(text, keyAt);
+  if (column === undefined) return -1;
+  let lineEnd = cursor.newline(at);
+  for (let lines = 0; lines < 4 && lineEnd < text.length; lines++) {
+    const line = lineEnd + 1;
+    let content = line;
+    while (content - line <= column && text[content] === ' ') content++;
+    if (content - line < column) return -1;
+    VALUE_KEY.lastIndex = content;
+    if (content - line === column && VALUE_KEY.test(text)) return content;
+    lineEnd = cursor.newline(line);
+  }
+  return -1;
+}
+
+/** The column a key starts at when only indentation and a list's `- ` come before it. */
+function keyColumn(text: string, at: number): number | undefined {
+  let start = at;
+  while (start > 0 && at - start < 80 && /[ \t-]/.test(text[start - 1] ?? '')) start--;
+  return start === 0 || text[start - 1] === '\n' ? at - start : undefined;
+}
+
 function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replacement | undefined {
   if (text.startsWith('[redacted', at)) return undefined;
   const lineEnd = cursor.newline(at);
   const first = text[at];
-  if (first === undefined || at === lineEnd || (first === '\r' && at + 1 === lineEnd))
-    return pair.indent === undefined
-      ? undefined
-      : indentedValue(text, lineEnd, pair.indent, cursor);
+  if (first === undefined || at === lineEnd || (first === '\r' && at + 1 === lineEnd)) {
+    if (pair.indent === undefined) return undefined;
+    return (
+      describedValue(text, lineEnd, cursor) ?? indentedValue(text, lineEnd, pair.indent, cursor)
+    );
+  }
   if (pair.indent !== undefined && (first === '|' || first === '>')) {
     BLOCK_HEADER.lastIndex = at;
     if (BLOCK_HEADER.test(text)) return blockScalar(text, lineEnd, pair.indent, cursor);
@@ -197,6 +247,55 @@ function indentedValue(
   cursor: Cursor,
 ): Replacement | undefined {
   return indentedLines(text, lineEnd, indent, cursor, false);
+}
+
+const DASHES = /\n----\r?(?:\n|$)/y;
+const KEY_DASHES = '\n----';
+const DESCRIBE_SECTIONS = ['\nBinaryData\n', '\nBinaryData\r\n', '\nEvents:'];
+
+/**
+ * `kubectl describe configmap` prints each key unindented, a line `----`, then the value as it
+ * is, unindented too and over as many lines as it has. The value runs to the next key printed
+ * that way or to the next section (`BinaryData`, `Events:`).
+ */
+function describedValue(text: string, lineEnd: number, cursor: Cursor): Replacement | undefined {
+  DASHES.lastIndex = lineEnd;
+  if (!DASHES.test(text)) return undefined;
+  const start = Math.min(DASHES.lastIndex, text.length);
+  let end = text.length;
+  for (const section of DESCRIBE_SECTIONS) end = Math.min(end, cursor.next(section, start));
+  for (let at = cursor.next(KEY_DASHES, start); at < end; at = cursor.next(KEY_DASHES, at + 1)) {
+    const after = text[at + KEY_DASHES.length];
+    const keyLine = text[at - 1] === '\r' ? at - 1 : at;
+    if ((after === undefined || after === '\n' || after === '\r') && text[keyLine - 1] === ':') {
+      end = Math.max(start, text.lastIndexOf('\n', keyLine - 1));
+      break;
+    }
+  }
+  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+  if (end <= start || text.slice(start, end) === REDACTED) return undefined;
+  return { start, end, text: REDACTED };
+}
+
+/**
+ * `kubectl describe` lists a container's arguments one a line, so a flag's value can be the
+ * next line, at the same indentation and not itself a flag.
+ */
+function nextLineArgument(
+  text: string,
+  lineEnd: number,
+  indent: number | undefined,
+): Replacement | undefined {
+  if (indent === undefined || lineEnd >= text.length) return undefined;
+  let start = lineEnd + 1;
+  while (start - lineEnd - 1 < indent && (text[start] === ' ' || text[start] === '\t')) start++;
+  if (start - lineEnd - 1 !== indent || /[\s-]/.test(text[start] ?? '-')) return undefined;
+  let end = text.indexOf('\n', start);
+  if (end === -1) end = text.length;
+  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
+  const value = text.slice(start, end);
+  if (isHarmlessValue(value) || value.startsWith('[redacted')) return undefined;
+  return { start, end, text: REDACTED };
 }
 
 function indentedLines(

@@ -56,15 +56,27 @@ const RULES: Rule[] = [
     replace: whole,
   },
   {
+    name: 'base64 private key',
+    // `-----BEGIN ` in base64 (a kubeconfig's `client-key-data`, a Secret's `tls.key`), with the
+    // lines that follow when it is wrapped; decoded to tell a private key from a certificate.
+    pattern:
+      /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}(?:\r?\n[ \t]{0,64}[A-Za-z0-9+/]{16,}={0,2}(?=\r?\n|$))*/g,
+    replace: (match) => (isBase64PrivateKey(match) ? REDACTED : match),
+  },
+  {
     name: 'bearer token',
     pattern: /\b(bearer|token)[ \t]{1,8}([A-Za-z0-9._~+/-]{16,}=*)/gi,
     replace: (_m, scheme = '') => `${scheme} ${REDACTED}`,
   },
   {
     name: 'url credentials',
+    // The password may hold `/` or `@`: it ends at the last `@` before the host's path.
     pattern:
-      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'<>]{0,256}):([^\s"'<>/]{1,1024})@/gi,
-    replace: (_m, scheme = '', user = '') => `${scheme}${user}:${REDACTED}@`,
+      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'<>]{0,256}):([^\s"'<>]{1,1024})/gi,
+    replace: (match, scheme = '', user = '', rest = '') => {
+      const at = passwordEnd(rest);
+      return at === undefined ? match : `${scheme}${user}:${REDACTED}${rest.slice(at)}`;
+    },
   },
   {
     name: 'jwt',
@@ -180,6 +192,20 @@ function capped(text: string): { kept: string; note: string } {
   if (cut === MAX_REDACTED_CHARS - 1024) cut = MAX_REDACTED_CHARS;
   const note = `\n… [cut: ${text.length - cut} more characters not shown]`;
   return { kept: text.slice(0, cut), note };
+}
+
+/** Where the password in `rest` (what follows `user:` in a URL) ends, at an `@`, if it does. */
+function passwordEnd(rest: string): number | undefined {
+  const first = rest.indexOf('@');
+  // `host:8080/path/a@b`: a port and a path, no password.
+  if (first < 1 || /^\d{1,5}\//.test(rest)) return undefined;
+  const path = rest.slice(first).search(/[/?#]/);
+  return rest.lastIndexOf('@', path === -1 ? rest.length : first + path);
+}
+
+function isBase64PrivateKey(base64: string): boolean {
+  const head = Buffer.from(base64.slice(0, 96), 'base64').toString('latin1');
+  return /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY/.test(head);
 }
 
 function redactCommandArgs(command: string, rest: string): string {

@@ -37,6 +37,9 @@ const SECRET_WORDS = new Set([
   'otp',
   'bearer',
   'jwt',
+  'hmac',
+  'dockerconfigjson',
+  'dockercfg',
 ]);
 
 /** Parts of a single word that make it secret: `PGPASSWORD`, `clientsecret`, `csrftoken`. */
@@ -260,7 +263,12 @@ function secretWord(word: string, before: string | undefined, after: string | un
   switch (word) {
     case 'key':
     case 'keys':
-      return after === undefined && before !== undefined && !ORDINARY_KEY_OWNERS.has(before);
+      // `client-key-data`: a kubeconfig's private key, base64-encoded.
+      return (
+        (after === undefined || after === 'data') &&
+        before !== undefined &&
+        !ORDINARY_KEY_OWNERS.has(before)
+      );
     case 'connection':
     case 'conn':
       return (
