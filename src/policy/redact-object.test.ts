@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED } from './redact.ts';
-import { redactObject } from './redact-object.ts';
+import { MAX_REDACTED_DEPTH, redactObject } from './redact-object.ts';
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -181,5 +181,41 @@ describe('redactObject', () => {
     expect(out.custom.auth).toEqual({ pin: 1234, password: REDACTED, enabled: true, port: 8443 });
     expect(out.metadata.name).toBe('tokenizer-7d9f-abc12');
     expect(out.spec.containers[0]?.name).toBe('authz-proxy');
+  });
+
+  it('cuts an object nested deeper than any Kubernetes object, instead of overflowing', () => {
+    let nested: unknown = { password: 'deep-secret-1' };
+    for (let i = 0; i < 20_000; i++) nested = { a: nested };
+    const object = { kind: 'Widget', spec: { token: 'tok-1234', nested } };
+
+    const out = redactObject(object) as { spec: { token: string; nested: unknown } };
+
+    expect(out.spec.token).toBe(REDACTED);
+    const text = JSON.stringify(out);
+    expect(text).toContain(`[cut: nested more than ${MAX_REDACTED_DEPTH} levels deep]`);
+    expect(text).not.toContain('deep-secret-1');
+  });
+
+  it('cuts an object inside itself, and copies one merely shared wherever it appears', () => {
+    const shared: Record<string, unknown> = { name: 'api', password: 'cyc-secret-2' };
+    shared.self = shared;
+
+    const out = redactObject({ first: shared, second: shared }) as {
+      first: Record<string, unknown>;
+      second: Record<string, unknown>;
+    };
+
+    expect(out.first.password).toBe(REDACTED);
+    expect(out.first.self).toBe('[cut: an object inside itself]');
+    expect(out.second).toEqual(out.first);
+  });
+
+  it('keeps dates', () => {
+    const created = new Date('2026-11-21T09:12:40Z');
+
+    const out = redactObject({ metadata: { creationTimestamp: created } });
+
+    expect(out.metadata.creationTimestamp).toEqual(created);
+    expect(out.metadata.creationTimestamp).not.toBe(created);
   });
 });

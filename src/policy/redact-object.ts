@@ -2,6 +2,14 @@ import { REDACTED, redactText } from './redact.ts';
 import { isHarmlessValue, isSecretKey } from './secret-key.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Deeper than this, a part is replaced by a note: no Kubernetes object nests this far, and the
+ * walks below recurse, so a hostile object nested thousands deep would otherwise overflow.
+ */
+export const MAX_REDACTED_DEPTH = 100;
+const TOO_DEEP = `[cut: nested more than ${MAX_REDACTED_DEPTH} levels deep]`;
+const CYCLE = '[cut: an object inside itself]';
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
 /**
@@ -14,9 +22,31 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] 
  * the argument after a secret flag in a list of arguments (`["--db-password", "…"]`).
  */
 export function redactObject<T>(value: T): T {
-  const copy = structuredClone(value);
+  const copy = copyUpTo(value, MAX_REDACTED_DEPTH, new Set());
   scrub(copy);
   return redactStrings(copy) as T;
+}
+
+/**
+ * A deep copy of plain data (what a Kubernetes client returns), cut below `depth` levels. An
+ * object inside itself is cut too; one merely shared is copied for each place it appears.
+ */
+function copyUpTo(node: unknown, depth: number, within: Set<object>): unknown {
+  if (typeof node !== 'object' || node === null) return node;
+  if (node instanceof Date) return new Date(node);
+  if (depth === 0) return TOO_DEEP;
+  if (within.has(node)) return CYCLE;
+  within.add(node);
+  let copy: unknown;
+  if (Array.isArray(node)) copy = node.map((item) => copyUpTo(item, depth - 1, within));
+  else {
+    const fields: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node))
+      fields[key] = copyUpTo(child, depth - 1, within);
+    copy = fields;
+  }
+  within.delete(node);
+  return copy;
 }
 
 function scrub(node: unknown): void {
