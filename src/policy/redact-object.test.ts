@@ -183,6 +183,27 @@ describe('redactObject', () => {
     expect(out.spec.containers[0]?.name).toBe('authz-proxy');
   });
 
+  it('keeps labels and the names of Secrets readable, and redacts key/value parameters', () => {
+    const release = {
+      kind: 'Application',
+      metadata: { name: 'shop', labels: { session: 'sticky', auth: 'oidc' } },
+      spec: {
+        selector: { matchLabels: { session: 'sticky' } },
+        values: { auth: { existingSecret: 'shop-db-creds', enabled: 'enabled' } },
+        parameters: [{ key: 'db.password', value: 'param-secret-3' }],
+        secret: 'webhook-hunter2x9',
+      },
+    };
+
+    const out = redactObject(release);
+
+    expect(out.metadata.labels).toEqual({ session: 'sticky', auth: 'oidc' });
+    expect(out.spec.selector.matchLabels).toEqual({ session: 'sticky' });
+    expect(out.spec.values.auth).toEqual({ existingSecret: 'shop-db-creds', enabled: 'enabled' });
+    expect(out.spec.parameters[0]).toEqual({ key: 'db.password', value: REDACTED });
+    expect(out.spec.secret).toBe(REDACTED);
+  });
+
   it('cuts an object nested deeper than any Kubernetes object, instead of overflowing', () => {
     let nested: unknown = { password: 'deep-secret-1' };
     for (let i = 0; i < 20_000; i++) nested = { a: nested };

@@ -79,21 +79,37 @@ function scrub(node: unknown): void {
 
 function redactStrings(node: unknown): unknown {
   if (typeof node === 'string') return redactText(node);
-  if (Array.isArray(node)) return redactArguments(node.map(redactStrings));
+  if (Array.isArray(node)) return redactArguments(node.map((item) => redactStrings(item)));
   if (!isRecord(node)) return node;
-  const pairName = typeof node.name === 'string' ? node.name : undefined;
+  const named = node.name ?? node.key;
+  const pairName = typeof named === 'string' ? named : undefined;
   for (const [key, child] of Object.entries(node)) {
+    if (LABEL_MAPS.has(key) && isRecord(child)) {
+      node[key] = redactLabels(child);
+      continue;
+    }
     const secretKey =
       isSecretKey(key) || (key === 'value' && pairName !== undefined && isSecretKey(pairName));
-    node[key] = secretKey && isSecret(child) ? REDACTED : redactStrings(child);
+    node[key] = secretKey && isSecret(child, key) ? REDACTED : redactStrings(child);
   }
   return node;
 }
 
+/**
+ * Labels (and the selectors that match them) are identifiers shown by every `kubectl get`, not
+ * a place for credentials: a label `session: sticky` stays, though its text is still redacted.
+ */
+const LABEL_MAPS = new Set(['labels', 'matchLabels', 'nodeSelector']);
+
+function redactLabels(labels: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(labels)) labels[key] = redactStrings(value);
+  return labels;
+}
+
 /** A string or a number (`pin: 1234` parses as one) that says something; not a flag or a ref. */
-function isSecret(value: unknown): boolean {
+function isSecret(value: unknown, key: string): boolean {
   if (typeof value === 'number') return true;
-  return typeof value === 'string' && !isHarmlessValue(value);
+  return typeof value === 'string' && !isHarmlessValue(value, key);
 }
 
 /** `["--token", "abc"]`: the argument after a flag that names a secret is one. */
@@ -102,7 +118,7 @@ function redactArguments(items: unknown[]): unknown[] {
     const flag = items[i - 1];
     const value = items[i];
     if (typeof flag !== 'string' || typeof value !== 'string' || value.startsWith('-')) continue;
-    if (/^--?[A-Za-z][\w.-]{0,126}$/.test(flag) && isSecretKey(flag) && isSecret(value))
+    if (/^--?[A-Za-z][\w.-]{0,126}$/.test(flag) && isSecretKey(flag) && isSecret(value, flag))
       items[i] = REDACTED;
   }
   return items;

@@ -127,7 +127,7 @@ function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replac
     if (BLOCK_HEADER.test(text)) return blockScalar(text, lineEnd, pair.indent, cursor);
   }
   if (first === '"' || first === "'" || first === '\\')
-    return quotedValue(text, at, lineEnd, cursor);
+    return quotedValue(text, at, lineEnd, pair, cursor);
   if (first === '[') return flowSequence(text, at, lineEnd, cursor);
   if (first === '{') return undefined;
   return plainValue(text, at, lineEnd, pair, cursor);
@@ -141,6 +141,10 @@ function plainValue(
   pair: Pair,
   cursor: Cursor,
 ): Replacement | undefined {
+  // `volume "token" : secret "x" not found` (kubelet): a quoted word, spaced from a colon and
+  // followed by bare words, is prose; JSON that spaces its colons quotes its strings.
+  if (pair.quotedKey && /^[ \t]/.test(pair.separator) && pair.separator.includes(':'))
+    return undefined;
   let start = at;
   SCHEME.lastIndex = at;
   if (SCHEME.test(text)) start = SCHEME.lastIndex;
@@ -161,7 +165,8 @@ function plainValue(
   }
   while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
   const value = text.slice(start, end);
-  if (end <= start || isHarmlessValue(value) || isImageReference(pair, value)) return undefined;
+  if (end <= start || isHarmlessValue(value, pair.key) || isImageReference(pair, value))
+    return undefined;
   return { start, end, text: REDACTED };
 }
 
@@ -179,6 +184,7 @@ function quotedValue(
   text: string,
   at: number,
   lineEnd: number,
+  pair: Pair,
   cursor: Cursor,
 ): Replacement | undefined {
   let slashes = 0;
@@ -194,7 +200,7 @@ function quotedValue(
   }
   IS_KEY.lastIndex = close + slashes + 1;
   if (IS_KEY.test(text)) return undefined;
-  if (isHarmlessValue(text.slice(start, close))) return undefined;
+  if (isHarmlessValue(text.slice(start, close), pair.key)) return undefined;
   return { start, end: close, text: REDACTED };
 }
 
