@@ -178,7 +178,12 @@ describe('redactObject', () => {
     expect(out.spec.volumes[0]?.secret.secretName).toBe('payments-tls');
     expect(out.spec.affinity.podAntiAffinity.topologyKey).toBe('kubernetes.io/hostname');
     expect(out.service.sessionAffinity).toBe('ClientIP');
-    expect(out.custom.auth).toEqual({ pin: 1234, password: REDACTED, enabled: true, port: 8443 });
+    expect(out.custom.auth).toEqual({
+      pin: REDACTED,
+      password: REDACTED,
+      enabled: true,
+      port: 8443,
+    });
     expect(out.metadata.name).toBe('tokenizer-7d9f-abc12');
     expect(out.spec.containers[0]?.name).toBe('authz-proxy');
   });
@@ -192,6 +197,7 @@ describe('redactObject', () => {
         values: { auth: { existingSecret: 'shop-db-creds', enabled: 'enabled' } },
         parameters: [{ key: 'db.password', value: 'param-secret-3' }],
         secret: 'webhook-hunter2x9',
+        webhook: { secret: { value: 'wh-secret-5' }, signing: { value: 'sha256' } },
       },
     };
 
@@ -202,6 +208,10 @@ describe('redactObject', () => {
     expect(out.spec.values.auth).toEqual({ existingSecret: 'shop-db-creds', enabled: 'enabled' });
     expect(out.spec.parameters[0]).toEqual({ key: 'db.password', value: REDACTED });
     expect(out.spec.secret).toBe(REDACTED);
+    expect(out.spec.webhook).toEqual({
+      secret: { value: REDACTED },
+      signing: { value: 'sha256' },
+    });
   });
 
   it('cuts an object nested deeper than any Kubernetes object, instead of overflowing', () => {

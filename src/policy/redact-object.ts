@@ -77,7 +77,8 @@ function scrub(node: unknown): void {
   for (const child of Object.values(node)) scrub(child);
 }
 
-function redactStrings(node: unknown): unknown {
+/** `underSecret`: the map is the value of a secret key, so its `value` is the secret. */
+function redactStrings(node: unknown, underSecret = false): unknown {
   if (typeof node === 'string') return redactText(node);
   if (Array.isArray(node)) return redactArguments(node.map((item) => redactStrings(item)));
   if (!isRecord(node)) return node;
@@ -89,8 +90,9 @@ function redactStrings(node: unknown): unknown {
       continue;
     }
     const secretKey =
-      isSecretKey(key) || (key === 'value' && pairName !== undefined && isSecretKey(pairName));
-    node[key] = secretKey && isSecret(child, key) ? REDACTED : redactStrings(child);
+      isSecretKey(key) ||
+      (key === 'value' && (underSecret || (pairName !== undefined && isSecretKey(pairName))));
+    node[key] = secretKey && isSecret(child, key) ? REDACTED : redactStrings(child, secretKey);
   }
   return node;
 }

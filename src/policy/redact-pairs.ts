@@ -129,7 +129,7 @@ function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replac
   if (first === '"' || first === "'" || first === '\\')
     return quotedValue(text, at, lineEnd, pair, cursor);
   if (first === '[') return flowSequence(text, at, lineEnd, cursor);
-  if (first === '{') return undefined;
+  if (first === '{') return flowMapValue(text, at, lineEnd, pair, cursor);
   return plainValue(text, at, lineEnd, pair, cursor);
 }
 
@@ -179,6 +179,34 @@ function isImageReference(pair: Pair, value: string): boolean {
   );
 }
 
+const FLOW_VALUE = /\{[ \t]{0,8}(\\{0,3}["']?)value\1[ \t]{0,8}:[ \t]{0,8}/y;
+
+/**
+ * `secret: {value: …}` or `"token": {"value": "…"}`: the value the map holds under a secret key.
+ * Any other map is left to its own keys (`secret: {secretName: db-creds}` names a Secret).
+ */
+function flowMapValue(
+  text: string,
+  at: number,
+  lineEnd: number,
+  pair: Pair,
+  cursor: Cursor,
+): Replacement | undefined {
+  FLOW_VALUE.lastIndex = at;
+  if (!FLOW_VALUE.test(text)) return undefined;
+  const start = FLOW_VALUE.lastIndex;
+  const inner: Pair = { key: 'value', indent: undefined, quotedKey: true, separator: ':' };
+  const first = text[start];
+  if (first === '"' || first === "'" || first === '\\')
+    return quotedValue(text, start, lineEnd, inner, cursor);
+  TOKEN.lastIndex = start;
+  TOKEN.test(text);
+  const end = Math.min(TOKEN.lastIndex, lineEnd);
+  const value = text.slice(start, end);
+  if (end <= start || isHarmlessValue(value, pair.key)) return undefined;
+  return { start, end, text: REDACTED };
+}
+
 /** `"…"`, `'…'`, or `\"…\"` inside a string that is itself quoted; unclosed: to the line's end. */
 function quotedValue(
   text: string,
@@ -194,7 +222,11 @@ function quotedValue(
   const start = at + slashes + 1;
   const close = closingQuote(text, start, quote, slashes, lineEnd, cursor);
   if (close === undefined) {
-    let end = lineEnd;
+    const continued =
+      pair.indent === undefined || slashes > 0
+        ? undefined
+        : closingOnNextLines(text, lineEnd, quote, pair.indent, cursor);
+    let end = continued ?? lineEnd;
     while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
     return end > start ? { start, end, text: REDACTED } : undefined;
   }
@@ -202,6 +234,29 @@ function quotedValue(
   if (IS_KEY.test(text)) return undefined;
   if (isHarmlessValue(text.slice(start, close), pair.key)) return undefined;
   return { start, end: close, text: REDACTED };
+}
+
+/**
+ * A quoted YAML scalar may go on over lines indented under its key: where it closes on one of
+ * the next few such lines, if it does.
+ */
+function closingOnNextLines(
+  text: string,
+  lineEnd: number,
+  quote: string,
+  indent: number,
+  cursor: Cursor,
+): number | undefined {
+  for (let line = lineEnd + 1, lines = 0; line < text.length && lines < 20; lines++) {
+    const next = cursor.newline(line);
+    let content = line;
+    while (content - line <= indent && (text[content] === ' ' || text[content] === '\t')) content++;
+    if (content - line <= indent && content < next) return undefined;
+    const close = closingQuote(text, content, quote, 0, next, cursor);
+    if (close !== undefined) return close;
+    line = next + 1;
+  }
+  return undefined;
 }
 
 /** Where the quote opened with `slashes` backslashes closes on this line, if it does. */

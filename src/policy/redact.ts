@@ -1,6 +1,6 @@
 import { redactPairs } from './redact-pairs.ts';
 import { REDACTED } from './redacted.ts';
-import { isSecretKey } from './secret-key.ts';
+import { isHarmlessValue, isSecretKey } from './secret-key.ts';
 
 /**
  * Redaction of credentials in text that leaves a tool: logs, events, annotations, messages.
@@ -33,7 +33,8 @@ const COMMAND_FLAGS: Record<string, RegExp> = {
   sshpass: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
   login: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
   'redis-cli': new RegExp(`(\\s-a[ \\t]{0,8})${SECRET_ARG}`, 'g'),
-  curl: /(\s(?:-u|--user)[ \t]{1,8}['"]?[^\s:'"]{0,256}:)([^\s'"]+)/g,
+  // `-u user:pw`, `-uuser:pw`, `--user user:pw`, `--user=user:pw` (not `--user-agent`).
+  curl: /(\s(?:-u[ \t]{0,8}|--user(?:[ \t]{1,8}|=))['"]?[^\s:'"]{0,256}:)([^\s'"]+)/g,
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS).join('|');
 
@@ -44,6 +45,8 @@ type Rule = {
 };
 
 const whole = () => REDACTED;
+
+const ANSI_ESCAPE = /\u001b\[[0-9;?]{0,32}[A-Za-z]/g;
 
 /** Starts a pattern only where a run of token characters starts. */
 const RUN_START = '(?<![A-Za-z0-9_-])';
@@ -156,6 +159,29 @@ const RULES: Rule[] = [
     replace: whole,
   },
   {
+    name: 'telegram bot token',
+    pattern: /(api\.telegram\.org\/(?:file\/)?bot\d{1,16}:)[A-Za-z0-9_-]{20,}/g,
+    replace: (_m, prefix = '') => `${prefix}${REDACTED}`,
+  },
+  {
+    name: 'redis auth command',
+    // `AUTH [user] password` typed at redis-cli's prompt or alone on a line.
+    pattern:
+      /(^[ \t]{0,64}|> ?)(AUTH[ \t]{1,8}(?:[^\s]{1,256}[ \t]{1,8})?)([^\s]{1,1024})[ \t]*$/gm,
+    replace: (match, before = '', command = '', password = '') =>
+      isHarmlessValue(password) || /^(?:OK|failed)$/i.test(password)
+        ? match
+        : `${before}${command}${REDACTED}`,
+  },
+  {
+    name: 'xml key and value attributes',
+    // .NET appSettings: `<add key="DbPassword" value="…"/>`.
+    pattern:
+      /(<[A-Za-z][\w.:-]{0,63}[ \t]{1,8}(?:key|name)=(["'])([^"'\n]{1,128})\2[ \t]{1,8}value=(["']))([^"'\n]{0,1024})(?=["'])/g,
+    replace: (match, head = '', _q = '', key = '', _v = '', value = '') =>
+      isSecretKey(key) && !isHarmlessValue(value, key) ? `${head}${REDACTED}` : match,
+  },
+  {
     name: 'xml secret element',
     pattern: /<([A-Za-z][\w.:-]{0,63})>([^<\n]{1,1024})<\/\1>/g,
     replace: (match, tag = '') => (isSecretKey(tag) ? `<${tag}>${REDACTED}</${tag}>` : match),
@@ -178,7 +204,8 @@ const RULES: Rule[] = [
 /** Replaces every credential-looking part of `text`. */
 export function redactText(text: string): string {
   const { kept, note } = capped(text);
-  let out = kept;
+  // Terminal colours mean nothing in chat, and one between a key and its value hides the pair.
+  let out = kept.replace(ANSI_ESCAPE, '');
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (m: string) => string);
   return redactPairs(out) + note;
 }

@@ -41,6 +41,9 @@ describe('isSecretKey', () => {
     '.dockerconfigjson',
     '.dockercfg',
     'WEBHOOK_HMAC',
+    'KEY',
+    'PIN',
+    'sim_pin',
   ])('%s names a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });

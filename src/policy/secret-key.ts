@@ -38,6 +38,7 @@ const SECRET_WORDS = new Set([
   'bearer',
   'jwt',
   'hmac',
+  'pin',
   'dockerconfigjson',
   'dockercfg',
 ]);
@@ -243,7 +244,8 @@ const verdicts = new Map<string, boolean>();
 export function isSecretKey(key: string): boolean {
   const known = verdicts.get(key);
   if (known !== undefined) return known;
-  const verdict = judge(keyWords(key));
+  // `KEY=…` in an environment is one; a lower-case `key` names a Secret's key or a taint's.
+  const verdict = key === 'KEY' || judge(keyWords(key));
   if (verdicts.size >= 5_000) verdicts.clear();
   verdicts.set(key, verdict);
   return verdict;

@@ -32,6 +32,10 @@ export const ADVERSARIAL_SHAPES: Record<string, (size: number) => string> = {
   'URL passwords without @': (size) => repeatTo('https://u:p/a', size),
   'flags alone on their lines': (size) => repeatTo('  --password\n  --token\n', size),
   'base64 BEGIN repeated': (size) => repeatTo('LS0tLS1CRUdJTiB\n', size),
+  'redis AUTH lines': (size) => repeatTo('> AUTH a b c\nAUTH ', size),
+  'xml add without value': (size) => repeatTo('<add key="password" value="x', size),
+  'unclosed quotes under YAML keys': (size) => repeatTo('password: "x\n  token: "y\n    ', size),
+  'secret flow maps': (size) => repeatTo('secret: {value: {value: ', size),
 };
 
 /** Plausible log text from a cluster, a few credentials among many ordinary lines. */
