@@ -46,7 +46,8 @@ type Rule = {
 
 const whole = () => REDACTED;
 
-const ANSI_ESCAPE = /\u001b\[[0-9;?]{0,32}[A-Za-z]/g;
+const ESC = String.fromCharCode(27);
+const ANSI_ESCAPE = new RegExp(`${ESC}\\[[0-9;?]{0,32}[A-Za-z]`, 'g');
 
 /** Starts a pattern only where a run of token characters starts. */
 const RUN_START = '(?<![A-Za-z0-9_-])';
