@@ -49,7 +49,8 @@ export function redactPairs(text: string): string {
   let pairedValueAt = -1;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const [whole, quote, quotedKey, bareKey, separator = ' ', flag, flagAlone] = match;
-    const key = quotedKey ?? bareKey ?? flag ?? '';
+    const named = quotedKey ?? bareKey ?? flag ?? '';
+    const key = isSecretKey(named) ? named : (namedInPath(text, match.index, named) ?? named);
     if (!isSecretKey(key) && match.index !== pairedValueAt) {
       if (flag === undefined && /^(?:name|key)$/i.test(key))
         pairedValueAt = pairedValueKey(text, match.index, match.index + whole.length, ahead);
@@ -64,7 +65,7 @@ export function redactPairs(text: string): string {
     const at = match.index + whole.length;
     const found =
       flagAlone === undefined
-        ? readValue(text, at, pair, cursor)
+        ? throughChanges(text, readValue(text, at, pair, cursor), cursor)
         : nextLineArgument(text, cursor.newline(at), pair.indent);
     if (found === undefined) continue;
     out += text.slice(copied, found.start) + found.text;
@@ -110,6 +111,58 @@ function keyColumn(text: string, at: number): number | undefined {
   let start = at;
   while (start > 0 && at - start < 80 && /[ \t-]/.test(text[start - 1] ?? '')) start--;
   return start === 0 || text[start - 1] === '\n' ? at - start : undefined;
+}
+
+/**
+ * `env[DB_PASSWORD].value`, `httpHeaders[Authorization].value`: in a field path, the list item's
+ * name in brackets says whose value it is. Undefined unless that name is a secret's.
+ */
+function namedInPath(text: string, at: number, key: string): string | undefined {
+  if (text[at - 1] !== ']' || !/^\.?value$/.test(key)) return undefined;
+  for (let open = at - 2; open >= 0 && at - open <= 130; open--) {
+    const char = text[open];
+    if (char === '[') {
+      const name = text.slice(open + 1, at - 1).replace(/^["']|["']$/g, '');
+      return isSecretKey(name) ? name : undefined;
+    }
+    if (char === ']' || char === '\n') return undefined;
+  }
+  return undefined;
+}
+
+const ARROW = /["']?[ \t]{0,4}(?:→|->)[ \t]{0,4}/y;
+
+/**
+ * `password: old → new`, as a list of changes shows a field: the value after each arrow is the
+ * secret too, unless it already says it is hidden (`[redacted; changed]`, `(unset)`).
+ */
+function throughChanges(
+  text: string,
+  found: Replacement | undefined,
+  cursor: Cursor,
+): Replacement | undefined {
+  if (found === undefined) return undefined;
+  let end = found.end;
+  for (let changes = 0; changes < 4; changes++) {
+    ARROW.lastIndex = end;
+    if (!ARROW.test(text)) break;
+    const at = ARROW.lastIndex;
+    const first = text[at];
+    if (first === undefined || first === '(' || first === '<' || text.startsWith('[redacted', at))
+      break;
+    const lineEnd = cursor.newline(at);
+    let next: number;
+    if (first === '"' || first === "'")
+      next = closingQuote(text, at + 1, first, 0, lineEnd, cursor) ?? lineEnd;
+    else {
+      TOKEN.lastIndex = at;
+      TOKEN.test(text);
+      next = TOKEN.lastIndex;
+    }
+    if (next <= at) break;
+    end = next;
+  }
+  return end === found.end ? found : { start: found.start, end, text: REDACTED };
 }
 
 function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replacement | undefined {

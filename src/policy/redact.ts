@@ -183,6 +183,16 @@ const RULES: Rule[] = [
       isSecretKey(key) && !isHarmlessValue(value, key) ? `${head}${REDACTED}` : match,
   },
   {
+    name: 'quoted flag and value',
+    // `["--db-password","…"]`: a list of arguments written out as JSON.
+    pattern:
+      /(["'])(--?[A-Za-z][\w.-]{0,126})\1([ \t]{0,8},[ \t]{0,8}(["']))([^"'\n]{1,1024})(?=["'])/g,
+    replace: (match, quote = '', flag = '', between = '', _q = '', value = '') =>
+      isSecretKey(flag) && !value.startsWith('-') && !isHarmlessValue(value)
+        ? `${quote}${flag}${quote}${between}${REDACTED}`
+        : match,
+  },
+  {
     name: 'xml secret element',
     pattern: /<([A-Za-z][\w.:-]{0,63})>([^<\n]{1,1024})<\/\1>/g,
     replace: (match, tag = '') => (isSecretKey(tag) ? `<${tag}>${REDACTED}</${tag}>` : match),

@@ -36,6 +36,9 @@ export const ADVERSARIAL_SHAPES: Record<string, (size: number) => string> = {
   'xml add without value': (size) => repeatTo('<add key="password" value="x', size),
   'unclosed quotes under YAML keys': (size) => repeatTo('password: "x\n  token: "y\n    ', size),
   'secret flow maps': (size) => repeatTo('secret: {value: {value: ', size),
+  'changes after arrows': (size) => repeatTo('password: a → b → "c → ', size),
+  'bracketed names before value': (size) => repeatTo('[password].value[token]', size),
+  'quoted flags in a list': (size) => repeatTo('"--password", "', size),
 };
 
 /** Plausible log text from a cluster, a few credentials among many ordinary lines. */
