@@ -56,7 +56,8 @@ const RULES: Rule[] = [
   {
     name: 'private key block',
     pattern:
-      /-----BEGIN (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----|$)/g,
+      // Any case, four or five dashes, and SSH2's spaced `---- BEGIN SSH2 … PRIVATE KEY ----`.
+      /-{4,5} ?BEGIN (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{4,5}[\s\S]*?(?:-{4,5} ?END (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{4,5}|$)/gi,
     replace: whole,
   },
   {
