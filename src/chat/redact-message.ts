@@ -41,7 +41,7 @@ export function redactMessage(message: ChatMessageInput): ChatMessage {
 }
 
 function redactField(field: Field): Field {
-  const secret = isSecretKey(field.label) && !isHarmlessValue(field.value);
+  const secret = isSecretKey(field.label) && !isHarmlessValue(field.value, field.label);
   return { label: redactText(field.label), value: secret ? REDACTED : redactText(field.value) };
 }
 

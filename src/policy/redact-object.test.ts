@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REDACTED } from './redact.ts';
-import { redactObject } from './redact-object.ts';
+import { MAX_REDACTED_DEPTH, redactObject } from './redact-object.ts';
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -178,8 +178,75 @@ describe('redactObject', () => {
     expect(out.spec.volumes[0]?.secret.secretName).toBe('payments-tls');
     expect(out.spec.affinity.podAntiAffinity.topologyKey).toBe('kubernetes.io/hostname');
     expect(out.service.sessionAffinity).toBe('ClientIP');
-    expect(out.custom.auth).toEqual({ pin: 1234, password: REDACTED, enabled: true, port: 8443 });
+    expect(out.custom.auth).toEqual({
+      pin: REDACTED,
+      password: REDACTED,
+      enabled: true,
+      port: 8443,
+    });
     expect(out.metadata.name).toBe('tokenizer-7d9f-abc12');
     expect(out.spec.containers[0]?.name).toBe('authz-proxy');
+  });
+
+  it('keeps labels and the names of Secrets readable, and redacts key/value parameters', () => {
+    const release = {
+      kind: 'Application',
+      metadata: { name: 'shop', labels: { session: 'sticky', auth: 'oidc' } },
+      spec: {
+        selector: { matchLabels: { session: 'sticky' } },
+        values: { auth: { existingSecret: 'shop-db-creds', enabled: 'enabled' } },
+        parameters: [{ key: 'db.password', value: 'param-secret-3' }],
+        secret: 'webhook-hunter2x9',
+        webhook: { secret: { value: 'wh-secret-5' }, signing: { value: 'sha256' } },
+      },
+    };
+
+    const out = redactObject(release);
+
+    expect(out.metadata.labels).toEqual({ session: 'sticky', auth: 'oidc' });
+    expect(out.spec.selector.matchLabels).toEqual({ session: 'sticky' });
+    expect(out.spec.values.auth).toEqual({ existingSecret: 'shop-db-creds', enabled: 'enabled' });
+    expect(out.spec.parameters[0]).toEqual({ key: 'db.password', value: REDACTED });
+    expect(out.spec.secret).toBe(REDACTED);
+    expect(out.spec.webhook).toEqual({
+      secret: { value: REDACTED },
+      signing: { value: 'sha256' },
+    });
+  });
+
+  it('cuts an object nested deeper than any Kubernetes object, instead of overflowing', () => {
+    let nested: unknown = { password: 'deep-secret-1' };
+    for (let i = 0; i < 20_000; i++) nested = { a: nested };
+    const object = { kind: 'Widget', spec: { token: 'tok-1234', nested } };
+
+    const out = redactObject(object) as { spec: { token: string; nested: unknown } };
+
+    expect(out.spec.token).toBe(REDACTED);
+    const text = JSON.stringify(out);
+    expect(text).toContain(`[cut: nested more than ${MAX_REDACTED_DEPTH} levels deep]`);
+    expect(text).not.toContain('deep-secret-1');
+  });
+
+  it('cuts an object inside itself, and copies one merely shared wherever it appears', () => {
+    const shared: Record<string, unknown> = { name: 'api', password: 'cyc-secret-2' };
+    shared.self = shared;
+
+    const out = redactObject({ first: shared, second: shared }) as {
+      first: Record<string, unknown>;
+      second: Record<string, unknown>;
+    };
+
+    expect(out.first.password).toBe(REDACTED);
+    expect(out.first.self).toBe('[cut: an object inside itself]');
+    expect(out.second).toEqual(out.first);
+  });
+
+  it('keeps dates', () => {
+    const created = new Date('2026-11-21T09:12:40Z');
+
+    const out = redactObject({ metadata: { creationTimestamp: created } });
+
+    expect(out.metadata.creationTimestamp).toEqual(created);
+    expect(out.metadata.creationTimestamp).not.toBe(created);
   });
 });

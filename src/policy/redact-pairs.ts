@@ -1,5 +1,13 @@
+import {
+  describedValue,
+  namedInPath,
+  nextLineArgument,
+  pairedValueKey,
+  type Replacement,
+} from './redact-neighbours.ts';
 import { REDACTED } from './redacted.ts';
 import { isHarmlessValue, isSecretKey } from './secret-key.ts';
+import { Cursor } from './text-cursor.ts';
 
 /**
  * Redacts the value of every pair in text whose key names a secret, whatever the notation:
@@ -17,8 +25,8 @@ const PAIR = new RegExp(
     String.raw`(?<![\w.\/-])`,
     // 1, 2: a quoted key, which may hold spaces; 3: a bare key; 4: the separator.
     String.raw`(?:(?:(\\{0,3}["'])([\w.\/ -]{1,128})\1|([\w.\/-]{1,128}))([ \t]{0,8}(?:=>|:=|[:=])[ \t]{0,8})`,
-    // 5: a command-line flag followed by its value after spaces.
-    String.raw`|(--?[A-Za-z][\w.-]{0,126})[ \t]{1,8}(?=[^\s-]))`,
+    // 5: a command-line flag followed by its value after spaces, or (6) alone at a line's end.
+    String.raw`|(--?[A-Za-z][\w.-]{0,126})(?:[ \t]{1,8}(?=[^\s-])|([ \t]{0,8})(?=\r?\n)))`,
   ].join(''),
   'g',
 );
@@ -38,24 +46,33 @@ type Pair = {
   separator: string;
 };
 
-type Replacement = { start: number; end: number; text: string };
-
 export function redactPairs(text: string): string {
   const pattern = new RegExp(PAIR.source, PAIR.flags);
   const cursor = new Cursor(text);
+  const ahead = new Cursor(text);
   let out = '';
   let copied = 0;
+  let pairedValueAt = -1;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    const [whole, quote, quotedKey, bareKey, separator = ' ', flag] = match;
-    const key = quotedKey ?? bareKey ?? flag ?? '';
-    if (!isSecretKey(key)) continue;
+    const [whole, quote, quotedKey, bareKey, separator = ' ', flag, flagAlone] = match;
+    const named = quotedKey ?? bareKey ?? flag ?? '';
+    const key = isSecretKey(named) ? named : (namedInPath(text, match.index, named) ?? named);
+    if (!isSecretKey(key) && match.index !== pairedValueAt) {
+      if (flag === undefined && /^(?:name|key)$/i.test(key))
+        pairedValueAt = pairedValueKey(text, match.index, match.index + whole.length, ahead);
+      continue;
+    }
     const pair: Pair = {
       key,
       indent: lineIndent(text, match.index),
       quotedKey: quote !== undefined,
       separator: flag === undefined ? separator : ' ',
     };
-    const found = readValue(text, match.index + whole.length, pair, cursor);
+    const at = match.index + whole.length;
+    const found =
+      flagAlone === undefined
+        ? throughChanges(text, readValue(text, at, pair, cursor), cursor)
+        : nextLineArgument(text, cursor.newline(at), pair.indent);
     if (found === undefined) continue;
     out += text.slice(copied, found.start) + found.text;
     copied = found.end;
@@ -64,22 +81,59 @@ export function redactPairs(text: string): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+const ARROW = /["']?[ \t]{0,4}(?:→|->)[ \t]{0,4}/y;
+
+/**
+ * `password: old → new`, as a list of changes shows a field: the value after each arrow is the
+ * secret too, unless it already says it is hidden (`[redacted; changed]`, `(unset)`).
+ */
+function throughChanges(
+  text: string,
+  found: Replacement | undefined,
+  cursor: Cursor,
+): Replacement | undefined {
+  if (found === undefined) return undefined;
+  let end = found.end;
+  for (let changes = 0; changes < 4; changes++) {
+    ARROW.lastIndex = end;
+    if (!ARROW.test(text)) break;
+    const at = ARROW.lastIndex;
+    const first = text[at];
+    if (first === undefined || first === '(' || first === '<' || text.startsWith('[redacted', at))
+      break;
+    const lineEnd = cursor.newline(at);
+    let next: number;
+    if (first === '"' || first === "'")
+      next = closingQuote(text, at + 1, first, 0, lineEnd, cursor) ?? lineEnd;
+    else {
+      TOKEN.lastIndex = at;
+      TOKEN.test(text);
+      next = TOKEN.lastIndex;
+    }
+    if (next <= at) break;
+    end = next;
+  }
+  return end === found.end ? found : { start: found.start, end, text: REDACTED };
+}
+
 function readValue(text: string, at: number, pair: Pair, cursor: Cursor): Replacement | undefined {
   if (text.startsWith('[redacted', at)) return undefined;
   const lineEnd = cursor.newline(at);
   const first = text[at];
-  if (first === undefined || at === lineEnd || (first === '\r' && at + 1 === lineEnd))
-    return pair.indent === undefined
-      ? undefined
-      : indentedValue(text, lineEnd, pair.indent, cursor);
+  if (first === undefined || at === lineEnd || (first === '\r' && at + 1 === lineEnd)) {
+    if (pair.indent === undefined) return undefined;
+    return (
+      describedValue(text, lineEnd, cursor) ?? indentedValue(text, lineEnd, pair.indent, cursor)
+    );
+  }
   if (pair.indent !== undefined && (first === '|' || first === '>')) {
     BLOCK_HEADER.lastIndex = at;
     if (BLOCK_HEADER.test(text)) return blockScalar(text, lineEnd, pair.indent, cursor);
   }
   if (first === '"' || first === "'" || first === '\\')
-    return quotedValue(text, at, lineEnd, cursor);
+    return quotedValue(text, at, lineEnd, pair, cursor);
   if (first === '[') return flowSequence(text, at, lineEnd, cursor);
-  if (first === '{') return undefined;
+  if (first === '{') return flowMapValue(text, at, lineEnd, pair, cursor);
   return plainValue(text, at, lineEnd, pair, cursor);
 }
 
@@ -91,6 +145,10 @@ function plainValue(
   pair: Pair,
   cursor: Cursor,
 ): Replacement | undefined {
+  // `volume "token" : secret "x" not found` (kubelet): a quoted word, spaced from a colon and
+  // followed by bare words, is prose; JSON that spaces its colons quotes its strings.
+  if (pair.quotedKey && /^[ \t]/.test(pair.separator) && pair.separator.includes(':'))
+    return undefined;
   let start = at;
   SCHEME.lastIndex = at;
   if (SCHEME.test(text)) start = SCHEME.lastIndex;
@@ -111,7 +169,8 @@ function plainValue(
   }
   while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
   const value = text.slice(start, end);
-  if (end <= start || isHarmlessValue(value) || isImageReference(pair, value)) return undefined;
+  if (end <= start || isHarmlessValue(value, pair.key) || isImageReference(pair, value))
+    return undefined;
   return { start, end, text: REDACTED };
 }
 
@@ -124,11 +183,40 @@ function isImageReference(pair: Pair, value: string): boolean {
   );
 }
 
+const FLOW_VALUE = /\{[ \t]{0,8}(\\{0,3}["']?)value\1[ \t]{0,8}:[ \t]{0,8}/y;
+
+/**
+ * `secret: {value: …}` or `"token": {"value": "…"}`: the value the map holds under a secret key.
+ * Any other map is left to its own keys (`secret: {secretName: db-creds}` names a Secret).
+ */
+function flowMapValue(
+  text: string,
+  at: number,
+  lineEnd: number,
+  pair: Pair,
+  cursor: Cursor,
+): Replacement | undefined {
+  FLOW_VALUE.lastIndex = at;
+  if (!FLOW_VALUE.test(text)) return undefined;
+  const start = FLOW_VALUE.lastIndex;
+  const inner: Pair = { key: 'value', indent: undefined, quotedKey: true, separator: ':' };
+  const first = text[start];
+  if (first === '"' || first === "'" || first === '\\')
+    return quotedValue(text, start, lineEnd, inner, cursor);
+  TOKEN.lastIndex = start;
+  TOKEN.test(text);
+  const end = Math.min(TOKEN.lastIndex, lineEnd);
+  const value = text.slice(start, end);
+  if (end <= start || isHarmlessValue(value, pair.key)) return undefined;
+  return { start, end, text: REDACTED };
+}
+
 /** `"…"`, `'…'`, or `\"…\"` inside a string that is itself quoted; unclosed: to the line's end. */
 function quotedValue(
   text: string,
   at: number,
   lineEnd: number,
+  pair: Pair,
   cursor: Cursor,
 ): Replacement | undefined {
   let slashes = 0;
@@ -138,14 +226,41 @@ function quotedValue(
   const start = at + slashes + 1;
   const close = closingQuote(text, start, quote, slashes, lineEnd, cursor);
   if (close === undefined) {
-    let end = lineEnd;
+    const continued =
+      pair.indent === undefined || slashes > 0
+        ? undefined
+        : closingOnNextLines(text, lineEnd, quote, pair.indent, cursor);
+    let end = continued ?? lineEnd;
     while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
     return end > start ? { start, end, text: REDACTED } : undefined;
   }
   IS_KEY.lastIndex = close + slashes + 1;
   if (IS_KEY.test(text)) return undefined;
-  if (isHarmlessValue(text.slice(start, close))) return undefined;
+  if (isHarmlessValue(text.slice(start, close), pair.key)) return undefined;
   return { start, end: close, text: REDACTED };
+}
+
+/**
+ * A quoted YAML scalar may go on over lines indented under its key: where it closes on one of
+ * the next few such lines, if it does.
+ */
+function closingOnNextLines(
+  text: string,
+  lineEnd: number,
+  quote: string,
+  indent: number,
+  cursor: Cursor,
+): number | undefined {
+  for (let line = lineEnd + 1, lines = 0; line < text.length && lines < 20; lines++) {
+    const next = cursor.newline(line);
+    let content = line;
+    while (content - line <= indent && (text[content] === ' ' || text[content] === '\t')) content++;
+    if (content - line <= indent && content < next) return undefined;
+    const close = closingQuote(text, content, quote, 0, next, cursor);
+    if (close !== undefined) return close;
+    line = next + 1;
+  }
+  return undefined;
 }
 
 /** Where the quote opened with `slashes` backslashes closes on this line, if it does. */
@@ -242,32 +357,4 @@ function lineIndent(text: string, at: number): number | undefined {
   if (start > 0 && text[start - 1] !== '\n') return undefined;
   const prefix = /^([ \t]*)(?:[-+][ \t]*)?$/.exec(text.slice(start, at));
   return prefix === null ? undefined : (prefix[1] ?? '').length;
-}
-
-/**
- * Finds the next newline or quote at or after a position, remembering the last answer for each
- * character so that a scan that moves forward never searches the same stretch twice.
- */
-class Cursor {
-  private readonly found = new Map<string, { from: number; at: number }>();
-  private readonly text: string;
-
-  constructor(text: string) {
-    this.text = text;
-  }
-
-  /** Index of the next `\n` at or after `from`, or the text's length. */
-  newline(from: number): number {
-    return this.next('\n', from);
-  }
-
-  /** Index of the next `char` at or after `from`, or the text's length. */
-  next(char: string, from: number): number {
-    const last = this.found.get(char);
-    if (last !== undefined && from >= last.from && from <= last.at) return last.at;
-    const index = this.text.indexOf(char, from);
-    const at = index === -1 ? this.text.length : index;
-    this.found.set(char, { from, at });
-    return at;
-  }
 }

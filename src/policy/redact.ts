@@ -1,6 +1,6 @@
 import { redactPairs } from './redact-pairs.ts';
 import { REDACTED } from './redacted.ts';
-import { isSecretKey } from './secret-key.ts';
+import { isHarmlessValue, isSecretKey } from './secret-key.ts';
 
 /**
  * Redaction of credentials in text that leaves a tool: logs, events, annotations, messages.
@@ -33,7 +33,8 @@ const COMMAND_FLAGS: Record<string, RegExp> = {
   sshpass: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
   login: new RegExp(`(\\s-p[ \\t]{0,8})${SECRET_ARG}`, 'g'),
   'redis-cli': new RegExp(`(\\s-a[ \\t]{0,8})${SECRET_ARG}`, 'g'),
-  curl: /(\s(?:-u|--user)[ \t]{1,8}['"]?[^\s:'"]{0,256}:)([^\s'"]+)/g,
+  // `-u user:pw`, `-uuser:pw`, `--user user:pw`, `--user=user:pw` (not `--user-agent`).
+  curl: /(\s(?:-u[ \t]{0,8}|--user(?:[ \t]{1,8}|=))['"]?[^\s:'"]{0,256}:)([^\s'"]+)/g,
 };
 const COMMANDS = Object.keys(COMMAND_FLAGS).join('|');
 
@@ -45,6 +46,9 @@ type Rule = {
 
 const whole = () => REDACTED;
 
+const ESC = String.fromCharCode(27);
+const ANSI_ESCAPE = new RegExp(`${ESC}\\[[0-9;?]{0,32}[A-Za-z]`, 'g');
+
 /** Starts a pattern only where a run of token characters starts. */
 const RUN_START = '(?<![A-Za-z0-9_-])';
 
@@ -52,8 +56,17 @@ const RULES: Rule[] = [
   {
     name: 'private key block',
     pattern:
-      /-----BEGIN (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?-----|$)/g,
+      // Any case, four or five dashes, and SSH2's spaced `---- BEGIN SSH2 … PRIVATE KEY ----`.
+      /-{4,5} ?BEGIN (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{4,5}[\s\S]*?(?:-{4,5} ?END (?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)? ?-{4,5}|$)/gi,
     replace: whole,
+  },
+  {
+    name: 'base64 private key',
+    // `-----BEGIN ` in base64 (a kubeconfig's `client-key-data`, a Secret's `tls.key`), with the
+    // lines that follow when it is wrapped; decoded to tell a private key from a certificate.
+    pattern:
+      /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}(?:\r?\n[ \t]{0,64}[A-Za-z0-9+/]{16,}={0,2}(?=\r?\n|$))*/g,
+    replace: (match) => (isBase64PrivateKey(match) ? REDACTED : match),
   },
   {
     name: 'bearer token',
@@ -62,9 +75,13 @@ const RULES: Rule[] = [
   },
   {
     name: 'url credentials',
+    // The password may hold `/` or `@`: it ends at the last `@` before the host's path.
     pattern:
-      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'<>]{0,256}):([^\s"'<>/]{1,1024})@/gi,
-    replace: (_m, scheme = '', user = '') => `${scheme}${user}:${REDACTED}@`,
+      /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)([^\s:/@"'<>]{0,256}):([^\s"'<>]{1,1024})/gi,
+    replace: (match, scheme = '', user = '', rest = '') => {
+      const at = passwordEnd(rest);
+      return at === undefined ? match : `${scheme}${user}:${REDACTED}${rest.slice(at)}`;
+    },
   },
   {
     name: 'jwt',
@@ -144,6 +161,39 @@ const RULES: Rule[] = [
     replace: whole,
   },
   {
+    name: 'telegram bot token',
+    pattern: /(api\.telegram\.org\/(?:file\/)?bot\d{1,16}:)[A-Za-z0-9_-]{20,}/g,
+    replace: (_m, prefix = '') => `${prefix}${REDACTED}`,
+  },
+  {
+    name: 'redis auth command',
+    // `AUTH [user] password` typed at redis-cli's prompt or alone on a line.
+    pattern:
+      /(^[ \t]{0,64}|> ?)(AUTH[ \t]{1,8}(?:[^\s]{1,256}[ \t]{1,8})?)([^\s]{1,1024})[ \t]*$/gm,
+    replace: (match, before = '', command = '', password = '') =>
+      isHarmlessValue(password) || /^(?:OK|failed)$/i.test(password)
+        ? match
+        : `${before}${command}${REDACTED}`,
+  },
+  {
+    name: 'xml key and value attributes',
+    // .NET appSettings: `<add key="DbPassword" value="…"/>`.
+    pattern:
+      /(<[A-Za-z][\w.:-]{0,63}[ \t]{1,8}(?:key|name)=(["'])([^"'\n]{1,128})\2[ \t]{1,8}value=(["']))([^"'\n]{0,1024})(?=["'])/g,
+    replace: (match, head = '', _q = '', key = '', _v = '', value = '') =>
+      isSecretKey(key) && !isHarmlessValue(value, key) ? `${head}${REDACTED}` : match,
+  },
+  {
+    name: 'quoted flag and value',
+    // `["--db-password","…"]`: a list of arguments written out as JSON.
+    pattern:
+      /(["'])(--?[A-Za-z][\w.-]{0,126})\1([ \t]{0,8},[ \t]{0,8}(["']))([^"'\n]{1,1024})(?=["'])/g,
+    replace: (match, quote = '', flag = '', between = '', _q = '', value = '') =>
+      isSecretKey(flag) && !value.startsWith('-') && !isHarmlessValue(value)
+        ? `${quote}${flag}${quote}${between}${REDACTED}`
+        : match,
+  },
+  {
     name: 'xml secret element',
     pattern: /<([A-Za-z][\w.:-]{0,63})>([^<\n]{1,1024})<\/\1>/g,
     replace: (match, tag = '') => (isSecretKey(tag) ? `<${tag}>${REDACTED}</${tag}>` : match),
@@ -166,7 +216,8 @@ const RULES: Rule[] = [
 /** Replaces every credential-looking part of `text`. */
 export function redactText(text: string): string {
   const { kept, note } = capped(text);
-  let out = kept;
+  // Terminal colours mean nothing in chat, and one between a key and its value hides the pair.
+  let out = kept.replace(ANSI_ESCAPE, '');
   for (const rule of RULES) out = out.replace(rule.pattern, rule.replace as (m: string) => string);
   return redactPairs(out) + note;
 }
@@ -180,6 +231,20 @@ function capped(text: string): { kept: string; note: string } {
   if (cut === MAX_REDACTED_CHARS - 1024) cut = MAX_REDACTED_CHARS;
   const note = `\n… [cut: ${text.length - cut} more characters not shown]`;
   return { kept: text.slice(0, cut), note };
+}
+
+/** Where the password in `rest` (what follows `user:` in a URL) ends, at an `@`, if it does. */
+function passwordEnd(rest: string): number | undefined {
+  const first = rest.indexOf('@');
+  // `host:8080/path/a@b`: a port and a path, no password.
+  if (first < 1 || /^\d{1,5}\//.test(rest)) return undefined;
+  const path = rest.slice(first).search(/[/?#]/);
+  return rest.lastIndexOf('@', path === -1 ? rest.length : first + path);
+}
+
+function isBase64PrivateKey(base64: string): boolean {
+  const head = Buffer.from(base64.slice(0, 96), 'base64').toString('latin1');
+  return /^-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY/.test(head);
 }
 
 function redactCommandArgs(command: string, rest: string): string {

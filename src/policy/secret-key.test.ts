@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHarmlessValue, isSecretKey, keyWords } from './secret-key.ts';
+import { isHarmlessValue, isSecretKey, keyWords, namesASecret } from './secret-key.ts';
 
 describe('isSecretKey', () => {
   it.each([
@@ -37,6 +37,13 @@ describe('isSecretKey', () => {
     'ConnectionStrings__Default',
     '--db-password',
     'example.com/api-token',
+    'client-key-data',
+    '.dockerconfigjson',
+    '.dockercfg',
+    'WEBHOOK_HMAC',
+    'KEY',
+    'PIN',
+    'sim_pin',
   ])('%s names a secret', (key) => {
     expect(isSecretKey(key)).toBe(true);
   });
@@ -63,6 +70,8 @@ describe('isSecretKey', () => {
     'SharedAccessKeyName',
     'LOG_LEVEL',
     'name',
+    'client-certificate-data',
+    'certificate-authority-data',
   ])('%s does not', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -82,17 +91,49 @@ describe('isSecretKey', () => {
 });
 
 describe('isHarmlessValue', () => {
-  it.each(['', 'true', 'false', 'null', '$DB_PASSWORD', '$(API_TOKEN)', '****', '[redacted]'])(
-    '%s is left alone under a secret key',
-    (value) => {
-      expect(isHarmlessValue(value)).toBe(true);
-    },
-  );
+  it.each([
+    '',
+    'true',
+    'false',
+    'null',
+    '$DB_PASSWORD',
+    '$(API_TOKEN)',
+    '****',
+    '[redacted]',
+    'enabled',
+    'Disabled',
+  ])('%s is left alone under a secret key', (value) => {
+    expect(isHarmlessValue(value)).toBe(true);
+  });
 
   it('knows a diff of hidden values, and nothing that shows one', () => {
     expect(isHarmlessValue('(unset) → [redacted; changed]')).toBe(true);
     expect(isHarmlessValue('(unset) → true')).toBe(true);
     expect(isHarmlessValue('hunter2 → [redacted; changed]')).toBe(false);
     expect(isHarmlessValue('hunter2')).toBe(false);
+  });
+});
+
+describe('namesASecret', () => {
+  it.each([
+    ['existingSecret', 'db-creds'],
+    ['passwordSecret', 'pg-app.auth'],
+    ['credentialsSecret', 'aws-creds'],
+    ['secret', 'webhook-signing'],
+  ])('%s: %s names a Kubernetes Secret, which stays readable', (key, value) => {
+    expect(namesASecret(key, value)).toBe(true);
+    expect(isHarmlessValue(value, key)).toBe(true);
+  });
+
+  it.each([
+    ['client_secret', 'my-oauth-client'],
+    ['JWT_SECRET', 'team-shared-key'],
+    ['existingSecret', 'db-creds-7f9c2b1d4k'],
+    ['secret', 'hunter2'],
+    ['secret', 'Hunter2-xyz'],
+    ['password', 'db-creds'],
+    ['existingSecret', 'db'],
+  ])('%s: %s may be the secret itself', (key, value) => {
+    expect(namesASecret(key, value)).toBe(false);
   });
 });

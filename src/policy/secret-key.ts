@@ -37,6 +37,10 @@ const SECRET_WORDS = new Set([
   'otp',
   'bearer',
   'jwt',
+  'hmac',
+  'pin',
+  'dockerconfigjson',
+  'dockercfg',
 ]);
 
 /** Parts of a single word that make it secret: `PGPASSWORD`, `clientsecret`, `csrftoken`. */
@@ -240,7 +244,8 @@ const verdicts = new Map<string, boolean>();
 export function isSecretKey(key: string): boolean {
   const known = verdicts.get(key);
   if (known !== undefined) return known;
-  const verdict = judge(keyWords(key));
+  // `KEY=…` in an environment is one; a lower-case `key` names a Secret's key or a taint's.
+  const verdict = key === 'KEY' || judge(keyWords(key));
   if (verdicts.size >= 5_000) verdicts.clear();
   verdicts.set(key, verdict);
   return verdict;
@@ -260,7 +265,12 @@ function secretWord(word: string, before: string | undefined, after: string | un
   switch (word) {
     case 'key':
     case 'keys':
-      return after === undefined && before !== undefined && !ORDINARY_KEY_OWNERS.has(before);
+      // `client-key-data`: a kubeconfig's private key, base64-encoded.
+      return (
+        (after === undefined || after === 'data') &&
+        before !== undefined &&
+        !ORDINARY_KEY_OWNERS.has(before)
+      );
     case 'connection':
     case 'conn':
       return (
@@ -274,15 +284,68 @@ function secretWord(word: string, before: string | undefined, after: string | un
 }
 
 /**
- * Values left alone even under a secret key: nothing to hide in a flag, a reference to where
- * the secret lives, or a value already redacted (so redaction can run twice).
+ * Values left alone even under a secret key: nothing to hide in a flag or a setting, a
+ * reference to where the secret lives (a variable, or under `key` the name of a Kubernetes
+ * Secret: see `namesASecret`), or a value already redacted (so redaction can run twice).
  */
-export function isHarmlessValue(value: string): boolean {
+export function isHarmlessValue(value: string, key?: string): boolean {
   const text = value.trim();
   if (text === '' || text.length > 200) return text === '';
-  if (/^(?:true|false|yes|no|on|off|null|nil|none|~|\*+)$/i.test(text)) return true;
+  if (
+    /^(?:true|false|yes|no|on|off|null|nil|none|~|\*+|enabled|disabled|required|optional)$/i.test(
+      text,
+    )
+  )
+    return true;
   if (/^\$(?:\{[A-Za-z_][\w.-]*\}|\([A-Za-z_]\w*\)|[A-Za-z_]\w*)$/.test(text)) return true;
+  if (key !== undefined && namesASecret(key, text)) return true;
   return HIDDEN_CHANGE.test(text);
+}
+
+/** Words before `secret` that make it the secret itself (`client_secret`), not a Secret's name. */
+const LITERAL_SECRET_OWNERS = new Set([
+  'client',
+  'consumer',
+  'app',
+  'application',
+  'api',
+  'jwt',
+  'webhook',
+  'shared',
+  'signing',
+  'session',
+  'cookie',
+  'encryption',
+  'hmac',
+  'master',
+  'base',
+  'oauth',
+  'otp',
+  'totp',
+]);
+
+/**
+ * `existingSecret: db-creds`, `passwordSecret: pg-auth`, `secret: tls-cert`: a key ending in
+ * `secret` (Helm values, operators' specs) whose value is the name of a Kubernetes Secret, which
+ * people need to read. Only a name with a `-` or `.` in it and no part that looks random counts,
+ * and not under keys that hold the secret itself.
+ */
+export function namesASecret(key: string, value: string): boolean {
+  const words = keyWords(key);
+  const last = words.at(-1);
+  if (last !== 'secret' && last !== 'secrets') return false;
+  const before = words.at(-2);
+  if (before !== undefined && LITERAL_SECRET_OWNERS.has(before)) return false;
+  if (!RESOURCE_NAME.test(value)) return false;
+  return value.split(/[-.]/).every((part) => !looksRandom(part));
+}
+
+const RESOURCE_NAME = /^[a-z][a-z0-9]{0,62}(?:[-.][a-z0-9]{1,62}){1,8}$/;
+
+/** `7f9c2b1d`, `x9k2m4q8`: a part mixing letters and digits, or long, is not a word of a name. */
+function looksRandom(part: string): boolean {
+  if (part.length > 16) return true;
+  return part.length >= 6 && /\d/.test(part) && /[a-z]/.test(part);
 }
 
 /**

@@ -141,6 +141,22 @@ describe('Discord', () => {
     expect(JSON.stringify(posted.components)).toContain('command:diagnose -n payments');
   });
 
+  it('redacts the private answer to a command, which does not pass the outbox', async () => {
+    const { id } = discord.runCommand({
+      channelId: ops,
+      userId: dana,
+      name: 'coxswain',
+      subcommand: 'diagnose',
+      options: { target: 'password=Hunter2xyz' },
+    });
+
+    const response = await discord.interactionResponse(id);
+    const shownText = JSON.stringify(response.data);
+    expect(shownText).toContain('is not KIND/NAME');
+    expect(shownText).toMatch(/password=\\+\[redacted\\+\]/);
+    expect(shownText).not.toContain('Hunter2xyz');
+  });
+
   it('runs the command behind a button for the person who clicked, in a thread on its message', async () => {
     const status = await find(ops, /Cluster sandbox/);
 

@@ -147,6 +147,22 @@ describe('Slack over HTTP', () => {
     expect(unbound.body).toContain('no binding');
   });
 
+  it('redacts a slash command’s private answer, which does not pass the outbox', async () => {
+    const reply = await slack.sendHttp(
+      events,
+      slack.slashCommand({
+        text: 'status password=Hunter2xyz',
+        channelId: 'C0OPS',
+        userId: 'U0DANA',
+      }),
+      { contentType: 'form' },
+    );
+
+    expect(reply.body).toContain('status takes no arguments');
+    expect(reply.body).toContain('password=[redacted]');
+    expect(reply.body).not.toContain('Hunter2xyz');
+  });
+
   it('runs the command behind a button, as the person who clicked, in the thread of its message', async () => {
     const messageTsOfCard = messageTs();
     const payload = slack.blockActions({

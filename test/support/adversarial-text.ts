@@ -25,6 +25,20 @@ export const ADVERSARIAL_SHAPES: Record<string, (size: number) => string> = {
   'yaml block openers': (size) => repeatTo('password: |\n', size),
   'deep indentation under a secret key': (size) => deepYaml(size),
   'long single line of pairs': (size) => repeatTo('level=info user=bob ', size),
+  'describe keys without a next key': (size) =>
+    `password:\n----\n${repeatTo('x:\n---\n', size - 16)}`,
+  'env names without values': (size) =>
+    repeatTo('- name: DB_PASSWORD\n  valueFrom:\n{"name":"API_TOKEN",', size),
+  'URL passwords without @': (size) => repeatTo('https://u:p/a', size),
+  'flags alone on their lines': (size) => repeatTo('  --password\n  --token\n', size),
+  'base64 BEGIN repeated': (size) => repeatTo('LS0tLS1CRUdJTiB\n', size),
+  'redis AUTH lines': (size) => repeatTo('> AUTH a b c\nAUTH ', size),
+  'xml add without value': (size) => repeatTo('<add key="password" value="x', size),
+  'unclosed quotes under YAML keys': (size) => repeatTo('password: "x\n  token: "y\n    ', size),
+  'secret flow maps': (size) => repeatTo('secret: {value: {value: ', size),
+  'changes after arrows': (size) => repeatTo('password: a → b → "c → ', size),
+  'bracketed names before value': (size) => repeatTo('[password].value[token]', size),
+  'quoted flags in a list': (size) => repeatTo('"--password", "', size),
 };
 
 /** Plausible log text from a cluster, a few credentials among many ordinary lines. */

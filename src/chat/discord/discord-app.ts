@@ -14,10 +14,11 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../observability/logger.ts';
 import { OutboxJob } from '../../queue/jobs.ts';
-import { ChatMessage, type ChatMessageInput, fitMessage } from '../../queue/message.ts';
+import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
 import type { MessageRefs } from '../message-refs.ts';
+import { redactMessage } from '../redact-message.ts';
 import { commandText, DISCORD_COMMANDS } from './commands.ts';
 import { discordAdapter, threadName } from './discord-adapter.ts';
 import { escapeDiscord } from './markdown.ts';
@@ -256,8 +257,9 @@ function rolesOf(interaction: ButtonInteraction): string[] {
   return ids.map((id) => `discord:role:${id}`);
 }
 
+/** An interaction's answer skips the outbox, so it gets the outbox's redaction here. */
 function payload(message: ChatMessageInput) {
-  return renderDiscord(ChatMessage.parse(fitMessage(message)));
+  return renderDiscord(redactMessage(message));
 }
 
 /** What the person who typed or clicked sees at once. */

@@ -3,10 +3,11 @@ import type { Queue } from 'bullmq';
 import type { Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { OutboxJob } from '../../queue/jobs.ts';
-import { ChatMessage, type ChatMessageInput, fitMessage } from '../../queue/message.ts';
+import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
 import type { EventClaims, MessageRefs } from '../message-refs.ts';
+import { redactMessage } from '../redact-message.ts';
 import { SlackHttpReceiver } from './http-receiver.ts';
 import { actionOfSlackId, renderSlack } from './render.ts';
 import { slackAdapter } from './slack-adapter.ts';
@@ -265,11 +266,14 @@ class UserGroups {
   }
 }
 
-/** A slash command's immediate answer, seen only by the person who typed it. */
+/**
+ * A slash command's immediate answer, seen only by the person who typed it. It skips the outbox,
+ * so it gets the outbox's redaction here: a refusal can quote what was typed.
+ */
 function ephemeral(message: ChatMessageInput) {
   return {
     response_type: 'ephemeral' as const,
-    ...renderSlack(ChatMessage.parse(fitMessage(message))),
+    ...renderSlack(redactMessage(message)),
   };
 }
 
