@@ -85,7 +85,9 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       throw new HttpError(415, 'content-type must be application/json');
     return readJson(req, limit);
   };
-  const approverSomewhere = (who: string) => deps.bindings.some((b) => b.approvers.includes(who));
+  // By any of the person's ids, as every approver check counts them (a web session has no groups).
+  const approverSomewhere = (who: string) =>
+    deps.bindings.some((b) => listsApprover(b, { id: who }, deps.people));
   const routes: Route[] = [
     ...staticRoutes(STATIC_DIR, {
       '/dashboard': 'dashboard.html',

@@ -24,6 +24,7 @@ let redis: Redis;
 let store: ProposalStore;
 const LEE = 'lee-token-0123456789';
 const DANA = 'dana-token-0123456789';
+const SAM = 'sam-token-0123456789abcdef';
 
 beforeAll(async () => {
   slack = await FakeSlack.start();
@@ -45,13 +46,15 @@ beforeAll(async () => {
         approvers: ['web:lee'],
       },
     ],
+    // Sam approves on Slack only; on the dashboard Sam is the same person.
+    people: [{ name: 'sam', ids: ['slack:U0LEAD', 'web:sam'] }],
   });
   app = await startTestApp({
     COXSWAIN_CONFIG: file,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
     SLACK_API_URL: slack.apiUrl,
-    DASHBOARD_TOKENS: `lee:${LEE},dana:${DANA}`,
+    DASHBOARD_TOKENS: `lee:${LEE},dana:${DANA},sam:${SAM}`,
   });
   events = `${app.baseUrl}/slack/events`;
   redis = new Redis(app.redisUrl);
@@ -248,5 +251,19 @@ describe('the dashboard toggle', () => {
       entries: { person?: string; outcome: string }[];
     };
     expect(history.entries[0]).toMatchObject({ person: 'web:lee', outcome: 'incident' });
+  });
+
+  it('lets a person who approves on Slack toggle it from the dashboard as the same person', async () => {
+    const sam = await signIn('sam', SAM);
+
+    const seen = (await (await call('/dashboard/api/suspend', sam)).json()) as {
+      mayToggle: boolean;
+    };
+    const on = await call('/dashboard/api/suspend', sam, { suspend: true, reason: 'drill' });
+    const off = await call('/dashboard/api/suspend', sam, { suspend: false });
+
+    expect(seen.mayToggle).toBe(true);
+    expect(on.status).toBe(200);
+    expect(off.status).toBe(200);
   });
 });
