@@ -80,6 +80,22 @@ describe('renderSlack', () => {
     expect(links.elements).toHaveLength(5);
     for (const element of links.elements) expect(element.text.length).toBeLessThanOrEqual(3000);
   });
+  it('keeps a fence inside code from ending the code block', () => {
+    const message = ChatMessage.parse({
+      headline: 'Logs',
+      sections: [{ code: 'before\n```\n*not bold* <!channel>\n```\nafter' }],
+    });
+
+    const blocks = JSON.stringify(renderSlack(message).blocks);
+    const code = /```([\s\S]*?)```/.exec(
+      JSON.parse(blocks)
+        .map((b: { text?: { text: string } }) => b.text?.text ?? '')
+        .join('\n'),
+    );
+
+    expect(code?.[1]).toContain('after');
+    expect(blocks).not.toContain('<!channel>');
+  });
 });
 
 describe('mrkdwn', () => {

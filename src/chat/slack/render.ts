@@ -84,7 +84,8 @@ function notificationText(message: ChatMessage): string {
 function codeBlock(code: string, whole: boolean): SlackBlock {
   // The fence and the escaping take room; the rest is the code's first lines, unless the
   // producer made it fit and it must be read whole.
-  const escaped = escapeMrkdwn(code);
+  // A fence inside the code would end the block early.
+  const escaped = escapeMrkdwn(code).replace(/```/g, 'ʼʼʼ');
   return section(`\`\`\`${whole ? escaped : trimLines(escaped, CHAT_CODE_LINES, 2_900)}\`\`\``);
 }
 
