@@ -354,6 +354,7 @@ async function finish(
       summary: 'decided elsewhere',
     };
   await postCard(deps.outbox, done.record, deps, now);
+  if (to === 'succeeded') await closeDuplicates(done.record, deps, now);
   await report(
     done.record,
     to === 'failed'
@@ -368,6 +369,45 @@ async function finish(
     await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
   deps.log.info({ proposalId: record.id, state: to }, 'proposal executed');
   return { state: to, summary: result.verified ?? result.error ?? result.summary };
+}
+
+/**
+ * Other cards still offering a change that is now in place (a `diagnose` and a question about the
+ * same namespace each offer the same fix) say so at once, instead of waiting for a click that
+ * would do nothing. A different change to the same object stays on offer.
+ */
+async function closeDuplicates(done: ProposalRecord, deps: ExecuteDeps, now: Date): Promise<void> {
+  const target = done.action.target;
+  const cluster = deps.clusters.get(target.cluster);
+  for (const id of await deps.proposals.pending()) {
+    if (id === done.id) continue;
+    const other = await deps.proposals.record(id);
+    const same = other?.action.target;
+    if (
+      other === undefined ||
+      other.state !== 'pending' ||
+      same?.cluster !== target.cluster ||
+      same.namespace !== target.namespace ||
+      same.kind !== target.kind ||
+      same.name !== target.name ||
+      !(await alreadyApplied(cluster, other.action).catch(() => false))
+    )
+      continue;
+    const reason = `the same change was made by proposal ${done.id}`;
+    const closed = await deps.proposals.transition(
+      id,
+      ['pending'],
+      'superseded',
+      'worker',
+      {
+        supersededBy: done.id,
+        result: { summary: 'not applied', error: reason },
+        audit: auditEntry(other, 'superseded', now, reason),
+      },
+      now,
+    );
+    if (closed.ok) await postCard(deps.outbox, closed.record, deps, now);
+  }
 }
 
 /** The target moved on: this proposal is superseded, and the same change is offered afresh. */

@@ -198,4 +198,32 @@ describe('an approved change whose cluster goes away', () => {
     expect(sandbox.requests.filter(write)).toHaveLength(0);
     expect(reportOf(second)?.data.message.text).not.toContain('answer was lost');
   });
+
+  it('closes a card still offering a change another proposal has just made', async () => {
+    const first = await approved('sibling-a', '624Mi');
+    const action = (await store.record(first))?.action;
+    if (action === undefined) return expect.fail('the first proposal');
+    const second = proposalId('run-truth', 'sibling-b');
+    await store.create({
+      id: second,
+      runId: 'run-truth',
+      agent: 'ask',
+      action,
+      state: 'pending',
+      createdAt: new Date().toISOString(),
+    });
+    await store.attach(second, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+
+    await executeProposal(first, deps);
+
+    const closed = await store.record(second);
+    expect(closed?.state).toBe('superseded');
+    expect(closed?.supersededBy).toBe(first);
+    expect(posted.some((p) => p.jobId === `card.${second}.superseded`)).toBe(true);
+  });
 });
