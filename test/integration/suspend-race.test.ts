@@ -3,7 +3,6 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Deployment } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -12,13 +11,13 @@ import {
   executeProposal,
   WritesSuspendedError,
 } from '../../src/approvals/execute-proposal.ts';
-import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
 import { SuspendSwitch } from '../../src/policy/suspend.ts';
 import type { OutboxJob } from '../../src/queue/jobs.ts';
-import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
 import { Clusters } from '../../src/tools/kubernetes/cluster.ts';
+import { approvedMemoryChange, paymentsMemoryLimit } from '../support/approved-change.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
@@ -107,40 +106,9 @@ beforeEach(() => {
   posted.length = 0;
 });
 
-/** An approved proposal to set the api container's memory limit. */
-async function approved(call: string, memory: string): Promise<string> {
-  const action = await proposeSetResources(sandbox.cluster, {
-    namespace: 'payments',
-    name: 'payments-api',
-    container: 'api',
-    limits: { memory },
-  });
-  const id = proposalId('run-review', call);
-  await store.create({
-    id,
-    runId: 'run-review',
-    agent: 'diagnose',
-    action,
-    state: 'pending',
-    createdAt: new Date().toISOString(),
-  });
-  await store.attach(id, {
-    channel: 'web:ops',
-    requester: 'web:dana',
-    cluster: 'sandbox',
-    expiresAt: new Date(Date.now() + 600_000).toISOString(),
-  });
-  await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
-  return id;
-}
-
-async function memoryLimit(): Promise<string | undefined> {
-  const d = (await sandbox.cluster.apps.readNamespacedDeployment({
-    namespace: 'payments',
-    name: 'payments-api',
-  })) as V1Deployment;
-  return d.spec?.template.spec?.containers.find((c) => c.name === 'api')?.resources?.limits?.memory;
-}
+const approved = (call: string, memory: string) =>
+  approvedMemoryChange(store, sandbox.cluster, 'run-review', call, memory);
+const memoryLimit = () => paymentsMemoryLimit(sandbox.cluster);
 
 describe('suspend and an approved change', () => {
   it('stops the write when writes are suspended while the worker checks the target', async () => {
