@@ -77,34 +77,76 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
   if (record.state !== 'approved' && record.state !== 'executing')
     return { state: record.state, summary: `proposal ${id} is ${record.state}; nothing to do` };
   const cluster = deps.clusters.get(record.action.target.cluster);
+  const begun = await begin(record, origin, cluster, deps, now);
+  if (begun !== undefined) return begun;
+  return write(record, cluster, deps, now);
+}
 
-  const resumed = record.state === 'executing';
-  if (!resumed) {
-    const refusal = checkAgain(record, deps);
-    if (refusal !== undefined)
-      return finish(
-        record,
-        'approved',
-        'failed',
-        { summary: 'not applied', error: refusal },
-        deps,
-        now(),
-      );
-    const started = await deps.proposals.transition(
-      id,
-      ['approved'],
-      'executing',
-      'worker',
-      {},
+type Now = () => Date;
+type ClusterOf = ReturnType<Clusters['get']>;
+
+/**
+ * Moves an approved proposal to executing after the bot's checks, made again; or decides what to
+ * do with one already executing. Undefined: go on and write.
+ */
+function begin(
+  record: ProposalRecord,
+  origin: NonNullable<ProposalRecord['origin']>,
+  cluster: ClusterOf,
+  deps: ExecuteDeps,
+  now: Now,
+): Promise<ExecuteResult | undefined> {
+  return record.state === 'executing'
+    ? resume(record, origin, cluster, deps, now)
+    : start(record, deps, now);
+}
+
+async function start(
+  record: ProposalRecord,
+  deps: ExecuteDeps,
+  now: Now,
+): Promise<ExecuteResult | undefined> {
+  const id = record.id;
+  const refusal = checkAgain(record, deps);
+  if (refusal !== undefined)
+    return finish(
+      record,
+      'approved',
+      'failed',
+      { summary: 'not applied', error: refusal },
+      deps,
       now(),
     );
-    if (!started.ok)
-      return {
-        state: started.state === 'missing' ? 'failed' : started.state,
-        summary: 'decided elsewhere',
-      };
-    await postCard(deps.outbox, started.record, deps, now());
-  } else if (record.applied !== undefined) {
+  const started = await deps.proposals.transition(
+    id,
+    ['approved'],
+    'executing',
+    'worker',
+    {},
+    now(),
+  );
+  if (!started.ok)
+    return {
+      state: started.state === 'missing' ? 'failed' : started.state,
+      summary: 'decided elsewhere',
+    };
+  await postCard(deps.outbox, started.record, deps, now());
+  return undefined;
+}
+
+/**
+ * A proposal already executing: a takeover from a worker that stopped, or a change held by a
+ * suspension. Done if the change is recorded or found in place; refused if the bot's checks or
+ * the approval's expiry no longer allow it; otherwise still to be written.
+ */
+async function resume(
+  record: ProposalRecord,
+  origin: NonNullable<ProposalRecord['origin']>,
+  cluster: ClusterOf,
+  deps: ExecuteDeps,
+  now: Now,
+): Promise<ExecuteResult | undefined> {
+  if (record.applied !== undefined) {
     // The worker before this one wrote the change and died before saying so.
     return finish(
       record,
@@ -119,39 +161,48 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
       deps,
       now(),
     );
-  } else {
-    // Held (writes were suspended) or taken over before any write: judged afresh, since the
-    // binding, the approver or the clock may have moved on meanwhile.
-    const refusal =
-      checkAgain(record, deps) ??
-      (Date.parse(origin.expiresAt) <= now().getTime()
-        ? 'the approval expired before the change could be made (writes were suspended, or the worker stopped)'
-        : undefined);
-    if (refusal !== undefined)
-      return finish(
-        record,
-        'executing',
-        'failed',
-        { summary: 'not applied', error: refusal },
-        deps,
-        now(),
-      );
-    if (await alreadyApplied(cluster, record.action))
-      return finish(
-        record,
-        'executing',
-        'succeeded',
-        await checkOutcome(
-          cluster,
-          record,
-          'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
-          deps,
-        ),
-        deps,
-        now(),
-      );
   }
+  // Held (writes were suspended) or taken over before any write: judged afresh, since the
+  // binding, the approver or the clock may have moved on meanwhile.
+  const refusal =
+    checkAgain(record, deps) ??
+    (Date.parse(origin.expiresAt) <= now().getTime()
+      ? 'the approval expired before the change could be made (writes were suspended, or the worker stopped)'
+      : undefined);
+  if (refusal !== undefined)
+    return finish(
+      record,
+      'executing',
+      'failed',
+      { summary: 'not applied', error: refusal },
+      deps,
+      now(),
+    );
+  if (await alreadyApplied(cluster, record.action))
+    return finish(
+      record,
+      'executing',
+      'succeeded',
+      await checkOutcome(
+        cluster,
+        record,
+        'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
+        deps,
+      ),
+      deps,
+      now(),
+    );
+  return undefined;
+}
 
+/** Writes the change (unless suspended meanwhile) and reports what came of it. */
+async function write(
+  record: ProposalRecord,
+  cluster: ClusterOf,
+  deps: ExecuteDeps,
+  now: Now,
+): Promise<ExecuteResult> {
+  const id = record.id;
   const stopIfSuspended = async () => {
     if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
   };
@@ -162,52 +213,7 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
     applied = await executeAction(cluster, record.action, stopIfSuspended);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
-    // Refused before anything was written: the target moved on, perhaps to just this change
-    // (another proposal for it was approved first, or someone made it by hand).
-    if (error instanceof TargetChangedError && error.written === 'no') {
-      if ((await isInPlace(cluster, record)) === true)
-        return finish(
-          record,
-          'executing',
-          'succeeded',
-          {
-            summary:
-              'Nothing to do: the change was already in place (made by another proposal or by hand); nothing was written.',
-          },
-          deps,
-          now(),
-        );
-      return supersede(record, error.message, deps, now());
-    }
-    // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
-    const inPlace = await isInPlace(cluster, record);
-    if (inPlace === true)
-      return finish(
-        record,
-        'executing',
-        'succeeded',
-        await checkOutcome(
-          cluster,
-          record,
-          'Applied (its answer was lost; the change is in place).',
-          deps,
-        ),
-        deps,
-        now(),
-      );
-    if (error instanceof TargetChangedError) return supersede(record, error.message, deps, now());
-    // No answer and no way to look: the change may or may not have landed.
-    const answered = !(error instanceof KubernetesError) || error.status !== undefined;
-    return finish(
-      record,
-      'executing',
-      'failed',
-      inPlace === undefined && !answered
-        ? outcomeUnknown(error.message)
-        : { summary: 'not applied', error: redactText(error.message) },
-      deps,
-      now(),
-    );
+    return notWritten(error, record, cluster, deps, now);
   }
   await deps.proposals.markApplied(id, {
     at: now().toISOString(),
@@ -227,6 +233,66 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
         ? {}
         : { resourceVersionAfter: applied.resourceVersionAfter }),
     },
+    deps,
+    now(),
+  );
+}
+
+/**
+ * What a failed write means: refused before anything was written (superseded, or nothing to do
+ * when the change is in place), a lost answer to a write that landed, or not applied. Never "not
+ * applied" when it may have been.
+ */
+async function notWritten(
+  error: CoxswainError,
+  record: ProposalRecord,
+  cluster: ClusterOf,
+  deps: ExecuteDeps,
+  now: Now,
+): Promise<ExecuteResult> {
+  // Refused before anything was written: the target moved on, perhaps to just this change
+  // (another proposal for it was approved first, or someone made it by hand).
+  if (error instanceof TargetChangedError && error.written === 'no') {
+    if ((await isInPlace(cluster, record)) === true)
+      return finish(
+        record,
+        'executing',
+        'succeeded',
+        {
+          summary:
+            'Nothing to do: the change was already in place (made by another proposal or by hand); nothing was written.',
+        },
+        deps,
+        now(),
+      );
+    return supersede(record, error.message, deps, now());
+  }
+  // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
+  const inPlace = await isInPlace(cluster, record);
+  if (inPlace === true)
+    return finish(
+      record,
+      'executing',
+      'succeeded',
+      await checkOutcome(
+        cluster,
+        record,
+        'Applied (its answer was lost; the change is in place).',
+        deps,
+      ),
+      deps,
+      now(),
+    );
+  if (error instanceof TargetChangedError) return supersede(record, error.message, deps, now());
+  // No answer and no way to look: the change may or may not have landed.
+  const answered = !(error instanceof KubernetesError) || error.status !== undefined;
+  return finish(
+    record,
+    'executing',
+    'failed',
+    inPlace === undefined && !answered
+      ? outcomeUnknown(error.message)
+      : { summary: 'not applied', error: redactText(error.message) },
     deps,
     now(),
   );
