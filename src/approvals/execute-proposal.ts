@@ -6,25 +6,15 @@ import { redactText } from '../policy/redact.ts';
 import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
-import {
-  alreadyApplied,
-  proposeAgain,
-  verifyOutcome,
-} from '../tools/kubernetes/actions/after-approval.ts';
+import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
-import { ForbiddenChangeError } from '../tools/kubernetes/actions/propose.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { KubernetesError } from '../tools/kubernetes/errors.ts';
-import { auditEntry } from './audit-entry.ts';
-import { offerProposal } from './offer.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
-import {
-  type ExecutionResult,
-  type ProposalRecord,
-  type ProposalStore,
-  proposalId,
-} from './proposal-store.ts';
-import { type RunsQueue, resumeAfterDecision } from './resume.ts';
+import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+import type { RunsQueue } from './resume.ts';
+import { checkOutcome, finish, isInPlace, outcomeUnknown } from './settle-execution.ts';
+import { supersede } from './supersede-proposal.ts';
 
 /**
  * The worker's side of an approval (the actions queue; the job id is the proposal id). The
@@ -299,49 +289,6 @@ async function notWritten(
 }
 
 /**
- * What the check after the change showed. The change is in place whatever the check says: a
- * rollout that does not settle, or a check that cannot be made, is reported as applied and not
- * verified, never as not applied.
- */
-async function checkOutcome(
-  cluster: ReturnType<Clusters['get']>,
-  record: ProposalRecord,
-  applied: string,
-  deps: ExecuteDeps,
-): Promise<ExecutionResult> {
-  try {
-    const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
-    if (verified.ok) return { summary: applied, verified: verified.text };
-    return { summary: `Applied; verification failed: ${verified.text}`, unverified: true };
-  } catch (error) {
-    return {
-      summary: `Applied; verification failed: ${redactText((error as Error).message)}`,
-      unverified: true,
-    };
-  }
-}
-
-/** Whether the change is in the cluster now; undefined when that cannot be told. */
-async function isInPlace(
-  cluster: ReturnType<Clusters['get']>,
-  record: ProposalRecord,
-): Promise<boolean | undefined> {
-  if (record.applied !== undefined) return true;
-  try {
-    return await alreadyApplied(cluster, record.action);
-  } catch {
-    return undefined;
-  }
-}
-
-function outcomeUnknown(error: string): ExecutionResult {
-  return {
-    summary: 'outcome unknown',
-    error: `${redactText(error)}; whether the change reached the cluster could not be checked: look at the target before proposing it again`,
-  };
-}
-
-/**
  * A job that ended in an error nobody handled (its last attempt): the proposal says it failed,
  * on its card and in the audit trail, instead of staying "applying" for ever.
  */
@@ -388,189 +335,4 @@ function checkAgain(record: ProposalRecord, deps: ExecuteDeps): string | undefin
   );
   if (!approver.allowed) return `the approval no longer holds: ${approver.reason}`;
   return undefined;
-}
-
-async function finish(
-  record: ProposalRecord,
-  from: 'approved' | 'executing',
-  to: 'succeeded' | 'failed',
-  result: NonNullable<ProposalRecord['result']>,
-  deps: ExecuteDeps,
-  now: Date,
-): Promise<ExecuteResult> {
-  const audit = auditEntry(
-    { ...record, result },
-    to === 'succeeded' ? 'executed' : 'failed',
-    now,
-    to === 'succeeded'
-      ? [result.summary, result.verified].filter(Boolean).join(' ')
-      : (result.error ?? 'failed'),
-  );
-  const done = await deps.proposals.transition(
-    record.id,
-    [from],
-    to,
-    'worker',
-    { result, audit },
-    now,
-  );
-  if (!done.ok)
-    return {
-      state: done.state === 'missing' ? 'failed' : done.state,
-      summary: 'decided elsewhere',
-    };
-  await postCard(deps.outbox, done.record, deps, now);
-  if (to === 'succeeded') await closeDuplicates(done.record, deps, now);
-  await report(
-    done.record,
-    to === 'failed'
-      ? `${result.summary === 'not applied' ? 'Not done' : 'Failed'}: ${record.action.summary}. ${result.error ?? ''}`
-      : result.unverified === true
-        ? `Applied, not verified: ${record.action.summary}. ${result.summary}`
-        : `Done: ${record.action.summary}. ${result.verified ?? ''}`,
-    deps,
-    to === 'succeeded' && result.unverified !== true ? 'resolved' : 'warning',
-  );
-  if (deps.runs !== undefined)
-    await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
-  deps.log.info({ proposalId: record.id, state: to }, 'proposal executed');
-  return { state: to, summary: result.verified ?? result.error ?? result.summary };
-}
-
-/**
- * Other cards still offering a change that is now in place (a `diagnose` and a question about the
- * same namespace each offer the same fix) say so at once, instead of waiting for a click that
- * would do nothing. A different change to the same object stays on offer.
- */
-async function closeDuplicates(done: ProposalRecord, deps: ExecuteDeps, now: Date): Promise<void> {
-  const target = done.action.target;
-  const cluster = deps.clusters.get(target.cluster);
-  for (const id of await deps.proposals.pending()) {
-    if (id === done.id) continue;
-    const other = await deps.proposals.record(id);
-    const same = other?.action.target;
-    if (
-      other === undefined ||
-      other.state !== 'pending' ||
-      same?.cluster !== target.cluster ||
-      same.namespace !== target.namespace ||
-      same.kind !== target.kind ||
-      same.name !== target.name ||
-      !(await alreadyApplied(cluster, other.action).catch(() => false))
-    )
-      continue;
-    const reason = `the same change was made by proposal ${done.id}`;
-    const closed = await deps.proposals.transition(
-      id,
-      ['pending'],
-      'superseded',
-      'worker',
-      {
-        supersededBy: done.id,
-        result: { summary: 'not applied', error: reason },
-        audit: auditEntry(other, 'superseded', now, reason),
-      },
-      now,
-    );
-    if (closed.ok) await postCard(deps.outbox, closed.record, deps, now);
-  }
-}
-
-/** The target moved on: this proposal is superseded, and the same change is offered afresh. */
-async function supersede(
-  record: ProposalRecord,
-  why: string,
-  deps: ExecuteDeps,
-  now: Date,
-): Promise<ExecuteResult> {
-  const origin = record.origin;
-  const cluster = deps.clusters.get(record.action.target.cluster);
-  let reason = why;
-  // The same change made now may touch what no tier allows (the object moved on): say so.
-  const fresh = await proposeAgain(cluster, record.action).catch((error: unknown) => {
-    if (!(error instanceof ForbiddenChangeError)) throw error;
-    reason = `${reason}; made again now it would be refused: ${error.message}`;
-    return undefined;
-  });
-  const freshId = fresh === undefined ? undefined : proposalId(record.runId, `${record.id}/again`);
-  const done = await deps.proposals.transition(
-    record.id,
-    ['executing'],
-    'superseded',
-    'worker',
-    {
-      ...(freshId === undefined ? {} : { supersededBy: freshId }),
-      result: { summary: 'not applied', error: redactText(reason) },
-      audit: auditEntry(record, 'superseded', now, redactText(reason)),
-    },
-    now,
-  );
-  if (!done.ok)
-    return {
-      state: done.state === 'missing' ? 'failed' : done.state,
-      summary: 'decided elsewhere',
-    };
-  await postCard(deps.outbox, done.record, deps, now);
-  if (deps.runs !== undefined)
-    await resumeAfterDecision(done.record, deps.runs, deps.bindings, now);
-  if (fresh !== undefined && freshId !== undefined && origin !== undefined) {
-    await offerProposal(
-      {
-        id: freshId,
-        runId: record.runId,
-        agent: record.agent,
-        action: fresh,
-        state: 'pending',
-        createdAt: now.toISOString(),
-        rationale: `Offered again: ${redactText(reason)}`,
-      },
-      {
-        channel: origin.channel,
-        ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-        requester: origin.requester,
-        cluster: origin.cluster,
-      },
-      {
-        proposals: deps.proposals,
-        outbox: deps.outbox,
-        autonomy: deps.autonomy,
-        dashboardUrl: deps.dashboardUrl,
-        now: () => now,
-      },
-    );
-  } else {
-    await report(
-      done.record,
-      `Not done: ${record.action.summary}. ${redactText(reason)} Nothing is left to propose.`,
-      deps,
-    );
-  }
-  return { state: 'superseded', summary: reason };
-}
-
-/** A line in the conversation's thread, besides the card. */
-async function report(
-  record: ProposalRecord,
-  text: string,
-  deps: ExecuteDeps,
-  tone: 'resolved' | 'warning' = record.state === 'succeeded' ? 'resolved' : 'warning',
-) {
-  const origin = record.origin;
-  if (origin === undefined) return;
-  await deps.outbox.add(
-    'report',
-    {
-      channel: origin.channel,
-      ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-      message: {
-        text: text.slice(0, 3_000),
-        tone,
-        fields: [],
-        sections: [],
-        links: [],
-        buttons: [],
-      },
-    },
-    { jobId: `report.${record.id}.${record.state}` },
-  );
 }
