@@ -1,6 +1,6 @@
 import { redactText } from '../policy/redact.ts';
 import { proposeAgain } from '../tools/kubernetes/actions/after-approval.ts';
-import { ForbiddenChangeError } from '../tools/kubernetes/actions/propose.ts';
+import { ForbiddenChangeError } from '../tools/kubernetes/actions/dry-run.ts';
 import { auditEntry } from './audit-entry.ts';
 import type { ExecuteDeps, ExecuteResult } from './execute-proposal.ts';
 import { offerProposal } from './offer.ts';

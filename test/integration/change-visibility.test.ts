@@ -6,12 +6,9 @@ import { changesFitChat, chatCard } from '../../src/approvals/render-card.ts';
 import { Autonomy } from '../../src/policy/schema.ts';
 import type { KubeAction } from '../../src/tools/kubernetes/actions/action.ts';
 import { alreadyApplied } from '../../src/tools/kubernetes/actions/after-approval.ts';
+import { ForbiddenChangeError, NoChangeError } from '../../src/tools/kubernetes/actions/dry-run.ts';
 import { executeAction } from '../../src/tools/kubernetes/actions/execute.ts';
-import {
-  ForbiddenChangeError,
-  NoChangeError,
-  proposePatch,
-} from '../../src/tools/kubernetes/actions/propose.ts';
+import { proposePatch } from '../../src/tools/kubernetes/actions/propose.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**

@@ -5,11 +5,8 @@ import { tierOf } from '../../policy/tiers.ts';
 import type { DiagnoseTarget } from '../../queue/command.ts';
 import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
-import {
-  NoChangeError,
-  proposeRollback,
-  proposeSetResources,
-} from '../../tools/kubernetes/actions/propose.ts';
+import { NoChangeError } from '../../tools/kubernetes/actions/dry-run.ts';
+import { proposeRollback, proposeSetResources } from '../../tools/kubernetes/actions/propose.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';
 import { readSnapshot } from '../../tools/kubernetes/snapshot.ts';
 import { analyze, type Finding, type ProposedAction, type Snapshot } from '../analyzers/index.ts';

@@ -2,7 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun, refuseUnfit } from './propose.ts';
+import { dryRun, refuseUnfit } from './dry-run.ts';
 import { type Ref, readTarget } from './target-api.ts';
 
 /**

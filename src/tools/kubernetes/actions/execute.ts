@@ -3,13 +3,8 @@ import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import {
-  dryRun,
-  ForbiddenChangeError,
-  refuseIfAutoscaled,
-  targetOf,
-  withPrecondition,
-} from './propose.ts';
+import { dryRun, ForbiddenChangeError, targetOf, withPrecondition } from './dry-run.ts';
+import { refuseIfAutoscaled } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
 /** The target is no longer the object the proposal was made against. */

@@ -1,12 +1,11 @@
 import type { KubernetesObject, V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { CoxswainError } from '../../../errors.ts';
-import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { readRollout, revisionOf } from '../read/rollout.ts';
 import type { Change, FieldChange, KubeAction } from './action.ts';
-import { type ChangeView, viewChange } from './diff.ts';
-import { type Ref, readTarget, writeTarget } from './target-api.ts';
+import { dryRun, refuseUnfit } from './dry-run.ts';
+import { type Ref, readTarget } from './target-api.ts';
 
 /**
  * The write actions. Each reads its target, builds the exact change, and asks the API server for
@@ -284,80 +283,6 @@ function refIn(
     kind: input.kind,
     name: input.name,
     namespace: input.namespace,
-  };
-}
-
-/**
- * The server's dry run of `change` on `current`: every field it touches, the diff a person
- * approves, and the digest that execution compares against a fresh dry run.
- */
-export async function dryRun(
-  cluster: Cluster,
-  ref: Ref,
-  current: KubernetesObject,
-  change: Change,
-): Promise<ChangeView> {
-  const result = await writeTarget(cluster, ref, withPrecondition(change, current), {
-    dryRun: true,
-    ...(current.metadata?.uid ? { uid: current.metadata.uid } : {}),
-  });
-  const after = change.method === 'delete' ? undefined : result;
-  return viewChange(labelOf(ref), ref.kind, current, after);
-}
-
-/** What policy needs to know of a target to judge a change to it. */
-export function targetOf(ref: Ref): { kind: string; name: string; namespace: string | undefined } {
-  return { kind: ref.kind, name: ref.name, namespace: ref.namespace };
-}
-
-export function labelOf(ref: Ref): string {
-  return `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
-/** The change would make the object what it already is. */
-export class NoChangeError extends CoxswainError {
-  constructor(message: string) {
-    super('no_change', message);
-    this.name = 'NoChangeError';
-  }
-}
-
-/** The change touches what no tier allows (DESIGN §4): refused, with the reason per field. */
-export class ForbiddenChangeError extends CoxswainError {
-  readonly reasons: readonly string[];
-
-  constructor(label: string, reasons: readonly string[]) {
-    super('forbidden_change', `${label}: forbidden whatever the tier: ${reasons.join('; ')}`);
-    this.name = 'ForbiddenChangeError';
-    this.reasons = reasons;
-  }
-}
-
-/** Refuses a dry run that changes nothing, or that touches a field no tier allows. */
-export function refuseUnfit(ref: Ref, view: ChangeView, change: Change): void {
-  const reasons = escalations(targetOf(ref), view.leaves, view.after);
-  if (reasons.length > 0) throw new ForbiddenChangeError(labelOf(ref), reasons);
-  if (change.method !== 'delete' && view.leaves.length === 0)
-    throw new NoChangeError(`${labelOf(ref)} is already as the change would make it`);
-}
-
-/** The change with the read resourceVersion as a precondition: the server refuses it (409) if the object moved on. */
-export function withPrecondition(change: Change, current: KubernetesObject): Change {
-  const rv = current.metadata?.resourceVersion;
-  if (change.method === 'delete' || rv === undefined) return change;
-  if (change.patchType === 'json') {
-    return {
-      ...change,
-      body: [
-        ...(change.body as unknown[]),
-        { op: 'replace', path: '/metadata/resourceVersion', value: rv },
-      ],
-    };
-  }
-  const body = change.body as { metadata?: object };
-  return {
-    ...change,
-    body: { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: rv } },
   };
 }
 
