@@ -4,7 +4,13 @@ import { type LeafChange, type PathPart, pathText } from '../../../policy/field-
 import { REDACTED } from '../../../policy/redact.ts';
 import { redactObject } from '../../../policy/redact-object.ts';
 import type { FieldChange } from './action.ts';
-import { CHANGED_VALUE, describeChanges, isSensitive, leafChanges } from './field-changes.ts';
+import {
+  CHANGED_VALUE,
+  comparable,
+  describeChanges,
+  isSensitive,
+  leafChanges,
+} from './field-changes.ts';
 
 /**
  * A unified diff of an object before and after a change, as YAML, without the fields that change
@@ -82,31 +88,13 @@ export function changeDigest(before: unknown, after: unknown | undefined): strin
  * only as `[redacted]`, or `[redacted; changed]` where the change alters it (`hidden`).
  */
 function lines(object: unknown, kind: string, hidden: ReadonlySet<string>): string[] {
-  const copy = withoutVolatile(redactObject(object));
+  const copy = comparable(redactObject(object));
   for (const leaf of leafChanges(undefined, copy)) {
     const path = pathText(leaf.parts);
     if (hidden.has(path)) setAt(copy, leaf.parts, CHANGED_VALUE);
     else if (isSensitive(kind, leaf.parts)) setAt(copy, leaf.parts, REDACTED);
   }
   return stringify(copy, { sortMapEntries: true }).trimEnd().split('\n');
-}
-
-function withoutVolatile(object: unknown): unknown {
-  const copy = object as Record<string, unknown>;
-  delete copy.status;
-  const meta = copy.metadata as Record<string, unknown> | undefined;
-  if (meta !== undefined) {
-    for (const key of [
-      'resourceVersion',
-      'generation',
-      'managedFields',
-      'creationTimestamp',
-      'uid',
-      'selfLink',
-    ])
-      delete meta[key];
-  }
-  return copy;
 }
 
 /** Sets the value at a path found by `leafChanges` (lists by name where names are unique). */

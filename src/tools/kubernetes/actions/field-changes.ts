@@ -40,7 +40,7 @@ export function leafChanges(before: unknown, after: unknown): LeafChange[] {
 }
 
 /** The object without what every write changes (status, resourceVersion and the like). */
-function comparable(object: unknown): unknown {
+export function comparable(object: unknown): unknown {
   if (!isRecord(object)) return object;
   const { status: _status, metadata, ...rest } = object;
   if (!isRecord(metadata)) return rest;
