@@ -13,7 +13,7 @@ import { KubernetesError } from '../tools/kubernetes/errors.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 import type { RunsQueue } from './resume.ts';
-import { checkOutcome, finish, isInPlace, outcomeUnknown } from './settle-execution.ts';
+import { finish, finishApplied, isInPlace, outcomeUnknown } from './settle-execution.ts';
 import { supersede } from './supersede-proposal.ts';
 
 /**
@@ -138,16 +138,10 @@ async function resume(
 ): Promise<ExecuteResult | undefined> {
   if (record.applied !== undefined) {
     // The worker before this one wrote the change and died before saying so.
-    return finish(
+    return finishApplied(
       record,
-      'executing',
-      'succeeded',
-      await checkOutcome(
-        cluster,
-        record,
-        'Applied (by the worker before this one, which stopped before reporting).',
-        deps,
-      ),
+      cluster,
+      'Applied (by the worker before this one, which stopped before reporting).',
       deps,
       now(),
     );
@@ -169,16 +163,10 @@ async function resume(
       now(),
     );
   if (await alreadyApplied(cluster, record.action))
-    return finish(
+    return finishApplied(
       record,
-      'executing',
-      'succeeded',
-      await checkOutcome(
-        cluster,
-        record,
-        'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
-        deps,
-      ),
+      cluster,
+      'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
       deps,
       now(),
     );
@@ -212,20 +200,12 @@ async function write(
       ? {}
       : { resourceVersionAfter: applied.resourceVersionAfter }),
   });
-  return finish(
-    record,
-    'executing',
-    'succeeded',
-    {
-      ...(await checkOutcome(cluster, record, 'Applied.', deps)),
-      resourceVersionBefore: applied.resourceVersionBefore,
-      ...(applied.resourceVersionAfter === undefined
-        ? {}
-        : { resourceVersionAfter: applied.resourceVersionAfter }),
-    },
-    deps,
-    now(),
-  );
+  return finishApplied(record, cluster, 'Applied.', deps, now(), {
+    resourceVersionBefore: applied.resourceVersionBefore,
+    ...(applied.resourceVersionAfter === undefined
+      ? {}
+      : { resourceVersionAfter: applied.resourceVersionAfter }),
+  });
 }
 
 /**
@@ -260,16 +240,10 @@ async function notWritten(
   // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
   const inPlace = await isInPlace(cluster, record);
   if (inPlace === true)
-    return finish(
+    return finishApplied(
       record,
-      'executing',
-      'succeeded',
-      await checkOutcome(
-        cluster,
-        record,
-        'Applied (its answer was lost; the change is in place).',
-        deps,
-      ),
+      cluster,
+      'Applied (its answer was lost; the change is in place).',
       deps,
       now(),
     );

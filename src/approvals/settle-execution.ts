@@ -18,7 +18,7 @@ import { resumeAfterDecision } from './resume.ts';
  * rollout that does not settle, or a check that cannot be made, is reported as applied and not
  * verified, never as not applied.
  */
-export async function checkOutcome(
+async function checkOutcome(
   cluster: ReturnType<Clusters['get']>,
   record: ProposalRecord,
   applied: string,
@@ -54,6 +54,19 @@ export function outcomeUnknown(error: string): ExecutionResult {
     summary: 'outcome unknown',
     error: `${redactText(error)}; whether the change reached the cluster could not be checked: look at the target before proposing it again`,
   };
+}
+
+/** The change is in place: the proposal succeeds, with what the check after it showed. */
+export async function finishApplied(
+  record: ProposalRecord,
+  cluster: ReturnType<Clusters['get']>,
+  how: string,
+  deps: ExecuteDeps,
+  now: Date,
+  extra: Partial<ExecutionResult> = {},
+): Promise<ExecuteResult> {
+  const outcome = await checkOutcome(cluster, record, how, deps);
+  return finish(record, 'executing', 'succeeded', { ...outcome, ...extra }, deps, now);
 }
 
 export async function finish(
