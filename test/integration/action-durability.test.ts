@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
-import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { JOB_OPTIONS } from '../../src/queue/queues.ts';
-import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
+import { approvedMemoryChange } from '../support/approved-change.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
@@ -58,28 +58,7 @@ it('applies an approved change once when the worker executing it is killed', asy
   };
   try {
     // What the bot does on an approving click: the proposal approved, its job queued.
-    const action = await proposeSetResources(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      container: 'api',
-      limits: { memory: '384Mi' },
-    });
-    const id = proposalId('run-durable', 'fix');
-    await store.create({
-      id,
-      runId: 'run-durable',
-      agent: 'diagnose',
-      action,
-      state: 'pending',
-      createdAt: new Date().toISOString(),
-    });
-    await store.attach(id, {
-      channel: 'web:ops',
-      requester: 'web:dana',
-      cluster: 'sandbox',
-      expiresAt: new Date(Date.now() + 600_000).toISOString(),
-    });
-    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const id = await approvedMemoryChange(store, sandbox.cluster, 'run-durable', 'fix', '384Mi');
     sandbox.resetRequests();
     const first = worker();
     await actions.add('execute', { proposalId: id }, { jobId: id });

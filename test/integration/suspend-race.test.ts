@@ -11,13 +11,13 @@ import {
   executeProposal,
   WritesSuspendedError,
 } from '../../src/approvals/execute-proposal.ts';
-import { ProposalStore } from '../../src/approvals/proposal-store.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
-import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import type { OutboxJob } from '../../src/queue/jobs.ts';
-import { Clusters } from '../../src/tools/kubernetes/cluster.ts';
-import { approvedMemoryChange, paymentsMemoryLimit } from '../support/approved-change.ts';
+import {
+  approvedMemoryChange,
+  executeDeps,
+  paymentsMemoryLimit,
+} from '../support/approved-change.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
@@ -67,32 +67,8 @@ beforeAll(async () => {
     }),
   );
   redis = new Redis(testRedisUrl());
-  store = new ProposalStore(redis, prefix);
-  deps = {
-    proposals: store,
-    clusters: new Clusters([{ name: 'sandbox', kubeconfig, timeoutSeconds: 1 }]),
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-        allowSelfApproval: false,
-      },
-    ],
-    autonomy: DEFAULT_AUTONOMY,
-    outbox: {
-      add: async (_name, data, options) => {
-        posted.push({ jobId: options.jobId, data });
-      },
-    },
-    log: createLogger('silent'),
-    verifyTimeoutMs: 3_000,
-    suspension: new SuspendSwitch(redis, prefix),
-    people: [],
-    dashboardUrl: undefined,
-  };
+  deps = executeDeps(redis, prefix, kubeconfig, posted);
+  store = deps.proposals;
 });
 
 afterAll(async () => {

@@ -1,7 +1,13 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import { type ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import type { Redis } from 'ioredis';
+import type { ExecuteDeps } from '../../src/approvals/execute-proposal.ts';
+import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { DEFAULT_AUTONOMY } from '../../src/policy/schema.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { OutboxJob } from '../../src/queue/jobs.ts';
 import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
-import type { Cluster } from '../../src/tools/kubernetes/cluster.ts';
+import { type Cluster, Clusters } from '../../src/tools/kubernetes/cluster.ts';
 
 /**
  * A proposal to set payments-api's memory limit (the oom-crashloop scenario), shown in web:ops
@@ -46,4 +52,41 @@ export async function paymentsMemoryLimit(cluster: Cluster): Promise<string | un
     name: 'payments-api',
   })) as V1Deployment;
   return d.spec?.template.spec?.containers.find((c) => c.name === 'api')?.resources?.limits?.memory;
+}
+
+/**
+ * What the actions worker executes with, for a cluster behind `kubeconfig` (a proxy in front of
+ * the sandbox): web:ops bound with web:sre approving, every outbox job kept in `posted`.
+ */
+export function executeDeps(
+  redis: Redis,
+  prefix: string,
+  kubeconfig: string,
+  posted: { jobId: string; data: OutboxJob }[],
+): ExecuteDeps {
+  return {
+    proposals: new ProposalStore(redis, prefix),
+    clusters: new Clusters([{ name: 'sandbox', kubeconfig, timeoutSeconds: 1 }]),
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:sre'],
+        allowSelfApproval: false,
+      },
+    ],
+    autonomy: DEFAULT_AUTONOMY,
+    outbox: {
+      add: async (_name, data, options) => {
+        posted.push({ jobId: options.jobId, data });
+      },
+    },
+    log: createLogger('silent'),
+    verifyTimeoutMs: 3_000,
+    suspension: new SuspendSwitch(redis, prefix),
+    people: [],
+    dashboardUrl: undefined,
+  };
 }
