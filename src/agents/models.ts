@@ -1,22 +1,12 @@
-import { z } from 'zod';
+import { DEFAULT_MODEL_IDS, type ModelIds, type ModelTier } from '../config/model-ids.ts';
+
+export { MODEL_TIERS, type ModelTier } from '../config/model-ids.ts';
 
 /**
  * Model choice: a tier (haiku, sonnet, opus) chosen by the most specific say — a workflow step,
  * then the workflow, then the orchestrator's choice for one delegation, then the agent's own
  * default — and mapped to a model id by config, not code.
  */
-export const MODEL_TIERS = ['haiku', 'sonnet', 'opus'] as const;
-export type ModelTier = (typeof MODEL_TIERS)[number];
-
-/** The newest ids the installed @anthropic-ai/sdk lists, per tier. */
-export const ModelIds = z.strictObject({
-  haiku: z.string().min(1).default('claude-haiku-5-5'),
-  sonnet: z.string().min(1).default('claude-sonnet-5-5'),
-  opus: z.string().min(1).default('claude-opus-5-5'),
-});
-export type ModelIds = z.infer<typeof ModelIds>;
-export const DEFAULT_MODEL_IDS: ModelIds = ModelIds.parse({});
-
 export type ModelChoice = {
   step?: ModelTier | undefined;
   workflow?: ModelTier | undefined;

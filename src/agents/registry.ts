@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatIssues } from '../config/format-issues.ts';
-import { splitFrontMatter } from '../config/front-matter.ts';
 import { CoxswainError } from '../errors.ts';
+import { formatIssues } from '../shared/format-issues.ts';
+import { splitFrontMatter } from '../shared/front-matter.ts';
 import { MODEL_TIERS } from './models.ts';
 
 /**

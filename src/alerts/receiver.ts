@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { formatIssues } from '../config/format-issues.ts';
 import { HttpError } from '../http/http-error.ts';
 import { MIB, readJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
@@ -8,6 +7,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { addOnce } from '../queue/add-once.ts';
 import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
+import { formatIssues } from '../shared/format-issues.ts';
 import { boundPayload } from './bound-payload.ts';
 import { alertJobId } from './job-id.ts';
 import { AlertmanagerPayload } from './schema.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
-import { ChatMessage } from '../queue/message.ts';
+import { ChatMessage } from '../chat/message.ts';
 import { renderAlertGroup } from './render-alert.ts';
 import { AlertmanagerPayload } from './schema.ts';
 

@@ -6,7 +6,7 @@ import {
   type Link,
   type Section,
   type Tone,
-} from '../queue/message.ts';
+} from '../chat/message.ts';
 import { formatDuration, formatInstant } from './format-duration.ts';
 import type { Alert, AlertmanagerPayload } from './schema.ts';
 

@@ -1,5 +1,5 @@
 import type { Route } from '../config/index.ts';
-import { type ChannelRef, DEFAULT_ALERT_CHANNEL } from '../queue/channel.ts';
+import { type ChannelRef, DEFAULT_ALERT_CHANNEL } from '../shared/channel.ts';
 
 /**
  * The channels an alert group goes to: those of every route whose matchers all equal the group's

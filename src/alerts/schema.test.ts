@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertFixture } from '../../test/support/fixtures.ts';
-import { formatIssues } from '../config/format-issues.ts';
+import { formatIssues } from '../shared/format-issues.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
 function problems(input: unknown): string[] {

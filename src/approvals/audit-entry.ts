@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../audit/audit-log.ts';
-import { channelPlatform } from '../queue/channel.ts';
+import { channelPlatform } from '../shared/channel.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
 /** A proposal's audit entry for an event in its life. */

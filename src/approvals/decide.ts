@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
+import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
 import { samePerson } from '../policy/people.ts';
-import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
-import { channelPlatform } from '../queue/channel.ts';
 import type { ActionJob } from '../queue/jobs.ts';
+import { channelPlatform } from '../shared/channel.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';

@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
+import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
-import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import { tierOf } from '../policy/tiers.ts';
 import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';

@@ -1,5 +1,5 @@
+import type { Autonomy } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { Autonomy } from '../policy/schema.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { ProposalStore } from './proposal-store.ts';

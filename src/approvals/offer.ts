@@ -1,4 +1,4 @@
-import type { Autonomy } from '../policy/schema.ts';
+import type { Autonomy } from '../config/policy-schema.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';
 import type { Origin, Proposal, ProposalStore } from './proposal-store.ts';

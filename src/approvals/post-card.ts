@@ -1,8 +1,8 @@
-import type { Autonomy } from '../policy/schema.ts';
+import { fitMessage } from '../chat/message.ts';
+import type { Autonomy } from '../config/policy-schema.ts';
 import { tierOf } from '../policy/tiers.ts';
-import { channelPlatform } from '../queue/channel.ts';
 import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
-import { fitMessage } from '../queue/message.ts';
+import { channelPlatform } from '../shared/channel.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 import { cardKey, chatCard } from './render-card.ts';
 

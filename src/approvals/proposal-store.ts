@@ -7,7 +7,7 @@ import {
   auditLine,
   auditStreamKey,
 } from '../audit/audit-log.ts';
-import { ChannelRef } from '../queue/channel.ts';
+import { ChannelRef } from '../shared/channel.ts';
 import { KubeAction } from '../tools/kubernetes/actions/action.ts';
 
 /**

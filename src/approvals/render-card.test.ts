@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDiscord } from '../chat/discord/render.ts';
+import { ChatMessage, fitMessage } from '../chat/message.ts';
 import { renderSlack } from '../chat/slack/render.ts';
-import { ChatMessage, fitMessage } from '../queue/message.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 import { changesFitChat, chatCard, renderCard } from './render-card.ts';

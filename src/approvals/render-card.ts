@@ -1,5 +1,5 @@
-import type { Platform } from '../queue/channel.ts';
-import { type ChatMessageInput, LIMITS, type Tone } from '../queue/message.ts';
+import { type ChatMessageInput, LIMITS, type Tone } from '../chat/message.ts';
+import type { Platform } from '../shared/channel.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import { changeLines } from '../tools/kubernetes/actions/field-changes.ts';
 import type { ProposalRecord } from './proposal-store.ts';

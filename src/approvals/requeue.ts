@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Autonomy } from '../policy/schema.ts';
+import type { Autonomy } from '../config/policy-schema.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
 import { type CardOutbox, postCard } from './post-card.ts';

@@ -1,5 +1,5 @@
+import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
-import type { Binding } from '../policy/schema.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 

@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
+import type { ChatMessageInput } from '../chat/message.ts';
+import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import { commandScope, inScope } from '../policy/command-scope.ts';
-import type { Binding } from '../policy/schema.ts';
-import type { ChannelRef } from '../queue/channel.ts';
 import { COMMAND_HELP, type Command, parseCommandText } from '../queue/command.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
-import type { ChatMessageInput } from '../queue/message.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import { type Workflows, workflowTask } from '../workflows/markdown.ts';
 
 /**

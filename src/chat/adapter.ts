@@ -1,5 +1,5 @@
-import type { Platform } from '../queue/channel.ts';
-import type { ChatMessage } from '../queue/message.ts';
+import type { Platform } from '../shared/channel.ts';
+import type { ChatMessage } from './message.ts';
 
 /** One outbox message, as an adapter receives it. */
 export type Delivery = {

@@ -1,5 +1,5 @@
-import type { ChannelRef } from '../queue/channel.ts';
-import type { ChatMessageInput } from '../queue/message.ts';
+import type { ChannelRef } from '../shared/channel.ts';
+import type { ChatMessageInput } from './message.ts';
 
 /**
  * What the platform adapters hand the bot, and what the bot answers: the same for Slack, Discord

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { renderAlertGroup } from '../alerts/render-alert.ts';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
-import { ChatMessage, type ChatMessageInput, fitMessage } from '../queue/message.ts';
 import { discordMarkdown, escapeDiscord } from './discord/markdown.ts';
 import { renderDiscord } from './discord/render.ts';
+import { ChatMessage, type ChatMessageInput, fitMessage } from './message.ts';
 import { mrkdwn } from './slack/mrkdwn.ts';
 import { renderSlack } from './slack/render.ts';
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Platform } from '../queue/channel.ts';
+import type { Platform } from '../shared/channel.ts';
 
 /**
  * The platform's ids of the bot's own messages, in Redis so every bot replica shares them: which

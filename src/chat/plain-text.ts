@@ -1,4 +1,4 @@
-import type { ChatMessageInput } from '../queue/message.ts';
+import type { ChatMessageInput } from './message.ts';
 
 /** A message as plain text, for the terminal: the same content the chat platforms render. */
 export function renderPlainText(message: ChatMessageInput): string {

@@ -1,4 +1,4 @@
-import type { Platform } from '../queue/channel.ts';
+import type { Platform } from '../shared/channel.ts';
 import type { ChatAdapter, Delivery } from './adapter.ts';
 import type { MessageRefs } from './message-refs.ts';
 import { KeyedSerialiser } from './serialise.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ADVERSARIAL_SHAPES } from '../../test/support/adversarial-text.ts';
 import { MAX_REDACTED_CHARS } from '../policy/redact.ts';
 import { REDACTED } from '../policy/redacted.ts';
-import { ChatMessage, type ChatMessageInput } from '../queue/message.ts';
+import { ChatMessage, type ChatMessageInput } from './message.ts';
 import { redactMessage } from './redact-message.ts';
 
 describe('redactMessage', () => {

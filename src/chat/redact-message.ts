@@ -1,13 +1,7 @@
 import { redactText } from '../policy/redact.ts';
 import { REDACTED } from '../policy/redacted.ts';
 import { isHarmlessValue, isSecretKey } from '../policy/secret-key.ts';
-import {
-  ChatMessage,
-  type ChatMessageInput,
-  type Field,
-  fitMessage,
-  Link,
-} from '../queue/message.ts';
+import { ChatMessage, type ChatMessageInput, type Field, fitMessage, Link } from './message.ts';
 
 /**
  * The last redaction before chat: every text a person will read (headline, text, fields,

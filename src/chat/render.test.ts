@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ChatMessage, type ChatMessageInput } from '../queue/message.ts';
 import { renderDiscord } from './discord/render.ts';
+import { ChatMessage, type ChatMessageInput } from './message.ts';
 import { mrkdwn, renderSlack } from './slack/render.ts';
 
 const longEvidence = Array.from(

@@ -1,4 +1,4 @@
-import { webHref } from '../queue/message.ts';
+import { webHref } from './message.ts';
 
 /**
  * What the chat renderers share to keep text from alerts, clusters and models from making

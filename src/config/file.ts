@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DEFAULT_MODEL_IDS, ModelIds } from '../agents/models.ts';
-import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from '../policy/schema.ts';
-import { ChannelRef } from '../queue/channel.ts';
+import { ChannelRef } from '../shared/channel.ts';
+import { DEFAULT_MODEL_IDS, ModelIds } from './model-ids.ts';
+import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from './policy-schema.ts';
 
 /** An alert route: every label in `match` must equal the alert's label. An empty match takes all. */
 export const Route = z.strictObject({

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
-import type { ModelIds } from '../agents/models.ts';
 import { CoxswainError } from '../errors.ts';
-import type { Autonomy, Binding, Identity } from '../policy/schema.ts';
-import { channelPlatform, type Platform } from '../queue/channel.ts';
+import { channelPlatform, type Platform } from '../shared/channel.ts';
+import { formatIssues } from '../shared/format-issues.ts';
 import { Env } from './env.ts';
 import { type Budgets, type ClusterEntry, ConfigFile, type Route } from './file.ts';
-import { formatIssues } from './format-issues.ts';
+import type { ModelIds } from './model-ids.ts';
+import type { Autonomy, Binding, Identity } from './policy-schema.ts';
 
 export type LogLevel = Env['LOG_LEVEL'];
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Binding, Identity } from '../policy/schema.ts';
+import { Binding, Identity } from '../config/policy-schema.ts';
 import { scopeOf } from './person-scope.ts';
 
 const bindings = [

@@ -1,6 +1,6 @@
+import type { Binding, Identity } from '../config/policy-schema.ts';
 import { listsApprover } from '../policy/bindings.ts';
-import type { Binding, Identity } from '../policy/schema.ts';
-import { channelPlatform } from '../queue/channel.ts';
+import { channelPlatform } from '../shared/channel.ts';
 
 /**
  * What a signed-in person sees in History and Status: the channels whose binding lists them as an

@@ -1,10 +1,10 @@
 import { diagnose } from '../agents/skills/diagnose.ts';
 import { planRollback } from '../agents/skills/rollback.ts';
 import { clusterStatus } from '../agents/skills/status.ts';
+import type { ChatMessageInput } from '../chat/message.ts';
 import { renderPlainText } from '../chat/plain-text.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
 import { type CommandName, parseCommand } from '../queue/command.ts';
-import type { ChatMessageInput } from '../queue/message.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { loadWorkflows, WORKFLOWS_DIR, workflowTask } from '../workflows/markdown.ts';
 import { UsageError } from './args.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Binding, Identity } from '../config/policy-schema.ts';
 import { bindingFor, globMatches, listsApprover, mayApprove, mayRun } from './bindings.ts';
-import { Binding, Identity } from './schema.ts';
 
 const NOBODY: Identity[] = [];
 

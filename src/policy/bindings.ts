@@ -1,6 +1,6 @@
-import type { ChannelRef } from '../queue/channel.ts';
+import type { Binding, Identity, Tier } from '../config/policy-schema.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import { idsOf, samePerson } from './people.ts';
-import type { Binding, Identity, Tier } from './schema.ts';
 
 /** Who is acting, as the platform verified them. */
 export type Person = {

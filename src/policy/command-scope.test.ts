@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { Binding } from '../config/policy-schema.ts';
 import { commandScope, inScope } from './command-scope.ts';
-import { Binding } from './schema.ts';
 
 const bound = (fields: Record<string, unknown>) =>
   Binding.parse({ channel: 'web:ops', clusters: ['prod', 'staging'], ...fields });

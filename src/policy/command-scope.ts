@@ -1,6 +1,6 @@
+import type { Binding } from '../config/policy-schema.ts';
 import type { Command } from '../queue/command.ts';
 import { globMatches, mayRun } from './bindings.ts';
-import type { Binding } from './schema.ts';
 
 /**
  * Where a channel's command may look: which cluster, and which namespaces. Checked by the bot

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
+import { Identity } from '../config/policy-schema.ts';
 import { idsOf, samePerson } from './people.ts';
-import { Identity } from './schema.ts';
 
 const people = [
   Identity.parse({ name: 'dana', ids: ['slack:U0DANA', 'web:dana', 'discord:4242'] }),

@@ -1,4 +1,4 @@
-import type { Identity } from './schema.ts';
+import type { Identity } from '../config/policy-schema.ts';
 
 /**
  * A person is one identity across platforms: `people` in the config file lists each person's

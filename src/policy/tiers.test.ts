@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autonomy, WorkflowAutonomy } from './schema.ts';
+import { Autonomy, WorkflowAutonomy } from '../config/policy-schema.ts';
 import { tierOf } from './tiers.ts';
 
 describe('tierOf with the default policy', () => {

@@ -1,4 +1,9 @@
-import { type Autonomy, DEFAULT_AUTONOMY, type Tier, type WorkflowAutonomy } from './schema.ts';
+import {
+  type Autonomy,
+  DEFAULT_AUTONOMY,
+  type Tier,
+  type WorkflowAutonomy,
+} from '../config/policy-schema.ts';
 
 /** What an action does, as far as the policy cares: its verb and, where it matters, the kind. */
 export type ActionVerb = { verb: string; kind?: string };

@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
-import { formatIssues } from '../config/format-issues.ts';
 import type { Logger } from '../observability/logger.ts';
+import { formatIssues } from '../shared/format-issues.ts';
 
 /**
  * What every processor starts with: a child logger for the job, and its data checked against

@@ -2,12 +2,12 @@ import { requireWebhookAuth } from '../alerts/webhook-auth.ts';
 import { checkWebExposure } from '../bot/check-web-exposure.ts';
 import { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
+import { opsRoutes } from '../http/health.ts';
 import { createHttpServer } from '../http/server.ts';
-import { opsRoutes } from '../observability/health.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
-import { exportQueueDepth } from '../observability/queue-depth.ts';
 import { waitForReady } from '../queue/connection.ts';
+import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { startWorker } from '../worker/start-worker.ts';
 import { openResources } from './resources.ts';
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { formatIssues } from '../config/format-issues.ts';
 import { CoxswainError } from '../errors.ts';
+import { formatIssues } from '../shared/format-issues.ts';
 
 /**
  * A scenario file: what the sandbox's image registry knows (how each image behaves when it

@@ -1,4 +1,4 @@
-import { parseCpu, parseMemory } from '../tools/kubernetes/quantity.ts';
+import { parseCpu, parseMemory } from '../shared/quantity.ts';
 import type { ResourceType } from './catalog.ts';
 import { canonical } from './simulator/hash.ts';
 import { ApiError, type KObject } from './store.ts';

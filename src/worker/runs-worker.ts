@@ -4,9 +4,9 @@ import { type EngineDeps, processAgentRun, processAskRun } from '../agents/engin
 import { processCommandRun } from '../agents/skills/run-command.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';
+import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Autonomy, Binding } from '../policy/schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';

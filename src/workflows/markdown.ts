@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
-import { formatIssues } from '../config/format-issues.ts';
-import { splitFrontMatter } from '../config/front-matter.ts';
 import { CoxswainError } from '../errors.ts';
 import { WorkflowName } from '../queue/command.ts';
+import { formatIssues } from '../shared/format-issues.ts';
+import { splitFrontMatter } from '../shared/front-matter.ts';
 
 /**
  * Markdown workflows: a file in `workflows/` whose text is the orchestrator's task, run by

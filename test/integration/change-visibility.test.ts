@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { kubeTools } from '../../src/agents/loop/kube-tools.ts';
 import { MemoryProposals, type ProposalRecord } from '../../src/approvals/proposal-store.ts';
 import { changesFitChat, chatCard } from '../../src/approvals/render-card.ts';
-import { Autonomy } from '../../src/policy/schema.ts';
+import { Autonomy } from '../../src/config/policy-schema.ts';
 import type { KubeAction } from '../../src/tools/kubernetes/actions/action.ts';
 import { alreadyApplied } from '../../src/tools/kubernetes/actions/after-approval.ts';
 import { ForbiddenChangeError, NoChangeError } from '../../src/tools/kubernetes/actions/dry-run.ts';

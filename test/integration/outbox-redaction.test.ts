@@ -2,10 +2,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ChatAdapter } from '../../src/chat/adapter.ts';
+import type { ChatMessage, ChatMessageInput } from '../../src/chat/message.ts';
 import { createOutboxWorker } from '../../src/chat/outbox-worker.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import type { ChatMessage, ChatMessageInput } from '../../src/queue/message.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually } from '../support/sandbox.ts';
 

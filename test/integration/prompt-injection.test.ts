@@ -13,9 +13,9 @@ import {
 } from '../../src/approvals/proposal-store.ts';
 import { chatCard } from '../../src/approvals/render-card.ts';
 import { renderDiscord } from '../../src/chat/discord/render.ts';
+import { ChatMessage, fitMessage } from '../../src/chat/message.ts';
 import { renderSlack } from '../../src/chat/slack/render.ts';
 import { redactText } from '../../src/policy/redact.ts';
-import { ChatMessage, fitMessage } from '../../src/queue/message.ts';
 import { MessagesApi, type MessagesRequest, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';

@@ -1,5 +1,5 @@
 import type { V1ContainerStatus, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import { formatMemory, nextMemoryLimit, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { formatMemory, nextMemoryLimit, parseMemory } from '../../shared/quantity.ts';
 import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];

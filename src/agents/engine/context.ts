@@ -1,11 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ProposalRecords } from '../../approvals/proposal-store.ts';
-import type { Autonomy } from '../../policy/schema.ts';
+import type { ModelIds } from '../../config/model-ids.ts';
+import type { Autonomy } from '../../config/policy-schema.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import type { TokenUsage } from '../llm/pricing.ts';
 import type { CheckpointStore } from '../loop/checkpoints.ts';
 import type { Budget } from '../loop/run-agent.ts';
-import type { ModelIds, ModelTier } from '../models.ts';
+import type { ModelTier } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
 
 /** What the engine runs with, whether in a worker or in `coxswain ask`. */

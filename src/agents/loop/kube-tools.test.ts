@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autonomy } from '../../policy/schema.ts';
+import { Autonomy } from '../../config/policy-schema.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { tierRefusal } from './kube-tools.ts';
 

@@ -1,7 +1,7 @@
 import { type ProposalRecords, proposalId } from '../../approvals/proposal-store.ts';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
 import { inScope } from '../../policy/command-scope.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { changeLines } from '../../tools/kubernetes/actions/field-changes.ts';

@@ -1,9 +1,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { type ChatMessageInput, fitMessage } from '../../chat/message.ts';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
 import { inScope } from '../../policy/command-scope.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { DiagnoseTarget } from '../../queue/command.ts';
-import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { NoChangeError } from '../../tools/kubernetes/actions/dry-run.ts';
 import { proposeRollback, proposeSetResources } from '../../tools/kubernetes/actions/propose.ts';

@@ -1,7 +1,7 @@
+import { type ChatMessageInput, fitMessage } from '../../chat/message.ts';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../policy/schema.ts';
 import { tierOf } from '../../policy/tiers.ts';
-import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { proposeRollback } from '../../tools/kubernetes/actions/propose.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';

@@ -1,16 +1,16 @@
 import type { Queue } from 'bullmq';
 import { offerProposal } from '../../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
+import { type ChatMessageInput, LIMITS } from '../../chat/message.ts';
+import type { Autonomy, Binding } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor, mayRun } from '../../policy/bindings.ts';
 import { commandScope } from '../../policy/command-scope.ts';
 import { redactText } from '../../policy/redact.ts';
 import { redactObject } from '../../policy/redact-object.ts';
-import type { Autonomy, Binding } from '../../policy/schema.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../../policy/suspend.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
-import { type ChatMessageInput, LIMITS } from '../../queue/message.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';

@@ -14,9 +14,9 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../observability/logger.ts';
 import { OutboxJob } from '../../queue/jobs.ts';
-import { type ChatMessageInput, fitMessage } from '../../queue/message.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
+import { type ChatMessageInput, fitMessage } from '../message.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import { redactMessage } from '../redact-message.ts';
 import { commandText, DISCORD_COMMANDS } from './commands.ts';

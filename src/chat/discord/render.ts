@@ -1,10 +1,4 @@
-import {
-  type Button,
-  type ChatMessage,
-  type Link,
-  type Tone,
-  webHref,
-} from '../../queue/message.ts';
+import { type Button, type ChatMessage, type Link, type Tone, webHref } from '../message.ts';
 import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
 import { defuseBroadcasts, stripInvisible } from '../untrusted-text.ts';
 import { discordLink, discordMarkdown, escapeDiscord } from './markdown.ts';

@@ -5,7 +5,7 @@ import {
   type Link,
   type Tone,
   webHref,
-} from '../../queue/message.ts';
+} from '../message.ts';
 import { CHAT_CODE_LINES, clipText, trimLines } from '../trim.ts';
 import { escapeMrkdwn, mrkdwn, slackLink } from './mrkdwn.ts';
 

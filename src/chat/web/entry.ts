@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { WEB_CHANNEL_PATTERN } from '../../queue/channel.ts';
-import { ChatMessage } from '../../queue/message.ts';
+import { WEB_CHANNEL_PATTERN } from '../../shared/channel.ts';
+import { ChatMessage } from '../message.ts';
 
 /** A web console channel id: lower-case, as typed after `#`. */
 export const WebChannelId = z

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { formatIssues } from '../../config/format-issues.ts';
 import { HttpError } from '../../http/http-error.ts';
 import { readJson } from '../../http/read-body.ts';
 import type { Route } from '../../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../../http/static-pages.ts';
-import { type Button, LIMITS } from '../../queue/message.ts';
+import { formatIssues } from '../../shared/format-issues.ts';
+import { type Button, LIMITS } from '../message.ts';
 import { isStreamId, WebChannelId } from './entry.ts';
 import type { LiveStreams } from './live-stream.ts';
 import type { WebStore } from './store.ts';

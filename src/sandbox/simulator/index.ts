@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseCpu, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../catalog.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import { ApiError, type KObject, type ObjectStore } from '../store.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { parseMemory } from '../../shared/quantity.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import type { KObject } from '../store.ts';
 import type { EventRecorder } from './events.ts';

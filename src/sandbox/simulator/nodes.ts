@@ -1,4 +1,4 @@
-import { formatMemory, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { formatMemory, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../catalog.ts';
 import type { KObject, ObjectStore } from '../store.ts';
 import { type EventRecorder, stamp } from './events.ts';

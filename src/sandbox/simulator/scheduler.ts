@@ -1,4 +1,4 @@
-import { parseCpu, parseMemory } from '../../tools/kubernetes/quantity.ts';
+import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import type { KObject } from '../store.ts';
 import type { Container } from './kubelet.ts';
 

@@ -1,10 +1,10 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { parseCpu, parseMemory } from '../../../shared/quantity.ts';
 import { defineTool } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { age, columns } from '../format.ts';
-import { parseCpu, parseMemory } from '../quantity.ts';
 
 const PRESSURE = ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'NetworkUnavailable'];
 

@@ -1,12 +1,12 @@
 import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
+import { formatMemory, parseCpu, parseMemory } from '../../../shared/quantity.ts';
 import { defineTool } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { columns, limited } from '../format.ts';
-import { formatMemory, parseCpu, parseMemory } from '../quantity.ts';
 
 const Usage = z.object({ cpu: z.string().optional(), memory: z.string().optional() });
 const PodMetricsList = z.object({

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Route } from '../http/router.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { pingRedis } from '../queue/connection.ts';
-import type { Metrics } from './metrics.ts';
+import type { Route } from './router.ts';
 
 /**
  * `/healthz` says the process is up; `/readyz` says it can do its work, which needs Redis;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelRef } from '../queue/channel.ts';
+import { ChannelRef } from '../shared/channel.ts';
 
 /**
  * The policy parts of the config file (`clusters`, `bindings`, `autonomy`), as the user-facing

@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
-import type { Queues } from '../queue/queues.ts';
-import type { Metrics } from './metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Queues } from './queues.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
