@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
+import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor, mayApprove } from '../policy/bindings.ts';
@@ -8,7 +9,7 @@ import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { channelPlatform } from '../shared/channel.ts';
 import { auditEntry } from './audit-entry.ts';
-import { type CardOutbox, postCard } from './post-card.ts';
+import { postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 import { changesFitChat } from './render-card.ts';
 import { requeueApproved } from './requeue.ts';
@@ -25,7 +26,7 @@ import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 export type DecideDeps = {
   proposals: ProposalStore;
   actions: Queue<ActionJob>;
-  outbox: CardOutbox;
+  outbox: Outbox;
   bindings: readonly Binding[];
   /** A person's accounts across platforms: the approver and self-approval rules count them all. */
   people: readonly Identity[];

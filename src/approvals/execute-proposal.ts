@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -10,7 +11,7 @@ import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { KubernetesError } from '../tools/kubernetes/errors.ts';
-import { type CardOutbox, postCard } from './post-card.ts';
+import { postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 import type { RunsQueue } from './resume.ts';
 import { finish, finishApplied, isInPlace, outcomeUnknown } from './settle-execution.ts';
@@ -34,7 +35,7 @@ export type ExecuteDeps = {
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
-  outbox: CardOutbox;
+  outbox: Outbox;
   /** Where a question that led to the proposal goes on, once it is decided. */
   runs?: RunsQueue;
   log: Logger;

@@ -1,7 +1,8 @@
+import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { auditEntry } from './audit-entry.ts';
-import { type CardOutbox, postCard } from './post-card.ts';
+import { postCard } from './post-card.ts';
 import type { ProposalStore } from './proposal-store.ts';
 
 /**
@@ -11,7 +12,7 @@ import type { ProposalStore } from './proposal-store.ts';
 export async function expireProposals(
   deps: {
     proposals: ProposalStore;
-    outbox: CardOutbox;
+    outbox: Outbox;
     autonomy: Autonomy;
     /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
     dashboardUrl: string | undefined;

@@ -1,6 +1,7 @@
+import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { auditEntry } from './audit-entry.ts';
-import { type CardOutbox, postCard } from './post-card.ts';
+import { postCard } from './post-card.ts';
 import type { Origin, Proposal, ProposalStore } from './proposal-store.ts';
 
 /** How long a card may be decided on; after that it says it expired and does nothing. */
@@ -8,7 +9,7 @@ export const DECISION_WINDOW_MS = 60 * 60 * 1000;
 
 export type OfferDeps = {
   proposals: ProposalStore;
-  outbox: CardOutbox;
+  outbox: Outbox;
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;

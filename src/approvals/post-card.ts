@@ -1,15 +1,9 @@
-import { fitMessage } from '../chat/message.ts';
+import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { tierOf } from '../policy/tiers.ts';
-import { type OutboxJob, OutboxJob as OutboxJobSchema } from '../queue/jobs.ts';
 import { channelPlatform } from '../shared/channel.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 import { cardKey, chatCard } from './render-card.ts';
-
-/** Where cards go: the outbox, as the bot or a worker holds it. */
-export type CardOutbox = {
-  add(name: string, data: OutboxJob, options: { jobId: string }): Promise<unknown>;
-};
 
 /** What a card's content depends on besides its proposal. */
 export type CardSettings = {
@@ -23,7 +17,7 @@ export type CardSettings = {
  * replace key), each state posted once (its job id), later states winning over earlier ones.
  */
 export async function postCard(
-  outbox: CardOutbox,
+  outbox: Outbox,
   record: ProposalRecord,
   settings: CardSettings,
   now = new Date(),
@@ -34,14 +28,12 @@ export async function postCard(
     { verb: record.action.verb, kind: record.action.target.kind },
     settings.autonomy,
   );
-  const job = OutboxJobSchema.parse({
+  await postToChat(outbox, {
+    kind: 'card',
+    key: [record.id, record.state],
     channel: origin.channel,
-    ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-    message: fitMessage(
-      chatCard(record, tier, settings.dashboardUrl, channelPlatform(origin.channel)),
-    ),
-    replaceKey: cardKey(record.id),
-    version: now.getTime(),
+    thread: origin.thread,
+    message: chatCard(record, tier, settings.dashboardUrl, channelPlatform(origin.channel)),
+    replace: { key: cardKey(record.id), version: now.getTime() },
   });
-  await outbox.add('card', job, { jobId: `card.${record.id}.${record.state}` });
 }

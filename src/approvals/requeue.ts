@@ -1,8 +1,9 @@
 import type { Queue } from 'bullmq';
+import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { auditEntry } from './audit-entry.ts';
-import { type CardOutbox, postCard } from './post-card.ts';
+import { postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function requeueApproved(
   deps: {
     actions: Queue<ActionJob>;
     proposals: ProposalStore;
-    outbox: CardOutbox;
+    outbox: Outbox;
     autonomy: Autonomy;
     dashboardUrl: string | undefined;
   },

@@ -1,3 +1,4 @@
+import { postToChat } from '../chat/post-to-chat.ts';
 import { redactText } from '../policy/redact.ts';
 import { alreadyApplied, verifyOutcome } from '../tools/kubernetes/actions/after-approval.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
@@ -164,20 +165,11 @@ export async function report(
 ) {
   const origin = record.origin;
   if (origin === undefined) return;
-  await deps.outbox.add(
-    'report',
-    {
-      channel: origin.channel,
-      ...(origin.thread === undefined ? {} : { thread: origin.thread }),
-      message: {
-        text: text.slice(0, 3_000),
-        tone,
-        fields: [],
-        sections: [],
-        links: [],
-        buttons: [],
-      },
-    },
-    { jobId: `report.${record.id}.${record.state}` },
-  );
+  await postToChat(deps.outbox, {
+    kind: 'report',
+    key: [record.id, record.state],
+    channel: origin.channel,
+    thread: origin.thread,
+    message: { text, tone },
+  });
 }

@@ -5,10 +5,10 @@ import { AuditLog } from '../audit/audit-log.ts';
 import type { ChatAdapter } from '../chat/adapter.ts';
 import { createDiscord, type Discord } from '../chat/discord/discord-app.ts';
 import type { InboundHandlers } from '../chat/inbound.ts';
-import { fitMessage } from '../chat/message.ts';
 import { EventClaims, MessageRefs } from '../chat/message-refs.ts';
 import { createOutboxWorker } from '../chat/outbox-worker.ts';
 import { ChannelPacer, PLATFORM_INTERVALS_MS } from '../chat/pacing.ts';
+import { postToChat } from '../chat/post-to-chat.ts';
 import { createSlack, type Slack } from '../chat/slack/slack-app.ts';
 import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
@@ -24,7 +24,6 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
-import { OutboxJob } from '../queue/jobs.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { loadWorkflows, WORKFLOWS_DIR, type Workflows } from '../workflows/markdown.ts';
@@ -141,11 +140,12 @@ export function startBot(
     outcome: Awaited<ReturnType<InboundHandlers['input']>>,
   ) => {
     if (outcome.kind !== 'reply') return;
-    await outbox.add(
-      'reply',
-      OutboxJob.parse({ channel: `web:${channel}`, message: fitMessage(outcome.message) }),
-      { jobId: `reply.web.${channel}.${id}` },
-    );
+    await postToChat(outbox, {
+      kind: 'reply',
+      key: ['web', channel, id],
+      channel: `web:${channel}`,
+      message: outcome.message,
+    });
   };
   const routes = [
     alertmanagerRoute({

@@ -4,9 +4,9 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
-import { OutboxJob } from '../queue/jobs.ts';
 import { channelId, channelPlatform } from '../shared/channel.ts';
 import { type ChatAdapter, RetryAfterError } from './adapter.ts';
+import { OutboxJob } from './outbox-job.ts';
 import type { ChannelPacer } from './pacing.ts';
 import { redactMessage } from './redact-message.ts';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
-import { ChatMessage } from '../chat/message.ts';
 import { ChannelRef } from '../shared/channel.ts';
 import { SkillCommand } from './command.ts';
 
@@ -88,27 +87,8 @@ export const ActionJob = z.object({
 });
 export type ActionJob = z.infer<typeof ActionJob>;
 
-/** A message for a chat channel. Every message to chat goes through here. */
-export const OutboxJob = z.object({
-  channel: ChannelRef,
-  message: ChatMessage,
-  /** Posted in this thread of the channel. */
-  thread: ThreadRef.optional(),
-  /** Shown only to this platform user where the platform can (Slack); posted to them elsewhere. */
-  ephemeralTo: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,100}$/)
-    .optional(),
-  /** Messages with the same key in a channel are one message, edited in place (a run's status). */
-  replaceKey: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,200}$/)
-    .optional(),
-  /**
-   * Orders the versions of a replaced message: pacing and retries can deliver them out of order,
-   * and an older version arriving after a newer one is dropped.
-   */
-  version: z.number().int().nonnegative().optional(),
-});
-export type OutboxJob = z.infer<typeof OutboxJob>;
-export type OutboxJobInput = z.input<typeof OutboxJob>;
+/**
+ * A job on the outbox. Its schema is chat's (`chat/outbox-job.ts`): `postToChat` is its one
+ * producer and validates every job it adds, and the outbox worker validates each again.
+ */
+export type OutboxJobData = Readonly<Record<string, unknown>>;

@@ -2,7 +2,7 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 import { throttledWarn } from '../observability/throttle.ts';
-import type { ActionJob, OutboxJob, QueueName, RunJob } from './jobs.ts';
+import type { ActionJob, OutboxJobData, QueueName, RunJob } from './jobs.ts';
 
 const HOUR = 3_600;
 const DAY = 24 * HOUR;
@@ -35,7 +35,7 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
 export type Queues = {
   runs: Queue<RunJob>;
   actions: Queue<ActionJob>;
-  outbox: Queue<OutboxJob>;
+  outbox: Queue<OutboxJobData>;
 };
 
 export function createQueues(connection: Redis, prefix: string, log: Logger): Queues {
@@ -50,7 +50,7 @@ export function createQueues(connection: Redis, prefix: string, log: Logger): Qu
       prefix,
       defaultJobOptions: JOB_OPTIONS.actions,
     }),
-    outbox: new Queue<OutboxJob>('outbox', {
+    outbox: new Queue<OutboxJobData>('outbox', {
       connection,
       prefix,
       defaultJobOptions: JOB_OPTIONS.outbox,

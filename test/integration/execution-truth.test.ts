@@ -11,7 +11,7 @@ import {
 } from '../../src/approvals/execute-proposal.ts';
 import { type ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
-import type { OutboxJob } from '../../src/queue/jobs.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import {
   approvedMemoryChange,
   executeDeps,

@@ -12,7 +12,7 @@ import {
   WritesSuspendedError,
 } from '../../src/approvals/execute-proposal.ts';
 import type { ProposalStore } from '../../src/approvals/proposal-store.ts';
-import type { OutboxJob } from '../../src/queue/jobs.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import {
   approvedMemoryChange,
   executeDeps,

@@ -2,10 +2,10 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import type { ExecuteDeps } from '../../src/approvals/execute-proposal.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { SuspendSwitch } from '../../src/policy/suspend.ts';
-import type { OutboxJob } from '../../src/queue/jobs.ts';
 import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type Cluster, Clusters } from '../../src/tools/kubernetes/cluster.ts';
 

@@ -2,11 +2,12 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { type Job, type Queue, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import { showProposals } from '../../approvals/offer.ts';
 import type { ProposalStore } from '../../approvals/proposal-store.ts';
+import { type Outbox, postToChat } from '../../chat/post-to-chat.ts';
 import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy, Binding } from '../../config/policy-schema.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
-import type { AgentRunJob, AskRunJob, OutboxJobInput, RunJobInput } from '../../queue/jobs.ts';
+import type { AgentRunJob, AskRunJob, RunJobInput } from '../../queue/jobs.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import type { Checkpoints, JobLock } from '../loop/checkpoints.ts';
 import { type Budget, SuspendRun } from '../loop/run-agent.ts';
@@ -37,7 +38,7 @@ export type EngineDeps = {
   dashboardUrl: string | undefined;
   budget: Budget;
   runs: Queue<RunJobInput>;
-  outbox: Queue<OutboxJobInput>;
+  outbox: Outbox;
   /** Spend per channel per day, and its limit. */
   spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
   /** Earlier exchanges of a thread or DM, for follow-ups. */
@@ -63,17 +64,14 @@ export async function processAskRun(
   // One status message per run, edited as the run goes; each step is posted once (job ids).
   const status = async (step: string, text: string) => {
     if (run.channel === undefined) return;
-    await deps.outbox.add(
-      'status',
-      {
-        channel: run.channel,
-        message: { text, tone: 'neutral' },
-        replaceKey: `status.${run.runId}`,
-        version: Date.now(),
-        ...(run.thread === undefined ? {} : { thread: run.thread }),
-      },
-      { jobId: `${run.runId}.status.${step}` },
-    );
+    await postToChat(deps.outbox, {
+      kind: 'status',
+      key: [run.runId, step],
+      channel: run.channel,
+      thread: run.thread,
+      message: { text, tone: 'neutral' },
+      replace: { key: `status.${run.runId}`, version: Date.now() },
+    });
   };
   try {
     const scope = currentScope(run, deps);
@@ -97,20 +95,18 @@ export async function processAskRun(
           : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
       const { headline, body } = splitHeadline(redactText(result.answer));
       const text = `${body.slice(0, 3000 - list.length - 1)}${list}`.trim();
-      await deps.outbox.add(
-        'answer',
-        {
-          channel: run.channel,
-          message: {
-            headline,
-            ...(text === '' ? {} : { text }),
-            tone: 'info',
-            footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
-          },
-          ...(run.thread === undefined ? {} : { thread: run.thread }),
+      await postToChat(deps.outbox, {
+        kind: 'answer',
+        key: [run.runId],
+        channel: run.channel,
+        thread: run.thread,
+        message: {
+          headline,
+          ...(text === '' ? {} : { text }),
+          tone: 'info',
+          footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
         },
-        { jobId: `${run.runId}.answer` },
-      );
+      });
       // Each proposal gets its card under the answer, for the channel's approvers.
       await showProposals(
         result.proposals,

@@ -1,7 +1,7 @@
-import type { Queue } from 'bullmq';
 import { offerProposal } from '../../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../../approvals/proposal-store.ts';
 import { type ChatMessageInput, LIMITS } from '../../chat/message.ts';
+import { type Outbox, postToChat } from '../../chat/post-to-chat.ts';
 import type { Autonomy, Binding } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
 import { bindingFor, mayRun } from '../../policy/bindings.ts';
@@ -10,7 +10,7 @@ import { redactText } from '../../policy/redact.ts';
 import { redactObject } from '../../policy/redact-object.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../../policy/suspend.ts';
 import { tierOf } from '../../policy/tiers.ts';
-import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
+import type { CommandRunJob } from '../../queue/jobs.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
 import { diagnose } from './diagnose.ts';
@@ -18,7 +18,7 @@ import { planRollback } from './rollback.ts';
 import { clusterStatus } from './status.ts';
 
 export type CommandRunDeps = {
-  outbox: Queue<OutboxJobInput>;
+  outbox: Outbox;
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
@@ -97,15 +97,13 @@ export async function processCommandRun(
   // Cluster text (API errors, webhook messages, names) can quote credentials: none reach chat.
   message = redactObject(message);
   const asked = `${run.requester.slice(run.requester.indexOf(':') + 1)} asked: ${command.name}`;
-  await deps.outbox.add(
-    'answer',
-    {
-      channel: run.channel,
-      message: { ...message, footer: message.footer ? `${asked} · ${message.footer}` : asked },
-      ...(run.thread === undefined ? {} : { thread: run.thread }),
-    },
-    { jobId: `${runJobId}.answer` },
-  );
+  await postToChat(deps.outbox, {
+    kind: 'answer',
+    key: [runJobId],
+    channel: run.channel,
+    thread: run.thread,
+    message: { ...message, footer: message.footer ? `${asked} · ${message.footer}` : asked },
+  });
   await offerFixes(run, runJobId, fixes, deps);
   return { command: command.name, answered: message.headline, proposals: fixes.length };
 }

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -13,11 +12,11 @@ import {
   Routes,
 } from 'discord.js';
 import type { Logger } from '../../observability/logger.ts';
-import { OutboxJob } from '../../queue/jobs.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
-import { type ChatMessageInput, fitMessage } from '../message.ts';
+import type { ChatMessageInput } from '../message.ts';
 import type { MessageRefs } from '../message-refs.ts';
+import { type Outbox, postToChat } from '../post-to-chat.ts';
 import { redactMessage } from '../redact-message.ts';
 import { commandText, DISCORD_COMMANDS } from './commands.ts';
 import { discordAdapter, threadName } from './discord-adapter.ts';
@@ -39,7 +38,7 @@ export type DiscordOptions = {
 
 export type DiscordDeps = {
   handlers: InboundHandlers;
-  outbox: Queue<OutboxJob>;
+  outbox: Outbox;
   refs: MessageRefs;
   log: Logger;
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
@@ -71,15 +70,13 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
   // The outbox's own REST client hands a 429 back instead of waiting in a delivery slot.
   const outboxRest = new REST({ ...api, rejectOnRateLimit: () => true }).setToken(options.token);
   const post = (channel: string, message: ChatMessageInput, jobId: string, thread?: string) =>
-    deps.outbox.add(
-      'reply',
-      OutboxJob.parse({
-        channel: `discord:${channel}`,
-        message: fitMessage(message),
-        ...(thread === undefined ? {} : { thread }),
-      }),
-      { jobId: `reply.discord.${jobId}` },
-    );
+    postToChat(deps.outbox, {
+      kind: 'reply',
+      key: ['discord', jobId],
+      channel: `discord:${channel}`,
+      message,
+      thread,
+    });
 
   client.on(Events.MessageCreate, (message) => {
     onMessage(message).catch((error: unknown) =>

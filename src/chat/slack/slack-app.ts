@@ -1,12 +1,11 @@
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
-import type { Queue } from 'bullmq';
 import type { Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { OutboxJob } from '../../queue/jobs.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../inbound.ts';
-import { type ChatMessageInput, fitMessage } from '../message.ts';
+import type { ChatMessageInput } from '../message.ts';
 import type { EventClaims, MessageRefs } from '../message-refs.ts';
+import { type Outbox, postToChat } from '../post-to-chat.ts';
 import { redactMessage } from '../redact-message.ts';
 import { SlackHttpReceiver } from './http-receiver.ts';
 import { actionOfSlackId, renderSlack } from './render.ts';
@@ -27,7 +26,7 @@ export type SlackOptions = {
 
 export type SlackDeps = {
   handlers: InboundHandlers;
-  outbox: Queue<OutboxJob>;
+  outbox: Outbox;
   claims: EventClaims;
   refs: MessageRefs;
   log: Logger;
@@ -101,16 +100,14 @@ function registerListeners(app: App, deps: SlackDeps, log: Logger) {
     jobId: string,
     extra: { thread?: string | undefined; ephemeralTo?: string | undefined },
   ) =>
-    deps.outbox.add(
-      'reply',
-      OutboxJob.parse({
-        channel: `slack:${channel}`,
-        message: fitMessage(message),
-        ...(extra.thread === undefined ? {} : { thread: extra.thread }),
-        ...(extra.ephemeralTo === undefined ? {} : { ephemeralTo: extra.ephemeralTo }),
-      }),
-      { jobId: `reply.slack.${jobId}` },
-    );
+    postToChat(deps.outbox, {
+      kind: 'reply',
+      key: ['slack', jobId],
+      channel: `slack:${channel}`,
+      message,
+      thread: extra.thread,
+      ephemeralTo: extra.ephemeralTo,
+    });
 
   // Slack retries an event it thinks was lost; each event id is acted on once.
   app.use(async ({ body, next }) => {
