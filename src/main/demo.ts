@@ -7,7 +7,7 @@ import { isLoopback } from '../dashboard/web-access.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
-import { startProcess } from '../runtime/start-process.ts';
+import { startProcess } from './start-process.ts';
 import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
 
 /** The faults the demo's cluster starts with, beside a healthy shop. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AlertmanagerPayload } from '../alerts/schema.ts';
 import { ChannelRef } from '../shared/channel.ts';
 import { SkillCommand } from './command.ts';
 
@@ -13,11 +12,15 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
  */
 export const ThreadRef = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a thread id');
 
-/** An Alertmanager notification, as received, waiting for a worker to make it a chat message. */
+/**
+ * An Alertmanager notification, as received, waiting for a worker to make it a chat message. The
+ * payload's schema is the alerts' own (`alerts/schema.ts`): the receiver checks it before queueing
+ * and the alert run checks it again before reading it.
+ */
 export const AlertRunJob = z.object({
   kind: z.literal('alert'),
   receivedAt: z.iso.datetime(),
-  payload: AlertmanagerPayload,
+  payload: z.looseObject({}),
 });
 export type AlertRunJob = z.infer<typeof AlertRunJob>;
 

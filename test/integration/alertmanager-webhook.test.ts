@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/runtime/start-process.ts';
+import type { Role } from '../../src/main/start-process.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { alertFixture, alertFixtureText } from '../support/fixtures.ts';
 import { SseClient } from '../support/sse.ts';

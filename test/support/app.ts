@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { type Role, startProcess } from '../../src/runtime/start-process.ts';
+import { type Role, startProcess } from '../../src/main/start-process.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from './redis.ts';
 
 export type TestApp = {

@@ -9,7 +9,7 @@ import { createMetrics } from '../observability/metrics.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { startWorker } from '../worker/start-worker.ts';
-import { openResources } from './resources.ts';
+import { openResources } from '../runtime/resources.ts';
 
 export type Role = 'bot' | 'worker' | 'all';
 
