@@ -18,13 +18,13 @@ type StoredClick = Parameters<ClickHandler>[0];
  * The person a console request speaks for: the signed-in session's, or on the loopback demo, the
  * name typed (the dashboard's web access answers it).
  */
-export type PersonOf = (
+type PersonOf = (
   req: IncomingMessage,
   typed: string,
 ) => Promise<{ ok: true; person: string } | { ok: false; reason: string }>;
 
 /** Posts a reply to a console channel, once per message or click id; ignores other outcomes. */
-export type ConsoleReply = (channel: string, id: string, outcome: InputOutcome) => Promise<void>;
+type ConsoleReply = (channel: string, id: string, outcome: InputOutcome) => Promise<void>;
 
 /**
  * Console clicks, made trusted: the button is the one stored with its message (the click route
