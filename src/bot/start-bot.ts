@@ -11,6 +11,7 @@ import { ChannelPacer, PLATFORM_INTERVALS_MS } from '../chat/pacing.ts';
 import { postToChat } from '../chat/post-to-chat.ts';
 import { createSlack, type Slack } from '../chat/slack/slack-app.ts';
 import { webAdapter } from '../chat/web/adapter.ts';
+import { consoleClicks } from '../chat/web/console-click.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
@@ -184,36 +185,12 @@ export function startBot(
         });
         await webReply(posted.channel, posted.id, outcome);
       },
-      async (click) => {
-        metrics.chatInputs.inc({ platform: 'web', kind: 'click' });
-        // A name typed in the console is not verified: a decision needs a signed-in session, or
-        // the loopback demo where whoever is at this machine is trusted.
-        const deciding = click.button.action === 'approve' || click.button.action === 'reject';
-        let requester = `web:${click.author}`;
-        if (deciding) {
-          const access = await webAccess.of(click.req, click.author);
-          if (!access.ok) {
-            await webReply(click.channel, click.clickId, {
-              kind: 'reply',
-              message: {
-                headline: 'Sign in to the dashboard to decide proposals here',
-                text: `A name typed in the console is not a verified person: ${access.reason}.`,
-                tone: 'warning',
-              },
-            });
-            return;
-          }
-          requester = access.person;
-        }
-        const outcome = await handlers.click({
-          channel: `web:${click.channel}`,
-          requester,
-          action: click.button.action,
-          value: click.button.value,
-          clickId: click.clickId,
-        });
-        await webReply(click.channel, click.clickId, outcome);
-      },
+      consoleClicks({
+        click: handlers.click,
+        personOf: (req, typed) => webAccess.of(req, typed),
+        reply: webReply,
+        onInput: onInput('web'),
+      }),
       webAccess.signIn
         ? async (req) => {
             const access = await webAccess.of(req);

@@ -4,7 +4,7 @@ import { redactMessage } from '../chat/redact-message.ts';
 import type { ClusterSnapshot } from './status-store.ts';
 
 /** One cluster on the Status view, as one person may see it. */
-export type ClusterView = {
+type ClusterView = {
   cluster: string;
   at: string;
   message: ChatMessage | undefined;

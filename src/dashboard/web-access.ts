@@ -18,7 +18,7 @@ const COOKIE = 'coxswain_session';
 const SESSION_SECONDS = 12 * 3_600;
 
 /** Told the key of each session that ends (`sessionKey`), on this replica or another. */
-export type SessionEnded = (key: string) => void;
+type SessionEnded = (key: string) => void;
 
 export class WebAccess {
   readonly #redis: Redis;

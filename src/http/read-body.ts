@@ -7,7 +7,7 @@ export const MIB = 1024 * 1024;
  * How much of a body over the limit is read and thrown away so that its sender, still sending,
  * reads the 413 instead of a reset connection. A body larger still is cut off.
  */
-export const DRAIN_LIMIT = 8 * MIB;
+const DRAIN_LIMIT = 8 * MIB;
 
 /**
  * Reads a request body up to `limit` bytes. A larger one is refused with 413: what is over the

@@ -7,7 +7,7 @@ export type Reply = {
   headers?: Record<string, string>;
 };
 
-export type RequestContext = {
+type RequestContext = {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
@@ -26,10 +26,7 @@ export type Route = {
   handler: Handler;
 };
 
-export type Match =
-  | { route: Route; params: Record<string, string> }
-  | { allowed: string[] }
-  | undefined;
+type Match = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
 
 export function matchRoute(routes: readonly Route[], method: string, pathname: string): Match {
   const allowed: string[] = [];

@@ -18,6 +18,7 @@ export function createHttpServer(
   log: Logger,
   metrics: Metrics,
 ): HttpServer {
+  const handle = requestHandler(routes, log, metrics);
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log.error({ err: error }, 'request handling failed');
@@ -28,8 +29,16 @@ export function createHttpServer(
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  return { server, listen: (host, port) => listen(server, host, port), close: () => close(server) };
+}
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+/** Routes each request, counts it when it finishes, and answers any failure. */
+function requestHandler(
+  routes: readonly Route[],
+  log: Logger,
+  metrics: Metrics,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  return async (req, res) => {
     const started = process.hrtime.bigint();
     const method = req.method ?? 'GET';
     const url = parseTarget(req.url);
@@ -50,58 +59,63 @@ export function createHttpServer(
           headers: { allow: match.allowed.join(', ') },
         });
       }
-      const reply = await match.route.handler({
-        req,
-        res,
-        url,
-        params: match.params,
-        log,
-      });
+      const reply = await match.route.handler({ req, res, url, params: match.params, log });
       if (reply !== undefined) send(res, reply);
     } catch (error) {
-      // A refusal before the body was read (a 401, a 415) reads no more of it than a little.
-      const unread = !req.complete;
-      if (error instanceof HttpError) {
-        if (error.status >= 500)
-          log.warn({ ...where, status: error.status, reason: error.message }, 'request failed');
-        send(res, {
-          status: error.status,
-          body: { error: error.message },
-          headers: { ...error.headers, ...(unread ? { connection: 'close' } : {}) },
-        });
-        if (error.headers.connection === 'close') res.on('finish', () => req.destroy());
-        else if (unread) discardAtMost(req, UNREAD_LIMIT);
-        return;
-      }
-      log.error({ ...where, err: error }, 'request handler crashed');
-      send(res, {
-        status: 500,
-        body: { error: 'internal error' },
-        ...(unread ? { headers: { connection: 'close' } } : {}),
-      });
-      if (unread) discardAtMost(req, UNREAD_LIMIT);
+      answerFailure(req, res, error, where, log);
     }
-  }
-
-  return {
-    server,
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
-        });
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-    },
   };
+}
+
+/** An HttpError as its own answer, anything else as a logged 500. */
+function answerFailure(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  where: { method: string; route: string },
+  log: Logger,
+): void {
+  // A refusal before the body was read (a 401, a 415) reads no more of it than a little.
+  const unread = !req.complete;
+  if (error instanceof HttpError) {
+    if (error.status >= 500)
+      log.warn({ ...where, status: error.status, reason: error.message }, 'request failed');
+    send(res, {
+      status: error.status,
+      body: { error: error.message },
+      headers: { ...error.headers, ...(unread ? { connection: 'close' } : {}) },
+    });
+    if (error.headers.connection === 'close') res.on('finish', () => req.destroy());
+    else if (unread) discardAtMost(req, UNREAD_LIMIT);
+    return;
+  }
+  log.error({ ...where, err: error }, 'request handler crashed');
+  send(res, {
+    status: 500,
+    body: { error: 'internal error' },
+    ...(unread ? { headers: { connection: 'close' } } : {}),
+  });
+  if (unread) discardAtMost(req, UNREAD_LIMIT);
+}
+
+/** Resolves with the bound port once listening, or rejects with why not. */
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting connections and closes idle ones. */
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }
 
 /** What a refused request may still send after its answer before its connection is cut. */

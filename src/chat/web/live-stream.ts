@@ -23,7 +23,7 @@ type Client = {
 };
 
 /** The session a stream was opened in: it ends when the session does. */
-export type StreamSession = {
+type StreamSession = {
   /** Named when the session ends (signed out), to end its streams at once. */
   key: string | undefined;
   /** Asked at each heartbeat, for what ends a session without a sign-out (token changed, expiry). */

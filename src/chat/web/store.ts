@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { type ConsoleEntry, ConsoleEntry as EntrySchema, type StoredEntry } from './entry.ts';
 
 /** Channels every console shows, even before anything was said in them. */
-export const DEFAULT_CHANNELS = ['alerts', 'general'] as const;
+const DEFAULT_CHANNELS = ['alerts', 'general'] as const;
 const HISTORY_LENGTH = 1_000;
 const DELIVERY_TTL_SECONDS = 24 * 3_600;
 
@@ -33,7 +33,7 @@ return id
 const APPEND_COMMAND = 'coxswainWebAppend';
 type AppendCommand = (...args: string[]) => Promise<unknown>;
 
-export type StoreEvents = {
+type StoreEvents = {
   entry: [StoredEntry];
   /** The live feed was interrupted; listeners should catch up from the stream. */
   resync: [];

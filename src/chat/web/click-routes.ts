@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { HttpError } from '../../http/http-error.ts';
+import { readJson } from '../../http/read-body.ts';
+import type { Route } from '../../http/router.ts';
+import { formatIssues } from '../../shared/format-issues.ts';
+import { type Button, LIMITS } from '../message.ts';
+import type { ClickHandler } from './console-click.ts';
+import {
+  Author,
+  channelParam,
+  requireJson,
+  type SignedIn,
+  sessionName,
+} from './console-request.ts';
+import { isStreamId } from './entry.ts';
+import type { WebStore } from './store.ts';
+
+const Click = z.object({
+  entry: z.string().refine(isStreamId, 'must be an entry id'),
+  button: z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.buttons - 1),
+  author: Author,
+});
+
+/** The buttons: a click names a stored message and one of its buttons, handed to the bot. */
+export function clickRoutes(
+  store: WebStore,
+  signedIn: SignedIn | undefined,
+  onClick: ClickHandler | undefined,
+): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/channels/:channel/clicks',
+      async handler({ req, params }) {
+        const signedInName = await sessionName(signedIn, req);
+        const channel = channelParam(params.channel ?? '');
+        requireJson(req);
+        const parsed = Click.safeParse(await readJson(req, 4 * 1024));
+        if (!parsed.success)
+          throw new HttpError(
+            400,
+            `invalid click: ${formatIssues(parsed.error.issues).join('; ')}`,
+          );
+        const author = signedInName ?? parsed.data.author;
+        const button = await storedButton(store, channel, parsed.data.entry, parsed.data.button);
+        try {
+          await onClick?.({ channel, author, button, clickId: randomUUID(), req });
+        } catch (error) {
+          throw new HttpError(503, 'the click could not be acted on; retry later', {
+            cause: error,
+          });
+        }
+        return { status: 202, body: { accepted: true } };
+      },
+    },
+  ];
+}
+
+/** The button is the one stored with the bot's message, never what the browser says it was. */
+async function storedButton(
+  store: WebStore,
+  channel: string,
+  entryId: string,
+  index: number,
+): Promise<Button> {
+  let entry: Awaited<ReturnType<WebStore['entry']>>;
+  try {
+    entry = await store.entry(channel, entryId);
+  } catch (error) {
+    throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+  }
+  const button = entry?.bot ? entry.message.buttons[index] : undefined;
+  if (button === undefined) throw new HttpError(404, 'no such button in that message');
+  return button;
+}
