@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/browser.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -18,17 +18,11 @@ const pages: Page[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:lee'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'sandbox',
+    kubeconfig: sandbox.kubeconfig,
+    channel: 'web:ops',
+    approvers: ['web:lee'],
   });
   app = await startTestApp({
     COXSWAIN_CONFIG: config,

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/browser.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig, writeConfigFile } from '../support/config-file.ts';
 import { alertFixture } from '../support/fixtures.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
@@ -183,17 +183,11 @@ it('shows a message’s buttons, and a click runs the command behind it', async 
 });
 
 it('approves a proposal on the loopback console and shows the card settle in place', async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'sandbox',
+    kubeconfig: sandbox.kubeconfig,
+    channel: 'web:ops',
+    approvers: ['web:sre'],
   });
   const { page, errors } = await openConsole('#ops', { COXSWAIN_CONFIG: config }, true);
   await page.locator('#author').fill('dana');

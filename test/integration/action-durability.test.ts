@@ -5,7 +5,7 @@ import { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { JOB_OPTIONS } from '../../src/queue/queues.ts';
 import { approvedMemoryChange } from '../support/approved-change.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
@@ -24,17 +24,11 @@ afterAll(async () => {
 });
 
 it('applies an approved change once when the worker executing it is killed', async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'sandbox',
+    kubeconfig: sandbox.kubeconfig,
+    channel: 'web:ops',
+    approvers: ['web:sre'],
   });
   const redis = new Redis(testRedisUrl());
   const store = new ProposalStore(redis, prefix);

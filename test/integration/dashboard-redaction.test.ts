@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 
 /**
  * What the dashboard shows passes the same last redaction as chat: a pending card whose diff and
@@ -13,17 +13,11 @@ let redis: Redis;
 const LEE = 'lee-token-0123456789';
 
 beforeAll(async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'prod', kubeconfig: '/nonexistent/kubeconfig' }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['prod'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:lee'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'prod',
+    kubeconfig: '/nonexistent/kubeconfig',
+    channel: 'web:ops',
+    approvers: ['web:lee'],
   });
   app = await startTestApp({ COXSWAIN_CONFIG: config, DASHBOARD_TOKENS: `lee:${LEE}` });
   redis = new Redis(app.redisUrl);

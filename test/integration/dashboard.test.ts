@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
@@ -15,17 +15,11 @@ const LEE = 'lee-token-0123456789';
 const DANA = 'dana-token-0123456789';
 
 beforeAll(async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:lee'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'sandbox',
+    kubeconfig: sandbox.kubeconfig,
+    channel: 'web:ops',
+    approvers: ['web:lee'],
   });
   app = await startTestApp({
     COXSWAIN_CONFIG: config,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
@@ -12,17 +12,11 @@ const sandbox = useSandbox(['oom-crashloop']);
 let app: TestApp;
 
 beforeAll(async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-      },
-    ],
+  const config = writeApprovalConfig({
+    cluster: 'sandbox',
+    kubeconfig: sandbox.kubeconfig,
+    channel: 'web:ops',
+    approvers: ['web:sre'],
   });
   app = await startTestApp({ COXSWAIN_CONFIG: config }, 'all', { trustLocalNames: true });
 }, 60_000);

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
+import { queuesIdle } from '../support/queues-idle.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
 import {
@@ -250,7 +251,7 @@ describe('Slack over HTTP', () => {
       retryNum: 1,
       retryReason: 'http_timeout',
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await queuesIdle(app);
 
     expect(retried.status).toBe(200);
     expect(await runs.getJob(runId)).toBeUndefined();

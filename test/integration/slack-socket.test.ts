@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
+import { queuesIdle } from '../support/queues-idle.ts';
 import { useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
 import { appMention, eventCallback, messageTs } from '../support/slack-payloads.ts';
@@ -118,7 +119,7 @@ describe('Slack in Socket Mode', () => {
     });
 
     expect(retried.ms).toBeLessThan(3_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await queuesIdle(app);
     expect(
       slack.calls.filter(
         (call) =>

@@ -173,10 +173,18 @@ describe('the suspend switch', () => {
       sandbox.resetRequests();
       await actions.add('execute', { proposalId: id }, { jobId: id });
 
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Taken up three times and held each time: the worker looks again every second.
+      const state = await eventually(
+        async () => {
+          const job = await actions.getJob(id);
+          if (job === undefined || job.attemptsStarted < 3) return undefined;
+          const now = await job.getState();
+          return now === 'delayed' ? now : undefined;
+        },
+        15_000,
+        'the action held three times',
+      );
       const held = await store.record(id);
-      const job = await actions.getJob(id);
-      const state = await job?.getState();
       const writesWhileHeld = sandbox.requests.filter(write).length;
       const resumed = await cli(['resume']);
       const done = await eventually(async () => {

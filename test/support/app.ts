@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.ts';
-import { createLogger } from '../../src/observability/logger.ts';
 import { type Role, startProcess } from '../../src/main/start-process.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from './redis.ts';
 
 export type TestApp = {

@@ -9,3 +9,27 @@ export function writeConfigFile(content: Record<string, unknown>): string {
   writeFileSync(path, stringify(content));
   return path;
 }
+
+/**
+ * The config file the approval tests share: one cluster, and one channel bound to every
+ * namespace on it up to `confirm`, with `approvers` deciding.
+ */
+export function writeApprovalConfig(options: {
+  cluster: string;
+  kubeconfig: string;
+  channel: string;
+  approvers: string[];
+}): string {
+  return writeConfigFile({
+    clusters: [{ name: options.cluster, kubeconfig: options.kubeconfig }],
+    bindings: [
+      {
+        channel: options.channel,
+        clusters: [options.cluster],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: options.approvers,
+      },
+    ],
+  });
+}

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { AuditLog } from '../audit/audit-log.ts';
-import { SuspendSwitch, suspendedLine } from './suspend.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { SuspendSwitch, suspendedLine } from '../../src/policy/suspend.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;

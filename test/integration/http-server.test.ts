@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import { HttpError } from './http-error.ts';
-import { createHttpServer, type HttpServer } from './server.ts';
+import { HttpError } from '../../src/http/http-error.ts';
+import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 
 /**
  * A request refused before its body is read (no credentials, a wrong content type) must not make

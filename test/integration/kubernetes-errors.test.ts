@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../runtime/embedded-redis.ts';
-import { wrapKubernetesError } from './errors.ts';
+import { freePort } from '../../src/runtime/embedded-redis.ts';
+import { wrapKubernetesError } from '../../src/tools/kubernetes/errors.ts';
 
 /** An API server that answers every request with the Status the test path names. */
 let server: Server;

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../observability/logger.ts';
-import { createMetrics } from '../observability/metrics.ts';
-import { MIB, readBody } from './read-body.ts';
-import { createHttpServer, type HttpServer } from './server.ts';
+import { MIB, readBody } from '../../src/http/read-body.ts';
+import { createHttpServer, type HttpServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 
 let http: HttpServer;
 let port: number;

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { EventClaims, MessageRefs } from './message-refs.ts';
+import { EventClaims, MessageRefs } from '../../src/chat/message-refs.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { createLogger } from '../observability/logger.ts';
-import { AuditFiles } from './audit-files.ts';
-import { type AuditEntry, auditLine, auditStreamKey } from './audit-log.ts';
+import { AuditFiles } from '../../src/audit/audit-files.ts';
+import { type AuditEntry, auditLine, auditStreamKey } from '../../src/audit/audit-log.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;

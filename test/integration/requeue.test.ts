@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { AuditLog } from '../audit/audit-log.ts';
-import { DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
-import { createLogger } from '../observability/logger.ts';
-import { SuspendSwitch } from '../policy/suspend.ts';
-import type { ActionJob } from '../queue/jobs.ts';
-import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
-import { type DecideDeps, decide } from './decide.ts';
-import { ProposalStore, proposalId } from './proposal-store.ts';
+import { type DecideDeps, decide } from '../../src/approvals/decide.ts';
+import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { ActionJob } from '../../src/queue/jobs.ts';
+import type { KubeAction } from '../../src/tools/kubernetes/actions/action.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;

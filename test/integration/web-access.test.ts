@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dropPrefix, testPrefix, testRedisUrl } from '../../test/support/redis.ts';
-import { WebAccess } from './web-access.ts';
+import { WebAccess } from '../../src/dashboard/web-access.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const prefix = testPrefix();
 let redis: Redis;

@@ -1,0 +1,33 @@
+import { Queue } from 'bullmq';
+import { eventually } from './sandbox.ts';
+
+/** Every state in which a job still has work to do. */
+const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
+
+/**
+ * Waits until none of the app's queues holds a job still to run. A chat event's work is queued
+ * before the event is acknowledged, so once the queues are idle after an acknowledgement, nothing
+ * more can come of the events sent so far: the signal a test waits on before it says that
+ * something did not happen.
+ */
+export async function queuesIdle(
+  app: { redisUrl: string; prefix: string },
+  names: string[] = ['runs', 'actions', 'outbox'],
+  timeoutMs = 15_000,
+): Promise<void> {
+  const queues = names.map(
+    (name) => new Queue(name, { connection: { url: app.redisUrl }, prefix: app.prefix }),
+  );
+  try {
+    await eventually(
+      async () => {
+        const counts = await Promise.all(queues.map((q) => q.getJobCountByTypes(...UNFINISHED)));
+        return counts.every((count) => count === 0) ? true : undefined;
+      },
+      timeoutMs,
+      `queues ${names.join(', ')} to be idle`,
+    );
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+  }
+}
