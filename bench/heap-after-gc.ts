@@ -1,8 +1,8 @@
 import { Agent } from 'node:http';
 import { loadConfig } from '../src/config/index.ts';
+import { startProcess } from '../src/main/start-process.ts';
 import { createLogger } from '../src/observability/logger.ts';
 import { startEmbeddedRedis } from '../src/runtime/embedded-redis.ts';
-import { startProcess } from '../src/main/start-process.ts';
 import {
   deliveredCount,
   multiAlertFixture,

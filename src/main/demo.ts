@@ -7,8 +7,8 @@ import { isLoopback } from '../dashboard/web-access.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
-import { startProcess } from './start-process.ts';
 import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
+import { startProcess } from './start-process.ts';
 
 /** The faults the demo's cluster starts with, beside a healthy shop. */
 export const DEMO_SCENARIOS = [

@@ -8,8 +8,8 @@ import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
-import { startWorker } from '../worker/start-worker.ts';
 import { openResources } from '../runtime/resources.ts';
+import { startWorker } from '../worker/start-worker.ts';
 
 export type Role = 'bot' | 'worker' | 'all';
 

@@ -1,0 +1,89 @@
+import type { ChatAdapter } from '../chat/adapter.ts';
+import { createDiscord } from '../chat/discord/discord-app.ts';
+import type { InboundHandlers } from '../chat/inbound.ts';
+import { EventClaims, type MessageRefs } from '../chat/message-refs.ts';
+import { createSlack } from '../chat/slack/slack-app.ts';
+import type { Config } from '../config/index.ts';
+import { CoxswainError } from '../errors.ts';
+import type { Route } from '../http/router.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { Resources } from '../runtime/resources.ts';
+
+const CONNECT_TIMEOUT_MS = 30_000;
+
+/** Slack and Discord, where configured: their adapters for the outbox and their HTTP routes. */
+export type ChatPlatforms = {
+  adapters: ChatAdapter[];
+  routes: Route[];
+  connect(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+type Platform = { name: string; start(): Promise<void>; stop(): Promise<void> };
+
+export function createChatPlatforms(
+  config: Config,
+  resources: Resources,
+  deps: { handlers: InboundHandlers; refs: MessageRefs; log: Logger; metrics: Metrics },
+): ChatPlatforms {
+  const { handlers, refs, log } = deps;
+  const outbox = resources.queues.outbox;
+  const onInput = (platform: string) => (kind: string) =>
+    deps.metrics.chatInputs.inc({ platform, kind });
+  const adapters: ChatAdapter[] = [];
+  const routes: Route[] = [];
+  const platforms: Platform[] = [];
+  if (config.slack !== undefined) {
+    const slack = createSlack(config.slack, {
+      handlers,
+      outbox,
+      claims: new EventClaims(resources.producer, config.redis.prefix),
+      refs,
+      log,
+      onInput: onInput('slack'),
+    });
+    adapters.push(slack.adapter);
+    routes.push(...slack.routes);
+    platforms.push({ name: 'Slack', start: () => slack.start(), stop: () => slack.stop() });
+  }
+  if (config.discord !== undefined) {
+    const discord = createDiscord(config.discord, {
+      handlers,
+      outbox,
+      refs,
+      log,
+      onInput: onInput('discord'),
+    });
+    adapters.push(discord.adapter);
+    platforms.push({ name: 'Discord', start: () => discord.start(), stop: () => discord.stop() });
+  }
+  return {
+    adapters,
+    routes,
+    connect: () => Promise.all(platforms.map(connectOne)).then(() => undefined),
+    async stop() {
+      await Promise.all(platforms.map((p) => p.stop().catch(() => undefined)));
+    },
+  };
+}
+
+async function connectOne(platform: Platform): Promise<void> {
+  try {
+    await withTimeout(platform.start(), CONNECT_TIMEOUT_MS);
+  } catch (error) {
+    throw new CoxswainError(
+      'chat_unavailable',
+      `${platform.name} could not be reached: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection after ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
