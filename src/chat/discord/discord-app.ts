@@ -1,27 +1,12 @@
-import {
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
-  Client,
-  Events,
-  GatewayIntentBits,
-  type Interaction,
-  type Message,
-  MessageFlags,
-  Partials,
-  REST,
-  Routes,
-} from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, REST, Routes } from 'discord.js';
 import type { Logger } from '../../observability/logger.ts';
 import type { ChatAdapter } from '../adapter.ts';
-import type { InboundHandlers, InputOutcome } from '../inbound.ts';
-import type { ChatMessageInput } from '../message.ts';
+import type { InboundHandlers } from '../inbound.ts';
 import type { MessageRefs } from '../message-refs.ts';
-import { type Outbox, postToChat } from '../post-to-chat.ts';
-import { redactMessage } from '../redact-message.ts';
-import { commandText, DISCORD_COMMANDS } from './commands.ts';
-import { discordAdapter, threadName } from './discord-adapter.ts';
-import { escapeDiscord } from './markdown.ts';
-import { parseCustomId, renderDiscord } from './render.ts';
+import type { Outbox } from '../post-to-chat.ts';
+import { DISCORD_COMMANDS } from './commands.ts';
+import { discordAdapter } from './discord-adapter.ts';
+import { listenForInputs } from './listeners.ts';
 
 /**
  * Discord through discord.js: the gateway with the three intents it needs (no privileged ones:
@@ -69,141 +54,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
   });
   // The outbox's own REST client hands a 429 back instead of waiting in a delivery slot.
   const outboxRest = new REST({ ...api, rejectOnRateLimit: () => true }).setToken(options.token);
-  const post = (channel: string, message: ChatMessageInput, jobId: string, thread?: string) =>
-    postToChat(deps.outbox, {
-      kind: 'reply',
-      key: ['discord', jobId],
-      channel: `discord:${channel}`,
-      message,
-      thread,
-    });
-
-  client.on(Events.MessageCreate, (message) => {
-    onMessage(message).catch((error: unknown) =>
-      log.error({ err: error }, 'discord message not handled'),
-    );
-  });
-  client.on(Events.InteractionCreate, (interaction) => {
-    onInteraction(interaction).catch((error: unknown) =>
-      log.error({ err: error }, 'discord interaction not handled'),
-    );
-  });
-  client.on(Events.Error, (error) => log.error({ err: error }, 'discord client error'));
-
-  async function onMessage(message: Message) {
-    const botId = client.user?.id;
-    if (message.author.bot || botId === undefined) return;
-    const dm = message.guildId === null;
-    if (!dm && !message.mentions.users.has(botId)) return;
-    deps.onInput?.(dm ? 'dm' : 'mention');
-    const { channel, thread } = await place(
-      message.channel,
-      message.channelId,
-      dm ? undefined : message.id,
-    );
-    const text = message.content.replace(/^\s*(<@!?\d+>\s*)+/, '').trim();
-    // The thread is named after the question; the answers that follow go in it.
-    if (thread === message.id && !dm)
-      await message.startThread({ name: threadName(text) }).catch((error: unknown) => {
-        log.warn({ err: error }, 'discord thread not started; the first answer starts it');
-      });
-    const outcome = await deps.handlers.input({
-      channel: `discord:${channel}`,
-      requester: `discord:${message.author.id}`,
-      text,
-      messageId: message.id,
-      thread,
-      conversation: `discord:${channel}:${thread ?? 'dm'}`,
-      addressed: true,
-    });
-    if (outcome.kind === 'reply') await post(channel, outcome.message, message.id, thread);
-  }
-
-  async function onInteraction(interaction: Interaction) {
-    if (interaction.isChatInputCommand() && interaction.commandName === 'coxswain')
-      return onCommand(interaction);
-    if (interaction.isButton()) return onButton(interaction);
-  }
-
-  async function onCommand(interaction: ChatInputCommandInteraction) {
-    deps.onInput?.('command');
-    const { channel, thread } = await place(interaction.channel, interaction.channelId, undefined);
-    await answerWithin(
-      interaction,
-      () =>
-        deps.handlers.input({
-          channel: `discord:${channel}`,
-          requester: `discord:${interaction.user.id}`,
-          text: commandText(interaction),
-          messageId: interaction.id,
-          thread,
-          addressed: true,
-        }),
-      async (outcome) => {
-        await interaction.reply({ ...quickAnswer(outcome), flags: MessageFlags.Ephemeral });
-      },
-    );
-  }
-
-  async function onButton(interaction: ButtonInteraction) {
-    const parsed = parseCustomId(interaction.customId);
-    if (parsed === undefined) return;
-    deps.onInput?.('click');
-    // The answer goes in a thread on the message clicked (or the thread it is in); a DM or a
-    // message only the clicker sees has no thread.
-    const threadless =
-      interaction.guildId === null || interaction.message.flags.has(MessageFlags.Ephemeral);
-    const { channel, thread } = await place(
-      interaction.channel,
-      interaction.channelId,
-      threadless ? undefined : interaction.message.id,
-    );
-    await answerWithin(
-      interaction,
-      () =>
-        deps.handlers.click({
-          channel: `discord:${channel}`,
-          requester: `discord:${interaction.user.id}`,
-          action: parsed.action,
-          value: parsed.value,
-          clickId: interaction.id,
-          thread,
-          memberOf: rolesOf(interaction),
-        }),
-      async (outcome) => {
-        if (outcome.kind === 'reply')
-          await interaction.reply({ ...payload(outcome.message), flags: MessageFlags.Ephemeral });
-        else await interaction.deferUpdate();
-      },
-    );
-  }
-
-  /** Answers at once when the work is quick; otherwise defers first and edits the answer in. */
-  async function answerWithin(
-    interaction: ChatInputCommandInteraction | ButtonInteraction,
-    work: () => Promise<InputOutcome>,
-    quick: (outcome: InputOutcome) => Promise<void>,
-  ) {
-    let deferred: Promise<unknown> | undefined;
-    const timer = setTimeout(() => {
-      deferred = interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    }, deps.deferAfterMs ?? 2_000);
-    let outcome: InputOutcome;
-    try {
-      outcome = await work();
-    } catch (error) {
-      log.error({ err: error }, 'discord input not queued');
-      outcome = {
-        kind: 'reply',
-        message: { headline: 'I could not take that just now; please try again', tone: 'warning' },
-      };
-    } finally {
-      clearTimeout(timer);
-    }
-    if (deferred === undefined) return quick(outcome);
-    await deferred;
-    await interaction.editReply(quickAnswer(outcome));
-  }
+  listenForInputs(client, deps, log);
 
   return {
     adapter: discordAdapter(outboxRest, deps.refs),
@@ -227,46 +78,4 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
       await client.destroy();
     },
   };
-}
-
-/**
- * The channel a binding names, and the thread within it: a thread's parent is the channel. A
- * thread discord.js has not cached comes without its parent, which is fetched.
- */
-async function place(
-  channel: Interaction['channel'] | Message['channel'],
-  channelId: string | null,
-  startFrom: string | undefined,
-): Promise<{ channel: string; thread: string | undefined }> {
-  if (channel?.isThread()) {
-    const parentId = channel.parentId ?? (await channel.fetch()).parentId;
-    if (parentId === null) throw new Error(`thread ${channel.id} has no parent channel`);
-    return { channel: parentId, thread: channel.id };
-  }
-  return { channel: channelId ?? '', thread: startFrom };
-}
-
-/** The clicker's roles in the server, as approvers name them (`discord:role:<id>`). */
-function rolesOf(interaction: ButtonInteraction): string[] {
-  const roles = interaction.member?.roles;
-  if (roles === undefined) return [];
-  const ids = Array.isArray(roles) ? roles : [...roles.cache.keys()];
-  return ids.map((id) => `discord:role:${id}`);
-}
-
-/** An interaction's answer skips the outbox, so it gets the outbox's redaction here. */
-function payload(message: ChatMessageInput) {
-  return renderDiscord(redactMessage(message));
-}
-
-/** What the person who typed or clicked sees at once. */
-function quickAnswer(outcome: InputOutcome) {
-  if (outcome.kind === 'reply') return payload(outcome.message);
-  if (outcome.kind === 'queued')
-    return {
-      content: `Working on ${escapeDiscord(outcome.what)}; the answer will be posted here.`,
-      embeds: [],
-      components: [],
-    };
-  return { content: 'Try /coxswain help to see what I can do.', embeds: [], components: [] };
 }
