@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { type DenyRule, SandboxApiServer } from './api-server.ts';
-import { findKind } from './catalog.ts';
-import { applyDefaults } from './defaults.ts';
+import { type DenyRule, SandboxApiServer } from './api/api-server.ts';
+import { findKind } from './api/catalog.ts';
+import { applyDefaults } from './api/defaults.ts';
+import { ApiError, type KObject, ObjectStore } from './api/store.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
 import { Simulator } from './simulator/index.ts';
-import { ApiError, type KObject, ObjectStore } from './store.ts';
 
 export type SandboxOptions = {
   scenarios: readonly string[];

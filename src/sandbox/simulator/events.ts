@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { findResource } from '../catalog.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource } from '../api/catalog.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 
 const EVENTS = findResource('', 'v1', 'events');
 

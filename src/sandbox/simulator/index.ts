@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseCpu, parseMemory } from '../../shared/quantity.ts';
-import { findResource, type ResourceType } from '../catalog.ts';
+import { findResource, type ResourceType } from '../api/catalog.ts';
+import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
-import { ApiError, type KObject, type ObjectStore } from '../store.ts';
 import { EventRecorder, stamp } from './events.ts';
 import {
   advance,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseMemory } from '../../shared/quantity.ts';
+import type { KObject } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
-import type { KObject } from '../store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 

@@ -1,6 +1,6 @@
 import { formatMemory, parseMemory } from '../../shared/quantity.ts';
-import { findResource, type ResourceType } from '../catalog.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource, type ResourceType } from '../api/catalog.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 import { type EventRecorder, stamp } from './events.ts';
 
 /**

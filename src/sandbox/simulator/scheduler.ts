@@ -1,5 +1,5 @@
 import { parseCpu, parseMemory } from '../../shared/quantity.ts';
-import type { KObject } from '../store.ts';
+import type { KObject } from '../api/store.ts';
 import type { Container } from './kubelet.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { findResource } from '../catalog.ts';
-import { applyDefaults } from '../defaults.ts';
-import { selectorMatcher } from '../selectors.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource } from '../api/catalog.ts';
+import { applyDefaults } from '../api/defaults.ts';
+import { selectorMatcher } from '../api/selectors.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 import { canonical, shortHash } from './hash.ts';

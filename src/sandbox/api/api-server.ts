@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Simulator } from '../simulator/index.ts';
 import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
 import { applyDefaults } from './defaults.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
@@ -17,7 +18,6 @@ import {
 } from './request.ts';
 import { methodNotAllowed, sendError, sendJson, sendText } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
-import type { Simulator } from './simulator/index.ts';
 import { ApiError, type KObject, notFound, resourceName } from './store.ts';
 import { serveLog, serveMetrics, serveScale } from './subresources.ts';
 import { table, wantsTable } from './tables.ts';

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Simulator } from '../simulator/index.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
 import { mentionsResourceVersion, readJson, type Target } from './request.ts';
 import { methodNotAllowed, sendJson, sendText } from './respond.ts';
 import { labelMatcher } from './selectors.ts';
-import type { Simulator } from './simulator/index.ts';
 import { ApiError, type KObject } from './store.ts';
 import { validate } from './validate.ts';
 
