@@ -5,7 +5,7 @@ import { findKind } from './api/catalog.ts';
 import { applyDefaults } from './api/defaults.ts';
 import { ApiError, type KObject, ObjectStore } from './api/store.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
-import { Simulator } from './simulator/index.ts';
+import { Simulator } from './simulator/simulator.ts';
 
 export type SandboxOptions = {
   scenarios: readonly string[];

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Simulator } from '../simulator/index.ts';
+import type { Simulator } from '../simulator/simulator.ts';
 import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
 import { applyDefaults } from './defaults.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';

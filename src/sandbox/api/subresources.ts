@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Simulator } from '../simulator/index.ts';
+import type { Simulator } from '../simulator/simulator.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
 import { mentionsResourceVersion, readJson, type Target } from './request.ts';
