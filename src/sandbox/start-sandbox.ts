@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { type DenyRule, SandboxApiServer } from './api/api-server.ts';
+import type { DenyRule } from './api/access.ts';
+import { SandboxApiServer } from './api/api-server.ts';
 import { findKind } from './api/catalog.ts';
 import { applyDefaults } from './api/defaults.ts';
 import { ApiError, type KObject, ObjectStore } from './api/store.ts';
