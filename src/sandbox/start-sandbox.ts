@@ -27,7 +27,7 @@ export type Sandbox = {
   close(): Promise<void>;
 };
 
-export const SANDBOX_CONTEXT = 'coxswain-sandbox';
+const SANDBOX_CONTEXT = 'coxswain-sandbox';
 
 /**
  * Builds the world of the chosen scenarios (their timelines played from the past up to now),

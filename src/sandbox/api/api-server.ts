@@ -17,7 +17,7 @@ import { serveLog, serveMetrics, serveScale } from './subresources.ts';
  * label and field selectors, watches, and the `log`, `scale` and `status` subresources, so that
  * the real client library and `kubectl` work against it unchanged.
  */
-export type ApiServerOptions = {
+type ApiServerOptions = {
   simulator: Simulator;
   /** Serve metrics.k8s.io (as when metrics-server is installed). */
   metrics: boolean;

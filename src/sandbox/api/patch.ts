@@ -29,7 +29,7 @@ export function applyPatch(target: unknown, patch: unknown, type: PatchType): un
     : strategic(target as Json, patch as Json);
 }
 
-export function mergePatch(target: Json, patch: Json): Json {
+function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return patch;
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {

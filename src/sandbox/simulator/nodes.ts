@@ -65,11 +65,7 @@ export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
   });
 }
 
-export function nodeUsage(
-  node: KObject,
-  pods: KObject[],
-  usage: Usage,
-): { cpu: number; memory: number } {
+function nodeUsage(node: KObject, pods: KObject[], usage: Usage): { cpu: number; memory: number } {
   let cpu = 180;
   let memory = SYSTEM_MEMORY;
   for (const pod of pods) {

@@ -7,7 +7,7 @@ import type { Container } from './kubelet.ts';
  * taints, matches its node selector and has room for its requests. When none does, the reason
  * reads as the real scheduler's: "0/3 nodes are available: 3 Insufficient memory."
  */
-export type Placement = { node: string } | { reason: string };
+type Placement = { node: string } | { reason: string };
 
 type PodSpec = {
   containers?: Container[];
@@ -23,7 +23,7 @@ type NodeStatus = {
   conditions?: { type: string; status: string }[];
 };
 
-export function requestsOf(pod: KObject): { cpu: number; memory: number } {
+function requestsOf(pod: KObject): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of (pod.spec as PodSpec).containers ?? []) {

@@ -34,7 +34,7 @@ type Spec = {
   };
 };
 
-export type PodReadiness = (pod: KObject) => boolean;
+type PodReadiness = (pod: KObject) => boolean;
 
 export class WorkloadControllers {
   readonly #store: ObjectStore;
