@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Simulator } from '../simulator/simulator.ts';
 import { authorise, type DenyRule, serveAccessReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
+import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
 import { serveObject } from './object.ts';
@@ -18,7 +18,7 @@ import { serveLog, serveMetrics, serveScale } from './subresources.ts';
  * the real client library and `kubectl` work against it unchanged.
  */
 type ApiServerOptions = {
-  simulator: Simulator;
+  simulator: Cluster;
   /** Serve metrics.k8s.io (as when metrics-server is installed). */
   metrics: boolean;
   /** Requests to refuse with 403, as RBAC would. */

@@ -1,4 +1,4 @@
-import { canonical } from '../simulator/hash.ts';
+import { canonical } from './hash.ts';
 import { ApiError } from './store.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { findResource } from '../api/catalog.ts';
 import { applyDefaults } from '../api/defaults.ts';
+import { canonical, shortHash } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
-import { canonical, shortHash } from './hash.ts';
 
 /**
  * The deployment and replica set controllers: a template change makes a new replica set (or
