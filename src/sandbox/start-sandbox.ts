@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { type DenyRule, SandboxApiServer } from './api-server.ts';
-import { findKind } from './catalog.ts';
-import { applyDefaults } from './defaults.ts';
+import type { DenyRule } from './api/access.ts';
+import { SandboxApiServer } from './api/api-server.ts';
+import { findKind } from './api/catalog.ts';
+import { applyDefaults } from './api/defaults.ts';
+import { ApiError, type KObject, ObjectStore } from './api/store.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
-import { Simulator } from './simulator/index.ts';
-import { ApiError, type KObject, ObjectStore } from './store.ts';
+import { Simulator } from './simulator/simulator.ts';
 
 export type SandboxOptions = {
   scenarios: readonly string[];
@@ -26,7 +27,7 @@ export type Sandbox = {
   close(): Promise<void>;
 };
 
-export const SANDBOX_CONTEXT = 'coxswain-sandbox';
+const SANDBOX_CONTEXT = 'coxswain-sandbox';
 
 /**
  * Builds the world of the chosen scenarios (their timelines played from the past up to now),

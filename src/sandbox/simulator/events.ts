@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { findResource } from '../catalog.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource } from '../api/catalog.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 
 const EVENTS = findResource('', 'v1', 'events');
 
-export type EventSource = { component: string; host?: string };
+type EventSource = { component: string; host?: string };
 
 /**
  * Records events the way the kubelet and controllers do: a repeat of the same reason and message

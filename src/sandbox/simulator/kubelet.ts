@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseMemory } from '../../shared/quantity.ts';
+import type { KObject } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
-import type { KObject } from '../store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 
@@ -69,6 +69,18 @@ export function newRuntime(container: Container, now: number): ContainerRuntime 
   };
 }
 
+type Say = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+
+/** One container of one pod, with what each transition needs. */
+type Step = {
+  runtime: ContainerRuntime;
+  pod: KObject;
+  container: Container;
+  lookup: Lookup;
+  say: Say;
+  namespace: string;
+};
+
 /** Moves one container through every transition due at `now`; records the events on the way. */
 export function advance(
   runtime: ContainerRuntime,
@@ -81,90 +93,104 @@ export function advance(
   const host = String((pod.spec as { nodeName?: string }).nodeName ?? '');
   const source = { component: 'kubelet', host };
   const field = `spec.containers{${container.name}}`;
-  const say = (type: 'Normal' | 'Warning', reason: string, message: string) =>
+  const say: Say = (type, reason, message) =>
     events.record(pod, type, reason, message, source, field);
   const namespace = pod.metadata.namespace ?? 'default';
+  const step: Step = { runtime, pod, container, lookup, say, namespace };
 
   for (let guard = 0; guard < 50; guard++) {
     if (runtime.phase === 'config-error') {
-      const missing = lookup.missingReference(namespace, container);
-      if (missing === undefined) {
-        start(runtime, container, lookup, say, now);
-      } else {
-        runtime.configError = missing;
-      }
+      retryConfig(step, now);
       return;
     }
     if (runtime.until === undefined || runtime.until > now) return;
     const at = runtime.until;
     switch (runtime.phase) {
       case 'pulling':
-      case 'pull-backoff': {
-        say('Normal', 'Pulling', `Pulling image "${container.image}"`);
-        if (lookup.behaviour(container.image) === undefined) {
-          runtime.pullFailures++;
-          say(
-            'Warning',
-            'Failed',
-            `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${qualified(container.image)}": failed to resolve reference "${qualified(container.image)}": ${qualified(container.image)}: not found`,
-          );
-          say('Warning', 'Failed', 'Error: ErrImagePull');
-          say('Normal', 'BackOff', `Back-off pulling image "${container.image}"`);
-          say('Warning', 'Failed', 'Error: ImagePullBackOff');
-          runtime.phase = 'pull-backoff';
-          runtime.until = at + Math.min(PULL_RETRY_SECONDS * 2 ** runtime.pullFailures, 300) * 1000;
-          continue;
-        }
-        say(
-          'Normal',
-          'Pulled',
-          `Successfully pulled image "${container.image}" in 812ms (812ms including waiting). Image size: 48213021 bytes.`,
-        );
-        const missing = lookup.missingReference(namespace, container);
-        if (missing !== undefined) {
-          runtime.phase = 'config-error';
-          runtime.configError = missing;
-          runtime.until = undefined;
-          say('Warning', 'Failed', `Error: ${missing}`);
-          return;
-        }
-        start(runtime, container, lookup, say, at);
+      case 'pull-backoff':
+        if (pull(step, at) === 'waiting') return;
         continue;
-      }
-      case 'running': {
-        const end = exitOf(container, lookup.behaviour(container.image));
-        if (runtime.current !== undefined && end !== undefined) {
-          runtime.current.endedAt = at;
-          runtime.current.exitCode = end.exitCode;
-          runtime.current.reason = end.reason;
-        }
-        runtime.previous = runtime.current;
-        runtime.current = undefined;
-        runtime.phase = 'crash-backoff';
-        const delay = Math.min(10 * 2 ** runtime.restartCount, 300);
-        runtime.until = at + delay * 1000;
-        say(
-          'Warning',
-          'BackOff',
-          `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${namespace}(${pod.metadata.uid})`,
-        );
+      case 'running':
+        exit(step, at);
         continue;
-      }
-      case 'crash-backoff': {
+      case 'crash-backoff':
         runtime.restartCount++;
         say('Normal', 'Pulled', `Container image "${container.image}" already present on machine`);
         start(runtime, container, lookup, say, at);
         continue;
-      }
     }
   }
+}
+
+/** A container held by a missing ConfigMap or Secret starts as soon as the reference resolves. */
+function retryConfig(step: Step, now: number): void {
+  const { runtime, container, lookup, say, namespace } = step;
+  const missing = lookup.missingReference(namespace, container);
+  if (missing === undefined) start(runtime, container, lookup, say, now);
+  else runtime.configError = missing;
+}
+
+/** One pull at `at`: it fails into back-off, stops at a missing reference, or starts the container. */
+function pull(step: Step, at: number): 'waiting' | 'next' {
+  const { runtime, container, lookup, say, namespace } = step;
+  say('Normal', 'Pulling', `Pulling image "${container.image}"`);
+  if (lookup.behaviour(container.image) === undefined) {
+    runtime.pullFailures++;
+    say(
+      'Warning',
+      'Failed',
+      `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${qualified(container.image)}": failed to resolve reference "${qualified(container.image)}": ${qualified(container.image)}: not found`,
+    );
+    say('Warning', 'Failed', 'Error: ErrImagePull');
+    say('Normal', 'BackOff', `Back-off pulling image "${container.image}"`);
+    say('Warning', 'Failed', 'Error: ImagePullBackOff');
+    runtime.phase = 'pull-backoff';
+    runtime.until = at + Math.min(PULL_RETRY_SECONDS * 2 ** runtime.pullFailures, 300) * 1000;
+    return 'next';
+  }
+  say(
+    'Normal',
+    'Pulled',
+    `Successfully pulled image "${container.image}" in 812ms (812ms including waiting). Image size: 48213021 bytes.`,
+  );
+  const missing = lookup.missingReference(namespace, container);
+  if (missing !== undefined) {
+    runtime.phase = 'config-error';
+    runtime.configError = missing;
+    runtime.until = undefined;
+    say('Warning', 'Failed', `Error: ${missing}`);
+    return 'waiting';
+  }
+  start(runtime, container, lookup, say, at);
+  return 'next';
+}
+
+/** The running container ends at `at` and waits out the crash back-off before its restart. */
+function exit(step: Step, at: number): void {
+  const { runtime, pod, container, lookup, say, namespace } = step;
+  const end = exitOf(container, lookup.behaviour(container.image));
+  if (runtime.current !== undefined && end !== undefined) {
+    runtime.current.endedAt = at;
+    runtime.current.exitCode = end.exitCode;
+    runtime.current.reason = end.reason;
+  }
+  runtime.previous = runtime.current;
+  runtime.current = undefined;
+  runtime.phase = 'crash-backoff';
+  const delay = Math.min(10 * 2 ** runtime.restartCount, 300);
+  runtime.until = at + delay * 1000;
+  say(
+    'Warning',
+    'BackOff',
+    `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${namespace}(${pod.metadata.uid})`,
+  );
 }
 
 function start(
   runtime: ContainerRuntime,
   container: Container,
   lookup: Lookup,
-  say: (type: 'Normal' | 'Warning', reason: string, message: string) => void,
+  say: Say,
   at: number,
 ): void {
   const behaviour = lookup.behaviour(runtime.image);

@@ -1,6 +1,6 @@
 import { formatMemory, parseMemory } from '../../shared/quantity.ts';
-import { findResource, type ResourceType } from '../catalog.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource, type ResourceType } from '../api/catalog.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 import { type EventRecorder, stamp } from './events.ts';
 
 /**
@@ -65,11 +65,7 @@ export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
   });
 }
 
-export function nodeUsage(
-  node: KObject,
-  pods: KObject[],
-  usage: Usage,
-): { cpu: number; memory: number } {
+function nodeUsage(node: KObject, pods: KObject[], usage: Usage): { cpu: number; memory: number } {
   let cpu = 180;
   let memory = SYSTEM_MEMORY;
   for (const pod of pods) {
@@ -82,95 +78,119 @@ export function nodeUsage(
   return { cpu, memory };
 }
 
+type NodeStatus = { allocatable?: Record<string, string>; conditions?: Record<string, unknown>[] };
+type NodeSpec = { taints?: { key: string; effect: string }[] };
+type Memory = { used: number; allocatable: number; pressure: boolean };
+
+const PRESSURE_TAINT = 'node.kubernetes.io/memory-pressure';
+
+/** The kubelet's four conditions; a condition keeps its times while its status holds. */
+function nodeConditions(
+  previous: Record<string, unknown>[],
+  memory: Memory,
+  stopped: boolean,
+  now: string,
+): Record<string, unknown>[] {
+  const cond = (type: string, value: string, reason: string, message: string) => {
+    const before = previous.find((c) => c.type === type);
+    return {
+      type,
+      status: value,
+      lastHeartbeatTime: before?.status === value ? before.lastHeartbeatTime : now,
+      lastTransitionTime: before?.status === value ? before.lastTransitionTime : now,
+      reason,
+      message,
+    };
+  };
+  return [
+    memory.pressure
+      ? cond(
+          'MemoryPressure',
+          'True',
+          'KubeletHasInsufficientMemory',
+          `kubelet has insufficient memory available (${formatMemory(memory.used)} of ${formatMemory(memory.allocatable)} in use)`,
+        )
+      : cond(
+          'MemoryPressure',
+          'False',
+          'KubeletHasSufficientMemory',
+          'kubelet has sufficient memory available',
+        ),
+    cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+    cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+    stopped
+      ? cond('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.')
+      : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+  ];
+}
+
+/** The events a kubelet records when memory pressure starts or ends. */
+function recordPressureChange(
+  events: EventRecorder,
+  node: KObject,
+  pressure: boolean,
+  wasPressure: boolean,
+): void {
+  const source = { component: 'kubelet', host: node.metadata.name };
+  if (pressure && !wasPressure) {
+    events.record(
+      node,
+      'Normal',
+      'NodeHasInsufficientMemory',
+      `Node ${node.metadata.name} status is now: NodeHasInsufficientMemory`,
+      source,
+    );
+    events.record(node, 'Warning', 'EvictionThresholdMet', 'Attempting to reclaim memory', source);
+  }
+  if (!pressure && wasPressure) {
+    events.record(
+      node,
+      'Normal',
+      'NodeHasSufficientMemory',
+      `Node ${node.metadata.name} status is now: NodeHasSufficientMemory`,
+      source,
+    );
+  }
+}
+
+/** The node's spec with the memory-pressure taint while under pressure, and without it otherwise. */
+function taintedSpec(spec: NodeSpec, pressure: boolean): NodeSpec {
+  const taints = (spec.taints ?? []).filter((t) => t.key !== PRESSURE_TAINT);
+  if (pressure) taints.push({ key: PRESSURE_TAINT, effect: 'NoSchedule' });
+  const next = { ...spec, taints };
+  if (taints.length === 0) delete (next as NodeSpec).taints;
+  return next;
+}
+
+function reconcileNode(
+  store: ObjectStore,
+  events: EventRecorder,
+  node: KObject,
+  pods: KObject[],
+  usage: Usage,
+): void {
+  const status = (node.status ?? {}) as NodeStatus;
+  const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
+  const used = nodeUsage(node, pods, usage).memory;
+  const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
+  const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
+  const previous = status.conditions ?? [];
+  const memory = { used, allocatable, pressure };
+  const conditions = nodeConditions(previous, memory, stopped, stamp(store.now()));
+  const wasPressure = previous.some((c) => c.type === 'MemoryPressure' && c.status === 'True');
+  if (JSON.stringify(conditions) === JSON.stringify(previous)) return;
+  const spec = (node.spec ?? {}) as NodeSpec;
+  recordPressureChange(events, node, pressure, wasPressure);
+  const nextSpec = taintedSpec(spec, pressure);
+  const updated =
+    JSON.stringify(nextSpec) === JSON.stringify(spec)
+      ? node
+      : store.replace(NODES, { ...node, spec: nextSpec });
+  store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
+}
+
 /** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
 export function reconcileNodes(store: ObjectStore, events: EventRecorder, usage: Usage): void {
   const pods = store.list(PODS);
-  for (const node of store.list(NODES)) {
-    const status = (node.status ?? {}) as {
-      allocatable?: Record<string, string>;
-      conditions?: Record<string, unknown>[];
-    };
-    const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
-    const used = nodeUsage(node, pods, usage).memory;
-    const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
-    const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
-    const now = stamp(store.now());
-    const previous = status.conditions ?? [];
-    const cond = (type: string, value: string, reason: string, message: string) => {
-      const before = previous.find((c) => c.type === type);
-      return {
-        type,
-        status: value,
-        lastHeartbeatTime: before?.status === value ? before.lastHeartbeatTime : now,
-        lastTransitionTime: before?.status === value ? before.lastTransitionTime : now,
-        reason,
-        message,
-      };
-    };
-    const conditions = [
-      pressure
-        ? cond(
-            'MemoryPressure',
-            'True',
-            'KubeletHasInsufficientMemory',
-            `kubelet has insufficient memory available (${formatMemory(used)} of ${formatMemory(allocatable)} in use)`,
-          )
-        : cond(
-            'MemoryPressure',
-            'False',
-            'KubeletHasSufficientMemory',
-            'kubelet has sufficient memory available',
-          ),
-      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-      cond(
-        'PIDPressure',
-        'False',
-        'KubeletHasSufficientPID',
-        'kubelet has sufficient PID available',
-      ),
-      stopped
-        ? cond('Ready', 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.')
-        : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-    ];
-    const wasPressure = previous.some((c) => c.type === 'MemoryPressure' && c.status === 'True');
-    if (JSON.stringify(conditions) === JSON.stringify(previous)) continue;
-    const spec = (node.spec ?? {}) as { taints?: { key: string; effect: string }[] };
-    const taints = (spec.taints ?? []).filter(
-      (t) => t.key !== 'node.kubernetes.io/memory-pressure',
-    );
-    if (pressure) taints.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule' });
-    const source = { component: 'kubelet', host: node.metadata.name };
-    if (pressure && !wasPressure) {
-      events.record(
-        node,
-        'Normal',
-        'NodeHasInsufficientMemory',
-        `Node ${node.metadata.name} status is now: NodeHasInsufficientMemory`,
-        source,
-      );
-      events.record(
-        node,
-        'Warning',
-        'EvictionThresholdMet',
-        'Attempting to reclaim memory',
-        source,
-      );
-    }
-    if (!pressure && wasPressure) {
-      events.record(
-        node,
-        'Normal',
-        'NodeHasSufficientMemory',
-        `Node ${node.metadata.name} status is now: NodeHasSufficientMemory`,
-        source,
-      );
-    }
-    const nextSpec = { ...spec, taints };
-    if (taints.length === 0) delete (nextSpec as { taints?: unknown }).taints;
-    const updated =
-      JSON.stringify(nextSpec) === JSON.stringify(spec)
-        ? node
-        : store.replace(NODES, { ...node, spec: nextSpec });
-    store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
-  }
+  for (const node of store.list(NODES)) reconcileNode(store, events, node, pods, usage);
 }

@@ -1,5 +1,5 @@
 import { parseCpu, parseMemory } from '../../shared/quantity.ts';
-import type { KObject } from '../store.ts';
+import type { KObject } from '../api/store.ts';
 import type { Container } from './kubelet.ts';
 
 /**
@@ -7,7 +7,7 @@ import type { Container } from './kubelet.ts';
  * taints, matches its node selector and has room for its requests. When none does, the reason
  * reads as the real scheduler's: "0/3 nodes are available: 3 Insufficient memory."
  */
-export type Placement = { node: string } | { reason: string };
+type Placement = { node: string } | { reason: string };
 
 type PodSpec = {
   containers?: Container[];
@@ -23,7 +23,7 @@ type NodeStatus = {
   conditions?: { type: string; status: string }[];
 };
 
-export function requestsOf(pod: KObject): { cpu: number; memory: number } {
+function requestsOf(pod: KObject): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of (pod.spec as PodSpec).containers ?? []) {
@@ -34,6 +34,58 @@ export function requestsOf(pod: KObject): { cpu: number; memory: number } {
   return { cpu, memory };
 }
 
+/** Why the node cannot take the pod whatever its load, or undefined when it can. */
+function excluded(spec: PodSpec, node: KObject): string | undefined {
+  const nodeSpec = (node.spec ?? {}) as NodeSpec;
+  const status = (node.status ?? {}) as NodeStatus;
+  const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  if (!ready) return 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }';
+  if (nodeSpec.unschedulable === true) return 'node(s) were unschedulable';
+  const taint = (nodeSpec.taints ?? []).find(
+    (t) =>
+      (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+      !(spec.tolerations ?? []).some(
+        (tol) =>
+          (tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)) ||
+          (tol.key === t.key && tol.value === t.value),
+      ),
+  );
+  if (taint !== undefined)
+    return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+  const labels = node.metadata.labels ?? {};
+  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v))
+    return "node(s) didn't match Pod's node affinity/selector";
+  return undefined;
+}
+
+/** Whether the pod's requests fit beside what is placed on the node: the shortfalls, or the load after. */
+function roomOn(
+  node: KObject,
+  placed: KObject[],
+  want: { cpu: number; memory: number },
+): { shortfalls: string[]; load: number } {
+  const status = (node.status ?? {}) as NodeStatus;
+  const onNode = placed.filter(
+    (p) => (p.spec as { nodeName?: string }).nodeName === node.metadata.name,
+  );
+  const used = onNode
+    .map(requestsOf)
+    .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), {
+      cpu: 0,
+      memory: 0,
+    });
+  const cpu = parseCpu(status.allocatable?.cpu ?? '0') ?? 0;
+  const memory = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
+  const maxPods = Number(status.allocatable?.pods ?? '110');
+  const shortfalls: string[] = [];
+  if (onNode.length + 1 > maxPods) shortfalls.push('Too many pods');
+  if (used.cpu + want.cpu > cpu) shortfalls.push('Insufficient cpu');
+  if (used.memory + want.memory > memory) shortfalls.push('Insufficient memory');
+  const load =
+    (used.memory + want.memory) / Math.max(memory, 1) + (used.cpu + want.cpu) / Math.max(cpu, 1);
+  return { shortfalls, load };
+}
+
 export function place(pod: KObject, nodes: KObject[], placed: KObject[]): Placement {
   const spec = pod.spec as PodSpec;
   const want = requestsOf(pod);
@@ -41,63 +93,14 @@ export function place(pod: KObject, nodes: KObject[], placed: KObject[]): Placem
   const fail = (reason: string) => reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
   let best: { name: string; load: number } | undefined;
   for (const node of nodes) {
-    const nodeSpec = (node.spec ?? {}) as NodeSpec;
-    const status = (node.status ?? {}) as NodeStatus;
-    const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    if (!ready) {
-      fail('node(s) had untolerated taint {node.kubernetes.io/not-ready: }');
+    const reason = excluded(spec, node);
+    if (reason !== undefined) {
+      fail(reason);
       continue;
     }
-    if (nodeSpec.unschedulable === true) {
-      fail('node(s) were unschedulable');
-      continue;
-    }
-    const taint = (nodeSpec.taints ?? []).find(
-      (t) =>
-        (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
-        !(spec.tolerations ?? []).some(
-          (tol) =>
-            (tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)) ||
-            (tol.key === t.key && tol.value === t.value),
-        ),
-    );
-    if (taint !== undefined) {
-      fail(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
-      continue;
-    }
-    const labels = node.metadata.labels ?? {};
-    if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) {
-      fail("node(s) didn't match Pod's node affinity/selector");
-      continue;
-    }
-    const onNode = placed.filter(
-      (p) => (p.spec as { nodeName?: string }).nodeName === node.metadata.name,
-    );
-    const used = onNode
-      .map(requestsOf)
-      .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), {
-        cpu: 0,
-        memory: 0,
-      });
-    const cpu = parseCpu(status.allocatable?.cpu ?? '0') ?? 0;
-    const memory = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
-    const maxPods = Number(status.allocatable?.pods ?? '110');
-    let fits = true;
-    if (onNode.length + 1 > maxPods) {
-      fail('Too many pods');
-      fits = false;
-    }
-    if (used.cpu + want.cpu > cpu) {
-      fail('Insufficient cpu');
-      fits = false;
-    }
-    if (used.memory + want.memory > memory) {
-      fail('Insufficient memory');
-      fits = false;
-    }
-    if (!fits) continue;
-    const load =
-      (used.memory + want.memory) / Math.max(memory, 1) + (used.cpu + want.cpu) / Math.max(cpu, 1);
+    const { shortfalls, load } = roomOn(node, placed, want);
+    for (const shortfall of shortfalls) fail(shortfall);
+    if (shortfalls.length > 0) continue;
     if (best === undefined || load < best.load) best = { name: node.metadata.name, load };
   }
   if (best !== undefined) return { node: best.name };

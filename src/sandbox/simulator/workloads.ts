@@ -1,10 +1,10 @@
-import { findResource } from '../catalog.ts';
-import { applyDefaults } from '../defaults.ts';
-import { selectorMatcher } from '../selectors.ts';
-import type { KObject, ObjectStore } from '../store.ts';
+import { findResource } from '../api/catalog.ts';
+import { applyDefaults } from '../api/defaults.ts';
+import { canonical, shortHash } from '../api/hash.ts';
+import { selectorMatcher } from '../api/selectors.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
-import { canonical, shortHash } from './hash.ts';
 
 /**
  * The deployment and replica set controllers: a template change makes a new replica set (or
@@ -34,7 +34,7 @@ type Spec = {
   };
 };
 
-export type PodReadiness = (pod: KObject) => boolean;
+type PodReadiness = (pod: KObject) => boolean;
 
 export class WorkloadControllers {
   readonly #store: ObjectStore;
@@ -143,60 +143,21 @@ export class WorkloadControllers {
     const now = this.#store.now();
     const all = [current, ...old].flatMap((rs) => this.#podsOf(rs));
     const updatedPods = this.#podsOf(current);
-    const ready = all.filter(podReady).length;
     const available = all.filter(isAvailable).length;
     const updated = updatedPods.length;
-    const complete =
-      updated === wanted &&
-      updatedPods.filter(isAvailable).length === wanted &&
-      all.length === wanted;
-    const uid = deployment.metadata.uid ?? '';
-    const progressKey = `${current.metadata.name}/${updated}/${updatedPods.filter(isAvailable).length}/${all.length}`;
-    const previous = this.#progress.get(uid);
-    if (previous === undefined || previous.key !== progressKey) {
-      this.#progress.set(uid, { key: progressKey, at: now.getTime() });
-    }
-    const since = this.#progress.get(uid)?.at ?? now.getTime();
-    const oldStatus = (deployment.status ?? {}) as { conditions?: Condition[] };
-    const rsName = current.metadata.name;
-    const deadlinePassed = !complete && now.getTime() - since >= deadlineOf(deployment) * 1000;
-    const progressing: Condition = complete
-      ? condition(
-          'Progressing',
-          'True',
-          'NewReplicaSetAvailable',
-          `ReplicaSet "${rsName}" has successfully progressed.`,
-        )
-      : deadlinePassed
-        ? condition(
-            'Progressing',
-            'False',
-            'ProgressDeadlineExceeded',
-            `ReplicaSet "${rsName}" has timed out progressing.`,
-          )
-        : condition(
-            'Progressing',
-            'True',
-            'ReplicaSetUpdated',
-            `ReplicaSet "${rsName}" is progressing.`,
-          );
-    const minimum = available >= wanted - maxUnavailable;
-    const availability = minimum
-      ? condition(
-          'Available',
-          'True',
-          'MinimumReplicasAvailable',
-          'Deployment has minimum availability.',
-        )
-      : condition(
-          'Available',
-          'False',
-          'MinimumReplicasUnavailable',
-          'Deployment does not have minimum availability.',
-        );
-    const conditions = [availability, progressing].map((c) =>
-      keepTimes(c, oldStatus.conditions, now, since),
+    const updatedAvailable = updatedPods.filter(isAvailable).length;
+    const complete = updated === wanted && updatedAvailable === wanted && all.length === wanted;
+    const since = this.#progressSince(
+      deployment,
+      `${current.metadata.name}/${updated}/${updatedAvailable}/${all.length}`,
+      now,
     );
+    const oldStatus = (deployment.status ?? {}) as { conditions?: Condition[] };
+    const deadlinePassed = !complete && now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const conditions = [
+      availableCondition(available >= wanted - maxUnavailable),
+      progressingCondition(current.metadata.name, complete, deadlinePassed),
+    ].map((c) => keepTimes(c, oldStatus.conditions, now, since));
     const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
     if (deadlinePassed && !wasExceeded) {
       this.#events.record(
@@ -211,7 +172,7 @@ export class WorkloadControllers {
       observedGeneration: deployment.metadata.generation,
       replicas: all.length,
       updatedReplicas: updated,
-      readyReplicas: ready,
+      readyReplicas: all.filter(podReady).length,
       availableReplicas: available,
       conditions,
     };
@@ -220,6 +181,16 @@ export class WorkloadControllers {
       if (status[key] === 0) delete status[key];
     }
     this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
+  }
+
+  /** When the deployment last made progress: now, if what `key` sums up changed since last time. */
+  #progressSince(deployment: KObject, key: string, now: Date): number {
+    const uid = deployment.metadata.uid ?? '';
+    const previous = this.#progress.get(uid);
+    if (previous === undefined || previous.key !== key) {
+      this.#progress.set(uid, { key, at: now.getTime() });
+    }
+    return this.#progress.get(uid)?.at ?? now.getTime();
   }
 
   #createReplicaSet(
@@ -376,6 +347,49 @@ type Condition = {
 
 function condition(type: string, status: string, reason: string, message: string): Condition {
   return { type, status, reason, message };
+}
+
+function progressingCondition(
+  rsName: string,
+  complete: boolean,
+  deadlinePassed: boolean,
+): Condition {
+  if (complete)
+    return condition(
+      'Progressing',
+      'True',
+      'NewReplicaSetAvailable',
+      `ReplicaSet "${rsName}" has successfully progressed.`,
+    );
+  if (deadlinePassed)
+    return condition(
+      'Progressing',
+      'False',
+      'ProgressDeadlineExceeded',
+      `ReplicaSet "${rsName}" has timed out progressing.`,
+    );
+  return condition(
+    'Progressing',
+    'True',
+    'ReplicaSetUpdated',
+    `ReplicaSet "${rsName}" is progressing.`,
+  );
+}
+
+function availableCondition(minimum: boolean): Condition {
+  return minimum
+    ? condition(
+        'Available',
+        'True',
+        'MinimumReplicasAvailable',
+        'Deployment has minimum availability.',
+      )
+    : condition(
+        'Available',
+        'False',
+        'MinimumReplicasUnavailable',
+        'Deployment does not have minimum availability.',
+      );
 }
 
 function keepTimes(

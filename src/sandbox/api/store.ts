@@ -13,7 +13,7 @@ export type KObject = {
   [key: string]: unknown;
 };
 
-export type Metadata = {
+type Metadata = {
   name: string;
   namespace?: string;
   uid?: string;
@@ -29,7 +29,7 @@ export type Metadata = {
   [key: string]: unknown;
 };
 
-export type OwnerReference = {
+type OwnerReference = {
   apiVersion: string;
   kind: string;
   name: string;
@@ -275,7 +275,7 @@ export function notFound(type: ResourceType, name: string): ApiError {
   });
 }
 
-export function conflict(type: ResourceType, name: string): ApiError {
+function conflict(type: ResourceType, name: string): ApiError {
   return new ApiError(
     409,
     'Conflict',
@@ -289,7 +289,7 @@ export function resourceName(type: ResourceType): string {
   return type.group === '' ? type.plural : `${type.plural}.${type.group}`;
 }
 
-export function randomSuffix(length: number): string {
+function randomSuffix(length: number): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   let out = '';
   for (let i = 0; i < length; i++) out += alphabet[Math.floor(Math.random() * alphabet.length)];

@@ -1,4 +1,4 @@
-import { canonical } from './simulator/hash.ts';
+import { canonical } from './hash.ts';
 import { ApiError } from './store.ts';
 
 /**
@@ -29,7 +29,7 @@ export function applyPatch(target: unknown, patch: unknown, type: PatchType): un
     : strategic(target as Json, patch as Json);
 }
 
-export function mergePatch(target: Json, patch: Json): Json {
+function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return patch;
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {

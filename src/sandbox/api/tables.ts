@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { human, podStatus as printStatus } from '../tools/kubernetes/format.ts';
+import { human, podStatus as printStatus } from '../../tools/kubernetes/format.ts';
 import type { ResourceType } from './catalog.ts';
 import type { KObject } from './store.ts';
 

@@ -1,6 +1,6 @@
-import { parseCpu, parseMemory } from '../shared/quantity.ts';
+import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import type { ResourceType } from './catalog.ts';
-import { canonical } from './simulator/hash.ts';
+import { canonical } from './hash.ts';
 import { ApiError, type KObject } from './store.ts';
 
 /**

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findResource, type ResourceType } from './catalog.ts';
+import type { Cluster } from './cluster.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
 import { mentionsResourceVersion, readJson, type Target } from './request.ts';
 import { methodNotAllowed, sendJson, sendText } from './respond.ts';
 import { labelMatcher } from './selectors.ts';
-import type { Simulator } from './simulator/index.ts';
 import { ApiError, type KObject } from './store.ts';
 import { validate } from './validate.ts';
 
@@ -12,7 +12,7 @@ import { validate } from './validate.ts';
 const PODS = findResource('', 'v1', 'pods') as ResourceType;
 
 export function serveLog(
-  simulator: Simulator,
+  simulator: Cluster,
   res: ServerResponse,
   target: Target,
   query: URLSearchParams,
@@ -38,7 +38,7 @@ export function serveLog(
 }
 
 export async function serveScale(
-  simulator: Simulator,
+  simulator: Cluster,
   req: IncomingMessage,
   res: ServerResponse,
   target: Target,
@@ -102,7 +102,7 @@ export async function serveScale(
 }
 
 export function serveMetrics(
-  simulator: Simulator,
+  simulator: Cluster,
   served: boolean,
   res: ServerResponse,
   target: Target,

@@ -1,6 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
-import { ApiError, type KObject } from './store.ts';
+import { ApiError, type KObject, type ObjectStore, type WriteOptions } from './store.ts';
 
 /** Reading a request to the sandbox's API: which resource it names, its flags, its body. */
 const MAX_BODY = 3 * 2 ** 20;
@@ -11,6 +11,25 @@ export type Target = {
   name: string | undefined;
   sub: string | undefined;
 };
+
+/** One request to a resource or a collection, with what every verb's handler reads from it. */
+export type Call = {
+  store: ObjectStore;
+  req: IncomingMessage;
+  res: ServerResponse;
+  target: Target;
+  query: URLSearchParams;
+  dryRun: boolean;
+  fieldManager: string | undefined;
+};
+
+/** The store's write options for a call; the field manager only when the request named one. */
+export function writeOptionsOf(call: Call): WriteOptions {
+  return {
+    dryRun: call.dryRun,
+    ...(call.fieldManager === undefined ? {} : { fieldManager: call.fieldManager }),
+  };
+}
 
 export type DeleteOptions = {
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -105,4 +124,40 @@ export async function readJson(req: IncomingMessage, optional = false): Promise<
       "couldn't get version/kind; json parse error: the body is not valid JSON",
     );
   }
+}
+
+/** A body to create or replace: an object, in the URL's namespace, with the URL's kind filled in. */
+export function objectFromBody(body: unknown, target: Target): KObject {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiError(400, 'BadRequest', 'the request body must be a JSON object');
+  const object = body as KObject;
+  object.metadata ??= { name: '' };
+  if (target.type.namespaced) {
+    const namespace = target.namespace ?? object.metadata.namespace;
+    if (
+      object.metadata.namespace !== undefined &&
+      target.namespace !== undefined &&
+      object.metadata.namespace !== target.namespace
+    ) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    if (namespace === undefined) throw new ApiError(400, 'BadRequest', 'a namespace is required');
+    object.metadata.namespace = namespace;
+  }
+  const expected = apiVersionOf(target.type);
+  if (object.apiVersion !== undefined && object.apiVersion !== expected) {
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`,
+    );
+  }
+  // Clients may leave these out; the URL says what the object is, and defaulting needs the kind.
+  object.apiVersion = expected;
+  object.kind = target.type.kind;
+  return object;
 }

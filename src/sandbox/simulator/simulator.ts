@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseCpu, parseMemory } from '../../shared/quantity.ts';
-import { findResource, type ResourceType } from '../catalog.ts';
+import { findResource, type ResourceType } from '../api/catalog.ts';
+import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
-import { ApiError, type KObject, type ObjectStore } from '../store.ts';
 import { EventRecorder, stamp } from './events.ts';
 import {
   advance,
@@ -255,12 +255,44 @@ export class Simulator {
 
   #run(pod: KObject, now: number): void {
     const uid = pod.metadata.uid ?? '';
+    const containers = (pod.spec as PodSpec).containers ?? [];
+    const runtimes = this.#advanceContainers(pod, containers, now);
+    const statuses = containers.map((c) => {
+      const runtime = runtimes.get(c.name) as ContainerRuntime;
+      return containerStatus(pod.metadata.name, runtime, c, this.#images.get(c.image), now);
+    });
+    const started = statuses.some(
+      (s) => s.started === true || Object.keys(s.lastState as object).length > 0,
+    );
+    const previous = (pod.status ?? {}) as PodStatus;
+    const hostIP = this.#hostIP(pod);
+    const status = {
+      phase: started ? 'Running' : 'Pending',
+      conditions: podConditions(previous, statuses, now),
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      podIP: podIP(uid),
+      podIPs: [{ ip: podIP(uid) }],
+      startTime: previous.startTime ?? stamp(new Date(now)),
+      containerStatuses: statuses,
+      qosClass: qosOf(pod),
+    };
+    this.store.writeStatus(PODS, { ...pod, status });
+    this.#probe(pod, containers, runtimes, now);
+  }
+
+  /** Each container's runtime (made on first sight) moved through what is due at `now`. */
+  #advanceContainers(
+    pod: KObject,
+    containers: Container[],
+    now: number,
+  ): Map<string, ContainerRuntime> {
+    const uid = pod.metadata.uid ?? '';
     let runtimes = this.#runtimes.get(uid);
     if (runtimes === undefined) {
       runtimes = new Map();
       this.#runtimes.set(uid, runtimes);
     }
-    const containers = (pod.spec as PodSpec).containers ?? [];
     const lookup = this.#lookup();
     for (const container of containers) {
       let runtime = runtimes.get(container.name);
@@ -270,61 +302,16 @@ export class Simulator {
       }
       advance(runtime, pod, container, lookup, this.#events, now);
     }
-    const statuses = containers.map((c) => {
-      const runtime = runtimes.get(c.name) as ContainerRuntime;
-      return containerStatus(pod.metadata.name, runtime, c, this.#images.get(c.image), now);
-    });
-    const started = statuses.some(
-      (s) => s.started === true || Object.keys(s.lastState as object).length > 0,
-    );
-    const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
-    const previous = (pod.status ?? {}) as {
-      conditions?: { type: string; status: string; lastTransitionTime?: string }[];
-      startTime?: string;
-    };
-    const scheduledAt = previous.startTime ?? stamp(new Date(now));
-    const condition = (type: string, value: boolean, reason?: string) => {
-      const status = value ? 'True' : 'False';
-      const before = previous.conditions?.find((c) => c.type === type);
-      const out: Record<string, unknown> = {
-        type,
-        status,
-        lastProbeTime: null,
-        lastTransitionTime:
-          before?.status === status ? before.lastTransitionTime : stamp(new Date(now)),
-      };
-      if (!value && reason !== undefined) {
-        out.reason = reason;
-        const notReady = statuses.filter((s) => s.ready !== true).map((s) => s.name);
-        out.message = `containers with unready status: [${notReady.join(' ')}]`;
-      }
-      return out;
-    };
+    return runtimes;
+  }
+
+  /** The InternalIP of the pod's node. */
+  #hostIP(pod: KObject): string {
     const node = this.store.get(NODES, undefined, (pod.spec as PodSpec).nodeName ?? '');
-    const hostIP =
-      (
-        (node?.status as { addresses?: { type: string; address: string }[] } | undefined)
-          ?.addresses ?? []
-      ).find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
-    const status = {
-      phase: started ? 'Running' : 'Pending',
-      conditions: [
-        condition('PodReadyToStartContainers', true),
-        condition('Initialized', true),
-        condition('Ready', allReady, 'ContainersNotReady'),
-        condition('ContainersReady', allReady, 'ContainersNotReady'),
-        condition('PodScheduled', true),
-      ],
-      hostIP,
-      hostIPs: [{ ip: hostIP }],
-      podIP: podIP(uid),
-      podIPs: [{ ip: podIP(uid) }],
-      startTime: scheduledAt,
-      containerStatuses: statuses,
-      qosClass: qosOf(pod),
-    };
-    this.store.writeStatus(PODS, { ...pod, status });
-    this.#probe(pod, containers, runtimes, now);
+    const addresses =
+      (node?.status as { addresses?: { type: string; address: string }[] } | undefined)
+        ?.addresses ?? [];
+    return addresses.find((a) => a.type === 'InternalIP')?.address ?? '10.0.0.1';
   }
 
   /** A failing readiness probe is an event every 10 s of simulated time, like the kubelet's. */
@@ -445,4 +432,42 @@ function qosOf(pod: KObject): string {
 function podIP(uid: string): string {
   const digest = createHash('sha256').update(uid).digest();
   return `10.244.${(digest[0] ?? 0) % 4}.${((digest[1] ?? 0) % 250) + 2}`;
+}
+
+type PodStatus = {
+  conditions?: { type: string; status: string; lastTransitionTime?: string }[];
+  startTime?: string;
+};
+
+/** A running pod's conditions; Ready and ContainersReady name the containers that are not. */
+function podConditions(
+  previous: PodStatus,
+  statuses: Record<string, unknown>[],
+  now: number,
+): Record<string, unknown>[] {
+  const allReady = statuses.length > 0 && statuses.every((s) => s.ready === true);
+  const condition = (type: string, value: boolean, reason?: string) => {
+    const status = value ? 'True' : 'False';
+    const before = previous.conditions?.find((c) => c.type === type);
+    const out: Record<string, unknown> = {
+      type,
+      status,
+      lastProbeTime: null,
+      lastTransitionTime:
+        before?.status === status ? before.lastTransitionTime : stamp(new Date(now)),
+    };
+    if (!value && reason !== undefined) {
+      out.reason = reason;
+      const notReady = statuses.filter((s) => s.ready !== true).map((s) => s.name);
+      out.message = `containers with unready status: [${notReady.join(' ')}]`;
+    }
+    return out;
+  };
+  return [
+    condition('PodReadyToStartContainers', true),
+    condition('Initialized', true),
+    condition('Ready', allReady, 'ContainersNotReady'),
+    condition('ContainersReady', allReady, 'ContainersNotReady'),
+    condition('PodScheduled', true),
+  ];
 }

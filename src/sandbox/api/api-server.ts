@@ -1,0 +1,118 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authorise, type DenyRule, serveAccessReview } from './access.ts';
+import { findResource, type ResourceType } from './catalog.ts';
+import type { Cluster } from './cluster.ts';
+import { serveCollection } from './collection.ts';
+import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
+import { serveObject } from './object.ts';
+import { openApiFor, openApiIndex } from './openapi.ts';
+import { type Call, dryRunOf, parseTarget } from './request.ts';
+import { sendError, sendJson, sendText } from './respond.ts';
+import { ApiError, notFound } from './store.ts';
+import { serveLog, serveMetrics, serveScale } from './subresources.ts';
+
+/**
+ * The sandbox's Kubernetes API over plain HTTP: discovery, CRUD with patches and dry runs,
+ * label and field selectors, watches, and the `log`, `scale` and `status` subresources, so that
+ * the real client library and `kubectl` work against it unchanged.
+ */
+type ApiServerOptions = {
+  simulator: Cluster;
+  /** Serve metrics.k8s.io (as when metrics-server is installed). */
+  metrics: boolean;
+  /** Requests to refuse with 403, as RBAC would. */
+  deny?: DenyRule[];
+  /** Called for every request, before it is answered; `dryRun` when it asks for one. */
+  onRequest?: (method: string, path: string, dryRun: boolean) => void;
+};
+
+const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
+
+export class SandboxApiServer {
+  readonly #server: Server;
+  readonly #options: ApiServerOptions;
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+    this.#server = createServer((req, res) => {
+      this.#handle(req, res).catch((error: unknown) => sendError(res, error));
+    });
+    this.#server.keepAliveTimeout = 30_000;
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => resolve());
+    });
+    const address = this.#server.address() as AddressInfo;
+    return `http://${host}:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  get #store() {
+    return this.#options.simulator.store;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = req.method ?? 'GET';
+    this.#options.onRequest?.(method, url.pathname, url.searchParams.get('dryRun') === 'All');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const fixed = this.#fixed(path, req);
+    if (fixed !== undefined) return sendJson(res, 200, fixed);
+    if (['/healthz', '/readyz', '/livez'].includes(path)) return sendText(res, 200, 'ok');
+    const target = parseTarget(path);
+    if (target === undefined)
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    authorise(this.#options.deny ?? [], method, target, url);
+    this.#options.simulator.reconcile();
+    const call: Call = {
+      store: this.#store,
+      req,
+      res,
+      target,
+      query: url.searchParams,
+      dryRun: dryRunOf(url),
+      fieldManager: url.searchParams.get('fieldManager') ?? undefined,
+    };
+    return this.#route(call, method, url);
+  }
+
+  /** Past discovery and authorisation: the special groups and subresources, then the verbs. */
+  async #route(call: Call, method: string, url: URL): Promise<void> {
+    const { req, res, target, query } = call;
+    if (target.type.group === 'metrics.k8s.io')
+      return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
+    if (target.type.kind === 'SelfSubjectAccessReview')
+      return serveAccessReview(this.#options.deny ?? [], method, req, res);
+    if (target.namespace !== undefined && target.type.namespaced && method !== 'GET') {
+      if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
+        throw notFound(NAMESPACES, target.namespace);
+    }
+    if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
+    if (target.sub === 'scale')
+      return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);
+    if (target.name === undefined) return serveCollection(call, method);
+    return serveObject(call, method, target.name);
+  }
+
+  #fixed(path: string, req: IncomingMessage): unknown {
+    if (path === '/version') return version();
+    if (path === '/api') return coreVersions(req.headers.host ?? '127.0.0.1');
+    if (path === '/apis') return groupList();
+    if (path === '/openapi/v3') return openApiIndex();
+    if (path.startsWith('/openapi/v3/')) return openApiFor(path.slice('/openapi/v3/'.length));
+    if (path === '/api/v1') return resourceList('', 'v1');
+    const parts = path.split('/');
+    if (parts[1] === 'apis' && parts.length === 3) return group(parts[2] ?? '');
+    if (parts[1] === 'apis' && parts.length === 4)
+      return resourceList(parts[2] ?? '', parts[3] ?? '');
+    return undefined;
+  }
+}

@@ -1,0 +1,18 @@
+import type { KObject, ObjectStore } from './store.ts';
+
+/**
+ * What the API server needs from the world behind it: the objects, a reconcile before each
+ * request, and what only running containers and nodes know (logs, usage). The simulator provides
+ * it; declaring it here keeps the API server from depending on the simulator.
+ */
+export type Cluster = {
+  readonly store: ObjectStore;
+  reconcile(): void;
+  logs(
+    pod: KObject,
+    container: string | undefined,
+    previous: boolean,
+  ): { at: number; text: string }[];
+  podMetrics(namespace: string | undefined): KObject[];
+  nodeMetrics(): KObject[];
+};

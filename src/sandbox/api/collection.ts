@@ -1,0 +1,71 @@
+import { applyDefaults } from './defaults.ts';
+import { deleteObject } from './delete.ts';
+import { type Call, isWatch, listOf, objectFromBody, readJson, writeOptionsOf } from './request.ts';
+import { methodNotAllowed, sendJson } from './respond.ts';
+import { fieldMatcher, labelMatcher } from './selectors.ts';
+import type { KObject } from './store.ts';
+import { table, wantsTable } from './tables.ts';
+import { validate } from './validate.ts';
+import { serveWatch } from './watch.ts';
+
+/** Requests to a collection (no name on the URL): watch, list, create, and delete by selector. */
+
+function select(call: Call): KObject[] {
+  const { store, target, query } = call;
+  const labels = labelMatcher(query.get('labelSelector') ?? undefined);
+  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
+  return store.list(target.type, target.namespace).filter((o) => labels(o) && fields(o));
+}
+
+/** A list, paged by `limit` and an opaque `continue` token that is the offset of the next page. */
+function list(call: Call): void {
+  const { store, target, query, req, res } = call;
+  let items = select(call);
+  const rv = store.resourceVersion;
+  const limit = Number(query.get('limit') ?? 0);
+  const offset = Number(Buffer.from(query.get('continue') ?? '', 'base64url').toString() || 0);
+  let next: string | undefined;
+  if (limit > 0) {
+    next =
+      offset + limit < items.length
+        ? Buffer.from(String(offset + limit)).toString('base64url')
+        : undefined;
+    items = items.slice(offset, offset + limit);
+  }
+  if (wantsTable(req.headers.accept)) {
+    const out = table(target.type, items, rv, store.now().getTime());
+    if (next !== undefined) (out.metadata as Record<string, string>).continue = next;
+    sendJson(res, 200, out);
+    return;
+  }
+  const body = listOf(target.type, items, rv);
+  if (next !== undefined) body.metadata.continue = next;
+  sendJson(res, 200, body);
+}
+
+async function create(call: Call): Promise<void> {
+  const { store, target, req, res } = call;
+  const object = applyDefaults(objectFromBody(await readJson(req), target));
+  validate(target.type, object);
+  const created = store.create(target.type, object, {
+    ...writeOptionsOf(call),
+    operation: 'Update',
+  });
+  sendJson(res, 201, created);
+}
+
+function deleteCollection(call: Call): void {
+  const { store, target, dryRun, res } = call;
+  const selected = select(call);
+  for (const object of selected) deleteObject(store, target.type, object, {}, dryRun);
+  sendJson(res, 200, listOf(target.type, selected, store.resourceVersion));
+}
+
+export async function serveCollection(call: Call, method: string): Promise<void> {
+  if (method === 'GET' && isWatch(call.query))
+    return serveWatch(call.store, call.req, call.res, call.target, call.query);
+  if (method === 'GET') return list(call);
+  if (method === 'POST') return create(call);
+  if (method === 'DELETE') return deleteCollection(call);
+  throw methodNotAllowed();
+}

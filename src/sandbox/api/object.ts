@@ -1,0 +1,124 @@
+import { applyDefaults } from './defaults.ts';
+import { deleteObject } from './delete.ts';
+import { applyPatch, type PatchType, patchTypeOf } from './patch.ts';
+import {
+  type Call,
+  type DeleteOptions,
+  mentionsResourceVersion,
+  objectFromBody,
+  readJson,
+  writeOptionsOf,
+} from './request.ts';
+import { methodNotAllowed, sendJson } from './respond.ts';
+import { ApiError, type KObject } from './store.ts';
+import { table, wantsTable } from './tables.ts';
+import { validate } from './validate.ts';
+
+/** Requests to one named object (or its `status`): get, replace, patch, delete. */
+
+const MEDIA_TYPES = 'application/json-patch+json, application/merge-patch+json';
+
+function get(call: Call, name: string): void {
+  const { store, target, req, res } = call;
+  const object = store.mustGet(target.type, target.namespace, name);
+  if (!wantsTable(req.headers.accept)) sendJson(res, 200, object);
+  else
+    sendJson(res, 200, table(target.type, [object], store.resourceVersion, store.now().getTime()));
+}
+
+async function replace(call: Call, name: string): Promise<void> {
+  const { store, target, req, res } = call;
+  const body = objectFromBody(await readJson(req), target);
+  if (body.metadata.name !== name)
+    throw new ApiError(
+      400,
+      'BadRequest',
+      'the name of the object does not match the name on the URL',
+    );
+  const current = store.mustGet(target.type, target.namespace, name);
+  // Through `status` only the status changes; otherwise everything but the status does.
+  const next =
+    target.sub === 'status'
+      ? {
+          ...current,
+          status: body.status,
+          metadata: {
+            ...current.metadata,
+            ...(body.metadata.resourceVersion
+              ? { resourceVersion: body.metadata.resourceVersion }
+              : {}),
+          },
+        }
+      : { ...body, status: current.status };
+  validate(target.type, applyDefaults(next), current);
+  sendJson(res, 200, store.replace(target.type, next, writeOptionsOf(call)));
+}
+
+function patchTypeFor(call: Call): PatchType {
+  const type = patchTypeOf(call.req.headers['content-type']);
+  if (type === undefined) {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${MEDIA_TYPES}, application/strategic-merge-patch+json`,
+    );
+  }
+  if (type === 'strategic' && call.target.type.custom === true) {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${MEDIA_TYPES}, application/apply-patch+yaml`,
+    );
+  }
+  return type;
+}
+
+async function patch(call: Call, name: string): Promise<void> {
+  const { store, target, req, res } = call;
+  const type = patchTypeFor(call);
+  const change = await readJson(req);
+  const current = store.mustGet(target.type, target.namespace, name);
+  const patched = applyPatch(current, change, type) as KObject;
+  if (typeof patched !== 'object' || patched === null || Array.isArray(patched))
+    throw new ApiError(422, 'Invalid', 'the patch produced an object that is not valid');
+  patched.metadata = { ...patched.metadata, name: current.metadata.name };
+  if (current.metadata.namespace !== undefined)
+    patched.metadata.namespace = current.metadata.namespace;
+  // A resourceVersion only counts as a precondition when the patch itself set it.
+  if (!mentionsResourceVersion(change)) {
+    if (current.metadata.resourceVersion === undefined) delete patched.metadata.resourceVersion;
+    else patched.metadata.resourceVersion = current.metadata.resourceVersion;
+  }
+  if (target.sub !== 'status') patched.status = current.status;
+  validate(target.type, applyDefaults(patched), current);
+  const written = store.replace(target.type, patched, {
+    ...writeOptionsOf(call),
+    operation: 'Update',
+  });
+  sendJson(res, 200, written);
+}
+
+async function remove(call: Call, name: string): Promise<void> {
+  const { store, target, query, req, res } = call;
+  const options = (await readJson(req, true)) as DeleteOptions;
+  const current = store.mustGet(target.type, target.namespace, name);
+  const gracePeriod = query.get('gracePeriodSeconds');
+  if (gracePeriod !== null) options.gracePeriodSeconds = Number(gracePeriod);
+  const dryRun = call.dryRun || (options.dryRun ?? []).includes('All');
+  sendJson(res, 200, deleteObject(store, target.type, current, options, dryRun));
+}
+
+export async function serveObject(call: Call, method: string, name: string): Promise<void> {
+  switch (method) {
+    case 'GET':
+      return get(call, name);
+    case 'PUT':
+      return replace(call, name);
+    case 'PATCH':
+      return patch(call, name);
+    case 'DELETE':
+      return remove(call, name);
+    default:
+      throw methodNotAllowed();
+  }
+}
