@@ -12,6 +12,19 @@ export function createMetrics() {
   const registers = [registry];
   return {
     registry,
+    ...httpMetrics(registers),
+    ...alertMetrics(registers),
+    ...jobMetrics(registers),
+    ...modelMetrics(registers),
+    ...chatMetrics(registers),
+  };
+}
+
+type Registers = Registry[];
+
+/** HTTP requests answered and how long they took. */
+function httpMetrics(registers: Registers) {
+  return {
     httpRequests: new Counter({
       name: 'coxswain_http_requests_total',
       help: 'HTTP requests answered, by route, method and status code.',
@@ -25,6 +38,12 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+  };
+}
+
+/** Alertmanager notifications accepted and refused. */
+function alertMetrics(registers: Registers) {
+  return {
     alertNotifications: new Counter({
       name: 'coxswain_alert_notifications_total',
       help: 'Alertmanager notifications accepted and enqueued, by group status.',
@@ -37,6 +56,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+  };
+}
+
+/** Jobs this process finished, and their time in the processor. */
+function jobMetrics(registers: Registers) {
+  return {
     jobs: new Counter({
       name: 'coxswain_jobs_total',
       help: 'Jobs finished by this process, by queue and outcome.',
@@ -50,6 +75,12 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60],
       registers,
     }),
+  };
+}
+
+/** Model calls, their tokens and their cost. */
+function modelMetrics(registers: Registers) {
+  return {
     modelTokens: new Counter({
       name: 'coxswain_model_tokens_total',
       help: 'Tokens of model calls, by agent and kind (input, output, cache_read, cache_write).',
@@ -68,6 +99,12 @@ export function createMetrics() {
       labelNames: ['agent'] as const,
       registers,
     }),
+  };
+}
+
+/** Chat in and out: inputs received, messages delivered, console streams open. */
+function chatMetrics(registers: Registers) {
+  return {
     messagesDelivered: new Counter({
       name: 'coxswain_messages_delivered_total',
       help: 'Chat messages delivered from the outbox, by platform.',
