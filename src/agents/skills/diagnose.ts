@@ -7,10 +7,15 @@ import type { DiagnoseTarget } from '../../queue/command.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { NoChangeError } from '../../tools/kubernetes/actions/dry-run.ts';
 import { proposeRollback, proposeSetResources } from '../../tools/kubernetes/actions/propose.ts';
+import {
+  analyze,
+  type Finding,
+  type ProposedAction,
+  type Snapshot,
+} from '../../tools/kubernetes/analyzers/index.ts';
+import { deploymentOf } from '../../tools/kubernetes/analyzers/pods.ts';
 import type { Cluster } from '../../tools/kubernetes/cluster.ts';
 import { readSnapshot } from '../../tools/kubernetes/snapshot.ts';
-import { analyze, type Finding, type ProposedAction, type Snapshot } from '../analyzers/index.ts';
-import { deploymentOf } from '../analyzers/pods.ts';
 
 /**
  * `diagnose [KIND/NAME] [-n NS]`: reads the cluster once, runs the analyzers, and for each fix a
