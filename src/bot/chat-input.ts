@@ -1,12 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
-import type { ChatMessageInput } from '../chat/message.ts';
+import { parseCommandText } from '../commands/grammar.ts';
+import { COMMAND_HELP, helpMessage } from '../commands/help.ts';
+import { type WorkflowCommand, workflowRequest } from '../commands/workflow.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import { commandScope, inScope } from '../policy/command-scope.ts';
-import { COMMAND_HELP, type Command, parseCommandText } from '../queue/command.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
-import type { ChannelRef } from '../shared/channel.ts';
 import { type Workflows, workflowTask } from '../workflows/markdown.ts';
 
 /**
@@ -45,7 +45,7 @@ export async function handleChatInput(input: ChatInput, deps: InputDeps): Promis
   const command = parsed.command;
   const binding = bindingFor(input.channel, deps.bindings);
   if (command.name === 'help')
-    return { kind: 'reply', message: help(input.channel, binding, deps) };
+    return { kind: 'reply', message: helpMessage(input.channel, binding, deps.workflows.values()) };
   if (command.name === 'deploy' || command.name === 'workflow')
     return runWorkflow(input, command, `workflow.${id}`, deps);
   const scope = commandScope(command, binding, deps.clusters, input.channel);
@@ -68,41 +68,6 @@ export async function handleChatInput(input: ChatInput, deps: InputDeps): Promis
     { jobId: runId },
   );
   return { kind: 'queued', runId, what: command.name };
-}
-
-function help(
-  channel: ChannelRef,
-  binding: Binding | undefined,
-  deps: InputDeps,
-): ChatMessageInput {
-  const where =
-    binding === undefined
-      ? `This channel (${channel}) has no binding yet, so only help works here. An operator binds it in the config file (COXSWAIN_CONFIG, bindings:).`
-      : `This channel may read clusters ${binding.clusters.join(', ')}, namespaces ${binding.namespaces.join(', ')}; changes up to the ${binding.maxTier} tier.`;
-  const workflows = [...deps.workflows.values()].map(
-    (w) =>
-      `${w.name}${w.inputs.length > 0 ? ` ${w.inputs.map((k) => `${k}=…`).join(' ')}` : ''}${w.description ? ` — ${w.description}` : ''}`,
-  );
-  return {
-    headline: 'Coxswain commands',
-    text: `${COMMAND_HELP}\n\n${where}`,
-    tone: 'info',
-    ...(workflows.length === 0
-      ? {}
-      : { sections: [{ title: 'Workflows', code: workflows.join('\n') }] }),
-    ...(binding === undefined
-      ? {}
-      : {
-          buttons: [
-            {
-              action: 'command' as const,
-              label: 'Cluster status',
-              value: 'status',
-              style: 'primary' as const,
-            },
-          ],
-        }),
-  };
 }
 
 /** The question in a message that mentions the bot (`@coxswain why is …`), if it does. */
@@ -154,18 +119,11 @@ async function askQuestion(
 /** `deploy APP` and `workflow NAME k=v…`: a Markdown workflow's task, for the orchestrator. */
 async function runWorkflow(
   input: ChatInput,
-  command: Extract<Command, { name: 'deploy' | 'workflow' }>,
+  command: WorkflowCommand,
   runId: string,
   deps: InputDeps,
 ): Promise<InputOutcome> {
-  const name = command.name === 'deploy' ? 'deploy-app' : command.workflow;
-  const inputs =
-    command.name === 'deploy'
-      ? {
-          app: command.app,
-          ...(command.namespace === undefined ? {} : { namespace: command.namespace }),
-        }
-      : command.inputs;
+  const { name, inputs } = workflowRequest(command);
   const workflow = deps.workflows.get(name);
   if (workflow === undefined) {
     const known = [...deps.workflows.keys()];

@@ -1,4 +1,4 @@
-import { renderStatus } from '../agents/skills/status.ts';
+import { renderStatus } from '../commands/status.ts';
 import type { ChatMessage } from '../chat/message.ts';
 import { redactMessage } from '../chat/redact-message.ts';
 import type { ClusterSnapshot } from './status-store.ts';

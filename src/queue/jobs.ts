@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import { ChatMessage } from '../chat/message.ts';
 import { ChannelRef } from '../shared/channel.ts';
-import { SkillCommand } from './command.ts';
+import { SkillCommand } from './command-data.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
 export const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;

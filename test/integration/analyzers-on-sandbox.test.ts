@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose } from '../../src/agents/skills/diagnose.ts';
+import { diagnose } from '../../src/commands/diagnose.ts';
 import { analyze, type Finding } from '../../src/tools/kubernetes/analyzers/index.ts';
 import { readSnapshot } from '../../src/tools/kubernetes/snapshot.ts';
 import { useSandbox } from '../support/sandbox.ts';

@@ -4,7 +4,7 @@ import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
 import { tierRefusal } from '../loop/kube-tools.ts';
-import { diagnose } from '../skills/diagnose.ts';
+import { diagnose } from '../../commands/diagnose.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
 /**

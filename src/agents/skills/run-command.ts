@@ -13,9 +13,9 @@ import { tierOf } from '../../policy/tiers.ts';
 import type { CommandRunJob, OutboxJobInput } from '../../queue/jobs.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
-import { diagnose } from './diagnose.ts';
-import { planRollback } from './rollback.ts';
-import { clusterStatus } from './status.ts';
+import { diagnose } from '../../commands/diagnose.ts';
+import { planRollback } from '../../commands/rollback.ts';
+import { clusterStatus } from '../../commands/status.ts';
 
 export type CommandRunDeps = {
   outbox: Queue<OutboxJobInput>;
