@@ -14,6 +14,7 @@ import { webAdapter } from '../chat/web/adapter.ts';
 import { LiveStreams } from '../chat/web/live-stream.ts';
 import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { WebStore } from '../chat/web/store.ts';
+import { SLASH_COMMAND } from '../commands/slash-options.ts';
 import { type Config, DEFAULT_CLUSTER_NAME } from '../config/index.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
@@ -122,7 +123,14 @@ export function startBot(
   const discord =
     config.discord === undefined
       ? undefined
-      : createDiscord(config.discord, { handlers, outbox, refs, log, onInput: onInput('discord') });
+      : createDiscord(config.discord, {
+          handlers,
+          outbox,
+          refs,
+          log,
+          slashCommand: SLASH_COMMAND,
+          onInput: onInput('discord'),
+        });
   const adapters: ChatAdapter[] = [webAdapter(store)];
   if (slack !== undefined) adapters.push(slack.adapter);
   if (discord !== undefined) adapters.push(discord.adapter);

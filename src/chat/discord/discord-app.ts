@@ -19,7 +19,7 @@ import type { InboundHandlers, InputOutcome } from '../inbound.ts';
 import { type ChatMessageInput, fitMessage } from '../message.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import { redactMessage } from '../redact-message.ts';
-import { commandText, DISCORD_COMMANDS } from './commands.ts';
+import { commandText, registrationBody, type SlashCommand } from './commands.ts';
 import { discordAdapter, threadName } from './discord-adapter.ts';
 import { escapeDiscord } from './markdown.ts';
 import { parseCustomId, renderDiscord } from './render.ts';
@@ -42,6 +42,8 @@ export type DiscordDeps = {
   outbox: Queue<OutboxJob>;
   refs: MessageRefs;
   log: Logger;
+  /** `/coxswain`'s subcommands and options, as the grammar defines them. */
+  slashCommand: SlashCommand;
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
   /** How long an interaction may take before it is deferred; Discord allows 3 s in all. */
   deferAfterMs?: number;
@@ -123,7 +125,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
   }
 
   async function onInteraction(interaction: Interaction) {
-    if (interaction.isChatInputCommand() && interaction.commandName === 'coxswain')
+    if (interaction.isChatInputCommand() && interaction.commandName === deps.slashCommand.name)
       return onCommand(interaction);
     if (interaction.isButton()) return onButton(interaction);
   }
@@ -137,7 +139,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
         deps.handlers.input({
           channel: `discord:${channel}`,
           requester: `discord:${interaction.user.id}`,
-          text: commandText(interaction),
+          text: commandText(interaction, deps.slashCommand),
           messageId: interaction.id,
           thread,
           addressed: true,
@@ -222,7 +224,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
         options.guildId === undefined
           ? Routes.applicationCommands(appId)
           : Routes.applicationGuildCommands(appId, options.guildId),
-        { body: DISCORD_COMMANDS },
+        { body: registrationBody(deps.slashCommand) },
       );
       log.info({ user: client.user?.tag, guild: options.guildId }, 'discord connected');
     },
