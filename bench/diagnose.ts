@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { diagnose } from '../src/agents/skills/diagnose.ts';
+import { diagnose } from '../src/commands/diagnose.ts';
 import { startSandbox } from '../src/sandbox/start-sandbox.ts';
 import { connect } from '../src/tools/kubernetes/cluster.ts';
 import { ROOT } from './support.ts';

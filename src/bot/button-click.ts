@@ -1,6 +1,6 @@
 import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
 import type { ButtonAction } from '../chat/message.ts';
-import { parseCommandText } from '../queue/command.ts';
+import { parseCommandText } from '../commands/grammar.ts';
 import { handleChatInput, type InputDeps } from './chat-input.ts';
 
 /**

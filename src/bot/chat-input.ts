@@ -1,12 +1,13 @@
 import type { Queue } from 'bullmq';
 import type { ButtonClick, ChatInput, InputOutcome } from '../chat/inbound.ts';
-import type { ChatMessageInput } from '../chat/message.ts';
+import { COMMAND_HELP, helpMessage } from '../commands/help.ts';
+import { inputId, routeInput } from '../commands/route-input.ts';
+import { type WorkflowCommand, workflowRequest } from '../commands/workflow.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
-import { commandScope, inScope } from '../policy/command-scope.ts';
-import { COMMAND_HELP, type Command, parseCommandText } from '../queue/command.ts';
+import { inScope } from '../policy/command-scope.ts';
+import type { SkillCommand } from '../queue/command-data.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
-import type { ChannelRef } from '../shared/channel.ts';
 import { type Workflows, workflowTask } from '../workflows/markdown.ts';
 
 /**
@@ -31,26 +32,36 @@ const warning = (headline: string, text?: string): InputOutcome => ({
 });
 
 export async function handleChatInput(input: ChatInput, deps: InputDeps): Promise<InputOutcome> {
-  const parsed = parseCommandText(input.text);
-  const id = `${input.channel.replace(':', '.')}.${input.messageId}`.replace(
-    /[^A-Za-z0-9_.-]/g,
-    '_',
-  );
-  if (parsed === undefined) {
-    const question = input.addressed ? input.text.trim() : mentionOf(input.text);
-    if (question === undefined || question === '') return { kind: 'ignored' };
-    return askQuestion(input, question, `ask.${id}`, deps);
+  const id = inputId(input);
+  const route = routeInput(input, deps.bindings, deps.clusters);
+  switch (route.kind) {
+    case 'ignored':
+      return { kind: 'ignored' };
+    case 'question':
+      return askQuestion(input, route.question, `ask.${id}`, deps);
+    case 'unreadable':
+      return warning(`I could not read that: ${route.error}`, COMMAND_HELP);
+    case 'help':
+      return {
+        kind: 'reply',
+        message: helpMessage(input.channel, route.binding, deps.workflows.values()),
+      };
+    case 'workflow':
+      return runWorkflow(input, route.command, `workflow.${id}`, deps);
+    case 'refused':
+      return warning(route.headline, route.reason);
+    case 'skill':
+      return queueSkill(input, route.command, `command.${id}`, deps);
   }
-  if (!parsed.ok) return warning(`I could not read that: ${parsed.error}`, COMMAND_HELP);
-  const command = parsed.command;
-  const binding = bindingFor(input.channel, deps.bindings);
-  if (command.name === 'help')
-    return { kind: 'reply', message: help(input.channel, binding, deps) };
-  if (command.name === 'deploy' || command.name === 'workflow')
-    return runWorkflow(input, command, `workflow.${id}`, deps);
-  const scope = commandScope(command, binding, deps.clusters, input.channel);
-  if (!scope.allowed) return warning(`I cannot run ${command.name} here`, scope.reason);
-  const runId = `command.${id}`;
+}
+
+/** A skill becomes a run for a worker, which checks the binding again before it reads. */
+async function queueSkill(
+  input: ChatInput,
+  command: SkillCommand,
+  runId: string,
+  deps: InputDeps,
+): Promise<InputOutcome> {
   await deps.runs.add(
     'command',
     {
@@ -59,56 +70,11 @@ export async function handleChatInput(input: ChatInput, deps: InputDeps): Promis
       channel: input.channel,
       requester: input.requester,
       ...(input.thread === undefined ? {} : { thread: input.thread }),
-      command: {
-        ...command,
-        cluster: scope.cluster,
-        ...(scope.namespace === undefined ? {} : { namespace: scope.namespace }),
-      },
+      command,
     },
     { jobId: runId },
   );
   return { kind: 'queued', runId, what: command.name };
-}
-
-function help(
-  channel: ChannelRef,
-  binding: Binding | undefined,
-  deps: InputDeps,
-): ChatMessageInput {
-  const where =
-    binding === undefined
-      ? `This channel (${channel}) has no binding yet, so only help works here. An operator binds it in the config file (COXSWAIN_CONFIG, bindings:).`
-      : `This channel may read clusters ${binding.clusters.join(', ')}, namespaces ${binding.namespaces.join(', ')}; changes up to the ${binding.maxTier} tier.`;
-  const workflows = [...deps.workflows.values()].map(
-    (w) =>
-      `${w.name}${w.inputs.length > 0 ? ` ${w.inputs.map((k) => `${k}=…`).join(' ')}` : ''}${w.description ? ` — ${w.description}` : ''}`,
-  );
-  return {
-    headline: 'Coxswain commands',
-    text: `${COMMAND_HELP}\n\n${where}`,
-    tone: 'info',
-    ...(workflows.length === 0
-      ? {}
-      : { sections: [{ title: 'Workflows', code: workflows.join('\n') }] }),
-    ...(binding === undefined
-      ? {}
-      : {
-          buttons: [
-            {
-              action: 'command' as const,
-              label: 'Cluster status',
-              value: 'status',
-              style: 'primary' as const,
-            },
-          ],
-        }),
-  };
-}
-
-/** The question in a message that mentions the bot (`@coxswain why is …`), if it does. */
-function mentionOf(text: string): string | undefined {
-  const match = /^\s*@coxswain\b[\s,:]*(.+)$/is.exec(text);
-  return match?.[1]?.trim() || undefined;
 }
 
 /** A question becomes an orchestrator run, scoped to what the channel's binding may see. */
@@ -154,18 +120,11 @@ async function askQuestion(
 /** `deploy APP` and `workflow NAME k=v…`: a Markdown workflow's task, for the orchestrator. */
 async function runWorkflow(
   input: ChatInput,
-  command: Extract<Command, { name: 'deploy' | 'workflow' }>,
+  command: WorkflowCommand,
   runId: string,
   deps: InputDeps,
 ): Promise<InputOutcome> {
-  const name = command.name === 'deploy' ? 'deploy-app' : command.workflow;
-  const inputs =
-    command.name === 'deploy'
-      ? {
-          app: command.app,
-          ...(command.namespace === undefined ? {} : { namespace: command.namespace }),
-        }
-      : command.inputs;
+  const { name, inputs } = workflowRequest(command);
   const workflow = deps.workflows.get(name);
   if (workflow === undefined) {
     const known = [...deps.workflows.keys()];

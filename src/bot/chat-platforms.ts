@@ -3,6 +3,7 @@ import { createDiscord } from '../chat/discord/discord-app.ts';
 import type { InboundHandlers } from '../chat/inbound.ts';
 import { EventClaims, type MessageRefs } from '../chat/message-refs.ts';
 import { createSlack } from '../chat/slack/slack-app.ts';
+import { SLASH_COMMAND } from '../commands/slash-options.ts';
 import type { Config } from '../config/index.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
@@ -53,6 +54,7 @@ export function createChatPlatforms(
       outbox,
       refs,
       log,
+      slashCommand: SLASH_COMMAND,
       onInput: onInput('discord'),
     });
     adapters.push(discord.adapter);

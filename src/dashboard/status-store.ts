@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ClusterHealth } from '../agents/skills/status.ts';
+import { ClusterHealth } from '../commands/status.ts';
 
 /**
  * The dashboard's Status view: each cluster's health as a worker last read it (the bot holds no

@@ -1,6 +1,6 @@
-import { renderStatus } from '../agents/skills/status.ts';
 import type { ChatMessage } from '../chat/message.ts';
 import { redactMessage } from '../chat/redact-message.ts';
+import { renderStatus } from '../commands/status.ts';
 import type { ClusterSnapshot } from './status-store.ts';
 
 /** One cluster on the Status view, as one person may see it. */

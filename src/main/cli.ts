@@ -1,7 +1,8 @@
+import { CLUSTER_USAGE } from '../commands/help.ts';
 import { CoxswainError } from '../errors.ts';
 import { UsageError } from './args.ts';
 import { ASK_USAGE, ask } from './ask.ts';
-import { CLUSTER_USAGE, clusterCommand } from './cluster-commands.ts';
+import { clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';

@@ -1,32 +1,16 @@
-import { diagnose } from '../agents/skills/diagnose.ts';
-import { planRollback } from '../agents/skills/rollback.ts';
-import { clusterStatus } from '../agents/skills/status.ts';
 import type { ChatMessageInput } from '../chat/message.ts';
 import { renderPlainText } from '../chat/plain-text.ts';
+import { diagnose } from '../commands/diagnose.ts';
+import { parseCommand } from '../commands/grammar.ts';
+import { planRollback } from '../commands/rollback.ts';
+import { clusterStatus } from '../commands/status.ts';
+import { workflowRequest } from '../commands/workflow.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
-import { type CommandName, parseCommand } from '../queue/command.ts';
+import type { CommandName } from '../queue/command-data.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { loadWorkflows, WORKFLOWS_DIR, workflowTask } from '../workflows/markdown.ts';
 import { UsageError } from './args.ts';
 import { askInTerminal } from './ask.ts';
-
-export const CLUSTER_USAGE = `Usage: coxswain status [--cluster NAME]
-       coxswain diagnose [KIND/NAME] [-n NAMESPACE] [--cluster NAME]
-       coxswain rollback APP -n NAMESPACE [--cluster NAME]
-       coxswain deploy APP [-n NAMESPACE] [--cluster NAME]
-       coxswain workflow NAME [key=value…] [--cluster NAME]
-
-status    nodes, namespaces with problems, counts
-diagnose  findings with evidence, and the fixes a rule proposes with the API server's dry-run
-          diff (nothing is changed); KIND is pod, deployment or node; without -n, every namespace
-rollback  the deployment's roll back to its previous revision, as a dry-run diff (nothing is
-          changed)
-deploy    runs the deploy-app workflow for APP
-workflow  runs a Markdown workflow from workflows/ with the agents (offline: the analyzers)
-
-The cluster is the current kubeconfig context (KUBECONFIG or ~/.kube/config, or in-cluster
-credentials), or one named in the config file (COXSWAIN_CONFIG) with --cluster.
-`;
 
 /** The skills in the terminal, with the syntax chat uses. */
 export function clusterCommand(name: Exclude<CommandName, 'help'>) {
@@ -36,11 +20,7 @@ export function clusterCommand(name: Exclude<CommandName, 'help'>) {
     const command = parsed.command;
     if (command.name === 'deploy' || command.name === 'workflow') {
       const workflows = loadWorkflows(WORKFLOWS_DIR);
-      const workflowName = command.name === 'deploy' ? 'deploy-app' : command.workflow;
-      const inputs =
-        command.name === 'deploy'
-          ? { app: command.app, ...(command.namespace ? { namespace: command.namespace } : {}) }
-          : command.inputs;
+      const { name: workflowName, inputs } = workflowRequest(command);
       const workflow = workflows.get(workflowName);
       if (workflow === undefined)
         throw new UsageError(

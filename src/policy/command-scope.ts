@@ -1,5 +1,5 @@
 import type { Binding } from '../config/policy-schema.ts';
-import type { Command } from '../queue/command.ts';
+import type { Command } from '../queue/command-data.ts';
 import { globMatches, mayRun } from './bindings.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelRef } from '../shared/channel.ts';
-import { SkillCommand } from './command.ts';
+import { SkillCommand } from './command-data.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
 export const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;

@@ -1,4 +1,4 @@
-import { readClusterHealth } from '../agents/skills/status.ts';
+import { readClusterHealth } from '../commands/status.ts';
 import type { StatusStore } from '../dashboard/status-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redactText } from '../policy/redact.ts';

@@ -2,13 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { z } from 'zod';
 import { CoxswainError } from '../errors.ts';
-import { WorkflowName } from '../queue/command.ts';
+import { WorkflowName } from '../queue/command-data.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { splitFrontMatter } from '../shared/front-matter.ts';
 
 /**
  * Markdown workflows: a file in `workflows/` whose text is the orchestrator's task, run by
- * `workflow NAME key=value…` (and `deploy APP`, which is the `deploy-app` workflow). Optional front
+ * `workflow NAME key=value…` (and `deploy APP`: see `commands/workflow.ts`). Optional front
  * matter names it, describes it for `help`, and lists the inputs it needs.
  */
 export const MarkdownWorkflowFrontMatter = z.strictObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, type Finding } from '../../src/agents/analyzers/index.ts';
-import { diagnose } from '../../src/agents/skills/diagnose.ts';
+import { diagnose } from '../../src/commands/diagnose.ts';
+import { analyze, type Finding } from '../../src/tools/kubernetes/analyzers/index.ts';
 import { readSnapshot } from '../../src/tools/kubernetes/snapshot.ts';
 import { useSandbox } from '../support/sandbox.ts';
 

@@ -1,99 +1,78 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 
 /**
- * `/coxswain` as a Discord application command: one subcommand per skill, plus `ask` for a
- * question. The chosen options are turned back into the text syntax every platform shares, and
- * parsed by the same parser.
+ * `/coxswain` as a Discord application command: one subcommand per skill, plus one for a
+ * question. What the subcommands are is defined with the grammar (`commands/slash-options.ts`)
+ * and handed in; here it is registered, and the chosen options are turned back into the text
+ * syntax every platform shares, to be parsed by the same parser.
  */
+export type SlashOption = {
+  name: string;
+  description: string;
+  required?: boolean;
+  /** The flag the option becomes in the typed syntax (`-n`); absent: a positional word. */
+  flag?: string;
+};
+
+export type SlashSubcommand = {
+  name: string;
+  description: string;
+  options: readonly SlashOption[];
+  /** Its one option is a question, passed on as typed rather than as a command. */
+  question?: boolean;
+};
+
+export type SlashCommand = {
+  name: string;
+  description: string;
+  subcommands: readonly SlashSubcommand[];
+};
+
 const STRING = 3;
 const SUBCOMMAND = 1;
-const option = (name: string, description: string, required = false) => ({
-  type: STRING,
-  name,
-  description,
-  required,
-});
-const cluster = option('cluster', 'Cluster name (default: the channel’s first)');
-const namespace = option('namespace', 'Namespace');
+const CHAT_INPUT = 1;
 
-export const DISCORD_COMMANDS = [
-  {
-    name: 'coxswain',
-    description: 'Ask Coxswain about the cluster',
-    type: 1,
-    options: [
-      {
+/** The body Discord's API takes to register the command. */
+export function registrationBody(command: SlashCommand) {
+  return [
+    {
+      name: command.name,
+      description: command.description,
+      type: CHAT_INPUT,
+      options: command.subcommands.map((sub) => ({
         type: SUBCOMMAND,
-        name: 'status',
-        description: 'Nodes, namespaces with problems, counts',
-        options: [cluster],
-      },
-      {
-        type: SUBCOMMAND,
-        name: 'diagnose',
-        description: 'Findings with evidence and proposed fixes',
-        options: [option('target', 'KIND/NAME, e.g. deployment/checkout'), namespace, cluster],
-      },
-      {
-        type: SUBCOMMAND,
-        name: 'deploy',
-        description: 'Deploy or update an app',
-        options: [option('app', 'The app', true), namespace, cluster],
-      },
-      {
-        type: SUBCOMMAND,
-        name: 'rollback',
-        description: 'Propose rolling a deployment back to its previous revision',
-        options: [option('app', 'The deployment', true), namespace, cluster],
-      },
-      {
-        type: SUBCOMMAND,
-        name: 'workflow',
-        description: 'Run a workflow',
-        options: [
-          option('name', 'The workflow', true),
-          option('inputs', 'key=value pairs, separated by spaces'),
-          cluster,
-        ],
-      },
-      { type: SUBCOMMAND, name: 'help', description: 'What Coxswain can do here' },
-      {
-        type: SUBCOMMAND,
-        name: 'ask',
-        description: 'Ask the agents a question',
-        options: [option('question', 'Your question', true)],
-      },
-    ],
-  },
-] as const;
+        name: sub.name,
+        description: sub.description,
+        ...(sub.options.length === 0
+          ? {}
+          : {
+              options: sub.options.map((option) => ({
+                type: STRING,
+                name: option.name,
+                description: option.description,
+                required: option.required ?? false,
+              })),
+            }),
+      })),
+    },
+  ];
+}
 
 /** The text a person would have typed for the subcommand and options chosen. */
-export function commandText(interaction: ChatInputCommandInteraction): string {
+export function commandText(
+  interaction: ChatInputCommandInteraction,
+  command: SlashCommand,
+): string {
   const options = interaction.options;
   const sub = options.getSubcommand(true);
   const get = (name: string) => options.getString(name)?.trim() || undefined;
-  const words: string[] = [];
-  const flag = (name: string, value: string | undefined) => {
-    if (value !== undefined) words.push(name, value);
-  };
-  switch (sub) {
-    case 'ask':
-      return get('question') ?? '';
-    case 'workflow':
-      words.push('workflow', get('name') ?? '', get('inputs') ?? '');
-      break;
-    case 'deploy':
-    case 'rollback':
-      words.push(sub, get('app') ?? '');
-      flag('-n', get('namespace'));
-      break;
-    case 'diagnose':
-      words.push('diagnose', get('target') ?? '');
-      flag('-n', get('namespace'));
-      break;
-    default:
-      words.push(sub);
+  const definition = command.subcommands.find((s) => s.name === sub);
+  if (definition?.question === true) return get(definition.options[0]?.name ?? '') ?? '';
+  const words: string[] = [sub];
+  for (const option of definition?.options ?? []) {
+    const value = get(option.name);
+    if (option.flag === undefined) words.push(value ?? '');
+    else if (value !== undefined) words.push(option.flag, value);
   }
-  flag('--cluster', get('cluster'));
   return words.filter((w) => w !== '').join(' ');
 }

@@ -4,7 +4,7 @@ import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers } from '../inbound.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import type { Outbox } from '../post-to-chat.ts';
-import { DISCORD_COMMANDS } from './commands.ts';
+import { registrationBody, type SlashCommand } from './commands.ts';
 import { discordAdapter } from './discord-adapter.ts';
 import { listenForInputs } from './listeners.ts';
 
@@ -26,6 +26,8 @@ export type DiscordDeps = {
   outbox: Outbox;
   refs: MessageRefs;
   log: Logger;
+  /** `/coxswain`'s subcommands and options, as the grammar defines them. */
+  slashCommand: SlashCommand;
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
   /** How long an interaction may take before it is deferred; Discord allows 3 s in all. */
   deferAfterMs?: number;
@@ -70,7 +72,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
         options.guildId === undefined
           ? Routes.applicationCommands(appId)
           : Routes.applicationGuildCommands(appId, options.guildId),
-        { body: DISCORD_COMMANDS },
+        { body: registrationBody(deps.slashCommand) },
       );
       log.info({ user: client.user?.tag, guild: options.guildId }, 'discord connected');
     },

@@ -73,7 +73,7 @@ async function onMessage({ client, deps, log }: Inputs, message: Message) {
 }
 
 async function onInteraction(inputs: Inputs, interaction: Interaction) {
-  if (interaction.isChatInputCommand() && interaction.commandName === 'coxswain')
+  if (interaction.isChatInputCommand() && interaction.commandName === inputs.deps.slashCommand.name)
     return onCommand(inputs, interaction);
   if (interaction.isButton()) return onButton(inputs, interaction);
 }
@@ -89,7 +89,7 @@ async function onCommand(inputs: Inputs, interaction: ChatInputCommandInteractio
       deps.handlers.input({
         channel: `discord:${channel}`,
         requester: `discord:${interaction.user.id}`,
-        text: commandText(interaction),
+        text: commandText(interaction, deps.slashCommand),
         messageId: interaction.id,
         thread,
         addressed: true,

@@ -1,16 +1,21 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { type ChatMessageInput, fitMessage } from '../../chat/message.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
-import { inScope } from '../../policy/command-scope.ts';
-import { tierOf } from '../../policy/tiers.ts';
-import type { DiagnoseTarget } from '../../queue/command.ts';
-import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
-import { NoChangeError } from '../../tools/kubernetes/actions/dry-run.ts';
-import { proposeRollback, proposeSetResources } from '../../tools/kubernetes/actions/propose.ts';
-import type { Cluster } from '../../tools/kubernetes/cluster.ts';
-import { readSnapshot } from '../../tools/kubernetes/snapshot.ts';
-import { analyze, type Finding, type ProposedAction, type Snapshot } from '../analyzers/index.ts';
-import { deploymentOf } from '../analyzers/pods.ts';
+import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
+import { inScope } from '../policy/command-scope.ts';
+import { tierOf } from '../policy/tiers.ts';
+import type { DiagnoseTarget } from '../queue/command-data.ts';
+import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { NoChangeError } from '../tools/kubernetes/actions/dry-run.ts';
+import { proposeRollback, proposeSetResources } from '../tools/kubernetes/actions/propose.ts';
+import {
+  analyze,
+  type Finding,
+  type ProposedAction,
+  type Snapshot,
+} from '../tools/kubernetes/analyzers/index.ts';
+import { deploymentOf } from '../tools/kubernetes/analyzers/pods.ts';
+import type { Cluster } from '../tools/kubernetes/cluster.ts';
+import { readSnapshot } from '../tools/kubernetes/snapshot.ts';
 
 /**
  * `diagnose [KIND/NAME] [-n NS]`: reads the cluster once, runs the analyzers, and for each fix a

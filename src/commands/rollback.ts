@@ -1,10 +1,10 @@
-import { type ChatMessageInput, fitMessage } from '../../chat/message.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
-import { CoxswainError } from '../../errors.ts';
-import { tierOf } from '../../policy/tiers.ts';
-import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
-import { proposeRollback } from '../../tools/kubernetes/actions/propose.ts';
-import type { Cluster } from '../../tools/kubernetes/cluster.ts';
+import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
+import { CoxswainError } from '../errors.ts';
+import { tierOf } from '../policy/tiers.ts';
+import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { proposeRollback } from '../tools/kubernetes/actions/propose.ts';
+import type { Cluster } from '../tools/kubernetes/cluster.ts';
 
 /**
  * `rollback APP -n NS`: the deployment's roll back to its previous revision, as the API server's

@@ -1,73 +1,22 @@
-import { z } from 'zod';
+import {
+  ClusterName,
+  type Command,
+  type CommandName,
+  type DiagnoseTarget,
+  InputKey,
+  InputValue,
+  MAX_WORKFLOW_INPUTS,
+  Name,
+  NamespaceName,
+  WorkflowName,
+} from '../queue/command-data.ts';
 
 /**
  * The skills people type, with one syntax everywhere (Slack, Discord, the web console, the CLI):
  * `help`, `status`, `diagnose [KIND/NAME] [-n NS]`, `deploy <app>`, `rollback <app>`,
  * `workflow <name> [key=value…]`, each with an optional `--cluster NAME`. Parsed once at the
- * edge into a `Command`, which is what travels in job data.
+ * edge into a `Command` (`queue/command-data.ts`), which is what travels in job data.
  */
-const Name = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/);
-const NamespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-const ClusterName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
-export const WorkflowName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
-const InputKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/);
-const InputValue = z.string().max(200);
-export const MAX_WORKFLOW_INPUTS = 10;
-
-export const DiagnoseTarget = z.object({
-  kind: z.enum(['Pod', 'Deployment', 'Node']),
-  name: Name,
-});
-export type DiagnoseTarget = z.infer<typeof DiagnoseTarget>;
-
-const HelpCommand = z.object({ name: z.literal('help') });
-const StatusCommand = z.object({ name: z.literal('status'), cluster: ClusterName.optional() });
-const DiagnoseCommand = z.object({
-  name: z.literal('diagnose'),
-  cluster: ClusterName.optional(),
-  namespace: NamespaceName.optional(),
-  target: DiagnoseTarget.optional(),
-});
-const DeployCommand = z.object({
-  name: z.literal('deploy'),
-  app: Name,
-  cluster: ClusterName.optional(),
-  namespace: NamespaceName.optional(),
-});
-const RollbackCommand = z.object({
-  name: z.literal('rollback'),
-  app: Name,
-  cluster: ClusterName.optional(),
-  namespace: NamespaceName.optional(),
-});
-const WorkflowCommand = z.object({
-  name: z.literal('workflow'),
-  workflow: WorkflowName,
-  inputs: z.record(InputKey, InputValue).default({}),
-  cluster: ClusterName.optional(),
-});
-
-export const Command = z.discriminatedUnion('name', [
-  HelpCommand,
-  StatusCommand,
-  DiagnoseCommand,
-  DeployCommand,
-  RollbackCommand,
-  WorkflowCommand,
-]);
-/**
- * The commands a worker runs as skills against a cluster. `help` is answered by the bot;
- * `deploy` and `workflow` run as workflows for the orchestrator.
- */
-export const SkillCommand = z.discriminatedUnion('name', [
-  StatusCommand,
-  DiagnoseCommand,
-  RollbackCommand,
-]);
-export type SkillCommand = z.infer<typeof SkillCommand>;
-export type Command = z.infer<typeof Command>;
-export type CommandName = Command['name'];
-
 export const COMMAND_NAMES = [
   'help',
   'status',
@@ -76,24 +25,6 @@ export const COMMAND_NAMES = [
   'rollback',
   'workflow',
 ] as const satisfies readonly CommandName[];
-
-/** One line per command, as `help` shows them. */
-export const COMMAND_SYNOPSES: Readonly<Record<CommandName, string>> = {
-  help: 'help — what I can do here',
-  status: 'status [--cluster NAME] — nodes, namespaces with problems, counts',
-  diagnose:
-    'diagnose [KIND/NAME] [-n NAMESPACE] [--cluster NAME] — findings with evidence and proposed fixes; KIND is pod, deployment or node',
-  deploy:
-    'deploy APP [-n NAMESPACE] [--cluster NAME] — deploy or update an app (the deploy-app workflow)',
-  rollback:
-    'rollback APP [-n NAMESPACE] [--cluster NAME] — propose rolling the deployment back to its previous revision, with the dry-run diff',
-  workflow: 'workflow NAME [key=value…] [--cluster NAME] — run a workflow from workflows/',
-};
-
-export const COMMAND_HELP = [
-  ...COMMAND_NAMES.map((name) => COMMAND_SYNOPSES[name]),
-  'anything else, addressed to me — a question for the agents',
-].join('\n');
 
 const KINDS: Record<string, DiagnoseTarget['kind']> = {
   pod: 'Pod',

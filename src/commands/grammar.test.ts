@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, parseCommandText } from './command.ts';
+import { parseCommand, parseCommandText } from './grammar.ts';
 
 describe('parseCommandText', () => {
   it('reads status, diagnose and help, with or without /coxswain or @coxswain', () => {

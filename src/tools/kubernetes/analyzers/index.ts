@@ -1,4 +1,4 @@
-import { redactText } from '../../policy/redact.ts';
+import { redactText } from '../../../policy/redact.ts';
 import type { Finding, Snapshot } from './finding.ts';
 import { analyzeNodes } from './nodes.ts';
 import { analyzePods } from './pods.ts';

@@ -1,5 +1,5 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
-import type { Snapshot } from '../../tools/kubernetes/snapshot.ts';
+import type { Snapshot } from '../snapshot.ts';
 
 export type { Snapshot };
 

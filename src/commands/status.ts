@@ -1,10 +1,10 @@
 import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { type ChatMessageInput, fitMessage } from '../../chat/message.ts';
-import { inScope } from '../../policy/command-scope.ts';
-import type { Cluster } from '../../tools/kubernetes/cluster.ts';
-import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
-import { columns, podStatus, restarts } from '../../tools/kubernetes/format.ts';
+import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
+import { inScope } from '../policy/command-scope.ts';
+import type { Cluster } from '../tools/kubernetes/cluster.ts';
+import { wrapKubernetesError } from '../tools/kubernetes/errors.ts';
+import { columns, podStatus, restarts } from '../tools/kubernetes/format.ts';
 
 /**
  * `status`: the cluster's health at a glance — nodes and their conditions, the namespaces with
