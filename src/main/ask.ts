@@ -1,11 +1,11 @@
-import { runBudget } from '../agents/engine/budget.ts';
-import { inlineDelegator } from '../agents/engine/inline-delegator.ts';
-import { answerOffline } from '../agents/engine/offline.ts';
-import { runOrchestrator } from '../agents/engine/orchestrator.ts';
 import { createModelClient } from '../agents/llm/client.ts';
-import { MemoryCheckpoints } from '../agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { runBudget } from '../agents/runs/budget.ts';
+import { inlineDelegator } from '../agents/runs/inline-delegator.ts';
+import { answerOffline } from '../agents/runs/offline.ts';
+import { runOrchestrator } from '../agents/runs/orchestrator.ts';
+import { MemoryCheckpoints } from '../agents/tool-use/checkpoints.ts';
+import { KUBE_TOOL_NAMES } from '../agents/tool-use/kube-tools.ts';
 import { MemoryProposals } from '../approvals/proposal-store.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type EngineDeps, processAgentRun, processAskRun } from '../agents/engine/process-runs.ts';
+import { type EngineDeps, processAgentRun, processAskRun } from '../agents/runs/process-runs.ts';
 import { processCommandRun } from '../agents/skills/run-command.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';

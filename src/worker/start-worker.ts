@@ -1,9 +1,9 @@
-import { ChannelSpend, runBudget } from '../agents/engine/budget.ts';
-import { Conversations } from '../agents/engine/conversations.ts';
 import { createModelClient } from '../agents/llm/client.ts';
-import { Checkpoints } from '../agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
 import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { ChannelSpend, runBudget } from '../agents/runs/budget.ts';
+import { Conversations } from '../agents/runs/conversations.ts';
+import { Checkpoints } from '../agents/tool-use/checkpoints.ts';
+import { KUBE_TOOL_NAMES } from '../agents/tool-use/kube-tools.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditFiles } from '../audit/audit-files.ts';

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
-import { Checkpoints, LostLockError } from '../../src/agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/loop/kube-tools.ts';
-import { type AgentRun, runAgent } from '../../src/agents/loop/run-agent.ts';
-import { newRunState, type RunState } from '../../src/agents/loop/state.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
+import { Checkpoints, LostLockError } from '../../src/agents/tool-use/checkpoints.ts';
+import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
+import { type AgentRun, runAgent } from '../../src/agents/tool-use/run-agent.ts';
+import { newRunState, type RunState } from '../../src/agents/tool-use/state.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
 import { MessagesApi, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';

@@ -1,6 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { kubeTools } from '../../src/agents/loop/kube-tools.ts';
+import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { MemoryProposals, type ProposalRecord } from '../../src/approvals/proposal-store.ts';
 import { changesFitChat, chatCard } from '../../src/approvals/render-card.ts';
 import { Autonomy } from '../../src/config/policy-schema.ts';

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitHeadline } from '../../src/agents/engine/process-runs.ts';
 import { createModelClient } from '../../src/agents/llm/client.ts';
-import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/loop/kube-tools.ts';
-import { type AgentTool, runAgent } from '../../src/agents/loop/run-agent.ts';
-import { newRunState } from '../../src/agents/loop/state.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
+import { splitHeadline } from '../../src/agents/runs/process-runs.ts';
+import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
+import { type AgentTool, runAgent } from '../../src/agents/tool-use/run-agent.ts';
+import { newRunState } from '../../src/agents/tool-use/state.ts';
 import {
   type ProposalRecord,
   ProposalStore,

@@ -3,8 +3,8 @@ import { inScope } from '../../policy/command-scope.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
-import { tierRefusal } from '../loop/kube-tools.ts';
 import { diagnose } from '../skills/diagnose.ts';
+import { tierRefusal } from '../tool-use/kube-tools.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
 /**

@@ -1,8 +1,8 @@
-import type { AgentTool } from '../loop/run-agent.ts';
-import { runAgent } from '../loop/run-agent.ts';
-import { newRunState, type RunState } from '../loop/state.ts';
 import { chooseTier, type ModelChoice, modelId } from '../models.ts';
 import type { Agent } from '../registry.ts';
+import type { AgentTool } from '../tool-use/run-agent.ts';
+import { runAgent } from '../tool-use/run-agent.ts';
+import { newRunState, type RunState } from '../tool-use/state.ts';
 import type { EngineContext } from './context.ts';
 
 /**

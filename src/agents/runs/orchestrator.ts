@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { AgentTool } from '../loop/run-agent.ts';
-import type { RunState } from '../loop/state.ts';
 import { MODEL_TIERS, type ModelTier } from '../models.ts';
 import { orchestratorOf } from '../registry.ts';
+import type { AgentTool } from '../tool-use/run-agent.ts';
+import type { RunState } from '../tool-use/state.ts';
 import type { Delegator, EngineContext, SpecialistResult } from './context.ts';
 import { runEngineAgent } from './run-engine-agent.ts';
 

@@ -4,10 +4,10 @@ import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy } from '../../config/policy-schema.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import type { TokenUsage } from '../llm/pricing.ts';
-import type { CheckpointStore } from '../loop/checkpoints.ts';
-import type { Budget } from '../loop/run-agent.ts';
 import type { ModelTier } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
+import type { CheckpointStore } from '../tool-use/checkpoints.ts';
+import type { Budget } from '../tool-use/run-agent.ts';
 
 /** What the engine runs with, whether in a worker or in `coxswain ask`. */
 export type EngineContext = {
