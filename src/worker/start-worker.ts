@@ -1,9 +1,7 @@
-import { createModelClient } from '../agents/llm/client.ts';
-import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
-import { ChannelSpend, runBudget } from '../agents/runs/budget.ts';
+import { ChannelSpend } from '../agents/runs/budget.ts';
+import { buildEngine } from '../agents/runs/build-engine.ts';
 import { Conversations } from '../agents/runs/conversations.ts';
 import { Checkpoints } from '../agents/tool-use/checkpoints.ts';
-import { KUBE_TOOL_NAMES } from '../agents/tool-use/kube-tools.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditFiles } from '../audit/audit-files.ts';
@@ -77,22 +75,12 @@ export function startWorker(
     dashboardUrl: config.dashboard.publicUrl,
     suspension,
     engine: {
-      agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
-      client:
-        config.anthropic.apiKey === undefined
-          ? undefined
-          : createModelClient({
-              apiKey: config.anthropic.apiKey,
-              baseUrl: config.anthropic.baseUrl,
-            }),
-      models: config.models,
+      ...buildEngine(config, log.child({ component: 'agents' })),
       clusters,
       checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
       conversations: new Conversations(resources.worker, config.redis.prefix),
       proposals,
-      autonomy: config.autonomy,
       dashboardUrl: config.dashboard.publicUrl,
-      budget: runBudget(config.budgets),
       bindings: config.bindings,
       spend: {
         ledger: new ChannelSpend(resources.worker, config.redis.prefix),

@@ -7,6 +7,7 @@ import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools
 import { type AgentRun, runAgent } from '../../src/agents/tool-use/run-agent.ts';
 import { newRunState, type RunState } from '../../src/agents/tool-use/state.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { MessagesApi, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
@@ -49,8 +50,10 @@ function agentRun(runId: string, overrides: Partial<AgentRun> = {}): AgentRun {
       agent: 'k8s-diagnostician',
       proposals: new ProposalStore(redis, prefix),
     }),
+    scope: { cluster: sandbox.cluster.name },
     budget: { maxTurns: 10, maxTokens: 100_000, maxCostUsd: 1 },
     checkpoint: (state) => checkpoints.save(runId, state),
+    log: createLogger('silent'),
     ...overrides,
   };
 }

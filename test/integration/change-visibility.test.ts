@@ -393,7 +393,7 @@ describe('the default forbidden list, through the real tools', () => {
   const call = (list: ReturnType<typeof tools>, name: string, input: unknown, id: string) => {
     const tool = list.find((t) => t.name === name);
     if (tool === undefined) throw new Error(`no tool ${name}`);
-    return tool.run(input, id);
+    return tool.run({ id }, tool.input.parse(input));
   };
 
   it('refuses deleting a Deployment, a ConfigMap or a Service', async () => {

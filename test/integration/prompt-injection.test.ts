@@ -15,6 +15,7 @@ import { chatCard } from '../../src/approvals/render-card.ts';
 import { renderDiscord } from '../../src/chat/discord/render.ts';
 import { ChatMessage, fitMessage } from '../../src/chat/message.ts';
 import { renderSlack } from '../../src/chat/slack/render.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { redactText } from '../../src/policy/redact.ts';
 import { MessagesApi, type MessagesRequest, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
@@ -202,8 +203,10 @@ describe('prompt injection, with a model that obeys', () => {
         tier: 'sonnet',
         system: diagnostician?.prompt ?? '',
         tools,
+        scope: { cluster: sandbox.cluster.name, namespaces: ['ledger'] },
         budget: { maxTurns: 6, maxTokens: 200_000, maxCostUsd: 5 },
         checkpoint: async () => {},
+        log: createLogger('silent'),
       },
       newRunState(task),
     );

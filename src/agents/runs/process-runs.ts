@@ -4,6 +4,7 @@ import { showProposals } from '../../approvals/offer.ts';
 import type { ProposalStore } from '../../approvals/proposal-store.ts';
 import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy, Binding } from '../../config/policy-schema.ts';
+import type { Logger } from '../../observability/logger.ts';
 import { bindingFor } from '../../policy/bindings.ts';
 import { redactText } from '../../policy/redact.ts';
 import type { AgentRunJob, AskRunJob, OutboxJobInput, RunJobInput } from '../../queue/jobs.ts';
@@ -45,6 +46,8 @@ export type EngineDeps = {
   /** The bindings as configured now, to check a queued question's channel again. */
   bindings?: readonly Binding[];
   onUsage?: EngineContext['onUsage'];
+  /** The root of each run's logger. */
+  log: Logger;
 };
 
 export type AskResult = {
@@ -294,6 +297,7 @@ function engineFor(
     proposals: deps.proposals.withLock(lock),
     autonomy: deps.autonomy,
     budget: deps.budget,
+    log: deps.log,
     ...(deps.onUsage === undefined ? {} : { onUsage: deps.onUsage }),
   };
 }
