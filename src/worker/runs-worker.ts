@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type EngineDeps, processAgentRun, processAskRun } from '../agents/runs/process-runs.ts';
+import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
 import { processCommandRun } from '../agents/skills/run-command.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';
@@ -13,6 +13,7 @@ import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { processAskRun } from './answer-question.ts';
 
 export type RunsWorkerDeps = {
   connection: Redis;
