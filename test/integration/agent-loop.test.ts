@@ -219,6 +219,39 @@ describe('the tool-use loop', () => {
     expect(await new ProposalStore(redis, prefix).ofRun('run-safe')).toEqual([]);
   });
 
+  it("refuses a call outside the run's namespaces from the tool's scope, before it runs", async () => {
+    api.script(
+      {
+        content: [
+          toolUse('s1', 'list_pods', { namespace: 'kube-system' }),
+          toolUse('s2', 'list_pods', {}),
+          toolUse('s3', 'describe', { kind: 'node', name: 'node-1' }),
+          toolUse('s4', 'nodes', {}),
+        ],
+      },
+      { content: [text('I may only look at payments.')] },
+    );
+    const bound = agentRun('run-scope', {
+      scope: { cluster: sandbox.cluster.name, namespaces: ['payments'] },
+    });
+    sandbox.resetRequests();
+
+    await runAgent(bound, newRunState('What runs in kube-system?'));
+
+    const results = resultsIn(api.requests[1] as never);
+    expect(results.map((r) => r.is_error ?? false)).toEqual([true, true, true, false]);
+    expect(results[0]?.content).toContain(
+      'namespace kube-system is outside what this channel may see (payments)',
+    );
+    expect(results[1]?.content).toContain(
+      'list_pods needs a namespace here: this channel may see payments',
+    );
+    expect(results[2]?.content).toContain(
+      'describing a node shows pods of every namespace; this channel may see payments',
+    );
+    expect(sandbox.requests.filter((r) => r.path.includes('kube-system'))).toEqual([]);
+  });
+
   it('sends a failing tool call back as an error result naming the field', async () => {
     api.script(
       { content: [toolUse('call-1', 'list_pods', { namespace: 'Not A Namespace' })] },
