@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
 import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
-import { type AgentTool, runAgent } from '../../src/agents/tool-use/run-agent.ts';
+import type { AgentTool } from '../../src/agents/tool-use/model-tools.ts';
+import { runAgent } from '../../src/agents/tool-use/run-agent.ts';
 import { newRunState } from '../../src/agents/tool-use/state.ts';
 import {
   type ProposalRecord,

@@ -4,7 +4,7 @@ import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
 import { diagnose } from '../skills/diagnose.ts';
-import { tierRefusal } from '../tool-use/kube-tools.ts';
+import { tierRefusal } from '../tool-use/refusals.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
 /**

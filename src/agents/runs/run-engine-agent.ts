@@ -1,6 +1,7 @@
 import { chooseTier, type ModelChoice, modelId } from '../models.ts';
 import type { Agent } from '../registry.ts';
-import { type AgentTool, runAgent } from '../tool-use/run-agent.ts';
+import type { AgentTool } from '../tool-use/model-tools.ts';
+import { runAgent } from '../tool-use/run-agent.ts';
 import { newRunState, type RunState } from '../tool-use/state.ts';
 import type { EngineContext } from './context.ts';
 

@@ -29,8 +29,6 @@ export type KubeToolDeps = {
   now?: () => Date;
 };
 
-export { tierRefusal } from './refusals.ts';
-
 /** Every Kubernetes tool an agent file may name. */
 export const KUBE_TOOL_NAMES: readonly string[] = [
   ...KUBERNETES_READ_TOOLS,

@@ -16,13 +16,6 @@ import type { RunScope } from './refusals.ts';
 import type { RunState, ToolOutcome } from './state.ts';
 
 /**
- * The tool-use loop of one agent: ask the model, run the tools it calls, give it the results,
- * until it answers or a budget stops it. State is handed to `checkpoint` after every model
- * response and every tool result, so a run killed at any point resumes where it was.
- */
-export type { AgentTool } from './model-tools.ts';
-
-/**
  * Thrown by a tool that must wait for something outside the run (specialists working as child
  * jobs). Nothing of the call is recorded: when the run resumes, the call is made again and finds
  * what it waited for.
@@ -55,6 +48,11 @@ export type AgentRun = {
 
 type Block = ToolUseBlock & { text?: string };
 
+/**
+ * The tool-use loop of one agent: ask the model, run the tools it calls, give it the results,
+ * until it answers or a budget stops it. State is handed to `checkpoint` after every model
+ * response and every tool result, so a run killed at any point resumes where it was.
+ */
 export async function runAgent(run: AgentRun, state: RunState): Promise<RunState> {
   const definitions = toolDefinitions(run.tools);
   while (state.answer === undefined) {
