@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KUBE_TOOL_NAMES } from './loop/kube-tools.ts';
 import { chooseTier, modelId } from './models.ts';
 import { loadAgents, orchestratorOf, PROMPTS_DIR } from './registry.ts';
+import { KUBE_TOOL_NAMES } from './tool-use/kube-tools.ts';
 
 const TOOLS = KUBE_TOOL_NAMES;
 const PROMPT = 'You investigate one task.\n\n'.repeat(10);

@@ -1,13 +1,12 @@
-import { runBudget } from '../agents/engine/budget.ts';
-import { inlineDelegator } from '../agents/engine/inline-delegator.ts';
-import { answerOffline } from '../agents/engine/offline.ts';
-import { runOrchestrator } from '../agents/engine/orchestrator.ts';
-import { createModelClient } from '../agents/llm/client.ts';
-import { MemoryCheckpoints } from '../agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
-import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { buildEngine } from '../agents/runs/build-engine.ts';
+import type { EngineContext } from '../agents/runs/context.ts';
+import { inlineDelegator } from '../agents/runs/inline-delegator.ts';
+import { answerOffline } from '../agents/runs/offline.ts';
+import { runOrchestrator } from '../agents/runs/orchestrator.ts';
+import { MemoryCheckpoints } from '../agents/tool-use/checkpoints.ts';
 import { MemoryProposals } from '../approvals/proposal-store.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
+import { createLogger } from '../observability/logger.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { parseFlags, UsageError } from './args.ts';
 
@@ -34,43 +33,39 @@ export async function askInTerminal(question: string, clusterName: string | unde
   const kube = { cluster: new Clusters(config.clusters).get(clusterName), namespaces: ['*'] };
   const proposals = new MemoryProposals();
   const runId = `ask-${Date.now().toString(36)}`;
-  let answer: string;
-  if (config.anthropic.apiKey === undefined) {
-    answer = (await answerOffline({ kube, proposals, autonomy: config.autonomy }, runId, question))
-      .answer;
-  } else {
-    const engine = {
-      agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
-      client: createModelClient({
-        apiKey: config.anthropic.apiKey,
-        baseUrl: config.anthropic.baseUrl,
-      }),
-      models: config.models,
-      kube,
-      checkpoints: new MemoryCheckpoints(),
-      proposals,
-      autonomy: config.autonomy,
-      budget: runBudget(config.budgets),
-    };
-    const result = await runOrchestrator(
-      engine,
-      { runId, question },
-      inlineDelegator(engine, runId),
-    );
-    const cost =
-      result.state.usage.costUsd + result.specialists.reduce((sum, s) => sum + s.usage.costUsd, 0);
-    const ids = result.specialists.flatMap((s) => s.proposals);
-    const diffs = await Promise.all(ids.map((id) => proposals.get(id)));
-    answer = [
-      result.answer,
-      ...diffs.flatMap((p) =>
-        p === undefined
-          ? []
-          : ['', `Proposed (${p.id}, not applied): ${p.action.summary}`, p.action.diff],
-      ),
-      '',
-      `(${result.specialists.length} specialist run${result.specialists.length === 1 ? '' : 's'}, about $${cost.toFixed(3)})`,
-    ].join('\n');
-  }
+  // The terminal shows the answer and nothing else.
+  const base = buildEngine(config, createLogger('silent'));
+  const answer =
+    base.client === undefined
+      ? (await answerOffline({ kube, proposals, autonomy: config.autonomy }, runId, question))
+          .answer
+      : await answerWithModel(
+          { ...base, client: base.client, kube, checkpoints: new MemoryCheckpoints(), proposals },
+          runId,
+          question,
+        );
   process.stdout.write(`${answer}\n`);
+}
+
+/** The orchestrator's answer, with each proposal's dry-run diff and the run's cost under it. */
+async function answerWithModel(
+  engine: EngineContext & { proposals: MemoryProposals },
+  runId: string,
+  question: string,
+): Promise<string> {
+  const result = await runOrchestrator(engine, { runId, question }, inlineDelegator(engine, runId));
+  const cost =
+    result.state.usage.costUsd + result.specialists.reduce((sum, s) => sum + s.usage.costUsd, 0);
+  const ids = result.specialists.flatMap((s) => s.proposals);
+  const diffs = await Promise.all(ids.map((id) => engine.proposals.get(id)));
+  return [
+    result.answer,
+    ...diffs.flatMap((p) =>
+      p === undefined
+        ? []
+        : ['', `Proposed (${p.id}, not applied): ${p.action.summary}`, p.action.diff],
+    ),
+    '',
+    `(${result.specialists.length} specialist run${result.specialists.length === 1 ? '' : 's'}, about $${cost.toFixed(3)})`,
+  ].join('\n');
 }

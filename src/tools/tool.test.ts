@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CoxswainError } from '../errors.ts';
-import { bound, defineTool, MAX_OUTPUT, runTool } from './tool.ts';
+import { bound, defineTool, MAX_OUTPUT, namespaceScope, runTool } from './tool.ts';
 
 const echo = defineTool({
   name: 'echo',
   description: 'says what it is told',
   verb: 'get',
+  scope: () => ({ namespaces: [] }),
   input: z.object({ text: z.string().max(20), fail: z.enum(['coxswain', 'other']).optional() }),
   async run(_context: undefined, input) {
     if (input.fail === 'coxswain')
@@ -52,5 +53,12 @@ describe('bound', () => {
 
     expect(out.length).toBeLessThan(MAX_OUTPUT + 100);
     expect(out).toMatch(/\n… output cut: \d+ more lines; narrow the request/);
+  });
+});
+
+describe('namespaceScope', () => {
+  it('is the one namespace a call names, or every namespace when it names none', () => {
+    expect(namespaceScope('shop')).toEqual({ namespaces: ['shop'] });
+    expect(namespaceScope(undefined)).toEqual({ namespaces: 'all' });
   });
 });

@@ -3,27 +3,46 @@ import { CoxswainError } from '../errors.ts';
 import { redactText } from '../policy/redact.ts';
 
 /**
- * A tool is one object: a name, a description a model can act on, a zod input schema, the verb
- * the autonomy policy classifies it by (its tier comes from the policy, never from here), and
- * `run`. Its output is text, bounded and redacted before it leaves `runTool`.
+ * What one call of a tool touches: the cluster (unset: the cluster of the run it is part of) and
+ * the namespaces it reads or changes. `[]` is a call that shows no namespace's objects (nodes);
+ * `all` is one that may show any namespace, with `reason` saying why in words a person reads.
  */
-export type Tool<Input extends z.ZodType, Context> = {
+export type ToolScope = {
+  cluster?: string;
+  namespaces: readonly string[] | 'all';
+  reason?: string;
+};
+
+/**
+ * A tool is one object, read or propose alike: a name, a description a model can act on, a zod
+ * input schema, the verb the autonomy policy classifies it by (its tier comes from the policy,
+ * never from here), `scope` (what a call touches, so the caller can refuse it before it runs)
+ * and `run`. A read tool's output is text, bounded and redacted before it leaves `runTool`; a
+ * propose tool's is the action it would take.
+ */
+export type Tool<Input extends z.ZodType, Context, Output = string> = {
   name: string;
   description: string;
   input: Input;
   /** What the policy calls this action: `list`, `logs`, `top`… */
   verb: string;
-  run(context: Context, input: z.infer<Input>): Promise<string>;
+  scope(input: z.infer<Input>): ToolScope;
+  run(context: Context, input: z.infer<Input>): Promise<Output>;
 };
+
+/** The scope of a call in one namespace, or in any when it names none. */
+export function namespaceScope(namespace: string | undefined): ToolScope {
+  return { namespaces: namespace === undefined ? 'all' : [namespace] };
+}
 
 export type ToolResult = { ok: true; text: string } | { ok: false; error: string };
 
 /** Output beyond this many characters is cut, with a note saying how to narrow the request. */
 export const MAX_OUTPUT = 12_000;
 
-export function defineTool<Input extends z.ZodType, Context>(
-  tool: Tool<Input, Context>,
-): Tool<Input, Context> {
+export function defineTool<Input extends z.ZodType, Context, Output = string>(
+  tool: Tool<Input, Context, Output>,
+): Tool<Input, Context, Output> {
   return tool;
 }
 
@@ -38,8 +57,17 @@ export async function runTool<Input extends z.ZodType, Context>(
 ): Promise<ToolResult> {
   const parsed = parseToolInput(tool.name, tool.input, input);
   if (!parsed.ok) return parsed;
+  return runParsedTool(tool, context, parsed.data);
+}
+
+/** `runTool` for an input already checked against the tool's schema. */
+export async function runParsedTool<Input extends z.ZodType, Context>(
+  tool: Tool<Input, Context>,
+  context: Context,
+  input: z.infer<Input>,
+): Promise<ToolResult> {
   try {
-    return { ok: true, text: bound(redactText(await tool.run(context, parsed.data))) };
+    return { ok: true, text: bound(redactText(await tool.run(context, input))) };
   } catch (error) {
     if (error instanceof CoxswainError) return { ok: false, error: redactText(error.message) };
     // Anything else is a bug or a response of a shape nobody expected: still a result, so the

@@ -1,6 +1,6 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { type EngineDeps, processAgentRun, processAskRun } from '../agents/engine/process-runs.ts';
+import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import type { Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
@@ -13,6 +13,7 @@ import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { processCommandRun } from './answer-command.ts';
+import { processAskRun } from './answer-question.ts';
 
 export type RunsWorkerDeps = {
   connection: Redis;
@@ -65,7 +66,11 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           return result;
         }
         case 'ask': {
-          const result = await processAskRun(job, token, run, deps.engine);
+          const result = await processAskRun(job, token, run, {
+            ...deps.engine,
+            outbox: deps.queues.outbox,
+            dashboardUrl: deps.dashboardUrl,
+          });
           log.info(
             { runId: run.runId, specialists: result.specialists, costUsd: result.costUsd },
             'question answered',

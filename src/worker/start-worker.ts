@@ -1,9 +1,8 @@
-import { ChannelSpend, runBudget } from '../agents/engine/budget.ts';
-import { Conversations } from '../agents/engine/conversations.ts';
-import { createModelClient } from '../agents/llm/client.ts';
-import { Checkpoints } from '../agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES } from '../agents/loop/kube-tools.ts';
-import { loadAgents, PROMPTS_DIR } from '../agents/registry.ts';
+import { ChannelSpend } from '../agents/runs/budget.ts';
+import { buildEngine } from '../agents/runs/build-engine.ts';
+import { Conversations } from '../agents/runs/conversations.ts';
+import type { EngineDeps } from '../agents/runs/process-runs.ts';
+import { Checkpoints } from '../agents/tool-use/checkpoints.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditFiles } from '../audit/audit-files.ts';
@@ -76,39 +75,7 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     suspension,
-    engine: {
-      agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
-      client:
-        config.anthropic.apiKey === undefined
-          ? undefined
-          : createModelClient({
-              apiKey: config.anthropic.apiKey,
-              baseUrl: config.anthropic.baseUrl,
-            }),
-      models: config.models,
-      clusters,
-      checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
-      conversations: new Conversations(resources.worker, config.redis.prefix),
-      proposals,
-      autonomy: config.autonomy,
-      dashboardUrl: config.dashboard.publicUrl,
-      budget: runBudget(config.budgets),
-      bindings: config.bindings,
-      spend: {
-        ledger: new ChannelSpend(resources.worker, config.redis.prefix),
-        dailyLimitUsd: config.budgets.channelDailyCostUsd,
-      },
-      onUsage: (agent, tokens, cost) => {
-        metrics.modelCalls.inc({ agent });
-        metrics.modelCost.inc({ agent }, cost);
-        metrics.modelTokens.inc({ agent, kind: 'input' }, tokens.input);
-        metrics.modelTokens.inc({ agent, kind: 'output' }, tokens.output);
-        metrics.modelTokens.inc({ agent, kind: 'cache_read' }, tokens.cacheRead);
-        metrics.modelTokens.inc({ agent, kind: 'cache_write' }, tokens.cacheWrite);
-      },
-      runs: resources.workerQueues.runs,
-      outbox: resources.workerQueues.outbox,
-    },
+    engine: workerEngine(config, resources, { clusters, proposals }, log, metrics),
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
     log,
@@ -124,5 +91,39 @@ export function startWorker(
       ]);
       await auditFiles.stop();
     },
+  };
+}
+
+/**
+ * The engine as the worker runs it: checkpoints, conversations and spend in Redis, and metrics
+ * of each model call.
+ */
+function workerEngine(
+  config: Config,
+  resources: Resources,
+  shared: { clusters: Clusters; proposals: ProposalStore },
+  log: Logger,
+  metrics: Metrics,
+): EngineDeps {
+  return {
+    ...buildEngine(config, log.child({ component: 'agents' })),
+    clusters: shared.clusters,
+    checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
+    conversations: new Conversations(resources.worker, config.redis.prefix),
+    proposals: shared.proposals,
+    bindings: config.bindings,
+    spend: {
+      ledger: new ChannelSpend(resources.worker, config.redis.prefix),
+      dailyLimitUsd: config.budgets.channelDailyCostUsd,
+    },
+    onUsage: (agent, tokens, cost) => {
+      metrics.modelCalls.inc({ agent });
+      metrics.modelCost.inc({ agent }, cost);
+      metrics.modelTokens.inc({ agent, kind: 'input' }, tokens.input);
+      metrics.modelTokens.inc({ agent, kind: 'output' }, tokens.output);
+      metrics.modelTokens.inc({ agent, kind: 'cache_read' }, tokens.cacheRead);
+      metrics.modelTokens.inc({ agent, kind: 'cache_write' }, tokens.cacheWrite);
+    },
+    runs: resources.workerQueues.runs,
   };
 }

@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
-import { Checkpoints, LostLockError } from '../../src/agents/loop/checkpoints.ts';
-import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/loop/kube-tools.ts';
-import { type AgentRun, runAgent } from '../../src/agents/loop/run-agent.ts';
-import { newRunState, type RunState } from '../../src/agents/loop/state.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
+import { Checkpoints, LostLockError } from '../../src/agents/tool-use/checkpoints.ts';
+import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
+import { type AgentRun, runAgent } from '../../src/agents/tool-use/run-agent.ts';
+import { newRunState, type RunState } from '../../src/agents/tool-use/state.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { MessagesApi, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
@@ -49,8 +50,10 @@ function agentRun(runId: string, overrides: Partial<AgentRun> = {}): AgentRun {
       agent: 'k8s-diagnostician',
       proposals: new ProposalStore(redis, prefix),
     }),
+    scope: { cluster: sandbox.cluster.name },
     budget: { maxTurns: 10, maxTokens: 100_000, maxCostUsd: 1 },
     checkpoint: (state) => checkpoints.save(runId, state),
+    log: createLogger('silent'),
     ...overrides,
   };
 }
@@ -214,6 +217,39 @@ describe('the tool-use loop', () => {
     expect(result?.is_error).toBe(true);
     expect(result?.content).toContain('this channel may only run safe (read-only) actions');
     expect(await new ProposalStore(redis, prefix).ofRun('run-safe')).toEqual([]);
+  });
+
+  it("refuses a call outside the run's namespaces from the tool's scope, before it runs", async () => {
+    api.script(
+      {
+        content: [
+          toolUse('s1', 'list_pods', { namespace: 'kube-system' }),
+          toolUse('s2', 'list_pods', {}),
+          toolUse('s3', 'describe', { kind: 'node', name: 'node-1' }),
+          toolUse('s4', 'nodes', {}),
+        ],
+      },
+      { content: [text('I may only look at payments.')] },
+    );
+    const bound = agentRun('run-scope', {
+      scope: { cluster: sandbox.cluster.name, namespaces: ['payments'] },
+    });
+    sandbox.resetRequests();
+
+    await runAgent(bound, newRunState('What runs in kube-system?'));
+
+    const results = resultsIn(api.requests[1] as never);
+    expect(results.map((r) => r.is_error ?? false)).toEqual([true, true, true, false]);
+    expect(results[0]?.content).toContain(
+      'namespace kube-system is outside what this channel may see (payments)',
+    );
+    expect(results[1]?.content).toContain(
+      'list_pods needs a namespace here: this channel may see payments',
+    );
+    expect(results[2]?.content).toContain(
+      'describing a node shows pods of every namespace; this channel may see payments',
+    );
+    expect(sandbox.requests.filter((r) => r.path.includes('kube-system'))).toEqual([]);
   });
 
   it('sends a failing tool call back as an error result naming the field', async () => {

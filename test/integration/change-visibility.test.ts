@@ -1,6 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { kubeTools } from '../../src/agents/loop/kube-tools.ts';
+import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { MemoryProposals, type ProposalRecord } from '../../src/approvals/proposal-store.ts';
 import { changesFitChat, chatCard } from '../../src/approvals/render-card.ts';
 import { Autonomy } from '../../src/config/policy-schema.ts';
@@ -393,7 +393,7 @@ describe('the default forbidden list, through the real tools', () => {
   const call = (list: ReturnType<typeof tools>, name: string, input: unknown, id: string) => {
     const tool = list.find((t) => t.name === name);
     if (tool === undefined) throw new Error(`no tool ${name}`);
-    return tool.run(input, id);
+    return tool.run({ id }, tool.input.parse(input));
   };
 
   it('refuses deleting a Deployment, a ConfigMap or a Service', async () => {

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitHeadline } from '../../src/agents/engine/process-runs.ts';
 import { createModelClient } from '../../src/agents/llm/client.ts';
-import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/loop/kube-tools.ts';
-import { type AgentTool, runAgent } from '../../src/agents/loop/run-agent.ts';
-import { newRunState } from '../../src/agents/loop/state.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
+import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
+import type { AgentTool } from '../../src/agents/tool-use/model-tools.ts';
+import { runAgent } from '../../src/agents/tool-use/run-agent.ts';
+import { newRunState } from '../../src/agents/tool-use/state.ts';
 import {
   type ProposalRecord,
   ProposalStore,
@@ -15,7 +15,9 @@ import { chatCard } from '../../src/approvals/render-card.ts';
 import { renderDiscord } from '../../src/chat/discord/render.ts';
 import { ChatMessage, fitMessage } from '../../src/chat/message.ts';
 import { renderSlack } from '../../src/chat/slack/render.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { redactText } from '../../src/policy/redact.ts';
+import { splitHeadline } from '../../src/worker/answer-question.ts';
 import { MessagesApi, type MessagesRequest, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
@@ -202,8 +204,10 @@ describe('prompt injection, with a model that obeys', () => {
         tier: 'sonnet',
         system: diagnostician?.prompt ?? '',
         tools,
+        scope: { cluster: sandbox.cluster.name, namespaces: ['ledger'] },
         budget: { maxTurns: 6, maxTokens: 200_000, maxCostUsd: 5 },
         checkpoint: async () => {},
+        log: createLogger('silent'),
       },
       newRunState(task),
     );

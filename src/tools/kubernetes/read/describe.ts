@@ -7,7 +7,7 @@ import type {
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { Cluster } from '../cluster.ts';
 import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
@@ -23,6 +23,11 @@ export const describeObject = defineTool({
   description:
     'Describe a pod, deployment or node: its state, containers (images, resources, last termination), conditions, owned objects, and its recent events.',
   verb: 'describe',
+  scope: (input) =>
+    // A node's description lists the pods of every namespace.
+    input.kind === 'node'
+      ? { namespaces: 'all', reason: 'describing a node shows pods of every namespace' }
+      : namespaceScope(input.namespace),
   input: z.object({
     kind: z.enum(['pod', 'deployment', 'node']).describe('What to describe'),
     name: Name,

@@ -1,6 +1,6 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
@@ -13,6 +13,7 @@ export const listEvents = defineTool({
   description:
     'Events of a namespace, or of one object (kind and name), newest first: scheduling failures, back-offs, probe failures, image pulls, scaling.',
   verb: 'list',
+  scope: (input) => namespaceScope(input.namespace),
   input: z.object({
     namespace: Namespace,
     kind: z.string().max(63).optional().describe('Kind of the object, e.g. Pod or Deployment'),

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
 import { redactObject } from '../../../policy/redact-object.ts';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
@@ -41,6 +41,11 @@ export const getObjects = defineTool({
   description:
     'Get any object by kind and name as YAML (status included, secrets and env values never shown), or list objects of a kind with their age.',
   verb: 'get',
+  scope: (input) =>
+    // A cluster-scoped or unknown kind has no namespace to hold the read inside.
+    isNamespacedKind(input.kind)
+      ? namespaceScope(input.namespace)
+      : { namespaces: 'all', reason: `get of ${input.kind} may read outside a namespace` },
   input: z.object({
     kind: z
       .string()

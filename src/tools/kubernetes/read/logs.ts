@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
@@ -9,6 +9,7 @@ export const podLogs = defineTool({
   description:
     "Read a container's log: the last lines, optionally of the previous (crashed) container or since some seconds. Credentials in log lines are redacted.",
   verb: 'logs',
+  scope: (input) => namespaceScope(input.namespace),
   input: z.object({
     namespace: Namespace,
     pod: Name.describe('Pod name'),

@@ -13,6 +13,8 @@ export const listNodes = defineTool({
   description:
     'Nodes with readiness, pressure conditions (memory, disk, PID), taints, how much of their CPU and memory is requested, and pod counts.',
   verb: 'list',
+  // Nodes show no namespace's objects, so any binding may list them.
+  scope: () => ({ namespaces: [] }),
   input: z.object({}),
   async run({ cluster }: KubeContext) {
     const [nodes, pods] = await Promise.all([

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
@@ -21,6 +21,7 @@ export const listPods = defineTool({
   description:
     'List pods with phase, readiness, restarts, the last termination reason and exit code, node and age. Use it first to find failing pods.',
   verb: 'list',
+  scope: (input) => namespaceScope(input.namespace),
   input: z.object({
     namespace: Namespace.optional().describe('Namespace; omit for all namespaces'),
     labelSelector: z.string().max(300).optional().describe('Label selector, e.g. app=payments-api'),

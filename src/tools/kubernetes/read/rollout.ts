@@ -1,6 +1,6 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { Cluster } from '../cluster.ts';
 import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
@@ -14,6 +14,7 @@ export const rolloutStatus = defineTool({
   description:
     "A deployment's rollout: whether it finished, is progressing or failed (progress deadline), replica counts, and its revision history with each revision's images.",
   verb: 'get',
+  scope: (input) => namespaceScope(input.namespace),
   input: z.object({ namespace: Namespace, name: Name.describe('Deployment name') }),
   async run({ cluster }: KubeContext, input) {
     const { deployment, replicaSets } = await readRollout(cluster, input.namespace, input.name);

@@ -2,7 +2,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
 import { formatMemory, parseCpu, parseMemory } from '../../../shared/quantity.ts';
-import { defineTool } from '../../tool.ts';
+import { defineTool, namespaceScope } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
@@ -38,6 +38,7 @@ export const top = defineTool({
   description:
     'Current CPU and memory use from the metrics API (metrics-server): of the pods in a namespace, or of the nodes when no namespace is given. Highest memory first.',
   verb: 'top',
+  scope: (input) => namespaceScope(input.namespace),
   input: z.object({
     namespace: Namespace.optional().describe('Namespace whose pods to show; omit for nodes'),
   }),

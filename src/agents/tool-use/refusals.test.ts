@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Autonomy } from '../../config/policy-schema.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
-import { tierRefusal } from './kube-tools.ts';
+import { scopeRefusal, tierRefusal } from './refusals.ts';
 
 const action = (verb: string, kind: string): KubeAction => ({
   type: 'patch',
@@ -37,5 +37,33 @@ describe('tierRefusal', () => {
       'may only run safe',
     );
     expect(tierRefusal(action('scale', 'Deployment'), { maxTier: 'confirm' })).toBeUndefined();
+  });
+});
+
+describe('scopeRefusal', () => {
+  const run = { cluster: 'prod', namespaces: ['shop'] };
+
+  it('lets a call inside the binding run, and any call where the binding covers everything', () => {
+    expect(scopeRefusal('list_pods', { namespaces: ['shop'] }, run)).toBeUndefined();
+    expect(scopeRefusal('nodes', { namespaces: [] }, run)).toBeUndefined();
+    expect(
+      scopeRefusal('list_pods', { namespaces: 'all' }, { cluster: 'prod', namespaces: ['*'] }),
+    ).toBeUndefined();
+  });
+
+  it('refuses a call outside the binding, saying what the channel may see', () => {
+    expect(scopeRefusal('list_pods', { namespaces: ['kube-system'] }, run)).toBe(
+      'namespace kube-system is outside what this channel may see (shop)',
+    );
+    expect(scopeRefusal('list_pods', { namespaces: 'all' }, run)).toBe(
+      'list_pods needs a namespace here: this channel may see shop',
+    );
+    expect(
+      scopeRefusal(
+        'describe',
+        { namespaces: 'all', reason: 'describing a node shows pods of every namespace' },
+        run,
+      ),
+    ).toBe('describing a node shows pods of every namespace; this channel may see shop');
   });
 });

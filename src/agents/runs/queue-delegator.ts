@@ -1,6 +1,6 @@
 import type { Job, Queue } from 'bullmq';
 import type { AgentRunJob, RunJobInput } from '../../queue/jobs.ts';
-import { SuspendRun } from '../loop/run-agent.ts';
+import { SuspendRun } from '../tool-use/run-agent.ts';
 import type { Delegator, SpecialistResult } from './context.ts';
 import { childRunId } from './inline-delegator.ts';
 

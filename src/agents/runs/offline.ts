@@ -4,7 +4,7 @@ import { inScope } from '../../policy/command-scope.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool } from '../../tools/tool.ts';
-import { tierRefusal } from '../loop/kube-tools.ts';
+import { tierRefusal } from '../tool-use/refusals.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
 /**
@@ -32,13 +32,43 @@ export async function answerOffline(
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
   const namespace = await namespaceIn(engine, [question, ...earlier], visible);
-  const specialists: SpecialistResult[] = [];
-
   const diagnosis = await diagnose(engine.kube.cluster, { namespace, visible }, engine.autonomy);
-  const proposals: string[] = [];
   const allowed = diagnosis.actions.filter(
     ({ action }) => tierRefusal(action, engine) === undefined,
   );
+  const proposals = await recordFixes(engine, runId, allowed);
+  const evidence = diagnosis.findings
+    .slice(0, 6)
+    .flatMap((f) => [`- ${f.title}`, ...f.evidence.slice(0, 3).map((e) => `    ${e}`)]);
+  const specialists: SpecialistResult[] = [
+    {
+      agent: 'k8s-diagnostician',
+      runId,
+      answer: evidence.join('\n') || 'no problems found',
+      proposals,
+      usage: NO_USAGE,
+    },
+    ...(await otherReports(engine, runId, question, namespace, visible)),
+  ];
+  const lines = [
+    ...headlineAndCause(diagnosis.findings, namespace, evidence),
+    ...specialists.slice(1).flatMap((s) => ['', `From ${s.agent}:`, s.answer]),
+    ...nextSteps(allowed, proposals),
+    '',
+    '(Answered by the analyzers: no model is configured.)',
+  ];
+  return { answer: lines.join('\n'), specialists, namespace };
+}
+
+type Diagnosis = Awaited<ReturnType<typeof diagnose>>;
+
+/** The analyzers' fixes as proposals, each under an id from what it changes. */
+async function recordFixes(
+  engine: OfflineEngine,
+  runId: string,
+  allowed: Diagnosis['actions'],
+): Promise<string[]> {
+  const proposals: string[] = [];
   for (const { action } of allowed) {
     // Named by what it changes, so a retried run that finds the same fix finds the same record.
     const id = proposalId(
@@ -55,17 +85,18 @@ export async function answerOffline(
     });
     proposals.push(id);
   }
-  const evidence = diagnosis.findings
-    .slice(0, 6)
-    .flatMap((f) => [`- ${f.title}`, ...f.evidence.slice(0, 3).map((e) => `    ${e}`)]);
-  specialists.push({
-    agent: 'k8s-diagnostician',
-    runId,
-    answer: evidence.join('\n') || 'no problems found',
-    proposals,
-    usage: NO_USAGE,
-  });
+  return proposals;
+}
 
+/** Argo CD's applications and the pods' usage, when the question's words ask for them. */
+async function otherReports(
+  engine: OfflineEngine,
+  runId: string,
+  question: string,
+  namespace: string | undefined,
+  visible: readonly string[],
+): Promise<SpecialistResult[]> {
+  const reports: SpecialistResult[] = [];
   if (
     /\b(argo|argocd|sync|synced|gitops|application)/i.test(question) &&
     inScope(visible, 'argocd')
@@ -74,7 +105,7 @@ export async function answerOffline(
       kind: 'Application',
       namespace: 'argocd',
     });
-    specialists.push({
+    reports.push({
       agent: 'argocd-operator',
       runId,
       answer: apps.ok ? apps.text : apps.error,
@@ -84,7 +115,7 @@ export async function answerOffline(
   }
   if (/\b(memory|cpu|usage|metrics|top|resources?)\b/i.test(question) && namespace !== undefined) {
     const usage = await runTool(top, engine.kube, { namespace });
-    specialists.push({
+    reports.push({
       agent: 'prometheus-analyst',
       runId,
       answer: usage.ok ? usage.text : usage.error,
@@ -92,33 +123,42 @@ export async function answerOffline(
       usage: NO_USAGE,
     });
   }
+  return reports;
+}
 
-  const first = diagnosis.findings[0];
+function headlineAndCause(
+  findings: Diagnosis['findings'],
+  namespace: string | undefined,
+  evidence: readonly string[],
+): string[] {
+  const first = findings[0];
   const where = namespace === undefined ? 'the cluster' : `namespace ${namespace}`;
-  const lines =
-    first === undefined
-      ? [
-          `No problems found in ${where}.`,
-          '',
-          'The analyzers found nothing wrong: pods run and are ready, rollouts are complete, nodes are healthy.',
-        ]
-      : [
-          `${first.title}.`,
-          '',
-          `Cause: ${diagnosis.findings.length} problem${diagnosis.findings.length === 1 ? '' : 's'} found in ${where}; the most severe first.`,
-          '',
-          'Evidence:',
-          ...evidence,
-        ];
-  for (const s of specialists.slice(1)) lines.push('', `From ${s.agent}:`, s.answer);
-  if (allowed.length > 0) {
-    lines.push('', 'Next steps (proposed, awaiting approval; nothing has been changed):');
-    for (const [i, { action, tier }] of allowed.entries()) {
-      lines.push(`- ${action.summary} (${tier} tier, proposal ${proposals[i]})`);
-    }
+  if (first === undefined) {
+    return [
+      `No problems found in ${where}.`,
+      '',
+      'The analyzers found nothing wrong: pods run and are ready, rollouts are complete, nodes are healthy.',
+    ];
   }
-  lines.push('', '(Answered by the analyzers: no model is configured.)');
-  return { answer: lines.join('\n'), specialists, namespace };
+  return [
+    `${first.title}.`,
+    '',
+    `Cause: ${findings.length} problem${findings.length === 1 ? '' : 's'} found in ${where}; the most severe first.`,
+    '',
+    'Evidence:',
+    ...evidence,
+  ];
+}
+
+function nextSteps(allowed: Diagnosis['actions'], proposals: readonly string[]): string[] {
+  if (allowed.length === 0) return [];
+  return [
+    '',
+    'Next steps (proposed, awaiting approval; nothing has been changed):',
+    ...allowed.map(
+      ({ action, tier }, i) => `- ${action.summary} (${tier} tier, proposal ${proposals[i]})`,
+    ),
+  ];
 }
 
 /** The namespace the question (or else an earlier one) names, among those the asker may see. */

@@ -1,6 +1,6 @@
 import { CoxswainError } from '../../errors.ts';
-import { kubeTools } from '../loop/kube-tools.ts';
 import type { ModelTier } from '../models.ts';
+import { kubeTools } from '../tool-use/kube-tools.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { runEngineAgent } from './run-engine-agent.ts';
 

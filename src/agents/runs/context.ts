@@ -2,12 +2,13 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { ProposalRecords } from '../../approvals/proposal-store.ts';
 import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy } from '../../config/policy-schema.ts';
+import type { Logger } from '../../observability/logger.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import type { TokenUsage } from '../llm/pricing.ts';
-import type { CheckpointStore } from '../loop/checkpoints.ts';
-import type { Budget } from '../loop/run-agent.ts';
 import type { ModelTier } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
+import type { CheckpointStore } from '../tool-use/checkpoints.ts';
+import type { Budget } from '../tool-use/run-agent.ts';
 
 /** What the engine runs with, whether in a worker or in `coxswain ask`. */
 export type EngineContext = {
@@ -19,6 +20,8 @@ export type EngineContext = {
   proposals: ProposalRecords;
   autonomy: Autonomy;
   budget: Budget;
+  /** The root of each run's logger (`log.child({ runId, agent })`). */
+  log: Logger;
   /** The channel's highest tier: proposals above it are refused. */
   maxTier?: 'safe' | 'confirm';
   onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;

@@ -1,8 +1,8 @@
-import type { AgentTool } from '../loop/run-agent.ts';
-import { runAgent } from '../loop/run-agent.ts';
-import { newRunState, type RunState } from '../loop/state.ts';
 import { chooseTier, type ModelChoice, modelId } from '../models.ts';
 import type { Agent } from '../registry.ts';
+import type { AgentTool } from '../tool-use/model-tools.ts';
+import { runAgent } from '../tool-use/run-agent.ts';
+import { newRunState, type RunState } from '../tool-use/state.ts';
 import type { EngineContext } from './context.ts';
 
 /**
@@ -22,8 +22,10 @@ export async function runEngineAgent(
       tier: chooseTier(request.choice),
       system: agent.prompt,
       tools: request.tools,
+      scope: { cluster: engine.kube.cluster.name, namespaces: engine.kube.namespaces },
       budget: engine.budget,
       checkpoint: (s) => engine.checkpoints.save(request.runId, s),
+      log: engine.log.child({ runId: request.runId, agent: agent.name }),
       onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
     },
     state,

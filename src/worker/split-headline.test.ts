@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitHeadline } from './process-runs.ts';
+import { splitHeadline } from './answer-question.ts';
 
 describe('splitHeadline', () => {
   it('makes the first line the headline, without Markdown marks', () => {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Budgets } from '../../config/index.ts';
-import type { Budget } from '../loop/run-agent.ts';
+import type { Budget } from '../tool-use/run-agent.ts';
 
 /** A run's limits from the config's budgets. */
 export function runBudget(budgets: Budgets): Budget {

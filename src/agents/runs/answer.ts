@@ -1,0 +1,127 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Job } from 'bullmq';
+import type { AskRunJob } from '../../queue/jobs.ts';
+import type { EngineContext } from './context.ts';
+import { type Exchange, withContext } from './conversations.ts';
+import { answerOffline } from './offline.ts';
+import { runOrchestrator } from './orchestrator.ts';
+import { type EngineDeps, engineFor, lockOf, specialistResults } from './process-runs.ts';
+import { queueDelegator } from './queue-delegator.ts';
+
+/**
+ * A question's answer from the engine: the orchestrator and its specialists (as child jobs), or
+ * the analyzers when no model is configured. Progress goes to `status`, which the caller turns
+ * into chat messages: the engine itself never posts to chat.
+ */
+export type AskResult = {
+  answer: string;
+  specialists: string[];
+  proposals: string[];
+  costUsd: number;
+};
+
+/** The cluster and namespaces a question may look at, and the channel's highest tier. */
+export type AskScope = { cluster: string; namespaces: string[]; maxTier: 'safe' | 'confirm' };
+
+export type PostStatus = (step: string, text: string) => Promise<void>;
+
+type Question = {
+  kube: EngineContext['kube'];
+  job: Job;
+  token: string | undefined;
+  run: AskRunJob;
+  scope: AskScope;
+  status: PostStatus;
+};
+
+export async function answerQuestion(
+  job: Job,
+  token: string | undefined,
+  run: AskRunJob,
+  deps: EngineDeps,
+  scope: AskScope,
+  status: PostStatus,
+): Promise<AskResult> {
+  const kube = { cluster: deps.clusters.get(scope.cluster), namespaces: scope.namespaces };
+  const question = { kube, job, token, run, scope, status };
+  const history =
+    run.conversation === undefined || deps.conversations === undefined
+      ? []
+      : await deps.conversations.history(run.conversation);
+  if (deps.client === undefined) return answerByAnalyzers(question, deps, history);
+  // The daily budget is checked when a run starts, not when it resumes after its specialists.
+  const fresh = (await deps.checkpoints.load(run.runId)) === undefined;
+  const spent =
+    run.channel === undefined || deps.spend === undefined
+      ? 0
+      : await deps.spend.ledger.today(run.channel);
+  if (fresh && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
+    return {
+      answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
+      specialists: [],
+      proposals: [],
+      costUsd: 0,
+    };
+  }
+  return answerByAgents(question, deps, deps.client, history);
+}
+
+async function answerByAnalyzers(
+  { kube, job, token, run, scope, status }: Question,
+  deps: EngineDeps,
+  history: readonly Exchange[],
+): Promise<AskResult> {
+  await status('start', 'Looking into it with the analyzers…');
+  const offline = await answerOffline(
+    {
+      kube: kube,
+      proposals: deps.proposals.withLock(lockOf(job, token)),
+      autonomy: deps.autonomy,
+      maxTier: scope.maxTier,
+    },
+    run.runId,
+    run.question,
+    history.map((e) => e.question).reverse(),
+  );
+  return {
+    answer: offline.answer,
+    specialists: offline.specialists.map((s) => s.agent),
+    proposals: offline.specialists.flatMap((s) => s.proposals),
+    costUsd: 0,
+  };
+}
+
+async function answerByAgents(
+  { kube, job, token, run, scope, status }: Question,
+  deps: EngineDeps,
+  client: Anthropic,
+  history: readonly Exchange[],
+): Promise<AskResult> {
+  await status('start', 'Looking into it…');
+  const engine = engineFor(deps, client, kube, scope.maxTier, lockOf(job, token));
+  const queued = queueDelegator(job, token, deps.runs, {
+    runId: run.runId,
+    cluster: scope.cluster,
+    namespaces: scope.namespaces,
+    maxTier: scope.maxTier,
+  });
+  const delegate: typeof queued = async (callId, tasks) => {
+    await status(
+      `delegate.${callId.replace(/[^A-Za-z0-9_-]/g, '')}`,
+      `Asking ${tasks.map((t) => t.agent).join(', ')}…`,
+    );
+    return queued(callId, tasks);
+  };
+  const done = await runOrchestrator(
+    engine,
+    { runId: run.runId, question: withContext(run.question, history) },
+    delegate,
+  );
+  const specialists = await specialistResults(job);
+  return {
+    answer: done.answer,
+    specialists: specialists.map((s) => s.agent),
+    proposals: specialists.flatMap((s) => s.proposals),
+    costUsd: done.state.usage.costUsd + specialists.reduce((sum, s) => sum + s.usage.costUsd, 0),
+  };
+}

@@ -1,0 +1,39 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Config } from '../../config/index.ts';
+import type { ModelIds } from '../../config/model-ids.ts';
+import type { Autonomy } from '../../config/policy-schema.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { createModelClient } from '../llm/client.ts';
+import { type AgentRegistry, loadAgents, PROMPTS_DIR } from '../registry.ts';
+import { KUBE_TOOL_NAMES } from '../tool-use/kube-tools.ts';
+import type { Budget } from '../tool-use/run-agent.ts';
+import { runBudget } from './budget.ts';
+
+/** What the engine takes from the config, wherever it runs. */
+export type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets'>;
+
+/** The engine's parts that do not depend on where it runs: the worker and `coxswain ask` alike. */
+export type EngineBase = {
+  agents: AgentRegistry;
+  /** Undefined without ANTHROPIC_API_KEY: answers come from the analyzers. */
+  client: Anthropic | undefined;
+  models: ModelIds;
+  autonomy: Autonomy;
+  budget: Budget;
+  log: Logger;
+};
+
+/** The agents from prompts/, the model client, the models, the policy and the run budget. */
+export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
+  return {
+    agents: loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES),
+    client:
+      config.anthropic.apiKey === undefined
+        ? undefined
+        : createModelClient({ apiKey: config.anthropic.apiKey, baseUrl: config.anthropic.baseUrl }),
+    models: config.models,
+    autonomy: config.autonomy,
+    budget: runBudget(config.budgets),
+    log,
+  };
+}

@@ -1,0 +1,160 @@
+import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import {
+  type AskResult,
+  type AskScope,
+  answerQuestion,
+  type PostStatus,
+} from '../agents/runs/answer.ts';
+import type { EngineDeps } from '../agents/runs/process-runs.ts';
+import { SuspendRun } from '../agents/tool-use/run-agent.ts';
+import { showProposals } from '../approvals/offer.ts';
+import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import { redactText } from '../policy/redact.ts';
+import type { AskRunJob } from '../queue/jobs.ts';
+
+/** The engine, and where the answer and its cards go. */
+export type AskDeps = EngineDeps & {
+  outbox: Outbox;
+  /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
+  dashboardUrl: string | undefined;
+};
+
+/**
+ * The worker's answer to a question: one status message edited as the run goes, the answer, a
+ * card for each proposal under it, and the exchange kept for follow-ups. Each message is posted
+ * once, whatever the retries: its outbox job id is derived from the run's.
+ */
+export async function processAskRun(
+  job: Job,
+  token: string | undefined,
+  run: AskRunJob,
+  deps: AskDeps,
+): Promise<AskResult> {
+  const status = statusOf(run, deps);
+  try {
+    const scope = currentScope(run, deps);
+    if (typeof scope === 'string') {
+      await status('refused', scope);
+      return { answer: scope, specialists: [], proposals: [], costUsd: 0 };
+    }
+    const result = await answerQuestion(job, token, run, deps, scope, status);
+    await status(
+      'done',
+      `Answered below (${result.specialists.length === 0 ? 'no specialists asked' : `asked ${result.specialists.join(', ')}`}).`,
+    );
+    if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
+      await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
+    }
+    if (run.channel !== undefined) await postAnswer(run, run.channel, result, deps);
+    if (run.conversation !== undefined && deps.conversations !== undefined)
+      await deps.conversations.record(run.conversation, run.runId, {
+        question: run.question,
+        answer: redactText(result.answer),
+      });
+    return result;
+  } catch (error) {
+    // The orchestrator waits for its specialists without holding this worker slot.
+    if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    const last =
+      error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (last)
+      await status(
+        'failed',
+        redactText(`I could not finish this: ${(error as Error).message}`),
+      ).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One status message per run, edited as the run goes; each step is posted once (job ids). */
+function statusOf(run: AskRunJob, deps: AskDeps): PostStatus {
+  return async (step, text) => {
+    if (run.channel === undefined) return;
+    await postToChat(deps.outbox, {
+      kind: 'status',
+      key: [run.runId, step],
+      channel: run.channel,
+      thread: run.thread,
+      message: { text, tone: 'neutral' },
+      replace: { key: `status.${run.runId}`, version: Date.now() },
+    });
+  };
+}
+
+/** The answer under its headline, then each proposal's card for the channel's approvers. */
+async function postAnswer(
+  run: AskRunJob,
+  channel: string,
+  result: AskResult,
+  deps: AskDeps,
+): Promise<void> {
+  // The answer is cut to fit before the proposals are listed, so the list is never lost.
+  const list =
+    result.proposals.length === 0
+      ? ''
+      : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
+  const { headline, body } = splitHeadline(redactText(result.answer));
+  const text = `${body.slice(0, 3000 - list.length - 1)}${list}`.trim();
+  await postToChat(deps.outbox, {
+    kind: 'answer',
+    key: [run.runId],
+    channel,
+    thread: run.thread,
+    message: {
+      headline,
+      ...(text === '' ? {} : { text }),
+      tone: 'info',
+      footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
+    },
+  });
+  await showProposals(
+    result.proposals,
+    {
+      channel,
+      ...(run.thread === undefined ? {} : { thread: run.thread }),
+      requester: run.requester,
+      cluster: run.cluster,
+      conversation: run.conversation ?? `${channel}:${run.thread ?? run.runId}`.slice(0, 250),
+    },
+    {
+      proposals: deps.proposals,
+      outbox: deps.outbox,
+      autonomy: deps.autonomy,
+      dashboardUrl: deps.dashboardUrl,
+    },
+  );
+}
+
+/**
+ * An answer's first line as the message's headline, read first on a phone and in notifications;
+ * the agents are asked to lead with one. Markdown heading and bold marks are dropped from it.
+ */
+export function splitHeadline(answer: string): { headline: string; body: string } {
+  const trimmed = answer.trim();
+  const end = trimmed.indexOf('\n');
+  const first = (end < 0 ? trimmed : trimmed.slice(0, end))
+    .replace(/^#{1,6}\s+/, '')
+    .replace(/\*\*/g, '')
+    .trim();
+  const rest = end < 0 ? '' : trimmed.slice(end + 1).trim();
+  if (first === '') return { headline: 'Answer', body: rest };
+  if (first.length <= 200) return { headline: first, body: rest };
+  // A first line too long for a headline stays whole in the text.
+  return {
+    headline: `${first.slice(0, first.lastIndexOf(' ', 150) + 1 || 150).trim()} …`,
+    body: trimmed,
+  };
+}
+
+/** The channel's binding as the config has it now (it may have changed since the bot queued). */
+function currentScope(run: AskRunJob, deps: EngineDeps): AskScope | string {
+  if (run.channel === undefined || deps.bindings === undefined) {
+    return { cluster: run.cluster, namespaces: [...run.namespaces], maxTier: 'confirm' };
+  }
+  const binding = bindingFor(run.channel, deps.bindings);
+  if (binding === undefined || !binding.clusters.includes(run.cluster)) {
+    return 'This channel is no longer bound to that cluster, so I stopped. An operator can bind it in the config file.';
+  }
+  return { cluster: run.cluster, namespaces: [...binding.namespaces], maxTier: binding.maxTier };
+}
