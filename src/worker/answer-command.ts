@@ -1,11 +1,12 @@
 import { offerProposal } from '../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../approvals/proposal-store.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
-import { requesterName, runSkill, type SkillDeps, type SkillFix } from '../commands/run-skill.ts';
+import { runSkill, type SkillDeps, type SkillFix } from '../commands/run-skill.ts';
 import { bindingFor, mayRun } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import { tierOf } from '../policy/tiers.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
+import { commandAnswer } from './render-answer.ts';
 
 export type CommandRunDeps = SkillDeps & {
   outbox: Outbox;
@@ -26,13 +27,12 @@ export async function processCommandRun(
 ) {
   const command = run.command;
   const { message, fixes } = await runSkill(run, deps);
-  const asked = `${requesterName(run)} asked: ${command.name}`;
   await postToChat(deps.outbox, {
     kind: 'answer',
     key: [runJobId],
     channel: run.channel,
     thread: run.thread,
-    message: { ...message, footer: message.footer ? `${asked} · ${message.footer}` : asked },
+    message: commandAnswer(run, message),
   });
   await offerFixes(run, runJobId, fixes, deps);
   return { command: command.name, answered: message.headline, proposals: fixes.length };

@@ -12,6 +12,7 @@ import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import type { AskRunJob } from '../queue/jobs.ts';
+import { answeredLine, questionAnswer, statusLine } from './render-answer.ts';
 
 /** The engine, and where the answer and its cards go. */
 export type AskDeps = EngineDeps & {
@@ -39,10 +40,7 @@ export async function processAskRun(
       return { answer: scope, specialists: [], proposals: [], costUsd: 0 };
     }
     const result = await answerQuestion(job, token, run, deps, scope, status);
-    await status(
-      'done',
-      `Answered below (${result.specialists.length === 0 ? 'no specialists asked' : `asked ${result.specialists.join(', ')}`}).`,
-    );
+    await status('done', answeredLine(result.specialists));
     if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
       await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
     }
@@ -76,7 +74,7 @@ function statusOf(run: AskRunJob, deps: AskDeps): PostStatus {
       key: [run.runId, step],
       channel: run.channel,
       thread: run.thread,
-      message: { text, tone: 'neutral' },
+      message: statusLine(text),
       replace: { key: `status.${run.runId}`, version: Date.now() },
     });
   };
@@ -89,24 +87,12 @@ async function postAnswer(
   result: AskResult,
   deps: AskDeps,
 ): Promise<void> {
-  // The answer is cut to fit before the proposals are listed, so the list is never lost.
-  const list =
-    result.proposals.length === 0
-      ? ''
-      : `\n\nProposals awaiting approval: ${result.proposals.join(', ')}`;
-  const { headline, body } = splitHeadline(redactText(result.answer));
-  const text = `${body.slice(0, 3000 - list.length - 1)}${list}`.trim();
   await postToChat(deps.outbox, {
     kind: 'answer',
     key: [run.runId],
     channel,
     thread: run.thread,
-    message: {
-      headline,
-      ...(text === '' ? {} : { text }),
-      tone: 'info',
-      footer: `asked by ${run.requester.slice(run.requester.indexOf(':') + 1)}`,
-    },
+    message: questionAnswer(run, result.answer, result.proposals),
   });
   await showProposals(
     result.proposals,
@@ -124,27 +110,6 @@ async function postAnswer(
       dashboardUrl: deps.dashboardUrl,
     },
   );
-}
-
-/**
- * An answer's first line as the message's headline, read first on a phone and in notifications;
- * the agents are asked to lead with one. Markdown heading and bold marks are dropped from it.
- */
-export function splitHeadline(answer: string): { headline: string; body: string } {
-  const trimmed = answer.trim();
-  const end = trimmed.indexOf('\n');
-  const first = (end < 0 ? trimmed : trimmed.slice(0, end))
-    .replace(/^#{1,6}\s+/, '')
-    .replace(/\*\*/g, '')
-    .trim();
-  const rest = end < 0 ? '' : trimmed.slice(end + 1).trim();
-  if (first === '') return { headline: 'Answer', body: rest };
-  if (first.length <= 200) return { headline: first, body: rest };
-  // A first line too long for a headline stays whole in the text.
-  return {
-    headline: `${first.slice(0, first.lastIndexOf(' ', 150) + 1 || 150).trim()} …`,
-    body: trimmed,
-  };
 }
 
 /** The channel's binding as the config has it now (it may have changed since the bot queued). */

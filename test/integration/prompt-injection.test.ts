@@ -17,7 +17,7 @@ import { ChatMessage, fitMessage } from '../../src/chat/message.ts';
 import { renderSlack } from '../../src/chat/slack/render.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { redactText } from '../../src/policy/redact.ts';
-import { splitHeadline } from '../../src/worker/answer-question.ts';
+import { splitHeadline } from '../../src/worker/render-answer.ts';
 import { MessagesApi, type MessagesRequest, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
