@@ -2,7 +2,7 @@
  * The product's one error type. Callers branch on `code`; the original failure travels as `cause`
  * so logs keep the full story while messages stay fit to show a person.
  */
-export type ErrorCode =
+type ErrorCode =
   | 'config_invalid'
   | 'redis_server_missing'
   | 'redis_server_failed'

@@ -11,7 +11,7 @@ import { MODEL_TIERS } from './models.ts';
  * `tools`, and for the orchestrator `delegates`) and the system prompt after it. Checked once at
  * start; every problem is reported by file and field, and stops the process.
  */
-export const AgentFrontMatter = z.strictObject({
+const AgentFrontMatter = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a lower-case name such as k8s-diagnostician'),
@@ -25,7 +25,7 @@ export type Agent = z.infer<typeof AgentFrontMatter> & { prompt: string; file: s
 export type AgentRegistry = ReadonlyMap<string, Agent>;
 
 /** Tools only an orchestrator has: asking specialists, and answering. */
-export const ORCHESTRATOR_TOOLS = ['delegate', 'reply'] as const;
+const ORCHESTRATOR_TOOLS = ['delegate', 'reply'] as const;
 
 export const PROMPTS_DIR = new URL('../../prompts/', import.meta.url).pathname;
 

@@ -6,7 +6,7 @@ import { renderAlertGroup } from './render-alert.ts';
 import { routeAlert } from './routing.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
-export type AlertRunDeps = {
+type AlertRunDeps = {
   outbox: Outbox;
   routes: readonly Route[];
   now: () => Date;

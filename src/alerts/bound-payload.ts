@@ -24,7 +24,7 @@ export const PAYLOAD_BOUNDS = {
   fingerprint: 200,
 } as const;
 
-export type BoundedPayload = {
+type BoundedPayload = {
   payload: AlertmanagerPayload;
   /** Values trimmed, labels or annotations dropped, alerts dropped. */
   trimmed: { values: number; entries: number; alerts: number };
@@ -117,7 +117,7 @@ function boundMap(
 }
 
 /** A long value keeps its start and says how much was cut, so a reader knows it is not whole. */
-export function trimValue(
+function trimValue(
   value: string,
   limit: number,
   trimmed: { values: number } = { values: 0 },

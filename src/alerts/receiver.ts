@@ -16,7 +16,7 @@ import { challenge, isAuthorized, type WebhookAuth } from './webhook-auth.ts';
 const BODY_LIMIT = MIB;
 const ENQUEUE_TIMEOUT_MS = 5_000;
 
-export type ReceiverDeps = {
+type ReceiverDeps = {
   auth: WebhookAuth;
   runs: Queue<RunJob>;
   /** The fail-fast producer connection `runs` uses; checked before trying to enqueue. */

@@ -159,10 +159,7 @@ function durationField(alert: Alert, now: Date): Field {
 }
 
 /** The labels worth a reader's eye, object labels first, minus what is shown elsewhere. */
-export function labelsThatMatter(
-  labels: Record<string, string>,
-  common: Record<string, string>,
-): Field[] {
+function labelsThatMatter(labels: Record<string, string>, common: Record<string, string>): Field[] {
   const names = Object.keys(labels).filter(
     (name) =>
       !SHOWN_APART.has(name) &&

@@ -15,10 +15,10 @@ const Timestamp = z
     message: 'must be an RFC 3339 timestamp',
   });
 
-export const AlertStatus = z.enum(['firing', 'resolved'], {
+const AlertStatus = z.enum(['firing', 'resolved'], {
   error: 'must be "firing" or "resolved"',
 });
-export type AlertStatus = z.infer<typeof AlertStatus>;
+type AlertStatus = z.infer<typeof AlertStatus>;
 
 export const Alert = z.looseObject({
   status: AlertStatus,

@@ -5,9 +5,9 @@ import { postCard } from './post-card.ts';
 import type { Origin, Proposal, ProposalStore } from './proposal-store.ts';
 
 /** How long a card may be decided on; after that it says it expired and does nothing. */
-export const DECISION_WINDOW_MS = 60 * 60 * 1000;
+const DECISION_WINDOW_MS = 60 * 60 * 1000;
 
-export type OfferDeps = {
+type OfferDeps = {
   proposals: ProposalStore;
   outbox: Outbox;
   autonomy: Autonomy;

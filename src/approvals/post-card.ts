@@ -6,7 +6,7 @@ import type { ProposalRecord } from './proposal-store.ts';
 import { cardKey, chatCard } from './render-card.ts';
 
 /** What a card's content depends on besides its proposal. */
-export type CardSettings = {
+type CardSettings = {
   autonomy: Autonomy;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;

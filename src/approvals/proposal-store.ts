@@ -38,7 +38,7 @@ export const Proposal = z.object({
 });
 export type Proposal = z.infer<typeof Proposal>;
 
-export const PROPOSAL_STATES = [
+const PROPOSAL_STATES = [
   'pending',
   'approved',
   'executing',
@@ -48,8 +48,8 @@ export const PROPOSAL_STATES = [
   'expired',
   'superseded',
 ] as const;
-export const ProposalState = z.enum(PROPOSAL_STATES);
-export type ProposalState = z.infer<typeof ProposalState>;
+const ProposalState = z.enum(PROPOSAL_STATES);
+type ProposalState = z.infer<typeof ProposalState>;
 
 /** Where the proposal was shown, and for whom: set once, when its card is posted. */
 export const Origin = z.object({
@@ -64,7 +64,7 @@ export const Origin = z.object({
 });
 export type Origin = z.infer<typeof Origin>;
 
-export const Transition = z.object({
+const Transition = z.object({
   from: ProposalState,
   to: ProposalState,
   at: z.iso.datetime(),
@@ -72,7 +72,7 @@ export const Transition = z.object({
   actor: z.string(),
   note: z.string().optional(),
 });
-export type Transition = z.infer<typeof Transition>;
+type Transition = z.infer<typeof Transition>;
 
 export const ExecutionResult = z.object({
   summary: z.string(),
@@ -86,12 +86,12 @@ export const ExecutionResult = z.object({
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
 
-export const Applied = z.object({
+const Applied = z.object({
   at: z.iso.datetime(),
   resourceVersionBefore: z.string(),
   resourceVersionAfter: z.string().optional(),
 });
-export type Applied = z.infer<typeof Applied>;
+type Applied = z.infer<typeof Applied>;
 
 /** A proposal with its life so far. */
 export type ProposalRecord = Omit<Proposal, 'state'> & {
@@ -171,7 +171,7 @@ export type ProposalRecords = {
   ofRun(runId: string): Promise<string[]>;
 };
 
-export type TransitionOutcome =
+type TransitionOutcome =
   | { ok: true; from: ProposalState; record: ProposalRecord }
   | { ok: false; state: ProposalState | 'missing' };
 

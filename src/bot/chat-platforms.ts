@@ -14,7 +14,7 @@ import type { Resources } from '../runtime/resources.ts';
 const CONNECT_TIMEOUT_MS = 30_000;
 
 /** Slack and Discord, where configured: their adapters for the outbox and their HTTP routes. */
-export type ChatPlatforms = {
+type ChatPlatforms = {
   adapters: ChatAdapter[];
   routes: Route[];
   connect(): Promise<void>;

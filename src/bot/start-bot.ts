@@ -25,7 +25,7 @@ import { handleChatInput, type InputDeps } from './chat-input.ts';
 import { createChatPlatforms } from './chat-platforms.ts';
 import { startWebSide, type WebSide } from './web-side.ts';
 
-export type Bot = {
+type Bot = {
   routes: Route[];
   /** Connects to Slack and Discord, where configured; the HTTP server must be listening first. */
   connect(): Promise<void>;

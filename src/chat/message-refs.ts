@@ -69,7 +69,7 @@ export class MessageRefs {
  * pending is told to come back later (the first may yet fail), one that finds it done is a
  * duplicate. A claim whose handling failed is released, so the retry is handled.
  */
-export type Claim = 'claimed' | 'pending' | 'done';
+type Claim = 'claimed' | 'pending' | 'done';
 
 const CLAIM = `
 if redis.call('set', KEYS[1], 'pending', 'NX', 'EX', ARGV[1]) then return 'claimed' end

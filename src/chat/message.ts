@@ -65,7 +65,7 @@ export type Section = z.infer<typeof Section>;
  * clicked (checked against the channel's binding like anything typed). `approve` and `reject`:
  * decide the proposal whose id is the value, if the person who clicked may.
  */
-export const BUTTON_ACTIONS = ['command', 'approve', 'reject'] as const;
+const BUTTON_ACTIONS = ['command', 'approve', 'reject'] as const;
 export const ButtonAction = z.enum(BUTTON_ACTIONS);
 export type ButtonAction = z.infer<typeof ButtonAction>;
 

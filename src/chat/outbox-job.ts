@@ -26,4 +26,3 @@ export const OutboxJob = z.object({
   version: z.number().int().nonnegative().optional(),
 });
 export type OutboxJob = z.infer<typeof OutboxJob>;
-export type OutboxJobInput = z.input<typeof OutboxJob>;

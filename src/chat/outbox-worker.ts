@@ -10,7 +10,7 @@ import { OutboxJob } from './outbox-job.ts';
 import type { ChannelPacer } from './pacing.ts';
 import { redactMessage } from './redact-message.ts';
 
-export type OutboxWorkerDeps = {
+type OutboxWorkerDeps = {
   connection: Redis;
   prefix: string;
   adapters: readonly ChatAdapter[];

@@ -9,7 +9,7 @@ import { KeyedSerialiser } from './serialise.ts';
  * newer one is dropped, and a message someone deleted is posted anew); edits of one message go
  * out one at a time in this process, so the first post is known before the next edit.
  */
-export type Poster = {
+type Poster = {
   /** Where the message goes (a thread may be its own channel); keys are kept per place. */
   place(delivery: Delivery): Promise<string>;
   post(delivery: Delivery, place: string): Promise<string>;

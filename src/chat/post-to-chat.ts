@@ -28,7 +28,7 @@ export type ChatPost = {
   replace?: { key: string; version: number } | undefined;
 };
 
-export type PostKind = 'reply' | 'status' | 'answer' | 'card' | 'report' | 'alert';
+type PostKind = 'reply' | 'status' | 'answer' | 'card' | 'report' | 'alert';
 
 /** Where posts are queued: the outbox, as the bot or a worker holds it. */
 export type Outbox = {

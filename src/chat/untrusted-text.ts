@@ -31,7 +31,7 @@ export function defuseBroadcasts(text: string): string {
   return text.replace(BROADCAST, '@\u200b$1');
 }
 
-export type LinkToken = { href: string; label: string | undefined };
+type LinkToken = { href: string; label: string | undefined };
 
 /**
  * Markdown links (`[label](url)`) and bare http(s) URLs in untrusted text, swapped for

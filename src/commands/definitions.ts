@@ -5,7 +5,7 @@ import type { CommandName } from '../queue/command-data.ts';
  * terminal's usage, and Discord's `/coxswain` subcommand with its options. The grammar that reads
  * the words is `grammar.ts`; the skill that answers is the command's own file.
  */
-export type SlashOptionDefinition = {
+type SlashOptionDefinition = {
   name: string;
   description: string;
   required?: boolean;
@@ -13,7 +13,7 @@ export type SlashOptionDefinition = {
   flag?: string;
 };
 
-export type CommandDefinition = {
+type CommandDefinition = {
   /** One line in chat's `help`. */
   synopsis: string;
   /** The terminal's usage line (after `coxswain `) and what it does; absent: not a CLI command. */

@@ -22,7 +22,7 @@ import { readSnapshot } from '../tools/kubernetes/snapshot.ts';
  * rule knows, asks the API server for a dry run of it. Nothing is changed: the fixes come back
  * as actions, with their tier, for a person (and the approval flow) to decide on.
  */
-export type DiagnoseRequest = {
+type DiagnoseRequest = {
   namespace?: string | undefined;
   target?: DiagnoseTarget | undefined;
   /** Namespace globs the asker may see (a channel's binding); findings elsewhere are left out. */

@@ -38,7 +38,7 @@ const KINDS: Record<string, DiagnoseTarget['kind']> = {
   no: 'Node',
 };
 
-export type Parsed = { ok: true; command: Command } | { ok: false; error: string };
+type Parsed = { ok: true; command: Command } | { ok: false; error: string };
 
 /**
  * Reads a chat message as a command when it starts with one (after an optional `/coxswain` or

@@ -26,7 +26,7 @@ credentials), or one named in the config file (COXSWAIN_CONFIG) with --cluster.
 `;
 
 /** A workflow as `help` lists it. */
-export type WorkflowSummary = {
+type WorkflowSummary = {
   name: string;
   description: string | undefined;
   inputs: readonly string[];

@@ -11,7 +11,7 @@ import type { Cluster } from '../tools/kubernetes/cluster.ts';
  * dry run shows it. Nothing is changed: the change comes back as an action, with its tier, for a
  * person (and the approval flow) to decide on.
  */
-export type RollbackPlan = {
+type RollbackPlan = {
   action: KubeAction | undefined;
   tier: string | undefined;
   message: ChatMessageInput;

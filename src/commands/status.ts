@@ -12,7 +12,7 @@ import { columns, podStatus, restarts } from '../tools/kubernetes/format.ts';
  * record kept per namespace (`readClusterHealth`), so that one reading can be shown to each
  * channel or person for the namespaces they are bound to (`renderStatus`).
  */
-export type ClusterStatus = {
+type ClusterStatus = {
   nodes: { ready: number; total: number };
   pods: { healthy: number; total: number };
   deployments: { available: number; total: number };

@@ -4,7 +4,7 @@ import type { Command } from '../queue/command-data.ts';
 export type WorkflowCommand = Extract<Command, { name: 'deploy' | 'workflow' }>;
 
 /** The workflow `deploy APP` runs: deploying is a workflow like any other, under this name. */
-export const DEPLOY_WORKFLOW = 'deploy-app';
+const DEPLOY_WORKFLOW = 'deploy-app';
 
 /** Which workflow a command runs, and with which inputs: `deploy APP -n NS` gives app and namespace. */
 export function workflowRequest(command: WorkflowCommand): {

@@ -10,7 +10,7 @@ import { LoginThrottle } from './login-throttle.ts';
  * the name typed is trusted, and only for `coxswain demo` on one's own machine: a request must come
  * from this machine's own address, not forwarded by a proxy.
  */
-export type Access =
+type Access =
   | { ok: true; person: string; signedIn: boolean }
   | { ok: false; status: 401 | 403; reason: string };
 

@@ -13,7 +13,7 @@ import { startWorker } from '../worker/start-worker.ts';
 
 export type Role = 'bot' | 'worker' | 'all';
 
-export type RunningProcess = {
+type RunningProcess = {
   port: number;
   /** Stops taking work, lets active jobs finish within the shutdown timeout, closes connections. */
   stop(): Promise<void>;

@@ -7,7 +7,7 @@ export type { Logger };
  * Paths pino censors wherever they appear in a log object. Tokens and passwords are never
  * logged on purpose; this catches the accidental case (a request's headers, an options object).
  */
-export const REDACT_PATHS = redactPaths(
+const REDACT_PATHS = redactPaths(
   [
     'token',
     'password',

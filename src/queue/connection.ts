@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger.ts';
  * - producers that answer HTTP requests fail fast (no offline queue, a command timeout), so a
  *   caller hears "unavailable" at once instead of waiting on a buffer that may never drain.
  */
-export type RedisRole = 'worker' | 'producer' | 'subscriber';
+type RedisRole = 'worker' | 'producer' | 'subscriber';
 
 const ROLE_OPTIONS = {
   worker: { maxRetriesPerRequest: null, enableOfflineQueue: true },

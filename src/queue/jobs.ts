@@ -3,7 +3,7 @@ import { ChannelRef } from '../shared/channel.ts';
 import { SkillCommand } from './command-data.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
-export const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;
+const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**

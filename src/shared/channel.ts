@@ -4,7 +4,7 @@ import { z } from 'zod';
  * A channel as `platform:id`, the same spelling in config files, job data and logs
  * (`web:alerts`, `slack:C0123ABCD`, `discord:1234`).
  */
-export const PLATFORMS = ['web', 'slack', 'discord'] as const;
+const PLATFORMS = ['web', 'slack', 'discord'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 const CHANNEL_PATTERN = /^(web|slack|discord):[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;

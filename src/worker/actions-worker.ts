@@ -13,7 +13,7 @@ import { openJob } from '../queue/job-context.ts';
 import { ActionJob } from '../queue/jobs.ts';
 
 /** How often a held action looks whether writes are back on. */
-export const SUSPENDED_RETRY_MS = 1_000;
+const SUSPENDED_RETRY_MS = 1_000;
 
 /**
  * The worker's consumer of the actions queue: approved proposals, each once. A job whose worker

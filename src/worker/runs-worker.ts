@@ -15,7 +15,7 @@ import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { processCommandRun } from './answer-command.ts';
 import { processAskRun } from './answer-question.ts';
 
-export type RunsWorkerDeps = {
+type RunsWorkerDeps = {
   connection: Redis;
   prefix: string;
   queues: Queues;

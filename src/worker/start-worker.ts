@@ -18,7 +18,7 @@ import { createActionsWorker } from './actions-worker.ts';
 import { createRunsWorker } from './runs-worker.ts';
 import { refreshStatus } from './status-snapshots.ts';
 
-export type WorkerRole = { stop(): Promise<void> };
+type WorkerRole = { stop(): Promise<void> };
 
 /** The worker role: runs jobs from the runs and actions queues and posts what they say to the outbox. */
 export function startWorker(

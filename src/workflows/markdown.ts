@@ -11,7 +11,7 @@ import { splitFrontMatter } from '../shared/front-matter.ts';
  * `workflow NAME key=value…` (and `deploy APP`: see `commands/workflow.ts`). Optional front
  * matter names it, describes it for `help`, and lists the inputs it needs.
  */
-export const MarkdownWorkflowFrontMatter = z.strictObject({
+const MarkdownWorkflowFrontMatter = z.strictObject({
   name: WorkflowName.optional(),
   description: z.string().min(1).max(300).optional(),
   /** Inputs that must be given; others may be given too. */
@@ -21,7 +21,7 @@ export const MarkdownWorkflowFrontMatter = z.strictObject({
     .default([]),
 });
 
-export type MarkdownWorkflow = {
+type MarkdownWorkflow = {
   name: string;
   description: string | undefined;
   inputs: readonly string[];

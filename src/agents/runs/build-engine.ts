@@ -10,10 +10,10 @@ import type { Budget } from '../tool-use/run-agent.ts';
 import { runBudget } from './budget.ts';
 
 /** What the engine takes from the config, wherever it runs. */
-export type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets'>;
+type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets'>;
 
 /** The engine's parts that do not depend on where it runs: the worker and `coxswain ask` alike. */
-export type EngineBase = {
+type EngineBase = {
   agents: AgentRegistry;
   /** Undefined without ANTHROPIC_API_KEY: answers come from the analyzers. */
   client: Anthropic | undefined;

@@ -27,7 +27,7 @@ export type EngineContext = {
   onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;
 };
 
-export type Delegation = { agent: string; task: string; model?: ModelTier | undefined };
+type Delegation = { agent: string; task: string; model?: ModelTier | undefined };
 
 export type SpecialistResult = {
   agent: string;

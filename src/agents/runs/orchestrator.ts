@@ -12,7 +12,7 @@ import { runEngineAgent } from './run-engine-agent.ts';
  * delegator) and `reply` (the answer, which ends the run). Checkpointed like any run, so a
  * resumed orchestrator that had delegated asks the delegator again and finds the results.
  */
-export type OrchestratorResult = {
+type OrchestratorResult = {
   state: RunState;
   answer: string;
   specialists: SpecialistResult[];

@@ -13,7 +13,7 @@ export const ToolOutcome = z.object({
 });
 export type ToolOutcome = z.infer<typeof ToolOutcome>;
 
-export const Usage = z.object({
+const Usage = z.object({
   input: z.number().default(0),
   output: z.number().default(0),
   cacheRead: z.number().default(0),
@@ -21,7 +21,7 @@ export const Usage = z.object({
   costUsd: z.number().default(0),
   calls: z.number().default(0),
 });
-export type Usage = z.infer<typeof Usage>;
+type Usage = z.infer<typeof Usage>;
 
 export const RunState = z.object({
   /** The Messages API conversation, as sent (user and assistant turns). */

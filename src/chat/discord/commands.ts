@@ -6,7 +6,7 @@ import type { ChatInputCommandInteraction } from 'discord.js';
  * and handed in; here it is registered, and the chosen options are turned back into the text
  * syntax every platform shares, to be parsed by the same parser.
  */
-export type SlashOption = {
+type SlashOption = {
   name: string;
   description: string;
   required?: boolean;
@@ -14,7 +14,7 @@ export type SlashOption = {
   flag?: string;
 };
 
-export type SlashSubcommand = {
+type SlashSubcommand = {
   name: string;
   description: string;
   options: readonly SlashOption[];

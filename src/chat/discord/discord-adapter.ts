@@ -84,7 +84,7 @@ export function threadName(text: string): string {
 }
 
 /** REST errors as the outbox understands them. */
-export function discordError(error: unknown): unknown {
+function discordError(error: unknown): unknown {
   if (error instanceof RateLimitError)
     return new RetryAfterError(Math.max(100, error.retryAfter || error.timeToReset));
   if (error instanceof DiscordAPIError) {

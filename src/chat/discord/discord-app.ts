@@ -15,7 +15,7 @@ import { listenForInputs } from './listeners.ts';
  * asked. Every interaction is answered within Discord's three seconds: at once when the work is
  * quick, deferred when it is not.
  */
-export type DiscordOptions = {
+type DiscordOptions = {
   token: string;
   guildId: string | undefined;
   apiUrl: string | undefined;
@@ -33,7 +33,7 @@ export type DiscordDeps = {
   deferAfterMs?: number;
 };
 
-export type Discord = {
+type Discord = {
   adapter: ChatAdapter;
   client: Client;
   start(): Promise<void>;

@@ -9,20 +9,20 @@ import { discordLink, discordMarkdown, escapeDiscord } from './markdown.ts';
  * action row. Discord's limits: title 256, description 4,096, 25 fields (name 256, value 1,024),
  * 6,000 characters in all, custom_id 100.
  */
-export type DiscordEmbed = {
+type DiscordEmbed = {
   title?: string;
   description?: string;
   color: number;
   fields?: { name: string; value: string; inline: boolean }[];
   footer?: { text: string };
 };
-export type DiscordButton = {
+type DiscordButton = {
   type: 2;
   style: 1 | 2 | 4;
   label: string;
   custom_id: string;
 };
-export type DiscordMessage = {
+type DiscordMessage = {
   content: string;
   embeds: DiscordEmbed[];
   components: { type: 1; components: DiscordButton[] }[];

@@ -13,7 +13,7 @@ import { verifySlackSignature } from './verify-signature.ts';
  * goes back once the listeners are done, which is once the work is durably queued; a listener
  * that could not queue makes a 503, so Slack delivers the event again.
  */
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 const BODY_LIMIT = 512 * 1024;
 
 export class SlackHttpReceiver implements Receiver {

@@ -16,8 +16,8 @@ export { escapeMrkdwn, mrkdwn } from './mrkdwn.ts';
  * evidence in code blocks cut to their first lines, buttons as an actions block. Slack's limits:
  * 50 blocks, 3,000 characters per section text, 10 fields of 2,000, 75 per button label.
  */
-export type SlackBlock = Record<string, unknown>;
-export type SlackMessage = { text: string; blocks: SlackBlock[] };
+type SlackBlock = Record<string, unknown>;
+type SlackMessage = { text: string; blocks: SlackBlock[] };
 
 const TONE_MARK: Record<Tone, string> = {
   critical: ':red_circle:',
@@ -113,7 +113,7 @@ function linksBlock(links: readonly Link[]): SlackBlock[] {
 }
 
 /** Each button's action id says what it does; Slack wants them unique within a message. */
-export const SLACK_ACTION_PREFIX = 'coxswain.';
+const SLACK_ACTION_PREFIX = 'coxswain.';
 
 function actionsBlock(buttons: readonly Button[]): SlackBlock {
   return {

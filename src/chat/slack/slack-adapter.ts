@@ -68,7 +68,7 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
 }
 
 /** The Web API's errors as the outbox understands them. */
-export function slackError(error: unknown): unknown {
+function slackError(error: unknown): unknown {
   const coded = error as { code?: string; retryAfter?: number };
   if (coded.code === 'slack_webapi_rate_limited_error')
     return new RetryAfterError(Math.max(1, coded.retryAfter ?? 1) * 1000);

@@ -15,7 +15,7 @@ import { SlackSocketReceiver } from './socket-receiver.ts';
  * Mentions, direct messages, `/coxswain` and button clicks become the bot's inputs; the answers
  * go through the outbox, in the thread of the message that asked.
  */
-export type SlackOptions = {
+type SlackOptions = {
   botToken: string;
   appToken: string | undefined;
   signingSecret: string | undefined;
@@ -31,7 +31,7 @@ export type SlackDeps = {
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
 };
 
-export type Slack = {
+type Slack = {
   adapter: ChatAdapter;
   /** `/slack/events` in HTTP mode; none in Socket Mode. */
   routes: Route[];

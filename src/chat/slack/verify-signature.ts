@@ -5,9 +5,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * the app's signing secret. A request is taken only with a valid signature and a timestamp
  * within five minutes of now, either way, so a captured request cannot be replayed later.
  */
-export const MAX_SKEW_SECONDS = 5 * 60;
+const MAX_SKEW_SECONDS = 5 * 60;
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+type Verdict = { ok: true } | { ok: false; reason: string };
 
 export function verifySlackSignature(
   signingSecret: string,

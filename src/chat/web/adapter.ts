@@ -2,7 +2,7 @@ import type { Delivery } from '../adapter.ts';
 import { KeyedSerialiser } from '../serialise.ts';
 import type { WebStore } from './store.ts';
 
-export const BOT_NAME = 'Coxswain';
+const BOT_NAME = 'Coxswain';
 
 /**
  * Delivers outbox messages to web console channels; routed channels are never refused. The

@@ -8,7 +8,7 @@ import { type EventRecorder, stamp } from './events.ts';
  * MemoryPressure from what runs on them, with its taint and events) and the metrics API's view
  * of pod and node usage.
  */
-export type Usage = (pod: KObject) => { name: string; cpu: number; memory: number }[];
+type Usage = (pod: KObject) => { name: string; cpu: number; memory: number }[];
 
 const PODS = findResource('', 'v1', 'pods') as ResourceType;
 const NODES = findResource('', 'v1', 'nodes') as ResourceType;

@@ -20,13 +20,13 @@ import { CoxswainError } from '../../errors.ts';
  * service account when it runs in a cluster), or named clusters from the config file, each by
  * context, kubeconfig file or in-cluster credentials. Clients are made on first use.
  */
-export type ClusterSpec = ClusterEntry;
+type ClusterSpec = ClusterEntry;
 
 /**
  * How long one API call may take. Every call the tools make is a single read or write (no
  * watches, no followed logs), so one bound fits all; a cluster entry may set its own.
  */
-export const DEFAULT_TIMEOUT_SECONDS = 15;
+const DEFAULT_TIMEOUT_SECONDS = 15;
 
 export type Cluster = {
   name: string;
@@ -44,7 +44,7 @@ export type Cluster = {
   json(method: 'GET' | 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
 };
 
-export type JsonRequest = {
+type JsonRequest = {
   query?: Record<string, string>;
   body?: unknown;
   /** Of the body; JSON by default. */

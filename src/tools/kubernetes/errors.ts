@@ -2,7 +2,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { CoxswainError } from '../../errors.ts';
 
 /** What was being attempted, in the words a person would use: `list` `pods` in `prod`. */
-export type Attempt = { verb: string; resource: string; namespace?: string; name?: string };
+type Attempt = { verb: string; resource: string; namespace?: string; name?: string };
 
 /**
  * A Kubernetes API failure as a person can act on it. Only the HTTP status, the API's reason

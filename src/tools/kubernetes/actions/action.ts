@@ -5,7 +5,7 @@ import { z } from 'zod';
  * shown: the target as it was read (uid and resourceVersion), the exact change, a one-line
  * summary, and the server's dry-run diff. Serialisable, so it can wait in Redis for approval.
  */
-export const ACTION_TYPES = [
+const ACTION_TYPES = [
   'scale',
   'rollout-restart',
   'set-resources',
@@ -26,8 +26,8 @@ export const ActionTarget = z.object({
 });
 export type ActionTarget = z.infer<typeof ActionTarget>;
 
-export const PatchType = z.enum(['strategic', 'merge', 'json']);
-export type PatchType = z.infer<typeof PatchType>;
+const PatchType = z.enum(['strategic', 'merge', 'json']);
+type PatchType = z.infer<typeof PatchType>;
 
 export const Change = z.discriminatedUnion('method', [
   z.object({ method: z.literal('patch'), patchType: PatchType, body: z.unknown() }),

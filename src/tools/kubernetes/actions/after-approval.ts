@@ -10,7 +10,7 @@ import { type Ref, readTarget } from './target-api.ts';
  * (a worker that died after writing it), a fresh proposal of the same change when the target
  * moved on, and the check that the change did what it was for.
  */
-export function refOf(action: KubeAction): Ref {
+function refOf(action: KubeAction): Ref {
   const t = action.target;
   return { apiVersion: t.apiVersion, kind: t.kind, name: t.name, namespace: t.namespace };
 }

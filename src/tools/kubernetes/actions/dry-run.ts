@@ -35,7 +35,7 @@ export function targetOf(ref: Ref): { kind: string; name: string; namespace: str
   return { kind: ref.kind, name: ref.name, namespace: ref.namespace };
 }
 
-export function labelOf(ref: Ref): string {
+function labelOf(ref: Ref): string {
   return `${ref.kind.toLowerCase()} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 

@@ -19,7 +19,7 @@ export class TargetChangedError extends CoxswainError {
   }
 }
 
-export type ActionOutcome = {
+type ActionOutcome = {
   summary: string;
   resourceVersionBefore: string;
   resourceVersionAfter: string | undefined;

@@ -27,9 +27,9 @@ const VOLATILE_METADATA = new Set([
   'selfLink',
 ]);
 
-export const UNSET = '(unset)';
+const UNSET = '(unset)';
 /** The path step of a change in the order of a list's named items. */
-export const ORDER = '(order)';
+const ORDER = '(order)';
 export const CHANGED_VALUE = '[redacted; changed]';
 
 /** The leaves that differ between `before` and `after`, in a stable order. */

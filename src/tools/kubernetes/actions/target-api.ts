@@ -10,7 +10,7 @@ import type { ActionTarget, Change } from './action.ts';
  * the fields their models lack, and a change must be shown, judged and compared whole. Every
  * write names the field manager `coxswain`.
  */
-export const FIELD_MANAGER = 'coxswain';
+const FIELD_MANAGER = 'coxswain';
 
 export type Ref = Pick<ActionTarget, 'apiVersion' | 'kind' | 'name'> & {
   namespace?: string | undefined;

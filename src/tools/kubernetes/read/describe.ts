@@ -198,7 +198,7 @@ async function describeNode(cluster: Cluster, name: string): Promise<string> {
 }
 
 /** A label selector object as the query string form, expressions included. */
-export function selectorText(selector: V1LabelSelector | undefined): string {
+function selectorText(selector: V1LabelSelector | undefined): string {
   const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   const expressions = (selector?.matchExpressions ?? []).map((e) => {
     const values = (e.values ?? []).join(',');

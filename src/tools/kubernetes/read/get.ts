@@ -32,7 +32,7 @@ const KNOWN: Record<string, string> = {
 const CLUSTER_SCOPED = new Set(['Namespace', 'Node']);
 
 /** Whether `get` of this kind reads inside one namespace: a known kind that is not cluster-scoped. */
-export function isNamespacedKind(kind: string): boolean {
+function isNamespacedKind(kind: string): boolean {
   return kind in KNOWN && !CLUSTER_SCOPED.has(kind);
 }
 

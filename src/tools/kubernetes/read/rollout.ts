@@ -7,7 +7,7 @@ import { Name, Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { age, columns } from '../format.ts';
 
-export const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION = 'deployment.kubernetes.io/revision';
 
 export const rolloutStatus = defineTool({
   name: 'rollout_status',
