@@ -234,9 +234,10 @@ describe('approving a proposal in Slack', () => {
       return r?.state === 'superseded' ? r : undefined;
     }, 30_000);
     expect(superseded.supersededBy).toBe(proposalId(record?.runId ?? '', `${id}/again`));
-    const fresh = await store.record(superseded.supersededBy ?? '');
-    expect(fresh?.state).toBe('pending');
-    expect(fresh?.action.diff).toContain('-              memory: 260Mi');
+    // The fresh proposal is offered just after the old one is marked superseded.
+    const fresh = await eventually(() => store.record(superseded.supersededBy ?? ''));
+    expect(fresh.state).toBe('pending');
+    expect(fresh.action.diff).toContain('-              memory: 260Mi');
   });
 
   it('runs a double-clicked approval once, then reports the recovered rollout on the card and in the audit', async () => {
