@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError } from '../../http/http-error.ts';
-import { readJson } from '../../http/read-body.ts';
 import type { Route } from '../../http/router.ts';
-import { formatIssues } from '../../shared/format-issues.ts';
 import { type Button, LIMITS } from '../message.ts';
 import type { ClickHandler } from './console-click.ts';
-import {
-  Author,
-  channelParam,
-  requireJson,
-  type SignedIn,
-  sessionName,
-} from './console-request.ts';
+import { Author, readPost, type SignedIn } from './console-request.ts';
 import { isStreamId } from './entry.ts';
 import type { WebStore } from './store.ts';
 
@@ -37,17 +29,18 @@ export function clickRoutes(
       method: 'POST',
       path: '/api/channels/:channel/clicks',
       async handler({ req, params }) {
-        const signedInName = await sessionName(signedIn, req);
-        const channel = channelParam(params.channel ?? '');
-        requireJson(req);
-        const parsed = Click.safeParse(await readJson(req, 4 * 1024));
-        if (!parsed.success)
-          throw new HttpError(
-            400,
-            `invalid click: ${formatIssues(parsed.error.issues).join('; ')}`,
-          );
-        const author = signedInName ?? parsed.data.author;
-        const button = await storedButton(store, channel, parsed.data.entry, parsed.data.button);
+        const { signedInName, channel, data } = await readPost(
+          req,
+          params.channel ?? '',
+          signedIn,
+          {
+            schema: Click,
+            maxBytes: 4 * 1024,
+            what: 'click',
+          },
+        );
+        const author = signedInName ?? data.author;
+        const button = await storedButton(store, channel, data.entry, data.button);
         try {
           await onClick?.({ channel, author, button, clickId: randomUUID(), req });
         } catch (error) {

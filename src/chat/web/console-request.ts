@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { HttpError } from '../../http/http-error.ts';
+import { readJson } from '../../http/read-body.ts';
+import { formatIssues } from '../../shared/format-issues.ts';
 import { WebChannelId } from './entry.ts';
 
 /** The name typed in the console when nobody is signed in. */
@@ -50,4 +52,26 @@ export function requireJson(req: IncomingMessage): void {
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     throw new HttpError(415, 'content-type must be application/json');
   }
+}
+
+/**
+ * A person's post to a channel (a message, a click): who is signed in, the channel from the path,
+ * and the JSON body read within `maxBytes` and checked against `schema`, or the HTTP error.
+ */
+export async function readPost<T>(
+  req: IncomingMessage,
+  channelValue: string,
+  signedIn: SignedIn | undefined,
+  body: { schema: z.ZodType<T>; maxBytes: number; what: string },
+): Promise<{ signedInName: string | undefined; channel: string; data: T }> {
+  const signedInName = await sessionName(signedIn, req);
+  const channel = channelParam(channelValue);
+  requireJson(req);
+  const parsed = body.schema.safeParse(await readJson(req, body.maxBytes));
+  if (!parsed.success)
+    throw new HttpError(
+      400,
+      `invalid ${body.what}: ${formatIssues(parsed.error.issues).join('; ')}`,
+    );
+  return { signedInName, channel, data: parsed.data };
 }

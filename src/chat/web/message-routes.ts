@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { HttpError } from '../../http/http-error.ts';
-import { readJson } from '../../http/read-body.ts';
 import type { Route } from '../../http/router.ts';
-import { formatIssues } from '../../shared/format-issues.ts';
-import {
-  Author,
-  channelParam,
-  requireJson,
-  type SignedIn,
-  sessionName,
-} from './console-request.ts';
+import { Author, readPost, type SignedIn } from './console-request.ts';
 import type { WebStore } from './store.ts';
 
 /** People can open channels by posting in them; this many and no more, since each one is kept. */
@@ -38,18 +30,18 @@ export function messageRoutes(
       method: 'POST',
       path: '/api/channels/:channel/messages',
       async handler({ req, params }) {
-        const signedInName = await sessionName(signedIn, req);
-        const channel = channelParam(params.channel ?? '');
-        requireJson(req);
-        const parsed = PostedMessage.safeParse(await readJson(req, 64 * 1024));
-        if (!parsed.success) {
-          throw new HttpError(
-            400,
-            `invalid message: ${formatIssues(parsed.error.issues).join('; ')}`,
-          );
-        }
-        const { text } = parsed.data;
-        const author = signedInName ?? parsed.data.author;
+        const { signedInName, channel, data } = await readPost(
+          req,
+          params.channel ?? '',
+          signedIn,
+          {
+            schema: PostedMessage,
+            maxBytes: 64 * 1024,
+            what: 'message',
+          },
+        );
+        const { text } = data;
+        const author = signedInName ?? data.author;
         const id = await storePosted(store, channel, author, text);
         try {
           await onPosted?.({ channel, author, text, id });
