@@ -5,10 +5,10 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The layer order of docs/architecture.md (Source layout), lowest first. A folder imports from its own layer's neighbours and
- * from lower layers, never upward; folders never import each other in a circle; `chat` and
- * `agents` meet only through queue job schemas; `sandbox` is a world of its own that only `main`
- * starts. A new top-level folder must be given its place here.
+ * The layer order of docs/architecture.md (Source layout), lowest first. A folder imports from
+ * its own layer's neighbours and from lower layers, never upward; folders never import each other
+ * in a circle; `chat` and `agents` meet only through queue job schemas; `sandbox` is a world of its
+ * own that only `main` starts. A new top-level folder must be given its place here.
  */
 const LAYERS: Record<string, number> = {
   shared: 0,
