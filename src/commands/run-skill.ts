@@ -1,8 +1,7 @@
 import { type ChatMessageInput, LIMITS } from '../chat/message.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import { CoxswainError } from '../errors.ts';
-import { bindingFor } from '../policy/bindings.ts';
-import { commandScope } from '../policy/command-scope.ts';
+import { authorise } from '../policy/authorise.ts';
 import { redactObject } from '../policy/redact-object.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../policy/suspend.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
@@ -32,11 +31,9 @@ export type SkillAnswer = { message: ChatMessageInput; fixes: SkillFix[] };
  */
 export async function runSkill(run: CommandRunJob, deps: SkillDeps): Promise<SkillAnswer> {
   const command = run.command;
-  const scope = commandScope(
-    command,
-    bindingFor(run.channel, deps.bindings),
-    deps.clusters.names,
-    run.channel,
+  const scope = authorise.command(
+    { channel: run.channel, command },
+    { bindings: deps.bindings, clusters: deps.clusters.names },
   );
   let answer: SkillAnswer;
   if (!scope.allowed) {

@@ -57,7 +57,9 @@ function command(
 function ask(
   question: { channel: ChannelRef; cluster: string | undefined },
   policy: Pick<ChannelPolicy, 'bindings'>,
-): Answer<{ cluster: string; namespaces: readonly string[] }> | (Refusal & { headline: string }) {
+):
+  | { allowed: true; cluster: string; namespaces: readonly string[] }
+  | (Refusal & { headline: string }) {
   const binding = bindingFor(question.channel, policy.bindings);
   const chosen = question.cluster ?? binding?.clusters[0];
   if (binding === undefined || chosen === undefined)
