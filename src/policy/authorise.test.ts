@@ -307,3 +307,18 @@ describe('authorise.execute', () => {
     });
   });
 });
+
+describe('authorise.suspend', () => {
+  it('allows an approver of any channel, by any of their ids', () => {
+    expect(authorise.suspend({ person: { id: 'web:lee' } }, { bindings, people })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('refuses someone no channel lists', () => {
+    expect(authorise.suspend({ person: { id: 'web:sam' } }, { bindings, people })).toEqual({
+      allowed: false,
+      reason: 'only an approver of some channel may suspend or resume writes',
+    });
+  });
+});

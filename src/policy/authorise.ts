@@ -258,6 +258,13 @@ function execute(
   return allow;
 }
 
+/** Turn the suspend switch: an approver of any channel, by any of their ids. */
+function suspend(question: { person: Person }, policy: ApproverPolicy): Answer {
+  return policy.bindings.some((binding) => listsApprover(binding, question.person, policy.people))
+    ? allow
+    : refuse('only an approver of some channel may suspend or resume writes');
+}
+
 /** The one place each who-may-do-what question is answered. */
 export const authorise = {
   command,
@@ -270,4 +277,5 @@ export const authorise = {
   approver,
   decide,
   execute,
+  suspend,
 } as const;
