@@ -9,10 +9,12 @@ import { tierOf } from './tiers.ts';
 /**
  * Every who-may-do-what question has its answer here: run a command in a channel, ask there,
  * read a namespace with a tool, propose or offer an action at its tier, decide a card, execute
- * an approved change. Each answer is allowed (with what it allows) or refused with the reason a
+ * an approved change, turn the suspend switch. Each answer is allowed (with what it allows) or refused with the reason a
  * person is shown. What each question needs is required: leaving a dependency out never skips
  * a check. Callers pass plain data, never records of higher layers.
  */
+
+export type { Person };
 
 export type Refusal = { allowed: false; reason: string };
 export type Answer<T extends object = object> = ({ allowed: true } & T) | Refusal;
