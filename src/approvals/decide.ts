@@ -3,14 +3,13 @@ import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
 import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
-import { bindingFor, mayApprove } from '../policy/bindings.ts';
-import { samePerson } from '../policy/people.ts';
+import { authorise, type Person } from '../policy/authorise.ts';
 import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
 import type { ActionJob } from '../queue/jobs.ts';
 import { channelPlatform } from '../shared/channel.ts';
 import { auditEntry } from './audit-entry.ts';
 import { postCard } from './post-card.ts';
-import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
+import type { Origin, ProposalRecord, ProposalStore } from './proposal-store.ts';
 import { changesFitChat } from './render-card.ts';
 import { requeueApproved } from './requeue.ts';
 import { type RunsQueue, resumeAfterDecision } from './resume.ts';
@@ -54,21 +53,60 @@ export async function decide(
   deps: DecideDeps,
 ): Promise<InputOutcome> {
   const now = (deps.now ?? (() => new Date()))();
+  const card = await pendingCard(click, deps, now);
+  if (card.kind !== 'card') return card;
+  const held = await heldBack(card, click, verdict, deps, now);
+  if (held !== undefined) return held;
+  const person = clicker(click);
+  const allowed = authorise.decide(
+    { verdict, person, channel: click.channel, requester: card.origin.requester },
+    deps,
+  );
+  if (!allowed.allowed) {
+    deps.log.warn({ proposalId: card.record.id, person: person.id, verdict }, 'decision refused');
+    return refuse(`You cannot ${verdict} this proposal`, allowed.reason);
+  }
+  return settle(card.record, person, verdict, deps, now);
+}
+
+type PendingCard = { kind: 'card'; record: ProposalRecord; origin: Origin };
+
+/**
+ * The clicked card, if it is this channel's and still pending. A card decided already says so;
+ * an approval whose job could not be queued (Redis went away in between) is queued now, if it
+ * has not expired since.
+ */
+async function pendingCard(
+  click: ButtonClick,
+  deps: DecideDeps,
+  now: Date,
+): Promise<PendingCard | InputOutcome> {
   const record = await deps.proposals.record(click.value);
   const origin = record?.origin;
   // A card belongs to the channel it was posted in; a click elsewhere decides nothing.
   if (record === undefined || origin === undefined || origin.channel !== click.channel)
     return refuse('That proposal is not one of this channel’s');
-  if (record.state !== 'pending') {
-    // An approval whose job could not be queued (Redis went away in between) is queued now, if
-    // it has not expired since.
-    if (record.state === 'approved' && (await requeueApproved(record, deps, now)) === 'expired')
-      return refuse(
-        'This approval was never carried out and has expired',
-        'Nothing was changed. Ask again for a fresh one.',
-      );
-    return refuse(...decided(record));
-  }
+  if (record.state === 'pending') return { kind: 'card', record, origin };
+  if (record.state === 'approved' && (await requeueApproved(record, deps, now)) === 'expired')
+    return refuse(
+      'This approval was never carried out and has expired',
+      'Nothing was changed. Ask again for a fresh one.',
+    );
+  return refuse(...decided(record));
+}
+
+/**
+ * What holds a pending card back whoever clicks: writes suspended (for an approval), the card
+ * expired (it is marked so), or a change too long to list whole on a chat card, which is
+ * approved where it is shown whole.
+ */
+async function heldBack(
+  { record, origin }: PendingCard,
+  click: ButtonClick,
+  verdict: Verdict,
+  deps: DecideDeps,
+  now: Date,
+): Promise<InputOutcome | undefined> {
   const suspended = verdict === 'approve' ? await deps.suspension.state() : undefined;
   if (suspended !== undefined)
     return refuse('Writes are suspended; nothing can be approved now', suspendedLine(suspended));
@@ -84,23 +122,30 @@ export async function decide(
     if (expired.ok) await postCard(deps.outbox, expired.record, deps, now);
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
-  // A change too long to list whole on a chat card is approved where it is shown whole.
   if (verdict === 'approve' && fromChat(click) && !changesFitChat(record.action.changes))
     return refuse(
       'Approve this on the dashboard',
       `It changes ${record.action.changes.length} fields, more than this card can list; the dashboard shows them all.`,
     );
-  const person = { id: click.requester, memberOf: click.memberOf ?? [] };
-  const binding = bindingFor(click.channel, deps.bindings);
-  // The person who asked may always withdraw their own proposal.
-  const allowed =
-    verdict === 'reject' && samePerson(person.id, origin.requester, deps.people)
-      ? { allowed: true as const }
-      : mayApprove(binding, person, origin.requester, deps.people);
-  if (!allowed.allowed) {
-    deps.log.warn({ proposalId: record.id, person: person.id, verdict }, 'decision refused');
-    return refuse(`You cannot ${verdict} this proposal`, allowed.reason);
-  }
+  return undefined;
+}
+
+/** The clicker as the platform verified them, with the groups or roles it says they are in. */
+export function clicker(click: ButtonClick): Person {
+  return { id: click.requester, memberOf: click.memberOf ?? [] };
+}
+
+/**
+ * The decision, made once: one atomic transition from pending, then the actions job (whose id
+ * is the proposal's), the card updated, and for a rejection the question that led to it resumed.
+ */
+async function settle(
+  record: ProposalRecord,
+  person: Person,
+  verdict: Verdict,
+  deps: DecideDeps,
+  now: Date,
+): Promise<InputOutcome> {
   const outcome = await deps.proposals.transition(
     record.id,
     ['pending'],
@@ -109,7 +154,7 @@ export async function decide(
     {
       decidedBy: person.id,
       decidedAt: now.toISOString(),
-      decidedVia: person.memberOf,
+      decidedVia: person.memberOf ?? [],
       audit: auditEntry(
         { ...record, decidedBy: person.id },
         verdict === 'approve' ? 'approved' : 'rejected',
@@ -143,11 +188,11 @@ export async function decide(
  * console card too long to list whole has no buttons either; a signed-in approver may decide it
  * there as on the dashboard.)
  */
-function fromChat(click: ButtonClick): boolean {
+export function fromChat(click: ButtonClick): boolean {
   return channelPlatform(click.channel) !== 'web' && !click.requester.startsWith('web:');
 }
 
-function decided(record: ProposalRecord): [string, string?] {
+export function decided(record: ProposalRecord): [string, string?] {
   const by =
     record.decidedBy === undefined
       ? ''

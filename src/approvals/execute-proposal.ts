@@ -3,10 +3,9 @@ import type { Outbox } from '../chat/post-to-chat.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import { bindingFor, mayApprove, mayRun } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
-import { tierOf } from '../policy/tiers.ts';
 import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';
 import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
@@ -292,22 +291,16 @@ export async function markFailed(id: string, error: string, deps: ExecuteDeps): 
 /** The bot's checks, made again: the binding may have changed since the click. */
 function checkAgain(record: ProposalRecord, deps: ExecuteDeps): string | undefined {
   const origin = record.origin;
-  if (origin === undefined || record.decidedBy === undefined) return 'nobody approved it';
-  const binding = bindingFor(origin.channel, deps.bindings);
-  const target = record.action.target;
-  const tier = tierOf({ verb: record.action.verb, kind: target.kind }, deps.autonomy);
-  const scope = mayRun(
-    binding,
-    { cluster: target.cluster, ...(target.namespace ? { namespace: target.namespace } : {}) },
-    tier,
+  if (origin === undefined) return 'nobody approved it';
+  const answer = authorise.execute(
+    {
+      channel: origin.channel,
+      requester: origin.requester,
+      decidedBy: record.decidedBy,
+      decidedVia: record.decidedVia,
+      action: record.action,
+    },
+    deps,
   );
-  if (!scope.allowed) return `no longer allowed: ${scope.reason}`;
-  const approver = mayApprove(
-    binding,
-    { id: record.decidedBy, memberOf: record.decidedVia },
-    origin.requester,
-    deps.people,
-  );
-  if (!approver.allowed) return `the approval no longer holds: ${approver.reason}`;
-  return undefined;
+  return answer.allowed ? undefined : answer.reason;
 }

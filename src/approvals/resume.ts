@@ -1,5 +1,5 @@
 import type { Binding } from '../config/policy-schema.ts';
-import { bindingFor } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
@@ -24,8 +24,11 @@ export async function resumeAfterDecision(
 ): Promise<boolean> {
   const origin = record.origin;
   if (origin?.conversation === undefined || !FINAL.has(record.state)) return false;
-  const binding = bindingFor(origin.channel, bindings);
-  if (binding === undefined || !binding.clusters.includes(origin.cluster)) return false;
+  const scope = authorise.stillBound(
+    { channel: origin.channel, cluster: origin.cluster, namespaces: [] },
+    { bindings },
+  );
+  if (!scope.allowed) return false;
   const by = record.decidedBy === undefined ? '' : ` by ${record.decidedBy}`;
   const result = record.result;
   const what = [
@@ -53,7 +56,7 @@ export async function resumeAfterDecision(
       conversation: origin.conversation,
       requester: origin.requester,
       cluster: origin.cluster,
-      namespaces: [...binding.namespaces],
+      namespaces: [...scope.namespaces],
     },
     { jobId: runId },
   );

@@ -4,8 +4,7 @@ import { COMMAND_HELP, helpMessage } from '../commands/help.ts';
 import { inputId, routeInput } from '../commands/route-input.ts';
 import { type WorkflowCommand, workflowRequest } from '../commands/workflow.ts';
 import type { Binding } from '../config/policy-schema.ts';
-import { bindingFor } from '../policy/bindings.ts';
-import { inScope } from '../policy/command-scope.ts';
+import { authorise } from '../policy/authorise.ts';
 import type { SkillCommand } from '../queue/command-data.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
 import { type Workflows, workflowTask } from '../workflows/markdown.ts';
@@ -85,19 +84,8 @@ async function askQuestion(
   deps: InputDeps,
   cluster?: string,
 ): Promise<InputOutcome> {
-  const binding = bindingFor(input.channel, deps.bindings);
-  const chosen = cluster ?? binding?.clusters[0];
-  if (binding === undefined || chosen === undefined) {
-    return warning(
-      'I cannot answer questions here',
-      `this channel (${input.channel}) has no binding, so I can only answer help here. An operator can add one to the config file (COXSWAIN_CONFIG) under bindings:.`,
-    );
-  }
-  if (!binding.clusters.includes(chosen))
-    return warning(
-      `I cannot run that on cluster ${chosen}`,
-      `this channel is bound to ${binding.clusters.join(', ')}`,
-    );
+  const allowed = authorise.ask({ channel: input.channel, cluster }, deps);
+  if (!allowed.allowed) return warning(allowed.headline, allowed.reason);
   await deps.runs.add(
     'ask',
     {
@@ -109,8 +97,8 @@ async function askQuestion(
       requester: input.requester,
       ...(input.thread === undefined ? {} : { thread: input.thread }),
       ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
-      cluster: chosen,
-      namespaces: [...binding.namespaces],
+      cluster: allowed.cluster,
+      namespaces: [...allowed.namespaces],
     },
     { jobId: runId },
   );
@@ -137,13 +125,11 @@ async function runWorkflow(
   if (!task.ok) return warning(`I cannot run workflow ${name}`, task.error);
   // A namespace given as an input is checked like -n on any command: the agents would refuse
   // it anyway, but the person should hear why at once.
-  const binding = bindingFor(input.channel, deps.bindings);
-  const namespace = inputs.namespace;
-  if (binding !== undefined && namespace !== undefined && !inScope(binding.namespaces, namespace))
-    return warning(
-      `I cannot run workflow ${name} here`,
-      `this channel is not bound to namespace ${namespace} (bound: ${binding.namespaces.join(', ')})`,
-    );
+  const namespace = authorise.workflowNamespace(
+    { channel: input.channel, namespace: inputs.namespace },
+    deps,
+  );
+  if (!namespace.allowed) return warning(`I cannot run workflow ${name} here`, namespace.reason);
   const outcome = await askQuestion(input, task.task, runId, deps, command.cluster);
   return outcome.kind === 'queued' ? { ...outcome, what: `workflow ${name}` } : outcome;
 }

@@ -1,7 +1,7 @@
 import type { ChatInput } from '../chat/inbound.ts';
 import type { Binding } from '../config/policy-schema.ts';
+import { authorise } from '../policy/authorise.ts';
 import { bindingFor } from '../policy/bindings.ts';
-import { commandScope } from '../policy/command-scope.ts';
 import type { SkillCommand } from '../queue/command-data.ts';
 import { parseCommandText } from './grammar.ts';
 import type { WorkflowCommand } from './workflow.ts';
@@ -11,7 +11,7 @@ import type { WorkflowCommand } from './workflow.ts';
  * orchestrator, a command that cannot be read, `help`, a workflow, a skill the binding refuses,
  * or a skill to run in the scope the binding allows.
  */
-export type InputRoute =
+type InputRoute =
   | { kind: 'ignored' }
   | { kind: 'question'; question: string }
   | { kind: 'unreadable'; error: string }
@@ -37,7 +37,7 @@ export function routeInput(
   if (command.name === 'help') return { kind: 'help', binding };
   if (command.name === 'deploy' || command.name === 'workflow')
     return { kind: 'workflow', command };
-  const scope = commandScope(command, binding, clusters, input.channel);
+  const scope = authorise.command({ channel: input.channel, command }, { bindings, clusters });
   if (!scope.allowed)
     return { kind: 'refused', headline: `I cannot run ${command.name} here`, reason: scope.reason };
   return {

@@ -1,8 +1,7 @@
 import { type ChatMessageInput, LIMITS } from '../chat/message.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import { CoxswainError } from '../errors.ts';
-import { bindingFor } from '../policy/bindings.ts';
-import { commandScope } from '../policy/command-scope.ts';
+import { authorise } from '../policy/authorise.ts';
 import { redactObject } from '../policy/redact-object.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../policy/suspend.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
@@ -23,7 +22,7 @@ export type SkillDeps = {
 /** A fix the skill found, for the channel to be offered as a proposal. */
 export type SkillFix = { action: KubeAction; rationale: string };
 
-export type SkillAnswer = { message: ChatMessageInput; fixes: SkillFix[] };
+type SkillAnswer = { message: ChatMessageInput; fixes: SkillFix[] };
 
 /**
  * Runs a channel's skill: checks the binding again (config may have changed since the bot
@@ -32,11 +31,9 @@ export type SkillAnswer = { message: ChatMessageInput; fixes: SkillFix[] };
  */
 export async function runSkill(run: CommandRunJob, deps: SkillDeps): Promise<SkillAnswer> {
   const command = run.command;
-  const scope = commandScope(
-    command,
-    bindingFor(run.channel, deps.bindings),
-    deps.clusters.names,
-    run.channel,
+  const scope = authorise.command(
+    { channel: run.channel, command },
+    { bindings: deps.bindings, clusters: deps.clusters.names },
   );
   let answer: SkillAnswer;
   if (!scope.allowed) {
@@ -130,6 +127,6 @@ function fitLine(line: string, max: number): string {
 }
 
 /** The asker's id without its platform (`web:dana` is dana). */
-export function requesterName(run: Pick<CommandRunJob, 'requester'>): string {
+function requesterName(run: Pick<CommandRunJob, 'requester'>): string {
   return run.requester.slice(run.requester.indexOf(':') + 1);
 }

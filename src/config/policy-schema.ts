@@ -5,7 +5,7 @@ import { ChannelRef } from '../shared/channel.ts';
  * The policy parts of the config file (`clusters`, `bindings`, `autonomy`), as the user-facing
  * contract of DESIGN §4 has them.
  */
-export const TIERS = ['safe', 'confirm', 'forbidden'] as const;
+const TIERS = ['safe', 'confirm', 'forbidden'] as const;
 export type Tier = (typeof TIERS)[number];
 
 /**
@@ -54,7 +54,7 @@ export const WorkflowAutonomy = z.strictObject({
 export type WorkflowAutonomy = z.infer<typeof WorkflowAutonomy>;
 
 /** `slack:U0LEAD`, `slack:group:S0SRE`, `discord:role:1234`, `web:dana`. */
-export const ApproverRef = z
+const ApproverRef = z
   .string()
   .regex(
     /^(slack:(group:)?[A-Z0-9]{2,}|discord:(role:)?\d{1,25}|web:[A-Za-z0-9._-]{1,40})$/,
@@ -65,7 +65,7 @@ export const ApproverRef = z
  * One account of a person: `slack:U…`, `discord:ID` or `web:NAME`. Never a group or a role: a
  * person is who they are, not what they belong to.
  */
-export const PersonId = z
+const PersonId = z
   .string()
   .regex(
     /^(slack:[A-Z0-9]{2,}|discord:\d{1,25}|web:[A-Za-z0-9._-]{1,40})$/,

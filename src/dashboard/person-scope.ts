@@ -1,5 +1,5 @@
 import type { Binding, Identity } from '../config/policy-schema.ts';
-import { listsApprover } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { channelPlatform } from '../shared/channel.ts';
 
 /**
@@ -22,7 +22,9 @@ export function scopeOf(
 ): PersonScope {
   const bound = bindings.filter(
     (binding) =>
-      channelPlatform(binding.channel) === 'web' || listsApprover(binding, { id: person }, people),
+      channelPlatform(binding.channel) === 'web' ||
+      authorise.approver({ channel: binding.channel, person: { id: person } }, { bindings, people })
+        .allowed,
   );
   const namespaces = new Map<string, string[]>();
   for (const binding of bound)

@@ -3,7 +3,7 @@ import { renderCard } from '../approvals/render-card.ts';
 import { redactMessage } from '../chat/redact-message.ts';
 import { HttpError } from '../http/http-error.ts';
 import type { Route } from '../http/router.ts';
-import { bindingFor, listsApprover } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { tierOf } from '../policy/tiers.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { messageText, readJsonPost, signedInPerson } from './dashboard-request.ts';
@@ -41,9 +41,11 @@ export function proposalRoutes(deps: ProposalDeps): Route[] {
         if (verdict === undefined) throw new HttpError(404, 'a proposal is approved or rejected');
         const record = await deps.proposals.record(params.id ?? '');
         if (record?.origin === undefined) throw new HttpError(404, 'no such proposal');
-        const binding = bindingFor(record.origin.channel, deps.bindings);
-        if (!listsApprover(binding, { id: who }, deps.people))
-          throw new HttpError(403, 'you are not an approver for the channel of this proposal');
+        const approver = authorise.approver(
+          { channel: record.origin.channel, person: { id: who } },
+          deps,
+        );
+        if (!approver.allowed) throw new HttpError(403, approver.reason);
         // A click from a signed-in session: checked against the card's channel like any other.
         const outcome = await deps.decide(
           {
@@ -72,7 +74,7 @@ async function pendingCards(who: string, deps: ProposalDeps) {
     r === undefined ||
     r.state !== 'pending' ||
     r.origin === undefined ||
-    !listsApprover(bindingFor(r.origin.channel, deps.bindings), { id: who }, deps.people)
+    !authorise.approver({ channel: r.origin.channel, person: { id: who } }, deps).allowed
       ? []
       : [
           {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpError } from '../http/http-error.ts';
 import type { Route } from '../http/router.ts';
-import { listsApprover } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { readJsonPost, signedInPerson } from './dashboard-request.ts';
@@ -16,8 +16,7 @@ export function suspendRoutes(
   deps: Pick<DashboardDeps, 'access' | 'suspension' | 'bindings' | 'people'>,
 ): Route[] {
   // By any of the person's ids, as every approver check counts them (a web session has no groups).
-  const approverSomewhere = (who: string) =>
-    deps.bindings.some((b) => listsApprover(b, { id: who }, deps.people));
+  const mayToggle = (who: string) => authorise.suspend({ person: { id: who } }, deps);
   return [
     {
       method: 'GET',
@@ -28,7 +27,7 @@ export function suspendRoutes(
           status: 200,
           body: {
             suspended: (await deps.suspension.state()) ?? null,
-            mayToggle: approverSomewhere(who),
+            mayToggle: mayToggle(who).allowed,
           },
         };
       },
@@ -45,8 +44,8 @@ export function suspendRoutes(
             400,
             `invalid switch: ${formatIssues(parsed.error.issues).join('; ')}`,
           );
-        if (!approverSomewhere(who))
-          throw new HttpError(403, 'only an approver of some channel may suspend or resume writes');
+        const allowed = mayToggle(who);
+        if (!allowed.allowed) throw new HttpError(403, allowed.reason);
         if (parsed.data.suspend) {
           const { changed, suspension } = await deps.suspension.suspend(who, parsed.data.reason);
           return { status: 200, body: { suspended: suspension, changed } };

@@ -27,6 +27,9 @@ export async function ask(args: readonly string[]): Promise<void> {
   await askInTerminal(question, values.cluster);
 }
 
+/** The terminal has no channel to limit it: it may propose up to confirm, which people approve. */
+const TERMINAL_TIER = 'confirm';
+
 /** Runs the orchestrator in this process on a question or a workflow's task, and prints the answer. */
 export async function askInTerminal(question: string, clusterName: string | undefined) {
   const config = loadClusterConfig(readEnv());
@@ -37,10 +40,22 @@ export async function askInTerminal(question: string, clusterName: string | unde
   const base = buildEngine(config, createLogger('silent'));
   const answer =
     base.client === undefined
-      ? (await answerOffline({ kube, proposals, autonomy: config.autonomy }, runId, question))
-          .answer
+      ? (
+          await answerOffline(
+            { kube, proposals, autonomy: config.autonomy, maxTier: TERMINAL_TIER },
+            runId,
+            question,
+          )
+        ).answer
       : await answerWithModel(
-          { ...base, client: base.client, kube, checkpoints: new MemoryCheckpoints(), proposals },
+          {
+            ...base,
+            client: base.client,
+            kube,
+            checkpoints: new MemoryCheckpoints(),
+            proposals,
+            maxTier: TERMINAL_TIER,
+          },
           runId,
           question,
         );

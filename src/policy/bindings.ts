@@ -10,7 +10,7 @@ export type Person = {
   memberOf?: readonly string[];
 };
 
-export type Decision = { allowed: true } | { allowed: false; reason: string };
+type Decision = { allowed: true } | { allowed: false; reason: string };
 
 const allow: Decision = { allowed: true };
 const deny = (reason: string): Decision => ({ allowed: false, reason });

@@ -6,7 +6,7 @@ import { globMatches, mayRun } from './bindings.ts';
  * Where a channel's command may look: which cluster, and which namespaces. Checked by the bot
  * before it enqueues and by the worker again before it reads, since config may change between.
  */
-export type Scope =
+type Scope =
   | { allowed: true; cluster: string; namespaces: readonly string[]; namespace?: string }
   | { allowed: false; reason: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autonomy, WorkflowAutonomy } from '../config/policy-schema.ts';
+import { Autonomy, DEFAULT_AUTONOMY, WorkflowAutonomy } from '../config/policy-schema.ts';
 import { tierOf } from './tiers.ts';
 
 describe('tierOf with the default policy', () => {
@@ -27,7 +27,7 @@ describe('tierOf with the default policy', () => {
     ['patch', 'Node', 'forbidden'],
     ['sync', 'Application', 'confirm'],
   ] as const)('%s %s is %s', (verb, kind, tier) => {
-    expect(tierOf(kind === undefined ? { verb } : { verb, kind })).toBe(tier);
+    expect(tierOf(kind === undefined ? { verb } : { verb, kind }, DEFAULT_AUTONOMY)).toBe(tier);
   });
 });
 
@@ -38,17 +38,21 @@ describe('workflow overrides', () => {
   });
 
   it('lower confirm to safe for the actions they name', () => {
-    expect(tierOf({ verb: 'rollout', kind: 'Deployment' }, undefined, workflow)).toBe('safe');
-    expect(tierOf({ verb: 'scale', kind: 'Deployment' }, undefined, workflow)).toBe('confirm');
+    expect(tierOf({ verb: 'rollout', kind: 'Deployment' }, DEFAULT_AUTONOMY, workflow)).toBe(
+      'safe',
+    );
+    expect(tierOf({ verb: 'scale', kind: 'Deployment' }, DEFAULT_AUTONOMY, workflow)).toBe(
+      'confirm',
+    );
   });
 
   it('raise safe to confirm for the actions they name', () => {
-    expect(tierOf({ verb: 'logs', kind: 'Pod' }, undefined, workflow)).toBe('confirm');
+    expect(tierOf({ verb: 'logs', kind: 'Pod' }, DEFAULT_AUTONOMY, workflow)).toBe('confirm');
   });
 
   it('can never unlock a forbidden action', () => {
-    expect(tierOf({ verb: 'delete', kind: 'Node' }, undefined, workflow)).toBe('forbidden');
-    expect(tierOf({ verb: 'drain', kind: 'Node' }, undefined, workflow)).toBe('forbidden');
+    expect(tierOf({ verb: 'delete', kind: 'Node' }, DEFAULT_AUTONOMY, workflow)).toBe('forbidden');
+    expect(tierOf({ verb: 'drain', kind: 'Node' }, DEFAULT_AUTONOMY, workflow)).toBe('forbidden');
   });
 });
 
@@ -84,7 +88,9 @@ describe('Autonomy from config', () => {
   it('lets no workflow unlock what `verb *` forbids', () => {
     const workflow = WorkflowAutonomy.parse({ auto_approve: ['delete deployment', 'delete'] });
 
-    expect(tierOf({ verb: 'delete', kind: 'Deployment' }, undefined, workflow)).toBe('forbidden');
+    expect(tierOf({ verb: 'delete', kind: 'Deployment' }, DEFAULT_AUTONOMY, workflow)).toBe(
+      'forbidden',
+    );
   });
 
   it('applies the stricter tier when a verb is in two', () => {

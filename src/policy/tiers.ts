@@ -1,12 +1,7 @@
-import {
-  type Autonomy,
-  DEFAULT_AUTONOMY,
-  type Tier,
-  type WorkflowAutonomy,
-} from '../config/policy-schema.ts';
+import type { Autonomy, Tier, WorkflowAutonomy } from '../config/policy-schema.ts';
 
 /** What an action does, as far as the policy cares: its verb and, where it matters, the kind. */
-export type ActionVerb = { verb: string; kind?: string };
+type ActionVerb = { verb: string; kind?: string };
 
 /**
  * The tier of an action. A verb with its kind (`delete pod`) is looked up before the bare verb
@@ -15,11 +10,7 @@ export type ActionVerb = { verb: string; kind?: string };
  * verb, so `delete *` forbidden beside `delete pod` confirm forbids every delete but a pod's. A
  * verb the policy does not name needs a person (confirm).
  */
-export function tierOf(
-  action: ActionVerb,
-  autonomy: Autonomy = DEFAULT_AUTONOMY,
-  workflow?: WorkflowAutonomy,
-): Tier {
+export function tierOf(action: ActionVerb, autonomy: Autonomy, workflow?: WorkflowAutonomy): Tier {
   const names = namesOf(action);
   if (names.some((name) => autonomy.forbidden.includes(name))) return 'forbidden';
   if (autonomy.forbidden.includes(`${names.at(-1)} *`) && !namedWithKind(names, autonomy))

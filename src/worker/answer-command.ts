@@ -2,18 +2,17 @@ import { offerProposal } from '../approvals/offer.ts';
 import { type ProposalStore, proposalId } from '../approvals/proposal-store.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import { runSkill, type SkillDeps, type SkillFix } from '../commands/run-skill.ts';
-import { bindingFor, mayRun } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
-import { tierOf } from '../policy/tiers.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
 import { commandAnswer } from './render-answer.ts';
 
-export type CommandRunDeps = SkillDeps & {
+type CommandRunDeps = SkillDeps & {
   outbox: Outbox;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
   /** Where proposed fixes are recorded, to be shown as cards. */
-  proposals?: ProposalStore;
+  proposals: ProposalStore;
 };
 
 /**
@@ -49,15 +48,8 @@ async function offerFixes(
   deps: CommandRunDeps,
 ) {
   const proposals = deps.proposals;
-  if (proposals === undefined) return;
-  const binding = bindingFor(run.channel, deps.bindings);
   for (const { action, rationale } of fixes) {
-    const tier = tierOf({ verb: action.verb, kind: action.target.kind }, deps.autonomy);
-    const target = {
-      cluster: action.target.cluster,
-      ...(action.target.namespace === undefined ? {} : { namespace: action.target.namespace }),
-    };
-    if (!mayRun(binding, target, tier).allowed) continue;
+    if (!authorise.offer({ channel: run.channel, action }, deps).allowed) continue;
     const id = proposalId(
       runJobId,
       `${action.type}/${action.target.namespace}/${action.target.name}`,

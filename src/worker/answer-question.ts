@@ -9,13 +9,13 @@ import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { SuspendRun } from '../agents/tool-use/run-agent.ts';
 import { showProposals } from '../approvals/offer.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
-import { bindingFor } from '../policy/bindings.ts';
+import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
 import type { AskRunJob } from '../queue/jobs.ts';
 import { answeredLine, questionAnswer, statusLine } from './render-answer.ts';
 
 /** The engine, and where the answer and its cards go. */
-export type AskDeps = EngineDeps & {
+type AskDeps = EngineDeps & {
   outbox: Outbox;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
@@ -114,12 +114,10 @@ async function postAnswer(
 
 /** The channel's binding as the config has it now (it may have changed since the bot queued). */
 function currentScope(run: AskRunJob, deps: EngineDeps): AskScope | string {
-  if (run.channel === undefined || deps.bindings === undefined) {
-    return { cluster: run.cluster, namespaces: [...run.namespaces], maxTier: 'confirm' };
-  }
-  const binding = bindingFor(run.channel, deps.bindings);
-  if (binding === undefined || !binding.clusters.includes(run.cluster)) {
-    return 'This channel is no longer bound to that cluster, so I stopped. An operator can bind it in the config file.';
-  }
-  return { cluster: run.cluster, namespaces: [...binding.namespaces], maxTier: binding.maxTier };
+  const scope = authorise.stillBound(
+    { channel: run.channel, cluster: run.cluster, namespaces: run.namespaces },
+    deps,
+  );
+  if (!scope.allowed) return scope.reason;
+  return { cluster: scope.cluster, namespaces: [...scope.namespaces], maxTier: scope.maxTier };
 }

@@ -7,6 +7,7 @@ import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools
 import { type AgentRun, runAgent } from '../../src/agents/tool-use/run-agent.ts';
 import { newRunState, type RunState } from '../../src/agents/tool-use/state.ts';
 import { ProposalStore, proposalId } from '../../src/approvals/proposal-store.ts';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { MessagesApi, text, toolUse } from '../support/messages-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
@@ -48,6 +49,8 @@ function agentRun(runId: string, overrides: Partial<AgentRun> = {}): AgentRun {
       context: { cluster: sandbox.cluster },
       runId,
       agent: 'k8s-diagnostician',
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm',
       proposals: new ProposalStore(redis, prefix),
     }),
     scope: { cluster: sandbox.cluster.name },
@@ -208,6 +211,7 @@ describe('the tool-use loop', () => {
       runId: 'run-safe',
       agent: 'k8s-diagnostician',
       proposals: new ProposalStore(redis, prefix),
+      autonomy: DEFAULT_AUTONOMY,
       maxTier: 'safe',
     });
 

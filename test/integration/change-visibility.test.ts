@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { MemoryProposals, type ProposalRecord } from '../../src/approvals/proposal-store.ts';
 import { changesFitChat, chatCard } from '../../src/approvals/render-card.ts';
-import { Autonomy } from '../../src/config/policy-schema.ts';
+import { Autonomy, DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import type { KubeAction } from '../../src/tools/kubernetes/actions/action.ts';
 import { alreadyApplied } from '../../src/tools/kubernetes/actions/after-approval.ts';
 import { ForbiddenChangeError, NoChangeError } from '../../src/tools/kubernetes/actions/dry-run.ts';
@@ -387,7 +387,7 @@ describe('the default forbidden list, through the real tools', () => {
       runId: 'run-forbidden',
       agent: 'k8s-diagnostician',
       proposals: new MemoryProposals(),
-      ...(autonomy === undefined ? {} : { autonomy }),
+      autonomy: autonomy ?? DEFAULT_AUTONOMY,
       maxTier: 'confirm',
     });
   const call = (list: ReturnType<typeof tools>, name: string, input: unknown, id: string) => {

@@ -15,6 +15,7 @@ import { chatCard } from '../../src/approvals/render-card.ts';
 import { renderDiscord } from '../../src/chat/discord/render.ts';
 import { ChatMessage, fitMessage } from '../../src/chat/message.ts';
 import { renderSlack } from '../../src/chat/slack/render.ts';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { redactText } from '../../src/policy/redact.ts';
 import { splitHeadline } from '../../src/worker/render-answer.ts';
@@ -187,6 +188,7 @@ describe('prompt injection, with a model that obeys', () => {
       runId,
       agent: 'k8s-diagnostician',
       proposals,
+      autonomy: DEFAULT_AUTONOMY,
       maxTier: 'confirm',
     });
     api.requests.length = 0;

@@ -23,7 +23,7 @@ export type EngineContext = {
   /** The root of each run's logger (`log.child({ runId, agent })`). */
   log: Logger;
   /** The channel's highest tier: proposals above it are refused. */
-  maxTier?: 'safe' | 'confirm';
+  maxTier: 'safe' | 'confirm';
   onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;
 };
 

@@ -13,9 +13,9 @@ import type { EngineContext, SpecialistResult } from './context.ts';
  * the read tools, and the report is composed the way the orchestrator is asked to: headline,
  * cause, evidence, next steps, with the analyzers' fixes recorded as proposals.
  */
-export type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier'>;
+type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier'>;
 
-export type OfflineAnswer = {
+type OfflineAnswer = {
   answer: string;
   specialists: SpecialistResult[];
   namespace: string | undefined;

@@ -35,7 +35,7 @@ export type EngineDeps = {
   /** Earlier exchanges of a thread or DM, for follow-ups. */
   conversations?: ConversationLog;
   /** The bindings as configured now, to check a queued question's channel again. */
-  bindings?: readonly Binding[];
+  bindings: readonly Binding[];
   onUsage?: EngineContext['onUsage'];
   /** The root of each run's logger. */
   log: Logger;

@@ -26,7 +26,7 @@ export async function runSpecialist(
       agent: agent.name,
       proposals: engine.proposals,
       autonomy: engine.autonomy,
-      ...(engine.maxTier === undefined ? {} : { maxTier: engine.maxTier }),
+      maxTier: engine.maxTier,
     }),
   });
   return {

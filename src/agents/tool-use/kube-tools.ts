@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import { type Proposal, type ProposalRecords, proposalId } from '../../approvals/proposal-store.ts';
-import { type Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
+import type { Autonomy } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
+import type { MaxTier } from '../../policy/authorise.ts';
 import { tierOf } from '../../policy/tiers.ts';
 import { changeLines } from '../../tools/kubernetes/actions/field-changes.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
@@ -18,14 +19,14 @@ import type { ToolOutcome } from './state.ts';
  * tell the model it was proposed. Forbidden actions are refused whatever the model says; what a
  * call may touch is checked by the loop, from each tool's `scope`.
  */
-export type KubeToolDeps = {
+type KubeToolDeps = {
   context: KubeContext;
   runId: string;
   agent: string;
   proposals: ProposalRecords;
-  autonomy?: Autonomy;
+  autonomy: Autonomy;
   /** The channel's highest tier; proposals above it are refused. */
-  maxTier?: 'safe' | 'confirm';
+  maxTier: MaxTier;
   now?: () => Date;
 };
 
@@ -101,7 +102,7 @@ async function propose(
 function proposed(proposal: Proposal, deps: KubeToolDeps): ToolOutcome {
   const tier = tierOf(
     { verb: proposal.action.verb, kind: proposal.action.target.kind },
-    deps.autonomy ?? DEFAULT_AUTONOMY,
+    deps.autonomy,
   );
   const { summary, diff, changes } = proposal.action;
   const fields = changeLines(changes);

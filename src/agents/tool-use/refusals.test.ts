@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autonomy } from '../../config/policy-schema.ts';
+import { Autonomy, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
 import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { scopeRefusal, tierRefusal } from './refusals.ts';
 
@@ -26,17 +26,24 @@ describe('tierRefusal', () => {
   it('judges the verb with the target kind, so a forbidden "verb kind" is refused', () => {
     const autonomy = Autonomy.parse({ forbidden: ['drain', 'patch deployment'] });
 
-    expect(tierRefusal(action('patch', 'Deployment'), { autonomy })).toBe(
+    expect(tierRefusal(action('patch', 'Deployment'), { autonomy, maxTier: 'confirm' })).toBe(
       'patch deployment shop/cart: forbidden by the autonomy policy; it cannot be proposed',
     );
-    expect(tierRefusal(action('patch', 'ConfigMap'), { autonomy })).toBeUndefined();
+    expect(
+      tierRefusal(action('patch', 'ConfigMap'), { autonomy, maxTier: 'confirm' }),
+    ).toBeUndefined();
   });
 
   it('refuses a confirm-tier proposal in a channel whose highest tier is safe', () => {
-    expect(tierRefusal(action('scale', 'Deployment'), { maxTier: 'safe' })).toContain(
-      'may only run safe',
-    );
-    expect(tierRefusal(action('scale', 'Deployment'), { maxTier: 'confirm' })).toBeUndefined();
+    expect(
+      tierRefusal(action('scale', 'Deployment'), { autonomy: DEFAULT_AUTONOMY, maxTier: 'safe' }),
+    ).toContain('may only run safe');
+    expect(
+      tierRefusal(action('scale', 'Deployment'), {
+        autonomy: DEFAULT_AUTONOMY,
+        maxTier: 'confirm',
+      }),
+    ).toBeUndefined();
   });
 });
 

@@ -48,7 +48,7 @@ export function channelParam(value: string): string {
 }
 
 /** A JSON content type keeps other sites' plain form posts out (they cannot send one). */
-export function requireJson(req: IncomingMessage): void {
+function requireJson(req: IncomingMessage): void {
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
     throw new HttpError(415, 'content-type must be application/json');
   }
