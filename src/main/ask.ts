@@ -42,7 +42,7 @@ export async function askInTerminal(question: string, clusterName: string | unde
     base.client === undefined
       ? (
           await answerOffline(
-            { kube, proposals, autonomy: config.autonomy, maxTier: TERMINAL_TIER },
+            { kube, proposals, autonomy: config.autonomy, maxTier: TERMINAL_TIER, log: base.log },
             runId,
             question,
           )

@@ -78,6 +78,7 @@ async function answerByAnalyzers(
       proposals: deps.proposals.withLock(lockOf(job, token)),
       autonomy: deps.autonomy,
       maxTier: scope.maxTier,
+      log: deps.log,
     },
     run.runId,
     run.question,

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { proposalId } from '../../approvals/proposal-store.ts';
 import { diagnose } from '../../commands/diagnose.ts';
 import { inScope } from '../../policy/command-scope.ts';
+import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
-import { runTool } from '../../tools/tool.ts';
+import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
 import { tierRefusal } from '../tool-use/refusals.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
@@ -13,7 +15,7 @@ import type { EngineContext, SpecialistResult } from './context.ts';
  * the read tools, and the report is composed the way the orchestrator is asked to: headline,
  * cause, evidence, next steps, with the analyzers' fixes recorded as proposals.
  */
-type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier'>;
+type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier' | 'log'>;
 
 type OfflineAnswer = {
   answer: string;
@@ -101,7 +103,7 @@ async function otherReports(
     /\b(argo|argocd|sync|synced|gitops|application)/i.test(question) &&
     inScope(visible, 'argocd')
   ) {
-    const apps = await runTool(getObjects, engine.kube, {
+    const apps = await loggedTool(engine, runId, getObjects, {
       kind: 'Application',
       namespace: 'argocd',
     });
@@ -114,7 +116,7 @@ async function otherReports(
     });
   }
   if (/\b(memory|cpu|usage|metrics|top|resources?)\b/i.test(question) && namespace !== undefined) {
-    const usage = await runTool(top, engine.kube, { namespace });
+    const usage = await loggedTool(engine, runId, top, { namespace });
     reports.push({
       agent: 'prometheus-analyst',
       runId,
@@ -180,4 +182,26 @@ async function namespaceIn(
   // A channel limited to one namespace means that one; otherwise the whole cluster.
   const only = visible.length === 1 && !visible[0]?.includes('*') ? visible[0] : undefined;
   return only;
+}
+
+/** A read tool's run, with its line in the run's log as the model's tool calls have. */
+async function loggedTool<Input extends z.ZodType>(
+  engine: OfflineEngine,
+  runId: string,
+  tool: Tool<Input, KubeContext>,
+  input: z.input<Input>,
+): Promise<ToolResult> {
+  const started = performance.now();
+  const result = await runTool(tool, engine.kube, input);
+  engine.log.info(
+    {
+      runId,
+      agent: 'analyzers',
+      tool: tool.name,
+      error: !result.ok,
+      ms: Math.round(performance.now() - started),
+    },
+    'tool call',
+  );
+  return result;
 }
