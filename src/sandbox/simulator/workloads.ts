@@ -3,6 +3,12 @@ import { applyDefaults } from '../api/defaults.ts';
 import { canonical, shortHash } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
+import {
+  availableCondition,
+  type Condition,
+  keepTimes,
+  progressingCondition,
+} from './deployment-conditions.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 
@@ -334,82 +340,6 @@ export class WorkloadControllers {
           match(pod.metadata.labels),
       );
   }
-}
-
-type Condition = {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-};
-
-function condition(type: string, status: string, reason: string, message: string): Condition {
-  return { type, status, reason, message };
-}
-
-function progressingCondition(
-  rsName: string,
-  complete: boolean,
-  deadlinePassed: boolean,
-): Condition {
-  if (complete)
-    return condition(
-      'Progressing',
-      'True',
-      'NewReplicaSetAvailable',
-      `ReplicaSet "${rsName}" has successfully progressed.`,
-    );
-  if (deadlinePassed)
-    return condition(
-      'Progressing',
-      'False',
-      'ProgressDeadlineExceeded',
-      `ReplicaSet "${rsName}" has timed out progressing.`,
-    );
-  return condition(
-    'Progressing',
-    'True',
-    'ReplicaSetUpdated',
-    `ReplicaSet "${rsName}" is progressing.`,
-  );
-}
-
-function availableCondition(minimum: boolean): Condition {
-  return minimum
-    ? condition(
-        'Available',
-        'True',
-        'MinimumReplicasAvailable',
-        'Deployment has minimum availability.',
-      )
-    : condition(
-        'Available',
-        'False',
-        'MinimumReplicasUnavailable',
-        'Deployment does not have minimum availability.',
-      );
-}
-
-function keepTimes(
-  next: Condition,
-  previous: Condition[] | undefined,
-  now: Date,
-  since: number,
-): Condition {
-  const before = previous?.find((c) => c.type === next.type);
-  const same =
-    before !== undefined && before.status === next.status && before.reason === next.reason;
-  const at = next.type === 'Progressing' ? stamp(new Date(since)) : stamp(now);
-  return {
-    ...next,
-    lastUpdateTime: same && next.type !== 'Progressing' ? (before.lastUpdateTime ?? at) : at,
-    lastTransitionTime:
-      before !== undefined && before.status === next.status
-        ? (before.lastTransitionTime ?? at)
-        : stamp(now),
-  };
 }
 
 export function podReady(pod: KObject): boolean {
