@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { proposalRecord } from '../../test/support/proposal-record.ts';
 import type { ButtonClick } from '../chat/inbound.ts';
 import { clicker, decided, fromChat } from './decide.ts';
 import type { ProposalRecord } from './proposal-store.ts';
@@ -13,44 +14,7 @@ const click = (channel: string, requester: string, memberOf?: string[]): ButtonC
 });
 
 function record(state: ProposalRecord['state'], decidedBy?: string): ProposalRecord {
-  return {
-    id: 'pAbc123',
-    runId: 'run-1',
-    agent: 'k8s-diagnostician',
-    state,
-    createdAt: '2026-12-06T10:00:00.000Z',
-    action: {
-      type: 'patch',
-      verb: 'patch',
-      target: {
-        cluster: 'prod',
-        namespace: 'payments',
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: 'api',
-        uid: 'u-1',
-        resourceVersion: '7',
-      },
-      change: { method: 'patch', patchType: 'strategic', body: {} },
-      summary: 'patch deployment payments/api',
-      changes: [],
-      diff: '',
-      digest: '0'.repeat(64),
-    },
-    origin: {
-      channel: 'slack:C0OPS',
-      requester: 'slack:U0ASK',
-      cluster: 'prod',
-      expiresAt: '2026-12-06T11:00:00.000Z',
-    },
-    decidedBy,
-    decidedAt: undefined,
-    decidedVia: [],
-    result: undefined,
-    supersededBy: undefined,
-    applied: undefined,
-    transitions: [],
-  };
+  return proposalRecord({ state, decidedBy });
 }
 
 describe('clicker', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { proposalRecord } from '../../test/support/proposal-record.ts';
 import { renderDiscord } from '../chat/discord/render.ts';
 import { ChatMessage, fitMessage } from '../chat/message.ts';
 import { renderSlack } from '../chat/slack/render.ts';
@@ -7,44 +8,16 @@ import type { ProposalRecord } from './proposal-store.ts';
 import { changesFitChat, chatCard, renderCard } from './render-card.ts';
 
 function record(changes: FieldChange[]): ProposalRecord {
+  const base = proposalRecord();
   return {
-    id: 'pAbc123',
-    runId: 'run-1',
-    agent: 'k8s-diagnostician',
-    state: 'pending',
-    createdAt: '2026-12-06T10:00:00.000Z',
+    ...base,
     action: {
-      type: 'patch',
-      verb: 'patch',
-      target: {
-        cluster: 'prod',
-        namespace: 'payments',
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        name: 'api',
-        uid: 'u-1',
-        resourceVersion: '7',
-      },
-      change: { method: 'patch', patchType: 'strategic', body: {} },
+      ...base.action,
       summary:
         'patch deployment payments/api: spec.template.spec.containers[api].resources.limits.memory',
       changes,
       diff: '--- a\n+++ b\n@@ -1 +1 @@\n-  memory: 256Mi\n+  memory: 512Mi',
-      digest: '0'.repeat(64),
     },
-    origin: {
-      channel: 'slack:C0OPS',
-      requester: 'slack:U0ASK',
-      cluster: 'prod',
-      expiresAt: '2026-12-06T11:00:00.000Z',
-    },
-    decidedBy: undefined,
-    decidedAt: undefined,
-    decidedVia: [],
-    result: undefined,
-    supersededBy: undefined,
-    applied: undefined,
-    transitions: [],
   };
 }
 
