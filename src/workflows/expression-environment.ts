@@ -15,7 +15,7 @@ import { LINEAR_MATCHES } from './expression-source.ts';
  * - `s.matches(re)`: CEL's `matches`, but on RE2's linear-time engine: CEL's own uses the
  *   JavaScript engine, which backtracks — `'.*error.*'` takes 11 s on a 100 kB log line there.
  */
-export const LIMITS = {
+const LIMITS = {
   maxAstNodes: 400,
   maxDepth: 24,
   maxListElements: 100,

@@ -18,17 +18,20 @@ export type ExpressionNames = {
 };
 
 /** A load-time problem, at an offset in the text CEL parsed. */
-export type NameProblem = { message: string; offset: number };
+type LoadProblem = { message: string; offset: number };
 
 /** CEL macros that iterate: one inside another's body multiplies the work by the data's size. */
 const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 
-/** The first problem with the names `ast` reads, or undefined. */
-export function checkNames(ast: ASTNode, names: ExpressionNames): NameProblem | undefined {
+/**
+ * The first problem found in `ast` at load time, or undefined: an undeclared input, a step not
+ * readable here, a comprehension nested in another, a literal `matches` pattern RE2 refuses.
+ */
+export function checkAtLoad(ast: ASTNode, names: ExpressionNames): LoadProblem | undefined {
   return visit(ast, names, 0);
 }
 
-function visit(node: ASTNode, names: ExpressionNames, loops: number): NameProblem | undefined {
+function visit(node: ASTNode, names: ExpressionNames, loops: number): LoadProblem | undefined {
   const own = checkNode(node, names);
   if (own !== undefined) return own;
   const comprehension = node.op === 'rcall' && COMPREHENSIONS.has(node.args[0]);
@@ -45,7 +48,7 @@ function visit(node: ASTNode, names: ExpressionNames, loops: number): NameProble
   return undefined;
 }
 
-function checkNode(node: ASTNode, names: ExpressionNames): NameProblem | undefined {
+function checkNode(node: ASTNode, names: ExpressionNames): LoadProblem | undefined {
   if (node.op === 'rcall' && node.args[0] === LINEAR_MATCHES) return checkPattern(node);
   const field = fieldOf(node);
   if (field === undefined) return undefined;
@@ -63,7 +66,7 @@ function checkNode(node: ASTNode, names: ExpressionNames): NameProblem | undefin
 }
 
 /** A literal pattern is checked now; one read from the run's data, when it runs. */
-function checkPattern(node: ASTNode & { op: 'rcall' }): NameProblem | undefined {
+function checkPattern(node: ASTNode & { op: 'rcall' }): LoadProblem | undefined {
   const [pattern] = node.args[2];
   if (pattern?.op !== 'value' || typeof pattern.args !== 'string') return undefined;
   const problem = patternProblem(pattern.args);

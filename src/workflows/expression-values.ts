@@ -11,7 +11,7 @@ export type ExpressionValue =
   | readonly ExpressionValue[]
   | { readonly [key: string]: ExpressionValue };
 
-export const CONTEXT_BOUNDS = { values: 100_000, chars: 1_000_000, depth: 32 } as const;
+const CONTEXT_BOUNDS = { values: 100_000, chars: 1_000_000, depth: 32 } as const;
 
 export class ContextTooLarge extends Error {}
 

@@ -1,6 +1,6 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
 import { environmentFor } from './expression-environment.ts';
-import { checkNames, type ExpressionNames } from './expression-names.ts';
+import { checkAtLoad, type ExpressionNames } from './expression-names.ts';
 import { LINEAR_MATCHES, type RewrittenSource, rewriteSource } from './expression-source.ts';
 import { ContextTooLarge, type ExpressionValue, fromCel, toCel } from './expression-values.ts';
 
@@ -58,7 +58,7 @@ export function compileExpression(
       offset,
       describe(typed.error, options.names),
     );
-  const problem = checkNames(program.ast, options.names);
+  const problem = checkAtLoad(program.ast, options.names);
   if (problem !== undefined)
     return failed(rewritten.toSource(problem.offset), offset, problem.message);
   const expression = { source } as Expression;
@@ -78,12 +78,9 @@ export function evaluate(expression: Expression, context: ExpressionContext): Ev
   try {
     input = toCel(context);
   } catch (error) {
-    if (error instanceof ContextTooLarge)
-      return {
-        ok: false,
-        error: `the run's data is too large for an expression: ${error.message}`,
-      };
-    throw error;
+    const why = error instanceof ContextTooLarge ? 'too large' : 'unreadable';
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: `the run's data is ${why} for an expression: ${detail}` };
   }
   try {
     return { ok: true, value: fromCel(program(input as Record<string, unknown>)) };

@@ -18,7 +18,7 @@ import {
  * stringified and the text joined. A condition is a bare expression or one `{{ expr }}`, and must
  * give true or false.
  */
-export const MAX_TEMPLATE_LENGTH = 20_000;
+const MAX_TEMPLATE_LENGTH = 20_000;
 const MAX_TEMPLATE_PARTS = 50;
 
 type Part = { text: string } | { expression: Expression };
