@@ -1,6 +1,6 @@
 import type { ASTNode } from '@marcbachmann/cel-js';
 import { patternProblem } from './expression-environment.ts';
-import { LINEAR_MATCHES } from './expression-source.ts';
+import { LINEAR_MATCHES, stepKey } from './expression-source.ts';
 
 /**
  * What is known about an expression's names when its workflow loads. Root names are the bare
@@ -27,11 +27,18 @@ const COMPREHENSIONS = new Set(['all', 'exists', 'exists_one', 'map', 'filter'])
  * The first problem found in `ast` at load time, or undefined: an undeclared input, a step not
  * readable here, a comprehension nested in another, a literal `matches` pattern RE2 refuses.
  */
-export function checkAtLoad(ast: ASTNode, names: ExpressionNames): LoadProblem | undefined {
-  return visit(ast, names, 0);
+export function checkAtLoad(
+  ast: ASTNode,
+  names: ExpressionNames,
+  spelled: ReadonlyMap<string, string>,
+): LoadProblem | undefined {
+  return visit(ast, { ...names, spelled }, 0);
 }
 
-function visit(node: ASTNode, names: ExpressionNames, loops: number): LoadProblem | undefined {
+/** The names, and each step name as written by its spelling in the parsed text. */
+type Known = ExpressionNames & { spelled: ReadonlyMap<string, string> };
+
+function visit(node: ASTNode, names: Known, loops: number): LoadProblem | undefined {
   const own = checkNode(node, names);
   if (own !== undefined) return own;
   const comprehension = node.op === 'rcall' && COMPREHENSIONS.has(node.args[0]);
@@ -48,7 +55,7 @@ function visit(node: ASTNode, names: ExpressionNames, loops: number): LoadProble
   return undefined;
 }
 
-function checkNode(node: ASTNode, names: ExpressionNames): LoadProblem | undefined {
+function checkNode(node: ASTNode, names: Known): LoadProblem | undefined {
   if (node.op === 'rcall' && node.args[0] === LINEAR_MATCHES) return checkPattern(node);
   const field = fieldOf(node);
   if (field === undefined) return undefined;
@@ -57,9 +64,21 @@ function checkNode(node: ASTNode, names: ExpressionNames): LoadProblem | undefin
       message: `unknown input "${field.name}" (declared: ${list(names.inputs)})`,
       offset: field.offset,
     };
-  if (field.root === 'steps' && !names.steps.includes(field.name))
+  if (field.root === 'steps') return checkStep(field, names);
+  return undefined;
+}
+
+function checkStep(field: { name: string; offset: number; selected: boolean }, names: Known) {
+  const name = field.selected ? (names.spelled.get(field.name) ?? field.name) : field.name;
+  if (!names.steps.includes(name))
     return {
-      message: `unknown step "${field.name}" (readable here: ${list(names.steps)})`,
+      message: `unknown step "${name}" (readable here: ${list(names.steps)})`,
+      offset: field.offset,
+    };
+  const twin = names.steps.find((other) => other !== name && stepKey(other) === stepKey(name));
+  if (field.selected && twin !== undefined)
+    return {
+      message: `steps "${name}" and "${twin}" read the same in an expression; rename one`,
       offset: field.offset,
     };
   return undefined;
@@ -74,13 +93,16 @@ function checkPattern(node: ASTNode & { op: 'rcall' }): LoadProblem | undefined 
 }
 
 /** `ROOT.NAME` or `ROOT["NAME"]` on the root names whose fields are known at load time. */
-function fieldOf(node: ASTNode): { root: string; name: string; offset: number } | undefined {
+function fieldOf(
+  node: ASTNode,
+): { root: string; name: string; offset: number; selected: boolean } | undefined {
   if (node.op !== '.' && node.op !== '[]') return undefined;
   const [target, key] = node.args;
   if (target.op !== 'id' || (target.args !== 'inputs' && target.args !== 'steps')) return undefined;
-  if (typeof key === 'string') return { root: target.args, name: key, offset: target.start };
+  if (typeof key === 'string')
+    return { root: target.args, name: key, offset: target.start, selected: true };
   if (key.op === 'value' && typeof key.args === 'string')
-    return { root: target.args, name: key.args, offset: key.start };
+    return { root: target.args, name: key.args, offset: key.start, selected: false };
   return undefined;
 }
 

@@ -2,9 +2,11 @@
  * Rewrites a workflow expression's source into text CEL parses, before parsing, with a map back
  * to the source's columns for error messages. Outside string literals only:
  *
- * - `steps.NAME` becomes `steps["NAME"]`, so the seed's hyphenated step names
- *   (`steps.check-logs.cause`) parse; a hyphen with spaces around it stays a minus.
- * - `steps.NAME.FIELD` (the seed's shorthand) becomes `steps["NAME"].outputs.FIELD`.
+ * - A hyphenated step name is spelled with `__` for each hyphen (`steps.check-logs` becomes
+ *   `steps.check__logs`), so the seed's names parse and stay a select that `has()` accepts (an
+ *   index, `steps["check-logs"]`, is refused by `has()`); the run's `steps` gets the same key
+ *   (see `stepKeys`). A hyphen with spaces around it stays a minus.
+ * - `steps.NAME.FIELD` (the seed's shorthand) becomes `steps.NAME.outputs.FIELD`.
  * - `.matches(` calls a linear-time engine instead of CEL's own, which backtracks (see
  *   `expression-environment.ts`).
  */
@@ -12,6 +14,8 @@ export const LINEAR_MATCHES = 'matches_linear';
 
 export type RewrittenSource = {
   text: string;
+  /** Each step name as written, by its spelling in `text`. */
+  steps: ReadonlyMap<string, string>;
   /** The source offset a rewritten offset came from. */
   toSource(offset: number): number;
 };
@@ -49,8 +53,31 @@ class Writer {
   }
 }
 
+/** How a step name is spelled in the text CEL parses. */
+export function stepKey(name: string): string {
+  return name.replaceAll('-', '__');
+}
+
+/** The run's values with each hyphenated step also under its spelling in rewritten text. */
+export function withStepKeys(
+  context: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const steps = context.steps;
+  if (typeof steps !== 'object' || steps === null || Array.isArray(steps)) return context;
+  let spelled: Record<string, unknown> | undefined;
+  for (const [name, step] of Object.entries(steps)) {
+    const key = stepKey(name);
+    if (key !== name && !Object.hasOwn(steps, key)) {
+      spelled ??= { ...steps };
+      spelled[key] = step;
+    }
+  }
+  return spelled === undefined ? context : { ...context, steps: spelled };
+}
+
 export function rewriteSource(source: string): RewrittenSource {
   const out = new Writer();
+  const steps = new Map<string, string>();
   let copiedTo = 0;
   let i = 0;
   while (i < source.length) {
@@ -74,6 +101,7 @@ export function rewriteSource(source: string): RewrittenSource {
     if (word === 'steps' && !afterDot) {
       const step = stepReference(source, end);
       if (step !== undefined) {
+        steps.set(stepKey(step.name), step.name);
         out.copy(source, copiedTo, i);
         out.replace(i, step.text);
         copiedTo = i = step.end;
@@ -88,25 +116,29 @@ export function rewriteSource(source: string): RewrittenSource {
     i = end;
   }
   out.copy(source, copiedTo, source.length);
-  return { text: out.text, toSource: (offset) => out.toSource(offset) };
+  return { text: out.text, steps, toSource: (offset) => out.toSource(offset) };
 }
 
 /** `steps . NAME [. FIELD]` from just after `steps`, or undefined when no step name follows. */
-function stepReference(source: string, from: number): { text: string; end: number } | undefined {
+function stepReference(
+  source: string,
+  from: number,
+): { name: string; text: string; end: number } | undefined {
   const dot = skipSpaces(source, from);
   if (source.charAt(dot) !== '.') return undefined;
   const nameAt = skipSpaces(source, dot + 1);
   const name = STEP_NAME.exec(source.slice(nameAt))?.[0];
   if (name === undefined) return undefined;
-  const base = `steps[${JSON.stringify(name)}]`;
+  const base = `steps.${stepKey(name)}`;
   const nameEnd = nameAt + name.length;
   const fieldDot = skipSpaces(source, nameEnd);
-  if (source.charAt(fieldDot) !== '.') return { text: base, end: nameEnd };
+  const bare = { name, text: base, end: nameEnd };
+  if (source.charAt(fieldDot) !== '.') return bare;
   const fieldAt = skipSpaces(source, fieldDot + 1);
-  if (!IDENT_START.test(source.charAt(fieldAt))) return { text: base, end: nameEnd };
+  if (!IDENT_START.test(source.charAt(fieldAt))) return bare;
   const field = source.slice(fieldAt, identifierEnd(source, fieldAt));
-  if (field === 'outputs') return { text: base, end: nameEnd };
-  return { text: `${base}.outputs.${field}`, end: fieldAt + field.length };
+  if (field === 'outputs') return bare;
+  return { name, text: `${base}.outputs.${field}`, end: fieldAt + field.length };
 }
 
 function identifierEnd(source: string, from: number): number {

@@ -122,6 +122,15 @@ describe('names', () => {
     ).toBe('column 6: unknown step "check-logs" (readable here: none)');
   });
 
+  it('refuses two declared steps that read the same once spelled', () => {
+    const twins = { roots: ['steps'], inputs: [], steps: ['a-b', 'a__b'] };
+
+    expect(compileError('steps.a-b.x', twins)).toBe(
+      'column 1: steps "a-b" and "a__b" read the same in an expression; rename one',
+    );
+    expect(compileError("steps['a-b'].outputs.x", twins)).toBe('compiled');
+  });
+
   it('leaves fields of the alert and of step outputs to run time, with a clear error', () => {
     expect(run('alert.labels.container')).toEqual({
       ok: false,
@@ -185,6 +194,9 @@ describe('string and list helpers', () => {
     expect(value("alert.labels.pod.matches('^web')")).toBe(false);
     expect(value('has(alert.labels.pod)')).toBe(true);
     expect(value('has(alert.labels.container)')).toBe(false);
+    expect(value('has(steps.diagnose.pod)')).toBe(true);
+    expect(value('has(steps.check-logs.cause)')).toBe(true);
+    expect(value('has(steps.check-logs.node)')).toBe(false);
     expect(value("has(alert.labels.container) ? alert.labels.container : 'unknown'")).toBe(
       'unknown',
     );

@@ -1,7 +1,12 @@
 import type { ParseResult } from '@marcbachmann/cel-js';
 import { environmentFor } from './expression-environment.ts';
 import { checkAtLoad, type ExpressionNames } from './expression-names.ts';
-import { LINEAR_MATCHES, type RewrittenSource, rewriteSource } from './expression-source.ts';
+import {
+  LINEAR_MATCHES,
+  type RewrittenSource,
+  rewriteSource,
+  withStepKeys,
+} from './expression-source.ts';
 import { ContextTooLarge, type ExpressionValue, fromCel, toCel } from './expression-values.ts';
 
 /**
@@ -58,7 +63,7 @@ export function compileExpression(
       offset,
       describe(typed.error, options.names),
     );
-  const problem = checkAtLoad(program.ast, options.names);
+  const problem = checkAtLoad(program.ast, options.names, rewritten.steps);
   if (problem !== undefined)
     return failed(rewritten.toSource(problem.offset), offset, problem.message);
   const expression = { source } as Expression;
@@ -76,7 +81,7 @@ export function evaluate(expression: Expression, context: ExpressionContext): Ev
   const { program, rewritten, offset } = inside(expression);
   let input: unknown;
   try {
-    input = toCel(context);
+    input = toCel(withStepKeys(context));
   } catch (error) {
     const why = error instanceof ContextTooLarge ? 'too large' : 'unreadable';
     const detail = error instanceof Error ? error.message : String(error);
