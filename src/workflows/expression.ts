@@ -49,10 +49,9 @@ export function compileExpression(
     return failed(0, offset, `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`);
   if (source.trim() === '') return failed(0, offset, 'the expression is empty');
   const rewritten = rewriteSource(source);
-  const env = environmentFor(options.names.roots);
   let program: ParseResult;
   try {
-    program = env.parse(rewritten.text);
+    program = environmentFor(options.names.roots).parse(rewritten.text);
   } catch (error) {
     return failed(errorOffset(error, rewritten), offset, describe(error, options.names));
   }
