@@ -1,0 +1,90 @@
+import { basename, extname } from 'node:path';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Autonomy } from '../config/policy-schema.ts';
+import { WorkflowName } from '../queue/command-data.ts';
+import { formatPath } from '../shared/format-issues.ts';
+import { stepName, type YamlWorkflow, YamlWorkflowSchema } from './yaml-schema.ts';
+import { checkStructure, type PathProblem } from './yaml-structure.ts';
+
+/**
+ * Reads one YAML workflow file's text: every problem as `FILE:LINE: FIELD: message`, the line
+ * being that of the field the problem is about (or of its nearest parent in the file). Templates
+ * and conditions are not checked here: that is the expression language's job.
+ */
+export function readYamlWorkflow(
+  text: string,
+  file: string,
+  policy: Autonomy,
+): { ok: true; workflow: YamlWorkflow } | { ok: false; problems: string[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0)
+    return {
+      ok: false,
+      problems: doc.errors.map(
+        (error) => `${file}:${lineAt(lines, error.pos[0])}: (syntax): ${error.message}`,
+      ),
+    };
+  const say = (problems: readonly PathProblem[]) =>
+    problems.map(
+      (problem) =>
+        `${file}:${lineOf(doc, lines, problem.path)}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
+    );
+  const parsed = YamlWorkflowSchema.safeParse(doc.toJS());
+  if (!parsed.success) return { ok: false, problems: say(parsed.error.issues.flatMap(fromIssue)) };
+  const { data } = parsed;
+  const name = data.name ?? basename(file, extname(file));
+  if (!WorkflowName.safeParse(name).success)
+    return {
+      ok: false,
+      problems: say([{ path: [], message: `"${name}" is not a workflow name: give a name:` }]),
+    };
+  const steps = data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
+  const structure = checkStructure(
+    steps.map((step, index) => ({ ...step, named: data.steps[index]?.name !== undefined })),
+    data.autonomy,
+    policy,
+  );
+  if (structure.length > 0) return { ok: false, problems: say(structure) };
+  return { ok: true, workflow: { ...data, name, steps, file } };
+}
+
+/** One problem per unknown key, at the key; a missing field said in words. */
+function fromIssue(issue: z.core.$ZodIssue): PathProblem[] {
+  const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
+  if (issue.code === 'unrecognized_keys')
+    return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a field here' }));
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined'))
+    return [{ path, message: 'is required' }];
+  return [{ path, message: issue.message }];
+}
+
+/**
+ * The line of the node at `path`, or of its nearest parent the file has. A map's entry is at its
+ * key's line: a nested value starts on the line after.
+ */
+function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => String(isScalar(item.key) ? item.key.value : item.key) === String(part),
+      );
+      if (pair === undefined) break;
+      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item: unknown = node.items[part];
+      if (item === undefined) break;
+      offset = (item as Node | null)?.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return lineAt(lines, offset);
+}
+
+function lineAt(lines: LineCounter, offset: number): number {
+  return Math.max(1, lines.linePos(offset).line);
+}
