@@ -26,13 +26,18 @@ export function readYamlWorkflow(
         (error) => `${file}:${lineAt(lines, error.pos[0])}: (syntax): ${error.message}`,
       ),
     };
+  // In the order of the file, as a person reads it.
   const say = (problems: readonly PathProblem[]) =>
-    problems.map(
-      (problem) =>
-        `${file}:${lineOf(doc, lines, problem.path)}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
-    );
+    problems
+      .map((problem) => ({ problem, line: lineOf(doc, lines, problem.path) }))
+      .sort((a, b) => a.line - b.line)
+      .map(
+        ({ problem, line }) =>
+          `${file}:${line}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
+      );
   const parsed = YamlWorkflowSchema.safeParse(doc.toJS());
-  if (!parsed.success) return { ok: false, problems: say(parsed.error.issues.flatMap(fromIssue)) };
+  if (!parsed.success)
+    return { ok: false, problems: say(parsed.error.issues.flatMap((issue) => fromIssue(issue))) };
   const { data } = parsed;
   const name = data.name ?? basename(file, extname(file));
   if (!WorkflowName.safeParse(name).success)
@@ -51,13 +56,32 @@ export function readYamlWorkflow(
 }
 
 /** One problem per unknown key, at the key; a missing field said in words. */
-function fromIssue(issue: z.core.$ZodIssue): PathProblem[] {
-  const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
+function fromIssue(issue: z.core.$ZodIssue, within: readonly PropertyKey[] = []): PathProblem[] {
+  const path = [...within, ...issue.path].map((part) =>
+    typeof part === 'number' ? part : String(part),
+  );
+  if (issue.code === 'invalid_union') return fromUnion(issue, path);
   if (issue.code === 'unrecognized_keys')
     return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a field here' }));
+  if (issue.code === 'invalid_type' && path.length === 0)
+    return [{ path, message: 'must be a map of workflow fields (name, trigger, steps…)' }];
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined'))
     return [{ path, message: 'is required' }];
   return [{ path, message: issue.message }];
+}
+
+/**
+ * A field with several shapes (`schedule: CRON` or `schedule: { cron }`): the problems of the one
+ * shape the value has, rather than zod's "Invalid input".
+ */
+function fromUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathProblem['path']): PathProblem[] {
+  const shaped = issue.errors.filter(
+    (issues) => !issues.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+  );
+  const [only] = shaped;
+  if (shaped.length !== 1 || only === undefined)
+    return [{ path, message: 'is none of the shapes this field may have' }];
+  return only.flatMap((inner) => fromIssue(inner, path));
 }
 
 /**

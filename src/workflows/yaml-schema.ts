@@ -186,7 +186,7 @@ const StepBody = {
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be an agent name')
     .optional(),
   task: z.string().min(1).max(4000).optional(),
-  model: z.enum(MODEL_TIERS, { error: `must be ${MODEL_TIERS.join(', ')}` }).optional(),
+  model: z.enum(MODEL_TIERS, { error: `must be one of ${MODEL_TIERS.join(', ')}` }).optional(),
   action: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be an action name')
@@ -251,9 +251,15 @@ const Step = z
   });
 
 export const YamlWorkflowSchema = z.strictObject({
-  name: WorkflowName.optional(),
+  name: z
+    .string()
+    .refine(
+      (name) => WorkflowName.safeParse(name).success,
+      'must be lower case letters, digits and - (at most 63)',
+    )
+    .optional(),
   description: z.string().min(1).max(300).optional(),
-  model: z.enum(MODEL_TIERS, { error: `must be ${MODEL_TIERS.join(', ')}` }).optional(),
+  model: z.enum(MODEL_TIERS, { error: `must be one of ${MODEL_TIERS.join(', ')}` }).optional(),
   /** Without a trigger, a workflow runs only when someone runs it. */
   trigger: Triggers.default([{ kind: 'manual' }]),
   inputs: z.record(InputName, WorkflowInput).default({}),

@@ -118,7 +118,7 @@ function cycleProblem(steps: readonly StepShape[], cycle: number[]): PathProblem
   const step = steps[first];
   return {
     path: step?.needs === undefined ? ['steps', first] : ['steps', first, 'needs'],
-    message: `the steps wait for each other in a cycle: ${names.join(' → ')}`,
+    message: `the steps wait for each other in a cycle: ${names.join(' → ')} (→: waits for)`,
   };
 }
 
