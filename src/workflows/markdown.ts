@@ -21,7 +21,7 @@ const MarkdownWorkflowFrontMatter = z.strictObject({
     .default([]),
 });
 
-type MarkdownWorkflow = {
+export type MarkdownWorkflow = {
   name: string;
   description: string | undefined;
   inputs: readonly string[];
@@ -37,40 +37,53 @@ export function loadWorkflows(dir: string): Workflows {
   const workflows = new Map<string, MarkdownWorkflow>();
   const problems: string[] = [];
   for (const file of markdownFiles(dir)) {
-    const near = relative(process.cwd(), file);
-    const where = near === '' || near.startsWith('..') ? file : near;
-    const split = splitFrontMatter(readFileSync(file, 'utf8'), false);
-    if (!split.ok) {
-      problems.push(`${where}: ${split.error}`);
-      continue;
-    }
-    const front = MarkdownWorkflowFrontMatter.safeParse(split.front);
-    if (!front.success) {
-      problems.push(...formatIssues(front.error.issues, where));
-      continue;
-    }
-    const name = front.data.name ?? basename(file, '.md');
-    const task = split.body.trim();
-    if (!WorkflowName.safeParse(name).success)
-      problems.push(`${where}: "${name}" is not a workflow name (lower case, digits and -)`);
-    else if (task.length < 20)
-      problems.push(`${where}: the task after the front matter is missing`);
-    else if (workflows.has(name))
+    const read = readMarkdownWorkflow(file);
+    if (!read.ok) problems.push(...read.problems);
+    else if (workflows.has(read.workflow.name))
       problems.push(
-        `${where}: a workflow named ${name} is already in ${workflows.get(name)?.file}`,
+        `${read.workflow.file}: a workflow named ${read.workflow.name} is already in ${workflows.get(read.workflow.name)?.file}`,
       );
-    else
-      workflows.set(name, {
-        name,
-        description: front.data.description,
-        inputs: front.data.inputs,
-        task,
-        file: where,
-      });
+    else workflows.set(read.workflow.name, read.workflow);
   }
   if (problems.length > 0)
     throw new CoxswainError('config_invalid', `invalid workflows:\n  ${problems.join('\n  ')}`);
   return workflows;
+}
+
+/** A file's path as problems name it: relative to the working directory when under it. */
+export function shownPath(file: string): string {
+  const near = relative(process.cwd(), file);
+  return near === '' || near.startsWith('..') ? file : near;
+}
+
+/** One Markdown workflow file, or its problems (`FILE: …`). */
+export function readMarkdownWorkflow(
+  file: string,
+): { ok: true; workflow: MarkdownWorkflow } | { ok: false; problems: string[] } {
+  const where = shownPath(file);
+  const split = splitFrontMatter(readFileSync(file, 'utf8'), false);
+  if (!split.ok) return { ok: false, problems: [`${where}: ${split.error}`] };
+  const front = MarkdownWorkflowFrontMatter.safeParse(split.front);
+  if (!front.success) return { ok: false, problems: formatIssues(front.error.issues, where) };
+  const name = front.data.name ?? basename(file, '.md');
+  const task = split.body.trim();
+  if (!WorkflowName.safeParse(name).success)
+    return {
+      ok: false,
+      problems: [`${where}: "${name}" is not a workflow name (lower case, digits and -)`],
+    };
+  if (task.length < 20)
+    return { ok: false, problems: [`${where}: the task after the front matter is missing`] };
+  return {
+    ok: true,
+    workflow: {
+      name,
+      description: front.data.description,
+      inputs: front.data.inputs,
+      task,
+      file: where,
+    },
+  };
 }
 
 /**
@@ -95,7 +108,7 @@ export function workflowTask(
   return { ok: true, task: `Workflow ${workflow.name}.\n\n${workflow.task}${data}` };
 }
 
-function markdownFiles(dir: string): string[] {
+export function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
     .filter((entry) => entry.name.toLowerCase() !== 'readme.md')

@@ -16,6 +16,8 @@ export function readYamlWorkflow(
   text: string,
   file: string,
   policy: Autonomy,
+  /** Workflows already loaded, by name: their files. */
+  taken: ReadonlyMap<string, string> = new Map(),
 ): { ok: true; workflow: YamlWorkflow } | { ok: false; problems: string[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -44,6 +46,14 @@ export function readYamlWorkflow(
     return {
       ok: false,
       problems: say([{ path: [], message: `"${name}" is not a workflow name: give a name:` }]),
+    };
+  const other = taken.get(name);
+  if (other !== undefined)
+    return {
+      ok: false,
+      problems: say([
+        { path: ['name'], message: `a workflow named ${name} is already in ${other}` },
+      ]),
     };
   const steps = data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
   const structure = checkStructure(
