@@ -18,7 +18,10 @@ import type { YamlWorkflow } from './yaml-schema.ts';
 export type WorkflowFiles = {
   markdown: Map<string, MarkdownWorkflow>;
   yaml: Map<string, YamlWorkflow>;
+  /** Every problem, each line naming its file. */
   problems: string[];
+  /** The same problems by file, for logs. */
+  invalid: { file: string; problems: string[] }[];
 };
 
 export function loadWorkflowFiles(dir: string, policy: Autonomy = DEFAULT_AUTONOMY): WorkflowFiles {
@@ -30,12 +33,13 @@ export function checkWorkflowFiles(
   files: readonly string[],
   policy: Autonomy = DEFAULT_AUTONOMY,
 ): WorkflowFiles {
-  const loaded: WorkflowFiles = { markdown: new Map(), yaml: new Map(), problems: [] };
+  const loaded: WorkflowFiles = { markdown: new Map(), yaml: new Map(), problems: [], invalid: [] };
   const taken = new Map<string, string>();
   for (const file of new Set(files)) {
     const read = readWorkflowFile(file, policy, taken);
     if (!read.ok) {
       loaded.problems.push(...read.problems);
+      loaded.invalid.push({ file: shownPath(file), problems: read.problems });
       continue;
     }
     taken.set(read.workflow.name, read.workflow.file);
