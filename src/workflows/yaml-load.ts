@@ -37,32 +37,38 @@ export function readYamlWorkflow(
         ({ problem, line }) =>
           `${file}:${line}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
       );
-  const parsed = YamlWorkflowSchema.safeParse(doc.toJS());
-  if (!parsed.success)
-    return { ok: false, problems: say(parsed.error.issues.flatMap((issue) => fromIssue(issue))) };
-  const { data } = parsed;
-  const name = data.name ?? basename(file, extname(file));
-  if (!WorkflowName.safeParse(name).success)
-    return {
-      ok: false,
-      problems: say([{ path: [], message: `"${name}" is not a workflow name: give a name:` }]),
-    };
+  const raw: unknown = doc.toJS();
+  const parsed = YamlWorkflowSchema.safeParse(raw);
+  const name = nameOf(raw, file);
+  // Every problem at once: the whole-file checks read the steps leniently, right or not.
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fromIssue(issue))),
+    ...checkName(name, raw, taken),
+    ...checkStructure(raw, policy),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: say(problems) };
+  const steps = parsed.data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
+  return { ok: true, workflow: { ...parsed.data, name, steps, file } };
+}
+
+/** The `name:` of the file, or its file name without the extension. */
+function nameOf(raw: unknown, file: string): string {
+  const given = isRecord(raw) ? raw.name : undefined;
+  return typeof given === 'string' ? given : basename(file, extname(file));
+}
+
+function checkName(name: string, raw: unknown, taken: ReadonlyMap<string, string>): PathProblem[] {
+  const given = isRecord(raw) && raw.name !== undefined;
+  // A name: that is not a name is the schema's to say.
+  if (!given && !WorkflowName.safeParse(name).success)
+    return [{ path: [], message: `"${name}" is not a workflow name: give the file a name:` }];
   const other = taken.get(name);
-  if (other !== undefined)
-    return {
-      ok: false,
-      problems: say([
-        { path: ['name'], message: `a workflow named ${name} is already in ${other}` },
-      ]),
-    };
-  const steps = data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
-  const structure = checkStructure(
-    steps.map((step, index) => ({ ...step, named: data.steps[index]?.name !== undefined })),
-    data.autonomy,
-    policy,
-  );
-  if (structure.length > 0) return { ok: false, problems: say(structure) };
-  return { ok: true, workflow: { ...data, name, steps, file } };
+  if (other === undefined) return [];
+  return [{ path: ['name'], message: `a workflow named ${name} is already in ${other}` }];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One problem per unknown key, at the key; a missing field said in words. */

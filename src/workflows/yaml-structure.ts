@@ -1,5 +1,6 @@
 import type { Autonomy } from '../config/policy-schema.ts';
 import { tierOf } from '../policy/tiers.ts';
+import { stepName } from './yaml-schema.ts';
 
 /**
  * The checks of a YAML workflow that need the whole file at once: step names are unique, `needs`
@@ -18,17 +19,51 @@ type StepShape = {
   on_failure: string;
 };
 
-export function checkStructure(
-  steps: readonly StepShape[],
-  autonomy: { auto_approve: readonly string[] },
-  policy: Autonomy,
-): PathProblem[] {
+/**
+ * The whole-file checks, on the file as written: they read what they need leniently, so that they
+ * say their problems beside the schema's, not after them.
+ */
+export function checkStructure(raw: unknown, policy: Autonomy): PathProblem[] {
+  const steps = stepsOf(raw);
   return [
     ...checkUniqueNames(steps),
     ...checkReferences(steps),
     ...checkCycles(steps),
-    ...checkAutonomy(autonomy, policy),
+    ...checkAutonomy(autoApproved(raw), policy),
   ];
+}
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
+}
+
+function stepsOf(raw: unknown): StepShape[] {
+  const steps = field(raw, 'steps');
+  if (!Array.isArray(steps)) return [];
+  return steps.map((step: unknown, index) => {
+    const name = field(step, 'name');
+    const needs = field(step, 'needs');
+    const onFailure = field(step, 'on_failure');
+    return {
+      name: stepName({ name: typeof name === 'string' ? name : undefined }, index),
+      named: typeof name === 'string',
+      needs: Array.isArray(needs)
+        ? needs.filter((need): need is string => typeof need === 'string')
+        : undefined,
+      on_failure: typeof onFailure === 'string' ? onFailure : 'stop',
+    };
+  });
+}
+
+/** The verbs as the policy spells them: the seed's `restart_pod` is `restart pod`. */
+function autoApproved(raw: unknown): (string | undefined)[] {
+  const verbs = field(field(raw, 'autonomy'), 'auto_approve');
+  if (!Array.isArray(verbs)) return [];
+  return verbs.map((verb: unknown) =>
+    typeof verb === 'string' ? verb.trim().toLowerCase().replace(/_/g, ' ') : undefined,
+  );
 }
 
 function checkUniqueNames(steps: readonly StepShape[]): PathProblem[] {
@@ -123,11 +158,9 @@ function cycleProblem(steps: readonly StepShape[], cycle: number[]): PathProblem
 }
 
 /** The policy's forbidden list wins: a workflow cannot auto-approve what it forbids. */
-function checkAutonomy(
-  autonomy: { auto_approve: readonly string[] },
-  policy: Autonomy,
-): PathProblem[] {
-  return autonomy.auto_approve.flatMap((name, at) => {
+function checkAutonomy(verbs: readonly (string | undefined)[], policy: Autonomy): PathProblem[] {
+  return verbs.flatMap((name, at) => {
+    if (name === undefined) return [];
     const [verb = '', kind] = name.split(' ');
     if (tierOf(kind === undefined ? { verb } : { verb, kind }, policy) !== 'forbidden') return [];
     return [
