@@ -83,6 +83,19 @@ describe('YAML workflows: the seed’s examples as written', () => {
     expect(workflow.inputs.lines).toEqual({ type: 'number', required: false, default: 100 });
   });
 
+  it('reads the example of workflows/README.md', () => {
+    const readme = readFileSync(new URL('../../workflows/README.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+
+    const result = readYamlWorkflow(example, 'README.md', DEFAULT_AUTONOMY);
+
+    expect(result.ok ? result.workflow.steps.map((step) => step.name) : result.problems).toEqual([
+      'diagnose',
+      'logs',
+      'decide',
+    ]);
+  });
+
   it('names a workflow without name: after its file', () => {
     const result = readYamlWorkflow('steps:\n  - action: report\n', 'a/night-check.yml', {
       ...DEFAULT_AUTONOMY,
