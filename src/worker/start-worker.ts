@@ -14,9 +14,9 @@ import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
-import { loadWorkflowFiles } from '../workflows/load-files.ts';
 import { WORKFLOWS_DIR } from '../workflows/markdown.ts';
 import { createActionsWorker } from './actions-worker.ts';
+import { warnOfInvalidWorkflows } from './check-workflows.ts';
 import { createRunsWorker } from './runs-worker.ts';
 import { refreshStatus } from './status-snapshots.ts';
 
@@ -29,7 +29,7 @@ export function startWorker(
   log: Logger,
   metrics: Metrics,
 ): WorkerRole {
-  warnOfInvalidWorkflows(config, log);
+  warnOfInvalidWorkflows(WORKFLOWS_DIR, config.autonomy, log);
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
   const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);
@@ -95,19 +95,6 @@ export function startWorker(
       await auditFiles.stop();
     },
   };
-}
-
-/**
- * Checks every workflow file when the worker starts (DESIGN §6). A bad file is named in the log,
- * problem by problem, and never stops the worker.
- */
-function warnOfInvalidWorkflows(config: Config, log: Logger): void {
-  try {
-    for (const { file, problems } of loadWorkflowFiles(WORKFLOWS_DIR, config.autonomy).invalid)
-      for (const problem of problems) log.warn({ file, problem }, 'workflow file invalid');
-  } catch (error) {
-    log.warn({ err: error, dir: WORKFLOWS_DIR }, 'workflows folder unreadable');
-  }
 }
 
 /**
