@@ -48,6 +48,24 @@ describe('loading a folder of workflows', () => {
     ]);
   });
 
+  it('gives the problems of Markdown workflows their lines too', () => {
+    const dir = folder({
+      'a.md': TASK,
+      'b/bad.md': `---\ndescription: fine\nmodel: opus\n---\n${TASK}`,
+      'c/empty.md': '---\nname: empty\n---\n',
+      'd/again.md': `---\ndescription: the same\nname: a\n---\n${TASK}`,
+    });
+
+    const loaded = loadWorkflowFiles(dir);
+
+    expect([...loaded.markdown.keys()]).toEqual(['a']);
+    expect(loaded.problems).toEqual([
+      `${join(dir, 'b/bad.md')}:3: Unrecognized key: "model"`,
+      `${join(dir, 'c/empty.md')}:4: the task after the front matter is missing`,
+      `${join(dir, 'd/again.md')}:3: name: a workflow named a is already in ${join(dir, 'a.md')}`,
+    ]);
+  });
+
   it('says which given files cannot be read or are of no workflow kind', () => {
     const dir = folder({ 'notes.txt': TASK });
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
 import {
+  frontMatterLine,
   type MarkdownWorkflow,
   markdownFiles,
   readMarkdownWorkflow,
@@ -73,13 +74,15 @@ function readWorkflowFile(
   }
   if (kind !== '.md')
     return { ok: false, problems: [`${where}: is not a .yaml, .yml or .md file`] };
-  const read = readMarkdownWorkflow(file);
+  const read = readMarkdownWorkflow(file, true);
   if (!read.ok) return read;
   const other = taken.get(read.workflow.name);
   if (other !== undefined)
     return {
       ok: false,
-      problems: [`${where}: a workflow named ${read.workflow.name} is already in ${other}`],
+      problems: [
+        `${where}:${frontMatterLine(text, ['name'])}: name: a workflow named ${read.workflow.name} is already in ${other}`,
+      ],
     };
   return { ok: true, kind: 'markdown', workflow: read.workflow };
 }

@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CoxswainError } from '../errors.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { splitFrontMatter } from '../shared/front-matter.ts';
+import { lineOf } from './yaml-lines.ts';
 
 /**
  * Markdown workflows: a file in `workflows/` whose text is the orchestrator's task, run by
@@ -56,24 +58,49 @@ export function shownPath(file: string): string {
   return near === '' || near.startsWith('..') ? file : near;
 }
 
-/** One Markdown workflow file, or its problems (`FILE: …`). */
+/**
+ * One Markdown workflow file, or its problems: `FILE: …` as `loadWorkflows` has always said them,
+ * or `FILE:LINE: …` (`lined`) as `coxswain workflow check` says every problem.
+ */
 export function readMarkdownWorkflow(
   file: string,
+  lined = false,
 ): { ok: true; workflow: MarkdownWorkflow } | { ok: false; problems: string[] } {
   const where = shownPath(file);
-  const split = splitFrontMatter(readFileSync(file, 'utf8'), false);
-  if (!split.ok) return { ok: false, problems: [`${where}: ${split.error}`] };
+  const text = readFileSync(file, 'utf8');
+  const at = (path: readonly PropertyKey[]) =>
+    lined ? `${where}:${frontMatterLine(text, path)}` : where;
+  const split = splitFrontMatter(text, false);
+  if (!split.ok) return { ok: false, problems: [`${at([])}: ${split.error}`] };
   const front = MarkdownWorkflowFrontMatter.safeParse(split.front);
-  if (!front.success) return { ok: false, problems: formatIssues(front.error.issues, where) };
+  if (!front.success)
+    return {
+      ok: false,
+      problems: front.error.issues.flatMap((issue) =>
+        // An unknown key is at its own line, not its map's.
+        formatIssues(
+          [issue],
+          at(
+            issue.code === 'unrecognized_keys'
+              ? [...issue.path, ...issue.keys.slice(0, 1)]
+              : issue.path,
+          ),
+        ),
+      ),
+    };
   const name = front.data.name ?? basename(file, '.md');
   const task = split.body.trim();
   if (!WorkflowName.safeParse(name).success)
     return {
       ok: false,
-      problems: [`${where}: "${name}" is not a workflow name (lower case, digits and -)`],
+      problems: [`${at(['name'])}: "${name}" is not a workflow name (lower case, digits and -)`],
     };
-  if (task.length < 20)
-    return { ok: false, problems: [`${where}: the task after the front matter is missing`] };
+  if (task.length < 20) {
+    const after = lined
+      ? `${where}:${text.slice(0, text.length - split.body.length).split('\n').length}`
+      : where;
+    return { ok: false, problems: [`${after}: the task after the front matter is missing`] };
+  }
   return {
     ok: true,
     workflow: {
@@ -84,6 +111,16 @@ export function readMarkdownWorkflow(
       file: where,
     },
   };
+}
+
+/** The line of a field of the front matter (which starts on the file's line 2), or 1. */
+export function frontMatterLine(text: string, path: readonly PropertyKey[]): number {
+  const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1];
+  if (front === undefined) return 1;
+  const lines = new LineCounter();
+  const doc = parseDocument(front, { lineCounter: lines });
+  const keys = path.map((part) => (typeof part === 'number' ? part : String(part)));
+  return 1 + lineOf(doc, lines, keys);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { basename, extname } from 'node:path';
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatPath } from '../shared/format-issues.ts';
+import { lineAt, lineOf } from './yaml-lines.ts';
 import { stepName, type YamlWorkflow, YamlWorkflowSchema } from './yaml-schema.ts';
 import { checkStructure, type PathProblem } from './yaml-structure.ts';
 
@@ -98,33 +99,4 @@ function fromUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathProblem['path'
   if (shaped.length !== 1 || only === undefined)
     return [{ path, message: 'is none of the shapes this field may have' }];
   return only.flatMap((inner) => fromIssue(inner, path));
-}
-
-/**
- * The line of the node at `path`, or of its nearest parent the file has. A map's entry is at its
- * key's line: a nested value starts on the line after.
- */
-function lineOf(doc: Document, lines: LineCounter, path: readonly (string | number)[]): number {
-  let node: unknown = doc.contents;
-  let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
-  for (const part of path) {
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => String(isScalar(item.key) ? item.key.value : item.key) === String(part),
-      );
-      if (pair === undefined) break;
-      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof part === 'number') {
-      const item: unknown = node.items[part];
-      if (item === undefined) break;
-      offset = (item as Node | null)?.range?.[0] ?? offset;
-      node = item;
-    } else break;
-  }
-  return lineAt(lines, offset);
-}
-
-function lineAt(lines: LineCounter, offset: number): number {
-  return Math.max(1, lines.linePos(offset).line);
 }
