@@ -248,6 +248,9 @@ steps:
     expect(problems('')).toEqual([
       'w.yaml:1: (root): must be a map of workflow fields (name, trigger, steps…)',
     ]);
+    expect(problems('trigger:\n  - manual: false\nsteps:\n  - action: report\n')).toEqual([
+      'w.yaml:2: trigger[0].manual: is true, or left out',
+    ]);
     expect(problems('name: w\nsteps: []\n')).toEqual([
       'w.yaml:2: steps: must list at least one step',
     ]);

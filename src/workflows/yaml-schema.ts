@@ -71,7 +71,7 @@ const AlertMatch = z
  */
 const TriggerEntry = z
   .strictObject({
-    manual: z.boolean().optional(),
+    manual: z.literal(true, { error: 'is true, or left out' }).optional(),
     schedule: Schedule.optional(),
     alert: z.strictObject({ match: AlertMatch }).optional(),
     type: z
