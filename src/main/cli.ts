@@ -7,6 +7,7 @@ import { demo } from './demo.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
 import { resume, SUSPEND_USAGE, suspend } from './suspend-commands.ts';
+import { workflowCheck } from './workflow-check.ts';
 
 const USAGE = `Usage: coxswain <command>
 
@@ -21,6 +22,7 @@ Commands:
   rollback APP -n NS: the deployment's roll back to its previous revision, as a dry-run diff
   deploy   APP: runs the deploy-app workflow
   workflow NAME [key=value…]: runs a workflow from workflows/
+  workflow check FILE…: checks workflow files; every problem as FILE:LINE: field: message
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
   suspend  [--reason TEXT]: stops every write at once (approvals refused, actions wait)
   resume   lets writes go on again
@@ -28,7 +30,8 @@ Commands:
 Configuration comes from the environment (and .env); see .env.example.
 `;
 
-type Command = (args: readonly string[]) => Promise<void>;
+/** A command that returns a number exits with it; one that returns nothing, with 0. */
+type Command = (args: readonly string[]) => Promise<unknown>;
 
 /** Commands that take no arguments. */
 const noArgs =
@@ -48,7 +51,8 @@ const COMMANDS: Record<string, Command> = {
   diagnose: clusterCommand('diagnose'),
   rollback: clusterCommand('rollback'),
   deploy: clusterCommand('deploy'),
-  workflow: clusterCommand('workflow'),
+  workflow: (args) =>
+    args[0] === 'check' ? workflowCheck(args.slice(1)) : clusterCommand('workflow')(args),
   ask,
   suspend,
   resume,
@@ -83,8 +87,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    await run(rest);
-    return 0;
+    const code = await run(rest);
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** `routes[0].channels[1]` from zod's path array. */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;

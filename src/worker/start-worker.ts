@@ -14,7 +14,9 @@ import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
+import { WORKFLOWS_DIR } from '../workflows/markdown.ts';
 import { createActionsWorker } from './actions-worker.ts';
+import { warnOfInvalidWorkflows } from './check-workflows.ts';
 import { createRunsWorker } from './runs-worker.ts';
 import { refreshStatus } from './status-snapshots.ts';
 
@@ -27,6 +29,7 @@ export function startWorker(
   log: Logger,
   metrics: Metrics,
 ): WorkerRole {
+  warnOfInvalidWorkflows(WORKFLOWS_DIR, config.autonomy, log);
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
   const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);

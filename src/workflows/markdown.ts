@@ -1,10 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CoxswainError } from '../errors.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { splitFrontMatter } from '../shared/front-matter.ts';
+import { lineOf } from './yaml-lines.ts';
 
 /**
  * Markdown workflows: a file in `workflows/` whose text is the orchestrator's task, run by
@@ -21,7 +23,7 @@ const MarkdownWorkflowFrontMatter = z.strictObject({
     .default([]),
 });
 
-type MarkdownWorkflow = {
+export type MarkdownWorkflow = {
   name: string;
   description: string | undefined;
   inputs: readonly string[];
@@ -37,40 +39,88 @@ export function loadWorkflows(dir: string): Workflows {
   const workflows = new Map<string, MarkdownWorkflow>();
   const problems: string[] = [];
   for (const file of markdownFiles(dir)) {
-    const near = relative(process.cwd(), file);
-    const where = near === '' || near.startsWith('..') ? file : near;
-    const split = splitFrontMatter(readFileSync(file, 'utf8'), false);
-    if (!split.ok) {
-      problems.push(`${where}: ${split.error}`);
-      continue;
-    }
-    const front = MarkdownWorkflowFrontMatter.safeParse(split.front);
-    if (!front.success) {
-      problems.push(...formatIssues(front.error.issues, where));
-      continue;
-    }
-    const name = front.data.name ?? basename(file, '.md');
-    const task = split.body.trim();
-    if (!WorkflowName.safeParse(name).success)
-      problems.push(`${where}: "${name}" is not a workflow name (lower case, digits and -)`);
-    else if (task.length < 20)
-      problems.push(`${where}: the task after the front matter is missing`);
-    else if (workflows.has(name))
+    const read = readMarkdownWorkflow(file);
+    if (!read.ok) problems.push(...read.problems);
+    else if (workflows.has(read.workflow.name))
       problems.push(
-        `${where}: a workflow named ${name} is already in ${workflows.get(name)?.file}`,
+        `${read.workflow.file}: a workflow named ${read.workflow.name} is already in ${workflows.get(read.workflow.name)?.file}`,
       );
-    else
-      workflows.set(name, {
-        name,
-        description: front.data.description,
-        inputs: front.data.inputs,
-        task,
-        file: where,
-      });
+    else workflows.set(read.workflow.name, read.workflow);
   }
   if (problems.length > 0)
     throw new CoxswainError('config_invalid', `invalid workflows:\n  ${problems.join('\n  ')}`);
   return workflows;
+}
+
+/** A file's path as problems name it: relative to the working directory when under it. */
+export function shownPath(file: string): string {
+  const near = relative(process.cwd(), file);
+  return near === '' || near.startsWith('..') ? file : near;
+}
+
+/**
+ * One Markdown workflow file, or its problems: `FILE: …` as `loadWorkflows` has always said them,
+ * or `FILE:LINE: …` (`lined`) as `coxswain workflow check` says every problem.
+ */
+export function readMarkdownWorkflow(
+  file: string,
+  lined = false,
+): { ok: true; workflow: MarkdownWorkflow } | { ok: false; problems: string[] } {
+  const where = shownPath(file);
+  const text = readFileSync(file, 'utf8');
+  const at = (path: readonly PropertyKey[]) =>
+    lined ? `${where}:${frontMatterLine(text, path)}` : where;
+  const split = splitFrontMatter(text, false);
+  if (!split.ok) return { ok: false, problems: [`${at([])}: ${split.error}`] };
+  const front = MarkdownWorkflowFrontMatter.safeParse(split.front);
+  if (!front.success)
+    return {
+      ok: false,
+      problems: front.error.issues.flatMap((issue) =>
+        // An unknown key is at its own line, not its map's.
+        formatIssues(
+          [issue],
+          at(
+            issue.code === 'unrecognized_keys'
+              ? [...issue.path, ...issue.keys.slice(0, 1)]
+              : issue.path,
+          ),
+        ),
+      ),
+    };
+  const name = front.data.name ?? basename(file, '.md');
+  const task = split.body.trim();
+  if (!WorkflowName.safeParse(name).success)
+    return {
+      ok: false,
+      problems: [`${at(['name'])}: "${name}" is not a workflow name (lower case, digits and -)`],
+    };
+  if (task.length < 20) {
+    const after = lined
+      ? `${where}:${text.slice(0, text.length - split.body.length).split('\n').length}`
+      : where;
+    return { ok: false, problems: [`${after}: the task after the front matter is missing`] };
+  }
+  return {
+    ok: true,
+    workflow: {
+      name,
+      description: front.data.description,
+      inputs: front.data.inputs,
+      task,
+      file: where,
+    },
+  };
+}
+
+/** The line of a field of the front matter (which starts on the file's line 2), or 1. */
+export function frontMatterLine(text: string, path: readonly PropertyKey[]): number {
+  const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1];
+  if (front === undefined) return 1;
+  const lines = new LineCounter();
+  const doc = parseDocument(front, { lineCounter: lines });
+  const keys = path.map((part) => (typeof part === 'number' ? part : String(part)));
+  return 1 + lineOf(doc, lines, keys);
 }
 
 /**
@@ -95,7 +145,7 @@ export function workflowTask(
   return { ok: true, task: `Workflow ${workflow.name}.\n\n${workflow.task}${data}` };
 }
 
-function markdownFiles(dir: string): string[] {
+export function markdownFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
     .filter((entry) => entry.name.toLowerCase() !== 'readme.md')

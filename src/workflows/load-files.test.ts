@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkWorkflowFiles, loadWorkflowFiles } from './load-files.ts';
+import { WORKFLOWS_DIR } from './markdown.ts';
+
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-workflows-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const TASK = 'Check the cluster and report anything unusual.';
+
+describe('loading a folder of workflows', () => {
+  it('loads the good files of both kinds and leaves out a bad one with its problems', () => {
+    const dir = folder({
+      'README.md': '# not a workflow',
+      'a/check.md': TASK,
+      'b/nightly.yaml': 'trigger:\n  schedule: "0 3 * * *"\nsteps:\n  - action: report\n',
+      'c/broken.yml': 'name: broken\nsteps:\n  - action: report\n    needs: [nope]\n',
+    });
+
+    const loaded = loadWorkflowFiles(dir);
+
+    expect([...loaded.markdown.keys()]).toEqual(['check']);
+    expect([...loaded.yaml.keys()]).toEqual(['nightly']);
+    expect(loaded.problems).toEqual([
+      `${join(dir, 'c/broken.yml')}:4: steps[0].needs[0]: no step named nope`,
+    ]);
+  });
+
+  it('keeps names unique across Markdown and YAML workflows', () => {
+    const dir = folder({
+      'check.md': TASK,
+      'z/other.yaml': 'name: check\nsteps:\n  - action: report\n',
+    });
+
+    const loaded = loadWorkflowFiles(dir);
+
+    expect(loaded.yaml.size).toBe(0);
+    expect(loaded.problems).toEqual([
+      `${join(dir, 'z/other.yaml')}:1: name: a workflow named check is already in ${join(dir, 'check.md')}`,
+    ]);
+  });
+
+  it('gives the problems of Markdown workflows their lines too', () => {
+    const dir = folder({
+      'a.md': TASK,
+      'b/bad.md': `---\ndescription: fine\nmodel: opus\n---\n${TASK}`,
+      'c/empty.md': '---\nname: empty\n---\n',
+      'd/again.md': `---\ndescription: the same\nname: a\n---\n${TASK}`,
+    });
+
+    const loaded = loadWorkflowFiles(dir);
+
+    expect([...loaded.markdown.keys()]).toEqual(['a']);
+    expect(loaded.problems).toEqual([
+      `${join(dir, 'b/bad.md')}:3: Unrecognized key: "model"`,
+      `${join(dir, 'c/empty.md')}:4: the task after the front matter is missing`,
+      `${join(dir, 'd/again.md')}:3: name: a workflow named a is already in ${join(dir, 'a.md')}`,
+    ]);
+  });
+
+  it('says which given files cannot be read or are of no workflow kind', () => {
+    const dir = folder({ 'notes.txt': TASK });
+
+    const checked = checkWorkflowFiles([join(dir, 'notes.txt'), join(dir, 'gone.yaml')]);
+
+    expect(checked.problems).toEqual([
+      `${join(dir, 'notes.txt')}: is not a .yaml, .yml or .md file`,
+      expect.stringMatching(/gone\.yaml: cannot be read \(ENOENT/),
+    ]);
+  });
+
+  it('loads the shipped folder without a problem', () => {
+    const loaded = loadWorkflowFiles(WORKFLOWS_DIR);
+
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.markdown.has('deploy-app')).toBe(true);
+  });
+});

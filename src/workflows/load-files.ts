@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
+import {
+  frontMatterLine,
+  type MarkdownWorkflow,
+  markdownFiles,
+  readMarkdownWorkflow,
+  shownPath,
+} from './markdown.ts';
+import { readYamlWorkflow } from './yaml-load.ts';
+import type { YamlWorkflow } from './yaml-schema.ts';
+
+/**
+ * Every workflow file of a folder, Markdown and YAML, each checked on its own: a bad file is
+ * left out with its problems and the others load. Names are unique across both kinds; where two
+ * files share one, the first (Markdown before YAML, then in path order) keeps it.
+ */
+export type WorkflowFiles = {
+  markdown: Map<string, MarkdownWorkflow>;
+  yaml: Map<string, YamlWorkflow>;
+  /** Every problem, each line naming its file. */
+  problems: string[];
+  /** The same problems by file, for logs. */
+  invalid: { file: string; problems: string[] }[];
+};
+
+export function loadWorkflowFiles(dir: string, policy: Autonomy = DEFAULT_AUTONOMY): WorkflowFiles {
+  return checkWorkflowFiles([...markdownFiles(dir), ...yamlFiles(dir)], policy);
+}
+
+/** The given files, in order, as `coxswain workflow check` and the folder loader read them. */
+export function checkWorkflowFiles(
+  files: readonly string[],
+  policy: Autonomy = DEFAULT_AUTONOMY,
+): WorkflowFiles {
+  const loaded: WorkflowFiles = { markdown: new Map(), yaml: new Map(), problems: [], invalid: [] };
+  const taken = new Map<string, string>();
+  for (const file of new Set(files)) {
+    const read = readWorkflowFile(file, policy, taken);
+    if (!read.ok) {
+      loaded.problems.push(...read.problems);
+      loaded.invalid.push({ file: shownPath(file), problems: read.problems });
+      continue;
+    }
+    taken.set(read.workflow.name, read.workflow.file);
+    if (read.kind === 'yaml') loaded.yaml.set(read.workflow.name, read.workflow);
+    else loaded.markdown.set(read.workflow.name, read.workflow);
+  }
+  return loaded;
+}
+
+type ReadFile =
+  | { ok: true; kind: 'yaml'; workflow: YamlWorkflow }
+  | { ok: true; kind: 'markdown'; workflow: MarkdownWorkflow }
+  | { ok: false; problems: string[] };
+
+function readWorkflowFile(
+  file: string,
+  policy: Autonomy,
+  taken: ReadonlyMap<string, string>,
+): ReadFile {
+  const where = shownPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, problems: [`${where}: cannot be read (${(error as Error).message})`] };
+  }
+  const kind = extname(file).toLowerCase();
+  if (kind === '.yaml' || kind === '.yml') {
+    const read = readYamlWorkflow(text, where, policy, taken);
+    return read.ok ? { ok: true, kind: 'yaml', workflow: read.workflow } : read;
+  }
+  if (kind !== '.md')
+    return { ok: false, problems: [`${where}: is not a .yaml, .yml or .md file`] };
+  const read = readMarkdownWorkflow(file, true);
+  if (!read.ok) return read;
+  const other = taken.get(read.workflow.name);
+  if (other !== undefined)
+    return {
+      ok: false,
+      problems: [
+        `${where}:${frontMatterLine(text, ['name'])}: name: a workflow named ${read.workflow.name} is already in ${other}`,
+      ],
+    };
+  return { ok: true, kind: 'markdown', workflow: read.workflow };
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
