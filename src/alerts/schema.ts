@@ -18,7 +18,6 @@ const Timestamp = z
 const AlertStatus = z.enum(['firing', 'resolved'], {
   error: 'must be "firing" or "resolved"',
 });
-type AlertStatus = z.infer<typeof AlertStatus>;
 
 export const Alert = z.looseObject({
   status: AlertStatus,

@@ -21,7 +21,6 @@ const Usage = z.object({
   costUsd: z.number().default(0),
   calls: z.number().default(0),
 });
-type Usage = z.infer<typeof Usage>;
 
 export const RunState = z.object({
   /** The Messages API conversation, as sent (user and assistant turns). */

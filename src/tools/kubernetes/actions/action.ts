@@ -27,7 +27,6 @@ export const ActionTarget = z.object({
 export type ActionTarget = z.infer<typeof ActionTarget>;
 
 const PatchType = z.enum(['strategic', 'merge', 'json']);
-type PatchType = z.infer<typeof PatchType>;
 
 export const Change = z.discriminatedUnion('method', [
   z.object({ method: z.literal('patch'), patchType: PatchType, body: z.unknown() }),
