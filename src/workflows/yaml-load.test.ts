@@ -256,3 +256,82 @@ steps:
     ]);
   });
 });
+
+describe('YAML workflows: templates and conditions', () => {
+  const workflow = (trigger: string, steps: string) =>
+    `name: w\ntrigger:\n${trigger}\ninputs:\n  namespace: { type: string, required: true }\nsteps:\n${steps}`;
+
+  it('loads names the run will have: inputs, earlier steps (hyphens too), alert when an alert starts it', () => {
+    const text = workflow(
+      '  type: alert\n  match: { alertname: KubePodCrashLooping }',
+      [
+        '  - name: check-logs',
+        '    agent: k8s-diagnostician',
+        '    task: "Read the logs of {{ alert.labels.pod }} in {{ inputs.namespace }}"',
+        '  - name: fix',
+        '    condition: "{{ steps.check-logs.cause == \'oom\' }}"',
+        '    action: set-resources',
+        '    inputs: { pod: "{{ steps.check-logs.pod }}", limits: ["{{ inputs.namespace }}"] }',
+        '    confirm_if: actions_proposed',
+      ].join('\n'),
+    );
+
+    expect(problems(text)).toEqual([]);
+  });
+
+  it('names each unknown name with its line and field: a later step, an undeclared input, alert without an alert trigger', () => {
+    const text = workflow(
+      '  manual: true',
+      [
+        '  - name: first',
+        '    agent: k8s-diagnostician',
+        '    task: "Look at {{ steps.second.pod }}"',
+        '  - name: second',
+        '    action: restart-pod',
+        '    inputs: { pod: "{{ inputs.pod }}" }',
+        '  - name: third',
+        '    condition: alert.labels.severity == "critical"',
+        '    action: report',
+      ].join('\n'),
+    );
+
+    expect(problems(text)).toEqual([
+      'w.yaml:9: steps[0].task: column 12: unknown step "second" (readable here: none)',
+      'w.yaml:12: steps[1].inputs.pod: column 4: unknown input "pod" (declared: namespace)',
+      'w.yaml:14: steps[2].condition: column 1: unknown name "alert" (known here: inputs, steps, cluster, actions_proposed)',
+    ]);
+  });
+
+  it('reads only the steps a step needs, not its siblings running beside it', () => {
+    const text = workflow(
+      '  manual: true',
+      [
+        '  - name: nodes',
+        '    agent: k8s-diagnostician',
+        '    task: Check the nodes',
+        '  - name: pods',
+        '    needs: [nodes]',
+        '    agent: k8s-diagnostician',
+        '    task: Check the pods',
+        '  - name: apps',
+        '    needs: [nodes]',
+        '    agent: argocd-operator',
+        '    task: "Compare with {{ steps.pods.summary }}"',
+      ].join('\n'),
+    );
+
+    expect(problems(text)).toEqual([
+      'w.yaml:17: steps[2].task: column 17: unknown step "pods" (readable here: nodes)',
+    ]);
+  });
+
+  it('refuses a condition that does not parse', () => {
+    const text = workflow(
+      '  manual: true',
+      ['  - name: only', '    condition: "inputs.namespace =="', '    action: report'].join('\n'),
+    );
+
+    expect(problems(text)).toHaveLength(1);
+    expect(problems(text)[0]).toMatch(/^w\.yaml:8: steps\[0\]\.condition: /);
+  });
+});

@@ -4,14 +4,15 @@ import type { z } from 'zod';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatPath } from '../shared/format-issues.ts';
+import { checkExpressions } from './yaml-expressions.ts';
 import { lineAt, lineOf } from './yaml-lines.ts';
 import { stepName, type YamlWorkflow, YamlWorkflowSchema } from './yaml-schema.ts';
 import { checkStructure, type PathProblem } from './yaml-structure.ts';
 
 /**
  * Reads one YAML workflow file's text: every problem as `FILE:LINE: FIELD: message`, the line
- * being that of the field the problem is about (or of its nearest parent in the file). Templates
- * and conditions are not checked here: that is the expression language's job.
+ * being that of the field the problem is about (or of its nearest parent in the file), templates
+ * and conditions included.
  */
 export function readYamlWorkflow(
   text: string,
@@ -49,7 +50,11 @@ export function readYamlWorkflow(
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems: say(problems) };
   const steps = parsed.data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
-  return { ok: true, workflow: { ...parsed.data, name, steps, file } };
+  const workflow = { ...parsed.data, name, steps, file };
+  // Templates and conditions once the shape is right: which names exist depends on it.
+  const unknown = checkExpressions(workflow);
+  if (unknown.length > 0) return { ok: false, problems: say(unknown) };
+  return { ok: true, workflow };
 }
 
 /** The `name:` of the file, or its file name without the extension. */
