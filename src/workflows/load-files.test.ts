@@ -34,6 +34,27 @@ describe('loading a folder of workflows', () => {
     ]);
   });
 
+  it('leaves out a file of aliases that expand without end, and loads the others', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]']
+      .concat(
+        ['b', 'c', 'd', 'e', 'f', 'g'].map(
+          (key, i) => `${key}: &${key} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n');
+    const dir = folder({
+      'a/check.md': TASK,
+      'b/laughs.yaml': `${laughs}\nsteps:\n  - action: report\n`,
+    });
+
+    const loaded = loadWorkflowFiles(dir);
+
+    expect([...loaded.markdown.keys()]).toEqual(['check']);
+    expect(loaded.problems).toEqual([
+      `${join(dir, 'b/laughs.yaml')}:1: (syntax): Excessive alias count indicates a resource exhaustion attack`,
+    ]);
+  });
+
   it('keeps names unique across Markdown and YAML workflows', () => {
     const dir = folder({
       'check.md': TASK,

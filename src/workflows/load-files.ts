@@ -67,6 +67,24 @@ function readWorkflowFile(
   } catch (error) {
     return { ok: false, problems: [`${where}: cannot be read (${(error as Error).message})`] };
   }
+  try {
+    return readWorkflowText(file, where, text, policy, taken);
+  } catch (error) {
+    // Whatever a file holds, it is that file's problem: the others still load.
+    return {
+      ok: false,
+      problems: [`${where}: cannot be read as a workflow (${(error as Error).message})`],
+    };
+  }
+}
+
+function readWorkflowText(
+  file: string,
+  where: string,
+  text: string,
+  policy: Autonomy,
+  taken: ReadonlyMap<string, string>,
+): ReadFile {
   const kind = extname(file).toLowerCase();
   if (kind === '.yaml' || kind === '.yml') {
     const read = readYamlWorkflow(text, where, policy, taken);

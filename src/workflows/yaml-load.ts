@@ -39,7 +39,13 @@ export function readYamlWorkflow(
         ({ problem, line }) =>
           `${file}:${line}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
       );
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // Aliases that expand without end (a "billion laughs") are refused, not expanded.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return { ok: false, problems: [`${file}:1: (syntax): ${(error as Error).message}`] };
+  }
   const parsed = YamlWorkflowSchema.safeParse(raw);
   const name = nameOf(raw, file);
   // Every problem at once: the whole-file checks read the steps leniently, right or not.
