@@ -105,3 +105,21 @@ describe('loading a folder of workflows', () => {
     expect(loaded.markdown.has('deploy-app')).toBe(true);
   });
 });
+
+describe('files that are no workflow at all', () => {
+  it('refuses a device and a file too large to be one, without reading them, and reads a file named twice once', () => {
+    const dir = folder({
+      'big.yaml': `name: big\nsteps:\n${'  - agent: k8s-diagnostician\n    task: hello there\n'.repeat(6_000)}`,
+      'ok.md': TASK,
+    });
+    const ok = join(dir, 'ok.md');
+
+    const checked = checkWorkflowFiles(['/dev/zero', join(dir, 'big.yaml'), ok, `${dir}/./ok.md`]);
+
+    expect(checked.problems).toEqual([
+      '/dev/zero: is not a regular file',
+      `${join(dir, 'big.yaml')}: is larger than 256 KiB`,
+    ]);
+    expect([...checked.markdown.keys()]).toEqual(['ok']);
+  });
+});

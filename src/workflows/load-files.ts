@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
 import {
   frontMatterLine,
@@ -36,7 +36,10 @@ export function checkWorkflowFiles(
 ): WorkflowFiles {
   const loaded: WorkflowFiles = { markdown: new Map(), yaml: new Map(), problems: [], invalid: [] };
   const taken = new Map<string, string>();
-  for (const file of new Set(files)) {
+  // The same file named twice (`a.yaml`, `./a.yaml`) is read once.
+  const once = new Map<string, string>();
+  for (const file of files) if (!once.has(resolve(file))) once.set(resolve(file), file);
+  for (const file of once.values()) {
     const read = readWorkflowFile(file, policy, taken);
     if (!read.ok) {
       loaded.problems.push(...read.problems);
@@ -55,6 +58,9 @@ type ReadFile =
   | { ok: true; kind: 'markdown'; workflow: MarkdownWorkflow }
   | { ok: false; problems: string[] };
 
+/** Workflow files are written by people: a quarter of a megabyte is far more than one needs. */
+const MAX_FILE_BYTES = 256 * 1024;
+
 function readWorkflowFile(
   file: string,
   policy: Autonomy,
@@ -63,6 +69,11 @@ function readWorkflowFile(
   const where = shownPath(file);
   let text: string;
   try {
+    const stat = statSync(file);
+    // A device or a pipe would never end; a file this large is not a workflow.
+    if (!stat.isFile()) return { ok: false, problems: [`${where}: is not a regular file`] };
+    if (stat.size > MAX_FILE_BYTES)
+      return { ok: false, problems: [`${where}: is larger than ${MAX_FILE_BYTES / 1024} KiB`] };
     text = readFileSync(file, 'utf8');
   } catch (error) {
     return { ok: false, problems: [`${where}: cannot be read (${(error as Error).message})`] };

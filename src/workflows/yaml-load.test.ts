@@ -335,3 +335,15 @@ describe('YAML workflows: templates and conditions', () => {
     expect(problems(text)[0]).toMatch(/^w\.yaml:8: steps\[0\]\.condition: /);
   });
 });
+
+describe('YAML workflows: bounds', () => {
+  it('refuses more than 100 steps and an empty cron, each at its line', () => {
+    const steps = '  - agent: k8s-diagnostician\n    task: hello there\n'.repeat(101);
+    const text = `name: w\ntrigger:\n  schedule: ""\nsteps:\n${steps}`;
+
+    expect(problems(text)).toEqual([
+      'w.yaml:3: trigger.schedule: must not be empty',
+      'w.yaml:4: steps: must list at most 100 steps',
+    ]);
+  });
+});

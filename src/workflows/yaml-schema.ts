@@ -13,16 +13,20 @@ import { WorkflowName } from '../queue/command-data.ts';
  * Parsed with the parser BullMQ's job schedulers use, so a cron that passes here is one BullMQ
  * accepts.
  */
-const Cron = z.string().superRefine((text, ctx) => {
-  try {
-    CronExpressionParser.parse(text);
-  } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `is not a cron expression (${(error as Error).message})`,
-    });
-  }
-});
+const Cron = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .superRefine((text, ctx) => {
+    try {
+      CronExpressionParser.parse(text);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a cron expression (${(error as Error).message})`,
+      });
+    }
+  });
 
 const TimeZone = z.string().refine(isTimeZone, 'is not an IANA time zone (e.g. Europe/Paris)');
 
@@ -250,6 +254,9 @@ const Step = z
       ctx.addIssue({ code: 'custom', path: ['branches'], message: 'branches need a condition' });
   });
 
+/** More steps than a person can review is a mistake, and bounds the load-time checks' work. */
+const MAX_STEPS = 100;
+
 export const YamlWorkflowSchema = z.strictObject({
   name: z
     .string()
@@ -264,7 +271,10 @@ export const YamlWorkflowSchema = z.strictObject({
   trigger: Triggers.default([{ kind: 'manual' }]),
   inputs: z.record(InputName, WorkflowInput).default({}),
   autonomy: WorkflowAutonomy.default({ auto_approve: [], always_confirm: [] }),
-  steps: z.array(Step).min(1, 'must list at least one step'),
+  steps: z
+    .array(Step)
+    .min(1, 'must list at least one step')
+    .max(MAX_STEPS, `must list at most ${MAX_STEPS} steps`),
 });
 type ParsedWorkflow = z.infer<typeof YamlWorkflowSchema>;
 
