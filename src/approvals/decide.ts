@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import { authorise, type Person } from '../policy/authorise.ts';
 import { type SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
 import type { ActionJob } from '../queue/jobs.ts';
-import { channelPlatform } from '../shared/channel.ts';
+import { channelPlatform, idOf } from '../shared/channel.ts';
 import { auditEntry } from './audit-entry.ts';
 import { postCard } from './post-card.ts';
 import type { Origin, ProposalRecord, ProposalStore } from './proposal-store.ts';
@@ -193,10 +193,7 @@ export function fromChat(click: ButtonClick): boolean {
 }
 
 export function decided(record: ProposalRecord): [string, string?] {
-  const by =
-    record.decidedBy === undefined
-      ? ''
-      : ` by ${record.decidedBy.slice(record.decidedBy.indexOf(':') + 1)}`;
+  const by = record.decidedBy === undefined ? '' : ` by ${idOf(record.decidedBy)}`;
   switch (record.state) {
     case 'expired':
       return ['This proposal has expired', 'Nothing was changed. Ask again for a fresh one.'];

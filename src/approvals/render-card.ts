@@ -1,5 +1,5 @@
 import { type ChatMessageInput, LIMITS, type Tone } from '../chat/message.ts';
-import type { Platform } from '../shared/channel.ts';
+import { idOf, type Platform } from '../shared/channel.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import { changeLines } from '../tools/kubernetes/actions/field-changes.ts';
 import type { ProposalRecord } from './proposal-store.ts';
@@ -33,7 +33,7 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
   const fields = [
     { label: 'Where', value: where },
     { label: 'Tier', value: tier },
-    { label: 'Asked by', value: who(origin?.requester ?? record.agent) },
+    { label: 'Asked by', value: idOf(origin?.requester ?? record.agent) },
   ];
   if (record.state === 'pending' && origin !== undefined)
     fields.push({
@@ -133,7 +133,7 @@ export function chatCard(
 }
 
 function outcomeOf(record: ProposalRecord): { prefix: string; text?: string; tone: Tone } {
-  const by = record.decidedBy === undefined ? '' : ` by ${who(record.decidedBy)}`;
+  const by = record.decidedBy === undefined ? '' : ` by ${idOf(record.decidedBy)}`;
   const at = record.decidedAt === undefined ? '' : ` at ${record.decidedAt.slice(11, 19)} UTC`;
   const result = record.result;
   switch (record.state) {
@@ -181,9 +181,4 @@ function outcomeOf(record: ProposalRecord): { prefix: string; text?: string; ton
         tone: 'neutral',
       };
   }
-}
-
-/** `slack:U0DANA` → `U0DANA`; the platform is the channel's. */
-function who(actor: string): string {
-  return actor.slice(actor.indexOf(':') + 1);
 }

@@ -5,6 +5,7 @@ import { authorise } from '../policy/authorise.ts';
 import { redactObject } from '../policy/redact-object.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../policy/suspend.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
+import { idOf } from '../shared/channel.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import type { Cluster, Clusters } from '../tools/kubernetes/cluster.ts';
 import { type Diagnosis, diagnose } from './diagnose.ts';
@@ -91,7 +92,7 @@ async function answerSkill(
     fixes:
       plan.action === undefined
         ? []
-        : [{ action: plan.action, rationale: `${requesterName(run)} asked to roll back.` }],
+        : [{ action: plan.action, rationale: `${idOf(run.requester)} asked to roll back.` }],
   };
 }
 
@@ -124,9 +125,4 @@ function withSuspension(
 
 function fitLine(line: string, max: number): string {
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
-}
-
-/** The asker's id without its platform (`web:dana` is dana). */
-function requesterName(run: Pick<CommandRunJob, 'requester'>): string {
-  return run.requester.slice(run.requester.indexOf(':') + 1);
 }

@@ -25,7 +25,12 @@ export function channelPlatform(channel: ChannelRef): Platform {
 }
 
 export function channelId(channel: ChannelRef): string {
-  return channel.slice(channel.indexOf(':') + 1);
+  return idOf(channel);
+}
+
+/** The id in a `platform:id` reference, a channel's or a person's: `slack:U0DANA` → `U0DANA`. */
+export function idOf(ref: string): string {
+  return ref.slice(ref.indexOf(':') + 1);
 }
 
 export const DEFAULT_ALERT_CHANNEL: ChannelRef = 'web:alerts';

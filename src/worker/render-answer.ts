@@ -2,6 +2,7 @@ import type { ChatMessageInput } from '../chat/message.ts';
 import { LIMITS } from '../chat/message.ts';
 import { redactText } from '../policy/redact.ts';
 import type { AskRunJob, CommandRunJob } from '../queue/jobs.ts';
+import { idOf } from '../shared/channel.ts';
 
 /**
  * How answers read in chat, as cards are rendered in `approvals/render-card.ts`: a question's
@@ -23,7 +24,7 @@ export function questionAnswer(
     headline,
     ...(text === '' ? {} : { text }),
     tone: 'info',
-    footer: `asked by ${nameOf(run.requester)}`,
+    footer: `asked by ${idOf(run.requester)}`,
   };
 }
 
@@ -32,7 +33,7 @@ export function commandAnswer(
   run: Pick<CommandRunJob, 'requester' | 'command'>,
   message: ChatMessageInput,
 ): ChatMessageInput {
-  const asked = `${nameOf(run.requester)} asked: ${run.command.name}`;
+  const asked = `${idOf(run.requester)} asked: ${run.command.name}`;
   return { ...message, footer: message.footer ? `${asked} · ${message.footer}` : asked };
 }
 
@@ -65,9 +66,4 @@ export function splitHeadline(answer: string): { headline: string; body: string 
     headline: `${first.slice(0, first.lastIndexOf(' ', 150) + 1 || 150).trim()} …`,
     body: trimmed,
   };
-}
-
-/** `slack:U0DANA` → `U0DANA`: who asked, as their platform names them. */
-function nameOf(requester: string): string {
-  return requester.slice(requester.indexOf(':') + 1);
 }

@@ -38,7 +38,10 @@ export function checkWorkflowFiles(
   const taken = new Map<string, string>();
   // The same file named twice (`a.yaml`, `./a.yaml`) is read once.
   const once = new Map<string, string>();
-  for (const file of files) if (!once.has(resolve(file))) once.set(resolve(file), file);
+  for (const file of files) {
+    const key = resolve(file);
+    if (!once.has(key)) once.set(key, file);
+  }
   for (const file of once.values()) {
     const read = readWorkflowFile(file, policy, taken);
     if (!read.ok) {

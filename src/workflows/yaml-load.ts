@@ -7,7 +7,7 @@ import { formatPath } from '../shared/format-issues.ts';
 import { checkExpressions } from './yaml-expressions.ts';
 import { lineAt, lineOf } from './yaml-lines.ts';
 import { stepName, type YamlWorkflow, YamlWorkflowSchema } from './yaml-schema.ts';
-import { checkStructure, type PathProblem } from './yaml-structure.ts';
+import { checkStructure, isRecord, type PathProblem } from './yaml-structure.ts';
 
 /**
  * Reads one YAML workflow file's text: every problem as `FILE:LINE: FIELD: message`, the line
@@ -77,10 +77,6 @@ function checkName(name: string, raw: unknown, taken: ReadonlyMap<string, string
   const other = taken.get(name);
   if (other === undefined) return [];
   return [{ path: ['name'], message: `a workflow named ${name} is already in ${other}` }];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** One problem per unknown key, at the key; a missing field said in words. */

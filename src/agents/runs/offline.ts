@@ -6,6 +6,7 @@ import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
 import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
+import { since } from '../tool-use/model-tools.ts';
 import { tierRefusal } from '../tool-use/refusals.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 
@@ -199,7 +200,7 @@ async function loggedTool<Input extends z.ZodType>(
       agent: 'analyzers',
       tool: tool.name,
       error: !result.ok,
-      ms: Math.round(performance.now() - started),
+      ms: since(started),
     },
     'tool call',
   );
