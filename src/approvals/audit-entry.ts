@@ -30,7 +30,13 @@ export function auditEntry(
     outcome: outcome.slice(0, 1_000),
     ...(record.decidedBy === undefined
       ? {}
-      : { approval: 'user-confirmed' as const, approver: record.decidedBy }),
+      : {
+          approval:
+            record.origin?.workflow?.auto === true && record.decidedBy.startsWith('workflow:')
+              ? ('auto' as const)
+              : ('user-confirmed' as const),
+          approver: record.decidedBy,
+        }),
     ...(record.origin === undefined
       ? {}
       : { platform: channelPlatform(record.origin.channel), channel: record.origin.channel }),

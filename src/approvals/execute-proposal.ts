@@ -299,8 +299,19 @@ function checkAgain(record: ProposalRecord, deps: ExecuteDeps): string | undefin
       decidedBy: record.decidedBy,
       decidedVia: record.decidedVia,
       action: record.action,
+      autoApproved: isAutoApproved(record),
     },
     deps,
   );
   return answer.allowed ? undefined : answer.reason;
+}
+
+/**
+ * Approved by its workflow, not a person: the workflow's own mark on the card's origin, and the
+ * decider the workflow's name (a person's id is always `platform:ID`, never `workflow:`).
+ */
+export function isAutoApproved(record: ProposalRecord): boolean {
+  return (
+    record.origin?.workflow?.auto === true && record.decidedBy?.startsWith('workflow:') === true
+  );
 }

@@ -61,6 +61,16 @@ export const Origin = z.object({
   expiresAt: z.iso.datetime(),
   /** The conversation of the question that led here: it goes on once the proposal is decided. */
   conversation: z.string().min(1).max(250).optional(),
+  /** The workflow run whose step waits on this proposal: it goes on once the proposal is decided. */
+  workflow: z
+    .object({
+      runId: z.string().min(1).max(200),
+      step: z.string().min(1).max(63),
+      name: z.string().min(1).max(63),
+      /** Approved by the workflow itself (`auto_approve`, or a safe tier), not by a click. */
+      auto: z.boolean(),
+    })
+    .optional(),
 });
 export type Origin = z.infer<typeof Origin>;
 

@@ -1,4 +1,10 @@
-import type { Autonomy, Binding, Identity, Tier } from '../config/policy-schema.ts';
+import type {
+  Autonomy,
+  Binding,
+  Identity,
+  Tier,
+  WorkflowAutonomy,
+} from '../config/policy-schema.ts';
 import type { Command } from '../queue/command-data.ts';
 import type { ChannelRef } from '../shared/channel.ts';
 import { bindingFor, listsApprover, mayApprove, mayRun, type Person } from './bindings.ts';
@@ -166,6 +172,36 @@ function propose(
   return { ...allow, tier };
 }
 
+/**
+ * A change a workflow step proposes: who decides it. A person, when the policy (with the
+ * workflow's `always_confirm`) says confirm or the step asks for a confirm gate; the workflow
+ * itself (`auto`), when the policy says safe or the workflow's `auto_approve` lowers confirm to
+ * safe, which only a channel bound at the confirm tier allows. Forbidden stays forbidden.
+ */
+function workflowChange(
+  question: { action: ActionFacts; confirm: boolean; workflow: WorkflowAutonomy },
+  policy: { autonomy: Autonomy; maxTier: MaxTier },
+): Answer<{ approval: 'person' | 'auto' }> {
+  const { action } = question;
+  const facts = { verb: action.verb, kind: action.target.kind };
+  const base = tierOf(facts, policy.autonomy);
+  if (base === 'forbidden')
+    return refuse(`${action.summary}: forbidden by the autonomy policy; no workflow can run it`);
+  const tier = tierOf(facts, policy.autonomy, question.workflow);
+  if (question.confirm || tier === 'confirm') {
+    if (policy.maxTier === 'safe')
+      return refuse(
+        `${action.summary}: this channel may only run safe (read-only) actions, so it cannot be proposed here`,
+      );
+    return { ...allow, approval: 'person' };
+  }
+  if (base === 'confirm' && policy.maxTier === 'safe')
+    return refuse(
+      `${action.summary}: the workflow auto-approves it, but this channel may only run safe actions`,
+    );
+  return { ...allow, approval: 'auto' };
+}
+
 /** Offer a command's fix in its channel: the binding must reach its cluster, namespace and tier. */
 function offer(
   question: { channel: ChannelRef; action: ActionFacts },
@@ -234,6 +270,8 @@ function execute(
     decidedBy: string | undefined;
     decidedVia: readonly string[] | undefined;
     action: ActionFacts;
+    /** Approved by its workflow's `auto_approve` (or a safe tier), not by a person. */
+    autoApproved?: boolean;
   },
   policy: ApproverPolicy & { autonomy: Autonomy },
 ): Answer {
@@ -247,6 +285,7 @@ function execute(
     tier,
   );
   if (!scope.allowed) return refuse(`no longer allowed: ${scope.reason}`);
+  if (question.autoApproved === true) return allow;
   const approval = mayApprove(
     binding,
     {
@@ -275,6 +314,7 @@ export const authorise = {
   stillBound,
   read,
   propose,
+  workflowChange,
   offer,
   approver,
   decide,

@@ -1,0 +1,59 @@
+import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
+
+/**
+ * Causes as workflows test them (`steps.diagnose.outputs.cause == 'oom'`): one short word per
+ * kind of failure, the same whether it came from the analyzers or from a container's last end.
+ */
+const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
+  'oom-killed': 'oom',
+  'crash-loop': 'crash',
+  'image-pull': 'image',
+  'missing-reference': 'config',
+  'pending-unschedulable': 'unschedulable',
+  'readiness-failing': 'readiness',
+  'rollout-failed': 'rollout',
+  'node-pressure': 'node-pressure',
+  'node-not-ready': 'node-not-ready',
+};
+
+/** The outputs of a diagnosis: its most severe finding first, `none` when nothing was found. */
+export function diagnosisOutputs(
+  findings: readonly Finding[],
+  namespace: string | undefined,
+): Record<string, unknown> {
+  const order = { critical: 0, warning: 1, info: 2 } as const;
+  const first = [...findings].sort((a, b) => order[a.severity] - order[b.severity])[0];
+  const action = first?.action;
+  const container = action?.type === 'set-resources' ? action.container : '';
+  const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
+  const object = first?.object;
+  return {
+    cause: first === undefined ? 'none' : (CAUSE_OF_RULE[first.rule] ?? first.rule),
+    summary:
+      first?.title ?? `no problems found${namespace === undefined ? '' : ` in ${namespace}`}`,
+    severity: first?.severity ?? 'info',
+    findings: findings.length,
+    pod: object?.kind === 'Pod' ? object.name : '',
+    namespace: object?.namespace ?? namespace ?? '',
+    container,
+    workload:
+      action !== undefined ? action.target.name : object?.kind === 'Deployment' ? object.name : '',
+    memory_limit: memory,
+    fixes: findings.flatMap((f) => (f.action === undefined ? [] : [f.action.summary])),
+  };
+}
+
+/** What ended a container, from its last termination and, failing that, its last log lines. */
+export function causeOf(
+  lastReason: string,
+  exitCode: number | null,
+  waiting: string,
+  lines: readonly string[],
+): string {
+  if (lastReason === 'OOMKilled') return 'oom';
+  if (/ImagePull|ErrImage|InvalidImageName/.test(waiting)) return 'image';
+  if (/CreateContainerConfigError|CreateContainerError/.test(waiting)) return 'config';
+  if (exitCode !== null && exitCode !== 0) return 'crash';
+  if (lines.some((line) => /\b(panic|fatal|exception|error)\b/i.test(line))) return 'error';
+  return 'none';
+}
