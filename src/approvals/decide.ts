@@ -119,7 +119,11 @@ async function heldBack(
       { audit: auditEntry(record, 'expired', now, 'nobody decided in time') },
       now,
     );
-    if (expired.ok) await postCard(deps.outbox, expired.record, deps, now);
+    if (expired.ok) {
+      await postCard(deps.outbox, expired.record, deps, now);
+      if (deps.runs !== undefined)
+        await resumeAfterDecision(expired.record, deps.runs, deps.bindings, now);
+    }
     return refuse('This proposal has expired', 'Nothing was changed. Ask again for a fresh one.');
   }
   if (verdict === 'approve' && fromChat(click) && !changesFitChat(record.action.changes))

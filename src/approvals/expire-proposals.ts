@@ -1,9 +1,10 @@
 import type { Outbox } from '../chat/post-to-chat.ts';
-import type { Autonomy } from '../config/policy-schema.ts';
+import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { auditEntry } from './audit-entry.ts';
 import { postCard } from './post-card.ts';
 import type { ProposalStore } from './proposal-store.ts';
+import { type RunsQueue, resumeAfterDecision } from './resume.ts';
 
 /**
  * Marks cards nobody decided in time as expired, so a card never offers a decision that would be
@@ -17,6 +18,9 @@ export async function expireProposals(
     /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
     dashboardUrl: string | undefined;
     log: Logger;
+    /** Where a workflow run waiting on an expired gate is told, so it stops saying why. */
+    runs?: RunsQueue;
+    bindings?: readonly Binding[];
   },
   now = new Date(),
 ): Promise<string[]> {
@@ -36,6 +40,8 @@ export async function expireProposals(
     );
     if (!moved.ok) continue;
     await postCard(deps.outbox, moved.record, deps, now);
+    if (deps.runs !== undefined)
+      await resumeAfterDecision(moved.record, deps.runs, deps.bindings ?? [], now);
     expired.push(id);
   }
   if (expired.length > 0) deps.log.info({ proposals: expired }, 'proposals expired');

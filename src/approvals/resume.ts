@@ -16,6 +16,9 @@ export type RunsQueue = {
 // Not expiry: nobody decided, and asking again would only offer the same card again.
 const FINAL = new Set(['succeeded', 'failed', 'rejected', 'superseded']);
 
+/** A workflow's gate is settled by any end, expiry included: the run stops, saying why. */
+const GATE_FINAL = new Set([...FINAL, 'expired']);
+
 export async function resumeAfterDecision(
   record: ProposalRecord,
   runs: RunsQueue,
@@ -23,6 +26,16 @@ export async function resumeAfterDecision(
   now = new Date(),
 ): Promise<boolean> {
   const origin = record.origin;
+  const workflow = origin?.workflow;
+  if (workflow !== undefined) {
+    if (!GATE_FINAL.has(record.state)) return false;
+    await runs.add(
+      'workflow-resume',
+      { kind: 'workflow-resume', runId: workflow.runId, proposalId: record.id },
+      { jobId: `workflow-resume.${record.id}.${record.state}` },
+    );
+    return true;
+  }
   if (origin?.conversation === undefined || !FINAL.has(record.state)) return false;
   const scope = authorise.stillBound(
     { channel: origin.channel, cluster: origin.cluster, namespaces: [] },

@@ -7,7 +7,10 @@ import type { Binding } from '../config/policy-schema.ts';
 import { authorise } from '../policy/authorise.ts';
 import type { SkillCommand } from '../queue/command-data.ts';
 import type { RunJobInput } from '../queue/jobs.ts';
-import { type Workflows, workflowTask } from '../workflows/markdown.ts';
+import type { WorkflowFiles } from '../workflows/load-files.ts';
+import { workflowTask } from '../workflows/markdown.ts';
+import { typedInputs } from '../workflows/start-run.ts';
+import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
 
 /**
  * What a person said to the bot, from any platform, and what the bot does with it: `help` and
@@ -19,7 +22,8 @@ export type InputDeps = {
   runs: Queue<RunJobInput>;
   bindings: readonly Binding[];
   clusters: readonly string[];
-  workflows: Workflows;
+  /** The workflows as the bot read them at start: Markdown ones run as a question, YAML ones by the engine. */
+  workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>;
   /** Approve and Reject on a card. */
   decide?: (click: ButtonClick, verdict: 'approve' | 'reject') => Promise<InputOutcome>;
   now?: () => Date;
@@ -43,7 +47,7 @@ export async function handleChatInput(input: ChatInput, deps: InputDeps): Promis
     case 'help':
       return {
         kind: 'reply',
-        message: helpMessage(input.channel, route.binding, deps.workflows.values()),
+        message: helpMessage(input.channel, route.binding, workflowSummaries(deps.workflows)),
       };
     case 'workflow':
       return runWorkflow(input, route.command, `workflow.${id}`, deps);
@@ -105,7 +109,7 @@ async function askQuestion(
   return { kind: 'queued', runId, what: 'question' };
 }
 
-/** `deploy APP` and `workflow NAME k=v…`: a Markdown workflow's task, for the orchestrator. */
+/** `deploy APP` and `workflow NAME k=v…`: a Markdown workflow's task, or a YAML workflow's run. */
 async function runWorkflow(
   input: ChatInput,
   command: WorkflowCommand,
@@ -113,9 +117,12 @@ async function runWorkflow(
   deps: InputDeps,
 ): Promise<InputOutcome> {
   const { name, inputs } = workflowRequest(command);
-  const workflow = deps.workflows.get(name);
+  const yaml = deps.workflows.yaml.get(name);
+  if (yaml !== undefined)
+    return startYamlWorkflow(input, yaml, inputs, runId, deps, command.cluster);
+  const workflow = deps.workflows.markdown.get(name);
   if (workflow === undefined) {
-    const known = [...deps.workflows.keys()];
+    const known = [...deps.workflows.markdown.keys(), ...deps.workflows.yaml.keys()].sort();
     return warning(
       `There is no workflow named ${name}`,
       known.length === 0 ? 'No workflows are installed.' : `Workflows: ${known.join(', ')}`,
@@ -123,15 +130,75 @@ async function runWorkflow(
   }
   const task = workflowTask(workflow, inputs);
   if (!task.ok) return warning(`I cannot run workflow ${name}`, task.error);
-  // A namespace given as an input is checked like -n on any command: the agents would refuse
-  // it anyway, but the person should hear why at once.
+  const namespace = namespaceAllowed(input, inputs, deps);
+  if (namespace !== undefined) return warning(`I cannot run workflow ${name} here`, namespace);
+  const outcome = await askQuestion(input, task.task, runId, deps, command.cluster);
+  return outcome.kind === 'queued' ? { ...outcome, what: `workflow ${name}` } : outcome;
+}
+
+/**
+ * A namespace given as an input is checked like -n on any command: the run would refuse it
+ * anyway, but the person should hear why at once.
+ */
+function namespaceAllowed(
+  input: ChatInput,
+  inputs: Readonly<Record<string, string>>,
+  deps: InputDeps,
+): string | undefined {
   const namespace = authorise.workflowNamespace(
     { channel: input.channel, namespace: inputs.namespace },
     deps,
   );
-  if (!namespace.allowed) return warning(`I cannot run workflow ${name} here`, namespace.reason);
-  const outcome = await askQuestion(input, task.task, runId, deps, command.cluster);
-  return outcome.kind === 'queued' ? { ...outcome, what: `workflow ${name}` } : outcome;
+  return namespace.allowed ? undefined : namespace.reason;
+}
+
+/** A YAML workflow's run, for the engine on a worker: its inputs and the binding checked here first. */
+async function startYamlWorkflow(
+  input: ChatInput,
+  workflow: YamlWorkflow,
+  given: Readonly<Record<string, string>>,
+  runId: string,
+  deps: InputDeps,
+  cluster: string | undefined,
+): Promise<InputOutcome> {
+  const name = workflow.name;
+  if (!workflow.trigger.some((t) => t.kind === 'manual'))
+    return warning(
+      `Workflow ${name} is not run by hand`,
+      `It runs on ${workflow.trigger.map((t) => t.kind).join(' and ')}.`,
+    );
+  const inputs = typedInputs(workflow, given);
+  if (!inputs.ok) return warning(`I cannot run workflow ${name}`, inputs.error);
+  const allowed = authorise.ask({ channel: input.channel, cluster }, deps);
+  if (!allowed.allowed) return warning(`I cannot run workflow ${name} here`, allowed.reason);
+  const namespace = namespaceAllowed(input, given, deps);
+  if (namespace !== undefined) return warning(`I cannot run workflow ${name} here`, namespace);
+  await deps.runs.add(
+    'workflow',
+    {
+      kind: 'workflow',
+      runId,
+      workflow: name,
+      trigger: 'manual',
+      inputs: inputs.inputs,
+      channel: input.channel,
+      ...(input.thread === undefined ? {} : { thread: input.thread }),
+      requester: input.requester,
+      cluster: allowed.cluster,
+    },
+    { jobId: runId },
+  );
+  return { kind: 'queued', runId, what: `workflow ${name}` };
+}
+
+/** Both kinds of workflow, as `help` lists them. */
+export function workflowSummaries(workflows: InputDeps['workflows']) {
+  return [
+    ...workflows.markdown.values(),
+    ...[...workflows.yaml.values()]
+      .filter((w) => w.trigger.some((t) => t.kind === 'manual'))
+      .map((w) => ({ name: w.name, description: w.description, inputs: Object.keys(w.inputs) })),
+  ].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 function now(deps: InputDeps): Date {

@@ -19,7 +19,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
-import { loadWorkflows, WORKFLOWS_DIR, type Workflows } from '../workflows/markdown.ts';
+import { loadWorkflowFiles, type WorkflowFiles } from '../workflows/load-files.ts';
 import { handleButtonClick } from './button-click.ts';
 import { handleChatInput, type InputDeps } from './chat-input.ts';
 import { createChatPlatforms } from './chat-platforms.ts';
@@ -42,7 +42,7 @@ export function startBot(
   resources: Resources,
   log: Logger,
   metrics: Metrics,
-  workflows: Workflows = loadWorkflows(WORKFLOWS_DIR),
+  workflows: WorkflowFiles = loadWorkflowFiles(config.workflowsDir, config.autonomy),
 ): Bot {
   const web = startWebSide(config, resources, log, metrics);
   const decideDeps = decideDepsOf(config, resources, log);
@@ -113,7 +113,7 @@ function decideDepsOf(config: Config, resources: Resources, log: Logger): Decide
 function inboundHandlers(
   config: Config,
   resources: Resources,
-  workflows: Workflows,
+  workflows: WorkflowFiles,
   decideDeps: DecideDeps,
 ): InboundHandlers {
   const inputDeps: InputDeps = {

@@ -99,6 +99,8 @@ export const Env = z
       'must be an http(s) URL (like https://discord.com/api)',
     ),
     AUDIT_DIR: z.string().min(1).default('audit'),
+    /** The workflow files; the shipped folder when unset. */
+    WORKFLOWS_DIR: optionalText,
     PUBLIC_URL: optionalText
       .refine(
         (value) => value === undefined || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { CoxswainError } from '../errors.ts';
 import { channelPlatform, type Platform } from '../shared/channel.ts';
@@ -57,6 +58,8 @@ export type Config = Readonly<{
   }>;
   /** Where the daily audit files (audit-YYYY-MM-DD.jsonl) are written. */
   audit: Readonly<{ dir: string }>;
+  /** The workflow files (WORKFLOWS_DIR; the shipped `workflows/` folder by default). */
+  workflowsDir: string;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
   /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
@@ -70,6 +73,9 @@ export type Config = Readonly<{
   platforms: readonly Platform[];
   configFile: string | undefined;
 }>;
+
+/** The `workflows/` folder at the project's root, from src/config or dist/config alike. */
+const SHIPPED_WORKFLOWS = fileURLToPath(new URL('../../workflows/', import.meta.url));
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -135,6 +141,7 @@ export function loadConfig(source: EnvSource): Config {
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
     audit: { dir: resolve(env.AUDIT_DIR) },
+    workflowsDir: env.WORKFLOWS_DIR === undefined ? SHIPPED_WORKFLOWS : resolve(env.WORKFLOWS_DIR),
     dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false, publicUrl: env.PUBLIC_URL },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,

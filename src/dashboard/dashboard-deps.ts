@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
-import type { Workflows } from '../workflows/markdown.ts';
+import type { WorkflowFiles } from '../workflows/load-files.ts';
 import type { StatusStore } from './status-store.ts';
 import type { WebAccess } from './web-access.ts';
 
@@ -14,7 +14,7 @@ export type DashboardDeps = {
   proposals: ProposalStore;
   audit: AuditLog;
   status: StatusStore;
-  workflows: Workflows;
+  workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>;
   handlers: InboundHandlers;
   decide: (
     click: Parameters<InboundHandlers['click']>[0],

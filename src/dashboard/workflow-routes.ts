@@ -24,12 +24,21 @@ export function workflowRoutes(
       path: '/dashboard/api/workflows',
       async handler({ req }) {
         await signedInPerson(deps.access, req);
-        const list = [...deps.workflows.values()].map((w) => ({
+        const markdown = [...deps.workflows.markdown.values()].map((w) => ({
           name: w.name,
           description: w.description ?? '',
           inputs: w.inputs,
+          trigger: ['manual'],
           file: w.file,
         }));
+        const yaml = [...deps.workflows.yaml.values()].map((w) => ({
+          name: w.name,
+          description: w.description ?? '',
+          inputs: Object.keys(w.inputs),
+          trigger: w.trigger.map((t) => t.kind),
+          file: w.file,
+        }));
+        const list = [...markdown, ...yaml].sort((a, b) => a.name.localeCompare(b.name));
         return { status: 200, body: { workflows: list } };
       },
     },

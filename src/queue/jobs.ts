@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelRef } from '../shared/channel.ts';
-import { SkillCommand } from './command-data.ts';
+import { SkillCommand, WorkflowName } from './command-data.ts';
 
 /** The three queues and the shape of every job on them: the only contract between bot and worker. */
 const QUEUE_NAMES = ['runs', 'actions', 'outbox'] as const;
@@ -74,12 +74,55 @@ export const AgentRunJob = z.object({
 });
 export type AgentRunJob = z.infer<typeof AgentRunJob>;
 
-/** Work for the worker's agents. Workflow runs join this union. */
+const InputValue = z.union([z.string().max(1_000), z.number(), z.boolean()]);
+
+/**
+ * A YAML workflow to start: by a person (`workflow NAME k=v`, checked by the bot), a schedule
+ * (a job scheduler's tick: the run's id is the tick's job id) or an alert (its labels bound).
+ * Where it reports and what it may touch is settled by the worker from the channel's binding.
+ */
+export const WorkflowRunJob = z.object({
+  kind: z.literal('workflow'),
+  /** Unset for a schedule's tick: the job's own id names the run. */
+  runId: RunId.optional(),
+  workflow: WorkflowName,
+  trigger: z.enum(['manual', 'schedule', 'alert']),
+  inputs: z.record(z.string().max(40), InputValue).default({}),
+  /** The alert that started it: labels, annotations, status, startsAt, fingerprint… */
+  alert: z.looseObject({}).optional(),
+  channel: ChannelRef.optional(),
+  thread: ThreadRef.optional(),
+  /** Who or what started it: `slack:U…`, `schedule:NAME`, `alert:FINGERPRINT`, `cli`. */
+  requester: z.string().min(1).max(200),
+  cluster: z.string().min(1).optional(),
+});
+export type WorkflowRunJob = z.infer<typeof WorkflowRunJob>;
+
+/** One step of a workflow run, a child job of the run's. */
+export const WorkflowStepJob = z.object({
+  kind: z.literal('workflow-step'),
+  runId: RunId,
+  step: z.string().min(1).max(63),
+});
+export type WorkflowStepJob = z.infer<typeof WorkflowStepJob>;
+
+/** A gate of a waiting run was decided: the run goes on (or stops) from its records. */
+export const WorkflowResumeJob = z.object({
+  kind: z.literal('workflow-resume'),
+  runId: RunId,
+  proposalId: z.string().min(1).max(64),
+});
+export type WorkflowResumeJob = z.infer<typeof WorkflowResumeJob>;
+
+/** Work for the worker's agents and workflows. */
 export const RunJob = z.discriminatedUnion('kind', [
   AlertRunJob,
   CommandRunJob,
   AskRunJob,
   AgentRunJob,
+  WorkflowRunJob,
+  WorkflowStepJob,
+  WorkflowResumeJob,
 ]);
 export type RunJob = z.infer<typeof RunJob>;
 export type RunJobInput = z.input<typeof RunJob>;

@@ -2,6 +2,7 @@ import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
+import { AlertmanagerPayload } from '../alerts/schema.ts';
 import type { Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -12,8 +13,15 @@ import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { alertRuns } from '../workflows/triggers.ts';
 import { processCommandRun } from './answer-command.ts';
 import { processAskRun } from './answer-question.ts';
+import {
+  processWorkflowResume,
+  processWorkflowRun,
+  processWorkflowStep,
+  type WorkflowJobDeps,
+} from './workflow-jobs.ts';
 
 type RunsWorkerDeps = {
   connection: Redis;
@@ -27,6 +35,7 @@ type RunsWorkerDeps = {
   dashboardUrl: string | undefined;
   suspension: SuspendSwitch;
   engine: EngineDeps;
+  workflows: WorkflowJobDeps;
   concurrency: number;
   /** Lock lifetime; a dead worker's jobs are taken over after it. */
   lockMs?: number;
@@ -50,7 +59,8 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             now,
           });
           log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
-          return result;
+          const started = await startAlertWorkflows(run, deps);
+          return { ...result, workflows: started };
         }
         case 'command': {
           const result = await processCommandRun(run, job.id ?? job.name, {
@@ -77,6 +87,12 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           );
           return result;
         }
+        case 'workflow':
+          return processWorkflowRun(job, token, run, deps.workflows);
+        case 'workflow-step':
+          return processWorkflowStep(job, token, run, deps.workflows);
+        case 'workflow-resume':
+          return processWorkflowResume(job, token, run, deps.workflows);
         case 'agent': {
           const result = await processAgentRun(job, token, run, deps.engine);
           log.info(
@@ -99,4 +115,16 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   );
   instrumentWorker(worker, 'runs', deps.log, deps.metrics);
   return worker;
+}
+
+/**
+ * The workflows an alert notification starts: one run per firing alert that a workflow matches,
+ * queued under an id from the alert, so a repeated notification starts nothing twice.
+ */
+async function startAlertWorkflows(run: Extract<RunJob, { kind: 'alert' }>, deps: RunsWorkerDeps) {
+  const payload = AlertmanagerPayload.safeParse(run.payload);
+  if (!payload.success) return [];
+  const runs = alertRuns(payload.data.alerts, deps.workflows.workflows().values(), run.receivedAt);
+  for (const { jobId, data } of runs) await deps.queues.runs.add('workflow', data, { jobId });
+  return runs.map((r) => r.data.runId);
 }

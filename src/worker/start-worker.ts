@@ -14,11 +14,12 @@ import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
-import { WORKFLOWS_DIR } from '../workflows/markdown.ts';
+import { RedisRunStore } from '../workflows/run-store.ts';
 import { createActionsWorker } from './actions-worker.ts';
-import { warnOfInvalidWorkflows } from './check-workflows.ts';
 import { createRunsWorker } from './runs-worker.ts';
 import { refreshStatus } from './status-snapshots.ts';
+import { keepWorkflows } from './workflow-files.ts';
+import type { WorkflowJobDeps } from './workflow-jobs.ts';
 
 type WorkerRole = { stop(): Promise<void> };
 
@@ -29,7 +30,6 @@ export function startWorker(
   log: Logger,
   metrics: Metrics,
 ): WorkerRole {
-  warnOfInvalidWorkflows(WORKFLOWS_DIR, config.autonomy, log);
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
   const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);
@@ -62,12 +62,35 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     log: log.child({ component: 'approvals' }),
+    runs: resources.workerQueues.runs,
+    bindings: config.bindings,
   });
   const status = refreshStatus({
     clusters,
     store: new StatusStore(resources.worker, config.redis.prefix),
     log,
   });
+  const engine = workerEngine(config, resources, { clusters, proposals }, log, metrics);
+  const workflowFiles = keepWorkflows(
+    config.workflowsDir,
+    config.autonomy,
+    resources.workerQueues.runs,
+    log.child({ component: 'workflows' }),
+  );
+  const workflows: WorkflowJobDeps = {
+    connection: resources.worker,
+    prefix: config.redis.prefix,
+    store: new RedisRunStore(resources.worker, config.redis.prefix),
+    workflows: workflowFiles.current,
+    queues: resources.workerQueues,
+    routes: config.routes,
+    bindings: config.bindings,
+    clusters,
+    dashboardUrl: config.dashboard.publicUrl,
+    engine,
+    log: log.child({ component: 'workflows' }),
+    now: () => new Date(),
+  };
   const runs = createRunsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -78,7 +101,8 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     suspension,
-    engine: workerEngine(config, resources, { clusters, proposals }, log, metrics),
+    engine,
+    workflows,
     concurrency: config.worker.concurrency,
     lockMs: config.worker.lockMs,
     log,
@@ -88,6 +112,7 @@ export function startWorker(
     async stop() {
       sweeper.stop();
       status.stop();
+      workflowFiles.stop();
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),

@@ -170,14 +170,20 @@ async function startSteps(
 export async function executeStep(
   runId: string,
   name: string,
-  deps: { store: RunStore; step: StepDeps; reporter: RunReporter; now?: () => Date },
+  deps: {
+    store: RunStore;
+    /** What the step runs with, which may depend on the run (its place, its gates). */
+    step: (view: RunView, step: string) => StepDeps;
+    reporter: RunReporter;
+    now?: () => Date;
+  },
 ): Promise<StepRecord | undefined> {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   const view = await deps.store.load(runId);
   const record = view?.steps[name];
   const step = view?.run.workflow.steps.find((s) => s.name === name);
   if (view === undefined || step === undefined || record?.state !== 'running') return record;
-  const outcome = await runStep(view, step, record.work, deps.step);
+  const outcome = await runStep(view, step, record.work, deps.step(view, name));
   const branch = record.branch === undefined ? {} : { branch: record.branch };
   const times = { startedAt: record.startedAt, finishedAt: now() };
   const next: StepRecord =

@@ -1,3 +1,5 @@
+import { LostLockError } from '../agents/tool-use/checkpoints.ts';
+import { SuspendRun } from '../agents/tool-use/run-agent.ts';
 import type { Proposal } from '../approvals/proposal-store.ts';
 import { proposalId } from '../approvals/proposal-store.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
@@ -67,6 +69,8 @@ export async function runStep(
     if (action.kind === 'read') return await readStep(view, step, action, work.inputs, deps);
     return await changeStep(view, step, action, work, deps);
   } catch (error) {
+    // Not failures: the step waits for its specialists, or another worker has taken it over.
+    if (error instanceof SuspendRun || error instanceof LostLockError) throw error;
     return {
       state: 'failed',
       error: redactText(error instanceof Error ? error.message : String(error)),

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { MODEL_TIERS } from '../config/model-ids.ts';
 import { WorkflowName } from '../queue/command-data.ts';
@@ -52,13 +53,19 @@ const Schedule = z.union([
 const LabelMatch = z.union([
   z.string(),
   z.strictObject({
-    regex: z.string().refine(isRegex, 'is not a regular expression'),
+    regex: z
+      .string()
+      .refine(
+        isRegex,
+        'is not a regular expression RE2 accepts (no lookarounds or backreferences)',
+      ),
   }),
 ]);
 
+/** RE2, as the engine matches with (linear time: no lookarounds or backreferences). */
 function isRegex(source: string): boolean {
   try {
-    new RegExp(`^(?:${source})$`);
+    RE2JS.compile(source);
     return true;
   } catch {
     return false;

@@ -22,6 +22,8 @@ type OfflineAnswer = {
   answer: string;
   specialists: SpecialistResult[];
   namespace: string | undefined;
+  /** What the analyzers found, for callers that read it as data (a workflow step's outputs). */
+  findings: Diagnosis['findings'];
 };
 
 const NO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
@@ -60,7 +62,7 @@ export async function answerOffline(
     '',
     '(Answered by the analyzers: no model is configured.)',
   ];
-  return { answer: lines.join('\n'), specialists, namespace };
+  return { answer: lines.join('\n'), specialists, namespace, findings: diagnosis.findings };
 }
 
 type Diagnosis = Awaited<ReturnType<typeof diagnose>>;

@@ -1,0 +1,266 @@
+import { DelayedError, type Job, WaitingChildrenError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EngineDeps } from '../agents/runs/process-runs.ts';
+import { engineFor, lockOf, specialistResults } from '../agents/runs/process-runs.ts';
+import { queueDelegator } from '../agents/runs/queue-delegator.ts';
+import { SuspendRun } from '../agents/tool-use/run-agent.ts';
+import { postToChat } from '../chat/post-to-chat.ts';
+import type { Route } from '../config/index.ts';
+import type { Binding } from '../config/policy-schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { WorkflowResumeJob, WorkflowRunJob, WorkflowStepJob } from '../queue/jobs.ts';
+import type { Queues } from '../queue/queues.ts';
+import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { advanceRun, type Executor, executeStep } from '../workflows/advance.ts';
+import { modelAgent, offlineAgent } from '../workflows/agent-step.ts';
+import { gateOutcome, proposalGates } from '../workflows/gates.ts';
+import { chatReporter } from '../workflows/run-messages.ts';
+import type { RunView } from '../workflows/run-record.ts';
+import type { StepDeps } from '../workflows/run-step.ts';
+import type { RedisRunStore } from '../workflows/run-store.ts';
+import { namespaceRefusal, placeOf, runRecord, typedInputs } from '../workflows/start-run.ts';
+import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
+
+/**
+ * Workflow runs on the runs queue. A run's job (started by a person, a schedule's tick or an
+ * alert) records the run and advances it; each step is a child job of the job advancing it, so
+ * the run waits for its steps holding no worker slot; a gate's decision queues a resume job that
+ * advances the run again. One job advances a run at a time (a short lock); the others wait a
+ * moment, or leave it to the job whose steps are still running.
+ */
+export type WorkflowJobDeps = {
+  connection: Redis;
+  prefix: string;
+  store: RedisRunStore;
+  /** The YAML workflows as the worker has them now. */
+  workflows: () => ReadonlyMap<string, YamlWorkflow>;
+  queues: Queues;
+  routes: readonly Route[];
+  bindings: readonly Binding[];
+  clusters: Clusters;
+  dashboardUrl: string | undefined;
+  engine: EngineDeps;
+  log: Logger;
+  now: () => Date;
+};
+
+type Outcome = { runId: string; state: string; note?: string };
+
+/** This job's steps are done and the run's other steps belong to another job, which goes on. */
+class LeftToOthers extends Error {}
+
+export async function processWorkflowRun(
+  job: Job,
+  token: string | undefined,
+  data: WorkflowRunJob,
+  deps: WorkflowJobDeps,
+): Promise<Outcome> {
+  const runId = data.runId ?? `${data.workflow}.${(job.id ?? '').replace(/[^A-Za-z0-9_.-]/g, '.')}`;
+  if ((await deps.store.load(runId)) === undefined) {
+    const refusal = await createRun(runId, data, deps);
+    if (refusal !== undefined) {
+      deps.log.warn({ runId, workflow: data.workflow, reason: refusal }, 'workflow not started');
+      if (data.channel !== undefined)
+        await postToChat(deps.queues.outbox, {
+          kind: 'reply',
+          key: [runId, 'refused'],
+          channel: data.channel,
+          thread: data.thread,
+          message: {
+            headline: `I cannot run workflow ${data.workflow}`,
+            text: refusal,
+            tone: 'warning',
+          },
+        });
+      return { runId, state: 'refused', note: refusal };
+    }
+  }
+  return advance(job, token, runId, deps);
+}
+
+export function processWorkflowResume(
+  job: Job,
+  token: string | undefined,
+  data: WorkflowResumeJob,
+  deps: WorkflowJobDeps,
+): Promise<Outcome> {
+  return advance(job, token, data.runId, deps);
+}
+
+/** Records the run, or says why it cannot start: its file is gone, an input, the binding. */
+async function createRun(
+  runId: string,
+  data: WorkflowRunJob,
+  deps: WorkflowJobDeps,
+): Promise<string | undefined> {
+  const workflow = deps.workflows().get(data.workflow);
+  if (workflow === undefined) return `there is no YAML workflow named ${data.workflow}`;
+  if (!workflow.trigger.some((t) => t.kind === data.trigger))
+    return `workflow ${data.workflow} has no ${data.trigger} trigger`;
+  const inputs = typedInputs(workflow, data.inputs);
+  if (!inputs.ok) return inputs.error;
+  const place = placeOf(data, {
+    bindings: deps.bindings,
+    routes: deps.routes,
+    defaultCluster: deps.clusters.get().name,
+  });
+  if (typeof place === 'string') return place;
+  const outside = namespaceRefusal(place, inputs.inputs);
+  if (outside !== undefined) return outside;
+  await deps.store.create(runRecord(workflow, data, runId, inputs.inputs, place, deps.now()));
+  deps.log.info({ runId, workflow: data.workflow, trigger: data.trigger }, 'workflow started');
+  return undefined;
+}
+
+const ADVANCE_LOCK_MS = 30_000;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+async function advance(
+  job: Job,
+  token: string | undefined,
+  runId: string,
+  deps: WorkflowJobDeps,
+): Promise<Outcome> {
+  const key = `${deps.prefix}:workflow-run:${runId}:advancing`;
+  const holder = job.id ?? 'job';
+  const held = await deps.connection.set(key, holder, 'PX', ADVANCE_LOCK_MS, 'NX');
+  if (held === null) {
+    await job.moveToDelayed(Date.now() + 500, token);
+    throw new DelayedError();
+  }
+  try {
+    const view = await advanceRun(runId, {
+      store: deps.store,
+      executor: queueExecutor(job, token, runId, deps),
+      gateOutcome: (ids) => gateOutcome(deps.engine.proposals, ids),
+      reporter: chatReporter(deps.queues.outbox),
+      now: deps.now,
+    });
+    return { runId, state: view?.state ?? 'missing' };
+  } catch (error) {
+    if (error instanceof LeftToOthers) return { runId, state: 'running', note: error.message };
+    throw error;
+  } finally {
+    await deps.connection.eval(RELEASE, 1, key, holder);
+  }
+}
+
+export function stepJobId(runId: string, step: string): string {
+  return `workflow-step.${runId}.${step}`;
+}
+
+function queueExecutor(
+  job: Job,
+  token: string | undefined,
+  runId: string,
+  deps: WorkflowJobDeps,
+): Executor {
+  const runs = deps.queues.runs;
+  const add = (step: string) =>
+    runs.add(
+      'workflow-step',
+      { kind: 'workflow-step', runId, step },
+      {
+        jobId: stepJobId(runId, step),
+        parent: { id: job.id ?? '', queue: job.queueQualifiedName },
+        ignoreDependencyOnFailure: true,
+      },
+    );
+  return {
+    async start(steps) {
+      for (const step of steps)
+        if ((await runs.getJob(stepJobId(runId, step))) === undefined) await add(step);
+    },
+    async lost(running) {
+      const lost: Record<string, string> = {};
+      for (const step of running) {
+        const child = await runs.getJob(stepJobId(runId, step));
+        // Recorded as running by a job that died before queueing it: queued now.
+        if (child === undefined) await add(step);
+        else if ((await child.getState()) === 'failed')
+          lost[step] = `its job failed: ${child.failedReason ?? 'unknown error'}`;
+        else if ((await child.getState()) === 'completed')
+          lost[step] = 'its job ended without recording an outcome';
+      }
+      return lost;
+    },
+    async wait() {
+      if (await job.moveToWaitingChildren(token ?? '')) throw new WaitingChildrenError();
+      // None of this job's own steps is unfinished: if another job's are, that job goes on.
+      const view = await deps.store.load(runId);
+      const theirs = Object.entries(view?.steps ?? {}).filter(([, r]) => r.state === 'running');
+      for (const [step] of theirs) {
+        const state = await (await runs.getJob(stepJobId(runId, step)))?.getState();
+        if (state !== undefined && state !== 'completed' && state !== 'failed')
+          throw new LeftToOthers(`step ${step} runs under another job`);
+      }
+    },
+  };
+}
+
+/** One step of a run, as a child job; a specialist it delegates to is a child of this one. */
+export async function processWorkflowStep(
+  job: Job,
+  token: string | undefined,
+  data: WorkflowStepJob,
+  deps: WorkflowJobDeps,
+): Promise<{ runId: string; step: string; state: string }> {
+  try {
+    const record = await executeStep(data.runId, data.step, {
+      store: deps.store,
+      step: (view) => stepDeps(view, data.step, job, token, deps),
+      reporter: chatReporter(deps.queues.outbox),
+      now: deps.now,
+    });
+    return { runId: data.runId, step: data.step, state: record?.state ?? 'missing' };
+  } catch (error) {
+    // An orchestrator step waits for its specialists without holding this worker slot.
+    if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    throw error;
+  }
+}
+
+function stepDeps(
+  view: RunView,
+  step: string,
+  job: Job,
+  token: string | undefined,
+  deps: WorkflowJobDeps,
+): StepDeps {
+  const place = view.run.place;
+  const kube = { cluster: deps.clusters.get(place.cluster), namespaces: place.namespaces };
+  const engine = deps.engine;
+  const lock = lockOf(job, token);
+  const agent =
+    engine.client === undefined
+      ? offlineAgent({
+          kube,
+          proposals: engine.proposals.withLock(lock),
+          autonomy: engine.autonomy,
+          maxTier: place.maxTier,
+          log: engine.log,
+        })
+      : modelAgent(
+          { ...engineFor(engine, engine.client, kube, place.maxTier, lock), client: engine.client },
+          (runId) =>
+            queueDelegator(job, token, engine.runs, {
+              runId,
+              cluster: place.cluster,
+              namespaces: place.namespaces,
+              maxTier: place.maxTier,
+            }),
+          () => specialistResults(job),
+        );
+  return {
+    kube,
+    autonomy: engine.autonomy,
+    agent,
+    gates: proposalGates(view, step, {
+      proposals: engine.proposals,
+      outbox: deps.queues.outbox,
+      autonomy: engine.autonomy,
+      dashboardUrl: deps.dashboardUrl,
+      actions: deps.queues.actions,
+    }),
+  };
+}

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type { ChatMessageInput } from '../chat/message.ts';
+import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
+import { redactText } from '../policy/redact.ts';
+import type { RunReporter } from './advance.ts';
+import type { RunView, StepRecord } from './run-record.ts';
+
+/**
+ * What a run says in its channel: one status message, edited as steps start and finish (each
+ * distinct state posted once: its job id is a digest of what it says), each agent step's answer
+ * and each report, and the end. A run with no channel says nothing in chat; the dashboard shows it.
+ */
+const MARK: Readonly<Record<StepRecord['state'], string>> = {
+  pending: '·',
+  running: '…',
+  waiting: '⏸',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '–',
+  stopped: '■',
+};
+
+export function stepLine(name: string, record: StepRecord | undefined): string {
+  const state = record?.state ?? 'pending';
+  const detail =
+    record === undefined
+      ? ''
+      : record.state === 'failed'
+        ? `: ${record.error}`
+        : record.state === 'skipped' || record.state === 'stopped'
+          ? `: ${record.reason}`
+          : record.state === 'waiting'
+            ? ': waiting for a decision on its card'
+            : record.state === 'succeeded' && typeof record.outputs.summary === 'string'
+              ? `: ${firstLine(record.outputs.summary)}`
+              : '';
+  return `${MARK[state]} ${name} (${state})${detail}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
+}
+
+export function statusMessage(view: RunView): ChatMessageInput {
+  const steps = view.run.workflow.steps;
+  const done = steps.filter((s) => {
+    const state = view.steps[s.name]?.state;
+    return state === 'succeeded' || state === 'skipped';
+  }).length;
+  const over = view.state !== 'running' && view.state !== 'waiting';
+  const tone =
+    view.state === 'succeeded'
+      ? 'resolved'
+      : view.state === 'failed' || view.state === 'stopped'
+        ? 'warning'
+        : 'neutral';
+  return {
+    headline: `Workflow ${view.run.workflow.name}: ${over ? view.state : view.state === 'waiting' ? 'waiting for a decision' : 'running'} (${done}/${steps.length} steps)`,
+    text: redactText(
+      [
+        ...steps.map((s) => stepLine(s.name, view.steps[s.name])),
+        ...(over && view.summary !== undefined ? ['', view.summary] : []),
+      ].join('\n'),
+    ).slice(0, 3_000),
+    tone,
+    footer: `run ${view.run.runId} · ${view.run.trigger} · cluster ${view.run.place.cluster}`,
+  };
+}
+
+export function chatReporter(outbox: Outbox): RunReporter {
+  const status = async (view: RunView) => {
+    const place = view.run.place;
+    if (place.channel === undefined) return;
+    const message = statusMessage(view);
+    const digest = createHash('sha256').update(JSON.stringify(message)).digest('hex').slice(0, 16);
+    await postToChat(outbox, {
+      kind: 'status',
+      key: [view.run.runId, digest],
+      channel: place.channel,
+      thread: place.thread,
+      message,
+      replace: { key: `workflow.${view.run.runId}`, version: Date.now() },
+    });
+  };
+  return {
+    progress: status,
+    async stepDone(view, step, record) {
+      const place = view.run.place;
+      if (place.channel === undefined || record.state !== 'succeeded' || !shown(view, step)) return;
+      const text = record.text ?? '';
+      if (text.trim() === '') return;
+      await postToChat(outbox, {
+        kind: 'answer',
+        key: [view.run.runId, step],
+        channel: place.channel,
+        thread: place.thread,
+        message: {
+          headline: `${view.run.workflow.name} · ${step}`,
+          text: redactText(text).slice(0, 3_000),
+          tone: 'info',
+        },
+      });
+    },
+    finished: status,
+  };
+}
+
+/** Agents' answers and reports are for people to read; a read's output is in the status line. */
+function shown(view: RunView, step: string): boolean {
+  const record = view.steps[step];
+  if (record?.state !== 'succeeded') return false;
+  const definition = view.run.workflow.steps.find((s) => s.name === step);
+  const body = definition?.branches?.[record.branch === 'false' ? 'false' : 'true'] ?? definition;
+  return body?.agent !== undefined && body.action === undefined ? true : body?.action === 'report';
+}

@@ -1,0 +1,146 @@
+import { routeAlert } from '../alerts/routing.ts';
+import type { Route } from '../config/index.ts';
+import type { Binding } from '../config/policy-schema.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import { inScope } from '../policy/command-scope.ts';
+import type { WorkflowRunJob } from '../queue/jobs.ts';
+import type { InputValue, RunPlace, RunRecord } from './run-record.ts';
+import type { YamlWorkflow } from './yaml-schema.ts';
+
+/**
+ * What a run starts with: its inputs typed as the workflow declares them (chat and the terminal
+ * give text), and the place it reports to with what it may touch there.
+ */
+export function typedInputs(
+  workflow: Pick<YamlWorkflow, 'name' | 'inputs'>,
+  given: Readonly<Record<string, InputValue>>,
+): { ok: true; inputs: Record<string, InputValue> } | { ok: false; error: string } {
+  const declared = Object.entries(workflow.inputs);
+  const names = declared.map(([name]) => name);
+  const unknown = Object.keys(given).filter((name) => !names.includes(name));
+  if (unknown.length > 0)
+    return {
+      ok: false,
+      error: `workflow ${workflow.name} has no input ${unknown.join(', ')} (inputs: ${names.join(', ') || 'none'})`,
+    };
+  const inputs: Record<string, InputValue> = {};
+  const problems: string[] = [];
+  for (const [name, input] of declared) {
+    const value = given[name];
+    if (value === undefined) {
+      if (input.default !== undefined) inputs[name] = input.default;
+      else if (input.required) problems.push(`${name} is required (${input.type})`);
+      continue;
+    }
+    const typed = asType(value, input.type);
+    if (typed === undefined)
+      problems.push(`${name} must be a ${input.type}, not ${JSON.stringify(value)}`);
+    else inputs[name] = typed;
+  }
+  if (problems.length > 0)
+    return { ok: false, error: `workflow ${workflow.name}: ${problems.join('; ')}` };
+  return { ok: true, inputs };
+}
+
+function asType(value: InputValue, type: 'string' | 'number' | 'boolean'): InputValue | undefined {
+  if (typeof value === type) return value;
+  if (typeof value !== 'string') return type === 'string' ? String(value) : undefined;
+  if (type === 'string') return value;
+  if (type === 'number') {
+    const number = Number(value);
+    return value.trim() !== '' && Number.isFinite(number) ? number : undefined;
+  }
+  if (/^(true|yes)$/i.test(value)) return true;
+  if (/^(false|no)$/i.test(value)) return false;
+  return undefined;
+}
+
+type PlaceDeps = {
+  bindings: readonly Binding[];
+  routes: readonly Route[];
+  /** The cluster a run with no binding works on (the config's first). */
+  defaultCluster: string;
+};
+
+/**
+ * Where a run reports and what it may touch. A person's run: their channel, its binding as the
+ * config has it now. A schedule's: the channel the routes give `workflow=NAME`; an alert's: the
+ * channel its labels route to. A channel without a binding (or none: the terminal) reads every
+ * namespace of the default cluster and may change nothing.
+ */
+export function placeOf(job: WorkflowRunJob, deps: PlaceDeps): RunPlace | string {
+  const channel = job.channel ?? routedChannel(job, deps.routes);
+  const binding = channel === undefined ? undefined : bindingFor(channel, deps.bindings);
+  const base = {
+    ...(channel === undefined ? {} : { channel }),
+    ...(job.thread === undefined ? {} : { thread: job.thread }),
+    requester: job.requester,
+  };
+  if (binding === undefined) {
+    if (job.trigger === 'manual' && job.channel !== undefined)
+      return `this channel (${job.channel}) has no binding, so I cannot run workflows here`;
+    return {
+      ...base,
+      cluster: job.cluster ?? deps.defaultCluster,
+      namespaces: ['*'],
+      maxTier: 'safe',
+    };
+  }
+  const wanted = job.cluster ?? alertCluster(job, binding) ?? binding.clusters[0];
+  if (wanted === undefined || !binding.clusters.includes(wanted))
+    return `this channel is bound to ${binding.clusters.join(', ')}, not cluster ${wanted}`;
+  return {
+    ...base,
+    cluster: wanted,
+    namespaces: [...binding.namespaces],
+    maxTier: binding.maxTier,
+  };
+}
+
+function routedChannel(job: WorkflowRunJob, routes: readonly Route[]) {
+  if (job.trigger === 'schedule') return routeAlert({ workflow: job.workflow }, routes)[0];
+  if (job.trigger === 'alert') return routeAlert(labelsOf(job.alert), routes)[0];
+  return undefined;
+}
+
+/** An alert's `cluster` label, when the binding reaches that cluster. */
+function alertCluster(job: WorkflowRunJob, binding: Binding): string | undefined {
+  const cluster = labelsOf(job.alert).cluster;
+  return cluster !== undefined && binding.clusters.includes(cluster) ? cluster : undefined;
+}
+
+export function labelsOf(alert: WorkflowRunJob['alert']): Record<string, string> {
+  const labels = alert?.labels;
+  if (typeof labels !== 'object' || labels === null) return {};
+  return Object.fromEntries(
+    Object.entries(labels).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+/** An input naming a namespace the place may not see is refused before anything runs. */
+export function namespaceRefusal(place: RunPlace, inputs: Readonly<Record<string, InputValue>>) {
+  const namespace = inputs.namespace;
+  if (typeof namespace !== 'string' || inScope(place.namespaces, namespace)) return undefined;
+  return `namespace ${namespace} is outside what this channel may see (${place.namespaces.join(', ')})`;
+}
+
+export function runRecord(
+  workflow: YamlWorkflow,
+  job: WorkflowRunJob,
+  runId: string,
+  inputs: Record<string, InputValue>,
+  place: RunPlace,
+  now: Date,
+): RunRecord {
+  return {
+    runId,
+    trigger: job.trigger,
+    inputs,
+    ...(job.alert === undefined ? {} : { alert: job.alert }),
+    place,
+    startedAt: now.toISOString(),
+    workflow,
+  };
+}

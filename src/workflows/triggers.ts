@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { RE2JS } from 're2js';
+import type { WorkflowRunJob } from '../queue/jobs.ts';
+import type { Trigger, YamlWorkflow } from './yaml-schema.ts';
+
+/**
+ * What starts a workflow on its own: an alert whose labels match (the first workflow in file
+ * order), and a schedule's ticks (BullMQ job schedulers, one per workflow and schedule however
+ * many workers keep them in step with the files).
+ */
+type AlertMatch = Extract<Trigger, { kind: 'alert' }>['match'];
+
+/** A label's value matches: equal, or a regex over the whole value (RE2: linear time, as Alertmanager's). */
+export function labelsMatch(match: AlertMatch, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(match).every(([name, wanted]) => {
+    const value = labels[name];
+    if (value === undefined) return false;
+    if (typeof wanted === 'string') return value === wanted;
+    try {
+      return RE2JS.compile(wanted.regex).testExact(value);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The first workflow (in file order) an alert with these labels starts, if any. */
+export function workflowForAlert(
+  labels: Readonly<Record<string, string>>,
+  workflows: Iterable<YamlWorkflow>,
+): YamlWorkflow | undefined {
+  for (const workflow of workflows)
+    if (workflow.trigger.some((t) => t.kind === 'alert' && labelsMatch(t.match, labels)))
+      return workflow;
+  return undefined;
+}
+
+type Alert = {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  fingerprint?: string | undefined;
+  generatorURL?: string | undefined;
+};
+
+/**
+ * The runs an alert notification starts: one per firing alert a workflow matches, named by the
+ * alert's fingerprint and start, so Alertmanager's repeats of the same alert start nothing new.
+ */
+export function alertRuns(
+  alerts: readonly Alert[],
+  workflows: Iterable<YamlWorkflow>,
+  receivedAt: string,
+): { jobId: string; data: WorkflowRunJob }[] {
+  const all = [...workflows];
+  return alerts.flatMap((alert) => {
+    if (alert.status !== 'firing') return [];
+    const workflow = workflowForAlert(alert.labels, all);
+    if (workflow === undefined) return [];
+    const identity = alert.fingerprint ?? JSON.stringify(Object.entries(alert.labels).sort());
+    const digest = createHash('sha256')
+      .update(`${workflow.name}/${identity}/${alert.startsAt}`)
+      .digest('hex')
+      .slice(0, 20);
+    const runId = `${workflow.name}.alert.${digest}`;
+    return [
+      {
+        jobId: `workflow.${runId}`,
+        data: {
+          kind: 'workflow',
+          runId,
+          workflow: workflow.name,
+          trigger: 'alert',
+          inputs: {},
+          alert: { ...alert, receivedAt },
+          requester: `alert:${(alert.fingerprint ?? digest).slice(0, 40)}`,
+        },
+      },
+    ];
+  });
+}
+
+export type Schedule = {
+  id: string;
+  workflow: string;
+  cron: string;
+  timezone: string | undefined;
+};
+
+/** The schedulers the files ask for: `workflow.NAME.N` for the N-th schedule of NAME. */
+export function schedulesOf(workflows: Iterable<YamlWorkflow>): Schedule[] {
+  return [...workflows].flatMap((workflow) =>
+    workflow.trigger
+      .filter((t): t is Extract<Trigger, { kind: 'schedule' }> => t.kind === 'schedule')
+      .map((t, i) => ({
+        id: `workflow.${workflow.name}.${i}`,
+        workflow: workflow.name,
+        cron: t.cron,
+        timezone: t.timezone,
+      })),
+  );
+}
+
+type SchedulerQueue = {
+  upsertJobScheduler(
+    id: string,
+    repeat: { pattern: string; tz?: string },
+    template: { name: string; data: WorkflowRunJob },
+  ): Promise<unknown>;
+  getJobSchedulers(start?: number, end?: number): Promise<{ key: string }[]>;
+  removeJobScheduler(id: string): Promise<boolean>;
+};
+
+/**
+ * Makes the queue's workflow schedulers those the files ask for: each upserted (the same id from
+ * every worker is one scheduler), and those whose file or schedule is gone, removed.
+ */
+export async function syncSchedules(
+  queue: SchedulerQueue,
+  workflows: Iterable<YamlWorkflow>,
+): Promise<{ kept: string[]; removed: string[] }> {
+  const wanted = schedulesOf(workflows);
+  for (const schedule of wanted)
+    await queue.upsertJobScheduler(
+      schedule.id,
+      {
+        pattern: schedule.cron,
+        ...(schedule.timezone === undefined ? {} : { tz: schedule.timezone }),
+      },
+      {
+        name: 'workflow',
+        data: {
+          kind: 'workflow',
+          workflow: schedule.workflow,
+          trigger: 'schedule',
+          inputs: {},
+          requester: `schedule:${schedule.workflow}`,
+        },
+      },
+    );
+  const ids = new Set(wanted.map((s) => s.id));
+  const removed: string[] = [];
+  for (const { key } of await queue.getJobSchedulers(0, -1))
+    if (key.startsWith('workflow.') && !ids.has(key) && (await queue.removeJobScheduler(key)))
+      removed.push(key);
+  return { kept: [...ids], removed };
+}
