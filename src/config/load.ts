@@ -77,6 +77,10 @@ export type Config = Readonly<{
 /** The `workflows/` folder at the project's root, from src/config or dist/config alike. */
 const SHIPPED_WORKFLOWS = fileURLToPath(new URL('../../workflows/', import.meta.url));
 
+function workflowsDirOf(dir: string | undefined): string {
+  return dir === undefined ? SHIPPED_WORKFLOWS : resolve(dir);
+}
+
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** The environment as the process received it, plus `.env` in the working directory if present. */
@@ -223,7 +227,14 @@ export function loadClusterConfig(
   source: EnvSource,
 ): Pick<
   Config,
-  'clusters' | 'bindings' | 'autonomy' | 'models' | 'budgets' | 'anthropic' | 'configFile'
+  | 'clusters'
+  | 'bindings'
+  | 'autonomy'
+  | 'models'
+  | 'budgets'
+  | 'anthropic'
+  | 'configFile'
+  | 'workflowsDir'
 > {
   const path =
     source.COXSWAIN_CONFIG === undefined || source.COXSWAIN_CONFIG === ''
@@ -241,6 +252,7 @@ export function loadClusterConfig(
     budgets: fileConfig.budgets,
     anthropic: { apiKey: text('ANTHROPIC_API_KEY'), baseUrl: text('ANTHROPIC_BASE_URL') },
     configFile: path,
+    workflowsDir: workflowsDirOf(text('WORKFLOWS_DIR')),
   });
 }
 

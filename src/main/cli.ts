@@ -8,6 +8,7 @@ import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
 import { resume, SUSPEND_USAGE, suspend } from './suspend-commands.ts';
 import { workflowCheck } from './workflow-check.ts';
+import { workflowList, workflowRun } from './workflow-commands.ts';
 
 const USAGE = `Usage: coxswain <command>
 
@@ -21,7 +22,8 @@ Commands:
   diagnose [KIND/NAME] [-n NS] [--cluster NAME]: findings, evidence and proposed fixes
   rollback APP -n NS: the deployment's roll back to its previous revision, as a dry-run diff
   deploy   APP: runs the deploy-app workflow
-  workflow NAME [key=value…]: runs a workflow from workflows/
+  workflow list: the workflows (WORKFLOWS_DIR): name, trigger, description, file
+  workflow run NAME [key=value…]: runs a workflow here (a change it reaches is shown, not made)
   workflow check FILE…: checks workflow files; every problem as FILE:LINE: field: message
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
   suspend  [--reason TEXT]: stops every write at once (approvals refused, actions wait)
@@ -51,8 +53,11 @@ const COMMANDS: Record<string, Command> = {
   diagnose: clusterCommand('diagnose'),
   rollback: clusterCommand('rollback'),
   deploy: clusterCommand('deploy'),
-  workflow: (args) =>
-    args[0] === 'check' ? workflowCheck(args.slice(1)) : clusterCommand('workflow')(args),
+  workflow: (args) => {
+    if (args[0] === 'check') return workflowCheck(args.slice(1));
+    if (args[0] === 'list') return workflowList(args.slice(1));
+    return workflowRun(args[0] === 'run' ? args.slice(1) : args);
+  },
   ask,
   suspend,
   resume,

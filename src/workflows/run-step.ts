@@ -38,7 +38,7 @@ export type Gates = {
   propose(
     proposal: Proposal,
     approval: 'person' | 'auto',
-  ): Promise<{ ok: true } | { ok: false; reason: string }>;
+  ): Promise<{ ok: true } | { ok: false; reason: string; stop?: boolean }>;
   /** Shows the cards of proposals an agent made. */
   show(ids: readonly string[]): Promise<void>;
 };
@@ -53,6 +53,8 @@ export type StepDeps = {
 export type StepOutcome =
   | { state: 'succeeded'; outputs: StepOutputs; text?: string; proposals: string[] }
   | { state: 'failed'; error: string }
+  /** Nobody here can decide its gate: the run stops, as if it were rejected. */
+  | { state: 'stopped'; reason: string }
   | { state: 'waiting'; proposals: string[]; outputs: StepOutputs; text?: string };
 
 export async function runStep(
@@ -167,7 +169,10 @@ async function changeStep(
     ).slice(0, 1_000),
   };
   const gated = await deps.gates.propose(proposal, decision.approval);
-  if (!gated.ok) return { state: 'failed', error: gated.reason };
+  if (!gated.ok)
+    return gated.stop === true
+      ? { state: 'stopped', reason: gated.reason }
+      : { state: 'failed', error: gated.reason };
   return { state: 'waiting', proposals: [id], outputs: { proposal: id } };
 }
 

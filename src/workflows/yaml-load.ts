@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatPath } from '../shared/format-issues.ts';
+import { checkActions } from './yaml-actions.ts';
 import { checkExpressions } from './yaml-expressions.ts';
 import { lineAt, lineOf } from './yaml-lines.ts';
 import { stepName, type YamlWorkflow, YamlWorkflowSchema } from './yaml-schema.ts';
@@ -57,8 +58,8 @@ export function readYamlWorkflow(
   if (!parsed.success || problems.length > 0) return { ok: false, problems: say(problems) };
   const steps = parsed.data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
   const workflow = { ...parsed.data, name, steps, file };
-  // Templates and conditions once the shape is right: which names exist depends on it.
-  const unknown = checkExpressions(workflow);
+  // Templates, conditions and actions once the shape is right: what exists depends on it.
+  const unknown = [...checkExpressions(workflow), ...checkActions(workflow)];
   if (unknown.length > 0) return { ok: false, problems: say(unknown) };
   return { ok: true, workflow };
 }

@@ -46,7 +46,7 @@ describe('coxswain workflow check', () => {
     expect(result.stderr.split('\n')).toEqual([
       `${BAD}:2: model: must be one of haiku, sonnet, opus`,
       `${BAD}:4: trigger[0].schedule: is not a cron expression (Constraint error, got value 25 expected range 0-23)`,
-      `${BAD}:9: trigger[1].alert.match.namespace.regex: is not a regular expression`,
+      `${BAD}:9: trigger[1].alert.match.namespace.regex: is not a regular expression (RE2 syntax: no lookarounds or backreferences)`,
       `${BAD}:11: autonomy.auto_approve[0]: drain is forbidden by the policy; no workflow can approve it`,
       `${BAD}:16: steps[0].needs: the steps wait for each other in a cycle: diagnose → verify → fix → diagnose (→: waits for)`,
       `${BAD}:20: steps[1].on_failure: no step named rollback`,
