@@ -57,7 +57,7 @@ const LabelMatch = z.union([
       .string()
       .refine(
         isRegex,
-        'is not a regular expression RE2 accepts (no lookarounds or backreferences)',
+        'is not a regular expression (RE2 syntax: no lookarounds or backreferences)',
       ),
   }),
 ]);
