@@ -22,10 +22,23 @@ function capture() {
 /** A queue's job schedulers, in memory, as BullMQ's upsert and remove treat them. */
 function schedulers() {
   const held = new Map<string, { pattern: string; tz?: string }>();
+  const data = new Map<string, unknown>();
+  let upserts = 0;
   return {
     held,
-    async upsertJobScheduler(id: string, repeat: { pattern: string; tz?: string }) {
+    upserts: () => upserts,
+    async upsertJobScheduler(
+      id: string,
+      repeat: { pattern: string; tz?: string },
+      template: { data: unknown },
+    ) {
+      upserts++;
       held.set(id, repeat);
+      data.set(id, template.data);
+    },
+    async getJobScheduler(id: string) {
+      const repeat = held.get(id);
+      return repeat === undefined ? undefined : { ...repeat, template: { data: data.get(id) } };
     },
     async getJobSchedulers() {
       return [...held.keys()].map((key) => ({ key }));
@@ -90,5 +103,24 @@ describe('the workflow files a worker keeps', () => {
       'workflow.check.1': { pattern: '0 8 * * 1-5', tz: 'Europe/Paris' },
       'someone-elses': { pattern: '* * * * *' },
     });
+  });
+
+  it('leaves an unchanged scheduler alone, so a tick that is due is not dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-workflows-'));
+    writeFileSync(
+      join(dir, 'tick.yaml'),
+      'trigger:\n  schedule: "* * * * *"\nsteps:\n  - action: report\n',
+    );
+    const queue = schedulers();
+    const { log } = capture();
+
+    const first = keepWorkflows(dir, DEFAULT_AUTONOMY, queue, log);
+    await first.ready;
+    first.stop();
+    const second = keepWorkflows(dir, DEFAULT_AUTONOMY, queue, log);
+    await second.ready;
+    second.stop();
+
+    expect(queue.upserts()).toBe(1);
   });
 });

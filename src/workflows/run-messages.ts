@@ -44,10 +44,7 @@ function firstLine(text: string): string {
 
 export function statusMessage(view: RunView): ChatMessageInput {
   const steps = view.run.workflow.steps;
-  const done = steps.filter((s) => {
-    const state = view.steps[s.name]?.state;
-    return state === 'succeeded' || state === 'skipped';
-  }).length;
+  const done = steps.filter((s) => view.steps[s.name]?.state === 'succeeded').length;
   const over = view.state !== 'running' && view.state !== 'waiting';
   const tone =
     view.state === 'succeeded'
@@ -56,7 +53,7 @@ export function statusMessage(view: RunView): ChatMessageInput {
         ? 'warning'
         : 'neutral';
   return {
-    headline: `Workflow ${view.run.workflow.name}: ${over ? view.state : view.state === 'waiting' ? 'waiting for a decision' : 'running'} (${done}/${steps.length} steps)`,
+    headline: `Workflow ${view.run.workflow.name}: ${over ? view.state : view.state === 'waiting' ? 'waiting for a decision' : 'running'} (${done} of ${steps.length} steps done)`,
     text: redactText(
       [
         ...steps.map((s) => stepLine(s.name, view.steps[s.name])),

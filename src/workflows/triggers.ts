@@ -108,41 +108,54 @@ type SchedulerQueue = {
     repeat: { pattern: string; tz?: string },
     template: { name: string; data: WorkflowRunJob },
   ): Promise<unknown>;
+  getJobScheduler(
+    id: string,
+  ): Promise<
+    { pattern?: string | null; tz?: string | null; template?: { data?: unknown } } | undefined
+  >;
   getJobSchedulers(start?: number, end?: number): Promise<{ key: string }[]>;
   removeJobScheduler(id: string): Promise<boolean>;
 };
 
 /**
- * Makes the queue's workflow schedulers those the files ask for: each upserted (the same id from
- * every worker is one scheduler), and those whose file or schedule is gone, removed.
+ * Makes the queue's workflow schedulers those the files ask for: each one that is new or changed
+ * upserted (the same id from every worker is one scheduler), those whose file or schedule is
+ * gone, removed. An unchanged scheduler is left alone: upserting it would drop a tick that is due
+ * but not yet taken by a worker.
  */
 export async function syncSchedules(
   queue: SchedulerQueue,
   workflows: Iterable<YamlWorkflow>,
-): Promise<{ kept: string[]; removed: string[] }> {
+): Promise<{ kept: string[]; upserted: string[]; removed: string[] }> {
   const wanted = schedulesOf(workflows);
-  for (const schedule of wanted)
-    await queue.upsertJobScheduler(
-      schedule.id,
-      {
-        pattern: schedule.cron,
-        ...(schedule.timezone === undefined ? {} : { tz: schedule.timezone }),
-      },
-      {
-        name: 'workflow',
-        data: {
-          kind: 'workflow',
-          workflow: schedule.workflow,
-          trigger: 'schedule',
-          inputs: {},
-          requester: `schedule:${schedule.workflow}`,
-        },
-      },
-    );
+  const upserted: string[] = [];
+  for (const schedule of wanted) {
+    const repeat = {
+      pattern: schedule.cron,
+      ...(schedule.timezone === undefined ? {} : { tz: schedule.timezone }),
+    };
+    const data: WorkflowRunJob = {
+      kind: 'workflow',
+      workflow: schedule.workflow,
+      trigger: 'schedule',
+      inputs: {},
+      requester: `schedule:${schedule.workflow}`,
+    };
+    const current = await queue.getJobScheduler(schedule.id);
+    if (
+      current !== undefined &&
+      current.pattern === repeat.pattern &&
+      (current.tz ?? undefined) === repeat.tz &&
+      JSON.stringify(current.template?.data) === JSON.stringify(data)
+    )
+      continue;
+    await queue.upsertJobScheduler(schedule.id, repeat, { name: 'workflow', data });
+    upserted.push(schedule.id);
+  }
   const ids = new Set(wanted.map((s) => s.id));
   const removed: string[] = [];
   for (const { key } of await queue.getJobSchedulers(0, -1))
     if (key.startsWith('workflow.') && !ids.has(key) && (await queue.removeJobScheduler(key)))
       removed.push(key);
-  return { kept: [...ids], removed };
+  return { kept: [...ids], upserted, removed };
 }

@@ -242,7 +242,7 @@ const rolloutHistoryAction = read({
   name: 'rollout-history',
   description: "A deployment's revisions, newest first, with each one's images",
   input: z.strictObject({ namespace: Namespace, deployment: Name }),
-  outputs: ['current', 'previous', 'revisions', 'images'],
+  outputs: ['current', 'previous', 'revisions', 'images', 'summary'],
   scope: (input) => namespaceScope(input.namespace),
   async run(kube, input) {
     const deployment = await kube.cluster.apps
@@ -274,7 +274,19 @@ const rolloutHistoryAction = read({
       .join('\n');
     return {
       text: text || `deployment ${input.namespace}/${input.deployment} has no revisions`,
-      outputs: { current, previous, revisions, images: revisions[0]?.images ?? '' },
+      outputs: {
+        current,
+        previous,
+        revisions,
+        images: revisions[0]?.images ?? '',
+        summary:
+          revisions.length === 0
+            ? 'no revisions'
+            : revisions
+                .slice(0, 3)
+                .map((r) => `revision ${r.revision}: ${r.images}`)
+                .join('; '),
+      },
     };
   },
 });
@@ -364,6 +376,9 @@ const nodePressureAction = read({
       .sort((a, b) => b.bytes - a.bytes);
     const top = pods[0];
     const usedText = (bytes: number) => `${Math.round(bytes / MI)}Mi`;
+    const owner = snapshot.deployments.find(
+      (d) => d.metadata?.namespace === top?.namespace && d.metadata?.name === top?.workload,
+    );
     const text = [
       node === undefined
         ? `node ${input.node} not found`
@@ -389,6 +404,7 @@ const nodePressureAction = read({
         pod: top?.pod ?? '',
         namespace: top?.namespace ?? '',
         workload: top?.workload ?? '',
+        replicas: owner?.spec?.replicas ?? 0,
         container: top?.container ?? '',
         memory_used: top === undefined ? '' : usedText(top.bytes),
         memory_request: top?.request ?? '',
