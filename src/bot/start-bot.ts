@@ -20,6 +20,7 @@ import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import { loadWorkflowFiles, type WorkflowFiles } from '../workflows/load-files.ts';
+import { RedisRunStore } from '../workflows/run-store.ts';
 import { handleButtonClick } from './button-click.ts';
 import { handleChatInput, type InputDeps } from './chat-input.ts';
 import { createChatPlatforms } from './chat-platforms.ts';
@@ -72,6 +73,7 @@ export function startBot(
       audit: new AuditLog(resources.producer, config.redis.prefix),
       status: new StatusStore(resources.producer, config.redis.prefix),
       workflows,
+      runs: new RedisRunStore(resources.producer, config.redis.prefix),
       handlers,
       decide: (click, verdict) => decide(click, verdict, decideDeps),
       autonomy: config.autonomy,

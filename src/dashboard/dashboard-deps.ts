@@ -5,6 +5,7 @@ import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import type { WorkflowFiles } from '../workflows/load-files.ts';
+import type { RunStore } from '../workflows/run-store.ts';
 import type { StatusStore } from './status-store.ts';
 import type { WebAccess } from './web-access.ts';
 
@@ -15,6 +16,8 @@ export type DashboardDeps = {
   audit: AuditLog;
   status: StatusStore;
   workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>;
+  /** Workflow runs as the engine keeps them, for the newest with their steps. */
+  runs: Pick<RunStore, 'recent'>;
   handlers: InboundHandlers;
   decide: (
     click: Parameters<InboundHandlers['click']>[0],

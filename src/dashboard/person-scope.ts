@@ -9,7 +9,7 @@ import { channelPlatform } from '../shared/channel.ts';
  * signed in; with the clusters those channels are bound to, and in each cluster the namespaces
  * (globs) of those channels' bindings.
  */
-type PersonScope = {
+export type PersonScope = {
   channels: ReadonlySet<string>;
   clusters: ReadonlySet<string>;
   namespaces: ReadonlyMap<string, readonly string[]>;

@@ -7,18 +7,20 @@ import { signInRoutes } from './sign-in-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 import { suspendRoutes } from './suspend-routes.ts';
 import { workflowRoutes } from './workflow-routes.ts';
+import { workflowRunRoutes } from './workflow-run-routes.ts';
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
 
 /**
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
  * waiting for a decision, with the same buttons), History (the audit trail, filtered by agent,
- * channel and outcome) and Workflows (the list, and a manual run into a channel). Every API call
- * needs a signed-in person (or the loopback demo). Pending shows, and the dashboard decides, only
- * the cards whose channel lists the person as an approver, checked again like any click; History
- * and Status show only the person's channels, their clusters and, in Status, the namespaces those
- * channels are bound to (`scopeOf`). Cards and status pass chat's last redaction. Status shows the
- * suspend switch, which an approver of any channel may turn on or off.
+ * channel and outcome) and Workflows (the list, a manual run into a channel, and the recent runs
+ * with each step's state). Every API call needs a signed-in person (or the loopback demo). Pending
+ * shows, and the dashboard decides, only the cards whose channel lists the person as an approver,
+ * checked again like any click; History and Status show only the person's channels, their
+ * clusters and, in Status, the namespaces those channels are bound to (`scopeOf`); Workflows shows
+ * the runs of those channels (`mayShowRun`). Cards, status and step lines pass redaction. Status
+ * shows the suspend switch, which an approver of any channel may turn on or off.
  */
 export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const routes: Route[] = [
@@ -33,6 +35,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
     ...proposalRoutes(deps),
     ...historyRoutes(deps),
     ...workflowRoutes(deps),
+    ...workflowRunRoutes(deps),
   ];
   return routes.map((route) => ({
     ...route,

@@ -4,10 +4,12 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/browser.ts';
 import { writeApprovalConfig } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
+import { QUICK_LOOK, workflowsDirWith } from '../support/workflows-dir.ts';
 
 /**
  * An approver signs in to the dashboard, approves the card waiting in Pending, and the console
- * (another tab) shows the same card settle in place.
+ * (another tab) shows the same card settle in place; runs a YAML workflow from Workflows and
+ * watches its steps finish there.
  */
 const sandbox = useSandbox(['oom-crashloop']);
 const TOKEN = 'lee-token-0123456789';
@@ -27,6 +29,7 @@ beforeAll(async () => {
   app = await startTestApp({
     COXSWAIN_CONFIG: config,
     DASHBOARD_TOKENS: `lee:${TOKEN},dana:${DANA}`,
+    WORKFLOWS_DIR: workflowsDirWith({ 'quick-look.yaml': QUICK_LOOK }),
   });
 }, 60_000);
 
@@ -110,3 +113,48 @@ it('lets an approver suspend and resume writes from Status, and shows who and wh
   await dashboard.locator('#history-rows tr', { hasText: 'resumed' }).waitFor();
   expect(errors).toEqual([]);
 }, 60_000);
+
+it('lists the workflows with their triggers, runs one, and shows its steps as they finish', async () => {
+  const dashboard = await (await browser.newContext()).newPage();
+  pages.push(dashboard);
+  const errors: string[] = [];
+  dashboard.on('pageerror', (error) => errors.push(error.message));
+  await dashboard.goto(`${app.baseUrl}/dashboard#workflows`);
+  await dashboard.locator('#login').waitFor();
+  await dashboard.locator('#login-name').fill('lee');
+  await dashboard.locator('#login-token').fill(TOKEN);
+  await dashboard.locator('#login button').click();
+  const quick = dashboard.locator('#workflow-list .workflow', {
+    has: dashboard.locator('.headline', { hasText: /^quick-look$/ }),
+  });
+  await quick.waitFor();
+
+  await quick.locator('input[name="channel"]').fill('web:ops');
+  await quick.locator('button', { hasText: 'Run' }).click();
+  await quick.locator('button', { hasText: 'Queued' }).waitFor();
+
+  expect(await quick.locator('.text').textContent()).toBe('The cluster at a glance, then a report');
+  expect(await quick.locator('.trigger').textContent()).toBe('trigger: manual');
+  expect(await quick.locator('.footer').textContent()).toMatch(/quick-look\.yaml$/);
+  expect(
+    await dashboard
+      .locator('#workflow-list .workflow', { hasText: 'deploy-app' })
+      .locator('.trigger')
+      .textContent(),
+  ).toBe('trigger: manual');
+  // The runs refresh on their own: the run shows up and finishes without a reload.
+  const run = dashboard.locator('#workflow-runs .run.state-succeeded', {
+    has: dashboard.locator('.headline', { hasText: 'quick-look: succeeded' }),
+  });
+  await run.waitFor({ timeout: 60_000 });
+  expect(await run.locator('.footer').textContent()).toMatch(
+    /^manual · started .+ · finished .+ · web:ops · sandbox$/,
+  );
+  const steps = run.locator('.steps .step');
+  expect(await steps.locator('.step-name').allTextContents()).toEqual(['look', 'notify']);
+  expect(await steps.locator('.step-state').allTextContents()).toEqual(['succeeded', 'succeeded']);
+  expect(await steps.first().locator('.step-detail').textContent()).toMatch(
+    /^\d+\/\d+ nodes ready/,
+  );
+  expect(errors).toEqual([]);
+}, 90_000);

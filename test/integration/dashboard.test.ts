@@ -1,13 +1,19 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import type { RunPlace } from '../../src/workflows/run-record.ts';
+import { RedisRunStore } from '../../src/workflows/run-store.ts';
+import { readYamlWorkflow } from '../../src/workflows/yaml-load.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeApprovalConfig } from '../support/config-file.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
+import { QUICK_LOOK, workflowsDirWith } from '../support/workflows-dir.ts';
 
 /**
  * The dashboard with sign-in (DASHBOARD_TOKENS): every view needs a session; Pending shows the
  * cards and decides them as the signed-in person, checked like any click; History reads the audit
- * trail; Workflows runs one into a channel.
+ * trail; Workflows runs one into a channel and shows the recent runs the person may see.
  */
 const sandbox = useSandbox(['oom-crashloop']);
 let app: TestApp;
@@ -24,6 +30,7 @@ beforeAll(async () => {
   app = await startTestApp({
     COXSWAIN_CONFIG: config,
     DASHBOARD_TOKENS: `lee:${LEE},dana:${DANA}`,
+    WORKFLOWS_DIR: workflowsDirWith({ 'quick-look.yaml': QUICK_LOOK }),
   });
 }, 60_000);
 
@@ -53,12 +60,17 @@ type Pending = { pending: { id: string; channel: string; card: { headline: strin
 describe('the dashboard', () => {
   it('refuses every view without a session, and a wrong token', async () => {
     const views = await Promise.all(
-      ['/dashboard/api/me', '/dashboard/api/pending', '/dashboard/api/history'].map((p) => get(p)),
+      [
+        '/dashboard/api/me',
+        '/dashboard/api/pending',
+        '/dashboard/api/history',
+        '/dashboard/api/workflow-runs',
+      ].map((p) => get(p)),
     );
     const wrong = await post('/dashboard/login', { name: 'lee', token: 'not-lees-token-at-all' });
     const typed = await get('/dashboard/api/me');
 
-    expect(views.map((r) => r.status)).toEqual([401, 401, 401]);
+    expect(views.map((r) => r.status)).toEqual([401, 401, 401, 401]);
     expect(wrong.status).toBe(401);
     expect(((await typed.json()) as { error: string }).error).toContain('sign in');
     expect((await get('/dashboard')).status).toBe(200);
@@ -187,7 +199,112 @@ describe('the dashboard', () => {
     expect(missing.status).toBe(409);
     expect(unbound.status).toBe(409);
   });
+
+  it('lists YAML and Markdown workflows with their triggers and files', async () => {
+    const lee = await signIn('lee', LEE);
+
+    const body = (await (await get('/dashboard/api/workflows', lee)).json()) as {
+      workflows: { name: string; description: string; trigger: string[]; file: string }[];
+    };
+
+    const quick = body.workflows.find((w) => w.name === 'quick-look');
+    const deploy = body.workflows.find((w) => w.name === 'deploy-app');
+    expect(quick).toMatchObject({
+      description: 'The cluster at a glance, then a report',
+      trigger: ['manual'],
+    });
+    expect(quick?.file).toMatch(/quick-look\.yaml$/);
+    expect(deploy?.trigger).toEqual(['manual']);
+    expect(deploy?.file).toMatch(/deploy-app\.md$/);
+  });
+
+  it('shows a YAML workflow run from here with each step’s state and line', async () => {
+    const lee = await signIn('lee', LEE);
+
+    const started = await post(
+      '/dashboard/api/workflows/quick-look/run',
+      { channel: 'web:ops', inputs: {} },
+      lee,
+    );
+
+    expect(started.status).toBe(202);
+    const { queued } = (await started.json()) as { queued: string };
+    const run = await eventually(async () => {
+      const body = (await (await get('/dashboard/api/workflow-runs', lee)).json()) as Runs;
+      return body.runs.find((r) => r.runId === queued && r.state === 'succeeded');
+    }, 60_000);
+    expect(run).toMatchObject({
+      workflow: 'quick-look',
+      trigger: 'manual',
+      channel: 'web:ops',
+      cluster: 'sandbox',
+    });
+    expect(run.finishedAt).toBeDefined();
+    expect(run.steps.map((step) => [step.name, step.state])).toEqual([
+      ['look', 'succeeded'],
+      ['notify', 'succeeded'],
+    ]);
+    expect(run.steps[0]?.detail).toMatch(/^\d+\/\d+ nodes ready/);
+    expect(run.steps[1]?.detail).toMatch(/^look: succeeded — \d+\/\d+ nodes ready/);
+    expect(Object.keys(run.steps[0] ?? {}).sort()).toEqual(['detail', 'name', 'state']);
+  }, 90_000);
+
+  it('shows a run only to the people who see its channel, or its cluster when it has none', async () => {
+    const lee = await signIn('lee', LEE);
+    const redis = new Redis(app.redisUrl);
+    try {
+      const store = new RedisRunStore(redis, app.prefix);
+      const loaded = readYamlWorkflow(QUICK_LOOK, 'quick-look.yaml', DEFAULT_AUTONOMY);
+      if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+      const record = (runId: string, place: Partial<RunPlace>) => ({
+        runId,
+        trigger: 'schedule' as const,
+        inputs: {},
+        place: {
+          requester: 'schedule:quick-look',
+          cluster: 'sandbox',
+          namespaces: ['*'],
+          maxTier: 'safe' as const,
+          ...place,
+        },
+        startedAt: new Date().toISOString(),
+        workflow: loaded.workflow,
+      });
+      await store.create(record('quick-look.elsewhere', { channel: 'slack:C0ELSEWHERE' }));
+      await store.create(record('quick-look.nowhere', {}));
+      await store.create(record('quick-look.other-cluster', { cluster: 'prod' }));
+
+      const body = (await (await get('/dashboard/api/workflow-runs', lee)).json()) as Runs;
+
+      const ids = body.runs.map((r) => r.runId);
+      expect(ids).toContain('quick-look.nowhere');
+      expect(ids).not.toContain('quick-look.elsewhere');
+      expect(ids).not.toContain('quick-look.other-cluster');
+      expect(body.runs.find((r) => r.runId === 'quick-look.nowhere')).toMatchObject({
+        state: 'running',
+        steps: [
+          { name: 'look', state: 'pending', detail: '' },
+          { name: 'notify', state: 'pending', detail: '' },
+        ],
+      });
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
+
+type Runs = {
+  runs: {
+    runId: string;
+    workflow: string;
+    trigger: string;
+    state: string;
+    channel?: string;
+    cluster: string;
+    finishedAt?: string;
+    steps: { name: string; state: string; detail: string }[];
+  }[];
+};
 
 describe('without sign-in', () => {
   it('serves nobody unless it is the demo, and the demo only this machine, unforwarded', async () => {

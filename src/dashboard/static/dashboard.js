@@ -166,6 +166,7 @@ async function loadWorkflows() {
     box.append(
       el('div', 'headline', w.name),
       el('div', 'text', w.description),
+      el('div', 'trigger', `trigger: ${w.trigger.join(', ')}`),
       el('div', 'footer', w.file),
     );
     const form = el('form');
@@ -193,6 +194,7 @@ async function loadWorkflows() {
         });
         show();
         run.textContent = 'Queued';
+        await loadRuns();
       } catch (error) {
         show(error);
       }
@@ -200,7 +202,56 @@ async function loadWorkflows() {
     box.append(form);
     return box;
   });
-  $('workflows').replaceChildren(...(boxes.length ? boxes : [el('p', 'empty', 'No workflows.')]));
+  $('workflow-list').replaceChildren(
+    ...(boxes.length ? boxes : [el('p', 'empty', 'No workflows.')]),
+  );
+  await loadRuns();
+}
+
+// States the stylesheet colours; anything else is shown as text only.
+const RUN_STATES = ['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped', 'stopped'];
+
+function stateClass(state) {
+  return RUN_STATES.includes(state) ? `state-${state}` : '';
+}
+
+function when(at) {
+  return at ? new Date(at).toLocaleString() : '';
+}
+
+function runItem(r) {
+  const item = el('li', `run ${stateClass(r.state)}`);
+  item.dataset.runId = r.runId;
+  const started = `started ${when(r.startedAt)}`;
+  const finished = r.finishedAt ? ` · finished ${when(r.finishedAt)}` : '';
+  item.append(
+    el('div', 'headline', `${r.workflow}: ${r.state}`),
+    el(
+      'div',
+      'footer',
+      `${r.trigger} · ${started}${finished} · ${r.channel ?? 'no channel'} · ${r.cluster}`,
+    ),
+  );
+  if (r.summary) item.append(el('div', 'text', r.summary));
+  const steps = el('ol', 'steps');
+  for (const s of r.steps) {
+    const step = el('li', `step ${stateClass(s.state)}`);
+    step.append(
+      el('span', 'step-name', s.name),
+      el('span', 'step-state', s.state),
+      el('span', 'step-detail', s.detail),
+    );
+    steps.append(step);
+  }
+  item.append(steps);
+  return item;
+}
+
+async function loadRuns() {
+  const { runs } = await api('/dashboard/api/workflow-runs');
+  $('workflow-runs').replaceChildren(
+    ...(runs.length ? runs.map(runItem) : [el('p', 'empty', 'No workflow runs yet.')]),
+  );
 }
 
 const LOADERS = {
@@ -257,9 +308,11 @@ function init() {
     loadHistory().then(() => show(), show);
   });
   window.addEventListener('hashchange', open);
-  // Pending cards change as people decide: keep the view fresh.
+  // Pending cards change as people decide, and runs as their steps finish: keep the view fresh.
+  // Workflows refreshes only its runs, so a form half filled in is left alone.
   setInterval(() => {
     if (current() === 'pending' || current() === 'status') LOADERS[current()]().catch(show);
+    if (current() === 'workflows') loadRuns().catch(show);
   }, 5_000);
   open();
 }
