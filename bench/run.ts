@@ -4,6 +4,8 @@ import { benchMemory } from './memory.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchWebhook } from './webhook.ts';
+import { benchWorkflowSchedule } from './workflow-schedule.ts';
+import { benchWorkflowSteps } from './workflow-steps.ts';
 
 // `npm run bench`: figures and ratios, printed. Nothing here is a pass/fail test: these machines
 // are shared, so the numbers are for reading, comparing and putting in closing notes.
@@ -14,3 +16,7 @@ if (only === undefined || only === 'diagnose') await benchDiagnose();
 if (only === undefined || only === 'agents') await benchAgents();
 if (only === undefined || only === 'slack') await benchSlackAck();
 if (only === undefined || only === 'redaction') await benchRedaction();
+if (only === undefined || only === 'workflows') {
+  await benchWorkflowSteps();
+  await benchWorkflowSchedule();
+}
