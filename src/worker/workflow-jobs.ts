@@ -99,11 +99,13 @@ async function createRun(
     return `workflow ${data.workflow} has no ${data.trigger} trigger`;
   const inputs = typedInputs(workflow, data.inputs);
   if (!inputs.ok) return inputs.error;
-  const place = placeOf(data, {
-    bindings: deps.bindings,
-    routes: deps.routes,
-    defaultCluster: deps.clusters.get().name,
-  });
+  let defaultCluster: string;
+  try {
+    defaultCluster = deps.clusters.get().name;
+  } catch (error) {
+    return `no cluster to run it on: ${(error as Error).message}`;
+  }
+  const place = placeOf(data, { bindings: deps.bindings, routes: deps.routes, defaultCluster });
   if (typeof place === 'string') return place;
   const outside = namespaceRefusal(place, inputs.inputs);
   if (outside !== undefined) return outside;

@@ -1,8 +1,10 @@
+import { redactText } from '../policy/redact.ts';
 import { nextMoves } from './plan.ts';
-import type { RunView, StepRecord } from './run-record.ts';
-import { runStep, type StepDeps } from './run-step.ts';
+import type { RunView, StepRecord, StepWork } from './run-record.ts';
+import { runStep, type StepDeps, type StepOutcome } from './run-step.ts';
 import type { RunStore } from './run-store.ts';
 import { decideStep } from './step-work.ts';
+import type { YamlStep } from './yaml-schema.ts';
 
 /**
  * The engine: a run advances from its records alone, so any worker can take it up after a crash.
@@ -183,7 +185,7 @@ export async function executeStep(
   const record = view?.steps[name];
   const step = view?.run.workflow.steps.find((s) => s.name === name);
   if (view === undefined || step === undefined || record?.state !== 'running') return record;
-  const outcome = await runStep(view, step, record.work, deps.step(view, name));
+  const outcome = await stepOutcome(view, step, record.work, deps.step);
   const branch = record.branch === undefined ? {} : { branch: record.branch };
   const times = { startedAt: record.startedAt, finishedAt: now() };
   const next: StepRecord =
@@ -195,4 +197,27 @@ export async function executeStep(
   if (await deps.store.setStep(runId, name, ['running'], next))
     await deps.reporter.stepDone({ ...view, steps: { ...view.steps, [name]: next } }, name, next);
   return next;
+}
+
+/**
+ * The step's work with what it runs with. A cluster that cannot be reached at all (no
+ * kubeconfig, a context that is not there) fails the step, said in its record, rather than
+ * failing its job until the job gives up.
+ */
+async function stepOutcome(
+  view: RunView,
+  step: YamlStep,
+  work: StepWork,
+  build: (view: RunView, step: string) => StepDeps,
+): Promise<StepOutcome> {
+  let deps: StepDeps;
+  try {
+    deps = build(view, step.name);
+  } catch (error) {
+    return {
+      state: 'failed',
+      error: redactText(error instanceof Error ? error.message : String(error)),
+    };
+  }
+  return runStep(view, step, work, deps);
 }
