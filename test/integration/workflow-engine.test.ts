@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/workflows/run-record.ts';
 import { RedisRunStore } from '../../src/workflows/run-store.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { writeApprovalConfig } from '../support/config-file.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
@@ -69,8 +70,30 @@ steps:
     action: report
 `;
 
+/** Every two seconds, from a job scheduler however many workers there are. */
+const TICK = `
+name: tick
+trigger:
+  schedule: "*/2 * * * * *"
+steps:
+  - action: report
+`;
+
+/** Started by an alert, once per alert however often Alertmanager sends it. */
+const ALERTED = `
+name: alerted
+trigger:
+  alert:
+    match: { alertname: { regex: "Disk.*" }, severity: critical }
+steps:
+  - name: summary
+    action: report
+`;
+
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'coxswain-workflows-'));
+  writeFileSync(join(dir, 'tick.yaml'), TICK);
+  writeFileSync(join(dir, 'alerted.yaml'), ALERTED);
   writeFileSync(join(dir, 'crash-fix.yaml'), WORKFLOW);
   writeFileSync(join(dir, 'restart-gate.yaml'), RESTART);
   const config = writeApprovalConfig({
@@ -207,4 +230,80 @@ describe('a YAML workflow with a confirm gate', () => {
       await stream.close();
     }
   }, 120_000);
+});
+
+describe('workflows that start on their own', () => {
+  it('runs a scheduled workflow on its ticks, and reports where the routes send it', async () => {
+    const ticks = await eventually(
+      async () => {
+        const found = (await store.recent(100)).filter(
+          (v) => v.run.workflow.name === 'tick' && v.state === 'succeeded',
+        );
+        return found.length >= 2 ? found : undefined;
+      },
+      30_000,
+      'two scheduled runs',
+    );
+
+    expect(ticks.every((v) => v.run.trigger === 'schedule')).toBe(true);
+    expect(new Set(ticks.map((v) => v.run.runId)).size).toBe(ticks.length);
+    expect(ticks[0]?.run.place).toMatchObject({
+      channel: 'web:alerts',
+      requester: 'schedule:tick',
+    });
+  }, 60_000);
+
+  it('starts one run per firing alert that matches, however often it is sent', async () => {
+    const notification = (startsAt: string, severity = 'critical') => ({
+      receiver: 'coxswain',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'DiskFull', severity, instance: 'node-1' },
+          annotations: { summary: 'disk full' },
+          startsAt,
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prometheus.example/graph',
+          fingerprint: `f${severity}${startsAt.slice(11, 13)}`,
+        },
+      ],
+      groupLabels: { alertname: 'DiskFull' },
+      commonLabels: { alertname: 'DiskFull', severity, instance: 'node-1' },
+      commonAnnotations: { summary: 'disk full' },
+      externalURL: 'http://alertmanager.example',
+      version: '4',
+      groupKey: `{}:{alertname="DiskFull",severity="${severity}"}`,
+      truncatedAlerts: 0,
+    });
+
+    await postAlert(app.baseUrl, notification('2026-12-06T10:00:00Z'));
+    await postAlert(app.baseUrl, notification('2026-12-06T10:00:00Z'));
+    await postAlert(app.baseUrl, notification('2026-12-06T11:00:00Z'));
+    await postAlert(app.baseUrl, notification('2026-12-06T12:00:00Z', 'warning'));
+
+    const runs = await eventually(async () => {
+      const found = (await store.recent(100)).filter(
+        (v) => v.run.workflow.name === 'alerted' && v.state === 'succeeded',
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    // Every notification's job is done, so every run it could start is queued by now.
+    const queue = new Queue('runs', { connection: redis, prefix: app.prefix });
+    const jobs = await eventually(async () => {
+      const found = await queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);
+      const alerts = found.filter((job) => job.data.kind === 'alert');
+      const settled = await Promise.all(alerts.map((job) => job.isCompleted()));
+      return alerts.length >= 3 && settled.every(Boolean) ? found : undefined;
+    });
+    await queue.close();
+    const started = jobs.filter(
+      (job) => job.data.kind === 'workflow' && job.data.workflow === 'alerted',
+    );
+    expect(started).toHaveLength(2);
+    expect(runs.map((v) => (v.run.alert as { startsAt: string }).startsAt).sort()).toEqual([
+      '2026-12-06T10:00:00Z',
+      '2026-12-06T11:00:00Z',
+    ]);
+  }, 60_000);
 });
