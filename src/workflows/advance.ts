@@ -69,8 +69,8 @@ export async function advanceRun(runId: string, deps: AdvanceDeps): Promise<RunV
       await deps.store.setState(runId, ['running', 'waiting'], moves.outcome.state, ended);
       return deps.store.load(runId);
     }
-    if (started.decided) continue;
     if (started.jobs.length > 0) await deps.executor.start(started.jobs);
+    if (started.decided) continue;
     const current = (await deps.store.load(runId)) ?? view;
     await deps.reporter.progress(current);
     const running = Object.values(current.steps).some((s) => s.state === 'running');

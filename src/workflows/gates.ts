@@ -52,7 +52,9 @@ export function proposalGates(view: RunView, step: string, deps: GateDeps): Gate
     },
     async show(ids) {
       const origin = where(false);
-      if (origin !== undefined) await showProposals(ids, origin, deps);
+      if (origin === undefined) return false;
+      await showProposals(ids, origin, deps);
+      return true;
     },
   };
 }

@@ -74,6 +74,8 @@ function terminalGates(deps: InProcessDeps): Gates {
         if (proposal !== undefined)
           deps.print(`\nProposed: ${proposal.action.summary}\n${proposal.action.diff}\n`);
       }
+      // Shown, never decided: the terminal changes nothing.
+      return false;
     },
   };
 }

@@ -39,8 +39,8 @@ export type Gates = {
     proposal: Proposal,
     approval: 'person' | 'auto',
   ): Promise<{ ok: true } | { ok: false; reason: string; stop?: boolean }>;
-  /** Shows the cards of proposals an agent made. */
-  show(ids: readonly string[]): Promise<void>;
+  /** Shows the cards of proposals an agent made; false where nobody can decide them. */
+  show(ids: readonly string[]): Promise<boolean>;
 };
 
 export type StepDeps = {
@@ -103,9 +103,11 @@ async function agentStep(
   const checked = checkOutputs(declared, given);
   if (!checked.ok) return { state: 'failed', error: checked.error };
   const outputs = { answer: answer.answer, ...checked.outputs };
-  if (answer.proposals.length > 0) await deps.gates.show(answer.proposals);
+  const decidable = answer.proposals.length > 0 && (await deps.gates.show(answer.proposals));
   if (work.confirm && answer.proposals.length > 0)
-    return { state: 'waiting', proposals: answer.proposals, outputs, text: answer.answer };
+    return decidable
+      ? { state: 'waiting', proposals: answer.proposals, outputs, text: answer.answer }
+      : { state: 'stopped', reason: 'its proposals need a decision, and nobody can make one here' };
   return { state: 'succeeded', outputs, text: answer.answer, proposals: answer.proposals };
 }
 
