@@ -40,31 +40,13 @@ export function startWorker(
     config.audit.dir,
     log.child({ component: 'audit' }),
   ).start();
-  const actions = createActionsWorker({
-    connection: resources.worker,
-    prefix: config.redis.prefix,
-    lockMs: config.worker.lockMs,
-    proposals,
-    clusters,
-    bindings: config.bindings,
-    people: config.people,
-    autonomy: config.autonomy,
-    dashboardUrl: config.dashboard.publicUrl,
-    outbox: resources.workerQueues.outbox,
-    runs: resources.workerQueues.runs,
-    log: log.child({ component: 'actions' }),
+  const { actions, sweeper } = approvals(
+    config,
+    resources,
+    { clusters, proposals, suspension },
+    log,
     metrics,
-    suspension,
-  });
-  const sweeper = sweepExpired({
-    proposals,
-    outbox: resources.workerQueues.outbox,
-    autonomy: config.autonomy,
-    dashboardUrl: config.dashboard.publicUrl,
-    log: log.child({ component: 'approvals' }),
-    runs: resources.workerQueues.runs,
-    bindings: config.bindings,
-  });
+  );
   const status = refreshStatus({
     clusters,
     store: new StatusStore(resources.worker, config.redis.prefix),
@@ -77,20 +59,7 @@ export function startWorker(
     resources.workerQueues.runs,
     log.child({ component: 'workflows' }),
   );
-  const workflows: WorkflowJobDeps = {
-    connection: resources.worker,
-    prefix: config.redis.prefix,
-    store: new RedisRunStore(resources.worker, config.redis.prefix),
-    workflows: workflowFiles.current,
-    queues: resources.workerQueues,
-    routes: config.routes,
-    bindings: config.bindings,
-    clusters,
-    dashboardUrl: config.dashboard.publicUrl,
-    engine,
-    log: log.child({ component: 'workflows' }),
-    now: () => new Date(),
-  };
+  const workflows = workflowJobDeps(config, resources, { clusters, engine }, workflowFiles, log);
   const runs = createRunsWorker({
     connection: resources.worker,
     prefix: config.redis.prefix,
@@ -154,4 +123,65 @@ function workerEngine(
     },
     runs: resources.workerQueues.runs,
   };
+}
+
+/** What the workflow jobs run with: the run store, the files as last read, and the engine. */
+function workflowJobDeps(
+  config: Config,
+  resources: Resources,
+  shared: { clusters: Clusters; engine: EngineDeps },
+  files: ReturnType<typeof keepWorkflows>,
+  log: Logger,
+): WorkflowJobDeps {
+  return {
+    connection: resources.worker,
+    prefix: config.redis.prefix,
+    store: new RedisRunStore(resources.worker, config.redis.prefix),
+    workflows: files.current,
+    queues: resources.workerQueues,
+    routes: config.routes,
+    bindings: config.bindings,
+    clusters: shared.clusters,
+    dashboardUrl: config.dashboard.publicUrl,
+    engine: shared.engine,
+    log: log.child({ component: 'workflows' }),
+    now: () => new Date(),
+  };
+}
+
+/** The approvals' side of a worker: approved changes executed, and undecided cards expired. */
+function approvals(
+  config: Config,
+  resources: Resources,
+  shared: { clusters: Clusters; proposals: ProposalStore; suspension: SuspendSwitch },
+  log: Logger,
+  metrics: Metrics,
+) {
+  const actions = createActionsWorker({
+    connection: resources.worker,
+    prefix: config.redis.prefix,
+    lockMs: config.worker.lockMs,
+    proposals: shared.proposals,
+    clusters: shared.clusters,
+    bindings: config.bindings,
+    people: config.people,
+    autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
+    outbox: resources.workerQueues.outbox,
+    runs: resources.workerQueues.runs,
+    log: log.child({ component: 'actions' }),
+    metrics,
+    suspension: shared.suspension,
+  });
+  const sweeper = sweepExpired({
+    proposals: shared.proposals,
+    outbox: resources.workerQueues.outbox,
+    autonomy: config.autonomy,
+    dashboardUrl: config.dashboard.publicUrl,
+    log: log.child({ component: 'approvals' }),
+    // A workflow run waiting on an expired card is told, and stops.
+    runs: resources.workerQueues.runs,
+    bindings: config.bindings,
+  });
+  return { actions, sweeper };
 }
