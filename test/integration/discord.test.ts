@@ -141,6 +141,21 @@ describe('Discord', () => {
     expect(JSON.stringify(posted.components)).toContain('command:diagnose -n payments');
   });
 
+  it('runs a YAML workflow from /coxswain workflow, and its status message ends as it did', async () => {
+    const { id } = discord.runCommand({
+      channelId: ops,
+      userId: dana,
+      name: 'coxswain',
+      subcommand: 'workflow',
+      options: { name: 'cluster-health-check' },
+    });
+
+    const response = await discord.interactionResponse(id);
+    expect(response.type).toBe(4);
+    const done = await find(ops, /Workflow cluster-health-check: succeeded/);
+    expect(shown(done)).toContain('✓ status (succeeded)');
+  });
+
   it('redacts the private answer to a command, which does not pass the outbox', async () => {
     const { id } = discord.runCommand({
       channelId: ops,

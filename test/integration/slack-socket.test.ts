@@ -4,7 +4,7 @@ import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedd
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { queuesIdle } from '../support/queues-idle.ts';
-import { useSandbox } from '../support/sandbox.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
 import { appMention, eventCallback, messageTs } from '../support/slack-payloads.ts';
 
@@ -64,6 +64,36 @@ describe('Slack in Socket Mode', () => {
       20_000,
     );
     expect(text(answer)).toContain('OOM');
+  });
+
+  it('runs a YAML workflow from a mention, its status edited in the thread until it ends', async () => {
+    const ts = messageTs();
+
+    await slack.sendSocket(
+      'events_api',
+      eventCallback(
+        appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'workflow cluster-health-check', ts }),
+      ),
+    );
+
+    const done = await eventually(
+      async () =>
+        slack.calls.find(
+          (call) =>
+            (call.method === 'chat.postMessage' || call.method === 'chat.update') &&
+            /Workflow cluster-health-check: succeeded/.test(text(call)),
+        ),
+      30_000,
+      'the workflow to end',
+    );
+    expect(text(done)).toContain('status (succeeded)');
+    const inThread = slack.calls.filter(
+      (call) =>
+        call.method === 'chat.postMessage' &&
+        call.args.thread_ts === ts &&
+        /Workflow cluster-health-check/.test(text(call)),
+    );
+    expect(inThread.length).toBeGreaterThan(0);
   });
 
   it('answers a slash command in its ack, and a click with the command behind it', async () => {
