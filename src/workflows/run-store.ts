@@ -151,8 +151,13 @@ export class RedisRunStore implements RunStore {
     const hashes = (await pipeline.exec()) ?? [];
     return hashes.flatMap(([error, hash]) => {
       if (error !== null) return [];
-      const view = viewOf(hash as Record<string, string>);
-      return view === undefined ? [] : [view];
+      // One record that cannot be read is left out of the list, not the list's failure.
+      try {
+        const view = viewOf(hash as Record<string, string>);
+        return view === undefined ? [] : [view];
+      } catch {
+        return [];
+      }
     });
   }
 
