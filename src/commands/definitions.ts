@@ -89,7 +89,8 @@ export const COMMAND_DEFINITIONS: Readonly<Record<CommandName, CommandDefinition
     synopsis: 'workflow NAME [key=value…] [--cluster NAME] — run a workflow from workflows/',
     cli: {
       usage: 'workflow NAME [key=value…] [--cluster NAME]',
-      about: 'runs a workflow here: YAML steps, or a Markdown task for the agents (offline: the analyzers)',
+      about:
+        'runs a workflow here: YAML steps, or a Markdown task for the agents (offline: the analyzers)',
     },
     slash: {
       description: 'Run a workflow',

@@ -129,6 +129,8 @@ function writeDemoConfig(dir: string, kubeconfig: string): string {
       approvers: ['web:web-user', 'web:sre'],
       allowSelfApproval: true,
     })),
+    // Alerts, and the workflows they start, report in #alerts.
+    routes: [{ match: {}, channels: ['web:alerts'] }],
   };
   writeFileSync(file, stringify(config));
   return file;

@@ -176,7 +176,7 @@ function propose(
  * A change a workflow step proposes: who decides it. A person, when the policy (with the
  * workflow's `always_confirm`) says confirm or the step asks for a confirm gate; the workflow
  * itself (`auto`), when the policy says safe or the workflow's `auto_approve` lowers confirm to
- * safe, which only a channel bound at the confirm tier allows. Forbidden stays forbidden.
+ * safe. Only a channel bound at the confirm tier gets either; forbidden stays forbidden.
  */
 function workflowChange(
   question: { action: ActionFacts; confirm: boolean; workflow: WorkflowAutonomy },
@@ -187,18 +187,13 @@ function workflowChange(
   const base = tierOf(facts, policy.autonomy);
   if (base === 'forbidden')
     return refuse(`${action.summary}: forbidden by the autonomy policy; no workflow can run it`);
-  const tier = tierOf(facts, policy.autonomy, question.workflow);
-  if (question.confirm || tier === 'confirm') {
-    if (policy.maxTier === 'safe')
-      return refuse(
-        `${action.summary}: this channel may only run safe (read-only) actions, so it cannot be proposed here`,
-      );
-    return { ...allow, approval: 'person' };
-  }
-  if (base === 'confirm' && policy.maxTier === 'safe')
+  // A channel bound at the safe tier changes nothing through a workflow, whoever would decide.
+  if (policy.maxTier === 'safe')
     return refuse(
-      `${action.summary}: the workflow auto-approves it, but this channel may only run safe actions`,
+      `${action.summary}: this channel may only run safe (read-only) actions, so a workflow cannot change anything here`,
     );
+  const tier = tierOf(facts, policy.autonomy, question.workflow);
+  if (question.confirm || tier === 'confirm') return { ...allow, approval: 'person' };
   return { ...allow, approval: 'auto' };
 }
 

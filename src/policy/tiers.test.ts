@@ -85,6 +85,18 @@ describe('Autonomy from config', () => {
     expect(tierOf({ verb: 'delete' }, autonomy)).toBe('forbidden');
   });
 
+  it('lets always_confirm win over auto_approve for the kind it names', () => {
+    const workflow = WorkflowAutonomy.parse({
+      auto_approve: ['scale'],
+      always_confirm: ['scale statefulset'],
+    });
+
+    expect(tierOf({ verb: 'scale', kind: 'Deployment' }, DEFAULT_AUTONOMY, workflow)).toBe('safe');
+    expect(tierOf({ verb: 'scale', kind: 'StatefulSet' }, DEFAULT_AUTONOMY, workflow)).toBe(
+      'confirm',
+    );
+  });
+
   it('lets no workflow unlock what `verb *` forbids', () => {
     const workflow = WorkflowAutonomy.parse({ auto_approve: ['delete deployment', 'delete'] });
 

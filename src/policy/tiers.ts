@@ -17,8 +17,9 @@ export function tierOf(action: ActionVerb, autonomy: Autonomy, workflow?: Workfl
     return 'forbidden';
   const base = lookUp(names, autonomy) ?? 'confirm';
   if (workflow === undefined) return base;
-  if (base === 'safe' && names.some((name) => workflow.always_confirm.includes(name)))
-    return 'confirm';
+  // `always_confirm` wins: `auto_approve: [scale]` beside `always_confirm: [scale statefulset]`
+  // leaves a StatefulSet's scale to a person.
+  if (names.some((name) => workflow.always_confirm.includes(name))) return 'confirm';
   if (base === 'confirm' && names.some((name) => workflow.auto_approve.includes(name)))
     return 'safe';
   return base;

@@ -1,4 +1,3 @@
-import { routeAlert } from '../alerts/routing.ts';
 import type { Route } from '../config/index.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
@@ -64,43 +63,48 @@ type PlaceDeps = {
 
 /**
  * Where a run reports and what it may touch. A person's run: their channel, its binding as the
- * config has it now. A schedule's: the channel the routes give `workflow=NAME`; an alert's: the
- * channel its labels route to. A channel without a binding (or none: the terminal) reads every
- * namespace of the default cluster and may change nothing.
+ * config has it now (a channel without one runs nothing). A schedule's: the channel the routes
+ * give `workflow=NAME`; an alert's: the channel its labels route to. A run that no route sends to
+ * a bound channel posts nowhere (the dashboard shows it to those who may see the whole cluster),
+ * reads the default cluster and may change nothing.
  */
 export function placeOf(job: WorkflowRunJob, deps: PlaceDeps): RunPlace | string {
-  const channel = job.channel ?? routedChannel(job, deps.routes);
-  const binding = channel === undefined ? undefined : bindingFor(channel, deps.bindings);
-  const base = {
-    ...(channel === undefined ? {} : { channel }),
-    ...(job.thread === undefined ? {} : { thread: job.thread }),
-    requester: job.requester,
-  };
-  if (binding === undefined) {
-    if (job.trigger === 'manual' && job.channel !== undefined)
-      return `this channel (${job.channel}) has no binding, so I cannot run workflows here`;
+  if (job.channel !== undefined && bindingFor(job.channel, deps.bindings) === undefined)
+    return `this channel (${job.channel}) has no binding, so I cannot run workflows here`;
+  const routed = job.channel ?? routedChannel(job, deps.routes);
+  const binding = routed === undefined ? undefined : bindingFor(routed, deps.bindings);
+  if (binding === undefined || routed === undefined)
+    // What a run reads is posted only where a binding says who may see it.
     return {
-      ...base,
+      requester: job.requester,
       cluster: job.cluster ?? deps.defaultCluster,
       namespaces: ['*'],
       maxTier: 'safe',
     };
-  }
   const wanted = job.cluster ?? alertCluster(job, binding) ?? binding.clusters[0];
   if (wanted === undefined || !binding.clusters.includes(wanted))
     return `this channel is bound to ${binding.clusters.join(', ')}, not cluster ${wanted}`;
   return {
-    ...base,
+    channel: routed,
+    ...(job.thread === undefined ? {} : { thread: job.thread }),
+    requester: job.requester,
     cluster: wanted,
     namespaces: [...binding.namespaces],
     maxTier: binding.maxTier,
   };
 }
 
+/**
+ * The first channel of the first route whose matchers all equal the labels: a schedule's
+ * `workflow=NAME`, an alert's own. Unlike an alert's message, a run has no default channel.
+ */
 function routedChannel(job: WorkflowRunJob, routes: readonly Route[]) {
-  if (job.trigger === 'schedule') return routeAlert({ workflow: job.workflow }, routes)[0];
-  if (job.trigger === 'alert') return routeAlert(labelsOf(job.alert), routes)[0];
-  return undefined;
+  if (job.trigger === 'manual') return undefined;
+  const labels = job.trigger === 'schedule' ? { workflow: job.workflow } : labelsOf(job.alert);
+  const route = routes.find((r) =>
+    Object.entries(r.match).every(([name, value]) => labels[name] === value),
+  );
+  return route?.channels[0];
 }
 
 /** An alert's `cluster` label, when the binding reaches that cluster. */

@@ -337,6 +337,37 @@ describe('YAML workflows: templates and conditions', () => {
 });
 
 describe('YAML workflows: bounds', () => {
+  it('refuses a confirm gate beside branches (it belongs in the branch that runs), an unknown action, and confirm on a read', () => {
+    const found = problems(
+      [
+        'steps:',
+        '  - name: shrink',
+        '    condition: "true"',
+        '    confirm: true',
+        '    branches:',
+        '      true: { action: scale }',
+        '  - action: get-logs',
+        '  - action: diagnose',
+        '    confirm_if: "true"',
+      ].join('\n'),
+    );
+
+    expect(found[0]).toBe('w.yaml:4: steps[0].confirm: goes in a branch, not beside branches');
+    expect(found).toHaveLength(1);
+    expect(
+      problems(
+        ['steps:', '  - action: get-logs', '  - action: diagnose', '    confirm_if: "true"'].join(
+          '\n',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^w\.yaml:2: steps\[0\]\.action: no action named get-logs \(actions: .*\)$/,
+      ),
+      'w.yaml:4: steps[1].confirm_if: diagnose changes nothing, so there is nothing to confirm',
+    ]);
+  });
+
   it('refuses more than 100 steps and an empty cron, each at its line', () => {
     const steps = '  - agent: k8s-diagnostician\n    task: hello there\n'.repeat(101);
     const text = `name: w\ntrigger:\n  schedule: ""\nsteps:\n${steps}`;

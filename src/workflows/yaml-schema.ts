@@ -223,7 +223,15 @@ function checkBody(body: BodyFields, ctx: z.RefinementCtx, hasBranches: boolean)
   const issue = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: [path], message });
   if (hasBranches) {
-    for (const field of ['agent', 'action', 'task', 'model', 'inputs'] as const)
+    for (const field of [
+      'agent',
+      'action',
+      'task',
+      'model',
+      'inputs',
+      'confirm',
+      'confirm_if',
+    ] as const)
       if (body[field] !== undefined) issue(field, 'goes in a branch, not beside branches');
     return;
   }
