@@ -72,18 +72,17 @@ export async function advanceRun(runId: string, deps: AdvanceDeps): Promise<RunV
     if (started.jobs.length > 0) await deps.executor.start(started.jobs);
     if (started.decided) continue;
     const current = (await deps.store.load(runId)) ?? view;
-    await deps.reporter.progress(current);
     const running = Object.values(current.steps).some((s) => s.state === 'running');
+    // Running while any step runs; waiting (for a decision, without a worker) once only gates are left.
+    const state = running ? 'running' : 'waiting';
+    if (current.state !== state) await deps.store.setState(runId, [current.state], state);
+    await deps.reporter.progress({ ...current, state });
     if (running) {
-      await deps.store.setState(runId, ['waiting'], 'running');
       await deps.executor.wait();
       continue;
     }
-    if (Object.values(current.steps).some((s) => s.state === 'waiting')) {
-      // Nothing runs: the run waits for its gates without a worker, and a decision wakes it.
-      await deps.store.setState(runId, ['running'], 'waiting');
+    if (Object.values(current.steps).some((s) => s.state === 'waiting'))
       return deps.store.load(runId);
-    }
   }
   throw new Error(`workflow run ${runId} did not settle in ${MAX_PASSES} passes`);
 }

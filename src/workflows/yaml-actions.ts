@@ -1,4 +1,5 @@
-import { actionNamed, actionNames, outputsOf } from './actions/catalogue.ts';
+import { z } from 'zod';
+import { actionNamed, actionNames, outputsOf, type WorkflowAction } from './actions/catalogue.ts';
 import type { YamlStep, YamlWorkflow } from './yaml-schema.ts';
 import type { PathProblem } from './yaml-structure.ts';
 
@@ -19,7 +20,7 @@ export function checkActions(workflow: YamlWorkflow): PathProblem[] {
   ]);
 }
 
-type Body = Pick<YamlStep, 'action' | 'confirm' | 'confirm_if' | 'outputs'>;
+type Body = Pick<YamlStep, 'action' | 'confirm' | 'confirm_if' | 'outputs' | 'inputs'>;
 
 function body(step: Body, at: (string | number)[], declared: YamlStep['outputs']): PathProblem[] {
   if (step.action === undefined) return [];
@@ -37,6 +38,7 @@ function body(step: Body, at: (string | number)[], declared: YamlStep['outputs']
       path: [...at, step.confirm === true ? 'confirm' : 'confirm_if'],
       message: `${step.action} changes nothing, so there is nothing to confirm`,
     });
+  problems.push(...inputProblems(action, step.inputs, at));
   const given = outputsOf(action);
   const names =
     declared === undefined ? [] : Array.isArray(declared) ? declared : Object.keys(declared);
@@ -47,4 +49,40 @@ function body(step: Body, at: (string | number)[], declared: YamlStep['outputs']
       message: `${step.action} gives no ${unknown.join(', ')} (it gives: ${given.join(', ')})`,
     });
   return problems;
+}
+
+/**
+ * Inputs the action does not take, and values written as they are (no template) that it would
+ * refuse: `replicas: two` for scale. Inputs left out are found when the step runs (the seed's
+ * examples leave some to the agent).
+ */
+function inputProblems(
+  action: WorkflowAction,
+  inputs: YamlStep['inputs'],
+  at: (string | number)[],
+): PathProblem[] {
+  const schema =
+    action.kind === 'change'
+      ? action.tool.input
+      : action.kind === 'read'
+        ? action.input
+        : undefined;
+  if (!(schema instanceof z.ZodObject) || inputs === undefined) return [];
+  const shape = schema.shape as Record<string, z.ZodType>;
+  return Object.entries(inputs).flatMap(([key, value]): PathProblem[] => {
+    const field = shape[key];
+    const path = [...at, 'inputs', key];
+    if (field === undefined)
+      return [
+        {
+          path,
+          message: `is not an input of ${action.name} (its inputs: ${Object.keys(shape).join(', ') || 'none'})`,
+        },
+      ];
+    if (JSON.stringify(value).includes('{{')) return [];
+    const parsed = field.safeParse(value);
+    return parsed.success
+      ? []
+      : [{ path, message: parsed.error.issues[0]?.message ?? 'is not valid' }];
+  });
 }

@@ -271,7 +271,7 @@ describe('YAML workflows: templates and conditions', () => {
         '  - name: fix',
         '    condition: "{{ steps.check-logs.cause == \'oom\' }}"',
         '    action: set-resources',
-        '    inputs: { pod: "{{ steps.check-logs.pod }}", limits: ["{{ inputs.namespace }}"] }',
+        '    inputs: { name: "{{ steps.check-logs.pod }}", container: "{{ inputs.namespace }}" }',
         '    confirm_if: actions_proposed',
       ].join('\n'),
     );
@@ -288,7 +288,7 @@ describe('YAML workflows: templates and conditions', () => {
         '    task: "Look at {{ steps.second.pod }}"',
         '  - name: second',
         '    action: restart-pod',
-        '    inputs: { pod: "{{ inputs.pod }}" }',
+        '    inputs: { name: "{{ inputs.pod }}" }',
         '  - name: third',
         '    condition: alert.labels.severity == "critical"',
         '    action: report',
@@ -297,7 +297,7 @@ describe('YAML workflows: templates and conditions', () => {
 
     expect(problems(text)).toEqual([
       'w.yaml:9: steps[0].task: column 12: unknown step "second" (readable here: none)',
-      'w.yaml:12: steps[1].inputs.pod: column 4: unknown input "pod" (declared: namespace)',
+      'w.yaml:12: steps[1].inputs.name: column 4: unknown input "pod" (declared: namespace)',
       'w.yaml:14: steps[2].condition: column 1: unknown name "alert" (known here: inputs, steps, cluster, actions_proposed)',
     ]);
   });
@@ -365,6 +365,39 @@ describe('YAML workflows: bounds', () => {
         /^w\.yaml:2: steps\[0\]\.action: no action named get-logs \(actions: .*\)$/,
       ),
       'w.yaml:4: steps[1].confirm_if: diagnose changes nothing, so there is nothing to confirm',
+    ]);
+  });
+
+  it('says an input an action does not take, and a value it would refuse, with the rest in one round', () => {
+    const text = [
+      'steps:',
+      '  - name: a',
+      '    action: report',
+      '    needs: [nowhere]',
+      '  - action: scale',
+      '    inputs: { namespace: shop, name: web, replicas: two, colour: red }',
+      '  - action: diagnose',
+      '    inputs: { namespace: "{{ inputs.missing }}" }',
+    ].join('\n');
+
+    expect(problems(text)).toEqual([
+      'w.yaml:4: steps[0].needs[0]: no step named nowhere',
+      'w.yaml:6: steps[1].inputs.replicas: Invalid input: expected number, received string',
+      'w.yaml:6: steps[1].inputs.colour: is not an input of scale (its inputs: namespace, name, kind, replicas)',
+      'w.yaml:8: steps[2].inputs.namespace: column 4: unknown input "missing" (declared: none)',
+    ]);
+  });
+
+  it('says where a template was left unquoted, which YAML reads as a map', () => {
+    const text = [
+      'steps:',
+      '  - action: list-pods',
+      '    inputs:',
+      '      namespace: {{ inputs.ns }}',
+    ].join('\n');
+
+    expect(problems(text)).toEqual([
+      'w.yaml:4: (template): a value that starts with {{ must be quoted ("{{ … }}"): unquoted, YAML reads the braces as a map',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { basename, extname } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, isCollection, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { WorkflowName } from '../queue/command-data.ts';
@@ -40,6 +40,9 @@ export function readYamlWorkflow(
         ({ problem, line }) =>
           `${file}:${line}: ${formatPath(problem.path) || '(root)'}: ${problem.message}`,
       );
+  const unquoted = unquotedTemplates(doc, lines);
+  if (unquoted.length > 0)
+    return { ok: false, problems: unquoted.map((line) => `${file}:${line}: ${UNQUOTED}`) };
   let raw: unknown;
   try {
     // Aliases that expand without end (a "billion laughs") are refused, not expanded.
@@ -55,13 +58,33 @@ export function readYamlWorkflow(
     ...checkName(name, raw, taken),
     ...checkStructure(raw, policy),
   ];
-  if (!parsed.success || problems.length > 0) return { ok: false, problems: say(problems) };
+  if (!parsed.success) return { ok: false, problems: say(problems) };
   const steps = parsed.data.steps.map((step, index) => ({ ...step, name: stepName(step, index) }));
   const workflow = { ...parsed.data, name, steps, file };
-  // Templates, conditions and actions once the shape is right: what exists depends on it.
-  const unknown = [...checkExpressions(workflow), ...checkActions(workflow)];
-  if (unknown.length > 0) return { ok: false, problems: say(unknown) };
+  // Templates, conditions and actions once the shape is right (what exists depends on it), said
+  // with the whole-file problems, so that one round of fixes is enough.
+  const all = [...problems, ...checkExpressions(workflow), ...checkActions(workflow)];
+  if (all.length > 0) return { ok: false, problems: say(all) };
   return { ok: true, workflow };
+}
+
+const UNQUOTED =
+  '(template): a value that starts with {{ must be quoted ("{{ … }}"): unquoted, YAML reads the braces as a map';
+
+/**
+ * The lines of map keys that are themselves maps or lists: what an unquoted `{{ x }}` parses as.
+ * A workflow never means one, and the library would stringify it with a warning.
+ */
+function unquotedTemplates(doc: Document, lines: LineCounter): number[] {
+  const found: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isCollection(key) && key.range !== undefined && key.range !== null)
+        found.push(lineAt(lines, key.range[0]));
+    },
+  });
+  return found;
 }
 
 /** The `name:` of the file, or its file name without the extension. */
