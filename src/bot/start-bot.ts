@@ -38,13 +38,8 @@ type Bot = {
  * The bot role: receives alerts and chat (web console, Slack, Discord), enqueues, and delivers
  * the outbox to chat. It never calls a model and never writes to a cluster.
  */
-export function startBot(
-  config: Config,
-  resources: Resources,
-  log: Logger,
-  metrics: Metrics,
-  workflows: WorkflowFiles = loadWorkflowFiles(config.workflowsDir, config.autonomy),
-): Bot {
+export function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Bot {
+  const workflows = workflowShelf(config);
   const web = startWebSide(config, resources, log, metrics);
   const decideDeps = decideDepsOf(config, resources, log);
   const handlers = inboundHandlers(config, resources, workflows, decideDeps);
@@ -88,6 +83,7 @@ export function startBot(
     routes,
     connect: () => platforms.connect(),
     async stop() {
+      workflows.stop();
       web.endStreams();
       await platforms.stop();
       await closeWorker(worker, config.shutdownTimeoutMs, log);
@@ -115,7 +111,7 @@ function decideDepsOf(config: Config, resources: Resources, log: Logger): Decide
 function inboundHandlers(
   config: Config,
   resources: Resources,
-  workflows: WorkflowFiles,
+  workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>,
   decideDeps: DecideDeps,
 ): InboundHandlers {
   const inputDeps: InputDeps = {
@@ -183,4 +179,36 @@ function consoleRoutes(
 
 function clusterNames(config: Config): string[] {
   return config.clusters.length === 0 ? [DEFAULT_CLUSTER_NAME] : config.clusters.map((c) => c.name);
+}
+
+/**
+ * The workflows as the bot offers them (`help`, `workflow NAME`, the dashboard), read from the
+ * folder at start and every minute after, as the workers read it: a file added or fixed is
+ * offered without a restart. A bad file is left out here; the workers log its problems.
+ */
+function workflowShelf(
+  config: Config,
+  intervalMs = 60_000,
+): Pick<WorkflowFiles, 'markdown' | 'yaml'> & { stop(): void } {
+  const read = () => {
+    try {
+      return loadWorkflowFiles(config.workflowsDir, config.autonomy);
+    } catch {
+      return undefined;
+    }
+  };
+  const first = read();
+  const shelf = {
+    markdown: first?.markdown ?? new Map(),
+    yaml: first?.yaml ?? new Map(),
+    stop: () => clearInterval(timer),
+  };
+  const timer = setInterval(() => {
+    const files = read();
+    if (files === undefined) return;
+    shelf.markdown = files.markdown;
+    shelf.yaml = files.yaml;
+  }, intervalMs);
+  timer.unref();
+  return shelf;
 }

@@ -88,9 +88,9 @@ export const COMMAND_DEFINITIONS: Readonly<Record<CommandName, CommandDefinition
   workflow: {
     synopsis: 'workflow NAME [key=value…] [--cluster NAME] — run a workflow from workflows/',
     cli: {
-      usage: 'workflow NAME [key=value…] [--cluster NAME]',
-      about:
-        'runs a workflow here: YAML steps, or a Markdown task for the agents (offline: the analyzers)',
+      usage: 'workflow [run] NAME [key=value…] [--cluster NAME]',
+      about: `runs a workflow here: YAML steps (a change it reaches is shown, not made), or a
+          Markdown task for the agents (offline: the analyzers)`,
     },
     slash: {
       description: 'Run a workflow',

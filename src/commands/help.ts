@@ -16,19 +16,27 @@ const CLI_ORDER = ['status', 'diagnose', 'rollback', 'deploy', 'workflow'] as co
 const cliOf = (name: (typeof CLI_ORDER)[number]) =>
   COMMAND_DEFINITIONS[name].cli ?? { usage: name, about: '' };
 
-/** A terminal-only command: it checks files and needs no cluster. */
-const WORKFLOW_CHECK = {
-  usage: 'workflow check FILE…',
-  about: `checks workflow files (YAML or Markdown), for CI: each problem on stderr as
+/** Terminal-only workflow commands: they read files and need no cluster. */
+const WORKFLOW_ONLY = [
+  {
+    name: 'list',
+    usage: 'workflow list',
+    about: 'the workflows of WORKFLOWS_DIR: name, trigger, description, file',
+  },
+  {
+    name: 'check',
+    usage: 'workflow check FILE…',
+    about: `checks workflow files (YAML or Markdown), for CI: each problem on stderr as
           FILE:LINE: field: message, "FILE: ok" on stdout for a good one; exit 1 on any problem`,
-};
+  },
+];
 
 /** `coxswain status --help` and the other skills' usage in the terminal. */
 export const CLUSTER_USAGE = `Usage: ${CLI_ORDER.map((name) => `coxswain ${cliOf(name).usage}`).join('\n       ')}
-       coxswain ${WORKFLOW_CHECK.usage}
+${WORKFLOW_ONLY.map((w) => `       coxswain ${w.usage}`).join('\n')}
 
 ${CLI_ORDER.map((name) => `${name.padEnd(10)}${cliOf(name).about}`).join('\n')}
-${'check'.padEnd(10)}${WORKFLOW_CHECK.about}
+${WORKFLOW_ONLY.map((w) => `${w.name.padEnd(10)}${w.about}`).join('\n')}
 
 The cluster is the current kubeconfig context (KUBECONFIG or ~/.kube/config, or in-cluster
 credentials), or one named in the config file (COXSWAIN_CONFIG) with --cluster.

@@ -78,8 +78,12 @@ export async function workflowRun(args: readonly string[]): Promise<number> {
     const known = [...files.markdown.keys(), ...files.yaml.keys()].sort();
     throw new UsageError(`no workflow named ${name} (workflows: ${known.join(', ') || 'none'})`);
   }
+  if (!workflow.trigger.some((t) => t.kind === 'manual'))
+    throw new UsageError(
+      `workflow ${name} is not run by hand: it runs on ${workflow.trigger.map((t) => t.kind).join(' and ')}`,
+    );
   const inputs = typedInputs(workflow, given);
-  if (!inputs.ok) throw new UsageError(inputs.error);
+  if (!inputs.ok) throw new UsageError(`workflow ${name}: ${inputs.error}`);
   const cluster = new Clusters(config.clusters).get(clusterName);
   const kube = { cluster, namespaces: ['*'] };
   const proposals = new MemoryProposals();

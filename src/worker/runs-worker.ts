@@ -124,7 +124,16 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
 async function startAlertWorkflows(run: Extract<RunJob, { kind: 'alert' }>, deps: RunsWorkerDeps) {
   const payload = AlertmanagerPayload.safeParse(run.payload);
   if (!payload.success) return [];
-  const runs = alertRuns(payload.data.alerts, deps.workflows.workflows().values(), run.receivedAt);
+  const { runs, beyond } = alertRuns(
+    payload.data.alerts,
+    deps.workflows.workflows().values(),
+    run.receivedAt,
+  );
   for (const { jobId, data } of runs) await deps.queues.runs.add('workflow', data, { jobId });
+  if (beyond > 0)
+    deps.log.warn(
+      { groupKey: payload.data.groupKey, started: runs.length, notStarted: beyond },
+      'alert workflows not started: too many alerts in one notification',
+    );
   return runs.map((r) => r.data.runId);
 }

@@ -8,6 +8,7 @@ import { postToChat } from '../chat/post-to-chat.ts';
 import type { Route } from '../config/index.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
+import { authorise } from '../policy/authorise.ts';
 import type { WorkflowResumeJob, WorkflowRunJob, WorkflowStepJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
@@ -15,7 +16,7 @@ import { advanceRun, type Executor, executeStep } from '../workflows/advance.ts'
 import { modelAgent, offlineAgent } from '../workflows/agent-step.ts';
 import { gateOutcome, proposalGates } from '../workflows/gates.ts';
 import { chatReporter } from '../workflows/run-messages.ts';
-import type { RunView } from '../workflows/run-record.ts';
+import type { RunPlace, RunView } from '../workflows/run-record.ts';
 import type { StepDeps } from '../workflows/run-step.ts';
 import type { RedisRunStore } from '../workflows/run-store.ts';
 import { namespaceRefusal, placeOf, runRecord, typedInputs } from '../workflows/start-run.ts';
@@ -229,7 +230,7 @@ function stepDeps(
   token: string | undefined,
   deps: WorkflowJobDeps,
 ): StepDeps {
-  const place = view.run.place;
+  const place = currentPlace(view.run.place, deps.bindings);
   const kube = { cluster: deps.clusters.get(place.cluster), namespaces: place.namespaces };
   const engine = deps.engine;
   const lock = lockOf(job, token);
@@ -254,6 +255,7 @@ function stepDeps(
           () => specialistResults(job),
         );
   return {
+    place,
     kube,
     autonomy: engine.autonomy,
     agent,
@@ -265,4 +267,19 @@ function stepDeps(
       actions: deps.queues.actions,
     }),
   };
+}
+
+/**
+ * The run's place with its channel's binding as the config has it now: a run that waited at a
+ * gate for an hour reads and proposes only what the channel may still touch. A channel no longer
+ * bound to the run's cluster fails the step, saying so.
+ */
+function currentPlace(place: RunPlace, bindings: readonly Binding[]): RunPlace {
+  if (place.channel === undefined) return place;
+  const scope = authorise.stillBound(
+    { channel: place.channel, cluster: place.cluster, namespaces: place.namespaces },
+    { bindings },
+  );
+  if (!scope.allowed) throw new Error(scope.reason);
+  return { ...place, namespaces: [...scope.namespaces], maxTier: scope.maxTier };
 }

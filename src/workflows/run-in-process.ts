@@ -42,6 +42,7 @@ export async function runInProcess(
   });
   const reporter = printer(deps.print);
   const stepDeps = {
+    place,
     kube: deps.kube,
     autonomy: deps.autonomy,
     agent: deps.agent,

@@ -31,10 +31,17 @@ export function stepLine(name: string, record: StepRecord | undefined): string {
           ? `: ${record.reason}`
           : record.state === 'waiting'
             ? ': waiting for a decision on its card'
-            : record.state === 'succeeded' && typeof record.outputs.summary === 'string'
-              ? `: ${firstLine(record.outputs.summary)}`
+            : record.state === 'succeeded'
+              ? succeededLine(record)
               : '';
   return `${MARK[state]} ${name} (${state})${detail}`;
+}
+
+/** A finished step's line: its summary, else the first line of what it gave. */
+function succeededLine(record: Extract<StepRecord, { state: 'succeeded' }>): string {
+  const summary = typeof record.outputs.summary === 'string' ? record.outputs.summary : record.text;
+  const line = summary === undefined ? '' : firstLine(summary);
+  return line === '' ? '' : `: ${line}`;
 }
 
 function firstLine(text: string): string {
@@ -45,6 +52,7 @@ function firstLine(text: string): string {
 export function statusMessage(view: RunView): ChatMessageInput {
   const steps = view.run.workflow.steps;
   const done = steps.filter((s) => view.steps[s.name]?.state === 'succeeded').length;
+  const skipped = steps.filter((s) => view.steps[s.name]?.state === 'skipped').length;
   const over = view.state !== 'running' && view.state !== 'waiting';
   const tone =
     view.state === 'succeeded'
@@ -53,7 +61,7 @@ export function statusMessage(view: RunView): ChatMessageInput {
         ? 'warning'
         : 'neutral';
   return {
-    headline: `Workflow ${view.run.workflow.name}: ${over ? view.state : view.state === 'waiting' ? 'waiting for a decision' : 'running'} (${done} of ${steps.length} steps done)`,
+    headline: `Workflow ${view.run.workflow.name}: ${over ? view.state : view.state === 'waiting' ? 'waiting for a decision' : 'running'} (${done} of ${steps.length} steps done${skipped > 0 ? `, ${skipped} skipped` : ''})`,
     text: redactText(
       [
         ...steps.map((s) => stepLine(s.name, view.steps[s.name])),

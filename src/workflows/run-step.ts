@@ -10,7 +10,7 @@ import type { KubeContext } from '../tools/kubernetes/context.ts';
 import { parseToolInput } from '../tools/tool.ts';
 import { actionNamed, type ChangeAction } from './actions/catalogue.ts';
 import type { ReadAction } from './actions/reads.ts';
-import type { RunView, StepOutputs, StepWork } from './run-record.ts';
+import type { RunPlace, RunView, StepOutputs, StepWork } from './run-record.ts';
 import { checkOutputs, lastJsonObject, outputsInstruction } from './step-outputs.ts';
 import type { YamlStep } from './yaml-schema.ts';
 
@@ -44,6 +44,8 @@ export type Gates = {
 };
 
 export type StepDeps = {
+  /** What the step may touch now: the run's place, its channel's binding read again. */
+  place: RunPlace;
   kube: KubeContext;
   autonomy: Autonomy;
   agent(request: AgentRequest): Promise<AgentAnswer>;
@@ -68,7 +70,7 @@ export async function runStep(
     const action = actionNamed(work.action);
     if (action === undefined) return { state: 'failed', error: `no action named ${work.action}` };
     if (action.kind === 'report') return reportStep(view);
-    if (action.kind === 'read') return await readStep(view, step, action, work.inputs, deps);
+    if (action.kind === 'read') return await readStep(step, action, work.inputs, deps);
     return await changeStep(view, step, action, work, deps);
   } catch (error) {
     // Not failures: the step waits for its specialists, or another worker has taken it over.
@@ -112,7 +114,6 @@ async function agentStep(
 }
 
 async function readStep(
-  view: RunView,
   step: YamlStep,
   action: ReadAction,
   inputs: Record<string, unknown>,
@@ -122,7 +123,7 @@ async function readStep(
   if (!parsed.ok) return { state: 'failed', error: parsed.error };
   const allowed = authorise.read(
     { tool: action.name, scope: action.scope(parsed.data) },
-    { cluster: view.run.place.cluster, namespaces: view.run.place.namespaces },
+    { cluster: deps.place.cluster, namespaces: deps.place.namespaces },
   );
   if (!allowed.allowed) return { state: 'failed', error: allowed.reason };
   const result = await action.run(deps.kube, parsed.data);
@@ -146,7 +147,7 @@ async function changeStep(
   const tool = action.tool;
   const parsed = parseToolInput(action.name, tool.input, work.inputs);
   if (!parsed.ok) return { state: 'failed', error: parsed.error };
-  const place = view.run.place;
+  const place = deps.place;
   const allowed = authorise.read(
     { tool: action.name, scope: tool.scope(parsed.data) },
     { cluster: place.cluster, namespaces: place.namespaces },

@@ -16,7 +16,7 @@ describe("a run's inputs", () => {
       ok: true,
       inputs: { app: 'orders-api', revision: 3, dry_run: true },
     });
-    expect(typedInputs(workflow, { app: 'orders-api' })).toEqual({
+    expect(typedInputs(workflow, { app: 'orders-api', revision: '' })).toEqual({
       ok: true,
       inputs: { app: 'orders-api', revision: 0 },
     });
@@ -25,12 +25,11 @@ describe("a run's inputs", () => {
   it('names a missing input, a value of the wrong type and an input it does not have', () => {
     expect(typedInputs(workflow, { revision: 'three' })).toEqual({
       ok: false,
-      error:
-        'workflow rollback-app: app is required (string); revision must be a number, not "three"',
+      error: 'app is required (string); revision must be a number, not "three"',
     });
     expect(typedInputs(workflow, { app: 'a', color: 'red' })).toEqual({
       ok: false,
-      error: 'workflow rollback-app has no input color (inputs: app, revision, dry_run)',
+      error: 'it has no input color (inputs: app, revision, dry_run)',
     });
   });
 });

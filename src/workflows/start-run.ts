@@ -20,12 +20,13 @@ export function typedInputs(
   if (unknown.length > 0)
     return {
       ok: false,
-      error: `workflow ${workflow.name} has no input ${unknown.join(', ')} (inputs: ${names.join(', ') || 'none'})`,
+      error: `it has no input ${unknown.join(', ')} (inputs: ${names.join(', ') || 'none'})`,
     };
   const inputs: Record<string, InputValue> = {};
   const problems: string[] = [];
   for (const [name, input] of declared) {
-    const value = given[name];
+    // An input left empty (a blank field on the dashboard, `revision=`) is not given.
+    const value = given[name] === '' ? undefined : given[name];
     if (value === undefined) {
       if (input.default !== undefined) inputs[name] = input.default;
       else if (input.required) problems.push(`${name} is required (${input.type})`);
@@ -36,8 +37,7 @@ export function typedInputs(
       problems.push(`${name} must be a ${input.type}, not ${JSON.stringify(value)}`);
     else inputs[name] = typed;
   }
-  if (problems.length > 0)
-    return { ok: false, error: `workflow ${workflow.name}: ${problems.join('; ')}` };
+  if (problems.length > 0) return { ok: false, error: problems.join('; ') };
   return { ok: true, inputs };
 }
 

@@ -45,15 +45,33 @@ type Alert = {
 };
 
 /**
+ * At most this many runs from one notification: a group of a thousand alerts about one cause is
+ * not a thousand investigations (the on-call threads coalesce them by subject).
+ */
+export const MAX_RUNS_PER_NOTIFICATION = 20;
+
+/**
  * The runs an alert notification starts: one per firing alert a workflow matches, named by the
- * alert's fingerprint and start, so Alertmanager's repeats of the same alert start nothing new.
+ * alert's fingerprint and start, so Alertmanager's repeats of the same alert start nothing new;
+ * the first MAX_RUNS_PER_NOTIFICATION, with how many more there were.
  */
 export function alertRuns(
   alerts: readonly Alert[],
   workflows: Iterable<YamlWorkflow>,
   receivedAt: string,
+): { runs: { jobId: string; data: WorkflowRunJob }[]; beyond: number } {
+  const all = matchingRuns(alerts, [...workflows], receivedAt);
+  return {
+    runs: all.slice(0, MAX_RUNS_PER_NOTIFICATION),
+    beyond: Math.max(0, all.length - MAX_RUNS_PER_NOTIFICATION),
+  };
+}
+
+function matchingRuns(
+  alerts: readonly Alert[],
+  all: readonly YamlWorkflow[],
+  receivedAt: string,
 ): { jobId: string; data: WorkflowRunJob }[] {
-  const all = [...workflows];
   return alerts.flatMap((alert) => {
     if (alert.status !== 'firing') return [];
     const workflow = workflowForAlert(alert.labels, all);
@@ -74,7 +92,8 @@ export function alertRuns(
           trigger: 'alert',
           inputs: {},
           alert: { ...alert, receivedAt },
-          requester: `alert:${(alert.fingerprint ?? digest).slice(0, 40)}`,
+          // Shown on its cards as who asked: the alert, by name.
+          requester: `alert:${(alert.labels.alertname ?? 'alert').slice(0, 150)}`,
         },
       },
     ];

@@ -169,10 +169,13 @@ async function loadWorkflows() {
       el('div', 'trigger', `trigger: ${w.trigger.join(', ')}`),
       el('div', 'footer', w.file),
     );
+    // Only a workflow run by hand has a Run form; the others start on their alerts or schedules.
+    if (!w.trigger.includes('manual')) return box;
     const form = el('form');
     const channel = el('input');
     channel.name = 'channel';
-    channel.placeholder = 'channel (web:ops)';
+    channel.placeholder = 'channel, e.g. web:ops';
+    channel.required = true;
     form.append(channel);
     for (const input of w.inputs) {
       const field = el('input');

@@ -90,7 +90,16 @@ export const analyzeLogsAction = read({
     container: z.string().max(63).optional(),
     lines: z.number().int().min(1).max(500).default(100),
   }),
-  outputs: ['cause', 'pod', 'namespace', 'container', 'exit_code', 'excerpt', 'workload'],
+  outputs: [
+    'cause',
+    'pod',
+    'namespace',
+    'container',
+    'exit_code',
+    'excerpt',
+    'workload',
+    'summary',
+  ],
   scope: (input) => namespaceScope(input.namespace),
   async run(kube, input) {
     const pod = await readPod(kube, input.namespace, input.pod);
@@ -107,6 +116,7 @@ export const analyzeLogsAction = read({
     const lines = redactText(String(log)).split('\n').filter(Boolean);
     const cause = causeOf(container.lastReason, container.exitCode, container.waiting, lines);
     const excerpt = lines.slice(-20).join('\n');
+    const last = lines.at(-1);
     return {
       text: `${input.namespace}/${input.pod} (${container.name}): ${cause}${excerpt ? `\n${excerpt}` : ''}`,
       outputs: {
@@ -117,6 +127,7 @@ export const analyzeLogsAction = read({
         exit_code: container.exitCode,
         excerpt,
         workload: ownerName(pod),
+        summary: `${container.name}: ${cause}${last === undefined ? '' : `; last line: ${last.slice(0, 200)}`}`,
       },
     };
   },
