@@ -233,7 +233,7 @@ describe('a YAML workflow with a confirm gate', () => {
 });
 
 describe('workflows that start on their own', () => {
-  it('runs a scheduled workflow on its ticks, and reports where the routes send it', async () => {
+  it('runs a scheduled workflow on its ticks; with no route to a bound channel it posts nowhere', async () => {
     const ticks = await eventually(
       async () => {
         const found = (await store.recent(100)).filter(
@@ -247,9 +247,11 @@ describe('workflows that start on their own', () => {
 
     expect(ticks.every((v) => v.run.trigger === 'schedule')).toBe(true);
     expect(new Set(ticks.map((v) => v.run.runId)).size).toBe(ticks.length);
-    expect(ticks[0]?.run.place).toMatchObject({
-      channel: 'web:alerts',
+    expect(ticks[0]?.run.place).toEqual({
       requester: 'schedule:tick',
+      cluster: 'sandbox',
+      namespaces: ['*'],
+      maxTier: 'safe',
     });
   }, 60_000);
 
