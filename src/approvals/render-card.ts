@@ -174,11 +174,16 @@ function outcomeOf(record: ProposalRecord): { prefix: string; text?: string; ton
         text: 'Nobody decided in time. Nothing was changed.',
         tone: 'neutral',
       };
-    case 'superseded':
+    case 'superseded': {
+      // Why: the same change made by another card, or the target changed since it was proposed.
+      const why =
+        record.result?.error ??
+        `the target changed since this was proposed${record.supersededBy ? `; see proposal ${record.supersededBy}` : ''}`;
       return {
         prefix: 'Superseded: ',
-        text: `The target changed since this was proposed${record.supersededBy ? `; see proposal ${record.supersededBy}` : ''}. Nothing was changed.`,
+        text: `${why.charAt(0).toUpperCase()}${why.slice(1)}. This card changed nothing.`,
         tone: 'neutral',
       };
+    }
   }
 }
