@@ -90,8 +90,22 @@ steps:
     action: report
 `;
 
+/** A restart the workflow approves itself: the channel is bound at confirm, the policy says confirm. */
+const AUTO = `
+name: auto-restart
+autonomy:
+  auto_approve: [rollout]
+steps:
+  - name: restart
+    action: rollout-restart
+    inputs: { namespace: payments, name: payments-api }
+  - name: notify
+    action: report
+`;
+
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'coxswain-workflows-'));
+  writeFileSync(join(dir, 'auto-restart.yaml'), AUTO);
   writeFileSync(join(dir, 'tick.yaml'), TICK);
   writeFileSync(join(dir, 'alerted.yaml'), ALERTED);
   writeFileSync(join(dir, 'crash-fix.yaml'), WORKFLOW);
@@ -230,6 +244,29 @@ describe('a YAML workflow with a confirm gate', () => {
       await stream.close();
     }
   }, 120_000);
+});
+
+describe('a change the workflow approves itself', () => {
+  it('is applied without a click, once, and audited as approved by the workflow (auto)', async () => {
+    await say('@coxswain workflow auto-restart', 'dana');
+
+    const run = await runOf(
+      (v) => v.run.workflow.name === 'auto-restart' && v.state === 'succeeded',
+    );
+
+    expect(run.steps.restart).toMatchObject({
+      state: 'succeeded',
+      outputs: { state: 'succeeded', approved_by: 'workflow:auto-restart' },
+    });
+    const restart = run.steps.restart;
+    const proposal = restart?.state === 'succeeded' ? String(restart.outputs.proposal) : '';
+    const entries = (await redis.xrange(`${app.prefix}:audit`, '-', '+'))
+      .map(([, fields]) => JSON.parse(fields[1] ?? '{}') as Record<string, unknown>)
+      .filter((entry) => entry.proposal === proposal);
+    expect(entries.map((e) => e.event)).toEqual(['proposed', 'approved', 'executed']);
+    expect(entries[1]).toMatchObject({ approval: 'auto', approver: 'workflow:auto-restart' });
+    expect(entries[2]).toMatchObject({ approval: 'auto' });
+  }, 60_000);
 });
 
 describe('workflows that start on their own', () => {
