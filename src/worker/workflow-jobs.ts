@@ -258,7 +258,7 @@ function stepDeps(
     place,
     kube,
     autonomy: engine.autonomy,
-    agent,
+    agent: withinSpend(agent, place, engine),
     gates: proposalGates(view, step, {
       proposals: engine.proposals,
       outbox: deps.queues.outbox,
@@ -282,4 +282,29 @@ function currentPlace(place: RunPlace, bindings: readonly Binding[]): RunPlace {
   );
   if (!scope.allowed) throw new Error(scope.reason);
   return { ...place, namespaces: [...scope.namespaces], maxTier: scope.maxTier };
+}
+
+/**
+ * An agent step counts against its channel's daily model budget, as a question there does: one
+ * started with the budget spent is refused, and what each step costs is added to the day's.
+ */
+function withinSpend(
+  agent: StepDeps['agent'],
+  place: RunPlace,
+  engine: EngineDeps,
+): StepDeps['agent'] {
+  const spend = engine.spend;
+  const channel = place.channel;
+  if (spend === undefined || channel === undefined || engine.client === undefined) return agent;
+  return async (request) => {
+    const spent = await spend.ledger.today(channel);
+    if (spent >= spend.dailyLimitUsd)
+      throw new Error(
+        `this channel has used its model budget for today ($${spent.toFixed(2)} of $${spend.dailyLimitUsd.toFixed(2)}); it resets at midnight UTC`,
+      );
+    const answer = await agent(request);
+    if ((answer.costUsd ?? 0) > 0)
+      await spend.ledger.add(channel, answer.costUsd ?? 0, request.runId);
+    return answer;
+  };
 }

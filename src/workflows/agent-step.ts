@@ -45,9 +45,14 @@ export function modelAgent(
         delegatorFor(request.runId),
       );
       const specialists = childResults === undefined ? done.specialists : await childResults();
-      return { answer: done.answer, proposals: specialists.flatMap((s) => s.proposals) };
+      return {
+        answer: done.answer,
+        proposals: specialists.flatMap((s) => s.proposals),
+        costUsd:
+          done.state.usage.costUsd + specialists.reduce((sum, s) => sum + s.usage.costUsd, 0),
+      };
     }
     const done = await runSpecialist(engine, request);
-    return { answer: done.answer, proposals: done.proposals };
+    return { answer: done.answer, proposals: done.proposals, costUsd: done.usage.costUsd };
   };
 }

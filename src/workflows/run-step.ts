@@ -31,6 +31,8 @@ export type AgentAnswer = {
   answer: string;
   proposals: string[];
   outputs?: Record<string, unknown>;
+  /** What its model calls cost, orchestrator and specialists together. */
+  costUsd?: number;
 };
 
 export type Gates = {
