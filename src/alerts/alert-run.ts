@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import type { Route } from '../config/index.ts';
 import type { AlertRunJob } from '../queue/jobs.ts';
+import { type AlertGroups, groupId } from './alert-groups.ts';
 import { renderAlertGroup } from './render-alert.ts';
 import { routeAlert } from './routing.ts';
 import { AlertmanagerPayload } from './schema.ts';
@@ -9,21 +11,37 @@ import { AlertmanagerPayload } from './schema.ts';
 type AlertRunDeps = {
   outbox: Outbox;
   routes: readonly Route[];
+  groups: AlertGroups;
   now: () => Date;
 };
 
 /**
- * Turns an alert notification into one message per routed channel. Outbox job ids derive from
- * the run's, so a retried run never posts twice.
+ * Turns an alert notification into its group's one message in each routed channel: the group as
+ * it stands after this notification (`alert-groups.ts`), edited in place, its version the group's
+ * latest event, so a late notification never shows an older state over a newer one. Each distinct
+ * message is posted once, however often the notification is retried.
  */
 export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: AlertRunDeps) {
   const parsed = AlertmanagerPayload.safeParse(run.payload);
   // The same failure as any job whose data does not match: the receiver let nothing else through.
   if (!parsed.success) throw new UnrecoverableError('runs job does not match its schema');
   const payload = parsed.data;
-  const message = renderAlertGroup(payload, deps.now());
+  const group = await deps.groups.merge(payload);
+  const firing = group.alerts.some((alert) => alert.status === 'firing');
+  const message = renderAlertGroup(
+    { ...payload, alerts: group.alerts, status: firing ? 'firing' : 'resolved' },
+    deps.now(),
+  );
+  const id = groupId(payload.groupKey);
+  const digest = createHash('sha256').update(JSON.stringify(message)).digest('hex').slice(0, 16);
   const channels = routeAlert(payload.commonLabels, deps.routes);
   for (const channel of channels)
-    await postToChat(deps.outbox, { kind: 'alert', key: [runJobId, channel], channel, message });
-  return { channels };
+    await postToChat(deps.outbox, {
+      kind: 'alert',
+      key: [id, channel, String(group.version), digest],
+      channel,
+      message,
+      replace: { key: `alert.${id}`, version: group.version },
+    });
+  return { channels, group: id, runJobId };
 }

@@ -1,6 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
+import { AlertGroups } from '../alerts/alert-groups.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import type { Route } from '../config/index.ts';
@@ -56,6 +57,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           const result = await processAlertRun(run, job.id ?? job.name, {
             outbox: deps.queues.outbox,
             routes: deps.routes,
+            groups: new AlertGroups(deps.connection, deps.prefix),
             now,
           });
           log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');

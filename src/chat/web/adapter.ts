@@ -12,19 +12,20 @@ export function webAdapter(store: WebStore) {
   // Edits of one message are delivered one at a time in this process, so the first is known
   // before the next and they land in the order they were taken from the outbox.
   const edits = new KeyedSerialiser();
-  const deliver = async ({ channelId, message, deliveryId, replaceKey }: Delivery) => {
+  const deliver = async ({ channelId, message, deliveryId, replaceKey, version }: Delivery) => {
     const first = replaceKey === undefined ? undefined : await store.keyed(channelId, replaceKey);
+    // A newer version is shown already: this one arrived late.
+    if (first !== undefined && first.version > (version ?? 0)) return;
     const entry = {
       at: new Date().toISOString(),
       author: BOT_NAME,
       bot: true,
       message,
-      ...(first === undefined ? {} : { replaces: first }),
+      ...(first === undefined ? {} : { replaces: first.id }),
     };
     const id = await store.append(channelId, entry, { deliveryId });
-    if (replaceKey !== undefined && first === undefined && id !== undefined) {
-      await store.setKeyed(channelId, replaceKey, id);
-    }
+    if (replaceKey !== undefined && id !== undefined)
+      await store.setKeyed(channelId, replaceKey, first?.id ?? id, version ?? 0);
   };
   return {
     platform: 'web' as const,

@@ -43,6 +43,15 @@ type StoreEvents = {
  * The web console's channels in Redis: one capped stream per channel for history, and a pub/sub
  * channel so that every bot replica sees every new entry at once.
  */
+/** Beside each replace key, the version its message shows: an older one arriving late is dropped. */
+const VERSION_SUFFIX = '#version';
+const SET_KEYED = `
+redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2])
+local shown = tonumber(redis.call('hget', KEYS[1], ARGV[3]) or '-1')
+if tonumber(ARGV[4]) > shown then redis.call('hset', KEYS[1], ARGV[3], ARGV[4]) end
+redis.call('expire', KEYS[1], ARGV[5])
+`;
+
 export class WebStore extends EventEmitter<StoreEvents> {
   readonly #redis: Redis;
   readonly #subscriber: Redis;
@@ -108,17 +117,31 @@ export class WebStore extends EventEmitter<StoreEvents> {
     return id === null ? undefined : String(id);
   }
 
-  /** The id of the first message posted under `key` in a channel, for editing it. */
-  async keyed(channel: string, key: string): Promise<string | undefined> {
-    return (await this.#redis.hget(this.#keysKey(channel), key)) ?? undefined;
+  /**
+   * The id of the first message posted under `key` in a channel, for editing it, and the newest
+   * version shown under it.
+   */
+  async keyed(channel: string, key: string): Promise<{ id: string; version: number } | undefined> {
+    const [id, version] = await this.#redis.hmget(
+      this.#keysKey(channel),
+      key,
+      `${key}${VERSION_SUFFIX}`,
+    );
+    return id === null || id === undefined ? undefined : { id, version: Number(version) || 0 };
   }
 
-  async setKeyed(channel: string, key: string, id: string): Promise<void> {
-    await this.#redis
-      .multi()
-      .hsetnx(this.#keysKey(channel), key, id)
-      .expire(this.#keysKey(channel), 7 * 86_400)
-      .exec();
+  /** The first message's id (kept once) and the version now shown, if newer than the one kept. */
+  async setKeyed(channel: string, key: string, id: string, version = 0): Promise<void> {
+    await this.#redis.eval(
+      SET_KEYED,
+      1,
+      this.#keysKey(channel),
+      key,
+      id,
+      `${key}${VERSION_SUFFIX}`,
+      String(version),
+      String(7 * 86_400),
+    );
   }
 
   /** One entry by its id, as stored. */
