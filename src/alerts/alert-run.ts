@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
-import type { Route } from '../config/index.ts';
+import type { ClusterEntry, Route } from '../config/index.ts';
 import type { AlertRunJob } from '../queue/jobs.ts';
 import { type AlertGroups, groupId } from './alert-groups.ts';
 import { renderAlertGroup } from './render-alert.ts';
@@ -11,6 +11,8 @@ import { AlertmanagerPayload } from './schema.ts';
 type AlertRunDeps = {
   outbox: Outbox;
   routes: readonly Route[];
+  /** The clusters as configured: where a cluster's alerts go when no route takes them. */
+  clusters: readonly ClusterEntry[];
   groups: AlertGroups;
   now: () => Date;
 };
@@ -34,7 +36,7 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
   );
   const id = groupId(payload.groupKey);
   const digest = createHash('sha256').update(JSON.stringify(message)).digest('hex').slice(0, 16);
-  const channels = routeAlert(payload.commonLabels, deps.routes);
+  const channels = routeAlert(payload.commonLabels, deps.routes, deps.clusters);
   for (const channel of channels)
     await postToChat(deps.outbox, {
       kind: 'alert',

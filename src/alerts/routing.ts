@@ -1,18 +1,56 @@
-import type { Route } from '../config/index.ts';
+import { RE2JS } from 're2js';
+import type { ClusterEntry, Route } from '../config/index.ts';
 import { type ChannelRef, DEFAULT_ALERT_CHANNEL } from '../shared/channel.ts';
 
+/** A route as the config file has it; `continue` false when left out. */
+type RouteRule = Pick<Route, 'match' | 'channels'> & { continue?: boolean };
+
 /**
- * The channels an alert group goes to: those of every route whose matchers all equal the group's
- * common labels, in config order without repeats; `web:alerts` when no route matches.
+ * The channels an alert group goes to, as Alertmanager routes: the routes in config order, the
+ * first whose matchers all match the group's common labels taking it (with `continue: true`, the
+ * ones after it are tried too), each channel once. When none matches: the default channel of the
+ * cluster its `cluster` label names, else `web:alerts`.
  */
-export function routeAlert(labels: Readonly<Record<string, string>>, routes: readonly Route[]) {
+export function routeAlert(
+  labels: Readonly<Record<string, string>>,
+  routes: readonly RouteRule[],
+  clusters: readonly Pick<ClusterEntry, 'name' | 'alertChannel'>[] = [],
+): ChannelRef[] {
   const channels: ChannelRef[] = [];
   for (const route of routes) {
-    const matches = Object.entries(route.match).every(([name, value]) => labels[name] === value);
-    if (!matches) continue;
-    for (const channel of route.channels) {
-      if (!channels.includes(channel)) channels.push(channel);
-    }
+    if (!routeMatches(route, labels)) continue;
+    for (const channel of route.channels) if (!channels.includes(channel)) channels.push(channel);
+    if (route.continue !== true) break;
   }
-  return channels.length > 0 ? channels : [DEFAULT_ALERT_CHANNEL];
+  if (channels.length > 0) return channels;
+  const own = clusters.find((c) => c.name === labels.cluster)?.alertChannel;
+  return [own ?? DEFAULT_ALERT_CHANNEL];
+}
+
+/** Whether every matcher of the route matches: equal, or an RE2 regex over the whole value. */
+export function routeMatches(
+  route: Pick<Route, 'match'>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return Object.entries(route.match).every(([name, wanted]) => {
+    const value = labels[name];
+    if (typeof wanted === 'string') return value === wanted;
+    return value !== undefined && compiled(wanted.regex)?.testExact(value) === true;
+  });
+}
+
+const patterns = new Map<string, RE2JS | undefined>();
+
+function compiled(source: string): RE2JS | undefined {
+  if (!patterns.has(source)) {
+    if (patterns.size >= 500) patterns.clear();
+    let pattern: RE2JS | undefined;
+    try {
+      pattern = RE2JS.compile(source);
+    } catch {
+      pattern = undefined;
+    }
+    patterns.set(source, pattern);
+  }
+  return patterns.get(source);
 }

@@ -1,12 +1,37 @@
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { ChannelRef } from '../shared/channel.ts';
 import { DEFAULT_MODEL_IDS, ModelIds } from './model-ids.ts';
 import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from './policy-schema.ts';
 
-/** An alert route: every label in `match` must equal the alert's label. An empty match takes all. */
+/** A label's matcher: equal to a string, or matching an RE2 regex over the whole value. */
+const LabelMatcher = z.union([
+  z.string(),
+  z.strictObject({
+    regex: z
+      .string()
+      .refine(isRe2, 'is not a regular expression (RE2 syntax: no lookarounds or backreferences)'),
+  }),
+]);
+
+function isRe2(source: string): boolean {
+  try {
+    RE2JS.compile(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An alert route, as Alertmanager's: every label in `match` must match the group's common labels
+ * (an empty match takes all). The first matching route takes the group, unless it says
+ * `continue: true`, when the routes after it are tried too.
+ */
 export const Route = z.strictObject({
-  match: z.record(z.string(), z.string()).default({}),
+  match: z.record(z.string(), LabelMatcher).default({}),
   channels: z.array(ChannelRef).min(1, 'must name at least one channel'),
+  continue: z.boolean().default(false),
 });
 export type Route = z.infer<typeof Route>;
 
@@ -21,6 +46,8 @@ export const ClusterEntry = z
     inCluster: z.boolean().optional(),
     /** How long one API call may take before it is abandoned as failed. */
     timeoutSeconds: z.number().int().min(1).max(600).optional(),
+    /** Where this cluster's alerts go when no route takes them (a `cluster` label names it). */
+    alertChannel: ChannelRef.optional(),
   })
   .refine(
     (c) => !(c.inCluster === true && (c.context !== undefined || c.kubeconfig !== undefined)),

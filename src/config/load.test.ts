@@ -110,15 +110,27 @@ describe('loadConfig', () => {
 
   it('reads routes from the config file', () => {
     const path = configFile(
-      'routes:\n  - match: { severity: critical }\n    channels: [web:oncall]\n  - channels: [web:everything]\n',
+      'routes:\n  - match: { severity: critical, namespace: { regex: "shop-.*" } }\n    channels: [web:oncall]\n    continue: true\n  - channels: [web:everything]\n',
     );
 
     const config = loadConfig({ ...BASE, COXSWAIN_CONFIG: path });
 
     expect(config.routes).toEqual([
-      { match: { severity: 'critical' }, channels: ['web:oncall'] },
-      { match: {}, channels: ['web:everything'] },
+      {
+        match: { severity: 'critical', namespace: { regex: 'shop-.*' } },
+        channels: ['web:oncall'],
+        continue: true,
+      },
+      { match: {}, channels: ['web:everything'], continue: false },
     ]);
+    expect(
+      failure({
+        ...BASE,
+        COXSWAIN_CONFIG: configFile(
+          'routes:\n  - match: { a: { regex: "(?=x)" } }\n    channels: [web:x]\n',
+        ),
+      }),
+    ).toContain('routes[0].match.a.regex: is not a regular expression (RE2 syntax');
   });
 
   it('names the file when it is missing', () => {

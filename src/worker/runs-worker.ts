@@ -4,7 +4,7 @@ import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts
 import { AlertGroups } from '../alerts/alert-groups.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
-import type { Route } from '../config/index.ts';
+import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -29,6 +29,8 @@ type RunsWorkerDeps = {
   prefix: string;
   queues: Queues;
   routes: readonly Route[];
+  /** The clusters as configured, for each one's default alert channel. */
+  clusterEntries: readonly ClusterEntry[];
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
@@ -57,6 +59,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           const result = await processAlertRun(run, job.id ?? job.name, {
             outbox: deps.queues.outbox,
             routes: deps.routes,
+            clusters: deps.clusterEntries,
             groups: new AlertGroups(deps.connection, deps.prefix),
             now,
           });

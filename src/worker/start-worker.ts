@@ -65,6 +65,7 @@ export function startWorker(
     prefix: config.redis.prefix,
     queues: resources.workerQueues,
     routes: config.routes,
+    clusterEntries: config.clusters,
     clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,

@@ -45,7 +45,7 @@ describe('where a run reports and what it may touch', () => {
   };
   const deps = {
     bindings: [binding],
-    routes: [{ match: { team: 'shop' }, channels: ['web:ops'] }],
+    routes: [{ match: { team: 'shop' }, channels: ['web:ops'], continue: false }],
     defaultCluster: 'prod',
   };
 

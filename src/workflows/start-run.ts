@@ -1,3 +1,4 @@
+import { routeMatches } from '../alerts/routing.ts';
 import type { Route } from '../config/index.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
@@ -101,10 +102,7 @@ export function placeOf(job: WorkflowRunJob, deps: PlaceDeps): RunPlace | string
 function routedChannel(job: WorkflowRunJob, routes: readonly Route[]) {
   if (job.trigger === 'manual') return undefined;
   const labels = job.trigger === 'schedule' ? { workflow: job.workflow } : labelsOf(job.alert);
-  const route = routes.find((r) =>
-    Object.entries(r.match).every(([name, value]) => labels[name] === value),
-  );
-  return route?.channels[0];
+  return routes.find((route) => routeMatches(route, labels))?.channels[0];
 }
 
 /** An alert's `cluster` label, when the binding reaches that cluster. */

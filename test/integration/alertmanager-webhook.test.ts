@@ -137,6 +137,29 @@ describe('Alertmanager webhook to the web console', () => {
     ]);
   });
 
+  it("sends a group no route takes to its cluster's alert channel", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-routes-'));
+    const file = join(dir, 'coxswain.yaml');
+    writeFileSync(
+      file,
+      'clusters:\n  - name: prod\n    alertChannel: web:prod-alerts\nroutes:\n  - match: { team: nobody }\n    channels: [web:nobody]\n',
+    );
+    const a = await start({ COXSWAIN_CONFIG: file });
+    const prod = await stream(a, 'prod-alerts');
+    const firing = alertFixture('firing') as {
+      commonLabels: Record<string, string>;
+      groupKey: string;
+    };
+
+    await postAlert(a.baseUrl, {
+      ...firing,
+      groupKey: `${firing.groupKey}:prod`,
+      commonLabels: { ...firing.commonLabels, cluster: 'prod' },
+    });
+
+    await prod.next(headline('Firing: KubePodCrashLooping'));
+  });
+
   it('refuses bad requests with a clear 4xx and enqueues nothing', async () => {
     const a = await start();
 
