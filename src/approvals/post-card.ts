@@ -33,6 +33,7 @@ export async function postCard(
     key: [record.id, record.state],
     channel: origin.channel,
     thread: origin.thread,
+    threadOf: origin.threadKey,
     message: chatCard(record, tier, settings.dashboardUrl, channelPlatform(origin.channel)),
     replace: { key: cardKey(record.id), version: now.getTime() },
   });

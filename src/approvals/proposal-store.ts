@@ -55,6 +55,8 @@ type ProposalState = z.infer<typeof ProposalState>;
 export const Origin = z.object({
   channel: ChannelRef,
   thread: z.string().optional(),
+  /** Shown in the thread of the bot's message under this key (its alert group's). */
+  threadKey: z.string().optional(),
   /** Who asked (`slack:U…`), or for a proposal raised by an alert, the alert (`alert:<group>`). */
   requester: z.string().min(1),
   cluster: z.string().min(1),

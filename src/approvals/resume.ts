@@ -66,6 +66,7 @@ export async function resumeAfterDecision(
         ),
       channel: origin.channel,
       ...(origin.thread === undefined ? {} : { thread: origin.thread }),
+      ...(origin.threadKey === undefined ? {} : { threadKey: origin.threadKey }),
       conversation: origin.conversation,
       requester: origin.requester,
       cluster: origin.cluster,

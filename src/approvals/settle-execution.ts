@@ -170,6 +170,7 @@ export async function report(
     key: [record.id, record.state],
     channel: origin.channel,
     thread: origin.thread,
+    threadOf: origin.threadKey,
     message: { text, tone },
   });
 }

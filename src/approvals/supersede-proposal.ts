@@ -65,6 +65,7 @@ export async function supersede(
       {
         channel: origin.channel,
         ...(origin.thread === undefined ? {} : { thread: origin.thread }),
+        ...(origin.threadKey === undefined ? {} : { threadKey: origin.threadKey }),
         requester: origin.requester,
         cluster: origin.cluster,
       },

@@ -14,6 +14,8 @@ export type Delivery = {
   version?: number | undefined;
   /** Posted in this thread (Slack `thread_ts`, the Discord thread's starter message). */
   thread?: string | undefined;
+  /** Posted in the thread of the bot's message under this replace key, once that is posted. */
+  threadKey?: string | undefined;
   /** Visible only to this platform user where the platform can do that. */
   ephemeralTo?: string | undefined;
 };

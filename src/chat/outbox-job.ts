@@ -9,6 +9,14 @@ export const OutboxJob = z.object({
   message: ChatMessage,
   /** Posted in this thread of the channel. */
   thread: ThreadRef.optional(),
+  /**
+   * Posted in the thread of the message this bot posted under this replace key (an alert group's
+   * message): the platform's id of that message is known only once it is delivered.
+   */
+  threadKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/)
+    .optional(),
   /** Shown only to this platform user where the platform can (Slack); posted to them elsewhere. */
   ephemeralTo: z
     .string()

@@ -8,6 +8,7 @@ import { channelId, channelPlatform } from '../shared/channel.ts';
 import { type ChatAdapter, RetryAfterError } from './adapter.ts';
 import { OutboxJob } from './outbox-job.ts';
 import type { ChannelPacer } from './pacing.ts';
+import { ThreadRootNotYetPosted } from './post-or-edit.ts';
 import { redactMessage } from './redact-message.ts';
 
 type OutboxWorkerDeps = {
@@ -22,6 +23,8 @@ type OutboxWorkerDeps = {
 };
 
 /** The bot's consumer of the outbox: every message to chat leaves through here. */
+const THREAD_ROOT_WAIT_MS = 5 * 60_000;
+
 export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
   const adapters = new Map(deps.adapters.map((adapter) => [adapter.platform, adapter]));
   const worker = new Worker<OutboxJob>(
@@ -42,6 +45,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
       };
       const wait = (await deps.pacer?.reserve(platform, data.channel)) ?? 0;
       if (wait > 0) return later(wait, 'channel paced');
+      // A thread's first message not posted after this long is not coming: post in the channel.
+      const rootless = Date.now() - job.timestamp > THREAD_ROOT_WAIT_MS;
       try {
         await adapter.deliver({
           channelId: channelId(data.channel),
@@ -51,11 +56,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
           replaceKey: data.replaceKey,
           version: data.version,
           thread: data.thread,
+          threadKey: rootless ? undefined : data.threadKey,
           ephemeralTo: data.ephemeralTo,
         });
       } catch (error) {
         if (error instanceof RetryAfterError)
           return later(error.retryAfterMs, 'platform asked to retry later');
+        // The thread's first message is on its way: come back in a moment, spending no attempt.
+        if (error instanceof ThreadRootNotYetPosted) return later(1_000, 'thread not started yet');
         throw error;
       }
       deps.metrics.messagesDelivered.inc({ platform });

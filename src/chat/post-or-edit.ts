@@ -27,7 +27,8 @@ export function postOrEditAdapter(
   poster: Poster,
 ): ChatAdapter {
   const edits = new KeyedSerialiser();
-  const deliver = async (delivery: Delivery) => {
+  const deliver = async (given: Delivery) => {
+    const delivery = await inThread(platform, refs, given);
     if (await poster.direct?.(delivery)) return;
     const { deliveryId, replaceKey } = delivery;
     const version = delivery.version ?? 0;
@@ -56,8 +57,25 @@ export function postOrEditAdapter(
         else
           await edits.run(`${delivery.channelId}/${delivery.replaceKey}`, () => deliver(delivery));
       } catch (error) {
+        if (error instanceof ThreadRootNotYetPosted) throw error;
         throw poster.outboxError(error);
       }
     },
   };
+}
+
+/** The root of a thread named by its message's replace key is not posted yet: try again soon. */
+export class ThreadRootNotYetPosted extends Error {
+  constructor(key: string) {
+    super(`the message that starts thread ${key} is not posted yet`);
+    this.name = 'ThreadRootNotYetPosted';
+  }
+}
+
+/** The delivery with the thread its thread key names: the platform's id of that message. */
+async function inThread(platform: Platform, refs: MessageRefs, delivery: Delivery) {
+  if (delivery.thread !== undefined || delivery.threadKey === undefined) return delivery;
+  const root = await refs.keyed(platform, delivery.channelId, delivery.threadKey);
+  if (root === undefined) throw new ThreadRootNotYetPosted(delivery.threadKey);
+  return { ...delivery, thread: root.id };
 }

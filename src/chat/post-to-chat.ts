@@ -22,6 +22,8 @@ export type ChatPost = {
   message: ChatMessageInput;
   /** Posted in this thread of the channel. */
   thread?: string | undefined;
+  /** Posted in the thread of the message posted under this replace key (an alert group's). */
+  threadOf?: string | undefined;
   /** Shown only to this platform user where the platform can (Slack); posted to them elsewhere. */
   ephemeralTo?: string | undefined;
   /** Edits the message posted earlier under the same replace key; later versions win. */
@@ -53,6 +55,9 @@ export function outboxJobOf(post: ChatPost): {
     channel: post.channel,
     message: fitMessage(post.message),
     ...(post.thread === undefined ? {} : { thread: post.thread }),
+    ...(post.threadOf === undefined || post.thread !== undefined
+      ? {}
+      : { threadKey: post.threadOf }),
     ...(post.ephemeralTo === undefined ? {} : { ephemeralTo: post.ephemeralTo }),
     ...(post.replace === undefined
       ? {}

@@ -12,6 +12,9 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
  */
 export const ThreadRef = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a thread id');
 
+/** The replace key of a message the bot posted whose thread holds what follows (`alert.<group>`). */
+export const ThreadKey = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be a message key');
+
 /**
  * An Alertmanager notification, as received, waiting for a worker to make it a chat message. The
  * payload's schema is the alerts' own (`alerts/schema.ts`): the receiver checks it before queueing
@@ -50,6 +53,8 @@ export const AskRunJob = z.object({
   channel: ChannelRef.optional(),
   /** The thread the answer goes to. */
   thread: ThreadRef.optional(),
+  /** The answer goes in the thread of the bot's message under this key (an alert group's). */
+  threadKey: ThreadKey.optional(),
   /** Earlier questions and answers with this id are the question's context (a thread, a DM). */
   conversation: z.string().min(1).max(250).optional(),
   requester: z.string().min(1).max(100),
@@ -92,7 +97,9 @@ export const WorkflowRunJob = z.object({
   alert: z.looseObject({}).optional(),
   channel: ChannelRef.optional(),
   thread: ThreadRef.optional(),
-  /** Who or what started it: `slack:U…`, `schedule:NAME`, `alert:FINGERPRINT`, `cli`. */
+  /** Its messages go in the thread of the bot's message under this key (its alert group's). */
+  threadKey: ThreadKey.optional(),
+  /** Who or what started it: `slack:U…`, `schedule:NAME`, `alert:NAME`, `cli`. */
   requester: z.string().min(1).max(200),
   cluster: z.string().min(1).optional(),
 });

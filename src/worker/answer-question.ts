@@ -74,6 +74,7 @@ function statusOf(run: AskRunJob, deps: AskDeps): PostStatus {
       key: [run.runId, step],
       channel: run.channel,
       thread: run.thread,
+      threadOf: run.threadKey,
       message: statusLine(text),
       replace: { key: `status.${run.runId}`, version: Date.now() },
     });
@@ -92,6 +93,7 @@ async function postAnswer(
     key: [run.runId],
     channel,
     thread: run.thread,
+    threadOf: run.threadKey,
     message: questionAnswer(run, result.answer, result.proposals),
   });
   await showProposals(
@@ -99,6 +101,7 @@ async function postAnswer(
     {
       channel,
       ...(run.thread === undefined ? {} : { thread: run.thread }),
+      ...(run.threadKey === undefined ? {} : { threadKey: run.threadKey }),
       requester: run.requester,
       cluster: run.cluster,
       conversation: run.conversation ?? `${channel}:${run.thread ?? run.runId}`.slice(0, 250),

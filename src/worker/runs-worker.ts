@@ -1,8 +1,10 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
-import { AlertGroups } from '../alerts/alert-groups.ts';
+import { AlertGroups, groupId } from '../alerts/alert-groups.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
+import { investigation } from '../alerts/investigate.ts';
+import { routeAlert } from '../alerts/routing.ts';
 import { AlertmanagerPayload } from '../alerts/schema.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
@@ -123,16 +125,20 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
 }
 
 /**
- * The workflows an alert notification starts: one run per firing alert that a workflow matches,
- * queued under an id from the alert, so a repeated notification starts nothing twice.
+ * What a firing notification starts, in its group's thread: the runs of the workflows its alerts
+ * match (one per alert, however often it is sent), or when none matches, the default
+ * investigation of the group. Each is queued under an id from what it is about, so a repeated
+ * notification starts nothing twice.
  */
 async function startAlertWorkflows(run: Extract<RunJob, { kind: 'alert' }>, deps: RunsWorkerDeps) {
   const payload = AlertmanagerPayload.safeParse(run.payload);
   if (!payload.success) return [];
+  const threadKey = `alert.${groupId(payload.data.groupKey)}`;
   const { runs, beyond } = alertRuns(
     payload.data.alerts,
     deps.workflows.workflows().values(),
     run.receivedAt,
+    threadKey,
   );
   for (const { jobId, data } of runs) await deps.queues.runs.add('workflow', data, { jobId });
   if (beyond > 0)
@@ -140,5 +146,18 @@ async function startAlertWorkflows(run: Extract<RunJob, { kind: 'alert' }>, deps
       { groupKey: payload.data.groupKey, started: runs.length, notStarted: beyond },
       'alert workflows not started: too many alerts in one notification',
     );
-  return runs.map((r) => r.data.runId);
+  if (runs.length > 0) return runs.map((r) => r.data.runId ?? r.jobId);
+  const ask = investigation(
+    payload.data,
+    payload.data.alerts,
+    {
+      channels: routeAlert(payload.data.commonLabels, deps.routes, deps.clusterEntries),
+      bindings: deps.bindings,
+      threadKey,
+    },
+    run.receivedAt,
+  );
+  if (ask === undefined) return [];
+  await deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId });
+  return [ask.data.runId];
 }

@@ -34,6 +34,7 @@ export function proposalGates(view: RunView, step: string, deps: GateDeps): Gate
       : {
           channel: place.channel,
           ...(place.thread === undefined ? {} : { thread: place.thread }),
+          ...(place.threadKey === undefined ? {} : { threadKey: place.threadKey }),
           requester: place.requester,
           cluster: place.cluster,
           workflow: { runId: view.run.runId, step, name: workflow, auto },

@@ -84,6 +84,7 @@ export function chatReporter(outbox: Outbox): RunReporter {
       key: [view.run.runId, digest],
       channel: place.channel,
       thread: place.thread,
+      threadOf: place.threadKey,
       message,
       replace: { key: `workflow.${view.run.runId}`, version: Date.now() },
     });
@@ -100,6 +101,7 @@ export function chatReporter(outbox: Outbox): RunReporter {
         key: [view.run.runId, step],
         channel: place.channel,
         thread: place.thread,
+        threadOf: place.threadKey,
         message: {
           headline: `${view.run.workflow.name} · ${step}`,
           text: redactText(text).slice(0, 3_000),

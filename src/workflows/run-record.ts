@@ -20,6 +20,8 @@ export type InputValue = z.infer<typeof InputValue>;
 export const RunPlace = z.object({
   channel: ChannelRef.optional(),
   thread: z.string().optional(),
+  /** Its messages go in the thread of the bot's message under this key (its alert group's). */
+  threadKey: z.string().optional(),
   /** Who or what started it: a person (`slack:U…`), `schedule:NAME`, `alert:FINGERPRINT`. */
   requester: z.string().min(1).max(200),
   cluster: z.string().min(1),

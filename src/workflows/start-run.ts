@@ -88,6 +88,7 @@ export function placeOf(job: WorkflowRunJob, deps: PlaceDeps): RunPlace | string
   return {
     channel: routed,
     ...(job.thread === undefined ? {} : { thread: job.thread }),
+    ...(job.threadKey === undefined ? {} : { threadKey: job.threadKey }),
     requester: job.requester,
     cluster: wanted,
     namespaces: [...binding.namespaces],

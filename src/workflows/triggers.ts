@@ -59,8 +59,12 @@ export function alertRuns(
   alerts: readonly Alert[],
   workflows: Iterable<YamlWorkflow>,
   receivedAt: string,
+  /** The alert group's message, in whose thread the runs report. */
+  threadKey?: string,
 ): { runs: { jobId: string; data: WorkflowRunJob }[]; beyond: number } {
-  const all = matchingRuns(alerts, [...workflows], receivedAt);
+  const all = matchingRuns(alerts, [...workflows], receivedAt).map((run) =>
+    threadKey === undefined ? run : { ...run, data: { ...run.data, threadKey } },
+  );
   return {
     runs: all.slice(0, MAX_RUNS_PER_NOTIFICATION),
     beyond: Math.max(0, all.length - MAX_RUNS_PER_NOTIFICATION),

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
+
+/**
+ * On call in Slack: a firing group is one message in the on-call channel, and its investigation
+ * (no workflow takes this alert, so the analyzers look into it) answers in that message's thread,
+ * with the fix's card there too; the resolution edits the message in place.
+ */
+const sandbox = useSandbox(['oom-crashloop']);
+let slack: FakeSlack;
+let app: TestApp;
+
+beforeAll(async () => {
+  slack = await FakeSlack.start();
+  const file = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'slack:C0ONCALL',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['slack:U0SRE'],
+      },
+    ],
+    routes: [{ match: {}, channels: ['slack:C0ONCALL'] }],
+  });
+  app = await startTestApp({
+    COXSWAIN_CONFIG: file,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await slack?.close();
+});
+
+const text = (call: SlackCall) => JSON.stringify(call.args);
+
+function notification(status: 'firing' | 'resolved') {
+  const alert = {
+    status,
+    labels: { alertname: 'PaymentsErrorsHigh', namespace: 'payments', severity: 'critical' },
+    annotations: { summary: 'Payments answer with errors' },
+    startsAt: '2026-12-06T10:00:00Z',
+    ...(status === 'resolved' ? { endsAt: '2026-12-06T10:40:00Z' } : {}),
+    generatorURL: 'http://prometheus.example/graph',
+    fingerprint: 'pay0001',
+  };
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="PaymentsErrorsHigh"}',
+    truncatedAlerts: 0,
+    status,
+    receiver: 'coxswain',
+    groupLabels: { alertname: 'PaymentsErrorsHigh' },
+    commonLabels: alert.labels,
+    commonAnnotations: alert.annotations,
+    externalURL: 'http://alertmanager.example',
+    alerts: [alert],
+  };
+}
+
+describe('an alert group on call', () => {
+  it('posts one message, investigates in its thread, and edits the message when it resolves', async () => {
+    await postAlert(app.baseUrl, notification('firing'));
+
+    const group = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => /Firing: PaymentsErrorsHigh/.test(text(call)),
+      20_000,
+    );
+    const root = (group.result as { ts?: string }).ts;
+    expect(group.args.thread_ts).toBeUndefined();
+    expect(root).toBeDefined();
+    const answer = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === root && /Answered by the analyzers/.test(text(call)),
+      30_000,
+    );
+    expect(text(answer)).toContain('OOM');
+    const card = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === root && /coxswain\.approve/.test(text(call)),
+      30_000,
+    );
+    expect(text(card)).toContain('384Mi');
+
+    await postAlert(app.baseUrl, notification('resolved'));
+    await postAlert(app.baseUrl, notification('firing'));
+
+    const resolved = await slack.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === root && /Resolved: PaymentsErrorsHigh/.test(text(call)),
+      20_000,
+    );
+    expect(resolved).toBeDefined();
+    await eventually(async () => {
+      const updates = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === root);
+      return updates.length > 0 ? updates : undefined;
+    });
+    const topLevel = slack.calls.filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === undefined &&
+        /PaymentsErrorsHigh/.test(text(c)),
+    );
+    expect(topLevel).toHaveLength(1);
+    const last = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === root).at(-1);
+    expect(text(last as SlackCall)).toContain('Resolved: PaymentsErrorsHigh');
+  }, 90_000);
+});
