@@ -77,5 +77,12 @@ export const ConfigFile = z.strictObject({
   models: ModelIds.default(DEFAULT_MODEL_IDS),
   budgets: Budgets.default(Budgets.parse({})),
   routes: z.array(Route).default([]),
+  /**
+   * Alerts about one subject (a workload, a node) share one investigation while it runs and for
+   * this long after it started; 0 gives every group its own.
+   */
+  investigations: z
+    .strictObject({ freshMinutes: z.number().int().min(0).max(1_440).default(15) })
+    .default({ freshMinutes: 15 }),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

@@ -62,6 +62,8 @@ export type Config = Readonly<{
   workflowsDir: string;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
+  /** How long an investigation of a subject takes in the alerts about it that come after. */
+  investigationWindowSeconds: number;
   /** Empty means the current kubeconfig context (or in-cluster), called `default`. */
   clusters: readonly ClusterEntry[];
   bindings: readonly Binding[];
@@ -149,6 +151,7 @@ export function loadConfig(source: EnvSource): Config {
     dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false, publicUrl: env.PUBLIC_URL },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
+    investigationWindowSeconds: fileConfig.investigations.freshMinutes * 60,
     clusters: clustersOf(fileConfig, file),
     bindings: fileConfig.bindings,
     people: fileConfig.people,

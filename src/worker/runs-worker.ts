@@ -1,11 +1,9 @@
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
-import { AlertGroups, groupId } from '../alerts/alert-groups.ts';
+import { AlertGroups } from '../alerts/alert-groups.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
-import { investigation } from '../alerts/investigate.ts';
-import { routeAlert } from '../alerts/routing.ts';
-import { AlertmanagerPayload } from '../alerts/schema.ts';
+import { Investigations } from '../alerts/investigations.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -16,7 +14,7 @@ import { openJob } from '../queue/job-context.ts';
 import { RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
-import { alertRuns } from '../workflows/triggers.ts';
+import { startInvestigations } from './alert-investigations.ts';
 import { processCommandRun } from './answer-command.ts';
 import { processAskRun } from './answer-question.ts';
 import {
@@ -33,6 +31,8 @@ type RunsWorkerDeps = {
   routes: readonly Route[];
   /** The clusters as configured, for each one's default alert channel. */
   clusterEntries: readonly ClusterEntry[];
+  /** How long an investigation of a subject takes in the alerts about it that come after. */
+  investigationWindowSeconds: number;
   clusters: Clusters;
   bindings: readonly Binding[];
   autonomy: Autonomy;
@@ -66,7 +66,10 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             now,
           });
           log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
-          const started = await startAlertWorkflows(run, deps);
+          const started = await startInvestigations(run, {
+            ...deps,
+            investigations: new Investigations(deps.connection, deps.prefix),
+          });
           return { ...result, workflows: started };
         }
         case 'command': {
@@ -122,42 +125,4 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   );
   instrumentWorker(worker, 'runs', deps.log, deps.metrics);
   return worker;
-}
-
-/**
- * What a firing notification starts, in its group's thread: the runs of the workflows its alerts
- * match (one per alert, however often it is sent), or when none matches, the default
- * investigation of the group. Each is queued under an id from what it is about, so a repeated
- * notification starts nothing twice.
- */
-async function startAlertWorkflows(run: Extract<RunJob, { kind: 'alert' }>, deps: RunsWorkerDeps) {
-  const payload = AlertmanagerPayload.safeParse(run.payload);
-  if (!payload.success) return [];
-  const threadKey = `alert.${groupId(payload.data.groupKey)}`;
-  const { runs, beyond } = alertRuns(
-    payload.data.alerts,
-    deps.workflows.workflows().values(),
-    run.receivedAt,
-    threadKey,
-  );
-  for (const { jobId, data } of runs) await deps.queues.runs.add('workflow', data, { jobId });
-  if (beyond > 0)
-    deps.log.warn(
-      { groupKey: payload.data.groupKey, started: runs.length, notStarted: beyond },
-      'alert workflows not started: too many alerts in one notification',
-    );
-  if (runs.length > 0) return runs.map((r) => r.data.runId ?? r.jobId);
-  const ask = investigation(
-    payload.data,
-    payload.data.alerts,
-    {
-      channels: routeAlert(payload.data.commonLabels, deps.routes, deps.clusterEntries),
-      bindings: deps.bindings,
-      threadKey,
-    },
-    run.receivedAt,
-  );
-  if (ask === undefined) return [];
-  await deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId });
-  return [ask.data.runId];
 }

@@ -66,6 +66,7 @@ export function startWorker(
     queues: resources.workerQueues,
     routes: config.routes,
     clusterEntries: config.clusters,
+    investigationWindowSeconds: config.investigationWindowSeconds,
     clusters,
     bindings: config.bindings,
     autonomy: config.autonomy,

@@ -115,4 +115,51 @@ describe('an alert group on call', () => {
     const last = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === root).at(-1);
     expect(text(last as SlackCall)).toContain('Resolved: PaymentsErrorsHigh');
   }, 90_000);
+
+  it('investigates a storm about one workload once: the other groups join, and both threads say so', async () => {
+    const before = slack.calls.length;
+    // Slack is paced at about a message a second per channel: a small storm keeps this test short.
+    const names = Array.from({ length: 6 }, (_, i) => `PaymentsSymptom${i}`);
+    for (const [i, alertname] of names.entries()) {
+      const labels = {
+        alertname,
+        namespace: 'payments',
+        pod: `payments-api-7d9f8b6c5d-p${String(i).padStart(4, '0')}`,
+      };
+      const firing = {
+        ...notification('firing'),
+        groupKey: `{}:{alertname="${alertname}"}`,
+        commonLabels: labels,
+      };
+      firing.alerts = [{ ...firing.alerts[0], labels, fingerprint: `storm${i}` } as never];
+      await postAlert(app.baseUrl, firing);
+    }
+
+    const since = () => slack.calls.slice(before);
+    await eventually(
+      async () => {
+        const joins = since().filter((c) => /joined this investigation/.test(text(c)));
+        return joins.length === names.length - 1 ? joins : undefined;
+      },
+      60_000,
+      'every other group to join',
+    );
+    await eventually(
+      async () =>
+        since().some((c) => /Answered by the analyzers/.test(text(c))) ? true : undefined,
+      60_000,
+      'the one investigation to answer',
+    );
+    const groups = since().filter(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.args.thread_ts === undefined &&
+        /Firing: PaymentsSymptom/.test(text(c)),
+    );
+    const answers = since().filter((c) => /Answered by the analyzers/.test(text(c)));
+    const told = since().filter((c) => /Already under investigation/.test(text(c)));
+    expect(groups).toHaveLength(names.length);
+    expect(answers).toHaveLength(1);
+    expect(told).toHaveLength(names.length - 1);
+  }, 150_000);
 });

@@ -1,0 +1,29 @@
+/**
+ * What an alert is about, for storm control: the cluster and the workload (namespace and owner:
+ * a Deployment, StatefulSet, DaemonSet, Job or CronJob label, else a pod's name without the
+ * suffixes its ReplicaSet and itself add), or the node, or at least the namespace. Alerts about
+ * one subject share one investigation. Undefined when the labels name none of these.
+ */
+const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob'] as const;
+
+export function subjectOf(labels: Readonly<Record<string, string>>): string | undefined {
+  const cluster = labels.cluster ?? '';
+  const namespace = labels.namespace;
+  if (namespace === undefined) {
+    return labels.node === undefined ? undefined : `${cluster}/node/${labels.node}`;
+  }
+  for (const kind of WORKLOAD_LABELS) {
+    const name = labels[kind];
+    if (name !== undefined) return `${cluster}/${namespace}/${kind}/${name}`;
+  }
+  if (labels.pod !== undefined) return `${cluster}/${namespace}/pod/${podOwner(labels.pod)}`;
+  return `${cluster}/${namespace}`;
+}
+
+/** `payments-api-7d9f8b6c5d-x2k4q` → `payments-api`; a StatefulSet's `db-0` → `db`. */
+function podOwner(pod: string): string {
+  const replicaSet = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/.exec(pod);
+  if (replicaSet?.[1] !== undefined) return replicaSet[1];
+  const ordinal = /^(.+)-\d+$/.exec(pod);
+  return ordinal?.[1] ?? pod;
+}

@@ -1,0 +1,158 @@
+import { groupId } from '../alerts/alert-groups.ts';
+import { investigation } from '../alerts/investigate.ts';
+import type { Holder, Investigations } from '../alerts/investigations.ts';
+import { routeAlert } from '../alerts/routing.ts';
+import { AlertmanagerPayload } from '../alerts/schema.ts';
+import { subjectOf } from '../alerts/subject.ts';
+import { postToChat } from '../chat/post-to-chat.ts';
+import type { ClusterEntry, Route } from '../config/index.ts';
+import type { Binding } from '../config/policy-schema.ts';
+import type { Logger } from '../observability/logger.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import type { AlertRunJob } from '../queue/jobs.ts';
+import type { Queues } from '../queue/queues.ts';
+import { alertRuns } from '../workflows/triggers.ts';
+import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
+
+type InvestigateDeps = {
+  queues: Queues;
+  routes: readonly Route[];
+  clusterEntries: readonly ClusterEntry[];
+  bindings: readonly Binding[];
+  workflows: { workflows(): ReadonlyMap<string, YamlWorkflow> };
+  investigations: Investigations;
+  investigationWindowSeconds: number;
+  log: Logger;
+};
+
+/**
+ * What a firing notification starts, in its group's thread: the runs of the workflows its alerts
+ * match, or when none matches, the default investigation of the group. Each is about a subject
+ * (a workload, a node): the first alert about it claims it for the window, and alerts about the
+ * same subject while the claim holds join that investigation, said in both threads, instead of
+ * starting another. Everything is queued under an id from what it is about, so a repeated
+ * notification starts nothing twice.
+ */
+export async function startInvestigations(
+  run: AlertRunJob,
+  deps: InvestigateDeps,
+): Promise<string[]> {
+  const parsed = AlertmanagerPayload.safeParse(run.payload);
+  if (!parsed.success) return [];
+  const payload = parsed.data;
+  const threadKey = `alert.${groupId(payload.groupKey)}`;
+  const channels = routeAlert(payload.commonLabels, deps.routes, deps.clusterEntries);
+  const channel = channels.find((c) => bindingFor(c, deps.bindings) !== undefined);
+  const { runs, beyond } = alertRuns(
+    payload.alerts,
+    deps.workflows.workflows().values(),
+    run.receivedAt,
+    threadKey,
+  );
+  if (beyond > 0)
+    deps.log.warn(
+      { groupKey: payload.groupKey, started: runs.length, notStarted: beyond },
+      'alert workflows not started: too many alerts in one notification',
+    );
+  const started: string[] = [];
+  for (const { jobId, data } of runs) {
+    const labels = { ...payload.commonLabels, ...labelsOf(data.alert) };
+    const joined = await claim(
+      subjectOf(labels),
+      data.runId ?? jobId,
+      labels,
+      threadKey,
+      channel,
+      deps,
+    );
+    if (joined !== undefined) {
+      await sayJoined(joined, labels, threadKey, channel, deps);
+      continue;
+    }
+    await deps.queues.runs.add('workflow', data, { jobId });
+    started.push(data.runId ?? jobId);
+  }
+  if (runs.length > 0) return started;
+  const ask = investigation(
+    payload,
+    payload.alerts,
+    { channels, bindings: deps.bindings, threadKey },
+    run.receivedAt,
+  );
+  if (ask === undefined) return [];
+  const joined = await claim(
+    subjectOf(payload.commonLabels),
+    ask.data.runId,
+    payload.commonLabels,
+    threadKey,
+    channel,
+    deps,
+  );
+  if (joined !== undefined) {
+    await sayJoined(joined, payload.commonLabels, threadKey, channel, deps);
+    return [];
+  }
+  await deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId });
+  return [ask.data.runId];
+}
+
+function labelsOf(alert: unknown): Record<string, string> {
+  const labels = (alert as { labels?: unknown } | undefined)?.labels;
+  if (typeof labels !== 'object' || labels === null) return {};
+  return Object.fromEntries(
+    Object.entries(labels).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+/** The holder of the subject's investigation this one joins; undefined when this one holds it. */
+async function claim(
+  subject: string | undefined,
+  runId: string,
+  labels: Readonly<Record<string, string>>,
+  threadKey: string,
+  channel: string | undefined,
+  deps: InvestigateDeps,
+): Promise<Holder | undefined> {
+  if (subject === undefined || channel === undefined || deps.investigationWindowSeconds === 0)
+    return undefined;
+  return deps.investigations.claim(
+    subject,
+    { runId, channel, threadKey, alertname: labels.alertname ?? 'an alert' },
+    deps.investigationWindowSeconds,
+  );
+}
+
+/** Both threads say so: the joining group's, and the investigation's own. */
+async function sayJoined(
+  holder: Holder,
+  labels: Readonly<Record<string, string>>,
+  threadKey: string,
+  channel: string | undefined,
+  deps: InvestigateDeps,
+): Promise<void> {
+  const about = subjectOf(labels) ?? 'the same subject';
+  const alertname = labels.alertname ?? 'An alert';
+  if (channel !== undefined && threadKey !== holder.threadKey)
+    await postToChat(deps.queues.outbox, {
+      kind: 'report',
+      key: ['joined', holder.runId, threadKey],
+      channel,
+      threadOf: threadKey,
+      message: {
+        text: `Already under investigation (${about}): the diagnosis goes in the thread of ${holder.alertname}.`,
+        tone: 'info',
+      },
+    });
+  await postToChat(deps.queues.outbox, {
+    kind: 'report',
+    key: ['join', holder.runId, threadKey, alertname],
+    channel: holder.channel,
+    threadOf: holder.threadKey,
+    message: {
+      text: `${alertname} joined this investigation: it is about ${about} too.`,
+      tone: 'info',
+    },
+  });
+}
