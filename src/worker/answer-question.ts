@@ -94,7 +94,7 @@ async function postAnswer(
     channel,
     thread: run.thread,
     threadOf: run.threadKey,
-    message: questionAnswer(run, result.answer, result.proposals),
+    message: questionAnswer(run, result.answer, result.proposals, result),
   });
   await showProposals(
     result.proposals,

@@ -51,4 +51,21 @@ describe('commandAnswer', () => {
       '42 asked: status · 3 nodes',
     );
   });
+
+  it('says who answered and what it cost, or that the analyzers did', () => {
+    const run = { requester: 'slack:U0DANA' };
+
+    expect(questionAnswer(run, 'All good.', [], { specialists: [], costUsd: 0 }).footer).toBe(
+      'asked by U0DANA · analyzers, no model',
+    );
+    expect(
+      questionAnswer(run, 'OOM.', [], {
+        specialists: ['k8s-diagnostician', 'prometheus-analyst'],
+        costUsd: 0.01234,
+        model: { calls: 5, tokens: 12_345 },
+      }).footer,
+    ).toBe(
+      'asked by U0DANA · k8s-diagnostician, prometheus-analyst · 5 model calls, 12,345 tokens, $0.0123',
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import type { AskResult } from '../agents/runs/answer.ts';
 import type { ChatMessageInput } from '../chat/message.ts';
 import { LIMITS } from '../chat/message.ts';
 import { redactText } from '../policy/redact.ts';
@@ -15,6 +16,7 @@ export function questionAnswer(
   run: Pick<AskRunJob, 'requester'>,
   answer: string,
   proposals: readonly string[],
+  how?: Pick<AskResult, 'specialists' | 'costUsd' | 'model'>,
 ): ChatMessageInput {
   const list =
     proposals.length === 0 ? '' : `\n\nProposals awaiting approval: ${proposals.join(', ')}`;
@@ -24,8 +26,19 @@ export function questionAnswer(
     headline,
     ...(text === '' ? {} : { text }),
     tone: 'info',
-    footer: `asked by ${idOf(run.requester)}`,
+    footer: [
+      `asked by ${idOf(run.requester)}`,
+      ...(how === undefined ? [] : [answeredBy(how)]),
+    ].join(' · '),
   };
+}
+
+/** Who answered and what it cost: the specialists, model calls, tokens and cost, or the analyzers. */
+export function answeredBy(how: Pick<AskResult, 'specialists' | 'costUsd' | 'model'>): string {
+  if (how.model === undefined) return 'analyzers, no model';
+  const who = how.specialists.length === 0 ? 'the orchestrator' : how.specialists.join(', ');
+  const calls = `${how.model.calls} model call${how.model.calls === 1 ? '' : 's'}`;
+  return `${who} · ${calls}, ${how.model.tokens.toLocaleString('en-US')} tokens, $${how.costUsd.toFixed(4)}`;
 }
 
 /** A command's answer, signed with who asked for what. */

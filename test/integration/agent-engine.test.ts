@@ -151,7 +151,9 @@ describe('a question in the console, through the durable engine', () => {
 
       expect(said(reply)).toContain('OOMKilled (exit code 137)');
       expect(reply.message.text).toMatch(/Proposals awaiting approval: p[A-Za-z0-9_-]{16}/);
-      expect(reply.message.footer).toBe('asked by dana');
+      expect(reply.message.footer).toMatch(
+        /^asked by dana · k8s-diagnostician · [1-9]\d* model calls, [\d,]+ tokens, \$\d+\.\d{4}$/,
+      );
       const [first, ...edits] = reply.statuses;
       expect(first?.message.text).toBe('Looking into it…');
       expect(edits.map((e) => e.message.text)).toEqual([

@@ -66,7 +66,8 @@ describe('coxswain demo without redis-server', () => {
     });
     const answer = await stream.next(
       (e) =>
-        e.event === 'message' && (JSON.parse(e.data).message.footer ?? '') === 'asked by newcomer',
+        e.event === 'message' &&
+        (JSON.parse(e.data).message.footer ?? '') === 'asked by newcomer · analyzers, no model',
       20_000,
     );
     // The demo's walk-through: approve the memory increase on its card, see it applied.

@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Job } from 'bullmq';
 import type { AskRunJob } from '../../queue/jobs.ts';
-import type { EngineContext } from './context.ts';
+import type { EngineContext, SpecialistResult } from './context.ts';
 import { type Exchange, withContext } from './conversations.ts';
 import { answerOffline } from './offline.ts';
 import { runOrchestrator } from './orchestrator.ts';
@@ -18,6 +18,8 @@ export type AskResult = {
   specialists: string[];
   proposals: string[];
   costUsd: number;
+  /** What the model did for it; unset when the analyzers answered. */
+  model?: { calls: number; tokens: number };
 };
 
 /** The cluster and namespaces a question may look at, and the channel's highest tier. */
@@ -124,5 +126,19 @@ async function answerByAgents(
     specialists: specialists.map((s) => s.agent),
     proposals: specialists.flatMap((s) => s.proposals),
     costUsd: done.state.usage.costUsd + specialists.reduce((sum, s) => sum + s.usage.costUsd, 0),
+    model: modelUse([done.state.usage, ...specialists.map((s) => s.usage)]),
   };
+}
+
+type Usage = SpecialistResult['usage'];
+
+/** Model calls and tokens (input, output and cached) of the orchestrator and its specialists. */
+function modelUse(usages: readonly Usage[]): { calls: number; tokens: number } {
+  return usages.reduce(
+    (sum, u) => ({
+      calls: sum.calls + (u.calls ?? 0),
+      tokens: sum.tokens + u.input + u.output + u.cacheRead + u.cacheWrite,
+    }),
+    { calls: 0, tokens: 0 },
+  );
 }

@@ -34,7 +34,15 @@ export type SpecialistResult = {
   runId: string;
   answer: string;
   proposals: string[];
-  usage: { input: number; output: number; cacheRead: number; cacheWrite: number; costUsd: number };
+  usage: {
+    input: number;
+    output: number;
+    cacheRead: number;
+    cacheWrite: number;
+    costUsd: number;
+    /** Model calls made; unset by the analyzers, which make none. */
+    calls?: number;
+  };
 };
 
 /**
