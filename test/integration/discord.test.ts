@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { FakeDiscord, type ShownMessage } from '../support/discord-api.ts';
 import { useSandbox } from '../support/sandbox.ts';
@@ -33,6 +33,7 @@ beforeAll(async () => {
         approvers: [`discord:role:${discord.roles.approver}`],
       },
     ],
+    routes: [{ match: {}, channels: [`discord:${ops}`] }],
   });
   app = await startTestApp({
     REDIS_URL: redis.url,
@@ -154,6 +155,38 @@ describe('Discord', () => {
     expect(response.type).toBe(4);
     const done = await find(ops, /Workflow cluster-health-check: succeeded/);
     expect(shown(done)).toContain('✓ status (succeeded)');
+  });
+
+  it('gives an alert group one message, and its investigation a thread on it', async () => {
+    const labels = { alertname: 'ShopErrorsHigh', namespace: 'payments', severity: 'critical' };
+    const alert = {
+      status: 'firing',
+      labels,
+      annotations: { summary: 'Errors' },
+      startsAt: '2026-12-06T10:00:00Z',
+      generatorURL: 'http://prometheus.example/graph',
+      fingerprint: 'shop0001',
+    };
+
+    await postAlert(app.baseUrl, {
+      version: '4',
+      groupKey: '{}:{alertname="ShopErrorsHigh"}',
+      status: 'firing',
+      receiver: 'coxswain',
+      groupLabels: { alertname: 'ShopErrorsHigh' },
+      commonLabels: labels,
+      commonAnnotations: alert.annotations,
+      externalURL: 'http://alertmanager.example',
+      alerts: [alert],
+    });
+
+    const group = await find(ops, /Firing: ShopErrorsHigh/);
+    const answer = await discord.waitFor(
+      (d) => d.messages(group.id).find((m) => /Answered by the analyzers/.test(shown(m))),
+      30_000,
+    );
+    expect(discord.threads.find((t) => t.id === group.id)?.parentId).toBe(ops);
+    expect(shown(answer)).toContain('OOM');
   });
 
   it('redacts the private answer to a command, which does not pass the outbox', async () => {
