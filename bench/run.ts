@@ -1,6 +1,7 @@
 import { benchAgents } from './agents.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
+import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchWebhook } from './webhook.ts';
@@ -16,6 +17,7 @@ if (only === undefined || only === 'diagnose') await benchDiagnose();
 if (only === undefined || only === 'agents') await benchAgents();
 if (only === undefined || only === 'slack') await benchSlackAck();
 if (only === undefined || only === 'redaction') await benchRedaction();
+if (only === undefined || only === 'oncall') await benchOncall();
 if (only === undefined || only === 'workflows') {
   await benchWorkflowSteps();
   await benchWorkflowSchedule();
