@@ -146,28 +146,14 @@ async function distinctGroups(baseUrl: string, stream: SseClient): Promise<void>
   console.log(
     `alert → investigation's answer: ${toAnswer.length}/${GROUPS} answered within ${WAIT_MS / 1000} s, ${figure(toAnswer)}`,
   );
-  pacing(stream, before);
-}
-
-/**
- * The console is not paced (its interval is 0), Slack and Discord are: what the channel got,
- * spaced at their interval, is the least time the last of it would wait there.
- */
-function pacing(stream: SseClient, from: number): void {
-  const posts = stream.events
-    .slice(from)
-    .filter((e) => e.event === 'message' && (JSON.parse(e.data) as Entry).replaces === undefined);
-  const slack = PLATFORM_INTERVALS_MS.slack;
-  console.log(
-    `channel pacing: web ${PLATFORM_INTERVALS_MS.web} ms between messages; the ${posts.length} messages` +
-      ` this channel got, at Slack's ${slack} ms, take at least ${((posts.length - 1) * slack) / 1000} s`,
-  );
+  await quiet(stream, 2_000);
+  channel(entriesFrom(stream, before), /^Firing: OncallBenchSymptom\d+$/);
 }
 
 /** 100 groups about one workload: one investigation, the rest join it. */
 async function storm(baseUrl: string, stream: SseClient, runs: Queue): Promise<void> {
   console.log(`\n## oncall: a storm of ${GROUPS} alert groups about one workload`);
-  const before = new Set(stream.messages<Entry>().map((e) => e.id));
+  const before = stream.events.length;
   const asksBefore = await askJobs(runs);
   const start = performance.now();
   const sends: Promise<void>[] = [];
@@ -177,33 +163,62 @@ async function storm(baseUrl: string, stream: SseClient, runs: Queue): Promise<v
     sends.push(post(baseUrl, notification(`OncallBenchStorm${i}`, { deployment: 'payments-api' })));
   }
   await Promise.all(sends);
-  // Let every group, join note and answer land; then count what the channel got.
+  // Let every group, join note and answer land.
+  await quiet(stream, 5_000);
+  const answers = channel(entriesFrom(stream, before), /^Firing: OncallBenchStorm\d+$/);
+  const asks = (await askJobs(runs)) - asksBefore;
+  console.log(
+    `investigations: ${answers} answered ("${ANSWERED}"), ${asks} \`ask\` jobs on the runs queue`,
+  );
+}
+
+/** Waits until the stream has had nothing new for `ms` (at most the bench's wait). */
+async function quiet(stream: SseClient, ms: number): Promise<void> {
   let last = -1;
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline && stream.events.length !== last) {
     last = stream.events.length;
-    await sleep(5_000);
+    await sleep(ms);
   }
-  const entries = stream.messages<Entry>().filter((e) => !before.has(e.id));
-  const newMessages = entries.filter((e) => e.replaces === undefined);
-  const groupMessages = newMessages.filter((e) =>
-    /OncallBenchStorm\d+/.test(e.message.headline ?? ''),
-  );
-  const count = (pattern: RegExp) => newMessages.filter((e) => pattern.test(textOf(e))).length;
-  const answers = count(new RegExp(ANSWERED));
-  const asks = (await askJobs(runs)) - asksBefore;
-  const from = stream.events.findIndex((e) => e.id !== undefined && !before.has(e.id));
+}
+
+function entriesFrom(stream: SseClient, from: number): Entry[] {
+  return stream.events
+    .slice(from)
+    .filter((e) => e.event === 'message')
+    .map((e) => JSON.parse(e.data) as Entry);
+}
+
+/**
+ * What the channel got, by kind, and what it would cost where channels are paced: the console's
+ * interval is 0, Slack's and Discord's are not, and there every message of the channel (threads
+ * too) waits its turn. Returns the number of answers.
+ */
+function channel(entries: readonly Entry[], group: RegExp): number {
+  const posts = entries.filter((e) => e.replaces === undefined);
+  const count = (pattern: RegExp) => posts.filter((e) => pattern.test(textOf(e))).length;
+  const kinds = {
+    'group messages': posts.filter((e) => group.test(e.message.headline ?? '')).length,
+    '"looking into it" notes': count(/^\nLooking into it/),
+    '"already under investigation" notes': count(/Already under investigation/),
+    '"joined this investigation" notes': count(/joined this investigation/),
+    answers: count(new RegExp(ANSWERED)),
+    'proposal cards': count(/^Approve\?/),
+  };
+  const known = Object.values(kinds).reduce((sum, n) => sum + n, 0);
   console.log(
-    `messages posted in the channel: ${newMessages.length} (and ${entries.length - newMessages.length} edits of them):` +
-      ` group messages ${groupMessages.length},` +
-      ` "already under investigation" notes ${count(/Already under investigation/)},` +
-      ` "joined this investigation" notes ${count(/joined this investigation/)},` +
-      ` answers ${answers}, proposal cards ${count(/^Approve\?/)}`,
+    `messages posted in the channel: ${posts.length}, edits ${entries.length - posts.length}; ` +
+      Object.entries(kinds)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ') +
+      (known === posts.length ? '' : `, other ${posts.length - known}`),
   );
+  const interval = PLATFORM_INTERVALS_MS.slack;
   console.log(
-    `investigations: ${answers} answered ("${ANSWERED}"), ${asks} \`ask\` jobs on the runs queue`,
+    `channel pacing: web ${PLATFORM_INTERVALS_MS.web} ms between messages; at Slack's ${interval} ms` +
+      ` these ${posts.length} messages take at least ${((posts.length - 1) * interval) / 1000} s`,
   );
-  if (from >= 0) pacing(stream, from);
+  return kinds.answers;
 }
 
 async function askJobs(runs: Queue): Promise<number> {
