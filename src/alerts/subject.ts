@@ -7,17 +7,19 @@
 const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob'] as const;
 
 export function subjectOf(labels: Readonly<Record<string, string>>): string | undefined {
-  const cluster = labels.cluster ?? '';
+  // Read in chat ("it is about …"): the cluster only when the alert names one.
+  const within = (rest: string) =>
+    labels.cluster === undefined ? rest : `${labels.cluster}/${rest}`;
   const namespace = labels.namespace;
   if (namespace === undefined) {
-    return labels.node === undefined ? undefined : `${cluster}/node/${labels.node}`;
+    return labels.node === undefined ? undefined : within(`node/${labels.node}`);
   }
   for (const kind of WORKLOAD_LABELS) {
     const name = labels[kind];
-    if (name !== undefined) return `${cluster}/${namespace}/${kind}/${name}`;
+    if (name !== undefined) return within(`${namespace}/${kind}/${name}`);
   }
-  if (labels.pod !== undefined) return `${cluster}/${namespace}/pod/${podOwner(labels.pod)}`;
-  return `${cluster}/${namespace}`;
+  if (labels.pod !== undefined) return within(`${namespace}/pod/${podOwner(labels.pod)}`);
+  return within(namespace);
 }
 
 /** `payments-api-7d9f8b6c5d-x2k4q` → `payments-api`; a StatefulSet's `db-0` → `db`. */
