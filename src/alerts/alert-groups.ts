@@ -12,22 +12,32 @@ import { Alert, type AlertmanagerPayload } from './schema.ts';
  */
 const KEEP_SECONDS = 7 * 86_400;
 
-/** KEYS: the group's hash. ARGV: ttl, then fingerprint, order, alert JSON for each alert. */
+/**
+ * KEYS: the group's hash. ARGV: ttl, then fingerprint, order, alert JSON for each alert. The
+ * hash's `#revision` counts the merges that changed something: it is the message's version, so
+ * each newer state of the group has a higher one.
+ */
 const MERGE = `
+local changed = false
 for i = 2, #ARGV, 3 do
   local current = redis.call('hget', KEYS[1], ARGV[i])
   local order = tonumber(ARGV[i + 1])
-  local kept = current and tonumber(string.match(current, '^(%d+)|')) or -1
-  if order >= kept then redis.call('hset', KEYS[1], ARGV[i], ARGV[i + 1] .. '|' .. ARGV[i + 2]) end
+  local kept = current and tonumber(string.match(current, '^(-?%d+)|')) or -math.huge
+  local value = ARGV[i + 1] .. '|' .. ARGV[i + 2]
+  if order >= kept and current ~= value then
+    redis.call('hset', KEYS[1], ARGV[i], value)
+    changed = true
+  end
 end
+if changed then redis.call('hincrby', KEYS[1], '#revision', 1) end
 redis.call('expire', KEYS[1], ARGV[1])
-return redis.call('hvals', KEYS[1])
+return redis.call('hgetall', KEYS[1])
 `;
 
 export type GroupState = {
   /** The group's alerts as they stand, firing first, in a stable order. */
   alerts: Alert[];
-  /** The latest event among them (ms): later states of the group have higher versions. */
+  /** How many merges changed the group: a later state always has a higher version. */
   version: number;
 };
 
@@ -72,15 +82,19 @@ export class AlertGroups {
   }
 }
 
-function stateOf(values: readonly string[]): GroupState {
+function stateOf(flat: readonly string[]): GroupState {
   let version = 0;
   const alerts: Alert[] = [];
-  for (const value of values) {
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i] ?? '';
+    const value = flat[i + 1] ?? '';
+    if (field === '#revision') {
+      version = Number(value) || 0;
+      continue;
+    }
     const at = value.indexOf('|');
     const parsed = Alert.safeParse(JSON.parse(value.slice(at + 1)));
-    if (!parsed.success) continue;
-    version = Math.max(version, Number(value.slice(0, at)) || 0);
-    alerts.push(parsed.data);
+    if (parsed.success) alerts.push(parsed.data);
   }
   alerts.sort(
     (a, b) =>

@@ -69,4 +69,19 @@ describe("a firing group's default investigation", () => {
       investigation(payload, [alert('firing')], { ...where, channels: ['web:alerts'] }, 'a'),
     ).toBeUndefined();
   });
+
+  it('is not started on a cluster or namespace the binding does not cover, nor when the cluster is unknown', () => {
+    const other = { ...payload, commonLabels: { ...payload.commonLabels, cluster: 'eu-prod' } };
+    const outside = {
+      ...payload,
+      commonLabels: { ...payload.commonLabels, namespace: 'kube-system' },
+    };
+    const { cluster: _, ...noCluster } = payload.commonLabels;
+
+    expect(investigation(other, [alert('firing')], where, 'a')).toBeUndefined();
+    expect(investigation(outside, [alert('firing')], where, 'a')).toBeUndefined();
+    expect(
+      investigation({ ...payload, commonLabels: noCluster }, [alert('firing')], where, 'a'),
+    ).toBeUndefined();
+  });
 });

@@ -27,16 +27,14 @@ export function investigation(
     .find((c): c is { channel: ChannelRef; binding: Binding } => c.binding !== undefined);
   if (bound === undefined) return undefined;
   const { channel, binding } = bound;
+  // On the alert's own cluster and namespace, never another: an alert about what the binding
+  // does not cover (or, with several clusters bound, naming none) is delivered, not investigated.
   const cluster =
-    labels.cluster !== undefined && binding.clusters.includes(labels.cluster)
-      ? labels.cluster
-      : binding.clusters[0];
-  if (cluster === undefined) return undefined;
+    labels.cluster ?? (binding.clusters.length === 1 ? binding.clusters[0] : undefined);
+  if (cluster === undefined || !binding.clusters.includes(cluster)) return undefined;
   const namespace = labels.namespace;
-  const namespaces =
-    namespace !== undefined && inScope(binding.namespaces, namespace)
-      ? [namespace]
-      : [...binding.namespaces];
+  if (namespace !== undefined && !inScope(binding.namespaces, namespace)) return undefined;
+  const namespaces = namespace === undefined ? [...binding.namespaces] : [namespace];
   // One investigation per time the group starts firing: repeats and joins add nothing.
   const episode = createHash('sha256')
     .update(`${payload.groupKey}/${earliest}`)

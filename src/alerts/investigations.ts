@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
  */
 export type Holder = { runId: string; channel: string; threadKey: string; alertname: string };
 
+/** As long as the runs themselves are kept. */
+const RUN_KEPT_SECONDS = 30 * 86_400;
+
 const CLAIM = `
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return nil end
 return redis.call('get', KEYS[1])
@@ -20,6 +23,26 @@ export class Investigations {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
+  }
+
+  /**
+   * True the first time a run is asked for: a notification repeated hours later (Alertmanager's
+   * `repeat_interval`) names the same run, which neither starts again nor claims its subject anew.
+   */
+  async firstTime(runId: string): Promise<boolean> {
+    const set = await this.#redis.set(
+      `${this.#prefix}:investigation-run:${runId}`,
+      '1',
+      'EX',
+      RUN_KEPT_SECONDS,
+      'NX',
+    );
+    return set === 'OK';
+  }
+
+  /** The run was not started after all (its queueing failed): the next notification may. */
+  async forget(runId: string): Promise<void> {
+    await this.#redis.del(`${this.#prefix}:investigation-run:${runId}`);
   }
 
   /** Claims the subject for `holder`; or the holder it has, whose investigation this one joins. */

@@ -30,4 +30,13 @@ describe('what an alert is about', () => {
     expect(subjectOf({ namespace: 'shop', alertname: 'QuotaAlmostFull' })).toBe('shop');
     expect(subjectOf({ alertname: 'Watchdog' })).toBeUndefined();
   });
+
+  it('keeps a label holding a slash from spelling another subject', () => {
+    expect(subjectOf({ namespace: 'prod/deployment/api' })).not.toBe(
+      subjectOf({ namespace: 'prod', deployment: 'api' }),
+    );
+    expect(subjectOf({ namespace: 'eu/payments' })).not.toBe(
+      subjectOf({ cluster: 'eu', namespace: 'payments' }),
+    );
+  });
 });

@@ -7,19 +7,21 @@
 const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob'] as const;
 
 export function subjectOf(labels: Readonly<Record<string, string>>): string | undefined {
-  // Read in chat ("it is about …"): the cluster only when the alert names one.
+  // Read in chat ("it is about …"): the cluster only when the alert names one. Each value is
+  // encoded, so that no label holding a `/` can spell another alert's subject.
+  const part = (value: string) => encodeURIComponent(value);
   const within = (rest: string) =>
-    labels.cluster === undefined ? rest : `${labels.cluster}/${rest}`;
+    labels.cluster === undefined ? rest : `${part(labels.cluster)}/${rest}`;
   const namespace = labels.namespace;
-  if (namespace === undefined) {
-    return labels.node === undefined ? undefined : within(`node/${labels.node}`);
-  }
+  if (namespace === undefined)
+    return labels.node === undefined ? undefined : within(`node/${part(labels.node)}`);
   for (const kind of WORKLOAD_LABELS) {
     const name = labels[kind];
-    if (name !== undefined) return within(`${namespace}/${kind}/${name}`);
+    if (name !== undefined) return within(`${part(namespace)}/${kind}/${part(name)}`);
   }
-  if (labels.pod !== undefined) return within(`${namespace}/pod/${podOwner(labels.pod)}`);
-  return within(namespace);
+  if (labels.pod !== undefined)
+    return within(`${part(namespace)}/pod/${part(podOwner(labels.pod))}`);
+  return within(part(namespace));
 }
 
 /** `payments-api-7d9f8b6c5d-x2k4q` → `payments-api`; a StatefulSet's `db-0` → `db`. */

@@ -45,19 +45,23 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
       };
       const wait = (await deps.pacer?.reserve(platform, data.channel)) ?? 0;
       if (wait > 0) return later(wait, 'channel paced');
-      // A thread's first message not posted after this long is not coming: post in the channel.
-      const rootless = Date.now() - job.timestamp > THREAD_ROOT_WAIT_MS;
+      const delivery = {
+        channelId: channelId(data.channel),
+        // Whoever composed it, nothing leaves for chat without a last redaction.
+        message: redactMessage(data.message),
+        deliveryId: job.id ?? job.name,
+        replaceKey: data.replaceKey,
+        version: data.version,
+        thread: data.thread,
+        threadKey: data.threadKey,
+        ephemeralTo: data.ephemeralTo,
+      };
       try {
-        await adapter.deliver({
-          channelId: channelId(data.channel),
-          // Whoever composed it, nothing leaves for chat without a last redaction.
-          message: redactMessage(data.message),
-          deliveryId: job.id ?? job.name,
-          replaceKey: data.replaceKey,
-          version: data.version,
-          thread: data.thread,
-          threadKey: rootless ? undefined : data.threadKey,
-          ephemeralTo: data.ephemeralTo,
+        await adapter.deliver(delivery).catch(async (error: unknown) => {
+          // A thread's first message not posted after this long is not coming: post in the channel.
+          if (!(error instanceof ThreadRootNotYetPosted)) throw error;
+          if (Date.now() - job.timestamp <= THREAD_ROOT_WAIT_MS) throw error;
+          await adapter.deliver({ ...delivery, threadKey: undefined });
         });
       } catch (error) {
         if (error instanceof RetryAfterError)

@@ -56,6 +56,7 @@ export async function startInvestigations(
     );
   const started: string[] = [];
   for (const { jobId, data } of runs) {
+    if (!(await deps.investigations.firstTime(data.runId ?? jobId))) continue;
     const labels = { ...payload.commonLabels, ...labelsOf(data.alert) };
     const joined = await claim(
       subjectOf(labels),
@@ -69,7 +70,9 @@ export async function startInvestigations(
       await sayJoined(joined, labels, threadKey, channel, deps);
       continue;
     }
-    await deps.queues.runs.add('workflow', data, { jobId });
+    await queued(data.runId ?? jobId, deps, () =>
+      deps.queues.runs.add('workflow', data, { jobId }),
+    );
     started.push(data.runId ?? jobId);
   }
   if (runs.length > 0) return started;
@@ -79,7 +82,7 @@ export async function startInvestigations(
     { channels, bindings: deps.bindings, threadKey },
     run.receivedAt,
   );
-  if (ask === undefined) return [];
+  if (ask === undefined || !(await deps.investigations.firstTime(ask.data.runId))) return [];
   const joined = await claim(
     subjectOf(payload.commonLabels),
     ask.data.runId,
@@ -92,8 +95,20 @@ export async function startInvestigations(
     await sayJoined(joined, payload.commonLabels, threadKey, channel, deps);
     return [];
   }
-  await deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId });
+  await queued(ask.data.runId, deps, () =>
+    deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId }),
+  );
   return [ask.data.runId];
+}
+
+/** Queues a run marked as started; if queueing fails, the mark goes, so a retry starts it. */
+async function queued(runId: string, deps: InvestigateDeps, add: () => Promise<unknown>) {
+  try {
+    await add();
+  } catch (error) {
+    await deps.investigations.forget(runId).catch(() => undefined);
+    throw error;
+  }
 }
 
 function labelsOf(alert: unknown): Record<string, string> {
