@@ -1,6 +1,6 @@
-import { RE2JS } from 're2js';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import { type ChannelRef, DEFAULT_ALERT_CHANNEL } from '../shared/channel.ts';
+import { labelsMatch } from '../shared/label-match.ts';
 
 /** A route as the config file has it; `continue` false when left out. */
 type RouteRule = Pick<Route, 'match' | 'channels'> & { continue?: boolean };
@@ -32,25 +32,5 @@ export function routeMatches(
   route: Pick<Route, 'match'>,
   labels: Readonly<Record<string, string>>,
 ): boolean {
-  return Object.entries(route.match).every(([name, wanted]) => {
-    const value = labels[name];
-    if (typeof wanted === 'string') return value === wanted;
-    return value !== undefined && compiled(wanted.regex)?.testExact(value) === true;
-  });
-}
-
-const patterns = new Map<string, RE2JS | undefined>();
-
-function compiled(source: string): RE2JS | undefined {
-  if (!patterns.has(source)) {
-    if (patterns.size >= 500) patterns.clear();
-    let pattern: RE2JS | undefined;
-    try {
-      pattern = RE2JS.compile(source);
-    } catch {
-      pattern = undefined;
-    }
-    patterns.set(source, pattern);
-  }
-  return patterns.get(source);
+  return labelsMatch(route.match, labels);
 }

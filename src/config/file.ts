@@ -1,6 +1,6 @@
-import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { ChannelRef } from '../shared/channel.ts';
+import { isRe2 } from '../shared/label-match.ts';
 import { DEFAULT_MODEL_IDS, ModelIds } from './model-ids.ts';
 import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from './policy-schema.ts';
 
@@ -13,15 +13,6 @@ const LabelMatcher = z.union([
       .refine(isRe2, 'is not a regular expression (RE2 syntax: no lookarounds or backreferences)'),
   }),
 ]);
-
-function isRe2(source: string): boolean {
-  try {
-    RE2JS.compile(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * An alert route, as Alertmanager's: every label in `match` must match the group's common labels

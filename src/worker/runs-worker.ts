@@ -52,6 +52,8 @@ type RunsWorkerDeps = {
 /** The worker's consumer of the runs queue: validates each job and hands it to its kind's runner. */
 export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   const now = deps.now ?? (() => new Date());
+  const groups = new AlertGroups(deps.connection, deps.prefix);
+  const investigations = new Investigations(deps.connection, deps.prefix);
   const worker = new Worker<RunJob>(
     'runs',
     async (job: Job<RunJob>, token?: string) => {
@@ -62,14 +64,11 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             outbox: deps.queues.outbox,
             routes: deps.routes,
             clusters: deps.clusterEntries,
-            groups: new AlertGroups(deps.connection, deps.prefix),
+            groups,
             now,
           });
           log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
-          const started = await startInvestigations(run, {
-            ...deps,
-            investigations: new Investigations(deps.connection, deps.prefix),
-          });
+          const started = await startInvestigations(run, { ...deps, investigations });
           return { ...result, workflows: started };
         }
         case 'command': {

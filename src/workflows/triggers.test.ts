@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertRuns, labelsMatch, MAX_RUNS_PER_NOTIFICATION, schedulesOf } from './triggers.ts';
+import { labelsMatch } from '../shared/label-match.ts';
+import { alertRuns, MAX_RUNS_PER_NOTIFICATION, schedulesOf } from './triggers.ts';
 import type { YamlWorkflow } from './yaml-schema.ts';
 
 const workflow = (name: string, trigger: YamlWorkflow['trigger']) =>

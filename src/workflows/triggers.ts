@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { RE2JS } from 're2js';
 import type { WorkflowRunJob } from '../queue/jobs.ts';
+import { labelsMatch } from '../shared/label-match.ts';
 import type { Trigger, YamlWorkflow } from './yaml-schema.ts';
 
 /**
@@ -8,22 +8,6 @@ import type { Trigger, YamlWorkflow } from './yaml-schema.ts';
  * order), and a schedule's ticks (BullMQ job schedulers, one per workflow and schedule however
  * many workers keep them in step with the files).
  */
-type AlertMatch = Extract<Trigger, { kind: 'alert' }>['match'];
-
-/** A label's value matches: equal, or a regex over the whole value (RE2: linear time, as Alertmanager's). */
-export function labelsMatch(match: AlertMatch, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(match).every(([name, wanted]) => {
-    const value = labels[name];
-    if (value === undefined) return false;
-    if (typeof wanted === 'string') return value === wanted;
-    try {
-      return RE2JS.compile(wanted.regex).testExact(value);
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** The first workflow (in file order) an alert with these labels starts, if any. */
 export function workflowForAlert(
   labels: Readonly<Record<string, string>>,

@@ -1,8 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
-import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { MODEL_TIERS } from '../config/model-ids.ts';
 import { WorkflowName } from '../queue/command-data.ts';
+import { isRe2 } from '../shared/label-match.ts';
 
 /**
  * The YAML workflow format (DESIGN §6, seed 001's examples as written there): what each field may
@@ -55,22 +55,9 @@ const LabelMatch = z.union([
   z.strictObject({
     regex: z
       .string()
-      .refine(
-        isRegex,
-        'is not a regular expression (RE2 syntax: no lookarounds or backreferences)',
-      ),
+      .refine(isRe2, 'is not a regular expression (RE2 syntax: no lookarounds or backreferences)'),
   }),
 ]);
-
-/** RE2, as the engine matches with (linear time: no lookarounds or backreferences). */
-function isRegex(source: string): boolean {
-  try {
-    RE2JS.compile(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const AlertMatch = z
   .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name'), LabelMatch)
