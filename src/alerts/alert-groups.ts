@@ -13,20 +13,26 @@ import { Alert, type AlertmanagerPayload } from './schema.ts';
 const KEEP_SECONDS = 7 * 86_400;
 
 /**
- * KEYS: the group's hash. ARGV: ttl, then fingerprint, order, alert JSON for each alert. The
- * hash's `#revision` counts the merges that changed something: it is the message's version, so
- * each newer state of the group has a higher one.
+ * KEYS: the group's hash, the alerts-per-hour hash. ARGV: ttl, then fingerprint, order, hour and
+ * alert JSON for each alert. The hash's `#revision` counts the merges that changed something: it
+ * is the message's version, so each newer state of the group has a higher one. An alert that
+ * starts firing (new, or firing again after it resolved) counts in the hour it started.
  */
 const MERGE = `
+local function status_of(stored)
+  return cjson.decode(string.sub(stored, string.find(stored, '|', 1, true) + 1)).status
+end
 local changed = false
-for i = 2, #ARGV, 3 do
+for i = 2, #ARGV, 4 do
   local current = redis.call('hget', KEYS[1], ARGV[i])
   local order = tonumber(ARGV[i + 1])
   local kept = current and tonumber(string.match(current, '^(-?%d+)|')) or -math.huge
-  local value = ARGV[i + 1] .. '|' .. ARGV[i + 2]
+  local value = ARGV[i + 1] .. '|' .. ARGV[i + 3]
   if order >= kept and current ~= value then
     redis.call('hset', KEYS[1], ARGV[i], value)
     changed = true
+    local was_firing = current and status_of(current) == 'firing'
+    if status_of(value) == 'firing' and not was_firing then redis.call('hincrby', KEYS[2], ARGV[i + 2], 1) end
   end
 end
 if changed then redis.call('hincrby', KEYS[1], '#revision', 1) end
@@ -69,17 +75,45 @@ export class AlertGroups {
     const args = payload.alerts.flatMap((alert) => [
       alert.fingerprint,
       String(eventTime(alert)),
+      String(hourOf(alert.startsAt)),
       JSON.stringify(alert),
     ]);
     const values = (await this.#redis.eval(
       MERGE,
-      1,
+      2,
       `${this.#prefix}:alert-group:${groupId(payload.groupKey)}`,
+      `${this.#prefix}:alerts-per-hour`,
       String(KEEP_SECONDS),
       ...args,
     )) as string[];
     return stateOf(values);
   }
+
+  /** How many alerts started firing in each of the last `hours` hours, oldest first. */
+  async perHour(hours: number, now: Date): Promise<{ hour: string; alerts: number }[]> {
+    const key = `${this.#prefix}:alerts-per-hour`;
+    const last = hourOf(now.toISOString());
+    const wanted = Array.from({ length: hours }, (_, i) => last - hours + 1 + i);
+    const counts = await this.#redis.hmget(key, ...wanted.map(String));
+    await this.#forgetOldHours(key, last - HOURS_KEPT);
+    return wanted.map((hour, i) => ({
+      hour: new Date(hour * 3_600_000).toISOString(),
+      alerts: Number(counts[i] ?? 0) || 0,
+    }));
+  }
+
+  async #forgetOldHours(key: string, before: number): Promise<void> {
+    const fields = await this.#redis.hkeys(key);
+    const old = fields.filter((field) => Number(field) < before);
+    if (old.length > 0) await this.#redis.hdel(key, ...old);
+  }
+}
+
+/** Hours counted for the dashboard's alerts-per-hour chart. */
+const HOURS_KEPT = 31 * 24;
+
+function hourOf(instant: string): number {
+  return Math.floor(Date.parse(instant) / 3_600_000);
 }
 
 function stateOf(flat: readonly string[]): GroupState {

@@ -4,6 +4,7 @@ import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { AlertRunJob } from '../queue/jobs.ts';
 import { type AlertGroups, groupId } from './alert-groups.ts';
+import type { Incidents } from './incidents.ts';
 import { renderAlertGroup } from './render-alert.ts';
 import { routeAlert } from './routing.ts';
 import { AlertmanagerPayload } from './schema.ts';
@@ -14,6 +15,7 @@ type AlertRunDeps = {
   /** The clusters as configured: where a cluster's alerts go when no route takes them. */
   clusters: readonly ClusterEntry[];
   groups: AlertGroups;
+  incidents: Incidents;
   now: () => Date;
 };
 
@@ -21,7 +23,8 @@ type AlertRunDeps = {
  * Turns an alert notification into its group's one message in each routed channel: the group as
  * it stands after this notification (`alert-groups.ts`), edited in place, its version the group's
  * latest event, so a late notification never shows an older state over a newer one. Each distinct
- * message is posted once, however often the notification is retried.
+ * message is posted once, however often the notification is retried. What the group's state
+ * means for its incident (opened, still open, closed) is returned for the caller to act on.
  */
 export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: AlertRunDeps) {
   const parsed = AlertmanagerPayload.safeParse(run.payload);
@@ -45,5 +48,6 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
       message,
       replace: { key: `alert.${id}`, version: group.version },
     });
-  return { channels, group: id, runJobId };
+  const incident = await deps.incidents.observe(payload, group, channels);
+  return { channels, group: id, runJobId, incident };
 }

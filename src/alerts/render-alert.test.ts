@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { ChatMessage } from '../chat/message.ts';
-import { renderAlertGroup } from './render-alert.ts';
+import { renderAlertGroup, silenceUrl } from './render-alert.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
 const NOW = new Date('2026-11-21T10:00:00.000Z');
@@ -25,7 +25,12 @@ describe('renderAlertGroup', () => {
       container: 'api',
       reason: 'CrashLoopBackOff',
     });
-    expect(message.links?.map((l) => l.label)).toEqual(['Source', 'Runbook', 'Alertmanager']);
+    expect(message.links?.map((l) => l.label)).toEqual([
+      'Source',
+      'Runbook',
+      'Alertmanager',
+      'Silence',
+    ]);
     expect(message.links?.[0]?.url).toMatch(/^http:\/\/prometheus\.monitoring\.svc:9090\/graph/);
   });
 
@@ -112,7 +117,7 @@ describe('renderAlertGroup', () => {
 
     const message = renderAlertGroup(input, NOW);
 
-    expect(message.links?.map((l) => l.label)).toEqual(['Alertmanager']);
+    expect(message.links?.map((l) => l.label)).toEqual(['Alertmanager', 'Silence']);
   });
 
   it.each(['firing', 'resolved', 'multi'] as const)(
@@ -146,5 +151,24 @@ describe('renderAlertGroup', () => {
     alert.labels.pod = 'p'.repeat(5_000);
 
     expect(ChatMessage.safeParse(renderAlertGroup(input, NOW)).success).toBe(true);
+  });
+});
+
+describe('the silence link of an alert group', () => {
+  it("opens Alertmanager's new-silence page with the group's labels as matchers", () => {
+    const url = silenceUrl('http://alertmanager.example/', {
+      alertname: 'KubePodCrashLooping',
+      namespace: 'pay"ments',
+    });
+    expect(url.startsWith('http://alertmanager.example/#/silences/new?filter=')).toBe(true);
+    const filter = decodeURIComponent(url.slice(url.indexOf('filter=') + 'filter='.length));
+    expect(filter).toBe('{alertname="KubePodCrashLooping",namespace="pay\\"ments"}');
+  });
+
+  it('is left out without an Alertmanager address, and kept short for chat', () => {
+    expect(silenceUrl('', { alertname: 'X' })).toBe('');
+    const long = silenceUrl('http://am.example', { alertname: 'X', pod: 'p'.repeat(3_000) });
+    expect(long.length).toBeLessThan(2_000);
+    expect(decodeURIComponent(long)).toContain('{alertname="X"}');
   });
 });

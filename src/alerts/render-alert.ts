@@ -71,7 +71,7 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
       tone,
       text: describe(alert.annotations) ?? summary ?? `${alertname} is ${alert.status}`,
       fields,
-      links: linksOf(alert, payload.externalURL),
+      links: linksOf(alert, payload.externalURL, silenceLabels(payload)),
       footer: footerOf(payload),
     });
   }
@@ -107,7 +107,11 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
     text: summary ?? `${alerts.length} ${alertname} alerts`,
     fields,
     sections,
-    links: [{ label: 'Alertmanager', url: payload.externalURL }],
+    links: [
+      { label: 'Runbook', url: payload.commonAnnotations.runbook_url ?? '' },
+      { label: 'Alertmanager', url: payload.externalURL },
+      { label: 'Silence', url: silenceUrl(payload.externalURL, silenceLabels(payload)) },
+    ],
     footer: [more, footerOf(payload)].filter((part) => part !== undefined).join(' · '),
   });
 }
@@ -196,13 +200,39 @@ function describe(annotations: Record<string, string>): string | undefined {
   return `${summary}\n\n${clip(description, 1500)}`;
 }
 
-function linksOf(alert: Alert, externalURL: string): Link[] {
+function linksOf(alert: Alert, externalURL: string, silence: Record<string, string>): Link[] {
   return [
     { label: 'Source', url: alert.generatorURL },
     { label: 'Runbook', url: alert.annotations.runbook_url ?? '' },
     { label: 'Alertmanager', url: externalURL },
+    { label: 'Silence', url: silenceUrl(externalURL, silence) },
   ];
 }
+
+/** What a silence of the group matches: the labels Alertmanager grouped by, else those in common. */
+function silenceLabels(payload: AlertmanagerPayload): Record<string, string> {
+  return Object.keys(payload.groupLabels).length > 0 ? payload.groupLabels : payload.commonLabels;
+}
+
+/**
+ * Alertmanager's page for a new silence, its matchers filled in from the group's labels; none
+ * without an Alertmanager address or labels to match.
+ */
+export function silenceUrl(externalURL: string, labels: Record<string, string>): string {
+  const names = Object.keys(labels).filter((name) => !name.startsWith('__'));
+  if (externalURL === '' || names.length === 0) return '';
+  const quoted = (value: string) => JSON.stringify(value);
+  const filter = `{${names.map((name) => `${name}=${quoted(labels[name] ?? '')}`).join(',')}}`;
+  const url = `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
+  // Too long for a chat link: the page with the alert's name alone, or the plain page.
+  if (url.length <= MAX_URL) return url;
+  const { alertname } = labels;
+  return alertname !== undefined && names.length > 1
+    ? silenceUrl(externalURL, { alertname })
+    : `${externalURL.replace(/\/+$/, '')}/#/silences/new`;
+}
+
+const MAX_URL = 2_000;
 
 function mixed(alerts: readonly Alert[], label: string): string {
   const values = [

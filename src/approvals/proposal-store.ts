@@ -168,12 +168,19 @@ redis.call('hset', KEYS[1], 'applied', ARGV[1])
 return 1
 `;
 
-/** Sets where the card is, once, with its audit entry; a proposal shown already keeps its place. */
+/**
+ * Sets where the card is, once, with its audit entry; a proposal shown already keeps its place.
+ * A card shown in a thread is listed under it (KEYS[4]; ARGV[5] '1'), for the thread's report.
+ */
 const ATTACH = `
 if redis.call('hget', KEYS[1], 'state') ~= 'pending' then return 0 end
 if redis.call('hsetnx', KEYS[1], 'origin', ARGV[1]) == 0 then return 0 end
 redis.call('sadd', KEYS[2], ARGV[2])
 if ARGV[3] ~= '' then redis.call('xadd', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[3]) end
+if ARGV[5] == '1' then
+  redis.call('rpush', KEYS[4], ARGV[2])
+  redis.call('expire', KEYS[4], ARGV[6])
+end
 return 1
 `;
 
@@ -264,16 +271,24 @@ export class ProposalStore implements ProposalRecords {
   async attach(id: string, origin: Origin, audit?: AuditEntry): Promise<boolean> {
     const attached = await this.#redis.eval(
       ATTACH,
-      3,
+      4,
       this.#stateKey(id),
       this.#pendingKey,
       auditStreamKey(this.#prefix),
+      this.#threadKey(origin.threadKey ?? ''),
       JSON.stringify(Origin.parse(origin)),
       id,
       audit === undefined ? '' : auditLine(audit),
       String(AUDIT_STREAM_LENGTH),
+      origin.threadKey === undefined ? '0' : '1',
+      String(KEEP_SECONDS),
     );
     return attached === 1;
+  }
+
+  /** The proposals shown in the thread of the bot's message under this key, oldest first. */
+  async ofThread(threadKey: string): Promise<string[]> {
+    return this.#redis.lrange(this.#threadKey(threadKey), 0, -1);
   }
 
   /**
@@ -369,6 +384,10 @@ export class ProposalStore implements ProposalRecords {
 
   #runKey(runId: string): string {
     return `${this.#prefix}:run:${runId}:proposals`;
+  }
+
+  #threadKey(threadKey: string): string {
+    return `${this.#prefix}:thread:${threadKey}:proposals`;
   }
 }
 

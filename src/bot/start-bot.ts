@@ -1,3 +1,7 @@
+import { ChannelSpend } from '../agents/runs/budget.ts';
+import { AlertGroups } from '../alerts/alert-groups.ts';
+import { registerIncidentMetrics } from '../alerts/incident-metrics.ts';
+import { Incidents } from '../alerts/incidents.ts';
 import { alertmanagerRoute } from '../alerts/receiver.ts';
 import { type DecideDeps, decide } from '../approvals/decide.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
@@ -44,6 +48,8 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const decideDeps = decideDepsOf(config, resources, log);
   const handlers = inboundHandlers(config, resources, workflows, decideDeps);
   const refs = new MessageRefs(resources.producer, config.redis.prefix);
+  const incidents = new Incidents(resources.producer, config.redis.prefix);
+  registerIncidentMetrics(metrics.registry, incidents);
   const platforms = createChatPlatforms(config, resources, { handlers, refs, log, metrics });
   const worker = createOutboxWorker({
     connection: resources.worker,
@@ -76,6 +82,11 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       people: config.people,
       allowedHosts: config.http.allowedHosts,
       suspension: decideDeps.suspension,
+      incidents: {
+        incidents,
+        groups: new AlertGroups(resources.producer, config.redis.prefix),
+        spend: new ChannelSpend(resources.producer, config.redis.prefix),
+      },
     }),
     ...consoleRoutes(config, resources, web, handlers, metrics),
   ];

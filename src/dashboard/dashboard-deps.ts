@@ -6,6 +6,7 @@ import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import type { WorkflowFiles } from '../workflows/load-files.ts';
 import type { RunStore } from '../workflows/run-store.ts';
+import type { IncidentSources } from './incident-routes.ts';
 import type { StatusStore } from './status-store.ts';
 import type { WebAccess } from './web-access.ts';
 
@@ -31,4 +32,6 @@ export type DashboardDeps = {
   allowedHosts: readonly string[];
   /** The switch that stops every write; approvers may turn it on and off from here. */
   suspension: SuspendSwitch;
+  /** Incidents, their figures, alerts per hour and spend per day, for the Incidents view. */
+  incidents: IncidentSources;
 };

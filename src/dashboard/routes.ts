@@ -2,6 +2,7 @@ import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { historyRoutes } from './history-routes.ts';
+import { incidentRoutes } from './incident-routes.ts';
 import { proposalRoutes } from './proposal-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { statusRoutes } from './status-routes.ts';
@@ -20,7 +21,8 @@ const STATIC_DIR = new URL('./static/', import.meta.url);
  * checked again like any click; History and Status show only the person's channels, their
  * clusters and, in Status, the namespaces those channels are bound to (`scopeOf`); Workflows shows
  * the runs of those channels (`mayShowRun`). Cards, status and step lines pass redaction. Status
- * shows the suspend switch, which an approver of any channel may turn on or off.
+ * shows the suspend switch, which an approver of any channel may turn on or off. Incidents shows
+ * the incidents of the person's channels with their reports, and the figures behind the charts.
  */
 export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const routes: Route[] = [
@@ -36,6 +38,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
     ...historyRoutes(deps),
     ...workflowRoutes(deps),
     ...workflowRunRoutes(deps),
+    ...incidentRoutes(deps),
   ];
   return routes.map((route) => ({
     ...route,

@@ -1,4 +1,5 @@
 import { groupId } from '../alerts/alert-groups.ts';
+import type { Incidents } from '../alerts/incidents.ts';
 import { investigation } from '../alerts/investigate.ts';
 import type { Holder, Investigations } from '../alerts/investigations.ts';
 import { routeAlert } from '../alerts/routing.ts';
@@ -21,6 +22,7 @@ type InvestigateDeps = {
   bindings: readonly Binding[];
   workflows: { workflows(): ReadonlyMap<string, YamlWorkflow> };
   investigations: Investigations;
+  incidents: Incidents;
   investigationWindowSeconds: number;
   log: Logger;
 };
@@ -147,6 +149,7 @@ async function sayJoined(
   channel: string | undefined,
   deps: InvestigateDeps,
 ): Promise<void> {
+  if (threadKey !== holder.threadKey) await deps.incidents.joined(threadKey, holder.threadKey);
   const about = subjectOf(labels) ?? 'the same subject';
   const alertname = labels.alertname ?? 'An alert';
   if (channel !== undefined && threadKey !== holder.threadKey)

@@ -7,16 +7,20 @@ import {
 } from '../agents/runs/answer.ts';
 import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { SuspendRun } from '../agents/tool-use/run-agent.ts';
+import type { Incidents } from '../alerts/incidents.ts';
 import { showProposals } from '../approvals/offer.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
 import type { AskRunJob } from '../queue/jobs.ts';
-import { answeredLine, questionAnswer, statusLine } from './render-answer.ts';
+import { recordDiagnosis } from './incident-reports.ts';
+import { answeredBy, answeredLine, questionAnswer, statusLine } from './render-answer.ts';
 
 /** The engine, and where the answer and its cards go. */
 type AskDeps = EngineDeps & {
   outbox: Outbox;
+  /** An answer in an alert group's thread is its incident's diagnosis. */
+  incidents?: Incidents;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
 };
@@ -45,6 +49,13 @@ export async function processAskRun(
       await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
     }
     if (run.channel !== undefined) await postAnswer(run, run.channel, result, deps);
+    if (deps.incidents !== undefined)
+      await recordDiagnosis(deps.incidents, run.threadKey, {
+        text: result.answer,
+        by: answeredBy(result),
+        runId: run.runId,
+        at: new Date(),
+      });
     if (run.conversation !== undefined && deps.conversations !== undefined)
       await deps.conversations.record(run.conversation, run.runId, {
         question: run.question,

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { type EngineDeps, processAgentRun } from '../agents/runs/process-runs.ts';
 import { AlertGroups } from '../alerts/alert-groups.ts';
 import { processAlertRun } from '../alerts/alert-run.ts';
+import { Incidents } from '../alerts/incidents.ts';
 import { Investigations } from '../alerts/investigations.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
@@ -11,12 +12,13 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import { instrumentWorker } from '../queue/instrument-worker.ts';
 import { openJob } from '../queue/job-context.ts';
-import { RunJob } from '../queue/jobs.ts';
+import { type AlertRunJob, RunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { startInvestigations } from './alert-investigations.ts';
 import { processCommandRun } from './answer-command.ts';
 import { processAskRun } from './answer-question.ts';
+import { reportIncident } from './incident-reports.ts';
 import {
   processWorkflowResume,
   processWorkflowRun,
@@ -53,24 +55,21 @@ type RunsWorkerDeps = {
 export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   const now = deps.now ?? (() => new Date());
   const groups = new AlertGroups(deps.connection, deps.prefix);
+  const incidents = new Incidents(deps.connection, deps.prefix);
   const investigations = new Investigations(deps.connection, deps.prefix);
   const worker = new Worker<RunJob>(
     'runs',
     async (job: Job<RunJob>, token?: string) => {
       const { data: run, log } = openJob(job, RunJob, deps.log);
       switch (run.kind) {
-        case 'alert': {
-          const result = await processAlertRun(run, job.id ?? job.name, {
-            outbox: deps.queues.outbox,
-            routes: deps.routes,
-            clusters: deps.clusterEntries,
+        case 'alert':
+          return processAlert(run, job.id ?? job.name, log, {
+            ...deps,
             groups,
+            incidents,
+            investigations,
             now,
           });
-          log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
-          const started = await startInvestigations(run, { ...deps, investigations });
-          return { ...result, workflows: started };
-        }
         case 'command': {
           const result = await processCommandRun(run, job.id ?? job.name, {
             outbox: deps.queues.outbox,
@@ -88,6 +87,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
           const result = await processAskRun(job, token, run, {
             ...deps.engine,
             outbox: deps.queues.outbox,
+            incidents,
             dashboardUrl: deps.dashboardUrl,
           });
           log.info(
@@ -124,4 +124,39 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
   );
   instrumentWorker(worker, 'runs', deps.log, deps.metrics);
   return worker;
+}
+
+/**
+ * An alert notification: its group's message in each routed channel, the report of the incident it
+ * resolves, and the investigations it starts.
+ */
+async function processAlert(
+  run: AlertRunJob,
+  jobId: string,
+  log: Logger,
+  deps: RunsWorkerDeps & {
+    groups: AlertGroups;
+    incidents: Incidents;
+    investigations: Investigations;
+    now: () => Date;
+  },
+) {
+  const result = await processAlertRun(run, jobId, {
+    outbox: deps.queues.outbox,
+    routes: deps.routes,
+    clusters: deps.clusterEntries,
+    groups: deps.groups,
+    incidents: deps.incidents,
+    now: deps.now,
+  });
+  log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
+  if (result.incident.kind === 'closed')
+    await reportIncident(result.incident.incident, {
+      incidents: deps.incidents,
+      proposals: deps.engine.proposals,
+      outbox: deps.queues.outbox,
+      log,
+    });
+  const started = await startInvestigations(run, deps);
+  return { ...result, incident: result.incident.kind, workflows: started };
 }

@@ -3,6 +3,7 @@ import { buildEngine } from '../agents/runs/build-engine.ts';
 import { Conversations } from '../agents/runs/conversations.ts';
 import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { Checkpoints } from '../agents/tool-use/checkpoints.ts';
+import { Incidents } from '../alerts/incidents.ts';
 import { sweepExpired } from '../approvals/expire-proposals.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditFiles } from '../audit/audit-files.ts';
@@ -146,6 +147,7 @@ function workflowJobDeps(
     clusters: shared.clusters,
     dashboardUrl: config.dashboard.publicUrl,
     engine: shared.engine,
+    incidents: new Incidents(resources.worker, config.redis.prefix),
     log: log.child({ component: 'workflows' }),
     now: () => new Date(),
   };

@@ -4,6 +4,7 @@ import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { engineFor, lockOf, specialistResults } from '../agents/runs/process-runs.ts';
 import { queueDelegator } from '../agents/runs/queue-delegator.ts';
 import { SuspendRun } from '../agents/tool-use/run-agent.ts';
+import type { Incidents } from '../alerts/incidents.ts';
 import { postToChat } from '../chat/post-to-chat.ts';
 import type { Route } from '../config/index.ts';
 import type { Binding } from '../config/policy-schema.ts';
@@ -12,15 +13,16 @@ import { authorise } from '../policy/authorise.ts';
 import type { WorkflowResumeJob, WorkflowRunJob, WorkflowStepJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
-import { advanceRun, type Executor, executeStep } from '../workflows/advance.ts';
+import { advanceRun, type Executor, executeStep, type RunReporter } from '../workflows/advance.ts';
 import { modelAgent, offlineAgent } from '../workflows/agent-step.ts';
 import { gateOutcome, proposalGates } from '../workflows/gates.ts';
-import { chatReporter } from '../workflows/run-messages.ts';
+import { chatReporter, shownStep } from '../workflows/run-messages.ts';
 import type { RunPlace, RunView } from '../workflows/run-record.ts';
 import type { StepDeps } from '../workflows/run-step.ts';
 import type { RedisRunStore } from '../workflows/run-store.ts';
 import { namespaceRefusal, placeOf, runRecord, typedInputs } from '../workflows/start-run.ts';
 import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
+import { recordDiagnosis } from './incident-reports.ts';
 
 /**
  * Workflow runs on the runs queue. A run's job (started by a person, a schedule's tick or an
@@ -41,11 +43,35 @@ export type WorkflowJobDeps = {
   clusters: Clusters;
   dashboardUrl: string | undefined;
   engine: EngineDeps;
+  /** A run in an alert group's thread gives the group's incident its diagnosis. */
+  incidents: Incidents;
   log: Logger;
   now: () => Date;
 };
 
 type Outcome = { runId: string; state: string; note?: string };
+
+/**
+ * What a run says in chat; in an alert group's thread, the first step answer people read is also
+ * the incident's diagnosis.
+ */
+function reporterOf(deps: WorkflowJobDeps): RunReporter {
+  const chat = chatReporter(deps.queues.outbox);
+  return {
+    ...chat,
+    async stepDone(view, step, record) {
+      await chat.stepDone(view, step, record);
+      const text = record.state === 'succeeded' ? (record.text ?? '') : '';
+      if (text.trim() === '' || !shownStep(view, step)) return;
+      await recordDiagnosis(deps.incidents, view.run.place.threadKey, {
+        text,
+        by: `workflow ${view.run.workflow.name}`,
+        runId: view.run.runId,
+        at: deps.now(),
+      });
+    },
+  };
+}
 
 /** This job's steps are done and the run's other steps belong to another job, which goes on. */
 class LeftToOthers extends Error {}
@@ -136,7 +162,7 @@ async function advance(
       store: deps.store,
       executor: queueExecutor(job, token, runId, deps),
       gateOutcome: (ids) => gateOutcome(deps.engine.proposals, ids),
-      reporter: chatReporter(deps.queues.outbox),
+      reporter: reporterOf(deps),
       now: deps.now,
     });
     return { runId, state: view?.state ?? 'missing' };
@@ -212,7 +238,7 @@ export async function processWorkflowStep(
     const record = await executeStep(data.runId, data.step, {
       store: deps.store,
       step: (view) => stepDeps(view, data.step, job, token, deps),
-      reporter: chatReporter(deps.queues.outbox),
+      reporter: reporterOf(deps),
       now: deps.now,
     });
     return { runId: data.runId, step: data.step, state: record?.state ?? 'missing' };

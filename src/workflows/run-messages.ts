@@ -93,7 +93,8 @@ export function chatReporter(outbox: Outbox): RunReporter {
     progress: status,
     async stepDone(view, step, record) {
       const place = view.run.place;
-      if (place.channel === undefined || record.state !== 'succeeded' || !shown(view, step)) return;
+      if (place.channel === undefined || record.state !== 'succeeded' || !shownStep(view, step))
+        return;
       const text = record.text ?? '';
       if (text.trim() === '') return;
       await postToChat(outbox, {
@@ -114,7 +115,7 @@ export function chatReporter(outbox: Outbox): RunReporter {
 }
 
 /** Agents' answers and reports are for people to read; a read's output is in the status line. */
-function shown(view: RunView, step: string): boolean {
+export function shownStep(view: RunView, step: string): boolean {
   const record = view.steps[step];
   if (record?.state !== 'succeeded') return false;
   const definition = view.run.workflow.steps.find((s) => s.name === step);

@@ -3,6 +3,7 @@ import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
+import { interactiveForm } from '../support/slack-payloads.ts';
 
 /**
  * On call in Slack: a firing group is one message in the on-call channel, and its investigation
@@ -42,6 +43,30 @@ afterAll(async () => {
 });
 
 const text = (call: SlackCall) => JSON.stringify(call.args);
+const cardTs = (card: SlackCall) => String((card.result as { ts?: string }).ts);
+
+/** Clicks a card's Approve as a person in Slack would. */
+async function approve(card: SlackCall, user: string) {
+  const blocks = card.args.blocks as { elements?: { action_id?: string; value?: string }[] }[];
+  const button = blocks
+    .flatMap((block) => block.elements ?? [])
+    .find((element) => element.action_id === 'coxswain.approve.0');
+  const clicked = await slack.sendHttp(
+    `${app.baseUrl}/slack/events`,
+    interactiveForm(
+      slack.blockActions({
+        actionId: 'coxswain.approve.0',
+        value: button?.value ?? '',
+        channel: 'C0ONCALL',
+        user,
+        messageTs: cardTs(card),
+        threadTs: card.args.thread_ts as string,
+      }),
+    ),
+    { contentType: 'form' },
+  );
+  expect(clicked.status).toBe(200);
+}
 
 function notification(status: 'firing' | 'resolved') {
   const alert = {
@@ -91,6 +116,12 @@ describe('an alert group on call', () => {
       30_000,
     );
     expect(text(card)).toContain('384Mi');
+    await approve(card, 'U0SRE');
+    await slack.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === cardTs(card) && /Applied|applied/.test(text(call)),
+      30_000,
+    );
 
     await postAlert(app.baseUrl, notification('resolved'));
     await postAlert(app.baseUrl, notification('firing'));
@@ -114,6 +145,37 @@ describe('an alert group on call', () => {
     expect(topLevel).toHaveLength(1);
     const last = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === root).at(-1);
     expect(text(last as SlackCall)).toContain('Resolved: PaymentsErrorsHigh');
+
+    // The incident's report, in the thread: cause, who approved what, and the times.
+    const report = await slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === root && /Incident resolved/.test(text(call)),
+      20_000,
+    );
+    const said = text(report);
+    expect(said).toContain('Cause:');
+    expect(said).toContain('OOM');
+    expect(said).toMatch(/approved by slack:U0SRE/);
+    expect(said).toMatch(/applied: /);
+    expect(said).toContain('Time to mitigate');
+    expect(said).not.toContain('no change through Coxswain');
+    // The alert fired at 10:00 and resolved at 10:40 by its own clock.
+    expect(said).toContain('40m');
+    const reports = slack.calls.filter(
+      (c) => c.method === 'chat.postMessage' && /Incident resolved/.test(text(c)),
+    );
+    expect(reports).toHaveLength(1);
+
+    const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /coxswain_incident_resolved_total\{alertname="PaymentsErrorsHigh",namespace="payments"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /coxswain_incident_automation_ratio\{alertname="PaymentsErrorsHigh",namespace="payments"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /coxswain_incident_mttr_seconds\{alertname="PaymentsErrorsHigh",namespace="payments"\} 2400/,
+    );
   }, 90_000);
 
   it('investigates a storm about one workload once: the other groups join, and both threads say so', async () => {
@@ -149,19 +211,24 @@ describe('an alert group on call', () => {
       90_000,
       'every other group to join, and be told so',
     );
-    await eventually(
-      async () =>
-        since().some((c) => /Answered by the analyzers/.test(text(c))) ? true : undefined,
-      60_000,
-      'the one investigation to answer',
-    );
     const groups = since().filter(
       (c) =>
         c.method === 'chat.postMessage' &&
         c.args.thread_ts === undefined &&
         /Firing: PaymentsSymptom/.test(text(c)),
     );
-    const answers = since().filter((c) => /Answered by the analyzers/.test(text(c)));
+    // Only the storm's threads: the first group's conversation may go on after its approval.
+    const roots = new Set(groups.map((c) => (c.result as { ts?: string }).ts));
+    const stormAnswers = () =>
+      since().filter(
+        (c) => roots.has(c.args.thread_ts as string) && /Answered by the analyzers/.test(text(c)),
+      );
+    await eventually(
+      async () => (stormAnswers().length > 0 ? true : undefined),
+      60_000,
+      'the one investigation to answer',
+    );
+    const answers = stormAnswers();
     const told = since().filter((c) => /Already under investigation/.test(text(c)));
     expect(groups).toHaveLength(names.length);
     expect(answers).toHaveLength(1);

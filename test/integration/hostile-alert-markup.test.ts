@@ -80,7 +80,9 @@ describe('a hostile alert', () => {
     // Every `<…>` left is a link whose text is the product's label or the URL itself.
     const tags = [...posted.matchAll(/<[^>]*>/g)].map((m) => m[0]);
     expect(
-      tags.every((tag) => /^<https?:\/\/[^\s|<>]+(\|(Source|Runbook|Alertmanager))?>$/.test(tag)),
+      tags.every((tag) =>
+        /^<https?:\/\/[^\s|<>]+(\|(Source|Runbook|Alertmanager|Silence))?>$/.test(tag),
+      ),
     ).toBe(true);
   });
 

@@ -40,14 +40,42 @@ export class ChannelSpend {
     );
     if (counted !== 'OK') return;
     const key = this.#key(channel, now);
+    const micros = Math.round(costUsd * 1e6);
     await this.#redis
       .multi()
-      .incrby(key, Math.round(costUsd * 1e6))
+      .incrby(key, micros)
       .expire(key, 2 * 86_400)
+      .hincrby(this.#dailyKey, day(now), micros)
       .exec();
   }
 
-  #key(channel: string, now: Date): string {
-    return `${this.#prefix}:spend:${channel}:${now.toISOString().slice(0, 10)}`;
+  /** What every channel together spent on each of the last `days` days (UTC), oldest first. */
+  async perDay(days: number, now = new Date()): Promise<{ day: string; usd: number }[]> {
+    const wanted = Array.from({ length: days }, (_, i) =>
+      day(new Date(now.getTime() - (days - 1 - i) * 86_400_000)),
+    );
+    const values = await this.#redis.hmget(this.#dailyKey, ...wanted);
+    const old = (await this.#redis.hkeys(this.#dailyKey)).filter((d) => d < day(daysAgo(now)));
+    if (old.length > 0) await this.#redis.hdel(this.#dailyKey, ...old);
+    return wanted.map((d, i) => ({ day: d, usd: Number(values[i] ?? 0) / 1e6 || 0 }));
   }
+
+  get #dailyKey(): string {
+    return `${this.#prefix}:spend-daily`;
+  }
+
+  #key(channel: string, now: Date): string {
+    return `${this.#prefix}:spend:${channel}:${day(now)}`;
+  }
+}
+
+/** Days of deployment-wide spend kept for the dashboard. */
+const DAYS_KEPT = 90;
+
+function day(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+function daysAgo(now: Date): Date {
+  return new Date(now.getTime() - DAYS_KEPT * 86_400_000);
 }
