@@ -20,7 +20,13 @@ import { chatReporter, shownStep } from '../workflows/run-messages.ts';
 import type { RunPlace, RunView } from '../workflows/run-record.ts';
 import type { StepDeps } from '../workflows/run-step.ts';
 import type { RedisRunStore } from '../workflows/run-store.ts';
-import { namespaceRefusal, placeOf, runRecord, typedInputs } from '../workflows/start-run.ts';
+import {
+  alertRefusalPlace,
+  namespaceRefusal,
+  placeOf,
+  runRecord,
+  typedInputs,
+} from '../workflows/start-run.ts';
 import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
 import { recordDiagnosis } from './incident-reports.ts';
 
@@ -86,20 +92,12 @@ export async function processWorkflowRun(
   if ((await deps.store.load(runId)) === undefined) {
     const refusal = await createRun(runId, data, deps);
     if (refusal !== undefined) {
-      deps.log.warn({ runId, workflow: data.workflow, reason: refusal }, 'workflow not started');
-      if (data.channel !== undefined)
-        await postToChat(deps.queues.outbox, {
-          kind: 'reply',
-          key: [runId, 'refused'],
-          channel: data.channel,
-          thread: data.thread,
-          message: {
-            headline: `I cannot run workflow ${data.workflow}`,
-            text: refusal,
-            tone: 'warning',
-          },
-        });
-      return { runId, state: 'refused', note: refusal };
+      deps.log.warn(
+        { runId, workflow: data.workflow, reason: refusal.reason },
+        'workflow not started',
+      );
+      await sayRefused(runId, data, refusal, deps);
+      return { runId, state: 'refused', note: refusal.reason };
     }
   }
   return advance(job, token, runId, deps);
@@ -114,28 +112,64 @@ export function processWorkflowResume(
   return advance(job, token, data.runId, deps);
 }
 
+/**
+ * Why a run did not start; `outOfScope` when the channel's binding does not reach what it is
+ * about (an alert there is delivered and left alone, as the default investigation would).
+ */
+type Refusal = { reason: string; outOfScope?: boolean };
+
+/**
+ * Said where the run was asked for: the channel of a manual or command run, the alert group's
+ * thread for an alert's run, unless the alert is outside what that channel's binding covers.
+ */
+async function sayRefused(
+  runId: string,
+  data: WorkflowRunJob,
+  refusal: Refusal,
+  deps: WorkflowJobDeps,
+): Promise<void> {
+  const thread =
+    data.channel === undefined && refusal.outOfScope !== true
+      ? alertRefusalPlace(data, deps)
+      : undefined;
+  const channel = data.channel ?? thread?.channel;
+  if (channel === undefined) return;
+  await postToChat(deps.queues.outbox, {
+    kind: 'reply',
+    key: [runId, 'refused'],
+    channel,
+    thread: data.thread,
+    threadOf: thread?.threadKey,
+    message: {
+      headline: `I cannot run workflow ${data.workflow}`,
+      text: refusal.reason,
+      tone: 'warning',
+    },
+  });
+}
+
 /** Records the run, or says why it cannot start: its file is gone, an input, the binding. */
 async function createRun(
   runId: string,
   data: WorkflowRunJob,
   deps: WorkflowJobDeps,
-): Promise<string | undefined> {
+): Promise<Refusal | undefined> {
   const workflow = deps.workflows().get(data.workflow);
-  if (workflow === undefined) return `there is no YAML workflow named ${data.workflow}`;
+  if (workflow === undefined) return { reason: `there is no YAML workflow named ${data.workflow}` };
   if (!workflow.trigger.some((t) => t.kind === data.trigger))
-    return `workflow ${data.workflow} has no ${data.trigger} trigger`;
+    return { reason: `workflow ${data.workflow} has no ${data.trigger} trigger` };
   const inputs = typedInputs(workflow, data.inputs);
-  if (!inputs.ok) return inputs.error;
+  if (!inputs.ok) return { reason: inputs.error };
   let defaultCluster: string;
   try {
     defaultCluster = deps.clusters.get().name;
   } catch (error) {
-    return `no cluster to run it on: ${(error as Error).message}`;
+    return { reason: `no cluster to run it on: ${(error as Error).message}` };
   }
   const place = placeOf(data, { bindings: deps.bindings, routes: deps.routes, defaultCluster });
-  if (typeof place === 'string') return place;
-  const outside = namespaceRefusal(place, inputs.inputs);
-  if (outside !== undefined) return outside;
+  if (typeof place === 'string') return { reason: place, outOfScope: data.trigger === 'alert' };
+  const outside = namespaceRefusal(place, inputs.inputs, data);
+  if (outside !== undefined) return { reason: outside, outOfScope: true };
   await deps.store.create(runRecord(workflow, data, runId, inputs.inputs, place, deps.now()));
   deps.log.info({ runId, workflow: data.workflow, trigger: data.trigger }, 'workflow started');
   return undefined;

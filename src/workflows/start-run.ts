@@ -4,6 +4,7 @@ import type { Binding } from '../config/policy-schema.ts';
 import { bindingFor } from '../policy/bindings.ts';
 import { inScope } from '../policy/command-scope.ts';
 import type { WorkflowRunJob } from '../queue/jobs.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import type { InputValue, RunPlace, RunRecord } from './run-record.ts';
 import type { YamlWorkflow } from './yaml-schema.ts';
 
@@ -97,6 +98,20 @@ export function placeOf(job: WorkflowRunJob, deps: PlaceDeps): RunPlace | string
 }
 
 /**
+ * Where to say that an alert's run could not start: the group's thread in the channel the run
+ * would have posted in, when a binding covers that channel.
+ */
+export function alertRefusalPlace(
+  job: WorkflowRunJob,
+  deps: Pick<PlaceDeps, 'bindings' | 'routes'>,
+): { channel: ChannelRef; threadKey: string } | undefined {
+  if (job.trigger !== 'alert' || job.threadKey === undefined) return undefined;
+  const channel = routedChannel(job, deps.routes);
+  if (channel === undefined || bindingFor(channel, deps.bindings) === undefined) return undefined;
+  return { channel, threadKey: job.threadKey };
+}
+
+/**
  * The first channel of the first route whose matchers all equal the labels: a schedule's
  * `workflow=NAME`, an alert's own. Unlike an alert's message, a run has no default channel.
  */
@@ -123,7 +138,15 @@ export function labelsOf(alert: WorkflowRunJob['alert']): Record<string, string>
 }
 
 /** An input naming a namespace the place may not see is refused before anything runs. */
-export function namespaceRefusal(place: RunPlace, inputs: Readonly<Record<string, InputValue>>) {
+export function namespaceRefusal(
+  place: RunPlace,
+  inputs: Readonly<Record<string, InputValue>>,
+  job?: Pick<WorkflowRunJob, 'trigger' | 'alert'>,
+) {
+  // An alert's run is about the alert's namespace, whatever its inputs say.
+  const about = job?.trigger === 'alert' ? labelsOf(job.alert).namespace : undefined;
+  if (about !== undefined && !inScope(place.namespaces, about))
+    return `the alert's namespace ${about} is outside what this channel may see (${place.namespaces.join(', ')})`;
   const namespace = inputs.namespace;
   if (typeof namespace !== 'string' || inScope(place.namespaces, namespace)) return undefined;
   return `namespace ${namespace} is outside what this channel may see (${place.namespaces.join(', ')})`;

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/main/start-process.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { alertFixture, alertFixtureText } from '../support/fixtures.ts';
+import { queuesIdle } from '../support/queues-idle.ts';
 import { SseClient } from '../support/sse.ts';
 
 type Entry = {
@@ -46,6 +47,24 @@ async function runJobCount(a: TestApp): Promise<number> {
   } finally {
     await runs.close();
   }
+}
+
+/** A kubeconfig naming a server on a port nothing listens on. */
+function kubeconfigOf(dir: string): string {
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{ name: prod, cluster: { server: "https://127.0.0.1:9" } }]',
+      'users: [{ name: prod, user: { token: unused } }]',
+      'contexts: [{ name: prod, context: { cluster: prod, user: prod } }]',
+      'current-context: prod',
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function getWithHost(port: number, path: string, host: string) {
@@ -158,6 +177,41 @@ describe('Alertmanager webhook to the web console', () => {
     });
 
     await prod.next(headline('Firing: KubePodCrashLooping'));
+  });
+
+  it('delivers an alert for a namespace no binding covers, with nothing offered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-routes-'));
+    const file = join(dir, 'coxswain.yaml');
+    writeFileSync(
+      file,
+      [
+        // A cluster nothing will reach: the alert is about what the binding does not cover, so
+        // neither the workflow it matches nor an investigation gets as far as reading it.
+        'clusters:',
+        `  - name: prod`,
+        `    kubeconfig: ${kubeconfigOf(dir)}`,
+        'bindings:',
+        '  - channel: web:oncall',
+        '    clusters: [prod]',
+        '    namespaces: [checkout]',
+        '    maxTier: confirm',
+        'routes:',
+        '  - match: {}',
+        '    channels: [web:oncall]',
+        '',
+      ].join('\n'),
+    );
+    const a = await start({ COXSWAIN_CONFIG: file });
+    const oncall = await stream(a, 'oncall');
+
+    // The fixture's alert is about a namespace the channel's binding does not name.
+    await postAlert(a.baseUrl, alertFixture('firing'));
+
+    await oncall.next(headline('Firing: KubePodCrashLooping'));
+    await queuesIdle(a);
+    const entries = oncall.messages<Entry & { message: { buttons?: unknown[] } }>();
+    expect(entries.map((e) => e.message.headline)).toEqual(['Firing: KubePodCrashLooping']);
+    expect(entries[0]?.message.buttons ?? []).toEqual([]);
   });
 
   it('refuses bad requests with a clear 4xx and enqueues nothing', async () => {
