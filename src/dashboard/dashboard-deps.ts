@@ -3,6 +3,7 @@ import type { ProposalStore } from '../approvals/proposal-store.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import type { WorkflowFiles } from '../workflows/load-files.ts';
 import type { RunStore } from '../workflows/run-store.ts';
@@ -31,4 +32,6 @@ export type DashboardDeps = {
   allowedHosts: readonly string[];
   /** The switch that stops every write; approvers may turn it on and off from here. */
   suspension: SuspendSwitch;
+  /** 👍 / 👎 given on answers and reports, listed and exported as eval cases. */
+  feedback: Pick<FeedbackStore, 'cases'>;
 };

@@ -6,6 +6,7 @@ import { processAlertRun } from '../alerts/alert-run.ts';
 import { Investigations } from '../alerts/investigations.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
@@ -39,6 +40,8 @@ type RunsWorkerDeps = {
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
   suspension: SuspendSwitch;
+  /** Snapshots of answers and reports posted with 👍 / 👎, for the feedback they get. */
+  feedback: FeedbackStore;
   engine: EngineDeps;
   workflows: WorkflowJobDeps;
   concurrency: number;
@@ -89,6 +92,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             ...deps.engine,
             outbox: deps.queues.outbox,
             dashboardUrl: deps.dashboardUrl,
+            feedback: deps.feedback,
           });
           log.info(
             { runId: run.runId, specialists: result.specialists, costUsd: result.costUsd },
