@@ -23,6 +23,7 @@ const LAYERS: Record<string, number> = {
   chat: 3,
   alerts: 3,
   commands: 3,
+  feedback: 3,
   agents: 4,
   workflows: 4,
   approvals: 4,

@@ -33,6 +33,10 @@ export async function handleButtonClick(
       if (deps.decide === undefined)
         return refusal('Proposals cannot be decided here', 'This process has no approvals.');
       return deps.decide(click, action);
+    case 'feedback':
+      if (deps.feedback === undefined)
+        return refusal('Feedback cannot be given here', 'This process keeps no feedback.');
+      return deps.feedback(click);
     default:
       return refusal('That button is no longer understood', `action "${click.action}"`);
   }

@@ -17,6 +17,8 @@ import { webConsoleRoutes } from '../chat/web/routes.ts';
 import { type Config, DEFAULT_CLUSTER_NAME } from '../config/index.ts';
 import { dashboardRoutes } from '../dashboard/routes.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
+import { FeedbackStore } from '../feedback/feedback-store.ts';
+import { giveFeedback } from '../feedback/give-feedback.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -46,7 +48,8 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const workflows = workflowShelf(config);
   const web = startWebSide(config, resources, log, metrics);
   const decideDeps = decideDepsOf(config, resources, log);
-  const handlers = inboundHandlers(config, resources, workflows, decideDeps);
+  const feedback = new FeedbackStore(resources.producer, config.redis.prefix);
+  const handlers = inboundHandlers(config, resources, workflows, decideDeps, feedback, log);
   const refs = new MessageRefs(resources.producer, config.redis.prefix);
   const incidents = new Incidents(resources.producer, config.redis.prefix);
   registerIncidentMetrics(metrics.registry, incidents);
@@ -87,6 +90,7 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
         groups: new AlertGroups(resources.producer, config.redis.prefix),
         spend: new ChannelSpend(resources.producer, config.redis.prefix),
       },
+      feedback,
     }),
     ...consoleRoutes(config, resources, web, handlers, metrics),
   ];
@@ -124,13 +128,18 @@ function inboundHandlers(
   resources: Resources,
   workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>,
   decideDeps: DecideDeps,
+  feedback: FeedbackStore,
+  log: Logger,
 ): InboundHandlers {
+  const feedbackLog = log.child({ component: 'feedback' });
   const inputDeps: InputDeps = {
     runs: resources.queues.runs,
     bindings: config.bindings,
     clusters: clusterNames(config),
     workflows,
     decide: (click, verdict) => decide(click, verdict, decideDeps),
+    feedback: (click) =>
+      giveFeedback(click, { feedback, bindings: config.bindings, log: feedbackLog }),
   };
   return {
     input: (input) => handleChatInput(input, inputDeps),

@@ -63,9 +63,10 @@ export type Section = z.infer<typeof Section>;
 /**
  * What a button asks for when clicked. `command`: run the value as a command, as the person who
  * clicked (checked against the channel's binding like anything typed). `approve` and `reject`:
- * decide the proposal whose id is the value, if the person who clicked may.
+ * decide the proposal whose id is the value, if the person who clicked may. `feedback`: record
+ * the clicker's 👍 or 👎 of the answer or report the value names (`up.<key>`, `down.<key>`).
  */
-const BUTTON_ACTIONS = ['command', 'approve', 'reject'] as const;
+const BUTTON_ACTIONS = ['command', 'approve', 'reject', 'feedback'] as const;
 export const ButtonAction = z.enum(BUTTON_ACTIONS);
 export type ButtonAction = z.infer<typeof ButtonAction>;
 

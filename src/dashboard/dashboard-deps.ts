@@ -3,6 +3,7 @@ import type { ProposalStore } from '../approvals/proposal-store.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import type { Autonomy, Binding, Identity } from '../config/policy-schema.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
 import type { WorkflowFiles } from '../workflows/load-files.ts';
 import type { RunStore } from '../workflows/run-store.ts';
@@ -34,4 +35,6 @@ export type DashboardDeps = {
   suspension: SuspendSwitch;
   /** Incidents, their figures, alerts per hour and spend per day, for the Incidents view. */
   incidents: IncidentSources;
+  /** 👍 / 👎 given on answers and reports, listed and exported as eval cases. */
+  feedback: Pick<FeedbackStore, 'cases'>;
 };

@@ -1,6 +1,7 @@
 import type { Handler, Route } from '../http/router.ts';
 import { onlyAllowedHosts, staticRoutes } from '../http/static-pages.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
+import { feedbackRoutes } from './feedback-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { incidentRoutes } from './incident-routes.ts';
 import { proposalRoutes } from './proposal-routes.ts';
@@ -15,14 +16,16 @@ const STATIC_DIR = new URL('./static/', import.meta.url);
 /**
  * The dashboard at /dashboard: Status (each cluster as a worker last read it), Pending (the cards
  * waiting for a decision, with the same buttons), History (the audit trail, filtered by agent,
- * channel and outcome) and Workflows (the list, a manual run into a channel, and the recent runs
- * with each step's state). Every API call needs a signed-in person (or the loopback demo). Pending
- * shows, and the dashboard decides, only the cards whose channel lists the person as an approver,
- * checked again like any click; History and Status show only the person's channels, their
- * clusters and, in Status, the namespaces those channels are bound to (`scopeOf`); Workflows shows
- * the runs of those channels (`mayShowRun`). Cards, status and step lines pass redaction. Status
- * shows the suspend switch, which an approver of any channel may turn on or off. Incidents shows
- * the incidents of the person's channels with their reports, and the figures behind the charts.
+ * channel and outcome), Workflows (the list, a manual run into a channel, and the recent runs
+ * with each step's state), Incidents (each incident with its report, and the charts of alerts,
+ * MTTR, automation and spend) and Feedback (the 👍 / 👎 given on answers and reports, also
+ * exported as eval cases in JSON Lines). Every API call needs a signed-in person (or the loopback
+ * demo). Pending shows, and the dashboard decides, only the cards whose channel lists the person
+ * as an approver, checked again like any click; History, Incidents, Feedback and Status show only
+ * the person's channels, their clusters and, in Status, the namespaces those channels are bound
+ * to (`scopeOf`); Workflows shows the runs of those channels (`mayShowRun`). Cards, status and
+ * step lines pass redaction. Status shows the suspend switch, which an approver of any channel may
+ * turn on or off.
  */
 export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const routes: Route[] = [
@@ -39,6 +42,7 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
     ...workflowRoutes(deps),
     ...workflowRunRoutes(deps),
     ...incidentRoutes(deps),
+    ...feedbackRoutes(deps),
   ];
   return routes.map((route) => ({
     ...route,

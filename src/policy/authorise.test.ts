@@ -322,3 +322,18 @@ describe('authorise.suspend', () => {
     });
   });
 });
+
+describe('authorise.feedback', () => {
+  it('allows anyone in a bound channel, approver or not', () => {
+    expect(authorise.feedback({ channel: 'web:general' }, { bindings })).toEqual({
+      allowed: true,
+    });
+  });
+
+  it('refuses a channel that is not bound', () => {
+    expect(authorise.feedback({ channel: 'slack:C0ELSE' }, { bindings })).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('not bound'),
+    });
+  });
+});

@@ -15,7 +15,7 @@ import { tierOf } from './tiers.ts';
 /**
  * Every who-may-do-what question has its answer here: run a command in a channel, ask there,
  * read a namespace with a tool, propose or offer an action at its tier, decide a card, execute
- * an approved change, turn the suspend switch. Each answer is allowed (with what it allows) or refused with the reason a
+ * an approved change, turn the suspend switch, rate an answer. Each answer is allowed (with what it allows) or refused with the reason a
  * person is shown. What each question needs is required: leaving a dependency out never skips
  * a check. Callers pass plain data, never records of higher layers.
  */
@@ -294,6 +294,19 @@ function execute(
   return allow;
 }
 
+/**
+ * Rate an answer or a report posted in this channel: anyone in a bound channel (no approver role
+ * needed); a channel no longer bound takes no feedback, as it takes no questions.
+ */
+function feedback(
+  question: { channel: ChannelRef },
+  policy: Pick<ChannelPolicy, 'bindings'>,
+): Answer {
+  return bindingFor(question.channel, policy.bindings) === undefined
+    ? refuse(`this channel (${question.channel}) is not bound to the bot any more`)
+    : allow;
+}
+
 /** Turn the suspend switch: an approver of any channel, by any of their ids. */
 function suspend(question: { person: Person }, policy: ApproverPolicy): Answer {
   return policy.bindings.some((binding) => listsApprover(binding, question.person, policy.people))
@@ -315,4 +328,5 @@ export const authorise = {
   decide,
   execute,
   suspend,
+  feedback,
 } as const;

@@ -10,9 +10,12 @@ import { SuspendRun } from '../agents/tool-use/run-agent.ts';
 import type { Incidents } from '../alerts/incidents.ts';
 import { showProposals } from '../approvals/offer.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
+import { offerFeedback } from '../feedback/offer-feedback.ts';
 import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
 import type { AskRunJob } from '../queue/jobs.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import { recordDiagnosis } from './incident-reports.ts';
 import { answeredBy, answeredLine, questionAnswer, statusLine } from './render-answer.ts';
 
@@ -21,6 +24,8 @@ type AskDeps = EngineDeps & {
   outbox: Outbox;
   /** An answer in an alert group's thread is its incident's diagnosis. */
   incidents?: Incidents;
+  /** Where each answer's snapshot is kept for the 👍 / 👎 under it. */
+  feedback: FeedbackStore;
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
 };
@@ -92,20 +97,36 @@ function statusOf(run: AskRunJob, deps: AskDeps): PostStatus {
   };
 }
 
-/** The answer under its headline, then each proposal's card for the channel's approvers. */
+/**
+ * The answer under its headline, with 👍 / 👎 (its snapshot kept to be rated), then each
+ * proposal's card for the channel's approvers.
+ */
 async function postAnswer(
   run: AskRunJob,
-  channel: string,
+  channel: ChannelRef,
   result: AskResult,
   deps: AskDeps,
 ): Promise<void> {
+  const message = await offerFeedback(
+    deps.feedback,
+    questionAnswer(run, result.answer, result.proposals, result),
+    {
+      kind: 'answer',
+      id: run.runId,
+      channel,
+      thread: run.thread,
+      question: run.question,
+      specialists: result.specialists,
+      at: new Date(),
+    },
+  );
   await postToChat(deps.outbox, {
     kind: 'answer',
     key: [run.runId],
     channel,
     thread: run.thread,
     threadOf: run.threadKey,
-    message: questionAnswer(run, result.answer, result.proposals, result),
+    message,
   });
   await showProposals(
     result.proposals,

@@ -7,12 +7,16 @@ import {
 import type { Incident, Incidents } from '../alerts/incidents.ts';
 import type { ProposalRecord, ProposalStore } from '../approvals/proposal-store.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
+import { offerFeedback } from '../feedback/offer-feedback.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redactText } from '../policy/redact.ts';
 import { splitHeadline } from './render-answer.ts';
 
 type ReportDeps = {
   incidents: Incidents;
+  /** Where the report's snapshot is kept for the 👍 / 👎 under it. */
+  feedback: FeedbackStore;
   proposals: Pick<ProposalStore, 'ofThread' | 'record'>;
   outbox: Outbox;
   log: Logger;
@@ -43,15 +47,23 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
       },
       'incident resolved',
     );
-  for (const channel of incident.channels)
+  for (const channel of incident.channels) {
+    const message = await offerFeedback(deps.feedback, reportMessage(report), {
+      kind: 'report',
+      id: incident.id,
+      channel,
+      specialists: report.diagnosedBy === undefined ? [] : [report.diagnosedBy],
+      at: new Date(),
+    });
     await postToChat(deps.outbox, {
       kind: 'report',
       key: ['incident', incident.id, String(report.actions.length), report.cause ?? ''],
       channel,
       threadOf: incident.threadKey,
-      message: reportMessage(report),
+      message,
       replace: { key: `incident.${incident.id}`, version: Date.now() },
     });
+  }
 }
 
 /** The proposals shown in the group's thread since its previous incident's report. */

@@ -7,6 +7,7 @@ import { Incidents } from '../alerts/incidents.ts';
 import { Investigations } from '../alerts/investigations.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Autonomy, Binding } from '../config/policy-schema.ts';
+import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
@@ -41,6 +42,8 @@ type RunsWorkerDeps = {
   /** Where people reach the dashboard (PUBLIC_URL), for links on cards; unset: no link. */
   dashboardUrl: string | undefined;
   suspension: SuspendSwitch;
+  /** Snapshots of answers and reports posted with 👍 / 👎, for the feedback they get. */
+  feedback: FeedbackStore;
   engine: EngineDeps;
   workflows: WorkflowJobDeps;
   concurrency: number;
@@ -89,6 +92,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             outbox: deps.queues.outbox,
             incidents,
             dashboardUrl: deps.dashboardUrl,
+            feedback: deps.feedback,
           });
           log.info(
             { runId: run.runId, specialists: result.specialists, costUsd: result.costUsd },
@@ -153,6 +157,7 @@ async function processAlert(
   if (result.incident.kind === 'closed')
     await reportIncident(result.incident.incident, {
       incidents: deps.incidents,
+      feedback: deps.feedback,
       proposals: deps.engine.proposals,
       outbox: deps.queues.outbox,
       log,

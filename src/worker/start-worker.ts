@@ -9,6 +9,7 @@ import { ProposalStore } from '../approvals/proposal-store.ts';
 import { AuditFiles } from '../audit/audit-files.ts';
 import type { Config } from '../config/index.ts';
 import { StatusStore } from '../dashboard/status-store.ts';
+import { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
@@ -73,6 +74,7 @@ export function startWorker(
     autonomy: config.autonomy,
     dashboardUrl: config.dashboard.publicUrl,
     suspension,
+    feedback: new FeedbackStore(resources.worker, config.redis.prefix),
     engine,
     workflows,
     concurrency: config.worker.concurrency,

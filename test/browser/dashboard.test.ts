@@ -158,3 +158,47 @@ it('lists the workflows with their triggers, runs one, and shows its steps as th
   );
   expect(errors).toEqual([]);
 }, 90_000);
+
+it('rates an answer with 👎 in the console, lists it under Feedback and exports it', async () => {
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  pages.push(page);
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${app.baseUrl}/dashboard#feedback`);
+  await page.locator('#login').waitFor();
+  await page.locator('#login-name').fill('dana');
+  await page.locator('#login-token').fill(DANA);
+  await page.locator('#login button').click();
+  await page.locator('#feedback-count', { hasText: 'No feedback yet.' }).waitFor();
+  await page.goto(`${app.baseUrl}/#ops`);
+  await page.locator('#live[data-state="live"]').waitFor();
+  await page.locator('#text').fill('@coxswain why is payments crashlooping?');
+  await page.locator('#text').press('Enter');
+  const answer = page
+    .locator('.entry')
+    .filter({ has: page.locator('.buttons button', { hasText: '👎' }) });
+
+  await answer.locator('.buttons button', { hasText: '👎' }).click({ timeout: 20_000 });
+  await page.locator('.entry .headline', { hasText: 'Thanks: 👎 recorded' }).waitFor();
+  await page.goto(`${app.baseUrl}/dashboard#feedback`);
+  const row = page.locator('#feedback-rows tr', { hasText: 'web:dana' });
+  await row.waitFor();
+  const download = page.waitForEvent('download');
+  await page.locator('#feedback-export').click();
+  const saved = await (await download).createReadStream();
+  let body = '';
+  for await (const chunk of saved) body += String(chunk);
+
+  expect(await row.locator('td').nth(1).textContent()).toBe('👎 answer');
+  expect(await row.locator('td').nth(4).textContent()).toBe('why is payments crashlooping?');
+  expect(await row.locator('summary').textContent()).not.toBe('');
+  expect(
+    body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  ).toEqual([
+    expect.objectContaining({ kind: 'answer', rating: 'down', by: 'web:dana', channel: 'web:ops' }),
+  ]);
+  expect(errors).toEqual([]);
+}, 60_000);

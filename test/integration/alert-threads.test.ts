@@ -159,6 +159,8 @@ describe('an alert group on call', () => {
     expect(said).toMatch(/applied: /);
     expect(said).toContain('Time to mitigate');
     expect(said).not.toContain('no change through Coxswain');
+    // People can rate it, as they rate answers.
+    expect(said).toMatch(/coxswain\.feedback/);
     // The alert fired at 10:00 and resolved at 10:40 by its own clock.
     expect(said).toContain('40m');
     const reports = slack.calls.filter(

@@ -14,6 +14,13 @@ export type ClickHandler = (click: {
 
 type StoredClick = Parameters<ClickHandler>[0];
 
+/** The buttons only a verified person may click, and what the refusal says they are for. */
+const VERIFIED: Partial<Record<Button['action'], string>> = {
+  approve: 'decide proposals',
+  reject: 'decide proposals',
+  feedback: 'give feedback',
+};
+
 /**
  * The person a console request speaks for: the signed-in session's, or on the loopback demo, the
  * name typed (the dashboard's web access answers it).
@@ -51,22 +58,23 @@ export function consoleClicks(deps: {
 
 /**
  * A console click as a `ButtonClick`, or the reply refusing it. A name typed in the console is not
- * verified: a decision needs a signed-in session, or the loopback demo where whoever is at this
- * machine is trusted. Other buttons run as the name typed, like anything typed in the console.
+ * verified: a decision, and feedback (kept with who gave it, one vote per person), need a
+ * signed-in session, or the loopback demo where whoever is at this machine is trusted. Other
+ * buttons run as the name typed, like anything typed in the console.
  */
 async function trustedClick(
   click: StoredClick,
   personOf: PersonOf,
 ): Promise<{ ok: true; click: ButtonClick } | { ok: false; message: ChatMessageInput }> {
-  const deciding = click.button.action === 'approve' || click.button.action === 'reject';
   let requester = `web:${click.author}`;
-  if (deciding) {
+  const needs = VERIFIED[click.button.action];
+  if (needs !== undefined) {
     const access = await personOf(click.req, click.author);
     if (!access.ok)
       return {
         ok: false,
         message: {
-          headline: 'Sign in to the dashboard to decide proposals here',
+          headline: `Sign in to the dashboard to ${needs} here`,
           text: `A name typed in the console is not a verified person: ${access.reason}.`,
           tone: 'warning',
         },

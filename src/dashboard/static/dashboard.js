@@ -1,16 +1,24 @@
-// The dashboard: Status, Pending (cards with their buttons), History (the audit trail) and
-// Workflows. Everything shown comes from clusters, alerts and people: set as text, never HTML.
+// The dashboard: Status, Pending (cards with their buttons), History (the audit trail),
+// Workflows and Feedback (👍 / 👎 on answers and reports, exportable as eval cases). Everything
+// shown comes from clusters, alerts and people: set as text, never HTML.
 import { el, renderMessage } from './render.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['status', 'pending', 'history', 'workflows'];
-const TITLES = { status: 'Status', pending: 'Pending', history: 'History', workflows: 'Workflows' };
+const VIEWS = ['status', 'pending', 'history', 'workflows', 'feedback'];
+const TITLES = {
+  status: 'Status',
+  pending: 'Pending',
+  history: 'History',
+  workflows: 'Workflows',
+  feedback: 'Feedback',
+};
+
+function who() {
+  return { 'x-coxswain-name': $('name').value.trim() || 'web-user' };
+}
 
 async function api(path, options = {}) {
-  const headers = {
-    'x-coxswain-name': $('name').value.trim() || 'web-user',
-    ...(options.headers ?? {}),
-  };
+  const headers = { ...who(), ...(options.headers ?? {}) };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
     ...options,
@@ -257,11 +265,65 @@ async function loadRuns() {
   );
 }
 
+const MARKS = { up: '👍', down: '👎' };
+
+function feedbackQuery() {
+  const rating = new FormData($('feedback-filters')).get('rating');
+  return rating ? `?${new URLSearchParams({ rating })}` : '';
+}
+
+// The answer as posted can be long: its first line shows, the rest on opening it.
+function answerCell(answer) {
+  const cell = el('td');
+  const details = el('details');
+  details.append(el('summary', '', answer.split('\n')[0] ?? ''), el('pre', 'answer', answer));
+  cell.append(details);
+  return cell;
+}
+
+async function loadFeedback() {
+  const { feedback, total } = await api(`/dashboard/api/feedback${feedbackQuery()}`);
+  const rows = feedback.map((f) => {
+    const tr = el('tr', `rating-${f.rating === 'up' ? 'up' : 'down'}`);
+    tr.dataset.runId = f.runId;
+    for (const text of [
+      new Date(f.at).toLocaleString(),
+      `${MARKS[f.rating] ?? ''} ${f.kind}`,
+      f.by,
+      f.channel,
+      f.question,
+    ])
+      tr.append(el('td', '', text));
+    tr.append(answerCell(f.answer), el('td', '', f.specialists.join(', ')));
+    return tr;
+  });
+  $('feedback-rows').replaceChildren(...rows);
+  $('feedback-count').textContent =
+    total === 0
+      ? 'No feedback yet.'
+      : `${total} ${total === 1 ? 'rating' : 'ratings'}${total > feedback.length ? `, newest ${feedback.length} shown` : ''}`;
+}
+
+// The export needs who is asking, as every API call does: fetched, then saved from memory.
+async function exportFeedback() {
+  const response = await fetch(`/dashboard/api/feedback.jsonl${feedbackQuery()}`, {
+    headers: who(),
+  });
+  if (!response.ok) throw new Error(`the bot answered ${response.status}`);
+  const link = el('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = 'coxswain-feedback.jsonl';
+  link.click();
+  // Revoked once the browser has taken the file; at once, some browsers save nothing.
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 const LOADERS = {
   status: loadStatus,
   pending: loadPending,
   history: loadHistory,
   workflows: loadWorkflows,
+  feedback: loadFeedback,
 };
 
 function current() {
@@ -310,6 +372,11 @@ function init() {
     event.preventDefault();
     loadHistory().then(() => show(), show);
   });
+  $('feedback-filters').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadFeedback().then(() => show(), show);
+  });
+  $('feedback-export').addEventListener('click', () => exportFeedback().then(() => show(), show));
   window.addEventListener('hashchange', open);
   // Pending cards change as people decide, and runs as their steps finish: keep the view fresh.
   // Workflows refreshes only its runs, so a form half filled in is left alone.
