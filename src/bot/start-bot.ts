@@ -147,7 +147,10 @@ function inboundHandlers(
   };
 }
 
-/** The web console: messages typed there and clicks on its buttons, answered in its channel. */
+/**
+ * The web console: messages typed there and clicks on its buttons, answered in their channel, in
+ * the thread they came from. A thread is one conversation, as on Slack and Discord.
+ */
 function consoleRoutes(
   config: Config,
   resources: Resources,
@@ -155,13 +158,19 @@ function consoleRoutes(
   handlers: InboundHandlers,
   metrics: Metrics,
 ): Route[] {
-  const reply = async (channel: string, id: string, outcome: InputOutcome) => {
+  const reply = async (
+    channel: string,
+    id: string,
+    outcome: InputOutcome,
+    thread: string | undefined,
+  ) => {
     if (outcome.kind !== 'reply') return;
     await postToChat(resources.queues.outbox, {
       kind: 'reply',
       key: ['web', channel, id],
       channel: `web:${channel}`,
       message: outcome.message,
+      thread,
     });
   };
   const { access } = web;
@@ -177,8 +186,11 @@ function consoleRoutes(
         text: posted.text,
         messageId: posted.id,
         addressed: false,
+        ...(posted.thread === undefined
+          ? {}
+          : { thread: posted.thread, conversation: `web:${posted.channel}:${posted.thread}` }),
       });
-      await reply(posted.channel, posted.id, outcome);
+      await reply(posted.channel, posted.id, outcome, posted.thread);
     },
     consoleClicks({
       click: handlers.click,

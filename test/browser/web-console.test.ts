@@ -182,6 +182,70 @@ it('shows a message’s buttons, and a click runs the command behind it', async 
   expect(errors).toEqual([]);
 });
 
+it('keeps an alert group’s conversation in its thread, and answers a reply typed there in it', async () => {
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [{ channel: 'web:alerts', clusters: ['sandbox'], namespaces: ['*'] }],
+  });
+  const { page, errors } = await openConsole('', { COXSWAIN_CONFIG: config });
+  await page.locator('#author').fill('sam');
+  const channel = page.locator('#messages > .entry');
+  const thread = page.locator('#thread');
+  const replies = thread.locator('#thread-replies > .entry');
+
+  // No workflow takes this alert: the analyzers investigate it.
+  const firing = JSON.parse(
+    JSON.stringify(alertFixture('firing')).replaceAll('KubePodCrashLooping', 'PaymentsDown'),
+  );
+  await postAlert(app.baseUrl, firing);
+  const group = channel.filter({ hasText: 'Firing: PaymentsDown' });
+  const opener = group.locator('.thread-open.has-replies');
+  await opener.click({ timeout: 30_000 });
+  await replies.filter({ hasText: 'Answered by the analyzers' }).waitFor({ timeout: 30_000 });
+
+  expect(await thread.locator('#thread-root .headline').textContent()).toBe('Firing: PaymentsDown');
+  expect(await opener.getAttribute('aria-expanded')).toBe('true');
+  await page.locator('#thread-text').fill('status');
+  await page.locator('#thread-text').press('Enter');
+  await replies.filter({ hasText: 'status' }).and(page.locator('.human')).waitFor();
+  const status = replies.filter({ hasText: 'Cluster sandbox' });
+  await status.locator('.buttons button', { hasText: 'Diagnose payments' }).click();
+  await replies.filter({ hasText: 'sam asked: diagnose' }).waitFor({ timeout: 20_000 });
+
+  await page.locator('#thread-text').fill('<img src=x onerror="document.body.dataset.owned=1">');
+  await page.locator('#thread-text').press('Enter');
+  await replies.filter({ hasText: '<img src=x' }).waitFor();
+
+  expect(await channel.count()).toBe(1);
+  expect(await page.locator('img').count()).toBe(0);
+  const shown = await replies.count();
+  await expect
+    .poll(async () => opener.locator('.thread-count').textContent(), { timeout: 10_000 })
+    .toBe(`${shown} replies`);
+  expect(await page.locator('#thread-count').textContent()).toBe(`${shown} replies`);
+  await thread.locator('#thread-close').click();
+  expect(await thread.isHidden()).toBe(true);
+  expect(await page.locator('.entry').count()).toBe(1);
+  expect(errors).toEqual([]);
+
+  // Later the channel moves on: the group's message is older than the history a browser is sent,
+  // and a new reply in its thread brings it back with its whole thread.
+  for (let i = 0; i < 200; i++) expect(await postMessage('alerts', `chatter ${i}`)).toBe(201);
+  const root = (await group.getAttribute('data-id')) ?? '';
+  expect(await postMessage('alerts', 'still crash looping?', root)).toBe(201);
+  expect(await postMessage('alerts', 'into the void', '1-0')).toBe(404);
+  await page.reload();
+  await opener.waitFor();
+  expect(await channel.first().getAttribute('data-id')).toBe(root);
+  expect(await opener.locator('.thread-count').textContent()).toBe(`${shown + 1} replies`);
+  await opener.click();
+  await replies.filter({ hasText: 'still crash looping?' }).waitFor();
+  await replies.nth(shown).waitFor();
+  expect(await replies.count()).toBe(shown + 1);
+  expect(errors).toEqual([]);
+}, 90_000);
+
+// Last: approving fixes the sandbox's crash loop, which the tests above need.
 it('approves a proposal on the loopback console and shows the card settle in place', async () => {
   const config = writeApprovalConfig({
     cluster: 'sandbox',
@@ -215,3 +279,13 @@ it('approves a proposal on the loopback console and shows the card settle in pla
   ).toBe(1);
   expect(errors).toEqual([]);
 }, 90_000);
+
+/** Posts as a person would from the console; answers the HTTP status. */
+async function postMessage(channel: string, text: string, thread?: string): Promise<number> {
+  const response = await fetch(`${app.baseUrl}/api/channels/${channel}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text, author: 'kim', ...(thread === undefined ? {} : { thread }) }),
+  });
+  return response.status;
+}

@@ -40,9 +40,9 @@ export function clickRoutes(
           },
         );
         const author = signedInName ?? data.author;
-        const button = await storedButton(store, channel, data.entry, data.button);
+        const { button, thread } = await storedButton(store, channel, data.entry, data.button);
         try {
-          await onClick?.({ channel, author, button, clickId: randomUUID(), req });
+          await onClick?.({ channel, author, button, thread, clickId: randomUUID(), req });
         } catch (error) {
           throw new HttpError(503, 'the click could not be acted on; retry later', {
             cause: error,
@@ -54,13 +54,16 @@ export function clickRoutes(
   ];
 }
 
-/** The button is the one stored with the bot's message, never what the browser says it was. */
+/**
+ * The button is the one stored with the bot's message, never what the browser says it was; the
+ * thread is the message's, where what the click brings is answered.
+ */
 async function storedButton(
   store: WebStore,
   channel: string,
   entryId: string,
   index: number,
-): Promise<Button> {
+): Promise<{ button: Button; thread: string | undefined }> {
   let entry: Awaited<ReturnType<WebStore['entry']>>;
   try {
     entry = await store.entry(channel, entryId);
@@ -69,5 +72,5 @@ async function storedButton(
   }
   const button = entry?.bot ? entry.message.buttons[index] : undefined;
   if (button === undefined) throw new HttpError(404, 'no such button in that message');
-  return button;
+  return { button, thread: entry?.thread };
 }

@@ -7,6 +7,8 @@ export type ClickHandler = (click: {
   channel: string;
   author: string;
   button: Button;
+  /** The thread the clicked message is in. */
+  thread: string | undefined;
   clickId: string;
   /** The request, for who is signed in. */
   req: IncomingMessage;
@@ -30,8 +32,16 @@ type PersonOf = (
   typed: string,
 ) => Promise<{ ok: true; person: string } | { ok: false; reason: string }>;
 
-/** Posts a reply to a console channel, once per message or click id; ignores other outcomes. */
-type ConsoleReply = (channel: string, id: string, outcome: InputOutcome) => Promise<void>;
+/**
+ * Posts a reply to a console channel (in a thread, when given), once per message or click id;
+ * ignores other outcomes.
+ */
+type ConsoleReply = (
+  channel: string,
+  id: string,
+  outcome: InputOutcome,
+  thread: string | undefined,
+) => Promise<void>;
 
 /**
  * Console clicks, made trusted: the button is the one stored with its message (the click route
@@ -48,11 +58,12 @@ export function consoleClicks(deps: {
     deps.onInput('click');
     const trusted = await trustedClick(click, deps.personOf);
     if (!trusted.ok) {
-      await deps.reply(click.channel, click.clickId, { kind: 'reply', message: trusted.message });
+      const refusal = { kind: 'reply', message: trusted.message } as const;
+      await deps.reply(click.channel, click.clickId, refusal, click.thread);
       return;
     }
     const outcome = await deps.click(trusted.click);
-    await deps.reply(click.channel, click.clickId, outcome);
+    await deps.reply(click.channel, click.clickId, outcome, click.thread);
   };
 }
 
@@ -89,6 +100,7 @@ async function trustedClick(
       action: click.button.action,
       value: click.button.value,
       clickId: click.clickId,
+      thread: click.thread,
     },
   };
 }

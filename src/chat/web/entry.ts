@@ -7,6 +7,8 @@ export const WebChannelId = z
   .string()
   .regex(WEB_CHANNEL_PATTERN, 'must be 1-80 lower-case letters, digits, ".", "_" or "-"');
 
+const StreamId = z.string().regex(/^\d{1,20}-\d{1,20}$/);
+
 /** One line in a web console channel, as stored in Redis and sent to browsers. */
 export const ConsoleEntry = z.object({
   at: z.iso.datetime(),
@@ -14,15 +16,24 @@ export const ConsoleEntry = z.object({
   bot: z.boolean(),
   message: ChatMessage,
   /** This entry is a new version of the one with this id (a status being edited). */
-  replaces: z
-    .string()
-    .regex(/^\d{1,20}-\d{1,20}$/)
-    .optional(),
+  replaces: StreamId.optional(),
+  /** A reply in the thread of the channel's entry with this id (its first version's). */
+  thread: StreamId.optional(),
 });
 export type ConsoleEntry = z.infer<typeof ConsoleEntry>;
 
+/** How many replies a message's thread has, and when the latest came. */
+export type ThreadSummary = { count: number; latestAt: string };
+
 /** An entry with its place in the channel: the Redis stream id, also the SSE event id. */
-export type StoredEntry = ConsoleEntry & { id: string; channel: string };
+export type StoredEntry = ConsoleEntry & {
+  id: string;
+  channel: string;
+  /** Of a reply (not an edit of one): its number in its thread, so the count can be kept. */
+  replyNumber?: number;
+  /** Of a message with a thread, as it was when this entry was read. */
+  replies?: ThreadSummary;
+};
 
 /** Orders Redis stream ids (`<ms>-<seq>`). */
 export function compareStreamIds(a: string, b: string): number {

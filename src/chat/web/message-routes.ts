@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HttpError } from '../../http/http-error.ts';
 import type { Route } from '../../http/router.ts';
 import { Author, readPost, type SignedIn } from './console-request.ts';
+import { isStreamId } from './entry.ts';
 import type { WebStore } from './store.ts';
 
 /** People can open channels by posting in them; this many and no more, since each one is kept. */
@@ -9,6 +10,8 @@ const MAX_CHANNELS = 100;
 const PostedMessage = z.object({
   text: z.string().trim().min(1, 'must not be empty').max(3000, 'must be at most 3000 characters'),
   author: Author,
+  /** Posted in the thread of this entry of the channel. */
+  thread: z.string().refine(isStreamId, 'must be an entry id').optional(),
 });
 
 /** A message someone posted, for the bot to act on (commands); stored before it is called. */
@@ -17,6 +20,8 @@ export type PostedHandler = (posted: {
   author: string;
   text: string;
   id: string;
+  /** The first entry of the thread it was posted in. */
+  thread: string | undefined;
 }) => Promise<void>;
 
 /** The message box: a posted message is stored in its channel, then handed to the bot. */
@@ -42,9 +47,11 @@ export function messageRoutes(
         );
         const { text } = data;
         const author = signedInName ?? data.author;
-        const id = await storePosted(store, channel, author, text);
+        const thread =
+          data.thread === undefined ? undefined : await threadRoot(store, channel, data.thread);
+        const id = await storePosted(store, channel, { author, text, thread });
         try {
-          await onPosted?.({ channel, author, text, id });
+          await onPosted?.({ channel, author, text, id, thread });
         } catch (error) {
           throw new HttpError(
             503,
@@ -58,13 +65,28 @@ export function messageRoutes(
   ];
 }
 
+/**
+ * The thread a message posted in reply to an entry goes in: that entry's own thread when it is a
+ * reply itself (threads do not nest), else the entry's. A 404 when the channel has no such entry.
+ */
+async function threadRoot(store: WebStore, channel: string, entryId: string): Promise<string> {
+  let entry: Awaited<ReturnType<WebStore['entry']>>;
+  try {
+    entry = await store.entry(channel, entryId);
+  } catch (error) {
+    throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+  }
+  if (entry === undefined) throw new HttpError(404, 'no such message in this channel to reply to');
+  return entry.thread ?? entry.replaces ?? entry.id;
+}
+
 /** Appends a person's message to its channel: its entry id, or the HTTP error saying why not. */
 async function storePosted(
   store: WebStore,
   channel: string,
-  author: string,
-  text: string,
+  posted: { author: string; text: string; thread: string | undefined },
 ): Promise<string> {
+  const { author, text, thread } = posted;
   let id: string | undefined;
   try {
     id = await store.append(
@@ -74,6 +96,7 @@ async function storePosted(
         author,
         bot: false,
         message: { text, tone: 'neutral', fields: [], sections: [], links: [], buttons: [] },
+        ...(thread === undefined ? {} : { thread }),
       },
       { maxChannels: MAX_CHANNELS },
     );

@@ -25,6 +25,7 @@ export function webConsoleRoutes(
       '/': 'index.html',
       '/console.js': 'console.js',
       '/render.js': 'render.js',
+      '/channel-view.js': 'channel-view.js',
       '/console.css': 'console.css',
     }),
     ...streamRoutes(store, streams, signedIn),

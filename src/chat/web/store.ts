@@ -1,34 +1,20 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.ts';
-import { type ConsoleEntry, ConsoleEntry as EntrySchema, type StoredEntry } from './entry.ts';
+import {
+  type ConsoleEntry,
+  ConsoleEntry as EntrySchema,
+  type StoredEntry,
+  type ThreadSummary,
+} from './entry.ts';
+import { APPEND, relation, SET_KEYED, THREAD_SUFFIX, VERSION_SUFFIX } from './store-scripts.ts';
 
 /** Channels every console shows, even before anything was said in them. */
 const DEFAULT_CHANNELS = ['alerts', 'general'] as const;
 const HISTORY_LENGTH = 1_000;
 const DELIVERY_TTL_SECONDS = 24 * 3_600;
-
-/**
- * Appends once per delivery id: a retried outbox job finds its marker and gets the first id back.
- * Refuses (nil) to open a channel beyond the limit, when one is given.
- * KEYS: stream, channel set, delivery marker. ARGV: entry JSON, channel, events channel,
- * history length, marker TTL, has-marker flag, channel limit (0: none).
- */
-const APPEND = `
-if ARGV[7] ~= '0' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0
-  and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[7]) then
-  return false
-end
-if ARGV[6] == '1' then
-  local existing = redis.call('GET', KEYS[3])
-  if existing then return existing end
-end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'entry', ARGV[1])
-redis.call('SADD', KEYS[2], ARGV[2])
-if ARGV[6] == '1' then redis.call('SET', KEYS[3], id, 'EX', ARGV[5]) end
-redis.call('PUBLISH', ARGV[3], cjson.encode({ channel = ARGV[2], id = id, entry = ARGV[1] }))
-return id
-`;
+/** As long as a replace key is kept: a thread is found by its message's key for that long. */
+const THREAD_TTL_SECONDS = 7 * 86_400;
 
 const APPEND_COMMAND = 'coxswainWebAppend';
 type AppendCommand = (...args: string[]) => Promise<unknown>;
@@ -39,19 +25,15 @@ type StoreEvents = {
   resync: [];
 };
 
+/** The message the bot posted under a replace key: its first entry, version and thread. */
+export type KeyedEntry = { id: string; version: number; thread: string | undefined };
+
 /**
  * The web console's channels in Redis: one capped stream per channel for history, and a pub/sub
- * channel so that every bot replica sees every new entry at once.
+ * channel so that every bot replica sees every new entry at once. A thread is the entries whose
+ * `thread` names its first message; each message keeps the list of entries about it and its
+ * thread's reply count, so a thread reads whole even when its first message is old.
  */
-/** Beside each replace key, the version its message shows: an older one arriving late is dropped. */
-const VERSION_SUFFIX = '#version';
-const SET_KEYED = `
-redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2])
-local shown = tonumber(redis.call('hget', KEYS[1], ARGV[3]) or '-1')
-if tonumber(ARGV[4]) > shown then redis.call('hset', KEYS[1], ARGV[3], ARGV[4]) end
-redis.call('expire', KEYS[1], ARGV[5])
-`;
-
 export class WebStore extends EventEmitter<StoreEvents> {
   readonly #redis: Redis;
   readonly #subscriber: Redis;
@@ -63,7 +45,7 @@ export class WebStore extends EventEmitter<StoreEvents> {
 
   constructor(redis: Redis, subscriber: Redis, prefix: string, log: Logger) {
     super();
-    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 3, lua: APPEND });
+    redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 5, lua: APPEND });
     this.#append = (...args) =>
       (redis as unknown as Record<string, AppendCommand>)[APPEND_COMMAND]?.(...args) ??
       Promise.reject(new Error('append script not defined'));
@@ -102,10 +84,13 @@ export class WebStore extends EventEmitter<StoreEvents> {
     options: { deliveryId?: string; maxChannels?: number } = {},
   ): Promise<string | undefined> {
     const { deliveryId, maxChannels = 0 } = options;
+    const about = entry.thread ?? entry.replaces ?? 'none';
     const id = await this.#append(
       this.#streamKey(channel),
       this.#channelsKey,
       `${this.#prefix}:delivered:${deliveryId ?? 'none'}`,
+      this.#aboutKey(channel, about),
+      this.#summaryKey(channel, about),
       JSON.stringify(entry),
       channel,
       this.#eventsChannel,
@@ -113,34 +98,49 @@ export class WebStore extends EventEmitter<StoreEvents> {
       String(DELIVERY_TTL_SECONDS),
       deliveryId === undefined ? '0' : '1',
       String(maxChannels),
+      relation(entry),
+      entry.at,
+      String(THREAD_TTL_SECONDS),
     );
     return id === null ? undefined : String(id);
   }
 
   /**
-   * The id of the first message posted under `key` in a channel, for editing it, and the newest
-   * version shown under it.
+   * The id of the first message posted under `key` in a channel, for editing it, the newest
+   * version shown under it, and the thread it is in.
    */
-  async keyed(channel: string, key: string): Promise<{ id: string; version: number } | undefined> {
-    const [id, version] = await this.#redis.hmget(
+  async keyed(channel: string, key: string): Promise<KeyedEntry | undefined> {
+    const [id, version, thread] = await this.#redis.hmget(
       this.#keysKey(channel),
       key,
       `${key}${VERSION_SUFFIX}`,
+      `${key}${THREAD_SUFFIX}`,
     );
-    return id === null || id === undefined ? undefined : { id, version: Number(version) || 0 };
+    if (id === null || id === undefined) return undefined;
+    return { id, version: Number(version) || 0, thread: thread ?? undefined };
   }
 
-  /** The first message's id (kept once) and the version now shown, if newer than the one kept. */
-  async setKeyed(channel: string, key: string, id: string, version = 0): Promise<void> {
+  /**
+   * The first message's id and thread (kept once), and the version now shown, if newer than the
+   * one kept.
+   */
+  async setKeyed(
+    channel: string,
+    key: string,
+    first: { id: string; thread?: string | undefined },
+    version = 0,
+  ): Promise<void> {
     await this.#redis.eval(
       SET_KEYED,
       1,
       this.#keysKey(channel),
       key,
-      id,
+      first.id,
       `${key}${VERSION_SUFFIX}`,
       String(version),
-      String(7 * 86_400),
+      String(THREAD_TTL_SECONDS),
+      first.thread ?? '',
+      `${key}${THREAD_SUFFIX}`,
     );
   }
 
@@ -148,7 +148,7 @@ export class WebStore extends EventEmitter<StoreEvents> {
   async entry(channel: string, id: string): Promise<StoredEntry | undefined> {
     const rows = await this.#redis.xrange(this.#streamKey(channel), id, id);
     const fields = rows[0]?.[1];
-    return fields === undefined ? undefined : this.#decode(channel, id, fields[1]);
+    return fields === undefined ? undefined : this.#decode(channel, id, fieldsOf(fields));
   }
 
   /** Entries after `afterId`, oldest first; without it, the latest `limit`. */
@@ -164,14 +164,62 @@ export class WebStore extends EventEmitter<StoreEvents> {
         : await this.#redis.xrange(key, `(${afterId}`, '+', 'COUNT', limit);
     const entries: StoredEntry[] = [];
     for (const [id, fields] of rows) {
-      const entry = this.#decode(channel, id, fields[1]);
+      const entry = this.#decode(channel, id, fieldsOf(fields));
       if (entry !== undefined) entries.push(entry);
     }
+    return this.#withSummaries(channel, entries);
+  }
+
+  /**
+   * A message's thread, oldest first: its first entry, then every entry about it still kept (its
+   * new versions, the replies and theirs). Empty when the channel has no such message.
+   */
+  async thread(channel: string, root: string): Promise<StoredEntry[]> {
+    const ids = await this.#redis.lrange(this.#aboutKey(channel, root), 0, -1);
+    const pipeline = this.#redis.pipeline();
+    for (const id of [root, ...ids]) pipeline.xrange(this.#streamKey(channel), id, id);
+    const entries: StoredEntry[] = [];
+    for (const [error, rows] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      const [id, fields] = (rows as [string, string[]][])[0] ?? [];
+      const entry =
+        id === undefined || fields === undefined
+          ? undefined
+          : this.#decode(channel, id, fieldsOf(fields));
+      if (entry !== undefined) entries.push(entry);
+    }
+    return this.#withSummaries(channel, entries);
+  }
+
+  /** The entries, each message in the channel (not a reply) with its thread's summary. */
+  async #withSummaries(channel: string, entries: StoredEntry[]): Promise<StoredEntry[]> {
+    const messages = entries.filter((entry) => entry.thread === undefined);
+    if (messages.length === 0) return entries;
+    const pipeline = this.#redis.pipeline();
+    for (const entry of messages)
+      pipeline.hmget(this.#summaryKey(channel, entry.replaces ?? entry.id), 'count', 'latestAt');
+    const summaries = (await pipeline.exec()) ?? [];
+    messages.forEach((entry, index) => {
+      const [error, values] = summaries[index] ?? [];
+      if (error) throw error;
+      const replies = summaryOf(values as (string | null)[] | undefined);
+      if (replies !== undefined) entry.replies = replies;
+    });
     return entries;
   }
 
   #keysKey(channel: string): string {
     return `${this.#prefix}:web:keys:${channel}`;
+  }
+
+  /** The ids of the entries about a message: its new versions, its replies and theirs. */
+  #aboutKey(channel: string, id: string): string {
+    return `${this.#prefix}:thread:${channel}:${id}:entries`;
+  }
+
+  /** A message's thread: how many replies, and when the latest came. */
+  #summaryKey(channel: string, id: string): string {
+    return `${this.#prefix}:thread:${channel}:${id}:replies`;
   }
 
   async channels(): Promise<string[]> {
@@ -193,23 +241,32 @@ export class WebStore extends EventEmitter<StoreEvents> {
 
   #onPublished(raw: string) {
     try {
-      const { channel, id, entry } = JSON.parse(raw) as {
+      const event = JSON.parse(raw) as {
         channel: string;
         id: string;
         entry: string;
+        reply?: number;
+        count?: number;
+        latestAt?: string;
       };
-      const decoded = this.#decode(channel, id, entry);
-      if (decoded !== undefined) this.emit('entry', decoded);
+      const decoded = this.#decode(event.channel, event.id, {
+        entry: event.entry,
+        reply: event.reply === undefined ? undefined : String(event.reply),
+      });
+      if (decoded === undefined) return;
+      if (event.count !== undefined && event.latestAt !== undefined)
+        decoded.replies = { count: event.count, latestAt: event.latestAt };
+      this.emit('entry', decoded);
     } catch {
       this.#log.warn('unreadable console event ignored');
     }
   }
 
-  #decode(channel: string, id: string, raw: string | undefined): StoredEntry | undefined {
-    if (raw === undefined) return undefined;
+  #decode(channel: string, id: string, fields: StreamFields): StoredEntry | undefined {
+    if (fields.entry === undefined) return undefined;
     let json: unknown;
     try {
-      json = JSON.parse(raw);
+      json = JSON.parse(fields.entry);
     } catch {
       json = undefined;
     }
@@ -218,6 +275,32 @@ export class WebStore extends EventEmitter<StoreEvents> {
       this.#log.warn({ channel, id }, 'unreadable console entry skipped');
       return undefined;
     }
-    return { ...parsed.data, id, channel };
+    const replyNumber = Number(fields.reply);
+    return {
+      ...parsed.data,
+      id,
+      channel,
+      ...(Number.isSafeInteger(replyNumber) && replyNumber > 0 ? { replyNumber } : {}),
+    };
   }
+}
+
+/** What a stream entry holds: the entry's JSON, and a reply's number in its thread. */
+type StreamFields = { entry: string | undefined; reply: string | undefined };
+
+function fieldsOf(flat: string[]): StreamFields {
+  const fields: StreamFields = { entry: undefined, reply: undefined };
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (flat[i] === 'entry') fields.entry = flat[i + 1];
+    if (flat[i] === 'reply') fields.reply = flat[i + 1];
+  }
+  return fields;
+}
+
+function summaryOf(values: (string | null)[] | undefined): ThreadSummary | undefined {
+  const [count, latestAt] = values ?? [];
+  const replies = Number(count);
+  if (!Number.isSafeInteger(replies) || replies < 1 || typeof latestAt !== 'string')
+    return undefined;
+  return { count: replies, latestAt };
 }

@@ -5,7 +5,10 @@ import { isStreamId } from './entry.ts';
 import type { LiveStreams } from './live-stream.ts';
 import type { WebStore } from './store.ts';
 
-/** The channel list, and a channel's live stream from where the browser left off. */
+/**
+ * The channel list, a channel's live stream from where the browser left off, and a message's
+ * thread read whole (the live stream brings what comes after).
+ */
 export function streamRoutes(
   store: WebStore,
   streams: LiveStreams,
@@ -18,6 +21,23 @@ export function streamRoutes(
       async handler({ req }) {
         await sessionName(signedIn, req);
         return { status: 200, body: { channels: await store.channels() } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/channels/:channel/threads/:entry',
+      async handler({ req, params }) {
+        await sessionName(signedIn, req);
+        const channel = channelParam(params.channel ?? '');
+        const root = params.entry ?? '';
+        if (!isStreamId(root)) throw new HttpError(400, 'invalid thread: must be an entry id');
+        let entries: Awaited<ReturnType<WebStore['thread']>>;
+        try {
+          entries = await store.thread(channel, root);
+        } catch (error) {
+          throw new HttpError(503, 'message store unavailable, retry later', { cause: error });
+        }
+        return { status: 200, body: { entries } };
       },
     },
     {
