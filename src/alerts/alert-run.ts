@@ -32,7 +32,10 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
   if (!parsed.success) throw new UnrecoverableError('runs job does not match its schema');
   const payload = parsed.data;
   const group = await deps.groups.merge(payload);
-  const firing = group.alerts.some((alert) => alert.status === 'firing');
+  // A group Alertmanager cut short fires while it says so, whatever the alerts it sent say.
+  const firing =
+    group.alerts.some((alert) => alert.status === 'firing') ||
+    (payload.truncatedAlerts > 0 && payload.status === 'firing');
   const message = renderAlertGroup(
     { ...payload, alerts: group.alerts, status: firing ? 'firing' : 'resolved' },
     deps.now(),
@@ -48,6 +51,6 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
       message,
       replace: { key: `alert.${id}`, version: group.version },
     });
-  const incident = await deps.incidents.observe(payload, group, channels);
+  const incident = await deps.incidents.observe(payload, group, channels, firing);
   return { channels, group: id, runJobId, incident };
 }

@@ -151,6 +151,7 @@ export class Incidents {
     payload: Pick<AlertmanagerPayload, 'groupKey' | 'commonLabels' | 'groupLabels'>,
     group: GroupState,
     channels: readonly string[],
+    groupFiring = group.alerts.some((alert) => alert.status === 'firing'),
   ): Promise<Observation> {
     const id = groupId(payload.groupKey);
     const firing = group.alerts.filter((alert) => alert.status === 'firing');
@@ -164,7 +165,7 @@ export class Incidents {
       this.#key('incident:'),
       id,
       String(group.version),
-      firing.length > 0 ? '1' : '0',
+      groupFiring ? '1' : '0',
       firedAt,
       resolvedAtOf(group),
       JSON.stringify(facts),

@@ -24,6 +24,7 @@ afterAll(async () => {
 type Entry = {
   id: string;
   replaces?: string;
+  thread?: string;
   message: { headline?: string; fields?: { label: string; value: string }[] };
 };
 
@@ -109,8 +110,37 @@ describe('an alert group in its channel', () => {
       true,
     );
     expect(entries.at(-1)?.message.headline).toBe('Resolved: DiskFilling (2 alerts)');
-    expect(stream.messages<Entry>().filter((entry) => entry.replaces === undefined)).toHaveLength(
-      1,
-    );
+    const topLevel = stream
+      .messages<Entry>()
+      .filter((entry) => entry.replaces === undefined && entry.thread === undefined);
+    expect(topLevel).toHaveLength(1);
+    // The incident's report, once, in the group's thread: fired 10:00, resolved 10:25.
+    const reports = stream
+      .messages<Entry>()
+      .filter((entry) => entry.message.headline === 'Incident resolved: DiskFilling');
+    expect(reports.map((entry) => entry.thread)).toEqual([first.id]);
+    expect(JSON.stringify(reports[0]?.message)).toContain('25m');
+  }, 60_000);
+
+  it('fires while Alertmanager says so, though the alerts it sent resolved and the rest were cut off', async () => {
+    const group = 'g2';
+    await postAlert(app.baseUrl, notification(group, [alert('c', 'firing')]));
+    const first = JSON.parse((await stream.next(headline('Firing: DiskFilling'), 20_000)).data);
+    await postAlert(app.baseUrl, {
+      ...notification(group, [alert('c', 'resolved', '2026-12-06T10:20:00Z')]),
+      status: 'firing',
+      truncatedAlerts: 4,
+    });
+    await queuesIdle(app);
+    const entries = messageOf(first as Entry);
+    expect(entries.at(-1)?.message.headline).toBe('Firing: DiskFilling (5 alerts)');
+    const reports = stream
+      .messages<Entry>()
+      .filter(
+        (entry) =>
+          entry.thread === (first as Entry).id &&
+          entry.message.headline === 'Incident resolved: DiskFilling',
+      );
+    expect(reports).toHaveLength(0);
   }, 60_000);
 });

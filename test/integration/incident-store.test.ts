@@ -88,6 +88,23 @@ describe('incidents kept in Redis', () => {
     expect(next.observed.incident.id).not.toBe(closed.observed.incident.id);
   });
 
+  it('keeps a group open while Alertmanager says it fires, though the alerts it cut off are not sent', async () => {
+    const key = '{}:{alertname="DiskFull",case="5"}';
+    await notify(key, [alert('a', 'firing', '2026-12-06T10:00:00Z')]);
+    // 1 of 2 alerts sent, and it resolved: the group still fires, as the truncated one does.
+    const group = await groups.merge({
+      groupKey: key,
+      alerts: [alert('a', 'resolved', '2026-12-06T10:00:00Z', '2026-12-06T10:09:00Z')],
+    });
+    const cut = await incidents.observe(
+      { groupKey: key, commonLabels: labels, groupLabels: {} },
+      group,
+      ['web:alerts'],
+      true,
+    );
+    expect(cut.kind).toBe('ongoing');
+  });
+
   it('opens nothing for a group first seen resolved', async () => {
     const key = '{}:{alertname="DiskFull",case="2"}';
     const only = await notify(key, [
