@@ -11,12 +11,18 @@ import { Alert, type AlertmanagerPayload } from './schema.ts';
  * the message the group should show.
  */
 const KEEP_SECONDS = 7 * 86_400;
+/**
+ * Alerts a group keeps: beyond them, the longest-resolved go first (a group whose pods come and
+ * go keeps getting new fingerprints). Firing alerts are never dropped: the group's state needs them.
+ */
+const MAX_KEPT_ALERTS = 1_000;
 
 /**
  * KEYS: the group's hash, the alerts-per-hour hash. ARGV: ttl, then fingerprint, order, hour and
  * alert JSON for each alert. The hash's `#revision` counts the merges that changed something: it
  * is the message's version, so each newer state of the group has a higher one. An alert that
- * starts firing (new, or firing again after it resolved) counts in the hour it started.
+ * starts firing (new, or firing again after it resolved) counts in the hour it started. A group
+ * over its size drops its longest-resolved alerts.
  */
 const MERGE = `
 local function status_of(stored)
@@ -36,6 +42,18 @@ for i = 2, #ARGV, 4 do
   end
 end
 if changed then redis.call('hincrby', KEYS[1], '#revision', 1) end
+if redis.call('hlen', KEYS[1]) > ${MAX_KEPT_ALERTS} + 1 then
+  local resolved = {}
+  local all = redis.call('hgetall', KEYS[1])
+  for i = 1, #all, 2 do
+    if all[i] ~= '#revision' and status_of(all[i + 1]) ~= 'firing' then
+      table.insert(resolved, {all[i], tonumber(string.match(all[i + 1], '^(-?%d+)|'))})
+    end
+  end
+  table.sort(resolved, function(a, b) return a[2] < b[2] end)
+  local excess = redis.call('hlen', KEYS[1]) - 1 - ${MAX_KEPT_ALERTS}
+  for i = 1, math.min(excess, #resolved) do redis.call('hdel', KEYS[1], resolved[i][1]) end
+end
 redis.call('expire', KEYS[1], ARGV[1])
 return redis.call('hgetall', KEYS[1])
 `;

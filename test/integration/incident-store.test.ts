@@ -174,3 +174,27 @@ describe('incidents kept in Redis', () => {
     expect(later).toEqual([{ hour: '2026-12-07T02:00:00.000Z', alerts: 1 }]);
   });
 });
+
+describe('an alert group whose pods come and go', () => {
+  it('keeps at most a thousand alerts, dropping the longest resolved and never a firing one', async () => {
+    const key = '{}:{alertname="DiskFull",case="6"}';
+    const resolved = Array.from({ length: 1_100 }, (_, i) =>
+      alert(
+        `old${i}`,
+        'resolved',
+        '2026-12-06T08:00:00Z',
+        new Date(Date.parse('2026-12-06T09:00:00Z') + i * 1_000).toISOString(),
+      ),
+    );
+    await groups.merge({ groupKey: key, alerts: resolved.slice(0, 600) });
+    const state = await groups.merge({
+      groupKey: key,
+      alerts: [...resolved.slice(600), alert('now', 'firing', '2026-12-06T10:00:00Z')],
+    });
+    expect(state.alerts).toHaveLength(1_000);
+    const kept = new Set(state.alerts.map((a) => a.fingerprint));
+    expect(kept.has('now')).toBe(true);
+    expect(kept.has('old0')).toBe(false);
+    expect(kept.has('old1099')).toBe(true);
+  });
+});
