@@ -85,3 +85,22 @@ describe("a firing group's default investigation", () => {
     ).toBeUndefined();
   });
 });
+
+describe("an incident's investigation", () => {
+  it('stays the same run while its incident is under way, even when its earliest alert resolves', () => {
+    const early = alert('firing', '2026-12-06T10:00:00Z');
+    const later = alert('firing', '2026-12-06T10:05:00Z');
+    const first = investigation(payload, [early, later], where, '2026-12-06T10:06:00Z', 'g1.1');
+    const after = investigation(
+      payload,
+      [{ ...early, status: 'resolved' }, later],
+      where,
+      '2026-12-06T10:30:00Z',
+      'g1.1',
+    );
+    const next = investigation(payload, [later], where, '2026-12-06T12:00:00Z', 'g1.2');
+    expect(first?.data.runId).toBeDefined();
+    expect(after?.data.runId).toBe(first?.data.runId);
+    expect(next?.data.runId).not.toBe(first?.data.runId);
+  });
+});

@@ -17,6 +17,8 @@ export function investigation(
   alerts: readonly Alert[],
   where: { channels: readonly ChannelRef[]; bindings: readonly Binding[]; threadKey: string },
   receivedAt: string,
+  /** The group's incident under way: one investigation for all of it, whichever alerts fire. */
+  incidentId?: string,
 ): { jobId: string; data: AskRunJob } | undefined {
   const firing = alerts.filter((alert) => alert.status === 'firing');
   const earliest = firing.map((alert) => alert.startsAt).sort()[0];
@@ -35,9 +37,10 @@ export function investigation(
   const namespace = labels.namespace;
   if (namespace !== undefined && !inScope(binding.namespaces, namespace)) return undefined;
   const namespaces = namespace === undefined ? [...binding.namespaces] : [namespace];
-  // One investigation per time the group starts firing: repeats and joins add nothing.
+  // One investigation per time the group starts firing: repeats and joins add nothing, nor does
+  // its earliest alert resolving while others still fire.
   const episode = createHash('sha256')
-    .update(`${payload.groupKey}/${earliest}`)
+    .update(incidentId === undefined ? `${payload.groupKey}/${earliest}` : `incident/${incidentId}`)
     .digest('hex')
     .slice(0, 20);
   const runId = `ask.alert.${episode}`;

@@ -38,6 +38,7 @@ type InvestigateDeps = {
 export async function startInvestigations(
   run: AlertRunJob,
   deps: InvestigateDeps,
+  incidentId?: string,
 ): Promise<string[]> {
   const parsed = AlertmanagerPayload.safeParse(run.payload);
   if (!parsed.success) return [];
@@ -83,6 +84,7 @@ export async function startInvestigations(
     payload.alerts,
     { channels, bindings: deps.bindings, threadKey },
     run.receivedAt,
+    incidentId,
   );
   if (ask === undefined || !(await deps.investigations.firstTime(ask.data.runId))) return [];
   const joined = await claim(

@@ -162,6 +162,11 @@ async function processAlert(
       outbox: deps.queues.outbox,
       log,
     });
-  const started = await startInvestigations(run, deps);
+  const observed = result.incident;
+  const started = await startInvestigations(
+    run,
+    deps,
+    observed.kind === 'opened' || observed.kind === 'ongoing' ? observed.incident.id : undefined,
+  );
   return { ...result, incident: result.incident.kind, workflows: started };
 }
