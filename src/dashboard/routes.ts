@@ -7,6 +7,7 @@ import { proposalRoutes } from './proposal-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 import { suspendRoutes } from './suspend-routes.ts';
+import { vendorRoutes } from './vendor-routes.ts';
 import { workflowRoutes } from './workflow-routes.ts';
 import { workflowRunRoutes } from './workflow-run-routes.ts';
 
@@ -22,7 +23,8 @@ const STATIC_DIR = new URL('./static/', import.meta.url);
  * clusters and, in Status, the namespaces those channels are bound to (`scopeOf`); Workflows shows
  * the runs of those channels (`mayShowRun`). Cards, status and step lines pass redaction. Status
  * shows the suspend switch, which an approver of any channel may turn on or off. Incidents shows
- * the incidents of the person's channels with their reports, and the figures behind the charts.
+ * the incidents of the person's channels with their reports, and the figures behind the charts,
+ * which the page draws with the chart library the bot serves itself (`vendorRoutes`).
  */
 export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const routes: Route[] = [
@@ -30,7 +32,10 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       '/dashboard': 'dashboard.html',
       '/dashboard.js': 'dashboard.js',
       '/dashboard.css': 'dashboard.css',
+      '/dashboard/incidents.js': 'incidents.js',
+      '/dashboard/incident-charts.js': 'incident-charts.js',
     }),
+    ...vendorRoutes(),
     ...signInRoutes(deps),
     ...statusRoutes(deps),
     ...suspendRoutes(deps),
