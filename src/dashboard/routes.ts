@@ -8,6 +8,7 @@ import { proposalRoutes } from './proposal-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { statusRoutes } from './status-routes.ts';
 import { suspendRoutes } from './suspend-routes.ts';
+import { vendorRoutes } from './vendor-routes.ts';
 import { workflowRoutes } from './workflow-routes.ts';
 import { workflowRunRoutes } from './workflow-run-routes.ts';
 
@@ -25,7 +26,8 @@ const STATIC_DIR = new URL('./static/', import.meta.url);
  * the person's channels, their clusters and, in Status, the namespaces those channels are bound
  * to (`scopeOf`); Workflows shows the runs of those channels (`mayShowRun`). Cards, status and
  * step lines pass redaction. Status shows the suspend switch, which an approver of any channel may
- * turn on or off.
+ * turn on or off. The Incidents charts are drawn by the chart library the bot serves itself
+ * (`vendorRoutes`).
  */
 export function dashboardRoutes(deps: DashboardDeps): Route[] {
   const routes: Route[] = [
@@ -33,7 +35,10 @@ export function dashboardRoutes(deps: DashboardDeps): Route[] {
       '/dashboard': 'dashboard.html',
       '/dashboard.js': 'dashboard.js',
       '/dashboard.css': 'dashboard.css',
+      '/dashboard/incidents.js': 'incidents.js',
+      '/dashboard/incident-charts.js': 'incident-charts.js',
     }),
+    ...vendorRoutes(),
     ...signInRoutes(deps),
     ...statusRoutes(deps),
     ...suspendRoutes(deps),

@@ -125,6 +125,15 @@ describe('authorise.stillBound', () => {
     ).toEqual({ allowed: true, cluster: 'prod', namespaces: ['a'], maxTier: 'confirm' });
   });
 
+  it('keeps a run queued for one namespace (an alert’s investigation) to it', () => {
+    expect(
+      authorise.stillBound(
+        { channel: 'slack:C0PAY', cluster: 'prod', namespaces: ['shop-eu'] },
+        { bindings },
+      ),
+    ).toMatchObject({ allowed: true, namespaces: ['shop-eu'] });
+  });
+
   it('refuses a channel no longer bound to the cluster', () => {
     expect(
       authorise.stillBound(

@@ -101,7 +101,8 @@ function workflowNamespace(
 
 /**
  * Whether a channel is still bound to the cluster a run was queued for, and the scope it has
- * now (config may have changed since). No channel (a run from the command line): as queued.
+ * now (config may have changed since), never wider than the namespaces it was queued for when
+ * those are names the binding covers. No channel (a run from the command line): as queued.
  */
 function stillBound(
   question: { channel: ChannelRef | undefined; cluster: string; namespaces: readonly string[] },
@@ -119,10 +120,15 @@ function stillBound(
     return refuse(
       'This channel is no longer bound to that cluster, so I stopped. An operator can bind it in the config file.',
     );
+  // A run queued for named namespaces the binding still covers (an alert's investigation) keeps
+  // to them; otherwise it gets the binding's scope as it is now.
+  const narrowed =
+    question.namespaces.length > 0 &&
+    question.namespaces.every((ns) => !/[*?[]/.test(ns) && inScope(binding.namespaces, ns));
   return {
     ...allow,
     cluster: question.cluster,
-    namespaces: binding.namespaces,
+    namespaces: narrowed ? question.namespaces : binding.namespaces,
     maxTier: binding.maxTier,
   };
 }

@@ -1,15 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { launchChromium } from '../support/browser.ts';
-import { writeApprovalConfig } from '../support/config-file.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import { useSandbox } from '../support/sandbox.ts';
 import { QUICK_LOOK, workflowsDirWith } from '../support/workflows-dir.ts';
 
 /**
  * An approver signs in to the dashboard, approves the card waiting in Pending, and the console
  * (another tab) shows the same card settle in place; runs a YAML workflow from Workflows and
- * watches its steps finish there.
+ * watches its steps finish there; follows an alert from firing to its report in Incidents.
  */
 const sandbox = useSandbox(['oom-crashloop']);
 const TOKEN = 'lee-token-0123456789';
@@ -20,11 +20,20 @@ const pages: Page[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
-  const config = writeApprovalConfig({
-    cluster: 'sandbox',
-    kubeconfig: sandbox.kubeconfig,
-    channel: 'web:ops',
-    approvers: ['web:lee'],
+  const config = writeConfigFile({
+    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+    bindings: [
+      {
+        channel: 'web:ops',
+        clusters: ['sandbox'],
+        namespaces: ['*'],
+        maxTier: 'confirm',
+        approvers: ['web:lee'],
+      },
+      // Alerts go to a web channel, which the dashboard shows to anyone signed in.
+      { channel: 'web:alerts', clusters: ['sandbox'], namespaces: ['*'] },
+    ],
+    routes: [{ channels: ['web:alerts'] }],
   });
   app = await startTestApp({
     COXSWAIN_CONFIG: config,
@@ -202,3 +211,94 @@ it('rates an answer with 👎 in the console, lists it under Feedback and export
   ]);
   expect(errors).toEqual([]);
 }, 60_000);
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+/** An Alertmanager notification about a namespace the sandbox has nothing in. */
+function notification(status: 'firing' | 'resolved', startsAt: string, endsAt?: string) {
+  const alert = {
+    status,
+    labels: { alertname: HOSTILE, namespace: 'storefront', severity: 'warning' },
+    annotations: { summary: 'The storefront is slow' },
+    startsAt,
+    ...(endsAt === undefined ? {} : { endsAt }),
+    generatorURL: 'http://prometheus.example/graph',
+    fingerprint: 'store0001',
+  };
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="storefront"}',
+    truncatedAlerts: 0,
+    status,
+    receiver: 'coxswain',
+    groupLabels: { namespace: 'storefront' },
+    commonLabels: alert.labels,
+    commonAnnotations: alert.annotations,
+    externalURL: 'http://alertmanager.example',
+    alerts: [alert],
+  };
+}
+
+it('follows an alert from firing to its report in Incidents, with the charts drawn by the bot', async () => {
+  const dashboard = await (await browser.newContext()).newPage();
+  pages.push(dashboard);
+  const errors: string[] = [];
+  const requested: URL[] = [];
+  dashboard.on('pageerror', (error) => errors.push(error.message));
+  dashboard.on('dialog', (dialog) => {
+    errors.push(`dialog: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  // A refused inline script or style, or an eval, is reported on the console.
+  dashboard.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
+  dashboard.on('request', (request) => requested.push(new URL(request.url())));
+  await dashboard.goto(`${app.baseUrl}/dashboard#incidents`);
+  await dashboard.locator('#login').waitFor();
+  await dashboard.locator('#login-name').fill('dana');
+  await dashboard.locator('#login-token').fill(DANA);
+  await dashboard.locator('#login button').click();
+  await dashboard.locator('#incidents-empty', { hasText: 'No incidents yet.' }).waitFor();
+
+  const startsAt = new Date(Date.now() - 10 * 60_000).toISOString();
+  expect((await postAlert(app.baseUrl, notification('firing', startsAt))).status).toBe(202);
+  // The view refreshes on its own: the incident shows up, then its diagnosis.
+  const row = dashboard.locator('#incident-rows tr', { hasText: HOSTILE });
+  await row.locator('td.cause').filter({ hasText: /\S/ }).waitFor({ timeout: 60_000 });
+  const endsAt = new Date().toISOString();
+  expect((await postAlert(app.baseUrl, notification('resolved', startsAt, endsAt))).status).toBe(
+    202,
+  );
+  await row.locator('.incident-state', { hasText: 'resolved' }).waitFor({ timeout: 30_000 });
+  await row.locator('button.link').click();
+  const report = dashboard.locator('#incident-report');
+  await report.locator('.timeline').waitFor({ timeout: 30_000 });
+  await dashboard.locator('#chart-mttr canvas').first().waitFor({ timeout: 30_000 });
+
+  const cause = await row.locator('td.cause').textContent();
+  expect(await row.locator('button.link').textContent()).toBe(HOSTILE);
+  expect(await row.locator('td').nth(2).textContent()).toBe('storefront');
+  expect(await report.locator('.report-title').textContent()).toBe(HOSTILE);
+  expect(await report.locator('.report-cause').textContent()).toBe(`Cause: ${cause}`);
+  const timeline = await report.locator('.timeline .what').allTextContents();
+  expect(timeline[0]).toBe('fired');
+  expect(timeline).toContain('diagnosed');
+  expect(timeline.at(-1)).toBe('resolved');
+  expect(await dashboard.locator('#incidents img').count()).toBe(0);
+  for (const chart of ['alerts-per-hour', 'mttr', 'automation', 'spend']) {
+    const box = await dashboard.locator(`#chart-${chart} canvas`).first().boundingBox();
+    expect(box?.width, chart).toBeGreaterThan(0);
+    expect(box?.height, chart).toBeGreaterThan(0);
+  }
+  const vendor = requested.filter((url) => url.pathname.startsWith('/dashboard/vendor/'));
+  expect(vendor.map((url) => url.pathname).sort()).toEqual([
+    '/dashboard/vendor/uplot.esm.js',
+    '/dashboard/vendor/uplot.min.css',
+  ]);
+  const elsewhere = requested.filter(
+    (url) => url.protocol.startsWith('http') && url.origin !== app.baseUrl,
+  );
+  expect(elsewhere).toEqual([]);
+  expect(errors).toEqual([]);
+}, 120_000);

@@ -65,15 +65,32 @@ describe('the dashboard', () => {
         '/dashboard/api/pending',
         '/dashboard/api/history',
         '/dashboard/api/workflow-runs',
+        '/dashboard/api/incidents',
       ].map((p) => get(p)),
     );
     const wrong = await post('/dashboard/login', { name: 'lee', token: 'not-lees-token-at-all' });
     const typed = await get('/dashboard/api/me');
 
-    expect(views.map((r) => r.status)).toEqual([401, 401, 401, 401]);
+    expect(views.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
     expect(wrong.status).toBe(401);
     expect(((await typed.json()) as { error: string }).error).toContain('sign in');
     expect((await get('/dashboard')).status).toBe(200);
+  });
+
+  it('serves the chart library itself, under the same strict policy as its own pages', async () => {
+    const script = await get('/dashboard/vendor/uplot.esm.js');
+    const style = await get('/dashboard/vendor/uplot.min.css');
+    const source = await script.text();
+
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The ES module build, with the library's licence notice kept at its top.
+    expect(source).toContain('export { uPlot as default }');
+    expect(source.slice(0, 300)).toContain('MIT Licensed');
+    expect(style.status).toBe(200);
+    expect(style.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(await style.text()).toContain('.uplot');
   });
 
   it('refuses a decision from the console without a session, whatever name is typed', async () => {

@@ -1,15 +1,17 @@
 // The dashboard: Status, Pending (cards with their buttons), History (the audit trail),
-// Workflows and Feedback (👍 / 👎 on answers and reports, exportable as eval cases). Everything
-// shown comes from clusters, alerts and people: set as text, never HTML.
+// Workflows, Incidents, and Feedback (👍 / 👎 on answers and reports, exportable as eval
+// cases). Everything shown comes from clusters, alerts and people: set as text, never HTML.
+import { loadIncidents } from '/dashboard/incidents.js';
 import { el, renderMessage } from './render.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ['status', 'pending', 'history', 'workflows', 'feedback'];
+const VIEWS = ['status', 'pending', 'history', 'workflows', 'incidents', 'feedback'];
 const TITLES = {
   status: 'Status',
   pending: 'Pending',
   history: 'History',
   workflows: 'Workflows',
+  incidents: 'Incidents',
   feedback: 'Feedback',
 };
 
@@ -323,6 +325,7 @@ const LOADERS = {
   pending: loadPending,
   history: loadHistory,
   workflows: loadWorkflows,
+  incidents: () => loadIncidents(api),
   feedback: loadFeedback,
 };
 
@@ -378,10 +381,11 @@ function init() {
   });
   $('feedback-export').addEventListener('click', () => exportFeedback().then(() => show(), show));
   window.addEventListener('hashchange', open);
-  // Pending cards change as people decide, and runs as their steps finish: keep the view fresh.
-  // Workflows refreshes only its runs, so a form half filled in is left alone.
+  // Pending cards change as people decide, runs as their steps finish, incidents as alerts fire,
+  // are diagnosed and resolve: keep the view fresh. Workflows refreshes only its runs, so a form
+  // half filled in is left alone.
   setInterval(() => {
-    if (current() === 'pending' || current() === 'status') LOADERS[current()]().catch(show);
+    if (['pending', 'status', 'incidents'].includes(current())) LOADERS[current()]().catch(show);
     if (current() === 'workflows') loadRuns().catch(show);
   }, 5_000);
   open();
