@@ -32,33 +32,42 @@ export class MessageRefs {
       : { id: value.slice(0, at), version: Number(value.slice(at + 1)) || 0 };
   }
 
-  async setKeyed(
+  /**
+   * A delivery's message, posted or edited: which delivery it was and, under its replace key, the
+   * message and the version it now shows, in one write, so a retry never finds one without the
+   * other and posts again.
+   */
+  async recordDelivery(
     platform: Platform,
-    channel: string,
-    key: string,
+    delivery: {
+      deliveryId: string;
+      place: string;
+      replaceKey?: string | undefined;
+      version: number;
+    },
     id: string,
-    version = 0,
   ): Promise<void> {
-    await this.#redis.set(
-      `${this.#prefix}:key:${platform}:${channel}:${key}`,
-      `${id}|${version}`,
+    const writes = this.#redis.multi();
+    if (delivery.replaceKey !== undefined)
+      writes.set(
+        `${this.#prefix}:key:${platform}:${delivery.place}:${delivery.replaceKey}`,
+        `${id}|${delivery.version}`,
+        'EX',
+        REF_TTL_SECONDS,
+      );
+    writes.set(
+      `${this.#prefix}:delivery:${platform}:${delivery.deliveryId}`,
+      id,
       'EX',
-      REF_TTL_SECONDS,
+      DELIVERY_TTL_SECONDS,
     );
+    const failed = (await writes.exec())?.find(([error]) => error !== null)?.[0];
+    if (failed) throw failed;
   }
 
   async delivered(platform: Platform, deliveryId: string): Promise<string | undefined> {
     return (
       (await this.#redis.get(`${this.#prefix}:delivery:${platform}:${deliveryId}`)) ?? undefined
-    );
-  }
-
-  async setDelivered(platform: Platform, deliveryId: string, id: string): Promise<void> {
-    await this.#redis.set(
-      `${this.#prefix}:delivery:${platform}:${deliveryId}`,
-      id,
-      'EX',
-      DELIVERY_TTL_SECONDS,
     );
   }
 }

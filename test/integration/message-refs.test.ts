@@ -37,12 +37,16 @@ describe('EventClaims', () => {
 });
 
 describe('MessageRefs', () => {
-  it('keeps the message a key names with the version it shows', async () => {
+  it('keeps the message a key names with the version it shows, and the delivery that posted it', async () => {
     const refs = new MessageRefs(redis, prefix);
+    const delivery = { deliveryId: 'status.run-1.a', place: 'C1', version: 1700 };
 
-    await refs.setKeyed('discord', 'C1', 'status.run-1', '123', 1700);
+    await refs.recordDelivery('discord', { ...delivery, replaceKey: 'status.run-1' }, '123');
+    await refs.recordDelivery('discord', { ...delivery, deliveryId: 'answer.run-1' }, '124');
 
     expect(await refs.keyed('discord', 'C1', 'status.run-1')).toEqual({ id: '123', version: 1700 });
     expect(await refs.keyed('discord', 'C1', 'status.run-2')).toBeUndefined();
+    expect(await refs.delivered('discord', 'status.run-1.a')).toBe('123');
+    expect(await refs.delivered('discord', 'answer.run-1')).toBe('124');
   });
 });

@@ -185,7 +185,9 @@ describe('FakeDiscord with the real discord.js', () => {
     expect(reply.reference?.messageId).toBe(sent.id);
     expect(thread.id).toBe(sent.id);
     expect(sent.hasThread).toBe(true);
-    expect(discord.threads).toEqual([{ id: sent.id, parentId: ops.id, name: 'proposal 1' }]);
+    expect(discord.threads).toEqual([
+      { id: sent.id, parentId: ops.id, name: 'proposal 1', archived: false, locked: false },
+    ]);
     expect(discord.messages(thread.id).map((m) => m.content)).toEqual(['Working on it in here.']);
     expect(again.code).toBe(160004);
     expect(tooLong.code).toBe(50035);
@@ -194,6 +196,81 @@ describe('FakeDiscord with the real discord.js', () => {
     expect(discord.messages(ops.id).at(-1)?.attachments).toMatchObject([
       { filename: 'pod.log', size: 9 },
     ]);
+  });
+
+  it('changes threads as people do: deleted, archived (a send reopens it, an edit needs it reopened), locked', async () => {
+    const { discord, client } = await connect({ botManagesThreads: false });
+    const ops = opsChannel(discord, client);
+    const post = (channel: string, content: string) =>
+      client.rest.post(Routes.channelMessages(channel), { body: { content } }) as Promise<{
+        id: string;
+      }>;
+    const [first, second, third, fourth] = [
+      await ops.send('first'),
+      await ops.send('second'),
+      await ops.send('third'),
+      await ops.send('fourth'),
+    ];
+    for (const root of [first, second, third, fourth])
+      await client.rest.post(Routes.threads(ops.id, root.id), { body: { name: root.content } });
+    const inSecond = await post(second.id, 'in the second thread');
+
+    discord.deleteMessage(ops.id, first.id);
+    const orphaned = await post(first.id, 'the thread outlives its message');
+    discord.deleteThread(first.id);
+    const deleted = await apiError(post(first.id, 'too late'));
+    discord.deleteThread(fourth.id);
+    const restart = await apiError(
+      client.rest.post(Routes.threads(ops.id, fourth.id), { body: { name: 'again' } }),
+    );
+    discord.archiveThread(second.id);
+    const edit = await apiError(
+      client.rest.patch(Routes.channelMessage(second.id, inSecond.id), { body: { content: 'x' } }),
+    );
+    const reopenedBySend = await post(second.id, 'sending reopens it');
+    discord.archiveThread(second.id);
+    await client.rest.patch(Routes.channel(second.id), { body: { archived: false } });
+    await client.rest.patch(Routes.channelMessage(second.id, inSecond.id), {
+      body: { content: 'edited once reopened' },
+    });
+    discord.archiveThread(third.id, { locked: true });
+    const lockedSend = await apiError(post(third.id, 'no'));
+    const lockedReopen = await apiError(
+      client.rest.patch(Routes.channel(third.id), { body: { archived: false } }),
+    );
+
+    expect(orphaned.id).toBeDefined();
+    expect([deleted.code, deleted.status, restart.code]).toEqual([10003, 404, 160004]);
+    expect([edit.code, lockedSend.code, lockedSend.status, lockedReopen.code]).toEqual([
+      50083, 50083, 403, 50013,
+    ]);
+    expect(reopenedBySend.id).toBeDefined();
+    expect(discord.messages(second.id).map((m) => m.content)).toEqual([
+      'edited once reopened',
+      'sending reopens it',
+    ]);
+    expect(discord.threads.map((t) => [t.id, t.archived, t.locked])).toEqual([
+      [second.id, false, false],
+      [third.id, true, true],
+    ]);
+    expect(discord.messages(ops.id).map((m) => m.content)).toEqual(['second', 'third', 'fourth']);
+  });
+
+  it('answers a post that repeats a recent nonce with the message it made, when told to enforce it', async () => {
+    const { discord, client } = await connect();
+    const channel = discord.channels.ops;
+    const send = (body: Record<string, unknown>) =>
+      client.rest.post(Routes.channelMessages(channel), { body }) as Promise<{ id: string }>;
+
+    const first = await send({ content: 'once', nonce: 'delivery-1', enforce_nonce: true });
+    const retry = await send({ content: 'once', nonce: 'delivery-1', enforce_nonce: true });
+    const unenforced = await send({ content: 'twice', nonce: 'delivery-1' });
+    const tooLong = await apiError(send({ content: 'x', nonce: 'n'.repeat(26) }));
+
+    expect(retry.id).toBe(first.id);
+    expect(unenforced.id).not.toBe(first.id);
+    expect(tooLong.code).toBe(50035);
+    expect(discord.messages(channel).map((m) => m.content)).toEqual(['once', 'twice']);
   });
 
   it('registers slash commands, and answers one run with reply() within the deadline', async () => {

@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { channelRoutes, type Fake, mentionsIn } from './discord-channel-routes.ts';
 import { type Command, CommandStore } from './discord-command-routes.ts';
-import { publishCreate } from './discord-events.ts';
+import {
+  publishCreate,
+  publishDelete,
+  publishThreadDelete,
+  publishThreadUpdate,
+} from './discord-events.ts';
 import { Gateway, type Identify } from './discord-gateway.ts';
 import { randomText } from './discord-ids.ts';
 import {
@@ -12,6 +17,7 @@ import {
   Interactions,
 } from './discord-interactions.ts';
 import { type RecordedRequest, RestServer, type RouteMatcher } from './discord-rest.ts';
+import { setArchived } from './discord-thread-routes.ts';
 import {
   type Attachment,
   DiscordWorld,
@@ -42,8 +48,11 @@ import {
  *     options: { question: '…' } })                     // → { id, token }
  *   await discord.interactionResponse(id)               // { type, data, ms } of the callback
  *   discord.messages(channelId) / .threads / .requests / .commands / .identify / .problems
+ *   discord.deleteMessage(channelId, id) / .deleteThread(id) / .archiveThread(id, { locked })
+ *                                                       // as a person or moderator would
  *   await discord.waitFor((d) => d.messages(channelId).find(…))
  *   discord.rateLimit('POST /channels/:id/messages', 1, 0.2)
+ *   discord.loseAnswers('POST /channels/:id/messages', 1)  // done, then answered 502
  *   discord.disconnect()                                // drop the socket; discord.js RESUMEs
  *   await client.destroy(); await discord.close();
  *
@@ -53,7 +62,14 @@ import {
  *   from it arrives with empty content, embeds and components, as in production.
  * - The bot receives MESSAGE_CREATE (and MESSAGE_UPDATE) for its own messages too; ephemeral
  *   ones are never dispatched.
- * - A thread started from a message has the message's id; a second one is 400 160004.
+ * - A thread started from a message has the message's id; a second one is 400 160004, even
+ *   after the first was deleted. A deleted thread is 404 10003 Unknown Channel, its messages
+ *   gone with it; the message it started from stays. A thread whose message was deleted stays.
+ * - Sending to an archived thread reopens it; editing in one is 400 50083 until PATCH
+ *   `/channels/{thread}` sets `archived: false`. A locked thread refuses a bot without Manage
+ *   Threads (403 50083 while archived, 160005 after), and so does reopening it (50013).
+ * - A post with `nonce` and `enforce_nonce: true` that repeats one the bot made in the last few
+ *   minutes answers that message and makes no other.
  * - An interaction must be answered within `interactionDeadlineMs` (3 s): later is 404 10062,
  *   twice is 400 40060. Follow-ups and `@original` go through /webhooks/{app}/{token}, which
  *   the interaction token authorises (no bot token); before the callback they answer 10015.
@@ -78,6 +94,8 @@ export type FakeDiscordOptions<C extends string = DefaultChannel> = {
   /** HELLO's heartbeat_interval; Discord's is 41.25 s. */
   heartbeatIntervalMs?: number;
   interactionDeadlineMs?: number;
+  /** Whether the bot's role has Manage Threads (true unless told; README's invite leaves it out). */
+  botManagesThreads?: boolean;
 };
 
 export type ShownMessage = {
@@ -106,6 +124,14 @@ export type UserMessage = {
   threadId?: string;
 };
 
+export type ShownThread = {
+  id: string;
+  parentId: string;
+  name: string;
+  archived: boolean;
+  locked: boolean;
+};
+
 type DefaultChannel = 'ops' | 'alerts';
 
 export class FakeDiscord<C extends string = DefaultChannel> {
@@ -125,7 +151,11 @@ export class FakeDiscord<C extends string = DefaultChannel> {
   #port = 0;
 
   private constructor(options: FakeDiscordOptions<C>, channelNames: readonly C[]) {
-    const world = new DiscordWorld(channelNames, options.botName ?? 'coxswain');
+    const world = new DiscordWorld(
+      channelNames,
+      options.botName ?? 'coxswain',
+      options.botManagesThreads ?? true,
+    );
     this.#world = world;
     this.applicationId = world.applicationId;
     this.botUserId = world.botUserId;
@@ -205,9 +235,11 @@ export class FakeDiscord<C extends string = DefaultChannel> {
     return this.#gateway.resumes;
   }
 
-  get threads(): { id: string; parentId: string; name: string }[] {
+  get threads(): ShownThread[] {
     return [...this.#world.channels.values()].flatMap((c) =>
-      c.kind === 'thread' ? [{ id: c.id, parentId: c.parentId, name: c.name }] : [],
+      c.kind === 'thread'
+        ? [{ id: c.id, parentId: c.parentId, name: c.name, archived: c.archived, locked: c.locked }]
+        : [],
     );
   }
 
@@ -301,6 +333,39 @@ export class FakeDiscord<C extends string = DefaultChannel> {
     return created.id;
   }
 
+  /**
+   * Deletes a message as its author or a moderator would, with MESSAGE_DELETE. A thread started
+   * from it stays, under the same id, with nothing to start from.
+   */
+  deleteMessage(channelId: string, messageId: string): void {
+    const message = this.#world.liveMessage(channelId, messageId);
+    if (message === undefined) throw new Error(`no message ${messageId} in ${channelId}`);
+    message.deleted = true;
+    publishDelete(this.#world, this.#gateway, message);
+  }
+
+  /**
+   * Deletes a thread as a moderator would (Manage Threads), with THREAD_DELETE: it and its
+   * messages are Unknown Channel from then on.
+   */
+  deleteThread(threadId: string): void {
+    const thread = this.#world.deleteThread(threadId);
+    if (thread === undefined) throw new Error(`no thread ${threadId}`);
+    publishThreadDelete(this.#world, this.#gateway, thread);
+  }
+
+  /**
+   * Archives a thread, as Discord does after its inactivity period or a moderator does; `locked`
+   * also locks it, so only Manage Threads may write in it or reopen it. THREAD_UPDATE follows.
+   */
+  archiveThread(threadId: string, options: { locked?: boolean } = {}): void {
+    const thread = this.#world.thread(threadId);
+    if (thread === undefined) throw new Error(`no thread ${threadId}`);
+    setArchived(thread, true);
+    if (options.locked !== undefined) thread.locked = options.locked;
+    publishThreadUpdate(this.#world, this.#gateway, thread);
+  }
+
   clickButton(click: ButtonClick): { id: string; token: string } {
     return this.#interactions.clickButton(click);
   }
@@ -316,6 +381,11 @@ export class FakeDiscord<C extends string = DefaultChannel> {
 
   rateLimit(matcher: RouteMatcher, times: number, retryAfterSeconds: number): void {
     this.#rest.rateLimit(matcher, times, retryAfterSeconds);
+  }
+
+  /** The next `times` matching requests take effect but are answered 502, as if the answer was lost. */
+  loseAnswers(matcher: RouteMatcher, times: number): void {
+    this.#rest.loseAnswers(matcher, times);
   }
 
   /** Closes the gateway connection as a network failure would (4000); discord.js resumes. */

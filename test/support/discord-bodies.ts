@@ -65,6 +65,8 @@ export const MessageBody = z
       .optional(),
     sticker_ids: z.array(z.string()).optional(),
     poll: z.unknown().optional(),
+    nonce: z.union([z.string().max(25), z.number().int()]).optional(),
+    enforce_nonce: z.boolean().optional(),
   })
   .superRefine((body, ctx) => {
     const componentsV2 = ((body.flags ?? 0) & (1 << 15)) !== 0;
@@ -136,6 +138,16 @@ export function isEmptyMessage(
     files === 0
   );
 }
+
+/** What a thread's own settings may be changed to (Modify Channel, for a thread). */
+export const ThreadPatch = z.looseObject({
+  name: z.string().min(1).max(100).optional(),
+  archived: z.boolean().optional(),
+  locked: z.boolean().optional(),
+  auto_archive_duration: z
+    .union([z.literal(60), z.literal(1440), z.literal(4320), z.literal(10080)])
+    .optional(),
+});
 
 export const ThreadBody = z.looseObject({
   name: z.string().min(1).max(100),

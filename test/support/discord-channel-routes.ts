@@ -1,9 +1,8 @@
-import { DmBody, isEmptyMessage, MessageBody, ThreadBody } from './discord-bodies.ts';
-import { publishCreate, publishDelete, publishThread, publishUpdate } from './discord-events.ts';
+import { DmBody, isEmptyMessage, MessageBody } from './discord-bodies.ts';
+import { publishCreate, publishDelete, publishUpdate } from './discord-events.ts';
 import type { Gateway } from './discord-gateway.ts';
 import {
   errors,
-  fail,
   noContent,
   ok,
   param,
@@ -14,9 +13,9 @@ import {
 } from './discord-http.ts';
 import { snowflake } from './discord-ids.ts';
 import * as wire from './discord-payloads.ts';
+import { threadRefuses, threadRoutes } from './discord-thread-routes.ts';
 import {
   type Attachment,
-  type ChannelState,
   type DiscordWorld,
   MessageFlag,
   type MessageState,
@@ -72,13 +71,6 @@ export function botMessage(
   });
 }
 
-function liveMessage(world: DiscordWorld, channelId: string, messageId: string) {
-  const message = world.messages.get(messageId);
-  return message === undefined || message.deleted || message.channelId !== channelId
-    ? undefined
-    : message;
-}
-
 function postMessage(fake: Fake, request: RouteRequest): Reply {
   const { world, gateway } = fake;
   const channelId = param(request, 'channel');
@@ -87,9 +79,16 @@ function postMessage(fake: Fake, request: RouteRequest): Reply {
   if (!parsed.success) return errors.invalidBody(parsed.error);
   const body = parsed.data;
   if (isEmptyMessage(body, request.files.length)) return errors.emptyMessage();
+  const refused = threadRefuses(fake, channelId, 'send');
+  if (refused !== undefined) return refused;
+  // Sent again with the same nonce within minutes: the message it made, and no other.
+  const nonce = body.nonce === undefined ? undefined : String(body.nonce);
+  const earlier =
+    nonce !== undefined && body.enforce_nonce === true ? world.recentByNonce(nonce) : undefined;
+  if (earlier !== undefined) return ok(wire.message(world, earlier, false));
   let reference: MessageState['reference'];
   if (body.message_reference !== undefined) {
-    const target = liveMessage(world, channelId, body.message_reference.message_id);
+    const target = world.liveMessage(channelId, body.message_reference.message_id);
     if (target === undefined && body.message_reference.fail_if_not_exists !== false) {
       return {
         status: 400,
@@ -116,6 +115,7 @@ function postMessage(fake: Fake, request: RouteRequest): Reply {
   const message = botMessage(world, channelId, body, request.files, {
     reference,
     type: reference === undefined ? 0 : 19,
+    nonce,
   });
   publishCreate(world, gateway, message);
   return ok(wire.message(world, message, false));
@@ -145,41 +145,6 @@ export function editMessage(fake: Fake, message: MessageState, request: RouteReq
   message.flags &= ~MessageFlag.Loading;
   publishUpdate(fake.world, fake.gateway, message);
   return ok(wire.message(fake.world, message, false));
-}
-
-function startThread(fake: Fake, request: RouteRequest, fromMessage: boolean): Reply {
-  const { world, gateway } = fake;
-  const parent = world.channels.get(param(request, 'channel'));
-  if (parent === undefined) return errors.unknownChannel();
-  if (parent.kind !== 'text') return fail(400, 50024, 'Cannot execute action on this channel type');
-  const parsed = ThreadBody.safeParse(request.body);
-  if (!parsed.success) return errors.invalidBody(parsed.error);
-  let starter: MessageState | undefined;
-  if (fromMessage) {
-    starter = liveMessage(world, parent.id, param(request, 'message'));
-    if (starter === undefined) return errors.unknownMessage();
-    if (starter.threadId !== undefined) return errors.threadExists();
-  }
-  const thread: ChannelState = {
-    kind: 'thread',
-    // A thread started from a message shares the message's id.
-    id: starter?.id ?? snowflake(),
-    name: parsed.data.name,
-    parentId: parent.id,
-    ownerId: world.botUserId,
-    type: starter === undefined && parsed.data.type !== 11 ? 12 : 11,
-    autoArchiveMinutes: parsed.data.auto_archive_duration ?? 1440,
-    createdAt: Date.now(),
-    messageCount: 0,
-  };
-  world.channels.set(thread.id, thread);
-  publishThread(world, gateway, thread);
-  if (starter !== undefined) {
-    starter.threadId = thread.id;
-    starter.flags |= MessageFlag.HasThread;
-    publishUpdate(world, gateway, starter);
-  }
-  return ok(wire.channel(world, thread), 201);
 }
 
 function listMessages(world: DiscordWorld, request: RouteRequest): Reply {
@@ -242,33 +207,30 @@ export function channelRoutes(fake: Fake): Route[] {
     route('GET', '/channels/:channel/messages', (r) => listMessages(world, r)),
     route('POST', '/channels/:channel/messages', (r) => postMessage(fake, r)),
     route('GET', '/channels/:channel/messages/:message', (r) => {
-      const message = liveMessage(world, param(r, 'channel'), param(r, 'message'));
+      const message = world.liveMessage(param(r, 'channel'), param(r, 'message'));
       return message === undefined
         ? errors.unknownMessage()
         : ok(wire.message(world, message, false));
     }),
     route('PATCH', '/channels/:channel/messages/:message', (r) => {
-      const message = liveMessage(world, param(r, 'channel'), param(r, 'message'));
+      const message = world.liveMessage(param(r, 'channel'), param(r, 'message'));
       if (message === undefined) return errors.unknownMessage();
       if (message.authorId !== world.botUserId) return errors.notAuthor();
-      return editMessage(fake, message, r);
+      return threadRefuses(fake, message.channelId, 'edit') ?? editMessage(fake, message, r);
     }),
     route('DELETE', '/channels/:channel/messages/:message', (r) => {
-      const message = liveMessage(world, param(r, 'channel'), param(r, 'message'));
+      const message = world.liveMessage(param(r, 'channel'), param(r, 'message'));
       if (message === undefined) return errors.unknownMessage();
       message.deleted = true;
       publishDelete(world, gateway, message);
       return noContent;
     }),
-    route('POST', '/channels/:channel/messages/:message/threads', (r) =>
-      startThread(fake, r, true),
-    ),
-    route('POST', '/channels/:channel/threads', (r) => startThread(fake, r, false)),
+    ...threadRoutes(fake),
     route('POST', '/channels/:channel/typing', (r) =>
       world.channels.has(param(r, 'channel')) ? noContent : errors.unknownChannel(),
     ),
     route('PUT', '/channels/:channel/messages/:message/reactions/:emoji/@me', (r) =>
-      liveMessage(world, param(r, 'channel'), param(r, 'message')) === undefined
+      world.liveMessage(param(r, 'channel'), param(r, 'message')) === undefined
         ? errors.unknownMessage()
         : noContent,
     ),

@@ -60,3 +60,27 @@ export function publishThread(world: DiscordWorld, gateway: Gateway, thread: Cha
   );
   world.changed();
 }
+
+export function publishThreadUpdate(
+  world: DiscordWorld,
+  gateway: Gateway,
+  thread: ChannelState,
+): void {
+  gateway.dispatch('THREAD_UPDATE', (intents) =>
+    has(intents, Intent.Guilds) ? wire.channel(world, thread) : undefined,
+  );
+  world.changed();
+}
+
+export function publishThreadDelete(
+  world: DiscordWorld,
+  gateway: Gateway,
+  thread: Extract<ChannelState, { kind: 'thread' }>,
+): void {
+  gateway.dispatch('THREAD_DELETE', (intents) =>
+    has(intents, Intent.Guilds)
+      ? { id: thread.id, guild_id: world.guildId, parent_id: thread.parentId, type: thread.type }
+      : undefined,
+  );
+  world.changed();
+}

@@ -46,6 +46,7 @@ export const errors = {
   invalidWebhookToken: () => fail(401, 50027, 'Invalid Webhook Token'),
   alreadyAcknowledged: () => fail(400, 40060, 'Interaction has already been acknowledged.'),
   threadExists: () => fail(400, 160004, 'A thread has already been created for this message'),
+  missingPermissions: () => fail(403, 50013, 'Missing Permissions'),
   invalidBody: (error: z.ZodError): Reply => ({ status: 400, body: invalidFormBody(error) }),
   invalidResponseType: (): Reply => ({
     status: 400,

@@ -1,6 +1,5 @@
 import { timestamp } from './discord-ids.ts';
 import {
-  botPermissions,
   type ChannelState,
   type DiscordWorld,
   everyonePermissions,
@@ -54,7 +53,7 @@ export function roles(world: DiscordWorld) {
   return [
     role(world.guildId, '@everyone', 0, everyonePermissions),
     role(world.approverRoleId, 'approvers', 1, everyonePermissions),
-    role(world.botRoleId, world.user(world.botUserId).username, 2, botPermissions),
+    role(world.botRoleId, world.user(world.botUserId).username, 2, world.botRolePermissions()),
   ];
 }
 
@@ -92,10 +91,10 @@ export function channel(world: DiscordWorld, state: ChannelState) {
         total_message_sent: state.messageCount,
         flags: 0,
         thread_metadata: {
-          archived: false,
+          archived: state.archived,
           auto_archive_duration: state.autoArchiveMinutes,
-          archive_timestamp: timestamp(state.createdAt),
-          locked: false,
+          archive_timestamp: timestamp(state.archivedAt),
+          locked: state.locked,
           create_timestamp: timestamp(state.createdAt),
         },
       };
@@ -212,6 +211,7 @@ function messageFields(world: DiscordWorld, message: MessageState, gateway: bool
     components: message.components,
     pinned: false,
     flags: message.flags,
+    ...(message.nonce === undefined ? {} : { nonce: message.nonce }),
     ...(message.webhookId === undefined
       ? {}
       : { webhook_id: message.webhookId, application_id: world.applicationId }),

@@ -30,6 +30,8 @@ type RateLimit = {
   seconds: number;
 };
 
+type LostAnswers = { matches: (method: string, path: string) => boolean; left: number };
+
 const prefix = '/api/v10';
 
 export class RestServer {
@@ -37,6 +39,7 @@ export class RestServer {
   readonly #routes: Route[];
   readonly #token: string;
   readonly #limits: RateLimit[] = [];
+  readonly #lost: LostAnswers[] = [];
   readonly #changed: () => void;
 
   constructor(routes: Route[], token: string, changed: () => void) {
@@ -50,13 +53,15 @@ export class RestServer {
    * string is `METHOD /path` with `:name` for any segment, e.g. `POST /channels/:id/messages`.
    */
   rateLimit(matcher: RouteMatcher, times: number, seconds: number): void {
-    const matches = (method: string, path: string) => {
-      if (typeof matcher === 'function') return matcher({ method, path });
-      if (matcher instanceof RegExp) return matcher.test(`${method} ${path}`);
-      const [wantMethod, wantPath = ''] = matcher.split(' ');
-      return wantMethod === method && matchPath(wantPath, path) !== undefined;
-    };
-    this.#limits.push({ matches, left: times, seconds });
+    this.#limits.push({ matches: matching(matcher), left: times, seconds });
+  }
+
+  /**
+   * The next `times` requests that match are carried out, then answered 502 Bad Gateway, as when
+   * Discord's answer is lost on the way back: @discordjs/rest sends the same request again.
+   */
+  loseAnswers(matcher: RouteMatcher, times: number): void {
+    this.#lost.push({ matches: matching(matcher), left: times });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -123,16 +128,18 @@ export class RestServer {
       );
     }
     try {
-      answer(
-        await route.handle({
-          method,
-          path,
-          params,
-          query: url.searchParams,
-          body: parsed.body,
-          files: parsed.files,
-        }),
-      );
+      const reply = await route.handle({
+        method,
+        path,
+        params,
+        query: url.searchParams,
+        body: parsed.body,
+        files: parsed.files,
+      });
+      const lost = this.#lost.find((l) => l.left > 0 && l.matches(method, path));
+      if (lost === undefined || reply.status >= 300) return answer(reply);
+      lost.left -= 1;
+      answer({ status: 502, body: { message: '502: Bad Gateway', code: 0 } });
     } catch (error) {
       answer({ status: 500, body: { message: `local Discord failed: ${String(error)}`, code: 0 } });
     }
@@ -148,6 +155,15 @@ export class RestServer {
     }
     return otherMethod ? ('wrong method' as const) : undefined;
   }
+}
+
+function matching(matcher: RouteMatcher): (method: string, path: string) => boolean {
+  return (method, path) => {
+    if (typeof matcher === 'function') return matcher({ method, path });
+    if (matcher instanceof RegExp) return matcher.test(`${method} ${path}`);
+    const [wantMethod, wantPath = ''] = matcher.split(' ');
+    return wantMethod === method && matchPath(wantPath, path) !== undefined;
+  };
 }
 
 function readable(path: string): string {

@@ -18,6 +18,11 @@ export type ChannelState =
       autoArchiveMinutes: number;
       createdAt: number;
       messageCount: number;
+      /** Out of the channel list; sending a message reopens it unless it is locked. */
+      archived: boolean;
+      /** Shut by a moderator: only Manage Threads may write in it or reopen it. */
+      locked: boolean;
+      archivedAt: number;
     }
   | { kind: 'dm'; id: string; userId: string };
 
@@ -50,6 +55,8 @@ export type MessageState = {
   createdAt: number;
   editedAt: number | null;
   reference: { message_id: string; channel_id: string; guild_id?: string } | undefined;
+  /** What the sender passed to tell a retry of its post from a new one. */
+  nonce: string | undefined;
   mentionIds: string[];
   threadId: string | undefined;
   webhookId: string | undefined;
@@ -96,6 +103,9 @@ export const everyonePermissions =
   perm.SendMessagesInThreads;
 export const botPermissions = everyonePermissions | perm.ManageMessages | perm.ManageThreads;
 
+/** How long Discord holds a nonce to a message: "the past few minutes". */
+const NONCE_WINDOW_MS = 5 * 60_000;
+
 export const MessageFlag = { HasThread: 32, Ephemeral: 64, Loading: 128 } as const;
 export const Intent = {
   Guilds: 1 << 0,
@@ -118,8 +128,11 @@ export class DiscordWorld {
   readonly messages = new Map<string, MessageState>();
   readonly #users = new Map<string, UserState>();
   readonly #listeners = new Set<() => void>();
+  /** Whether the bot's role has Manage Threads (README's invite leaves it out). */
+  readonly botManagesThreads: boolean;
 
-  constructor(channelNames: readonly string[], botName: string) {
+  constructor(channelNames: readonly string[], botName: string, botManagesThreads = true) {
+    this.botManagesThreads = botManagesThreads;
     this.#users.set(this.botUserId, {
       user: {
         id: this.botUserId,
@@ -177,7 +190,51 @@ export class DiscordWorld {
   }
 
   botPermissions(): string {
-    return botPermissions.toString();
+    return this.botRolePermissions().toString();
+  }
+
+  botRolePermissions(): bigint {
+    return this.botManagesThreads ? botPermissions : botPermissions & ~perm.ManageThreads;
+  }
+
+  /** A message the channel still shows. */
+  liveMessage(channelId: string, messageId: string): MessageState | undefined {
+    const message = this.messages.get(messageId);
+    return message === undefined || message.deleted || message.channelId !== channelId
+      ? undefined
+      : message;
+  }
+
+  /** A thread by id, if it is still there. */
+  thread(id: string): Extract<ChannelState, { kind: 'thread' }> | undefined {
+    const channel = this.channels.get(id);
+    return channel?.kind === 'thread' ? channel : undefined;
+  }
+
+  /**
+   * Deletes a thread and every message in it; the message it was started from stays, and since
+   * a message can have only one thread started from it, another cannot be.
+   */
+  deleteThread(id: string): Extract<ChannelState, { kind: 'thread' }> | undefined {
+    const thread = this.thread(id);
+    if (thread === undefined) return undefined;
+    this.channels.delete(id);
+    for (const message of this.messages.values())
+      if (message.channelId === id) message.deleted = true;
+    return thread;
+  }
+
+  /** The bot's message with this nonce, made within the last few minutes, if there is one. */
+  recentByNonce(nonce: string): MessageState | undefined {
+    const since = Date.now() - NONCE_WINDOW_MS;
+    for (const message of this.messages.values())
+      if (
+        message.nonce === nonce &&
+        message.authorId === this.botUserId &&
+        message.createdAt > since
+      )
+        return message;
+    return undefined;
   }
 
   dmChannelFor(userId: string): ChannelState {
@@ -223,6 +280,7 @@ export class DiscordWorld {
       createdAt: Date.now(),
       editedAt: null,
       reference: undefined,
+      nonce: undefined,
       mentionIds: [],
       threadId: undefined,
       webhookId: undefined,

@@ -117,6 +117,46 @@ describe('FakeSlack Web API, through @slack/web-api', () => {
     });
   });
 
+  it('deletes as a person would: the edit is message_not_found, a reply goes to the channel, one with replies stays a tombstone', async () => {
+    const client = webClient();
+    const lone = await client.chat.postMessage({ channel: 'C0OPS', text: 'lone' });
+    const parent = await client.chat.postMessage({ channel: 'C0OPS', text: 'parent' });
+    const kept = await client.chat.postMessage({
+      channel: 'C0OPS',
+      text: 'kept',
+      thread_ts: parent.ts ?? '',
+    });
+
+    slack.deleteMessage('C0OPS', lone.ts ?? '');
+    slack.deleteMessage('C0OPS', parent.ts ?? '');
+    const edit = await client.chat
+      .update({ channel: 'C0OPS', ts: lone.ts ?? '', text: 'x' })
+      .catch((error: unknown) => error);
+    const toLone = await client.chat.postMessage({
+      channel: 'C0OPS',
+      text: 'orphan',
+      thread_ts: lone.ts ?? '',
+    });
+    const toParent = await client.chat.postMessage({
+      channel: 'C0OPS',
+      text: 'later',
+      thread_ts: parent.ts ?? '',
+    });
+
+    expect(edit).toMatchObject({ data: { error: 'message_not_found' } });
+    expect(toLone.message?.thread_ts).toBeUndefined();
+    expect(toParent.message?.thread_ts).toBe(parent.ts);
+    expect(
+      slack.posted('C0OPS').map((m) => [m.text, m.thread_ts ?? null, m.subtype ?? null]),
+    ).toEqual([
+      ['This message was deleted.', null, 'tombstone'],
+      ['kept', parent.ts, null],
+      ['orphan', null, null],
+      ['later', parent.ts, null],
+    ]);
+    expect(kept.message?.thread_ts).toBe(parent.ts);
+  });
+
   it('rate-limits: rejectRateLimitedCalls gets the rate-limited error with retryAfter', async () => {
     slack.rateLimit('chat.postMessage', 1, 7);
     const client = webClient({ rejectRateLimitedCalls: true });

@@ -39,7 +39,9 @@ import {
  * - `calls` records every request, `response_url` posts included (method `response_url`);
  *   `waitForCall(method, predicate?, timeoutMs = 5000)` resolves with the first matching one,
  *   past or future, skipping rate-limited ones. `posted(channel?)` lists messages as the channel
- *   now shows them. `rateLimit(method, times, retryAfterSeconds, when?)` answers the next `times`
+ *   now shows them. `deleteMessage(channel, ts)` deletes one as a person would: `chat.update`
+ *   then answers `message_not_found`, and a reply to it lands in the channel (no `thread_ts` in
+ *   the answer's `message`) unless its replies keep it as a tombstone. `rateLimit(method, times, retryAfterSeconds, when?)` answers the next `times`
  *   calls (whose arguments pass `when`) with 429, `Retry-After` and `{ok:false,error:'ratelimited'}`.
  * - Socket Mode: `socketConnected(timeoutMs?)`, `socketConnections`, and
  *   `sendSocket(type, payload, options?)`, which resolves with the ack `{envelope_id, payload,
@@ -168,6 +170,14 @@ export class FakeSlack {
       }, timeoutMs);
       this.#waiters.push(waiter);
     });
+  }
+
+  /**
+   * Deletes a message as a person in the workspace would (see `SlackWorkspace.delete`: one with
+   * replies stays as a tombstone). Throws when it was deleted already.
+   */
+  deleteMessage(channel: string, ts: string): void {
+    if (!this.#workspace.delete(channel, ts)) throw new Error(`${ts} in ${channel} is deleted`);
   }
 
   /** Puts users in a user group (`usergroups.list` lists it with them). */

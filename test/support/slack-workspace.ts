@@ -22,6 +22,8 @@ export type PostedMessage = {
   /** The author; ephemeral messages are the bot's too, shown only to `ephemeralTo`. */
   user: string;
   ephemeralTo?: string;
+  /** `tombstone`: a deleted message that had replies; they stay in its thread. */
+  subtype?: 'tombstone';
   edits: number;
 };
 
@@ -46,6 +48,32 @@ export class SlackWorkspace {
     return this.#messages
       .filter((m) => !m.deleted && (channel === undefined || m.channel === channel))
       .map(({ deleted: _deleted, ...message }) => structuredClone(message));
+  }
+
+  /**
+   * Deletes a message as a person does (its author, or an admin): it leaves the channel, except
+   * that a message with replies stays as a "This message was deleted." tombstone holding them.
+   * Whoever edits it after gets `message_not_found`, and a reply to it with no tombstone left is
+   * posted in the channel, as Slack does (it does not refuse it). A person's message the
+   * workspace never stored (one a test sent as an event) can be deleted too. False when the
+   * message was deleted already.
+   */
+  delete(channel: string, ts: string): boolean {
+    const replies = this.#messages.some(
+      (m) => !m.deleted && m.channel === channel && m.thread_ts === ts && m.ts !== ts,
+    );
+    const message =
+      this.#messages.find((m) => m.channel === channel && m.ts === ts) ??
+      this.#store({ channel, ts, text: '', user: 'U0PERSON', edits: 0 });
+    if (message.deleted || message.subtype === 'tombstone') return false;
+    if (!replies) {
+      message.deleted = true;
+      return true;
+    }
+    message.subtype = 'tombstone';
+    message.text = 'This message was deleted.';
+    delete message.blocks;
+    return true;
   }
 
   /** Answers a bot-token method; `undefined` when the workspace has no such method. */
@@ -116,7 +144,7 @@ export class SlackWorkspace {
     const channel = str(args.channel);
     if (channel === undefined) return { ok: false, error: 'channel_not_found' };
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
-    const threadTs = str(args.thread_ts);
+    const threadTs = this.#threadOf(channel, str(args.thread_ts));
     const message = this.#store({
       channel,
       ts: messageTs(),
@@ -128,11 +156,23 @@ export class SlackWorkspace {
     return { ok: true, channel, ts: message.ts, message: asSlackMessage(message) };
   }
 
+  /**
+   * The thread a reply to `ts` joins: its parent's (a reply to a reply goes to the parent), or
+   * none when that message was deleted, and Slack posts the reply in the channel instead. A
+   * message the workspace never stored is a person's, sent to the app as an event: it is there.
+   */
+  #threadOf(channel: string, ts: string | undefined): string | undefined {
+    if (ts === undefined) return undefined;
+    const parent = this.#messages.find((m) => m.channel === channel && m.ts === ts);
+    if (parent === undefined) return ts;
+    return parent.deleted ? undefined : (parent.thread_ts ?? parent.ts);
+  }
+
   #update(args: Args): ApiResult {
     const channel = str(args.channel);
     if (channel === undefined) return { ok: false, error: 'channel_not_found' };
     const message = this.#find(channel, str(args.ts));
-    if (!message || message.ephemeralTo !== undefined) {
+    if (!message || message.ephemeralTo !== undefined || message.subtype === 'tombstone') {
       return { ok: false, error: 'message_not_found' };
     }
     if (!hasContent(args)) return { ok: false, error: 'no_text' };
@@ -173,9 +213,10 @@ export class SlackWorkspace {
     return { ok: true, message_ts: message.ts };
   }
 
-  #store(message: PostedMessage): PostedMessage {
-    this.#messages.push({ ...message, deleted: false });
-    return message;
+  #store(message: PostedMessage): PostedMessage & { deleted: boolean } {
+    const stored = { ...message, deleted: false };
+    this.#messages.push(stored);
+    return stored;
   }
 
   #find(channel: string, ts: string | undefined) {
@@ -197,6 +238,7 @@ function asSlackMessage(message: PostedMessage) {
       ? {}
       : { thread_ts: message.thread_ts, parent_user_id: message.user }),
     ...(message.blocks === undefined ? {} : { blocks: message.blocks }),
+    ...(message.subtype === undefined ? {} : { subtype: message.subtype }),
   };
 }
 

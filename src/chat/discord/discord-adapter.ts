@@ -1,49 +1,30 @@
+import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { DiscordAPIError, RateLimitError, type REST, Routes } from 'discord.js';
+import type { Logger } from '../../observability/logger.ts';
 import { type ChatAdapter, type Delivery, RetryAfterError } from '../adapter.ts';
 import type { MessageRefs } from '../message-refs.ts';
-import { postOrEditAdapter } from '../post-or-edit.ts';
-import { clipText } from '../trim.ts';
+import { postOrEditAdapter, ThreadUnavailable } from '../post-or-edit.ts';
 import { renderDiscord } from './render.ts';
+import { codeOf, DiscordCode, threadPlaces } from './threads.ts';
 
 /**
  * Delivers outbox messages to Discord over REST with the bot token: posts, edits in place, and
- * threads. A thread is named by the message it was started from (Discord gives the thread that
- * message's id), so the first answer in a thread starts it. Discord has no private messages in a
- * channel outside an interaction, so a message for one person mentions them.
+ * threads (`threads.ts`). Discord has no private messages in a channel outside an interaction, so
+ * a message for one person mentions them. Every post carries a nonce from its delivery that
+ * Discord enforces, so a post retried after its answer was lost returns the message it made
+ * instead of making another.
  */
 const PERMANENT: Record<number, string> = {
-  10003: 'the channel does not exist or the bot cannot see it',
+  [DiscordCode.UnknownChannel]: 'the channel does not exist or the bot cannot see it',
   50001: 'the bot has no access to the channel: add it to the channel',
-  50013:
+  [DiscordCode.MissingPermissions]:
     'the bot lacks a permission there (Send Messages, Create Public Threads, Send Messages in Threads)',
   50035: 'Discord refused the message as invalid',
 };
-const THREAD_EXISTS = 160004;
-const UNKNOWN_MESSAGE = 10008;
 
-export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
-  // Where a thread's messages go, once known: the thread, or the channel when there is none.
-  const threadTargets = new Map<string, string>();
-
-  /** The thread on a message, started if need be; the channel itself if the message is gone. */
-  const threadTarget = async (channelId: string, thread: string, name: string) => {
-    const known = threadTargets.get(thread);
-    if (known !== undefined) return known;
-    let target = thread;
-    try {
-      await rest.post(Routes.threads(channelId, thread), {
-        body: { name: threadName(name), auto_archive_duration: 1440 },
-      });
-    } catch (error) {
-      const code = error instanceof DiscordAPIError ? Number(error.code) : undefined;
-      if (code === UNKNOWN_MESSAGE) target = channelId;
-      else if (code !== THREAD_EXISTS) throw error;
-    }
-    if (threadTargets.size > 10_000) threadTargets.clear();
-    threadTargets.set(thread, target);
-    return target;
-  };
+export function discordAdapter(rest: REST, refs: MessageRefs, log: Logger): ChatAdapter {
+  const threads = threadPlaces(rest, log);
 
   const body = (delivery: Delivery): Record<string, unknown> => {
     const rendered: Record<string, unknown> = { ...renderDiscord(delivery.message) };
@@ -52,39 +33,57 @@ export function discordAdapter(rest: REST, refs: MessageRefs): ChatAdapter {
     return { ...rendered, content: `<@${to}>`, allowed_mentions: { users: [to] } };
   };
 
-  return postOrEditAdapter('discord', refs, {
-    place: ({ channelId, thread, message }) =>
-      thread === undefined
-        ? Promise.resolve(channelId)
-        : threadTarget(channelId, thread, message.headline ?? message.text ?? ''),
+  /** The error, or what it means for the thread the message was for. */
+  const inPlace = (error: unknown, delivery: Delivery, place: string) =>
+    place === delivery.channelId ? error : (threads.unavailable(error, delivery) ?? error);
+
+  const patch = (delivery: Delivery, place: string, id: string) =>
+    rest.patch(Routes.channelMessage(place, id), { body: body(delivery) }).then(
+      () => true,
+      (error: unknown) => {
+        // Someone deleted the message: the next version is posted anew.
+        if (codeOf(error) === DiscordCode.UnknownMessage) return false;
+        throw error;
+      },
+    );
+
+  return postOrEditAdapter('discord', refs, log, {
+    place: (delivery) => threads.place(delivery),
     async post(delivery, place) {
-      const posted = (await rest.post(Routes.channelMessages(place), {
-        body: body(delivery),
-      })) as { id: string };
+      const posted = (await rest
+        .post(Routes.channelMessages(place), {
+          body: { ...body(delivery), nonce: nonceOf(delivery.deliveryId), enforce_nonce: true },
+        })
+        .catch((error: unknown) => {
+          throw inPlace(error, delivery, place);
+        })) as { id: string };
       return posted.id;
     },
-    edit: (delivery, place, id) =>
-      rest
-        .patch(Routes.channelMessage(place, id), { body: body(delivery) })
-        .then(() => true)
-        .catch((error: unknown) => {
-          // Someone deleted the message: the next version is posted anew.
-          if (error instanceof DiscordAPIError && Number(error.code) === UNKNOWN_MESSAGE)
-            return false;
-          throw error;
-        }),
+    async edit(delivery, place, id) {
+      try {
+        return await patch(delivery, place, id);
+      } catch (error) {
+        if (place === delivery.channelId || codeOf(error) !== DiscordCode.Archived)
+          throw inPlace(error, delivery, place);
+      }
+      // Nothing in an archived thread can be edited; the bot may reopen the thread it started.
+      await threads.reopen(delivery, place);
+      return patch(delivery, place, id).catch((error: unknown) => {
+        throw inPlace(error, delivery, place);
+      });
+    },
     outboxError: discordError,
   });
 }
 
-/** A thread's name from the text that starts it: one line, 1-100 characters. */
-export function threadName(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line === '' ? 'Coxswain' : clipText(line, 90);
+/** A delivery's nonce: the same for every attempt at it, within Discord's 25 characters. */
+function nonceOf(deliveryId: string): string {
+  return createHash('sha256').update(deliveryId).digest('base64url').slice(0, 25);
 }
 
 /** REST errors as the outbox understands them. */
 function discordError(error: unknown): unknown {
+  if (error instanceof ThreadUnavailable) return error;
   if (error instanceof RateLimitError)
     return new RetryAfterError(Math.max(100, error.retryAfter || error.timeToReset));
   if (error instanceof DiscordAPIError) {

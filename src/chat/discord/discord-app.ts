@@ -59,7 +59,7 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
   listenForInputs(client, deps, log);
 
   return {
-    adapter: discordAdapter(outboxRest, deps.refs),
+    adapter: discordAdapter(outboxRest, deps.refs, log),
     client,
     async start() {
       const ready = new Promise<void>((resolve) =>

@@ -12,10 +12,10 @@ import type { ChatMessageInput } from '../message.ts';
 import { postToChat } from '../post-to-chat.ts';
 import { redactMessage } from '../redact-message.ts';
 import { commandText } from './commands.ts';
-import { threadName } from './discord-adapter.ts';
 import type { DiscordDeps } from './discord-app.ts';
 import { escapeDiscord } from './markdown.ts';
 import { parseCustomId, renderDiscord } from './render.ts';
+import { threadName } from './threads.ts';
 
 /** What every handler of a Discord input works with. */
 type Inputs = { client: Client; deps: DiscordDeps; log: Logger };

@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { UnrecoverableError } from 'bullmq';
+import type { Logger } from '../../observability/logger.ts';
 import { type ChatAdapter, RetryAfterError } from '../adapter.ts';
 import type { MessageRefs } from '../message-refs.ts';
 import { postOrEditAdapter } from '../post-or-edit.ts';
@@ -10,6 +11,11 @@ import { renderSlack } from './render.ts';
  * in place, and `chat.postEphemeral` for what only one person should see. A 429 comes back as
  * Retry-After for the outbox to wait out; errors no retry can fix (a channel the bot is not in,
  * a revoked token) fail the message at once with what to do.
+ *
+ * A deleted message is `message_not_found` to `chat.update`, and posted anew. A reply to a
+ * message deleted with no replies left is not refused: Slack posts it in the channel instead,
+ * and its answer lacks `thread_ts`. That reply is delivered, once, where people see it; the
+ * thread's later replies go to the message's new post once the next edit of it makes one.
  */
 const PERMANENT: Record<string, string> = {
   channel_not_found: 'the channel does not exist or the bot cannot see it',
@@ -31,8 +37,12 @@ function platformError(error: unknown): string | undefined {
   return coded.code === 'slack_webapi_platform_error' ? coded.data?.error : undefined;
 }
 
-export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatAdapter {
-  return postOrEditAdapter('slack', refs, {
+export function slackAdapter(
+  client: webApi.WebClient,
+  refs: MessageRefs,
+  log: Logger,
+): ChatAdapter {
+  return postOrEditAdapter('slack', refs, log, {
     async direct(delivery) {
       if (delivery.ephemeralTo === undefined) return false;
       await client.chat.postEphemeral({
@@ -53,6 +63,11 @@ export function slackAdapter(client: webApi.WebClient, refs: MessageRefs): ChatA
         unfurl_media: false,
         ...(delivery.thread === undefined ? {} : { thread_ts: delivery.thread }),
       });
+      if (delivery.thread !== undefined && posted.message?.thread_ts === undefined)
+        log.warn(
+          { channel, thread: delivery.thread, ts: posted.ts },
+          'thread root was deleted: Slack posted the reply in the channel',
+        );
       return posted.ts ?? '';
     },
     edit: (delivery, channel, ts) =>

@@ -64,7 +64,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
   });
   registerListeners(app, deps, log);
   return {
-    adapter: slackAdapter(app.client, deps.refs),
+    adapter: slackAdapter(app.client, deps.refs, log),
     routes: http === undefined ? [] : [http.route()],
     async start() {
       await app.init();
