@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type KubernetesObject,
   PatchStrategy,
@@ -18,8 +21,10 @@ import {
   proposeSetResources,
 } from '../../src/tools/kubernetes/actions/propose.ts';
 import { readTarget } from '../../src/tools/kubernetes/actions/target-api.ts';
+import { connect } from '../../src/tools/kubernetes/cluster.ts';
 import { rolloutStatus } from '../../src/tools/kubernetes/read/rollout.ts';
 import { runTool } from '../../src/tools/tool.ts';
+import { KubeGate } from '../support/kube-gate.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -499,6 +504,41 @@ describe('refusals', () => {
       'target changed since proposed: deployment default/contested was modified',
     );
     expect(memoryLimit(await read('default', 'contested'))).toBe('512Mi');
+  });
+
+  it('checks again on a fresh read when a controller writes the target during its dry run', async () => {
+    await deployment('raced', 1);
+    const action = await proposeSetResources(sandbox.cluster, {
+      namespace: 'default',
+      name: 'raced',
+      container: 'app',
+      limits: { memory: '384Mi' },
+    });
+    const gate = await KubeGate.start(sandbox.sandbox.url);
+    try {
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'coxswain-gate-')), 'kubeconfig');
+      gate.writeKubeconfig(kubeconfig);
+      // Just before the check's dry run, another writer bumps the object's resourceVersion.
+      gate.raceBefore(
+        (r) => r.method === 'PATCH' && r.dryRun && r.path.endsWith('/deployments/raced'),
+        async () => {
+          await sandbox.cluster.apps.patchNamespacedDeployment(
+            {
+              namespace: 'default',
+              name: 'raced',
+              body: { metadata: { annotations: { 'controller/touched': 'yes' } } },
+            },
+            MERGE,
+          );
+        },
+      );
+
+      await executeAction(connect({ name: 'gate', kubeconfig }), action);
+
+      expect(memoryLimit(await read('default', 'raced'))).toBe('384Mi');
+    } finally {
+      await gate.close();
+    }
   });
 
   it('still applies when only a label value changed since the proposal', async () => {

@@ -17,6 +17,7 @@ export class KubeGate {
   mode: GateMode = 'pass';
   readonly #server: Server;
   #armed: { match: (r: Seen) => boolean; then: GateMode; ownAnswer: boolean } | undefined;
+  #racing: { match: (r: Seen) => boolean; first: () => Promise<void> } | undefined;
 
   private constructor(server: Server, url: string) {
     this.#server = server;
@@ -53,6 +54,14 @@ export class KubeGate {
     );
   }
 
+  /**
+   * Before the first request matching `match` is forwarded, `first` runs: someone else's write
+   * landing just ahead of it, as a controller's would.
+   */
+  raceBefore(match: (r: Seen) => boolean, first: () => Promise<void>): void {
+    this.#racing = { match, first };
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise((resolve) => this.#server.close(resolve));
@@ -75,6 +84,25 @@ export class KubeGate {
       path: url.pathname,
       dryRun: url.searchParams.get('dryRun') === 'All',
     };
+    const racing = this.#racing?.match(seen) === true ? this.#racing : undefined;
+    if (racing !== undefined) {
+      this.#racing = undefined;
+      req.pause();
+      racing.first().then(
+        () => this.forward(req, res, url, seen),
+        () => res.destroy(),
+      );
+      return;
+    }
+    this.forward(req, res, url, seen);
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: import('node:http').ServerResponse,
+    url: URL,
+    seen: Seen,
+  ): void {
     const trips = this.#armed?.match(seen) === true ? this.#armed : undefined;
     const forward = request(url, { method: req.method, headers: req.headers }, (answer) => {
       if (trips !== undefined) {

@@ -45,7 +45,63 @@ export async function executeAction(
     namespace: target.namespace,
   };
   const label = `${target.kind.toLowerCase()} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
-  let current: Awaited<ReturnType<typeof readTarget>>;
+  const { current, before } = await checkedTarget(cluster, ref, action, label);
+  await beforeWrite();
+  try {
+    const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
+      dryRun: false,
+      uid: target.uid,
+    });
+    return {
+      summary: action.summary,
+      resourceVersionBefore: before,
+      resourceVersionAfter: after?.metadata?.resourceVersion,
+    };
+  } catch (error) {
+    if (error instanceof KubernetesError && error.status === 409) {
+      throw new TargetChangedError(
+        `target changed since proposed: ${label} was modified while the change was being applied`,
+        'maybe',
+      );
+    }
+    throw error;
+  }
+}
+
+type Current = Awaited<ReturnType<typeof readTarget>>;
+
+/**
+ * The target as it is now, checked against the proposal: the same object, not being deleted, and
+ * the change's dry run on it still the one approved. The dry run carries the resourceVersion just
+ * read; a controller writing the object in between (a status update) makes it a 409, and the
+ * check starts again on a fresh read, a few times.
+ */
+async function checkedTarget(
+  cluster: Cluster,
+  ref: Ref,
+  action: KubeAction,
+  label: string,
+): Promise<{ current: Current; before: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await checkOnce(cluster, ref, action, label);
+    } catch (error) {
+      const raced = error instanceof KubernetesError && error.status === 409;
+      if (!raced || attempt >= DRY_RUN_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const DRY_RUN_ATTEMPTS = 3;
+
+async function checkOnce(
+  cluster: Cluster,
+  ref: Ref,
+  action: KubeAction,
+  label: string,
+): Promise<{ current: Current; before: string }> {
+  const target = action.target;
+  let current: Current;
   try {
     current = await readTarget(cluster, ref);
   } catch (error) {
@@ -76,24 +132,5 @@ export async function executeAction(
         : `target changed since proposed: ${label} was modified (resourceVersion ${target.resourceVersion} → ${before}) and the change would no longer do what was approved`,
     );
   }
-  await beforeWrite();
-  try {
-    const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
-      dryRun: false,
-      uid: target.uid,
-    });
-    return {
-      summary: action.summary,
-      resourceVersionBefore: before,
-      resourceVersionAfter: after?.metadata?.resourceVersion,
-    };
-  } catch (error) {
-    if (error instanceof KubernetesError && error.status === 409) {
-      throw new TargetChangedError(
-        `target changed since proposed: ${label} was modified while the change was being applied`,
-        'maybe',
-      );
-    }
-    throw error;
-  }
+  return { current, before };
 }
