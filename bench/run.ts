@@ -4,6 +4,7 @@ import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchSlackAck } from './slack-ack.ts';
+import { benchStatus } from './status.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchWorkflowSchedule } from './workflow-schedule.ts';
 import { benchWorkflowSteps } from './workflow-steps.ts';
@@ -18,6 +19,7 @@ if (only === undefined || only === 'agents') await benchAgents();
 if (only === undefined || only === 'slack') await benchSlackAck();
 if (only === undefined || only === 'redaction') await benchRedaction();
 if (only === undefined || only === 'oncall') await benchOncall();
+if (only === undefined || only === 'status') await benchStatus();
 if (only === undefined || only === 'workflows') {
   await benchWorkflowSteps();
   await benchWorkflowSchedule();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readdir, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
+import { Lease } from '../queue/lease.ts';
 import { auditStreamKey } from './audit-log.ts';
 
 /**
@@ -19,41 +19,26 @@ const TAIL_BYTES = 64 * 1024;
 const STOP_WAIT_MS = 2_000;
 const LEASE_MS = 15_000;
 
-/** Takes the lease, or renews it for its holder. KEYS: lease. ARGV: holder, ms. */
-const LEASE = `
-local holder = redis.call('get', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-`;
-
-const RELEASE = `
-if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
-return 1
-`;
-
 export class AuditFiles {
   readonly #redis: Redis;
   readonly #key: string;
   readonly #dir: string;
   readonly #log: Logger;
-  readonly #lease: string;
-  readonly #holder = randomUUID();
+  readonly #lease: Lease;
   /** The last stream id in the files; read from them on first use. */
   #last: string | undefined;
 
   constructor(redis: Redis, prefix: string, dir: string, log: Logger) {
     this.#redis = redis;
     this.#key = auditStreamKey(prefix);
-    this.#lease = `${this.#key}:files-lease`;
+    this.#lease = new Lease(redis, `${this.#key}:files-lease`, LEASE_MS);
     this.#dir = dir;
     this.#log = log;
   }
 
   /** Catches up if this process holds the lease (taking it when free); false when another does. */
   async catchUpAsHolder(): Promise<boolean> {
-    const held = await this.#redis.eval(LEASE, 1, this.#lease, this.#holder, String(LEASE_MS));
-    if (held !== 1) {
+    if (!(await this.#lease.hold())) {
       // Another process writes meanwhile: where to go on from is read from the files again.
       this.#last = undefined;
       return false;
@@ -115,7 +100,7 @@ export class AuditFiles {
         // start catches up.
         const last = round
           .then(() => this.catchUpAsHolder())
-          .then(() => this.#redis.eval(RELEASE, 1, this.#lease, this.#holder))
+          .then(() => this.#lease.release())
           .catch((error: unknown) =>
             this.#log.warn({ err: error }, 'audit files not written before stopping'),
           );

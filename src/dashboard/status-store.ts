@@ -4,8 +4,9 @@ import { ClusterHealth } from '../commands/status.ts';
 
 /**
  * The dashboard's Status view: each cluster's health as a worker last read it (the bot holds no
- * cluster credentials), refreshed every minute. It is kept per namespace, so that each person is
- * shown only the namespaces their channels are bound to.
+ * cluster credentials), read again within seconds of a change and at least once a minute
+ * (`src/worker/status-snapshots.ts`). It is kept per namespace, so that each person is shown
+ * only the namespaces their channels are bound to.
  */
 export const ClusterSnapshot = z.object({
   cluster: z.string(),

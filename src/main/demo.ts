@@ -11,7 +11,7 @@ import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
 import { startProcess } from './start-process.ts';
 
 /** The faults the demo's cluster starts with, beside a healthy shop. */
-const DEMO_SCENARIOS = [
+export const DEMO_SCENARIOS = [
   'healthy',
   'oom-crashloop',
   'bad-rollout',

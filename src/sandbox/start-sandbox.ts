@@ -15,7 +15,7 @@ export type SandboxOptions = {
   /** Serve metrics.k8s.io; off is a cluster without metrics-server. */
   metrics?: boolean;
   deny?: DenyRule[];
-  onRequest?: (method: string, path: string, dryRun: boolean) => void;
+  onRequest?: (method: string, path: string, dryRun: boolean, watch: boolean) => void;
 };
 
 export type Sandbox = {
@@ -24,6 +24,8 @@ export type Sandbox = {
   /** A kubeconfig (YAML) whose current context is the sandbox. */
   kubeconfig: string;
   writeKubeconfig(path: string): void;
+  /** The watches clients hold open now. */
+  openWatches(): number;
   close(): Promise<void>;
 };
 
@@ -54,6 +56,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     simulator,
     kubeconfig,
     writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
+    openWatches: () => server.openWatches,
     close: async () => {
       simulator.stop();
       await server.close();

@@ -19,7 +19,7 @@ import { Clusters } from '../tools/kubernetes/cluster.ts';
 import { RedisRunStore } from '../workflows/run-store.ts';
 import { createActionsWorker } from './actions-worker.ts';
 import { createRunsWorker } from './runs-worker.ts';
-import { refreshStatus } from './status-snapshots.ts';
+import { keepStatusFresh } from './status-snapshots.ts';
 import { keepWorkflows } from './workflow-files.ts';
 import type { WorkflowJobDeps } from './workflow-jobs.ts';
 
@@ -49,9 +49,11 @@ export function startWorker(
     log,
     metrics,
   );
-  const status = refreshStatus({
+  const status = keepStatusFresh({
     clusters,
     store: new StatusStore(resources.worker, config.redis.prefix),
+    redis: resources.worker,
+    prefix: config.redis.prefix,
     log,
   });
   const engine = workerEngine(config, resources, { clusters, proposals }, log, metrics);
@@ -85,11 +87,11 @@ export function startWorker(
   return {
     async stop() {
       sweeper.stop();
-      status.stop();
       workflowFiles.stop();
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),
+        status.stop(),
       ]);
       await auditFiles.stop();
     },

@@ -1,3 +1,4 @@
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
@@ -302,3 +303,38 @@ it('follows an alert from firing to its report in Incidents, with the charts dra
   expect(elsewhere).toEqual([]);
   expect(errors).toEqual([]);
 }, 120_000);
+
+it('shows a change in the cluster on Status within seconds, without a reload, and how old it is', async () => {
+  const dashboard = await (await browser.newContext()).newPage();
+  pages.push(dashboard);
+  const errors: string[] = [];
+  dashboard.on('pageerror', (error) => errors.push(error.message));
+  await dashboard.goto(`${app.baseUrl}/dashboard#status`);
+  await dashboard.locator('#login').waitFor();
+  await dashboard.locator('#login-name').fill('lee');
+  await dashboard.locator('#login-token').fill(TOKEN);
+  await dashboard.locator('#login button').click();
+  const cluster = dashboard.locator('#clusters .card', { hasText: 'Cluster sandbox' });
+  await cluster.waitFor();
+  const nodes = cluster.locator('.section', { hasText: 'Nodes' }).locator('.code');
+  const before = await nodes.textContent();
+
+  await sandbox.cluster.core.patchNode(
+    { name: 'sandbox-worker2', body: { spec: { unschedulable: true } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  try {
+    await cluster
+      .locator('.code', { hasText: /sandbox-worker2 .*cordoned/ })
+      .waitFor({ timeout: 20_000 });
+  } finally {
+    await sandbox.cluster.core.patchNode(
+      { name: 'sandbox-worker2', body: { spec: { unschedulable: false } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  expect(before).not.toMatch(/sandbox-worker2 .*cordoned/);
+  expect(await cluster.locator('.footer').textContent()).toMatch(/^as of \d+ s ago$/);
+  expect(errors).toEqual([]);
+}, 60_000);

@@ -15,7 +15,7 @@ export type TestSandbox = {
   /** A kubeconfig file whose current context is the sandbox, for kubectl and the CLI. */
   kubeconfig: string;
   /** Every API request the sandbox served since the last `resetRequests`. */
-  requests: { method: string; path: string; dryRun: boolean }[];
+  requests: { method: string; path: string; dryRun: boolean; watch: boolean }[];
   resetRequests(): void;
 };
 
@@ -34,9 +34,9 @@ export function useSandbox(
     state.sandbox = await startSandbox({
       ...options,
       scenarios,
-      onRequest: (method, path, dryRun) => {
-        state.requests.push({ method, path, dryRun });
-        options.onRequest?.(method, path, dryRun);
+      onRequest: (method, path, dryRun, watch) => {
+        state.requests.push({ method, path, dryRun, watch });
+        options.onRequest?.(method, path, dryRun, watch);
       },
     });
     state.kubeconfig = join(dir, 'kubeconfig');

@@ -92,23 +92,66 @@ function suspendBox({ suspended, mayToggle }) {
   return box;
 }
 
+// How old a reading is, in words: "3 s", "4 min", "2 h".
+function ageText(ms) {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.floor(seconds / 3600)} h`;
+}
+
+// The bot's clock minus this browser's, so that ages are right whatever the browser's clock says.
+let clockSkew = 0;
+
+function showAges() {
+  for (const footer of document.querySelectorAll('#status .footer[data-at]')) {
+    const at = Date.parse(footer.dataset.at);
+    footer.textContent = `as of ${ageText(Date.now() + clockSkew - at)} ago`;
+  }
+}
+
+function clusterCard(c) {
+  const message = c.message ?? {
+    headline: `Cluster ${c.cluster}: not readable`,
+    text: c.error ?? '',
+    tone: 'critical',
+  };
+  const item = card({ ...message, footer: 'as of' }, () => {});
+  const footer = item.querySelector('.footer');
+  footer.dataset.at = c.at;
+  footer.title = `read ${new Date(c.at).toLocaleString()}`;
+  return item;
+}
+
+// What Status shows last: its parts are rebuilt only when they change, so a reason half typed
+// or text being selected survives the refreshes every few seconds.
+const shown = { suspend: '', clusters: '' };
+
 async function loadStatus() {
-  const [{ clusters }, suspend] = await Promise.all([
+  const [{ now, clusters }, suspend] = await Promise.all([
     api('/dashboard/api/status'),
     api('/dashboard/api/suspend'),
   ]);
-  const list = el('ol', 'messages');
-  if (clusters.length === 0)
-    list.append(el('p', 'empty', 'No cluster status yet: a worker reads it every minute.'));
-  for (const c of clusters) {
-    const message = c.message ?? {
-      headline: `Cluster ${c.cluster}: not readable`,
-      text: c.error ?? '',
-      tone: 'critical',
-    };
-    list.append(card({ ...message, footer: `read ${new Date(c.at).toLocaleString()}` }, () => {}));
+  clockSkew = Date.parse(now) - Date.now();
+  const suspendKey = JSON.stringify(suspend);
+  if (suspendKey !== shown.suspend || !$('suspend')) {
+    const box = suspendBox(suspend);
+    if ($('suspend')) $('suspend').replaceWith(box);
+    else $('status').prepend(box);
+    shown.suspend = suspendKey;
   }
-  $('status').replaceChildren(suspendBox(suspend), list);
+  const clustersKey = JSON.stringify(clusters);
+  if (clustersKey !== shown.clusters || !$('clusters')) {
+    const list = el('ol', 'messages');
+    list.id = 'clusters';
+    if (clusters.length === 0)
+      list.append(el('p', 'empty', 'No cluster status yet: a worker reads it as it starts.'));
+    for (const c of clusters) list.append(clusterCard(c));
+    if ($('clusters')) $('clusters').replaceWith(list);
+    else $('status').append(list);
+    shown.clusters = clustersKey;
+  }
+  showAges();
 }
 
 async function loadPending() {
@@ -385,9 +428,27 @@ function init() {
   // are diagnosed and resolve: keep the view fresh. Workflows refreshes only its runs, so a form
   // half filled in is left alone.
   setInterval(() => {
-    if (['pending', 'status', 'incidents'].includes(current())) LOADERS[current()]().catch(show);
+    if (document.hidden) return;
+    if (['pending', 'incidents'].includes(current())) LOADERS[current()]().catch(show);
     if (current() === 'workflows') loadRuns().catch(show);
   }, 5_000);
+  // Workers read a cluster again within seconds of a change; reading their snapshot is one
+  // Redis hash, so Status asks every two seconds while it is in sight, and says how old it is.
+  let asking = false;
+  const refreshStatus = () => {
+    if (document.hidden || current() !== 'status' || asking) return;
+    asking = true;
+    loadStatus()
+      .catch(show)
+      .finally(() => {
+        asking = false;
+      });
+  };
+  setInterval(refreshStatus, 2_000);
+  setInterval(() => {
+    if (!document.hidden && current() === 'status') showAges();
+  }, 1_000);
+  document.addEventListener('visibilitychange', refreshStatus);
   open();
 }
 

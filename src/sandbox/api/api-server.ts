@@ -7,7 +7,7 @@ import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
-import { type Call, dryRunOf, parseTarget } from './request.ts';
+import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
 import { serveLog, serveMetrics, serveScale } from './subresources.ts';
@@ -23,8 +23,11 @@ type ApiServerOptions = {
   metrics: boolean;
   /** Requests to refuse with 403, as RBAC would. */
   deny?: DenyRule[];
-  /** Called for every request, before it is answered; `dryRun` when it asks for one. */
-  onRequest?: (method: string, path: string, dryRun: boolean) => void;
+  /**
+   * Called for every request, before it is answered; `dryRun` when it asks for one, `watch`
+   * when it is a watch.
+   */
+  onRequest?: (method: string, path: string, dryRun: boolean, watch: boolean) => void;
 };
 
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
@@ -32,6 +35,7 @@ const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
 export class SandboxApiServer {
   readonly #server: Server;
   readonly #options: ApiServerOptions;
+  #watches = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -55,6 +59,11 @@ export class SandboxApiServer {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
+  /** The watches open now: a client that stopped watching has closed its own. */
+  get openWatches(): number {
+    return this.#watches;
+  }
+
   get #store() {
     return this.#options.simulator.store;
   }
@@ -62,7 +71,17 @@ export class SandboxApiServer {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
-    this.#options.onRequest?.(method, url.pathname, url.searchParams.get('dryRun') === 'All');
+    const watch = method === 'GET' && isWatch(url.searchParams);
+    this.#options.onRequest?.(
+      method,
+      url.pathname,
+      url.searchParams.get('dryRun') === 'All',
+      watch,
+    );
+    if (watch) {
+      this.#watches++;
+      res.once('close', () => this.#watches--);
+    }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const fixed = this.#fixed(path, req);
     if (fixed !== undefined) return sendJson(res, 200, fixed);

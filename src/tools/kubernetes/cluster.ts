@@ -11,6 +11,7 @@ import {
   KubernetesObjectApi,
   type Middleware,
   ServerConfiguration,
+  Watch,
 } from '@kubernetes/client-node';
 import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
@@ -24,7 +25,8 @@ type ClusterSpec = ClusterEntry;
 
 /**
  * How long one API call may take. Every call the tools make is a single read or write (no
- * watches, no followed logs), so one bound fits all; a cluster entry may set its own.
+ * watches, no followed logs), so one bound fits all; a cluster entry may set its own. Watches
+ * (`watch`) are bounded by the server's `timeoutSeconds` they ask for instead.
  */
 const DEFAULT_TIMEOUT_SECONDS = 15;
 
@@ -42,6 +44,17 @@ export type Cluster = {
    * their models lack, so what a change does is read and dry-run through this, whole.
    */
   json(method: 'GET' | 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+  /**
+   * A watch on a collection (`/api/v1/pods`): each event's type and object as the API server
+   * sent them, until the watch ends (resolves: the server's timeout, or 30 s without data, after
+   * which the library lets it go), fails (rejects) or `signal` aborts it.
+   */
+  watch(
+    path: string,
+    query: Record<string, string>,
+    onEvent: (type: string, object: unknown) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 };
 
 type JsonRequest = {
@@ -98,6 +111,7 @@ export function connect(spec: ClusterSpec): Cluster {
   return {
     json: (method, path, request = {}) =>
       jsonRequest(config, kc, timeoutSeconds, method, path, request),
+    watch: (path, query, onEvent, signal) => watchCollection(kc, path, query, onEvent, signal),
     name: spec.name,
     server: current.server,
     core: new CoreV1Api(config),
@@ -138,6 +152,44 @@ async function jsonRequest(
       response.headers,
     );
   return text === '' ? undefined : JSON.parse(text);
+}
+
+function watchCollection(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string>,
+  onEvent: (type: string, object: unknown) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let request: AbortController | undefined;
+    const abort = () => request?.abort();
+    const end = (error: unknown) => {
+      signal.removeEventListener('abort', abort);
+      // Once open, a watch that went quiet is over, not failed; before, a timeout is a failure.
+      const quiet = request !== undefined && (error as Error | null)?.name === 'TimeoutError';
+      if (error === null || error === undefined || quiet) resolve();
+      else reject(refusal(error) ?? error);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    new Watch(kc)
+      .watch(path, query, (type: string, object: unknown) => onEvent(type, object), end)
+      .then((started) => {
+        request = started;
+        // Aborted while the request was on its way: end it now it can be.
+        if (signal.aborted) started.abort();
+      }, end);
+  });
+}
+
+/**
+ * A watch the API server refused (403, 410…) as the library's typed clients report a refused
+ * call, so that it is worded the same way for people; the library's watch gives only a status.
+ */
+function refusal(error: unknown): ApiException<string> | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number') return undefined;
+  return new ApiException(status, `HTTP ${status}`, '', {});
 }
 
 /** The generic object client on our configuration, with the context's default namespace. */
