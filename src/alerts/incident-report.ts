@@ -45,6 +45,11 @@ export type IncidentReport = {
   timeToResolveSeconds: number;
   /** Fixed through an approved Coxswain action that reached the cluster. */
   automated: boolean;
+  /**
+   * The channels whose binding covers the incident's cluster and namespace: only they are shown
+   * the cause, evidence and actions (in chat and on the dashboard); the others, its times.
+   */
+  channels?: string[] | undefined;
 };
 
 const MAX_ACTIONS = 20;
@@ -169,6 +174,22 @@ export function reportMessage(report: IncidentReport): ChatMessageInput {
     fields,
     sections,
     footer: `incident ${report.id}${report.diagnosedBy === undefined ? '' : ` · diagnosed by ${report.diagnosedBy}`}`,
+  };
+}
+
+/**
+ * The report for a channel whose binding does not cover the incident: that it resolved and how
+ * long it took, nothing of what was read or done.
+ */
+export function reportStub(report: IncidentReport): ChatMessageInput {
+  return {
+    headline: `Incident resolved: ${report.alertname}`,
+    text: 'The cause and what was done are shown where a binding covers this alert.',
+    tone: 'resolved',
+    fields: [
+      { label: 'Time to resolve', value: formatDuration(report.timeToResolveSeconds * 1_000) },
+    ],
+    footer: `incident ${report.id}`,
   };
 }
 

@@ -63,6 +63,8 @@ export const Origin = z.object({
   expiresAt: z.iso.datetime(),
   /** The conversation of the question that led here: it goes on once the proposal is decided. */
   conversation: z.string().min(1).max(250).optional(),
+  /** The namespaces that question could see: its follow-up sees no more. */
+  namespaces: z.array(z.string().max(253)).max(100).optional(),
   /** The workflow run whose step waits on this proposal: it goes on once the proposal is decided. */
   workflow: z
     .object({

@@ -38,7 +38,7 @@ export async function resumeAfterDecision(
   }
   if (origin?.conversation === undefined || !FINAL.has(record.state)) return false;
   const scope = authorise.stillBound(
-    { channel: origin.channel, cluster: origin.cluster, namespaces: [] },
+    { channel: origin.channel, cluster: origin.cluster, namespaces: origin.namespaces ?? [] },
     { bindings },
   );
   if (!scope.allowed) return false;

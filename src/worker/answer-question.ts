@@ -136,6 +136,7 @@ async function postAnswer(
       ...(run.threadKey === undefined ? {} : { threadKey: run.threadKey }),
       requester: run.requester,
       cluster: run.cluster,
+      namespaces: run.namespaces.slice(0, 100),
       conversation: run.conversation ?? `${channel}:${run.thread ?? run.runId}`.slice(0, 250),
     },
     {

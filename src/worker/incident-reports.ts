@@ -3,18 +3,25 @@ import {
   figuresOf,
   type IncidentAction,
   reportMessage,
+  reportStub,
 } from '../alerts/incident-report.ts';
 import type { Incident, Incidents } from '../alerts/incidents.ts';
 import type { ProposalRecord, ProposalStore } from '../approvals/proposal-store.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
+import type { Binding } from '../config/policy-schema.ts';
 import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import { offerFeedback } from '../feedback/offer-feedback.ts';
 import type { Logger } from '../observability/logger.ts';
+import { bindingFor } from '../policy/bindings.ts';
+import { inScope } from '../policy/command-scope.ts';
 import { redactText } from '../policy/redact.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import { splitHeadline } from './render-answer.ts';
 
 type ReportDeps = {
   incidents: Incidents;
+  /** Which channels may see what the investigation read and did. */
+  bindings: readonly Binding[];
   /** Where the report's snapshot is kept for the 👍 / 👎 under it. */
   feedback: FeedbackStore;
   proposals: Pick<ProposalStore, 'ofThread' | 'record'>;
@@ -35,7 +42,10 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
     ...(await ownActions(incident, deps)),
     ...(incident.joined === undefined ? [] : await joinedActions(incident.joined, incident, deps)),
   ];
-  const report = buildReport(incident, actions, investigation);
+  const report = {
+    ...buildReport(incident, actions, investigation),
+    channels: incident.channels.filter((channel) => covers(channel, incident, deps.bindings)),
+  };
   await deps.incidents.keepReport(incident.id, report);
   if (await deps.incidents.count(incident, figuresOf(report)))
     deps.log.info(
@@ -48,22 +58,37 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
       'incident resolved',
     );
   for (const channel of incident.channels) {
-    const message = await offerFeedback(deps.feedback, reportMessage(report), {
-      kind: 'report',
-      id: incident.id,
-      channel,
-      specialists: report.diagnosedBy === undefined ? [] : [report.diagnosedBy],
-      at: new Date(),
-    });
+    const message = report.channels.includes(channel)
+      ? await offerFeedback(deps.feedback, reportMessage(report), {
+          kind: 'report',
+          id: incident.id,
+          channel,
+          specialists: report.diagnosedBy === undefined ? [] : [report.diagnosedBy],
+          at: new Date(),
+        })
+      : reportStub(report);
     await postToChat(deps.outbox, {
       kind: 'report',
-      key: ['incident', incident.id, String(report.actions.length), report.cause ?? ''],
+      key: ['incident', incident.id, channel, String(report.actions.length), report.cause ?? ''],
       channel,
       threadOf: incident.threadKey,
       message,
       replace: { key: `incident.${incident.id}`, version: Date.now() },
     });
   }
+}
+
+/**
+ * Whether the channel's binding covers the incident: its cluster (the alert's, or the binding's
+ * only one when the alert names none) and its namespace.
+ */
+function covers(channel: string, incident: Incident, bindings: readonly Binding[]): boolean {
+  const binding = bindingFor(channel as ChannelRef, bindings);
+  if (binding === undefined) return false;
+  const cluster =
+    incident.cluster ?? (binding.clusters.length === 1 ? binding.clusters[0] : undefined);
+  if (cluster === undefined || !binding.clusters.includes(cluster)) return false;
+  return inScope(binding.namespaces, incident.namespace);
 }
 
 /** The proposals shown in the group's thread since its previous incident's report. */

@@ -157,6 +157,7 @@ async function processAlert(
   if (result.incident.kind === 'closed')
     await reportIncident(result.incident.incident, {
       incidents: deps.incidents,
+      bindings: deps.bindings,
       feedback: deps.feedback,
       proposals: deps.engine.proposals,
       outbox: deps.queues.outbox,

@@ -27,7 +27,8 @@ beforeAll(async () => {
         approvers: ['slack:U0SRE'],
       },
     ],
-    routes: [{ match: {}, channels: ['slack:C0ONCALL'] }],
+    // The company-wide channel shows every alert, and no binding covers anything there.
+    routes: [{ match: {}, channels: ['slack:C0ONCALL', 'slack:C0COMPANY'] }],
   });
   app = await startTestApp({
     COXSWAIN_CONFIG: file,
@@ -98,7 +99,7 @@ describe('an alert group on call', () => {
 
     const group = await slack.waitForCall(
       'chat.postMessage',
-      (call) => /Firing: PaymentsErrorsHigh/.test(text(call)),
+      (call) => call.args.channel === 'C0ONCALL' && /Firing: PaymentsErrorsHigh/.test(text(call)),
       20_000,
     );
     const root = (group.result as { ts?: string }).ts;
@@ -142,7 +143,7 @@ describe('an alert group on call', () => {
         c.args.thread_ts === undefined &&
         /PaymentsErrorsHigh/.test(text(c)),
     );
-    expect(topLevel).toHaveLength(1);
+    expect(topLevel.map((c) => c.args.channel).sort()).toEqual(['C0COMPANY', 'C0ONCALL']);
     const last = slack.calls.filter((c) => c.method === 'chat.update' && c.args.ts === root).at(-1);
     expect(text(last as SlackCall)).toContain('Resolved: PaymentsErrorsHigh');
 
@@ -163,10 +164,21 @@ describe('an alert group on call', () => {
     expect(said).toMatch(/coxswain\.feedback/);
     // The alert fired at 10:00 and resolved at 10:40 by its own clock.
     expect(said).toContain('40m');
-    const reports = slack.calls.filter(
-      (c) => c.method === 'chat.postMessage' && /Incident resolved/.test(text(c)),
+    const reportsNow = () =>
+      slack.calls.filter(
+        (c) => c.method === 'chat.postMessage' && /Incident resolved/.test(text(c)),
+      );
+    await eventually(
+      async () => (reportsNow().length >= 2 ? true : undefined),
+      20_000,
+      'the report in both channels',
     );
-    expect(reports).toHaveLength(1);
+    const reports = reportsNow();
+    expect(reports.map((c) => c.args.channel).sort()).toEqual(['C0COMPANY', 'C0ONCALL']);
+    // Where no binding covers the alert, the report says it resolved and nothing it read or did.
+    const elsewhere = text(reports.find((c) => c.args.channel === 'C0COMPANY') as SlackCall);
+    expect(elsewhere).toContain('Time to resolve');
+    expect(elsewhere).not.toMatch(/OOM|Cause:|U0SRE|384Mi|feedback/);
 
     const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(
@@ -216,6 +228,7 @@ describe('an alert group on call', () => {
     const groups = since().filter(
       (c) =>
         c.method === 'chat.postMessage' &&
+        c.args.channel === 'C0ONCALL' &&
         c.args.thread_ts === undefined &&
         /Firing: PaymentsSymptom/.test(text(c)),
     );
