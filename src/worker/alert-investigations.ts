@@ -10,13 +10,16 @@ import type { ClusterEntry, Route } from '../config/index.ts';
 import type { Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { bindingFor } from '../policy/bindings.ts';
-import type { AlertRunJob } from '../queue/jobs.ts';
+import type { AlertRunJob, WorkflowRunJob } from '../queue/jobs.ts';
 import type { Queues } from '../queue/queues.ts';
+import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { namespaceRefusal, placeOf } from '../workflows/start-run.ts';
 import { alertRuns } from '../workflows/triggers.ts';
 import type { YamlWorkflow } from '../workflows/yaml-schema.ts';
 
 type InvestigateDeps = {
   queues: Queues;
+  clusters: Pick<Clusters, 'get'>;
   routes: readonly Route[];
   clusterEntries: readonly ClusterEntry[];
   bindings: readonly Binding[];
@@ -59,10 +62,13 @@ export async function startInvestigations(
     );
   const started: string[] = [];
   for (const { jobId, data } of runs) {
+    // An alert its channel's binding does not cover is left alone: no run, no claim on its subject.
+    const cluster = clusterOfRun(data, deps);
+    if (cluster === false) continue;
     if (!(await deps.investigations.firstTime(data.runId ?? jobId))) continue;
     const labels = { ...payload.commonLabels, ...labelsOf(data.alert) };
     const joined = await claim(
-      subjectOf(labels),
+      aboutIn(cluster, subjectOf(labels)),
       data.runId ?? jobId,
       labels,
       threadKey,
@@ -88,7 +94,7 @@ export async function startInvestigations(
   );
   if (ask === undefined || !(await deps.investigations.firstTime(ask.data.runId))) return [];
   const joined = await claim(
-    subjectOf(payload.commonLabels),
+    aboutIn(ask.data.cluster, subjectOf(payload.commonLabels)),
     ask.data.runId,
     payload.commonLabels,
     threadKey,
@@ -103,6 +109,28 @@ export async function startInvestigations(
     deps.queues.runs.add('ask', ask.data, { jobId: ask.jobId }),
   );
   return [ask.data.runId];
+}
+
+/**
+ * The cluster an alert's workflow run would run on, or false when the run would be refused for
+ * being outside what its channel's binding covers; undefined when it cannot be told here (no
+ * cluster configured: the run says why when it is refused).
+ */
+function clusterOfRun(data: WorkflowRunJob, deps: InvestigateDeps): string | false | undefined {
+  let defaultCluster: string;
+  try {
+    defaultCluster = deps.clusters.get().name;
+  } catch {
+    return undefined;
+  }
+  const place = placeOf(data, { bindings: deps.bindings, routes: deps.routes, defaultCluster });
+  if (typeof place === 'string' || namespaceRefusal(place, {}, data) !== undefined) return false;
+  return place.cluster;
+}
+
+/** A subject within the cluster its investigation runs on, whatever the labels say of it. */
+function aboutIn(cluster: string | undefined, subject: string | undefined): string | undefined {
+  return subject === undefined ? undefined : `${cluster ?? ''}|${subject}`;
 }
 
 /** Queues a run marked as started; if queueing fails, the mark goes, so a retry starts it. */
@@ -136,8 +164,9 @@ async function claim(
 ): Promise<Holder | undefined> {
   if (subject === undefined || channel === undefined || deps.investigationWindowSeconds === 0)
     return undefined;
+  // Claims are per channel: an investigation is only joined where its thread can be read.
   return deps.investigations.claim(
-    subject,
+    `${channel}|${subject}`,
     { runId, channel, threadKey, alertname: labels.alertname ?? 'an alert' },
     deps.investigationWindowSeconds,
   );
