@@ -221,17 +221,17 @@ function silenceLabels(payload: AlertmanagerPayload): Record<string, string> {
 export function silenceUrl(externalURL: string, labels: Record<string, string>): string {
   const names = Object.keys(labels).filter((name) => !name.startsWith('__'));
   if (externalURL === '' || names.length === 0) return '';
+  const page = `${externalURL.replace(/\/+$/, '')}/#/silences/new`;
+  // A name Prometheus could not have made, or matchers too long for a chat link: the empty page,
+  // never a silence that matches more than the group.
+  if (!names.every((name) => LABEL_NAME.test(name))) return page;
   const quoted = (value: string) => JSON.stringify(value);
   const filter = `{${names.map((name) => `${name}=${quoted(labels[name] ?? '')}`).join(',')}}`;
-  const url = `${externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
-  // Too long for a chat link: the page with the alert's name alone, or the plain page.
-  if (url.length <= MAX_URL) return url;
-  const { alertname } = labels;
-  return alertname !== undefined && names.length > 1
-    ? silenceUrl(externalURL, { alertname })
-    : `${externalURL.replace(/\/+$/, '')}/#/silences/new`;
+  const url = `${page}?filter=${encodeURIComponent(filter)}`;
+  return url.length <= MAX_URL ? url : page;
 }
 
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_URL = 2_000;
 
 function mixed(alerts: readonly Alert[], label: string): string {

@@ -61,7 +61,8 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
     const message = report.channels.includes(channel)
       ? await offerFeedback(deps.feedback, reportMessage(report), {
           kind: 'report',
-          id: incident.id,
+          // Each channel's report is its own message, rated where it is read.
+          id: `${incident.id}@${channel}`,
           channel,
           specialists: report.diagnosedBy === undefined ? [] : [report.diagnosedBy],
           at: new Date(),
