@@ -31,13 +31,19 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
   // The same failure as any job whose data does not match: the receiver let nothing else through.
   if (!parsed.success) throw new UnrecoverableError('runs job does not match its schema');
   const payload = parsed.data;
-  const group = await deps.groups.merge(payload);
+  const group = await deps.groups.merge(payload, new Date(run.receivedAt));
   // A group Alertmanager cut short fires while it says so, whatever the alerts it sent say.
   const firing =
     group.alerts.some((alert) => alert.status === 'firing') ||
     (payload.truncatedAlerts > 0 && payload.status === 'firing');
   const message = renderAlertGroup(
-    { ...payload, alerts: group.alerts, status: firing ? 'firing' : 'resolved' },
+    {
+      ...payload,
+      alerts: group.alerts,
+      // Alerts the group could not keep are shown as Alertmanager's cut-off ones are.
+      truncatedAlerts: payload.truncatedAlerts + group.truncated,
+      status: firing ? 'firing' : 'resolved',
+    },
     deps.now(),
   );
   const id = groupId(payload.groupKey);

@@ -2,12 +2,13 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { IncidentStats, Incidents } from './incidents.ts';
 
 /**
- * `coxswain_incident_*`: each alert name's and namespace's resolved incidents, how long they took
- * to diagnose, mitigate and resolve, and how many were fixed through an approved Coxswain action.
+ * `coxswain_incident_*`: each alert name's, namespace's and cluster's (empty when the alerts name
+ * none) resolved incidents, how long they took to diagnose, mitigate and resolve, and how many were
+ * fixed through an approved Coxswain action.
  * Read from Redis at each scrape, so every bot replica exports the same deployment-wide figures:
  * scrape one (or take `max` over replicas), never `sum`.
  */
-const LABELS = ['alertname', 'namespace'] as const;
+const LABELS = ['alertname', 'namespace', 'cluster'] as const;
 
 type Figure = {
   name: string;
@@ -109,5 +110,5 @@ export function registerIncidentMetrics(registry: Registry, incidents: Incidents
 }
 
 function labelsOf(stats: IncidentStats) {
-  return { alertname: stats.alertname, namespace: stats.namespace };
+  return { alertname: stats.alertname, namespace: stats.namespace, cluster: stats.cluster };
 }

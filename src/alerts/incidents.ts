@@ -11,8 +11,12 @@ import type { AlertmanagerPayload } from './schema.ts';
  * again what it decided the first time, so a report lost to a crash is posted on the retry.
  */
 const KEEP_SECONDS = 30 * 86_400;
-/** Label pairs kept apart in the figures; beyond them, alerts count under `(other)`. */
+/** Label sets kept apart in the figures; beyond them, alerts count under `(other)`. */
 const MAX_STAT_PAIRS = 500;
+/** Incidents the index keeps, newest by when they opened; older ones leave the dashboard's list. */
+export const INDEX_KEPT = 5_000;
+/** Incidents read from the index at a time while looking for those a reader may see. */
+const PAGE = 200;
 
 export const Diagnosis = z.object({
   at: z.iso.datetime(),
@@ -48,9 +52,22 @@ export type Observation =
   | { kind: 'none' | 'stale' };
 
 /**
+ * Lua that keeps a key that has no expiry (one written after its record expired) from staying
+ * for ever.
+ */
+const EXPIRE_IF_UNSET = `
+local function expire_if_unset(key, ttl)
+  if redis.call('ttl', key) == -1 then redis.call('expire', key, ttl) end
+end
+`;
+
+/**
  * KEYS: the group's incident state, the incidents index. ARGV: key prefix for incidents, group
- * id, version, firing ('1'/'0'), firedAt, resolvedAt, facts JSON, fired-at score, ttl.
- * Returns the decision and the incident's id.
+ * id, version, firing ('1'/'0'), firedAt, resolvedAt, facts JSON, ttl. Returns the decision and
+ * the incident's id. An incident's record lives as long as its group is observed; one lost anyway
+ * is written again from what this notification knows. The index is scored by the server's clock
+ * when the incident opened, holds at most ${INDEX_KEPT}, and forgets its oldest entries whose
+ * record expired.
  */
 const OBSERVE = `
 local v = tonumber(ARGV[3])
@@ -59,61 +76,100 @@ if v < last then return {'stale', ''} end
 if v == last then
   return {redis.call('hget', KEYS[1], 'decision') or 'none', redis.call('hget', KEYS[1], 'id') or ''}
 end
+local function index(id)
+  local now = redis.call('time')
+  local score = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  redis.call('zadd', KEYS[2], string.format('%.0f', score), id)
+  redis.call('zremrangebyrank', KEYS[2], 0, -${INDEX_KEPT + 1})
+  for _, old in ipairs(redis.call('zrange', KEYS[2], 0, 1)) do
+    if redis.call('exists', ARGV[1] .. old) == 0 then redis.call('zrem', KEYS[2], old) end
+  end
+end
+local function write(key, id)
+  redis.call('hset', key, 'facts', ARGV[7], 'firedAt', ARGV[5])
+  index(id)
+end
+local function keep(id)
+  local key = ARGV[1] .. id
+  if redis.call('exists', key) == 0 then write(key, id) end
+  redis.call('expire', key, ARGV[8])
+  return key
+end
 local open = redis.call('hget', KEYS[1], 'open')
 local decision, id = 'none', ''
 if ARGV[4] == '1' then
   if open then
+    keep(open)
     decision, id = 'ongoing', open
   else
     local n = redis.call('hincrby', KEYS[1], 'seq', 1)
     id = ARGV[2] .. '.' .. n
-    local key = ARGV[1] .. id
-    redis.call('hset', key, 'facts', ARGV[7], 'firedAt', ARGV[5])
-    redis.call('expire', key, ARGV[9])
-    redis.call('zadd', KEYS[2], ARGV[8], id)
+    -- A state that expired starts its count again: a record left under the id is another's.
+    redis.call('del', ARGV[1] .. id)
+    keep(id)
     redis.call('hset', KEYS[1], 'open', id)
     decision = 'opened'
   end
 elseif open then
-  redis.call('hset', ARGV[1] .. open, 'resolvedAt', ARGV[6])
+  redis.call('hset', keep(open), 'resolvedAt', ARGV[6])
   redis.call('hdel', KEYS[1], 'open')
   decision, id = 'closed', open
 end
-redis.call('hset', KEYS[1], 'version', v, 'decision', decision, 'id', id)
-redis.call('expire', KEYS[1], ARGV[9])
+redis.call('hset', KEYS[1], 'version', ARGV[3], 'decision', decision, 'id', id)
+redis.call('expire', KEYS[1], ARGV[8])
 return {decision, id}
 `;
 
-/** KEYS: the stats hash, the incident's hash. ARGV: pair, then name/amount pairs. Once per incident. */
-const COUNT = `
+/**
+ * KEYS: the stats hash, the incident's hash, the set of label sets kept apart. ARGV: ttl, label
+ * set, then name/amount pairs. Once per incident.
+ */
+const COUNT = `${EXPIRE_IF_UNSET}
 if redis.call('hsetnx', KEYS[2], 'counted', '1') == 0 then return 0 end
-local pair = ARGV[1]
-if redis.call('hexists', KEYS[1], pair .. '|resolved') == 0
-  and redis.call('hlen', KEYS[1]) >= ${MAX_STAT_PAIRS * 7} then
+expire_if_unset(KEYS[2], ARGV[1])
+local pair = ARGV[2]
+local known = redis.call('sismember', KEYS[3], pair) == 1
+  or redis.call('hexists', KEYS[1], pair .. '|resolved') == 1
+if known or redis.call('scard', KEYS[3]) < ${MAX_STAT_PAIRS} then
+  redis.call('sadd', KEYS[3], pair)
+else
   pair = '(other)' .. string.char(31) .. '(other)'
 end
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   redis.call('hincrbyfloat', KEYS[1], pair .. '|' .. ARGV[i], ARGV[i + 1])
 end
 return 1
 `;
 
 /**
- * KEYS: the incident's hash, the group's incident state. ARGV: how many proposals its thread
- * lists now. An incident's proposals are those its thread listed after the previous incident's
- * and up to its report: taken once, so a report written again shows the same ones.
+ * KEYS: the incident's hash. ARGV: field, value, '1' to keep a value already there. Writes only
+ * to a record that still exists: one that expired is not brought back as a stray key.
  */
-const TAKE_PROPOSALS = `
+const WRITE_IF_KEPT = `
+if redis.call('exists', KEYS[1]) == 0 then return 0 end
+if ARGV[3] == '1' then return redis.call('hsetnx', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('hset', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
+/**
+ * KEYS: the incident's hash, the group's incident state. ARGV: how many proposals its thread
+ * lists now, ttl. An incident's proposals are those its thread listed after the previous
+ * incident's and up to its report: taken once, so a report written again shows the same ones.
+ */
+const TAKE_PROPOSALS = `${EXPIRE_IF_UNSET}
 local from = redis.call('hget', KEYS[1], 'proposalsFrom')
 if from then return {tonumber(from), tonumber(redis.call('hget', KEYS[1], 'proposalsTo'))} end
 from = tonumber(redis.call('hget', KEYS[2], 'proposalsTaken') or '0')
 local to = math.max(from, tonumber(ARGV[1]))
 redis.call('hset', KEYS[1], 'proposalsFrom', from, 'proposalsTo', to)
 redis.call('hset', KEYS[2], 'proposalsTaken', to)
+expire_if_unset(KEYS[1], ARGV[2])
+expire_if_unset(KEYS[2], ARGV[2])
 return {from, to}
 `;
 
-/** What one incident adds to the figures of its alert name and namespace. */
+/** What one incident adds to the figures of its alert name, namespace and cluster. */
 export type IncidentFigures = {
   resolveSeconds: number;
   diagnoseSeconds: number | undefined;
@@ -122,10 +178,14 @@ export type IncidentFigures = {
   automated: boolean;
 };
 
-/** The figures of one alert name and namespace, summed over their resolved incidents. */
+/**
+ * The figures of one alert name, namespace and cluster (empty when the alerts name none), summed
+ * over their resolved incidents.
+ */
 export type IncidentStats = {
   alertname: string;
   namespace: string;
+  cluster: string;
   resolved: number;
   resolveSeconds: number;
   diagnosed: number;
@@ -169,7 +229,6 @@ export class Incidents {
       firedAt,
       resolvedAtOf(group),
       JSON.stringify(facts),
-      String(Date.parse(firedAt)),
       String(KEEP_SECONDS),
     )) as [string, string];
     if (decision === 'none' || decision === 'stale' || incidentId === '') return { kind: 'none' };
@@ -180,17 +239,8 @@ export class Incidents {
 
   /** The incident, as stored; undefined when unknown or unreadable. */
   async get(id: string): Promise<Incident | undefined> {
-    const hash = await this.#redis.hgetall(this.#key(`incident:${id}`));
-    if (hash.facts === undefined || hash.firedAt === undefined) return undefined;
-    const parsed = Incident.safeParse({
-      ...(parseJson(hash.facts) as object),
-      id,
-      firedAt: hash.firedAt,
-      ...(hash.resolvedAt === undefined ? {} : { resolvedAt: hash.resolvedAt }),
-      ...(hash.diagnosis === undefined ? {} : { diagnosis: parseJson(hash.diagnosis) }),
-      ...(hash.joined === undefined ? {} : { joined: hash.joined }),
-    });
-    return parsed.success ? parsed.data : undefined;
+    const fields = await this.#redis.hmget(this.#key(`incident:${id}`), ...RECORD_FIELDS);
+    return incidentOf(id, fields);
   }
 
   /** The incident now (or last) under way in a group's thread. */
@@ -202,19 +252,14 @@ export class Incidents {
   /** The first diagnosis posted in the group's thread; later ones change nothing. */
   async diagnosed(threadKey: string, diagnosis: Diagnosis): Promise<void> {
     const id = await this.#latestId(threadKey);
-    if (id === undefined) return;
-    await this.#redis.hsetnx(
-      this.#key(`incident:${id}`),
-      'diagnosis',
-      JSON.stringify(Diagnosis.parse(diagnosis)),
-    );
+    if (id !== undefined)
+      await this.#write(id, 'diagnosis', JSON.stringify(Diagnosis.parse(diagnosis)), 'first');
   }
 
   /** The group's alerts joined the investigation in another thread (storm control). */
   async joined(threadKey: string, investigationThread: string): Promise<void> {
     const id = await this.#latestId(threadKey);
-    if (id !== undefined)
-      await this.#redis.hsetnx(this.#key(`incident:${id}`), 'joined', investigationThread);
+    if (id !== undefined) await this.#write(id, 'joined', investigationThread, 'first');
   }
 
   /** Which of its thread's `listed` proposals are the incident's: [from, to). */
@@ -225,13 +270,14 @@ export class Incidents {
       this.#key(`incident:${incident.id}`),
       this.#key(`incident-state:${incident.groupId}`),
       String(listed),
+      String(KEEP_SECONDS),
     )) as [number, number];
     return range;
   }
 
   /** The report people read, kept for the dashboard. */
   async keepReport(id: string, report: unknown): Promise<void> {
-    await this.#redis.hset(this.#key(`incident:${id}`), 'report', JSON.stringify(report));
+    await this.#write(id, 'report', JSON.stringify(report), 'latest');
   }
 
   async report(id: string): Promise<unknown> {
@@ -239,21 +285,40 @@ export class Incidents {
     return text === null ? undefined : parseJson(text);
   }
 
-  /** The latest incidents first, with their reports when they have one. */
-  async recent(limit: number): Promise<{ incident: Incident; report: unknown }[]> {
-    const ids = await this.#redis.zrevrange(this.#key('incidents'), 0, limit - 1);
-    const found = await Promise.all(
-      ids.map(async (id) => {
-        const incident = await this.get(id);
-        return incident === undefined ? [] : [{ incident, report: await this.report(id) }];
-      }),
+  /**
+   * The latest incidents first, up to `limit` of those `visible` keeps, with their reports when
+   * they have one. The index is read a page at a time until enough are found or it ends; ids
+   * whose record expired are taken out of it on the way.
+   */
+  async recent(
+    limit: number,
+    visible: (incident: Incident) => boolean = () => true,
+  ): Promise<{ incident: Incident; report: unknown }[]> {
+    const index = this.#key('incidents');
+    const found: Incident[] = [];
+    const seen = new Set<string>();
+    for (let start = 0; found.length < limit; start += PAGE) {
+      const ids = await this.#redis.zrevrange(index, start, start + PAGE - 1);
+      if (ids.length === 0) break;
+      const records = await this.#records(ids);
+      const gone = ids.filter((_, i) => records[i] === 'gone');
+      for (const record of records) {
+        if (record === 'gone' || record === undefined || seen.has(record.id)) continue;
+        seen.add(record.id);
+        if (found.length < limit && visible(record)) found.push(record);
+      }
+      if (gone.length > 0) {
+        await this.#redis.zrem(index, ...gone);
+        start -= gone.length;
+      }
+    }
+    return Promise.all(
+      found.map(async (incident) => ({ incident, report: await this.report(incident.id) })),
     );
-    return found.flat();
   }
 
-  /** Adds a resolved incident to its alert name's and namespace's figures, once. */
+  /** Adds a resolved incident to its alert name's, namespace's and cluster's figures, once. */
   async count(incident: Incident, figures: IncidentFigures): Promise<boolean> {
-    const pair = `${incident.alertname}${SEPARATOR}${incident.namespace ?? ''}`;
     const amounts: string[] = ['resolved', '1', 'resolveSeconds', String(figures.resolveSeconds)];
     if (figures.diagnoseSeconds !== undefined)
       amounts.push('diagnosed', '1', 'diagnoseSeconds', String(figures.diagnoseSeconds));
@@ -262,30 +327,56 @@ export class Incidents {
     if (figures.automated) amounts.push('automated', '1');
     const counted = await this.#redis.eval(
       COUNT,
-      2,
+      3,
       this.#key('incident-stats'),
       this.#key(`incident:${incident.id}`),
-      pair,
+      this.#key('incident-stat-pairs'),
+      String(KEEP_SECONDS),
+      labelSetOf(incident),
       ...amounts,
     );
     return counted === 1;
   }
 
-  /** Every alert name's and namespace's figures. */
+  /** Every alert name's, namespace's and cluster's figures. */
   async stats(): Promise<IncidentStats[]> {
     const hash = await this.#redis.hgetall(this.#key('incident-stats'));
     const byPair = new Map<string, IncidentStats>();
     for (const [field, value] of Object.entries(hash)) {
       const bar = field.lastIndexOf('|');
       const pair = field.slice(0, bar);
-      const [alertname = '', namespace = ''] = pair.split(SEPARATOR);
-      const stats = byPair.get(pair) ?? emptyStats(alertname, namespace);
-      const name = field.slice(bar + 1) as keyof IncidentStats;
-      if (name in stats && name !== 'alertname' && name !== 'namespace')
-        stats[name] = Number(value) || 0;
+      const [alertname = '', namespace = '', cluster = ''] = pair.split(SEPARATOR);
+      const stats = byPair.get(pair) ?? emptyStats(alertname, namespace, cluster);
+      const name = field.slice(bar + 1);
+      if (isFigure(name)) stats[name] = Number(value) || 0;
       byPair.set(pair, stats);
     }
     return [...byPair.values()];
+  }
+
+  /** The incident records of `ids`, in order: `gone` where the record expired. */
+  async #records(ids: readonly string[]): Promise<(Incident | 'gone' | undefined)[]> {
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.#key(`incident:${id}`), ...RECORD_FIELDS);
+    const replies = (await pipeline.exec()) ?? [];
+    return ids.map((id, i) => {
+      const [error, fields] = replies[i] ?? [];
+      if (error) throw error;
+      const values = fields as (string | null)[];
+      return values[0] === null && values[1] === null ? 'gone' : incidentOf(id, values);
+    });
+  }
+
+  /** Sets a field of an incident's record, if the record is still kept. */
+  async #write(id: string, field: string, value: string, keep: 'first' | 'latest') {
+    await this.#redis.eval(
+      WRITE_IF_KEPT,
+      1,
+      this.#key(`incident:${id}`),
+      field,
+      value,
+      keep === 'first' ? '1' : '0',
+    );
   }
 
   async #latestId(threadKey: string): Promise<string | undefined> {
@@ -326,24 +417,75 @@ function optional(name: string, value: string | undefined) {
   return value === undefined ? {} : { [name]: value.slice(0, 200) };
 }
 
+/** The fields of an incident's record that make the incident (the report is read apart). */
+const RECORD_FIELDS = ['facts', 'firedAt', 'resolvedAt', 'diagnosis', 'joined'] as const;
+
+function incidentOf(id: string, fields: readonly (string | null)[]): Incident | undefined {
+  const [facts, firedAt, resolvedAt, diagnosis, joined] = fields;
+  if (facts == null || firedAt == null) return undefined;
+  const parsed = Incident.safeParse({
+    ...(parseJson(facts) as object),
+    id,
+    firedAt,
+    ...(resolvedAt == null ? {} : { resolvedAt }),
+    ...(diagnosis == null ? {} : { diagnosis: parseJson(diagnosis) }),
+    ...(joined == null ? {} : { joined }),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The incident's alert name, namespace and cluster as its figures are filed: apart by the
+ * separator, which is taken out of each. Without a cluster it is the two alone, as figures were
+ * filed before clusters were.
+ */
+function labelSetOf(incident: Incident): string {
+  const parts = [incident.alertname, incident.namespace ?? ''];
+  if (incident.cluster !== undefined && incident.cluster !== '') parts.push(incident.cluster);
+  return parts.map((part) => part.replaceAll(SEPARATOR, '')).join(SEPARATOR);
+}
+
+type Figure = Exclude<keyof IncidentStats, 'alertname' | 'namespace' | 'cluster'>;
+
+function isFigure(name: string): name is Figure {
+  return (FIGURES as readonly string[]).includes(name);
+}
+
+const FIGURES = [
+  'resolved',
+  'resolveSeconds',
+  'diagnosed',
+  'diagnoseSeconds',
+  'mitigated',
+  'mitigateSeconds',
+  'automated',
+] as const satisfies readonly Figure[];
+
 /** When the last of the group's alerts ended: the group resolved then. */
 function resolvedAtOf(group: GroupState): string {
-  const ends = group.alerts
-    .map((alert) => Date.parse(alert.endsAt ?? ''))
-    .filter((end) => Number.isFinite(end) && end > 0);
-  const last = ends.length === 0 ? Date.now() : Math.max(...ends);
-  return new Date(last).toISOString();
+  // A loop, not Math.max(...ends): a spread of a group's many alerts overflows the stack.
+  let last = Number.NEGATIVE_INFINITY;
+  for (const alert of group.alerts) {
+    const end = Date.parse(alert.endsAt ?? '');
+    if (Number.isFinite(end) && end > 0 && end > last) last = end;
+  }
+  return new Date(Number.isFinite(last) ? last : Date.now()).toISOString();
 }
 
 function earliest(times: readonly string[]): string {
-  const first = Math.min(...times.map((t) => Date.parse(t)).filter(Number.isFinite));
+  let first = Number.POSITIVE_INFINITY;
+  for (const time of times) {
+    const at = Date.parse(time);
+    if (at < first) first = at;
+  }
   return new Date(Number.isFinite(first) ? first : Date.now()).toISOString();
 }
 
-function emptyStats(alertname: string, namespace: string): IncidentStats {
+function emptyStats(alertname: string, namespace: string, cluster: string): IncidentStats {
   return {
     alertname,
     namespace,
+    cluster,
     resolved: 0,
     resolveSeconds: 0,
     diagnosed: 0,

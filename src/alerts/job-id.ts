@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { REFIRE_AFTER_MS } from './alert-groups.ts';
 import type { AlertmanagerPayload } from './schema.ts';
 
 /**
@@ -7,9 +8,16 @@ import type { AlertmanagerPayload } from './schema.ts';
  *
  * Besides the group key, the group status and the fingerprints, each alert's own status and
  * start time go in: a group that stays "firing" while one of its alerts resolves, or an alert
- * that resolves and fires again, is news and must get an id of its own.
+ * that resolves and fires again, is news and must get an id of its own. So does the window of
+ * the refire rule (`REFIRE_AFTER_MS`) the notification was received in: an alert that Prometheus
+ * sends again after a restart carries its old start, and without it would repeat the id of its
+ * first firing, still kept. A retry that falls in the next window is queued again and changes
+ * nothing: the group's state is merged by the alerts' own timestamps.
  */
-export function alertJobId(payload: Pick<AlertmanagerPayload, 'groupKey' | 'status' | 'alerts'>) {
+export function alertJobId(
+  payload: Pick<AlertmanagerPayload, 'groupKey' | 'status' | 'alerts'>,
+  receivedAt: Date,
+) {
   const alerts = payload.alerts
     .map((alert) => `${alert.fingerprint}|${alert.status}|${alert.startsAt}`)
     .sort();
@@ -19,6 +27,8 @@ export function alertJobId(payload: Pick<AlertmanagerPayload, 'groupKey' | 'stat
     .update(payload.status)
     .update('\n')
     .update(alerts.join('\n'))
+    .update('\n')
+    .update(String(Math.floor(receivedAt.getTime() / REFIRE_AFTER_MS)))
     .digest('hex');
   return `alert-${hash.slice(0, 40)}`;
 }

@@ -68,7 +68,8 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           new HttpError(400, `invalid Alertmanager payload: ${problems}`),
         );
       }
-      const jobId = alertJobId(parsed.data);
+      const receivedAt = new Date();
+      const jobId = alertJobId(parsed.data, receivedAt);
       const { payload, trimmed } = boundPayload(parsed.data);
       const about = { jobId, groupKey: payload.groupKey, status: payload.status };
       if (trimmed.values + trimmed.entries + trimmed.alerts > 0)
@@ -77,7 +78,7 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
         throw rejected('redis_unavailable', unavailable());
       }
       try {
-        const job: RunJob = { kind: 'alert', receivedAt: new Date().toISOString(), payload };
+        const job: RunJob = { kind: 'alert', receivedAt: receivedAt.toISOString(), payload };
         const outcome = await withTimeout(
           addOnce(deps.runs, jobId, () => deps.runs.add('alert', job, { jobId })),
           ENQUEUE_TIMEOUT_MS,

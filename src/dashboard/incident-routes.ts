@@ -18,10 +18,10 @@ const HOURS = 48;
 const DAYS = 30;
 
 /**
- * The Incidents view: the person's incidents (those shown in their channels) with their reports,
- * the figures of the alert names and namespaces of their bindings (MTTR, time to diagnose,
- * automation rate), and the deployment's alerts per hour and model spend per day, which name
- * nothing.
+ * The Incidents view: the person's latest incidents (those shown in their channels) with their
+ * reports, the figures of the alert names in the clusters and namespaces of their bindings (MTTR,
+ * time to diagnose, automation rate), and the deployment's alerts per hour and model spend per
+ * day, which name nothing.
  */
 export function incidentRoutes(
   deps: Pick<DashboardDeps, 'access' | 'bindings' | 'people'> & { incidents: IncidentSources },
@@ -33,10 +33,13 @@ export function incidentRoutes(
       async handler({ req }) {
         const who = await signedInPerson(deps.access, req);
         const scope = scopeOf(who, deps.bindings, deps.people);
+        const clusters = [...new Set(deps.bindings.flatMap((binding) => binding.clusters))];
         const sources = deps.incidents;
         const now = new Date();
         const [recent, stats, alertsPerHour, spendPerDay] = await Promise.all([
-          sources.incidents.recent(RECENT),
+          sources.incidents.recent(RECENT, (incident) =>
+            incident.channels.some((c) => scope.channels.has(c)),
+          ),
           sources.incidents.stats(),
           sources.groups.perHour(HOURS, now),
           sources.spend.perDay(DAYS, now),
@@ -44,10 +47,8 @@ export function incidentRoutes(
         return {
           status: 200,
           body: {
-            incidents: recent
-              .filter(({ incident }) => incident.channels.some((c) => scope.channels.has(c)))
-              .map(({ incident, report }) => ({ ...summaryOf(incident), report })),
-            figures: stats.filter((s) => inScope(s, scope)).map(figuresOf),
+            incidents: recent.map(({ incident, report }) => ({ ...summaryOf(incident), report })),
+            figures: stats.filter((s) => inScope(s, scope, clusters)).map(figuresOf),
             alertsPerHour,
             spendPerDay,
           },
@@ -71,17 +72,23 @@ function summaryOf(incident: Incident) {
   };
 }
 
-/** An alert name's figures are shown to whoever is bound to its namespace in any cluster. */
-function inScope(stats: IncidentStats, scope: PersonScope): boolean {
-  for (const globs of scope.namespaces.values())
-    if (globs.some((glob) => globMatches(glob, stats.namespace))) return true;
-  return false;
+/**
+ * An alert name's figures are shown to whoever is bound to its namespace in its cluster. Alerts
+ * that name no cluster may come from any the bindings name, so only a person bound to the
+ * namespace in every one of them sees those.
+ */
+function inScope(stats: IncidentStats, scope: PersonScope, clusters: readonly string[]): boolean {
+  const boundIn = (cluster: string) =>
+    (scope.namespaces.get(cluster) ?? []).some((glob) => globMatches(glob, stats.namespace));
+  if (stats.cluster !== '') return boundIn(stats.cluster);
+  return clusters.length > 0 && clusters.every(boundIn);
 }
 
 function figuresOf(s: IncidentStats) {
   return {
     alertname: s.alertname,
     namespace: s.namespace,
+    cluster: s.cluster,
     resolved: s.resolved,
     mttrSeconds: s.resolved === 0 ? undefined : s.resolveSeconds / s.resolved,
     mttdSeconds: s.diagnosed === 0 ? undefined : s.diagnoseSeconds / s.diagnosed,

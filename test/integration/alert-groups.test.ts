@@ -143,4 +143,14 @@ describe('an alert group in its channel', () => {
       );
     expect(reports).toHaveLength(0);
   }, 60_000);
+
+  it('shows the firing alerts of a group too large to keep as truncated, so none go uncounted', async () => {
+    const group = 'g3';
+    const alerts = Array.from({ length: 1_001 }, (_, i) => alert(`many-${i}`, 'firing'));
+
+    await postAlert(app.baseUrl, notification(group, alerts));
+
+    const first = await stream.next(headline('Firing: DiskFilling (1001 alerts)'), 20_000);
+    expect(first.data).toContain('(1 truncated)');
+  }, 60_000);
 });

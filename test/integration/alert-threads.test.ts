@@ -182,13 +182,13 @@ describe('an alert group on call', () => {
 
     const metrics = await (await fetch(`${app.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(
-      /coxswain_incident_resolved_total\{alertname="PaymentsErrorsHigh",namespace="payments"\} 1/,
+      /coxswain_incident_resolved_total\{alertname="PaymentsErrorsHigh",namespace="payments",cluster=""\} 1/,
     );
     expect(metrics).toMatch(
-      /coxswain_incident_automation_ratio\{alertname="PaymentsErrorsHigh",namespace="payments"\} 1/,
+      /coxswain_incident_automation_ratio\{alertname="PaymentsErrorsHigh",namespace="payments",cluster=""\} 1/,
     );
     expect(metrics).toMatch(
-      /coxswain_incident_mttr_seconds\{alertname="PaymentsErrorsHigh",namespace="payments"\} 2400/,
+      /coxswain_incident_mttr_seconds\{alertname="PaymentsErrorsHigh",namespace="payments",cluster=""\} 2400/,
     );
   }, 90_000);
 

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlertGroups } from '../../src/alerts/alert-groups.ts';
-import { Incidents } from '../../src/alerts/incidents.ts';
+import { AlertGroups, groupId, REFIRE_AFTER_MS } from '../../src/alerts/alert-groups.ts';
+import { INDEX_KEPT, type Incident, Incidents } from '../../src/alerts/incidents.ts';
 import type { Alert } from '../../src/alerts/schema.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -34,8 +34,8 @@ const alert = (
 const labels = { alertname: 'DiskFull', namespace: 'data' };
 
 /** Merges a notification and observes what it means, as the worker does. */
-async function notify(groupKey: string, alerts: Alert[]) {
-  const group = await groups.merge({ groupKey, alerts });
+async function notify(groupKey: string, alerts: Alert[], receivedAt = new Date()) {
+  const group = await groups.merge({ groupKey, alerts }, receivedAt);
   const observed = await incidents.observe(
     { groupKey, commonLabels: labels, groupLabels: {} },
     group,
@@ -175,8 +175,285 @@ describe('incidents kept in Redis', () => {
   });
 });
 
+describe('incidents over time', () => {
+  it('opens a new incident when a group fires again after its state expired, and never replays the old close', async () => {
+    const key = '{}:{alertname="DiskFull",case="expired"}';
+    await notify(key, [alert('a', 'firing', '2026-12-01T10:00:00Z')]);
+    const closed = await notify(key, [
+      alert('a', 'resolved', '2026-12-01T10:00:00Z', '2026-12-01T10:20:00Z'),
+    ]);
+    if (closed.observed.kind !== 'closed') throw new Error('not closed');
+    // Eight days on, the group's state (kept 7 days) is gone; its incident state (30 days) is not.
+    await redis.del(`${prefix}:alert-group:${groupId(key)}`);
+
+    const refired = await notify(key, [alert('a', 'firing', '2026-12-09T10:00:00Z')]);
+    const ongoing = await notify(key, [
+      alert('a', 'firing', '2026-12-09T10:00:00Z'),
+      alert('b', 'firing', '2026-12-09T10:02:00Z'),
+    ]);
+    const resolved = await notify(key, [
+      alert('a', 'resolved', '2026-12-09T10:00:00Z', '2026-12-09T10:30:00Z'),
+      alert('b', 'resolved', '2026-12-09T10:02:00Z', '2026-12-09T10:30:00Z'),
+    ]);
+
+    expect([refired, ongoing, resolved].map((n) => n.observed.kind)).toEqual([
+      'opened',
+      'ongoing',
+      'closed',
+    ]);
+    if (resolved.observed.kind !== 'closed') return;
+    expect(resolved.observed.incident.id).not.toBe(closed.observed.incident.id);
+    expect(resolved.observed.incident.firedAt).toBe('2026-12-09T10:00:00.000Z');
+  });
+
+  it('opens a new incident for an alert Prometheus sends again with its old start after a restart', async () => {
+    const key = '{}:{alertname="DiskFull",case="restart"}';
+    const received = Date.parse('2026-12-06T10:00:00Z');
+    await notify(key, [alert('a', 'firing', '2026-12-06T10:00:00Z')], new Date(received));
+    const closed = await notify(
+      key,
+      [alert('a', 'resolved', '2026-12-06T10:00:00Z', '2026-12-06T10:08:00Z')],
+      new Date(received + 9 * 60_000),
+    );
+
+    const refired = await notify(
+      key,
+      [alert('a', 'firing', '2026-12-06T10:00:00Z')],
+      new Date(received + 10 * 60_000 + REFIRE_AFTER_MS),
+    );
+
+    expect(refired.group.alerts.map((a) => a.status)).toEqual(['firing']);
+    expect(refired.observed.kind).toBe('opened');
+    if (closed.observed.kind !== 'closed' || refired.observed.kind !== 'opened') return;
+    expect(refired.observed.incident.id).not.toBe(closed.observed.incident.id);
+  });
+
+  it('observes a group of very many alerts', async () => {
+    // More alerts than a spread into Math.min or Math.max takes as arguments.
+    const many = Array.from({ length: 150_000 }, (_, i) =>
+      alert(`m${i}`, 'resolved', '2026-12-06T10:00:00Z', '2026-12-06T10:05:00Z'),
+    );
+    many[0] = alert('m0', 'resolved', '2026-12-06T09:00:00Z', '2026-12-06T10:05:00Z');
+
+    // Firing as Alertmanager says, with the alerts it sent all resolved: both ends are read.
+    const observed = await incidents.observe(
+      { groupKey: '{}:{case="many"}', commonLabels: labels, groupLabels: {} },
+      { alerts: many, version: 1, truncated: 0 },
+      ['web:alerts'],
+      true,
+    );
+
+    expect(observed).toMatchObject({
+      kind: 'opened',
+      incident: { firedAt: '2026-12-06T09:00:00.000Z' },
+    });
+  });
+
+  it('keeps an incident while its group is observed, however long, and writes it again if it was lost', async () => {
+    const key = '{}:{alertname="DiskFull",case="long"}';
+    const opened = await notify(key, [alert('a', 'firing', '2026-10-01T10:00:00Z')]);
+    if (opened.observed.kind !== 'opened') throw new Error('not opened');
+    const record = `${prefix}:incident:${opened.observed.incident.id}`;
+    // A month on, the record is about to expire.
+    await redis.expire(record, 60);
+
+    await notify(key, [
+      alert('a', 'firing', '2026-10-01T10:00:00Z'),
+      alert('b', 'firing', '2026-10-31T10:00:00Z'),
+    ]);
+    const refreshed = await redis.ttl(record);
+    // Lost all the same (kept by an earlier version that did not refresh it).
+    await redis.del(record);
+    const closed = await notify(key, [
+      alert('a', 'resolved', '2026-10-01T10:00:00Z', '2026-11-02T10:00:00Z'),
+      alert('b', 'resolved', '2026-10-31T10:00:00Z', '2026-11-02T10:00:00Z'),
+    ]);
+
+    expect(refreshed).toBeGreaterThan(29 * 86_400);
+    expect(closed.observed).toMatchObject({
+      kind: 'closed',
+      incident: {
+        id: opened.observed.incident.id,
+        firedAt: '2026-10-01T10:00:00.000Z',
+        resolvedAt: '2026-11-02T10:00:00.000Z',
+      },
+    });
+    expect(await redis.ttl(record)).toBeGreaterThan(29 * 86_400);
+  });
+
+  it("leaves no key without expiry behind when an incident's record expired before its report", async () => {
+    const key = '{}:{alertname="DiskFull",case="gone"}';
+    const opened = await notify(key, [alert('a', 'firing', '2026-12-06T10:00:00Z')]);
+    if (opened.observed.kind !== 'opened') throw new Error('not opened');
+    const { incident } = opened.observed;
+    const record = `${prefix}:incident:${incident.id}`;
+    await redis.del(record);
+
+    await incidents.diagnosed(incident.threadKey, {
+      at: '2026-12-06T10:02:00.000Z',
+      cause: 'The data volume is full',
+      evidence: '',
+      by: 'analyzers, no model',
+      runId: 'r1',
+    });
+    await incidents.joined(incident.threadKey, 'alert.other');
+    await incidents.keepReport(incident.id, { cause: 'The data volume is full' });
+    const written = await redis.exists(record);
+    await incidents.proposalRange(incident, 1);
+    const figures = { resolveSeconds: 60, diagnoseSeconds: undefined, mitigateSeconds: undefined };
+    const counted = await incidents.count(incident, { ...figures, automated: false });
+    const again = await incidents.count(incident, { ...figures, automated: false });
+
+    expect(written).toBe(0);
+    expect([counted, again]).toEqual([true, false]);
+    expect(await redis.ttl(record)).toBeGreaterThan(0);
+    expect(await redis.ttl(`${prefix}:incident-state:${incident.groupId}`)).toBeGreaterThan(0);
+  });
+});
+
+describe('the incidents index', () => {
+  const own = (name: string) => {
+    const scoped = `${prefix}:${name}`;
+    return {
+      scoped,
+      groups: new AlertGroups(redis, scoped),
+      incidents: new Incidents(redis, scoped),
+    };
+  };
+  const open = async (
+    store: ReturnType<typeof own>,
+    key: string,
+    startsAt: string,
+    channel = 'web:alerts',
+  ) => {
+    const alerts = [alert(key, 'firing', startsAt)];
+    const observed = await store.incidents.observe(
+      { groupKey: key, commonLabels: { alertname: key }, groupLabels: {} },
+      await store.groups.merge({ groupKey: key, alerts }),
+      [channel],
+    );
+    if (observed.kind !== 'opened') throw new Error('not opened');
+    return observed.incident;
+  };
+
+  it('lists incidents by when they opened here, whatever dates their alerts carry', async () => {
+    const store = own('dated');
+    await open(store, 'Far', '9999-12-01T00:00:00Z');
+
+    await open(store, 'Genuine', '2026-12-06T10:00:00Z');
+
+    expect((await store.incidents.recent(1)).map((r) => r.incident.alertname)).toEqual(['Genuine']);
+  });
+
+  it("finds a reader's incidents past newer ones they may not see, and forgets ids whose record expired", async () => {
+    const store = own('visible');
+    const mine = await open(store, 'Mine', '2026-12-06T09:00:00Z', 'web:mine');
+    const others: Incident[] = [];
+    for (let i = 0; i < 5; i++)
+      others.push(await open(store, `Other${i}`, '2026-12-06T10:00:00Z', 'web:others'));
+    for (const expired of others.slice(0, 3))
+      await redis.del(`${store.scoped}:incident:${expired.id}`);
+
+    const listed = await store.incidents.recent(2, (incident) =>
+      incident.channels.includes('web:mine'),
+    );
+
+    expect(listed.map((r) => r.incident.id)).toEqual([mine.id]);
+    expect(await redis.zcard(`${store.scoped}:incidents`)).toBe(3);
+  });
+
+  it('forgets its oldest ids whose record expired as new incidents open', async () => {
+    const store = own('expired');
+    const old = await open(store, 'Old', '2026-12-06T09:00:00Z');
+    await redis.del(`${store.scoped}:incident:${old.id}`);
+
+    const fresh = await open(store, 'Fresh', '2026-12-06T10:00:00Z');
+
+    expect(await redis.zrange(`${store.scoped}:incidents`, '0', '-1')).toEqual([fresh.id]);
+  });
+
+  it(`keeps the ${INDEX_KEPT} newest incidents`, async () => {
+    const store = own('bounded');
+    const state = (i: number) => ({
+      alerts: [alert(`n${i}`, 'firing', '2026-12-06T10:00:00Z')],
+      version: 1,
+      truncated: 0,
+    });
+    const first = await store.incidents.observe(
+      { groupKey: 'n0', commonLabels: labels, groupLabels: {} },
+      state(0),
+      ['web:alerts'],
+    );
+    for (let from = 1; from <= INDEX_KEPT; from += 500)
+      await Promise.all(
+        Array.from({ length: 500 }, (_, k) =>
+          store.incidents.observe(
+            { groupKey: `n${from + k}`, commonLabels: labels, groupLabels: {} },
+            state(from + k),
+            ['web:alerts'],
+          ),
+        ),
+      );
+
+    const index = `${store.scoped}:incidents`;
+    expect(await redis.zcard(index)).toBe(INDEX_KEPT);
+    if (first.kind !== 'opened') throw new Error('not opened');
+    expect(await redis.zscore(index, first.incident.id)).toBeNull();
+  });
+});
+
+describe('incident figures', () => {
+  const figures = { resolveSeconds: 60, diagnoseSeconds: undefined, mitigateSeconds: undefined };
+  const incident = (n: number, alertname: string, namespace: string, cluster?: string) => ({
+    id: `g${n}.1`,
+    groupId: `g${n}`,
+    threadKey: `alert.g${n}`,
+    alertname,
+    namespace,
+    ...(cluster === undefined ? {} : { cluster }),
+    channels: ['web:alerts'],
+    firedAt: '2026-12-06T10:00:00.000Z',
+  });
+
+  it('keeps 500 alert name, namespace and cluster sets apart, and counts the rest under (other)', async () => {
+    const store = new Incidents(redis, `${prefix}:sets`);
+
+    for (let from = 0; from < 510; from += 100)
+      await Promise.all(
+        Array.from({ length: Math.min(100, 510 - from) }, (_, k) =>
+          store.count(incident(from + k, `Alert${from + k}`, 'ns'), {
+            ...figures,
+            automated: false,
+          }),
+        ),
+      );
+
+    const stats = await store.stats();
+    expect(stats).toHaveLength(501);
+    expect(stats.find((s) => s.alertname === '(other)')?.resolved).toBe(10);
+  });
+
+  it('files figures by cluster too, and an alert name cannot name another namespace', async () => {
+    const store = new Incidents(redis, `${prefix}:apart`);
+
+    await store.count(incident(1, 'Fake\u001fpayments', 'tenant-a'), {
+      ...figures,
+      automated: false,
+    });
+    await store.count(incident(2, 'Errors', 'payments', 'prod'), { ...figures, automated: false });
+    await store.count(incident(3, 'Errors', 'payments', 'dev'), { ...figures, automated: false });
+
+    const stats = await store.stats();
+    expect(stats.map((s) => [s.alertname, s.namespace, s.cluster, s.resolved]).sort()).toEqual([
+      ['Errors', 'payments', 'dev', 1],
+      ['Errors', 'payments', 'prod', 1],
+      ['Fakepayments', 'tenant-a', '', 1],
+    ]);
+  });
+});
+
 describe('an alert group whose pods come and go', () => {
-  it('keeps at most a thousand alerts, dropping the longest resolved and never a firing one', async () => {
+  it('keeps at most a thousand alerts, dropping the longest resolved first', async () => {
     const key = '{}:{alertname="DiskFull",case="6"}';
     const resolved = Array.from({ length: 1_100 }, (_, i) =>
       alert(
