@@ -1,7 +1,8 @@
 import type { AlertGroups } from '../alerts/alert-groups.ts';
 import type { Incident, IncidentStats, Incidents } from '../alerts/incidents.ts';
 import type { Route } from '../http/router.ts';
-import { globMatches } from '../policy/bindings.ts';
+import { coversAlert, globMatches } from '../policy/bindings.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import type { DashboardDeps } from './dashboard-deps.ts';
 import { signedInPerson } from './dashboard-request.ts';
 import { type PersonScope, scopeOf } from './person-scope.ts';
@@ -47,7 +48,15 @@ export function incidentRoutes(
         return {
           status: 200,
           body: {
-            incidents: recent.map(({ incident, report }) => ({ ...summaryOf(incident), report })),
+            incidents: recent.map(({ incident, report }) =>
+              // What was read and done is shown only through a channel whose binding covers it.
+              incident.channels.some(
+                (c) =>
+                  scope.channels.has(c) && coversAlert(c as ChannelRef, incident, deps.bindings),
+              )
+                ? { ...summaryOf(incident), report }
+                : { ...summaryOf(incident), cause: undefined },
+            ),
             figures: stats.filter((s) => inScope(s, scope, clusters)).map(figuresOf),
             alertsPerHour,
             spendPerDay,

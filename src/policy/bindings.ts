@@ -91,3 +91,22 @@ export function globMatches(glob: string, value: string): boolean {
   }
   return new RegExp(`^${pattern}$`).test(value);
 }
+
+/**
+ * Whether a channel's binding covers what an alert is about: its cluster (the alert's, or the
+ * binding's only one when the alert names none) and its namespace. Only such a channel is shown
+ * what was read and done about the alert.
+ */
+export function coversAlert(
+  channel: ChannelRef,
+  about: { cluster?: string | undefined; namespace?: string | undefined },
+  bindings: readonly Binding[],
+): boolean {
+  const binding = bindingFor(channel, bindings);
+  if (binding === undefined) return false;
+  const cluster =
+    about.cluster ?? (binding.clusters.length === 1 ? binding.clusters[0] : undefined);
+  if (cluster === undefined || !binding.clusters.includes(cluster)) return false;
+  const namespace = about.namespace;
+  return namespace === undefined || binding.namespaces.some((glob) => globMatches(glob, namespace));
+}

@@ -12,8 +12,7 @@ import type { Binding } from '../config/policy-schema.ts';
 import type { FeedbackStore } from '../feedback/feedback-store.ts';
 import { offerFeedback } from '../feedback/offer-feedback.ts';
 import type { Logger } from '../observability/logger.ts';
-import { bindingFor } from '../policy/bindings.ts';
-import { inScope } from '../policy/command-scope.ts';
+import { coversAlert } from '../policy/bindings.ts';
 import { redactText } from '../policy/redact.ts';
 import type { ChannelRef } from '../shared/channel.ts';
 import { splitHeadline } from './render-answer.ts';
@@ -44,7 +43,9 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
   ];
   const report = {
     ...buildReport(incident, actions, investigation),
-    channels: incident.channels.filter((channel) => covers(channel, incident, deps.bindings)),
+    channels: incident.channels.filter((channel) =>
+      coversAlert(channel as ChannelRef, incident, deps.bindings),
+    ),
   };
   await deps.incidents.keepReport(incident.id, report);
   if (await deps.incidents.count(incident, figuresOf(report)))
@@ -77,19 +78,6 @@ export async function reportIncident(incident: Incident, deps: ReportDeps): Prom
       replace: { key: `incident.${incident.id}`, version: Date.now() },
     });
   }
-}
-
-/**
- * Whether the channel's binding covers the incident: its cluster (the alert's, or the binding's
- * only one when the alert names none) and its namespace.
- */
-function covers(channel: string, incident: Incident, bindings: readonly Binding[]): boolean {
-  const binding = bindingFor(channel as ChannelRef, bindings);
-  if (binding === undefined) return false;
-  const cluster =
-    incident.cluster ?? (binding.clusters.length === 1 ? binding.clusters[0] : undefined);
-  if (cluster === undefined || !binding.clusters.includes(cluster)) return false;
-  return inScope(binding.namespaces, incident.namespace);
 }
 
 /** The proposals shown in the group's thread since its previous incident's report. */

@@ -265,11 +265,21 @@ describe('diagnose', () => {
     expect(requests.length).toBeLessThanOrEqual(10);
     expect(requests).toEqual(
       expect.arrayContaining([
-        { method: 'GET', path: '/api/v1/namespaces/payments/pods', dryRun: false },
-        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/deployments', dryRun: false },
-        { method: 'GET', path: '/apis/apps/v1/namespaces/payments/replicasets', dryRun: false },
-        { method: 'GET', path: '/api/v1/namespaces/payments/events', dryRun: false },
-        { method: 'GET', path: '/api/v1/nodes', dryRun: false },
+        { method: 'GET', path: '/api/v1/namespaces/payments/pods', dryRun: false, watch: false },
+        {
+          method: 'GET',
+          path: '/apis/apps/v1/namespaces/payments/deployments',
+          dryRun: false,
+          watch: false,
+        },
+        {
+          method: 'GET',
+          path: '/apis/apps/v1/namespaces/payments/replicasets',
+          dryRun: false,
+          watch: false,
+        },
+        { method: 'GET', path: '/api/v1/namespaces/payments/events', dryRun: false, watch: false },
+        { method: 'GET', path: '/api/v1/nodes', dryRun: false, watch: false },
       ]),
     );
     expect(requests.filter((r) => r.path.startsWith('/api/v1/namespaces/payments/pods/'))).toEqual(

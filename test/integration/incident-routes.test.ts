@@ -130,4 +130,43 @@ describe('the Incidents view', () => {
 
     expect(alice.incidents.map((i) => i.alertname)).toEqual(['DevOnly']);
   });
+
+  it('shows what was found and done only through a channel whose binding covers the alert', async () => {
+    // Shown in dev's channel and prod's; it is about prod's payments, which Alice may not see.
+    const groupKey = '{}:{both="1"}';
+    const labels = { alertname: 'LedgerDown', cluster: 'prod', namespace: 'payments' };
+    const alerts = [
+      {
+        status: 'firing' as const,
+        labels,
+        annotations: {},
+        startsAt: '2026-12-06T11:00:00Z',
+        generatorURL: '',
+        fingerprint: 'ledger',
+      },
+    ];
+    const opened = await incidents.observe(
+      { groupKey, commonLabels: labels, groupLabels: {} },
+      await groups.merge({ groupKey, alerts }),
+      ['slack:C0DEV', 'slack:C0PROD'],
+    );
+    if (opened.kind !== 'opened') throw new Error('not opened');
+    await incidents.diagnosed(opened.incident.threadKey, {
+      at: '2026-12-06T11:02:00.000Z',
+      cause: 'ledger cannot reach pg-ledger-0',
+      evidence: 'password authentication failed',
+      by: 'analyzers, no model',
+      runId: 'r',
+    });
+
+    const [alice, bob] = [await viewOf('alice'), await viewOf('bob')];
+
+    const ledger = (view: View) =>
+      (view.incidents as { alertname: string; cause?: string }[]).find(
+        (i) => i.alertname === 'LedgerDown',
+      );
+    expect(ledger(alice)).toBeDefined();
+    expect(ledger(alice)?.cause).toBeUndefined();
+    expect(ledger(bob)?.cause).toBe('ledger cannot reach pg-ledger-0');
+  });
 });
