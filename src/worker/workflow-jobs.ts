@@ -16,7 +16,7 @@ import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { advanceRun, type Executor, executeStep, type RunReporter } from '../workflows/advance.ts';
 import { modelAgent, offlineAgent } from '../workflows/agent-step.ts';
 import { gateOutcome, proposalGates } from '../workflows/gates.ts';
-import { chatReporter, shownStep } from '../workflows/run-messages.ts';
+import { chatReporter, findingOf } from '../workflows/run-messages.ts';
 import type { RunPlace, RunView } from '../workflows/run-record.ts';
 import type { StepDeps } from '../workflows/run-step.ts';
 import type { RedisRunStore } from '../workflows/run-store.ts';
@@ -58,8 +58,8 @@ export type WorkflowJobDeps = {
 type Outcome = { runId: string; state: string; note?: string };
 
 /**
- * What a run says in chat; in an alert group's thread, the first step answer people read is also
- * the incident's diagnosis.
+ * What a run says in chat; in an alert group's thread, the first step that finds something (an
+ * agent's answer, a read's summary) is also the incident's diagnosis, timed when it finished.
  */
 function reporterOf(deps: WorkflowJobDeps): RunReporter {
   const chat = chatReporter(deps.queues.outbox);
@@ -67,10 +67,10 @@ function reporterOf(deps: WorkflowJobDeps): RunReporter {
     ...chat,
     async stepDone(view, step, record) {
       await chat.stepDone(view, step, record);
-      const text = record.state === 'succeeded' ? (record.text ?? '') : '';
-      if (text.trim() === '' || !shownStep(view, step)) return;
+      const found = findingOf(view, step);
+      if (found === undefined) return;
       await recordDiagnosis(deps.incidents, view.run.place.threadKey, {
-        text,
+        text: found,
         by: `workflow ${view.run.workflow.name}`,
         runId: view.run.runId,
         at: deps.now(),

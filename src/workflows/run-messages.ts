@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChatMessageInput } from '../chat/message.ts';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import { redactText } from '../policy/redact.ts';
+import { actionNamed } from './actions/catalogue.ts';
 import type { RunReporter } from './advance.ts';
 import type { RunView, StepRecord } from './run-record.ts';
 
@@ -112,6 +113,23 @@ export function chatReporter(outbox: Outbox): RunReporter {
     },
     finished: status,
   };
+}
+
+/**
+ * What a finished step found, when it is a finding: an agent's answer or a read's summary (the
+ * first of them is an incident's diagnosis, and when it came). A change or a report is not one.
+ */
+export function findingOf(view: RunView, step: string): string | undefined {
+  const record = view.steps[step];
+  if (record?.state !== 'succeeded') return undefined;
+  const definition = view.run.workflow.steps.find((s) => s.name === step);
+  const body = definition?.branches?.[record.branch === 'false' ? 'false' : 'true'] ?? definition;
+  if (body === undefined) return undefined;
+  if (body.action !== undefined && actionNamed(body.action)?.kind !== 'read') return undefined;
+  const summary = typeof record.outputs.summary === 'string' ? record.outputs.summary : undefined;
+  const text = record.text ?? '';
+  if (summary === undefined) return text.trim() === '' ? undefined : text;
+  return text.trim() === '' || text.startsWith(summary) ? text || summary : `${summary}\n${text}`;
 }
 
 /** Agents' answers and reports are for people to read; a read's output is in the status line. */
