@@ -154,7 +154,8 @@ async function processAlert(
     now: deps.now,
   });
   log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');
-  if (result.incident.kind === 'closed')
+  if (result.incident.kind === 'closed') {
+    await deps.investigations.release(result.incident.incident.threadKey);
     await reportIncident(result.incident.incident, {
       incidents: deps.incidents,
       bindings: deps.bindings,
@@ -163,6 +164,7 @@ async function processAlert(
       outbox: deps.queues.outbox,
       log,
     });
+  }
   const observed = result.incident;
   const started = await startInvestigations(
     run,

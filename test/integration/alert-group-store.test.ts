@@ -183,4 +183,27 @@ describe('investigations by subject', () => {
     const other = { ...holder, runId: 'ask.alert.two', threadKey: 'alert.g2' };
     expect(await investigations.claim('payments/deployment/api', other, 1)).toEqual(holder);
   });
+
+  it('frees what an investigation holds once its incident resolves, and nothing another holds', async () => {
+    const investigations = new Investigations(redis, prefix);
+    const first = {
+      runId: 'ask.alert.r1',
+      channel: 'web:ops',
+      threadKey: 'alert.r1',
+      alertname: 'X',
+    };
+    const second = { ...first, runId: 'ask.alert.r2', threadKey: 'alert.r2' };
+    const third = { ...first, runId: 'ask.alert.r3', threadKey: 'alert.r3' };
+    expect(await investigations.claim('shop/deployment/cart', first, 900)).toBeUndefined();
+    expect(await investigations.claim('shop/deployment/web', second, 900)).toBeUndefined();
+
+    await investigations.release('alert.r1');
+
+    // A recurrence about the first subject is investigated afresh; the second is still held.
+    expect(await investigations.claim('shop/deployment/cart', third, 900)).toBeUndefined();
+    expect(await investigations.claim('shop/deployment/web', third, 900)).toEqual(second);
+    // Releasing a thread again frees nothing that has since been claimed by another.
+    await investigations.release('alert.r1');
+    expect(await investigations.claim('shop/deployment/cart', second, 900)).toEqual(third);
+  });
 });
