@@ -18,8 +18,8 @@ describe('withFeedback', () => {
     const message = withFeedback(answer, run);
 
     expect(message.buttons?.map((b) => [b.action, b.label])).toEqual([
-      ['feedback', '👍'],
-      ['feedback', '👎'],
+      ['feedback', '👍 Helpful'],
+      ['feedback', '👎 Not helpful'],
     ]);
     expect(message.buttons?.map((b) => parseFeedbackValue(b.value))).toEqual([
       { rating: 'up', key: subjectKey(run) },

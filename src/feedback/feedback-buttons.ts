@@ -7,6 +7,9 @@ import { feedbackValue, RATING_MARK, type SubjectRef } from './feedback-value.ts
  * `offerFeedback`, which does both). A message with no room for both buttons is left as it is:
  * one of the two alone would skew every rating.
  */
+/** Words beside the marks: read where no emoji font is, and by screen readers. */
+const LABEL = { up: `${RATING_MARK.up} Helpful`, down: `${RATING_MARK.down} Not helpful` };
+
 export function withFeedback(message: ChatMessageInput, subject: SubjectRef): ChatMessageInput {
   const buttons = message.buttons ?? [];
   if (buttons.length + 2 > LIMITS.buttons) return message;
@@ -14,8 +17,8 @@ export function withFeedback(message: ChatMessageInput, subject: SubjectRef): Ch
     ...message,
     buttons: [
       ...buttons,
-      { action: 'feedback', label: RATING_MARK.up, value: feedbackValue('up', subject) },
-      { action: 'feedback', label: RATING_MARK.down, value: feedbackValue('down', subject) },
+      { action: 'feedback', label: LABEL.up, value: feedbackValue('up', subject) },
+      { action: 'feedback', label: LABEL.down, value: feedbackValue('down', subject) },
     ],
   };
 }
