@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
 import type { Resources } from '../runtime/resources.ts';
+import { channelId, channelPlatform } from '../shared/channel.ts';
 
 /** The console's feed and live streams, and who is signed in to the console and the dashboard. */
 export type WebSide = {
@@ -25,7 +26,10 @@ export function startWebSide(
 ): WebSide {
   const webLog = log.child({ component: 'web' });
   const subscriber = createRedis(config.redis.url, 'subscriber', log);
-  const store = new WebStore(resources.producer, subscriber, config.redis.prefix, webLog);
+  const bound = config.bindings
+    .filter((binding) => channelPlatform(binding.channel) === 'web')
+    .map((binding) => channelId(binding.channel));
+  const store = new WebStore(resources.producer, subscriber, config.redis.prefix, webLog, bound);
   // Redis may be down at start; the HTTP server comes up anyway and says so on /readyz.
   let stopping = false;
   store.start().catch((error: unknown) => {

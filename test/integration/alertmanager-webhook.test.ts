@@ -202,6 +202,11 @@ describe('Alertmanager webhook to the web console', () => {
       ].join('\n'),
     );
     const a = await start({ COXSWAIN_CONFIG: file });
+    // A bound console channel is listed before anything is said in it.
+    const listed = (await (await fetch(`${a.baseUrl}/api/channels`)).json()) as {
+      channels: string[];
+    };
+    expect(listed.channels).toEqual(['alerts', 'general', 'oncall']);
     const oncall = await stream(a, 'oncall');
 
     // The fixture's alert is about a namespace the channel's binding does not name.

@@ -43,7 +43,16 @@ export class WebStore extends EventEmitter<StoreEvents> {
   /** The append script, sent once and then called by its hash (ioredis reloads it if Redis lost it). */
   readonly #append: AppendCommand;
 
-  constructor(redis: Redis, subscriber: Redis, prefix: string, log: Logger) {
+  /** Console channels a binding names: listed before anything is said in them. */
+  readonly #bound: readonly string[];
+
+  constructor(
+    redis: Redis,
+    subscriber: Redis,
+    prefix: string,
+    log: Logger,
+    bound: readonly string[] = [],
+  ) {
     super();
     redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 5, lua: APPEND });
     this.#append = (...args) =>
@@ -54,6 +63,7 @@ export class WebStore extends EventEmitter<StoreEvents> {
     this.#subscriber = subscriber;
     this.#prefix = `${prefix}:web`;
     this.#log = log;
+    this.#bound = bound;
   }
 
   /**
@@ -224,7 +234,7 @@ export class WebStore extends EventEmitter<StoreEvents> {
 
   async channels(): Promise<string[]> {
     const stored = await this.#redis.smembers(this.#channelsKey);
-    return [...new Set([...DEFAULT_CHANNELS, ...stored.sort()])];
+    return [...new Set([...DEFAULT_CHANNELS, ...[...this.#bound, ...stored].sort()])];
   }
 
   get #eventsChannel() {
