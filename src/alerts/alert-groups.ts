@@ -31,7 +31,7 @@ export const REFIRE_AFTER_MS = 5 * 60_000;
  * (ms), then field, order, hour, status and alert JSON for each alert. Each alert is kept as
  * `order|received|JSON` (older records as `order|JSON`). Fields starting with a single `#` are the
  * group's own: `#revision` is the message's version, raised on every merge that changes something
- * to at least the server's clock in milliseconds, so a group that expired and comes back carries
+ * to at least the server's clock in microseconds, so a group that expired and comes back carries
  * on above every version it had. An alert that starts firing (new, or firing again after it
  * resolved) and is kept counts in the hour it started. Returns how many firing alerts of this
  * notification the group could not keep, then the group's hash.
@@ -100,7 +100,7 @@ end
 for _, hour in pairs(started) do redis.call('hincrby', KEYS[2], hour, 1) end
 if changed or next(touched) ~= nil then
   local now = redis.call('time')
-  local clock = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  local clock = tonumber(now[1]) * 1000000 + tonumber(now[2])
   local revision = tonumber(redis.call('hget', KEYS[1], '#revision') or '0')
   redis.call('hset', KEYS[1], '#revision', string.format('%.0f', math.max(revision + 1, clock)))
 end

@@ -78,7 +78,7 @@ if v == last then
 end
 local function index(id)
   local now = redis.call('time')
-  local score = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  local score = tonumber(now[1]) * 1000000 + tonumber(now[2])
   redis.call('zadd', KEYS[2], string.format('%.0f', score), id)
   redis.call('zremrangebyrank', KEYS[2], 0, -${INDEX_KEPT + 1})
   for _, old in ipairs(redis.call('zrange', KEYS[2], 0, 1)) do

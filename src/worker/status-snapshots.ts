@@ -24,8 +24,8 @@ import { keepWatching, type Watching } from './status-watch.ts';
  * reads it, so that the cluster is watched and read once however many workers run; the others
  * take over within seconds when it stops, and within the lease's time when it dies.
  */
-const LEASE_MS = 15_000;
-const RENEW_MS = 5_000;
+/** How long a cluster's lease lasts unrenewed, and how often its holder renews it. */
+const LEASE = { ms: 15_000, renewMs: 5_000 };
 const STOP_WAIT_MS = 3_000;
 
 type StatusDeps = {
@@ -37,6 +37,7 @@ type StatusDeps = {
   pace?: PaceOptions;
   clock?: Clock;
   watchSeconds?: number;
+  lease?: { ms: number; renewMs: number };
 };
 
 export type StatusKeeper = { stop(): Promise<void> };
@@ -57,7 +58,8 @@ type Keeping = { reads: ReturnType<typeof paceReads>; watches: Watching[] };
 
 function keepCluster(name: string, deps: StatusDeps): StatusKeeper {
   const clock = deps.clock ?? REAL_CLOCK;
-  const lease = new Lease(deps.redis, `${deps.prefix}:dashboard:status-lease:${name}`, LEASE_MS);
+  const timing = deps.lease ?? LEASE;
+  const lease = new Lease(deps.redis, `${deps.prefix}:dashboard:status-lease:${name}`, timing.ms);
   let keeping: Keeping | undefined;
   let standingBy = false;
   let stopped = false;
@@ -88,7 +90,7 @@ function keepCluster(name: string, deps: StatusDeps): StatusKeeper {
     renew()
       .catch((error: unknown) => deps.log.warn({ err: error }, 'cluster status keeping failed'))
       .finally(() => {
-        if (!stopped) cancel = clock.later(loop, RENEW_MS);
+        if (!stopped) cancel = clock.later(loop, timing.renewMs);
       });
   };
   loop();

@@ -17,7 +17,9 @@ import { eventually, type TestSandbox, useSandbox } from '../support/sandbox.ts'
 const sandbox = useSandbox(['healthy']);
 /** A cluster whose RBAC lets the worker list pods but not watch them. */
 const unwatchable = useSandbox(['healthy'], { deny: [{ verb: 'watch', resource: 'pods' }] });
-const NO_FLOOR = { ...STATUS_PACE, floorMs: 600_000 };
+/** Reads 250 ms apart rather than 2 s, and a lease renewed twice a second, to keep this short. */
+const NO_FLOOR = { ...STATUS_PACE, gapMs: 250, floorMs: 600_000 };
+const LEASE = { ms: 3_000, renewMs: 500 };
 /** Well before the once-a-minute read; a change normally shows in about two seconds. */
 const SOON_MS = 20_000;
 let redis: Redis;
@@ -54,6 +56,7 @@ function keeper(options: { on?: TestSandbox; watchSeconds?: number } = {}): {
     prefix,
     log: createLogger('info', { write: (line: string) => logs.push(line) }),
     pace: NO_FLOOR,
+    lease: LEASE,
     ...(options.watchSeconds === undefined ? {} : { watchSeconds: options.watchSeconds }),
   });
   keepers.push(kept);
