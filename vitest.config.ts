@@ -5,6 +5,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two files at a time: most integration tests wait on timers, pacing and child processes, so
+    // on a 2-core machine a second file runs in the time the first spends waiting.
+    maxWorkers: 2,
     projects: [
       {
         // Next to the code: no Redis, no child processes, no servers, so no global setup.
