@@ -12,6 +12,15 @@ import { QUICK_LOOK, workflowsDirWith } from '../support/workflows-dir.ts';
  * (another tab) shows the same card settle in place; runs a YAML workflow from Workflows and
  * watches its steps finish there; follows an alert from firing to its report in Incidents.
  */
+
+/** Signs in on the page's sign-in form, as a person would. */
+async function signIn(page: Page, name: string, token: string): Promise<void> {
+  await page.locator('#login').waitFor();
+  await page.locator('#login-name').fill(name);
+  await page.locator('#login-token').fill(token);
+  await page.locator('#login button').click();
+}
+
 const sandbox = useSandbox(['oom-crashloop']);
 const TOKEN = 'lee-token-0123456789';
 const DANA = 'dana-token-0123456789';
@@ -76,10 +85,7 @@ it('approves on the dashboard and the console shows the card update', async () =
   await card.locator('.buttons button', { hasText: 'Approve' }).waitFor({ timeout: 20_000 });
 
   await dashboard.goto(`${app.baseUrl}/dashboard#pending`);
-  await dashboard.locator('#login').waitFor();
-  await dashboard.locator('#login-name').fill('lee');
-  await dashboard.locator('#login-token').fill(TOKEN);
-  await dashboard.locator('#login button').click();
+  await signIn(dashboard, 'lee', TOKEN);
   await dashboard.locator('#who', { hasText: 'Signed in as lee' }).waitFor();
   const pending = dashboard.locator('#pending .card', { hasText: 'Approve? set memory limit' });
   await pending.locator('.buttons button', { hasText: 'Approve' }).click();
@@ -102,10 +108,7 @@ it('lets an approver suspend and resume writes from Status, and shows who and wh
   const errors: string[] = [];
   dashboard.on('pageerror', (error) => errors.push(error.message));
   await dashboard.goto(`${app.baseUrl}/dashboard#status`);
-  await dashboard.locator('#login').waitFor();
-  await dashboard.locator('#login-name').fill('lee');
-  await dashboard.locator('#login-token').fill(TOKEN);
-  await dashboard.locator('#login button').click();
+  await signIn(dashboard, 'lee', TOKEN);
   await dashboard.locator('#suspend', { hasText: 'Writes allowed' }).waitFor();
 
   await dashboard.locator('#suspend input[name="reason"]').fill('node upgrade');
@@ -130,10 +133,7 @@ it('lists the workflows with their triggers, runs one, and shows its steps as th
   const errors: string[] = [];
   dashboard.on('pageerror', (error) => errors.push(error.message));
   await dashboard.goto(`${app.baseUrl}/dashboard#workflows`);
-  await dashboard.locator('#login').waitFor();
-  await dashboard.locator('#login-name').fill('lee');
-  await dashboard.locator('#login-token').fill(TOKEN);
-  await dashboard.locator('#login button').click();
+  await signIn(dashboard, 'lee', TOKEN);
   const quick = dashboard.locator('#workflow-list .workflow', {
     has: dashboard.locator('.headline', { hasText: /^quick-look$/ }),
   });
@@ -175,10 +175,7 @@ it('rates an answer with 👎 in the console, lists it under Feedback and export
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${app.baseUrl}/dashboard#feedback`);
-  await page.locator('#login').waitFor();
-  await page.locator('#login-name').fill('dana');
-  await page.locator('#login-token').fill(DANA);
-  await page.locator('#login button').click();
+  await signIn(page, 'dana', DANA);
   await page.locator('#feedback-count', { hasText: 'No feedback yet.' }).waitFor();
   await page.goto(`${app.baseUrl}/#ops`);
   await page.locator('#live[data-state="live"]').waitFor();
@@ -256,10 +253,7 @@ it('follows an alert from firing to its report in Incidents, with the charts dra
   });
   dashboard.on('request', (request) => requested.push(new URL(request.url())));
   await dashboard.goto(`${app.baseUrl}/dashboard#incidents`);
-  await dashboard.locator('#login').waitFor();
-  await dashboard.locator('#login-name').fill('dana');
-  await dashboard.locator('#login-token').fill(DANA);
-  await dashboard.locator('#login button').click();
+  await signIn(dashboard, 'dana', DANA);
   await dashboard.locator('#incidents-empty', { hasText: 'No incidents yet.' }).waitFor();
 
   const startsAt = new Date(Date.now() - 10 * 60_000).toISOString();
@@ -310,10 +304,7 @@ it('shows a change in the cluster on Status within seconds, without a reload, an
   const errors: string[] = [];
   dashboard.on('pageerror', (error) => errors.push(error.message));
   await dashboard.goto(`${app.baseUrl}/dashboard#status`);
-  await dashboard.locator('#login').waitFor();
-  await dashboard.locator('#login-name').fill('lee');
-  await dashboard.locator('#login-token').fill(TOKEN);
-  await dashboard.locator('#login button').click();
+  await signIn(dashboard, 'lee', TOKEN);
   const cluster = dashboard.locator('#clusters .card', { hasText: 'Cluster sandbox' });
   await cluster.waitFor();
   const nodes = cluster.locator('.section', { hasText: 'Nodes' }).locator('.code');
