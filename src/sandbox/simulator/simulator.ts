@@ -49,9 +49,12 @@ export class Simulator {
   #pending = false;
   #unsubscribe: (() => void) | undefined;
   #reconciling = false;
+  /** Where a controller's failure is told; the simulation goes on past it. */
+  readonly #onError: (where: string, error: unknown) => void;
 
-  constructor(store: ObjectStore) {
+  constructor(store: ObjectStore, onError: (where: string, error: unknown) => void = toStderr()) {
     this.store = store;
+    this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
   }
@@ -94,9 +97,11 @@ export class Simulator {
     try {
       for (let pass = 0; pass < 6; pass++) {
         const before = this.store.resourceVersion;
-        this.#workloads.reconcile((pod) => this.#available(pod));
-        this.#pods();
-        this.#nodes();
+        this.#guarded('workload controllers', () =>
+          this.#workloads.reconcile((pod) => this.#available(pod)),
+        );
+        this.#guarded('pods', () => this.#pods());
+        this.#guarded('nodes', () => this.#nodes());
         if (this.store.resourceVersion === before) break;
       }
     } finally {
@@ -175,6 +180,18 @@ export class Simulator {
     return future.length === 0 ? undefined : Math.min(...future);
   }
 
+  /**
+   * Runs one controller's work; an object it cannot handle is told about and left as it is, and
+   * every other object and client goes on, as a controller's failure does in a real cluster.
+   */
+  #guarded(where: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#onError(where, error);
+    }
+  }
+
   #available(pod: KObject): boolean {
     return pod.metadata.deletionTimestamp === undefined && podReady(pod);
   }
@@ -185,26 +202,32 @@ export class Simulator {
     const pods = this.store.list(PODS);
     const live = new Set<string>();
     for (const pod of pods) {
-      const uid = pod.metadata.uid ?? '';
-      live.add(uid);
-      if (pod.metadata.deletionTimestamp !== undefined) {
-        const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
-        this.#removeAt.set(uid, at);
-        if (now >= at) {
-          this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
-          this.#removeAt.delete(uid);
-          this.#runtimes.delete(uid);
-        }
-        continue;
-      }
-      const spec = pod.spec as PodSpec;
-      if (spec.nodeName === undefined) {
-        this.#bind(pod, nodes, pods);
-        continue;
-      }
-      this.#run(pod, now);
+      live.add(pod.metadata.uid ?? '');
+      this.#guarded(`pod ${pod.metadata.namespace}/${pod.metadata.name}`, () =>
+        this.#pod(pod, now, nodes, pods),
+      );
     }
     for (const uid of this.#runtimes.keys()) if (!live.has(uid)) this.#runtimes.delete(uid);
+  }
+
+  #pod(pod: KObject, now: number, nodes: KObject[], pods: KObject[]): void {
+    const uid = pod.metadata.uid ?? '';
+    if (pod.metadata.deletionTimestamp !== undefined) {
+      const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
+      this.#removeAt.set(uid, at);
+      if (now >= at) {
+        this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
+        this.#removeAt.delete(uid);
+        this.#runtimes.delete(uid);
+      }
+      return;
+    }
+    const spec = pod.spec as PodSpec;
+    if (spec.nodeName === undefined) {
+      this.#bind(pod, nodes, pods);
+      return;
+    }
+    this.#run(pod, now);
   }
 
   #bind(pod: KObject, nodes: KObject[], pods: KObject[]): void {
@@ -230,7 +253,7 @@ export class Simulator {
         ],
       };
       const changed =
-        JSON.stringify((pod.status as { conditions?: unknown }).conditions) !==
+        JSON.stringify((pod.status as { conditions?: unknown } | undefined)?.conditions) !==
         JSON.stringify(status.conditions);
       if (changed) {
         this.store.writeStatus(PODS, { ...pod, status });
@@ -406,4 +429,17 @@ export class Simulator {
   #nodes(): void {
     reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
   }
+}
+
+/** A controller's failure on stderr, each distinct one at most once a minute. */
+function toStderr(): (where: string, error: unknown) => void {
+  const told = new Map<string, number>();
+  return (where, error) => {
+    const line = `sandbox: the simulator failed on ${where}: ${(error as Error)?.message ?? String(error)}`;
+    const now = Date.now();
+    if ((told.get(line) ?? 0) > now - 60_000) return;
+    if (told.size > 1_000) told.clear();
+    told.set(line, now);
+    process.stderr.write(`${line}\n`);
+  };
 }

@@ -20,6 +20,10 @@ import { stamp } from './events.ts';
  */
 const DEPLOYMENTS = must(findResource('apps', 'v1', 'deployments'));
 const REPLICA_SETS = must(findResource('apps', 'v1', 'replicasets'));
+/** Pods a ReplicaSet creates in one sync at most, as the real controller's burst. */
+const BURST_REPLICAS = 500;
+/** Pods the sandbox holds at most: a replica count of a billion must not take the process down. */
+const POD_LIMIT = 2_000;
 const PODS = must(findResource('', 'v1', 'pods'));
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -259,7 +263,19 @@ export class WorkloadControllers {
     const wanted = replicasOf(rs);
     const pods = this.#podsOf(rs);
     if (pods.length < wanted) {
-      for (let i = pods.length; i < wanted; i++) this.#createPod(rs);
+      // Like the real controller, at most a burst of pods per sync; and never beyond what the
+      // sandbox holds, which is said in an event rather than running the process out of memory.
+      const room = POD_LIMIT - this.#store.list(PODS).length;
+      const made = Math.min(wanted - pods.length, BURST_REPLICAS, Math.max(room, 0));
+      for (let i = 0; i < made; i++) this.#createPod(rs);
+      if (made < Math.min(wanted - pods.length, BURST_REPLICAS))
+        this.#events.record(
+          rs,
+          'Warning',
+          'FailedCreate',
+          `Error creating: the sandbox holds at most ${POD_LIMIT} pods`,
+          { component: 'replicaset-controller' },
+        );
     } else if (pods.length > wanted) {
       const doomed = [...pods]
         .sort(
