@@ -382,10 +382,9 @@ export class Incidents {
   async #latestId(threadKey: string): Promise<string | undefined> {
     if (!threadKey.startsWith('alert.')) return undefined;
     const group = threadKey.slice('alert.'.length);
-    const id = await this.#redis.hget(this.#key(`incident-state:${group}`), 'id');
-    if (id !== null && id !== '') return id;
-    const seq = await this.#redis.hget(this.#key(`incident-state:${group}`), 'seq');
-    return seq === null ? undefined : `${group}.${seq}`;
+    const [id, seq] = await this.#redis.hmget(this.#key(`incident-state:${group}`), 'id', 'seq');
+    if (id !== null && id !== undefined && id !== '') return id;
+    return seq === null || seq === undefined ? undefined : `${group}.${seq}`;
   }
 
   #key(name: string): string {

@@ -133,7 +133,7 @@ export function findingOf(view: RunView, step: string): string | undefined {
 }
 
 /** Agents' answers and reports are for people to read; a read's output is in the status line. */
-export function shownStep(view: RunView, step: string): boolean {
+function shownStep(view: RunView, step: string): boolean {
   const record = view.steps[step];
   if (record?.state !== 'succeeded') return false;
   const definition = view.run.workflow.steps.find((s) => s.name === step);
