@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { ApiException, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { eventually, useSandbox } from '../support/sandbox.ts';
@@ -52,6 +52,171 @@ function ordinary(kind: (typeof KINDS)[number], name: string, namespace: string)
   }
 }
 
+type Shape = { name: string; make: (object: Json) => Json };
+
+const huge = 'x'.repeat(400_000);
+let deep: Json = { leaf: 'bottom' };
+for (let i = 0; i < 200; i++) deep = { inner: deep };
+
+/** Ways an object can be odd, invalid or large; each applies to every kind. */
+const SHAPES: readonly Shape[] = [
+  { name: 'ordinary', make: (o) => o },
+  { name: 'with-status', make: (o) => ({ ...o, status: { phase: 'Running' } }) },
+  { name: 'status-junk', make: (o) => ({ ...o, status: 'running' }) },
+  { name: 'conditions-string', make: (o) => ({ ...o, status: { conditions: 'x' } }) },
+  { name: 'conditions-junk', make: (o) => ({ ...o, status: { conditions: [1, null, 'x'] } }) },
+  { name: 'spec-string', make: (o) => ({ ...o, spec: 'everything' }) },
+  { name: 'spec-list', make: (o) => ({ ...o, spec: [1, 2, 3] }) },
+  { name: 'spec-null', make: (o) => ({ ...o, spec: null }) },
+  {
+    name: 'unknown-fields',
+    make: (o) => ({ ...o, spec: { ...(o.spec as Json), nonsense: deep } }),
+  },
+  { name: 'huge-annotation', make: (o) => withMeta(o, { annotations: { big: huge } }) },
+  { name: 'huge-data', make: (o) => ({ ...o, data: { big: huge } }) },
+  { name: 'label-number', make: (o) => withMeta(o, { labels: { app: 7 } }) },
+  { name: 'labels-list', make: (o) => withMeta(o, { labels: ['app'] }) },
+  { name: 'unicode', make: (o) => withMeta(o, { annotations: { note: '⛵ ünïcödé \u0000 🚀' } }) },
+  {
+    name: 'proto-keys',
+    make: (o) => JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(o).slice(1)}`),
+  },
+  {
+    name: 'owner-missing',
+    make: (o) =>
+      withMeta(o, {
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'gone',
+            uid: 'no-such-uid',
+            controller: true,
+          },
+        ],
+      }),
+  },
+  { name: 'owner-junk', make: (o) => withMeta(o, { ownerReferences: 'me' }) },
+  { name: 'finalizer', make: (o) => withMeta(o, { finalizers: ['example.com/keep'] }) },
+  { name: 'deleting', make: (o) => withMeta(o, { deletionTimestamp: '2020-01-01T00:00:00Z' }) },
+  { name: 'no-containers', make: (o) => onPod(o, { containers: [] }) },
+  { name: 'containers-object', make: (o) => onPod(o, { containers: { app: container() } }) },
+  { name: 'container-no-image', make: (o) => onPod(o, { containers: [{ name: 'app' }] }) },
+  { name: 'container-junk', make: (o) => onPod(o, { containers: [null, 3, 'x'] }) },
+  {
+    name: 'requests-junk',
+    make: (o) =>
+      onPod(
+        o,
+        podSpec({
+          containers: [container({ resources: { requests: { cpu: 'lots', memory: -5 } } })],
+        }),
+      ),
+  },
+  {
+    name: 'requests-huge',
+    make: (o) =>
+      onPod(
+        o,
+        podSpec({
+          containers: [container({ resources: { requests: { cpu: '50', memory: '9Ei' } } })],
+        }),
+      ),
+  },
+  {
+    name: 'ports-junk',
+    make: (o) =>
+      onPod(
+        o,
+        podSpec({
+          containers: [container({ ports: [{ containerPort: 'http' }, { containerPort: 99999 }] })],
+        }),
+      ),
+  },
+  {
+    name: 'exit-1',
+    make: (o) =>
+      onPod(
+        o,
+        podSpec({
+          containers: [container({ command: ['sh', '-c', 'exit 1'] })],
+          restartPolicy: 'Never',
+        }),
+      ),
+  },
+  {
+    name: 'missing-config',
+    make: (o) =>
+      onPod(
+        o,
+        podSpec({ containers: [container({ envFrom: [{ configMapRef: { name: 'nowhere' } }] })] }),
+      ),
+  },
+  {
+    name: 'impossible-node',
+    make: (o) => onPod(o, podSpec({ nodeSelector: { disk: 'unobtainium' }, tolerations: 'all' })),
+  },
+  {
+    name: 'replicas-odd',
+    make: (o) => ({ ...o, spec: { ...(o.spec as Json), replicas: -3, selector: 'app=x' } }),
+  },
+  { name: 'no-metadata', make: (o) => ({ ...o, metadata: undefined }) },
+];
+
+function withMeta(object: Json, extra: Json): Json {
+  return { ...object, metadata: { ...(object.metadata as Json), ...extra } };
+}
+
+/** Puts a pod spec where the kind keeps one (the pod, or a workload's template). */
+function onPod(object: Json, spec: Json): Json {
+  if (object.kind === 'Pod') return { ...object, spec };
+  if (object.kind === 'Deployment')
+    return { ...object, spec: { ...(object.spec as Json), template: template(spec) } };
+  return { ...object, spec };
+}
+
+/** Every kind in every shape, named `<prefix>-<kind>-<shape>`. */
+function flood(prefix: string, namespace: string): Json[] {
+  return KINDS.flatMap((kind) =>
+    SHAPES.map((shape) => {
+      const name = `${prefix}-${kind.kind.toLowerCase()}-${shape.name}`;
+      return shape.make(ordinary(kind, name, namespace));
+    }),
+  );
+}
+
+const PLURALS: Record<string, string> = {
+  Pod: 'api/v1/namespaces/flood/pods',
+  Deployment: 'apis/apps/v1/namespaces/flood/deployments',
+  Service: 'api/v1/namespaces/flood/services',
+  ConfigMap: 'api/v1/namespaces/flood/configmaps',
+  Namespace: 'api/v1/namespaces',
+};
+
+/**
+ * Creates an object through the client library and answers the status the sandbox gave. What the
+ * library cannot even serialise (a list where it wants an object) goes as JSON over plain HTTP.
+ */
+async function send(client: KubernetesObjectApi, object: Json): Promise<number> {
+  try {
+    await client.create(object as never);
+    return 201;
+  } catch (error) {
+    if (error instanceof ApiException) {
+      if (error.code >= 500) expect(String(error.body)).toContain('"kind":"Status"');
+      return error.code;
+    }
+  }
+  const response = await fetch(`${sandbox.sandbox.url}/${PLURALS[String(object.kind)]}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(object),
+  });
+  const body = (await response.json()) as Json;
+  if (response.status >= 400) expect(body.kind).toBe('Status');
+  return response.status;
+}
+
 /** The sandbox answers another client: the API server's version and a list of pods. */
 async function stillServes(): Promise<void> {
   const version = await fetch(`${sandbox.sandbox.url}/version`);
@@ -81,6 +246,46 @@ function kubectl(args: string[], input: string): Promise<{ code: number | null; 
 }
 
 describe('a sandbox nobody can crash', () => {
+  it('answers each of a few hundred varied objects, from kubectl and the client library, and goes on', async () => {
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfig);
+    const client = KubernetesObjectApi.makeApiClient(config);
+    await client.create(ordinary(KINDS[4] as (typeof KINDS)[number], 'flood', '') as never);
+    const fromClient = flood('lib', 'flood');
+    const fromKubectl = flood('cli', 'flood').filter((o) => o.metadata !== undefined);
+
+    const answers: number[] = [];
+    for (const object of fromClient) answers.push(await send(client, object));
+    const applied = await kubectl(
+      ['apply', '--validate=false', '-f', '-'],
+      fromKubectl.map((o) => stringify(o)).join('---\n'),
+    );
+
+    expect(fromClient.length + fromKubectl.length).toBeGreaterThan(300);
+    expect(answers).toHaveLength(fromClient.length);
+    expect(answers.every((code) => code === 201 || (code >= 400 && code < 600))).toBe(true);
+    expect(answers.filter((code) => code === 201).length).toBeGreaterThan(20);
+    expect(answers.filter((code) => code >= 400).length).toBeGreaterThan(5);
+    // kubectl ran to its end, one line for each object it could send.
+    expect(applied.code).not.toBeNull();
+    expect(applied.out).toContain('deployment.apps/cli-deployment-ordinary created');
+    expect(applied.out).toContain('pod/cli-pod-ordinary created');
+    await stillServes();
+    await eventually(async () => {
+      const pods = await sandbox.cluster.core.listNamespacedPod({ namespace: 'flood' });
+      const running = pods.items.filter(
+        (p) =>
+          p.metadata?.name?.startsWith('lib-deployment-ordinary-') && p.spec?.nodeName !== undefined,
+      );
+      return running.length > 0 ? running : undefined;
+    }, 30_000);
+    for (const plural of [
+      'apis/apps/v1/namespaces/flood/deployments',
+      'api/v1/namespaces/flood/pods',
+    ])
+      await fetch(`${sandbox.sandbox.url}/${plural}`, { method: 'DELETE' });
+  }, 120_000);
+
   it('goes on when its simulator cannot handle an object: that object is left, the rest move on', async () => {
     const config = new KubeConfig();
     config.loadFromFile(sandbox.kubeconfig);

@@ -90,7 +90,7 @@ export class SandboxApiServer {
     if (target === undefined)
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     authorise(this.#options.deny ?? [], method, target, url);
-    this.#options.simulator.reconcile();
+    this.#options.simulator.catchUp();
     const call: Call = {
       store: this.#store,
       req,

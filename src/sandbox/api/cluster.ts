@@ -1,13 +1,13 @@
 import type { KObject, ObjectStore } from './store.ts';
 
 /**
- * What the API server needs from the world behind it: the objects, a reconcile before each
- * request, and what only running containers and nodes know (logs, usage). The simulator provides
+ * What the API server needs from the world behind it: the objects, the world brought up to now
+ * before each request, and what only running containers and nodes know (logs, usage). The simulator provides
  * it; declaring it here keeps the API server from depending on the simulator.
  */
 export type Cluster = {
   readonly store: ObjectStore;
-  reconcile(): void;
+  catchUp(): void;
   logs(
     pod: KObject,
     container: string | undefined,

@@ -3,18 +3,19 @@ import { deleteObject } from './delete.ts';
 import { type Call, isWatch, listOf, objectFromBody, readJson, writeOptionsOf } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
-import type { KObject } from './store.ts';
+import { copy, type KObject } from './store.ts';
 import { table, wantsTable } from './tables.ts';
 import { validate } from './validate.ts';
 import { serveWatch } from './watch.ts';
 
 /** Requests to a collection (no name on the URL): watch, list, create, and delete by selector. */
 
-function select(call: Call): KObject[] {
+/** The stored objects the selectors pick, shared and frozen: a list only serialises them. */
+function select(call: Call): readonly Readonly<KObject>[] {
   const { store, target, query } = call;
   const labels = labelMatcher(query.get('labelSelector') ?? undefined);
   const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
-  return store.list(target.type, target.namespace).filter((o) => labels(o) && fields(o));
+  return store.view(target.type, target.namespace).filter((o) => labels(o) && fields(o));
 }
 
 /** A list, paged by `limit` and an opaque `continue` token that is the offset of the next page. */
@@ -56,7 +57,7 @@ async function create(call: Call): Promise<void> {
 
 function deleteCollection(call: Call): void {
   const { store, target, dryRun, res } = call;
-  const selected = select(call);
+  const selected = select(call).map((object) => copy(object));
   for (const object of selected) deleteObject(store, target.type, object, {}, dryRun);
   sendJson(res, 200, listOf(target.type, selected, store.resourceVersion));
 }

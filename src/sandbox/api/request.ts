@@ -69,7 +69,7 @@ export function parseTarget(path: string): Target | undefined {
   return { type, namespace, name, sub };
 }
 
-export function listOf(type: ResourceType, items: KObject[], resourceVersion: string) {
+export function listOf(type: ResourceType, items: readonly KObject[], resourceVersion: string) {
   return {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),

@@ -256,7 +256,7 @@ const DEFAULT: Printer = {
 
 export function table(
   type: ResourceType,
-  objects: KObject[],
+  objects: readonly KObject[],
   resourceVersion: string,
   now: number,
 ) {

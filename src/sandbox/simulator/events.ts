@@ -33,7 +33,7 @@ export class EventRecorder {
       .digest('hex')
       .slice(0, 16);
     const name = `${about.metadata.name}.${id}`;
-    const existing = this.#store.get(EVENTS, namespace, name);
+    const existing = this.#store.peek(EVENTS, namespace, name);
     if (existing !== undefined) {
       this.#store.replace(EVENTS, {
         ...existing,

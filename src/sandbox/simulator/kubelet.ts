@@ -234,10 +234,7 @@ export function containerStatus(
   const status: Record<string, unknown> = {
     name: runtime.name,
     image: container.image,
-    imageID:
-      behaviour === undefined
-        ? ''
-        : `${qualified(container.image)}@sha256:${createHash('sha256').update(container.image).digest('hex')}`,
+    imageID: behaviour === undefined ? '' : imageId(container.image),
     ready,
     started: running,
     restartCount: runtime.restartCount,
@@ -306,4 +303,17 @@ function qualified(image: string): string {
   if (!image.includes('/')) return `docker.io/library/${image}`;
   if (!first.includes('.') && !first.includes(':')) return `docker.io/${image}`;
   return image;
+}
+
+const imageIds = new Map<string, string>();
+
+/** The pulled image's id, as containerd reports it; remembered, since every status needs it. */
+function imageId(image: string): string {
+  let id = imageIds.get(image);
+  if (id === undefined) {
+    id = `${qualified(image)}@sha256:${createHash('sha256').update(image).digest('hex')}`;
+    if (imageIds.size > 10_000) imageIds.clear();
+    imageIds.set(image, id);
+  }
+  return id;
 }

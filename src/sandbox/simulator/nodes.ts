@@ -44,8 +44,8 @@ export function podMetrics(
 }
 
 export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
-  const pods = store.list(PODS);
-  return store.list(NODES).map((node) => {
+  const pods = store.view(PODS);
+  return store.view(NODES).map((node) => {
     const used = nodeUsage(node, pods, usage);
     return {
       apiVersion: 'metrics.k8s.io/v1beta1',
@@ -65,7 +65,11 @@ export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
   });
 }
 
-function nodeUsage(node: KObject, pods: KObject[], usage: Usage): { cpu: number; memory: number } {
+function nodeUsage(
+  node: KObject,
+  pods: readonly KObject[],
+  usage: Usage,
+): { cpu: number; memory: number } {
   let cpu = 180;
   let memory = SYSTEM_MEMORY;
   for (const pod of pods) {
@@ -166,7 +170,7 @@ function reconcileNode(
   store: ObjectStore,
   events: EventRecorder,
   node: KObject,
-  pods: KObject[],
+  pods: readonly KObject[],
   usage: Usage,
 ): void {
   const status = (node.status ?? {}) as NodeStatus;
@@ -191,6 +195,6 @@ function reconcileNode(
 
 /** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
 export function reconcileNodes(store: ObjectStore, events: EventRecorder, usage: Usage): void {
-  const pods = store.list(PODS);
-  for (const node of store.list(NODES)) reconcileNode(store, events, node, pods, usage);
+  const pods = store.view(PODS);
+  for (const node of store.view(NODES)) reconcileNode(store, events, node, pods, usage);
 }

@@ -58,35 +58,52 @@ function excluded(spec: PodSpec, node: KObject): string | undefined {
   return undefined;
 }
 
+/** What is placed on each node: the sum of its pods' requests, and how many they are. */
+export type NodeLoad = Map<string, { cpu: number; memory: number; pods: number }>;
+
+/** The load of every node from the pods bound to it (those not being deleted). */
+export function loadOf(pods: readonly KObject[]): NodeLoad {
+  const load: NodeLoad = new Map();
+  for (const pod of pods) {
+    if (pod.metadata.deletionTimestamp === undefined) addToLoad(load, pod);
+  }
+  return load;
+}
+
+/** Counts a pod on its node, as the scheduler's cache does once it has bound the pod. */
+export function addToLoad(load: NodeLoad, pod: KObject): void {
+  const node = (pod.spec as { nodeName?: string }).nodeName;
+  if (node === undefined) return;
+  const want = requestsOf(pod);
+  const used = load.get(node) ?? { cpu: 0, memory: 0, pods: 0 };
+  load.set(node, {
+    cpu: used.cpu + want.cpu,
+    memory: used.memory + want.memory,
+    pods: used.pods + 1,
+  });
+}
+
 /** Whether the pod's requests fit beside what is placed on the node: the shortfalls, or the load after. */
 function roomOn(
   node: KObject,
-  placed: KObject[],
+  load: NodeLoad,
   want: { cpu: number; memory: number },
 ): { shortfalls: string[]; load: number } {
   const status = (node.status ?? {}) as NodeStatus;
-  const onNode = placed.filter(
-    (p) => (p.spec as { nodeName?: string }).nodeName === node.metadata.name,
-  );
-  const used = onNode
-    .map(requestsOf)
-    .reduce((a, b) => ({ cpu: a.cpu + b.cpu, memory: a.memory + b.memory }), {
-      cpu: 0,
-      memory: 0,
-    });
+  const used = load.get(node.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
   const cpu = parseCpu(status.allocatable?.cpu ?? '0') ?? 0;
   const memory = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
   const maxPods = Number(status.allocatable?.pods ?? '110');
   const shortfalls: string[] = [];
-  if (onNode.length + 1 > maxPods) shortfalls.push('Too many pods');
+  if (used.pods + 1 > maxPods) shortfalls.push('Too many pods');
   if (used.cpu + want.cpu > cpu) shortfalls.push('Insufficient cpu');
   if (used.memory + want.memory > memory) shortfalls.push('Insufficient memory');
-  const load =
+  const after =
     (used.memory + want.memory) / Math.max(memory, 1) + (used.cpu + want.cpu) / Math.max(cpu, 1);
-  return { shortfalls, load };
+  return { shortfalls, load: after };
 }
 
-export function place(pod: KObject, nodes: KObject[], placed: KObject[]): Placement {
+export function place(pod: KObject, nodes: readonly KObject[], load: NodeLoad): Placement {
   const spec = pod.spec as PodSpec;
   const want = requestsOf(pod);
   const reasons = new Map<string, number>();
@@ -98,10 +115,11 @@ export function place(pod: KObject, nodes: KObject[], placed: KObject[]): Placem
       fail(reason);
       continue;
     }
-    const { shortfalls, load } = roomOn(node, placed, want);
-    for (const shortfall of shortfalls) fail(shortfall);
-    if (shortfalls.length > 0) continue;
-    if (best === undefined || load < best.load) best = { name: node.metadata.name, load };
+    const room = roomOn(node, load, want);
+    for (const shortfall of room.shortfalls) fail(shortfall);
+    if (room.shortfalls.length > 0) continue;
+    if (best === undefined || room.load < best.load)
+      best = { name: node.metadata.name, load: room.load };
   }
   if (best !== undefined) return { node: best.name };
   const detail = [...reasons]

@@ -15,7 +15,8 @@ import {
 import { type LogLine, logLines } from './logs.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
-import { place } from './scheduler.ts';
+import { addToLoad, loadOf, type NodeLoad, place } from './scheduler.ts';
+import { UnschedulableQueue } from './unschedulable-queue.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
 /**
@@ -45,10 +46,16 @@ export class Simulator {
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
+  readonly #unschedulable = new UnschedulableQueue();
   #timer: NodeJS.Timeout | undefined;
   #pending = false;
+  /** How long the last reconcile took and when it ended (ms, real time): the pace of the next. */
+  #cost = 0;
+  #ended = 0;
   #unsubscribe: (() => void) | undefined;
   #reconciling = false;
+  /** The store's version after the last reconcile, and when something next falls due. */
+  #settled: { version: string; until: number } | undefined;
   /** Where a controller's failure is told; the simulation goes on past it. */
   readonly #onError: (where: string, error: unknown) => void;
 
@@ -63,18 +70,33 @@ export class Simulator {
     for (const [image, behaviour] of Object.entries(images)) this.#images.set(image, behaviour);
   }
 
-  /** Runs in real time from now on: on every change, and at least every half second. */
+  /**
+   * Runs in real time from now on: soon after every change, and at least every half second. A
+   * large cluster, whose reconcile takes long, is reconciled less often, so that reconciling
+   * never takes more than about a third of the process's time and clients are still answered.
+   */
   start(): void {
     this.store.now = () => new Date();
     this.#unsubscribe = this.store.onChange(() => this.#schedule());
-    this.#timer = setInterval(() => this.reconcile(), 500);
-    this.#timer.unref();
     this.reconcile();
+    this.#tick();
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#unsubscribe?.();
+  }
+
+  #tick(): void {
+    this.#timer = setTimeout(
+      () => {
+        this.reconcile();
+        if (this.#timer !== undefined) this.#tick();
+      },
+      Math.max(500, 4 * this.#cost),
+    );
+    this.#timer.unref();
   }
 
   /** Moves simulated time to `target`, stopping at every transition on the way. */
@@ -90,22 +112,48 @@ export class Simulator {
     this.reconcile();
   }
 
+  /**
+   * Brings the world up to now before a request is answered, unless nothing changed and nothing
+   * fell due since the last reconcile: with thousands of pods, a reconcile per request would
+   * leave every client waiting on the others.
+   */
+  catchUp(): void {
+    const settled = this.#settled;
+    const unchanged = settled?.version === this.store.resourceVersion;
+    if (unchanged && this.store.now().getTime() < (settled?.until ?? 0)) return;
+    this.reconcile();
+  }
+
   /** Reconciles until nothing changes (a new replica set makes pods, pods change status…). */
   reconcile(): void {
     if (this.#reconciling) return;
     this.#reconciling = true;
+    const began = performance.now();
     try {
       for (let pass = 0; pass < 6; pass++) {
         const before = this.store.resourceVersion;
-        this.#guarded('workload controllers', () =>
-          this.#workloads.reconcile((pod) => this.#available(pod)),
+        this.#workloads.reconcile(
+          (pod) => this.#available(pod),
+          (where, work) => this.#guarded(where, work),
         );
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
         if (this.store.resourceVersion === before) break;
       }
+      // What the timer's next tick would catch anyway (probes, heartbeats) waits at most a second.
+      const now = this.store.now().getTime();
+      let next: number | undefined;
+      this.#guarded('deadlines', () => {
+        next = this.#nextTransition();
+      });
+      this.#settled = {
+        version: this.store.resourceVersion,
+        until: Math.min(next ?? Number.POSITIVE_INFINITY, now + 1_000),
+      };
     } finally {
       this.#reconciling = false;
+      this.#ended = performance.now();
+      this.#cost = this.#ended - began;
     }
   }
 
@@ -156,10 +204,13 @@ export class Simulator {
   #schedule(): void {
     if (this.#pending) return;
     this.#pending = true;
-    setImmediate(() => {
+    const run = () => {
       this.#pending = false;
       this.reconcile();
-    });
+    };
+    const wait = this.#ended + 2 * this.#cost - performance.now();
+    if (wait <= 0) setImmediate(run);
+    else setTimeout(run, wait).unref();
   }
 
   #nextTransition(): number | undefined {
@@ -198,19 +249,23 @@ export class Simulator {
 
   #pods(): void {
     const now = this.store.now().getTime();
-    const nodes = this.store.list(NODES);
-    const pods = this.store.list(PODS);
+    const nodes = this.store.view(NODES);
+    const pods = this.store.view(PODS);
+    const load = loadOf(pods.filter((p) => (p.spec as PodSpec).nodeName !== undefined));
     const live = new Set<string>();
+    const waiting = new Set<string>();
     for (const pod of pods) {
       live.add(pod.metadata.uid ?? '');
+      if ((pod.spec as PodSpec).nodeName === undefined) waiting.add(pod.metadata.uid ?? '');
       this.#guarded(`pod ${pod.metadata.namespace}/${pod.metadata.name}`, () =>
-        this.#pod(pod, now, nodes, pods),
+        this.#pod(pod, now, nodes, load),
       );
     }
     for (const uid of this.#runtimes.keys()) if (!live.has(uid)) this.#runtimes.delete(uid);
+    this.#unschedulable.keepOnly(waiting);
   }
 
-  #pod(pod: KObject, now: number, nodes: KObject[], pods: KObject[]): void {
+  #pod(pod: KObject, now: number, nodes: readonly KObject[], load: NodeLoad): void {
     const uid = pod.metadata.uid ?? '';
     if (pod.metadata.deletionTimestamp !== undefined) {
       const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
@@ -224,20 +279,21 @@ export class Simulator {
     }
     const spec = pod.spec as PodSpec;
     if (spec.nodeName === undefined) {
-      this.#bind(pod, nodes, pods);
+      this.#bind(pod, nodes, load);
       return;
     }
     this.#run(pod, now);
   }
 
-  #bind(pod: KObject, nodes: KObject[], pods: KObject[]): void {
-    const placed = pods.filter(
-      (p) =>
-        (p.spec as PodSpec).nodeName !== undefined && p.metadata.deletionTimestamp === undefined,
-    );
-    const placement = place(pod, nodes, placed);
+  #bind(pod: KObject, nodes: readonly KObject[], load: NodeLoad): void {
+    const uid = pod.metadata.uid ?? '';
+    const now = this.store.now().getTime();
+    const cluster = UnschedulableQueue.clusterOf(nodes, load);
+    if (!this.#unschedulable.due(uid, cluster, now)) return;
+    const placement = place(pod, nodes, load);
     const scheduler = { component: 'default-scheduler' };
     if ('reason' in placement) {
+      this.#unschedulable.park(uid, cluster, now);
       const status = {
         phase: 'Pending',
         qosClass: qosOf(pod),
@@ -265,7 +321,7 @@ export class Simulator {
       ...pod,
       spec: { ...(pod.spec as object), nodeName: placement.node },
     });
-    (pods.find((p) => p.metadata.uid === pod.metadata.uid) as KObject).spec = bound.spec;
+    addToLoad(load, bound);
     this.#events.record(
       bound,
       'Normal',
@@ -330,7 +386,7 @@ export class Simulator {
 
   /** The InternalIP of the pod's node. */
   #hostIP(pod: KObject): string {
-    const node = this.store.get(NODES, undefined, (pod.spec as PodSpec).nodeName ?? '');
+    const node = this.store.peek(NODES, undefined, (pod.spec as PodSpec).nodeName ?? '');
     const addresses =
       (node?.status as { addresses?: { type: string; address: string }[] } | undefined)
         ?.addresses ?? [];
@@ -379,7 +435,7 @@ export class Simulator {
       optional?: boolean,
     ) => {
       if (name === undefined || optional === true) return undefined;
-      const found = this.store.get(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
+      const found = this.store.peek(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
       if (found === undefined) return `${kind} "${name}" not found`;
       const data = { ...((found.data ?? {}) as object), ...((found.binaryData ?? {}) as object) };
       if (key !== undefined && !(key in data)) {

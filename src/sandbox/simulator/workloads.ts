@@ -11,6 +11,7 @@ import {
 } from './deployment-conditions.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
+import { podLimit, podRoom } from './pod-limit.ts';
 
 /**
  * The deployment and replica set controllers: a template change makes a new replica set (or
@@ -22,8 +23,6 @@ const DEPLOYMENTS = must(findResource('apps', 'v1', 'deployments'));
 const REPLICA_SETS = must(findResource('apps', 'v1', 'replicasets'));
 /** Pods a ReplicaSet creates in one sync at most, as the real controller's burst. */
 const BURST_REPLICAS = 500;
-/** Pods the sandbox holds at most: a replica count of a billion must not take the process down. */
-const POD_LIMIT = 2_000;
 const PODS = must(findResource('', 'v1', 'pods'));
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -52,6 +51,9 @@ export class WorkloadControllers {
   /** When each deployment last made progress, for its deadline. */
   readonly #progress = new Map<string, { key: string; at: number }>();
 
+  #owned: { version: string; byOwner: Map<string, KObject[]> } | undefined;
+  readonly #refusedAt = new Map<string, number>();
+
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
     this.#events = events;
@@ -60,25 +62,29 @@ export class WorkloadControllers {
   /** The earliest time a deadline will pass, so that simulated time can stop there. */
   nextDeadline(): number | undefined {
     let next: number | undefined;
-    for (const deployment of this.#store.list(DEPLOYMENTS)) {
+    for (const deployment of this.#store.view(DEPLOYMENTS)) {
       const progress = this.#progress.get(deployment.metadata.uid ?? '');
-      const status = deployment.status as
-        | { conditions?: { type: string; reason?: string }[] }
-        | undefined;
-      const progressing = status?.conditions?.find((c) => c.type === 'Progressing');
-      if (progress === undefined || progressing?.reason !== 'ReplicaSetUpdated') continue;
+      if (progress === undefined) continue;
+      const status = deployment.status as { conditions?: unknown } | undefined;
+      const conditions = Array.isArray(status?.conditions) ? status.conditions : [];
+      const progressing = conditions.find(
+        (c: { type?: unknown } | null) => c?.type === 'Progressing',
+      ) as { reason?: unknown } | undefined;
+      if (progressing?.reason !== 'ReplicaSetUpdated') continue;
       const at = progress.at + deadlineOf(deployment) * 1000;
       next = next === undefined ? at : Math.min(next, at);
     }
     return next;
   }
 
-  reconcile(isAvailable: PodReadiness): void {
-    for (const deployment of this.#store.list(DEPLOYMENTS)) {
+  /** One sync of every Deployment and ReplicaSet; `guard` keeps one object's failure its own. */
+  reconcile(isAvailable: PodReadiness, guard: Guard): void {
+    for (const deployment of this.#store.view(DEPLOYMENTS)) {
       if (deployment.metadata.deletionTimestamp === undefined)
-        this.#deployment(deployment, isAvailable);
+        guard(`deployment ${nameOf(deployment)}`, () => this.#deployment(deployment, isAvailable));
     }
-    for (const rs of this.#store.list(REPLICA_SETS)) this.#replicaSet(rs, isAvailable);
+    for (const rs of this.#store.view(REPLICA_SETS))
+      guard(`replica set ${nameOf(rs)}`, () => this.#replicaSet(rs, isAvailable));
   }
 
   #deployment(deployment: KObject, isAvailable: PodReadiness): void {
@@ -265,15 +271,15 @@ export class WorkloadControllers {
     if (pods.length < wanted) {
       // Like the real controller, at most a burst of pods per sync; and never beyond what the
       // sandbox holds, which is said in an event rather than running the process out of memory.
-      const room = POD_LIMIT - this.#store.list(PODS).length;
-      const made = Math.min(wanted - pods.length, BURST_REPLICAS, Math.max(room, 0));
+      const room = podRoom(this.#store);
+      const made = Math.min(wanted - pods.length, BURST_REPLICAS, room);
       for (let i = 0; i < made; i++) this.#createPod(rs);
-      if (made < Math.min(wanted - pods.length, BURST_REPLICAS))
+      if (made < Math.min(wanted - pods.length, BURST_REPLICAS) && this.#mayRefuse(rs))
         this.#events.record(
           rs,
           'Warning',
           'FailedCreate',
-          `Error creating: the sandbox holds at most ${POD_LIMIT} pods`,
+          `Error creating: the sandbox holds at most ${podLimit(this.#store)} pods`,
           { component: 'replicaset-controller' },
         );
     } else if (pods.length > wanted) {
@@ -345,17 +351,53 @@ export class WorkloadControllers {
     });
   }
 
+  /**
+   * Whether to tell again that the sandbox is full: at most every 30 s of simulated time, as the
+   * real controller backs off a sync that fails, so a full sandbox does not churn the same event.
+   */
+  #mayRefuse(rs: KObject): boolean {
+    const uid = rs.metadata.uid ?? '';
+    const now = this.#store.now().getTime();
+    if (now < (this.#refusedAt.get(uid) ?? Number.NEGATIVE_INFINITY) + 30_000) return false;
+    if (this.#refusedAt.size > 10_000) this.#refusedAt.clear();
+    this.#refusedAt.set(uid, now);
+    return true;
+  }
+
   #podsOf(rs: KObject): KObject[] {
     const match = selectorMatcher((rs.spec as Spec).selector);
-    return this.#store
-      .list(PODS, rs.metadata.namespace)
-      .filter(
-        (pod) =>
-          pod.metadata.deletionTimestamp === undefined &&
-          pod.metadata.ownerReferences?.some((o) => o.uid === rs.metadata.uid) === true &&
-          match(pod.metadata.labels),
-      );
+    return (this.#podsByOwner().get(rs.metadata.uid ?? '') ?? []).filter(
+      (pod) => pod.metadata.namespace === rs.metadata.namespace && match(pod.metadata.labels),
+    );
   }
+
+  /** Live pods by the uid of each owner, made again only when the store has changed. */
+  #podsByOwner(): Map<string, KObject[]> {
+    const version = this.#store.resourceVersion;
+    if (this.#owned?.version === version) return this.#owned.byOwner;
+    const byOwner = new Map<string, KObject[]>();
+    for (const pod of this.#store.view(PODS)) {
+      if (pod.metadata.deletionTimestamp !== undefined) continue;
+      const owners = Array.isArray(pod.metadata.ownerReferences)
+        ? pod.metadata.ownerReferences
+        : [];
+      for (const owner of owners) {
+        const uid = String(owner?.uid ?? '');
+        const pods = byOwner.get(uid);
+        if (pods === undefined) byOwner.set(uid, [pod]);
+        else pods.push(pod);
+      }
+    }
+    this.#owned = { version, byOwner };
+    return byOwner;
+  }
+}
+
+/** Runs one object's work; a failure is told, and the other objects go on. */
+export type Guard = (where: string, work: () => void) => void;
+
+function nameOf(object: KObject): string {
+  return `${object.metadata.namespace}/${object.metadata.name}`;
 }
 
 export function podReady(pod: KObject): boolean {
