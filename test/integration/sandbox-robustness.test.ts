@@ -275,7 +275,8 @@ describe('a sandbox nobody can crash', () => {
       const pods = await sandbox.cluster.core.listNamespacedPod({ namespace: 'flood' });
       const running = pods.items.filter(
         (p) =>
-          p.metadata?.name?.startsWith('lib-deployment-ordinary-') && p.spec?.nodeName !== undefined,
+          p.metadata?.name?.startsWith('lib-deployment-ordinary-') &&
+          p.spec?.nodeName !== undefined,
       );
       return running.length > 0 ? running : undefined;
     }, 30_000);
