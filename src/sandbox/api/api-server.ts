@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorise, type DenyRule, serveAccessReview } from './access.ts';
+import { authorise, type DenyRule, serveAccessReview, serveRulesReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
@@ -110,6 +110,8 @@ export class SandboxApiServer {
       return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
     if (target.type.kind === 'SelfSubjectAccessReview')
       return serveAccessReview(this.#options.deny ?? [], method, req, res);
+    if (target.type.kind === 'SelfSubjectRulesReview')
+      return serveRulesReview(this.#options.deny ?? [], method, req, res);
     if (target.namespace !== undefined && target.type.namespaced && method !== 'GET') {
       if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
         throw notFound(NAMESPACES, target.namespace);

@@ -35,6 +35,8 @@ export const RESOURCES: readonly ResourceType[] = [
   apps('ReplicaSet', 'replicasets', ['rs'], ['scale', 'status']),
   apps('StatefulSet', 'statefulsets', ['sts'], ['scale', 'status']),
   apps('DaemonSet', 'daemonsets', ['ds'], ['status']),
+  batch('Job', 'jobs', []),
+  batch('CronJob', 'cronjobs', ['cj']),
   {
     group: 'autoscaling',
     version: 'v2',
@@ -78,6 +80,15 @@ export const RESOURCES: readonly ResourceType[] = [
     version: 'v1',
     kind: 'SelfSubjectAccessReview',
     plural: 'selfsubjectaccessreviews',
+    singular: '',
+    namespaced: false,
+    createOnly: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectRulesReview',
+    plural: 'selfsubjectrulesreviews',
     singular: '',
     namespaced: false,
     createOnly: true,
@@ -145,6 +156,20 @@ function apps(
     namespaced: true,
     shortNames,
     subresources,
+    categories: ['all'],
+  };
+}
+
+function batch(kind: string, plural: string, shortNames: string[]): ResourceType {
+  return {
+    group: 'batch',
+    version: 'v1',
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    shortNames,
+    subresources: ['status'],
     categories: ['all'],
   };
 }
