@@ -5,6 +5,7 @@ import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
+import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
@@ -116,6 +117,8 @@ export class SandboxApiServer {
       if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
         throw notFound(NAMESPACES, target.namespace);
     }
+    if (target.type.group === 'autoscaling' && target.type.version === 'v1')
+      return serveHpaV1(call, method);
     if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
     if (target.sub === 'scale')
       return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);
