@@ -67,10 +67,8 @@ export async function serveAccessReview(
   const attrs = body.spec?.resourceAttributes;
   const allowed =
     attrs === undefined || !denied(rules, attrs.verb, attrs.resource, attrs.namespace, attrs.group);
-  sendJson(res, 201, {
-    ...body,
-    status: { allowed, ...(allowed ? {} : { reason: 'denied by the sandbox' }) },
-  });
+  // RBAC gives no reason for a denial; kubectl then prints a bare "no", as here.
+  sendJson(res, 201, { ...body, status: { allowed } });
 }
 
 /**
