@@ -1,6 +1,6 @@
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
-import { applyPatch, type PatchType, patchTypeOf } from './patch.ts';
+import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
 import {
   type Call,
   type DeleteOptions,
@@ -10,6 +10,7 @@ import {
   writeOptionsOf,
 } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
+import { invalidPatchOptions, serverSideApply } from './serve-apply.ts';
 import { ApiError, type KObject } from './store.ts';
 import { table, wantsTable } from './tables.ts';
 import { validate } from './validate.ts';
@@ -75,6 +76,9 @@ function patchTypeFor(call: Call): PatchType {
 
 async function patch(call: Call, name: string): Promise<void> {
   const { store, target, req, res } = call;
+  if (isApplyPatch(req.headers['content-type'])) return serverSideApply(call, name);
+  if (call.query.has('force'))
+    throw invalidPatchOptions('force', 'Forbidden: may not be specified for non-apply patch');
   const type = patchTypeFor(call);
   const change = await readBody(req);
   const current = store.mustGet(target.type, target.namespace, name);
