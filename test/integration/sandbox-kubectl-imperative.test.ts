@@ -184,4 +184,87 @@ describe('kubectl imperative commands on the sandbox', () => {
     expect(header).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
     expect(rows.some((row) => /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/.test(row))).toBe(true);
   });
+
+  it('applies server-side with managed fields, refusing a conflict unless forced', async () => {
+    await kubectl('create', 'deployment', 'applied', '--image=nginx:1.26');
+    const manifest = (image: string) =>
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'applied', namespace: 'default' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'applied' } },
+          template: {
+            metadata: { labels: { app: 'applied' } },
+            spec: { containers: [{ name: 'nginx', image }] },
+          },
+        },
+      });
+
+    const refused = await runKubectl(
+      { kubeconfig: sandbox.kubeconfig, cacheDir },
+      ['apply', '--server-side', '-f', '-'],
+      manifest('nginx:1.27'),
+    );
+    const forced = await runKubectl(
+      { kubeconfig: sandbox.kubeconfig, cacheDir },
+      ['apply', '--server-side', '--force-conflicts', '-f', '-'],
+      manifest('nginx:1.27'),
+    );
+
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl-create" using apps/v1: .spec.template.spec.containers[name="nginx"].image',
+    );
+    expect(forced.stdout.trim()).toBe('deployment.apps/applied serverside-applied');
+    const stored = (await read('/apis/apps/v1/namespaces/default/deployments/applied')).body as {
+      spec: { template: { spec: { containers: { image: string }[] } } };
+      metadata: { managedFields: { manager: string; operation: string; fieldsV1: Json }[] };
+    };
+    expect(stored.spec.template.spec.containers[0]?.image).toBe('nginx:1.27');
+    const managers = stored.metadata.managedFields.map((f) => `${f.manager}/${f.operation}`);
+    expect(managers).toEqual(['kubectl-create/Update', 'kubectl/Apply']);
+    const applied = stored.metadata.managedFields.find((f) => f.operation === 'Apply');
+    expect(applied?.fieldsV1).toMatchObject({
+      'f:spec': {
+        'f:replicas': {},
+        'f:template': {
+          'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {} } } },
+        },
+      },
+    });
+  });
+
+  it('creates an object by server-side apply and needs a field manager', async () => {
+    const manifest = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'applied-config' },
+      data: { mode: 'fast' },
+    });
+
+    const result = await runKubectl(
+      { kubeconfig: sandbox.kubeconfig, cacheDir },
+      ['apply', '--server-side', '-f', '-'],
+      manifest,
+    );
+    const response = await fetch(
+      `${sandbox.sandbox.url}/api/v1/namespaces/default/configmaps/other?fieldManager=`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/apply-patch+yaml' },
+        body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n',
+      },
+    );
+
+    expect(result.stdout.trim()).toBe('configmap/applied-config serverside-applied');
+    expect((await read('/api/v1/namespaces/default/configmaps/applied-config')).body.data).toEqual({
+      mode: 'fast',
+    });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as Json).message).toBe(
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
+  });
 });

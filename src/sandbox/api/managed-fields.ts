@@ -1,6 +1,7 @@
 import {
   type FieldSet,
   fromFieldsV1,
+  isObject,
   type Json,
   pathsOf,
   toFieldsV1,
@@ -82,7 +83,10 @@ export function recordUpdate(
   const changed = new Set(
     [...pathsOf(after)].filter((p) => {
       const path = JSON.parse(p) as string[];
-      return JSON.stringify(valueAt(before, path)) !== JSON.stringify(valueAt(after, path));
+      const was = valueAt(before, path);
+      // A map or list item changes hands only when added; its members' changes are their own.
+      if (isObject(valueAt(after, path) ?? null)) return was === undefined;
+      return JSON.stringify(was) !== JSON.stringify(valueAt(after, path));
     }),
   );
   const owners = ownersOf(previous).map(({ entry, fields }) => {
