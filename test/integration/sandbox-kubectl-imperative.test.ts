@@ -267,4 +267,23 @@ describe('kubectl imperative commands on the sandbox', () => {
       'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
     );
   });
+
+  it('explains fields of the served kinds from their OpenAPI schemas', async () => {
+    const spec = await kubectl('explain', 'pods.spec');
+    const resources = await kubectl(
+      'explain',
+      'deployments.spec.template.spec.containers.resources',
+    );
+    const cron = await kubectl('explain', 'cj.spec.schedule');
+
+    expect(spec.code).toBe(0);
+    expect(spec.stdout).toMatch(/^KIND:\s+Pod\nVERSION:\s+v1\n/);
+    expect(spec.stdout).toContain('FIELD: spec <PodSpec>');
+    expect(spec.stdout).toMatch(/containers\t<\[\]Container> -required-/);
+    expect(spec.stdout).toMatch(/restartPolicy\t<string>/);
+    expect(resources.stdout).toContain('FIELD: resources <ResourceRequirements>');
+    expect(resources.stdout).toMatch(/limits\t<map\[string\]Quantity>/);
+    expect(cron.stdout).toMatch(/GROUP:\s+batch\nKIND:\s+CronJob/);
+    expect(cron.stdout).toContain('FIELD: schedule <string>');
+  });
 });
