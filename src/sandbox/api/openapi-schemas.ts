@@ -1,5 +1,7 @@
 import type { ResourceType } from './catalog.ts';
-import { TYPES } from './openapi-types.ts';
+import { CORE_TYPES } from './openapi-core-types.ts';
+import type { TypeDescription } from './openapi-types.ts';
+import { WORKLOAD_TYPES } from './openapi-workload-types.ts';
 
 /**
  * OpenAPI v3 component schemas, in the API server's shapes, from the compact descriptions in
@@ -23,6 +25,8 @@ const WELL_KNOWN: Record<string, { name: string; schema: Schema }> = {
     schema: { type: 'string', format: 'date-time', description: 'A time in RFC 3339 form.' },
   },
 };
+
+const TYPES: Record<string, TypeDescription> = { ...CORE_TYPES, ...WORKLOAD_TYPES };
 
 const PRIMITIVES = new Set(['string', 'integer', 'number', 'boolean']);
 

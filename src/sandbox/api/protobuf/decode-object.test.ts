@@ -85,6 +85,13 @@ describe('decodeObject', () => {
     });
   });
 
+  it('decodes the DeleteOptions kubectl drain sends with each pod deletion', () => {
+    expect(decodeObject(fixture('drain-delete-options.pb'))).toEqual({
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+    });
+  });
+
   it('keeps a zero set through a pointer and drops zeros the encoder writes for unset fields', () => {
     const spec = [...num(1, 0n), ...num(5, 0n)]; // replicas (*int32) 0, minReadySeconds 0
     const body = envelope('apps/v1', 'Deployment', [
