@@ -78,10 +78,13 @@ export function recordUpdate(
   manager: string | undefined,
   now: Date,
 ): ManagedEntry[] {
+  const previousOwners = ownersOf(previous);
+  // The simulator's controllers write without a manager, mostly to unmanaged objects.
+  if (manager === undefined && previousOwners.length === 0) return [];
   const before = previous === undefined ? null : ownable(previous);
   const after = ownable(next);
   const changed = new Set(
-    [...pathsOf(after)].filter((p) => {
+    [...(manager === undefined ? [] : pathsOf(after))].filter((p) => {
       const path = JSON.parse(p) as string[];
       const was = valueAt(before, path);
       // A map or list item changes hands only when added; its members' changes are their own.
@@ -89,7 +92,7 @@ export function recordUpdate(
       return JSON.stringify(was) !== JSON.stringify(valueAt(after, path));
     }),
   );
-  const owners = ownersOf(previous).map(({ entry, fields }) => {
+  const owners = previousOwners.map(({ entry, fields }) => {
     const kept = [...fields].filter((p) => valueAt(after, JSON.parse(p) as string[]) !== undefined);
     const mine = entry.manager === manager && entry.operation === 'Update' && !entry.subresource;
     return { entry, fields: new Set(mine ? kept : kept.filter((p) => !changed.has(p))) };
