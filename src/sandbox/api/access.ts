@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isWatch, readJson, type Target } from './request.ts';
+import { isWatch, readBody, type Target } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
 import { ApiError, resourceName } from './store.ts';
 
@@ -63,12 +63,36 @@ export async function serveAccessReview(
   res: ServerResponse,
 ): Promise<void> {
   if (method !== 'POST') throw methodNotAllowed();
-  const body = (await readJson(req)) as { spec?: { resourceAttributes?: DenyRule } };
+  const body = (await readBody(req)) as { spec?: { resourceAttributes?: DenyRule } };
   const attrs = body.spec?.resourceAttributes;
   const allowed =
     attrs === undefined || !denied(rules, attrs.verb, attrs.resource, attrs.namespace, attrs.group);
+  // RBAC gives no reason for a denial; kubectl then prints a bare "no", as here.
+  sendJson(res, 201, { ...body, status: { allowed } });
+}
+
+/**
+ * A SelfSubjectRulesReview (`kubectl auth can-i --list`): the sandbox's user may do anything but
+ * what a deny rule refuses, which RBAC's allow-only rules cannot say, so then the list is
+ * marked incomplete as the API server marks one it could not fully evaluate.
+ */
+export async function serveRulesReview(
+  rules: DenyRule[],
+  method: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (method !== 'POST') throw methodNotAllowed();
+  const body = (await readBody(req)) as { spec?: { namespace?: string } };
+  const namespace = body.spec?.namespace;
+  const denies = rules.some((r) => r.namespace === undefined || r.namespace === namespace);
   sendJson(res, 201, {
     ...body,
-    status: { allowed, ...(allowed ? {} : { reason: 'denied by the sandbox' }) },
+    status: {
+      resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+      nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+      incomplete: denies,
+      ...(denies ? { evaluationError: 'the sandbox refuses some requests by deny rules' } : {}),
+    },
   });
 }

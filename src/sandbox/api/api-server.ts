@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authorise, type DenyRule, serveAccessReview } from './access.ts';
+import { authorise, type DenyRule, serveAccessReview, serveRulesReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
+import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
@@ -110,10 +111,14 @@ export class SandboxApiServer {
       return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
     if (target.type.kind === 'SelfSubjectAccessReview')
       return serveAccessReview(this.#options.deny ?? [], method, req, res);
+    if (target.type.kind === 'SelfSubjectRulesReview')
+      return serveRulesReview(this.#options.deny ?? [], method, req, res);
     if (target.namespace !== undefined && target.type.namespaced && method !== 'GET') {
       if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
         throw notFound(NAMESPACES, target.namespace);
     }
+    if (target.type.group === 'autoscaling' && target.type.version === 'v1')
+      return serveHpaV1(call, method);
     if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
     if (target.sub === 'scale')
       return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);

@@ -35,9 +35,22 @@ export const RESOURCES: readonly ResourceType[] = [
   apps('ReplicaSet', 'replicasets', ['rs'], ['scale', 'status']),
   apps('StatefulSet', 'statefulsets', ['sts'], ['scale', 'status']),
   apps('DaemonSet', 'daemonsets', ['ds'], ['status']),
+  batch('Job', 'jobs', []),
+  batch('CronJob', 'cronjobs', ['cj']),
   {
     group: 'autoscaling',
     version: 'v2',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    singular: 'horizontalpodautoscaler',
+    namespaced: true,
+    shortNames: ['hpa'],
+    categories: ['all'],
+  },
+  {
+    // The same objects as autoscaling/v2, converted (hpa-v1.ts); `kubectl autoscale` writes v1.
+    group: 'autoscaling',
+    version: 'v1',
     kind: 'HorizontalPodAutoscaler',
     plural: 'horizontalpodautoscalers',
     singular: 'horizontalpodautoscaler',
@@ -82,6 +95,15 @@ export const RESOURCES: readonly ResourceType[] = [
     namespaced: false,
     createOnly: true,
   },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectRulesReview',
+    plural: 'selfsubjectrulesreviews',
+    singular: '',
+    namespaced: false,
+    createOnly: true,
+  },
 ];
 
 export function verbsOf(type: ResourceType): string[] {
@@ -102,11 +124,23 @@ export function findKind(apiVersion: string, kind: string) {
   return RESOURCES.find((r) => apiVersionOf(r) === apiVersion && r.kind === kind);
 }
 
-/** The groups in the order discovery lists them; the core group is served apart, at `/api`. */
-export function groups(): { name: string; version: string }[] {
-  const seen = new Map<string, string>();
-  for (const r of RESOURCES) if (r.group !== '' && !seen.has(r.group)) seen.set(r.group, r.version);
-  return [...seen].map(([name, version]) => ({ name, version }));
+/**
+ * The groups in the order discovery lists them, each with its versions, the preferred first;
+ * the core group is served apart, at `/api`.
+ */
+export function groups(): { name: string; version: string; versions: string[] }[] {
+  const seen = new Map<string, string[]>();
+  for (const r of RESOURCES) {
+    if (r.group === '') continue;
+    const versions = seen.get(r.group) ?? [];
+    if (!versions.includes(r.version)) versions.push(r.version);
+    seen.set(r.group, versions);
+  }
+  return [...seen].map(([name, versions]) => ({
+    name,
+    version: versions[0] as string,
+    versions,
+  }));
 }
 
 function core(
@@ -145,6 +179,20 @@ function apps(
     namespaced: true,
     shortNames,
     subresources,
+    categories: ['all'],
+  };
+}
+
+function batch(kind: string, plural: string, shortNames: string[]): ResourceType {
+  return {
+    group: 'batch',
+    version: 'v1',
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    shortNames,
+    subresources: ['status'],
     categories: ['all'],
   };
 }

@@ -1,6 +1,6 @@
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
-import { type Call, isWatch, listOf, objectFromBody, readJson, writeOptionsOf } from './request.ts';
+import { type Call, isWatch, listOf, objectFromBody, readBody, writeOptionsOf } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
 import { copy, type KObject } from './store.ts';
@@ -46,7 +46,7 @@ function list(call: Call): void {
 
 async function create(call: Call): Promise<void> {
   const { store, target, req, res } = call;
-  const object = applyDefaults(objectFromBody(await readJson(req), target));
+  const object = applyDefaults(objectFromBody(await readBody(req), target));
   validate(target.type, object);
   const created = store.create(target.type, object, {
     ...writeOptionsOf(call),

@@ -33,6 +33,7 @@ export function applyDefaults(object: KObject): KObject {
         strategy?: { type?: string; rollingUpdate?: Record<string, unknown> };
       }
     | undefined;
+  if (object.kind === 'Secret') object.type ??= 'Opaque';
   if (spec === undefined) return object;
   if (object.kind === 'Pod') podSpec(spec as PodSpec);
   if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(object.kind)) {

@@ -53,9 +53,10 @@ export function version() {
   };
 }
 
-function groupOf(g: { name: string; version: string }) {
+function groupOf(g: { name: string; version: string; versions: string[] }) {
+  const versions = g.versions.map((version) => ({ groupVersion: `${g.name}/${version}`, version }));
   const preferred = { groupVersion: `${g.name}/${g.version}`, version: g.version };
-  return { name: g.name, versions: [preferred], preferredVersion: preferred };
+  return { name: g.name, versions, preferredVersion: preferred };
 }
 
 function entry(type: ResourceType) {

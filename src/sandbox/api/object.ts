@@ -1,15 +1,16 @@
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
-import { applyPatch, type PatchType, patchTypeOf } from './patch.ts';
+import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
 import {
   type Call,
   type DeleteOptions,
   mentionsResourceVersion,
   objectFromBody,
-  readJson,
+  readBody,
   writeOptionsOf,
 } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
+import { invalidPatchOptions, serverSideApply } from './serve-apply.ts';
 import { ApiError, type KObject } from './store.ts';
 import { table, wantsTable } from './tables.ts';
 import { validate } from './validate.ts';
@@ -28,7 +29,7 @@ function get(call: Call, name: string): void {
 
 async function replace(call: Call, name: string): Promise<void> {
   const { store, target, req, res } = call;
-  const body = objectFromBody(await readJson(req), target);
+  const body = objectFromBody(await readBody(req), target);
   if (body.metadata.name !== name)
     throw new ApiError(
       400,
@@ -75,8 +76,11 @@ function patchTypeFor(call: Call): PatchType {
 
 async function patch(call: Call, name: string): Promise<void> {
   const { store, target, req, res } = call;
+  if (isApplyPatch(req.headers['content-type'])) return serverSideApply(call, name);
+  if (call.query.has('force'))
+    throw invalidPatchOptions('force', 'Forbidden: may not be specified for non-apply patch');
   const type = patchTypeFor(call);
-  const change = await readJson(req);
+  const change = await readBody(req);
   const current = store.mustGet(target.type, target.namespace, name);
   const patched = applyPatch(current, change, type) as KObject;
   if (typeof patched !== 'object' || patched === null || Array.isArray(patched))
@@ -100,7 +104,7 @@ async function patch(call: Call, name: string): Promise<void> {
 
 async function remove(call: Call, name: string): Promise<void> {
   const { store, target, query, req, res } = call;
-  const options = (await readJson(req, true)) as DeleteOptions;
+  const options = (await readBody(req, true)) as DeleteOptions;
   const current = store.mustGet(target.type, target.namespace, name);
   const gracePeriod = query.get('gracePeriodSeconds');
   if (gracePeriod !== null) options.gracePeriodSeconds = Number(gracePeriod);

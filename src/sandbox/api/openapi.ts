@@ -1,9 +1,12 @@
 import { apiVersionOf, RESOURCES, type ResourceType } from './catalog.ts';
+import { schemasFor } from './openapi-schemas.ts';
 
 /**
- * Just enough OpenAPI v3 for `kubectl apply` and `kubectl create`: the index of group versions,
- * and per group version the write operations with their `fieldValidation` parameter, from
- * which kubectl learns that the server validates fields itself.
+ * Just enough OpenAPI v3 for `kubectl apply`, `create` and `explain`: the index of group
+ * versions, and per group version the write operations with their `fieldValidation` parameter,
+ * from which kubectl learns that the server validates fields itself, and the kinds' schemas.
+ * The PATCH operations declare no strategic merge patch body, so client-side apply keeps to
+ * kubectl's built-in patch metadata instead of these partial schemas.
  */
 export function openApiIndex() {
   const paths: Record<string, { serverRelativeURL: string }> = {};
@@ -39,7 +42,7 @@ export function openApiFor(path: string) {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
     paths,
-    components: { schemas: {} },
+    components: { schemas: schemasFor(types) },
   };
 }
 

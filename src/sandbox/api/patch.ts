@@ -19,6 +19,11 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
   return undefined;
 }
 
+/** Server-side apply's patch type (server-side-apply.ts), which is not a patch format here. */
+export function isApplyPatch(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim() === 'application/apply-patch+yaml';
+}
+
 export function applyPatch(target: unknown, patch: unknown, type: PatchType): unknown {
   if (type === 'json') return jsonPatch(target as Json, patch);
   if (!isObject(patch as Json)) {

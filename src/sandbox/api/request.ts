@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseYaml } from 'yaml';
 import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
+import { decodeObject, WireFormatError } from './protobuf/decode-object.ts';
 import { ApiError, type KObject, type ObjectStore, type WriteOptions } from './store.ts';
 
 /** Reading a request to the sandbox's API: which resource it names, its flags, its body. */
 const MAX_BODY = 3 * 2 ** 20;
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 export type Target = {
   type: ResourceType;
@@ -101,7 +104,31 @@ export function mentionsResourceVersion(patch: unknown): boolean {
   );
 }
 
-export async function readJson(req: IncomingMessage, optional = false): Promise<unknown> {
+/**
+ * The body of a write, whatever the client encoded it as: JSON, YAML for server-side apply, or
+ * the protobuf that kubectl's typed clients send (client-go has no fallback to JSON for it).
+ */
+export async function readBody(req: IncomingMessage, optional = false): Promise<unknown> {
+  const bytes = await readBytes(req);
+  if (bytes.toString('utf8').trim() === '') {
+    if (optional) return {};
+    throw new ApiError(400, 'BadRequest', 'the request needs a body');
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+  if (mediaType === PROTOBUF) return decodeProtobuf(bytes);
+  const text = bytes.toString('utf8');
+  try {
+    return mediaType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+  } catch {
+    throw new ApiError(
+      400,
+      'BadRequest',
+      "couldn't get version/kind; json parse error: the body is not valid JSON",
+    );
+  }
+}
+
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -110,18 +137,18 @@ export async function readJson(req: IncomingMessage, optional = false): Promise<
       throw new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') {
-    if (optional) return {};
-    throw new ApiError(400, 'BadRequest', 'the request needs a body');
-  }
+  return Buffer.concat(chunks);
+}
+
+function decodeProtobuf(bytes: Buffer): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
+    return decodeObject(bytes);
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
     throw new ApiError(
-      400,
-      'BadRequest',
-      "couldn't get version/kind; json parse error: the body is not valid JSON",
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF} (${error.message})`,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { apiVersionOf, type ResourceType } from './catalog.ts';
+import { recordUpdate } from './managed-fields.ts';
 
 /**
  * The sandbox's etcd: objects by resource, namespace and name, one resourceVersion counter for
@@ -175,7 +176,7 @@ export class ObjectStore {
     else delete meta.generation;
     delete meta.deletionTimestamp;
     delete meta.generateName;
-    recordManager(object, options, this.now());
+    recordManager(undefined, object, options, this.now());
     if (options.dryRun === true) return object;
     meta.resourceVersion = String(++this.#version);
     const stored = this.#put(type, object);
@@ -214,7 +215,7 @@ export class ObjectStore {
     else if (JSON.stringify(specOf(object)) !== JSON.stringify(specOf(current))) {
       object.metadata.generation = kept.generation + 1;
     }
-    recordManager(object, { operation: 'Update', ...options }, this.now());
+    recordManager(current, object, options, this.now());
     if (options.dryRun === true) {
       if (kept.resourceVersion !== undefined)
         object.metadata.resourceVersion = kept.resourceVersion;
@@ -438,17 +439,15 @@ function checkName(type: ResourceType, name: string): void {
   }
 }
 
-function recordManager(object: KObject, options: WriteOptions, now: Date): void {
-  if (options.fieldManager === undefined) return;
-  const entry = {
-    manager: options.fieldManager,
-    operation: options.operation ?? 'Update',
-    apiVersion: object.apiVersion,
-    time: now.toISOString().replace(/\.\d+Z$/, 'Z'),
-    fieldsType: 'FieldsV1',
-  };
-  const others = (object.metadata.managedFields ?? []).filter(
-    (f) => (f as { manager?: string }).manager !== options.fieldManager,
-  );
-  object.metadata.managedFields = [...others, entry];
+/** Managed fields for a write; an apply has worked out its own (server-side-apply.ts). */
+function recordManager(
+  previous: KObject | undefined,
+  object: KObject,
+  options: WriteOptions,
+  now: Date,
+): void {
+  if (options.operation === 'Apply') return;
+  const entries = recordUpdate(previous, object, options.fieldManager, now);
+  if (entries.length > 0) object.metadata.managedFields = entries;
+  else delete object.metadata.managedFields;
 }

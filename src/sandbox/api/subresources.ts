@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
-import { mentionsResourceVersion, readJson, type Target } from './request.ts';
+import { mentionsResourceVersion, readBody, type Target } from './request.ts';
 import { methodNotAllowed, sendJson, sendText } from './respond.ts';
 import { labelMatcher } from './selectors.ts';
 import { ApiError, type KObject } from './store.ts';
@@ -69,7 +69,7 @@ export async function serveScale(
   });
   if (req.method === 'GET') return sendJson(res, 200, scaleOf(current));
   let scale: { metadata?: { resourceVersion?: string }; spec?: { replicas?: number } };
-  const body = await readJson(req);
+  const body = await readBody(req);
   if (req.method === 'PATCH') {
     const type = patchTypeOf(req.headers['content-type']);
     if (type === undefined)

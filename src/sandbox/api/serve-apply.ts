@@ -1,0 +1,56 @@
+import { applyDefaults } from './defaults.ts';
+import { type Call, objectFromBody, readBody, writeOptionsOf } from './request.ts';
+import { sendJson } from './respond.ts';
+import { applyConfiguration } from './server-side-apply.ts';
+import { ApiError } from './store.ts';
+import { validate } from './validate.ts';
+
+/**
+ * A PATCH of type `application/apply-patch+yaml`: creates the object when it does not exist
+ * (201), otherwise merges the configuration in (200), recording the manager's fields.
+ */
+export function invalidPatchOptions(field: string, detail: string): ApiError {
+  const [reason = 'FieldValueInvalid', ...rest] = detail.split(': ');
+  return new ApiError(
+    422,
+    'Invalid',
+    `PatchOptions.meta.k8s.io "" is invalid: ${field}: ${detail}`,
+    {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: [
+        {
+          reason: reason === 'Required value' ? 'FieldValueRequired' : 'FieldValueForbidden',
+          message: `${reason}: ${rest.join(': ')}`,
+          field,
+        },
+      ],
+    },
+  );
+}
+
+export async function serverSideApply(call: Call, name: string): Promise<void> {
+  const { store, target, req, res, query } = call;
+  const manager = call.fieldManager;
+  if (manager === undefined || manager === '')
+    throw invalidPatchOptions('fieldManager', 'Required value: is required for apply patch');
+  const config = objectFromBody(await readBody(req), target);
+  if (config.metadata.name !== name)
+    throw new ApiError(
+      400,
+      'BadRequest',
+      'the name of the object does not match the name on the URL',
+    );
+  const live = store.get(target.type, target.namespace, name);
+  const force = query.get('force') === 'true';
+  const merged = applyConfiguration(live, config, manager, force, store.now());
+  const options = { ...writeOptionsOf(call), operation: 'Apply' };
+  if (live === undefined) {
+    const object = applyDefaults(merged);
+    validate(target.type, object);
+    return sendJson(res, 201, store.create(target.type, object, options));
+  }
+  if (target.sub !== 'status') merged.status = live.status;
+  validate(target.type, applyDefaults(merged), live);
+  sendJson(res, 200, store.replace(target.type, merged, options));
+}
