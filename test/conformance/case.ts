@@ -1,0 +1,83 @@
+import { runKubectl } from '../support/run-kubectl.ts';
+
+/**
+ * One row of the sandbox's conformance table: a kubectl command or a call through the API, and
+ * what a real cluster (kubectl 1.32 against Kubernetes 1.32) gives for it.
+ */
+export type Observed = { exit: number | null; out: string; err: string };
+
+export type Context = { kubeconfig: string; cacheDir: string; url: string };
+
+export type Case = {
+  /** What a real cluster gives, in a few words: the table's last column. */
+  real: string;
+  /** kubectl commands run first, each expected to succeed (the state the case needs). */
+  before?: string[][];
+  /** The command under test; `stdin` feeds `-f -`. */
+  kubectl?: string[];
+  stdin?: string;
+  /** Or a request through the API, as the client library makes it. */
+  request?: { method: string; path: string; body?: unknown; contentType?: string };
+  expect: { exit?: number; out?: RegExp; err?: RegExp };
+  /** What a controller does after the command: the check is retried for up to this many seconds. */
+  within?: number;
+};
+
+export type Result = { name: string; real: string; matched: boolean; got: string };
+
+/** The case's name in the table: its command line, or its request. */
+export function nameOf(c: Case): string {
+  if (c.kubectl !== undefined) return `kubectl ${c.kubectl.join(' ')}`;
+  return `${c.request?.method} ${c.request?.path}`;
+}
+
+export async function runCase(c: Case, context: Context): Promise<Result> {
+  for (const step of c.before ?? []) {
+    const done = await runKubectl(context, step, undefined, 30_000);
+    if (done.code !== 0)
+      return result(c, false, `setup \`kubectl ${step.join(' ')}\` failed: ${done.stderr.trim()}`);
+  }
+  const deadline = Date.now() + (c.within ?? 0) * 1000;
+  for (;;) {
+    const observed = await observe(c, context);
+    const mismatch = mismatchOf(c, observed);
+    if (mismatch === undefined) return result(c, true, summary(observed));
+    if (Date.now() >= deadline) return result(c, false, `${mismatch}: ${summary(observed)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function observe(c: Case, context: Context): Promise<Observed> {
+  if (c.kubectl !== undefined) {
+    const run = await runKubectl(context, c.kubectl, c.stdin, 30_000);
+    return { exit: run.code, out: run.stdout, err: run.stderr };
+  }
+  const request = c.request as NonNullable<Case['request']>;
+  const response = await fetch(`${context.url}${request.path}`, {
+    method: request.method,
+    ...(request.body === undefined
+      ? {}
+      : {
+          body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
+          headers: { 'content-type': request.contentType ?? 'application/json' },
+        }),
+  });
+  return { exit: response.status, out: await response.text(), err: '' };
+}
+
+function mismatchOf(c: Case, observed: Observed): string | undefined {
+  const { exit, out, err } = c.expect;
+  if (exit !== undefined && observed.exit !== exit) return `exit ${observed.exit}, not ${exit}`;
+  if (out !== undefined && !out.test(observed.out)) return `output does not match ${out}`;
+  if (err !== undefined && !err.test(observed.err)) return `error does not match ${err}`;
+  return undefined;
+}
+
+function summary(observed: Observed): string {
+  const text = `${observed.out.trim()} ${observed.err.trim()}`.trim().replace(/\s+/g, ' ');
+  return `${observed.exit}: ${text.length > 160 ? `${text.slice(0, 157)}...` : text}`;
+}
+
+function result(c: Case, matched: boolean, got: string): Result {
+  return { name: nameOf(c), real: c.real, matched, got };
+}

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
+import { type Case, type Result, runCase } from './case.ts';
+import { EVERYDAY } from './cases/everyday.ts';
+import { IMPERATIVE } from './cases/imperative.ts';
+
+/** Every table, in the order they print. */
+export const TABLES: readonly { title: string; cases: readonly Case[] }[] = [
+  { title: 'Everyday commands', cases: EVERYDAY },
+  { title: 'Imperative commands', cases: IMPERATIVE },
+];
+
+/** The scenarios the cases read: a healthy shop, a crash loop and a bad rollout. */
+const SCENARIOS = ['healthy', 'oom-crashloop', 'bad-rollout'];
+
+/** Runs every case, in order, against one sandbox of its own. */
+export async function runConformance(): Promise<{ title: string; results: Result[] }[]> {
+  const sandbox = await startSandbox({ scenarios: SCENARIOS });
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-conformance-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, sandbox.kubeconfig, { mode: 0o600 });
+  const context = { kubeconfig, cacheDir: join(dir, 'cache'), url: sandbox.url };
+  try {
+    const out: { title: string; results: Result[] }[] = [];
+    for (const table of TABLES) {
+      const results: Result[] = [];
+      for (const c of table.cases) results.push(await runCase(c, context));
+      out.push({ title: table.title, results });
+    }
+    return out;
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
