@@ -3,6 +3,7 @@ import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import { EventRecorder, stamp } from './events.ts';
+import { ImageRegistry } from './image-registry.ts';
 import {
   advance,
   type Container,
@@ -14,7 +15,14 @@ import {
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
-import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
+import {
+  type PodStatus,
+  podConditions,
+  podIP,
+  podPhase,
+  qosOf,
+  waitingReason,
+} from './pod-status.ts';
 import { place } from './scheduler.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
@@ -42,7 +50,7 @@ export class Simulator {
   readonly store: ObjectStore;
   readonly #events: EventRecorder;
   readonly #workloads: WorkloadControllers;
-  readonly #images = new Map<string, ImageBehaviour>();
+  readonly #images = new ImageRegistry();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
@@ -60,7 +68,7 @@ export class Simulator {
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
-    for (const [image, behaviour] of Object.entries(images)) this.#images.set(image, behaviour);
+    this.#images.add(images);
   }
 
   /** Runs in real time from now on: on every change, and at least every half second. */
@@ -147,7 +155,7 @@ export class Simulator {
     }
     return logLines(
       instance,
-      this.#images.get(spec.image),
+      this.#images.run(spec)?.behaviour,
       this.store.now().getTime(),
       pod.metadata.name,
     );
@@ -233,7 +241,9 @@ export class Simulator {
   #bind(pod: KObject, nodes: KObject[], pods: KObject[]): void {
     const placed = pods.filter(
       (p) =>
-        (p.spec as PodSpec).nodeName !== undefined && p.metadata.deletionTimestamp === undefined,
+        (p.spec as PodSpec).nodeName !== undefined &&
+        p.metadata.deletionTimestamp === undefined &&
+        !finished(p),
     );
     const placement = place(pod, nodes, placed);
     const scheduler = { component: 'default-scheduler' };
@@ -282,16 +292,14 @@ export class Simulator {
     const runtimes = this.#advanceContainers(pod, containers, now);
     const statuses = containers.map((c) => {
       const runtime = runtimes.get(c.name) as ContainerRuntime;
-      return containerStatus(pod.metadata.name, runtime, c, this.#images.get(c.image), now);
+      return containerStatus(pod.metadata.name, runtime, c, this.#images.run(c), now);
     });
-    const started = statuses.some(
-      (s) => s.started === true || Object.keys(s.lastState as object).length > 0,
-    );
+    const phase = podPhase(statuses, [...runtimes.values()]);
     const previous = (pod.status ?? {}) as PodStatus;
     const hostIP = this.#hostIP(pod);
     const status = {
-      phase: started ? 'Running' : 'Pending',
-      conditions: podConditions(previous, statuses, now),
+      phase,
+      conditions: podConditions(previous, statuses, now, phase),
       hostIP,
       hostIPs: [{ ip: hostIP }],
       podIP: podIP(uid),
@@ -347,7 +355,7 @@ export class Simulator {
     for (const c of containers) {
       const runtime = runtimes.get(c.name);
       if (c.readinessProbe === undefined || runtime?.phase !== 'running') continue;
-      if (this.#images.get(c.image)?.ready !== false) continue;
+      if (this.#images.run(c)?.behaviour.ready !== false) continue;
       const started = runtime.current?.startedAt ?? now;
       if (now - started < READY_SECONDS * 1000) continue;
       const last = (runtime as ContainerRuntime & { probedAt?: number }).probedAt ?? 0;
@@ -366,7 +374,7 @@ export class Simulator {
 
   #lookup(): Lookup {
     return {
-      behaviour: (image) => this.#images.get(image),
+      run: (container) => this.#images.run(container),
       missingReference: (namespace, container) => this.#missingReference(namespace, container),
     };
   }
@@ -408,12 +416,13 @@ export class Simulator {
     const runtimes = this.#runtimes.get(pod.metadata.uid ?? '');
     return ((pod.spec as PodSpec).containers ?? []).flatMap((c) => {
       const runtime = runtimes?.get(c.name);
-      const behaviour = this.#images.get(c.image);
-      if (runtime?.phase !== 'running' || behaviour === undefined) return [];
+      const run = this.#images.run(c);
+      if (runtime?.phase !== 'running' || run === undefined) return [];
+      const behaviour = run.behaviour;
       const need = parseMemory(behaviour.memory) ?? 0;
       const limit = parseMemory(c.resources?.limits?.memory ?? '');
       const memory =
-        exitOf(c, behaviour)?.reason === 'OOMKilled' && limit !== undefined ? limit * 0.97 : need;
+        exitOf(c, run)?.reason === 'OOMKilled' && limit !== undefined ? limit * 0.97 : need;
       return [{ name: c.name, cpu: parseCpu(behaviour.cpu) ?? 0, memory }];
     });
   }
@@ -429,6 +438,12 @@ export class Simulator {
   #nodes(): void {
     reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
   }
+}
+
+/** A pod whose containers ended for good: it holds no room on its node. */
+function finished(pod: KObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** A controller's failure on stderr, each distinct one at most once a minute. */
