@@ -2,6 +2,8 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import type { Controller, ControllerContext } from './controller-kit.ts';
+import { controllers } from './controllers.ts';
 import { EventRecorder, stamp } from './events.ts';
 import { ImageRegistry } from './image-registry.ts';
 import {
@@ -50,6 +52,8 @@ export class Simulator {
   readonly store: ObjectStore;
   readonly #events: EventRecorder;
   readonly #workloads: WorkloadControllers;
+  /** Jobs, CronJobs, StatefulSets, DaemonSets and HPAs, each in its own file. */
+  readonly #controllers: { name: string; controller: Controller }[];
   readonly #images = new ImageRegistry();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -65,6 +69,7 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
+    this.#controllers = controllers(store, this.#events);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -108,6 +113,9 @@ export class Simulator {
         this.#guarded('workload controllers', () =>
           this.#workloads.reconcile((pod) => this.#available(pod)),
         );
+        const context = this.#context();
+        for (const { name, controller } of this.#controllers)
+          this.#guarded(name, () => controller.reconcile(context));
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
         if (this.store.resourceVersion === before) break;
@@ -181,8 +189,11 @@ export class Simulator {
       }
     }
     for (const at of this.#removeAt.values()) times.push(at);
-    const deadline = this.#workloads.nextDeadline();
-    if (deadline !== undefined) times.push(deadline);
+    for (const deadline of [
+      this.#workloads.nextDeadline(),
+      ...this.#controllers.map(({ controller }) => controller.nextDeadline?.()),
+    ])
+      if (deadline !== undefined) times.push(deadline);
     const now = this.store.now().getTime();
     const future = times.filter((t) => t > now);
     return future.length === 0 ? undefined : Math.min(...future);
@@ -198,6 +209,10 @@ export class Simulator {
     } catch (error) {
       this.#onError(where, error);
     }
+  }
+
+  #context(): ControllerContext {
+    return { isAvailable: (pod) => this.#available(pod), usage: (pod) => this.#usage(pod) };
   }
 
   #available(pod: KObject): boolean {

@@ -1,0 +1,12 @@
+import type { ObjectStore } from '../api/store.ts';
+import type { Controller } from './controller-kit.ts';
+import type { EventRecorder } from './events.ts';
+import { JobController } from './job-controller.ts';
+
+/** The controllers beside the deployment and replica set ones, in the order a pass runs them. */
+export function controllers(
+  store: ObjectStore,
+  events: EventRecorder,
+): { name: string; controller: Controller }[] {
+  return [{ name: 'job controller', controller: new JobController(store, events) }];
+}

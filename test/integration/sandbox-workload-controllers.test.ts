@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { KObject } from '../../src/sandbox/api/store.ts';
+import { type SimulatedCluster, simulatedCluster } from '../support/simulated-cluster.ts';
+
+/**
+ * The sandbox's controllers beyond deployments, driven through simulated time: stand-in images
+ * that do what their command says, Jobs, CronJobs, StatefulSets, DaemonSets and autoscalers,
+ * with the statuses, conditions, names and events a real cluster gives.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read API objects' status fields of many shapes
+type Any = any;
+
+const status = (object: KObject): Any => object.status ?? {};
+
+const podsOf = (cluster: SimulatedCluster, owner: KObject) =>
+  cluster
+    .list('', 'v1', 'pods', owner.metadata.namespace)
+    .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === owner.metadata.uid));
+
+const pod = (name: string, command: string[], restartPolicy: string, image = 'busybox:1.36') => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: 'default' },
+  spec: { restartPolicy, containers: [{ name: 'main', image, command }] },
+});
+
+const job = (name: string, command: string[], spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    ...spec,
+    template: {
+      spec: {
+        restartPolicy: (spec.restartPolicy as string | undefined) ?? 'Never',
+        containers: [{ name: 'work', image: 'busybox:1.36', command }],
+      },
+    },
+  },
+});
+
+describe('images no scenario defines', () => {
+  it('start and stay Ready, with a log that says they are a stand-in', () => {
+    const cluster = simulatedCluster();
+    const deployment = cluster.apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] },
+        },
+      },
+    });
+
+    cluster.advance(600);
+
+    const after = cluster.get('apps/v1', 'Deployment', 'default', 'web');
+    expect(status(after).readyReplicas).toBe(2);
+    const pods = cluster
+      .list('', 'v1', 'pods', 'default')
+      .filter((p) => p.metadata.labels?.app === 'web');
+    expect(pods).toHaveLength(2);
+    const first = pods[0] as KObject;
+    expect(status(first).containerStatuses[0].restartCount).toBe(0);
+    const log = cluster.simulator.logs(first, undefined, false).map((l) => l.text);
+    expect(log).toHaveLength(1);
+    expect(log[0]).toContain('stand-in for image "nginx:1.27"');
+    expect(deployment.metadata.name).toBe('web');
+  });
+
+  it('run their command to its exit code, as the restartPolicy says', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(pod('fails', ['sh', '-c', 'exit 1'], 'Never'));
+    cluster.apply(pod('exits-3', ['sh', '-c', 'echo working; exit 3'], 'Never'));
+    cluster.apply(pod('says-hi', ['echo', 'hi'], 'Never'));
+    cluster.apply(pod('sleeps', ['sleep', '30'], 'OnFailure'));
+    cluster.apply(pod('crashes', ['false'], 'Always'));
+    cluster.apply(pod('retries', ['sh', '-c', 'exit 2'], 'OnFailure'));
+    cluster.apply(pod('stays', ['sleep', 'infinity'], 'Always'));
+
+    cluster.advance(20);
+    const sleeping = cluster.get('v1', 'Pod', 'default', 'sleeps');
+    cluster.advance(300);
+
+    const get = (name: string) => cluster.get('v1', 'Pod', 'default', name);
+    const container = (name: string) => status(get(name)).containerStatuses[0];
+    expect(status(get('fails')).phase).toBe('Failed');
+    expect(container('fails').state.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(container('fails').restartCount).toBe(0);
+    expect(container('exits-3').state.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(cluster.simulator.logs(get('exits-3'), undefined, false).map((l) => l.text)).toEqual([
+      'working',
+    ]);
+    expect(status(get('says-hi')).phase).toBe('Succeeded');
+    expect(container('says-hi').state.terminated).toMatchObject({
+      exitCode: 0,
+      reason: 'Completed',
+    });
+    expect(cluster.simulator.logs(get('says-hi'), undefined, false).map((l) => l.text)).toEqual([
+      'hi',
+    ]);
+    expect(status(sleeping).phase).toBe('Running');
+    expect(status(get('sleeps')).phase).toBe('Succeeded');
+    const ready = status(get('says-hi')).conditions.find((c: Any) => c.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    expect(status(get('crashes')).phase).toBe('Running');
+    expect(container('crashes').state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(container('crashes').restartCount).toBeGreaterThan(2);
+    expect(container('crashes').lastState.terminated).toMatchObject({
+      exitCode: 1,
+      reason: 'Error',
+    });
+    expect(container('retries').state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(container('stays').state.running).toBeDefined();
+    expect(container('stays').ready).toBe(true);
+  });
+
+  it('keeps the behaviour of scenario images, and a missing tag still fails to pull', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(pod('typo', [], 'Always', 'registry.k8s.io/coredns/coredns:v1.11.4'));
+
+    cluster.advance(120);
+
+    const state = status(cluster.get('v1', 'Pod', 'default', 'typo')).containerStatuses[0].state;
+    expect(state.waiting.reason).toBe('ImagePullBackOff');
+  });
+});
+
+describe('Jobs', () => {
+  it('run pods to their completions, parallelism at a time, and complete', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(
+      job('batch', ['sh', '-c', 'echo done && sleep 10'], { completions: 3, parallelism: 2 }),
+    );
+
+    cluster.advance(5);
+    const running = cluster.get('batch/v1', 'Job', 'default', 'batch');
+    cluster.advance(120);
+
+    expect(status(running).active).toBe(2);
+    expect(status(running).startTime).toBeDefined();
+    const done = cluster.get('batch/v1', 'Job', 'default', 'batch');
+    expect(status(done)).toMatchObject({ succeeded: 3, ready: 0, terminating: 0 });
+    expect(status(done).active).toBeUndefined();
+    expect(status(done).completionTime).toBeDefined();
+    expect(
+      status(done).conditions.map((c: Any) => [c.type, c.status, c.reason, c.message]),
+    ).toEqual([
+      [
+        'SuccessCriteriaMet',
+        'True',
+        'CompletionsReached',
+        'Reached expected number of succeeded pods',
+      ],
+      ['Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+    ]);
+    const pods = podsOf(cluster, done);
+    expect(pods).toHaveLength(3);
+    const uid = done.metadata.uid;
+    for (const p of pods) {
+      expect(p.metadata.name).toMatch(/^batch-[a-z0-9]{5}$/);
+      expect(p.metadata.labels).toMatchObject({
+        'batch.kubernetes.io/job-name': 'batch',
+        'job-name': 'batch',
+        'controller-uid': uid,
+        'batch.kubernetes.io/controller-uid': uid,
+      });
+      expect(p.metadata.ownerReferences?.[0]).toMatchObject({
+        kind: 'Job',
+        name: 'batch',
+        controller: true,
+      });
+    }
+    expect((done.spec as Any).selector).toEqual({
+      matchLabels: { 'batch.kubernetes.io/controller-uid': uid },
+    });
+    const events = cluster.events(done);
+    expect(
+      events.filter((e) => e.startsWith('SuccessfulCreate: Created pod: batch-')),
+    ).toHaveLength(3);
+    expect(events).toContain('Completed: Job completed');
+  });
+
+  it('fail with BackoffLimitExceeded once more pods failed than backoffLimit', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(job('flaky', ['sh', '-c', 'exit 1'], { backoffLimit: 2 }));
+
+    cluster.advance(600);
+
+    const failed = cluster.get('batch/v1', 'Job', 'default', 'flaky');
+    expect(status(failed).failed).toBe(3);
+    expect(status(failed).succeeded).toBeUndefined();
+    expect(status(failed).conditions.map((c: Any) => [c.type, c.reason, c.message])).toEqual([
+      ['FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+      ['Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+    ]);
+    expect(podsOf(cluster, failed).map((p) => status(p).phase)).toEqual([
+      'Failed',
+      'Failed',
+      'Failed',
+    ]);
+    expect(cluster.events(failed)).toContain(
+      'BackoffLimitExceeded: Job has reached the specified backoff limit',
+    );
+  });
+
+  it('count container restarts against backoffLimit when pods restart OnFailure', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(job('retry', ['false'], { backoffLimit: 2, restartPolicy: 'OnFailure' }));
+
+    cluster.advance(600);
+
+    const failed = cluster.get('batch/v1', 'Job', 'default', 'retry');
+    expect(status(failed).conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      reason: 'BackoffLimitExceeded',
+    });
+    expect(status(failed).failed).toBeUndefined();
+    expect(podsOf(cluster, failed)).toHaveLength(0);
+  });
+
+  it('fail with DeadlineExceeded at activeDeadlineSeconds, ending their pods', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(job('slow', ['sleep', '3600'], { activeDeadlineSeconds: 60 }));
+
+    cluster.advance(59);
+    const before = cluster.get('batch/v1', 'Job', 'default', 'slow');
+    cluster.advance(30);
+
+    expect(status(before).active).toBe(1);
+    const after = cluster.get('batch/v1', 'Job', 'default', 'slow');
+    expect(status(after).active).toBeUndefined();
+    expect(status(after).conditions.at(-1)).toMatchObject({
+      type: 'Failed',
+      reason: 'DeadlineExceeded',
+      message: 'Job was active longer than specified deadline',
+    });
+    expect(podsOf(cluster, after)).toHaveLength(0);
+    expect(cluster.events(after)).toContain(
+      'DeadlineExceeded: Job was active longer than specified deadline',
+    );
+  });
+});
