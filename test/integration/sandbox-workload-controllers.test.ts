@@ -246,3 +246,144 @@ describe('Jobs', () => {
     );
   });
 });
+
+const cronJob = (
+  name: string,
+  schedule: string,
+  command: string[],
+  spec: Record<string, unknown> = {},
+) => ({
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    schedule,
+    ...spec,
+    jobTemplate: {
+      metadata: { labels: { app: name } },
+      spec: {
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'task', image: 'busybox:1.36', command }],
+          },
+        },
+      },
+    },
+  },
+});
+
+const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
+
+describe('CronJobs', () => {
+  it('start a job named after the scheduled minute, and record its success', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(cronJob('report', '*/5 * * * *', ['sh', '-c', 'echo report && sleep 20']));
+
+    cluster.advance(4 * 60 + 10);
+    const scheduled = cluster.get('batch/v1', 'CronJob', 'default', 'report');
+    cluster.advance(6 * 60);
+
+    const name = `report-${minutes('2026-03-02T10:05:00Z')}`;
+    expect(status(scheduled).lastScheduleTime).toBe('2026-03-02T10:05:00Z');
+    expect(status(scheduled).active).toEqual([expect.objectContaining({ kind: 'Job', name })]);
+    const first = cluster.get('batch/v1', 'Job', 'default', name);
+    expect(first.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'CronJob', name: 'report' });
+    expect(first.metadata.labels?.app).toBe('report');
+    expect(status(first).succeeded).toBe(1);
+    const after = cluster.get('batch/v1', 'CronJob', 'default', 'report');
+    expect(status(after).lastScheduleTime).toBe('2026-03-02T10:10:00Z');
+    expect(status(first).completionTime).toBe('2026-03-02T10:05:21Z');
+    expect(status(after).lastSuccessfulTime).toBe('2026-03-02T10:10:21Z');
+    const events = cluster.events(after);
+    expect(events).toContain(`SuccessfulCreate: Created job ${name}`);
+    expect(events).toContain(`SawCompletedJob: Saw completed job: ${name}, condition: Complete`);
+  });
+
+  it('keep successfulJobsHistoryLimit finished jobs and delete older ones', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(cronJob('tidy', '* * * * *', ['true'], { successfulJobsHistoryLimit: 2 }));
+
+    cluster.advance(5 * 60 + 20);
+
+    const jobs = cluster.list('batch', 'v1', 'jobs', 'default').map((j) => j.metadata.name);
+    expect(jobs).toEqual([
+      `tidy-${minutes('2026-03-02T10:05:00Z')}`,
+      `tidy-${minutes('2026-03-02T10:06:00Z')}`,
+    ]);
+    const cron = cluster.get('batch/v1', 'CronJob', 'default', 'tidy');
+    expect(cluster.events(cron)).toContain(
+      `SuccessfulDelete: Deleted job tidy-${minutes('2026-03-02T10:02:00Z')}`,
+    );
+  });
+
+  it('start no second job while one runs when concurrencyPolicy is Forbid', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(
+      cronJob('single', '* * * * *', ['sleep', '600'], { concurrencyPolicy: 'Forbid' }),
+    );
+
+    cluster.advance(5 * 60);
+
+    const jobs = cluster.list('batch', 'v1', 'jobs', 'default');
+    expect(jobs.map((j) => j.metadata.name)).toEqual([`single-${minutes('2026-03-02T10:02:00Z')}`]);
+    const cron = cluster.get('batch/v1', 'CronJob', 'default', 'single');
+    expect(status(cron).active).toHaveLength(1);
+    expect(cluster.events(cron)).toContain(
+      'JobAlreadyActive: Not starting job because prior execution is running and concurrency policy is Forbid',
+    );
+  });
+
+  it('replace the running job when concurrencyPolicy is Replace, and run side by side when Allow', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(cronJob('swap', '* * * * *', ['sleep', '600'], { concurrencyPolicy: 'Replace' }));
+    cluster.apply(cronJob('pile', '* * * * *', ['sleep', '600']));
+
+    cluster.advance(3 * 60);
+
+    const names = cluster.list('batch', 'v1', 'jobs', 'default').map((j) => j.metadata.name);
+    expect(names.filter((n) => n.startsWith('swap-'))).toEqual([
+      `swap-${minutes('2026-03-02T10:04:00Z')}`,
+    ]);
+    expect(names.filter((n) => n.startsWith('pile-'))).toHaveLength(3);
+    const swap = cluster.get('batch/v1', 'CronJob', 'default', 'swap');
+    expect(cluster.events(swap)).toContain(
+      `SuccessfulDelete: Deleted job swap-${minutes('2026-03-02T10:03:00Z')}`,
+    );
+  });
+
+  it('start nothing while suspended; a start missed within startingDeadlineSeconds runs late', () => {
+    const cluster = simulatedCluster();
+    const late = cluster.apply(cronJob('late', '0 * * * *', ['true'], { suspend: true }));
+    const strict = cluster.apply(
+      cronJob('strict', '0 * * * *', ['true'], { suspend: true, startingDeadlineSeconds: 60 }),
+    );
+
+    cluster.advance(3600);
+    const suspended = cluster.list('batch', 'v1', 'jobs', 'default').length;
+    cluster.update(late, { suspend: false });
+    cluster.update(strict, { suspend: false });
+    cluster.advance(10);
+
+    expect(suspended).toBe(0);
+    const names = cluster.list('batch', 'v1', 'jobs', 'default').map((j) => j.metadata.name);
+    expect(names).toEqual([`late-${minutes('2026-03-02T11:00:00Z')}`]);
+  });
+
+  it('warn about too many missed start times and start only the most recent', () => {
+    const cluster = simulatedCluster();
+    cluster.apply({
+      ...cronJob('behind', '* * * * *', ['true']),
+      metadata: { name: 'behind', namespace: 'default', creationTimestamp: '2026-03-02T07:00:00Z' },
+    });
+
+    cluster.advance(1);
+
+    const names = cluster.list('batch', 'v1', 'jobs', 'default').map((j) => j.metadata.name);
+    expect(names).toEqual([`behind-${minutes('2026-03-02T10:01:00Z')}`]);
+    const cron = cluster.get('batch/v1', 'CronJob', 'default', 'behind');
+    expect(cluster.events(cron).find((e) => e.startsWith('TooManyMissedTimes'))).toBe(
+      'TooManyMissedTimes: too many missed start times: 181. Set or decrease .spec.startingDeadlineSeconds or check clock skew',
+    );
+  });
+});

@@ -15,6 +15,8 @@ export type SimulatedCluster = {
   clock: { at: number };
   apply(object: Record<string, unknown>): KObject;
   advance(seconds: number): void;
+  /** Replaces part of an object's spec, as `kubectl patch` would. */
+  update(object: KObject, spec: Record<string, unknown>): KObject;
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KObject;
   list(group: string, version: string, plural: string, namespace?: string): KObject[];
   /** The events about one object, oldest first, as `Reason: message`. */
@@ -49,6 +51,15 @@ export function simulatedCluster(): SimulatedCluster {
     clock,
     apply,
     advance,
+    update: (object, spec) => {
+      const type = findKind(object.apiVersion, object.kind);
+      const current = type && store.get(type, object.metadata.namespace, object.metadata.name);
+      if (type === undefined || current === undefined) throw new Error(`no ${object.kind}`);
+      const next = { ...current, spec: { ...(current.spec as object), ...spec } };
+      const updated = store.replace(type, next);
+      simulator.reconcile();
+      return updated;
+    },
     get: (apiVersion, kind, namespace, name) => {
       const type = findKind(apiVersion, kind);
       const found = type === undefined ? undefined : store.get(type, namespace, name);

@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../api/store.ts';
 import type { Controller } from './controller-kit.ts';
+import { CronJobController } from './cronjob-controller.ts';
 import type { EventRecorder } from './events.ts';
 import { JobController } from './job-controller.ts';
 
@@ -8,5 +9,8 @@ export function controllers(
   store: ObjectStore,
   events: EventRecorder,
 ): { name: string; controller: Controller }[] {
-  return [{ name: 'job controller', controller: new JobController(store, events) }];
+  return [
+    { name: 'cronjob controller', controller: new CronJobController(store, events) },
+    { name: 'job controller', controller: new JobController(store, events) },
+  ];
 }
