@@ -387,3 +387,148 @@ describe('CronJobs', () => {
     );
   });
 });
+
+const statefulSet = (name: string, replicas: number, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name, namespace: 'default' },
+  spec: {
+    replicas,
+    serviceName: name,
+    selector: { matchLabels: { app: name } },
+    ...spec,
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        containers: [
+          { name: 'db', image: 'postgres:16', readinessProbe: { exec: { command: ['true'] } } },
+        ],
+      },
+    },
+  },
+});
+
+const live = (pods: KObject[]) => pods.filter((p) => p.metadata.deletionTimestamp === undefined);
+
+describe('StatefulSets', () => {
+  it('make pods <name>-0..n-1 in order, each once the one before is Ready', () => {
+    const cluster = simulatedCluster();
+    const set = cluster.apply(statefulSet('db', 3));
+
+    const seen: string[][] = [];
+    for (let i = 0; i < 6; i++) {
+      seen.push(live(podsOf(cluster, set)).map((p) => p.metadata.name));
+      cluster.advance(1);
+    }
+    cluster.advance(60);
+
+    expect(seen[0]).toEqual(['db-0']);
+    expect(seen.some((names) => names.length === 2 && names.includes('db-1'))).toBe(true);
+    const pods = live(podsOf(cluster, set));
+    expect(pods.map((p) => p.metadata.name)).toEqual(['db-0', 'db-1', 'db-2']);
+    const hash = pods[0]?.metadata.labels?.['controller-revision-hash'];
+    expect(hash).toMatch(/^db-[a-z0-9]{10}$/);
+    for (const p of pods) {
+      expect(p.metadata.labels?.['statefulset.kubernetes.io/pod-name']).toBe(p.metadata.name);
+      expect(p.metadata.labels?.['controller-revision-hash']).toBe(hash);
+    }
+    const after = cluster.get('apps/v1', 'StatefulSet', 'default', 'db');
+    expect(status(after)).toMatchObject({
+      replicas: 3,
+      readyReplicas: 3,
+      currentReplicas: 3,
+      updatedReplicas: 3,
+      availableReplicas: 3,
+      currentRevision: hash,
+      updateRevision: hash,
+    });
+    expect(cluster.events(after)).toContain(
+      'SuccessfulCreate: create Pod db-0 in StatefulSet db successful',
+    );
+  });
+
+  it('make all pods at once with Parallel, and scale down from the highest ordinal', () => {
+    const cluster = simulatedCluster();
+    const set = cluster.apply(statefulSet('cache', 3, { podManagementPolicy: 'Parallel' }));
+    const first = live(podsOf(cluster, set)).map((p) => p.metadata.name);
+    cluster.advance(30);
+    const ordered = cluster.apply(statefulSet('queue', 3));
+    cluster.advance(60);
+
+    cluster.update(ordered, { replicas: 1 });
+    cluster.advance(1);
+    const shrinking = live(podsOf(cluster, ordered)).map((p) => p.metadata.name);
+    cluster.advance(60);
+
+    expect(first).toEqual(['cache-0', 'cache-1', 'cache-2']);
+    expect(shrinking).toEqual(['queue-0', 'queue-1']);
+    expect(podsOf(cluster, ordered).map((p) => p.metadata.name)).toEqual(['queue-0']);
+    expect(status(cluster.get('apps/v1', 'StatefulSet', 'default', 'queue')).replicas).toBe(1);
+  });
+});
+
+const daemonSet = (name: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name, namespace: 'kube-system' },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'agent', image: 'fluent/fluent-bit:3.1' }], ...spec },
+    },
+  },
+});
+
+describe('DaemonSets', () => {
+  it('run one pod per schedulable node, skipping the tainted control plane unless tolerated', () => {
+    const cluster = simulatedCluster();
+    const workers = cluster.apply(daemonSet('logs'));
+    const everywhere = cluster.apply(
+      daemonSet('node-exporter', { tolerations: [{ operator: 'Exists' }] }),
+    );
+    const picky = cluster.apply(
+      daemonSet('gpu', { nodeSelector: { 'kubernetes.io/hostname': 'sandbox-worker2' } }),
+    );
+
+    cluster.advance(60);
+
+    const nodesOf = (set: KObject) =>
+      podsOf(cluster, set)
+        .map((p) => (p.spec as Any).nodeName)
+        .sort();
+    expect(nodesOf(workers)).toEqual(['sandbox-worker', 'sandbox-worker2', 'sandbox-worker3']);
+    expect(nodesOf(everywhere)).toHaveLength(4);
+    expect(nodesOf(picky)).toEqual(['sandbox-worker2']);
+    expect(status(cluster.get('apps/v1', 'DaemonSet', 'kube-system', 'logs'))).toMatchObject({
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 3,
+      numberAvailable: 3,
+      updatedNumberScheduled: 3,
+      numberMisscheduled: 0,
+    });
+  });
+
+  it('give a new node its pod', () => {
+    const cluster = simulatedCluster();
+    const set = cluster.apply(daemonSet('logs'));
+    cluster.advance(30);
+    const worker = cluster.get('v1', 'Node', undefined, 'sandbox-worker');
+
+    cluster.apply({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: 'sandbox-worker4',
+        labels: { 'kubernetes.io/hostname': 'sandbox-worker4' },
+      },
+      status: { ...(worker.status as object), conditions: undefined },
+    });
+    cluster.advance(30);
+
+    const nodes = podsOf(cluster, set).map((p) => (p.spec as Any).nodeName);
+    expect(nodes).toContain('sandbox-worker4');
+    expect(status(cluster.get('apps/v1', 'DaemonSet', 'kube-system', 'logs')).numberReady).toBe(4);
+  });
+});
