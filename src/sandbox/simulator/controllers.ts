@@ -3,6 +3,7 @@ import type { Controller } from './controller-kit.ts';
 import { CronJobController } from './cronjob-controller.ts';
 import { DaemonSetController } from './daemonset-controller.ts';
 import type { EventRecorder } from './events.ts';
+import { HpaController } from './hpa-controller.ts';
 import { JobController } from './job-controller.ts';
 import { StatefulSetController } from './statefulset-controller.ts';
 
@@ -12,6 +13,7 @@ export function controllers(
   events: EventRecorder,
 ): { name: string; controller: Controller }[] {
   return [
+    { name: 'horizontal pod autoscaler', controller: new HpaController(store, events) },
     { name: 'cronjob controller', controller: new CronJobController(store, events) },
     { name: 'job controller', controller: new JobController(store, events) },
     { name: 'statefulset controller', controller: new StatefulSetController(store, events) },
