@@ -221,7 +221,8 @@ describe('Jobs', () => {
       type: 'Failed',
       reason: 'BackoffLimitExceeded',
     });
-    expect(status(failed).failed).toBeUndefined();
+    // The running pod the controller ended counts as failed.
+    expect(status(failed).failed).toBe(1);
     expect(podsOf(cluster, failed)).toHaveLength(0);
   });
 
@@ -241,10 +242,37 @@ describe('Jobs', () => {
       reason: 'DeadlineExceeded',
       message: 'Job was active longer than specified deadline',
     });
+    expect(status(after).failed).toBe(1);
+    expect(status(after).terminating).toBe(0);
+    expect(status(after).conditions.map((c: Any) => c.type)).toEqual(['FailureTarget', 'Failed']);
     expect(podsOf(cluster, after)).toHaveLength(0);
     expect(cluster.events(after)).toContain(
       'DeadlineExceeded: Job was active longer than specified deadline',
     );
+  });
+
+  it('are FailureTarget while the pods they ended terminate, and Failed after', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(job('cut', ['sleep', '3600'], { activeDeadlineSeconds: 30 }));
+
+    cluster.advance(30);
+
+    const ending = cluster.get('batch/v1', 'Job', 'default', 'cut');
+    expect(status(ending).conditions.map((c: Any) => c.type)).toEqual(['FailureTarget']);
+    expect(status(ending).terminating).toBe(1);
+  });
+
+  it('are deleted with their pods ttlSecondsAfterFinished after they finish', () => {
+    const cluster = simulatedCluster();
+    cluster.apply(job('brief', ['true'], { ttlSecondsAfterFinished: 100 }));
+
+    cluster.advance(60);
+    const kept = cluster.list('batch', 'v1', 'jobs', 'default').length;
+    cluster.advance(60);
+
+    expect(kept).toBe(1);
+    expect(cluster.list('batch', 'v1', 'jobs', 'default')).toHaveLength(0);
+    expect(cluster.list('', 'v1', 'pods', 'default')).toHaveLength(0);
   });
 });
 

@@ -55,6 +55,8 @@ export class JobController implements Controller {
   readonly #events: EventRecorder;
   /** When each job may next create a pod, after a failure's back-off. */
   readonly #nextCreate = new Map<string, number>();
+  /** The pods each job's controller ended before they finished. */
+  readonly #ended = new Map<string, Set<string>>();
 
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
@@ -64,6 +66,8 @@ export class JobController implements Controller {
   nextDeadline(): number | undefined {
     const times = [...this.#nextCreate.values()];
     for (const job of this.#store.list(JOBS)) {
+      const expiry = expiryOf(job);
+      if (expiry !== undefined) times.push(expiry);
       const spec = job.spec as JobSpec;
       const start = (job.status as JobStatus | undefined)?.startTime;
       if (finishedJob(job) || spec.activeDeadlineSeconds === undefined || start === undefined)
@@ -75,11 +79,16 @@ export class JobController implements Controller {
 
   reconcile(): void {
     const live = new Set<string>();
+    const now = this.#store.now().getTime();
     for (const job of this.#store.list(JOBS)) {
       live.add(job.metadata.uid ?? '');
-      if (job.metadata.deletionTimestamp === undefined && !finishedJob(job)) this.#job(job);
+      if (job.metadata.deletionTimestamp !== undefined) continue;
+      if (!finishedJob(job)) this.#job(job);
+      else if ((expiryOf(job) ?? Number.POSITIVE_INFINITY) <= now)
+        this.#store.remove(JOBS, job.metadata.namespace, job.metadata.name);
     }
     for (const uid of this.#nextCreate.keys()) if (!live.has(uid)) this.#nextCreate.delete(uid);
+    for (const uid of this.#ended.keys()) if (!live.has(uid)) this.#ended.delete(uid);
   }
 
   #job(input: KObject): void {
@@ -98,14 +107,26 @@ export class JobController implements Controller {
     const completions = spec.completions;
     const complete =
       completions === undefined ? succeeded > 0 && active.length === 0 : succeeded >= completions;
-    const failure = complete ? undefined : this.#failure(job, active, failed, startTime);
+    const target = previous.conditions?.find(
+      (c) => c.type === 'FailureTarget' && c.status === 'True',
+    );
+    const failure =
+      complete || target !== undefined ? undefined : this.#failure(job, active, failed, startTime);
 
     let conditions = previous.conditions;
     let completionTime = previous.completionTime;
-    if (failure !== undefined) {
+    if (target !== undefined) {
+      // A failing job is Failed once the pods it ended have terminated, as 1.31+ does.
+      const terminating = pods.some((p) => p.metadata.deletionTimestamp !== undefined);
+      if (!terminating) {
+        const failed = terminal(['Failed'], target.reason ?? '', target.message ?? '', now);
+        conditions = [...(previous.conditions ?? []), ...failed];
+      }
+    } else if (failure !== undefined) {
       for (const pod of active) this.#deletePod(job, pod);
+      const types = active.length > 0 ? ['FailureTarget'] : ['FailureTarget', 'Failed'];
       active.length = 0;
-      conditions = terminal(['FailureTarget', 'Failed'], failure.reason, failure.message, now);
+      conditions = terminal(types, failure.reason, failure.message, now);
       this.#events.record(job, 'Warning', failure.event, failure.message, SOURCE);
     } else if (complete) {
       const message = 'Reached expected number of succeeded pods';
@@ -124,12 +145,19 @@ export class JobController implements Controller {
           p.metadata.deletionTimestamp === undefined &&
           !isFinished(p),
       );
+    const ended = this.#ended.get(job.metadata.uid ?? '')?.size ?? 0;
     const status: Record<string, unknown> = {
       ...(live.length > 0 ? { active: live.length } : {}),
       ...(succeeded > 0 ? { succeeded } : {}),
-      ...(failed > 0 ? { failed } : {}),
+      ...(failed + ended > 0 ? { failed: failed + ended } : {}),
       ready: live.filter(podReady).length,
-      terminating: 0,
+      terminating: this.#store
+        .list(PODS, job.metadata.namespace)
+        .filter(
+          (p) =>
+            p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) &&
+            p.metadata.deletionTimestamp !== undefined,
+        ).length,
       startTime,
       ...(completionTime === undefined ? {} : { completionTime }),
       ...(conditions === undefined ? {} : { conditions }),
@@ -210,6 +238,9 @@ export class JobController implements Controller {
 
   #deletePod(job: KObject, pod: KObject): void {
     deletePod(this.#store, pod);
+    // A pod the controller ends before it finished counts as failed, as with pod tracking.
+    const uid = job.metadata.uid ?? '';
+    this.#ended.set(uid, (this.#ended.get(uid) ?? new Set()).add(pod.metadata.uid ?? ''));
     this.#events.record(
       job,
       'Normal',
@@ -252,6 +283,17 @@ export class JobController implements Controller {
       },
     });
   }
+}
+
+/** When a finished job with ttlSecondsAfterFinished is deleted by the TTL controller. */
+function expiryOf(job: KObject): number | undefined {
+  const ttl = (job.spec as { ttlSecondsAfterFinished?: number }).ttlSecondsAfterFinished;
+  if (ttl === undefined || !finishedJob(job)) return undefined;
+  const finished = (job.status as JobStatus).conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+  const at = Date.parse(finished?.lastTransitionTime ?? '');
+  return Number.isNaN(at) ? undefined : at + ttl * 1000;
 }
 
 /** Whether the job has its Complete or Failed condition. */
