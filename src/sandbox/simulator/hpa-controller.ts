@@ -1,4 +1,3 @@
-import { formatMemory, parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { selectorMatcher } from '../api/selectors.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 import {
@@ -12,7 +11,8 @@ import {
 } from './controller-kit.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
-import { normalize, type PodSample, type ResourceTarget, recommend } from './hpa-replicas.ts';
+import { type Computed, computeMetric, defaultMetrics, type MetricSpec } from './hpa-metrics.ts';
+import { normalize } from './hpa-replicas.ts';
 
 /**
  * The horizontal pod autoscaler (autoscaling/v2) for Resource metrics: every 15 s it reads the
@@ -30,13 +30,6 @@ const SOURCE = { component: 'horizontal-pod-autoscaler' };
 const SYNC_MS = 15_000;
 const STABILIZATION_MS = 300_000;
 
-type MetricSpec = {
-  type?: string;
-  resource?: {
-    name?: string;
-    target?: { type?: string; averageUtilization?: number; averageValue?: string };
-  };
-};
 type HpaSpec = {
   scaleTargetRef?: { kind?: string; name?: string };
   minReplicas?: number;
@@ -44,9 +37,6 @@ type HpaSpec = {
   metrics?: MetricSpec[];
 };
 type HpaStatus = { conditions?: Condition[]; lastScaleTime?: string };
-type Container = { name: string; resources?: { requests?: Record<string, string> } };
-
-type Computed = { replicas: number; metric: Record<string, unknown>; name: string };
 
 export class HpaController implements Controller {
   readonly #store: ObjectStore;
@@ -111,7 +101,7 @@ export class HpaController implements Controller {
     const computed: Computed[] = [];
     const errors: string[] = [];
     for (const metric of spec.metrics ?? defaultMetrics()) {
-      const result = this.#metric(metric, current, pods, context);
+      const result = computeMetric(metric, current, pods, context);
       if ('error' in result) errors.push(result.error);
       else computed.push(result);
     }
@@ -262,53 +252,6 @@ export class HpaController implements Controller {
     this.#write(hpa, previous, status, now);
   }
 
-  /** One Resource metric's recommendation, with its entry of status.currentMetrics. */
-  #metric(
-    metric: MetricSpec,
-    current: number,
-    pods: KObject[],
-    context: ControllerContext,
-  ): Computed | { error: string } {
-    const resource = metric.resource?.name ?? '';
-    if (metric.type !== 'Resource' || (resource !== 'cpu' && resource !== 'memory')) {
-      return {
-        error: `the sandbox serves only cpu and memory Resource metrics, not ${metric.type} ${resource}`,
-      };
-    }
-    const spec = metric.resource?.target ?? {};
-    const parse = resource === 'cpu' ? parseCpu : parseMemory;
-    const target: ResourceTarget | undefined =
-      spec.type === 'Utilization' && spec.averageUtilization !== undefined
-        ? { kind: 'Utilization', percent: spec.averageUtilization }
-        : spec.type === 'AverageValue' && spec.averageValue !== undefined
-          ? { kind: 'AverageValue', value: parse(spec.averageValue) ?? 0 }
-          : undefined;
-    if (target === undefined) return { error: `invalid ${resource} target` };
-    const samples = pods.map((pod) => sample(pod, resource, context));
-    const result = recommend(resource, target, current, samples);
-    if ('error' in result) {
-      const what = target.kind === 'Utilization' ? 'utilization' : 'usage';
-      return { error: `failed to get ${resource} ${what}: ${result.error}` };
-    }
-    const value =
-      resource === 'cpu'
-        ? `${Math.round(result.averageValue)}m`
-        : formatMemory(result.averageValue);
-    const currentValue =
-      result.utilization === undefined
-        ? { averageValue: value }
-        : { averageUtilization: result.utilization, averageValue: value };
-    const name =
-      target.kind === 'Utilization'
-        ? `${resource} resource utilization (percentage of request)`
-        : `${resource} resource`;
-    return {
-      replicas: result.replicas,
-      metric: { type: 'Resource', resource: { name: resource, current: currentValue } },
-      name,
-    };
-  }
-
   #podsOf(target: KObject): KObject[] {
     const match = selectorMatcher((target.spec as { selector?: unknown }).selector);
     return this.#store
@@ -331,32 +274,4 @@ const GOT_SCALE = "the HPA controller was able to get the target's current scale
 
 function cond(type: string, status: string, reason: string, message: string): Condition {
   return { type, status, reason, message };
-}
-
-function defaultMetrics(): MetricSpec[] {
-  return [
-    {
-      type: 'Resource',
-      resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
-    },
-  ];
-}
-
-/** A pod's usage as the metrics API reports it, and its containers' requests. */
-function sample(pod: KObject, resource: 'cpu' | 'memory', context: ControllerContext): PodSample {
-  const usage = context.usage(pod);
-  const containers = (pod.spec as { containers?: Container[] }).containers ?? [];
-  const parse = resource === 'cpu' ? parseCpu : parseMemory;
-  let request = 0;
-  let missingIn: string | undefined;
-  for (const c of containers) {
-    const value = c.resources?.requests?.[resource];
-    if (value === undefined) missingIn ??= c.name;
-    else request += parse(value) ?? 0;
-  }
-  return {
-    pod: pod.metadata.name,
-    usage: usage.length === 0 ? undefined : usage.reduce((sum, u) => sum + u[resource], 0),
-    request: missingIn === undefined ? request : { missingIn },
-  };
 }
