@@ -140,11 +140,25 @@ spec:
       return cells?.[3] === '3' ? cells : undefined;
     }, 20_000);
     const pods = await kubectl(['get', 'pods', '-l', 'app=db', '-o', 'name']);
+    const stsRollout = await kubectl(['rollout', 'status', 'statefulset/db', '--timeout=20s']);
+    const dsRollout = await kubectl([
+      'rollout',
+      'status',
+      'daemonset/agent',
+      '-n',
+      'kube-system',
+      '--timeout=20s',
+    ]);
 
     expect(cron?.slice(0, 6)).toEqual(['nightly', '30 2 * * *', '<none>', 'False', '0', '<none>']);
     expect(sts.slice(0, 2)).toEqual(['db', '2/2']);
     expect(ds.slice(0, 7)).toEqual(['agent', '3', '3', '3', '3', '3', '<none>']);
     expect(pods.stdout.trim().split('\n')).toEqual(['pod/db-0', 'pod/db-1']);
+    // The defaulted partition 0 makes kubectl report the rollout as partitioned, as on a cluster.
+    expect(stsRollout.stdout).toBe(
+      'partitioned roll out complete: 2 new pods have been updated...\n',
+    );
+    expect(dsRollout.stdout).toContain('daemon set "agent" successfully rolled out');
   });
 
   it("shows the autoscaler's current utilization against its target", async () => {

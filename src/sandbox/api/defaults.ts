@@ -39,6 +39,7 @@ export function applyDefaults(object: KObject): KObject {
     if (spec.template?.spec !== undefined) podSpec(spec.template.spec as PodSpec);
     if (object.kind !== 'DaemonSet') spec.replicas ??= 1;
   }
+  if (object.kind === 'StatefulSet' || object.kind === 'DaemonSet') setSpec(object.kind, spec);
   if (object.kind === 'Job') jobSpec(spec as JobSpec);
   if (object.kind === 'CronJob') {
     const cron = spec as CronJobSpec;
@@ -62,6 +63,23 @@ export function applyDefaults(object: KObject): KObject {
     }
   }
   return object;
+}
+
+/** What apps/v1 sets on StatefulSets and DaemonSets; `kubectl rollout status` reads the strategy. */
+function setSpec(kind: string, spec: Record<string, unknown>): void {
+  spec.revisionHistoryLimit ??= 10;
+  const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as Record<string, unknown>;
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    strategy.rollingUpdate = {
+      ...(kind === 'StatefulSet' ? { partition: 0 } : { maxUnavailable: 1, maxSurge: 0 }),
+      ...((strategy.rollingUpdate ?? {}) as object),
+    };
+  }
+  if (kind === 'StatefulSet') {
+    spec.podManagementPolicy ??= 'OrderedReady';
+    spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+  }
 }
 
 type JobSpec = {
