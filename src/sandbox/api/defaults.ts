@@ -40,6 +40,16 @@ export function applyDefaults(object: KObject): KObject {
     if (spec.template?.spec !== undefined) podSpec(spec.template.spec as PodSpec);
     if (object.kind !== 'DaemonSet') spec.replicas ??= 1;
   }
+  if (object.kind === 'StatefulSet' || object.kind === 'DaemonSet') setSpec(object.kind, spec);
+  if (object.kind === 'Job') jobSpec(spec as JobSpec);
+  if (object.kind === 'CronJob') {
+    const cron = spec as CronJobSpec;
+    cron.concurrencyPolicy ??= 'Allow';
+    cron.suspend ??= false;
+    cron.successfulJobsHistoryLimit ??= 3;
+    cron.failedJobsHistoryLimit ??= 1;
+    if (cron.jobTemplate?.spec !== undefined) jobSpec(cron.jobTemplate.spec);
+  }
   if (object.kind === 'Deployment') {
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
@@ -54,6 +64,51 @@ export function applyDefaults(object: KObject): KObject {
     }
   }
   return object;
+}
+
+/** What apps/v1 sets on StatefulSets and DaemonSets; `kubectl rollout status` reads the strategy. */
+function setSpec(kind: string, spec: Record<string, unknown>): void {
+  spec.revisionHistoryLimit ??= 10;
+  const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as Record<string, unknown>;
+  strategy.type ??= 'RollingUpdate';
+  if (strategy.type === 'RollingUpdate') {
+    strategy.rollingUpdate = {
+      ...(kind === 'StatefulSet' ? { partition: 0 } : { maxUnavailable: 1, maxSurge: 0 }),
+      ...((strategy.rollingUpdate ?? {}) as object),
+    };
+  }
+  if (kind === 'StatefulSet') {
+    spec.podManagementPolicy ??= 'OrderedReady';
+    spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+  }
+}
+
+type JobSpec = {
+  template?: { spec?: PodSpec };
+  completions?: number;
+  parallelism?: number;
+  backoffLimit?: number;
+  completionMode?: string;
+  suspend?: boolean;
+  podReplacementPolicy?: string;
+};
+type CronJobSpec = {
+  concurrencyPolicy?: string;
+  suspend?: boolean;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+  jobTemplate?: { spec?: JobSpec };
+};
+
+/** A Job's defaults, as batch/v1 sets them (the selector comes with the uid, from the controller). */
+function jobSpec(spec: JobSpec): void {
+  if (spec.template?.spec !== undefined) podSpec(spec.template.spec);
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  spec.parallelism ??= 1;
+  spec.backoffLimit ??= 6;
+  spec.completionMode ??= 'NonIndexed';
+  spec.suspend ??= false;
+  spec.podReplacementPolicy ??= 'TerminatingOrFailed';
 }
 
 function podSpec(spec: PodSpec): void {

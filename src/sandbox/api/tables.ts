@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { human, podStatus as printStatus } from '../../tools/kubernetes/format.ts';
 import type { ResourceType } from './catalog.ts';
 import type { KObject } from './store.ts';
+import { hpaTargets, WORKLOAD_PRINTERS } from './workload-printers.ts';
 
 /**
  * Server-side printing: the columns `kubectl get` shows, computed here as the real API server
@@ -18,6 +19,7 @@ const NAME: Column = { name: 'Name', type: 'string', format: 'name', priority: 0
 type Any = Record<string, any>;
 
 const PRINTERS: Record<string, Printer> = {
+  ...WORKLOAD_PRINTERS,
   pods: {
     columns: [
       NAME,
@@ -231,7 +233,7 @@ const PRINTERS: Record<string, Printer> = {
       return [
         o.metadata.name,
         `${spec.scaleTargetRef?.kind}/${spec.scaleTargetRef?.name}`,
-        'cpu: <unknown>/70%',
+        hpaTargets(o),
         spec.minReplicas ?? 1,
         spec.maxReplicas ?? 1,
         (o.status as Any)?.currentReplicas ?? 0,

@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { parseMemory } from '../../shared/quantity.ts';
 import type { KObject } from '../api/store.ts';
-import type { ImageBehaviour } from '../scenario.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
+import type { Run } from './image-registry.ts';
 
 /**
  * What a kubelet does for one pod's containers: pull the image, check the ConfigMaps and Secrets
  * it refers to, run it, and when it exits or outgrows its memory limit, restart it with the
  * kubelet's back-off (10 s doubling to 5 min). Every transition happens at an exact simulated
- * time, so a world started in the past arrives at now with the right restart counts.
+ * time, so a world started in the past arrives at now with the right restart counts. A container
+ * that ends where the pod's restartPolicy does not restart it stays terminated.
  */
 export type Instance = { startedAt: number; endedAt?: number; exitCode?: number; reason?: string };
 
-type Phase = 'pulling' | 'pull-backoff' | 'config-error' | 'running' | 'crash-backoff';
+type Phase = 'pulling' | 'pull-backoff' | 'config-error' | 'running' | 'crash-backoff' | 'exited';
 
 export type ContainerRuntime = {
   name: string;
@@ -32,6 +33,8 @@ export type ContainerRuntime = {
 export type Container = {
   name: string;
   image: string;
+  command?: string[];
+  args?: string[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   readinessProbe?: unknown;
   env?: {
@@ -45,7 +48,8 @@ export type Container = {
 };
 
 export type Lookup = {
-  behaviour(image: string): ImageBehaviour | undefined;
+  /** What the container runs; undefined when its image cannot be pulled. */
+  run(container: Container): Run | undefined;
   /** `undefined` when the object exists; otherwise the kubelet's error text. */
   missingReference(namespace: string, container: Container): string | undefined;
 };
@@ -134,7 +138,7 @@ function retryConfig(step: Step, now: number): void {
 function pull(step: Step, at: number): 'waiting' | 'next' {
   const { runtime, container, lookup, say, namespace } = step;
   say('Normal', 'Pulling', `Pulling image "${container.image}"`);
-  if (lookup.behaviour(container.image) === undefined) {
+  if (lookup.run(container) === undefined) {
     runtime.pullFailures++;
     say(
       'Warning',
@@ -165,14 +169,22 @@ function pull(step: Step, at: number): 'waiting' | 'next' {
   return 'next';
 }
 
-/** The running container ends at `at` and waits out the crash back-off before its restart. */
+/**
+ * The running container ends at `at`: it stays terminated when the pod's restartPolicy says so,
+ * and otherwise waits out the crash back-off before its restart.
+ */
 function exit(step: Step, at: number): void {
   const { runtime, pod, container, lookup, say, namespace } = step;
-  const end = exitOf(container, lookup.behaviour(container.image));
+  const end = exitOf(container, lookup.run(container));
   if (runtime.current !== undefined && end !== undefined) {
     runtime.current.endedAt = at;
     runtime.current.exitCode = end.exitCode;
     runtime.current.reason = end.reason;
+  }
+  if (!restarts(pod, end?.exitCode ?? 0)) {
+    runtime.phase = 'exited';
+    runtime.until = undefined;
+    return;
   }
   runtime.previous = runtime.current;
   runtime.current = undefined;
@@ -186,6 +198,12 @@ function exit(step: Step, at: number): void {
   );
 }
 
+/** Whether the kubelet restarts a container that exited with `exitCode`, by the pod's policy. */
+function restarts(pod: KObject, exitCode: number): boolean {
+  const policy = (pod.spec as { restartPolicy?: string }).restartPolicy ?? 'Always';
+  return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+}
+
 function start(
   runtime: ContainerRuntime,
   container: Container,
@@ -193,28 +211,30 @@ function start(
   say: Say,
   at: number,
 ): void {
-  const behaviour = lookup.behaviour(runtime.image);
+  const run = lookup.run(container);
   runtime.phase = 'running';
   runtime.configError = undefined;
   runtime.current = { startedAt: at };
   runtime.containerId = `containerd://${createHash('sha256').update(`${runtime.name}/${at}/${Math.random()}`).digest('hex')}`;
   say('Normal', 'Created', `Created container: ${runtime.name}`);
   say('Normal', 'Started', `Started container ${runtime.name}`);
-  const crashes = exitOf(container, behaviour) !== undefined;
-  runtime.until = crashes && behaviour !== undefined ? at + behaviour.crashAfter * 1000 : undefined;
+  const end = exitOf(container, run);
+  runtime.until = end === undefined ? undefined : at + end.after * 1000;
 }
 
-/** How a running container ends, if it does: its own exit code, or an OOM kill. */
+/** How a running container ends, if it does: an OOM kill, or its own exit (Completed or Error). */
 export function exitOf(
   container: Container,
-  behaviour: ImageBehaviour | undefined,
-): { exitCode: number; reason: string } | undefined {
-  if (behaviour === undefined) return undefined;
+  run: Run | undefined,
+): { exitCode: number; reason: string; after: number } | undefined {
+  if (run === undefined) return undefined;
   const limit = parseMemory(container.resources?.limits?.memory ?? '');
-  const need = parseMemory(behaviour.memory) ?? 0;
-  if (limit !== undefined && need > limit) return { exitCode: 137, reason: 'OOMKilled' };
-  if (behaviour.exitCode !== 0) return { exitCode: behaviour.exitCode, reason: 'Error' };
-  return undefined;
+  const need = parseMemory(run.behaviour.memory) ?? 0;
+  if (limit !== undefined && need > limit)
+    return { exitCode: 137, reason: 'OOMKilled', after: run.behaviour.crashAfter };
+  if (run.end === undefined) return undefined;
+  const reason = run.end.exitCode === 0 ? 'Completed' : 'Error';
+  return { exitCode: run.end.exitCode, reason, after: run.end.after };
 }
 
 /** The pod status a kubelet would report for these runtimes. */
@@ -222,9 +242,10 @@ export function containerStatus(
   podName: string,
   runtime: ContainerRuntime,
   container: Container,
-  behaviour: ImageBehaviour | undefined,
+  run: Run | undefined,
   now: number,
 ): Record<string, unknown> {
+  const behaviour = run?.behaviour;
   const running = runtime.phase === 'running' && runtime.current !== undefined;
   const probing = container.readinessProbe !== undefined;
   const ready =
@@ -244,17 +265,19 @@ export function containerStatus(
   if (runtime.containerId !== '') status.containerID = runtime.containerId;
   const previous = runtime.previous;
   if (previous?.endedAt !== undefined) {
-    status.lastState = {
-      terminated: {
-        exitCode: previous.exitCode ?? 0,
-        reason: previous.reason ?? 'Completed',
-        startedAt: stamp(new Date(previous.startedAt)),
-        finishedAt: stamp(new Date(previous.endedAt)),
-        containerID: runtime.containerId,
-      },
-    };
+    status.lastState = { terminated: terminated(previous, runtime.containerId) };
   }
   return status;
+}
+
+function terminated(instance: Instance | undefined, containerID: string): Record<string, unknown> {
+  return {
+    exitCode: instance?.exitCode ?? 0,
+    reason: instance?.reason ?? 'Completed',
+    startedAt: stamp(new Date(instance?.startedAt ?? 0)),
+    finishedAt: stamp(new Date(instance?.endedAt ?? 0)),
+    containerID,
+  };
 }
 
 function stateOf(
@@ -288,13 +311,20 @@ function stateOf(
       return {
         waiting: {
           reason: 'CrashLoopBackOff',
-          message: `back-off ${delay >= 60 ? `${delay / 60}m0s` : `${delay}s`} restarting failed container=${runtime.name} pod=${podName}`,
+          message: `back-off ${goDuration(delay)} restarting failed container=${runtime.name} pod=${podName}`,
         },
       };
     }
     case 'running':
       return { running: { startedAt: stamp(new Date(runtime.current?.startedAt ?? 0)) } };
+    case 'exited':
+      return { terminated: terminated(runtime.current, runtime.containerId) };
   }
+}
+
+/** Seconds as Go prints a duration: `10s`, `1m20s`, `5m0s`. */
+function goDuration(seconds: number): string {
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** `docker.io/library/nginx:1.27` for `nginx:1.27`, as containerd names images. */

@@ -13,7 +13,15 @@ type PodSpec = {
   containers?: Container[];
   nodeSelector?: Record<string, string>;
   tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
+  affinity?: {
+    nodeAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: {
+        nodeSelectorTerms?: { matchFields?: Requirement[]; matchExpressions?: Requirement[] }[];
+      };
+    };
+  };
 };
+type Requirement = { key: string; operator: string; values?: string[] };
 type NodeSpec = {
   unschedulable?: boolean;
   taints?: { key: string; value?: string; effect: string }[];
@@ -41,21 +49,53 @@ function excluded(spec: PodSpec, node: KObject): string | undefined {
   const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   if (!ready) return 'node(s) had untolerated taint {node.kubernetes.io/not-ready: }';
   if (nodeSpec.unschedulable === true) return 'node(s) were unschedulable';
-  const taint = (nodeSpec.taints ?? []).find(
+  const taint = untoleratedTaint(spec, node);
+  if (taint !== undefined)
+    return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+  if (!matchesNode(spec, node)) return "node(s) didn't match Pod's node affinity/selector";
+  return undefined;
+}
+
+/** The first NoSchedule or NoExecute taint of the node the pod does not tolerate. */
+export function untoleratedTaint(
+  spec: Pick<PodSpec, 'tolerations'>,
+  node: KObject,
+): { key: string; value?: string } | undefined {
+  return ((node.spec ?? {}) as NodeSpec).taints?.find(
     (t) =>
       (t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
       !(spec.tolerations ?? []).some(
         (tol) =>
-          (tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)) ||
-          (tol.key === t.key && tol.value === t.value),
+          (tol.effect === undefined || tol.effect === t.effect) &&
+          ((tol.operator === 'Exists' && (tol.key === undefined || tol.key === t.key)) ||
+            (tol.key === t.key && tol.value === t.value)),
       ),
   );
-  if (taint !== undefined)
-    return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`;
+}
+
+/** The node selector, and the required node affinity's `metadata.name` fields and label terms. */
+export function matchesNode(
+  spec: Pick<PodSpec, 'nodeSelector' | 'affinity'>,
+  node: KObject,
+): boolean {
   const labels = node.metadata.labels ?? {};
-  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v))
-    return "node(s) didn't match Pod's node affinity/selector";
-  return undefined;
+  if (Object.entries(spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) return false;
+  const terms =
+    spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms === undefined || terms.length === 0) return true;
+  const holds = (value: string | undefined, r: Requirement) => {
+    if (r.operator === 'In') return value !== undefined && (r.values ?? []).includes(value);
+    if (r.operator === 'NotIn') return value === undefined || !(r.values ?? []).includes(value);
+    if (r.operator === 'Exists') return value !== undefined;
+    if (r.operator === 'DoesNotExist') return value === undefined;
+    return false;
+  };
+  return terms.some(
+    (term) =>
+      (term.matchFields ?? []).every((r) =>
+        holds(r.key === 'metadata.name' ? node.metadata.name : undefined, r),
+      ) && (term.matchExpressions ?? []).every((r) => holds(labels[r.key], r)),
+  );
 }
 
 /** What is placed on each node: the sum of its pods' requests, and how many they are. */

@@ -2,7 +2,10 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import type { Controller, ControllerContext } from './controller-kit.ts';
+import { controllers } from './controllers.ts';
 import { EventRecorder, stamp } from './events.ts';
+import { ImageRegistry } from './image-registry.ts';
 import {
   advance,
   type Container,
@@ -14,7 +17,14 @@ import {
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
-import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
+import {
+  type PodStatus,
+  podConditions,
+  podIP,
+  podPhase,
+  qosOf,
+  waitingReason,
+} from './pod-status.ts';
 import { addToLoad, loadOf, type NodeLoad, place } from './scheduler.ts';
 import { UnschedulableQueue } from './unschedulable-queue.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
@@ -43,7 +53,9 @@ export class Simulator {
   readonly store: ObjectStore;
   readonly #events: EventRecorder;
   readonly #workloads: WorkloadControllers;
-  readonly #images = new Map<string, ImageBehaviour>();
+  /** Jobs, CronJobs, StatefulSets, DaemonSets and HPAs, each in its own file. */
+  readonly #controllers: { name: string; controller: Controller }[];
+  readonly #images = new ImageRegistry();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   readonly #unschedulable = new UnschedulableQueue();
@@ -64,10 +76,11 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
+    this.#controllers = controllers(store, this.#events);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
-    for (const [image, behaviour] of Object.entries(images)) this.#images.set(image, behaviour);
+    this.#images.add(images);
   }
 
   /**
@@ -136,6 +149,9 @@ export class Simulator {
           (pod) => this.#available(pod),
           (where, work) => this.#guarded(where, work),
         );
+        const context = this.#context();
+        for (const { name, controller } of this.#controllers)
+          this.#guarded(name, () => controller.reconcile(context));
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
         if (this.store.resourceVersion === before) break;
@@ -195,7 +211,7 @@ export class Simulator {
     }
     return logLines(
       instance,
-      this.#images.get(spec.image),
+      this.#images.run(spec)?.behaviour,
       this.store.now().getTime(),
       pod.metadata.name,
     );
@@ -224,8 +240,11 @@ export class Simulator {
       }
     }
     for (const at of this.#removeAt.values()) times.push(at);
-    const deadline = this.#workloads.nextDeadline();
-    if (deadline !== undefined) times.push(deadline);
+    for (const deadline of [
+      this.#workloads.nextDeadline(),
+      ...this.#controllers.map(({ controller }) => controller.nextDeadline?.()),
+    ])
+      if (deadline !== undefined) times.push(deadline);
     const now = this.store.now().getTime();
     const future = times.filter((t) => t > now);
     return future.length === 0 ? undefined : Math.min(...future);
@@ -243,6 +262,10 @@ export class Simulator {
     }
   }
 
+  #context(): ControllerContext {
+    return { isAvailable: (pod) => this.#available(pod), usage: (pod) => this.#usage(pod) };
+  }
+
   #available(pod: KObject): boolean {
     return pod.metadata.deletionTimestamp === undefined && podReady(pod);
   }
@@ -251,7 +274,9 @@ export class Simulator {
     const now = this.store.now().getTime();
     const nodes = this.store.view(NODES);
     const pods = this.store.view(PODS);
-    const load = loadOf(pods.filter((p) => (p.spec as PodSpec).nodeName !== undefined));
+    const load = loadOf(
+      pods.filter((p) => (p.spec as PodSpec).nodeName !== undefined && !finished(p)),
+    );
     const live = new Set<string>();
     const waiting = new Set<string>();
     for (const pod of pods) {
@@ -338,16 +363,14 @@ export class Simulator {
     const runtimes = this.#advanceContainers(pod, containers, now);
     const statuses = containers.map((c) => {
       const runtime = runtimes.get(c.name) as ContainerRuntime;
-      return containerStatus(pod.metadata.name, runtime, c, this.#images.get(c.image), now);
+      return containerStatus(pod.metadata.name, runtime, c, this.#images.run(c), now);
     });
-    const started = statuses.some(
-      (s) => s.started === true || Object.keys(s.lastState as object).length > 0,
-    );
+    const phase = podPhase(statuses, [...runtimes.values()]);
     const previous = (pod.status ?? {}) as PodStatus;
     const hostIP = this.#hostIP(pod);
     const status = {
-      phase: started ? 'Running' : 'Pending',
-      conditions: podConditions(previous, statuses, now),
+      phase,
+      conditions: podConditions(previous, statuses, now, phase),
       hostIP,
       hostIPs: [{ ip: hostIP }],
       podIP: podIP(uid),
@@ -403,7 +426,7 @@ export class Simulator {
     for (const c of containers) {
       const runtime = runtimes.get(c.name);
       if (c.readinessProbe === undefined || runtime?.phase !== 'running') continue;
-      if (this.#images.get(c.image)?.ready !== false) continue;
+      if (this.#images.run(c)?.behaviour.ready !== false) continue;
       const started = runtime.current?.startedAt ?? now;
       if (now - started < READY_SECONDS * 1000) continue;
       const last = (runtime as ContainerRuntime & { probedAt?: number }).probedAt ?? 0;
@@ -422,7 +445,7 @@ export class Simulator {
 
   #lookup(): Lookup {
     return {
-      behaviour: (image) => this.#images.get(image),
+      run: (container) => this.#images.run(container),
       missingReference: (namespace, container) => this.#missingReference(namespace, container),
     };
   }
@@ -464,12 +487,13 @@ export class Simulator {
     const runtimes = this.#runtimes.get(pod.metadata.uid ?? '');
     return ((pod.spec as PodSpec).containers ?? []).flatMap((c) => {
       const runtime = runtimes?.get(c.name);
-      const behaviour = this.#images.get(c.image);
-      if (runtime?.phase !== 'running' || behaviour === undefined) return [];
+      const run = this.#images.run(c);
+      if (runtime?.phase !== 'running' || run === undefined) return [];
+      const behaviour = run.behaviour;
       const need = parseMemory(behaviour.memory) ?? 0;
       const limit = parseMemory(c.resources?.limits?.memory ?? '');
       const memory =
-        exitOf(c, behaviour)?.reason === 'OOMKilled' && limit !== undefined ? limit * 0.97 : need;
+        exitOf(c, run)?.reason === 'OOMKilled' && limit !== undefined ? limit * 0.97 : need;
       return [{ name: c.name, cpu: parseCpu(behaviour.cpu) ?? 0, memory }];
     });
   }
@@ -485,6 +509,12 @@ export class Simulator {
   #nodes(): void {
     reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
   }
+}
+
+/** A pod whose containers ended for good: it holds no room on its node. */
+function finished(pod: KObject): boolean {
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
 }
 
 /** A controller's failure on stderr, each distinct one at most once a minute. */
