@@ -1,3 +1,4 @@
+import { admit } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { type Call, isWatch, listOf, objectFromBody, readJson, writeOptionsOf } from './request.ts';
@@ -47,6 +48,7 @@ async function create(call: Call): Promise<void> {
   const { store, target, req, res } = call;
   const object = applyDefaults(objectFromBody(await readJson(req), target));
   validate(target.type, object);
+  admit(store, target.type, object);
   const created = store.create(target.type, object, {
     ...writeOptionsOf(call),
     operation: 'Update',

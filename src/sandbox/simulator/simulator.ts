@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import { EndpointControllers } from './endpoints.ts';
 import { EventRecorder, stamp } from './events.ts';
 import {
   advance,
@@ -13,9 +14,12 @@ import {
   newRuntime,
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
+import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
+import { reconcileQuotas } from './quota-status.ts';
 import { place } from './scheduler.ts';
+import { VolumeControllers, volumeProblem } from './volumes.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
 /**
@@ -42,6 +46,8 @@ export class Simulator {
   readonly store: ObjectStore;
   readonly #events: EventRecorder;
   readonly #workloads: WorkloadControllers;
+  readonly #volumes: VolumeControllers;
+  readonly #endpoints: EndpointControllers;
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -57,6 +63,8 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
+    this.#volumes = new VolumeControllers(store, this.#events);
+    this.#endpoints = new EndpointControllers(store);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -100,8 +108,12 @@ export class Simulator {
         this.#guarded('workload controllers', () =>
           this.#workloads.reconcile((pod) => this.#available(pod)),
         );
+        this.#guarded('volumes', () => this.#volumes.reconcile());
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
+        this.#guarded('node leases', () => reconcileNodeLeases(this.store));
+        this.#guarded('endpoints', () => this.#endpoints.reconcile());
+        this.#guarded('resource quotas', () => reconcileQuotas(this.store));
         if (this.store.resourceVersion === before) break;
       }
     } finally {
@@ -235,7 +247,8 @@ export class Simulator {
       (p) =>
         (p.spec as PodSpec).nodeName !== undefined && p.metadata.deletionTimestamp === undefined,
     );
-    const placement = place(pod, nodes, placed);
+    const blocked = volumeProblem(this.store, pod, nodes.length);
+    const placement = blocked === undefined ? place(pod, nodes, placed) : { reason: blocked };
     const scheduler = { component: 'default-scheduler' };
     if ('reason' in placement) {
       const status = {

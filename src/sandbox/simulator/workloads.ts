@@ -1,8 +1,9 @@
+import { admit } from '../api/admission.ts';
 import { findResource } from '../api/catalog.ts';
 import { applyDefaults } from '../api/defaults.ts';
 import { canonical, shortHash } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
-import type { KObject, ObjectStore } from '../api/store.ts';
+import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import {
   availableCondition,
   type Condition,
@@ -25,6 +26,7 @@ const BURST_REPLICAS = 500;
 /** Pods the sandbox holds at most: a replica count of a billion must not take the process down. */
 const POD_LIMIT = 2_000;
 const PODS = must(findResource('', 'v1', 'pods'));
+const REFUSAL_BACKOFF_MS = 10_000;
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const HASH = 'pod-template-hash';
@@ -51,6 +53,8 @@ export class WorkloadControllers {
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
   readonly #progress = new Map<string, { key: string; at: number }>();
+  /** When admission last refused a replica set's pod: it retries after a back-off, not every pass. */
+  readonly #refusedAt = new Map<string, number>();
 
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
@@ -262,12 +266,15 @@ export class WorkloadControllers {
   #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
     const wanted = replicasOf(rs);
     const pods = this.#podsOf(rs);
-    if (pods.length < wanted) {
+    const refused = this.#refusedAt.get(rs.metadata.uid ?? '');
+    const backingOff =
+      refused !== undefined && this.#store.now().getTime() - refused < REFUSAL_BACKOFF_MS;
+    if (pods.length < wanted && !backingOff) {
       // Like the real controller, at most a burst of pods per sync; and never beyond what the
       // sandbox holds, which is said in an event rather than running the process out of memory.
       const room = POD_LIMIT - this.#store.list(PODS).length;
       const made = Math.min(wanted - pods.length, BURST_REPLICAS, Math.max(room, 0));
-      for (let i = 0; i < made; i++) this.#createPod(rs);
+      for (let i = 0; i < made; i++) if (!this.#createPod(rs)) break;
       if (made < Math.min(wanted - pods.length, BURST_REPLICAS))
         this.#events.record(
           rs,
@@ -312,37 +319,56 @@ export class WorkloadControllers {
     this.#store.writeStatus(REPLICA_SETS, { ...rs, status });
   }
 
-  #createPod(rs: KObject): void {
+  /** Creates one pod; false when admission refused it, which the FailedCreate event tells. */
+  #createPod(rs: KObject): boolean {
     const template = (rs.spec as Spec).template ?? {};
-    const pod = this.#store.create(
-      PODS,
-      applyDefaults({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: '',
-          generateName: `${rs.metadata.name}-`,
-          namespace: rs.metadata.namespace ?? 'default',
-          labels: { ...(template.metadata?.labels ?? {}) },
-          ...(template.metadata?.annotations === undefined
-            ? {}
-            : { annotations: { ...template.metadata.annotations } }),
-          ownerReferences: [ownerRef(rs)],
-        },
-        spec: {
-          restartPolicy: 'Always',
-          terminationGracePeriodSeconds: 30,
-          dnsPolicy: 'ClusterFirst',
-          serviceAccountName: 'default',
-          schedulerName: 'default-scheduler',
-          ...structuredClone((template.spec ?? {}) as object),
-        },
-        status: { phase: 'Pending', qosClass: 'Burstable' },
-      }),
-    );
-    this.#events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, {
-      component: 'replicaset-controller',
+    const object = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: '',
+        generateName: `${rs.metadata.name}-`,
+        namespace: rs.metadata.namespace ?? 'default',
+        labels: { ...(template.metadata?.labels ?? {}) },
+        ...(template.metadata?.annotations === undefined
+          ? {}
+          : { annotations: { ...template.metadata.annotations } }),
+        ownerReferences: [ownerRef(rs)],
+      },
+      spec: {
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccountName: 'default',
+        schedulerName: 'default-scheduler',
+        ...structuredClone((template.spec ?? {}) as object),
+      },
+      status: { phase: 'Pending', qosClass: 'Burstable' },
     });
+    const source = { component: 'replicaset-controller' };
+    try {
+      admit(this.#store, PODS, object);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.#events.record(
+        rs,
+        'Warning',
+        'FailedCreate',
+        `Error creating: ${error.message}`,
+        source,
+      );
+      this.#refusedAt.set(rs.metadata.uid ?? '', this.#store.now().getTime());
+      return false;
+    }
+    const pod = this.#store.create(PODS, object);
+    this.#events.record(
+      rs,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${pod.metadata.name}`,
+      source,
+    );
+    return true;
   }
 
   #podsOf(rs: KObject): KObject[] {
