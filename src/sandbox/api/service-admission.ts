@@ -59,7 +59,16 @@ export function admitService(
       422,
       'Invalid',
       `Service "${service.metadata.name}" is invalid: ${problems.join(', ')}`,
-      { name: service.metadata.name, group: type.group, kind: type.kind },
+      {
+        name: service.metadata.name,
+        group: type.group,
+        kind: type.kind,
+        // kubectl prints the causes, not the message, for an Invalid status.
+        causes: problems.map((p) => {
+          const at = p.indexOf(': ');
+          return { reason: 'FieldValueInvalid', field: p.slice(0, at), message: p.slice(at + 2) };
+        }),
+      },
     );
   }
   service.status ??= { loadBalancer: {} };
