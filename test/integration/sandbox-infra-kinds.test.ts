@@ -452,4 +452,47 @@ describe('resource quotas', () => {
       /q\s+\S+\s+pods: 2\/2, requests.cpu: 200m\/1, services: 0\/5\s+limits.cpu: 400m\/2/,
     );
   });
+  it("fills a pod's missing requests and limits from the namespace's LimitRange before the quota", async () => {
+    await kubectl(['apply', '-f', '-'], namespace('limited'));
+    await kubectl(
+      ['apply', '-f', '-'],
+      yaml(
+        {
+          apiVersion: 'v1',
+          kind: 'LimitRange',
+          metadata: { name: 'defaults', namespace: 'limited' },
+          spec: { limits: [{ type: 'Container', default: { cpu: '300m', memory: '256Mi' } }] },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: { name: 'compute', namespace: 'limited' },
+          spec: { hard: { 'requests.cpu': '2', 'limits.cpu': '2' } },
+        },
+      ),
+    );
+
+    const applied = await kubectl(
+      ['apply', '-f', '-'],
+      yaml({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'plain', namespace: 'limited' },
+        spec: { containers: [{ name: 'app', image: FRONTEND_IMAGE }] },
+      }),
+    );
+    const created = await sandbox.cluster.core.readNamespacedPod({
+      name: 'plain',
+      namespace: 'limited',
+    });
+
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(created.spec?.containers[0]?.resources).toEqual({
+      requests: { cpu: '300m', memory: '256Mi' },
+      limits: { cpu: '300m', memory: '256Mi' },
+    });
+    expect(created.metadata?.annotations?.['kubernetes.io/limit-ranger']).toBe(
+      'LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app',
+    );
+  });
 });

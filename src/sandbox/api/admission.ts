@@ -1,11 +1,13 @@
 import { findResource, type ResourceType } from './catalog.ts';
+import { applyLimitRanges, defaultLimitRange } from './limit-range-admission.ts';
 import { admitQuota } from './quota-admission.ts';
 import { admitService } from './service-admission.ts';
 import type { KObject, ObjectStore } from './store.ts';
 
 /**
  * The admission chain a write goes through after defaulting and before it is stored: the
- * DefaultStorageClass plugin, the service registry's allocations, and ResourceQuota on create.
+ * DefaultStorageClass plugin, the service registry's allocations, LimitRanger's defaults and
+ * ResourceQuota on create.
  * Every way an object enters the store (the API, scenario files, the simulated controllers)
  * calls it, so a ReplicaSet's pod meets the same quota a person's does.
  */
@@ -21,6 +23,10 @@ export function admit(
   if (type.group === '' && type.kind === 'Service') admitService(store, type, object, previous);
   if (type.group === '' && type.kind === 'PersistentVolumeClaim' && previous === undefined)
     defaultClaim(store, object);
+  if (type.group === '' && previous === undefined) {
+    if (type.kind === 'LimitRange') defaultLimitRange(object);
+    if (type.kind === 'Pod') applyLimitRanges(store, object);
+  }
   if (previous === undefined) admitQuota(store, type, object);
 }
 
