@@ -216,6 +216,11 @@ describe('services and endpoints', () => {
       return ep.subsets === undefined ? ep : undefined;
     });
     const none = await kubectl(['get', 'ep', 'api', '-n', 'net']);
+    await kubectl(['delete', 'svc', 'web', '-n', 'net']);
+    const gone = await eventually(async () => {
+      const left = await kubectl(['get', 'ep,endpointslices', '-n', 'net', '-o', 'name']);
+      return left.stdout.includes('web') ? undefined : left.stdout;
+    });
 
     expect(applied.code, applied.stderr).toBe(0);
     expect(ready.subsets?.[0]?.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
@@ -223,6 +228,7 @@ describe('services and endpoints', () => {
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(empty.metadata?.name).toBe('web');
     expect(none.stdout).toMatch(/api\s+<none>\s/);
+    expect(gone).toContain('endpoints/api');
   });
 });
 
@@ -424,6 +430,13 @@ describe('resource quotas', () => {
       return q.status?.used?.pods === '2' ? q : undefined;
     });
     const listed = await kubectl(['get', 'quota', '-n', 'team']);
+    const deployment = await eventually(async () => {
+      const d = await sandbox.cluster.apps.readNamespacedDeployment({
+        name: 'api',
+        namespace: 'team',
+      });
+      return d.status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    });
 
     expect(bare.code).toBe(1);
     expect(bare.stderr).toContain(
@@ -448,6 +461,8 @@ describe('resource quotas', () => {
       'limits.cpu': '400m',
       services: '0',
     });
+    expect(deployment).toMatchObject({ status: 'True', reason: 'FailedCreate' });
+    expect(deployment.message).toMatch(/^pods "api-[a-z0-9]+-" is forbidden: exceeded quota: q,/);
     expect(listed.stdout).toMatch(
       /q\s+\S+\s+pods: 2\/2, requests.cpu: 200m\/1, services: 0\/5\s+limits.cpu: 400m\/2/,
     );

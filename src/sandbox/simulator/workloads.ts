@@ -53,8 +53,11 @@ export class WorkloadControllers {
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
   readonly #progress = new Map<string, { key: string; at: number }>();
-  /** When admission last refused a replica set's pod: it retries after a back-off, not every pass. */
-  readonly #refusedAt = new Map<string, number>();
+  /**
+   * A replica set's pod that admission refused, by set: it retries after a back-off, not every
+   * pass, and says why in its ReplicaFailure condition until a create succeeds.
+   */
+  readonly #failures = new Map<string, { at: number; since: number; message: string }>();
 
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
@@ -172,6 +175,7 @@ export class WorkloadControllers {
       availableCondition(available >= wanted - maxUnavailable),
       progressingCondition(current.metadata.name, complete, deadlinePassed),
     ].map((c) => keepTimes(c, oldStatus.conditions, now, since));
+    conditions.push(...replicaFailure(current));
     const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
     if (deadlinePassed && !wasExceeded) {
       this.#events.record(
@@ -266,7 +270,7 @@ export class WorkloadControllers {
   #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
     const wanted = replicasOf(rs);
     const pods = this.#podsOf(rs);
-    const refused = this.#refusedAt.get(rs.metadata.uid ?? '');
+    const refused = this.#failures.get(rs.metadata.uid ?? '')?.at;
     const backingOff =
       refused !== undefined && this.#store.now().getTime() - refused < REFUSAL_BACKOFF_MS;
     if (pods.length < wanted && !backingOff) {
@@ -313,6 +317,18 @@ export class WorkloadControllers {
       availableReplicas: live.filter(isAvailable).length,
       observedGeneration: rs.metadata.generation,
     };
+    const failure = this.#failures.get(rs.metadata.uid ?? '');
+    if (failure !== undefined && live.length < wanted) {
+      status.conditions = [
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          lastTransitionTime: stamp(new Date(failure.since)),
+          reason: 'FailedCreate',
+          message: failure.message,
+        },
+      ];
+    } else this.#failures.delete(rs.metadata.uid ?? '');
     for (const key of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) {
       if (status[key] === 0) delete status[key];
     }
@@ -357,7 +373,9 @@ export class WorkloadControllers {
         `Error creating: ${error.message}`,
         source,
       );
-      this.#refusedAt.set(rs.metadata.uid ?? '', this.#store.now().getTime());
+      const now = this.#store.now().getTime();
+      const since = this.#failures.get(rs.metadata.uid ?? '')?.since ?? now;
+      this.#failures.set(rs.metadata.uid ?? '', { at: now, since, message: error.message });
       return false;
     }
     const pod = this.#store.create(PODS, object);
@@ -388,6 +406,15 @@ export function podReady(pod: KObject): boolean {
   const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)
     ?.conditions;
   return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+/** The new replica set's ReplicaFailure, which the deployment controller copies to its status. */
+function replicaFailure(rs: KObject): Condition[] {
+  const found = (rs.status as { conditions?: Condition[] } | undefined)?.conditions?.find(
+    (c) => c.type === 'ReplicaFailure',
+  );
+  if (found === undefined) return [];
+  return [{ ...found, lastUpdateTime: found.lastTransitionTime ?? '' }];
 }
 
 function rank(pod: KObject, isAvailable: PodReadiness): number {
