@@ -42,13 +42,22 @@ export class EndpointControllers {
 
   reconcile(): void {
     const live = new Set<string>();
-    for (const service of this.#store.list(SERVICES)) {
+    const services = this.#store.list(SERVICES);
+    // Pods are read once a pass, by namespace, however many services select among them.
+    const pods = new Map<string, KObject[]>();
+    if (services.length > 0) {
+      for (const pod of this.#store.list(PODS)) {
+        const namespace = pod.metadata.namespace ?? '';
+        pods.set(namespace, [...(pods.get(namespace) ?? []), pod]);
+      }
+    }
+    for (const service of services) {
       const spec = (service.spec ?? {}) as ServiceSpec;
       if (spec.selector === undefined || spec.type === 'ExternalName') continue;
       const key = `${service.metadata.namespace}/${service.metadata.name}`;
       live.add(key);
       this.#seen.add(key);
-      const members = this.#members(service, spec);
+      const members = this.#members(spec, pods.get(service.metadata.namespace ?? '') ?? []);
       this.#endpoints(service, members);
       this.#slice(service, members);
     }
@@ -61,10 +70,9 @@ export class EndpointControllers {
     }
   }
 
-  #members(service: KObject, spec: ServiceSpec): Member[] {
+  #members(spec: ServiceSpec, pods: KObject[]): Member[] {
     const match = selectorMatcher({ matchLabels: spec.selector });
-    return this.#store
-      .list(PODS, service.metadata.namespace)
+    return pods
       .filter((pod) => match(pod.metadata.labels))
       .flatMap((pod) => {
         const status = (pod.status ?? {}) as { podIP?: string; phase?: string };
@@ -99,7 +107,7 @@ export class EndpointControllers {
       metadata: {
         name: service.metadata.name,
         namespace: service.metadata.namespace ?? 'default',
-        ...(service.metadata.labels === undefined ? {} : { labels: service.metadata.labels }),
+        ...(Object.keys(labelsOf(service)).length === 0 ? {} : { labels: labelsOf(service) }),
       },
       ...(subsets.length > 0 ? { subsets } : {}),
     };
@@ -143,7 +151,7 @@ export class EndpointControllers {
           generateName: `${service.metadata.name}-`,
           namespace,
           labels: {
-            ...(service.metadata.labels ?? {}),
+            ...labelsOf(service),
             [SERVICE_NAME_LABEL]: service.metadata.name,
             [MANAGED_BY]: SLICE_CONTROLLER,
           },
@@ -188,6 +196,15 @@ function resolvePort(port: ServicePort, pod: KObject): Port[] {
       return [{ ...named(port.name), port: found.containerPort, protocol }];
   }
   return [];
+}
+
+/** The service's labels, and the mark the controllers put on a headless service's endpoints. */
+function labelsOf(service: KObject): Record<string, string> {
+  const headless = (service.spec as { clusterIP?: string } | undefined)?.clusterIP === 'None';
+  return {
+    ...(service.metadata.labels ?? {}),
+    ...(headless ? { 'service.kubernetes.io/headless': '' } : {}),
+  };
 }
 
 function targetRef(pod: KObject) {

@@ -50,8 +50,9 @@ export class VolumeControllers {
   }
 
   reconcile(): void {
-    const pods = this.#store.list(PODS);
-    for (const claim of this.#store.list(CLAIMS)) {
+    const claims = this.#store.list(CLAIMS);
+    const pods = claims.length === 0 ? [] : this.#store.list(PODS);
+    for (const claim of claims) {
       if (claim.metadata.deletionTimestamp === undefined) this.#claim(claim, pods);
     }
     this.#volumes();
