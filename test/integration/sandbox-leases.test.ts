@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiException, CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runKubectl } from '../support/kubectl.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -7,6 +11,8 @@ import { eventually, useSandbox } from '../support/sandbox.ts';
  * resourceVersion read), and the kubelets' node leases in kube-node-lease.
  */
 const sandbox = useSandbox(['healthy', 'node-not-ready']);
+const cacheDir = mkdtempSync(join(tmpdir(), 'coxswain-kubectl-cache-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 function leases(): CoordinationV1Api {
   const config = new KubeConfig();
@@ -188,5 +194,16 @@ describe('leases on the sandbox', () => {
 
     expect(new Date(renewed).getTime()).toBeGreaterThan(new Date(before ?? 0).getTime());
     expect(stillStale.spec?.renewTime).toEqual(stopped?.spec?.renewTime);
+  });
+
+  it('shows the node lease in kubectl describe node and kubectl get lease', async () => {
+    const env = { kubeconfig: sandbox.kubeconfig, cacheDir };
+
+    const described = await runKubectl(env, ['describe', 'node', 'sandbox-worker']);
+    const listed = await runKubectl(env, ['get', 'lease', '-n', 'kube-node-lease']);
+
+    expect(described.stdout).toMatch(/Lease:\s+HolderIdentity:\s+sandbox-worker\s/);
+    expect(listed.stdout).toMatch(/NAME\s+HOLDER\s+AGE/);
+    expect(listed.stdout).toMatch(/sandbox-worker4\s+sandbox-worker4\s/);
   });
 });

@@ -107,6 +107,8 @@ function clusterIP(
   problems: string[],
 ): void {
   const requested = spec.clusterIP ?? spec.clusterIPs?.[0];
+  // A cluster IP that is not even a string is validation's to refuse, not the allocator's.
+  if (requested !== undefined && typeof requested !== 'string') return;
   if (before?.clusterIP !== undefined && (requested === undefined || requested === '')) {
     spec.clusterIP = before.clusterIP;
     spec.clusterIPs = before.clusterIPs ?? [before.clusterIP];
