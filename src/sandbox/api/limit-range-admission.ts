@@ -1,10 +1,12 @@
 import { findResource, type ResourceType } from './catalog.ts';
-import type { KObject, ObjectStore } from './store.ts';
+import { parseQuantity } from './quota-usage.ts';
+import { ApiError, type KObject, type ObjectStore } from './store.ts';
 
 /**
- * The LimitRanger admission plugin's defaulting: a new pod's containers get the namespace's
- * LimitRange default limits and requests for what they leave out, and the pod says so in its
- * `kubernetes.io/limit-ranger` annotation. Runs before ResourceQuota, as in the real chain, so
+ * The LimitRanger admission plugin: a new pod's containers get the namespace's LimitRange
+ * default limits and requests for what they leave out (the pod says so in its
+ * `kubernetes.io/limit-ranger` annotation), and a container beyond a range's max or below its
+ * min is refused with the plugin's 403. Runs before ResourceQuota, as in the real chain, so
  * defaulted containers satisfy a compute quota.
  */
 const LIMIT_RANGES = findResource('', 'v1', 'limitranges') as ResourceType;
@@ -16,16 +18,23 @@ type Limit = {
   default?: Quantities;
   defaultRequest?: Quantities;
   max?: Quantities;
+  min?: Quantities;
 };
 type Container = { name?: string; resources?: { limits?: Quantities; requests?: Quantities } };
 
-/** A LimitRange as the API server stores it: a Container limit's defaults filled from its max. */
+/**
+ * A LimitRange as the API server stores it: per resource, a Container limit's default from its
+ * max, its default request from its default, else from its min.
+ */
 export function defaultLimitRange(range: KObject): void {
   for (const limit of (range.spec as { limits?: Limit[] } | undefined)?.limits ?? []) {
     if (limit.type !== 'Container') continue;
-    if (limit.default === undefined && limit.max !== undefined) limit.default = { ...limit.max };
-    if (limit.defaultRequest === undefined && limit.default !== undefined)
-      limit.defaultRequest = { ...limit.default };
+    limit.default = { ...(limit.max ?? {}), ...(limit.default ?? {}) };
+    limit.defaultRequest = {
+      ...(limit.min ?? {}),
+      ...limit.default,
+      ...(limit.defaultRequest ?? {}),
+    };
   }
 }
 
@@ -40,11 +49,44 @@ export function applyLimitRanges(store: ObjectStore, pod: KObject): void {
   for (const container of Array.isArray(containers) ? containers : []) {
     for (const limit of limits) said.push(...fill(container, limit));
   }
-  if (said.length === 0) return;
-  pod.metadata.annotations = {
-    ...(pod.metadata.annotations ?? {}),
-    [ANNOTATION]: `LimitRanger plugin set: ${said.join('; ')}`,
-  };
+  if (said.length > 0) {
+    pod.metadata.annotations = {
+      ...(pod.metadata.annotations ?? {}),
+      [ANNOTATION]: `LimitRanger plugin set: ${said.join('; ')}`,
+    };
+  }
+  const problems = (Array.isArray(containers) ? containers : []).flatMap((c) =>
+    limits.flatMap((l) => bounds(c, l)),
+  );
+  if (problems.length === 0) return;
+  const name = pod.metadata.name || pod.metadata.generateName || 'Unknown';
+  const message = problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`;
+  throw new ApiError(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, {
+    name,
+    kind: 'pods',
+  });
+}
+
+/** A container's limits above the range's max and requests below its min, in the plugin's words. */
+function bounds(container: Container, limit: Limit): string[] {
+  const out: string[] = [];
+  const limits = container.resources?.limits ?? {};
+  const requests = container.resources?.requests ?? {};
+  for (const [resource, max] of Object.entries(limit.max ?? {})) {
+    const own = limits[resource];
+    if (own === undefined)
+      out.push(`maximum ${resource} usage per Container is ${max}.  No limit is specified`);
+    else if ((parseQuantity(resource, own) ?? 0) > (parseQuantity(resource, max) ?? 0))
+      out.push(`maximum ${resource} usage per Container is ${max}, but limit is ${own}`);
+  }
+  for (const [resource, min] of Object.entries(limit.min ?? {})) {
+    const own = requests[resource];
+    if (own === undefined)
+      out.push(`minimum ${resource} usage per Container is ${min}.  No request is specified`);
+    else if ((parseQuantity(resource, own) ?? 0) < (parseQuantity(resource, min) ?? 0))
+      out.push(`minimum ${resource} usage per Container is ${min}, but request is ${own}`);
+  }
+  return out;
 }
 
 /** Fills one container's missing requests and limits; what it set, as the annotation words it. */
