@@ -43,13 +43,13 @@ export function reconcileNodeLeases(store: ObjectStore): void {
   }
 }
 
+/** The API server makes `kube-node-lease` at start; a world built without it gets it here. */
 function ensureNamespace(store: ObjectStore): void {
   if (store.get(NAMESPACES, undefined, NODE_LEASE_NAMESPACE) !== undefined) return;
   store.create(NAMESPACES, {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name: NODE_LEASE_NAMESPACE },
-    spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   });
 }
