@@ -82,7 +82,7 @@ describe('the endpoints controller', () => {
       'shop',
     );
     expect(store.get(ENDPOINTS, 'shop', 'web')?.subsets).toBeUndefined();
-    expect((slices[0]?.endpoints as { conditions: unknown }[])[0]?.conditions).toEqual({
+    expect(((slices[0]?.endpoints ?? []) as { conditions: unknown }[])[0]?.conditions).toEqual({
       ready: false,
       serving: true,
       terminating: true,

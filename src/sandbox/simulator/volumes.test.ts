@@ -68,7 +68,9 @@ describe('the persistent volume controller', () => {
       accessModes: ['ReadWriteOnce'],
       capacity: { storage: '3Gi' },
     });
-    expect((bound?.spec as { volumeName?: string }).volumeName).toBe(volume?.metadata.name);
+    expect((bound?.spec as { volumeName?: string } | undefined)?.volumeName).toBe(
+      volume?.metadata.name,
+    );
     expect(volume?.status).toEqual({ phase: 'Bound' });
     expect(volume?.metadata.annotations?.['pv.kubernetes.io/provisioned-by']).toBe(
       'ebs.csi.aws.com',
