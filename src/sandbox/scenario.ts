@@ -41,6 +41,8 @@ export const Scenario = z.strictObject({
   description: z.string(),
   images: z.record(z.string(), ImageBehaviour).default({}),
   timeline: z.array(Step).min(1),
+  /** Objects of the base cluster this scenario runs without, as `Kind/name` (`StorageClass/standard`). */
+  omit: z.array(z.string().regex(/^[A-Za-z]+\/[a-z0-9.-]+$/)).default([]),
 });
 export type Scenario = z.infer<typeof Scenario>;
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { DenyRule } from './api/access.ts';
+import { admit } from './api/admission.ts';
 import { SandboxApiServer } from './api/api-server.ts';
 import { findKind } from './api/catalog.ts';
 import { applyDefaults } from './api/defaults.ts';
@@ -36,7 +37,8 @@ const SANDBOX_CONTEXT = 'coxswain-sandbox';
  * then serves it in real time on 127.0.0.1.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const scenarios = [baseScenario(), ...options.scenarios.map(loadScenario)];
+  const chosen = options.scenarios.map(loadScenario);
+  const scenarios = [withoutOmitted(baseScenario(), chosen), ...chosen];
   const store = new ObjectStore();
   const simulator = new Simulator(store);
   for (const scenario of scenarios) simulator.addImages(scenario.images);
@@ -64,6 +66,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 }
 
+/** The base cluster less what the chosen scenarios omit from it. */
+function withoutOmitted(base: Scenario, chosen: Scenario[]): Scenario {
+  const omitted = new Set(chosen.flatMap((s) => s.omit));
+  if (omitted.size === 0) return base;
+  const kept = (object: Record<string, unknown>) => {
+    const meta = object.metadata as { name?: string } | undefined;
+    return !omitted.has(`${String(object.kind)}/${meta?.name ?? ''}`);
+  };
+  return {
+    ...base,
+    timeline: base.timeline.map((step) => ({ ...step, apply: step.apply.filter(kept) })),
+  };
+}
+
 function playTimeline(simulator: Simulator, scenarios: Scenario[]): void {
   const start = Date.now();
   const steps = scenarios
@@ -87,13 +103,18 @@ function apply(simulator: Simulator, input: KObject): void {
   const store = simulator.store;
   const existing = store.get(type, object.metadata.namespace, object.metadata.name);
   try {
-    if (existing === undefined) store.create(type, object);
-    else
-      store.replace(type, {
+    if (existing === undefined) {
+      admit(store, type, object);
+      store.create(type, object);
+    } else {
+      const next = {
         ...object,
         status: existing.status,
         metadata: { ...existing.metadata, ...object.metadata },
-      });
+      };
+      admit(store, type, next, existing);
+      store.replace(type, next);
+    }
   } catch (error) {
     const reason = error instanceof ApiError ? error.message : String(error);
     throw new Error(`scenario object ${object.kind} ${object.metadata.name}: ${reason}`);

@@ -1,3 +1,4 @@
+import { admit } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { type Call, isWatch, listOf, objectFromBody, readBody, writeOptionsOf } from './request.ts';
@@ -48,6 +49,7 @@ async function create(call: Call): Promise<void> {
   const { store, target, req, res } = call;
   const object = applyDefaults(objectFromBody(await readBody(req), target));
   validate(target.type, object);
+  admit(store, target.type, object);
   const created = store.create(target.type, object, {
     ...writeOptionsOf(call),
     operation: 'Update',

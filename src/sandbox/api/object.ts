@@ -1,3 +1,4 @@
+import { admit } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
@@ -52,6 +53,7 @@ async function replace(call: Call, name: string): Promise<void> {
         }
       : { ...body, status: current.status };
   validate(target.type, applyDefaults(next), current);
+  if (target.sub !== 'status') admit(store, target.type, next, current);
   sendJson(res, 200, store.replace(target.type, next, writeOptionsOf(call)));
 }
 
@@ -95,6 +97,7 @@ async function patch(call: Call, name: string): Promise<void> {
   }
   if (target.sub !== 'status') patched.status = current.status;
   validate(target.type, applyDefaults(patched), current);
+  if (target.sub !== 'status') admit(store, target.type, patched, current);
   const written = store.replace(target.type, patched, {
     ...writeOptionsOf(call),
     operation: 'Update',

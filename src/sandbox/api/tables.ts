@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { human, podStatus as printStatus } from '../../tools/kubernetes/format.ts';
 import type { ResourceType } from './catalog.ts';
+import { INFRA_PRINTERS } from './infra-tables.ts';
 import type { KObject } from './store.ts';
 import { hpaTargets, WORKLOAD_PRINTERS } from './workload-printers.ts';
 
@@ -192,13 +193,21 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => {
       const spec = (o.spec ?? {}) as Any;
       const ports = ((spec.ports ?? []) as Any[])
-        .map((p) => `${p.port}/${p.protocol ?? 'TCP'}`)
+        .map(
+          (p) =>
+            `${p.port}${p.nodePort === undefined ? '' : `:${p.nodePort}`}/${p.protocol ?? 'TCP'}`,
+        )
         .join(',');
+      const ingress = ((o.status as Any)?.loadBalancer?.ingress ?? []) as Any[];
+      const external =
+        spec.type === 'LoadBalancer'
+          ? ingress.map((i) => i.ip ?? i.hostname).join(',') || '<pending>'
+          : '<none>';
       return [
         o.metadata.name,
         spec.type ?? 'ClusterIP',
         spec.clusterIP ?? '<none>',
-        '<none>',
+        external,
         ports || '<none>',
         age(o, now),
         selector({ matchLabels: spec.selector }),
@@ -262,7 +271,7 @@ export function table(
   resourceVersion: string,
   now: number,
 ) {
-  const printer = PRINTERS[type.plural] ?? DEFAULT;
+  const printer = PRINTERS[type.plural] ?? INFRA_PRINTERS[type.plural] ?? DEFAULT;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -4,6 +4,7 @@ import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import type { Controller, ControllerContext } from './controller-kit.ts';
 import { controllers } from './controllers.ts';
+import { EndpointControllers } from './endpoints.ts';
 import { EventRecorder, stamp } from './events.ts';
 import { ImageRegistry } from './image-registry.ts';
 import {
@@ -16,6 +17,7 @@ import {
   newRuntime,
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
+import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import {
   type PodStatus,
@@ -25,8 +27,10 @@ import {
   qosOf,
   waitingReason,
 } from './pod-status.ts';
+import { reconcileQuotas } from './quota-status.ts';
 import { addToLoad, loadOf, type NodeLoad, place } from './scheduler.ts';
 import { UnschedulableQueue } from './unschedulable-queue.ts';
+import { VolumeControllers, volumeProblem } from './volumes.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
 /**
@@ -55,6 +59,8 @@ export class Simulator {
   readonly #workloads: WorkloadControllers;
   /** Jobs, CronJobs, StatefulSets, DaemonSets and HPAs, each in its own file. */
   readonly #controllers: { name: string; controller: Controller }[];
+  readonly #volumes: VolumeControllers;
+  readonly #endpoints: EndpointControllers;
   readonly #images = new ImageRegistry();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -77,6 +83,8 @@ export class Simulator {
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
     this.#controllers = controllers(store, this.#events);
+    this.#volumes = new VolumeControllers(store, this.#events);
+    this.#endpoints = new EndpointControllers(store);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -152,8 +160,12 @@ export class Simulator {
         const context = this.#context();
         for (const { name, controller } of this.#controllers)
           this.#guarded(name, () => controller.reconcile(context));
+        this.#guarded('volumes', () => this.#volumes.reconcile());
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
+        this.#guarded('node leases', () => reconcileNodeLeases(this.store));
+        this.#guarded('endpoints', () => this.#endpoints.reconcile());
+        this.#guarded('resource quotas', () => reconcileQuotas(this.store));
         if (this.store.resourceVersion === before) break;
       }
       // What the timer's next tick would catch anyway (probes, heartbeats) waits at most a second.
@@ -315,10 +327,12 @@ export class Simulator {
     const now = this.store.now().getTime();
     const cluster = UnschedulableQueue.clusterOf(nodes, load);
     if (!this.#unschedulable.due(uid, cluster, now)) return;
-    const placement = place(pod, nodes, load);
+    // A claim being bound is not the nodes' doing: such a pod is tried again at every pass.
+    const blocked = volumeProblem(this.store, pod, nodes.length);
+    const placement = blocked === undefined ? place(pod, nodes, load) : { reason: blocked };
     const scheduler = { component: 'default-scheduler' };
     if ('reason' in placement) {
-      this.#unschedulable.park(uid, cluster, now);
+      if (blocked === undefined) this.#unschedulable.park(uid, cluster, now);
       const status = {
         phase: 'Pending',
         qosClass: qosOf(pod),

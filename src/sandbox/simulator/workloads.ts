@@ -1,8 +1,9 @@
+import { admit } from '../api/admission.ts';
 import { findResource } from '../api/catalog.ts';
 import { applyDefaults } from '../api/defaults.ts';
 import { canonical, shortHash } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
-import type { KObject, ObjectStore } from '../api/store.ts';
+import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import {
   availableCondition,
   type Condition,
@@ -24,6 +25,7 @@ const REPLICA_SETS = must(findResource('apps', 'v1', 'replicasets'));
 /** Pods a ReplicaSet creates in one sync at most, as the real controller's burst. */
 const BURST_REPLICAS = 500;
 const PODS = must(findResource('', 'v1', 'pods'));
+const REFUSAL_BACKOFF_MS = 10_000;
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const HASH = 'pod-template-hash';
@@ -50,6 +52,11 @@ export class WorkloadControllers {
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
   readonly #progress = new Map<string, { key: string; at: number }>();
+  /**
+   * A replica set's pod that admission refused, by set: it retries after a back-off, not every
+   * pass, and says why in its ReplicaFailure condition until a create succeeds.
+   */
+  readonly #failures = new Map<string, { at: number; since: number; message: string }>();
 
   #owned: { version: string; byOwner: Map<string, KObject[]> } | undefined;
   readonly #refusedAt = new Map<string, number>();
@@ -174,6 +181,7 @@ export class WorkloadControllers {
       availableCondition(available >= wanted - maxUnavailable),
       progressingCondition(current.metadata.name, complete, deadlinePassed),
     ].map((c) => keepTimes(c, oldStatus.conditions, now, since));
+    conditions.push(...replicaFailure(current));
     const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
     if (deadlinePassed && !wasExceeded) {
       this.#events.record(
@@ -268,12 +276,15 @@ export class WorkloadControllers {
   #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
     const wanted = replicasOf(rs);
     const pods = this.#podsOf(rs);
-    if (pods.length < wanted) {
+    const refused = this.#failures.get(rs.metadata.uid ?? '')?.at;
+    const backingOff =
+      refused !== undefined && this.#store.now().getTime() - refused < REFUSAL_BACKOFF_MS;
+    if (pods.length < wanted && !backingOff) {
       // Like the real controller, at most a burst of pods per sync; and never beyond what the
       // sandbox holds, which is said in an event rather than running the process out of memory.
       const room = podRoom(this.#store);
       const made = Math.min(wanted - pods.length, BURST_REPLICAS, room);
-      for (let i = 0; i < made; i++) this.#createPod(rs);
+      for (let i = 0; i < made; i++) if (!this.#createPod(rs)) break;
       if (made < Math.min(wanted - pods.length, BURST_REPLICAS) && this.#mayRefuse(rs))
         this.#events.record(
           rs,
@@ -312,43 +323,76 @@ export class WorkloadControllers {
       availableReplicas: live.filter(isAvailable).length,
       observedGeneration: rs.metadata.generation,
     };
+    const failure = this.#failures.get(rs.metadata.uid ?? '');
+    if (failure !== undefined && live.length < wanted) {
+      status.conditions = [
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          lastTransitionTime: stamp(new Date(failure.since)),
+          reason: 'FailedCreate',
+          message: failure.message,
+        },
+      ];
+    } else this.#failures.delete(rs.metadata.uid ?? '');
     for (const key of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) {
       if (status[key] === 0) delete status[key];
     }
     this.#store.writeStatus(REPLICA_SETS, { ...rs, status });
   }
 
-  #createPod(rs: KObject): void {
+  /** Creates one pod; false when admission refused it, which the FailedCreate event tells. */
+  #createPod(rs: KObject): boolean {
     const template = (rs.spec as Spec).template ?? {};
-    const pod = this.#store.create(
-      PODS,
-      applyDefaults({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: '',
-          generateName: `${rs.metadata.name}-`,
-          namespace: rs.metadata.namespace ?? 'default',
-          labels: { ...(template.metadata?.labels ?? {}) },
-          ...(template.metadata?.annotations === undefined
-            ? {}
-            : { annotations: { ...template.metadata.annotations } }),
-          ownerReferences: [ownerRef(rs)],
-        },
-        spec: {
-          restartPolicy: 'Always',
-          terminationGracePeriodSeconds: 30,
-          dnsPolicy: 'ClusterFirst',
-          serviceAccountName: 'default',
-          schedulerName: 'default-scheduler',
-          ...structuredClone((template.spec ?? {}) as object),
-        },
-        status: { phase: 'Pending', qosClass: 'Burstable' },
-      }),
-    );
-    this.#events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, {
-      component: 'replicaset-controller',
+    const object = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: '',
+        generateName: `${rs.metadata.name}-`,
+        namespace: rs.metadata.namespace ?? 'default',
+        labels: { ...(template.metadata?.labels ?? {}) },
+        ...(template.metadata?.annotations === undefined
+          ? {}
+          : { annotations: { ...template.metadata.annotations } }),
+        ownerReferences: [ownerRef(rs)],
+      },
+      spec: {
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccountName: 'default',
+        schedulerName: 'default-scheduler',
+        ...structuredClone((template.spec ?? {}) as object),
+      },
+      status: { phase: 'Pending', qosClass: 'Burstable' },
     });
+    const source = { component: 'replicaset-controller' };
+    try {
+      admit(this.#store, PODS, object);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      this.#events.record(
+        rs,
+        'Warning',
+        'FailedCreate',
+        `Error creating: ${error.message}`,
+        source,
+      );
+      const now = this.#store.now().getTime();
+      const since = this.#failures.get(rs.metadata.uid ?? '')?.since ?? now;
+      this.#failures.set(rs.metadata.uid ?? '', { at: now, since, message: error.message });
+      return false;
+    }
+    const pod = this.#store.create(PODS, object);
+    this.#events.record(
+      rs,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${pod.metadata.name}`,
+      source,
+    );
+    return true;
   }
 
   /**
@@ -404,6 +448,15 @@ export function podReady(pod: KObject): boolean {
   const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)
     ?.conditions;
   return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+}
+
+/** The new replica set's ReplicaFailure, which the deployment controller copies to its status. */
+function replicaFailure(rs: KObject): Condition[] {
+  const found = (rs.status as { conditions?: Condition[] } | undefined)?.conditions?.find(
+    (c) => c.type === 'ReplicaFailure',
+  );
+  if (found === undefined) return [];
+  return [{ ...found, lastUpdateTime: found.lastTransitionTime ?? '' }];
 }
 
 function rank(pod: KObject, isAvailable: PodReadiness): number {
