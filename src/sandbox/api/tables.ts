@@ -275,6 +275,16 @@ export function table(
   };
 }
 
+/**
+ * One watch event's object as a Table of one row, as the API server sends it to a client that
+ * negotiated `as=Table`: the column definitions only in the first event of the stream (the
+ * server prints headers once), and the Table's resourceVersion that of the object.
+ */
+export function watchRow(type: ResourceType, object: KObject, headers: boolean, now: number) {
+  const out = table(type, [object], object.metadata.resourceVersion ?? '', now);
+  return headers ? out : { ...out, columnDefinitions: null };
+}
+
 /** Whether the client asked for server-side printing (`as=Table` in Accept). */
 export function wantsTable(accept: string | undefined): boolean {
   return accept !== undefined && /as=Table/.test(accept);
