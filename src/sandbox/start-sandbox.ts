@@ -26,6 +26,8 @@ export type Sandbox = {
   writeKubeconfig(path: string): void;
   /** The watches clients hold open now. */
   openWatches(): number;
+  /** The followed logs (`kubectl logs -f`) clients hold open now. */
+  openLogStreams(): number;
   close(): Promise<void>;
 };
 
@@ -57,6 +59,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     kubeconfig,
     writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
     openWatches: () => server.openWatches,
+    openLogStreams: () => server.openLogStreams,
     close: async () => {
       simulator.stop();
       await server.close();

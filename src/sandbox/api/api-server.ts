@@ -7,10 +7,11 @@ import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
+import { serveLog } from './pod-log.ts';
 import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
-import { serveLog, serveMetrics, serveScale } from './subresources.ts';
+import { serveMetrics, serveScale } from './subresources.ts';
 
 /**
  * The sandbox's Kubernetes API over plain HTTP: discovery, CRUD with patches and dry runs,
@@ -36,6 +37,7 @@ export class SandboxApiServer {
   readonly #server: Server;
   readonly #options: ApiServerOptions;
   #watches = 0;
+  #logStreams = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -64,6 +66,11 @@ export class SandboxApiServer {
     return this.#watches;
   }
 
+  /** The followed logs open now (`logs -f`): a client that left has closed its own. */
+  get openLogStreams(): number {
+    return this.#logStreams;
+  }
+
   get #store() {
     return this.#options.simulator.store;
   }
@@ -81,6 +88,10 @@ export class SandboxApiServer {
     if (watch) {
       this.#watches++;
       res.once('close', () => this.#watches--);
+    }
+    if (method === 'GET' && url.searchParams.get('follow') === 'true') {
+      this.#logStreams++;
+      res.once('close', () => this.#logStreams--);
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const fixed = this.#fixed(path, req);

@@ -12,7 +12,7 @@ import {
   type Lookup,
   newRuntime,
 } from './kubelet.ts';
-import { type LogLine, logLines } from './logs.ts';
+import { type LogLine, type LogSource, logLines } from './logs.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
 import { place } from './scheduler.ts';
@@ -111,6 +111,14 @@ export class Simulator {
 
   /** A container's log, as the kubelet serves it, with the API server's refusals. */
   logs(pod: KObject, container: string | undefined, previous: boolean): LogLine[] {
+    return this.followLog(pod, container, previous).lines();
+  }
+
+  /**
+   * The log of one run of a container, read again as it grows. It ends when that run does (or
+   * its pod goes): the kubelet follows the container it found, not the one that replaces it.
+   */
+  followLog(pod: KObject, container: string | undefined, previous: boolean): LogSource {
     const containers = (pod.spec as PodSpec).containers ?? [];
     const name = container ?? (containers.length === 1 ? containers[0]?.name : undefined);
     if (name === undefined) {
@@ -128,7 +136,8 @@ export class Simulator {
         `container ${name} is not valid for pod ${pod.metadata.name}`,
       );
     }
-    const runtime = this.#runtimes.get(pod.metadata.uid ?? '')?.get(name);
+    const uid = pod.metadata.uid ?? '';
+    const runtime = this.#runtimes.get(uid)?.get(name);
     const instance = previous ? runtime?.previous : (runtime?.current ?? runtime?.previous);
     if (instance === undefined) {
       if (previous) {
@@ -145,12 +154,11 @@ export class Simulator {
         `container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`,
       );
     }
-    return logLines(
-      instance,
-      this.#images.get(spec.image),
-      this.store.now().getTime(),
-      pod.metadata.name,
-    );
+    const behaviour = this.#images.get(spec.image);
+    return {
+      lines: () => logLines(instance, behaviour, this.store.now().getTime(), pod.metadata.name),
+      ended: () => instance.endedAt !== undefined || !this.#runtimes.has(uid),
+    };
   }
 
   #schedule(): void {
