@@ -71,7 +71,10 @@ export function serveLog(
     if (!res.writableEnded) res.end();
   };
   res.once('close', finish);
-  if (!write(selectLines(all, query, now)) || source.ended()) return finish();
+  if (!write(selectLines(all, query, now)) || source.ended()) {
+    finish();
+    return;
+  }
   timer = setInterval(() => {
     const ended = source.ended();
     const fresh = source.lines().filter((l) => l.at > last);
