@@ -3,6 +3,7 @@ import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import { EventRecorder, stamp } from './events.ts';
+import { GarbageCollector } from './garbage-collector.ts';
 import {
   advance,
   type Container,
@@ -13,6 +14,7 @@ import {
   newRuntime,
 } from './kubelet.ts';
 import { type LogLine, type LogSource, logLines } from './logs.ts';
+import { NamespaceController } from './namespace-controller.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
 import { place } from './scheduler.ts';
@@ -42,6 +44,8 @@ export class Simulator {
   readonly store: ObjectStore;
   readonly #events: EventRecorder;
   readonly #workloads: WorkloadControllers;
+  readonly #collector: GarbageCollector;
+  readonly #namespaces: NamespaceController;
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -57,6 +61,8 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
+    this.#collector = new GarbageCollector(store);
+    this.#namespaces = new NamespaceController(store);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -100,6 +106,8 @@ export class Simulator {
         this.#guarded('workload controllers', () =>
           this.#workloads.reconcile((pod) => this.#available(pod)),
         );
+        this.#guarded('garbage collector', () => this.#collector.reconcile());
+        this.#guarded('namespaces', () => this.#namespaces.reconcile());
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
         if (this.store.resourceVersion === before) break;
@@ -223,7 +231,8 @@ export class Simulator {
     if (pod.metadata.deletionTimestamp !== undefined) {
       const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
       this.#removeAt.set(uid, at);
-      if (now >= at) {
+      // The containers stop when the grace period ends; the pod stays while a finalizer holds it.
+      if (now >= at && (pod.metadata.finalizers ?? []).length === 0) {
         this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
         this.#removeAt.delete(uid);
         this.#runtimes.delete(uid);

@@ -262,7 +262,9 @@ export class WorkloadControllers {
   #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
     const wanted = replicasOf(rs);
     const pods = this.#podsOf(rs);
-    if (pods.length < wanted) {
+    // A replica set being deleted manages no pods: the garbage collector takes them.
+    const managing = rs.metadata.deletionTimestamp === undefined;
+    if (managing && pods.length < wanted) {
       // Like the real controller, at most a burst of pods per sync; and never beyond what the
       // sandbox holds, which is said in an event rather than running the process out of memory.
       const room = POD_LIMIT - this.#store.list(PODS).length;
@@ -276,7 +278,7 @@ export class WorkloadControllers {
           `Error creating: the sandbox holds at most ${POD_LIMIT} pods`,
           { component: 'replicaset-controller' },
         );
-    } else if (pods.length > wanted) {
+    } else if (managing && pods.length > wanted) {
       const doomed = [...pods]
         .sort(
           (a, b) =>
