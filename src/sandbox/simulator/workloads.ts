@@ -7,7 +7,9 @@ import {
   availableCondition,
   type Condition,
   keepTimes,
+  pausedCondition,
   progressingCondition,
+  resumedCondition,
 } from './deployment-conditions.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
@@ -50,7 +52,7 @@ export class WorkloadControllers {
   readonly #store: ObjectStore;
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
-  readonly #progress = new Map<string, { key: string; at: number }>();
+  readonly #progress = new Map<string, { key: string; at: number; resumed?: boolean }>();
 
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
@@ -91,7 +93,12 @@ export class WorkloadControllers {
     const template = spec.template ?? {};
     let current = owned.find((rs) => sameTemplate(rs, template));
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
-    if (spec.paused === true && current === undefined) return;
+    if (this.#pauseChanged(deployment)) return;
+    if (spec.paused === true && current === undefined) {
+      // Paused on a template no replica set has yet: nothing rolls out, nothing is up to date.
+      this.#pausedStatus(deployment, owned, isAvailable);
+      return;
+    }
 
     if (current === undefined) {
       current = this.#createReplicaSet(deployment, template, maxRevision + 1);
@@ -163,11 +170,30 @@ export class WorkloadControllers {
       now,
     );
     const oldStatus = (deployment.status ?? {}) as { conditions?: Condition[] };
-    const deadlinePassed = !complete && now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const deadlinePassed =
+      (deployment.spec as Spec).paused !== true &&
+      !complete &&
+      now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const oldProgressing = oldStatus.conditions?.find((c) => c.type === 'Progressing');
+    const progressing = progressingCondition(current.metadata.name, complete, deadlinePassed);
+    // Paused says so until resumed; Resumed stays until the rollout makes progress again, as
+    // the real controller's conditions do.
+    const kept =
+      ((deployment.spec as Spec).paused === true && oldProgressing !== undefined) ||
+      (oldProgressing?.reason === 'DeploymentResumed' &&
+        progressing.reason === 'ReplicaSetUpdated' &&
+        this.#progress.get(deployment.metadata.uid ?? '')?.resumed === true);
     const conditions = [
-      availableCondition(available >= wanted - maxUnavailable),
-      progressingCondition(current.metadata.name, complete, deadlinePassed),
-    ].map((c) => keepTimes(c, oldStatus.conditions, now, since));
+      keepTimes(
+        availableCondition(available >= wanted - maxUnavailable),
+        oldStatus.conditions,
+        now,
+        since,
+      ),
+      kept && oldProgressing !== undefined
+        ? oldProgressing
+        : keepTimes(progressing, oldStatus.conditions, now, since),
+    ];
     const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
     if (deadlinePassed && !wasExceeded) {
       this.#events.record(
@@ -188,6 +214,57 @@ export class WorkloadControllers {
     };
     if (wanted - available > 0) status.unavailableReplicas = wanted - available;
     for (const key of ['updatedReplicas', 'readyReplicas', 'availableReplicas', 'replicas']) {
+      if (status[key] === 0) delete status[key];
+    }
+    this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
+  }
+
+  /**
+   * Pausing or resuming is a sync of its own that only says so in the Progressing condition
+   * (DeploymentPaused or DeploymentResumed, status Unknown), so that a paused rollout never
+   * times out; true when it wrote one. A rollout that already timed out keeps saying so.
+   */
+  #pauseChanged(deployment: KObject): boolean {
+    const paused = (deployment.spec as Spec).paused === true;
+    const status = (deployment.status ?? {}) as { conditions?: Condition[] };
+    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+    if (progressing?.reason === 'ProgressDeadlineExceeded') return false;
+    const wasPaused = progressing?.reason === 'DeploymentPaused';
+    if (paused === wasPaused) return false;
+    const next = paused ? pausedCondition() : resumedCondition();
+    const now = this.#store.now();
+    // A resumed rollout's deadline counts from the resume, and it stays Resumed until progress.
+    const progress = this.#progress.get(deployment.metadata.uid ?? '');
+    if (!paused && progress !== undefined)
+      Object.assign(progress, { at: now.getTime(), resumed: true });
+    const conditions = [
+      ...(status.conditions ?? []).filter((c) => c.type !== 'Progressing'),
+      { ...next, lastUpdateTime: stamp(now), lastTransitionTime: stamp(now) },
+    ];
+    this.#store.writeStatus(DEPLOYMENTS, {
+      ...deployment,
+      status: { ...status, observedGeneration: deployment.metadata.generation, conditions },
+    });
+    return true;
+  }
+
+  /** A paused deployment's status while no replica set has its template. */
+  #pausedStatus(deployment: KObject, owned: KObject[], isAvailable: PodReadiness): void {
+    const wanted = (deployment.spec as Spec).replicas ?? 1;
+    const all = owned.flatMap((rs) => this.#podsOf(rs));
+    const available = all.filter(isAvailable).length;
+    const old = (deployment.status ?? {}) as { conditions?: Condition[] };
+    const status: Record<string, unknown> = {
+      ...old,
+      observedGeneration: deployment.metadata.generation,
+      replicas: all.length,
+      readyReplicas: all.filter(podReady).length,
+      availableReplicas: available,
+    };
+    delete status.updatedReplicas;
+    delete status.unavailableReplicas;
+    if (wanted - available > 0) status.unavailableReplicas = wanted - available;
+    for (const key of ['readyReplicas', 'availableReplicas', 'replicas']) {
       if (status[key] === 0) delete status[key];
     }
     this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
