@@ -5,6 +5,7 @@ import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
+import { serveEviction } from './eviction.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { serveLog } from './pod-log.ts';
@@ -125,6 +126,7 @@ export class SandboxApiServer {
       if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
         throw notFound(NAMESPACES, target.namespace);
     }
+    if (target.sub === 'eviction') return serveEviction(call);
     if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
     if (target.sub === 'scale')
       return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);

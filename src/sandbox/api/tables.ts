@@ -239,6 +239,25 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  poddisruptionbudgets: {
+    columns: [
+      NAME,
+      col('Min Available'),
+      col('Max Unavailable'),
+      col('Allowed Disruptions', 0, 'integer'),
+      col('Age'),
+    ],
+    cells: (o, now) => {
+      const spec = (o.spec ?? {}) as Any;
+      return [
+        o.metadata.name,
+        spec.minAvailable === undefined ? 'N/A' : String(spec.minAvailable),
+        spec.maxUnavailable === undefined ? 'N/A' : String(spec.maxUnavailable),
+        (o.status as Any)?.disruptionsAllowed ?? 0,
+        age(o, now),
+      ];
+    },
+  },
   applications: {
     columns: [NAME, col('Sync Status'), col('Health Status')],
     cells: (o) => [

@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import { DisruptionController } from './disruption-budgets.ts';
 import { EventRecorder, stamp } from './events.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import {
@@ -46,6 +47,7 @@ export class Simulator {
   readonly #workloads: WorkloadControllers;
   readonly #collector: GarbageCollector;
   readonly #namespaces: NamespaceController;
+  readonly #budgets: DisruptionController;
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -63,6 +65,7 @@ export class Simulator {
     this.#workloads = new WorkloadControllers(store, this.#events);
     this.#collector = new GarbageCollector(store);
     this.#namespaces = new NamespaceController(store);
+    this.#budgets = new DisruptionController(store);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -110,6 +113,7 @@ export class Simulator {
         this.#guarded('namespaces', () => this.#namespaces.reconcile());
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
+        this.#guarded('disruption budgets', () => this.#budgets.reconcile());
         if (this.store.resourceVersion === before) break;
       }
     } finally {
