@@ -195,6 +195,7 @@ describe('kubectl logs -f on the sandbox', () => {
     expect(result.stdout).toContain('payments-api 1.8.2 starting');
     expect(result.stdout).toContain('settled batch size=500');
     expect(result.stdout.trim().split('\n').at(-1)).toContain('GC overhead above 40%');
+    await ok(['delete', 'pod', 'leaky', '-n', 'payments']);
   }, 70_000);
 
   it('lets the server release a followed log when the client leaves', async () => {

@@ -33,6 +33,10 @@ export function formatLines(lines: Line[], timestamps: boolean): string {
     .join('');
 }
 
+function keyOf(line: Line): string {
+  return `${line.at} ${line.text}`;
+}
+
 export function serveLog(
   simulator: Cluster,
   res: ServerResponse,
@@ -54,7 +58,9 @@ export function serveLog(
   }
   const source = simulator.followLog(pod, container, previous);
   const all = source.lines();
-  let last = all.at(-1)?.at ?? Number.NEGATIVE_INFINITY;
+  // Lines are known by content, not by time: a run's last words are dated just before its end,
+  // which can be earlier than a line already sent while it ran.
+  const sent = new Set(all.map(keyOf));
   let room = limit === null ? Number.POSITIVE_INFINITY : Number(limit);
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
@@ -77,8 +83,8 @@ export function serveLog(
   }
   timer = setInterval(() => {
     const ended = source.ended();
-    const fresh = source.lines().filter((l) => l.at > last);
-    last = fresh.at(-1)?.at ?? last;
+    const fresh = source.lines().filter((l) => !sent.has(keyOf(l)));
+    for (const line of fresh) sent.add(keyOf(line));
     if (!write(fresh) || ended) finish();
   }, FOLLOW_EVERY_MS);
 }

@@ -7,10 +7,9 @@ import {
   availableCondition,
   type Condition,
   keepTimes,
-  pausedCondition,
   progressingCondition,
-  resumedCondition,
 } from './deployment-conditions.ts';
+import { pausedStatus, pauseTransition } from './deployment-pause.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 
@@ -96,7 +95,9 @@ export class WorkloadControllers {
     if (this.#pauseChanged(deployment)) return;
     if (spec.paused === true && current === undefined) {
       // Paused on a template no replica set has yet: nothing rolls out, nothing is up to date.
-      this.#pausedStatus(deployment, owned, isAvailable);
+      const pods = owned.flatMap((rs) => this.#podsOf(rs));
+      const status = pausedStatus(deployment, pods, podReady, isAvailable);
+      this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
       return;
     }
 
@@ -219,55 +220,17 @@ export class WorkloadControllers {
     this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
   }
 
-  /**
-   * Pausing or resuming is a sync of its own that only says so in the Progressing condition
-   * (DeploymentPaused or DeploymentResumed, status Unknown), so that a paused rollout never
-   * times out; true when it wrote one. A rollout that already timed out keeps saying so.
-   */
+  /** Pausing or resuming: the condition that says so, written as a sync of its own. */
   #pauseChanged(deployment: KObject): boolean {
-    const paused = (deployment.spec as Spec).paused === true;
-    const status = (deployment.status ?? {}) as { conditions?: Condition[] };
-    const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-    if (progressing?.reason === 'ProgressDeadlineExceeded') return false;
-    const wasPaused = progressing?.reason === 'DeploymentPaused';
-    if (paused === wasPaused) return false;
-    const next = paused ? pausedCondition() : resumedCondition();
     const now = this.#store.now();
+    const change = pauseTransition(deployment, now);
+    if (change === undefined) return false;
     // A resumed rollout's deadline counts from the resume, and it stays Resumed until progress.
     const progress = this.#progress.get(deployment.metadata.uid ?? '');
-    if (!paused && progress !== undefined)
+    if (change.resumed && progress !== undefined)
       Object.assign(progress, { at: now.getTime(), resumed: true });
-    const conditions = [
-      ...(status.conditions ?? []).filter((c) => c.type !== 'Progressing'),
-      { ...next, lastUpdateTime: stamp(now), lastTransitionTime: stamp(now) },
-    ];
-    this.#store.writeStatus(DEPLOYMENTS, {
-      ...deployment,
-      status: { ...status, observedGeneration: deployment.metadata.generation, conditions },
-    });
+    this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status: change.status });
     return true;
-  }
-
-  /** A paused deployment's status while no replica set has its template. */
-  #pausedStatus(deployment: KObject, owned: KObject[], isAvailable: PodReadiness): void {
-    const wanted = (deployment.spec as Spec).replicas ?? 1;
-    const all = owned.flatMap((rs) => this.#podsOf(rs));
-    const available = all.filter(isAvailable).length;
-    const old = (deployment.status ?? {}) as { conditions?: Condition[] };
-    const status: Record<string, unknown> = {
-      ...old,
-      observedGeneration: deployment.metadata.generation,
-      replicas: all.length,
-      readyReplicas: all.filter(podReady).length,
-      availableReplicas: available,
-    };
-    delete status.updatedReplicas;
-    delete status.unavailableReplicas;
-    if (wanted - available > 0) status.unavailableReplicas = wanted - available;
-    for (const key of ['readyReplicas', 'availableReplicas', 'replicas']) {
-      if (status[key] === 0) delete status[key];
-    }
-    this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
   }
 
   /** When the deployment last made progress: now, if what `key` sums up changed since last time. */
