@@ -27,6 +27,8 @@ export type Sandbox = {
   writeKubeconfig(path: string): void;
   /** The watches clients hold open now. */
   openWatches(): number;
+  /** The followed logs (`kubectl logs -f`) clients hold open now. */
+  openLogStreams(): number;
   close(): Promise<void>;
 };
 
@@ -59,6 +61,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     kubeconfig,
     writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
     openWatches: () => server.openWatches,
+    openLogStreams: () => server.openLogStreams,
     close: async () => {
       simulator.stop();
       await server.close();

@@ -5,13 +5,15 @@ import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
 import { coreVersions, group, groupList, resourceList, version } from './discovery.ts';
+import { serveEviction } from './eviction.ts';
 import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
+import { serveLog } from './pod-log.ts';
 import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
-import { serveLog, serveMetrics, serveScale } from './subresources.ts';
+import { serveMetrics, serveScale } from './subresources.ts';
 
 /**
  * The sandbox's Kubernetes API over plain HTTP: discovery, CRUD with patches and dry runs,
@@ -37,6 +39,7 @@ export class SandboxApiServer {
   readonly #server: Server;
   readonly #options: ApiServerOptions;
   #watches = 0;
+  #logStreams = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
@@ -65,6 +68,11 @@ export class SandboxApiServer {
     return this.#watches;
   }
 
+  /** The followed logs open now (`logs -f`): a client that left has closed its own. */
+  get openLogStreams(): number {
+    return this.#logStreams;
+  }
+
   get #store() {
     return this.#options.simulator.store;
   }
@@ -82,6 +90,10 @@ export class SandboxApiServer {
     if (watch) {
       this.#watches++;
       res.once('close', () => this.#watches--);
+    }
+    if (method === 'GET' && url.searchParams.get('follow') === 'true') {
+      this.#logStreams++;
+      res.once('close', () => this.#logStreams--);
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const fixed = this.#fixed(path, req);
@@ -119,6 +131,7 @@ export class SandboxApiServer {
     }
     if (target.type.group === 'autoscaling' && target.type.version === 'v1')
       return serveHpaV1(call, method);
+    if (target.sub === 'eviction') return serveEviction(call);
     if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
     if (target.sub === 'scale')
       return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);

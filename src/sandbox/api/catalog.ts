@@ -25,7 +25,7 @@ const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', '
 export const RESOURCES: readonly ResourceType[] = [
   core('Namespace', 'namespaces', false, ['ns']),
   core('Node', 'nodes', false, ['no'], ['status']),
-  core('Pod', 'pods', true, ['po'], ['log', 'status'], ['all']),
+  core('Pod', 'pods', true, ['po'], ['eviction', 'log', 'status'], ['all']),
   core('Event', 'events', true, ['ev']),
   core('Service', 'services', true, ['svc'], [], ['all']),
   core('ConfigMap', 'configmaps', true, ['cm']),
@@ -108,6 +108,16 @@ export const RESOURCES: readonly ResourceType[] = [
     singular: 'storageclass',
     namespaced: false,
     shortNames: ['sc'],
+  },
+  {
+    group: 'policy',
+    version: 'v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    singular: 'poddisruptionbudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+    subresources: ['status'],
   },
   {
     group: 'argoproj.io',

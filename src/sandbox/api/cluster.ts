@@ -13,6 +13,12 @@ export type Cluster = {
     container: string | undefined,
     previous: boolean,
   ): { at: number; text: string }[];
+  /** The same log, read again as the container writes, until that run of it ends. */
+  followLog(
+    pod: KObject,
+    container: string | undefined,
+    previous: boolean,
+  ): { lines(): { at: number; text: string }[]; ended(): boolean };
   podMetrics(namespace: string | undefined): KObject[];
   nodeMetrics(): KObject[];
 };

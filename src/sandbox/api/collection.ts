@@ -1,7 +1,16 @@
 import { admit } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
-import { type Call, isWatch, listOf, objectFromBody, readBody, writeOptionsOf } from './request.ts';
+import { admitCreate } from './namespace-lifecycle.ts';
+import {
+  type Call,
+  deleteOptionsOf,
+  isWatch,
+  listOf,
+  objectFromBody,
+  readBody,
+  writeOptionsOf,
+} from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
 import { copy, type KObject } from './store.ts';
@@ -48,6 +57,7 @@ function list(call: Call): void {
 async function create(call: Call): Promise<void> {
   const { store, target, req, res } = call;
   const object = applyDefaults(objectFromBody(await readBody(req), target));
+  admitCreate(store, target.type, object);
   validate(target.type, object);
   admit(store, target.type, object);
   const created = store.create(target.type, object, {
@@ -57,10 +67,11 @@ async function create(call: Call): Promise<void> {
   sendJson(res, 201, created);
 }
 
-function deleteCollection(call: Call): void {
+async function deleteCollection(call: Call): Promise<void> {
   const { store, target, dryRun, res } = call;
+  const options = deleteOptionsOf(await readBody(call.req, true), call.query);
   const selected = select(call).map((object) => copy(object));
-  for (const object of selected) deleteObject(store, target.type, object, {}, dryRun);
+  for (const object of selected) deleteObject(store, target.type, object, options, dryRun);
   sendJson(res, 200, listOf(target.type, selected, store.resourceVersion));
 }
 

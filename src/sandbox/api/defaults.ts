@@ -34,6 +34,7 @@ export function applyDefaults(object: KObject): KObject {
       }
     | undefined;
   if (object.kind === 'Secret') object.type ??= 'Opaque';
+  if (object.kind === 'Namespace') return namespaceDefaults(object);
   if (spec === undefined) return object;
   if (object.kind === 'Pod') podSpec(spec as PodSpec);
   if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(object.kind)) {
@@ -132,4 +133,15 @@ function podSpec(spec: PodSpec): void {
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
   }
+}
+
+/** A namespace is Active, and its controller's finalizer holds it until it is emptied. */
+function namespaceDefaults(object: KObject): KObject {
+  const spec = (object.spec ?? {}) as { finalizers?: string[] };
+  spec.finalizers ??= ['kubernetes'];
+  object.spec = spec;
+  const status = (object.status ?? {}) as { phase?: string };
+  status.phase ??= 'Active';
+  object.status = status;
+  return object;
 }

@@ -72,18 +72,25 @@ function entry(type: ResourceType) {
   return out;
 }
 
+/** Subresources whose kind lives in another group: (kind, group, version, verbs). */
+const FOREIGN_SUBRESOURCES: Record<string, [string, string, string, string[]]> = {
+  scale: ['Scale', 'autoscaling', 'v1', ['get', 'patch', 'update']],
+  // kubectl drain looks for this entry to know that evictions are served, and in which version.
+  eviction: ['Eviction', 'policy', 'v1', ['create']],
+};
+
 function subEntry(type: ResourceType, sub: string) {
-  const kind = sub === 'scale' ? 'Scale' : sub === 'log' ? 'Pod' : type.kind;
+  const foreign = FOREIGN_SUBRESOURCES[sub];
   const out: Record<string, unknown> = {
     name: `${type.plural}/${sub}`,
     singularName: '',
     namespaced: type.namespaced,
-    kind,
-    verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'],
+    kind: foreign?.[0] ?? (sub === 'log' ? 'Pod' : type.kind),
+    verbs: foreign?.[3] ?? (sub === 'log' ? ['get'] : ['get', 'patch', 'update']),
   };
-  if (sub === 'scale') {
-    out.group = 'autoscaling';
-    out.version = 'v1';
+  if (foreign !== undefined) {
+    out.group = foreign[1];
+    out.version = foreign[2];
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import { admit } from './admission.ts';
 import { applyDefaults } from './defaults.ts';
-import { deleteObject } from './delete.ts';
+import { deleteObject, releaseIfDone } from './delete.ts';
 import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
 import {
   type Call,
-  type DeleteOptions,
+  deleteOptionsOf,
   mentionsResourceVersion,
   objectFromBody,
   readBody,
@@ -54,7 +54,9 @@ async function replace(call: Call, name: string): Promise<void> {
       : { ...body, status: current.status };
   validate(target.type, applyDefaults(next), current);
   if (target.sub !== 'status') admit(store, target.type, next, current);
-  sendJson(res, 200, store.replace(target.type, next, writeOptionsOf(call)));
+  const written = store.replace(target.type, next, writeOptionsOf(call));
+  if (!call.dryRun) releaseIfDone(store, target.type, written);
+  sendJson(res, 200, written);
 }
 
 function patchTypeFor(call: Call): PatchType {
@@ -102,15 +104,14 @@ async function patch(call: Call, name: string): Promise<void> {
     ...writeOptionsOf(call),
     operation: 'Update',
   });
+  if (!call.dryRun) releaseIfDone(store, target.type, written);
   sendJson(res, 200, written);
 }
 
 async function remove(call: Call, name: string): Promise<void> {
   const { store, target, query, req, res } = call;
-  const options = (await readBody(req, true)) as DeleteOptions;
+  const options = deleteOptionsOf(await readBody(req, true), query);
   const current = store.mustGet(target.type, target.namespace, name);
-  const gracePeriod = query.get('gracePeriodSeconds');
-  if (gracePeriod !== null) options.gracePeriodSeconds = Number(gracePeriod);
   const dryRun = call.dryRun || (options.dryRun ?? []).includes('All');
   sendJson(res, 200, deleteObject(store, target.type, current, options, dryRun));
 }

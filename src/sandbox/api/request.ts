@@ -38,7 +38,21 @@ export type DeleteOptions = {
   preconditions?: { uid?: string; resourceVersion?: string };
   gracePeriodSeconds?: number;
   dryRun?: string[];
+  propagationPolicy?: string;
+  orphanDependents?: boolean;
 };
+
+/** A delete's options: its body, with what the query string says taking precedence. */
+export function deleteOptionsOf(body: unknown, query: URLSearchParams): DeleteOptions {
+  const options = (typeof body === 'object' && body !== null ? body : {}) as DeleteOptions;
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null) options.gracePeriodSeconds = Number(grace);
+  const policy = query.get('propagationPolicy');
+  if (policy !== null) options.propagationPolicy = policy;
+  const orphan = query.get('orphanDependents');
+  if (orphan !== null) options.orphanDependents = orphan === 'true';
+  return options;
+}
 
 export function parseTarget(path: string): Target | undefined {
   const parts = path.split('/').filter(Boolean);

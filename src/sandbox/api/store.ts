@@ -22,6 +22,8 @@ type Metadata = {
   generation?: number;
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  finalizers?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
@@ -254,6 +256,18 @@ export class ObjectStore {
     current.metadata.resourceVersion = String(++this.#version);
     this.#emit(type, 'DELETED', deepFreeze(copy(current)));
     this.#collectDependents(current.metadata.uid);
+    return current;
+  }
+
+  /**
+   * Removes one object and nothing else: its dependents are left for the garbage collector (or
+   * were orphaned), as when the API server deletes an object and the controllers follow.
+   */
+  removeOnly(type: ResourceType, namespace: string | undefined, name: string): KObject {
+    const current = this.mustGet(type, namespace, name);
+    this.#take(`${type.group}/${type.plural}`, current);
+    current.metadata.resourceVersion = String(++this.#version);
+    this.#emit(type, 'DELETED', deepFreeze(copy(current)));
     return current;
   }
 

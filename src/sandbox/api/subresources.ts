@@ -1,41 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { applyPatch, patchTypeOf } from './patch.ts';
 import { mentionsResourceVersion, readBody, type Target } from './request.ts';
-import { methodNotAllowed, sendJson, sendText } from './respond.ts';
+import { methodNotAllowed, sendJson } from './respond.ts';
 import { labelMatcher } from './selectors.ts';
 import { ApiError, type KObject } from './store.ts';
 import { validate } from './validate.ts';
 
-/** The subresources with their own shapes: a pod's `log`, a workload's `scale`, and metrics.k8s.io. */
-const PODS = findResource('', 'v1', 'pods') as ResourceType;
-
-export function serveLog(
-  simulator: Cluster,
-  res: ServerResponse,
-  target: Target,
-  query: URLSearchParams,
-): void {
-  const pod = simulator.store.mustGet(PODS, target.namespace, target.name ?? '');
-  const container = query.get('container') ?? undefined;
-  const previous = query.get('previous') === 'true';
-  let lines = simulator.logs(pod, container, previous);
-  const since = query.get('sinceSeconds');
-  const sinceTime = query.get('sinceTime');
-  const now = simulator.store.now().getTime();
-  if (since !== null) lines = lines.filter((l) => l.at >= now - Number(since) * 1000);
-  if (sinceTime !== null) lines = lines.filter((l) => l.at >= Date.parse(sinceTime));
-  const tail = query.get('tailLines');
-  if (tail !== null) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
-  const stamps = query.get('timestamps') === 'true';
-  let text = lines
-    .map((l) => `${stamps ? `${new Date(l.at).toISOString()} ` : ''}${l.text}\n`)
-    .join('');
-  const limit = query.get('limitBytes');
-  if (limit !== null) text = Buffer.from(text).subarray(0, Number(limit)).toString();
-  sendText(res, 200, text);
-}
+/** The subresources with their own shapes: a workload's `scale`, and metrics.k8s.io. */
 
 export async function serveScale(
   simulator: Cluster,

@@ -250,6 +250,25 @@ const PRINTERS: Record<string, Printer> = {
       ];
     },
   },
+  poddisruptionbudgets: {
+    columns: [
+      NAME,
+      col('Min Available'),
+      col('Max Unavailable'),
+      col('Allowed Disruptions', 0, 'integer'),
+      col('Age'),
+    ],
+    cells: (o, now) => {
+      const spec = (o.spec ?? {}) as Any;
+      return [
+        o.metadata.name,
+        spec.minAvailable === undefined ? 'N/A' : String(spec.minAvailable),
+        spec.maxUnavailable === undefined ? 'N/A' : String(spec.maxUnavailable),
+        (o.status as Any)?.disruptionsAllowed ?? 0,
+        age(o, now),
+      ];
+    },
+  },
   applications: {
     columns: [NAME, col('Sync Status'), col('Health Status')],
     cells: (o) => [
@@ -284,6 +303,16 @@ export function table(
     })),
     rows: objects.map((object) => ({ cells: printer.cells(object, now), object })),
   };
+}
+
+/**
+ * One watch event's object as a Table of one row, as the API server sends it to a client that
+ * negotiated `as=Table`: the column definitions only in the first event of the stream (the
+ * server prints headers once), and the Table's resourceVersion that of the object.
+ */
+export function watchRow(type: ResourceType, object: KObject, headers: boolean, now: number) {
+  const out = table(type, [object], object.metadata.resourceVersion ?? '', now);
+  return headers ? out : { ...out, columnDefinitions: null };
 }
 
 /** Whether the client asked for server-side printing (`as=Table` in Accept). */

@@ -3,6 +3,7 @@ import type { Target } from './request.ts';
 import { statusOf } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
 import { ApiError, type KObject, type ObjectStore, type WatchEvent } from './store.ts';
+import { wantsTable, watchRow } from './tables.ts';
 
 /**
  * A watch: the objects (or the changes since a resourceVersion) as JSON lines, then every change
@@ -42,8 +43,18 @@ export function serveWatch(
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
   // Answer at once, as the API server does, even when there is nothing to send yet.
   res.flushHeaders();
+  // A client that negotiated Tables gets each object as a Table of its one row.
+  const asTable = wantsTable(req.headers.accept);
+  let headers = true;
   const send = (event: WatchEvent) => {
-    if (wanted(event.object)) res.write(`${JSON.stringify(event)}\n`);
+    if (!wanted(event.object)) return;
+    if (!asTable) {
+      res.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    const object = watchRow(target.type, event.object, headers, store.now().getTime());
+    headers = false;
+    res.write(`${JSON.stringify({ type: event.type, object })}\n`);
   };
   for (const event of backlog) send(event);
   const stop = store.onChange((g, plural, event) => {

@@ -41,6 +41,16 @@ export function progressingCondition(
   );
 }
 
+/** Set while `spec.paused`, so that a paused rollout never times out. */
+export function pausedCondition(): Condition {
+  return condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused');
+}
+
+/** Set when a paused deployment is resumed, until its rollout makes progress again. */
+export function resumedCondition(): Condition {
+  return condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed');
+}
+
 export function availableCondition(minimum: boolean): Condition {
   return minimum
     ? condition(

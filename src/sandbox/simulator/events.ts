@@ -3,6 +3,7 @@ import { findResource } from '../api/catalog.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 
 const EVENTS = findResource('', 'v1', 'events');
+const NAMESPACES = findResource('', 'v1', 'namespaces');
 
 type EventSource = { component: string; host?: string };
 
@@ -27,6 +28,10 @@ export class EventRecorder {
   ): void {
     if (EVENTS === undefined) return;
     const namespace = about.metadata.namespace ?? 'default';
+    // Nothing new is written into a namespace that is gone or going, as its lifecycle admits.
+    const home =
+      NAMESPACES === undefined ? undefined : this.#store.peek(NAMESPACES, undefined, namespace);
+    if (home === undefined || home.metadata.deletionTimestamp !== undefined) return;
     const at = stamp(this.#store.now());
     const id = createHash('sha256')
       .update(`${about.metadata.uid}/${reason}/${message}/${fieldPath ?? ''}`)

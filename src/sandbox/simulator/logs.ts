@@ -3,6 +3,9 @@ import type { Instance } from './kubelet.ts';
 
 export type LogLine = { at: number; text: string };
 
+/** One run's log as it grows: every line so far, and whether the run is over. */
+export type LogSource = { lines(): LogLine[]; ended(): boolean };
+
 const MAX_HEARTBEATS = 500;
 
 /**

@@ -4,8 +4,10 @@ import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import type { Controller, ControllerContext } from './controller-kit.ts';
 import { controllers } from './controllers.ts';
+import { DisruptionController } from './disruption-budgets.ts';
 import { EndpointControllers } from './endpoints.ts';
 import { EventRecorder, stamp } from './events.ts';
+import { GarbageCollector } from './garbage-collector.ts';
 import { ImageRegistry } from './image-registry.ts';
 import {
   advance,
@@ -16,7 +18,8 @@ import {
   type Lookup,
   newRuntime,
 } from './kubelet.ts';
-import { type LogLine, logLines } from './logs.ts';
+import { type LogLine, type LogSource, logLines } from './logs.ts';
+import { NamespaceController } from './namespace-controller.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import {
@@ -61,6 +64,9 @@ export class Simulator {
   readonly #controllers: { name: string; controller: Controller }[];
   readonly #volumes: VolumeControllers;
   readonly #endpoints: EndpointControllers;
+  readonly #collector: GarbageCollector;
+  readonly #namespaces: NamespaceController;
+  readonly #budgets: DisruptionController;
   readonly #images = new ImageRegistry();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
@@ -85,6 +91,9 @@ export class Simulator {
     this.#controllers = controllers(store, this.#events);
     this.#volumes = new VolumeControllers(store, this.#events);
     this.#endpoints = new EndpointControllers(store);
+    this.#collector = new GarbageCollector(store);
+    this.#namespaces = new NamespaceController(store);
+    this.#budgets = new DisruptionController(store);
   }
 
   addImages(images: Record<string, ImageBehaviour>): void {
@@ -161,11 +170,14 @@ export class Simulator {
         for (const { name, controller } of this.#controllers)
           this.#guarded(name, () => controller.reconcile(context));
         this.#guarded('volumes', () => this.#volumes.reconcile());
+        this.#guarded('garbage collector', () => this.#collector.reconcile());
+        this.#guarded('namespaces', () => this.#namespaces.reconcile());
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
         this.#guarded('node leases', () => reconcileNodeLeases(this.store));
         this.#guarded('endpoints', () => this.#endpoints.reconcile());
         this.#guarded('resource quotas', () => reconcileQuotas(this.store));
+        this.#guarded('disruption budgets', () => this.#budgets.reconcile());
         if (this.store.resourceVersion === before) break;
       }
       // What the timer's next tick would catch anyway (probes, heartbeats) waits at most a second.
@@ -187,6 +199,14 @@ export class Simulator {
 
   /** A container's log, as the kubelet serves it, with the API server's refusals. */
   logs(pod: KObject, container: string | undefined, previous: boolean): LogLine[] {
+    return this.followLog(pod, container, previous).lines();
+  }
+
+  /**
+   * The log of one run of a container, read again as it grows. It ends when that run does (or
+   * its pod goes): the kubelet follows the container it found, not the one that replaces it.
+   */
+  followLog(pod: KObject, container: string | undefined, previous: boolean): LogSource {
     const containers = (pod.spec as PodSpec).containers ?? [];
     const name = container ?? (containers.length === 1 ? containers[0]?.name : undefined);
     if (name === undefined) {
@@ -204,7 +224,8 @@ export class Simulator {
         `container ${name} is not valid for pod ${pod.metadata.name}`,
       );
     }
-    const runtime = this.#runtimes.get(pod.metadata.uid ?? '')?.get(name);
+    const uid = pod.metadata.uid ?? '';
+    const runtime = this.#runtimes.get(uid)?.get(name);
     const instance = previous ? runtime?.previous : (runtime?.current ?? runtime?.previous);
     if (instance === undefined) {
       if (previous) {
@@ -221,12 +242,11 @@ export class Simulator {
         `container "${name}" in pod "${pod.metadata.name}" is waiting to start: ${reason}`,
       );
     }
-    return logLines(
-      instance,
-      this.#images.run(spec)?.behaviour,
-      this.store.now().getTime(),
-      pod.metadata.name,
-    );
+    const behaviour = this.#images.run(spec)?.behaviour;
+    return {
+      lines: () => logLines(instance, behaviour, this.store.now().getTime(), pod.metadata.name),
+      ended: () => instance.endedAt !== undefined || !this.#runtimes.has(uid),
+    };
   }
 
   #schedule(): void {
@@ -307,7 +327,8 @@ export class Simulator {
     if (pod.metadata.deletionTimestamp !== undefined) {
       const at = this.#removeAt.get(uid) ?? now + TERMINATION_SECONDS * 1000;
       this.#removeAt.set(uid, at);
-      if (now >= at) {
+      // The containers stop when the grace period ends; the pod stays while a finalizer holds it.
+      if (now >= at && (pod.metadata.finalizers ?? []).length === 0) {
         this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
         this.#removeAt.delete(uid);
         this.#runtimes.delete(uid);

@@ -46,8 +46,11 @@ function consumer(claimName: string): KObject {
   };
 }
 
+const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
+
 function world() {
   const store = new ObjectStore();
+  store.create(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'db' } });
   const controllers = new VolumeControllers(store, new EventRecorder(store));
   const reasons = () => store.list(EVENTS, 'db').map((e) => `${e.reason}: ${e.message}`);
   return { store, controllers, reasons };

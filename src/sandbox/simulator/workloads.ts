@@ -10,6 +10,7 @@ import {
   keepTimes,
   progressingCondition,
 } from './deployment-conditions.ts';
+import { pausedStatus, pauseTransition } from './deployment-pause.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 import { podLimit, podRoom } from './pod-limit.ts';
@@ -51,7 +52,7 @@ export class WorkloadControllers {
   readonly #store: ObjectStore;
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
-  readonly #progress = new Map<string, { key: string; at: number }>();
+  readonly #progress = new Map<string, { key: string; at: number; resumed?: boolean }>();
   /**
    * A replica set's pod that admission refused, by set: it retries after a back-off, not every
    * pass, and says why in its ReplicaFailure condition until a create succeeds.
@@ -104,7 +105,14 @@ export class WorkloadControllers {
     const template = spec.template ?? {};
     let current = owned.find((rs) => sameTemplate(rs, template));
     const maxRevision = Math.max(0, ...owned.map(revisionOf));
-    if (spec.paused === true && current === undefined) return;
+    if (this.#pauseChanged(deployment)) return;
+    if (spec.paused === true && current === undefined) {
+      // Paused on a template no replica set has yet: nothing rolls out, nothing is up to date.
+      const pods = owned.flatMap((rs) => this.#podsOf(rs));
+      const status = pausedStatus(deployment, pods, podReady, isAvailable);
+      this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
+      return;
+    }
 
     if (current === undefined) {
       current = this.#createReplicaSet(deployment, template, maxRevision + 1);
@@ -176,11 +184,30 @@ export class WorkloadControllers {
       now,
     );
     const oldStatus = (deployment.status ?? {}) as { conditions?: Condition[] };
-    const deadlinePassed = !complete && now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const deadlinePassed =
+      (deployment.spec as Spec).paused !== true &&
+      !complete &&
+      now.getTime() - since >= deadlineOf(deployment) * 1000;
+    const oldProgressing = oldStatus.conditions?.find((c) => c.type === 'Progressing');
+    const progressing = progressingCondition(current.metadata.name, complete, deadlinePassed);
+    // Paused says so until resumed; Resumed stays until the rollout makes progress again, as
+    // the real controller's conditions do.
+    const kept =
+      ((deployment.spec as Spec).paused === true && oldProgressing !== undefined) ||
+      (oldProgressing?.reason === 'DeploymentResumed' &&
+        progressing.reason === 'ReplicaSetUpdated' &&
+        this.#progress.get(deployment.metadata.uid ?? '')?.resumed === true);
     const conditions = [
-      availableCondition(available >= wanted - maxUnavailable),
-      progressingCondition(current.metadata.name, complete, deadlinePassed),
-    ].map((c) => keepTimes(c, oldStatus.conditions, now, since));
+      keepTimes(
+        availableCondition(available >= wanted - maxUnavailable),
+        oldStatus.conditions,
+        now,
+        since,
+      ),
+      kept && oldProgressing !== undefined
+        ? oldProgressing
+        : keepTimes(progressing, oldStatus.conditions, now, since),
+    ];
     conditions.push(...replicaFailure(current));
     const wasExceeded = oldStatus.conditions?.some((c) => c.reason === 'ProgressDeadlineExceeded');
     if (deadlinePassed && !wasExceeded) {
@@ -205,6 +232,19 @@ export class WorkloadControllers {
       if (status[key] === 0) delete status[key];
     }
     this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
+  }
+
+  /** Pausing or resuming: the condition that says so, written as a sync of its own. */
+  #pauseChanged(deployment: KObject): boolean {
+    const now = this.#store.now();
+    const change = pauseTransition(deployment, now);
+    if (change === undefined) return false;
+    // A resumed rollout's deadline counts from the resume, and it stays Resumed until progress.
+    const progress = this.#progress.get(deployment.metadata.uid ?? '');
+    if (change.resumed && progress !== undefined)
+      Object.assign(progress, { at: now.getTime(), resumed: true });
+    this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status: change.status });
+    return true;
   }
 
   /** When the deployment last made progress: now, if what `key` sums up changed since last time. */
@@ -279,7 +319,9 @@ export class WorkloadControllers {
     const refused = this.#failures.get(rs.metadata.uid ?? '')?.at;
     const backingOff =
       refused !== undefined && this.#store.now().getTime() - refused < REFUSAL_BACKOFF_MS;
-    if (pods.length < wanted && !backingOff) {
+    // A replica set being deleted manages no pods: the garbage collector takes them.
+    const managing = rs.metadata.deletionTimestamp === undefined;
+    if (managing && pods.length < wanted && !backingOff) {
       // Like the real controller, at most a burst of pods per sync; and never beyond what the
       // sandbox holds, which is said in an event rather than running the process out of memory.
       const room = podRoom(this.#store);
@@ -293,7 +335,7 @@ export class WorkloadControllers {
           `Error creating: the sandbox holds at most ${podLimit(this.#store)} pods`,
           { component: 'replicaset-controller' },
         );
-    } else if (pods.length > wanted) {
+    } else if (managing && pods.length > wanted) {
       const doomed = [...pods]
         .sort(
           (a, b) =>

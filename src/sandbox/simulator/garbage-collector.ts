@@ -1,0 +1,106 @@
+import { findKind } from '../api/catalog.ts';
+import { deleteObject, dependentsWithTypes, FOREGROUND, releaseIfDone } from '../api/delete.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
+
+/**
+ * The garbage collector: when an owner goes, its dependents that have no other owner left are
+ * deleted (background cascading); an owner deleted in the foreground keeps its
+ * `foregroundDeletion` finalizer until every dependent that blocks it is gone. It works from the
+ * store's changes, so that a quiet cluster costs it nothing.
+ */
+type OwnerRef = { apiVersion: string; kind: string; name: string; uid: string };
+type Waiting = { apiVersion: string; kind: string; namespace: string | undefined; name: string };
+
+export class GarbageCollector {
+  readonly #store: ObjectStore;
+  /** Owners removed since the last pass, by uid. */
+  readonly #gone = new Set<string>();
+  /** Owners being deleted in the foreground, by uid. */
+  readonly #waiting = new Map<string, Waiting>();
+
+  constructor(store: ObjectStore) {
+    this.#store = store;
+    store.onChange((_group, _plural, event) => {
+      const meta = event.object.metadata;
+      if (meta.uid === undefined) return;
+      if (event.type === 'DELETED') this.#gone.add(meta.uid);
+      else if (meta.deletionTimestamp !== undefined && meta.finalizers?.includes(FOREGROUND))
+        this.#waiting.set(meta.uid, {
+          apiVersion: event.object.apiVersion,
+          kind: event.object.kind,
+          namespace: meta.namespace,
+          name: meta.name,
+        });
+    });
+  }
+
+  reconcile(): void {
+    const gone = [...this.#gone];
+    this.#gone.clear();
+    for (const uid of gone) this.#collect(uid);
+    for (const [uid, waiting] of [...this.#waiting]) {
+      if (this.#foreground(uid, waiting)) this.#waiting.delete(uid);
+    }
+  }
+
+  /** The dependents of a removed owner: deleted when no owner of theirs is left. */
+  #collect(uid: string): void {
+    for (const { object, type } of dependentsWithTypes(this.#store, uid)) {
+      const refs = object.metadata.ownerReferences ?? [];
+      const live = refs.filter((ref) => this.#exists(ref, object.metadata.namespace));
+      if (live.length === 0) {
+        if (object.metadata.deletionTimestamp === undefined)
+          deleteObject(this.#store, type, object, { propagationPolicy: 'Background' }, false);
+      } else if (live.length < refs.length) {
+        this.#store.replace(type, {
+          ...object,
+          metadata: { ...object.metadata, ownerReferences: live },
+        });
+      }
+    }
+  }
+
+  /** One foreground deletion's step; true once it is over. */
+  #foreground(uid: string, waiting: Waiting): boolean {
+    const type = findKind(waiting.apiVersion, waiting.kind);
+    if (type === undefined) return true;
+    const owner = this.#store.get(type, waiting.namespace, waiting.name);
+    if (owner?.metadata.uid !== uid || !owner.metadata.finalizers?.includes(FOREGROUND))
+      return true;
+    const dependents = dependentsWithTypes(this.#store, uid);
+    for (const { object, type: depType } of dependents) {
+      if (object.metadata.deletionTimestamp !== undefined) continue;
+      const nested = this.#store.dependentsOf(object.metadata.uid).length > 0;
+      deleteObject(
+        this.#store,
+        depType,
+        object,
+        { propagationPolicy: nested ? 'Foreground' : 'Background' },
+        false,
+      );
+    }
+    if (dependents.some(({ object }) => blocks(object, uid))) return false;
+    const { finalizers: all = [], ...rest } = owner.metadata;
+    const finalizers = all.filter((f) => f !== FOREGROUND);
+    const metadata = finalizers.length === 0 ? rest : { ...rest, finalizers };
+    const written = this.#store.replace(type, { ...owner, metadata });
+    releaseIfDone(this.#store, type, written);
+    return true;
+  }
+
+  #exists(ref: OwnerRef, namespace: string | undefined): boolean {
+    const type = findKind(ref.apiVersion, ref.kind);
+    // An owner of a kind the sandbox does not serve is taken to exist: nothing is collected.
+    if (type === undefined) return true;
+    const owner = this.#store.get(type, type.namespaced ? namespace : undefined, ref.name);
+    return owner?.metadata.uid === ref.uid;
+  }
+}
+
+function blocks(dependent: KObject, ownerUid: string): boolean {
+  return (
+    dependent.metadata.ownerReferences?.some(
+      (r) => r.uid === ownerUid && r.blockOwnerDeletion === true,
+    ) === true
+  );
+}

@@ -1,0 +1,515 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+
+/**
+ * The real kubectl against the sandbox for the operations an engineer runs during an incident:
+ * watches, followed logs, cordon and drain with disruption budgets, paused rollouts, namespace
+ * deletion, finalizers and cascading deletes. Needs kubectl on PATH.
+ */
+const sandbox = useSandbox(['healthy', 'oom-crashloop']);
+const cacheDir = mkdtempSync(join(tmpdir(), 'coxswain-kubectl-ops-cache-'));
+const running: ChildProcessWithoutNullStreams[] = [];
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+type Result = { code: number | null; stdout: string; stderr: string };
+
+function env() {
+  return { ...process.env, KUBECONFIG: sandbox.kubeconfig, KUBECACHEDIR: cacheDir };
+}
+
+function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn('kubectl', args, {
+      env: env(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', (error) => resolve({ code: null, stdout, stderr: error.message }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A kubectl that keeps running (a watch, a followed log), with what it printed so far. */
+function start(args: string[]) {
+  const child = spawn('kubectl', args, { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+  running.push(child);
+  const state = { stdout: '', stderr: '', code: undefined as number | null | undefined };
+  child.stdout.on('data', (chunk: Buffer) => {
+    state.stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    state.stderr += chunk.toString();
+  });
+  child.on('close', (code) => {
+    state.code = code;
+  });
+  return { child, state };
+}
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const result = await kubectl(args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+function json(args: string[]): Promise<Record<string, unknown>> {
+  return ok([...args, '-o', 'json']).then((text) => JSON.parse(text));
+}
+
+function policyApi(): PolicyV1Api {
+  const config = new KubeConfig();
+  config.loadFromFile(sandbox.kubeconfig);
+  return config.makeApiClient(PolicyV1Api);
+}
+
+const deployment = (namespace: string, name: string, image: string, replicas = 2) =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image }] },
+      },
+    },
+  });
+
+const namespace = (name: string) =>
+  JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
+describe('kubectl get -w on the sandbox', () => {
+  it('keeps the server-printed columns in the rows after the first list', async () => {
+    const watch = start(['get', 'pods', '-n', 'payments', '-w']);
+    await eventually(async () => (watch.state.stdout.includes('STATUS') ? true : undefined));
+    const [victim] = (await ok(['get', 'pods', '-n', 'payments', '-o', 'name'])).split('\n');
+
+    await ok(['delete', victim ?? '', '-n', 'payments', '--wait=false']);
+
+    const row = await eventually(async () =>
+      watch.state.stdout.split('\n').find((line) => /\sTerminating\s/.test(line)),
+    );
+    expect(row).toMatch(/^payments-api-\S+\s+\d\/1\s+Terminating\s+\d+/);
+    watch.child.kill();
+  });
+
+  it('prints the wide columns of each change with -o wide', async () => {
+    const watch = start(['get', 'pods', '-n', 'shop', '-l', 'app=cart', '-w', '-o', 'wide']);
+    await eventually(async () => (watch.state.stdout.includes('NODE') ? true : undefined));
+
+    await ok(['scale', 'deploy/cart', '-n', 'shop', '--replicas=3']);
+
+    const row = await eventually(async () =>
+      watch.state.stdout.split('\n').find((line) => /\sPending\s|ContainerCreating/.test(line)),
+    );
+    expect(row.trim().split(/\s+/)).toHaveLength(9);
+    watch.child.kill();
+  });
+
+  it('prints deployment rows with READY and UP-TO-DATE as they change', async () => {
+    const watch = start(['get', 'deploy', '-n', 'shop', '-w']);
+    await eventually(async () => (watch.state.stdout.includes('UP-TO-DATE') ? true : undefined));
+
+    await ok(['scale', 'deploy/cart', '-n', 'shop', '--replicas=2']);
+
+    await eventually(async () =>
+      watch.state.stdout.split('\n').some((line) => /^cart\s+\d\/2\s+\d+\s+\d+\s+\S+$/.test(line))
+        ? true
+        : undefined,
+    );
+    watch.child.kill();
+  });
+
+  it('sends the column definitions in the first Table event of a watch only', async () => {
+    const abort = new AbortController();
+    const response = await fetch(
+      `${sandbox.sandbox.url}/api/v1/namespaces/shop/pods?watch=true&resourceVersion=0`,
+      { headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, signal: abort.signal },
+    );
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (text.split('\n').length < 3) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    abort.abort();
+
+    const [first, second] = text.split('\n').map((line) => (line === '' ? {} : JSON.parse(line)));
+    expect(first.object.kind).toBe('Table');
+    expect(first.object.columnDefinitions.map((c: { name: string }) => c.name)).toContain('Status');
+    expect(first.object.rows).toHaveLength(1);
+    expect(second.object.columnDefinitions).toBeNull();
+    expect(second.object.rows[0].cells[0]).toBe(second.object.rows[0].object.metadata.name);
+  });
+});
+
+describe('kubectl logs -f on the sandbox', () => {
+  it('streams the lines a container writes until that run of it ends', async () => {
+    await ok(
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'leaky', namespace: 'payments' },
+        spec: {
+          containers: [
+            {
+              name: 'api',
+              image: 'ghcr.io/example/payments-api:1.8.2',
+              resources: { limits: { memory: '256Mi' } },
+            },
+          ],
+        },
+      }),
+    );
+    await eventually(async () => {
+      const pod = await json(['get', 'pod', 'leaky', '-n', 'payments']);
+      return (pod.status as { phase?: string }).phase === 'Running' ? true : undefined;
+    });
+
+    const result = await kubectl(['logs', '-f', 'leaky', '-n', 'payments'], undefined, 60_000);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('payments-api 1.8.2 starting');
+    expect(result.stdout).toContain('settled batch size=500');
+    expect(result.stdout.trim().split('\n').at(-1)).toContain('GC overhead above 40%');
+    await ok(['delete', 'pod', 'leaky', '-n', 'payments']);
+  }, 70_000);
+
+  it('lets the server release a followed log when the client leaves', async () => {
+    const [pod] = (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=frontend', '-o', 'name']))
+      .trim()
+      .split('\n');
+    const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
+    await eventually(async () => (follow.state.stdout.includes('listening') ? true : undefined));
+    expect(follow.state.code).toBeUndefined();
+    expect(sandbox.sandbox.openLogStreams()).toBe(1);
+
+    follow.child.kill();
+
+    await eventually(async () => (sandbox.sandbox.openLogStreams() === 0 ? true : undefined));
+  });
+});
+
+describe('kubectl rollout pause and resume on the sandbox', () => {
+  it('rolls out nothing while paused and the change once resumed', async () => {
+    await ok(['rollout', 'pause', 'deploy/frontend', '-n', 'shop']);
+    await ok(['set', 'env', 'deploy/frontend', '-n', 'shop', 'MODE=fast']);
+    const progressing = async () => {
+      const d = await json(['get', 'deploy', 'frontend', '-n', 'shop']);
+      const conditions = (d.status as { conditions: { type: string; reason: string }[] })
+        .conditions;
+      return conditions.find((c) => c.type === 'Progressing')?.reason;
+    };
+
+    const status = await kubectl([
+      'rollout',
+      'status',
+      'deploy/frontend',
+      '-n',
+      'shop',
+      '--timeout=2s',
+    ]);
+
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain(
+      'Waiting for deployment "frontend" rollout to finish: 0 out of 3 new replicas have been updated...',
+    );
+    expect(status.stderr).toContain('timed out waiting for the condition');
+    expect(await progressing()).toBe('DeploymentPaused');
+    expect(await ok(['get', 'rs', '-n', 'shop', '-l', 'app=frontend', '-o', 'name'])).toMatch(
+      /^\S+\n$/,
+    );
+
+    await ok(['rollout', 'resume', 'deploy/frontend', '-n', 'shop']);
+    const done = await kubectl(['rollout', 'status', 'deploy/frontend', '-n', 'shop'], '', 90_000);
+
+    expect(done.stdout).toContain('deployment "frontend" successfully rolled out');
+    expect(await progressing()).toBe('NewReplicaSetAvailable');
+  }, 100_000);
+});
+
+describe('kubectl delete with finalizers and cascades on the sandbox', () => {
+  it('only marks an object with finalizers, which goes when they are removed', async () => {
+    await ok(
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'held', namespace: 'shop', finalizers: ['example.com/hold'] },
+      }),
+    );
+
+    await ok(['delete', 'cm', 'held', '-n', 'shop', '--wait=false']);
+
+    const held = await json(['get', 'cm', 'held', '-n', 'shop']);
+    const meta = held.metadata as {
+      deletionTimestamp?: string;
+      deletionGracePeriodSeconds?: number;
+    };
+    expect(meta.deletionTimestamp).toBeDefined();
+    expect(meta.deletionGracePeriodSeconds).toBe(0);
+    await ok([
+      'patch',
+      'cm',
+      'held',
+      '-n',
+      'shop',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    const gone = await kubectl(['get', 'cm', 'held', '-n', 'shop']);
+    expect(gone.stderr).toContain('configmaps "held" not found');
+  });
+
+  it('orphans the replica sets with --cascade=orphan', async () => {
+    await ok(
+      ['create', '-f', '-'],
+      deployment('shop', 'orphaned', 'ghcr.io/example/shop-cart:2.7.0'),
+    );
+    await eventually(
+      async () =>
+        (await ok(['get', 'rs', '-n', 'shop', '-l', 'app=orphaned', '-o', 'name'])).trim() ||
+        undefined,
+    );
+
+    await ok(['delete', 'deploy', 'orphaned', '-n', 'shop', '--cascade=orphan']);
+
+    const sets = await json(['get', 'rs', '-n', 'shop', '-l', 'app=orphaned']);
+    const items = sets.items as unknown as { metadata: { ownerReferences?: unknown[] } }[];
+    expect(items).toHaveLength(1);
+    expect(items[0]?.metadata.ownerReferences).toBeUndefined();
+  });
+
+  it('holds the owner with foregroundDeletion until its dependents are gone', async () => {
+    await ok(['create', '-f', '-'], deployment('shop', 'fore', 'ghcr.io/example/shop-cart:2.7.0'));
+    await eventually(
+      async () =>
+        (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=fore', '-o', 'name'])).trim() ||
+        undefined,
+    );
+
+    await ok(['delete', 'deploy', 'fore', '-n', 'shop', '--cascade=foreground', '--wait=false']);
+
+    const marked = await json(['get', 'deploy', 'fore', '-n', 'shop']);
+    expect((marked.metadata as { finalizers?: string[] }).finalizers).toEqual([
+      'foregroundDeletion',
+    ]);
+    await ok(['wait', '--for=delete', 'deploy/fore', '-n', 'shop', '--timeout=30s']);
+    expect(await ok(['get', 'rs,pods', '-n', 'shop', '-l', 'app=fore', '-o', 'name'])).toBe('');
+  });
+
+  it('deletes the dependents in the background by default', async () => {
+    await ok(['create', '-f', '-'], deployment('shop', 'back', 'ghcr.io/example/shop-cart:2.7.0'));
+    await eventually(
+      async () =>
+        (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=back', '-o', 'name'])).trim() ||
+        undefined,
+    );
+
+    await ok(['delete', 'deploy', 'back', '-n', 'shop']);
+
+    await eventually(async () =>
+      (await ok(['get', 'rs,pods', '-n', 'shop', '-l', 'app=back', '-o', 'name'])) === ''
+        ? true
+        : undefined,
+    );
+  });
+});
+
+describe('namespace lifecycle on the sandbox', () => {
+  it('gives a new namespace its default service account and root CA', async () => {
+    await ok(['create', '-f', '-'], namespace('scratch'));
+
+    const names = await eventually(async () => {
+      const out = await ok(['get', 'sa,cm', '-n', 'scratch', '-o', 'name']);
+      return out.split('\n').length >= 3 ? out : undefined;
+    });
+    expect(names).toContain('serviceaccount/default');
+    expect(names).toContain('configmap/kube-root-ca.crt');
+    const ns = await json(['get', 'ns', 'scratch']);
+    expect((ns.spec as { finalizers: string[] }).finalizers).toEqual(['kubernetes']);
+  });
+
+  it('terminates a namespace: refuses new content, empties it, then removes it', async () => {
+    await ok(
+      ['create', '-f', '-'],
+      deployment('scratch', 'web', 'ghcr.io/example/shop-cart:2.7.0'),
+    );
+    await eventually(
+      async () => (await ok(['get', 'pods', '-n', 'scratch', '-o', 'name'])).trim() || undefined,
+    );
+
+    await ok(['delete', 'ns', 'scratch', '--wait=false']);
+
+    const ns = await json(['get', 'ns', 'scratch']);
+    expect((ns.status as { phase: string }).phase).toBe('Terminating');
+    const refused = await kubectl(
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'late', namespace: 'scratch' },
+      }),
+    );
+    expect(refused.stderr).toContain(
+      'configmaps "late" is forbidden: unable to create new content in namespace scratch because it is being terminated',
+    );
+    await ok(['wait', '--for=delete', 'ns/scratch', '--timeout=30s']);
+    expect(await ok(['get', 'deploy,rs,pods,cm,sa', '-n', 'scratch', '-o', 'name'])).toBe('');
+  });
+});
+
+describe('kubectl cordon, drain and disruption budgets on the sandbox', () => {
+  it('computes a budget from the pods it selects', async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'frontend', namespace: 'shop' },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } },
+      }),
+    );
+
+    const budget = await eventually(async () => {
+      const pdb = await policyApi().readNamespacedPodDisruptionBudget({
+        name: 'frontend',
+        namespace: 'shop',
+      });
+      return pdb.status?.observedGeneration === 1 ? pdb : undefined;
+    });
+    expect(budget.status).toMatchObject({
+      currentHealthy: 3,
+      desiredHealthy: 2,
+      disruptionsAllowed: 1,
+      expectedPods: 3,
+    });
+    const table = await ok(['get', 'pdb', '-n', 'shop']);
+    expect(table).toMatch(/^frontend\s+2\s+N\/A\s+1\s+\S+$/m);
+  });
+
+  it('refuses an eviction that would break the budget with 429', async () => {
+    await ok([
+      'patch',
+      'pdb',
+      'frontend',
+      '-n',
+      'shop',
+      '--type=merge',
+      '-p',
+      '{"spec":{"minAvailable":3}}',
+    ]);
+    const [pod] = (
+      await ok([
+        'get',
+        'pods',
+        '-n',
+        'shop',
+        '-l',
+        'app=frontend',
+        '-o',
+        'jsonpath={.items[*].metadata.name}',
+      ])
+    ).split(' ');
+
+    const error = await sandbox.cluster.core
+      .createNamespacedPodEviction({
+        name: pod ?? '',
+        namespace: 'shop',
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name: pod ?? '', namespace: 'shop' },
+        },
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    expect(error).toBeInstanceOf(ApiException);
+    const body = JSON.parse((error as ApiException<string>).body);
+    expect((error as ApiException<string>).code).toBe(429);
+    expect(body.message).toBe("Cannot evict pod as it would violate the pod's disruption budget.");
+    expect(body.details.causes).toEqual([
+      {
+        reason: 'DisruptionBudget',
+        message: 'The disruption budget frontend needs 3 healthy pods and has 3 currently',
+      },
+    ]);
+  });
+
+  it('drains a node: cordons it, evicts its pods, and their replica sets replace them elsewhere', async () => {
+    await ok([
+      'patch',
+      'pdb',
+      'frontend',
+      '-n',
+      'shop',
+      '--type=merge',
+      '-p',
+      '{"spec":{"minAvailable":2}}',
+    ]);
+    const node = (
+      await ok([
+        'get',
+        'pods',
+        '-n',
+        'shop',
+        '-l',
+        'app=frontend',
+        '-o',
+        'jsonpath={.items[0].spec.nodeName}',
+      ])
+    ).trim();
+
+    const drain = await kubectl(
+      ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s'],
+      '',
+      70_000,
+    );
+
+    expect(drain.stderr).not.toContain('error:');
+    expect(drain.code).toBe(0);
+    expect(drain.stdout).toContain(`node/${node} cordoned`);
+    expect(drain.stdout).toContain(`node/${node} drained`);
+    expect(await ok(['get', 'nodes', node])).toContain('Ready,SchedulingDisabled');
+    expect(
+      await ok(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'name']),
+    ).toBe('');
+    await eventually(async () => {
+      const d = await json(['get', 'deploy', 'frontend', '-n', 'shop']);
+      return (d.status as { availableReplicas?: number }).availableReplicas === 3
+        ? true
+        : undefined;
+    });
+
+    await ok(['uncordon', node]);
+
+    expect(await ok(['get', 'nodes', node])).not.toContain('SchedulingDisabled');
+  }, 90_000);
+});
