@@ -1,3 +1,4 @@
+import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { type Call, isWatch, listOf, objectFromBody, readJson, writeOptionsOf } from './request.ts';
@@ -44,13 +45,16 @@ function list(call: Call): void {
 }
 
 async function create(call: Call): Promise<void> {
-  const { store, target, req, res } = call;
-  const object = applyDefaults(objectFromBody(await readJson(req), target));
+  const { store, target, req, res, query } = call;
+  const warnings: string[] = [];
+  const body = objectFromBody(await readJson(req), target);
+  const object = applyDefaults(decodeObject(target.type, body, fieldValidationOf(query), warnings));
   validate(target.type, object);
   const created = store.create(target.type, object, {
     ...writeOptionsOf(call),
     operation: 'Update',
   });
+  sendWarnings(res, warnings);
   sendJson(res, 201, created);
 }
 
