@@ -14,7 +14,7 @@ import { serveWatch } from './watch.ts';
 function select(call: Call): KObject[] {
   const { store, target, query } = call;
   const labels = labelMatcher(query.get('labelSelector') ?? undefined);
-  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
+  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined, target.type);
   return store.list(target.type, target.namespace).filter((o) => labels(o) && fields(o));
 }
 
