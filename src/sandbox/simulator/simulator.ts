@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import { expireEvents } from './event-ttl.ts';
 import { EventRecorder, stamp } from './events.ts';
 import {
   advance,
@@ -14,7 +15,8 @@ import {
 } from './kubelet.ts';
 import { type LogLine, logLines } from './logs.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
-import { type PodStatus, podConditions, podIP, qosOf, waitingReason } from './pod-status.ts';
+import { allocatePodCIDRs, podIPFor } from './pod-network.ts';
+import { type PodStatus, podConditions, qosOf, waitingReason } from './pod-status.ts';
 import { place } from './scheduler.ts';
 import { podReady, WorkloadControllers } from './workloads.ts';
 
@@ -97,11 +99,13 @@ export class Simulator {
     try {
       for (let pass = 0; pass < 6; pass++) {
         const before = this.store.resourceVersion;
+        this.#guarded('node pod ranges', () => allocatePodCIDRs(this.store));
         this.#guarded('workload controllers', () =>
           this.#workloads.reconcile((pod) => this.#available(pod)),
         );
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
+        this.#guarded('event ttl', () => expireEvents(this.store));
         if (this.store.resourceVersion === before) break;
       }
     } finally {
@@ -277,7 +281,6 @@ export class Simulator {
   }
 
   #run(pod: KObject, now: number): void {
-    const uid = pod.metadata.uid ?? '';
     const containers = (pod.spec as PodSpec).containers ?? [];
     const runtimes = this.#advanceContainers(pod, containers, now);
     const statuses = containers.map((c) => {
@@ -289,13 +292,14 @@ export class Simulator {
     );
     const previous = (pod.status ?? {}) as PodStatus;
     const hostIP = this.#hostIP(pod);
+    const ip = podIPFor(this.store, pod, hostIP);
     const status = {
       phase: started ? 'Running' : 'Pending',
       conditions: podConditions(previous, statuses, now),
       hostIP,
       hostIPs: [{ ip: hostIP }],
-      podIP: podIP(uid),
-      podIPs: [{ ip: podIP(uid) }],
+      podIP: ip,
+      podIPs: [{ ip }],
       startTime: previous.startTime ?? stamp(new Date(now)),
       containerStatuses: statuses,
       qosClass: qosOf(pod),
