@@ -48,7 +48,9 @@ async function create(call: Call): Promise<void> {
   const { store, target, req, res, query } = call;
   const warnings: string[] = [];
   const body = objectFromBody(await readJson(req), target);
-  const object = applyDefaults(decodeObject(target.type, body, fieldValidationOf(query), warnings));
+  const object = applyDefaults(
+    decodeObject(target.type, body, fieldValidationOf(query, 'CreateOptions'), warnings),
+  );
   validate(target.type, object);
   const created = store.create(target.type, object, {
     ...writeOptionsOf(call),

@@ -12,15 +12,27 @@ import { ApiError, type KObject } from './store.ts';
  */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
-/** A request's `fieldValidation`; the server's own default, without one, is to warn. */
-export function fieldValidationOf(query: URLSearchParams): FieldValidation {
+/**
+ * A request's `fieldValidation`; the server's own default, without one, is to warn. Any other
+ * value fails the request's options (`CreateOptions`, `UpdateOptions`, `PatchOptions`).
+ */
+export function fieldValidationOf(
+  query: URLSearchParams,
+  options: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions',
+): FieldValidation {
   const value = query.get('fieldValidation');
   if (value === null || value === '') return 'Warn';
   if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  const message = `Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`;
   throw new ApiError(
-    400,
-    'BadRequest',
-    `fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`,
+    422,
+    'Invalid',
+    `${options}.meta.k8s.io "" is invalid: fieldValidation: ${message}`,
+    {
+      group: 'meta.k8s.io',
+      kind: options,
+      causes: [{ reason: 'FieldValueNotSupported', message, field: 'fieldValidation' }],
+    },
   );
 }
 

@@ -35,7 +35,7 @@ async function replace(call: Call, name: string): Promise<void> {
   const body = decodeObject(
     target.type,
     objectFromBody(await readJson(req), target),
-    fieldValidationOf(query),
+    fieldValidationOf(query, 'UpdateOptions'),
     warnings,
   );
   if (body.metadata.name !== name)
@@ -86,7 +86,7 @@ async function patch(call: Call, name: string): Promise<void> {
     result as KObject,
     current,
     change,
-    fieldValidationOf(query),
+    fieldValidationOf(query, 'PatchOptions'),
     warnings,
   );
   patched.metadata = { ...patched.metadata, name: current.metadata.name };
