@@ -8,6 +8,20 @@ import type { KObject, ObjectStore } from '../api/store.ts';
 const EVENTS = findResource('', 'v1', 'events') as ResourceType;
 export const EVENT_TTL_MS = 60 * 60 * 1000;
 
+/** How often to look for expired events, in simulated time: a sweep lists every event. */
+const SWEEP_MS = 60 * 1000;
+
+/** A sweeper that drops expired events, at most once a simulated minute. */
+export function eventExpiry(): (store: ObjectStore) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (store) => {
+    const now = store.now().getTime();
+    if (now - last < SWEEP_MS && now >= last) return;
+    last = now;
+    expireEvents(store);
+  };
+}
+
 export function expireEvents(store: ObjectStore): void {
   const now = store.now().getTime();
   for (const event of store.list(EVENTS)) {

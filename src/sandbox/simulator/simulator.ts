@@ -2,7 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
-import { expireEvents } from './event-ttl.ts';
+import { eventExpiry } from './event-ttl.ts';
 import { EventRecorder, stamp } from './events.ts';
 import {
   advance,
@@ -47,6 +47,7 @@ export class Simulator {
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
+  readonly #expireEvents = eventExpiry();
   #timer: NodeJS.Timeout | undefined;
   #pending = false;
   #unsubscribe: (() => void) | undefined;
@@ -105,7 +106,7 @@ export class Simulator {
         );
         this.#guarded('pods', () => this.#pods());
         this.#guarded('nodes', () => this.#nodes());
-        this.#guarded('event ttl', () => expireEvents(this.store));
+        this.#guarded('event ttl', () => this.#expireEvents(this.store));
         if (this.store.resourceVersion === before) break;
       }
     } finally {
