@@ -31,6 +31,12 @@ function namespace(name: string): string {
 
 const FRONTEND_IMAGE = 'ghcr.io/example/shop-frontend:3.2.1';
 
+/** A pod's metadata and spec, as a workload's template holds them. */
+function template(name: string, namespace: string): Json {
+  const { metadata, spec } = pod(name, namespace);
+  return { metadata, spec };
+}
+
 function pod(name: string, namespace: string, extra: Json = {}, labels = { app: name }): Json {
   return {
     apiVersion: 'v1',
@@ -406,7 +412,7 @@ describe('resource quotas', () => {
         spec: {
           replicas: 3,
           selector: { matchLabels: { app: 'api' } },
-          template: pod('api', 'team') as Json,
+          template: template('api', 'team'),
         },
       }),
     );

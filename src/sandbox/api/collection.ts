@@ -1,4 +1,5 @@
 import { admit } from './admission.ts';
+import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { admitCreate } from './namespace-lifecycle.ts';
@@ -24,7 +25,7 @@ import { serveWatch } from './watch.ts';
 function select(call: Call): readonly Readonly<KObject>[] {
   const { store, target, query } = call;
   const labels = labelMatcher(query.get('labelSelector') ?? undefined);
-  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
+  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined, target.type);
   return store.view(target.type, target.namespace).filter((o) => labels(o) && fields(o));
 }
 
@@ -55,8 +56,12 @@ function list(call: Call): void {
 }
 
 async function create(call: Call): Promise<void> {
-  const { store, target, req, res } = call;
-  const object = applyDefaults(objectFromBody(await readBody(req), target));
+  const { store, target, req, res, query } = call;
+  const warnings: string[] = [];
+  const body = objectFromBody(await readBody(req), target);
+  const object = applyDefaults(
+    decodeObject(target.type, body, fieldValidationOf(query, 'CreateOptions'), warnings),
+  );
   admitCreate(store, target.type, object);
   validate(target.type, object);
   admit(store, target.type, object);
@@ -64,6 +69,7 @@ async function create(call: Call): Promise<void> {
     ...writeOptionsOf(call),
     operation: 'Update',
   });
+  sendWarnings(res, warnings);
   sendJson(res, 201, created);
 }
 

@@ -1,4 +1,5 @@
 import { admit } from './admission.ts';
+import { decodeObject, decodePatched, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject, releaseIfDone } from './delete.ts';
 import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
@@ -11,7 +12,9 @@ import {
   writeOptionsOf,
 } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
+import { schemaOf } from './schema/index.ts';
 import { invalidPatchOptions, serverSideApply } from './serve-apply.ts';
+import { keepStatusRules } from './status-rules.ts';
 import { ApiError, type KObject } from './store.ts';
 import { table, wantsTable } from './tables.ts';
 import { validate } from './validate.ts';
@@ -29,8 +32,14 @@ function get(call: Call, name: string): void {
 }
 
 async function replace(call: Call, name: string): Promise<void> {
-  const { store, target, req, res } = call;
-  const body = objectFromBody(await readBody(req), target);
+  const { store, target, req, res, query } = call;
+  const warnings: string[] = [];
+  const body = decodeObject(
+    target.type,
+    objectFromBody(await readBody(req), target),
+    fieldValidationOf(query, 'UpdateOptions'),
+    warnings,
+  );
   if (body.metadata.name !== name)
     throw new ApiError(
       400,
@@ -38,24 +47,12 @@ async function replace(call: Call, name: string): Promise<void> {
       'the name of the object does not match the name on the URL',
     );
   const current = store.mustGet(target.type, target.namespace, name);
-  // Through `status` only the status changes; otherwise everything but the status does.
-  const next =
-    target.sub === 'status'
-      ? {
-          ...current,
-          status: body.status,
-          metadata: {
-            ...current.metadata,
-            ...(body.metadata.resourceVersion
-              ? { resourceVersion: body.metadata.resourceVersion }
-              : {}),
-          },
-        }
-      : { ...body, status: current.status };
+  const next = keepStatusRules(target, body, current);
   validate(target.type, applyDefaults(next), current);
   if (target.sub !== 'status') admit(store, target.type, next, current);
   const written = store.replace(target.type, next, writeOptionsOf(call));
   if (!call.dryRun) releaseIfDone(store, target.type, written);
+  sendWarnings(res, warnings);
   sendJson(res, 200, written);
 }
 
@@ -79,16 +76,26 @@ function patchTypeFor(call: Call): PatchType {
 }
 
 async function patch(call: Call, name: string): Promise<void> {
-  const { store, target, req, res } = call;
+  const { store, target, req, res, query } = call;
   if (isApplyPatch(req.headers['content-type'])) return serverSideApply(call, name);
-  if (call.query.has('force'))
+  if (query.has('force'))
     throw invalidPatchOptions('force', 'Forbidden: may not be specified for non-apply patch');
   const type = patchTypeFor(call);
   const change = await readBody(req);
   const current = store.mustGet(target.type, target.namespace, name);
-  const patched = applyPatch(current, change, type) as KObject;
-  if (typeof patched !== 'object' || patched === null || Array.isArray(patched))
+  const schema = schemaOf(current.apiVersion, target.type.kind);
+  const result = applyPatch(current, change, type, schema);
+  if (typeof result !== 'object' || result === null || Array.isArray(result))
     throw new ApiError(422, 'Invalid', 'the patch produced an object that is not valid');
+  const warnings: string[] = [];
+  let patched = decodePatched(
+    target.type,
+    result as KObject,
+    current,
+    change,
+    fieldValidationOf(query, 'PatchOptions'),
+    warnings,
+  );
   patched.metadata = { ...patched.metadata, name: current.metadata.name };
   if (current.metadata.namespace !== undefined)
     patched.metadata.namespace = current.metadata.namespace;
@@ -97,7 +104,7 @@ async function patch(call: Call, name: string): Promise<void> {
     if (current.metadata.resourceVersion === undefined) delete patched.metadata.resourceVersion;
     else patched.metadata.resourceVersion = current.metadata.resourceVersion;
   }
-  if (target.sub !== 'status') patched.status = current.status;
+  patched = keepStatusRules(target, patched, current);
   validate(target.type, applyDefaults(patched), current);
   if (target.sub !== 'status') admit(store, target.type, patched, current);
   const written = store.replace(target.type, patched, {
@@ -105,6 +112,7 @@ async function patch(call: Call, name: string): Promise<void> {
     operation: 'Update',
   });
   if (!call.dryRun) releaseIfDone(store, target.type, written);
+  sendWarnings(res, warnings);
   sendJson(res, 200, written);
 }
 

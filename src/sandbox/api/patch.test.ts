@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch, patchTypeOf } from './patch.ts';
+import { schemaOf } from './schema/index.ts';
 import { ApiError } from './store.ts';
 
 /** The error `run` throws, so that its status and reason can be checked. */
@@ -464,7 +465,7 @@ describe('strategic merge patch', () => {
     expect(containersOf(out)[0]?.env).toEqual([{ name: 'ONLY', value: '1' }]);
   });
 
-  it('ignores $setElementOrder: merges by name and keeps the list in its stored order', () => {
+  it('follows $setElementOrder: merges by name, then orders the list as the patch gives it', () => {
     const out = applyPatch(
       deployment(),
       {
@@ -481,8 +482,8 @@ describe('strategic merge patch', () => {
     ) as ReturnType<typeof deployment>;
 
     expect(containersOf(out).map((c) => `${c.name}=${c.image}`)).toEqual([
-      'web=nginx:1.28',
       'sidecar=envoy:1.31',
+      'web=nginx:1.28',
     ]);
     expect(Object.keys(out.spec.template.spec).filter((key) => key.startsWith('$'))).toEqual([]);
     expect(out.spec.template.spec.securityContext).toEqual({ runAsNonRoot: true });
@@ -547,6 +548,135 @@ describe('strategic merge patch', () => {
     const error = thrown(() => applyPatch(deployment(), 'replicas: 3', 'strategic'));
 
     expect((error as ApiError).status).toBe(400);
+  });
+});
+
+describe("strategic merge patch by the schema's patch strategies", () => {
+  const deployments = schemaOf('apps/v1', 'Deployment');
+  const services = schemaOf('v1', 'Service');
+  const nodes = schemaOf('v1', 'Node');
+  const podSpecPatch = (spec: object) => ({ spec: { template: { spec } } });
+
+  it("merges a Service's ports by port, not by containerPort", () => {
+    const service = {
+      spec: {
+        ports: [
+          { name: 'http', port: 80, targetPort: 8080 },
+          { name: 'metrics', port: 9090, targetPort: 9090 },
+        ],
+      },
+    };
+
+    const out = applyPatch(
+      service,
+      { spec: { ports: [{ port: 80, targetPort: 8081 }] } },
+      'strategic',
+      services,
+    ) as typeof service;
+
+    expect(out.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 8081 },
+      { name: 'metrics', port: 9090, targetPort: 9090 },
+    ]);
+  });
+
+  it('replaces tolerations, which have no merge key', () => {
+    const target = podSpecPatch({
+      tolerations: [
+        { key: 'a', operator: 'Exists' },
+        { key: 'b', operator: 'Exists' },
+      ],
+    });
+
+    const out = applyPatch(
+      target,
+      podSpecPatch({ tolerations: [{ key: 'a', operator: 'Equal', value: 'x' }] }),
+      'strategic',
+      deployments,
+    );
+
+    expect(out).toEqual(
+      podSpecPatch({ tolerations: [{ key: 'a', operator: 'Equal', value: 'x' }] }),
+    );
+  });
+
+  it("replaces a node's taints, which have no merge key", () => {
+    const node = { spec: { taints: [{ key: 'a', effect: 'NoSchedule' }] } };
+
+    const out = applyPatch(
+      node,
+      { spec: { taints: [{ key: 'b', effect: 'NoExecute' }] } },
+      'strategic',
+      nodes,
+    );
+
+    expect(out).toEqual({ spec: { taints: [{ key: 'b', effect: 'NoExecute' }] } });
+  });
+
+  it('merges volumeMounts by mountPath and volumes by name', () => {
+    const target = podSpecPatch({
+      volumes: [{ name: 'data', emptyDir: {} }],
+      containers: [{ name: 'web', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    });
+
+    const out = applyPatch(
+      target,
+      podSpecPatch({
+        volumes: [{ name: 'cache', emptyDir: {} }],
+        containers: [{ name: 'web', volumeMounts: [{ name: 'cache', mountPath: '/data' }] }],
+      }),
+      'strategic',
+      deployments,
+    );
+
+    expect(out).toEqual(
+      podSpecPatch({
+        volumes: [
+          { name: 'data', emptyDir: {} },
+          { name: 'cache', emptyDir: {} },
+        ],
+        containers: [{ name: 'web', volumeMounts: [{ name: 'cache', mountPath: '/data' }] }],
+      }),
+    );
+  });
+
+  it('adds to metadata.finalizers as a set, since their strategy is merge', () => {
+    const target = { metadata: { name: 'a', finalizers: ['a.io/x'] } };
+
+    const out = applyPatch(
+      target,
+      { metadata: { finalizers: ['b.io/y', 'a.io/x'] } },
+      'strategic',
+      deployments,
+    );
+
+    expect(out).toEqual({ metadata: { name: 'a', finalizers: ['a.io/x', 'b.io/y'] } });
+  });
+
+  it('clears the fields $retainKeys does not list', () => {
+    const target = {
+      spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } } },
+    };
+
+    const out = applyPatch(
+      target,
+      { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
+      'strategic',
+      deployments,
+    );
+
+    expect(out).toEqual({ spec: { strategy: { type: 'Recreate' } } });
+  });
+
+  it('merges the env of a container it adds by the schema, leaving no directive behind', () => {
+    const out = applyPatch(
+      podSpecPatch({ containers: [] }),
+      podSpecPatch({ containers: [{ name: 'new', env: [{ name: 'A', $patch: 'delete' }] }] }),
+      'strategic',
+      deployments,
+    );
+
+    expect(out).toEqual(podSpecPatch({ containers: [{ name: 'new', env: [] }] }));
   });
 });
 

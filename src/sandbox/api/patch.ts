@@ -1,4 +1,5 @@
 import { canonical } from './hash.ts';
+import type { FieldType } from './schema/field-type.ts';
 import { ApiError } from './store.ts';
 
 /**
@@ -24,14 +25,19 @@ export function isApplyPatch(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0]?.trim() === 'application/apply-patch+yaml';
 }
 
-export function applyPatch(target: unknown, patch: unknown, type: PatchType): unknown {
+export function applyPatch(
+  target: unknown,
+  patch: unknown,
+  type: PatchType,
+  schema?: FieldType,
+): unknown {
   if (type === 'json') return jsonPatch(target as Json, patch);
   if (!isObject(patch as Json)) {
     throw new ApiError(400, 'BadRequest', 'the patch must be a JSON object');
   }
   return type === 'merge'
     ? mergePatch(target as Json, patch as Json)
-    : strategic(target as Json, patch as Json);
+    : strategic(target as Json, patch as Json, schema);
 }
 
 function mergePatch(target: Json, patch: Json): Json {
@@ -44,7 +50,10 @@ function mergePatch(target: Json, patch: Json): Json {
   return out;
 }
 
-/** Keys by which strategic merge patch merges lists, by the list's field name. */
+/**
+ * Merge keys for lists the schema does not describe (kinds without a schema, open objects),
+ * by the list's field name; a described list follows its own patch strategy.
+ */
 const MERGE_KEYS: Record<string, string> = {
   containers: 'name',
   initContainers: 'name',
@@ -54,52 +63,104 @@ const MERGE_KEYS: Record<string, string> = {
   volumeMounts: 'mountPath',
   ports: 'containerPort',
   imagePullSecrets: 'name',
-  tolerations: 'key',
   conditions: 'type',
   ownerReferences: 'uid',
 };
 
-function strategic(target: Json, patch: Json): Json {
-  if (!isObject(patch)) return patch;
-  if (patch.$patch === 'replace') {
-    const { $patch: _, ...rest } = patch;
-    return rest;
+type ListStrategy = { mode: 'replace' } | { mode: 'set' } | { mode: 'merge'; key: string };
+
+function listStrategy(key: string, schema: FieldType | undefined): ListStrategy {
+  if (schema?.kind === 'list') {
+    if (schema.merge === undefined) return { mode: 'replace' };
+    return schema.merge.key === undefined
+      ? { mode: 'set' }
+      : { mode: 'merge', key: schema.merge.key };
   }
+  const mergeKey = MERGE_KEYS[key];
+  return mergeKey === undefined ? { mode: 'replace' } : { mode: 'merge', key: mergeKey };
+}
+
+function childSchema(schema: FieldType | undefined, key: string): FieldType | undefined {
+  if (schema?.kind === 'object') return schema.fields?.[key];
+  if (schema?.kind === 'map') return schema.values;
+  return undefined;
+}
+
+function strategic(target: Json, patch: Json, schema: FieldType | undefined): Json {
+  if (!isObject(patch)) return patch;
+  if (patch.$patch === 'replace') return withoutDirectives(patch);
   if (patch.$patch === 'delete') return null;
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (key.startsWith('$setElementOrder/') || key === '$retainKeys' || key === '$patch') continue;
-    if (key.startsWith('$deleteFromPrimitiveList/')) {
-      const list = key.slice('$deleteFromPrimitiveList/'.length);
-      const current = out[list];
-      if (Array.isArray(current) && Array.isArray(value)) {
-        out[list] = current.filter((item) => !value.includes(item));
-      }
-      continue;
-    }
+    if (key.startsWith('$')) continue;
     if (value === null || (isObject(value) && value.$patch === 'delete')) {
       delete out[key];
       continue;
     }
-    const mergeKey = MERGE_KEYS[key];
+    const field = childSchema(schema, key);
     const current = out[key];
-    if (Array.isArray(value) && mergeKey !== undefined) {
-      out[key] = mergeList(Array.isArray(current) ? current : [], value, mergeKey);
+    if (Array.isArray(value)) {
+      out[key] = patchList(
+        Array.isArray(current) ? current : [],
+        value,
+        listStrategy(key, field),
+        field,
+      );
     } else if (isObject(value)) {
-      out[key] = strategic(current ?? null, value);
+      out[key] = strategic(current ?? null, value, field);
     } else {
       out[key] = value;
     }
   }
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$deleteFromPrimitiveList/') && Array.isArray(value)) {
+      const list = key.slice('$deleteFromPrimitiveList/'.length);
+      const current = out[list];
+      if (Array.isArray(current)) out[list] = current.filter((item) => !value.includes(item));
+    }
+    if (key.startsWith('$setElementOrder/') && Array.isArray(value)) {
+      const list = key.slice('$setElementOrder/'.length);
+      const current = out[list];
+      if (Array.isArray(current))
+        out[list] = ordered(current, value, listStrategy(list, childSchema(schema, list)));
+    }
+  }
+  // `$retainKeys`: the fields of this object not listed are cleared (a union's other members).
+  if (Array.isArray(patch.$retainKeys)) {
+    const keep = new Set(patch.$retainKeys.filter((k): k is string => typeof k === 'string'));
+    for (const key of Object.keys(out)) if (!keep.has(key)) delete out[key];
+  }
   return out;
 }
 
-function mergeList(current: Json[], patch: Json[], key: string): Json[] {
+function patchList(
+  current: Json[],
+  patch: Json[],
+  strategy: ListStrategy,
+  schema: FieldType | undefined,
+): Json[] {
+  if (strategy.mode === 'replace') return patch.map((item) => withoutDirectives(item));
+  if (strategy.mode === 'set') {
+    return [
+      ...current,
+      ...patch.filter((item) => !current.some((c) => canonical(c) === canonical(item))),
+    ];
+  }
+  const items = schema?.kind === 'list' ? schema.items : undefined;
+  return mergeList(current, patch, strategy.key, items);
+}
+
+function mergeList(
+  current: Json[],
+  patch: Json[],
+  key: string,
+  items: FieldType | undefined,
+): Json[] {
   // `{$patch: replace}` among the items: the list becomes exactly the other items.
   if (patch.some((item) => isObject(item) && item.$patch === 'replace' && !(key in item))) {
     return patch.filter((item) => !(isObject(item) && item.$patch === 'replace' && !(key in item)));
   }
-  // Items without the merge key (a Service's ports have no containerPort): plain replacement.
+  // Items without the merge key: plain replacement, as for an undescribed list.
   if (patch.some((item) => !isObject(item) || !(key in item))) return patch;
   const out = [...current];
   for (const item of patch) {
@@ -109,12 +170,28 @@ function mergeList(current: Json[], patch: Json[], key: string): Json[] {
     if (item.$patch === 'delete') {
       if (at >= 0) out.splice(at, 1);
     } else if (at >= 0) {
-      out[at] = strategic(out[at] ?? null, item);
+      out[at] = strategic(out[at] ?? null, item, items);
     } else {
-      const { $patch: _, ...rest } = item;
-      out.push(rest);
+      out.push(strategic(null, item, items));
     }
   }
+  return out;
+}
+
+/** `$setElementOrder`: the merged list in the order the patch gives, the rest after. */
+function ordered(list: Json[], order: Json[], strategy: ListStrategy): Json[] {
+  const idOf = (item: Json): string =>
+    canonical(strategy.mode === 'merge' && isObject(item) ? (item[strategy.key] ?? null) : item);
+  const rank = new Map(order.map((item, i) => [idOf(item), i]));
+  return [...list].sort(
+    (a, b) => (rank.get(idOf(a)) ?? order.length) - (rank.get(idOf(b)) ?? order.length),
+  );
+}
+
+function withoutDirectives(value: Json): Json {
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [key, item] of Object.entries(value)) if (!key.startsWith('$')) out[key] = item;
   return out;
 }
 

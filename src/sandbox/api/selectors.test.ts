@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findResource, type ResourceType } from './catalog.ts';
 import { fieldMatcher, labelMatcher, selectorMatcher } from './selectors.ts';
 import { ApiError, type KObject } from './store.ts';
 
@@ -92,6 +93,8 @@ describe('labelMatcher', () => {
   );
 });
 
+const PODS_TYPE = findResource('', 'v1', 'pods') as ResourceType;
+
 describe('fieldMatcher', () => {
   it.each([
     ['metadata.name=web-2', ['web-2']],
@@ -104,24 +107,27 @@ describe('fieldMatcher', () => {
     ['spec.nodeName=', ['web-2', 'db-1']],
     ['spec.nodeName!=', ['web-1', 'job-1', 'bare']],
   ])('%s selects %j', (selector, expected) => {
-    expect(names(fieldMatcher(selector))).toEqual(expected);
+    expect(names(fieldMatcher(selector, PODS_TYPE))).toEqual(expected);
   });
 
   it('requires every term', () => {
-    const match = fieldMatcher('status.phase!=Failed,status.phase!=Succeeded,spec.nodeName=n1');
+    const match = fieldMatcher(
+      'status.phase!=Failed,status.phase!=Succeeded,spec.nodeName=n1',
+      PODS_TYPE,
+    );
 
     expect(names(match)).toEqual(['web-1', 'bare']);
   });
 
   it('matches everything when there is no selector', () => {
-    expect(names(fieldMatcher(undefined))).toHaveLength(PODS.length);
-    expect(names(fieldMatcher(''))).toHaveLength(PODS.length);
+    expect(names(fieldMatcher(undefined, PODS_TYPE))).toHaveLength(PODS.length);
+    expect(names(fieldMatcher('', PODS_TYPE))).toHaveLength(PODS.length);
   });
 
   it.each([['metadata.name'], ['status.phase in (Running)'], ['=web']])(
     'refuses the malformed selector %j with a 400 BadRequest',
     (selector) => {
-      const error = thrown(() => fieldMatcher(selector));
+      const error = thrown(() => fieldMatcher(selector, PODS_TYPE));
 
       expect(error).toBeInstanceOf(ApiError);
       expect((error as ApiError).status).toBe(400);
@@ -129,6 +135,77 @@ describe('fieldMatcher', () => {
       expect((error as ApiError).message).toContain(`invalid field selector: "${selector}"`);
     },
   );
+});
+
+describe('fieldMatcher: the fields each kind supports', () => {
+  const type = (group: string, version: string, plural: string) =>
+    findResource(group, version, plural) as ResourceType;
+
+  it.each([
+    ['pods', type('', 'v1', 'pods'), 'spec.foo', 'field label not supported: spec.foo'],
+    ['nodes', type('', 'v1', 'nodes'), 'status.phase', 'field label not supported: status.phase'],
+    [
+      'deployments',
+      type('apps', 'v1', 'deployments'),
+      'spec.replicas',
+      '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ],
+    [
+      'configmaps',
+      type('', 'v1', 'configmaps'),
+      'data.key',
+      '"data.key" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ],
+  ])('refuses on %s a field it does not support with 400', (_, resource, field, message) => {
+    const error = thrown(() => fieldMatcher(`${field}=x`, resource));
+
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).reason).toBe('BadRequest');
+    expect((error as ApiError).message).toBe(message);
+  });
+
+  it("reads a pod's unset hostNetwork as false", () => {
+    expect(names(fieldMatcher('spec.hostNetwork=false', PODS_TYPE))).toHaveLength(PODS.length);
+  });
+
+  it('selects events by source (the reporting component) and involvedObject', () => {
+    const event = (name: string, component: string, kind: string): KObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'shop' },
+      involvedObject: { kind, name: 'web' },
+      source: { component },
+      type: 'Warning',
+    });
+    const events = [
+      event('a', 'kubelet', 'Pod'),
+      event('b', 'deployment-controller', 'Deployment'),
+    ];
+
+    const match = fieldMatcher(
+      'source=kubelet,involvedObject.kind=Pod,type=Warning',
+      type('', 'v1', 'events'),
+    );
+
+    expect(events.filter(match).map((e) => e.metadata.name)).toEqual(['a']);
+  });
+
+  it('selects nodes by spec.unschedulable and secrets by type', () => {
+    const node = (name: string, unschedulable?: boolean): KObject => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+      spec: unschedulable === undefined ? {} : { unschedulable },
+    });
+
+    const match = fieldMatcher('spec.unschedulable=false', type('', 'v1', 'nodes'));
+    const secret = fieldMatcher('type=Opaque', type('', 'v1', 'secrets'));
+
+    expect([node('a'), node('b', true)].filter(match).map((n) => n.metadata.name)).toEqual(['a']);
+    expect(
+      secret({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }),
+    ).toBe(true);
+  });
 });
 
 describe('selectorMatcher', () => {

@@ -1,3 +1,5 @@
+import type { ResourceType } from './catalog.ts';
+import { fieldReader } from './field-labels.ts';
 import { ApiError, type KObject } from './store.ts';
 
 /**
@@ -19,7 +21,11 @@ export function labelMatcher(selector: string | undefined): (object: KObject) =>
   };
 }
 
-export function fieldMatcher(selector: string | undefined): (object: KObject) => boolean {
+/** A field selector for objects of `type`; only the fields the kind supports may be named. */
+export function fieldMatcher(
+  selector: string | undefined,
+  type: ResourceType,
+): (object: KObject) => boolean {
   if (selector === undefined || selector.trim() === '') return () => true;
   const requirements = splitTerms(selector).map((term) => {
     const match = /^([A-Za-z0-9_.]+)\s*(==|!=|=)\s*(.*)$/.exec(term);
@@ -31,9 +37,11 @@ export function fieldMatcher(selector: string | undefined): (object: KObject) =>
       );
     }
     const [, key = '', op, value = ''] = match;
-    return { key, op: op === '!=' ? 'ne' : 'eq', values: [value] } satisfies Requirement;
+    const read = fieldReader(type, key);
+    const requirement: Requirement = { key, op: op === '!=' ? 'ne' : 'eq', values: [value] };
+    return { ...requirement, read };
   });
-  return (object) => requirements.every((r) => matches(fieldValue(object, r.key), r));
+  return (object) => requirements.every((r) => matches(r.read(object), r));
 }
 
 /** A Deployment's or ReplicaSet's `spec.selector` as a predicate on labels. */
@@ -124,15 +132,4 @@ function splitTerms(selector: string): string[] {
   }
   if (current.trim() !== '') terms.push(current.trim());
   return terms;
-}
-
-function fieldValue(object: KObject, path: string): string | undefined {
-  let at: unknown = object;
-  for (const part of path.split('.')) {
-    if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[part];
-  }
-  // The API server compares a missing field as the empty string (`spec.nodeName=` finds unbound pods).
-  if (at === undefined || at === null) return '';
-  return String(at);
 }

@@ -65,9 +65,26 @@ export function validate(type: ResourceType, object: KObject, previous?: KObject
         name: object.metadata.name,
         group: type.group,
         kind: type.kind,
+        causes: problems.map(causeOf),
       },
     );
   }
+}
+
+const REASONS: Record<string, string> = {
+  'Invalid value': 'FieldValueInvalid',
+  'Required value': 'FieldValueRequired',
+  Forbidden: 'FieldValueForbidden',
+  'Unsupported value': 'FieldValueNotSupported',
+};
+
+/** A problem (`field: Kind of error: detail`) as a `Status` cause, as the real server lists them. */
+function causeOf(problem: string): { reason: string; message: string; field: string } {
+  const at = problem.indexOf(': ');
+  const field = problem.slice(0, at);
+  const message = problem.slice(at + 2);
+  const kind = Object.keys(REASONS).find((k) => message.startsWith(k)) ?? 'Invalid value';
+  return { reason: REASONS[kind] ?? 'FieldValueInvalid', message, field };
 }
 
 function containers(spec: PodSpec, path: string, problems: string[]): void {

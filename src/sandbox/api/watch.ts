@@ -18,7 +18,7 @@ export function serveWatch(
   query: URLSearchParams,
 ): void {
   const labels = labelMatcher(query.get('labelSelector') ?? undefined);
-  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined);
+  const fields = fieldMatcher(query.get('fieldSelector') ?? undefined, target.type);
   const wanted = (object: KObject) =>
     (target.namespace === undefined || object.metadata.namespace === target.namespace) &&
     labels(object) &&

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { KObject } from '../api/store.ts';
 import { stamp } from './events.ts';
 import type { Container, ContainerRuntime } from './kubelet.ts';
@@ -25,11 +24,6 @@ export function qosOf(pod: KObject): string {
       (r.requests?.memory ?? r.limits.memory) === r.limits.memory,
   );
   return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-export function podIP(uid: string): string {
-  const digest = createHash('sha256').update(uid).digest();
-  return `10.244.${(digest[0] ?? 0) % 4}.${((digest[1] ?? 0) % 250) + 2}`;
 }
 
 export type PodStatus = {

@@ -6,6 +6,7 @@ import type { Controller, ControllerContext } from './controller-kit.ts';
 import { controllers } from './controllers.ts';
 import { DisruptionController } from './disruption-budgets.ts';
 import { EndpointControllers } from './endpoints.ts';
+import { eventExpiry } from './event-ttl.ts';
 import { EventRecorder, stamp } from './events.ts';
 import { GarbageCollector } from './garbage-collector.ts';
 import { ImageRegistry } from './image-registry.ts';
@@ -22,14 +23,8 @@ import { type LogLine, type LogSource, logLines } from './logs.ts';
 import { NamespaceController } from './namespace-controller.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
-import {
-  type PodStatus,
-  podConditions,
-  podIP,
-  podPhase,
-  qosOf,
-  waitingReason,
-} from './pod-status.ts';
+import { allocatePodCIDRs, podIPFor } from './pod-network.ts';
+import { type PodStatus, podConditions, podPhase, qosOf, waitingReason } from './pod-status.ts';
 import { reconcileQuotas } from './quota-status.ts';
 import { addToLoad, loadOf, type NodeLoad, place } from './scheduler.ts';
 import { UnschedulableQueue } from './unschedulable-queue.ts';
@@ -71,6 +66,7 @@ export class Simulator {
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   readonly #unschedulable = new UnschedulableQueue();
+  readonly #expireEvents = eventExpiry();
   #timer: NodeJS.Timeout | undefined;
   #pending = false;
   /** How long the last reconcile took and when it ended (ms, real time): the pace of the next. */
@@ -162,6 +158,7 @@ export class Simulator {
     try {
       for (let pass = 0; pass < 6; pass++) {
         const before = this.store.resourceVersion;
+        this.#guarded('node pod ranges', () => allocatePodCIDRs(this.store));
         this.#workloads.reconcile(
           (pod) => this.#available(pod),
           (where, work) => this.#guarded(where, work),
@@ -178,6 +175,7 @@ export class Simulator {
         this.#guarded('endpoints', () => this.#endpoints.reconcile());
         this.#guarded('resource quotas', () => reconcileQuotas(this.store));
         this.#guarded('disruption budgets', () => this.#budgets.reconcile());
+        this.#guarded('event ttl', () => this.#expireEvents(this.store));
         if (this.store.resourceVersion === before) break;
       }
       // What the timer's next tick would catch anyway (probes, heartbeats) waits at most a second.
@@ -393,7 +391,6 @@ export class Simulator {
   }
 
   #run(pod: KObject, now: number): void {
-    const uid = pod.metadata.uid ?? '';
     const containers = (pod.spec as PodSpec).containers ?? [];
     const runtimes = this.#advanceContainers(pod, containers, now);
     const statuses = containers.map((c) => {
@@ -403,13 +400,14 @@ export class Simulator {
     const phase = podPhase(statuses, [...runtimes.values()]);
     const previous = (pod.status ?? {}) as PodStatus;
     const hostIP = this.#hostIP(pod);
+    const ip = podIPFor(this.store, pod, hostIP);
     const status = {
       phase,
       conditions: podConditions(previous, statuses, now, phase),
       hostIP,
       hostIPs: [{ ip: hostIP }],
-      podIP: podIP(uid),
-      podIPs: [{ ip: podIP(uid) }],
+      podIP: ip,
+      podIPs: [{ ip }],
       startTime: previous.startTime ?? stamp(new Date(now)),
       containerStatuses: statuses,
       qosClass: qosOf(pod),
