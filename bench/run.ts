@@ -3,6 +3,7 @@ import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
+import { benchSandbox } from './sandbox.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchStatus } from './status.ts';
 import { benchWebhook } from './webhook.ts';
@@ -20,6 +21,7 @@ if (only === undefined || only === 'slack') await benchSlackAck();
 if (only === undefined || only === 'redaction') await benchRedaction();
 if (only === undefined || only === 'oncall') await benchOncall();
 if (only === undefined || only === 'status') await benchStatus();
+if (only === undefined || only === 'sandbox') await benchSandbox();
 if (only === undefined || only === 'workflows') {
   await benchWorkflowSteps();
   await benchWorkflowSchedule();
