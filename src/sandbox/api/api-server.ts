@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tellOnStderr } from '../tell-failure.ts';
 import { authorise, type DenyRule, serveAccessReview, serveRulesReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
@@ -38,13 +39,18 @@ const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
 export class SandboxApiServer {
   readonly #server: Server;
   readonly #options: ApiServerOptions;
+  /** A request that failed inside the sandbox: answered 500, told, and the server goes on. */
+  readonly #tell = tellOnStderr('a request failed:');
   #watches = 0;
   #logStreams = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => sendError(res, error));
+      this.#handle(req, res).catch((error: unknown) => {
+        if (!(error instanceof ApiError)) this.#tell(`${req.method} ${req.url}`, error);
+        sendError(res, error);
+      });
     });
     this.#server.keepAliveTimeout = 30_000;
   }

@@ -70,7 +70,8 @@ export function applyDefaults(object: KObject): KObject {
 /** What apps/v1 sets on StatefulSets and DaemonSets; `kubectl rollout status` reads the strategy. */
 function setSpec(kind: string, spec: Record<string, unknown>): void {
   spec.revisionHistoryLimit ??= 10;
-  const strategy = (spec.updateStrategy ??= { type: 'RollingUpdate' }) as Record<string, unknown>;
+  spec.updateStrategy ??= { type: 'RollingUpdate' };
+  const strategy = spec.updateStrategy as Record<string, unknown>;
   strategy.type ??= 'RollingUpdate';
   if (strategy.type === 'RollingUpdate') {
     strategy.rollingUpdate = {

@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
+import { type TellFailure, tellOnStderr } from '../tell-failure.ts';
 import type { Controller, ControllerContext } from './controller-kit.ts';
 import { controllers } from './controllers.ts';
 import { DisruptionController } from './disruption-budgets.ts';
@@ -79,7 +80,7 @@ export class Simulator {
   /** Where a controller's failure is told; the simulation goes on past it. */
   readonly #onError: (where: string, error: unknown) => void;
 
-  constructor(store: ObjectStore, onError: (where: string, error: unknown) => void = toStderr()) {
+  constructor(store: ObjectStore, onError: TellFailure = tellOnStderr('the simulator failed on')) {
     this.store = store;
     this.#onError = onError;
     this.#events = new EventRecorder(store);
@@ -548,17 +549,4 @@ export class Simulator {
 function finished(pod: KObject): boolean {
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
-}
-
-/** A controller's failure on stderr, each distinct one at most once a minute. */
-function toStderr(): (where: string, error: unknown) => void {
-  const told = new Map<string, number>();
-  return (where, error) => {
-    const line = `sandbox: the simulator failed on ${where}: ${(error as Error)?.message ?? String(error)}`;
-    const now = Date.now();
-    if ((told.get(line) ?? 0) > now - 60_000) return;
-    if (told.size > 1_000) told.clear();
-    told.set(line, now);
-    process.stderr.write(`${line}\n`);
-  };
 }
