@@ -289,7 +289,7 @@ describe('a sandbox nobody can crash', () => {
       'api/v1/namespaces/flood/pods',
     ])
       await fetch(`${sandbox.sandbox.url}/${plural}`, { method: 'DELETE' });
-  }, 120_000);
+  }, 180_000);
 
   it('goes on when its simulator cannot handle an object: that object is left, the rest move on', async () => {
     const config = new KubeConfig();
@@ -339,5 +339,39 @@ describe('a sandbox nobody can crash', () => {
       reason: 'Unschedulable',
     });
     await stillServes();
+  });
+});
+
+describe('a request that fails inside the sandbox', () => {
+  const failing = useSandbox(['healthy'], {
+    onRequest: (_method, path) => {
+      if (path.endsWith('/configmaps/boom')) throw new TypeError('cannot read the odd thing');
+    },
+  });
+
+  it('is answered 500 with a Status for itself alone, and told on stderr', async () => {
+    const told: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      told.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let response: Response;
+    try {
+      response = await fetch(`${failing.sandbox.url}/api/v1/namespaces/shop/configmaps/boom`);
+    } finally {
+      process.stderr.write = write;
+    }
+
+    const body = (await response.json()) as Json;
+    expect(response.status).toBe(500);
+    expect(body).toMatchObject({ kind: 'Status', reason: 'InternalError', code: 500 });
+    expect(told.join('')).toContain(
+      'sandbox: a request failed: GET /api/v1/namespaces/shop/configmaps/boom: cannot read the odd thing',
+    );
+    const other = await fetch(
+      `${failing.sandbox.url}/api/v1/namespaces/shop/configmaps/cart-config`,
+    );
+    expect(other.status).toBe(200);
   });
 });
