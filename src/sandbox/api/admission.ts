@@ -33,7 +33,7 @@ export function admit(
 /** The default StorageClass, the newest when several claim it, as the admission plugin picks. */
 export function defaultStorageClass(store: ObjectStore): KObject | undefined {
   return store
-    .list(STORAGE_CLASSES)
+    .view(STORAGE_CLASSES)
     .filter((c) => c.metadata.annotations?.[DEFAULT_CLASS] === 'true')
     .sort((a, b) =>
       (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),

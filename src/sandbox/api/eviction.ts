@@ -46,7 +46,7 @@ function budgetApplies(pod: KObject): boolean {
 
 /** Takes one disruption from the pod's budget, or refuses as the API server does. */
 function spendBudget(store: ObjectStore, pod: KObject, dryRun: boolean): void {
-  const budgets = store.list(BUDGETS, pod.metadata.namespace).filter((b) => {
+  const budgets = store.view(BUDGETS, pod.metadata.namespace).filter((b) => {
     const selector = (b.spec as { selector?: unknown } | undefined)?.selector;
     return selector !== undefined && selectorMatcher(selector)(pod.metadata.labels);
   });

@@ -40,7 +40,7 @@ export function defaultLimitRange(range: KObject): void {
 
 export function applyLimitRanges(store: ObjectStore, pod: KObject): void {
   const limits = store
-    .list(LIMIT_RANGES, pod.metadata.namespace)
+    .view(LIMIT_RANGES, pod.metadata.namespace)
     .flatMap((r) => (r.spec as { limits?: Limit[] } | undefined)?.limits ?? [])
     .filter((l) => l.type === 'Container');
   if (limits.length === 0) return;

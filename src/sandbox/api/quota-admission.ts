@@ -21,7 +21,7 @@ const QUOTAS = findResource('', 'v1', 'resourcequotas') as ResourceType;
 export function admitQuota(store: ObjectStore, type: ResourceType, object: KObject): void {
   const namespace = object.metadata.namespace;
   if (!type.namespaced || namespace === undefined || type.kind === 'Event') return;
-  const quotas = store.list(QUOTAS, namespace);
+  const quotas = store.view(QUOTAS, namespace);
   if (quotas.length === 0) return;
   const requested = usageOf(type, object);
   for (const quota of quotas) {
@@ -52,7 +52,7 @@ export function admitQuota(store: ObjectStore, type: ResourceType, object: KObje
 export function usedIn(store: ObjectStore, namespace: string, hard: Usage): Usage {
   const usages: Usage[] = [];
   for (const type of countedTypes(hard)) {
-    for (const object of store.list(type, namespace)) usages.push(usageOf(type, object));
+    for (const object of store.view(type, namespace)) usages.push(usageOf(type, object));
   }
   return usedFor(hard, usages);
 }

@@ -92,7 +92,7 @@ function defaults(spec: ServiceSpec): void {
 
 function others(store: ObjectStore, type: ResourceType, service: KObject): KObject[] {
   return store
-    .list(type)
+    .view(type)
     .filter(
       (s) =>
         s.metadata.name !== service.metadata.name ||

@@ -48,7 +48,7 @@ export function ownerRef(owner: KObject) {
 /** The live pods `owner` controls (not those being deleted). */
 export function podsOf(store: ObjectStore, owner: KObject): KObject[] {
   return store
-    .list(PODS, owner.metadata.namespace)
+    .view(PODS, owner.metadata.namespace)
     .filter(
       (pod) =>
         pod.metadata.deletionTimestamp === undefined &&

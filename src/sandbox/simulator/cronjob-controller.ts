@@ -48,7 +48,7 @@ export class CronJobController implements Controller {
   nextDeadline(): number | undefined {
     const now = this.#store.now().getTime();
     let next: number | undefined;
-    for (const cronJob of this.#store.list(CRONJOBS)) {
+    for (const cronJob of this.#store.view(CRONJOBS)) {
       const spec = cronJob.spec as CronJobSpec;
       if (spec.suspend === true) continue;
       const at = scheduleOf(spec)?.next(now);
@@ -58,7 +58,7 @@ export class CronJobController implements Controller {
   }
 
   reconcile(): void {
-    for (const cronJob of this.#store.list(CRONJOBS)) {
+    for (const cronJob of this.#store.view(CRONJOBS)) {
       if (cronJob.metadata.deletionTimestamp === undefined) this.#cronJob(cronJob);
     }
   }
@@ -240,7 +240,7 @@ export class CronJobController implements Controller {
 
   #jobsOf(cronJob: KObject): KObject[] {
     return this.#store
-      .list(JOBS, cronJob.metadata.namespace)
+      .view(JOBS, cronJob.metadata.namespace)
       .filter((j) => j.metadata.ownerReferences?.some((o) => o.uid === cronJob.metadata.uid));
   }
 

@@ -50,13 +50,13 @@ export class DaemonSetController implements Controller {
   }
 
   reconcile(context: ControllerContext): void {
-    const nodes = this.#store.list(NODES);
-    for (const set of this.#store.list(DAEMONSETS)) {
+    const nodes = this.#store.view(NODES);
+    for (const set of this.#store.view(DAEMONSETS)) {
       if (set.metadata.deletionTimestamp === undefined) this.#daemonSet(set, nodes, context);
     }
   }
 
-  #daemonSet(set: KObject, nodes: KObject[], context: ControllerContext): void {
+  #daemonSet(set: KObject, nodes: readonly KObject[], context: ControllerContext): void {
     const template = ((set.spec as { template?: PodTemplate }).template ?? {}) as PodTemplate;
     const podSpec = {
       ...((template.spec ?? {}) as PodSpec),
@@ -68,7 +68,7 @@ export class DaemonSetController implements Controller {
     const revision = shortHash(template);
     const wanted = nodes.filter((node) => fits(podSpec, node, true)).map((n) => n.metadata.name);
     const owned = this.#store
-      .list(PODS, set.metadata.namespace)
+      .view(PODS, set.metadata.namespace)
       .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid));
     const live = owned.filter((p) => p.metadata.deletionTimestamp === undefined);
     const onNode = (name: string) => live.filter((p) => targetNode(p) === name);
@@ -142,7 +142,7 @@ export class DaemonSetController implements Controller {
 
   #podsOf(set: KObject, withTerminating: boolean): KObject[] {
     return this.#store
-      .list(PODS, set.metadata.namespace)
+      .view(PODS, set.metadata.namespace)
       .filter(
         (p) =>
           p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid) &&

@@ -75,14 +75,14 @@ export class DisruptionController {
   }
 
   reconcile(): void {
-    for (const budget of this.#store.list(BUDGETS)) this.#budget(budget);
+    for (const budget of this.#store.view(BUDGETS)) this.#budget(budget);
   }
 
   #budget(budget: KObject): void {
     const spec = (budget.spec ?? {}) as BudgetSpec;
     const match = spec.selector === undefined ? () => false : selectorMatcher(spec.selector);
     const pods = this.#store
-      .list(PODS, budget.metadata.namespace)
+      .view(PODS, budget.metadata.namespace)
       .filter((p) => match(p.metadata.labels));
     const old = (budget.status ?? {}) as {
       disruptedPods?: Record<string, string>;

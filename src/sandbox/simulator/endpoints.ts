@@ -42,11 +42,11 @@ export class EndpointControllers {
 
   reconcile(): void {
     const live = new Set<string>();
-    const services = this.#store.list(SERVICES);
+    const services = this.#store.view(SERVICES);
     // Pods are read once a pass, by namespace, however many services select among them.
     const pods = new Map<string, KObject[]>();
     if (services.length > 0) {
-      for (const pod of this.#store.list(PODS)) {
+      for (const pod of this.#store.view(PODS)) {
         const namespace = pod.metadata.namespace ?? '';
         pods.set(namespace, [...(pods.get(namespace) ?? []), pod]);
       }
@@ -124,7 +124,7 @@ export class EndpointControllers {
   #slice(service: KObject, members: Member[]): void {
     const namespace = service.metadata.namespace ?? 'default';
     const owned = this.#store
-      .list(SLICES, namespace)
+      .view(SLICES, namespace)
       .filter((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === service.metadata.name);
     const ports = members.find((m) => m.ports.length > 0)?.ports ?? [];
     const body = {

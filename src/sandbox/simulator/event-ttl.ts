@@ -24,7 +24,7 @@ export function eventExpiry(): (store: ObjectStore) => void {
 
 export function expireEvents(store: ObjectStore): void {
   const now = store.now().getTime();
-  for (const event of store.list(EVENTS)) {
+  for (const event of store.view(EVENTS)) {
     if (now - lastWrite(event) > EVENT_TTL_MS) {
       store.remove(EVENTS, event.metadata.namespace, event.metadata.name);
     }

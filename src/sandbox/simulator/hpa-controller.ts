@@ -59,7 +59,7 @@ export class HpaController implements Controller {
 
   reconcile(context: ControllerContext): void {
     const now = this.#store.now().getTime();
-    for (const hpa of this.#store.list(HPAS)) {
+    for (const hpa of this.#store.view(HPAS)) {
       const uid = hpa.metadata.uid ?? '';
       if (now - (this.#lastSync.get(uid) ?? 0) < SYNC_MS) continue;
       this.#lastSync.set(uid, now);
@@ -255,7 +255,7 @@ export class HpaController implements Controller {
   #podsOf(target: KObject): KObject[] {
     const match = selectorMatcher((target.spec as { selector?: unknown }).selector);
     return this.#store
-      .list(PODS, target.metadata.namespace)
+      .view(PODS, target.metadata.namespace)
       .filter(
         (p) =>
           p.metadata.deletionTimestamp === undefined && !isFinished(p) && match(p.metadata.labels),

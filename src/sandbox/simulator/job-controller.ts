@@ -65,7 +65,7 @@ export class JobController implements Controller {
 
   nextDeadline(): number | undefined {
     const times = [...this.#nextCreate.values()];
-    for (const job of this.#store.list(JOBS)) {
+    for (const job of this.#store.view(JOBS)) {
       const expiry = expiryOf(job);
       if (expiry !== undefined) times.push(expiry);
       const spec = job.spec as JobSpec;
@@ -80,7 +80,7 @@ export class JobController implements Controller {
   reconcile(): void {
     const live = new Set<string>();
     const now = this.#store.now().getTime();
-    for (const job of this.#store.list(JOBS)) {
+    for (const job of this.#store.view(JOBS)) {
       live.add(job.metadata.uid ?? '');
       if (job.metadata.deletionTimestamp !== undefined) continue;
       if (!finishedJob(job)) this.#job(job);
@@ -97,7 +97,7 @@ export class JobController implements Controller {
     const previous = (job.status ?? {}) as JobStatus;
     const now = this.#store.now();
     const pods = this.#store
-      .list(PODS, job.metadata.namespace)
+      .view(PODS, job.metadata.namespace)
       .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid));
     const active = pods.filter((p) => p.metadata.deletionTimestamp === undefined && !isFinished(p));
     const succeeded = pods.filter((p) => phaseOf(p) === 'Succeeded').length;
@@ -138,7 +138,7 @@ export class JobController implements Controller {
     }
 
     const live = this.#store
-      .list(PODS, job.metadata.namespace)
+      .view(PODS, job.metadata.namespace)
       .filter(
         (p) =>
           p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) &&
@@ -152,7 +152,7 @@ export class JobController implements Controller {
       ...(failed + ended > 0 ? { failed: failed + ended } : {}),
       ready: live.filter(podReady).length,
       terminating: this.#store
-        .list(PODS, job.metadata.namespace)
+        .view(PODS, job.metadata.namespace)
         .filter(
           (p) =>
             p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) &&

@@ -42,7 +42,7 @@ export class NamespaceController {
   }
 
   reconcile(): void {
-    for (const namespace of this.#store.list(NAMESPACES)) {
+    for (const namespace of this.#store.view(NAMESPACES)) {
       if (isTerminating(namespace)) this.#empty(namespace);
       else this.#publish(namespace.metadata.name);
     }
@@ -53,7 +53,7 @@ export class NamespaceController {
     const name = namespace.metadata.name;
     let left = 0;
     for (const type of CONTENTS) {
-      for (const object of this.#store.list(type, name)) {
+      for (const object of this.#store.view(type, name)) {
         left++;
         if (object.metadata.deletionTimestamp === undefined)
           deleteObject(this.#store, type, object, { propagationPolicy: 'Background' }, false);

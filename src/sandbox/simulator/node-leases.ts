@@ -23,7 +23,7 @@ export function microTime(at: Date): string {
 }
 
 export function reconcileNodeLeases(store: ObjectStore): void {
-  const nodes = store.list(NODES);
+  const nodes = store.view(NODES);
   if (nodes.length === 0) return;
   ensureNamespace(store);
   const now = store.now();

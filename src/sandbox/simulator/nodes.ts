@@ -23,7 +23,7 @@ export function podMetrics(
   usage: Usage,
 ): KObject[] {
   return store
-    .list(PODS, namespace)
+    .view(PODS, namespace)
     .filter((pod) => usage(pod).length > 0)
     .map((pod) => ({
       apiVersion: 'metrics.k8s.io/v1beta1',

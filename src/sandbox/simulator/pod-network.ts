@@ -14,7 +14,7 @@ type PodSpec = { nodeName?: string; hostNetwork?: boolean };
 
 /** Gives every node without a pod range the lowest free 10.244.N.0/24. */
 export function allocatePodCIDRs(store: ObjectStore): void {
-  const nodes = store.list(NODES);
+  const nodes = store.view(NODES);
   const taken = new Set(nodes.map((n) => (n.spec as NodeSpec | undefined)?.podCIDR));
   for (const node of nodes) {
     const spec = (node.spec ?? {}) as NodeSpec;
@@ -38,7 +38,7 @@ export function podIPFor(store: ObjectStore, pod: KObject, hostIP: string): stri
   if (current?.startsWith(prefix)) return current;
   const used = new Set(
     store
-      .list(PODS)
+      .view(PODS)
       .filter(
         (p) =>
           p.metadata.uid !== pod.metadata.uid && (p.spec as PodSpec).nodeName === spec.nodeName,

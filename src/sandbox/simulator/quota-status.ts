@@ -10,7 +10,7 @@ import type { ObjectStore } from '../api/store.ts';
 const QUOTAS = findResource('', 'v1', 'resourcequotas') as ResourceType;
 
 export function reconcileQuotas(store: ObjectStore): void {
-  for (const quota of store.list(QUOTAS)) {
+  for (const quota of store.view(QUOTAS)) {
     const hardText = (quota.spec as { hard?: Record<string, string> } | undefined)?.hard ?? {};
     const hard = hardOf(quota);
     const used = usedIn(store, quota.metadata.namespace ?? 'default', hard);

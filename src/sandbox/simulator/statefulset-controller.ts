@@ -41,7 +41,7 @@ export class StatefulSetController implements Controller {
   }
 
   reconcile(context: ControllerContext): void {
-    for (const set of this.#store.list(STATEFULSETS)) {
+    for (const set of this.#store.view(STATEFULSETS)) {
       if (set.metadata.deletionTimestamp === undefined) this.#statefulSet(set, context);
     }
   }
@@ -51,7 +51,7 @@ export class StatefulSetController implements Controller {
     const wanted = spec.replicas ?? 1;
     const revision = `${set.metadata.name}-${shortHash(spec.template ?? {})}`;
     const owned = this.#store
-      .list(PODS, set.metadata.namespace)
+      .view(PODS, set.metadata.namespace)
       .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid));
     const terminating = owned.some((p) => p.metadata.deletionTimestamp !== undefined);
     const live = new Map<number, KObject>();

@@ -50,20 +50,20 @@ export class VolumeControllers {
   }
 
   reconcile(): void {
-    const claims = this.#store.list(CLAIMS);
-    const pods = claims.length === 0 ? [] : this.#store.list(PODS);
+    const claims = this.#store.view(CLAIMS);
+    const pods = claims.length === 0 ? [] : this.#store.view(PODS);
     for (const claim of claims) {
       if (claim.metadata.deletionTimestamp === undefined) this.#claim(claim, pods);
     }
     this.#volumes();
   }
 
-  #claim(claim: KObject, pods: KObject[]): void {
+  #claim(claim: KObject, pods: readonly KObject[]): void {
     const spec = (claim.spec ?? {}) as ClaimSpec;
     if ((claim.status as { phase?: string } | undefined)?.phase === 'Bound') return;
     const className = spec.storageClassName ?? '';
     const available = this.#store
-      .list(VOLUMES)
+      .view(VOLUMES)
       .find((pv) => matches(pv, spec, className, claim.metadata.uid));
     if (available !== undefined) {
       this.#bind(claim, available);
@@ -187,7 +187,7 @@ export class VolumeControllers {
 
   /** Volumes with no claim become Available; a deleted claim's volume is reclaimed. */
   #volumes(): void {
-    for (const volume of this.#store.list(VOLUMES)) {
+    for (const volume of this.#store.view(VOLUMES)) {
       const spec = (volume.spec ?? {}) as VolumeSpec;
       const phase = (volume.status as { phase?: string } | undefined)?.phase;
       const ref = spec.claimRef;
@@ -257,7 +257,7 @@ export function volumeProblem(store: ObjectStore, pod: KObject, nodes: number): 
   return `0/${nodes} nodes are available: ${reason}. preemption: 0/${nodes} nodes are available: ${nodes} Preemption is not helpful for scheduling.`;
 }
 
-function hasConsumer(claim: KObject, pods: KObject[]): boolean {
+function hasConsumer(claim: KObject, pods: readonly KObject[]): boolean {
   return pods.some(
     (pod) =>
       pod.metadata.namespace === claim.metadata.namespace &&

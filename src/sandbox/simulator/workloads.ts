@@ -100,7 +100,7 @@ export class WorkloadControllers {
     const namespace = deployment.metadata.namespace;
     const wanted = spec.replicas ?? 1;
     const owned = this.#store
-      .list(REPLICA_SETS, namespace)
+      .view(REPLICA_SETS, namespace)
       .filter((rs) => rs.metadata.ownerReferences?.some((o) => o.uid === deployment.metadata.uid));
     const template = spec.template ?? {};
     let current = owned.find((rs) => sameTemplate(rs, template));
