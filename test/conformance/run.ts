@@ -5,11 +5,13 @@ import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { type Case, type Result, runCase } from './case.ts';
 import { EVERYDAY } from './cases/everyday.ts';
 import { IMPERATIVE } from './cases/imperative.ts';
+import { WORKLOADS } from './cases/workloads.ts';
 
 /** Every table, in the order they print. */
 export const TABLES: readonly { title: string; cases: readonly Case[] }[] = [
   { title: 'Everyday commands', cases: EVERYDAY },
   { title: 'Imperative commands', cases: IMPERATIVE },
+  { title: 'Workloads', cases: WORKLOADS },
 ];
 
 /** The scenarios the cases read: a healthy shop, a crash loop and a bad rollout. */
