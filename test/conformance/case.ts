@@ -8,12 +8,14 @@ export type Observed = { exit: number | null; out: string; err: string };
 
 export type Context = { kubeconfig: string; cacheDir: string; url: string };
 
+/** A kubectl command that sets state up; given with `stdin`, it reads `-f -` from it. */
+export type Step = string[] | { kubectl: string[]; stdin: string };
+
 export type Case = {
   /** What a real cluster gives, in a few words: the table's last column. */
   real: string;
-  /** kubectl commands run first, each expected to succeed (the state the case needs); a step
-   * given with `stdin` feeds it to `-f -`. */
-  before?: (string[] | { kubectl: string[]; stdin: string })[];
+  /** kubectl commands run first, each expected to succeed (the state the case needs). */
+  before?: Step[];
   /** The command under test; `stdin` feeds `-f -`. */
   kubectl?: string[];
   stdin?: string;
@@ -43,16 +45,8 @@ export function nameOf(c: Case): string {
 }
 
 export async function runCase(c: Case, context: Context): Promise<Result> {
-  for (const step of c.before ?? []) {
-    const { kubectl, stdin } = Array.isArray(step) ? { kubectl: step, stdin: undefined } : step;
-    const done = await runKubectl(context, kubectl, stdin);
-    if (done.code !== 0)
-      return result(
-        c,
-        false,
-        `setup \`kubectl ${kubectl.join(' ')}\` failed: ${done.stderr.trim()}`,
-      );
-  }
+  const failed = await runSteps(c.before ?? [], context);
+  if (failed !== undefined) return result(c, false, failed);
   const deadline = Date.now() + (c.within ?? 0) * 1000;
   for (;;) {
     const observed = await observe(c, context);
@@ -61,6 +55,20 @@ export async function runCase(c: Case, context: Context): Promise<Result> {
     if (Date.now() >= deadline) return result(c, false, `${mismatch}: ${summary(observed)}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** Runs each step in turn; what went wrong with the first that failed, if one did. */
+export async function runSteps(
+  steps: readonly Step[],
+  context: Context,
+): Promise<string | undefined> {
+  for (const step of steps) {
+    const { kubectl, stdin } = Array.isArray(step) ? { kubectl: step, stdin: undefined } : step;
+    const done = await runKubectl(context, kubectl, stdin);
+    if (done.code !== 0)
+      return `setup \`kubectl ${kubectl.join(' ')}\` failed: ${done.stderr.trim()}`;
+  }
+  return undefined;
 }
 
 async function observe(c: Case, context: Context): Promise<Observed> {

@@ -1,54 +1,51 @@
-import type { Case } from '../case.ts';
+import type { Case, Step } from '../case.ts';
 
 /**
  * Workloads of any image: Deployments, bare pods that exit, Jobs, CronJobs, StatefulSets,
- * DaemonSets and the autoscaler. Rows read the state the row before them set up, in `workloads`.
+ * DaemonSets and the autoscaler, all in `workloads` (the DaemonSet in kube-system).
  */
 const NS = 'workloads';
 
-const pod = (name: string, restart: string, command: string[]) =>
-  JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: NS },
-    spec: {
-      restartPolicy: restart,
-      containers: [{ name: 'main', image: 'busybox:1.36', command }],
-    },
-  });
+const pod = (name: string, restart: string, command: string[]) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace: NS },
+  spec: {
+    restartPolicy: restart,
+    containers: [{ name: 'main', image: 'busybox:1.36', command }],
+  },
+});
 
-const job = (name: string, script: string, spec: Record<string, number>) =>
-  JSON.stringify({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace: NS },
-    spec: {
-      ...spec,
-      template: {
-        spec: {
-          restartPolicy: 'Never',
-          containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', script] }],
-        },
+const job = (name: string, script: string, spec: Record<string, number>) => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: NS },
+  spec: {
+    ...spec,
+    template: {
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{ name: 'main', image: 'busybox:1.36', command: ['sh', '-c', script] }],
       },
     },
-  });
+  },
+});
 
-const controlled = (kind: string, name: string, namespace: string, image: string, extra = {}) =>
-  JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind,
-    metadata: { name, namespace },
-    spec: {
-      ...extra,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: { containers: [{ name, image }] },
-      },
+const controlled = (kind: string, name: string, namespace: string, image: string, extra = {}) => ({
+  apiVersion: 'apps/v1',
+  kind,
+  metadata: { name, namespace },
+  spec: {
+    ...extra,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name, image }] },
     },
-  });
+  },
+});
 
-const cronJob = JSON.stringify({
+const cronJob = {
   apiVersion: 'batch/v1',
   kind: 'CronJob',
   metadata: { name: 'nightly', namespace: NS },
@@ -65,17 +62,38 @@ const cronJob = JSON.stringify({
       },
     },
   },
-});
+};
 
 /** A container's state, its last state and restarts, in one line for a regex. */
 const STATE =
   'jsonpath={.status.phase} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason} {.status.containerStatuses[0].restartCount}';
 
+/** Everything but the Deployment, made before the first row so its controllers are done by now. */
+export const WORKLOAD_SETUP: readonly Step[] = [
+  ['create', 'namespace', NS],
+  {
+    kubectl: ['apply', '-f', '-'],
+    // One JSON object after another, as kubectl reads a stream of them (not a v1 List: kubectl
+    // validates a List against /openapi/v2, which the sandbox does not serve).
+    stdin: [
+      pod('fails', 'Never', ['sh', '-c', 'exit 1']),
+      pod('hi', 'Never', ['echo', 'hi']),
+      pod('crashes', 'Always', ['false']),
+      job('hello', 'echo hello from the job', { completions: 3, parallelism: 2 }),
+      job('broken', 'exit 1', { backoffLimit: 0 }),
+      cronJob,
+      controlled('StatefulSet', 'db', NS, 'postgres:16', { replicas: 2, serviceName: 'db' }),
+      controlled('DaemonSet', 'agent', 'kube-system', 'fluent/fluent-bit:3.1'),
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n'),
+  },
+];
+
 export const WORKLOADS: readonly Case[] = [
   {
-    before: [['create', 'namespace', NS]],
     kubectl: ['apply', '-f', '-'],
-    stdin: controlled('Deployment', 'web', NS, 'nginx:1.27'),
+    stdin: JSON.stringify(controlled('Deployment', 'web', NS, 'nginx:1.27')),
     real: 'deployment.apps/web created',
     expect: { exit: 0, out: /^deployment\.apps\/web created$/m },
   },
@@ -90,16 +108,12 @@ export const WORKLOADS: readonly Case[] = [
     expect: { exit: 0, out: /stand-in for image "nginx:1\.27"/ },
   },
   {
-    before: [
-      { kubectl: ['apply', '-f', '-'], stdin: pod('fails', 'Never', ['sh', '-c', 'exit 1']) },
-    ],
     kubectl: ['get', 'pod', 'fails', '-n', NS, '-o', STATE],
     real: 'sh -c "exit 1", restartPolicy Never: Failed, exit code 1, reason Error, no restart',
     expect: { exit: 0, out: /^Failed 1 Error 0$/ },
     within: 10,
   },
   {
-    before: [{ kubectl: ['apply', '-f', '-'], stdin: pod('hi', 'Never', ['echo', 'hi']) }],
     kubectl: ['get', 'pod', 'hi', '-n', NS, '-o', STATE],
     real: 'echo hi, restartPolicy Never: Succeeded, exit code 0, reason Completed',
     expect: { exit: 0, out: /^Succeeded 0 Completed 0$/ },
@@ -111,7 +125,6 @@ export const WORKLOADS: readonly Case[] = [
     expect: { exit: 0, out: /^hi\n$/ },
   },
   {
-    before: [{ kubectl: ['apply', '-f', '-'], stdin: pod('crashes', 'Always', ['false']) }],
     kubectl: ['get', 'pod', 'crashes', '-n', NS],
     real: 'false, restartPolicy Always: CrashLoopBackOff with restarts',
     expect: { exit: 0, out: /crashes\s+0\/1\s+CrashLoopBackOff\s+[1-9]/ },
@@ -131,12 +144,6 @@ export const WORKLOADS: readonly Case[] = [
     expect: { exit: 0, out: /^1 Error$/ },
   },
   {
-    before: [
-      {
-        kubectl: ['apply', '-f', '-'],
-        stdin: job('hello', 'echo hello from the job', { completions: 3, parallelism: 2 }),
-      },
-    ],
     kubectl: [
       'get',
       'job',
@@ -166,9 +173,6 @@ export const WORKLOADS: readonly Case[] = [
     expect: { exit: 0, out: /^hello from the job$/m },
   },
   {
-    before: [
-      { kubectl: ['apply', '-f', '-'], stdin: job('broken', 'exit 1', { backoffLimit: 0 }) },
-    ],
     kubectl: ['wait', '--for=condition=failed', 'job/broken', '-n', NS, '--timeout=20s'],
     real: 'backoffLimit 0 and a failing pod: the job fails, condition met',
     expect: { exit: 0, out: /job\.batch\/broken condition met/ },
@@ -179,21 +183,11 @@ export const WORKLOADS: readonly Case[] = [
     expect: { exit: 0, out: /^broken-[a-z0-9]{5}\s+0\/1\s+Error\s+0\s/m },
   },
   {
-    before: [{ kubectl: ['apply', '-f', '-'], stdin: cronJob }],
     kubectl: ['get', 'cronjobs', '-n', NS],
     real: 'SCHEDULE, TIMEZONE <none>, SUSPEND False, ACTIVE 0, LAST SCHEDULE <none>',
     expect: { exit: 0, out: /^nightly\s+30 2 \* \* \*\s+<none>\s+False\s+0\s+<none>\s/m },
   },
   {
-    before: [
-      {
-        kubectl: ['apply', '-f', '-'],
-        stdin: controlled('StatefulSet', 'db', NS, 'postgres:16', {
-          replicas: 2,
-          serviceName: 'db',
-        }),
-      },
-    ],
     kubectl: ['get', 'sts', 'db', '-n', NS],
     real: 'READY 2/2',
     expect: { exit: 0, out: /^db\s+2\/2\s/m },
@@ -213,12 +207,6 @@ export const WORKLOADS: readonly Case[] = [
     },
   },
   {
-    before: [
-      {
-        kubectl: ['apply', '-f', '-'],
-        stdin: controlled('DaemonSet', 'agent', 'kube-system', 'fluent/fluent-bit:3.1'),
-      },
-    ],
     kubectl: ['get', 'ds', 'agent', '-n', 'kube-system'],
     real: 'one pod a worker, none on the tainted control plane: 3 3 3 3 3 <none>',
     expect: { exit: 0, out: /^agent\s+3\s+3\s+3\s+3\s+3\s+<none>\s/m },
