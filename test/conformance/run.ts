@@ -5,6 +5,7 @@ import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { type Case, type Result, runCase, runSteps, type Step } from './case.ts';
 import { EVERYDAY } from './cases/everyday.ts';
 import { IMPERATIVE } from './cases/imperative.ts';
+import { SERVICE_SETUP, SERVICES } from './cases/services.ts';
 import { WORKLOAD_SETUP, WORKLOADS } from './cases/workloads.ts';
 
 /**
@@ -18,6 +19,7 @@ export const TABLES: readonly Table[] = [
   { title: 'Everyday commands', cases: EVERYDAY },
   { title: 'Imperative commands', cases: IMPERATIVE },
   { title: 'Workloads', cases: WORKLOADS, setup: WORKLOAD_SETUP },
+  { title: 'Leases, Services, Endpoints, claims and quota', cases: SERVICES, setup: SERVICE_SETUP },
 ];
 
 /** The scenarios the cases read: a healthy shop, a crash loop and a bad rollout. */
