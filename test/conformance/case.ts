@@ -80,7 +80,7 @@ async function observe(c: Case, context: Context): Promise<Observed> {
     });
     const run = await runKubectl(context, c.kubectl, c.stdin, limits);
     await Promise.all(changes);
-    return { exit: run.code, out: run.stdout, err: run.stderr };
+    return { exit: run.stopped === true ? null : run.code, out: run.stdout, err: run.stderr };
   }
   const request = c.request as NonNullable<Case['request']>;
   const response = await fetch(`${context.url}${request.path}`, {

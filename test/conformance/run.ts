@@ -5,6 +5,7 @@ import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { type Case, type Result, runCase, runSteps, type Step } from './case.ts';
 import { EVERYDAY } from './cases/everyday.ts';
 import { IMPERATIVE } from './cases/imperative.ts';
+import { OPERATION_SETUP, OPERATIONS } from './cases/operations.ts';
 import { SERVICE_SETUP, SERVICES } from './cases/services.ts';
 import { WORKLOAD_SETUP, WORKLOADS } from './cases/workloads.ts';
 
@@ -20,6 +21,7 @@ export const TABLES: readonly Table[] = [
   { title: 'Imperative commands', cases: IMPERATIVE },
   { title: 'Workloads', cases: WORKLOADS, setup: WORKLOAD_SETUP },
   { title: 'Leases, Services, Endpoints, claims and quota', cases: SERVICES, setup: SERVICE_SETUP },
+  { title: 'Incident operations', cases: OPERATIONS, setup: OPERATION_SETUP },
 ];
 
 /** The scenarios the cases read: a healthy shop, a crash loop and a bad rollout. */

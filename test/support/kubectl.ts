@@ -6,7 +6,13 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
  */
 export type KubectlEnv = { kubeconfig: string; cacheDir: string };
 
-export type KubectlResult = { code: number | null; stdout: string; stderr: string };
+export type KubectlResult = {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Interrupted by `stopAfterMs` while still running (kubectl then exits 1, as on Ctrl-C). */
+  stopped?: boolean;
+};
 
 /** A kubectl still running (a watch, a followed log, a proxy) and what it printed so far. */
 export type RunningKubectl = {
@@ -59,11 +65,18 @@ export async function runKubectl(
   limits: KubectlLimits = {},
 ): Promise<KubectlResult> {
   const running = startKubectl(env, args, input);
+  let stopped = false;
   const timers = [setTimeout(() => running.child.kill('SIGKILL'), limits.timeoutMs ?? 30_000)];
-  if (limits.stopAfterMs !== undefined)
-    timers.push(setTimeout(() => running.child.kill('SIGINT'), limits.stopAfterMs));
+  if (limits.stopAfterMs !== undefined) {
+    const stop = () => {
+      stopped = running.child.exitCode === null;
+      running.child.kill('SIGINT');
+    };
+    timers.push(setTimeout(stop, limits.stopAfterMs));
+  }
   try {
-    return await running.done;
+    const result = await running.done;
+    return stopped ? { ...result, stopped } : result;
   } finally {
     for (const timer of timers) clearTimeout(timer);
   }
