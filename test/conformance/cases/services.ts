@@ -17,7 +17,12 @@ const pod = (name: string, namespace: string, spec: Record<string, unknown> = {}
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace },
-  spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec },
+  // Away from the node the operations table drains: a bare pod would stop the drain.
+  spec: {
+    nodeSelector: { 'kubernetes.io/hostname': 'sandbox-worker' },
+    containers: [{ name: 'app', image: 'nginx:1.27' }],
+    ...spec,
+  },
 });
 
 const withCpu = (name: string) =>

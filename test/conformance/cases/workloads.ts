@@ -10,7 +10,9 @@ const pod = (name: string, restart: string, command: string[]) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace: NS },
+  // Away from the node the operations table drains: a bare pod would stop the drain.
   spec: {
+    nodeSelector: { 'kubernetes.io/hostname': 'sandbox-worker' },
     restartPolicy: restart,
     containers: [{ name: 'main', image: 'busybox:1.36', command }],
   },
