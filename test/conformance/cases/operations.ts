@@ -1,4 +1,5 @@
 import type { Case, Step } from '../case.ts';
+import { stream, workload } from './manifests.ts';
 
 /**
  * What an engineer runs during an incident: watches, followed logs, paused rollouts, namespace
@@ -8,26 +9,11 @@ import type { Case, Step } from '../case.ts';
 const NS = 'ops';
 const DRAINED = 'sandbox-worker3';
 
-const json = (...objects: object[]) => objects.map((o) => JSON.stringify(o)).join('\n');
-
 const pod = (name: string, namespace: string, spec: Record<string, unknown>, labels = {}) => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, namespace, labels },
   spec: { containers: [{ name: 'app', image: 'nginx:1.27' }], ...spec },
-});
-
-const deployment = (name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: NS },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
-    },
-  },
 });
 
 const held = (namespace: string) => ({
@@ -43,7 +29,7 @@ export const OPERATION_SETUP: readonly Step[] = [
   ['create', 'namespace', 'doomed'],
   {
     kubectl: ['apply', '-f', '-'],
-    stdin: json(
+    stdin: stream(
       pod('said', NS, {
         nodeName: 'sandbox-worker',
         restartPolicy: 'Never',
@@ -56,8 +42,8 @@ export const OPERATION_SETUP: readonly Step[] = [
         metadata: { name: 'guard', namespace: NS },
         spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
       },
-      deployment('paused'),
-      deployment('orphaned'),
+      workload('Deployment', 'paused', NS),
+      workload('Deployment', 'orphaned', NS),
       held(NS),
       held('doomed'),
     ),

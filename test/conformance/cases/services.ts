@@ -1,10 +1,9 @@
 import type { Case, Step } from '../case.ts';
+import { stream } from './manifests.ts';
 
 /** Leases, Services and their Endpoints, PersistentVolumeClaims and ResourceQuota admission. */
 const NS = 'net';
 const QUOTA_NS = 'quota';
-
-const json = (...objects: object[]) => objects.map((o) => JSON.stringify(o)).join('\n');
 
 const service = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: 'v1',
@@ -41,7 +40,7 @@ export const SERVICE_SETUP: readonly Step[] = [
   ['create', 'namespace', QUOTA_NS],
   {
     kubectl: ['apply', '-f', '-'],
-    stdin: json(
+    stdin: stream(
       {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
@@ -212,7 +211,7 @@ export const SERVICES: readonly Case[] = [
     },
   },
   {
-    before: [{ kubectl: ['apply', '-f', '-'], stdin: json(withCpu('one'), withCpu('two')) }],
+    before: [{ kubectl: ['apply', '-f', '-'], stdin: stream(withCpu('one'), withCpu('two')) }],
     kubectl: ['apply', '-f', '-'],
     stdin: JSON.stringify(withCpu('extra')),
     real: '403: the third pod under pods: 2 exceeds the quota',

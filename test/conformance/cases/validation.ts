@@ -1,4 +1,5 @@
 import type { Case, Step } from '../case.ts';
+import { workload } from './manifests.ts';
 
 /**
  * Bad input and the API server's answers: strict decoding of unknown fields (and kubectl's
@@ -6,21 +7,9 @@ import type { Case, Step } from '../case.ts';
  * resource; and the labels and pod addresses a real cluster's nodes give.
  */
 const NS = 'checks';
+const deployment = (name: string, spec: Record<string, unknown> = {}) =>
+  workload('Deployment', name, NS, { spec });
 const PATH = `/apis/apps/v1/namespaces/${NS}/deployments`;
-
-const deployment = (name: string, spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name, namespace: NS },
-  spec: {
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
-    },
-    ...spec,
-  },
-});
 
 const secret = (name: string, fields: Record<string, unknown>) => ({
   apiVersion: 'v1',

@@ -1,4 +1,5 @@
 import type { Case, Step } from '../case.ts';
+import { stream, workload } from './manifests.ts';
 
 /**
  * Workloads of any image: Deployments, bare pods that exit, Jobs, CronJobs, StatefulSets,
@@ -33,20 +34,6 @@ const job = (name: string, script: string, spec: Record<string, number>) => ({
   },
 });
 
-const controlled = (kind: string, name: string, namespace: string, image: string, extra = {}) => ({
-  apiVersion: 'apps/v1',
-  kind,
-  metadata: { name, namespace },
-  spec: {
-    ...extra,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: { containers: [{ name, image }] },
-    },
-  },
-});
-
 const cronJob = {
   apiVersion: 'batch/v1',
   kind: 'CronJob',
@@ -75,27 +62,28 @@ export const WORKLOAD_SETUP: readonly Step[] = [
   ['create', 'namespace', NS],
   {
     kubectl: ['apply', '-f', '-'],
-    // One JSON object after another, as kubectl reads a stream of them (not a v1 List: kubectl
-    // validates a List against /openapi/v2, which the sandbox does not serve).
-    stdin: [
+    // A stream, not a v1 List: kubectl validates a List against /openapi/v2, which the sandbox
+    // does not serve.
+    stdin: stream(
       pod('fails', 'Never', ['sh', '-c', 'exit 1']),
       pod('hi', 'Never', ['echo', 'hi']),
       pod('crashes', 'Always', ['false']),
       job('hello', 'echo hello from the job', { completions: 3, parallelism: 2 }),
       job('broken', 'exit 1', { backoffLimit: 0 }),
       cronJob,
-      controlled('StatefulSet', 'db', NS, 'postgres:16', { replicas: 2, serviceName: 'db' }),
-      controlled('DaemonSet', 'agent', 'kube-system', 'fluent/fluent-bit:3.1'),
-    ]
-      .map((o) => JSON.stringify(o))
-      .join('\n'),
+      workload('StatefulSet', 'db', NS, {
+        image: 'postgres:16',
+        spec: { replicas: 2, serviceName: 'db' },
+      }),
+      workload('DaemonSet', 'agent', 'kube-system', { image: 'fluent/fluent-bit:3.1' }),
+    ),
   },
 ];
 
 export const WORKLOADS: readonly Case[] = [
   {
     kubectl: ['apply', '-f', '-'],
-    stdin: JSON.stringify(controlled('Deployment', 'web', NS, 'nginx:1.27')),
+    stdin: JSON.stringify(workload('Deployment', 'web', NS)),
     real: 'deployment.apps/web created',
     expect: { exit: 0, out: /^deployment\.apps\/web created$/m },
   },
