@@ -1,4 +1,4 @@
-import { runKubectl } from '../support/run-kubectl.ts';
+import { runKubectl } from '../support/kubectl.ts';
 
 /**
  * One row of the sandbox's conformance table: a kubectl command or a call through the API, and
@@ -8,19 +8,32 @@ export type Observed = { exit: number | null; out: string; err: string };
 
 export type Context = { kubeconfig: string; cacheDir: string; url: string };
 
+/** A kubectl command that sets state up; given with `stdin`, it reads `-f -` from it. */
+export type Step = string[] | { kubectl: string[]; stdin: string };
+
 export type Case = {
   /** What a real cluster gives, in a few words: the table's last column. */
   real: string;
   /** kubectl commands run first, each expected to succeed (the state the case needs). */
-  before?: string[][];
+  before?: Step[];
   /** The command under test; `stdin` feeds `-f -`. */
   kubectl?: string[];
   stdin?: string;
   /** Or a request through the API, as the client library makes it. */
   request?: { method: string; path: string; body?: unknown; contentType?: string };
-  expect: { exit?: number; out?: RegExp; err?: RegExp };
+  /** `exit: null`: still running when interrupted (see `stopAfter`). */
+  expect: { exit?: number | null; out?: RegExp; err?: RegExp };
   /** What a controller does after the command: the check is retried for up to this many seconds. */
   within?: number;
+  /**
+   * For a command that never ends by itself (`get -w`, `logs -f`): interrupted after this many
+   * seconds, its output until then the observation. Its exit is the interrupt's, so leave
+   * `expect.exit` out.
+   */
+  stopAfter?: number;
+  /** kubectl commands run in the background just as the command under test starts, each after
+   * `delay` seconds: the changes a watch or a followed log should show. */
+  during?: { delay: number; kubectl: string[] }[];
 };
 
 export type Result = { name: string; real: string; matched: boolean; got: string };
@@ -32,11 +45,8 @@ export function nameOf(c: Case): string {
 }
 
 export async function runCase(c: Case, context: Context): Promise<Result> {
-  for (const step of c.before ?? []) {
-    const done = await runKubectl(context, step, undefined, 30_000);
-    if (done.code !== 0)
-      return result(c, false, `setup \`kubectl ${step.join(' ')}\` failed: ${done.stderr.trim()}`);
-  }
+  const failed = await runSteps(c.before ?? [], context);
+  if (failed !== undefined) return result(c, false, failed);
   const deadline = Date.now() + (c.within ?? 0) * 1000;
   for (;;) {
     const observed = await observe(c, context);
@@ -47,10 +57,30 @@ export async function runCase(c: Case, context: Context): Promise<Result> {
   }
 }
 
+/** Runs each step in turn; what went wrong with the first that failed, if one did. */
+export async function runSteps(
+  steps: readonly Step[],
+  context: Context,
+): Promise<string | undefined> {
+  for (const step of steps) {
+    const { kubectl, stdin } = Array.isArray(step) ? { kubectl: step, stdin: undefined } : step;
+    const done = await runKubectl(context, kubectl, stdin);
+    if (done.code !== 0)
+      return `setup \`kubectl ${kubectl.join(' ')}\` failed: ${done.stderr.trim()}`;
+  }
+  return undefined;
+}
+
 async function observe(c: Case, context: Context): Promise<Observed> {
   if (c.kubectl !== undefined) {
-    const run = await runKubectl(context, c.kubectl, c.stdin, 30_000);
-    return { exit: run.code, out: run.stdout, err: run.stderr };
+    const limits = c.stopAfter === undefined ? {} : { stopAfterMs: c.stopAfter * 1000 };
+    const changes = (c.during ?? []).map(async (step) => {
+      await new Promise((resolve) => setTimeout(resolve, step.delay * 1000));
+      return runKubectl(context, step.kubectl);
+    });
+    const run = await runKubectl(context, c.kubectl, c.stdin, limits);
+    await Promise.all(changes);
+    return { exit: run.stopped === true ? null : run.code, out: run.stdout, err: run.stderr };
   }
   const request = c.request as NonNullable<Case['request']>;
   const response = await fetch(`${context.url}${request.path}`, {

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.
 import { type Cluster, connect } from '../../src/tools/kubernetes/cluster.ts';
 import { listPods } from '../../src/tools/kubernetes/read/index.ts';
 import { runTool } from '../../src/tools/tool.ts';
+import { type RunningKubectl, startKubectl } from '../support/kubectl.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -16,21 +16,26 @@ import { useSandbox } from '../support/sandbox.ts';
  * proposes through it as kubectl does.
  */
 const sandbox = useSandbox(['oom-crashloop']);
-let proxy: ChildProcess;
+let proxy: RunningKubectl | undefined;
 let cluster: Cluster;
 
 beforeAll(async () => {
-  proxy = spawn('kubectl', ['proxy', '--port=0', `--kubeconfig=${sandbox.kubeconfig}`]);
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-proxy-'));
+  const started = startKubectl({ kubeconfig: sandbox.kubeconfig, cacheDir: join(dir, 'cache') }, [
+    'proxy',
+    '--port=0',
+  ]);
+  proxy = started;
   const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proxy.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const port = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+    started.child.stdout.on('data', () => {
+      const port = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(started.printed.stdout)?.[1];
       if (port !== undefined) resolve(`http://127.0.0.1:${port}`);
     });
-    proxy.once('exit', (code) => reject(new Error(`kubectl proxy exited with ${code}: ${out}`)));
+    started.child.once('exit', (code) =>
+      reject(new Error(`kubectl proxy exited with ${code}: ${started.printed.stdout}`)),
+    );
   });
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'coxswain-proxy-')), 'kubeconfig');
+  const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(
     kubeconfig,
     stringify({
@@ -45,7 +50,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(() => {
-  proxy?.kill('SIGTERM');
+  proxy?.child.kill('SIGTERM');
 });
 
 describe('a kubeconfig from kubectl proxy (plain http, no credentials)', () => {

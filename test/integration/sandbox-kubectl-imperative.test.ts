@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runKubectl } from '../support/run-kubectl.ts';
+import { runKubectl } from '../support/kubectl.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**

@@ -1,9 +1,10 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runKubectl, startKubectl } from '../support/kubectl.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -20,50 +21,17 @@ afterAll(() => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-type Result = { code: number | null; stdout: string; stderr: string };
+const env = () => ({ kubeconfig: sandbox.kubeconfig, cacheDir });
 
-function env() {
-  return { ...process.env, KUBECONFIG: sandbox.kubeconfig, KUBECACHEDIR: cacheDir };
+function kubectl(args: string[], input?: string, timeoutMs = 30_000) {
+  return runKubectl(env(), args, input, { timeoutMs });
 }
 
-function kubectl(args: string[], input?: string, timeoutMs = 30_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, {
-      env: env(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', (error) => resolve({ code: null, stdout, stderr: error.message }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
-}
-
-/** A kubectl that keeps running (a watch, a followed log), with what it printed so far. */
+/** A kubectl that keeps running (a watch, a followed log), killed after the file's tests. */
 function start(args: string[]) {
-  const child = spawn('kubectl', args, { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
-  running.push(child);
-  const state = { stdout: '', stderr: '', code: undefined as number | null | undefined };
-  child.stdout.on('data', (chunk: Buffer) => {
-    state.stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    state.stderr += chunk.toString();
-  });
-  child.on('close', (code) => {
-    state.code = code;
-  });
-  return { child, state };
+  const started = startKubectl(env(), args);
+  running.push(started.child);
+  return started;
 }
 
 async function ok(args: string[], input?: string): Promise<string> {
@@ -103,13 +71,13 @@ const namespace = (name: string) =>
 describe('kubectl get -w on the sandbox', () => {
   it('keeps the server-printed columns in the rows after the first list', async () => {
     const watch = start(['get', 'pods', '-n', 'payments', '-w']);
-    await eventually(async () => (watch.state.stdout.includes('STATUS') ? true : undefined));
+    await eventually(async () => (watch.printed.stdout.includes('STATUS') ? true : undefined));
     const [victim] = (await ok(['get', 'pods', '-n', 'payments', '-o', 'name'])).split('\n');
 
     await ok(['delete', victim ?? '', '-n', 'payments', '--wait=false']);
 
     const row = await eventually(async () =>
-      watch.state.stdout.split('\n').find((line) => /\sTerminating\s/.test(line)),
+      watch.printed.stdout.split('\n').find((line) => /\sTerminating\s/.test(line)),
     );
     expect(row).toMatch(/^payments-api-\S+\s+\d\/1\s+Terminating\s+\d+/);
     watch.child.kill();
@@ -117,12 +85,12 @@ describe('kubectl get -w on the sandbox', () => {
 
   it('prints the wide columns of each change with -o wide', async () => {
     const watch = start(['get', 'pods', '-n', 'shop', '-l', 'app=cart', '-w', '-o', 'wide']);
-    await eventually(async () => (watch.state.stdout.includes('NODE') ? true : undefined));
+    await eventually(async () => (watch.printed.stdout.includes('NODE') ? true : undefined));
 
     await ok(['scale', 'deploy/cart', '-n', 'shop', '--replicas=3']);
 
     const row = await eventually(async () =>
-      watch.state.stdout.split('\n').find((line) => /\sPending\s|ContainerCreating/.test(line)),
+      watch.printed.stdout.split('\n').find((line) => /\sPending\s|ContainerCreating/.test(line)),
     );
     expect(row.trim().split(/\s+/)).toHaveLength(9);
     watch.child.kill();
@@ -130,12 +98,12 @@ describe('kubectl get -w on the sandbox', () => {
 
   it('prints deployment rows with READY and UP-TO-DATE as they change', async () => {
     const watch = start(['get', 'deploy', '-n', 'shop', '-w']);
-    await eventually(async () => (watch.state.stdout.includes('UP-TO-DATE') ? true : undefined));
+    await eventually(async () => (watch.printed.stdout.includes('UP-TO-DATE') ? true : undefined));
 
     await ok(['scale', 'deploy/cart', '-n', 'shop', '--replicas=2']);
 
     await eventually(async () =>
-      watch.state.stdout.split('\n').some((line) => /^cart\s+\d\/2\s+\d+\s+\d+\s+\S+$/.test(line))
+      watch.printed.stdout.split('\n').some((line) => /^cart\s+\d\/2\s+\d+\s+\d+\s+\S+$/.test(line))
         ? true
         : undefined,
     );
@@ -203,8 +171,8 @@ describe('kubectl logs -f on the sandbox', () => {
       .trim()
       .split('\n');
     const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
-    await eventually(async () => (follow.state.stdout.includes('listening') ? true : undefined));
-    expect(follow.state.code).toBeUndefined();
+    await eventually(async () => (follow.printed.stdout.includes('listening') ? true : undefined));
+    expect(follow.child.exitCode).toBeNull();
     expect(sandbox.sandbox.openLogStreams()).toBe(1);
 
     follow.child.kill();

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { runKubectl } from '../support/kubectl.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -17,32 +17,9 @@ afterAll(() => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
 /** Runs kubectl against the sandbox; a run longer than `timeoutMs` is killed (code null). */
-function kubectl(args: string[], input?: string, timeoutMs = 15_000): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, KUBECACHEDIR: cacheDir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', (error) => {
-      resolve({ code: null, stdout, stderr: `${stderr}${error.message}` });
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
+function kubectl(args: string[], input?: string, timeoutMs = 15_000) {
+  return runKubectl({ kubeconfig: sandbox.kubeconfig, cacheDir }, args, input, { timeoutMs });
 }
 
 async function podNames(namespace: string, selector: string): Promise<string[]> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { findResource, type ResourceType } from '../../src/sandbox/api/catalog.ts';
 import type { KObject } from '../../src/sandbox/api/store.ts';
+import { runKubectl } from '../support/kubectl.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -229,24 +229,14 @@ async function stillServes(): Promise<void> {
   expect(pods.items.length).toBeGreaterThan(0);
 }
 
-function kubectl(args: string[], input: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, KUBECACHEDIR: cacheDir },
-      timeout: 120_000,
-      killSignal: 'SIGKILL',
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.on('error', (error) => resolve({ code: null, out: `${out}${error.message}` }));
-    child.on('close', (code) => resolve({ code, out }));
-    child.stdin.end(input);
-  });
+/** kubectl's answer, its output and its errors together. */
+async function kubectl(
+  args: string[],
+  input: string,
+): Promise<{ code: number | null; out: string }> {
+  const env = { kubeconfig: sandbox.kubeconfig, cacheDir };
+  const run = await runKubectl(env, args, input, { timeoutMs: 120_000 });
+  return { code: run.code, out: `${run.stdout}${run.stderr}` };
 }
 
 describe('a sandbox nobody can crash', () => {

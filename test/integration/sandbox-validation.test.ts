@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runKubectl } from '../support/kubectl.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -16,28 +16,9 @@ afterAll(() => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-type Result = { code: number | null; stdout: string; stderr: string };
-
-function kubectl(args: string[], input?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, KUBECACHEDIR: cacheDir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: 15_000,
-      killSignal: 'SIGKILL',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', (error) => resolve({ code: null, stdout, stderr: error.message }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
+function kubectl(args: string[], input?: string) {
+  return runKubectl({ kubeconfig: sandbox.kubeconfig, cacheDir }, args, input, {
+    timeoutMs: 15_000,
   });
 }
 

@@ -3,6 +3,7 @@ import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts'
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { admitCreate } from './namespace-lifecycle.ts';
+import { statusOfNewPod } from './pod-qos.ts';
 import {
   type Call,
   deleteOptionsOf,
@@ -63,6 +64,7 @@ async function create(call: Call): Promise<void> {
     decodeObject(target.type, body, fieldValidationOf(query, 'CreateOptions'), warnings),
   );
   admitCreate(store, target.type, object);
+  if (target.type.kind === 'Pod') object.status = statusOfNewPod(object);
   validate(target.type, object);
   admit(store, target.type, object);
   const created = store.create(target.type, object, {

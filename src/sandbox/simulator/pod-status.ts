@@ -1,29 +1,14 @@
-import type { KObject } from '../api/store.ts';
 import { stamp } from './events.ts';
-import type { Container, ContainerRuntime } from './kubelet.ts';
+import type { ContainerRuntime } from './kubelet.ts';
 
 /** What a pod's status shows besides its containers: its QoS class, IP, conditions and waits. */
-type PodSpec = { containers?: Container[] };
+export { qosOf } from '../api/pod-qos.ts';
 
 export function waitingReason(runtime: ContainerRuntime | undefined): string {
   if (runtime === undefined || runtime.phase === 'pulling') return 'ContainerCreating';
   if (runtime.phase === 'pull-backoff') return 'trying and failing to pull image';
   if (runtime.phase === 'config-error') return 'CreateContainerConfigError';
   return 'PodInitializing';
-}
-
-export function qosOf(pod: KObject): string {
-  const containers = (pod.spec as PodSpec).containers ?? [];
-  const all = containers.map((c) => c.resources ?? {});
-  if (all.every((r) => r.limits === undefined && r.requests === undefined)) return 'BestEffort';
-  const guaranteed = all.every(
-    (r) =>
-      r.limits?.cpu !== undefined &&
-      r.limits.memory !== undefined &&
-      (r.requests?.cpu ?? r.limits.cpu) === r.limits.cpu &&
-      (r.requests?.memory ?? r.limits.memory) === r.limits.memory,
-  );
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 export type PodStatus = {
