@@ -21,6 +21,7 @@ import {
 } from './kubelet.ts';
 import { type LogLine, type LogSource, logLines } from './logs.ts';
 import { NamespaceController } from './namespace-controller.ts';
+import { EvictionManager } from './node-eviction.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { allocatePodCIDRs, podIPFor } from './pod-network.ts';
@@ -63,6 +64,7 @@ export class Simulator {
   readonly #namespaces: NamespaceController;
   readonly #budgets: DisruptionController;
   readonly #images = new ImageRegistry();
+  readonly #evictions = new EvictionManager();
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   readonly #unschedulable = new UnschedulableQueue();
@@ -170,6 +172,7 @@ export class Simulator {
         this.#guarded('garbage collector', () => this.#collector.reconcile());
         this.#guarded('namespaces', () => this.#namespaces.reconcile());
         this.#guarded('pods', () => this.#pods());
+        this.#guarded('evictions', () => this.#evict());
         this.#guarded('nodes', () => this.#nodes());
         this.#guarded('node leases', () => reconcileNodeLeases(this.store));
         this.#guarded('endpoints', () => this.#endpoints.reconcile());
@@ -272,6 +275,7 @@ export class Simulator {
     for (const at of this.#removeAt.values()) times.push(at);
     for (const deadline of [
       this.#workloads.nextDeadline(),
+      this.#evictions.nextDeadline(),
       ...this.#controllers.map(({ controller }) => controller.nextDeadline?.()),
     ])
       if (deadline !== undefined) times.push(deadline);
@@ -316,7 +320,11 @@ export class Simulator {
         this.#pod(pod, now, nodes, load),
       );
     }
-    for (const uid of this.#runtimes.keys()) if (!live.has(uid)) this.#runtimes.delete(uid);
+    for (const uid of this.#runtimes.keys()) {
+      if (live.has(uid)) continue;
+      this.#runtimes.delete(uid);
+      this.#evictions.forget(uid);
+    }
     this.#unschedulable.keepOnly(waiting);
   }
 
@@ -412,7 +420,11 @@ export class Simulator {
       containerStatuses: statuses,
       qosClass: qosOf(pod),
     };
-    this.store.writeStatus(PODS, { ...pod, status });
+    const evicted = this.#evictions.evicted(pod.metadata.uid ?? '');
+    this.store.writeStatus(PODS, {
+      ...pod,
+      status: evicted === undefined ? status : evictedStatus(status, previous, evicted, now),
+    });
     this.#probe(pod, containers, runtimes, now);
   }
 
@@ -540,8 +552,70 @@ export class Simulator {
   }
 
   #nodes(): void {
-    reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
+    const now = this.store.now().getTime();
+    reconcileNodes(
+      this.store,
+      this.#events,
+      (pod) => this.#usage(pod),
+      (node) => this.#evictions.holdsPressure(node, now),
+    );
   }
+
+  /** The kubelet of a node short of memory kills a pod's containers and fails the pod. */
+  #evict(): void {
+    const now = this.store.now().getTime();
+    for (const { node, pod, message } of this.#evictions.choose(
+      this.store,
+      (p) => this.#usage(p),
+      now,
+    )) {
+      const source = { component: 'kubelet', host: node.metadata.name };
+      this.#events.record(
+        node,
+        'Warning',
+        'EvictionThresholdMet',
+        'Attempting to reclaim memory',
+        source,
+      );
+      this.#events.record(pod, 'Warning', 'Evicted', message, source);
+      for (const runtime of this.#runtimes.get(pod.metadata.uid ?? '')?.values() ?? []) {
+        if (runtime.current !== undefined && runtime.current.endedAt === undefined) {
+          runtime.current.endedAt = now;
+          runtime.current.exitCode = 137;
+          runtime.current.reason = 'Error';
+        }
+        runtime.phase = 'exited';
+        runtime.until = undefined;
+      }
+      this.#run(pod, now);
+    }
+  }
+}
+
+/** A pod the kubelet evicted: Failed, with its reason and message and the DisruptionTarget condition. */
+function evictedStatus(
+  status: Record<string, unknown>,
+  previous: PodStatus,
+  message: string,
+  now: number,
+): Record<string, unknown> {
+  const before = previous.conditions?.find((c) => c.type === 'DisruptionTarget');
+  const target = {
+    type: 'DisruptionTarget',
+    status: 'True',
+    reason: 'TerminationByKubelet',
+    message,
+    lastProbeTime: null,
+    lastTransitionTime: before?.lastTransitionTime ?? stamp(new Date(now)),
+  };
+  const conditions = (status.conditions as Record<string, unknown>[]) ?? [];
+  return {
+    ...status,
+    phase: 'Failed',
+    reason: 'Evicted',
+    message,
+    conditions: [target, ...conditions],
+  };
 }
 
 /** A pod whose containers ended for good: it holds no room on its node. */

@@ -464,6 +464,9 @@ export class WorkloadControllers {
     const byOwner = new Map<string, KObject[]>();
     for (const pod of this.#store.view(PODS)) {
       if (pod.metadata.deletionTimestamp !== undefined) continue;
+      // A pod that ended for good (evicted, say) is no replica: it stays listed, and is replaced.
+      const phase = (pod.status as { phase?: string } | undefined)?.phase;
+      if (phase === 'Failed' || phase === 'Succeeded') continue;
       const owners = Array.isArray(pod.metadata.ownerReferences)
         ? pod.metadata.ownerReferences
         : [];
