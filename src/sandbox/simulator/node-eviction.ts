@@ -1,7 +1,9 @@
 import { formatMemory, parseMemory } from '../../shared/quantity.ts';
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
+import { stamp } from './events.ts';
 import { nodeUsage, type Usage } from './nodes.ts';
+import type { PodStatus } from './pod-status.ts';
 
 /**
  * The kubelet's eviction manager for memory: when a node's memory.available (capacity less what
@@ -122,4 +124,30 @@ function formatAvailable(bytes: number): string {
   if (bytes <= 0) return '0';
   const ki = Math.floor(bytes / 1024);
   return ki % 1024 === 0 ? `${ki / 1024}Mi` : `${ki}Ki`;
+}
+
+/** A pod the kubelet evicted: Failed, with its reason and message and the DisruptionTarget condition. */
+export function evictedStatus(
+  status: Record<string, unknown>,
+  previous: PodStatus,
+  message: string,
+  now: number,
+): Record<string, unknown> {
+  const before = previous.conditions?.find((c) => c.type === 'DisruptionTarget');
+  const target = {
+    type: 'DisruptionTarget',
+    status: 'True',
+    reason: 'TerminationByKubelet',
+    message,
+    lastProbeTime: null,
+    lastTransitionTime: before?.lastTransitionTime ?? stamp(new Date(now)),
+  };
+  const conditions = (status.conditions as Record<string, unknown>[]) ?? [];
+  return {
+    ...status,
+    phase: 'Failed',
+    reason: 'Evicted',
+    message,
+    conditions: [target, ...conditions],
+  };
 }

@@ -21,7 +21,7 @@ import {
 } from './kubelet.ts';
 import { type LogLine, type LogSource, logLines } from './logs.ts';
 import { NamespaceController } from './namespace-controller.ts';
-import { EvictionManager } from './node-eviction.ts';
+import { EvictionManager, evictedStatus } from './node-eviction.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { allocatePodCIDRs, podIPFor } from './pod-network.ts';
@@ -590,32 +590,6 @@ export class Simulator {
       this.#run(pod, now);
     }
   }
-}
-
-/** A pod the kubelet evicted: Failed, with its reason and message and the DisruptionTarget condition. */
-function evictedStatus(
-  status: Record<string, unknown>,
-  previous: PodStatus,
-  message: string,
-  now: number,
-): Record<string, unknown> {
-  const before = previous.conditions?.find((c) => c.type === 'DisruptionTarget');
-  const target = {
-    type: 'DisruptionTarget',
-    status: 'True',
-    reason: 'TerminationByKubelet',
-    message,
-    lastProbeTime: null,
-    lastTransitionTime: before?.lastTransitionTime ?? stamp(new Date(now)),
-  };
-  const conditions = (status.conditions as Record<string, unknown>[]) ?? [];
-  return {
-    ...status,
-    phase: 'Failed',
-    reason: 'Evicted',
-    message,
-    conditions: [target, ...conditions],
-  };
 }
 
 /** A pod whose containers ended for good: it holds no room on its node. */
