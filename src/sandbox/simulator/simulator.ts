@@ -51,6 +51,7 @@ const TERMINATION_SECONDS = 2;
 const READY_SECONDS = 2;
 
 type PodSpec = { containers?: Container[]; nodeName?: string; readinessGates?: unknown };
+type Usage = { name: string; cpu: number; memory: number };
 
 export class Simulator {
   readonly store: ObjectStore;
@@ -65,6 +66,7 @@ export class Simulator {
   readonly #budgets: DisruptionController;
   readonly #images = new ImageRegistry();
   readonly #evictions = new EvictionManager();
+  #usages: { key: string; byPod: Map<string, Usage[]> } = { key: '', byPod: new Map() };
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   readonly #unschedulable = new UnschedulableQueue();
@@ -528,12 +530,29 @@ export class Simulator {
     return undefined;
   }
 
-  #usage(pod: KObject): { name: string; cpu: number; memory: number }[] {
+  /**
+   * What each container of the pod uses now. Remembered while the store and the clock stand
+   * still: node conditions, evictions, autoscalers and metrics all ask within one pass.
+   */
+  #usage(pod: KObject): Usage[] {
+    const key = `${this.store.resourceVersion}/${this.store.now().getTime()}`;
+    if (this.#usages.key !== key) this.#usages = { key, byPod: new Map() };
+    const uid = pod.metadata.uid ?? '';
+    let usage = this.#usages.byPod.get(uid);
+    if (usage === undefined) {
+      usage = this.#measure(pod);
+      this.#usages.byPod.set(uid, usage);
+    }
+    return usage;
+  }
+
+  #measure(pod: KObject): Usage[] {
     const runtimes = this.#runtimes.get(pod.metadata.uid ?? '');
     return ((pod.spec as PodSpec).containers ?? []).flatMap((c) => {
       const runtime = runtimes?.get(c.name);
+      if (runtime?.phase !== 'running') return [];
       const run = this.#images.run(c);
-      if (runtime?.phase !== 'running' || run === undefined) return [];
+      if (run === undefined) return [];
       const behaviour = run.behaviour;
       const need = parseMemory(behaviour.memory) ?? 0;
       const limit = parseMemory(c.resources?.limits?.memory ?? '');
