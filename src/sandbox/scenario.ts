@@ -19,8 +19,14 @@ export const ImageBehaviour = z.strictObject({
   crashAfter: z.number().positive().default(6),
   /** Exits by itself with this code after `crashAfter` seconds (0 means it keeps running). */
   exitCode: z.number().int().min(0).max(255).default(0),
+  /** Exits with code 0 after `crashAfter` seconds, as a batch task does. */
+  completes: z.boolean().default(false),
   /** Readiness probes fail while this is false. */
   ready: z.boolean().default(true),
+  /** Seconds from start until its health endpoint stops answering, so liveness probes fail. */
+  unhealthyAfter: z.number().nonnegative().optional(),
+  /** How a failing probe sees it: an error status (HTTP 500, refused) or no answer in time. */
+  unhealthyAs: z.enum(['error', 'timeout']).default('error'),
   logs: z.array(z.string()).default([]),
   /** Printed every `every` seconds while it runs. */
   heartbeat: z.string().optional(),

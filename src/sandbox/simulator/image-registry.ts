@@ -31,7 +31,7 @@ export class ImageRegistry {
     const behaviour = this.#images.get(container.image);
     if (behaviour !== undefined) {
       const end =
-        behaviour.exitCode === 0
+        behaviour.exitCode === 0 && !behaviour.completes
           ? undefined
           : { after: behaviour.crashAfter, exitCode: behaviour.exitCode };
       return { behaviour, end };

@@ -4,6 +4,7 @@ import type { KObject } from '../api/store.ts';
 import type { EventRecorder } from './events.ts';
 import { stamp } from './events.ts';
 import type { Run } from './image-registry.ts';
+import { failureThreshold, livenessFailure, livenessKillAfter, type Probe } from './liveness.ts';
 
 /**
  * What a kubelet does for one pod's containers: pull the image, check the ConfigMaps and Secrets
@@ -37,6 +38,8 @@ export type Container = {
   args?: string[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
   readinessProbe?: unknown;
+  livenessProbe?: Probe;
+  ports?: { name?: string; containerPort: number }[];
   env?: {
     name: string;
     valueFrom?: Record<string, { name?: string; key?: string; optional?: boolean }>;
@@ -175,7 +178,9 @@ function pull(step: Step, at: number): 'waiting' | 'next' {
  */
 function exit(step: Step, at: number): void {
   const { runtime, pod, container, lookup, say, namespace } = step;
-  const end = exitOf(container, lookup.run(container));
+  const run = lookup.run(container);
+  const end = exitOf(container, run);
+  if (end?.by === 'liveness') killForLiveness(step, run);
   if (runtime.current !== undefined && end !== undefined) {
     runtime.current.endedAt = at;
     runtime.current.exitCode = end.exitCode;
@@ -196,6 +201,16 @@ function exit(step: Step, at: number): void {
     'BackOff',
     `Back-off restarting failed container ${container.name} in pod ${pod.metadata.name}_${namespace}(${pod.metadata.uid})`,
   );
+}
+
+/** The probes that failed in a row, then the kill, as the kubelet records them. */
+function killForLiveness(step: Step, run: Run | undefined): void {
+  const { pod, container, say } = step;
+  const podIP = String((pod.status as { podIP?: string } | undefined)?.podIP ?? '');
+  const failure = livenessFailure(container, run?.behaviour, podIP);
+  for (let i = 0; i < failureThreshold(container); i++)
+    say('Warning', 'Unhealthy', `Liveness probe failed: ${failure}`);
+  say('Normal', 'Killing', `Container ${container.name} failed liveness probe, will be restarted`);
 }
 
 /** Whether the kubelet restarts a container that exited with `exitCode`, by the pod's policy. */
@@ -222,19 +237,31 @@ function start(
   runtime.until = end === undefined ? undefined : at + end.after * 1000;
 }
 
-/** How a running container ends, if it does: an OOM kill, or its own exit (Completed or Error). */
-export function exitOf(
-  container: Container,
-  run: Run | undefined,
-): { exitCode: number; reason: string; after: number } | undefined {
+type Exit = { exitCode: number; reason: string; after: number; by?: 'liveness' };
+
+/**
+ * How a running container ends, if it does: an OOM kill, its own exit (Completed or Error), or
+ * the kubelet's kill after failed liveness probes (SIGKILL, so 137, but not OOMKilled), whichever
+ * comes first.
+ */
+export function exitOf(container: Container, run: Run | undefined): Exit | undefined {
   if (run === undefined) return undefined;
   const limit = parseMemory(container.resources?.limits?.memory ?? '');
   const need = parseMemory(run.behaviour.memory) ?? 0;
+  const ends: Exit[] = [];
   if (limit !== undefined && need > limit)
-    return { exitCode: 137, reason: 'OOMKilled', after: run.behaviour.crashAfter };
-  if (run.end === undefined) return undefined;
-  const reason = run.end.exitCode === 0 ? 'Completed' : 'Error';
-  return { exitCode: run.end.exitCode, reason, after: run.end.after };
+    ends.push({ exitCode: 137, reason: 'OOMKilled', after: run.behaviour.crashAfter });
+  else if (run.end !== undefined) {
+    const reason = run.end.exitCode === 0 ? 'Completed' : 'Error';
+    ends.push({ exitCode: run.end.exitCode, reason, after: run.end.after });
+  }
+  const kill = livenessKillAfter(container, run.behaviour);
+  if (kill !== undefined)
+    ends.push({ exitCode: 137, reason: 'Error', after: kill, by: 'liveness' });
+  return ends.reduce<Exit | undefined>(
+    (a, b) => (a === undefined || b.after < a.after ? b : a),
+    undefined,
+  );
 }
 
 /** The pod status a kubelet would report for these runtimes. */

@@ -8,7 +8,7 @@ import { type EventRecorder, stamp } from './events.ts';
  * MemoryPressure from what runs on them, with its taint and events) and the metrics API's view
  * of pod and node usage.
  */
-type Usage = (pod: KObject) => { name: string; cpu: number; memory: number }[];
+export type Usage = (pod: KObject) => { name: string; cpu: number; memory: number }[];
 
 const PODS = findResource('', 'v1', 'pods') as ResourceType;
 const NODES = findResource('', 'v1', 'nodes') as ResourceType;
@@ -65,7 +65,8 @@ export function nodeMetrics(store: ObjectStore, usage: Usage): KObject[] {
   });
 }
 
-function nodeUsage(
+/** What the node's system and its pods' containers use now. */
+export function nodeUsage(
   node: KObject,
   pods: readonly KObject[],
   usage: Usage,
@@ -172,11 +173,12 @@ function reconcileNode(
   node: KObject,
   pods: readonly KObject[],
   usage: Usage,
+  held: boolean,
 ): void {
   const status = (node.status ?? {}) as NodeStatus;
   const allocatable = parseMemory(status.allocatable?.memory ?? '0') ?? 0;
   const used = nodeUsage(node, pods, usage).memory;
-  const pressure = allocatable > 0 && used > allocatable * PRESSURE_SHARE;
+  const pressure = (allocatable > 0 && used > allocatable * PRESSURE_SHARE) || held;
   const stopped = node.metadata.annotations?.['sandbox.coxswain.dev/kubelet'] === 'stopped';
   const previous = status.conditions ?? [];
   const memory = { used, allocatable, pressure };
@@ -193,8 +195,17 @@ function reconcileNode(
   store.writeStatus(NODES, { ...updated, status: { ...status, conditions } });
 }
 
-/** Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it. */
-export function reconcileNodes(store: ObjectStore, events: EventRecorder, usage: Usage): void {
+/**
+ * Ready unless the scenario stopped the node's kubelet; MemoryPressure from what runs on it, or
+ * while `held` says the node evicted a pod lately (the kubelet's pressure transition period).
+ */
+export function reconcileNodes(
+  store: ObjectStore,
+  events: EventRecorder,
+  usage: Usage,
+  held: (node: string) => boolean = () => false,
+): void {
   const pods = store.view(PODS);
-  for (const node of store.view(NODES)) reconcileNode(store, events, node, pods, usage);
+  for (const node of store.view(NODES))
+    reconcileNode(store, events, node, pods, usage, held(node.metadata.name));
 }

@@ -22,6 +22,7 @@ import {
 } from './kubelet.ts';
 import { type LogLine, type LogSource, logLines } from './logs.ts';
 import { NamespaceController } from './namespace-controller.ts';
+import { EvictionManager, evictedStatus } from './node-eviction.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
 import { nodeMetrics, podMetrics, reconcileNodes } from './nodes.ts';
 import { allocatePodCIDRs, podIPFor } from './pod-network.ts';
@@ -51,6 +52,7 @@ const TERMINATION_SECONDS = 2;
 const READY_SECONDS = 2;
 
 type PodSpec = { containers?: Container[]; nodeName?: string; readinessGates?: unknown };
+type Usage = { name: string; cpu: number; memory: number };
 
 export class Simulator {
   readonly store: ObjectStore;
@@ -64,6 +66,8 @@ export class Simulator {
   readonly #namespaces: NamespaceController;
   readonly #budgets: DisruptionController;
   readonly #images = new ImageRegistry();
+  readonly #evictions = new EvictionManager();
+  #usages: { key: string; byPod: Map<string, Usage[]> } = { key: '', byPod: new Map() };
   readonly #runtimes = new Map<string, Map<string, ContainerRuntime>>();
   readonly #removeAt = new Map<string, number>();
   readonly #unschedulable = new UnschedulableQueue();
@@ -171,6 +175,7 @@ export class Simulator {
         this.#guarded('garbage collector', () => this.#collector.reconcile());
         this.#guarded('namespaces', () => this.#namespaces.reconcile());
         this.#guarded('pods', () => this.#pods());
+        this.#guarded('evictions', () => this.#evict());
         this.#guarded('nodes', () => this.#nodes());
         this.#guarded('node leases', () => reconcileNodeLeases(this.store));
         this.#guarded('endpoints', () => this.#endpoints.reconcile());
@@ -273,6 +278,7 @@ export class Simulator {
     for (const at of this.#removeAt.values()) times.push(at);
     for (const deadline of [
       this.#workloads.nextDeadline(),
+      this.#evictions.nextDeadline(),
       ...this.#controllers.map(({ controller }) => controller.nextDeadline?.()),
     ])
       if (deadline !== undefined) times.push(deadline);
@@ -317,7 +323,11 @@ export class Simulator {
         this.#pod(pod, now, nodes, load),
       );
     }
-    for (const uid of this.#runtimes.keys()) if (!live.has(uid)) this.#runtimes.delete(uid);
+    for (const uid of this.#runtimes.keys()) {
+      if (live.has(uid)) continue;
+      this.#runtimes.delete(uid);
+      this.#evictions.forget(uid);
+    }
     this.#unschedulable.keepOnly(waiting);
   }
 
@@ -413,7 +423,11 @@ export class Simulator {
       containerStatuses: statuses,
       qosClass: qosOf(pod),
     };
-    this.store.writeStatus(PODS, { ...pod, status });
+    const evicted = this.#evictions.evicted(pod.metadata.uid ?? '');
+    this.store.writeStatus(PODS, {
+      ...pod,
+      status: evicted === undefined ? status : evictedStatus(status, previous, evicted, now),
+    });
     this.#probe(pod, containers, runtimes, now);
   }
 
@@ -517,12 +531,29 @@ export class Simulator {
     return undefined;
   }
 
-  #usage(pod: KObject): { name: string; cpu: number; memory: number }[] {
+  /**
+   * What each container of the pod uses now. Remembered while the store and the clock stand
+   * still: node conditions, evictions, autoscalers and metrics all ask within one pass.
+   */
+  #usage(pod: KObject): Usage[] {
+    const key = `${this.store.resourceVersion}/${this.store.now().getTime()}`;
+    if (this.#usages.key !== key) this.#usages = { key, byPod: new Map() };
+    const uid = pod.metadata.uid ?? '';
+    let usage = this.#usages.byPod.get(uid);
+    if (usage === undefined) {
+      usage = this.#measure(pod);
+      this.#usages.byPod.set(uid, usage);
+    }
+    return usage;
+  }
+
+  #measure(pod: KObject): Usage[] {
     const runtimes = this.#runtimes.get(pod.metadata.uid ?? '');
     return ((pod.spec as PodSpec).containers ?? []).flatMap((c) => {
       const runtime = runtimes?.get(c.name);
+      if (runtime?.phase !== 'running') return [];
       const run = this.#images.run(c);
-      if (runtime?.phase !== 'running' || run === undefined) return [];
+      if (run === undefined) return [];
       const behaviour = run.behaviour;
       const need = parseMemory(behaviour.memory) ?? 0;
       const limit = parseMemory(c.resources?.limits?.memory ?? '');
@@ -541,7 +572,43 @@ export class Simulator {
   }
 
   #nodes(): void {
-    reconcileNodes(this.store, this.#events, (pod) => this.#usage(pod));
+    const now = this.store.now().getTime();
+    reconcileNodes(
+      this.store,
+      this.#events,
+      (pod) => this.#usage(pod),
+      (node) => this.#evictions.holdsPressure(node, now),
+    );
+  }
+
+  /** The kubelet of a node short of memory kills a pod's containers and fails the pod. */
+  #evict(): void {
+    const now = this.store.now().getTime();
+    for (const { node, pod, message } of this.#evictions.choose(
+      this.store,
+      (p) => this.#usage(p),
+      now,
+    )) {
+      const source = { component: 'kubelet', host: node.metadata.name };
+      this.#events.record(
+        node,
+        'Warning',
+        'EvictionThresholdMet',
+        'Attempting to reclaim memory',
+        source,
+      );
+      this.#events.record(pod, 'Warning', 'Evicted', message, source);
+      for (const runtime of this.#runtimes.get(pod.metadata.uid ?? '')?.values() ?? []) {
+        if (runtime.current !== undefined && runtime.current.endedAt === undefined) {
+          runtime.current.endedAt = now;
+          runtime.current.exitCode = 137;
+          runtime.current.reason = 'Error';
+        }
+        runtime.phase = 'exited';
+        runtime.until = undefined;
+      }
+      this.#run(pod, now);
+    }
   }
 }
 

@@ -464,6 +464,10 @@ export class WorkloadControllers {
     const byOwner = new Map<string, KObject[]>();
     for (const pod of this.#store.view(PODS)) {
       if (pod.metadata.deletionTimestamp !== undefined) continue;
+      // An evicted pod is no replica: it stays listed, and is replaced. (The real controller skips
+      // every pod that ended; under a valid template, restartPolicy Always, eviction is the only
+      // way one ends, and an odd pod put in behind the API is not replaced without end.)
+      if ((pod.status as { reason?: string } | undefined)?.reason === 'Evicted') continue;
       const owners = Array.isArray(pod.metadata.ownerReferences)
         ? pod.metadata.ownerReferences
         : [];
