@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
@@ -365,3 +366,54 @@ describe('a request that fails inside the sandbox', () => {
     expect(other.status).toBe(200);
   });
 });
+
+describe('requests that would reach past their object', () => {
+  const reached = useSandbox(['healthy']);
+
+  it('refuses a path with a dot segment, which would name the namespace above', async () => {
+    const port = new URL(reached.sandbox.url).port;
+
+    const answers = await Promise.all(
+      ['/api/v1/namespaces/shop/configmaps/..', '/api/v1/namespaces/shop/configmaps/%2e%2e'].map(
+        (path) => rawRequest(port, 'DELETE', path),
+      ),
+    );
+
+    expect(answers.map((a) => a.status)).toEqual([400, 400]);
+    const shop = await reached.cluster.core.readNamespace({ name: 'shop' });
+    expect(shop.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
+  it('types a server-side apply as it types a create, and leaves no key on the shared prototype', async () => {
+    const url = `${reached.sandbox.url}/api/v1/namespaces/shop/configmaps/typed?fieldManager=test`;
+    const applied = await fetch(url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/apply-patch+yaml' },
+      body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typed\n  labels: { app: 1 }\n',
+    });
+    const patched = await fetch(
+      `${reached.sandbox.url}/api/v1/namespaces/shop/configmaps/cart-config`,
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify([{ op: 'add', path: '/__proto__/polluted', value: 'yes' }]),
+      },
+    );
+
+    expect(applied.status).toBe(400);
+    expect(((await applied.json()) as Json).message).toContain('cannot unmarshal number');
+    expect(patched.status).toBe(422);
+    expect(({} as Json).polluted).toBeUndefined();
+  });
+});
+
+function rawRequest(port: string, method: string, path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

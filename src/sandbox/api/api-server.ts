@@ -84,6 +84,7 @@ export class SandboxApiServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    refuseDotSegments(req.url ?? '/');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     const watch = method === 'GET' && isWatch(url.searchParams);
@@ -107,7 +108,7 @@ export class SandboxApiServer {
     if (['/healthz', '/readyz', '/livez'].includes(path)) return sendText(res, 200, 'ok');
     const target = parseTarget(path);
     if (target === undefined)
-      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
     authorise(this.#options.deny ?? [], method, target, url);
     this.#options.simulator.catchUp();
     const call: Call = {
@@ -158,4 +159,16 @@ export class SandboxApiServer {
       return resourceList(parts[2] ?? '', parts[3] ?? '');
     return undefined;
   }
+}
+
+/**
+ * A path with a `.` or `..` segment (plain or percent-encoded) is refused before it is read: the
+ * URL parser would resolve `configmaps/..` to the namespace above it, and a DELETE would then
+ * remove the namespace.
+ */
+function refuseDotSegments(raw: string): void {
+  const path = raw.split('?')[0] ?? '';
+  const dotted = path.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+  if (dotted)
+    throw new ApiError(400, 'BadRequest', `the path may not contain "." or ".." segments: ${path}`);
 }

@@ -701,3 +701,30 @@ describe('patchTypeOf', () => {
     expect(patchTypeOf(contentType)).toBeUndefined();
   });
 });
+
+describe('keys named like Object.prototype', () => {
+  it('never reach the prototype every object shares, through any patch type', () => {
+    const current = { metadata: { name: 'x' }, data: { a: '1' } };
+
+    const into = () =>
+      applyPatch(current, [{ op: 'add', path: '/__proto__/polluted', value: 'y' }], 'json');
+    const json = applyPatch(
+      current,
+      [{ op: 'add', path: '/__proto__', value: { polluted: 'y' } }],
+      'json',
+    );
+    const merge = applyPatch(current, JSON.parse('{"__proto__":{"polluted":"y"}}'), 'merge');
+    const strategic = applyPatch(
+      current,
+      JSON.parse('{"data":{"__proto__":{"polluted":"y"}}}'),
+      'strategic',
+    );
+
+    expect(into).toThrow('the path "/__proto__" does not exist');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
+    expect(Object.hasOwn(json as object, '__proto__')).toBe(true);
+    expect(Object.hasOwn(merge as object, '__proto__')).toBe(true);
+    expect(Object.hasOwn((strategic as { data: object }).data, '__proto__')).toBe(true);
+  });
+});

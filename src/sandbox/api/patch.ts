@@ -1,4 +1,5 @@
 import { canonical } from './hash.ts';
+import { ownValue, setOwn } from './own-keys.ts';
 import type { FieldType } from './schema/field-type.ts';
 import { ApiError } from './store.ts';
 
@@ -45,7 +46,7 @@ function mergePatch(target: Json, patch: Json): Json {
   const out: JsonObject = isObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else out[key] = mergePatch(out[key] ?? null, value);
+    else setOwn(out, key, mergePatch((ownValue(out, key) as Json | undefined) ?? null, value));
   }
   return out;
 }
@@ -98,18 +99,17 @@ function strategic(target: Json, patch: Json, schema: FieldType | undefined): Js
       continue;
     }
     const field = childSchema(schema, key);
-    const current = out[key];
+    const current = ownValue(out, key) as Json | undefined;
     if (Array.isArray(value)) {
-      out[key] = patchList(
-        Array.isArray(current) ? current : [],
-        value,
-        listStrategy(key, field),
-        field,
+      setOwn(
+        out,
+        key,
+        patchList(Array.isArray(current) ? current : [], value, listStrategy(key, field), field),
       );
     } else if (isObject(value)) {
-      out[key] = strategic(current ?? null, value, field);
+      setOwn(out, key, strategic(current ?? null, value, field));
     } else {
-      out[key] = value;
+      setOwn(out, key, value);
     }
   }
   for (const [key, value] of Object.entries(patch)) {
@@ -250,7 +250,7 @@ function read(doc: Json, path: string): Json {
     const next: Json | undefined = Array.isArray(at)
       ? at[Number(part)]
       : isObject(at)
-        ? at[part]
+        ? (ownValue(at, part) as Json | undefined)
         : undefined;
     if (next === undefined) {
       throw new ApiError(422, 'Invalid', `the path "${path}" does not exist`);
@@ -273,7 +273,7 @@ function write(doc: Json, path: string, value: Json, insert: boolean): Json {
     if (insert) parent.splice(index, 0, value);
     else parent[index] = value;
   } else if (isObject(parent)) {
-    parent[last] = value;
+    setOwn(parent, last, value);
   } else {
     throw new ApiError(422, 'Invalid', `cannot write "${path}": its parent is not an object`);
   }
@@ -286,7 +286,7 @@ function remove(doc: Json, path: string): Json {
   if (last === undefined) return null;
   const parent = read(doc, parts.length === 0 ? '' : `/${parts.map(escapePointer).join('/')}`);
   if (Array.isArray(parent)) parent.splice(Number(last), 1);
-  else if (isObject(parent)) delete parent[last];
+  else if (isObject(parent) && Object.hasOwn(parent, last)) delete parent[last];
   return doc;
 }
 

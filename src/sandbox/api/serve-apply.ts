@@ -1,3 +1,4 @@
+import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
 import { type Call, objectFromBody, readBody, writeOptionsOf } from './request.ts';
 import { sendJson } from './respond.ts';
@@ -34,7 +35,14 @@ export async function serverSideApply(call: Call, name: string): Promise<void> {
   const manager = call.fieldManager;
   if (manager === undefined || manager === '')
     throw invalidPatchOptions('fieldManager', 'Required value: is required for apply patch');
-  const config = objectFromBody(await readBody(req), target);
+  const warnings: string[] = [];
+  // The configuration is typed as a POST's body is: wrong types and unknown fields as asked.
+  const config = decodeObject(
+    target.type,
+    objectFromBody(await readBody(req), target),
+    fieldValidationOf(query, 'PatchOptions'),
+    warnings,
+  );
   if (config.metadata.name !== name)
     throw new ApiError(
       400,
@@ -48,9 +56,13 @@ export async function serverSideApply(call: Call, name: string): Promise<void> {
   if (live === undefined) {
     const object = applyDefaults(merged);
     validate(target.type, object);
-    return sendJson(res, 201, store.create(target.type, object, options));
+    const created = store.create(target.type, object, options);
+    sendWarnings(res, warnings);
+    return sendJson(res, 201, created);
   }
   if (target.sub !== 'status') merged.status = live.status;
   validate(target.type, applyDefaults(merged), live);
-  sendJson(res, 200, store.replace(target.type, merged, options));
+  const written = store.replace(target.type, merged, options);
+  sendWarnings(res, warnings);
+  sendJson(res, 200, written);
 }

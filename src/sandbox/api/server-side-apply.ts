@@ -16,6 +16,7 @@ import {
   ownersOf,
   timestamp,
 } from './managed-fields.ts';
+import { ownValue, setOwn } from './own-keys.ts';
 import { ApiError, type KObject } from './store.ts';
 
 /**
@@ -132,11 +133,11 @@ function conflictError(conflicts: Conflict[]): ApiError {
 function mergeInto(target: Json, source: Json): void {
   if (!isObject(target) || !isObject(source)) return;
   for (const [key, value] of Object.entries(source)) {
-    const current = target[key];
+    const current = ownValue(target, key) as Json | undefined;
     if (isObject(value) && isObject(current ?? null)) mergeInto(current as Json, value);
     else if (Array.isArray(value) && Array.isArray(current))
-      target[key] = mergeList(key, current, value);
-    else target[key] = structuredClone(value);
+      setOwn(target, key, mergeList(key, current, value));
+    else setOwn(target, key, structuredClone(value));
   }
 }
 

@@ -82,7 +82,7 @@ export function serveMetrics(
   url: URL,
 ): void {
   if (!served) {
-    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   }
   if (req.method !== 'GET') throw methodNotAllowed();
   const all =

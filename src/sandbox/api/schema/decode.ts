@@ -1,3 +1,4 @@
+import { setOwn } from '../own-keys.ts';
 import type { FieldType, ObjectType } from './field-type.ts';
 
 /**
@@ -42,14 +43,18 @@ function walk(value: unknown, type: FieldType, at: At): unknown {
       return type.fields === undefined ? value : struct(value, type, at);
     case 'list': {
       if (!Array.isArray(value)) throw mismatch(value, type.go, at);
-      return value.map((item, i) => walk(item, type.items, { ...at, path: `${at.path}[${i}]` }));
+      // A null item decodes as Go decodes it into a struct: the zero value, left to validation.
+      return value.flatMap((item, i) => {
+        if (item === null) return type.items.kind === 'object' ? [{}] : [];
+        return [walk(item, type.items, { ...at, path: `${at.path}[${i}]` })];
+      });
     }
     case 'map': {
       if (!isPlainObject(value)) throw mismatch(value, type.go, at);
       const out: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value)) {
         const decoded = walk(item, type.values, { ...at, path: `${at.path}.${key}` });
-        if (decoded !== undefined) out[key] = decoded;
+        if (decoded !== undefined) setOwn(out, key, decoded);
       }
       return out;
     }
