@@ -444,7 +444,16 @@ function specOf(object: KObject): unknown {
 }
 
 function checkName(type: ResourceType, name: string): void {
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+  // Namespaces are DNS labels (no dots); everything else a DNS subdomain, dot-separated labels.
+  if (type.kind === 'Namespace' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+    throw new ApiError(
+      422,
+      'Invalid',
+      `${type.kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    );
+  }
+  const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+  if (name.length > 253 || !subdomain.test(name)) {
     throw new ApiError(
       422,
       'Invalid',

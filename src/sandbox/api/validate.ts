@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import type { ResourceType } from './catalog.ts';
 import { canonical } from './hash.ts';
 import { ApiError, type KObject } from './store.ts';
+import { fieldProblems } from './validate-fields.ts';
 
 /**
  * The checks of the real API server that a proposed change is most likely to trip: replica
@@ -22,7 +23,7 @@ type WorkloadSpec = {
 };
 
 export function validate(type: ResourceType, object: KObject, previous?: KObject): void {
-  const problems: string[] = [];
+  const problems: string[] = fieldProblems(type, object);
   const spec = (object.spec ?? {}) as WorkloadSpec;
   if (type.kind === 'Pod') {
     containers(spec as PodSpec, 'spec', problems);

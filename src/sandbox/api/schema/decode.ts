@@ -84,7 +84,7 @@ function scalar(value: unknown, json: string, go: string, at: At): unknown {
   if (json === 'number' && typeof value === 'number') return value;
   if (json === 'integer' && typeof value === 'number') {
     const bits = go === 'int32' ? 31 : 63;
-    if (Number.isInteger(value) && Math.abs(value) <= 2 ** bits) return value;
+    if (Number.isInteger(value) && value >= -(2 ** bits) && value < 2 ** bits) return value;
     throw new DecodeError(
       `json: cannot unmarshal number ${value} into Go struct field ${at.owner}.${at.goPath} of type ${go}`,
     );
