@@ -131,8 +131,9 @@ export async function readBody(req: IncomingMessage, optional = false): Promise<
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
   if (mediaType === PROTOBUF) return decodeProtobuf(bytes);
   const text = bytes.toString('utf8');
+  const yaml = mediaType === 'application/apply-patch+yaml' || mediaType === 'application/yaml';
   try {
-    return mediaType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+    return yaml ? parseYaml(text) : JSON.parse(text);
   } catch {
     throw new ApiError(
       400,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { apiVersionOf, type ResourceType } from './catalog.ts';
+import { canonical } from './hash.ts';
 import { recordUpdate } from './managed-fields.ts';
 
 /**
@@ -217,6 +218,9 @@ export class ObjectStore {
     else if (JSON.stringify(specOf(object)) !== JSON.stringify(specOf(current))) {
       object.metadata.generation = kept.generation + 1;
     }
+    // A write that changes nothing is not written, as the API server skips it: the version
+    // stays, no watch hears of it, and kubectl says "(no change)".
+    if (sameContent(object, current)) return current;
     recordManager(current, object, options, this.now());
     if (options.dryRun === true) {
       if (kept.resourceVersion !== undefined)
@@ -425,6 +429,15 @@ function sortedKeys(map: Map<string, unknown>): string[] {
     orders.set(map, keys);
   }
   return keys;
+}
+
+/** Whether a replacement equals what is stored, but for its version and managed fields. */
+function sameContent(next: KObject, current: KObject): boolean {
+  const bare = (object: KObject) => {
+    const { resourceVersion: _v, managedFields: _m, ...metadata } = object.metadata;
+    return canonical({ ...object, metadata });
+  };
+  return bare(next) === bare(current);
 }
 
 /** Byte order, as etcd orders its keys. */

@@ -181,6 +181,20 @@ export const EVERYDAY: readonly Case[] = [
     expect: { exit: 0, out: /configmap\/conformance-settings patched/ },
   },
   {
+    kubectl: [
+      'patch',
+      'cm',
+      'conformance-settings',
+      '-n',
+      'shop',
+      '--type=merge',
+      '-p',
+      '{"data":{"mode":"slow"}}',
+    ],
+    real: 'patched (no change) when the patch changes nothing',
+    expect: { exit: 0, out: /configmap\/conformance-settings patched \(no change\)/ },
+  },
+  {
     kubectl: ['delete', 'cm', 'conformance-settings', '-n', 'shop'],
     real: 'deleted',
     expect: { exit: 0, out: /configmap "conformance-settings" deleted/ },
