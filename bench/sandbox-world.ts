@@ -1,6 +1,6 @@
-import { DEMO_SCENARIOS } from '../src/main/demo.ts';
 import { findResource, type ResourceType } from '../src/sandbox/api/catalog.ts';
 import type { KObject } from '../src/sandbox/api/store.ts';
+import { DEMO_SCENARIOS } from '../src/sandbox/demo-scenarios.ts';
 import { startSandbox } from '../src/sandbox/start-sandbox.ts';
 
 /**

@@ -7,17 +7,9 @@ import { isLoopback } from '../dashboard/web-access.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
+import { DEMO_SCENARIOS } from '../sandbox/demo-scenarios.ts';
 import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
 import { startProcess } from './start-process.ts';
-
-/** The faults the demo's cluster starts with, beside a healthy shop. */
-export const DEMO_SCENARIOS = [
-  'healthy',
-  'oom-crashloop',
-  'bad-rollout',
-  'image-pull-backoff',
-  'missing-configmap',
-];
 
 /** Console channels the demo binds to the sandbox, so commands work there at once. */
 const DEMO_CHANNELS = ['web:ops', 'web:alerts'];
