@@ -1,5 +1,6 @@
 import { findResource, type ResourceType } from '../api/catalog.ts';
 import { applyDefaults } from '../api/defaults.ts';
+import { statusOfNewPod } from '../api/pod-qos.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 import { stamp } from './events.ts';
 
@@ -64,33 +65,41 @@ export function createPod(
   name: { name: string } | { generateName: string },
   extra: { labels?: Record<string, string>; spec?: Record<string, unknown> } = {},
 ): KObject {
-  return store.create(
-    PODS,
-    applyDefaults({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: 'name' in name ? name.name : '',
-        ...('generateName' in name ? { generateName: name.generateName } : {}),
-        namespace: owner.metadata.namespace ?? 'default',
-        labels: { ...(template.metadata?.labels ?? {}), ...(extra.labels ?? {}) },
-        ...(template.metadata?.annotations === undefined
-          ? {}
-          : { annotations: { ...template.metadata.annotations } }),
-        ownerReferences: [ownerRef(owner)],
-      },
-      spec: {
-        restartPolicy: 'Always',
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: 'ClusterFirst',
-        serviceAccountName: 'default',
-        schedulerName: 'default-scheduler',
-        ...structuredClone((template.spec ?? {}) as object),
-        ...(extra.spec ?? {}),
-      },
-      status: { phase: 'Pending' },
-    }),
-  );
+  return store.create(PODS, podFromTemplate(owner, template, name, extra));
+}
+
+/** A controller's new pod, defaulted, as it goes to admission and the store. */
+export function podFromTemplate(
+  owner: KObject,
+  template: PodTemplate,
+  name: { name: string } | { generateName: string },
+  extra: { labels?: Record<string, string>; spec?: Record<string, unknown> } = {},
+): KObject {
+  const pod = applyDefaults({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'name' in name ? name.name : '',
+      ...('generateName' in name ? { generateName: name.generateName } : {}),
+      namespace: owner.metadata.namespace ?? 'default',
+      labels: { ...(template.metadata?.labels ?? {}), ...(extra.labels ?? {}) },
+      ...(template.metadata?.annotations === undefined
+        ? {}
+        : { annotations: { ...template.metadata.annotations } }),
+      ownerReferences: [ownerRef(owner)],
+    },
+    spec: {
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      serviceAccountName: 'default',
+      schedulerName: 'default-scheduler',
+      ...structuredClone((template.spec ?? {}) as object),
+      ...(extra.spec ?? {}),
+    },
+  });
+  pod.status = statusOfNewPod(pod);
+  return pod;
 }
 
 /** Starts a pod's graceful deletion, as a controller's delete does; the kubelet finishes it. */

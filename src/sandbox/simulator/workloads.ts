@@ -1,9 +1,9 @@
 import { admit } from '../api/admission.ts';
 import { findResource } from '../api/catalog.ts';
-import { applyDefaults } from '../api/defaults.ts';
 import { canonical, shortHash } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
 import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
+import { ownerRef, type PodTemplate, podFromTemplate } from './controller-kit.ts';
 import {
   availableCondition,
   type Condition,
@@ -385,30 +385,8 @@ export class WorkloadControllers {
 
   /** Creates one pod; false when admission refused it, which the FailedCreate event tells. */
   #createPod(rs: KObject): boolean {
-    const template = (rs.spec as Spec).template ?? {};
-    const object = applyDefaults({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: '',
-        generateName: `${rs.metadata.name}-`,
-        namespace: rs.metadata.namespace ?? 'default',
-        labels: { ...(template.metadata?.labels ?? {}) },
-        ...(template.metadata?.annotations === undefined
-          ? {}
-          : { annotations: { ...template.metadata.annotations } }),
-        ownerReferences: [ownerRef(rs)],
-      },
-      spec: {
-        restartPolicy: 'Always',
-        terminationGracePeriodSeconds: 30,
-        dnsPolicy: 'ClusterFirst',
-        serviceAccountName: 'default',
-        schedulerName: 'default-scheduler',
-        ...structuredClone((template.spec ?? {}) as object),
-      },
-      status: { phase: 'Pending', qosClass: 'Burstable' },
-    });
+    const template = ((rs.spec as Spec).template ?? {}) as PodTemplate;
+    const object = podFromTemplate(rs, template, { generateName: `${rs.metadata.name}-` });
     const source = { component: 'replicaset-controller' };
     try {
       admit(this.#store, PODS, object);
@@ -550,17 +528,6 @@ function withAnnotation(object: KObject, key: string, value: string): KObject {
 function changeCause(deployment: KObject): Record<string, string> {
   const cause = deployment.metadata.annotations?.['kubernetes.io/change-cause'];
   return cause === undefined ? {} : { 'kubernetes.io/change-cause': cause };
-}
-
-function ownerRef(owner: KObject) {
-  return {
-    apiVersion: owner.apiVersion,
-    kind: owner.kind,
-    name: owner.metadata.name,
-    uid: owner.metadata.uid ?? '',
-    controller: true,
-    blockOwnerDeletion: true,
-  };
 }
 
 function must<T>(value: T | undefined): T {
