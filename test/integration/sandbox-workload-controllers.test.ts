@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { KObject } from '../../src/sandbox/api/store.ts';
-import { type SimulatedCluster, simulatedCluster } from '../support/simulated-cluster.ts';
+import { type Any, type SimulatedCluster, simulatedCluster } from '../support/simulated-cluster.ts';
 
 /**
  * The sandbox's kubelet and batch controllers, driven through simulated time: stand-in images
  * that do what their command says, Jobs and CronJobs, with the statuses, conditions, names and
  * events a real cluster gives.
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: tests read API objects' status fields of many shapes
-type Any = any;
 
 const status = (object: KObject): Any => object.status ?? {};
 

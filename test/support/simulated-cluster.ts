@@ -9,6 +9,10 @@ import { Simulator } from '../../src/sandbox/simulator/simulator.ts';
  * only moves when a test says so: `advance(60)` plays a minute of simulated time, stopping at
  * every transition on the way, as the sandbox does when it plays a scenario's past.
  */
+/** What tests read of objects' status fields, whose shapes differ from kind to kind. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read API objects' status fields of many shapes
+export type Any = any;
+
 export type SimulatedCluster = {
   simulator: Simulator;
   store: ObjectStore;

@@ -17,7 +17,7 @@ const col = (name: string, priority = 0, type = 'string'): Column => ({ name, ty
 const NAME: Column = { name: 'Name', type: 'string', format: 'name', priority: 0 };
 
 // biome-ignore lint/suspicious/noExplicitAny: printing reads API objects of every kind; each cell falls back when a field is missing
-type Any = Record<string, any>;
+export type Any = Record<string, any>;
 
 const PRINTERS: Record<string, Printer> = {
   ...WORKLOAD_PRINTERS,

@@ -1,5 +1,6 @@
 import { human } from '../../tools/kubernetes/format.ts';
 import type { KObject } from './store.ts';
+import type { Any } from './tables.ts';
 
 /**
  * `kubectl get` columns for jobs, cronjobs, statefulsets and daemonsets, and the autoscaler's
@@ -7,9 +8,6 @@ import type { KObject } from './store.ts';
  */
 type Column = { name: string; type: string; priority?: number; format?: string };
 type Printer = { columns: Column[]; cells: (object: KObject, now: number) => unknown[] };
-
-// biome-ignore lint/suspicious/noExplicitAny: printing reads API objects of every kind; each cell falls back when a field is missing
-type Any = Record<string, any>;
 
 const col = (name: string, priority = 0, type = 'string'): Column => ({ name, type, priority });
 const NAME: Column = { name: 'Name', type: 'string', format: 'name', priority: 0 };
