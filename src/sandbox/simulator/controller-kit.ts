@@ -30,6 +30,9 @@ export type Controller = {
   nextDeadline?(): number | undefined;
 };
 
+/** Runs one object's work; a failure is told, and the other objects go on. */
+export type Guard = (where: string, work: () => void) => void;
+
 export type PodTemplate = {
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: unknown;
@@ -48,13 +51,37 @@ export function ownerRef(owner: KObject) {
 
 /** The live pods `owner` controls (not those being deleted). */
 export function podsOf(store: ObjectStore, owner: KObject): KObject[] {
-  return store
-    .view(PODS, owner.metadata.namespace)
-    .filter(
-      (pod) =>
-        pod.metadata.deletionTimestamp === undefined &&
-        pod.metadata.ownerReferences?.some((o) => o.uid === owner.metadata.uid) === true,
-    );
+  return ownedPods(store, owner).filter((pod) => pod.metadata.deletionTimestamp === undefined);
+}
+
+const owners = new WeakMap<ObjectStore, { version: string; byOwner: Map<string, KObject[]> }>();
+
+/**
+ * Every pod that names `owner` in its owner references, those being deleted too, in the owner's
+ * namespace. The index is made once per change of the store, for every controller's sync.
+ */
+export function ownedPods(store: ObjectStore, owner: KObject): readonly KObject[] {
+  const version = store.resourceVersion;
+  let index = owners.get(store);
+  if (index?.version !== version) {
+    const byOwner = new Map<string, KObject[]>();
+    for (const pod of store.view(PODS)) {
+      const references = Array.isArray(pod.metadata.ownerReferences)
+        ? pod.metadata.ownerReferences
+        : [];
+      for (const reference of references) {
+        const uid = String(reference?.uid ?? '');
+        const pods = byOwner.get(uid);
+        if (pods === undefined) byOwner.set(uid, [pod]);
+        else pods.push(pod);
+      }
+    }
+    index = { version, byOwner };
+    owners.set(store, index);
+  }
+  return (index.byOwner.get(owner.metadata.uid ?? '') ?? []).filter(
+    (pod) => pod.metadata.namespace === owner.metadata.namespace,
+  );
 }
 
 /** Creates a pod of `owner` from its template; `name` is exact, or a prefix ending in `-`. */

@@ -5,7 +5,7 @@ import {
   type ControllerContext,
   createPod,
   deletePod,
-  PODS,
+  ownedPods,
   type PodTemplate,
   podReady,
   resourceType,
@@ -67,9 +67,7 @@ export class DaemonSetController implements Controller {
     };
     const revision = shortHash(template);
     const wanted = nodes.filter((node) => fits(podSpec, node, true)).map((n) => n.metadata.name);
-    const owned = this.#store
-      .view(PODS, set.metadata.namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid));
+    const owned = ownedPods(this.#store, set);
     const live = owned.filter((p) => p.metadata.deletionTimestamp === undefined);
     const onNode = (name: string) => live.filter((p) => targetNode(p) === name);
 
@@ -141,13 +139,9 @@ export class DaemonSetController implements Controller {
   }
 
   #podsOf(set: KObject, withTerminating: boolean): KObject[] {
-    return this.#store
-      .view(PODS, set.metadata.namespace)
-      .filter(
-        (p) =>
-          p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid) &&
-          (withTerminating || p.metadata.deletionTimestamp === undefined),
-      );
+    return ownedPods(this.#store, set).filter(
+      (p) => withTerminating || p.metadata.deletionTimestamp === undefined,
+    );
   }
 
   #status(set: KObject, wanted: string[], revision: string, context: ControllerContext): void {

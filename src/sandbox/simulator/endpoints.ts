@@ -2,7 +2,7 @@ import { findResource, type ResourceType } from '../api/catalog.ts';
 import { canonical } from '../api/hash.ts';
 import { selectorMatcher } from '../api/selectors.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
-import { podReady } from './workloads.ts';
+import { podReady } from './controller-kit.ts';
 
 /**
  * The endpoints and EndpointSlice controllers: for every Service with a selector, the pods it

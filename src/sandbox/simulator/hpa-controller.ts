@@ -157,53 +157,8 @@ export class HpaController implements Controller {
   ): void {
     const { current, min, max, now, previous, base } = at;
     const uid = hpa.metadata.uid ?? '';
-    let reason = best.replicas > current ? `${best.name} above target` : 'All metrics below target';
-    let desired = best.replicas;
-    let limited: { reason: string; message: string } | undefined;
-    if (current > max) {
-      desired = max;
-      reason = 'Current number of replicas above Spec.MaxReplicas';
-      limited = {
-        reason: 'TooManyReplicas',
-        message: 'the desired replica count is more than the maximum replica count',
-      };
-    } else if (current < min) {
-      desired = min;
-      reason = 'Current number of replicas below Spec.MinReplicas';
-      limited = {
-        reason: 'TooFewReplicas',
-        message: 'the desired replica count is less than the minimum replica count',
-      };
-    } else {
-      const normalized = normalize(desired, current, { minReplicas: min, maxReplicas: max });
-      desired = normalized.replicas;
-      limited = normalized.limited;
-    }
-    // A new autoscaler starts as if it had recommended the current size, as the real one does.
-    const history = (this.#recommendations.get(uid) ?? [{ at: now, replicas: current }]).filter(
-      (r) => r.at > now - STABILIZATION_MS,
-    );
-    history.push({ at: now, replicas: desired });
-    this.#recommendations.set(uid, history);
-    let able =
-      desired === current
-        ? cond('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size')
-        : undefined;
-    if (desired < current) {
-      const recommended = desired;
-      const higher = history.filter((r) => r.replicas > recommended);
-      if (higher.length > 0) {
-        desired = Math.min(Math.max(...higher.map((r) => r.replicas)), current);
-        able = cond(
-          'AbleToScale',
-          'True',
-          'ScaleDownStabilized',
-          'recent recommendations were higher than current one, applying the highest recent recommendation',
-        );
-        // Simulated time stops when the oldest higher recommendation leaves the window.
-        this.#pending.set(uid, Math.min(...higher.map((r) => r.at)) + STABILIZATION_MS + 1);
-      }
-    }
+    const { reason, limited, ...bounded } = withinBounds(best, current, min, max);
+    let { desired, able } = this.#stabilize(uid, bounded.desired, current, now);
     let lastScaleTime = previous.lastScaleTime;
     if (desired !== current) {
       this.#store.replace(type, {
@@ -252,6 +207,43 @@ export class HpaController implements Controller {
     this.#write(hpa, previous, status, now);
   }
 
+  /**
+   * Scaling down waits out the stabilization window: the highest recommendation of the last five
+   * minutes wins. A new autoscaler starts as if it had recommended the current size, as the real
+   * one does.
+   */
+  #stabilize(
+    uid: string,
+    recommended: number,
+    current: number,
+    now: number,
+  ): { desired: number; able: Condition | undefined } {
+    const history = (this.#recommendations.get(uid) ?? [{ at: now, replicas: current }]).filter(
+      (r) => r.at > now - STABILIZATION_MS,
+    );
+    history.push({ at: now, replicas: recommended });
+    this.#recommendations.set(uid, history);
+    const higher = recommended < current ? history.filter((r) => r.replicas > recommended) : [];
+    if (higher.length === 0) {
+      const able =
+        recommended === current
+          ? cond('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size')
+          : undefined;
+      return { desired: recommended, able };
+    }
+    // Simulated time stops when the oldest higher recommendation leaves the window.
+    this.#pending.set(uid, Math.min(...higher.map((r) => r.at)) + STABILIZATION_MS + 1);
+    return {
+      desired: Math.min(Math.max(...higher.map((r) => r.replicas)), current),
+      able: cond(
+        'AbleToScale',
+        'True',
+        'ScaleDownStabilized',
+        'recent recommendations were higher than current one, applying the highest recent recommendation',
+      ),
+    };
+  }
+
   #podsOf(target: KObject): KObject[] {
     const match = selectorMatcher((target.spec as { selector?: unknown }).selector);
     return this.#store
@@ -274,4 +266,39 @@ const GOT_SCALE = "the HPA controller was able to get the target's current scale
 
 function cond(type: string, status: string, reason: string, message: string): Condition {
   return { type, status, reason, message };
+}
+
+/** The recommendation held within min and max, with the reason a rescale gives and any limit. */
+function withinBounds(
+  best: Computed,
+  current: number,
+  min: number,
+  max: number,
+): { desired: number; reason: string; limited: { reason: string; message: string } | undefined } {
+  if (current > max) {
+    return {
+      desired: max,
+      reason: 'Current number of replicas above Spec.MaxReplicas',
+      limited: {
+        reason: 'TooManyReplicas',
+        message: 'the desired replica count is more than the maximum replica count',
+      },
+    };
+  }
+  if (current < min) {
+    return {
+      desired: min,
+      reason: 'Current number of replicas below Spec.MinReplicas',
+      limited: {
+        reason: 'TooFewReplicas',
+        message: 'the desired replica count is less than the minimum replica count',
+      },
+    };
+  }
+  const normalized = normalize(best.replicas, current, { minReplicas: min, maxReplicas: max });
+  return {
+    desired: normalized.replicas,
+    reason: best.replicas > current ? `${best.name} above target` : 'All metrics below target',
+    limited: normalized.limited,
+  };
 }

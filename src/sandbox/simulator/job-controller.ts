@@ -5,7 +5,7 @@ import {
   createPod,
   deletePod,
   isFinished,
-  PODS,
+  ownedPods,
   type PodTemplate,
   phaseOf,
   podReady,
@@ -96,9 +96,7 @@ export class JobController implements Controller {
     const spec = job.spec as JobSpec;
     const previous = (job.status ?? {}) as JobStatus;
     const now = this.#store.now();
-    const pods = this.#store
-      .view(PODS, job.metadata.namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid));
+    const pods = ownedPods(this.#store, job);
     const active = pods.filter((p) => p.metadata.deletionTimestamp === undefined && !isFinished(p));
     const succeeded = pods.filter((p) => phaseOf(p) === 'Succeeded').length;
     const failedPods = pods.filter((p) => phaseOf(p) === 'Failed');
@@ -137,27 +135,15 @@ export class JobController implements Controller {
       this.#createPods(job, active, succeeded, failedPods);
     }
 
-    const live = this.#store
-      .view(PODS, job.metadata.namespace)
-      .filter(
-        (p) =>
-          p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) &&
-          p.metadata.deletionTimestamp === undefined &&
-          !isFinished(p),
-      );
+    const owned = ownedPods(this.#store, job);
+    const live = owned.filter((p) => p.metadata.deletionTimestamp === undefined && !isFinished(p));
     const ended = this.#ended.get(job.metadata.uid ?? '')?.size ?? 0;
     const status: Record<string, unknown> = {
       ...(live.length > 0 ? { active: live.length } : {}),
       ...(succeeded > 0 ? { succeeded } : {}),
       ...(failed + ended > 0 ? { failed: failed + ended } : {}),
       ready: live.filter(podReady).length,
-      terminating: this.#store
-        .view(PODS, job.metadata.namespace)
-        .filter(
-          (p) =>
-            p.metadata.ownerReferences?.some((o) => o.uid === job.metadata.uid) &&
-            p.metadata.deletionTimestamp !== undefined,
-        ).length,
+      terminating: owned.filter((p) => p.metadata.deletionTimestamp !== undefined).length,
       startTime,
       ...(completionTime === undefined ? {} : { completionTime }),
       ...(conditions === undefined ? {} : { conditions }),

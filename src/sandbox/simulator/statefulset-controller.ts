@@ -5,7 +5,7 @@ import {
   type ControllerContext,
   createPod,
   deletePod,
-  PODS,
+  ownedPods,
   type PodTemplate,
   podReady,
   resourceType,
@@ -50,9 +50,7 @@ export class StatefulSetController implements Controller {
     const spec = set.spec as Spec;
     const wanted = spec.replicas ?? 1;
     const revision = `${set.metadata.name}-${shortHash(spec.template ?? {})}`;
-    const owned = this.#store
-      .view(PODS, set.metadata.namespace)
-      .filter((p) => p.metadata.ownerReferences?.some((o) => o.uid === set.metadata.uid));
+    const owned = ownedPods(this.#store, set);
     const terminating = owned.some((p) => p.metadata.deletionTimestamp !== undefined);
     const live = new Map<number, KObject>();
     for (const pod of owned) {

@@ -30,7 +30,7 @@ export class UnschedulableQueue {
   }
 
   /** Forgets the pods that are bound or gone. */
-  keepOnly(waiting: Set<string>): void {
+  keepOnly(waiting: ReadonlySet<string>): void {
     for (const uid of this.#parked.keys()) if (!waiting.has(uid)) this.#parked.delete(uid);
   }
 }

@@ -1,9 +1,7 @@
-import { admit } from '../api/admission.ts';
 import { findResource } from '../api/catalog.ts';
 import { canonical, shortHash } from '../api/hash.ts';
-import { selectorMatcher } from '../api/selectors.ts';
-import { ApiError, type KObject, type ObjectStore } from '../api/store.ts';
-import { ownerRef, type PodTemplate, podFromTemplate } from './controller-kit.ts';
+import type { KObject, ObjectStore } from '../api/store.ts';
+import { type Guard, ownerRef, podReady } from './controller-kit.ts';
 import {
   availableCondition,
   type Condition,
@@ -12,21 +10,16 @@ import {
 } from './deployment-conditions.ts';
 import { pausedStatus, pauseTransition } from './deployment-pause.ts';
 import type { EventRecorder } from './events.ts';
-import { stamp } from './events.ts';
-import { podLimit, podRoom } from './pod-limit.ts';
+import { type PodReadiness, ReplicaSetController } from './replicaset-controller.ts';
 
 /**
- * The deployment and replica set controllers: a template change makes a new replica set (or
+ * The deployment controller, over the replica set controller: a template change makes a new replica set (or
  * brings back the old one with that template, as a rollback does), the new set grows and the
  * old ones shrink as new pods become available, and a rollout that makes no progress for
  * `progressDeadlineSeconds` is marked ProgressDeadlineExceeded.
  */
 const DEPLOYMENTS = must(findResource('apps', 'v1', 'deployments'));
 const REPLICA_SETS = must(findResource('apps', 'v1', 'replicasets'));
-/** Pods a ReplicaSet creates in one sync at most, as the real controller's burst. */
-const BURST_REPLICAS = 500;
-const PODS = must(findResource('', 'v1', 'pods'));
-const REFUSAL_BACKOFF_MS = 10_000;
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const HASH = 'pod-template-hash';
@@ -46,25 +39,18 @@ type Spec = {
   };
 };
 
-type PodReadiness = (pod: KObject) => boolean;
-
 export class WorkloadControllers {
   readonly #store: ObjectStore;
   readonly #events: EventRecorder;
   /** When each deployment last made progress, for its deadline. */
   readonly #progress = new Map<string, { key: string; at: number; resumed?: boolean }>();
-  /**
-   * A replica set's pod that admission refused, by set: it retries after a back-off, not every
-   * pass, and says why in its ReplicaFailure condition until a create succeeds.
-   */
-  readonly #failures = new Map<string, { at: number; since: number; message: string }>();
 
-  #owned: { version: string; byOwner: Map<string, KObject[]> } | undefined;
-  readonly #refusedAt = new Map<string, number>();
+  readonly #replicaSets: ReplicaSetController;
 
   constructor(store: ObjectStore, events: EventRecorder) {
     this.#store = store;
     this.#events = events;
+    this.#replicaSets = new ReplicaSetController(store, events);
   }
 
   /** The earliest time a deadline will pass, so that simulated time can stop there. */
@@ -92,7 +78,7 @@ export class WorkloadControllers {
         guard(`deployment ${nameOf(deployment)}`, () => this.#deployment(deployment, isAvailable));
     }
     for (const rs of this.#store.view(REPLICA_SETS))
-      guard(`replica set ${nameOf(rs)}`, () => this.#replicaSet(rs, isAvailable));
+      guard(`replica set ${nameOf(rs)}`, () => this.#replicaSets.reconcile(rs, isAvailable));
   }
 
   #deployment(deployment: KObject, isAvailable: PodReadiness): void {
@@ -108,7 +94,7 @@ export class WorkloadControllers {
     if (this.#pauseChanged(deployment)) return;
     if (spec.paused === true && current === undefined) {
       // Paused on a template no replica set has yet: nothing rolls out, nothing is up to date.
-      const pods = owned.flatMap((rs) => this.#podsOf(rs));
+      const pods = owned.flatMap((rs) => this.#replicaSets.podsOf(rs));
       const status = pausedStatus(deployment, pods, podReady, isAvailable);
       this.#store.writeStatus(DEPLOYMENTS, { ...deployment, status });
       return;
@@ -131,7 +117,7 @@ export class WorkloadControllers {
     }
     const newest: KObject = current;
     const old = owned.filter((rs) => rs.metadata.uid !== newest.metadata.uid);
-    const pods = (rs: KObject) => this.#podsOf(rs);
+    const pods = (rs: KObject) => this.#replicaSets.podsOf(rs);
     const available = (rs: KObject) => pods(rs).filter(isAvailable).length;
     const surge = resolve(spec.strategy?.rollingUpdate?.maxSurge ?? '25%', wanted, true);
     const unavailable = resolve(
@@ -172,8 +158,8 @@ export class WorkloadControllers {
     isAvailable: PodReadiness,
   ): void {
     const now = this.#store.now();
-    const all = [current, ...old].flatMap((rs) => this.#podsOf(rs));
-    const updatedPods = this.#podsOf(current);
+    const all = [current, ...old].flatMap((rs) => this.#replicaSets.podsOf(rs));
+    const updatedPods = this.#replicaSets.podsOf(current);
     const available = all.filter(isAvailable).length;
     const updated = updatedPods.length;
     const updatedAvailable = updatedPods.filter(isAvailable).length;
@@ -312,166 +298,10 @@ export class WorkloadControllers {
     );
     return next;
   }
-
-  #replicaSet(rs: KObject, isAvailable: PodReadiness): void {
-    const wanted = replicasOf(rs);
-    const pods = this.#podsOf(rs);
-    const refused = this.#failures.get(rs.metadata.uid ?? '')?.at;
-    const backingOff =
-      refused !== undefined && this.#store.now().getTime() - refused < REFUSAL_BACKOFF_MS;
-    // A replica set being deleted manages no pods: the garbage collector takes them.
-    const managing = rs.metadata.deletionTimestamp === undefined;
-    if (managing && pods.length < wanted && !backingOff) {
-      // Like the real controller, at most a burst of pods per sync; and never beyond what the
-      // sandbox holds, which is said in an event rather than running the process out of memory.
-      const room = podRoom(this.#store);
-      const made = Math.min(wanted - pods.length, BURST_REPLICAS, room);
-      for (let i = 0; i < made; i++) if (!this.#createPod(rs)) break;
-      if (made < Math.min(wanted - pods.length, BURST_REPLICAS) && this.#mayRefuse(rs))
-        this.#events.record(
-          rs,
-          'Warning',
-          'FailedCreate',
-          `Error creating: the sandbox holds at most ${podLimit(this.#store)} pods`,
-          { component: 'replicaset-controller' },
-        );
-    } else if (managing && pods.length > wanted) {
-      const doomed = [...pods]
-        .sort(
-          (a, b) =>
-            rank(a, isAvailable) - rank(b, isAvailable) ||
-            (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
-        )
-        .slice(0, pods.length - wanted);
-      for (const pod of doomed) {
-        this.#store.replace(PODS, {
-          ...pod,
-          metadata: {
-            ...pod.metadata,
-            deletionTimestamp: stamp(this.#store.now()),
-            deletionGracePeriodSeconds: 30,
-          },
-        });
-        this.#events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, {
-          component: 'replicaset-controller',
-        });
-      }
-    }
-    const live = this.#podsOf(rs);
-    const status: Record<string, unknown> = {
-      replicas: live.length,
-      fullyLabeledReplicas: live.length,
-      readyReplicas: live.filter(podReady).length,
-      availableReplicas: live.filter(isAvailable).length,
-      observedGeneration: rs.metadata.generation,
-    };
-    const failure = this.#failures.get(rs.metadata.uid ?? '');
-    if (failure !== undefined && live.length < wanted) {
-      status.conditions = [
-        {
-          type: 'ReplicaFailure',
-          status: 'True',
-          lastTransitionTime: stamp(new Date(failure.since)),
-          reason: 'FailedCreate',
-          message: failure.message,
-        },
-      ];
-    } else this.#failures.delete(rs.metadata.uid ?? '');
-    for (const key of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']) {
-      if (status[key] === 0) delete status[key];
-    }
-    this.#store.writeStatus(REPLICA_SETS, { ...rs, status });
-  }
-
-  /** Creates one pod; false when admission refused it, which the FailedCreate event tells. */
-  #createPod(rs: KObject): boolean {
-    const template = ((rs.spec as Spec).template ?? {}) as PodTemplate;
-    const object = podFromTemplate(rs, template, { generateName: `${rs.metadata.name}-` });
-    const source = { component: 'replicaset-controller' };
-    try {
-      admit(this.#store, PODS, object);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      this.#events.record(
-        rs,
-        'Warning',
-        'FailedCreate',
-        `Error creating: ${error.message}`,
-        source,
-      );
-      const now = this.#store.now().getTime();
-      const since = this.#failures.get(rs.metadata.uid ?? '')?.since ?? now;
-      this.#failures.set(rs.metadata.uid ?? '', { at: now, since, message: error.message });
-      return false;
-    }
-    const pod = this.#store.create(PODS, object);
-    this.#events.record(
-      rs,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${pod.metadata.name}`,
-      source,
-    );
-    return true;
-  }
-
-  /**
-   * Whether to tell again that the sandbox is full: at most every 30 s of simulated time, as the
-   * real controller backs off a sync that fails, so a full sandbox does not churn the same event.
-   */
-  #mayRefuse(rs: KObject): boolean {
-    const uid = rs.metadata.uid ?? '';
-    const now = this.#store.now().getTime();
-    if (now < (this.#refusedAt.get(uid) ?? Number.NEGATIVE_INFINITY) + 30_000) return false;
-    if (this.#refusedAt.size > 10_000) this.#refusedAt.clear();
-    this.#refusedAt.set(uid, now);
-    return true;
-  }
-
-  #podsOf(rs: KObject): KObject[] {
-    const match = selectorMatcher((rs.spec as Spec).selector);
-    return (this.#podsByOwner().get(rs.metadata.uid ?? '') ?? []).filter(
-      (pod) => pod.metadata.namespace === rs.metadata.namespace && match(pod.metadata.labels),
-    );
-  }
-
-  /** Live pods by the uid of each owner, made again only when the store has changed. */
-  #podsByOwner(): Map<string, KObject[]> {
-    const version = this.#store.resourceVersion;
-    if (this.#owned?.version === version) return this.#owned.byOwner;
-    const byOwner = new Map<string, KObject[]>();
-    for (const pod of this.#store.view(PODS)) {
-      if (pod.metadata.deletionTimestamp !== undefined) continue;
-      // An evicted pod is no replica: it stays listed, and is replaced. (The real controller skips
-      // every pod that ended; under a valid template, restartPolicy Always, eviction is the only
-      // way one ends, and an odd pod put in behind the API is not replaced without end.)
-      if ((pod.status as { reason?: string } | undefined)?.reason === 'Evicted') continue;
-      const owners = Array.isArray(pod.metadata.ownerReferences)
-        ? pod.metadata.ownerReferences
-        : [];
-      for (const owner of owners) {
-        const uid = String(owner?.uid ?? '');
-        const pods = byOwner.get(uid);
-        if (pods === undefined) byOwner.set(uid, [pod]);
-        else pods.push(pod);
-      }
-    }
-    this.#owned = { version, byOwner };
-    return byOwner;
-  }
 }
-
-/** Runs one object's work; a failure is told, and the other objects go on. */
-export type Guard = (where: string, work: () => void) => void;
 
 function nameOf(object: KObject): string {
   return `${object.metadata.namespace}/${object.metadata.name}`;
-}
-
-export function podReady(pod: KObject): boolean {
-  const conditions = (pod.status as { conditions?: { type: string; status: string }[] } | undefined)
-    ?.conditions;
-  return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
 /** The new replica set's ReplicaFailure, which the deployment controller copies to its status. */
@@ -481,12 +311,6 @@ function replicaFailure(rs: KObject): Condition[] {
   );
   if (found === undefined) return [];
   return [{ ...found, lastUpdateTime: found.lastTransitionTime ?? '' }];
-}
-
-function rank(pod: KObject, isAvailable: PodReadiness): number {
-  if ((pod.spec as { nodeName?: string }).nodeName === undefined) return 0;
-  if (!podReady(pod)) return 1;
-  return isAvailable(pod) ? 3 : 2;
 }
 
 function sameTemplate(rs: KObject, template: NonNullable<Spec['template']>): boolean {
