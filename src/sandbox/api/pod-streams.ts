@@ -135,7 +135,8 @@ function execSession(standIn: StandIn, command: string[]): Session {
       out.stdout(script.output.map((line) => `${line}\n`).join(''));
       // A command that runs until stopped (`sleep infinity`) keeps the stream open.
       if (script.seconds === undefined) return;
-      timer = setTimeout(() => out.finish(script.exitCode, command), script.seconds * 1000);
+      if (script.seconds === 0) out.finish(script.exitCode, command);
+      else timer = setTimeout(() => out.finish(script.exitCode, command), script.seconds * 1000);
     },
     stop() {
       if (timer !== undefined) clearTimeout(timer);
