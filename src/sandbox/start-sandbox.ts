@@ -7,6 +7,7 @@ import { findKind } from './api/catalog.ts';
 import { applyDefaults } from './api/defaults.ts';
 import { ApiError, type KObject, ObjectStore } from './api/store.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
+import { interpret } from './simulator/container-command.ts';
 import { Simulator } from './simulator/simulator.ts';
 
 export type SandboxOptions = {
@@ -50,6 +51,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const server = new SandboxApiServer({
     simulator,
     metrics: options.metrics ?? true,
+    standIn: (argv) => interpret(argv),
     ...(options.deny === undefined ? {} : { deny: options.deny }),
     ...(options.onRequest === undefined ? {} : { onRequest: options.onRequest }),
   });

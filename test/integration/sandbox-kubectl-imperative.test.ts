@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runKubectl } from '../support/kubectl.ts';
 import { useSandbox } from '../support/sandbox.ts';
@@ -285,5 +287,81 @@ describe('kubectl imperative commands on the sandbox', () => {
     expect(resources.stdout).toMatch(/limits\t<map\[string\]Quantity>/);
     expect(cron.stdout).toMatch(/GROUP:\s+batch\nKIND:\s+CronJob/);
     expect(cron.stdout).toContain('FIELD: schedule <string>');
+  });
+
+  it('runs a pod attached with kubectl run -it --rm, prints its output and deletes it', async () => {
+    const result = await kubectl(
+      'run',
+      '-it',
+      '--rm',
+      'attached',
+      '--image=busybox',
+      '--restart=Never',
+      '--',
+      'echo',
+      'hi',
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('hi\n');
+    expect(result.stdout).toContain('pod "attached" deleted');
+    expect(result.stderr).not.toContain('falling back');
+    await expect
+      .poll(async () => (await read('/api/v1/namespaces/default/pods/attached')).status, {
+        timeout: 10_000,
+      })
+      .toBe(404);
+  });
+
+  it('execs the commands the stand-in runs, and refuses others with 126 and why', async () => {
+    await kubectl('run', 'execd', '--image=busybox', '--restart=Never', '--', 'sleep', 'infinity');
+    await kubectl('wait', '--for=condition=Ready', 'pod/execd', '--timeout=20s');
+
+    const echo = await kubectl('exec', 'execd', '--', 'echo', 'hi');
+    const exit = await kubectl('exec', 'execd', '--', 'sh', '-c', 'exit 4');
+    const ls = await kubectl('exec', 'execd', '--', 'ls');
+
+    expect([echo.code, echo.stdout]).toEqual([0, 'hi\n']);
+    expect(exit.code).toBe(4);
+    expect(exit.stderr).toContain('command terminated with exit code 4');
+    expect(ls.code).toBe(126);
+    expect(ls.stderr).toContain(`the sandbox's stand-in cannot run "ls"`);
+  });
+
+  it('answers the client library exec with its output and a Status on the status channel', async () => {
+    await kubectl('run', 'clientexec', '--image=busybox', '--restart=Never', '--', 'sleep', '1h');
+    await kubectl('wait', '--for=condition=Ready', 'pod/clientexec', '--timeout=20s');
+    const config = new KubeConfig();
+    config.loadFromFile(sandbox.kubeconfig);
+    let out = '';
+    const stdout = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        out += chunk.toString();
+        done();
+      },
+    });
+
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(config)
+        .exec(
+          'default',
+          'clientexec',
+          'clientexec',
+          ['sh', '-c', 'echo one; exit 3'],
+          stdout,
+          null,
+          null,
+          false,
+          resolve,
+        )
+        .catch(reject);
+    });
+
+    expect(out).toBe('one\n');
+    expect(status).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '3' }] },
+    });
   });
 });

@@ -290,6 +290,35 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
     expect(await ok(['get', 'rs,pods', '-n', 'shop', '-l', 'app=fore', '-o', 'name'])).toBe('');
   });
 
+  it('finishes a foreground deletion of two config maps that own each other', async () => {
+    const uids: Record<string, string> = {};
+    for (const name of ['hen', 'egg']) {
+      await ok(['create', 'configmap', name, '-n', 'shop']);
+      uids[name] = await ok(['get', 'cm', name, '-n', 'shop', '-o', 'jsonpath={.metadata.uid}']);
+    }
+    const own = (owner: string) =>
+      JSON.stringify({
+        metadata: {
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: owner,
+              uid: uids[owner],
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+      });
+    await ok(['patch', 'cm', 'hen', '-n', 'shop', '--type=merge', '-p', own('egg')]);
+    await ok(['patch', 'cm', 'egg', '-n', 'shop', '--type=merge', '-p', own('hen')]);
+
+    const deleted = await kubectl(['delete', 'cm', 'hen', '-n', 'shop', '--cascade=foreground']);
+
+    expect([deleted.code, deleted.stdout.trim()]).toEqual([0, 'configmap "hen" deleted']);
+    await ok(['wait', '--for=delete', 'cm/egg', '-n', 'shop', '--timeout=15s']);
+  });
+
   it('deletes the dependents in the background by default', async () => {
     await ok(['create', '-f', '-'], deployment('shop', 'back', 'ghcr.io/example/shop-cart:2.7.0'));
     await eventually(

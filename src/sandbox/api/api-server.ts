@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { tellOnStderr } from '../tell-failure.ts';
 import { authorise, type DenyRule, serveAccessReview, serveRulesReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
@@ -11,6 +12,8 @@ import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { serveLog } from './pod-log.ts';
+import { openPodStream, podStreamPath, type StandIn } from './pod-streams.ts';
+import { RemoteCommandServer } from './remote-command.ts';
 import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
@@ -18,13 +21,16 @@ import { serveMetrics, serveScale } from './subresources.ts';
 
 /**
  * The sandbox's Kubernetes API over plain HTTP: discovery, CRUD with patches and dry runs,
- * label and field selectors, watches, and the `log`, `scale` and `status` subresources, so that
+ * label and field selectors, watches, the `log`, `scale` and `status` subresources, and `attach`
+ * and `exec` over WebSocket, so that
  * the real client library and `kubectl` work against it unchanged.
  */
 type ApiServerOptions = {
   simulator: Cluster;
   /** Serve metrics.k8s.io (as when metrics-server is installed). */
   metrics: boolean;
+  /** What `exec` runs a command with: the stand-in interpreter of containers' commands. */
+  standIn: StandIn;
   /** Requests to refuse with 403, as RBAC would. */
   deny?: DenyRule[];
   /**
@@ -35,12 +41,14 @@ type ApiServerOptions = {
 };
 
 const NAMESPACES = findResource('', 'v1', 'namespaces') as ResourceType;
+const PODS = findResource('', 'v1', 'pods') as ResourceType;
 
 export class SandboxApiServer {
   readonly #server: Server;
   readonly #options: ApiServerOptions;
   /** A request that failed inside the sandbox: answered 500, told, and the server goes on. */
   readonly #tell = tellOnStderr('a request failed:');
+  readonly #streams = new RemoteCommandServer();
   #watches = 0;
   #logStreams = 0;
 
@@ -52,6 +60,9 @@ export class SandboxApiServer {
         sendError(res, error);
       });
     });
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#upgrade(req, socket, head),
+    );
     this.#server.keepAliveTimeout = 30_000;
   }
 
@@ -65,6 +76,7 @@ export class SandboxApiServer {
   }
 
   async close(): Promise<void> {
+    this.#streams.close();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -121,6 +133,28 @@ export class SandboxApiServer {
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
     };
     return this.#route(call, method, url);
+  }
+
+  /** An upgrade: `pods/attach` and `pods/exec` over WebSocket, anything else refused with a Status. */
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = req.method ?? 'GET';
+    this.#options.onRequest?.(method, url.pathname, false, false);
+    this.#streams.handle(req, socket, head, () => {
+      refuseDotSegments(req.url ?? '/');
+      const request = podStreamPath(url.pathname);
+      if (request === undefined)
+        throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+      const { namespace, name, verb } = request;
+      authorise(this.#options.deny ?? [], method, { type: PODS, namespace, name, sub: verb }, url);
+      this.#options.simulator.catchUp();
+      return openPodStream(
+        this.#options.simulator,
+        this.#options.standIn,
+        request,
+        url.searchParams,
+      );
+    });
   }
 
   /** Past discovery and authorisation: the special groups and subresources, then the verbs. */

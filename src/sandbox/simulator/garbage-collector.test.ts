@@ -64,4 +64,53 @@ describe('the garbage collector', () => {
 
     expect(store.get(CONFIG_MAPS, 'default', 'owner')).toBeUndefined();
   });
+
+  it('finishes a foreground deletion of two objects that own each other', () => {
+    const store = new ObjectStore();
+    const collector = new GarbageCollector(store);
+    const first = store.create(CONFIG_MAPS, configMap('first'));
+    const second = store.create(CONFIG_MAPS, configMap('second', first, true));
+    const ownerReferences = configMap('first', second, true).metadata.ownerReferences ?? [];
+    store.replace(CONFIG_MAPS, { ...first, metadata: { ...first.metadata, ownerReferences } });
+
+    deleteObject(
+      store,
+      CONFIG_MAPS,
+      store.mustGet(CONFIG_MAPS, 'default', 'first'),
+      { propagationPolicy: 'Foreground' },
+      false,
+    );
+    collector.reconcile();
+    const unblocked = store.get(CONFIG_MAPS, 'default', 'second');
+    for (let pass = 0; pass < 4; pass += 1) collector.reconcile();
+
+    expect(unblocked?.metadata.ownerReferences?.[0]?.blockOwnerDeletion).toBe(false);
+    expect(unblocked?.metadata.finalizers).toEqual(['foregroundDeletion']);
+    expect(store.list(CONFIG_MAPS, 'default').map((o) => o.metadata.name)).toEqual([]);
+  });
+
+  it('keeps a dependent that has another owner, without its reference to the one going', () => {
+    const store = new ObjectStore();
+    const collector = new GarbageCollector(store);
+    const going = store.create(CONFIG_MAPS, configMap('going'));
+    const staying = store.create(CONFIG_MAPS, configMap('staying'));
+    const shared = store.create(CONFIG_MAPS, configMap('shared', going, true));
+    const refs = [
+      ...(shared.metadata.ownerReferences ?? []),
+      ...(configMap('x', staying).metadata.ownerReferences ?? []),
+    ];
+    store.replace(CONFIG_MAPS, {
+      ...shared,
+      metadata: { ...shared.metadata, ownerReferences: refs },
+    });
+
+    deleteObject(store, CONFIG_MAPS, going, { propagationPolicy: 'Foreground' }, false);
+    collector.reconcile();
+    collector.reconcile();
+
+    const kept = store.get(CONFIG_MAPS, 'default', 'shared');
+    expect(kept?.metadata.deletionTimestamp).toBeUndefined();
+    expect(kept?.metadata.ownerReferences?.map((r) => r.name)).toEqual(['staying']);
+    expect(store.get(CONFIG_MAPS, 'default', 'going')).toBeUndefined();
+  });
 });

@@ -1,4 +1,4 @@
-import { findKind } from '../api/catalog.ts';
+import { findKind, type ResourceType } from '../api/catalog.ts';
 import { deleteObject, dependentsWithTypes, FOREGROUND, releaseIfDone } from '../api/delete.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 
@@ -69,15 +69,7 @@ export class GarbageCollector {
       return true;
     const dependents = dependentsWithTypes(this.#store, uid);
     for (const { object, type: depType } of dependents) {
-      if (object.metadata.deletionTimestamp !== undefined) continue;
-      const nested = this.#store.dependentsOf(object.metadata.uid).length > 0;
-      deleteObject(
-        this.#store,
-        depType,
-        object,
-        { propagationPolicy: nested ? 'Foreground' : 'Background' },
-        false,
-      );
+      if (object.metadata.deletionTimestamp === undefined) this.#attemptToDelete(object, depType);
     }
     if (dependents.some(({ object }) => blocks(object, uid))) return false;
     const { finalizers: all = [], ...rest } = owner.metadata;
@@ -88,6 +80,52 @@ export class GarbageCollector {
     return true;
   }
 
+  /**
+   * A dependent of an owner deleted in the foreground, as the real collector's
+   * attemptToDeleteItem treats it: kept, without its references to owners that are going, while
+   * another owner stays; deleted in the foreground when it has dependents of its own; and when one
+   * of those is itself waiting for its dependents (owners in a cycle), its references are made
+   * non-blocking first, or the two would wait for each other for ever.
+   */
+  #attemptToDelete(object: KObject, type: ResourceType): void {
+    const namespace = object.metadata.namespace;
+    const refs = object.metadata.ownerReferences ?? [];
+    const solid = refs.filter(
+      (ref) => this.#exists(ref, namespace) && !this.#deleting(ref, namespace),
+    );
+    if (solid.length > 0) {
+      if (solid.length < refs.length)
+        this.#store.replace(type, {
+          ...object,
+          metadata: { ...object.metadata, ownerReferences: solid },
+        });
+      return;
+    }
+    const own = this.#store.dependentsOf(object.metadata.uid);
+    if (own.length === 0) {
+      deleteObject(this.#store, type, object, { propagationPolicy: 'Background' }, false);
+      return;
+    }
+    let target = object;
+    if (own.some(({ object: dep }) => deletingDependents(dep)))
+      target = this.#store.replace(type, {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          ownerReferences: refs.map((ref) => ({ ...ref, blockOwnerDeletion: false })),
+        },
+      });
+    deleteObject(this.#store, type, target, { propagationPolicy: 'Foreground' }, false);
+  }
+
+  /** Whether an owner is itself being deleted in the foreground, waiting for its dependents. */
+  #deleting(ref: OwnerRef, namespace: string | undefined): boolean {
+    const type = findKind(ref.apiVersion, ref.kind);
+    if (type === undefined) return false;
+    const owner = this.#store.get(type, type.namespaced ? namespace : undefined, ref.name);
+    return owner !== undefined && deletingDependents(owner);
+  }
+
   #exists(ref: OwnerRef, namespace: string | undefined): boolean {
     const type = findKind(ref.apiVersion, ref.kind);
     // An owner of a kind the sandbox does not serve is taken to exist: nothing is collected.
@@ -95,6 +133,13 @@ export class GarbageCollector {
     const owner = this.#store.get(type, type.namespaced ? namespace : undefined, ref.name);
     return owner?.metadata.uid === ref.uid;
   }
+}
+
+function deletingDependents(object: Readonly<KObject>): boolean {
+  return (
+    object.metadata.deletionTimestamp !== undefined &&
+    object.metadata.finalizers?.includes(FOREGROUND) === true
+  );
 }
 
 function blocks(dependent: KObject, ownerUid: string): boolean {

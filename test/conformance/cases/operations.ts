@@ -87,6 +87,33 @@ export const OPERATIONS: readonly Case[] = [
     expect: { exit: 0, out: /^said and done\n$/ },
   },
   {
+    kubectl: ['exec', 'guarded', '-n', NS, '--', 'echo', 'hi'],
+    real: 'the command runs in the container (over WebSocket, v5.channel.k8s.io) and prints hi',
+    expect: { exit: 0, out: /^hi\n$/ },
+  },
+  {
+    kubectl: ['exec', 'guarded', '-n', NS, '--', 'sh', '-c', 'exit 3'],
+    real: 'the command exit code is kubectl exit code, and it says so',
+    expect: { exit: 3, err: /^command terminated with exit code 3$/m },
+  },
+  {
+    kubectl: [
+      'run',
+      'once',
+      '-n',
+      NS,
+      '-i',
+      '--rm',
+      '--image=busybox:1.36',
+      '--restart=Never',
+      '--',
+      'echo',
+      'hi',
+    ],
+    real: 'attached: the output, then the pod is deleted',
+    expect: { exit: 0, out: /^hi\npod "once" deleted/m },
+  },
+  {
     kubectl: ['rollout', 'pause', 'deploy/paused', '-n', NS],
     real: 'deployment.apps/paused paused',
     expect: { exit: 0, out: /^deployment\.apps\/paused paused$/m },
