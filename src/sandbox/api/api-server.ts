@@ -11,7 +11,8 @@ import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { serveLog } from './pod-log.ts';
-import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
+import { checkWriteOptions } from './query-options.ts';
+import { type Call, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
 import { serveMetrics, serveScale } from './subresources.ts';
@@ -117,7 +118,7 @@ export class SandboxApiServer {
       res,
       target,
       query: url.searchParams,
-      dryRun: dryRunOf(url),
+      dryRun: checkWriteOptions(url.searchParams, method),
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
     };
     return this.#route(call, method, url);

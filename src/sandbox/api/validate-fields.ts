@@ -33,28 +33,36 @@ function labelProblems(labels: unknown, at: string): string[] {
   if (typeof labels !== 'object' || labels === null) return [];
   const problems: string[] = [];
   for (const [key, value] of Object.entries(labels)) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash < 0 ? undefined : key.slice(0, slash);
-    const name = slash < 0 ? key : key.slice(slash + 1);
-    if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
-      problems.push(
-        `${at}: Invalid value: ${JSON.stringify(key)}: prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
-      );
-    if (name.length > 63)
-      problems.push(
-        `${at}: Invalid value: ${JSON.stringify(key)}: name part must be no more than 63 characters`,
-      );
-    else if (!NAME_PART.test(name))
-      problems.push(`${at}: Invalid value: ${JSON.stringify(key)}: ${NAME_RULE}`);
+    for (const rule of qualifiedNameRules(key))
+      problems.push(`${at}: Invalid value: ${JSON.stringify(key)}: ${rule}`);
     const text = String(value);
-    if (text.length > 63)
-      problems.push(
-        `${at}: Invalid value: ${JSON.stringify(text)}: must be no more than 63 characters`,
-      );
-    else if (text !== '' && !NAME_PART.test(text))
-      problems.push(`${at}: Invalid value: ${JSON.stringify(text)}: ${VALUE_RULE}`);
+    for (const rule of labelValueRules(text))
+      problems.push(`${at}: Invalid value: ${JSON.stringify(text)}: ${rule}`);
   }
   return problems;
+}
+
+/** What a label key breaks of the qualified-name rules (`prefix/name`), as the server says it. */
+export function qualifiedNameRules(key: string): string[] {
+  const rules: string[] = [];
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    rules.push(
+      "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    );
+  if (name.length === 0) rules.push('name part must be non-empty');
+  else if (name.length > 63) rules.push('name part must be no more than 63 characters');
+  else if (!NAME_PART.test(name)) rules.push(NAME_RULE);
+  return rules;
+}
+
+/** What a label value breaks: at most 63 characters, empty or a name part. */
+export function labelValueRules(value: string): string[] {
+  if (value.length > 63) return ['must be no more than 63 characters'];
+  if (value !== '' && !NAME_PART.test(value)) return [VALUE_RULE];
+  return [];
 }
 
 function containerProblems(spec: Record<string, unknown>, at: string): string[] {
