@@ -16,14 +16,20 @@ const NAME_RULE =
 const VALUE_RULE =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
-type Container = { name?: unknown; ports?: { containerPort?: unknown }[] };
+type Container = {
+  name?: unknown;
+  ports?: { containerPort?: unknown }[];
+  env?: { name?: unknown }[];
+  volumeMounts?: { name?: unknown; mountPath?: unknown }[];
+};
+type Volume = Record<string, unknown> & { name?: unknown };
 
 export function fieldProblems(type: ResourceType, object: KObject): string[] {
   const problems = labelProblems(object.metadata.labels, 'metadata.labels');
   const spec = (object.spec ?? {}) as Record<string, unknown>;
-  if (type.kind === 'Pod') problems.push(...containerProblems(spec, 'spec'));
+  if (type.kind === 'Pod') problems.push(...podSpecProblems(spec, 'spec'));
   const template = (spec.template as { spec?: Record<string, unknown> } | undefined)?.spec;
-  if (template !== undefined) problems.push(...containerProblems(template, 'spec.template.spec'));
+  if (template !== undefined) problems.push(...podSpecProblems(template, 'spec.template.spec'));
   if (type.kind === 'Service') problems.push(...portProblems(spec));
   if (type.kind === 'ConfigMap') problems.push(...configMapProblems(object));
   return problems;
@@ -65,21 +71,66 @@ export function labelValueRules(value: string): string[] {
   return [];
 }
 
-function containerProblems(spec: Record<string, unknown>, at: string): string[] {
+/** A pod spec's volumes, then its containers, in the order the server validates them. */
+function podSpecProblems(spec: Record<string, unknown>, at: string): string[] {
+  const volumes = Array.isArray(spec.volumes) ? (spec.volumes as (Volume | null)[]) : [];
+  const problems = volumes.flatMap((volume, i) =>
+    volumeProblems(volume ?? {}, `${at}.volumes[${i}]`),
+  );
+  const names = new Set(
+    volumes.map((v) => v?.name).filter((n) => typeof n === 'string' && n !== ''),
+  );
+  return [...problems, ...containerProblems(spec, at, names)];
+}
+
+/** A volume needs a name and exactly one source; `null` in the list decodes to neither. */
+function volumeProblems(volume: Volume, at: string): string[] {
+  const problems: string[] = [];
+  const sources = Object.keys(volume).filter((key) => key !== 'name' && volume[key] != null);
+  if (sources.length === 0) problems.push(`${at}: Required value: must specify a volume type`);
+  if (typeof volume.name !== 'string' || volume.name === '')
+    problems.push(`${at}.name: Required value`);
+  return problems;
+}
+
+function containerProblems(
+  spec: Record<string, unknown>,
+  at: string,
+  volumes: ReadonlySet<unknown>,
+): string[] {
   const problems: string[] = [];
   for (const list of ['initContainers', 'containers'] as const) {
     const containers = Array.isArray(spec[list]) ? (spec[list] as Container[]) : [];
     const seen = new Set<unknown>();
     containers.forEach((c, i) => {
+      const path = `${at}.${list}[${i}]`;
       if (c?.name !== undefined && seen.has(c.name))
-        problems.push(`${at}.${list}[${i}].name: Duplicate value: ${JSON.stringify(c.name)}`);
+        problems.push(`${path}.name: Duplicate value: ${JSON.stringify(c.name)}`);
       seen.add(c?.name);
       (c?.ports ?? []).forEach((port, j) => {
         const number = port?.containerPort;
-        if (typeof number === 'number' && (number < 1 || number > 65535))
+        if (number === undefined || number === 0)
+          problems.push(`${path}.ports[${j}].containerPort: Required value`);
+        else if (typeof number === 'number' && (number < 1 || number > 65535))
           problems.push(
-            `${at}.${list}[${i}].ports[${j}].containerPort: Invalid value: ${number}: must be between 1 and 65535, inclusive`,
+            `${path}.ports[${j}].containerPort: Invalid value: ${number}: must be between 1 and 65535, inclusive`,
           );
+      });
+      (c?.env ?? []).forEach((variable, j) => {
+        if (typeof variable?.name === 'string' && variable.name !== '') return;
+        // The relaxed name rules (on by default since 1.32) also call the empty name invalid.
+        problems.push(`${path}.env[${j}].name: Required value`);
+        problems.push(
+          `${path}.env[${j}].name: Invalid value: "": environment variable name must be non-empty`,
+        );
+      });
+      (c?.volumeMounts ?? []).forEach((mount, j) => {
+        const name = typeof mount?.name === 'string' ? mount.name : '';
+        if (name === '') problems.push(`${path}.volumeMounts[${j}].name: Required value`);
+        if (!volumes.has(name))
+          problems.push(`${path}.volumeMounts[${j}].name: Not found: ${JSON.stringify(name)}`);
+        if (typeof mount?.mountPath !== 'string' || mount.mountPath === '')
+          problems.push(`${path}.volumeMounts[${j}].mountPath: Required value`);
       });
     });
   }
