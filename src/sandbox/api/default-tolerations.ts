@@ -12,7 +12,8 @@ const SECONDS = 300;
 type Toleration = { key?: string; operator?: string; effect?: string; tolerationSeconds?: number };
 
 export function addDefaultTolerations(pod: KObject): void {
-  const spec = (pod.spec ??= {}) as { tolerations?: Toleration[] | null };
+  pod.spec ??= {};
+  const spec = pod.spec as { tolerations?: Toleration[] | null };
   const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const added = TAINTS.filter(
     (taint) =>
