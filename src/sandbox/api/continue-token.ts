@@ -1,3 +1,4 @@
+import { goJsonSyntaxError } from './go-json-syntax.ts';
 import { ApiError } from './store.ts';
 
 /**
@@ -34,13 +35,9 @@ export function decodeContinue(token: string, resourceVersion: string | null): C
 /** The decoded token's fields, with Go's zero values for the ones it leaves out. */
 function tokenFields(token: string): { v: string; rv: number; start: string } {
   const bytes = rawUrlBase64(token);
-  const text = bytes.toString('latin1');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalid(jsonSyntaxError(text));
-  }
+  const syntax = goJsonSyntaxError(bytes);
+  if (syntax !== undefined) throw invalid(syntax);
+  const parsed: unknown = JSON.parse(bytes.toString('utf8'));
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed;
     if (kind === 'null') return { v: '', rv: 0, start: '' };
@@ -82,37 +79,6 @@ function rawUrlBase64(token: string): Buffer {
   }
   if (kept % 4 === 1) throw invalid(`illegal base64 data at input byte ${lastAt}`);
   return Buffer.from(token.replace(/[\r\n]/g, ''), 'base64url');
-}
-
-/**
- * Go's `encoding/json` syntax error for text that is not JSON, for what a garbled token gives:
- * nothing at all, or a first character that cannot start a value.
- */
-function jsonSyntaxError(text: string): string {
-  const trimmed = text.replace(/^[ \t\r\n]+/, '');
-  if (trimmed === '') return 'unexpected end of JSON input';
-  return `invalid character ${goQuoteChar(trimmed.charCodeAt(0))} looking for beginning of value`;
-}
-
-/** Go's `quoteChar` for one byte of the input: `'x'`, `'\''`, `'\u0081'`. */
-function goQuoteChar(byte: number): string {
-  if (byte === 0x27) return "'\\''";
-  if (byte === 0x22) return `'"'`;
-  const named: Record<number, string> = {
-    7: 'a',
-    8: 'b',
-    9: 't',
-    10: 'n',
-    11: 'v',
-    12: 'f',
-    13: 'r',
-  };
-  if (named[byte] !== undefined) return `'\\${named[byte]}'`;
-  if (byte < 0x20 || byte === 0x7f) return `'\\x${byte.toString(16).padStart(2, '0')}'`;
-  if (byte < 0x7f) return `'${String.fromCharCode(byte)}'`;
-  // A byte of 0x80 or more is read as the rune of that number; Go prints U+00A1..U+00FF itself.
-  if (byte <= 0xa0 || byte === 0xad) return `'\\u${byte.toString(16).padStart(4, '0')}'`;
-  return `'${String.fromCharCode(byte)}'`;
 }
 
 /** Go's `path.Clean` on a key that starts with `/`. */
