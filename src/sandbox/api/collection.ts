@@ -5,7 +5,7 @@ import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { admitCreate } from './namespace-lifecycle.ts';
 import { statusOfNewPod } from './pod-qos.ts';
-import { checkListIntegers, parseResourceVersion } from './query-options.ts';
+import { checkListIntegers, parseListResourceVersion } from './query-options.ts';
 import {
   type Call,
   deleteOptionsOf,
@@ -38,14 +38,14 @@ function select(call: Call): readonly Readonly<KObject>[] {
  */
 function list(call: Call): void {
   const { store, target, query, req, res } = call;
-  checkListIntegers(query);
+  const pageSize = checkListIntegers(query);
+  let items = select(call);
   const token = query.get('continue');
   const from =
     token === null || token === ''
       ? undefined
       : decodeContinue(token, query.get('resourceVersion'));
-  if (from === undefined) parseResourceVersion(query.get('resourceVersion'));
-  let items = select(call);
+  if (from === undefined) parseListResourceVersion(query.get('resourceVersion'), pageSize);
   const rv = store.resourceVersion;
   const limit = Number(query.get('limit') ?? 0);
   if (from !== undefined) items = items.slice(startOf(items, from.start));

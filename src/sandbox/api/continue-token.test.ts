@@ -44,6 +44,12 @@ describe('continue tokens', () => {
     expect(message(() => decodeContinue(value, null))).toBe(PREFIX + detail);
   });
 
+  it('is read before the resourceVersion it forbids', () => {
+    expect(message(() => decodeContinue('!!', '7'))).toBe(
+      `${PREFIX}illegal base64 data at input byte 0`,
+    );
+  });
+
   it('may not be sent with a resourceVersion', () => {
     expect(message(() => decodeContinue(encodeContinue(3, 'a/b'), '7'))).toBe(
       'specifying resource version is not allowed when using continue',

@@ -15,13 +15,8 @@ export function encodeContinue(rv: number, start: string): string {
   return Buffer.from(JSON.stringify({ v: VERSION, rv, start })).toString('base64url');
 }
 
+/** A token, read before the request's resourceVersion is looked at (which it forbids). */
 export function decodeContinue(token: string, resourceVersion: string | null): ContinueFrom {
-  if (resourceVersion !== null && resourceVersion !== '' && resourceVersion !== '0')
-    throw new ApiError(
-      400,
-      'BadRequest',
-      'specifying resource version is not allowed when using continue',
-    );
   const fields = tokenFields(token);
   const { v, rv, start } = fields;
   if (v !== VERSION) throw invalid('server does not recognize this encoded version');
@@ -29,6 +24,12 @@ export function decodeContinue(token: string, resourceVersion: string | null): C
   if (start === '') throw invalid(`encoded start key empty (version ${VERSION})`);
   const key = start.startsWith('/') ? start : `/${start}`;
   if (cleanPath(key) !== key) throw invalid(start);
+  if (resourceVersion !== null && resourceVersion !== '' && resourceVersion !== '0')
+    throw new ApiError(
+      400,
+      'BadRequest',
+      'specifying resource version is not allowed when using continue',
+    );
   return { rv, start: key.slice(1) };
 }
 

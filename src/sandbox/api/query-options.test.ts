@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkListIntegers, checkWriteOptions, parseResourceVersion } from './query-options.ts';
+import {
+  checkListIntegers,
+  checkWriteOptions,
+  parseListResourceVersion,
+  parseResourceVersion,
+} from './query-options.ts';
 import { ApiError } from './store.ts';
 
 function thrown(run: () => unknown): ApiError {
@@ -47,6 +52,18 @@ describe('the query parameters of a read', () => {
     expect(parseResourceVersion('')).toBe(0n);
     expect(parseResourceVersion('0')).toBe(0n);
     expect(parseResourceVersion('42')).toBe(42n);
+  });
+
+  it("answers a bad resourceVersion of a paged list with the storage's 400", () => {
+    const paged = thrown(() => parseListResourceVersion('abc', 500n));
+    const whole = thrown(() => parseListResourceVersion('abc', 0n));
+
+    expect([paged.status, paged.reason]).toEqual([400, 'BadRequest']);
+    expect(paged.message).toBe(
+      'invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
+    );
+    expect(whole.status).toBe(500);
+    expect(checkListIntegers(query('limit=500'))).toBe(500n);
   });
 });
 

@@ -26,15 +26,28 @@ export function parseGoInt64(value: string): bigint {
   return parsed;
 }
 
-/** `limit` and `timeoutSeconds` of a list or watch; the first of each is the one read. */
-export function checkListIntegers(query: URLSearchParams): void {
-  for (const name of ['limit', 'timeoutSeconds']) {
-    const value = query.get(name);
-    if (value !== null) parseGoInt64(value);
+/** `limit` and `timeoutSeconds` of a list or watch (the first of each is the one read); the limit. */
+export function checkListIntegers(query: URLSearchParams): bigint {
+  const timeout = query.get('timeoutSeconds');
+  if (timeout !== null) parseGoInt64(timeout);
+  const limit = query.get('limit');
+  return limit === null ? 0n : parseGoInt64(limit);
+}
+
+/**
+ * A read's `resourceVersion`: empty and "0" mean "any", anything else must be a uint64. A paged
+ * list (a `limit`, with a version other than "0") is served by the storage itself, which turns
+ * the versioner's error into a 400; everything else meets the cache's unconverted 500.
+ */
+export function parseListResourceVersion(value: string | null, limit: bigint): bigint {
+  try {
+    return parseResourceVersion(value);
+  } catch (error) {
+    if (!(error instanceof ApiError) || limit <= 0n) throw error;
+    throw new ApiError(400, 'BadRequest', `invalid resource version: ${error.message}`);
   }
 }
 
-/** A read's `resourceVersion`: empty and "0" mean "any", anything else must be a uint64. */
 export function parseResourceVersion(value: string | null): bigint {
   if (value === null || value === '' || value === '0') return 0n;
   const reason = !/^\d+$/.test(value)

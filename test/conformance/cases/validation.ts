@@ -230,6 +230,14 @@ export const VALIDATION: readonly Case[] = [
     },
   },
   {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?limit=5&resourceVersion=abc` },
+    real: '400: a paged list is served by the storage, which calls the version invalid',
+    expect: {
+      exit: 400,
+      out: /"message":"invalid resource version: resourceVersion: Invalid value: \\"abc\\": strconv\.ParseUint: parsing \\"abc\\": invalid syntax","reason":"BadRequest"/,
+    },
+  },
+  {
     request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?limit=1&continue=garbage` },
     real: '400: invalid continue token',
     expect: {
