@@ -1,4 +1,5 @@
 import { findResource, type ResourceType } from './catalog.ts';
+import { addDefaultTolerations } from './default-tolerations.ts';
 import { applyLimitRanges, defaultLimitRange } from './limit-range-admission.ts';
 import { admitQuota } from './quota-admission.ts';
 import { admitService } from './service-admission.ts';
@@ -6,7 +7,7 @@ import type { KObject, ObjectStore } from './store.ts';
 
 /**
  * The admission chain a write goes through after defaulting and before it is stored: the
- * DefaultStorageClass plugin, the service registry's allocations, LimitRanger's defaults and
+ * DefaultTolerationSeconds plugin (pods, on create and update), the DefaultStorageClass plugin, the service registry's allocations, LimitRanger's defaults and
  * ResourceQuota on create.
  * Every way an object enters the store (the API, scenario files, the simulated controllers)
  * calls it, so a ReplicaSet's pod meets the same quota a person's does.
@@ -21,6 +22,7 @@ export function admit(
   previous?: KObject,
 ): void {
   if (type.group === '' && type.kind === 'Service') admitService(store, type, object, previous);
+  if (type.group === '' && type.kind === 'Pod') addDefaultTolerations(object);
   if (type.group === '' && type.kind === 'PersistentVolumeClaim' && previous === undefined)
     defaultClaim(store, object);
   if (type.group === '' && previous === undefined) {

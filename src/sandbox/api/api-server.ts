@@ -13,8 +13,9 @@ import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
 import { serveLog } from './pod-log.ts';
 import { openPodStream, podStreamPath, type StandIn } from './pod-streams.ts';
+import { checkWriteOptions } from './query-options.ts';
 import { RemoteCommandServer } from './remote-command.ts';
-import { type Call, dryRunOf, isWatch, parseTarget } from './request.ts';
+import { type Call, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
 import { ApiError, notFound } from './store.ts';
 import { serveMetrics, serveScale } from './subresources.ts';
@@ -129,7 +130,7 @@ export class SandboxApiServer {
       res,
       target,
       query: url.searchParams,
-      dryRun: dryRunOf(url),
+      dryRun: checkWriteOptions(url.searchParams, method),
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
     };
     return this.#route(call, method, url);

@@ -1,9 +1,11 @@
 import { admit } from './admission.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
 import { deleteObject } from './delete.ts';
 import { admitCreate } from './namespace-lifecycle.ts';
 import { statusOfNewPod } from './pod-qos.ts';
+import { checkListIntegers, parseListResourceVersion } from './query-options.ts';
 import {
   type Call,
   deleteOptionsOf,
@@ -30,20 +32,27 @@ function select(call: Call): readonly Readonly<KObject>[] {
   return store.view(target.type, target.namespace).filter((o) => labels(o) && fields(o));
 }
 
-/** A list, paged by `limit` and an opaque `continue` token that is the offset of the next page. */
+/**
+ * A list, paged by `limit` and a `continue` token naming the key the next page starts at (the
+ * store orders objects by namespace, then name, as etcd orders their keys).
+ */
 function list(call: Call): void {
   const { store, target, query, req, res } = call;
+  const pageSize = checkListIntegers(query);
   let items = select(call);
+  const token = query.get('continue');
+  const from =
+    token === null || token === ''
+      ? undefined
+      : decodeContinue(token, query.get('resourceVersion'));
+  if (from === undefined) parseListResourceVersion(query.get('resourceVersion'), pageSize);
   const rv = store.resourceVersion;
   const limit = Number(query.get('limit') ?? 0);
-  const offset = Number(Buffer.from(query.get('continue') ?? '', 'base64url').toString() || 0);
+  if (from !== undefined) items = items.slice(startOf(items, from.start));
   let next: string | undefined;
-  if (limit > 0) {
-    next =
-      offset + limit < items.length
-        ? Buffer.from(String(offset + limit)).toString('base64url')
-        : undefined;
-    items = items.slice(offset, offset + limit);
+  if (limit > 0 && limit < items.length) {
+    next = encodeContinue(Number(rv), keyOf(items[limit] as KObject));
+    items = items.slice(0, limit);
   }
   if (wantsTable(req.headers.accept)) {
     const out = table(target.type, items, rv, store.now().getTime());
@@ -56,10 +65,25 @@ function list(call: Call): void {
   sendJson(res, 200, body);
 }
 
+function keyOf(object: Readonly<KObject>): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/** Where a page starting at `key` begins: the first object at or after it. */
+function startOf(items: readonly Readonly<KObject>[], key: string): number {
+  const slash = key.indexOf('/');
+  const [namespace, name] = slash < 0 ? ['', key] : [key.slice(0, slash), key.slice(slash + 1)];
+  const index = items.findIndex((o) => {
+    const ns = o.metadata.namespace ?? '';
+    return ns > namespace || (ns === namespace && o.metadata.name >= name);
+  });
+  return index < 0 ? items.length : index;
+}
+
 async function create(call: Call): Promise<void> {
   const { store, target, req, res, query } = call;
   const warnings: string[] = [];
-  const body = objectFromBody(await readBody(req), target);
+  const body = objectFromBody(await readBody(req, false, target.type.kind), target);
   const object = applyDefaults(
     decodeObject(target.type, body, fieldValidationOf(query, 'CreateOptions'), warnings),
   );
@@ -77,7 +101,7 @@ async function create(call: Call): Promise<void> {
 
 async function deleteCollection(call: Call): Promise<void> {
   const { store, target, dryRun, res } = call;
-  const options = deleteOptionsOf(await readBody(call.req, true), call.query);
+  const options = deleteOptionsOf(await readBody(call.req, true, 'DeleteOptions'), call.query);
   const selected = select(call).map((object) => copy(object));
   for (const object of selected) deleteObject(store, target.type, object, options, dryRun);
   sendJson(res, 200, listOf(target.type, selected, store.resourceVersion));

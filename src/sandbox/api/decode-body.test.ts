@@ -137,3 +137,21 @@ describe('decodePatched', () => {
     });
   });
 });
+
+describe('a Secret key __proto__', () => {
+  it('is folded from stringData into data as an own key', () => {
+    const secrets = findResource('', 'v1', 'secrets') as ResourceType;
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: JSON.parse('{"__proto__":"eA==","a":"eA=="}'),
+      stringData: JSON.parse('{"__proto__":"y"}'),
+    } as KObject;
+
+    const out = decodeObject(secrets, body, 'Strict', []);
+
+    expect(JSON.stringify(out.data)).toBe('{"__proto__":"eQ==","a":"eA=="}');
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+  });
+});

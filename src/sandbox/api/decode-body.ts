@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { ResourceType } from './catalog.ts';
+import { setOwn } from './own-keys.ts';
 import { DecodeError, decode } from './schema/decode.ts';
 import { schemaOf } from './schema/index.ts';
 import { ApiError, type KObject } from './store.ts';
@@ -122,7 +123,7 @@ function foldStringData(object: KObject): KObject {
   if (object.kind !== 'Secret' || object.stringData === undefined) return object;
   const data = { ...((object.data as Record<string, string> | undefined) ?? {}) };
   for (const [key, value] of Object.entries(object.stringData as Record<string, string>)) {
-    data[key] = Buffer.from(value, 'utf8').toString('base64');
+    setOwn(data, key, Buffer.from(value, 'utf8').toString('base64'));
   }
   const { stringData: _, ...rest } = object;
   return { ...rest, data } as KObject;

@@ -88,7 +88,7 @@ export async function serveEviction(call: Call): Promise<void> {
   const { store, target, req, res } = call;
   if (req.method !== 'POST') throw methodNotAllowed();
   const name = target.name ?? '';
-  const eviction = (await readBody(req)) as Eviction;
+  const eviction = (await readBody(req, false, 'Eviction')) as Eviction;
   if (eviction.metadata?.name !== undefined && eviction.metadata.name !== name)
     throw new ApiError(400, 'BadRequest', 'name in URL does not match name in Eviction object');
   const pod = store.mustGet(PODS, target.namespace, name);

@@ -102,7 +102,9 @@ export async function serveHpaV1(call: Call, method: string): Promise<void> {
   if (method === 'GET' && name !== undefined)
     return sendJson(res, 200, toV1(store.mustGet(V2, target.namespace, name)));
   if (method === 'POST' && name === undefined) {
-    const object = applyDefaults(toV2(objectFromBody(await readBody(call.req), target)));
+    const object = applyDefaults(
+      toV2(objectFromBody(await readBody(call.req, false, 'HorizontalPodAutoscaler'), target)),
+    );
     validate(V2, object);
     const created = store.create(V2, object, { ...writeOptionsOf(call), operation: 'Update' });
     return sendJson(res, 201, toV1(created));
@@ -110,7 +112,7 @@ export async function serveHpaV1(call: Call, method: string): Promise<void> {
   if (name === undefined) throw methodNotAllowed();
   if (method === 'PUT' || method === 'PATCH') return replace(call, method, name);
   if (method === 'DELETE') {
-    const options = (await readBody(call.req, true)) as DeleteOptions;
+    const options = (await readBody(call.req, true, 'DeleteOptions')) as DeleteOptions;
     const current = store.mustGet(V2, target.namespace, name);
     return sendJson(res, 200, deleteObject(store, V2, current, options, call.dryRun));
   }

@@ -3,8 +3,10 @@ import { decodeObject, decodePatched, fieldValidationOf, sendWarnings } from './
 import { applyDefaults } from './defaults.ts';
 import { deleteObject, releaseIfDone } from './delete.ts';
 import { applyPatch, isApplyPatch, type PatchType, patchTypeOf } from './patch.ts';
+import { parseResourceVersion } from './query-options.ts';
 import {
   type Call,
+  checkName,
   deleteOptionsOf,
   mentionsResourceVersion,
   objectFromBody,
@@ -25,6 +27,7 @@ const MEDIA_TYPES = 'application/json-patch+json, application/merge-patch+json';
 
 function get(call: Call, name: string): void {
   const { store, target, req, res } = call;
+  parseResourceVersion(call.query.get('resourceVersion'));
   const object = store.mustGet(target.type, target.namespace, name);
   if (!wantsTable(req.headers.accept)) sendJson(res, 200, object);
   else
@@ -36,16 +39,11 @@ async function replace(call: Call, name: string): Promise<void> {
   const warnings: string[] = [];
   const body = decodeObject(
     target.type,
-    objectFromBody(await readBody(req), target),
+    objectFromBody(await readBody(req, false, target.type.kind), target),
     fieldValidationOf(query, 'UpdateOptions'),
     warnings,
   );
-  if (body.metadata.name !== name)
-    throw new ApiError(
-      400,
-      'BadRequest',
-      'the name of the object does not match the name on the URL',
-    );
+  checkName(body, name, target.namespace);
   const current = store.mustGet(target.type, target.namespace, name);
   const next = keepStatusRules(target, body, current);
   validate(target.type, applyDefaults(next), current);
@@ -87,6 +85,7 @@ async function patch(call: Call, name: string): Promise<void> {
   const result = applyPatch(current, change, type, schema);
   if (typeof result !== 'object' || result === null || Array.isArray(result))
     throw new ApiError(422, 'Invalid', 'the patch produced an object that is not valid');
+  checkName(result as KObject, name, target.namespace);
   const warnings: string[] = [];
   let patched = decodePatched(
     target.type,
@@ -118,7 +117,7 @@ async function patch(call: Call, name: string): Promise<void> {
 
 async function remove(call: Call, name: string): Promise<void> {
   const { store, target, query, req, res } = call;
-  const options = deleteOptionsOf(await readBody(req, true), query);
+  const options = deleteOptionsOf(await readBody(req, true, 'DeleteOptions'), query);
   const current = store.mustGet(target.type, target.namespace, name);
   const dryRun = call.dryRun || (options.dryRun ?? []).includes('All');
   sendJson(res, 200, deleteObject(store, target.type, current, options, dryRun));

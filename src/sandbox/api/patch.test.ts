@@ -210,7 +210,9 @@ describe('JSON patch (RFC 6902)', () => {
 
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(422);
-    expect((error as ApiError).message).toContain('/spec/replicas');
+    expect((error as ApiError).message).toBe(
+      'the server rejected our request due to an error in our request',
+    );
     expect(target).toEqual({ spec: { replicas: 2 } });
   });
 
@@ -245,6 +247,25 @@ describe('JSON patch (RFC 6902)', () => {
     expect((error as ApiError).reason).toBe('Invalid');
   });
 
+  it.each([
+    ['replace', { op: 'replace', path: '', value: '' }],
+    ['add', { op: 'add', path: '', value: 7 }],
+    ['remove', { op: 'remove', path: '' }],
+    ['move', { op: 'move', from: '', path: '/spec' }],
+  ])(
+    'refuses to %s the whole document with the generic 422 (no container holds it)',
+    (_, operation) => {
+      const error = thrown(() => applyPatch({ spec: { args: ['a'] } }, [operation], 'json'));
+
+      expect((error as ApiError).status).toBe(422);
+      expect((error as ApiError).reason).toBe('Invalid');
+      expect((error as ApiError).message).toBe(
+        'the server rejected our request due to an error in our request',
+      );
+      expect((error as ApiError).details).toEqual({});
+    },
+  );
+
   it('refuses an insert index past the end of a list with 422', () => {
     const error = thrown(() =>
       applyPatch(
@@ -255,7 +276,9 @@ describe('JSON patch (RFC 6902)', () => {
     );
 
     expect((error as ApiError).status).toBe(422);
-    expect((error as ApiError).message).toContain('out of range');
+    expect((error as ApiError).message).toBe(
+      'the server rejected our request due to an error in our request',
+    );
   });
 
   it.each([
@@ -720,7 +743,7 @@ describe('keys named like Object.prototype', () => {
       'strategic',
     );
 
-    expect(into).toThrow('the path "/__proto__" does not exist');
+    expect(into).toThrow('the server rejected our request due to an error in our request');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(json)).toBe(Object.prototype);
     expect(Object.hasOwn(json as object, '__proto__')).toBe(true);

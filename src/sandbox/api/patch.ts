@@ -115,14 +115,19 @@ function strategic(target: Json, patch: Json, schema: FieldType | undefined): Js
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith('$deleteFromPrimitiveList/') && Array.isArray(value)) {
       const list = key.slice('$deleteFromPrimitiveList/'.length);
-      const current = out[list];
-      if (Array.isArray(current)) out[list] = current.filter((item) => !value.includes(item));
+      const current = ownValue(out, list);
+      if (Array.isArray(current))
+        setOwn(
+          out,
+          list,
+          current.filter((item) => !value.includes(item)),
+        );
     }
     if (key.startsWith('$setElementOrder/') && Array.isArray(value)) {
       const list = key.slice('$setElementOrder/'.length);
-      const current = out[list];
+      const current = ownValue(out, list);
       if (Array.isArray(current))
-        out[list] = ordered(current, value, listStrategy(list, childSchema(schema, list)));
+        setOwn(out, list, ordered(current, value, listStrategy(list, childSchema(schema, list))));
     }
   }
   // `$retainKeys`: the fields of this object not listed are cleared (a union's other members).
@@ -191,7 +196,7 @@ function ordered(list: Json[], order: Json[], strategy: ListStrategy): Json[] {
 function withoutDirectives(value: Json): Json {
   if (!isObject(value)) return value;
   const out: JsonObject = {};
-  for (const [key, item] of Object.entries(value)) if (!key.startsWith('$')) out[key] = item;
+  for (const [key, item] of Object.entries(value)) if (!key.startsWith('$')) setOwn(out, key, item);
   return out;
 }
 
@@ -215,8 +220,12 @@ function jsonPatch(target: Json, patch: unknown): Json {
     if (op === 'test') {
       // Objects are equal by their members, whatever their order (RFC 6902, 4.6).
       if (canonical(read(doc, path)) !== canonical(raw.value ?? null)) {
-        throw new ApiError(422, 'Invalid', `the test operation failed at ${path}`);
+        throw notApplied();
       }
+    } else if (path === '' || ((op === 'move' || op === 'copy') && (raw.from ?? '') === '')) {
+      // The whole document is never a target: the patch library finds no container for it.
+      if (['add', 'replace', 'remove', 'move', 'copy'].includes(op)) throw notApplied();
+      throw new ApiError(400, 'BadRequest', `unknown JSON patch operation "${op}"`);
     } else if (op === 'add' || op === 'replace') {
       if (op === 'replace') read(doc, path);
       doc = write(doc, path, raw.value ?? null, op === 'add');
@@ -253,7 +262,7 @@ function read(doc: Json, path: string): Json {
         ? (ownValue(at, part) as Json | undefined)
         : undefined;
     if (next === undefined) {
-      throw new ApiError(422, 'Invalid', `the path "${path}" does not exist`);
+      throw notApplied();
     }
     at = next;
   }
@@ -268,14 +277,14 @@ function write(doc: Json, path: string, value: Json, insert: boolean): Json {
   if (Array.isArray(parent)) {
     const index = last === '-' ? parent.length : Number(last);
     if (!Number.isInteger(index) || index < 0 || index > parent.length) {
-      throw new ApiError(422, 'Invalid', `the index in "${path}" is out of range`);
+      throw notApplied();
     }
     if (insert) parent.splice(index, 0, value);
     else parent[index] = value;
   } else if (isObject(parent)) {
     setOwn(parent, last, value);
   } else {
-    throw new ApiError(422, 'Invalid', `cannot write "${path}": its parent is not an object`);
+    throw notApplied();
   }
   return doc;
 }
@@ -288,6 +297,19 @@ function remove(doc: Json, path: string): Json {
   if (Array.isArray(parent)) parent.splice(Number(last), 1);
   else if (isObject(parent) && Object.hasOwn(parent, last)) delete parent[last];
   return doc;
+}
+
+/**
+ * A JSON patch that does not apply: the API server answers its patch library's error with a
+ * generic 422 that names neither the operation nor the path.
+ */
+function notApplied(): ApiError {
+  return new ApiError(
+    422,
+    'Invalid',
+    'the server rejected our request due to an error in our request',
+    {},
+  );
 }
 
 function escapePointer(part: string): string {

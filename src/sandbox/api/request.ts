@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { apiVersionOf, findResource, type ResourceType } from './catalog.ts';
-import { decodeObject, WireFormatError } from './protobuf/decode-object.ts';
+import { apiVersionOf, findKind, findResource, type ResourceType } from './catalog.ts';
+import { decodeObject, UnknownMessageError, WireFormatError } from './protobuf/decode-object.ts';
 import { ApiError, type KObject, type ObjectStore, type WriteOptions } from './store.ts';
+import { wellFormed } from './well-formed.ts';
 
 /** Reading a request to the sandbox's API: which resource it names, its flags, its body. */
 const MAX_BODY = 3 * 2 ** 20;
@@ -100,13 +101,6 @@ export function isWatch(query: URLSearchParams): boolean {
   return value === 'true' || value === '1';
 }
 
-export function dryRunOf(url: URL): boolean {
-  const values = url.searchParams.getAll('dryRun');
-  if (values.some((v) => v !== 'All'))
-    throw new ApiError(400, 'BadRequest', 'dryRun: Unsupported value: only "All" is supported');
-  return values.length > 0;
-}
-
 export function mentionsResourceVersion(patch: unknown): boolean {
   if (Array.isArray(patch))
     return patch.some(
@@ -122,18 +116,22 @@ export function mentionsResourceVersion(patch: unknown): boolean {
  * The body of a write, whatever the client encoded it as: JSON, YAML for server-side apply, or
  * the protobuf that kubectl's typed clients send (client-go has no fallback to JSON for it).
  */
-export async function readBody(req: IncomingMessage, optional = false): Promise<unknown> {
+export async function readBody(
+  req: IncomingMessage,
+  optional = false,
+  into = 'Object',
+): Promise<unknown> {
   const bytes = await readBytes(req);
   if (bytes.toString('utf8').trim() === '') {
     if (optional) return {};
     throw new ApiError(400, 'BadRequest', 'the request needs a body');
   }
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
-  if (mediaType === PROTOBUF) return decodeProtobuf(bytes);
+  if (mediaType === PROTOBUF) return decodeProtobuf(bytes, into);
   const text = bytes.toString('utf8');
   const yaml = mediaType === 'application/apply-patch+yaml' || mediaType === 'application/yaml';
   try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
+    return wellFormed(yaml ? parseYaml(text) : JSON.parse(text));
   } catch {
     throw new ApiError(
       400,
@@ -155,17 +153,73 @@ async function readBytes(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function decodeProtobuf(bytes: Buffer): unknown {
+/**
+ * A protobuf body: one that does not decode is a bad request, worded as the API server words a
+ * decoding failure (with the body's kind when its envelope told it, else a summary of the bytes).
+ * A kind the sandbox has no field table for is a format it does not take.
+ */
+function decodeProtobuf(bytes: Buffer, into: string): unknown {
   try {
     return decodeObject(bytes);
   } catch (error) {
     if (!(error instanceof WireFormatError)) throw error;
+    if (error instanceof UnknownMessageError)
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF} (${error.message})`,
+      );
+    const meta = error.typeMeta;
+    if (meta !== undefined && meta.kind !== '') {
+      const version = meta.apiVersion.slice(meta.apiVersion.indexOf('/') + 1);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `${meta.kind} in version ${JSON.stringify(version)} cannot be handled as a ${into}: ${error.message}`,
+      );
+    }
     throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, ${PROTOBUF} (${error.message})`,
+      400,
+      'BadRequest',
+      `the object provided is unrecognized (must be of type ${into}): ${error.message} (${summarise(bytes)})`,
     );
   }
+}
+
+/** The API server's summary of a body it could not read: its first 30 bytes, in hex. */
+function summarise(bytes: Buffer): string {
+  if (bytes.length === 0) return '<empty>';
+  const head = bytes.subarray(0, 30);
+  const text = bytes[0] === 0x7b ? head.toString('latin1') : head.toString('hex');
+  return bytes.length > 30 ? `${text} ...` : text;
+}
+
+/**
+ * The object a replace or patch leaves must name the URL's object: without a name (a patch that
+ * removed `/metadata`, say) it is refused, as is another name or namespace.
+ */
+export function checkName(object: KObject, name: string, namespace: string | undefined): void {
+  const metadata = (object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const own = typeof metadata.name === 'string' ? metadata.name : '';
+  if (own === '')
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the name of the object (${name} based on URL) was undeterminable: name must be provided`,
+    );
+  if (own !== name)
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the name of the object (${own}) does not match the name on the URL (${name})`,
+    );
+  const ownNamespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+  if (namespace !== undefined && ownNamespace !== '' && ownNamespace !== namespace)
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the namespace of the object (${ownNamespace}) does not match the namespace on the request (${namespace})`,
+    );
 }
 
 /** A body to create or replace: an object, in the URL's namespace, with the URL's kind filled in. */
@@ -173,6 +227,7 @@ export function objectFromBody(body: unknown, target: Target): KObject {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ApiError(400, 'BadRequest', 'the request body must be a JSON object');
   const object = body as KObject;
+  refuseOtherKind(object, target.type);
   object.metadata ??= { name: '' };
   if (target.type.namespaced) {
     const namespace = target.namespace ?? object.metadata.namespace;
@@ -202,4 +257,38 @@ export function objectFromBody(body: unknown, target: Target): KObject {
   object.apiVersion = expected;
   object.kind = target.type.kind;
   return object;
+}
+
+/**
+ * A body of another kind than the URL's resource: the decoder makes the body's own type and
+ * fails to convert it to the resource's internal type, or knows no such kind at all. Custom
+ * resources are decoded apart and are let be here.
+ */
+function refuseOtherKind(object: KObject, type: ResourceType): void {
+  const kind = typeof object.kind === 'string' ? object.kind : '';
+  if (kind === '' || kind === type.kind) return;
+  const internal = internalPackageOf(type.group);
+  if (internal === undefined) return;
+  const apiVersion =
+    typeof object.apiVersion === 'string' && object.apiVersion !== ''
+      ? object.apiVersion
+      : apiVersionOf(type);
+  const version = apiVersion.includes('/')
+    ? apiVersion.slice(apiVersion.indexOf('/') + 1)
+    : apiVersion;
+  const prefix = `${kind} in version ${JSON.stringify(version)} cannot be handled as a ${type.kind}: `;
+  const own = findKind(apiVersion, kind);
+  const reason =
+    own === undefined
+      ? `no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "k8s.io/kubernetes/pkg/api/legacyscheme/scheme.go:30"`
+      : `converting (${version}.${kind}) to (${internal}.${type.kind}): unknown conversion`;
+  throw new ApiError(400, 'BadRequest', prefix + reason);
+}
+
+/** The Go package of a built-in group's internal types: `core`, `apps`, `networking`… */
+function internalPackageOf(group: string): string | undefined {
+  if (group === '') return 'core';
+  if (!group.includes('.')) return group;
+  if (group.endsWith('.k8s.io')) return group.split('.')[0];
+  return undefined;
 }

@@ -17,7 +17,8 @@ export function statusOf(error: ApiError) {
     metadata: {},
     status: 'Failure',
     message: error.message,
-    reason: error.reason,
+    // An error the API server did not convert to a Status has no reason at all.
+    ...(error.reason === '' ? {} : { reason: error.reason }),
     ...(error.details === undefined ? {} : { details: error.details }),
     code: error.status,
   };

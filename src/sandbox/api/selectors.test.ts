@@ -80,17 +80,45 @@ describe('labelMatcher', () => {
     expect(objects.filter(match).map((o) => o.metadata.name)).toEqual(['empty']);
   });
 
-  it.each([['env in (prod'], ['=web'], ['app web'], ['env in prod'], ['!=web']])(
-    'refuses the malformed selector %j with a 400 BadRequest',
-    (selector) => {
-      const error = thrown(() => labelMatcher(selector));
+  it.each([
+    ['env in (prod', "unable to parse requirement: found '', expected: ',' or ')'"],
+    ['=web', "found '=', expected: !, identifier, or 'end of string'"],
+    ['app web', "unable to parse requirement: found 'web', expected: in, notin, =, ==, !=, gt, lt"],
+    ['env in prod', "unable to parse requirement: found 'prod' expected: '('"],
+    ['!=web', "found '!=', expected: !, identifier, or 'end of string'"],
+    ['a==b==c', "found '==', expected: ',' or 'end of string'"],
+    ['!', "unable to parse requirement: found '', expected: identifier"],
+    ['a,', "found '', expected: identifier after ','"],
+    ['a b=c', "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"],
+    ['a=b c', "found 'c', expected: ',' or 'end of string'"],
+    [
+      'x/y/z=1',
+      "unable to parse requirement: key: Invalid value: \"x/y/z\": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+    ],
+    [
+      'n>x',
+      "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer",
+    ],
+  ])("refuses the malformed selector %j with the parser's 400", (selector, message) => {
+    const error = thrown(() => labelMatcher(selector));
 
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).status).toBe(400);
-      expect((error as ApiError).reason).toBe('BadRequest');
-      expect((error as ApiError).message).toContain('unable to parse requirement');
-    },
-  );
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).reason).toBe('BadRequest');
+    expect((error as ApiError).message).toBe(message);
+  });
+
+  it('reads sets with empty members, keywords as values, and the gt and lt operators', () => {
+    const objects = [pod('a', { n: '5', t: 'in' }), pod('b', { n: '12', t: '' }), pod('c', {})];
+    const pick = (selector: string) =>
+      objects.filter(labelMatcher(selector)).map((o) => o.metadata.name);
+
+    expect(pick('t in (in,notin)')).toEqual(['a']);
+    expect(pick('t in (,x)')).toEqual(['b']);
+    expect(pick('n>6')).toEqual(['b']);
+    expect(pick('n<6,!t')).toEqual([]);
+    expect(pick('!n')).toEqual(['c']);
+  });
 });
 
 const PODS_TYPE = findResource('', 'v1', 'pods') as ResourceType;
@@ -124,17 +152,30 @@ describe('fieldMatcher', () => {
     expect(names(fieldMatcher('', PODS_TYPE))).toHaveLength(PODS.length);
   });
 
-  it.each([['metadata.name'], ['status.phase in (Running)'], ['=web']])(
-    'refuses the malformed selector %j with a 400 BadRequest',
-    (selector) => {
-      const error = thrown(() => fieldMatcher(selector, PODS_TYPE));
+  it.each([
+    ['metadata.name', "invalid selector: 'metadata.name'; can't understand 'metadata.name'"],
+    [
+      'status.phase in (Running)',
+      "invalid selector: 'status.phase in (Running)'; can't understand 'status.phase in (Running)'",
+    ],
+    ['metadata.name=a=b', 'invalid field selector: unescaped character in value: 61'],
+    ['metadata.name=a\\b', 'invalid field selector: invalid escape sequence: \\b'],
+  ])("refuses the malformed selector %j with the parser's 400", (selector, message) => {
+    const error = thrown(() => fieldMatcher(selector, PODS_TYPE));
 
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).status).toBe(400);
-      expect((error as ApiError).reason).toBe('BadRequest');
-      expect((error as ApiError).message).toContain(`invalid field selector: "${selector}"`);
-    },
-  );
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect((error as ApiError).reason).toBe('BadRequest');
+    expect((error as ApiError).message).toBe(message);
+  });
+
+  it('reads an escaped comma or equals sign as part of the value', () => {
+    const objects = [pod('a,b=c', {}), pod('a', {})];
+
+    const match = fieldMatcher('metadata.name=a\\,b\\=c', PODS_TYPE);
+
+    expect(objects.filter(match).map((o) => o.metadata.name)).toEqual(['a,b=c']);
+  });
 });
 
 describe('fieldMatcher: the fields each kind supports', () => {

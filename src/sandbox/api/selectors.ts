@@ -1,5 +1,6 @@
 import type { ResourceType } from './catalog.ts';
 import { fieldReader } from './field-labels.ts';
+import { meets, parseLabelSelector } from './label-selector.ts';
 import { ApiError, type KObject } from './store.ts';
 
 /**
@@ -14,34 +15,100 @@ type Requirement = {
 
 export function labelMatcher(selector: string | undefined): (object: KObject) => boolean {
   if (selector === undefined || selector.trim() === '') return () => true;
-  const requirements = splitTerms(selector).map(parseLabelTerm);
+  const requirements = parseLabelSelector(selector);
   return (object) => {
     const labels = object.metadata.labels ?? {};
-    return requirements.every((r) => matches(labels[r.key], r));
+    return requirements.every((r) => meets(labels, r));
   };
 }
 
-/** A field selector for objects of `type`; only the fields the kind supports may be named. */
+/**
+ * A field selector for objects of `type`: comma-separated `field=value`, `field==value` or
+ * `field!=value` terms, a backslash escaping `\`, `,` and `=` in a value. Only the fields the
+ * kind supports may be named.
+ */
 export function fieldMatcher(
   selector: string | undefined,
   type: ResourceType,
 ): (object: KObject) => boolean {
-  if (selector === undefined || selector.trim() === '') return () => true;
-  const requirements = splitTerms(selector).map((term) => {
-    const match = /^([A-Za-z0-9_.]+)\s*(==|!=|=)\s*(.*)$/.exec(term);
-    if (match === null) {
+  if (selector === undefined || selector === '') return () => true;
+  const requirements = splitFieldTerms(selector)
+    .sort()
+    .filter((term) => term !== '')
+    .map((term) => {
+      const split = splitFieldTerm(term);
+      if (split === undefined)
+        throw new ApiError(
+          400,
+          'BadRequest',
+          `invalid selector: '${selector}'; can't understand '${term}'`,
+        );
+      const [key, op, raw] = split;
+      const value = unescapeFieldValue(raw);
+      const read = fieldReader(type, key);
+      const requirement: Requirement = { key, op: op === '!=' ? 'ne' : 'eq', values: [value] };
+      return { ...requirement, read };
+    });
+  return (object) => requirements.every((r) => matches(r.read(object), r));
+}
+
+/** Splits on commas that no backslash escapes; the escapes stay in the terms. */
+function splitFieldTerms(selector: string): string[] {
+  const terms: string[] = [];
+  let start = 0;
+  let escaped = false;
+  for (let i = 0; i < selector.length; i++) {
+    const c = selector[i];
+    if (escaped) escaped = false;
+    else if (c === '\\') escaped = true;
+    else if (c === ',') {
+      terms.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(selector.slice(start));
+  return terms;
+}
+
+/** The first operator in the term splits it; `!=` and `==` are tried before `=` at each place. */
+function splitFieldTerm(term: string): [string, string, string] | undefined {
+  for (let i = 0; i < term.length; i++) {
+    for (const op of ['!=', '==', '=']) {
+      if (term.startsWith(op, i)) return [term.slice(0, i), op, term.slice(i + op.length)];
+    }
+  }
+  return undefined;
+}
+
+function unescapeFieldValue(raw: string): string {
+  let out = '';
+  let escaped = false;
+  for (const c of raw) {
+    if (escaped) {
+      if (c !== '\\' && c !== ',' && c !== '=')
+        throw new ApiError(
+          400,
+          'BadRequest',
+          `invalid field selector: invalid escape sequence: \\${c}`,
+        );
+      out += c;
+      escaped = false;
+    } else if (c === '\\') {
+      escaped = true;
+    } else if (c === ',' || c === '=') {
+      // Go prints the rune as its number.
       throw new ApiError(
         400,
         'BadRequest',
-        `unable to parse requirement: invalid field selector: "${term}"`,
+        `invalid field selector: unescaped character in value: ${c.codePointAt(0)}`,
       );
+    } else {
+      out += c;
     }
-    const [, key = '', op, value = ''] = match;
-    const read = fieldReader(type, key);
-    const requirement: Requirement = { key, op: op === '!=' ? 'ne' : 'eq', values: [value] };
-    return { ...requirement, read };
-  });
-  return (object) => requirements.every((r) => matches(r.read(object), r));
+  }
+  if (escaped)
+    throw new ApiError(400, 'BadRequest', 'invalid field selector: invalid escape sequence: \\');
+  return out;
 }
 
 /** A Deployment's or ReplicaSet's `spec.selector` as a predicate on labels. */
@@ -86,50 +153,4 @@ function matches(value: string | undefined, r: Requirement): boolean {
     case 'absent':
       return value === undefined;
   }
-}
-
-function parseLabelTerm(term: string): Requirement {
-  const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
-  if (set !== null) {
-    const [, key = '', op, values = ''] = set;
-    return {
-      key,
-      op: op === 'in' ? 'in' : 'notin',
-      values: values
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean),
-    };
-  }
-  const pair = /^([^\s!=]+)\s*(==|!=|=)\s*([^\s]*)$/.exec(term);
-  if (pair !== null) {
-    const [, key = '', op, value = ''] = pair;
-    return { key, op: op === '!=' ? 'ne' : 'eq', values: [value] };
-  }
-  if (/^![^\s!=]+$/.test(term)) return { key: term.slice(1), op: 'absent', values: [] };
-  if (/^[^\s!=(),]+$/.test(term)) return { key: term, op: 'exists', values: [] };
-  throw new ApiError(
-    400,
-    'BadRequest',
-    `unable to parse requirement: invalid label selector: "${term}"`,
-  );
-}
-
-/** Splits on commas that are not inside `in (...)` sets. */
-function splitTerms(selector: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const char of selector) {
-    if (char === '(') depth++;
-    if (char === ')') depth--;
-    if (char === ',' && depth === 0) {
-      terms.push(current.trim());
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  if (current.trim() !== '') terms.push(current.trim());
-  return terms;
 }

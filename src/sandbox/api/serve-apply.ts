@@ -1,6 +1,6 @@
 import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
-import { type Call, objectFromBody, readBody, writeOptionsOf } from './request.ts';
+import { type Call, checkName, objectFromBody, readBody, writeOptionsOf } from './request.ts';
 import { sendJson } from './respond.ts';
 import { applyConfiguration } from './server-side-apply.ts';
 import { ApiError } from './store.ts';
@@ -43,12 +43,7 @@ export async function serverSideApply(call: Call, name: string): Promise<void> {
     fieldValidationOf(query, 'PatchOptions'),
     warnings,
   );
-  if (config.metadata.name !== name)
-    throw new ApiError(
-      400,
-      'BadRequest',
-      'the name of the object does not match the name on the URL',
-    );
+  checkName(config, name, target.namespace);
   const live = store.get(target.type, target.namespace, name);
   const force = query.get('force') === 'true';
   const merged = applyConfiguration(live, config, manager, force, store.now());

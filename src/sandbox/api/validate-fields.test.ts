@@ -58,3 +58,55 @@ describe('the API server field checks', () => {
     ]);
   });
 });
+
+describe('the zero structs that null list items decode to', () => {
+  const pods = type('', 'v1', 'pods');
+
+  it('refuses a null port, env entry and volume mount with what the server says of each', () => {
+    const pod = object('Pod', {
+      spec: {
+        containers: [{ name: 'app', image: 'a', ports: [{}], env: [{}], volumeMounts: [{}] }],
+      },
+    });
+
+    expect(fieldProblems(pods, pod)).toEqual([
+      'spec.containers[0].ports[0].containerPort: Required value',
+      'spec.containers[0].env[0].name: Required value',
+      'spec.containers[0].env[0].name: Invalid value: "": environment variable name must be non-empty',
+      'spec.containers[0].volumeMounts[0].name: Required value',
+      'spec.containers[0].volumeMounts[0].name: Not found: ""',
+      'spec.containers[0].volumeMounts[0].mountPath: Required value',
+    ]);
+  });
+
+  it('refuses a null volume for its missing source and name, in a template too', () => {
+    const deployments = type('apps', 'v1', 'deployments');
+    const deployment = object('Deployment', {
+      spec: { template: { spec: { containers: [{ name: 'a', image: 'a' }], volumes: [{}] } } },
+    });
+
+    expect(fieldProblems(deployments, deployment)).toEqual([
+      'spec.template.spec.volumes[0]: Required value: must specify a volume type',
+      'spec.template.spec.volumes[0].name: Required value',
+    ]);
+  });
+
+  it('takes a mount of a volume the pod declares', () => {
+    const pod = object('Pod', {
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'a',
+            ports: [{ containerPort: 80 }],
+            env: [{ name: 'A' }],
+            volumeMounts: [{ name: 'v', mountPath: '/v' }],
+          },
+        ],
+        volumes: [{ name: 'v', emptyDir: {} }],
+      },
+    });
+
+    expect(fieldProblems(pods, pod)).toEqual([]);
+  });
+});

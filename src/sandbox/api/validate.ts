@@ -77,6 +77,9 @@ const REASONS: Record<string, string> = {
   'Required value': 'FieldValueRequired',
   Forbidden: 'FieldValueForbidden',
   'Unsupported value': 'FieldValueNotSupported',
+  'Not found': 'FieldValueNotFound',
+  'Duplicate value': 'FieldValueDuplicate',
+  'Too long': 'FieldValueTooLong',
 };
 
 /** A problem (`field: Kind of error: detail`) as a `Status` cause, as the real server lists them. */

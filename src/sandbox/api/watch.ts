@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkListIntegers, parseResourceVersion } from './query-options.ts';
 import type { Target } from './request.ts';
 import { statusOf } from './respond.ts';
 import { fieldMatcher, labelMatcher } from './selectors.ts';
@@ -17,6 +18,8 @@ export function serveWatch(
   target: Target,
   query: URLSearchParams,
 ): void {
+  checkListIntegers(query);
+  parseResourceVersion(query.get('resourceVersion'));
   const labels = labelMatcher(query.get('labelSelector') ?? undefined);
   const fields = fieldMatcher(query.get('fieldSelector') ?? undefined, target.type);
   const wanted = (object: KObject) =>

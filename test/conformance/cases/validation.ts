@@ -158,4 +158,208 @@ export const VALIDATION: readonly Case[] = [
     expect: { exit: 0, out: /^sandbox-worker2 10\.244\.2\.\d+$/ },
     within: 5,
   },
+  {
+    request: {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps`,
+      body: secret('misfiled', { data: {} }),
+    },
+    real: '400: a Secret is not converted to a ConfigMap',
+    expect: {
+      exit: 400,
+      out: /"message":"Secret in version \\"v1\\" cannot be handled as a ConfigMap: converting \(v1\.Secret\) to \(core\.ConfigMap\): unknown conversion","reason":"BadRequest"/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: PATH,
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'misfiled' } },
+    },
+    real: '400: a v1 Pod is not converted to an apps/v1 Deployment',
+    expect: {
+      exit: 400,
+      out: /Pod in version \\"v1\\" cannot be handled as a Deployment: converting \(v1\.Pod\) to \(apps\.Deployment\): unknown conversion/,
+    },
+  },
+  {
+    request: {
+      method: 'PATCH',
+      path: `${PATH}/patched`,
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'remove', path: '/metadata' }],
+    },
+    real: '400: the patched object has no name',
+    expect: {
+      exit: 400,
+      out: /the name of the object \(patched based on URL\) was undeterminable: name must be provided/,
+    },
+  },
+  {
+    request: {
+      method: 'PATCH',
+      path: `${PATH}/patched`,
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'replace', path: '', value: '' }],
+    },
+    real: '422: the patch does not apply (generic message, empty details)',
+    expect: {
+      exit: 422,
+      out: /"message":"the server rejected our request due to an error in our request","reason":"Invalid","details":\{\}/,
+    },
+  },
+  {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?limit=abc` },
+    real: '400: strconv.ParseInt: parsing "abc": invalid syntax',
+    expect: {
+      exit: 400,
+      out: /"strconv\.ParseInt: parsing \\"abc\\": invalid syntax","reason":"BadRequest"/,
+    },
+  },
+  {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?watch=true&timeoutSeconds=x` },
+    real: '400: strconv.ParseInt: parsing "x": invalid syntax',
+    expect: { exit: 400, out: /strconv\.ParseInt: parsing \\"x\\": invalid syntax/ },
+  },
+  {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?resourceVersion=abc` },
+    real: '500 without a reason (1.32): strconv.ParseUint of the resourceVersion',
+    expect: {
+      exit: 500,
+      out: /^\{"kind":"Status","apiVersion":"v1","metadata":\{\},"status":"Failure","message":"resourceVersion: Invalid value: \\"abc\\": strconv\.ParseUint: parsing \\"abc\\": invalid syntax","code":500\}$/,
+    },
+  },
+  {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?limit=5&resourceVersion=abc` },
+    real: '400: a paged list is served by the storage, which calls the version invalid',
+    expect: {
+      exit: 400,
+      out: /"message":"invalid resource version: resourceVersion: Invalid value: \\"abc\\": strconv\.ParseUint: parsing \\"abc\\": invalid syntax","reason":"BadRequest"/,
+    },
+  },
+  {
+    request: { method: 'GET', path: `/api/v1/namespaces/${NS}/pods?limit=1&continue=garbage` },
+    real: '400: invalid continue token',
+    expect: {
+      exit: 400,
+      out: /invalid continue token: continue key is not valid: invalid character '\\\\u0081' looking for beginning of value/,
+    },
+  },
+  {
+    kubectl: ['get', 'pods', '-n', NS, '-l', 'a==b==c'],
+    real: "BadRequest (kubectl's 'Unable to find' wrapping): found '==', expected: ',' or 'end of string'",
+    expect: {
+      exit: 1,
+      err: /Error from server \(BadRequest\): Unable to find "\/v1, Resource=pods" that match label selector "a==b==c", field selector "": found '==', expected: ',' or 'end of string'/,
+    },
+  },
+  {
+    kubectl: ['get', 'pods', '-n', NS, '-l', '!'],
+    real: "BadRequest: unable to parse requirement: found '', expected: identifier",
+    expect: {
+      exit: 1,
+      err: /Error from server \(BadRequest\): Unable to find "\/v1, Resource=pods" that match label selector "!", field selector "": unable to parse requirement: found '', expected: identifier/,
+    },
+  },
+  {
+    kubectl: ['get', 'pods', '-n', NS, '--field-selector', 'metadata.name'],
+    real: "BadRequest: invalid selector: 'metadata.name'; can't understand 'metadata.name'",
+    expect: {
+      exit: 1,
+      err: /Error from server \(BadRequest\): Unable to find "\/v1, Resource=pods" that match label selector "", field selector "metadata\.name": invalid selector: 'metadata\.name'; can't understand 'metadata\.name'/,
+    },
+  },
+  {
+    request: {
+      method: 'DELETE',
+      path: `/api/v1/namespaces/${NS}/pods/placed?propagationPolicy=Sideways`,
+    },
+    real: '422: DeleteOptions propagationPolicy Unsupported value',
+    expect: {
+      exit: 422,
+      out: /DeleteOptions\.meta\.k8s\.io \\"\\" is invalid: propagationPolicy: Unsupported value: \\"Sideways\\"/,
+    },
+  },
+  {
+    request: { method: 'DELETE', path: `/api/v1/namespaces/${NS}/pods/placed?dryRun=Maybe` },
+    real: '422: DeleteOptions dryRun Unsupported value []string{"Maybe"}',
+    expect: {
+      exit: 422,
+      out: /DeleteOptions\.meta\.k8s\.io \\"\\" is invalid: dryRun: Unsupported value: \[\]string\{\\"Maybe\\"\}: supported values: \\"All\\"/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps?fieldManager=${'m'.repeat(129)}`,
+      body: { metadata: { name: 'managed' } },
+    },
+    real: '422: CreateOptions fieldManager Too long: must have at most 128 bytes',
+    expect: {
+      exit: 422,
+      out: /CreateOptions\.meta\.k8s\.io \\"\\" is invalid: fieldManager: Too long: must have at most 128 bytes/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/pods`,
+      body: {
+        metadata: { name: 'nulls' },
+        spec: {
+          containers: [{ name: 'app', image: 'nginx:1.27', ports: [null] }],
+          volumes: [null],
+        },
+      },
+    },
+    real: '422: containerPort Required; volume type and name Required',
+    expect: {
+      exit: 422,
+      out: /spec\.volumes\[0\]: Required value: must specify a volume type, spec\.volumes\[0\]\.name: Required value, spec\.containers\[0\]\.ports\[0\]\.containerPort: Required value/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps`,
+      body: '{"metadata":{"name":"lone"},"data":{"k":"\\ud800"}}',
+    },
+    real: 'created, the lone surrogate stored as U+FFFD',
+    expect: { exit: 201, out: /"data":\{"k":"\uFFFD"\}/ },
+  },
+  {
+    before: [['create', 'configmap', 'proto', '-n', NS, '--from-literal=__proto__=kept']],
+    kubectl: ['get', 'configmap', 'proto', '-n', NS, '-o', 'jsonpath={.data}'],
+    real: 'the key __proto__ stored and served like any other',
+    expect: { exit: 0, out: /^\{"__proto__":"kept"\}$/ },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: `/api/v1/namespaces/${NS}/configmaps`,
+      body: 'garbage',
+      contentType: 'application/vnd.kubernetes.protobuf',
+    },
+    real: '400: the object provided is unrecognized (must be of type ConfigMap)',
+    expect: {
+      exit: 400,
+      out: /the object provided is unrecognized \(must be of type ConfigMap\): provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\] \(67617262616765\)/,
+    },
+  },
+  {
+    kubectl: [
+      'get',
+      'pod',
+      'placed',
+      '-n',
+      NS,
+      '-o',
+      'jsonpath={range .spec.tolerations[*]}{.key}:{.effect}:{.operator}:{.tolerationSeconds} {end}',
+    ],
+    real: 'the DefaultTolerationSeconds tolerations, 300s each',
+    expect: {
+      exit: 0,
+      out: /^node\.kubernetes\.io\/not-ready:NoExecute:Exists:300 node\.kubernetes\.io\/unreachable:NoExecute:Exists:300 $/,
+    },
+  },
 ];

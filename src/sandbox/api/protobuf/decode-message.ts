@@ -1,3 +1,4 @@
+import { setOwn } from '../own-keys.ts';
 import { MESSAGES } from './field-table.ts';
 import { formatDuration } from './go-duration.ts';
 import { readFields, readPacked, signed, type WireField, WireFormatError } from './wire-reader.ts';
@@ -62,7 +63,7 @@ export function decodeMessage(message: string, buf: Buffer): JsonObject {
     } else if (field.map) {
       const [key, value] = mapEntry(field.type, bytesOf(wire));
       const map = (out[field.name] ?? {}) as JsonObject;
-      map[key] = value;
+      setOwn(map, key, value);
       out[field.name] = map;
     } else if (field.repeated) {
       const list = (out[field.name] ?? []) as Json[];

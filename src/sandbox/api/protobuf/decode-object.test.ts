@@ -135,3 +135,16 @@ describe('decodeObject', () => {
     );
   });
 });
+
+describe('map keys', () => {
+  it('keeps a data key __proto__ as an own key, touching no prototype', () => {
+    const entry = [...bytes(1, '__proto__'), ...bytes(2, 'lit')];
+    const configMap = [...bytes(1, bytes(1, 'c')), ...bytes(2, entry)];
+
+    const object = decodeObject(envelope('v1', 'ConfigMap', configMap)) as { data: object };
+
+    expect(Object.hasOwn(object.data, '__proto__')).toBe(true);
+    expect(JSON.stringify(object.data)).toBe('{"__proto__":"lit"}');
+    expect(Object.getPrototypeOf(object.data)).toBe(Object.prototype);
+  });
+});

@@ -1,5 +1,5 @@
 import { decodeMessage, type JsonObject, knowsMessage } from './decode-message.ts';
-import { readFields, WireFormatError } from './wire-reader.ts';
+import { readFields, UnknownMessageError, WireFormatError } from './wire-reader.ts';
 
 /**
  * A body in `application/vnd.kubernetes.protobuf`, as kubectl's typed clients send it: the
@@ -20,11 +20,13 @@ const PACKAGES: Record<string, string> = {
   'coordination.k8s.io/v1': 'coordination',
 };
 
-export { WireFormatError };
+export { UnknownMessageError, WireFormatError };
 
 export function decodeObject(body: Buffer): JsonObject {
   if (body.length < MAGIC.length || !body.subarray(0, MAGIC.length).equals(MAGIC))
-    throw new WireFormatError('the body does not start with the protobuf magic number');
+    throw new WireFormatError(
+      `provided data does not appear to be a protobuf message, expected prefix [${[...MAGIC].join(' ')}]`,
+    );
   let apiVersion = '';
   let kind = '';
   let raw: Buffer = Buffer.alloc(0);
@@ -40,8 +42,13 @@ export function decodeObject(body: Buffer): JsonObject {
   }
   const message = messageFor(apiVersion, kind);
   if (message === undefined)
-    throw new WireFormatError(`no protobuf decoding for ${apiVersion}, Kind=${kind}`);
-  return { apiVersion, kind, ...decodeMessage(message, raw) };
+    throw new UnknownMessageError(`no protobuf decoding for ${apiVersion}, Kind=${kind}`);
+  try {
+    return { apiVersion, kind, ...decodeMessage(message, raw) };
+  } catch (error) {
+    if (error instanceof WireFormatError) error.typeMeta = { apiVersion, kind };
+    throw error;
+  }
 }
 
 /** DeleteOptions travels under every group's version; it is always the meta message. */

@@ -9,7 +9,13 @@ export type WireField =
   | { number: number; wire: 'fixed32'; value: Buffer }
   | { number: number; wire: 'bytes'; value: Buffer };
 
-export class WireFormatError extends Error {}
+export class WireFormatError extends Error {
+  /** The envelope's type, once it was read: the object's own message is what failed. */
+  typeMeta: { apiVersion: string; kind: string } | undefined;
+}
+
+/** A well-formed body of a message the sandbox has no field table for. */
+export class UnknownMessageError extends WireFormatError {}
 
 export function readVarint(buf: Buffer, at: number): { value: bigint; next: number } {
   let value = 0n;

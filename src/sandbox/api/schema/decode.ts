@@ -66,7 +66,8 @@ function struct(value: Record<string, unknown>, type: ObjectType, at: At): Recor
   const owner = type.go.replace(/^.*\./, '');
   for (const [key, item] of Object.entries(value)) {
     const path = at.path === '' ? key : `${at.path}.${key}`;
-    const field = type.fields?.[key];
+    const field =
+      type.fields !== undefined && Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
     if (field === undefined) {
       at.unknown.push(path);
       continue;
