@@ -1,5 +1,6 @@
 import { findResource, type ResourceType } from './catalog.ts';
 import { applyLimitRanges, defaultLimitRange } from './limit-range-admission.ts';
+import { admitPriority } from './priority-admission.ts';
 import { admitQuota } from './quota-admission.ts';
 import { admitService } from './service-admission.ts';
 import type { KObject, ObjectStore } from './store.ts';
@@ -27,6 +28,7 @@ export function admit(
     if (type.kind === 'LimitRange') defaultLimitRange(object);
     if (type.kind === 'Pod') applyLimitRanges(store, object);
   }
+  if (previous === undefined) admitPriority(store, type, object);
   if (previous === undefined) admitQuota(store, type, object);
 }
 
