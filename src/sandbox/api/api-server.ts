@@ -26,6 +26,7 @@ import {
 import { serveLog } from './pod-log.ts';
 import type { Requester } from './rbac/authenticate.ts';
 import { authenticateRequest } from './rbac/requester.ts';
+import { serveWhoAmI } from './rbac/self-subject-review.ts';
 import { policyOf } from './rbac/store-policy.ts';
 import { serveTokenRequest } from './rbac/token-request.ts';
 import { TokenIssuer } from './rbac/tokens.ts';
@@ -155,6 +156,7 @@ export class SandboxApiServer {
       return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
     if (target.type.kind.endsWith('SubjectAccessReview'))
       return serveAccessReview(this.#access, requester, method, target, req, res);
+    if (target.type.kind === 'SelfSubjectReview') return serveWhoAmI(requester, method, res);
     if (target.type.kind === 'SelfSubjectRulesReview')
       return serveRulesReview(this.#access, requester, method, req, res);
     if (target.namespace !== undefined && target.type.namespaced && method !== 'GET') {

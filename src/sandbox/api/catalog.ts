@@ -197,6 +197,15 @@ export const RESOURCES: readonly ResourceType[] = [
     createOnly: true,
   },
   {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    plural: 'selfsubjectreviews',
+    singular: '',
+    namespaced: false,
+    createOnly: true,
+  },
+  {
     group: 'authorization.k8s.io',
     version: 'v1',
     kind: 'SubjectAccessReview',

@@ -242,6 +242,24 @@ export const ACCESS: readonly Case[] = [
     },
   },
   {
+    request: {
+      method: 'GET',
+      path: `/api/v1/namespaces/${NS}/pods`,
+      serviceAccount: `${NS}/bot`,
+      headers: { 'impersonate-user': 'alice' },
+    },
+    real: '403: users "alice" is forbidden: ... cannot impersonate resource "users" ...',
+    expect: {
+      exit: 403,
+      out: /users \\"alice\\" is forbidden: User \\"system:serviceaccount:access:bot\\" cannot impersonate resource \\"users\\" in API group \\"\\" at the cluster scope/,
+    },
+  },
+  {
+    kubectl: ['auth', 'whoami', '--as=bob', '--as-group=devs'],
+    real: 'Username bob, Groups [devs system:authenticated]',
+    expect: { exit: 0, out: /Username\s+bob\nGroups\s+\[devs system:authenticated\]/ },
+  },
+  {
     kubectl: ['apply', '-f', '-'],
     stdin: `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: listed-a, namespace: ${NS} }\n    data: { a: "1" }\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: { name: listed-b, namespace: ${NS} }\n`,
     real: 'configmap/listed-a created, configmap/listed-b created',

@@ -34,6 +34,7 @@ export const MESSAGES: Readonly<Record<string, string>> = {
     '*replicas=1:int32 selector=2:meta.LabelSelector template=3:core.PodTemplateSpec volumeClaimTemplates=4:core.PersistentVolumeClaim[] serviceName=5 podManagementPolicy=6 updateStrategy=7:apps.StatefulSetUpdateStrategy *revisionHistoryLimit=8:int32 minReadySeconds=9:int32 persistentVolumeClaimRetentionPolicy=10:apps.StatefulSetPersistentVolumeClaimRetentionPolicy ordinals=11:apps.StatefulSetOrdinals',
   'apps.StatefulSetUpdateStrategy': 'type=1 rollingUpdate=2:apps.RollingUpdateStatefulSetStrategy',
   'authentication.BoundObjectReference': 'kind=1 apiVersion=2 name=3 uid=4',
+  'authentication.SelfSubjectReview': 'metadata=1:meta.ObjectMeta',
   'authentication.TokenRequest':
     'metadata=1:meta.ObjectMeta spec=2:authentication.TokenRequestSpec',
   'authentication.TokenRequestSpec':
