@@ -25,6 +25,7 @@ import {
 } from './openapi-v2.ts';
 import { serveLog } from './pod-log.ts';
 import type { Requester } from './rbac/authenticate.ts';
+import { requestScope } from './rbac/escalation.ts';
 import { authenticateRequest } from './rbac/requester.ts';
 import { serveWhoAmI } from './rbac/self-subject-review.ts';
 import { policyOf } from './rbac/store-policy.ts';
@@ -146,7 +147,8 @@ export class SandboxApiServer {
       dryRun: dryRunOf(url),
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
     };
-    return this.#route(call, method, url, requester);
+    const scope = { access: this.#access, requester };
+    return requestScope.run(scope, () => this.#route(call, method, url, requester));
   }
 
   /** Past discovery and authorisation: the special groups and subresources, then the verbs. */
