@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN, type Requester } from './rbac/authenticate.ts';
+import { isSuperuser, type Requester } from './rbac/authenticate.ts';
 import {
   type Attributes,
   authorize,
@@ -50,7 +50,7 @@ function denied(rules: DenyRule[], attrs: Attributes): boolean {
 export function decide(access: Access, requester: Requester, attrs: Attributes): Decision {
   if (requester.kubeconfigUser && attrs.resource !== undefined && denied(access.deny, attrs))
     return { allowed: false, reason: '' };
-  if (requester.user.groups.includes('system:masters')) return { allowed: true, reason: '' };
+  if (isSuperuser(requester.user)) return { allowed: true, reason: '' };
   return authorize(access.policy, requester.user, attrs);
 }
 
@@ -192,7 +192,7 @@ export async function serveRulesReview(
   if (method !== 'POST') throw methodNotAllowed();
   const body = (await readBody(req)) as { spec?: { namespace?: string } };
   const namespace = body.spec?.namespace ?? '';
-  if (!requester.user.groups.includes(ADMIN.groups[0] as string)) {
+  if (!isSuperuser(requester.user)) {
     const rules = rulesFor(access.policy, requester.user, namespace);
     sendJson(res, 201, { ...body, status: { ...reviewRules(rules), incomplete: false } });
     return;

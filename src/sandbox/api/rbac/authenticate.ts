@@ -14,6 +14,11 @@ export const ADMIN: UserInfo = {
   groups: ['system:masters', 'system:authenticated'],
 };
 
+/** `system:masters` is the API server's superuser group: RBAC is not consulted for it. */
+export function isSuperuser(user: UserInfo): boolean {
+  return user.groups.includes('system:masters');
+}
+
 /** The requester: who they are, and whether that is the kubeconfig's own user. */
 export type Requester = { user: UserInfo; kubeconfigUser: boolean };
 
