@@ -397,6 +397,25 @@ export const ACCESS: readonly Case[] = [
     expect: { exit: 0, out: /^NAME\s+POD-SELECTOR\s+AGE\nweb-only\s+app=web\s+\S+$/m },
   },
   {
+    before: [
+      [
+        'create',
+        'clusterrole',
+        'conformance-aggregate',
+        '--aggregation-rule=example.com/aggregate-to-conformance=true',
+      ],
+      ['create', 'clusterrole', 'conformance-part', '--verb=get', '--resource=configmaps'],
+      ['label', 'clusterrole', 'conformance-part', 'example.com/aggregate-to-conformance=true'],
+    ],
+    kubectl: ['get', 'clusterrole', 'conformance-aggregate', '-o', 'jsonpath={.rules}'],
+    real: "the labelled ClusterRole's rules, aggregated by the controller",
+    within: 5,
+    expect: {
+      exit: 0,
+      out: /^\[\{"apiGroups":\[""\],"resources":\["configmaps"\],"verbs":\["get"\]\}\]$/,
+    },
+  },
+  {
     kubectl: ['explain', 'rolebinding.roleRef'],
     real: 'FIELD: roleRef <RoleRef>, its fields required',
     expect: { exit: 0, out: /FIELD: roleRef <RoleRef>[\s\S]*kind\t<string> -required-/ },
