@@ -19,8 +19,19 @@ export type Case = {
   /** The command under test; `stdin` feeds `-f -`. */
   kubectl?: string[];
   stdin?: string;
-  /** Or a request through the API, as the client library makes it. */
-  request?: { method: string; path: string; body?: unknown; contentType?: string };
+  /**
+   * Or a request through the API, as the client library makes it; `serviceAccount`
+   * (`namespace/name`) sends a token `kubectl create token` issued for it, as a client running
+   * as that account does (kubectl itself sends no token over plain HTTP).
+   */
+  request?: {
+    method: string;
+    path: string;
+    body?: unknown;
+    contentType?: string;
+    serviceAccount?: string;
+    headers?: Record<string, string>;
+  };
   /** `exit: null`: still running when interrupted (see `stopAfter`). */
   expect: { exit?: number | null; out?: RegExp; err?: RegExp };
   /** What a controller does after the command: the check is retried for up to this many seconds. */
@@ -83,16 +94,28 @@ async function observe(c: Case, context: Context): Promise<Observed> {
     return { exit: run.stopped === true ? null : run.code, out: run.stdout, err: run.stderr };
   }
   const request = c.request as NonNullable<Case['request']>;
+  const headers: Record<string, string> = { ...request.headers };
+  if (request.body !== undefined)
+    headers['content-type'] = request.contentType ?? 'application/json';
+  if (request.serviceAccount !== undefined) {
+    const token = await tokenFor(request.serviceAccount, context);
+    if (token === undefined) return { exit: null, out: '', err: 'no token was issued' };
+    headers.authorization = `Bearer ${token}`;
+  }
   const response = await fetch(`${context.url}${request.path}`, {
     method: request.method,
+    headers,
     ...(request.body === undefined
       ? {}
-      : {
-          body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body),
-          headers: { 'content-type': request.contentType ?? 'application/json' },
-        }),
+      : { body: typeof request.body === 'string' ? request.body : JSON.stringify(request.body) }),
   });
   return { exit: response.status, out: await response.text(), err: '' };
+}
+
+async function tokenFor(account: string, context: Context): Promise<string | undefined> {
+  const [namespace = '', name = ''] = account.split('/');
+  const issued = await runKubectl(context, ['create', 'token', name, '-n', namespace]);
+  return issued.code === 0 ? issued.stdout.trim() : undefined;
 }
 
 function mismatchOf(c: Case, observed: Observed): string | undefined {

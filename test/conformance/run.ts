@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { type Case, type Result, runCase, runSteps, type Step } from './case.ts';
+import { ACCESS, ACCESS_SETUP } from './cases/access.ts';
 import { EVERYDAY } from './cases/everyday.ts';
 import { IMPERATIVE } from './cases/imperative.ts';
 import { OPERATION_SETUP, OPERATIONS } from './cases/operations.ts';
@@ -25,6 +26,7 @@ export const TABLES: readonly Table[] = [
   { title: 'Workloads', cases: WORKLOADS, setup: WORKLOAD_SETUP },
   { title: 'Leases, Services, Endpoints, claims and quota', cases: SERVICES, setup: SERVICE_SETUP },
   { title: 'Validation', cases: VALIDATION, setup: VALIDATION_SETUP },
+  { title: 'Access control, networking and scheduling', cases: ACCESS, setup: ACCESS_SETUP },
   { title: 'Incident operations', cases: OPERATIONS, setup: OPERATION_SETUP, last: true },
 ];
 

@@ -1,7 +1,9 @@
 import { findResource, type ResourceType } from './catalog.ts';
 import { addDefaultTolerations } from './default-tolerations.ts';
 import { applyLimitRanges, defaultLimitRange } from './limit-range-admission.ts';
+import { admitPriority } from './priority-admission.ts';
 import { admitQuota } from './quota-admission.ts';
+import { preventEscalation } from './rbac/escalation.ts';
 import { admitService } from './service-admission.ts';
 import type { KObject, ObjectStore } from './store.ts';
 
@@ -29,6 +31,8 @@ export function admit(
     if (type.kind === 'LimitRange') defaultLimitRange(object);
     if (type.kind === 'Pod') applyLimitRanges(store, object);
   }
+  preventEscalation(type, object);
+  if (previous === undefined) admitPriority(store, type, object);
   if (previous === undefined) admitQuota(store, type, object);
 }
 

@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { tellOnStderr } from '../tell-failure.ts';
-import { authorise, type DenyRule, serveAccessReview, serveRulesReview } from './access.ts';
+import {
+  type Access,
+  authorise,
+  authorisePath,
+  type DenyRule,
+  serveAccessReview,
+  serveRulesReview,
+} from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
 import { serveCollection } from './collection.ts';
@@ -11,9 +18,22 @@ import { serveEviction } from './eviction.ts';
 import { serveHpaV1 } from './hpa-v1.ts';
 import { serveObject } from './object.ts';
 import { openApiFor, openApiIndex } from './openapi.ts';
+import {
+  OPENAPI_V2_PROTOBUF,
+  OPENAPI_V2_PROTOBUF_CONTENT,
+  openApiV2Json,
+  openApiV2Protobuf,
+} from './openapi-v2.ts';
 import { serveLog } from './pod-log.ts';
 import { openPodStream, podStreamPath, type StandIn } from './pod-streams.ts';
 import { checkWriteOptions } from './query-options.ts';
+import type { Requester } from './rbac/authenticate.ts';
+import { requestScope } from './rbac/escalation.ts';
+import { authenticateRequest } from './rbac/requester.ts';
+import { serveWhoAmI } from './rbac/self-subject-review.ts';
+import { policyOf } from './rbac/store-policy.ts';
+import { serveTokenRequest } from './rbac/token-request.ts';
+import { TokenIssuer } from './rbac/tokens.ts';
 import { RemoteCommandServer } from './remote-command.ts';
 import { type Call, isWatch, parseTarget } from './request.ts';
 import { sendError, sendJson, sendText } from './respond.ts';
@@ -50,11 +70,14 @@ export class SandboxApiServer {
   /** A request that failed inside the sandbox: answered 500, told, and the server goes on. */
   readonly #tell = tellOnStderr('a request failed:');
   readonly #streams = new RemoteCommandServer();
+  readonly #tokens = new TokenIssuer();
+  readonly #access: Access;
   #watches = 0;
   #logStreams = 0;
 
   constructor(options: ApiServerOptions) {
     this.#options = options;
+    this.#access = { deny: options.deny ?? [], policy: policyOf(options.simulator.store) };
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         if (!(error instanceof ApiError)) this.#tell(`${req.method} ${req.url}`, error);
@@ -116,13 +139,17 @@ export class SandboxApiServer {
       res.once('close', () => this.#logStreams--);
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const fixed = this.#fixed(path, req);
-    if (fixed !== undefined) return sendJson(res, 200, fixed);
-    if (['/healthz', '/readyz', '/livez'].includes(path)) return sendText(res, 200, 'ok');
+    const requester = authenticateRequest(this.#access, this.#store, this.#tokens, req.headers);
     const target = parseTarget(path);
-    if (target === undefined)
+    if (target === undefined) {
+      authorisePath(this.#access, requester, method, url.pathname);
+      const fixed = this.#fixed(path, req);
+      if (fixed !== undefined) return sendJson(res, 200, fixed);
+      if (['/healthz', '/readyz', '/livez'].includes(path)) return sendText(res, 200, 'ok');
+      if (path === '/openapi/v2') return sendOpenApiV2(req, res);
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
-    authorise(this.#options.deny ?? [], method, target, url);
+    }
+    authorise(this.#access, requester, method, target, url);
     this.#options.simulator.catchUp();
     const call: Call = {
       store: this.#store,
@@ -133,7 +160,8 @@ export class SandboxApiServer {
       dryRun: checkWriteOptions(url.searchParams, method),
       fieldManager: url.searchParams.get('fieldManager') ?? undefined,
     };
-    return this.#route(call, method, url);
+    const scope = { access: this.#access, requester };
+    return requestScope.run(scope, () => this.#route(call, method, url, requester));
   }
 
   /** An upgrade: `pods/attach` and `pods/exec` over WebSocket, anything else refused with a Status. */
@@ -147,7 +175,10 @@ export class SandboxApiServer {
       if (request === undefined)
         throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
       const { namespace, name, verb } = request;
-      authorise(this.#options.deny ?? [], method, { type: PODS, namespace, name, sub: verb }, url);
+      // A WebSocket upgrade arrives as a GET and is authorised as `get` on the subresource, as
+      // by the 1.32 API server the sandbox reports being (1.35 also asks for `create`).
+      const requester = authenticateRequest(this.#access, this.#store, this.#tokens, req.headers);
+      authorise(this.#access, requester, method, { type: PODS, namespace, name, sub: verb }, url);
       this.#options.simulator.catchUp();
       return openPodStream(
         this.#options.simulator,
@@ -159,14 +190,15 @@ export class SandboxApiServer {
   }
 
   /** Past discovery and authorisation: the special groups and subresources, then the verbs. */
-  async #route(call: Call, method: string, url: URL): Promise<void> {
+  async #route(call: Call, method: string, url: URL, requester: Requester): Promise<void> {
     const { req, res, target, query } = call;
     if (target.type.group === 'metrics.k8s.io')
       return serveMetrics(this.#options.simulator, this.#options.metrics, res, target, req, url);
-    if (target.type.kind === 'SelfSubjectAccessReview')
-      return serveAccessReview(this.#options.deny ?? [], method, req, res);
+    if (target.type.kind.endsWith('SubjectAccessReview'))
+      return serveAccessReview(this.#access, requester, method, target, req, res);
+    if (target.type.kind === 'SelfSubjectReview') return serveWhoAmI(requester, method, res);
     if (target.type.kind === 'SelfSubjectRulesReview')
-      return serveRulesReview(this.#options.deny ?? [], method, req, res);
+      return serveRulesReview(this.#access, requester, method, req, res);
     if (target.namespace !== undefined && target.type.namespaced && method !== 'GET') {
       if (this.#store.get(NAMESPACES, undefined, target.namespace) === undefined)
         throw notFound(NAMESPACES, target.namespace);
@@ -174,6 +206,7 @@ export class SandboxApiServer {
     if (target.type.group === 'autoscaling' && target.type.version === 'v1')
       return serveHpaV1(call, method);
     if (target.sub === 'eviction') return serveEviction(call);
+    if (target.sub === 'token') return serveTokenRequest(call, method, this.#tokens);
     if (target.sub === 'log') return serveLog(this.#options.simulator, res, target, query);
     if (target.sub === 'scale')
       return serveScale(this.#options.simulator, req, res, target, call.dryRun, call.fieldManager);
@@ -194,6 +227,19 @@ export class SandboxApiServer {
       return resourceList(parts[2] ?? '', parts[3] ?? '');
     return undefined;
   }
+}
+
+function sendOpenApiV2(req: IncomingMessage, res: ServerResponse): void {
+  if (!(req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
+    sendJson(res, 200, openApiV2Json());
+    return;
+  }
+  const body = openApiV2Protobuf();
+  res.writeHead(200, {
+    'content-type': OPENAPI_V2_PROTOBUF_CONTENT,
+    'content-length': body.length,
+  });
+  res.end(body);
 }
 
 /**

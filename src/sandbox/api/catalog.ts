@@ -30,7 +30,7 @@ export const RESOURCES: readonly ResourceType[] = [
   core('Service', 'services', true, ['svc'], [], ['all']),
   core('ConfigMap', 'configmaps', true, ['cm']),
   core('Secret', 'secrets', true, []),
-  core('ServiceAccount', 'serviceaccounts', true, ['sa']),
+  core('ServiceAccount', 'serviceaccounts', true, ['sa'], ['token']),
   core('Endpoints', 'endpoints', true, ['ep']),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc'], ['status']),
   core('PersistentVolume', 'persistentvolumes', false, ['pv'], ['status']),
@@ -119,6 +119,46 @@ export const RESOURCES: readonly ResourceType[] = [
     shortNames: ['pdb'],
     subresources: ['status'],
   },
+  rbac('Role', 'roles', true),
+  rbac('ClusterRole', 'clusterroles', false),
+  rbac('RoleBinding', 'rolebindings', true),
+  rbac('ClusterRoleBinding', 'clusterrolebindings', false),
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'Ingress',
+    plural: 'ingresses',
+    singular: 'ingress',
+    namespaced: true,
+    shortNames: ['ing'],
+    subresources: ['status'],
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'IngressClass',
+    plural: 'ingressclasses',
+    singular: 'ingressclass',
+    namespaced: false,
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    singular: 'networkpolicy',
+    namespaced: true,
+    shortNames: ['netpol'],
+  },
+  {
+    group: 'scheduling.k8s.io',
+    version: 'v1',
+    kind: 'PriorityClass',
+    plural: 'priorityclasses',
+    singular: 'priorityclass',
+    namespaced: false,
+    shortNames: ['pc'],
+  },
   {
     group: 'argoproj.io',
     version: 'v1alpha1',
@@ -154,6 +194,33 @@ export const RESOURCES: readonly ResourceType[] = [
     plural: 'selfsubjectaccessreviews',
     singular: '',
     namespaced: false,
+    createOnly: true,
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    plural: 'selfsubjectreviews',
+    singular: '',
+    namespaced: false,
+    createOnly: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SubjectAccessReview',
+    plural: 'subjectaccessreviews',
+    singular: '',
+    namespaced: false,
+    createOnly: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'LocalSubjectAccessReview',
+    plural: 'localsubjectaccessreviews',
+    singular: '',
+    namespaced: true,
     createOnly: true,
   },
   {
@@ -222,6 +289,17 @@ function core(
     shortNames,
     subresources,
     categories,
+  };
+}
+
+function rbac(kind: string, plural: string, namespaced: boolean): ResourceType {
+  return {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced,
   };
 }
 

@@ -35,6 +35,8 @@ export function applyDefaults(object: KObject): KObject {
     | undefined;
   if (object.kind === 'Secret') object.type ??= 'Opaque';
   if (object.kind === 'Namespace') return namespaceDefaults(object);
+  if (object.kind === 'PriorityClass') object.preemptionPolicy ??= 'PreemptLowerPriority';
+  if (object.kind === 'NetworkPolicy') networkPolicyDefaults(object);
   if (spec === undefined) return object;
   if (object.kind === 'Pod') podSpec(spec as PodSpec);
   if (['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(object.kind)) {
@@ -145,4 +147,12 @@ function namespaceDefaults(object: KObject): KObject {
   status.phase ??= 'Active';
   object.status = status;
   return object;
+}
+
+/** A policy without types isolates ingress, and egress too when it has egress rules. */
+function networkPolicyDefaults(object: KObject): void {
+  const spec = (object.spec ?? {}) as { egress?: unknown[]; policyTypes?: string[] };
+  object.spec = spec;
+  if (spec.policyTypes !== undefined && spec.policyTypes.length > 0) return;
+  spec.policyTypes = (spec.egress ?? []).length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }

@@ -77,6 +77,7 @@ const FOREIGN_SUBRESOURCES: Record<string, [string, string, string, string[]]> =
   scale: ['Scale', 'autoscaling', 'v1', ['get', 'patch', 'update']],
   // kubectl drain looks for this entry to know that evictions are served, and in which version.
   eviction: ['Eviction', 'policy', 'v1', ['create']],
+  token: ['TokenRequest', 'authentication.k8s.io', 'v1', ['create']],
 };
 
 function subEntry(type: ResourceType, sub: string) {

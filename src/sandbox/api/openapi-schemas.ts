@@ -1,4 +1,5 @@
 import type { ResourceType } from './catalog.ts';
+import { ACCESS_TYPES } from './openapi-access-types.ts';
 import { CORE_TYPES } from './openapi-core-types.ts';
 import type { TypeDescription } from './openapi-types.ts';
 import { WORKLOAD_TYPES } from './openapi-workload-types.ts';
@@ -26,7 +27,11 @@ const WELL_KNOWN: Record<string, { name: string; schema: Schema }> = {
   },
 };
 
-const TYPES: Record<string, TypeDescription> = { ...CORE_TYPES, ...WORKLOAD_TYPES };
+const TYPES: Record<string, TypeDescription> = {
+  ...CORE_TYPES,
+  ...WORKLOAD_TYPES,
+  ...ACCESS_TYPES,
+};
 
 const PRIMITIVES = new Set(['string', 'integer', 'number', 'boolean']);
 

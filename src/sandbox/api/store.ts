@@ -465,6 +465,19 @@ function checkName(type: ResourceType, name: string): void {
       `${type.kind} "${name}" is invalid: metadata.name: Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
     );
   }
+  // RBAC objects need only be a path segment (`system:discovery`), as the RBAC validation asks.
+  if (type.group === 'rbac.authorization.k8s.io') {
+    const problem =
+      name === '.' || name === '..'
+        ? `may not be '${name}'`
+        : ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`)[0];
+    if (problem === undefined) return;
+    throw new ApiError(
+      422,
+      'Invalid',
+      `${type.kind}.${type.group} "${name}" is invalid: metadata.name: Invalid value: "${name}": ${problem}`,
+    );
+  }
   const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
   if (name.length > 253 || !subdomain.test(name)) {
     throw new ApiError(

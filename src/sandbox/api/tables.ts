@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { human, podStatus as printStatus } from '../../tools/kubernetes/format.ts';
+import { ACCESS_PRINTERS } from './access-tables.ts';
 import type { ResourceType } from './catalog.ts';
 import { INFRA_PRINTERS } from './infra-tables.ts';
 import type { KObject } from './store.ts';
@@ -290,7 +291,8 @@ export function table(
   resourceVersion: string,
   now: number,
 ) {
-  const printer = PRINTERS[type.plural] ?? INFRA_PRINTERS[type.plural] ?? DEFAULT;
+  const printer =
+    PRINTERS[type.plural] ?? INFRA_PRINTERS[type.plural] ?? ACCESS_PRINTERS[type.plural] ?? DEFAULT;
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

@@ -2,6 +2,7 @@ import { parseCpu, parseMemory } from '../../shared/quantity.ts';
 import type { ResourceType } from './catalog.ts';
 import { canonical } from './hash.ts';
 import { ApiError, type KObject } from './store.ts';
+import { accessProblems } from './validate-access.ts';
 import { fieldProblems } from './validate-fields.ts';
 
 /**
@@ -23,7 +24,10 @@ type WorkloadSpec = {
 };
 
 export function validate(type: ResourceType, object: KObject, previous?: KObject): void {
-  const problems: string[] = fieldProblems(type, object);
+  const problems: string[] = [
+    ...fieldProblems(type, object),
+    ...accessProblems(type, object, previous),
+  ];
   const spec = (object.spec ?? {}) as WorkloadSpec;
   if (type.kind === 'Pod') {
     containers(spec as PodSpec, 'spec', problems);

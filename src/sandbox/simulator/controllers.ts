@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../api/store.ts';
+import { ClusterRoleAggregationController } from './cluster-role-aggregation.ts';
 import type { Controller } from './controller-kit.ts';
 import { CronJobController } from './cronjob-controller.ts';
 import { DaemonSetController } from './daemonset-controller.ts';
@@ -18,5 +19,6 @@ export function controllers(
     { name: 'job controller', controller: new JobController(store, events) },
     { name: 'statefulset controller', controller: new StatefulSetController(store, events) },
     { name: 'daemonset controller', controller: new DaemonSetController(store, events) },
+    { name: 'clusterrole aggregation', controller: new ClusterRoleAggregationController(store) },
   ];
 }

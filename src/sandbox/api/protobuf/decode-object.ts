@@ -18,6 +18,10 @@ const PACKAGES: Record<string, string> = {
   'authorization.k8s.io/v1': 'authorization',
   'policy/v1': 'policy',
   'coordination.k8s.io/v1': 'coordination',
+  'authentication.k8s.io/v1': 'authentication',
+  'rbac.authorization.k8s.io/v1': 'rbac',
+  'networking.k8s.io/v1': 'networking',
+  'scheduling.k8s.io/v1': 'scheduling',
 };
 
 export { UnknownMessageError, WireFormatError };

@@ -33,10 +33,18 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   'apps.StatefulSetSpec':
     '*replicas=1:int32 selector=2:meta.LabelSelector template=3:core.PodTemplateSpec volumeClaimTemplates=4:core.PersistentVolumeClaim[] serviceName=5 podManagementPolicy=6 updateStrategy=7:apps.StatefulSetUpdateStrategy *revisionHistoryLimit=8:int32 minReadySeconds=9:int32 persistentVolumeClaimRetentionPolicy=10:apps.StatefulSetPersistentVolumeClaimRetentionPolicy ordinals=11:apps.StatefulSetOrdinals',
   'apps.StatefulSetUpdateStrategy': 'type=1 rollingUpdate=2:apps.RollingUpdateStatefulSetStrategy',
+  'authentication.BoundObjectReference': 'kind=1 apiVersion=2 name=3 uid=4',
+  'authentication.SelfSubjectReview': 'metadata=1:meta.ObjectMeta',
+  'authentication.TokenRequest':
+    'metadata=1:meta.ObjectMeta spec=2:authentication.TokenRequestSpec',
+  'authentication.TokenRequestSpec':
+    'audiences=1:string[] *expirationSeconds=4:int64 boundObjectRef=3:authentication.BoundObjectReference',
   'authorization.FieldSelectorAttributes':
     'rawSelector=1 requirements=2:meta.FieldSelectorRequirement[]',
   'authorization.LabelSelectorAttributes':
     'rawSelector=1 requirements=2:meta.LabelSelectorRequirement[]',
+  'authorization.LocalSubjectAccessReview':
+    'metadata=1:meta.ObjectMeta spec=2:authorization.SubjectAccessReviewSpec',
   'authorization.NonResourceAttributes': 'path=1 verb=2',
   'authorization.ResourceAttributes':
     'namespace=1 verb=2 group=3 version=4 resource=5 subresource=6 name=7 fieldSelector=8:authorization.FieldSelectorAttributes labelSelector=9:authorization.LabelSelectorAttributes',
@@ -47,6 +55,10 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   'authorization.SelfSubjectRulesReview':
     'metadata=1:meta.ObjectMeta spec=2:authorization.SelfSubjectRulesReviewSpec',
   'authorization.SelfSubjectRulesReviewSpec': 'namespace=1',
+  'authorization.SubjectAccessReview':
+    'metadata=1:meta.ObjectMeta spec=2:authorization.SubjectAccessReviewSpec',
+  'authorization.SubjectAccessReviewSpec':
+    'resourceAttributes=1:authorization.ResourceAttributes nonResourceAttributes=2:authorization.NonResourceAttributes user=3 groups=4:string[] uid=6',
   'autoscalingv1.CrossVersionObjectReference': 'kind=1 name=2 apiVersion=3',
   'autoscalingv1.HorizontalPodAutoscaler':
     'metadata=1:meta.ObjectMeta spec=2:autoscalingv1.HorizontalPodAutoscalerSpec',
@@ -298,8 +310,48 @@ export const MESSAGES: Readonly<Record<string, string>> = {
   'meta.OwnerReference':
     'apiVersion=5 kind=1 name=3 uid=4 *controller=6:bool *blockOwnerDeletion=7:bool',
   'meta.Preconditions': '*uid=1 *resourceVersion=2',
+  'networking.HTTPIngressPath': 'path=1 *pathType=3 backend=2:networking.IngressBackend',
+  'networking.HTTPIngressRuleValue': 'paths=1:networking.HTTPIngressPath[]',
+  'networking.IPBlock': 'cidr=1 except=2:string[]',
+  'networking.Ingress': 'metadata=1:meta.ObjectMeta spec=2:networking.IngressSpec',
+  'networking.IngressBackend':
+    'service=4:networking.IngressServiceBackend resource=3:core.TypedLocalObjectReference',
+  'networking.IngressClass': 'metadata=1:meta.ObjectMeta spec=2:networking.IngressClassSpec',
+  'networking.IngressClassParametersReference': '*apiGroup=1 kind=2 name=3 *scope=4 *namespace=5',
+  'networking.IngressClassSpec':
+    'controller=1 parameters=2:networking.IngressClassParametersReference',
+  'networking.IngressRule': 'host=1 ^=2:networking.IngressRuleValue',
+  'networking.IngressRuleValue': 'http=1:networking.HTTPIngressRuleValue',
+  'networking.IngressServiceBackend': 'name=1 port=2:networking.ServiceBackendPort',
+  'networking.IngressSpec':
+    '*ingressClassName=4 defaultBackend=1:networking.IngressBackend tls=2:networking.IngressTLS[] rules=3:networking.IngressRule[]',
+  'networking.IngressTLS': 'hosts=1:string[] secretName=2',
+  'networking.NetworkPolicy': 'metadata=1:meta.ObjectMeta spec=2:networking.NetworkPolicySpec',
+  'networking.NetworkPolicyEgressRule':
+    'ports=1:networking.NetworkPolicyPort[] to=2:networking.NetworkPolicyPeer[]',
+  'networking.NetworkPolicyIngressRule':
+    'ports=1:networking.NetworkPolicyPort[] from=2:networking.NetworkPolicyPeer[]',
+  'networking.NetworkPolicyPeer':
+    'podSelector=1:meta.LabelSelector namespaceSelector=2:meta.LabelSelector ipBlock=3:networking.IPBlock',
+  'networking.NetworkPolicyPort': '*protocol=1 *port=2:IntOrString *endPort=3:int32',
+  'networking.NetworkPolicySpec':
+    'podSelector=1:meta.LabelSelector ingress=2:networking.NetworkPolicyIngressRule[] egress=3:networking.NetworkPolicyEgressRule[] policyTypes=4:string[]',
+  'networking.ServiceBackendPort': 'name=1 number=2:int32',
   'policy.Eviction': 'metadata=1:meta.ObjectMeta deleteOptions=2:meta.DeleteOptions',
   'policy.PodDisruptionBudget': 'metadata=1:meta.ObjectMeta spec=2:policy.PodDisruptionBudgetSpec',
   'policy.PodDisruptionBudgetSpec':
     '*minAvailable=1:IntOrString selector=2:meta.LabelSelector *maxUnavailable=3:IntOrString *unhealthyPodEvictionPolicy=4',
+  'rbac.AggregationRule': 'clusterRoleSelectors=1:meta.LabelSelector[]',
+  'rbac.ClusterRole':
+    'metadata=1:meta.ObjectMeta rules=2:rbac.PolicyRule[] aggregationRule=3:rbac.AggregationRule',
+  'rbac.ClusterRoleBinding':
+    'metadata=1:meta.ObjectMeta subjects=2:rbac.Subject[] roleRef=3:rbac.RoleRef',
+  'rbac.PolicyRule':
+    'verbs=1:string[] apiGroups=2:string[] resources=3:string[] resourceNames=4:string[] nonResourceURLs=5:string[]',
+  'rbac.Role': 'metadata=1:meta.ObjectMeta rules=2:rbac.PolicyRule[]',
+  'rbac.RoleBinding': 'metadata=1:meta.ObjectMeta subjects=2:rbac.Subject[] roleRef=3:rbac.RoleRef',
+  'rbac.RoleRef': 'apiGroup=1 kind=2 name=3',
+  'rbac.Subject': 'kind=1 apiGroup=2 name=3 namespace=4',
+  'scheduling.PriorityClass':
+    'metadata=1:meta.ObjectMeta value=2:int32 globalDefault=3:bool description=4 *preemptionPolicy=5',
 };

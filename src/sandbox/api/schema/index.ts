@@ -1,3 +1,4 @@
+import { NETWORKING_KINDS, RBAC_KINDS, SCHEDULING_KINDS } from './access-kinds.ts';
 import { APPS_KINDS, AUTOSCALING_KINDS } from './apps-kinds.ts';
 import { CORE_KINDS } from './core-kinds.ts';
 import type { ObjectType } from './field-type.ts';
@@ -7,6 +8,9 @@ const BY_GROUP_VERSION: Readonly<Record<string, Readonly<Record<string, ObjectTy
   v1: CORE_KINDS,
   'apps/v1': APPS_KINDS,
   'autoscaling/v2': AUTOSCALING_KINDS,
+  'rbac.authorization.k8s.io/v1': RBAC_KINDS,
+  'networking.k8s.io/v1': NETWORKING_KINDS,
+  'scheduling.k8s.io/v1': SCHEDULING_KINDS,
 };
 
 export function schemaOf(apiVersion: string, kind: string): ObjectType | undefined {
