@@ -1,5 +1,8 @@
+import { admit } from './admission.ts';
 import { decodeObject, fieldValidationOf, sendWarnings } from './decode-body.ts';
 import { applyDefaults } from './defaults.ts';
+import { admitCreate } from './namespace-lifecycle.ts';
+import { statusOfNewPod } from './pod-qos.ts';
 import { type Call, checkName, objectFromBody, readBody, writeOptionsOf } from './request.ts';
 import { sendJson } from './respond.ts';
 import { applyConfiguration } from './server-side-apply.ts';
@@ -49,14 +52,19 @@ export async function serverSideApply(call: Call, name: string): Promise<void> {
   const merged = applyConfiguration(live, config, manager, force, store.now());
   const options = { ...writeOptionsOf(call), operation: 'Apply' };
   if (live === undefined) {
+    // The same way in as a POST: the namespace's lifecycle, a new pod's status, admission.
     const object = applyDefaults(merged);
+    admitCreate(store, target.type, object);
+    if (target.type.kind === 'Pod') object.status = statusOfNewPod(object);
     validate(target.type, object);
+    admit(store, target.type, object);
     const created = store.create(target.type, object, options);
     sendWarnings(res, warnings);
     return sendJson(res, 201, created);
   }
   if (target.sub !== 'status') merged.status = live.status;
   validate(target.type, applyDefaults(merged), live);
+  if (target.sub !== 'status') admit(store, target.type, merged, live);
   const written = store.replace(target.type, merged, options);
   sendWarnings(res, warnings);
   sendJson(res, 200, written);

@@ -221,6 +221,15 @@ export const SERVICES: readonly Case[] = [
     },
   },
   {
+    kubectl: ['apply', '--server-side', '-f', '-'],
+    stdin: JSON.stringify(withCpu('applied')),
+    real: '403: a server-side apply goes through the same quota admission',
+    expect: {
+      exit: 1,
+      err: /pods "applied" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2/,
+    },
+  },
+  {
     kubectl: ['get', 'quota', '-n', QUOTA_NS],
     real: 'REQUEST with used/hard for each resource',
     expect: { exit: 0, out: /^q\s+\S+\s+.*pods: 2\/2/m },
