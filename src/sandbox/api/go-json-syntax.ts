@@ -4,8 +4,10 @@
  * offending byte and where the scanner was: `invalid character 'x' after object key`.
  */
 type Step = (c: number) => Step | string;
+type Fail = (c: number, context: string) => string;
 
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const LITERALS: Record<number, string> = { 116: 'true', 102: 'false', 110: 'null' };
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 const isHex = (c: number) => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 
@@ -13,7 +15,7 @@ export function goJsonSyntaxError(bytes: Uint8Array): string | undefined {
   const stack: ('object' | 'array')[] = [];
   let done = false;
 
-  const fail = (c: number, context: string) => `invalid character ${goQuoteChar(c)} ${context}`;
+  const fail: Fail = (c, context) => `invalid character ${goQuoteChar(c)} ${context}`;
 
   /** After a complete value: what the enclosing object or array, or the top level, allows. */
   const endValue: Step = (c) => {
@@ -40,59 +42,26 @@ export function goJsonSyntaxError(bytes: Uint8Array): string | undefined {
     if (SPACE.has(c)) return colon;
     return c === 0x3a ? beginValue : fail(c, 'after object key');
   };
-  const keyString = inString(() => colon);
-  const valueString = inString(() => endValue);
+  const keyString = stringSteps(() => colon, fail);
+  const valueString = stringSteps(() => endValue, fail);
   const beginKey: Step = (c) => {
     if (SPACE.has(c)) return beginKey;
     return c === 0x22 ? keyString : fail(c, 'looking for beginning of object key string');
   };
-  const beginKeyOrEmpty: Step = (c) => {
-    if (SPACE.has(c)) return beginKeyOrEmpty;
-    if (c === 0x7d) {
-      stack.pop();
-      return endValue;
-    }
-    return beginKey(c);
-  };
-  const beginValueOrEmpty: Step = (c) => {
-    if (SPACE.has(c)) return beginValueOrEmpty;
-    if (c === 0x5d) {
-      stack.pop();
-      return endValue;
-    }
-    return beginValue(c);
-  };
-  const literal = (word: string, at: number): Step => {
-    const expected = word.charCodeAt(at);
-    return (c) => {
-      if (c !== expected) return fail(c, `in literal ${word} (expecting ${goQuoteChar(expected)})`);
-      return at + 1 === word.length ? endValue : literal(word, at + 1);
-    };
-  };
-  const afterDigits = (first: Step): Step => {
+  /** Just inside `{` or `[`: the closing byte ends it at once, anything else starts an entry. */
+  const closeOr = (closer: number, entry: Step): Step => {
     const self: Step = (c) => {
-      if (isDigit(c)) return self;
-      return first(c);
+      if (SPACE.has(c)) return self;
+      if (c !== closer) return entry(c);
+      stack.pop();
+      return endValue;
     };
     return self;
   };
-  const exponentDigits: Step = afterDigits(endValue);
-  const exponentSign: Step = (c) =>
-    isDigit(c) ? exponentDigits : fail(c, 'in exponent of numeric literal');
-  const exponent: Step = (c) => (c === 0x2b || c === 0x2d ? exponentSign : exponentSign(c));
-  const fraction: Step = afterDigits((c) => (c === 0x65 || c === 0x45 ? exponent : endValue(c)));
-  const dot: Step = (c) =>
-    isDigit(c) ? fraction : fail(c, 'after decimal point in numeric literal');
-  const afterInteger: Step = (c) => {
-    if (c === 0x2e) return dot;
-    if (c === 0x65 || c === 0x45) return exponent;
-    return endValue(c);
-  };
-  const integer: Step = afterDigits(afterInteger);
-  const negative: Step = (c) => {
-    if (c === 0x30) return afterInteger;
-    return isDigit(c) ? integer : fail(c, 'in numeric literal');
-  };
+  const beginKeyOrEmpty = closeOr(0x7d, (c) => beginKey(c));
+  const beginValueOrEmpty = closeOr(0x5d, (c) => beginValue(c));
+  const { negative, integer, zero } = numberSteps(endValue, fail);
+  const literal = (word: string) => literalSteps(word, 1, endValue, fail);
   const beginValue: Step = (c) => {
     if (SPACE.has(c)) return beginValue;
     switch (c) {
@@ -107,46 +76,86 @@ export function goJsonSyntaxError(bytes: Uint8Array): string | undefined {
       case 0x2d:
         return negative;
       case 0x30:
-        return afterInteger;
-      case 0x74:
-        return literal('true', 1);
-      case 0x66:
-        return literal('false', 1);
-      case 0x6e:
-        return literal('null', 1);
+        return zero;
     }
+    const word = LITERALS[c];
+    if (word !== undefined) return literal(word);
     return isDigit(c) ? integer : fail(c, 'looking for beginning of value');
   };
 
-  let step: Step = beginValue;
+  const end = run(bytes, beginValue);
+  if (typeof end === 'string' && end !== '') return end;
+  return done && end === endTop ? undefined : 'unexpected end of JSON input';
+}
+
+/**
+ * Feeds every byte to the scanner, then a space, as Go's scanner ends its input: the error it
+ * met, or the step it ended on.
+ */
+function run(bytes: Uint8Array, start: Step): Step | string {
+  let step = start;
   for (const c of bytes) {
     const next = step(c);
     if (typeof next === 'string') return next;
     step = next;
   }
-  // At the end of the input the scanner is fed a space: only a finished value ends cleanly.
   const end = step(0x20);
-  return done && end === endTop ? undefined : 'unexpected end of JSON input';
+  return typeof end === 'string' ? '' : end;
+}
 
-  /** A string's body, then `after`: control bytes refused, escapes checked. */
-  function inString(after: () => Step): Step {
-    const body: Step = (c) => {
-      if (c === 0x22) return after();
-      if (c === 0x5c) return escaped;
-      return c < 0x20 ? fail(c, 'in string literal') : body;
+/** A string's body, then `after`: control bytes refused, escapes checked. */
+function stringSteps(after: () => Step, fail: Fail): Step {
+  const body: Step = (c) => {
+    if (c === 0x22) return after();
+    if (c === 0x5c) return escaped;
+    return c < 0x20 ? fail(c, 'in string literal') : body;
+  };
+  const hex =
+    (left: number): Step =>
+    (c) => {
+      if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
+      return left === 1 ? body : hex(left - 1);
     };
-    const hex =
-      (left: number): Step =>
-      (c) => {
-        if (!isHex(c)) return fail(c, 'in \\u hexadecimal character escape');
-        return left === 1 ? body : hex(left - 1);
-      };
-    const escaped: Step = (c) => {
-      if ('bfnrt\\/"'.includes(String.fromCharCode(c))) return body;
-      return c === 0x75 ? hex(4) : fail(c, 'in string escape code');
-    };
-    return body;
-  }
+  const escaped: Step = (c) => {
+    if ('bfnrt\\/"'.includes(String.fromCharCode(c))) return body;
+    return c === 0x75 ? hex(4) : fail(c, 'in string escape code');
+  };
+  return body;
+}
+
+/** A literal's remaining letters (`rue` of `true`), then `after`. */
+function literalSteps(word: string, at: number, after: Step, fail: Fail): Step {
+  const expected = word.charCodeAt(at);
+  return (c) => {
+    if (c !== expected) return fail(c, `in literal ${word} (expecting ${goQuoteChar(expected)})`);
+    return at + 1 === word.length ? after : literalSteps(word, at + 1, after, fail);
+  };
+}
+
+/** A number after its first byte: after `-`, after a leading 1-9, after a leading 0. */
+function numberSteps(after: Step, fail: Fail): { negative: Step; integer: Step; zero: Step } {
+  const digits = (next: Step): Step => {
+    const self: Step = (c) => (isDigit(c) ? self : next(c));
+    return self;
+  };
+  const exponentDigits = digits(after);
+  const exponentSign: Step = (c) =>
+    isDigit(c) ? exponentDigits : fail(c, 'in exponent of numeric literal');
+  const exponent: Step = (c) => (c === 0x2b || c === 0x2d ? exponentSign : exponentSign(c));
+  const fraction = digits((c) => (c === 0x65 || c === 0x45 ? exponent : after(c)));
+  const dot: Step = (c) =>
+    isDigit(c) ? fraction : fail(c, 'after decimal point in numeric literal');
+  const zero: Step = (c) => {
+    if (c === 0x2e) return dot;
+    if (c === 0x65 || c === 0x45) return exponent;
+    return after(c);
+  };
+  const integer = digits(zero);
+  const negative: Step = (c) => {
+    if (c === 0x30) return zero;
+    return isDigit(c) ? integer : fail(c, 'in numeric literal');
+  };
+  return { negative, integer, zero };
 }
 
 /** Go's `quoteChar` for one byte of the input: `'x'`, `'\''`, `'\u0081'`. */

@@ -1,5 +1,6 @@
 import { findResource, type ResourceType } from './catalog.ts';
-import { ApiError, type KObject, type ObjectStore, resourceName } from './store.ts';
+import { forbidden } from './quota-admission.ts';
+import type { KObject, ObjectStore } from './store.ts';
 
 /**
  * The Priority admission plugin: a new pod's `priorityClassName` becomes its `spec.priority`
@@ -55,19 +56,4 @@ function admitPod(store: ObjectStore, type: ResourceType, pod: KObject): void {
 
 function classes(store: ObjectStore): readonly PriorityClass[] {
   return store.view(PRIORITY_CLASSES) as readonly PriorityClass[];
-}
-
-/** Named by its generateName before it has a name, as the quota's refusals are. */
-function forbidden(type: ResourceType, object: KObject, message: string): ApiError {
-  const name = object.metadata.name || object.metadata.generateName || 'Unknown';
-  return new ApiError(
-    403,
-    'Forbidden',
-    `${resourceName(type)} "${name}" is forbidden: ${message}`,
-    {
-      name,
-      ...(type.group === '' ? {} : { group: type.group }),
-      kind: type.plural,
-    },
-  );
 }

@@ -75,7 +75,7 @@ function countedTypes(hard: Usage): ResourceType[] {
 }
 
 /** `pods "web-7d9c-" is forbidden: …`, naming the object by its generateName before it has a name. */
-function forbidden(type: ResourceType, object: KObject, message: string): ApiError {
+export function forbidden(type: ResourceType, object: KObject, message: string): ApiError {
   const name = object.metadata.name || object.metadata.generateName || 'Unknown';
   return new ApiError(
     403,
@@ -83,7 +83,8 @@ function forbidden(type: ResourceType, object: KObject, message: string): ApiErr
     `${resourceName(type)} "${name}" is forbidden: ${message}`,
     {
       name,
-      group: type.group,
+      // The core group is empty, which the Status leaves out.
+      ...(type.group === '' ? {} : { group: type.group }),
       kind: type.plural,
     },
   );
