@@ -37,7 +37,11 @@ const SYMBOLS: Record<string, Token> = {
   '!=': '!=',
   '(': '(',
 };
-const KEYWORDS: Record<string, Token> = { in: 'in', notin: 'notin' };
+// A Map, not an object: `constructor` or `toString` is a label key like any other.
+const KEYWORDS = new Map<string, Token>([
+  ['in', 'in'],
+  ['notin', 'notin'],
+]);
 const BINARY = 'in, notin, =, ==, !=, gt, lt';
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
@@ -89,7 +93,7 @@ function lex(selector: string): Item[] {
       word += c;
       at++;
     }
-    items.push({ token: KEYWORDS[word] ?? 'identifier', literal: word });
+    items.push({ token: KEYWORDS.get(word) ?? 'identifier', literal: word });
   }
 }
 

@@ -72,6 +72,17 @@ describe('labelMatcher', () => {
     expect(names(labelMatcher('  '))).toHaveLength(PODS.length);
   });
 
+  it('reads the names of Object.prototype members as ordinary keys and values', () => {
+    const objects = [pod('odd', { constructor: 'toString' }), pod('plain', { app: 'web' })];
+
+    for (const selector of ['constructor', 'constructor=toString', 'valueOf notin (x)']) {
+      const match = labelMatcher(selector);
+      expect(objects.filter(match).map((o) => o.metadata.name)).toEqual(
+        selector.startsWith('valueOf') ? ['odd', 'plain'] : ['odd'],
+      );
+    }
+  });
+
   it('matches an empty value with "key="', () => {
     const objects = [pod('empty', { role: '' }), pod('set', { role: 'x' }), pod('none', {})];
 

@@ -113,4 +113,41 @@ describe('the garbage collector', () => {
     expect(kept?.metadata.ownerReferences?.map((r) => r.name)).toEqual(['staying']);
     expect(store.get(CONFIG_MAPS, 'default', 'going')).toBeUndefined();
   });
+
+  it('deletes a dependent whose only owner never existed, and drops a dangling reference beside a live owner', () => {
+    const store = new ObjectStore();
+    const collector = new GarbageCollector(store);
+    const owner = store.create(CONFIG_MAPS, configMap('owner'));
+    const ghost = { ...owner, metadata: { ...owner.metadata, name: 'ghost', uid: 'no-such-uid' } };
+    store.create(CONFIG_MAPS, configMap('orphan', ghost));
+    const both = configMap('both', owner);
+    both.metadata.ownerReferences = [
+      ...(both.metadata.ownerReferences ?? []),
+      ...(configMap('x', ghost).metadata.ownerReferences ?? []),
+    ];
+    store.create(CONFIG_MAPS, both);
+    store.create(CONFIG_MAPS, configMap('kept', owner));
+
+    collector.reconcile();
+
+    expect(store.get(CONFIG_MAPS, 'default', 'orphan')).toBeUndefined();
+    expect(
+      store.mustGet(CONFIG_MAPS, 'default', 'both').metadata.ownerReferences?.map((r) => r.name),
+    ).toEqual(['owner']);
+    expect(store.get(CONFIG_MAPS, 'default', 'kept')).toBeDefined();
+  });
+
+  it('deletes a dependent whose owner is in another namespace, as owners must share it', () => {
+    const store = new ObjectStore();
+    const collector = new GarbageCollector(store);
+    const owner = store.create(CONFIG_MAPS, {
+      ...configMap('owner'),
+      metadata: { name: 'owner', namespace: 'elsewhere' },
+    });
+    store.create(CONFIG_MAPS, configMap('stray', owner));
+
+    collector.reconcile();
+
+    expect(store.get(CONFIG_MAPS, 'default', 'stray')).toBeUndefined();
+  });
 });

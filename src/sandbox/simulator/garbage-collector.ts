@@ -17,14 +17,32 @@ export class GarbageCollector {
   readonly #gone = new Set<string>();
   /** Owners being deleted in the foreground, by uid. */
   readonly #waiting = new Map<string, Waiting>();
+  /** Dependents whose owner references are new or changed, to check that each owner exists. */
+  readonly #added = new Map<string, Waiting>();
+  /** The owner references last seen on each dependent, so that an unchanged one is not checked. */
+  readonly #seen = new Map<string, unknown>();
 
   constructor(store: ObjectStore) {
     this.#store = store;
     store.onChange((_group, _plural, event) => {
       const meta = event.object.metadata;
       if (meta.uid === undefined) return;
-      if (event.type === 'DELETED') this.#gone.add(meta.uid);
-      else if (meta.deletionTimestamp !== undefined && meta.finalizers?.includes(FOREGROUND))
+      if (event.type === 'DELETED') {
+        this.#gone.add(meta.uid);
+        this.#seen.delete(meta.uid);
+        this.#added.delete(meta.uid);
+        return;
+      }
+      if (meta.ownerReferences !== undefined && this.#seen.get(meta.uid) !== meta.ownerReferences) {
+        this.#seen.set(meta.uid, meta.ownerReferences);
+        this.#added.set(meta.uid, {
+          apiVersion: event.object.apiVersion,
+          kind: event.object.kind,
+          namespace: meta.namespace,
+          name: meta.name,
+        });
+      }
+      if (meta.deletionTimestamp !== undefined && meta.finalizers?.includes(FOREGROUND))
         this.#waiting.set(meta.uid, {
           apiVersion: event.object.apiVersion,
           kind: event.object.kind,
@@ -38,6 +56,9 @@ export class GarbageCollector {
     const gone = [...this.#gone];
     this.#gone.clear();
     for (const uid of gone) this.#collect(uid);
+    const added = [...this.#added];
+    this.#added.clear();
+    for (const [uid, at] of added) this.#checkOwners(uid, at);
     for (const [uid, waiting] of [...this.#waiting]) {
       if (this.#foreground(uid, waiting)) this.#waiting.delete(uid);
     }
@@ -57,6 +78,30 @@ export class GarbageCollector {
           metadata: { ...object.metadata, ownerReferences: live },
         });
       }
+    }
+  }
+
+  /**
+   * A dependent whose owners are all absent (never existed, another uid, or in another namespace)
+   * is deleted, and references to absent owners are dropped while another owner stays, as the
+   * real collector does with the virtual nodes it makes for owners it has not seen.
+   */
+  #checkOwners(uid: string, at: Waiting): void {
+    const type = findKind(at.apiVersion, at.kind);
+    if (type === undefined) return;
+    const object = this.#store.get(type, at.namespace, at.name);
+    if (object === undefined || object.metadata.uid !== uid) return;
+    const refs = object.metadata.ownerReferences ?? [];
+    if (refs.length === 0) return;
+    const live = refs.filter((ref) => this.#exists(ref, object.metadata.namespace));
+    if (live.length === refs.length) return;
+    if (live.length > 0) {
+      this.#store.replace(type, {
+        ...object,
+        metadata: { ...object.metadata, ownerReferences: live },
+      });
+    } else if (object.metadata.deletionTimestamp === undefined) {
+      deleteObject(this.#store, type, object, { propagationPolicy: 'Background' }, false);
     }
   }
 
