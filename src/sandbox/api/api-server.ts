@@ -97,6 +97,9 @@ export class SandboxApiServer {
       },
     );
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // The HTTP server no longer watches an upgraded socket: a client resetting it while it
+      // is answered must not be an unhandled error.
+      socket.on('error', () => socket.destroy());
       try {
         this.#upgrade(req, socket, head);
       } catch (error) {
