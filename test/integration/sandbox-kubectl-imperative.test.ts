@@ -328,6 +328,28 @@ describe('kubectl imperative commands on the sandbox', () => {
     expect(ls.stderr).toContain(`the sandbox's stand-in cannot run "ls"`);
   });
 
+  it('tells a user who may read a pod but not exec in it that exec is forbidden', async () => {
+    await kubectl('create', 'role', 'pod-reader', '--verb=get', '--resource=pods', '-n', 'shop');
+    await kubectl(
+      'create',
+      'rolebinding',
+      'bob-reads',
+      '--role=pod-reader',
+      '--user=bob',
+      '-n',
+      'shop',
+    );
+    const pods = await read('/api/v1/namespaces/shop/pods');
+    const pod = (pods.body.items as { metadata: { name: string } }[])[0]?.metadata.name ?? '';
+
+    const result = await kubectl('--as=bob', 'exec', pod, '-n', 'shop', '--', 'echo', 'hi');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `Error from server (Forbidden): pods "${pod}" is forbidden: User "bob" cannot create resource "pods/exec" in API group "" in the namespace "shop"`,
+    );
+  });
+
   it('answers the client library exec with its output and a Status on the status channel', async () => {
     await kubectl('run', 'clientexec', '--image=busybox', '--restart=Never', '--', 'sleep', '1h');
     await kubectl('wait', '--for=condition=Ready', 'pod/clientexec', '--timeout=20s');

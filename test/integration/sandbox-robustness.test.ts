@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { stringify } from 'yaml';
 import { findResource, type ResourceType } from '../../src/sandbox/api/catalog.ts';
 import type { KObject } from '../../src/sandbox/api/store.ts';
@@ -406,6 +408,140 @@ describe('requests that would reach past their object', () => {
     expect(({} as Json).polluted).toBeUndefined();
   });
 });
+
+describe('requests a real API server refuses before reaching its handlers', () => {
+  const hostile = useSandbox(['healthy']);
+  const port = () => Number(new URL(hostile.sandbox.url).port);
+
+  it('answers a request URI it cannot parse with Go’s 400, upgrade or not, and goes on', async () => {
+    const head = 'GET http://x:0x/ HTTP/1.1\r\nHost: x\r\n';
+
+    const upgrade = await rawExchange(
+      port(),
+      `${head}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    );
+    const plain = await rawExchange(port(), `${head}Connection: close\r\n\r\n`);
+
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\n400 Bad Request$/);
+    expect(plain).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\n400 Bad Request$/);
+    expect((await fetch(`${hostile.sandbox.url}/healthz`)).status).toBe(200);
+  });
+
+  it('serves a request asking for an upgrade it does not handle as an ordinary one', async () => {
+    const ask = (upgrade: string) =>
+      rawExchange(
+        port(),
+        `GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: ${upgrade}\r\n\r\n`,
+      );
+
+    const h2c = await ask('h2c');
+    const websocket = await ask('websocket');
+
+    expect(h2c).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*"kind":"NamespaceList"/);
+    expect(websocket).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*"kind":"NamespaceList"/);
+  });
+
+  it('only lists and watches a namespaced resource across all namespaces: other verbs get 405', async () => {
+    const body = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'everywhere', namespace: 'nowhere' },
+    });
+    const send = (method: string, contentType = 'application/json') =>
+      fetch(`${hostile.sandbox.url}/api/v1/configmaps`, {
+        method,
+        headers: { 'content-type': contentType },
+        ...(method === 'DELETE' ? {} : { body }),
+      });
+
+    const answers = [
+      await send('POST'),
+      await send('DELETE'),
+      await send('PUT'),
+      await send('PATCH', 'application/merge-patch+json'),
+    ];
+
+    expect(answers.map((a) => a.status)).toEqual([405, 405, 405, 405]);
+    expect(await answers[0]?.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server does not allow this method on the requested resource',
+      reason: 'MethodNotAllowed',
+      details: {},
+      code: 405,
+    });
+    const cart = await fetch(
+      `${hostile.sandbox.url}/api/v1/namespaces/shop/configmaps/cart-config`,
+    );
+    expect(cart.status).toBe(200);
+  });
+
+  it('closes an exec session with 1009 on a stdin message far larger than kubectl sends', async () => {
+    const pod = await runningPod(hostile.sandbox.url);
+    const ws = await openExec(hostile.sandbox.url, pod, ['sleep', 'infinity']);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    const message = Buffer.alloc(4 * 2 ** 20, 0x61);
+    message[0] = 0;
+
+    ws.send(message);
+
+    expect(await closed).toBe(1009);
+  });
+
+  it('ends an exec session whose pod is deleted, with exit code 137 on the status channel', async () => {
+    const pod = await runningPod(hostile.sandbox.url);
+    const ws = await openExec(hostile.sandbox.url, pod, ['sleep', 'infinity']);
+    const status: string[] = [];
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 3) status.push(data.subarray(1).toString());
+    });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+
+    await fetch(`${hostile.sandbox.url}/api/v1/namespaces/shop/pods/${pod}`, { method: 'DELETE' });
+
+    expect(await closed).toBe(1000);
+    expect(status.map((s) => JSON.parse(s))).toMatchObject([
+      { status: 'Failure', details: { causes: [{ reason: 'ExitCode', message: '137' }] } },
+    ]);
+  }, 20_000);
+});
+
+/** A running pod of the healthy shop's, to exec in. */
+async function runningPod(url: string): Promise<string> {
+  const list = (await (
+    await fetch(`${url}/api/v1/namespaces/shop/pods?fieldSelector=status.phase=Running`)
+  ).json()) as { items: KObject[] };
+  const pod = list.items.find((p) => p.metadata.deletionTimestamp === undefined);
+  if (pod === undefined) throw new Error('no running pod in shop');
+  return pod.metadata.name;
+}
+
+function openExec(url: string, pod: string, command: string[]): Promise<WebSocket> {
+  const query = [...command.map((c) => `command=${encodeURIComponent(c)}`), 'stdin=true'];
+  const ws = new WebSocket(
+    `${url.replace(/^http/, 'ws')}/api/v1/namespaces/shop/pods/${pod}/exec?${query.join('&')}`,
+    ['v5.channel.k8s.io'],
+  );
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Writes a request as given and reads the whole answer, until the server closes. */
+function rawExchange(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 function rawRequest(port: string, method: string, path: string): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {

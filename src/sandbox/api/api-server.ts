@@ -78,15 +78,35 @@ export class SandboxApiServer {
   constructor(options: ApiServerOptions) {
     this.#options = options;
     this.#access = { deny: options.deny ?? [], policy: policyOf(options.simulator.store) };
-    this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
-        if (!(error instanceof ApiError)) this.#tell(`${req.method} ${req.url}`, error);
-        sendError(res, error);
-      });
-    });
-    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.#upgrade(req, socket, head),
+    this.#server = createServer(
+      {
+        // Only a pod stream is taken over as an upgrade; any other upgrade asked for (h2c, a
+        // WebSocket to a list) is ignored and the request served, as Go's server does.
+        shouldUpgradeCallback: (req) => isPodStream(req),
+        // The API server's 32 s for the headers, then the whole request (its body) within its
+        // 60 s request timeout; a response, such as a watch or a followed log, runs on.
+        headersTimeout: 32_000,
+        requestTimeout: 60_000,
+        connectionsCheckingInterval: 2_000,
+      },
+      (req, res) => {
+        this.#handle(req, res).catch((error: unknown) => {
+          if (!(error instanceof ApiError)) this.#tell(`${req.method} ${req.url}`, error);
+          sendError(res, error);
+        });
+      },
     );
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // The HTTP server no longer watches an upgraded socket: a client resetting it while it
+      // is answered must not be an unhandled error.
+      socket.on('error', () => socket.destroy());
+      try {
+        this.#upgrade(req, socket, head);
+      } catch (error) {
+        this.#tell(`${req.method} ${req.url}`, error);
+        socket.destroy();
+      }
+    });
     this.#server.keepAliveTimeout = 30_000;
   }
 
@@ -121,7 +141,8 @@ export class SandboxApiServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     refuseDotSegments(req.url ?? '/');
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const url = requestUrl(req);
+    if (url === undefined) return sendUnparseable(res);
     const method = req.method ?? 'GET';
     const watch = method === 'GET' && isWatch(url.searchParams);
     this.#options.onRequest?.(
@@ -164,9 +185,16 @@ export class SandboxApiServer {
     return requestScope.run(scope, () => this.#route(call, method, url, requester));
   }
 
-  /** An upgrade: `pods/attach` and `pods/exec` over WebSocket, anything else refused with a Status. */
+  /**
+   * An upgrade to `pods/attach` or `pods/exec`: authorised and checked as any request, then a
+   * session over WebSocket, or a Status as plain HTTP.
+   */
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const url = requestUrl(req);
+    if (url === undefined) {
+      socket.end(UNPARSEABLE);
+      return;
+    }
     const method = req.method ?? 'GET';
     this.#options.onRequest?.(method, url.pathname, false, false);
     this.#streams.handle(req, socket, head, () => {
@@ -240,6 +268,34 @@ function sendOpenApiV2(req: IncomingMessage, res: ServerResponse): void {
     'content-length': body.length,
   });
   res.end(body);
+}
+
+/** The request's URI, or undefined when it cannot be parsed (`http://x:0x/`). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://sandbox');
+  } catch {
+    return undefined;
+  }
+}
+
+/** An upgrade the sandbox takes over: any protocol asked for on a pod's `attach` or `exec`. */
+function isPodStream(req: IncomingMessage): boolean {
+  const url = requestUrl(req);
+  return url !== undefined && podStreamPath(url.pathname) !== undefined;
+}
+
+/** What Go's HTTP server answers a request line it cannot parse, before any handler runs. */
+const UNPARSEABLE =
+  'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request';
+
+function sendUnparseable(res: ServerResponse): void {
+  res.writeHead(400, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': 15,
+    connection: 'close',
+  });
+  res.end('400 Bad Request');
 }
 
 /**

@@ -108,6 +108,10 @@ async function deleteCollection(call: Call): Promise<void> {
 }
 
 export async function serveCollection(call: Call, method: string): Promise<void> {
+  // Across all namespaces a namespaced resource is only listed and watched: the API server
+  // registers no other verb on that path.
+  if (call.target.type.namespaced && call.target.namespace === undefined && method !== 'GET')
+    throw methodNotAllowed();
   if (method === 'GET' && isWatch(call.query))
     return serveWatch(call.store, call.req, call.res, call.target, call.query);
   if (method === 'GET') return list(call);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { interpret } from '../simulator/container-command.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import type { Cluster } from './cluster.ts';
@@ -8,7 +8,7 @@ import { ApiError, ObjectStore } from './store.ts';
 
 const PODS = findResource('', 'v1', 'pods') as ResourceType;
 
-function cluster(running: boolean): Cluster {
+function cluster(running: boolean, runEnded: () => boolean = () => true): Cluster {
   const store = new ObjectStore();
   store.create(PODS, {
     apiVersion: 'v1',
@@ -26,7 +26,7 @@ function cluster(running: boolean): Cluster {
     store,
     catchUp: () => {},
     logs: () => [],
-    followLog: () => ({ lines: () => [{ at: 1, text: 'ready' }], ended: () => true }),
+    followLog: () => ({ lines: () => [{ at: 1, text: 'ready' }], ended: runEnded }),
     podMetrics: () => [],
     nodeMetrics: () => [],
   };
@@ -106,6 +106,30 @@ describe('pods/exec and pods/attach in the sandbox', () => {
     );
 
     expect(seen).toEqual({ stdout: 'ready\n', stderr: '', exit: 0 });
+  });
+
+  it('ends a command that runs until stopped with 137 once its container’s run ends', () => {
+    vi.useFakeTimers();
+    try {
+      let ended = false;
+      const { seen, out } = recorder();
+      openPodStream(
+        cluster(true, () => ended),
+        interpret,
+        request('web', 'exec'),
+        exec('sleep', 'infinity'),
+      ).start(out);
+      vi.advanceTimersByTime(5_000);
+      const before = seen.exit;
+
+      ended = true;
+      vi.advanceTimersByTime(1_000);
+
+      expect(before).toBeUndefined();
+      expect(seen.exit).toBe(137);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a missing pod, an unknown container and a container that is not running', () => {

@@ -65,7 +65,7 @@ export function openPodStream(
   const command = query.getAll('command');
   if (command.length === 0)
     throw new ApiError(400, 'BadRequest', 'you must specify at least 1 command');
-  return execSession(standIn, command);
+  return execSession(standIn, command, cluster.followLog(pod, container, false));
 }
 
 /** The container named, or the only one; the API server's messages otherwise. */
@@ -120,26 +120,49 @@ function attachSession(cluster: Cluster, pod: KObject, container: string): Sessi
   };
 }
 
-function execSession(standIn: StandIn, command: string[]): Session {
+/** Exit code of a command killed by SIGKILL, as the runtime kills what runs in a stopped container. */
+const KILLED = 137;
+
+/**
+ * The command's output and exit code. It runs inside its container's run, so it ends with
+ * that run, or its pod, as the runtime kills every process of a container it stops.
+ */
+function execSession(standIn: StandIn, command: string[], run: { ended(): boolean }): Session {
   let timer: NodeJS.Timeout | undefined;
+  let watch: NodeJS.Timeout | undefined;
+  const stop = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    if (watch !== undefined) clearInterval(watch);
+    timer = undefined;
+    watch = undefined;
+  };
   return {
     start(out) {
+      const finish = (exitCode: number) => {
+        stop();
+        out.finish(exitCode, command);
+      };
       const script = standIn(command);
       if (!script.understood) {
         out.stderr(
           `coxswain sandbox: the sandbox's stand-in cannot run "${command.join(' ')}"; it runs echo, true, false, exit N, sleep N and sh -c with those\n`,
         );
-        out.finish(126, command);
+        finish(126);
         return;
       }
       out.stdout(script.output.map((line) => `${line}\n`).join(''));
-      // A command that runs until stopped (`sleep infinity`) keeps the stream open.
-      if (script.seconds === undefined) return;
-      if (script.seconds === 0) out.finish(script.exitCode, command);
-      else timer = setTimeout(() => out.finish(script.exitCode, command), script.seconds * 1000);
+      if (script.seconds === 0) {
+        finish(script.exitCode);
+        return;
+      }
+      // A command that runs until stopped (`sleep infinity`) keeps the stream open while its
+      // container runs.
+      if (script.seconds !== undefined)
+        timer = setTimeout(() => finish(script.exitCode), script.seconds * 1000);
+      watch = setInterval(() => {
+        if (run.ended()) finish(KILLED);
+      }, POLL_MS);
     },
-    stop() {
-      if (timer !== undefined) clearTimeout(timer);
-    },
+    stop,
   };
 }

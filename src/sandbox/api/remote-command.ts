@@ -30,41 +30,58 @@ export type StreamOut = {
   finish(exitCode: number, command?: readonly string[]): void;
 };
 
+/**
+ * The largest message read from a client. kubectl writes stdin as it reads it, 32 KiB at a time
+ * (Go's copy buffer); a larger message closes the session with 1009 (too big) before it is held.
+ */
+export const MAX_MESSAGE = 2 ** 20;
+
 export class RemoteCommandServer {
   readonly #sockets = new WebSocketServer({
     noServer: true,
+    maxPayload: MAX_MESSAGE,
     handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
 
-  /** Answers an upgrade request: a session over a WebSocket, or a Status as plain HTTP. */
+  /**
+   * Answers an upgrade request: `open` authorises it and checks the pod, as for any request, so
+   * that a refusal (403, 404) is what the client reads; then a session over a WebSocket, or a
+   * Status as plain HTTP for a protocol not served.
+   */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, open: () => Session): void {
-    let session: Session;
+    let session: Session | undefined;
     try {
-      if (req.headers.upgrade?.toLowerCase() !== 'websocket')
-        throw new ApiError(
-          400,
-          'BadRequest',
-          'the sandbox serves pods/exec and pods/attach over WebSocket (v5.channel.k8s.io), not SPDY',
-        );
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '');
-      if (!PROTOCOLS.some((p) => offered.split(/\s*,\s*/).includes(p)))
-        throw new ApiError(
-          400,
-          'BadRequest',
-          `none of the offered subprotocols (${offered || 'none'}) is served; use ${PROTOCOLS.join(' or ')}`,
-        );
       session = open();
+      checkProtocol(req);
     } catch (error) {
+      session?.stop();
       refuse(socket, error);
       return;
     }
-    this.#sockets.handleUpgrade(req, socket, head, (ws) => run(ws, session));
+    const opened = session;
+    this.#sockets.handleUpgrade(req, socket, head, (ws) => run(ws, opened));
   }
 
   close(): void {
     for (const client of this.#sockets.clients) client.terminate();
     this.#sockets.close();
   }
+}
+
+function checkProtocol(req: IncomingMessage): void {
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket')
+    throw new ApiError(
+      400,
+      'BadRequest',
+      'the sandbox serves pods/exec and pods/attach over WebSocket (v5.channel.k8s.io), not SPDY',
+    );
+  const offered = String(req.headers['sec-websocket-protocol'] ?? '');
+  if (!PROTOCOLS.some((p) => offered.split(/\s*,\s*/).includes(p)))
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `none of the offered subprotocols (${offered || 'none'}) is served; use ${PROTOCOLS.join(' or ')}`,
+    );
 }
 
 function run(ws: WebSocket, session: Session): void {
@@ -80,7 +97,9 @@ function run(ws: WebSocket, session: Session): void {
   });
   // Stdin, resize and half-close messages are read and let go: no stand-in reads its input.
   ws.on('message', () => {});
-  ws.on('error', () => ws.terminate());
+  // A protocol error (a message over MAX_MESSAGE) is answered by the library with its close
+  // code, then the connection closes; a socket error destroys it. Either way it ends here.
+  ws.on('error', () => {});
   session.start({
     stdout: (text) => send(STDOUT, text),
     stderr: (text) => send(STDERR, text),

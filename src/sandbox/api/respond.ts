@@ -7,6 +7,8 @@ export function methodNotAllowed(): ApiError {
     405,
     'MethodNotAllowed',
     'the server does not allow this method on the requested resource',
+    // The Status go-restful's refusal becomes carries empty details.
+    {},
   );
 }
 

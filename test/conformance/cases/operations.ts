@@ -194,6 +194,24 @@ export const OPERATIONS: readonly Case[] = [
     within: 5,
   },
   {
+    kubectl: ['create', '--raw', '/api/v1/configmaps', '-f', '-'],
+    stdin: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'everywhere', namespace: NS },
+    }),
+    real: 'MethodNotAllowed: across all namespaces configmaps are only listed and watched',
+    expect: {
+      exit: 1,
+      err: /Error from server \(MethodNotAllowed\): the server does not allow this method on the requested resource/,
+    },
+  },
+  {
+    request: { method: 'DELETE', path: '/api/v1/configmaps' },
+    real: '405 MethodNotAllowed, and no namespace loses its configmaps',
+    expect: { exit: 405, out: /"reason":"MethodNotAllowed","details":\{\},"code":405/ },
+  },
+  {
     before: [['rollout', 'status', 'deploy/orphaned', '-n', NS, '--timeout=15s']],
     kubectl: ['delete', 'deploy', 'orphaned', '-n', NS, '--cascade=orphan'],
     real: 'deployment.apps "orphaned" deleted',
