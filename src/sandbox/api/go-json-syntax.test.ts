@@ -31,4 +31,14 @@ describe("Go's JSON syntax errors", () => {
   ])('reads %j as Go does', (text, message) => {
     expect(check(text)).toBe(message);
   });
+
+  it("takes ten thousand levels of nesting and refuses the next, as Go's scanner does", () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+    expect(check(nested(10_000))).toBeUndefined();
+    expect(check(nested(10_001))).toBe("invalid character '[' exceeded max depth");
+    expect(check(`${'{"a":'.repeat(10_001)}1${'}'.repeat(10_001)}`)).toBe(
+      "invalid character '{' exceeded max depth",
+    );
+  });
 });

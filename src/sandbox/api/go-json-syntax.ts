@@ -6,6 +6,8 @@
 type Step = (c: number) => Step | string;
 type Fail = (c: number, context: string) => string;
 
+/** Go's scanner refuses the 10,001st level of nesting. */
+const MAX_DEPTH = 10_000;
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const LITERALS: Record<number, string> = { 116: 'true', 102: 'false', 110: 'null' };
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
@@ -67,10 +69,10 @@ export function goJsonSyntaxError(bytes: Uint8Array): string | undefined {
     switch (c) {
       case 0x7b:
         stack.push('object');
-        return beginKeyOrEmpty;
+        return stack.length > MAX_DEPTH ? fail(c, 'exceeded max depth') : beginKeyOrEmpty;
       case 0x5b:
         stack.push('array');
-        return beginValueOrEmpty;
+        return stack.length > MAX_DEPTH ? fail(c, 'exceeded max depth') : beginValueOrEmpty;
       case 0x22:
         return valueString;
       case 0x2d:

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { apiVersionOf, findKind, findResource, type ResourceType } from './catalog.ts';
+import { goJsonSyntaxError } from './go-json-syntax.ts';
 import { decodeObject, UnknownMessageError, WireFormatError } from './protobuf/decode-object.ts';
 import { ApiError, type KObject, type ObjectStore, type WriteOptions } from './store.ts';
 import { wellFormed } from './well-formed.ts';
@@ -130,9 +131,16 @@ export async function readBody(
   if (mediaType === PROTOBUF) return decodeProtobuf(bytes, into);
   const text = bytes.toString('utf8');
   const yaml = mediaType === 'application/apply-patch+yaml' || mediaType === 'application/yaml';
+  // Go's scanner reads JSON first, so a malformed body gets its words for what is wrong where.
+  const syntax = yaml ? undefined : goJsonSyntaxError(bytes);
+  if (syntax !== undefined)
+    throw new ApiError(400, 'BadRequest', `couldn't get version/kind; json parse error: ${syntax}`);
   try {
     return wellFormed(yaml ? parseYaml(text) : JSON.parse(text));
-  } catch {
+  } catch (error) {
+    // Nesting within Go's limit that is still too deep for the sandbox's own recursion.
+    if (error instanceof RangeError)
+      throw new ApiError(400, 'BadRequest', 'the body nests deeper than the sandbox reads');
     throw new ApiError(
       400,
       'BadRequest',

@@ -194,6 +194,15 @@ export const OPERATIONS: readonly Case[] = [
     within: 5,
   },
   {
+    kubectl: ['create', '--raw', `/api/v1/namespaces/${NS}/configmaps`, '-f', '-'],
+    stdin: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cut"',
+    real: "400 in the words of Go's JSON scanner",
+    expect: {
+      exit: 1,
+      err: /Error from server \(BadRequest\): couldn't get version\/kind; json parse error: unexpected end of JSON input/,
+    },
+  },
+  {
     kubectl: ['create', '--raw', '/api/v1/configmaps', '-f', '-'],
     stdin: JSON.stringify({
       apiVersion: 'v1',
