@@ -57,6 +57,23 @@ describe('stillValid', () => {
 
     expect([before, deleted, recreated]).toEqual([true, false, false]);
   });
+  it('ends a Pod-bound token a minute after the Pod began to be deleted', () => {
+    const { store, pod, claims } = world();
+    const deletingSince = (seconds: number) => {
+      const name = `deleting-${seconds}`;
+      const created = store.create(PODS, { ...pod, metadata: { name, namespace: 'ops' } });
+      const since = new Date(Date.now() - seconds * 1000).toISOString();
+      store.replace(PODS, {
+        ...created,
+        metadata: { ...created.metadata, deletionTimestamp: since },
+      });
+      const ref = { kind: 'Pod' as const, name, uid: created.metadata.uid ?? '' };
+      return stillValid(store, { ...claims, bound: ref });
+    };
+
+    expect(deletingSince(10)).toBe(true);
+    expect(deletingSince(120)).toBe(false);
+  });
 });
 
 describe('authenticateRequest', () => {

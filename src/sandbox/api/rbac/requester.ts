@@ -47,7 +47,8 @@ export function authenticateRequest(
 /**
  * As the API server's token authenticator: the token must be meant for this API server (its
  * audiences include the server's), and outlive neither its account nor the object it is bound
- * to, nor a new object of the same name (another uid), nor one being deleted.
+ * to, nor a new object of the same name (another uid), nor one whose deletion began over a
+ * minute ago.
  */
 export function stillValid(store: ObjectStore, claims: TokenClaims): boolean {
   if (!claims.audiences.includes(DEFAULT_AUDIENCE)) return false;
@@ -60,8 +61,13 @@ export function stillValid(store: ObjectStore, claims: TokenClaims): boolean {
   return live(store.peek(type, namespace, bound.name), bound.uid);
 }
 
+/** The JWT library's leeway: an object whose deletion began longer ago than this is gone. */
+const LEEWAY_MS = 60_000;
+
 function live(object: KObject | undefined, uid: string): boolean {
-  return object !== undefined && object.metadata.uid === uid && !object.metadata.deletionTimestamp;
+  if (object === undefined || object.metadata.uid !== uid) return false;
+  const deleting = object.metadata.deletionTimestamp;
+  return deleting === undefined || Date.parse(deleting) >= Date.now() - LEEWAY_MS;
 }
 
 function impersonationChecks(asked: Impersonation): Attributes[] {
