@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSuperuser, type Requester } from './rbac/authenticate.ts';
+import { decodeReview } from './rbac/review-schemas.ts';
 import {
   type Attributes,
   authorize,
@@ -9,6 +10,7 @@ import {
   rulesFor,
   type UserInfo,
 } from './rbac/rules.ts';
+import { selectedName } from './rbac/selected-name.ts';
 import { isWatch, readBody, type Target } from './request.ts';
 import { methodNotAllowed, sendJson } from './respond.ts';
 import { ApiError, resourceName } from './store.ts';
@@ -55,12 +57,15 @@ export function decide(access: Access, requester: Requester, attrs: Attributes):
 }
 
 export function attributesOf(method: string, target: Target, url: URL): Attributes {
+  const verb = verbOf(method, target, url);
+  const listed = verb === 'list' || verb === 'watch';
+  const name = listed ? selectedName(url.searchParams.get('fieldSelector')) : target.name;
   return {
-    verb: verbOf(method, target, url),
+    verb,
     group: target.type.group,
     resource: target.type.plural,
     ...(target.sub === undefined ? {} : { subresource: target.sub }),
-    ...(target.name === undefined ? {} : { name: target.name }),
+    ...(name === undefined ? {} : { name }),
     ...(target.namespace === undefined ? {} : { namespace: target.namespace }),
   };
 }
@@ -120,27 +125,38 @@ export function forbidden(subject: string, user: string, attrs: Attributes): Api
   );
 }
 
+type ResourceAttributes = Omit<Attributes, 'path'> & {
+  version?: string;
+  fieldSelector?: unknown;
+  labelSelector?: unknown;
+};
+type NonResourceAttributes = { path?: string; verb?: string };
 type ReviewSpec = {
-  resourceAttributes?: Attributes & { version?: string };
-  nonResourceAttributes?: { path?: string; verb?: string };
+  resourceAttributes?: ResourceAttributes;
+  nonResourceAttributes?: NonResourceAttributes;
   user?: string;
   uid?: string;
   groups?: string[];
+  extra?: Record<string, string[]>;
 };
+type Review = { metadata?: { namespace?: string }; spec?: ReviewSpec };
+type ReviewKind = 'SubjectAccessReview' | 'LocalSubjectAccessReview' | 'SelfSubjectAccessReview';
 
-function attributesOfReview(spec: ReviewSpec | undefined, namespace?: string): Attributes {
-  const resource = spec?.resourceAttributes;
+function attributesOfReview(spec: ReviewSpec): Attributes {
+  const resource = spec.resourceAttributes;
   if (resource !== undefined) {
-    const { version: _, ...attrs } = resource;
-    return namespace === undefined ? attrs : { ...attrs, namespace };
+    const { version: _v, fieldSelector: _f, labelSelector: _l, ...attrs } = resource;
+    return { ...attrs, verb: attrs.verb ?? '' };
   }
-  const path = spec?.nonResourceAttributes;
+  const path = spec.nonResourceAttributes;
   return { verb: path?.verb ?? '', path: path?.path ?? '' };
 }
 
 /**
  * A SelfSubjectAccessReview (`kubectl auth can-i`), for the requester (the impersonated user
  * with `--as`); a SubjectAccessReview or LocalSubjectAccessReview, for the user its spec names.
+ * The body is decoded as typed (a string where a list belongs is a 400) and validated as the
+ * API server's review storage does before anything is decided.
  */
 export async function serveAccessReview(
   access: Access,
@@ -151,14 +167,15 @@ export async function serveAccessReview(
   res: ServerResponse,
 ): Promise<void> {
   if (method !== 'POST') throw methodNotAllowed();
-  const body = (await readBody(req)) as { spec?: ReviewSpec };
-  const kind = target.type.kind;
-  const who = kind === 'SelfSubjectAccessReview' ? requester : subjectOf(body.spec);
-  const attrs = attributesOfReview(
-    body.spec,
-    kind === 'LocalSubjectAccessReview' ? target.namespace : undefined,
-  );
-  const decision = decide(access, who, attrs);
+  const kind = target.type.kind as ReviewKind;
+  const query = new URL(req.url ?? '/', 'http://sandbox').searchParams;
+  const body = decodeReview(kind, await readBody(req), { query, res }) as Review;
+  if (kind === 'LocalSubjectAccessReview') body.metadata = namespaced(body, target.namespace);
+  const spec = body.spec ?? {};
+  const problems = reviewProblems(kind, body);
+  if (problems.length > 0) throw invalidReview(problems);
+  const who = kind === 'SelfSubjectAccessReview' ? requester : subjectOf(spec);
+  const decision = decide(access, who, attributesOfReview(spec));
   // RBAC gives no reason for a denial; kubectl then prints a bare "no", as here.
   sendJson(res, 201, {
     ...body,
@@ -166,14 +183,76 @@ export async function serveAccessReview(
   });
 }
 
-function subjectOf(spec: ReviewSpec | undefined): Requester {
-  if (spec?.user === undefined && (spec?.groups ?? []).length === 0)
+/** A namespaced body takes the request's namespace, and may not name another. */
+function namespaced(review: Review, namespace: string | undefined): { namespace?: string } {
+  const own = review.metadata?.namespace;
+  if (own && namespace !== undefined && own !== namespace)
     throw new ApiError(
-      422,
-      'Invalid',
-      'SubjectAccessReview.authorization.k8s.io "" is invalid: spec.user: Invalid value: "": at least one of user or group must be specified',
+      400,
+      'BadRequest',
+      'the namespace of the provided object does not match the namespace sent on the request',
     );
-  const user: UserInfo = { name: spec?.user ?? '', groups: spec?.groups ?? [] };
+  return { ...review.metadata, namespace: own || namespace || '' };
+}
+
+/** The review validation's field errors, in its order. */
+function reviewProblems(kind: ReviewKind, review: Review): string[] {
+  const spec = review.spec ?? {};
+  const problems: string[] = [];
+  const resource = spec.resourceAttributes;
+  const nonResource = spec.nonResourceAttributes;
+  if (resource !== undefined && nonResource !== undefined)
+    problems.push(
+      `spec.nonResourceAttributes: Invalid value: ${goNonResource(nonResource)}: cannot be specified in combination with resourceAttributes`,
+    );
+  if (resource === undefined && nonResource === undefined)
+    problems.push(
+      'spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+    );
+  if (kind !== 'SelfSubjectAccessReview' && !spec.user && (spec.groups ?? []).length === 0)
+    problems.push(
+      `spec.user: Invalid value: ${JSON.stringify(spec.user ?? '')}: at least one of user or group must be specified`,
+    );
+  if (kind !== 'LocalSubjectAccessReview') return problems;
+  const namespace = review.metadata?.namespace ?? '';
+  if (resource !== undefined && (resource.namespace ?? '') !== namespace)
+    problems.push(
+      `spec.resourceAttributes.namespace: Invalid value: ${JSON.stringify(resource.namespace ?? '')}: must match metadata.namespace`,
+    );
+  if (nonResource !== undefined)
+    problems.push(
+      `spec.nonResourceAttributes: Invalid value: ${goNonResource(nonResource)}: disallowed on this kind of request`,
+    );
+  return problems;
+}
+
+/** Go's `%#v` of the internal NonResourceAttributes the validation prints. */
+function goNonResource(attrs: NonResourceAttributes): string {
+  return `authorization.NonResourceAttributes{Path:${JSON.stringify(attrs.path ?? '')}, Verb:${JSON.stringify(attrs.verb ?? '')}}`;
+}
+
+/**
+ * The review storage's 422. It names the kind from the decoded object's TypeMeta, which the
+ * conversion to the internal version leaves empty: the message starts `.authorization.k8s.io`.
+ */
+function invalidReview(problems: string[]): ApiError {
+  const joined = problems.length === 1 ? problems[0] : `[${problems.join(', ')}]`;
+  return new ApiError(422, 'Invalid', `.authorization.k8s.io "" is invalid: ${joined}`, {
+    group: 'authorization.k8s.io',
+    causes: problems.map((p) => {
+      const colon = p.indexOf(': ');
+      return { reason: 'FieldValueInvalid', message: p.slice(colon + 2), field: p.slice(0, colon) };
+    }),
+  });
+}
+
+function subjectOf(spec: ReviewSpec): Requester {
+  const user: UserInfo = {
+    name: spec.user ?? '',
+    groups: spec.groups ?? [],
+    ...(spec.uid ? { uid: spec.uid } : {}),
+    ...(spec.extra === undefined ? {} : { extra: spec.extra }),
+  };
   return { user, kubeconfigUser: false };
 }
 

@@ -31,7 +31,7 @@ export function admit(
     if (type.kind === 'LimitRange') defaultLimitRange(object);
     if (type.kind === 'Pod') applyLimitRanges(store, object);
   }
-  preventEscalation(type, object);
+  preventEscalation(type, object, previous);
   if (previous === undefined) admitPriority(store, type, object);
   if (previous === undefined) admitQuota(store, type, object);
 }

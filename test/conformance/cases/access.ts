@@ -203,6 +203,161 @@ export const ACCESS: readonly Case[] = [
     },
   },
   {
+    before: [
+      ['create', 'clusterrole', 'role-writer', '--verb=create', '--resource=clusterroles'],
+      [
+        'create',
+        'clusterrolebinding',
+        'bob-writes-roles',
+        '--clusterrole=role-writer',
+        '--user=bob',
+      ],
+    ],
+    kubectl: [
+      'create',
+      'clusterrole',
+      'sneaky',
+      '--aggregation-rule=kubernetes.io/bootstrapping=rbac-defaults',
+      '--as=bob',
+    ],
+    real: 'Forbidden: must have cluster-admin privileges to use the aggregationRule',
+    expect: {
+      exit: 1,
+      err: /Error from server \(Forbidden\): clusterroles\.rbac\.authorization\.k8s\.io "sneaky" is forbidden: must have cluster-admin privileges to use the aggregationRule/,
+    },
+  },
+  {
+    before: [
+      [
+        'create',
+        'role',
+        'binding-maker',
+        '--verb=create',
+        '--resource=rolebindings.rbac.authorization.k8s.io',
+        '-n',
+        NS,
+      ],
+      [
+        'create',
+        'rolebinding',
+        'bob-makes-bindings',
+        '--role=binding-maker',
+        '--user=bob',
+        '-n',
+        NS,
+      ],
+    ],
+    kubectl: [
+      'create',
+      'rolebinding',
+      'to-ghost',
+      '--role=ghost',
+      '--user=carol',
+      '-n',
+      NS,
+      '--as=bob',
+    ],
+    real: 'error: failed to create rolebinding: roles.rbac.authorization.k8s.io "ghost" not found',
+    expect: {
+      exit: 1,
+      err: /^error: failed to create rolebinding: roles\.rbac\.authorization\.k8s\.io "ghost" not found$/m,
+    },
+  },
+  {
+    before: [
+      ['create', 'configmap', 'named-cm', '-n', NS, '--from-literal=a=1'],
+      [
+        'create',
+        'role',
+        'named-cm-reader',
+        '--verb=get,list,watch',
+        '--resource=configmaps',
+        '--resource-name=named-cm',
+        '-n',
+        NS,
+      ],
+      ['create', 'rolebinding', 'dana-reads-cm', '--role=named-cm-reader', '--user=dana', '-n', NS],
+    ],
+    kubectl: ['get', 'configmap', 'named-cm', '-n', NS, '-w', '--as=dana'],
+    real: 'the ConfigMap, watched: the list and watch name it by metadata.name=named-cm',
+    stopAfter: 3,
+    expect: { out: /^NAME\s+DATA\s+AGE\nnamed-cm\s+1\s+/ },
+  },
+  {
+    kubectl: [
+      'create',
+      'token',
+      'bot',
+      '-n',
+      NS,
+      '--bound-object-kind=Pod',
+      '--bound-object-name=ghost',
+    ],
+    real: 'error: failed to create token: pods "ghost" not found',
+    expect: { exit: 1, err: /^error: failed to create token: pods "ghost" not found$/m },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          groups: 'xxsystem:mastersxx',
+          resourceAttributes: { namespace: NS, verb: 'get', resource: 'secrets' },
+        },
+      },
+    },
+    real: '400: cannot unmarshal string into Go struct field SubjectAccessReviewSpec.spec.groups of type []string',
+    expect: {
+      exit: 400,
+      out: /SubjectAccessReview in version \\"v1\\" cannot be handled as a SubjectAccessReview: json: cannot unmarshal string into Go struct field SubjectAccessReviewSpec\.spec\.groups of type \[\]string/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: `/apis/authorization.k8s.io/v1/namespaces/${NS}/localsubjectaccessreviews`,
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'LocalSubjectAccessReview',
+        spec: {
+          user: 'bob',
+          resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' },
+        },
+      },
+    },
+    real: '422: spec.resourceAttributes.namespace: Invalid value: "default": must match metadata.namespace',
+    expect: {
+      exit: 422,
+      out: /spec\.resourceAttributes\.namespace: Invalid value: \\"default\\": must match metadata\.namespace/,
+    },
+  },
+  {
+    request: {
+      method: 'GET',
+      path: `/api/v1/namespaces/${NS}/pods`,
+      serviceAccount: `${NS}/bot`,
+      headers: { 'impersonate-user': '' },
+    },
+    real: '403 as the account itself: an empty Impersonate-User impersonates no one',
+    expect: {
+      exit: 403,
+      out: /pods is forbidden: User \\"system:serviceaccount:access:bot\\" cannot list resource \\"pods\\"/,
+    },
+  },
+  {
+    request: {
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      headers: { 'impersonate-user': 'bob', 'impersonate-extra-scopes': 'view' },
+    },
+    real: '201, the user info with extra {"scopes":["view"]}',
+    expect: { exit: 201, out: /"username":"bob".*"extra":\{"scopes":\["view"\]\}/ },
+  },
+  {
     kubectl: ['create', 'token', 'bot', '-n', NS],
     real: 'a JWT: three base64url parts',
     expect: { exit: 0, out: /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n?$/ },

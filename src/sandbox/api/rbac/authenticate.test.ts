@@ -64,7 +64,7 @@ describe('impersonation', () => {
   it('acts as the user with the groups asked and system:authenticated', () => {
     const asked = impersonationOf({ 'impersonate-user': 'bob', 'impersonate-group': 'a, b' });
 
-    expect(asked).toEqual({ user: 'bob', groups: ['a', 'b'] });
+    expect(asked).toEqual({ user: 'bob', groups: ['a', 'b'], extra: {} });
     expect(impersonatedUser(asked as NonNullable<typeof asked>)).toEqual({
       name: 'bob',
       groups: ['a', 'b', 'system:authenticated'],
@@ -72,7 +72,7 @@ describe('impersonation', () => {
   });
 
   it('gives an impersonated ServiceAccount its groups when none are asked', () => {
-    const user = impersonatedUser({ user: 'system:serviceaccount:ops:bot', groups: [] });
+    const user = impersonatedUser({ user: 'system:serviceaccount:ops:bot', groups: [], extra: {} });
 
     expect(user.groups).toEqual([
       'system:serviceaccounts',
@@ -83,5 +83,20 @@ describe('impersonation', () => {
 
   it('asks nothing without the headers', () => {
     expect(impersonationOf({})).toBeUndefined();
+  });
+
+  it('reads an empty Impersonate-User as no impersonation', () => {
+    expect(impersonationOf({ 'impersonate-user': '' })).toBeUndefined();
+  });
+
+  it('reads Impersonate-Extra-* headers by their lowercased, percent-decoded key', () => {
+    const asked = impersonationOf({
+      'impersonate-user': 'bob',
+      'impersonate-extra-scopes': 'view, edit',
+      'impersonate-extra-example.com%2fteam': 'ops',
+    });
+
+    expect(asked?.extra).toEqual({ scopes: ['view', 'edit'], 'example.com/team': ['ops'] });
+    expect(impersonatedUser(asked as NonNullable<typeof asked>).extra).toEqual(asked?.extra);
   });
 });

@@ -46,22 +46,55 @@ export function serviceAccountGroups(namespace: string): string[] {
 }
 
 /** What the impersonation headers ask to act as, when they ask at all. */
-export type Impersonation = { user: string; groups: string[]; uid?: string };
+export type Impersonation = {
+  user: string;
+  groups: string[];
+  uid?: string;
+  /** `Impersonate-Extra-KEY` headers, by key (lowercased and percent-decoded), in order. */
+  extra: Record<string, string[]>;
+};
+
+const EXTRA_PREFIX = 'impersonate-extra-';
 
 export function impersonationOf(headers: IncomingHttpHeaders): Impersonation | undefined {
-  const user = single(headers['impersonate-user']);
+  // An empty Impersonate-User asks nothing, as the filter reads only a non-empty one.
+  const user = single(headers['impersonate-user']) || undefined;
   const groups = list(headers['impersonate-group']);
   const uid = single(headers['impersonate-uid']);
+  const extra = extrasOf(headers);
   if (user === undefined) {
-    if (groups.length > 0 || uid !== undefined)
+    if (groups.length > 0 || uid !== undefined || Object.keys(extra).length > 0)
       throw new ApiError(
         500,
         'InternalError',
-        'Internal error occurred: requested impersonation of groups or a uid without impersonating a user',
+        'Internal error occurred: requested impersonation of groups, extras or a uid without impersonating a user',
       );
     return undefined;
   }
-  return { user, groups, ...(uid === undefined ? {} : { uid }) };
+  return { user, groups, ...(uid === undefined ? {} : { uid }), extra };
+}
+
+/**
+ * Node has lowercased the header names; the key is what follows the prefix, percent-decoded.
+ * Node joins a repeated header's values with ", ", which is split back here.
+ */
+function extrasOf(headers: IncomingHttpHeaders): Record<string, string[]> {
+  const extra: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith(EXTRA_PREFIX) || value === undefined) continue;
+    const key = unescapeKey(name.slice(EXTRA_PREFIX.length));
+    const values = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(', '));
+    extra[key] = [...(extra[key] ?? []), ...values];
+  }
+  return extra;
+}
+
+function unescapeKey(key: string): string {
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
 }
 
 /** The user a permitted impersonation acts as, with the groups the API server adds. */
@@ -73,7 +106,12 @@ export function impersonatedUser(asked: Impersonation): UserInfo {
   const anonymous = asked.user === 'system:anonymous';
   const implied = anonymous ? 'system:unauthenticated' : 'system:authenticated';
   if (!groups.includes(implied)) groups.push(implied);
-  return { name: asked.user, groups, ...(asked.uid === undefined ? {} : { uid: asked.uid }) };
+  return {
+    name: asked.user,
+    groups,
+    ...(asked.uid === undefined ? {} : { uid: asked.uid }),
+    ...(Object.keys(asked.extra).length === 0 ? {} : { extra: asked.extra }),
+  };
 }
 
 function single(value: string | string[] | undefined): string | undefined {

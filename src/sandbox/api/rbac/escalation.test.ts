@@ -7,6 +7,8 @@ import { policyOf } from './store-policy.ts';
 const RBAC = 'rbac.authorization.k8s.io';
 const ROLES = findResource(RBAC, 'v1', 'roles') as ResourceType;
 const BINDINGS = findResource(RBAC, 'v1', 'rolebindings') as ResourceType;
+const CLUSTER_ROLES = findResource(RBAC, 'v1', 'clusterroles') as ResourceType;
+const CLUSTER_BINDINGS = findResource(RBAC, 'v1', 'clusterrolebindings') as ResourceType;
 const bob = { user: { name: 'bob', groups: ['system:authenticated'] }, kubeconfigUser: false };
 
 function role(name: string, rules: Record<string, string[]>[]): KObject {
@@ -103,5 +105,81 @@ describe('the RBAC escalation check', () => {
     expect(() =>
       preventEscalation(ROLES, role('r', [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }])),
     ).not.toThrow();
+  });
+
+  it('refuses an aggregationRule, set or dropped, to anyone without every permission', () => {
+    const aggregated = (rule: boolean): KObject => ({
+      apiVersion: `${RBAC}/v1`,
+      kind: 'ClusterRole',
+      metadata: { name: 'mine' },
+      rules: [],
+      ...(rule
+        ? {
+            aggregationRule: {
+              clusterRoleSelectors: [
+                { matchLabels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } },
+              ],
+            },
+          }
+        : {}),
+    });
+    const editRoles = [
+      { verbs: ['create', 'update'], apiGroups: [RBAC], resources: ['clusterroles'] },
+    ];
+    const message =
+      'clusterroles.rbac.authorization.k8s.io "mine" is forbidden: must have cluster-admin privileges to use the aggregationRule';
+
+    const create = asBob(() => preventEscalation(CLUSTER_ROLES, aggregated(true)), editRoles);
+    const drop = asBob(
+      () => preventEscalation(CLUSTER_ROLES, aggregated(false), aggregated(true)),
+      editRoles,
+    );
+    const plain = asBob(
+      () => preventEscalation(CLUSTER_ROLES, aggregated(false), aggregated(false)),
+      editRoles,
+    );
+
+    expect(create).toThrow(message);
+    expect(drop).toThrow(message);
+    expect(plain).not.toThrow();
+  });
+
+  it('lets a user holding everything through a ClusterRoleBinding set an aggregationRule', () => {
+    const write = (store: ObjectStore) => {
+      store.create(CLUSTER_ROLES, {
+        apiVersion: `${RBAC}/v1`,
+        kind: 'ClusterRole',
+        metadata: { name: 'all' },
+        rules: [
+          { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+          { verbs: ['*'], nonResourceURLs: ['*'] },
+        ],
+      });
+      store.create(CLUSTER_BINDINGS, {
+        apiVersion: `${RBAC}/v1`,
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'bob-all' },
+        roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'all' },
+        subjects: [{ kind: 'User', apiGroup: RBAC, name: 'bob' }],
+      });
+      preventEscalation(CLUSTER_ROLES, {
+        apiVersion: `${RBAC}/v1`,
+        kind: 'ClusterRole',
+        metadata: { name: 'agg' },
+        aggregationRule: { clusterRoleSelectors: [{ matchLabels: { a: 'b' } }] },
+      });
+    };
+
+    expect(asBob(write)).not.toThrow();
+  });
+
+  it('answers a binding to a missing role with the 404 of its lookup, unless bind is held', () => {
+    const bindGhost = [
+      { verbs: ['bind'], apiGroups: [RBAC], resources: ['roles'], resourceNames: ['ghost'] },
+    ];
+    const write = () => preventEscalation(BINDINGS, binding('to-ghost', 'ghost', 'carol'));
+
+    expect(asBob(write)).toThrow('roles.rbac.authorization.k8s.io "ghost" not found');
+    expect(asBob(write, bindGhost)).not.toThrow();
   });
 });

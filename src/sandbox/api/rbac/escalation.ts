@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Access, decide } from '../access.ts';
-import type { ResourceType } from '../catalog.ts';
-import { ApiError, type KObject, resourceName } from '../store.ts';
+import { findResource, type ResourceType } from '../catalog.ts';
+import { ApiError, type KObject, notFound, resourceName } from '../store.ts';
 import { isSuperuser, type Requester } from './authenticate.ts';
 import { type Attributes, type PolicyRule, type RoleRef, ruleAllows, rulesFor } from './rules.ts';
 
@@ -14,15 +14,22 @@ import { type Attributes, type PolicyRule, type RoleRef, ruleAllows, rulesFor } 
 export const requestScope = new AsyncLocalStorage<{ access: Access; requester: Requester }>();
 
 const RBAC = 'rbac.authorization.k8s.io';
+const ROLES = findResource(RBAC, 'v1', 'roles') as ResourceType;
+const CLUSTER_ROLES = findResource(RBAC, 'v1', 'clusterroles') as ResourceType;
 
-export function preventEscalation(type: ResourceType, object: KObject): void {
+/** Everything, as the API server's `fullAuthority`: what an aggregationRule may gather. */
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
+/** `previous` is the stored object an update replaces; a create has none. */
+export function preventEscalation(type: ResourceType, object: KObject, previous?: KObject): void {
   const scope = requestScope.getStore();
   if (scope === undefined || type.group !== RBAC) return;
   const { access, requester } = scope;
   if (isSuperuser(requester.user)) return;
   const namespace = type.namespaced ? object.metadata.namespace : undefined;
-  const granted = grantedRules(type, object, access, namespace);
-  if (granted === undefined) return;
   const may = (verb: string, resource: string, name: string) =>
     decide(access, requester, {
       verb,
@@ -39,30 +46,56 @@ export function preventEscalation(type: ResourceType, object: KObject): void {
     return;
   }
   const held = rulesFor(access.policy, requester.user, namespace ?? '');
+  const granted = grantedRules(type, object, access, namespace);
   const missing = granted.filter((rule) => !covered(rule, held));
-  if (missing.length === 0) return;
-  const groups = requester.user.groups.map((g) => JSON.stringify(g)).join(',');
-  throw new ApiError(
-    403,
-    'Forbidden',
-    `${resourceName(type)} "${object.metadata.name}" is forbidden: user "${requester.user.name}" (groups=[${groups}]) is attempting to grant RBAC permissions not currently held:\n${missing.map(describe).join('\n')}`,
-  );
+  if (missing.length > 0) {
+    const groups = requester.user.groups.map((g) => JSON.stringify(g)).join(',');
+    throw forbidden(
+      type,
+      object,
+      `user "${requester.user.name}" (groups=[${groups}]) is attempting to grant RBAC permissions not currently held:\n${missing.map(describe).join('\n')}`,
+    );
+  }
+  // An aggregationRule gathers any role's rules, so setting, changing or dropping one needs
+  // every permission, whatever the rules written.
+  const aggregates = hasAggregationRule(object) || hasAggregationRule(previous);
+  if (type.kind === 'ClusterRole' && aggregates && !FULL_AUTHORITY.every((r) => covered(r, held)))
+    throw forbidden(type, object, 'must have cluster-admin privileges to use the aggregationRule');
 }
 
-/** The rules a write would grant: a role's own, or those of the role a binding names. */
+function hasAggregationRule(role: KObject | undefined): boolean {
+  const rule = role?.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined;
+  return (rule?.clusterRoleSelectors ?? []).length > 0;
+}
+
+/** The RBAC storage's refusal: a 403 naming the object written. */
+function forbidden(type: ResourceType, object: KObject, reason: string): ApiError {
+  const name = object.metadata.name;
+  return new ApiError(403, 'Forbidden', `${resourceName(type)} "${name}" is forbidden: ${reason}`, {
+    name,
+    group: type.group,
+    kind: type.plural,
+  });
+}
+
+/**
+ * The rules a write would grant: a role's own, or those of the role a binding names. A binding
+ * to a role that does not exist fails as the rule resolver's lookup of it does: 404.
+ */
 function grantedRules(
   type: ResourceType,
   object: KObject,
   access: Access,
   namespace: string | undefined,
-): PolicyRule[] | undefined {
+): PolicyRule[] {
   if (!type.kind.endsWith('Binding')) return (object.rules ?? []) as PolicyRule[];
   const ref = (object.roleRef ?? {}) as RoleRef;
-  const role =
-    ref.kind === 'ClusterRole'
-      ? access.policy.clusterRole(ref.name ?? '')
-      : access.policy.role(namespace ?? '', ref.name ?? '');
-  return role?.rules ?? [];
+  const clusterRole = ref.kind === 'ClusterRole';
+  const role = clusterRole
+    ? access.policy.clusterRole(ref.name ?? '')
+    : access.policy.role(namespace ?? '', ref.name ?? '');
+  if (role === undefined) throw notFound(clusterRole ? CLUSTER_ROLES : ROLES, ref.name ?? '');
+  return role.rules ?? [];
 }
 
 /** Every verb, group, resource and name the rule names is allowed by some rule held. */

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Access, decide, forbidden } from '../access.ts';
 import { findResource, type ResourceType } from '../catalog.ts';
-import type { ObjectStore } from '../store.ts';
+import type { KObject, ObjectStore } from '../store.ts';
 import {
   authenticate,
   type Impersonation,
@@ -10,7 +10,7 @@ import {
   type Requester,
 } from './authenticate.ts';
 import type { Attributes } from './rules.ts';
-import type { TokenIssuer } from './tokens.ts';
+import { DEFAULT_AUDIENCE, type TokenClaims, type TokenIssuer } from './tokens.ts';
 
 /**
  * The requester a request acts as: authenticated, then, with impersonation headers, the user
@@ -18,6 +18,11 @@ import type { TokenIssuer } from './tokens.ts';
  * the uid (as the API server's impersonation filter checks).
  */
 const SERVICE_ACCOUNTS = findResource('', 'v1', 'serviceaccounts') as ResourceType;
+const BOUND_TYPES = {
+  Pod: findResource('', 'v1', 'pods') as ResourceType,
+  Secret: findResource('', 'v1', 'secrets') as ResourceType,
+  Node: findResource('', 'v1', 'nodes') as ResourceType,
+};
 
 export function authenticateRequest(
   access: Access,
@@ -27,19 +32,42 @@ export function authenticateRequest(
 ): Requester {
   const requester = authenticate(headers, (token) => {
     const claims = issuer.verify(token, Date.now());
-    if (claims === undefined) return undefined;
-    // A token outlives neither its account nor a new account of the same name.
-    const account = store.peek(SERVICE_ACCOUNTS, claims.namespace, claims.name);
-    return account?.metadata.uid === claims.uid ? claims : undefined;
+    return claims !== undefined && stillValid(store, claims) ? claims : undefined;
   });
   const asked = impersonationOf(headers);
   if (asked === undefined) return requester;
   for (const attrs of impersonationChecks(asked)) {
     if (decide(access, requester, attrs).allowed) continue;
-    const subject = `${attrs.resource} "${attrs.name}"`;
-    throw forbidden(subject, requester.user.name, attrs);
+    const resource = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+    throw forbidden(`${resource} "${attrs.name}"`, requester.user.name, attrs);
   }
   return { user: impersonatedUser(asked), kubeconfigUser: false };
+}
+
+/**
+ * As the API server's token authenticator: the token must be meant for this API server (its
+ * audiences include the server's), and outlive neither its account nor the object it is bound
+ * to, nor a new object of the same name (another uid), nor one whose deletion began over a
+ * minute ago.
+ */
+export function stillValid(store: ObjectStore, claims: TokenClaims): boolean {
+  if (!claims.audiences.includes(DEFAULT_AUDIENCE)) return false;
+  const account = store.peek(SERVICE_ACCOUNTS, claims.namespace, claims.name);
+  if (!live(account, claims.uid)) return false;
+  const bound = claims.bound;
+  if (bound === undefined) return true;
+  const type = BOUND_TYPES[bound.kind];
+  const namespace = type.namespaced ? claims.namespace : undefined;
+  return live(store.peek(type, namespace, bound.name), bound.uid);
+}
+
+/** The JWT library's leeway: an object whose deletion began longer ago than this is gone. */
+const LEEWAY_MS = 60_000;
+
+function live(object: KObject | undefined, uid: string): boolean {
+  if (object === undefined || object.metadata.uid !== uid) return false;
+  const deleting = object.metadata.deletionTimestamp;
+  return deleting === undefined || Date.parse(deleting) >= Date.now() - LEEWAY_MS;
 }
 
 function impersonationChecks(asked: Impersonation): Attributes[] {
@@ -56,6 +84,16 @@ function impersonationChecks(asked: Impersonation): Attributes[] {
   else checks.push({ verb: 'impersonate', group: '', resource: 'users', name: asked.user });
   for (const group of asked.groups)
     checks.push({ verb: 'impersonate', group: '', resource: 'groups', name: group });
+  // Each extra value is its own check, on `userextras/KEY`.
+  for (const [key, values] of Object.entries(asked.extra))
+    for (const value of values)
+      checks.push({
+        verb: 'impersonate',
+        group: 'authentication.k8s.io',
+        resource: 'userextras',
+        subresource: key,
+        name: value,
+      });
   if (asked.uid !== undefined)
     checks.push({
       verb: 'impersonate',

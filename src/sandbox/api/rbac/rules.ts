@@ -4,7 +4,12 @@
  * by RoleBindings in the request's namespace. Rules only allow; nothing matching is a refusal.
  * Pure: the policy objects come in through `Policy`, so it is tested without a server.
  */
-export type UserInfo = { name: string; uid?: string; groups: string[] };
+export type UserInfo = {
+  name: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+};
 
 export type PolicyRule = {
   verbs?: string[];

@@ -8,13 +8,20 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
 
+/** The object a token is bound to (`kubectl create token --bound-object-kind`). */
+export type BoundObject = { kind: 'Pod' | 'Secret' | 'Node'; name: string; uid: string };
+
 export type TokenClaims = {
   namespace: string;
   name: string;
   uid: string;
   audiences: string[];
   expiresAt: number;
+  bound?: BoundObject;
 };
+
+/** The claim each bound kind is written under, as the real token's private claims name them. */
+const BOUND_CLAIM = { Pod: 'pod', Secret: 'secret', Node: 'node' } as const;
 
 export class TokenIssuer {
   readonly #key = randomBytes(32);
@@ -31,6 +38,11 @@ export class TokenIssuer {
       'kubernetes.io': {
         namespace: claims.namespace,
         serviceaccount: { name: claims.name, uid: claims.uid },
+        ...(claims.bound === undefined
+          ? {}
+          : {
+              [BOUND_CLAIM[claims.bound.kind]]: { name: claims.bound.name, uid: claims.bound.uid },
+            }),
       },
     });
     return `${header}.${payload}.${this.#sign(`${header}.${payload}`)}`;
@@ -47,22 +59,41 @@ export class TokenIssuer {
     const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
       aud: string[];
       exp: number;
-      'kubernetes.io': { namespace: string; serviceaccount: { name: string; uid: string } };
+      'kubernetes.io': PrivateClaims;
     };
     if (body.exp * 1000 <= now) return undefined;
     const account = body['kubernetes.io'];
+    const bound = boundOf(account);
     return {
       namespace: account.namespace,
       name: account.serviceaccount.name,
       uid: account.serviceaccount.uid,
       audiences: body.aud,
       expiresAt: body.exp * 1000,
+      ...(bound === undefined ? {} : { bound }),
     };
   }
 
   #sign(data: string): string {
     return createHmac('sha256', this.#key).update(data).digest('base64url');
   }
+}
+
+type Ref = { name: string; uid: string };
+type PrivateClaims = {
+  namespace: string;
+  serviceaccount: Ref;
+  pod?: Ref;
+  secret?: Ref;
+  node?: Ref;
+};
+
+function boundOf(claims: PrivateClaims): BoundObject | undefined {
+  for (const kind of ['Pod', 'Secret', 'Node'] as const) {
+    const ref = claims[BOUND_CLAIM[kind]];
+    if (ref !== undefined) return { kind, name: ref.name, uid: ref.uid };
+  }
+  return undefined;
 }
 
 function encode(value: unknown): string {
