@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { jsonExchange } from '../../../test/support/http-exchange.ts';
 import { attributesOf, serveAccessReview } from './access.ts';
 import { findResource, type ResourceType } from './catalog.ts';
 import { policyOf } from './rbac/store-policy.ts';
@@ -13,20 +12,7 @@ const bob = { user: { name: 'bob', groups: ['system:authenticated'] }, kubeconfi
 
 /** Posts `body` as the review and gives back the status and the JSON answer. */
 async function post(plural: string, body: unknown, namespace?: string) {
-  const req = Object.assign(Readable.from([Buffer.from(JSON.stringify(body))]), {
-    headers: { 'content-type': 'application/json' },
-    url: '/',
-  }) as unknown as IncomingMessage;
-  const sent: { status?: number; body?: unknown } = {};
-  const res = {
-    setHeader: () => undefined,
-    writeHead: (status: number) => {
-      sent.status = status;
-    },
-    end: (text: string) => {
-      sent.body = JSON.parse(text);
-    },
-  } as unknown as ServerResponse;
+  const { req, res, sent } = jsonExchange(body);
   const access = { deny: [], policy: policyOf(new ObjectStore()) };
   const target = { type: review(plural), namespace, name: undefined, sub: undefined };
   await serveAccessReview(access, bob, 'POST', target, req, res);

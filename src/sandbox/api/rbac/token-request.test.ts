@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { jsonExchange } from '../../../../test/support/http-exchange.ts';
 import { findResource, type ResourceType } from '../catalog.ts';
 import type { Call } from '../request.ts';
 import { ObjectStore } from '../store.ts';
@@ -12,19 +11,7 @@ const PODS = findResource('', 'v1', 'pods') as ResourceType;
 
 /** Asks for a token for ops/bot with `spec`; the answer's status and body. */
 async function requestToken(store: ObjectStore, issuer: TokenIssuer, spec: unknown) {
-  const req = Object.assign(Readable.from([Buffer.from(JSON.stringify({ spec }))]), {
-    headers: { 'content-type': 'application/json' },
-  }) as unknown as IncomingMessage;
-  const sent: { status?: number; body?: { status?: { token?: string } } } = {};
-  const res = {
-    setHeader: () => undefined,
-    writeHead: (status: number) => {
-      sent.status = status;
-    },
-    end: (text: string) => {
-      sent.body = JSON.parse(text);
-    },
-  } as unknown as ServerResponse;
+  const { req, res, sent } = jsonExchange<{ status?: { token?: string } }>({ spec });
   const call: Call = {
     store,
     req,
