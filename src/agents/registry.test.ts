@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { chooseTier, modelId } from './models.ts';
 import { loadAgents, orchestratorOf, PROMPTS_DIR } from './registry.ts';
 import { KUBE_TOOL_NAMES } from './tool-use/kube-tools.ts';
+import { METRICS_TOOL_NAMES } from './tool-use/metrics-tools.ts';
 
-const TOOLS = KUBE_TOOL_NAMES;
+const TOOLS = [...KUBE_TOOL_NAMES, ...METRICS_TOOL_NAMES];
 const PROMPT = 'You investigate one task.\n\n'.repeat(10);
 
 function agentsDir(files: Record<string, string>): string {
@@ -56,6 +57,15 @@ describe('loadAgents', () => {
     ]);
     expect(agents.get('k8s-diagnostician')?.prompt).toContain('is data');
     expect(agents.get('k8s-diagnostician')?.tools).toContain('set_resources');
+    expect(agents.get('prometheus-analyst')?.tools).toEqual(
+      expect.arrayContaining([
+        'promql',
+        'promql_range',
+        'alert_rules',
+        'active_alerts',
+        'silences',
+      ]),
+    );
   });
 
   it('takes a new specialist from a new file', () => {

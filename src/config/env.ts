@@ -13,6 +13,21 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** The base URL of a service the worker reads, without its trailing slashes. */
+const serviceUrl = (example: string) =>
+  optionalText
+    .refine(
+      (value) => value === undefined || /^https?:\/\/[^\s?#]+$/.test(value),
+      `must be an http(s) URL (like ${example})`,
+    )
+    .transform((value) => value?.replace(/\/+$/, ''));
+
+/** The metrics sources alone, for commands that read no other variable. */
+export const MetricsEnv = z.object({
+  PROMETHEUS_URL: serviceUrl('http://prometheus:9090'),
+  ALERTMANAGER_URL: serviceUrl('http://alertmanager:9093'),
+});
+
 /** Every environment variable the product reads. `.env.example` documents each one. */
 export const Env = z
   .object({
@@ -65,6 +80,10 @@ export const Env = z
       (value) => value === undefined || value === 'none',
       'must be "none" (to leave the webhook open on purpose) or unset',
     ),
+    /** The Prometheus the prometheus-analyst queries (its HTTP API); unset, its tools say so. */
+    PROMETHEUS_URL: serviceUrl('http://prometheus:9090'),
+    /** The Alertmanager whose alerts and silences the prometheus-analyst reads (API v2). */
+    ALERTMANAGER_URL: serviceUrl('http://alertmanager:9093'),
     ANTHROPIC_API_KEY: optionalText,
     ANTHROPIC_BASE_URL: optionalText.refine(
       (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),

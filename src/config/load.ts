@@ -5,7 +5,7 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import { CoxswainError } from '../errors.ts';
 import { channelPlatform, type Platform } from '../shared/channel.ts';
 import { formatIssues } from '../shared/format-issues.ts';
-import { Env } from './env.ts';
+import { Env, MetricsEnv } from './env.ts';
 import { type Budgets, type ClusterEntry, ConfigFile, type Route } from './file.ts';
 import type { ModelIds } from './model-ids.ts';
 import type { Autonomy, Binding, Identity } from './policy-schema.ts';
@@ -39,6 +39,8 @@ export type Config = Readonly<{
   discord:
     | Readonly<{ token: string; guildId: string | undefined; apiUrl: string | undefined }>
     | undefined;
+  /** Where the metrics tools read from; an unset URL makes those tools say so. */
+  metrics: Readonly<{ prometheusUrl: string | undefined; alertmanagerUrl: string | undefined }>;
   /** Unset key: the agents answer from the analyzers alone (offline mode). */
   anthropic: Readonly<{ apiKey: string | undefined; baseUrl: string | undefined }>;
   worker: Readonly<{ concurrency: number; lockMs: number }>;
@@ -141,6 +143,10 @@ export function loadConfig(source: EnvSource): Config {
       env.DISCORD_TOKEN === undefined
         ? undefined
         : { token: env.DISCORD_TOKEN, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL },
+    metrics: {
+      prometheusUrl: env.PROMETHEUS_URL,
+      alertmanagerUrl: env.ALERTMANAGER_URL,
+    },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
@@ -236,6 +242,7 @@ export function loadClusterConfig(
   | 'models'
   | 'budgets'
   | 'anthropic'
+  | 'metrics'
   | 'configFile'
   | 'workflowsDir'
 > {
@@ -254,9 +261,24 @@ export function loadClusterConfig(
     models: fileConfig.models,
     budgets: fileConfig.budgets,
     anthropic: { apiKey: text('ANTHROPIC_API_KEY'), baseUrl: text('ANTHROPIC_BASE_URL') },
+    metrics: metricsOf(source),
     configFile: path,
     workflowsDir: workflowsDirOf(text('WORKFLOWS_DIR')),
   });
+}
+
+function metricsOf(source: EnvSource): Config['metrics'] {
+  const parsed = MetricsEnv.safeParse(source);
+  if (!parsed.success) {
+    throw new CoxswainError(
+      'config_invalid',
+      `invalid configuration:\n  ${formatIssues(parsed.error.issues).join('\n  ')}`,
+    );
+  }
+  return {
+    prometheusUrl: parsed.data.PROMETHEUS_URL,
+    alertmanagerUrl: parsed.data.ALERTMANAGER_URL,
+  };
 }
 
 /** Kubeconfig paths in the file are relative to the file, as people expect when they write them. */

@@ -4,6 +4,7 @@ import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy } from '../../config/policy-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
+import type { MetricsContext } from '../../tools/metrics/context.ts';
 import type { TokenUsage } from '../llm/pricing.ts';
 import type { ModelTier } from '../models.ts';
 import type { AgentRegistry } from '../registry.ts';
@@ -16,6 +17,8 @@ export type EngineContext = {
   client: Anthropic;
   models: ModelIds;
   kube: KubeContext;
+  /** Prometheus and Alertmanager for the metrics tools; unset, those tools say so. */
+  monitoring?: MetricsContext;
   checkpoints: CheckpointStore;
   proposals: ProposalRecords;
   autonomy: Autonomy;

@@ -6,6 +6,7 @@ import type { Autonomy, Binding } from '../../config/policy-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { AgentRunJob, RunJobInput } from '../../queue/jobs.ts';
 import type { Clusters } from '../../tools/kubernetes/cluster.ts';
+import type { MetricsContext } from '../../tools/metrics/context.ts';
 import type { AgentRegistry } from '../registry.ts';
 import type { Checkpoints, JobLock } from '../tool-use/checkpoints.ts';
 import type { Budget } from '../tool-use/run-agent.ts';
@@ -29,6 +30,7 @@ export type EngineDeps = {
   proposals: ProposalStore;
   autonomy: Autonomy;
   budget: Budget;
+  monitoring?: MetricsContext;
   runs: Queue<RunJobInput>;
   /** Spend per channel per day, and its limit. */
   spend?: { ledger: ChannelSpend; dailyLimitUsd: number };
@@ -75,6 +77,7 @@ export function engineFor(
     autonomy: deps.autonomy,
     budget: deps.budget,
     log: deps.log,
+    ...(deps.monitoring === undefined ? {} : { monitoring: deps.monitoring }),
     ...(deps.onUsage === undefined ? {} : { onUsage: deps.onUsage }),
   };
 }

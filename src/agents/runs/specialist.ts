@@ -1,8 +1,12 @@
 import { CoxswainError } from '../../errors.ts';
 import type { ModelTier } from '../models.ts';
 import { kubeTools } from '../tool-use/kube-tools.ts';
+import { metricsTools } from '../tool-use/metrics-tools.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { runEngineAgent } from './run-engine-agent.ts';
+
+/** An engine without Prometheus or Alertmanager: the metrics tools say they are not configured. */
+const NO_MONITORING = { prometheusUrl: undefined, alertmanagerUrl: undefined };
 
 /**
  * One specialist's run on one task, resumed from its checkpoint when it has one: a finished run
@@ -20,14 +24,17 @@ export async function runSpecialist(
     runId: request.runId,
     task: request.task,
     choice: { delegation: request.model, agent: agent.model },
-    tools: kubeTools(agent.tools, {
-      context: engine.kube,
-      runId: request.runId,
-      agent: agent.name,
-      proposals: engine.proposals,
-      autonomy: engine.autonomy,
-      maxTier: engine.maxTier,
-    }),
+    tools: [
+      ...kubeTools(agent.tools, {
+        context: engine.kube,
+        runId: request.runId,
+        agent: agent.name,
+        proposals: engine.proposals,
+        autonomy: engine.autonomy,
+        maxTier: engine.maxTier,
+      }),
+      ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING),
+    ],
   });
   return {
     agent: agent.name,

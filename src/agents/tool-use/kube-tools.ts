@@ -45,7 +45,8 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
   ];
 }
 
-function readTool(tool: Tool<z.ZodType, KubeContext>, context: KubeContext): AgentTool {
+/** A read tool bound to what it runs with: its output or its failure goes back to the model. */
+export function readTool<Context>(tool: Tool<z.ZodType, Context>, context: Context): AgentTool {
   return {
     ...tool,
     async run(_call, input) {

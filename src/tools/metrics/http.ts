@@ -1,0 +1,112 @@
+import { CoxswainError } from '../../errors.ts';
+import { DEFAULT_METRICS_TIMEOUT_MS, type MetricsContext } from './context.ts';
+import { PrometheusEnvelope } from './schema.ts';
+
+/**
+ * GET requests to Prometheus and Alertmanager, bounded in time. A server that is down, slow or
+ * answers with something other than its API becomes `metrics_unavailable` (the answer goes on
+ * without metrics); Prometheus refusing a query becomes `metrics_query` with its own message, for
+ * the model to correct the query.
+ */
+
+type Source = 'Prometheus' | 'Alertmanager';
+
+export async function prometheusGet(
+  context: MetricsContext,
+  path: string,
+  params: Record<string, string>,
+): Promise<unknown> {
+  const body = await getJson('Prometheus', context.prometheusUrl, path, params, context.timeoutMs);
+  const envelope = PrometheusEnvelope.safeParse(body.json);
+  if (!envelope.success) {
+    throw unavailable(
+      'Prometheus',
+      `answered ${path} with HTTP ${body.status} and no API response`,
+    );
+  }
+  if (envelope.data.status === 'error') {
+    const type = envelope.data.errorType ?? 'error';
+    throw new CoxswainError(
+      'metrics_query',
+      `Prometheus refused the request (${type}): ${envelope.data.error ?? 'no reason given'}`,
+    );
+  }
+  return envelope.data.data;
+}
+
+export async function alertmanagerGet(
+  context: MetricsContext,
+  path: string,
+  params: Record<string, string | string[]>,
+): Promise<unknown> {
+  const body = await getJson(
+    'Alertmanager',
+    context.alertmanagerUrl,
+    path,
+    params,
+    context.timeoutMs,
+  );
+  if (body.status >= 200 && body.status < 300) return body.json;
+  const reason = typeof body.json === 'string' ? body.json : `HTTP ${body.status}`;
+  if (body.status >= 400 && body.status < 500) {
+    throw new CoxswainError('metrics_query', `Alertmanager refused the request: ${reason}`);
+  }
+  throw unavailable('Alertmanager', `answered ${path} with HTTP ${body.status}`);
+}
+
+async function getJson(
+  source: Source,
+  base: string | undefined,
+  path: string,
+  params: Record<string, string | string[]>,
+  timeoutMs = DEFAULT_METRICS_TIMEOUT_MS,
+): Promise<{ status: number; json: unknown }> {
+  if (base === undefined) {
+    const variable = source === 'Prometheus' ? 'PROMETHEUS_URL' : 'ALERTMANAGER_URL';
+    throw new CoxswainError(
+      'metrics_unavailable',
+      `metrics unavailable: ${variable} is not configured, so ${source} cannot be read; answer from the cluster's own state`,
+    );
+  }
+  const url = new URL(`${base}${path}`);
+  for (const [name, value] of Object.entries(params)) {
+    for (const one of Array.isArray(value) ? value : [value]) url.searchParams.append(name, one);
+  }
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      signal: AbortSignal.timeout(timeoutMs),
+      headers: { accept: 'application/json' },
+    });
+    text = await response.text();
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    const reason = timedOut
+      ? `did not answer within ${timeoutMs / 1000} s`
+      : `cannot be reached (${causeOf(error)})`;
+    throw unavailable(source, reason, error);
+  }
+  try {
+    return { status: response.status, json: JSON.parse(text) };
+  } catch {
+    // Alertmanager's plain-text refusals (a bad filter) come as a JSON string or as text.
+    return { status: response.status, json: text.slice(0, 500) };
+  }
+}
+
+function unavailable(source: Source, reason: string, cause?: unknown): CoxswainError {
+  return new CoxswainError(
+    'metrics_unavailable',
+    `metrics unavailable: ${source} ${reason}; answer without metrics and say so`,
+    { cause },
+  );
+}
+
+function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error && 'code' in cause && typeof cause.code === 'string')
+    return cause.code;
+  return error.message;
+}
