@@ -173,5 +173,11 @@ describe('clusters, bindings and autonomy in the config file', () => {
     expect(() =>
       loadClusterConfig({ COXSWAIN_CONFIG: join(dirname(path), 'missing.yaml') }),
     ).toThrow(CoxswainError);
+    expect(
+      loadClusterConfig({ PROMETHEUS_URL: 'http://127.0.0.1:9090/', ALERTMANAGER_URL: '' }).metrics,
+    ).toEqual({ prometheusUrl: 'http://127.0.0.1:9090', alertmanagerUrl: undefined });
+    expect(() => loadClusterConfig({ ALERTMANAGER_URL: 'ftp://am' })).toThrow(
+      'ALERTMANAGER_URL: must be an http(s) URL',
+    );
   });
 });

@@ -67,6 +67,27 @@ describe('loadConfig', () => {
     expect(message).not.toMatch(/hunter2|eighty|short-secret/);
   });
 
+  it('reads the metrics sources without their trailing slashes, and refuses one that is not a URL', () => {
+    const config = loadConfig({
+      ...BASE,
+      PROMETHEUS_URL: 'http://prometheus.monitoring:9090/',
+      ALERTMANAGER_URL: 'https://alertmanager.example/am',
+    });
+
+    const message = failure({ ...BASE, PROMETHEUS_URL: 'prometheus-secret:9090' });
+
+    expect(config.metrics).toEqual({
+      prometheusUrl: 'http://prometheus.monitoring:9090',
+      alertmanagerUrl: 'https://alertmanager.example/am',
+    });
+    expect(loadConfig(BASE).metrics).toEqual({
+      prometheusUrl: undefined,
+      alertmanagerUrl: undefined,
+    });
+    expect(message).toContain('PROMETHEUS_URL: must be an http(s) URL');
+    expect(message).not.toContain('prometheus-secret');
+  });
+
   it('requires both basic-auth variables or neither', () => {
     expect(failure({ ...BASE, ALERTMANAGER_USERNAME: 'alertmanager' })).toContain(
       'ALERTMANAGER_PASSWORD: is required',
