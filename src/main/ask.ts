@@ -42,7 +42,14 @@ export async function askInTerminal(question: string, clusterName: string | unde
     base.client === undefined
       ? (
           await answerOffline(
-            { kube, proposals, autonomy: config.autonomy, maxTier: TERMINAL_TIER, log: base.log },
+            {
+              kube,
+              proposals,
+              autonomy: config.autonomy,
+              maxTier: TERMINAL_TIER,
+              log: base.log,
+              monitoring: base.monitoring,
+            },
             runId,
             question,
           )

@@ -97,6 +97,7 @@ export async function workflowRun(args: readonly string[]): Promise<number> {
           autonomy: config.autonomy,
           maxTier: 'confirm',
           log: base.log,
+          monitoring: base.monitoring,
         })
       : modelAgent({
           ...base,

@@ -302,6 +302,7 @@ function stepDeps(
           autonomy: engine.autonomy,
           maxTier: place.maxTier,
           log: engine.log,
+          ...(engine.monitoring === undefined ? {} : { monitoring: engine.monitoring }),
         })
       : modelAgent(
           { ...engineFor(engine, engine.client, kube, place.maxTier, lock), client: engine.client },

@@ -4,6 +4,7 @@ import { metricsTools } from '../../src/agents/tool-use/metrics-tools.ts';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import type { MetricsContext } from '../../src/tools/metrics/context.ts';
 import { METRICS_READ_TOOLS } from '../../src/tools/metrics/index.ts';
+import { lastHourMetrics } from '../../src/tools/metrics/last-hour.ts';
 import { runTool } from '../../src/tools/tool.ts';
 import { type Monitoring, startMonitoring, waitFor } from '../support/prometheus.ts';
 
@@ -19,7 +20,24 @@ const RULES = `groups:
         labels: { severity: info }
       - alert: BrokenRule
         expr: up * ignoring(job, instance) up
+  - name: cluster-series
+    rules:
+${series('kube_pod_container_status_restarts_total', 'floor(vector(time()) / 2)', { pod: 'web-1' })}
+${series('kube_pod_container_status_restarts_total', 'vector(3)', { pod: 'web-2' })}
+${series('kube_pod_container_status_restarts_total', 'floor(vector(time()) / 2)', { namespace: 'other' })}
+${series('container_memory_working_set_bytes', 'vector(900 * 1024 * 1024)', { pod: 'web-1' })}
+${series('kube_pod_container_resource_limits', 'vector(1024 * 1024 * 1024)', { pod: 'web-1', resource: 'memory' })}
 `;
+
+/** A recording rule standing for a kube-state-metrics or cAdvisor series of one container. */
+function series(name: string, expr: string, labels: Record<string, string>): string {
+  const all = { namespace: 'shop', pod: 'web-1', container: 'app', ...labels };
+  const labelled = Object.entries(all).reduce(
+    (e, [label, value]) => `label_replace(${e}, "${label}", "${value}", "", "")`,
+    expr,
+  );
+  return `      - record: ${name}\n        expr: '${labelled}'`;
+}
 
 let monitoring: Monitoring;
 let context: MetricsContext;
@@ -205,6 +223,34 @@ describe('Alertmanager reads', () => {
       ok: false,
       error: expect.stringMatching(/^Alertmanager refused the request: /),
     });
+  });
+});
+
+describe('the analyzers with Prometheus', () => {
+  it("adds a namespace's restarts and memory against limit over the last hour", async () => {
+    const out = await lastHourMetrics(context, 'shop');
+
+    const [restarts, memory] = out.split('\n\n');
+    expect(restarts).toMatch(
+      /^Restarts in the last hour \(per container\):\n1 series\n\{container="app", pod="web-1"\} [\d.]+$/,
+    );
+    expect(memory).toMatch(
+      /^Memory working set as a share of the memory limit, last hour \(1 = at the limit\):\nlast 60 min, step 18 s\n1 series, ranked by max\n\{container="app", pod="web-1"\}\n {2}min 0\.8789 {2}max 0\.8789 /,
+    );
+    expect(out).not.toContain('web-2');
+  });
+
+  it('says so in its report when Prometheus is down', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+
+    const out = await lastHourMetrics(
+      { prometheusUrl: closed, alertmanagerUrl: undefined },
+      'shop',
+    );
+
+    expect(out).toContain(
+      'Restarts in the last hour (per container):\nmetrics unavailable: Prometheus cannot be reached (ECONNREFUSED)',
+    );
   });
 });
 

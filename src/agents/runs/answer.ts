@@ -81,6 +81,7 @@ async function answerByAnalyzers(
       autonomy: deps.autonomy,
       maxTier: scope.maxTier,
       log: deps.log,
+      ...(deps.monitoring === undefined ? {} : { monitoring: deps.monitoring }),
     },
     run.runId,
     run.question,

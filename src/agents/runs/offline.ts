@@ -5,6 +5,7 @@ import { inScope } from '../../policy/command-scope.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
+import { lastHourMetrics } from '../../tools/metrics/last-hour.ts';
 import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
 import { since } from '../tool-use/model-tools.ts';
 import { tierRefusal } from '../tool-use/refusals.ts';
@@ -16,7 +17,10 @@ import type { EngineContext, SpecialistResult } from './context.ts';
  * the read tools, and the report is composed the way the orchestrator is asked to: headline,
  * cause, evidence, next steps, with the analyzers' fixes recorded as proposals.
  */
-type OfflineEngine = Pick<EngineContext, 'kube' | 'proposals' | 'autonomy' | 'maxTier' | 'log'>;
+type OfflineEngine = Pick<
+  EngineContext,
+  'kube' | 'proposals' | 'autonomy' | 'maxTier' | 'log' | 'monitoring'
+>;
 
 type OfflineAnswer = {
   answer: string;
@@ -118,12 +122,19 @@ async function otherReports(
       usage: NO_USAGE,
     });
   }
-  if (/\b(memory|cpu|usage|metrics|top|resources?)\b/i.test(question) && namespace !== undefined) {
-    const usage = await loggedTool(engine, runId, top, { namespace });
+  const prometheus = engine.monitoring?.prometheusUrl === undefined ? undefined : engine.monitoring;
+  const asksUsage = /\b(memory|cpu|usage|metrics|top|resources?)\b/i.test(question);
+  // With Prometheus, history helps whatever is wrong: crash loops show as restarts, OOM kills
+  // as memory at the limit.
+  if ((asksUsage || prometheus !== undefined) && namespace !== undefined) {
+    const usage = asksUsage ? await loggedTool(engine, runId, top, { namespace }) : undefined;
+    const history =
+      prometheus === undefined ? undefined : await lastHourMetrics(prometheus, namespace);
+    const now = usage === undefined ? [] : [usage.ok ? usage.text : usage.error];
     reports.push({
       agent: 'prometheus-analyst',
       runId,
-      answer: usage.ok ? usage.text : usage.error,
+      answer: [...now, ...(history === undefined ? [] : [history])].join('\n\n'),
       proposals: [],
       usage: NO_USAGE,
     });
