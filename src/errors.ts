@@ -13,6 +13,8 @@ type ErrorCode =
   | 'no_change'
   | 'forbidden_change'
   | 'chat_unavailable'
+  | 'git'
+  | 'forge'
   | 'usage';
 
 export class CoxswainError extends Error {
