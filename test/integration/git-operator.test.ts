@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GIT_TOOL_NAMES, gitTools } from '../../src/agents/tool-use/git-tools.ts';
+import { toolDefinitions } from '../../src/agents/tool-use/model-tools.ts';
 import type { GitOpsSettings } from '../../src/config/index.ts';
 import { CoxswainError } from '../../src/errors.ts';
 import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
@@ -135,6 +137,35 @@ describe('the git-operator on a real clone', () => {
     await expect(repo.readFile('../etc/passwd')).rejects.toThrow(
       /not a path inside the repository/,
     );
+  });
+
+  it("gives the git-operator's model the reads, and says when no repository is configured", async () => {
+    const tools = gitTools(GIT_TOOL_NAMES, openRepository(settings));
+    const find = tools.find((t) => t.name === 'git_find_manifest');
+
+    const found = await find?.run(
+      { id: 'call-1' },
+      { kind: 'Deployment', name: 'web', namespace: 'shop' },
+    );
+    const unconfigured = await gitTools(['git_log'], undefined)[0]?.run(
+      { id: 'call-2' },
+      { limit: 5 },
+    );
+
+    expect(toolDefinitions(tools).map((t) => t.name)).toEqual([
+      'git_read_file',
+      'git_log',
+      'git_diff',
+      'git_find_manifest',
+    ]);
+    expect(found).toEqual({
+      content: 'apps/web.yaml (document 2, line 7): Deployment shop/web',
+      isError: false,
+    });
+    expect(unconfigured).toEqual({
+      content: 'no GitOps repository is configured (the gitops section of the config file)',
+      isError: true,
+    });
   });
 
   it('proposes a change with its file diff, then pushes a branch and opens one pull request', async () => {

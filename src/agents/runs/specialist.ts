@@ -1,5 +1,6 @@
 import { CoxswainError } from '../../errors.ts';
 import type { ModelTier } from '../models.ts';
+import { gitTools } from '../tool-use/git-tools.ts';
 import { kubeTools } from '../tool-use/kube-tools.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { runEngineAgent } from './run-engine-agent.ts';
@@ -20,14 +21,17 @@ export async function runSpecialist(
     runId: request.runId,
     task: request.task,
     choice: { delegation: request.model, agent: agent.model },
-    tools: kubeTools(agent.tools, {
-      context: engine.kube,
-      runId: request.runId,
-      agent: agent.name,
-      proposals: engine.proposals,
-      autonomy: engine.autonomy,
-      maxTier: engine.maxTier,
-    }),
+    tools: [
+      ...kubeTools(agent.tools, {
+        context: engine.kube,
+        runId: request.runId,
+        agent: agent.name,
+        proposals: engine.proposals,
+        autonomy: engine.autonomy,
+        maxTier: engine.maxTier,
+      }),
+      ...gitTools(agent.tools, engine.git),
+    ],
   });
   return {
     agent: agent.name,
