@@ -236,7 +236,7 @@ describe('the git-operator on a real clone', () => {
       repo,
       {
         path: 'apps/new.yaml',
-        content: 'kind: ConfigMap\nmetadata:\n  name: new\n',
+        content: `kind: ConfigMap\nmetadata:\n  name: new\ndata:\n  note: rotated ${TOKEN}\n`,
         title: 'Add a config map',
       },
       'p-forge-no',
@@ -247,6 +247,8 @@ describe('the git-operator on a real clone', () => {
     forge.refuse = false;
 
     expect(change.diff).toContain('--- /dev/null');
+    expect(change.diff).toContain('+  note: rotated [redacted]');
+    expect(change.diff).not.toContain(TOKEN);
     expect((failure as CoxswainError).code).toBe('forge');
     expect((failure as Error).message).toBe(
       'GitHub (acme/deploy) refused the pull request: 403 Resource not accessible by personal access token',

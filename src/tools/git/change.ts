@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
 import { openPullRequest, type PullRequest } from './forge.ts';
 import { type GitRepository, safePath } from './repository.ts';
-import { hideSecrets } from './secrets.ts';
+import { hideSecrets, secretsOf } from './secrets.ts';
 
 /**
  * A manifest change as a pull request: proposed against the branch's commit of the moment, with
@@ -72,7 +72,7 @@ export async function proposeGitChange(
           0,
           300,
         ),
-      diff: hideSecrets(diff, []),
+      diff: hideSecrets(diff, secretsOf(repo.settings)),
       digest: digestOf(baseCommit, path, input.content),
     };
   });
