@@ -15,6 +15,8 @@ type ErrorCode =
   | 'chat_unavailable'
   | 'metrics_unavailable'
   | 'metrics_query'
+  | 'git'
+  | 'forge'
   | 'usage';
 
 export class CoxswainError extends Error {

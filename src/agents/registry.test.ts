@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseTier, modelId } from './models.ts';
 import { loadAgents, orchestratorOf, PROMPTS_DIR } from './registry.ts';
-import { KUBE_TOOL_NAMES } from './tool-use/kube-tools.ts';
-import { METRICS_TOOL_NAMES } from './tool-use/metrics-tools.ts';
+import { AGENT_TOOL_NAMES } from './tool-use/tool-names.ts';
 
-const TOOLS = [...KUBE_TOOL_NAMES, ...METRICS_TOOL_NAMES];
+const TOOLS = AGENT_TOOL_NAMES;
 const PROMPT = 'You investigate one task.\n\n'.repeat(10);
 
 function agentsDir(files: Record<string, string>): string {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelRef } from '../shared/channel.ts';
 import { isRe2 } from '../shared/label-match.ts';
+import { GitOps } from './gitops-schema.ts';
 import { DEFAULT_MODEL_IDS, ModelIds } from './model-ids.ts';
 import { Autonomy, Binding, DEFAULT_AUTONOMY, Identity } from './policy-schema.ts';
 
@@ -75,5 +76,7 @@ export const ConfigFile = z.strictObject({
   investigations: z
     .strictObject({ freshMinutes: z.number().int().min(0).max(1_440).default(15) })
     .default({ freshMinutes: 15 }),
+  /** The GitOps repository for the git-operator; unset: it has no repository tools. */
+  gitops: GitOps.optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;

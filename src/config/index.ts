@@ -1,4 +1,5 @@
 export type { Budgets, ClusterEntry, Route } from './file.ts';
+export type { GitOpsSettings } from './gitops-schema.ts';
 export type { Config, EnvSource, LogLevel } from './load.ts';
 export {
   DEFAULT_CLUSTER_NAME,

@@ -190,4 +190,27 @@ describe('loadConfig', () => {
       'routes[0].channels[0]: slack is not configured',
     );
   });
+
+  it('reads the GitOps forge token from the variable the file names, and says when it is unset', () => {
+    const file = configFile(
+      'gitops:\n  repo: https://github.com/acme/deploy.git\n  path: apps\n  forge: { type: github, url: https://api.github.com/, tokenEnv: GITOPS_TOKEN }\n',
+    );
+
+    const config = loadConfig({
+      ...BASE,
+      COXSWAIN_CONFIG: file,
+      GITOPS_TOKEN: 'ghp_abc',
+      PATH: '/usr/bin',
+    });
+    const message = failure({ ...BASE, COXSWAIN_CONFIG: file });
+
+    expect(config.gitops).toMatchObject({
+      repo: 'https://github.com/acme/deploy.git',
+      branch: 'main',
+      path: 'apps',
+      forge: { type: 'github', url: 'https://api.github.com', token: 'ghp_abc' },
+      env: { PATH: '/usr/bin' },
+    });
+    expect(message).toContain(`${file}: gitops.forge.tokenEnv: GITOPS_TOKEN is not set`);
+  });
 });

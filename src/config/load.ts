@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { CoxswainError } from '../errors.ts';
@@ -7,6 +9,7 @@ import { channelPlatform, type Platform } from '../shared/channel.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { Env, MetricsEnv } from './env.ts';
 import { type Budgets, type ClusterEntry, ConfigFile, type Route } from './file.ts';
+import type { GitOps, GitOpsSettings } from './gitops-schema.ts';
 import type { ModelIds } from './model-ids.ts';
 import type { Autonomy, Binding, Identity } from './policy-schema.ts';
 
@@ -76,6 +79,8 @@ export type Config = Readonly<{
   budgets: Budgets;
   platforms: readonly Platform[];
   configFile: string | undefined;
+  /** The git-operator's repository and forge; unset: no repository tools. */
+  gitops: GitOpsSettings | undefined;
 }>;
 
 /** The `workflows/` folder at the project's root, from src/config or dist/config alike. */
@@ -166,7 +171,38 @@ export function loadConfig(source: EnvSource): Config {
     budgets: fileConfig.budgets,
     platforms,
     configFile: file,
+    gitops: gitopsOf(fileConfig.gitops, source, file ?? 'COXSWAIN_CONFIG'),
   });
+}
+
+/** The GitOps settings with the forge's token read from the variable the file names. */
+function gitopsOf(
+  gitops: GitOps | undefined,
+  source: EnvSource,
+  file: string,
+): GitOpsSettings | undefined {
+  if (gitops === undefined) return undefined;
+  const token = source[gitops.forge.tokenEnv];
+  if (token === undefined || token === '') {
+    throw new CoxswainError(
+      'config_invalid',
+      `invalid configuration:\n  ${file}: gitops.forge.tokenEnv: ${gitops.forge.tokenEnv} is not set`,
+    );
+  }
+  const digest = createHash('sha256').update(gitops.repo).digest('hex').slice(0, 12);
+  const env: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME'] as const) {
+    const value = source[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    repo: gitops.repo,
+    branch: gitops.branch,
+    path: gitops.path,
+    workDir: resolve(gitops.workDir ?? join(tmpdir(), 'coxswain-git', digest)),
+    forge: { type: gitops.forge.type, url: gitops.forge.url.replace(/\/+$/, ''), token },
+    env,
+  };
 }
 
 export function readConfigFile(path: string): ConfigFile {

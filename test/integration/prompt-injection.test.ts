@@ -2,10 +2,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelClient } from '../../src/agents/llm/client.ts';
 import { loadAgents, PROMPTS_DIR } from '../../src/agents/registry.ts';
-import { KUBE_TOOL_NAMES, kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
+import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import type { AgentTool } from '../../src/agents/tool-use/model-tools.ts';
 import { runAgent } from '../../src/agents/tool-use/run-agent.ts';
 import { newRunState } from '../../src/agents/tool-use/state.ts';
+import { AGENT_TOOL_NAMES } from '../../src/agents/tool-use/tool-names.ts';
 import {
   type ProposalRecord,
   ProposalStore,
@@ -33,7 +34,7 @@ import { useSandbox } from '../support/sandbox.ts';
  */
 const sandbox = useSandbox(['prompt-injection']);
 const api = new MessagesApi();
-const diagnostician = loadAgents(PROMPTS_DIR, KUBE_TOOL_NAMES).get('k8s-diagnostician');
+const diagnostician = loadAgents(PROMPTS_DIR, AGENT_TOOL_NAMES).get('k8s-diagnostician');
 let redis: Redis;
 const prefix = testPrefix();
 let baseUrl = '';

@@ -3,16 +3,17 @@ import type { Config } from '../../config/index.ts';
 import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy } from '../../config/policy-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { type GitRepository, openRepository } from '../../tools/git/repository.ts';
 import type { MetricsContext } from '../../tools/metrics/context.ts';
 import { createModelClient } from '../llm/client.ts';
 import { type AgentRegistry, loadAgents, PROMPTS_DIR } from '../registry.ts';
-import { KUBE_TOOL_NAMES } from '../tool-use/kube-tools.ts';
-import { METRICS_TOOL_NAMES } from '../tool-use/metrics-tools.ts';
 import type { Budget } from '../tool-use/run-agent.ts';
+import { AGENT_TOOL_NAMES } from '../tool-use/tool-names.ts';
 import { runBudget } from './budget.ts';
 
 /** What the engine takes from the config, wherever it runs. */
-type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets' | 'metrics'>;
+type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets' | 'metrics'> &
+  Partial<Pick<Config, 'gitops'>>;
 
 /** The engine's parts that do not depend on where it runs: the worker and `coxswain ask` alike. */
 type EngineBase = {
@@ -25,12 +26,14 @@ type EngineBase = {
   /** Where the metrics tools read from (PROMETHEUS_URL, ALERTMANAGER_URL). */
   monitoring: MetricsContext;
   log: Logger;
+  /** The GitOps repository's clone, when the config file names one. */
+  git: GitRepository | undefined;
 };
 
 /** The agents from prompts/, the model client, the models, the policy and the run budget. */
 export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
   return {
-    agents: loadAgents(PROMPTS_DIR, [...KUBE_TOOL_NAMES, ...METRICS_TOOL_NAMES]),
+    agents: loadAgents(PROMPTS_DIR, AGENT_TOOL_NAMES),
     client:
       config.anthropic.apiKey === undefined
         ? undefined
@@ -43,5 +46,6 @@ export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
       alertmanagerUrl: config.metrics.alertmanagerUrl,
     },
     log,
+    git: config.gitops === undefined ? undefined : openRepository(config.gitops),
   };
 }

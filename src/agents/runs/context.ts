@@ -3,6 +3,7 @@ import type { ProposalRecords } from '../../approvals/proposal-store.ts';
 import type { ModelIds } from '../../config/model-ids.ts';
 import type { Autonomy } from '../../config/policy-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { GitRepository } from '../../tools/git/repository.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import type { MetricsContext } from '../../tools/metrics/context.ts';
 import type { TokenUsage } from '../llm/pricing.ts';
@@ -19,6 +20,8 @@ export type EngineContext = {
   kube: KubeContext;
   /** Prometheus and Alertmanager for the metrics tools; unset, those tools say so. */
   monitoring?: MetricsContext;
+  /** The GitOps repository's clone; unset without `gitops` in the config file. */
+  git?: GitRepository | undefined;
   checkpoints: CheckpointStore;
   proposals: ProposalRecords;
   autonomy: Autonomy;

@@ -41,6 +41,8 @@ export type EngineDeps = {
   onUsage?: EngineContext['onUsage'];
   /** The root of each run's logger. */
   log: Logger;
+  /** The GitOps repository's clone, when the config file names one. */
+  git?: EngineContext['git'];
 };
 
 export async function processAgentRun(
@@ -72,6 +74,7 @@ export function engineFor(
     client,
     models: deps.models,
     kube,
+    git: deps.git,
     checkpoints: deps.checkpoints.withLock(lock),
     proposals: deps.proposals.withLock(lock),
     autonomy: deps.autonomy,

@@ -1,5 +1,6 @@
 import { CoxswainError } from '../../errors.ts';
 import type { ModelTier } from '../models.ts';
+import { gitTools } from '../tool-use/git-tools.ts';
 import { kubeTools } from '../tool-use/kube-tools.ts';
 import { metricsTools } from '../tool-use/metrics-tools.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
@@ -34,6 +35,7 @@ export async function runSpecialist(
         maxTier: engine.maxTier,
       }),
       ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING),
+      ...gitTools(agent.tools, engine.git),
     ],
   });
   return {

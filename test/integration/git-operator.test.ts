@@ -1,0 +1,315 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GIT_TOOL_NAMES, gitTools } from '../../src/agents/tool-use/git-tools.ts';
+import { toolDefinitions } from '../../src/agents/tool-use/model-tools.ts';
+import type { GitOpsSettings } from '../../src/config/index.ts';
+import { CoxswainError } from '../../src/errors.ts';
+import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
+import { openPullRequest } from '../../src/tools/git/forge.ts';
+import { findDeclarations } from '../../src/tools/git/manifests.ts';
+import { openRepository } from '../../src/tools/git/repository.ts';
+import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+
+/**
+ * The git-operator's tools on a real `git` and a local bare repository seeded with manifests,
+ * with a local forge speaking GitHub's and Gitea's pull-request shapes. One repository and one
+ * clone for the file: each test adds few git processes.
+ */
+const run = promisify(execFile);
+const TOKEN = 'ghp_forgeToken0123456789';
+const WEB = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          resources:
+            limits:
+              memory: 128Mi
+`;
+
+let root: string;
+let bare: string;
+let forge: ForgeApi;
+let settings: GitOpsSettings;
+const env = () => ({ PATH: process.env.PATH ?? '', HOME: root });
+
+/** A commit straight into the bare repository, as someone else pushing would leave it. */
+async function commitToBare(files: Record<string, string>, message: string): Promise<void> {
+  const tree = join(root, 'seed');
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(tree, path, '..'), { recursive: true });
+    await writeFile(join(tree, path), text);
+  }
+  const git = ['--git-dir', bare, '--work-tree', tree];
+  const who = {
+    ...env(),
+    GIT_AUTHOR_NAME: 'Dev',
+    GIT_AUTHOR_EMAIL: 'dev@example.com',
+    GIT_COMMITTER_NAME: 'Dev',
+    GIT_COMMITTER_EMAIL: 'dev@example.com',
+  };
+  await run('git', [...git, 'add', '-A'], { env: who });
+  await run('git', [...git, 'commit', '-q', '-m', message], { env: who });
+}
+
+async function bareBranch(branch: string): Promise<string | undefined> {
+  try {
+    return (
+      await run('git', ['--git-dir', bare, 'rev-parse', '--verify', `refs/heads/${branch}`])
+    ).stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'coxswain-git-'));
+  bare = join(root, 'acme', 'deploy.git');
+  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  await commitToBare(
+    {
+      'apps/web.yaml': WEB,
+      'apps/db.yml': 'kind: StatefulSet\nmetadata:\n  name: db\n',
+      'README.md': '# deploy\n',
+    },
+    'Seed the shop',
+  );
+  forge = await startForgeApi({
+    type: 'github',
+    token: TOKEN,
+    branchExists: async (b) => (await bareBranch(b)) !== undefined,
+  });
+  settings = {
+    repo: bare,
+    branch: 'main',
+    path: 'apps',
+    workDir: join(root, 'clone'),
+    forge: { type: 'github', url: forge.url, token: TOKEN },
+    env: env(),
+  };
+});
+
+afterAll(async () => {
+  await forge?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the git-operator on a real clone', () => {
+  it('clones, reads a file, finds the manifest declaring an object, and sees new commits', async () => {
+    const repo = openRepository(settings);
+
+    const file = await repo.readFile('apps/web.yaml');
+    const found = findDeclarations(await repo.manifests(), {
+      kind: 'Deployment',
+      name: 'web',
+      namespace: 'shop',
+    });
+    await commitToBare(
+      { 'apps/db.yml': 'kind: StatefulSet\nmetadata:\n  name: db\nspec:\n  replicas: 3\n' },
+      'Three db replicas',
+    );
+    const log = await repo.log({ limit: 500 });
+    const diff = await repo.diff({ from: 'HEAD~1', to: 'main', path: 'apps/db.yml' });
+
+    expect(file).toBe(WEB);
+    expect(found).toMatchObject([{ path: 'apps/web.yaml', document: 1, line: 7 }]);
+    expect(log.trim().split('\n')).toHaveLength(2);
+    expect(log).toMatch(/^[0-9a-f]{7,} \S+ Dev: Three db replicas$/m);
+    expect(diff).toContain('+  replicas: 3');
+    await expect(repo.readFile('apps/missing.yaml')).rejects.toThrow(
+      /has no file apps\/missing.yaml on main/,
+    );
+    await expect(repo.readFile('../etc/passwd')).rejects.toThrow(
+      /not a path inside the repository/,
+    );
+  });
+
+  it("gives the git-operator's model the reads, and says when no repository is configured", async () => {
+    const tools = gitTools(GIT_TOOL_NAMES, openRepository(settings));
+    const find = tools.find((t) => t.name === 'git_find_manifest');
+
+    const found = await find?.run(
+      { id: 'call-1' },
+      { kind: 'Deployment', name: 'web', namespace: 'shop' },
+    );
+    const unconfigured = await gitTools(['git_log'], undefined)[0]?.run(
+      { id: 'call-2' },
+      { limit: 5 },
+    );
+
+    expect(toolDefinitions(tools).map((t) => t.name)).toEqual([
+      'git_read_file',
+      'git_log',
+      'git_diff',
+      'git_find_manifest',
+    ]);
+    expect(found).toEqual({
+      content: 'apps/web.yaml (document 2, line 7): Deployment shop/web',
+      isError: false,
+    });
+    expect(unconfigured).toEqual({
+      content: 'no GitOps repository is configured (the gitops section of the config file)',
+      isError: true,
+    });
+  });
+
+  it('proposes a change with its file diff, then pushes a branch and opens one pull request', async () => {
+    const repo = openRepository(settings);
+    const content = WEB.replace('memory: 128Mi', 'memory: 256Mi');
+
+    const change = await proposeGitChange(
+      repo,
+      { path: 'apps/web.yaml', content, title: 'Raise web memory to 256Mi' },
+      'p-raise1',
+    );
+    const before = forge.requests.length;
+    const done = await executeGitChange(repo, change, 'slack:U123');
+
+    expect(change.diff).toContain('--- a/apps/web.yaml');
+    expect(change.diff).toContain('-              memory: 128Mi');
+    expect(change.diff).toContain('+              memory: 256Mi');
+    expect(await bareBranch('coxswain/p-raise1')).toBe(done.commit);
+    const pushed = await run('git', ['--git-dir', bare, 'show', `${done.commit}:apps/web.yaml`]);
+    expect(pushed.stdout).toBe(content);
+    expect(await bareBranch('main')).toBe(change.baseCommit);
+    expect(forge.requests.slice(before)).toEqual([
+      {
+        path: '/repos/acme/deploy/pulls',
+        authorization: `Bearer ${TOKEN}`,
+        body: expect.objectContaining({
+          head: 'coxswain/p-raise1',
+          base: 'main',
+          title: 'Raise web memory to 256Mi',
+        }),
+      },
+    ]);
+    expect(done.pullRequest.html_url).toMatch(/\/acme\/deploy\/pull\/\d+$/);
+  });
+
+  it('names the repository and the reason when a push is refused, and never the token', async () => {
+    const repo = openRepository(settings);
+    const change = await proposeGitChange(
+      repo,
+      {
+        path: 'apps/db.yml',
+        content: 'kind: StatefulSet\nmetadata:\n  name: db\n',
+        title: 'Back to one replica',
+      },
+      'p-refused',
+    );
+    const hook = join(bare, 'hooks', 'pre-receive');
+    await writeFile(
+      hook,
+      `#!/bin/sh\necho "protected: pushes need review (${TOKEN})" >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+
+    const failure = await executeGitChange(repo, change, 'slack:U123').catch((e: unknown) => e);
+    await rm(hook);
+
+    expect(failure).toBeInstanceOf(CoxswainError);
+    const message = (failure as Error).message;
+    expect(message).toContain(`git push on repository ${bare} failed`);
+    expect(message).toContain('protected: pushes need review');
+    expect(message).not.toContain(TOKEN);
+    expect(await bareBranch('coxswain/p-refused')).toBeUndefined();
+  });
+
+  it('reports a forge that refuses the pull request, without the token', async () => {
+    const repo = openRepository(settings);
+    const change = await proposeGitChange(
+      repo,
+      {
+        path: 'apps/new.yaml',
+        content: `kind: ConfigMap\nmetadata:\n  name: new\ndata:\n  note: rotated ${TOKEN}\n`,
+        title: 'Add a config map',
+      },
+      'p-forge-no',
+    );
+    forge.refuse = true;
+
+    const failure = await executeGitChange(repo, change, 'slack:U123').catch((e: unknown) => e);
+    forge.refuse = false;
+
+    expect(change.diff).toContain('--- /dev/null');
+    expect(change.diff).toContain('+  note: rotated [redacted]');
+    expect(change.diff).not.toContain(TOKEN);
+    expect((failure as CoxswainError).code).toBe('forge');
+    expect((failure as Error).message).toBe(
+      'GitHub (acme/deploy) refused the pull request: 403 Resource not accessible by personal access token',
+    );
+    // The branch is pushed; a retry opens the pull request from it without pushing again.
+    const pushed = await bareBranch('coxswain/p-forge-no');
+    const retried = await executeGitChange(repo, change, 'slack:U123');
+    expect(retried.commit).toBe(pushed);
+  });
+
+  it('names a repository that cannot be cloned, with no credentials in the reason', async () => {
+    const secret = 'hunter2secretpass';
+    const repo = openRepository({
+      ...settings,
+      repo: `http://deployer:${secret}@127.0.0.1:9/acme/deploy.git`,
+      workDir: join(root, 'unreachable'),
+    });
+
+    const failure = await repo.readFile('apps/web.yaml').catch((e: unknown) => e);
+
+    const message = (failure as Error).message;
+    expect(message).toMatch(
+      /^git clone on repository http:\/\/\[redacted\]@127\.0\.0\.1:9\/acme\/deploy\.git failed: /,
+    );
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain(TOKEN);
+  });
+
+  it("speaks Gitea's pull-request API with its token header, and reports a wrong token", async () => {
+    const gitea = await startForgeApi({
+      type: 'gitea',
+      token: 'gitea-tok-777',
+      branchExists: async () => true,
+    });
+    try {
+      const to = {
+        repo: 'https://gitea.example/acme/deploy.git',
+        forge: { type: 'gitea' as const, url: gitea.url, token: 'gitea-tok-777' },
+      };
+
+      const pr = await openPullRequest(to, {
+        head: 'coxswain/x',
+        base: 'main',
+        title: 't',
+        body: '',
+      });
+      const wrong = await openPullRequest(
+        { ...to, forge: { ...to.forge, token: 'wrong-token-1' } },
+        { head: 'coxswain/x', base: 'main', title: 't', body: '' },
+      ).catch((e: unknown) => e);
+
+      expect(pr).toEqual({ number: 1, html_url: 'https://gitea.example/acme/deploy/pull/1' });
+      expect(gitea.requests[0]).toMatchObject({
+        path: '/api/v1/repos/acme/deploy/pulls',
+        authorization: 'token gitea-tok-777',
+      });
+      expect((wrong as Error).message).toBe(
+        'Gitea (acme/deploy) refused the pull request: 401 Bad credentials',
+      );
+    } finally {
+      await gitea.close();
+    }
+  });
+});
