@@ -1,0 +1,174 @@
+import { parseCpu, parseMemory } from '../../shared/quantity.ts';
+import type { KObject } from '../api/store.ts';
+import type { Exposition } from './exposition.ts';
+
+/**
+ * kube-state-metrics' pod families, read from the pods' spec and status as the API serves them:
+ * the same restarts, phases and reasons `kubectl get pods` and `describe` show.
+ */
+type ContainerSpec = {
+  name: string;
+  resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
+};
+type ContainerStatus = {
+  name: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string } };
+  lastState?: { terminated?: { reason?: string } };
+};
+type Pod = Readonly<KObject> & {
+  spec?: { containers?: ContainerSpec[]; nodeName?: string };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: ContainerStatus[];
+  };
+};
+
+const PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+
+const podLabels = (pod: Pod) => ({
+  namespace: pod.metadata.namespace ?? '',
+  pod: pod.metadata.name,
+  uid: pod.metadata.uid ?? '',
+});
+
+function statuses(pod: Pod): ContainerStatus[] {
+  return pod.status?.containerStatuses ?? [];
+}
+
+export function writePodMetrics(out: Exposition, pods: readonly Pod[]): void {
+  writePhases(out, pods);
+  writeReadiness(out, pods);
+  writeOwners(out, pods);
+  writeContainerStatuses(out, pods);
+  writeResources(out, pods, 'limits');
+  writeResources(out, pods, 'requests');
+}
+
+function writePhases(out: Exposition, pods: readonly Pod[]): void {
+  out.family('kube_pod_status_phase', 'gauge', 'The pods current phase.');
+  for (const pod of pods) {
+    const labels = podLabels(pod);
+    const phase = pod.status?.phase ?? 'Pending';
+    for (const p of PHASES) out.sample({ ...labels, phase: p }, p === phase ? 1 : 0);
+  }
+}
+
+function writeReadiness(out: Exposition, pods: readonly Pod[]): void {
+  out.family(
+    'kube_pod_status_ready',
+    'gauge',
+    'Describes whether the pod is ready to serve requests.',
+  );
+  for (const pod of pods) {
+    const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (ready === undefined) continue;
+    writeConditionStatus(out, podLabels(pod), ready);
+  }
+}
+
+/** One sample per possible status (true, false, unknown), 1 for the one the object has. */
+export function writeConditionStatus(
+  out: Exposition,
+  labels: Record<string, string>,
+  status: string,
+  label = 'condition',
+): void {
+  const actual = status.toLowerCase();
+  for (const s of ['true', 'false', 'unknown'])
+    out.sample({ ...labels, [label]: s }, s === actual ? 1 : 0);
+}
+
+function writeOwners(out: Exposition, pods: readonly Pod[]): void {
+  out.family('kube_pod_owner', 'gauge', "Information about the Pod's owner.");
+  for (const pod of pods) {
+    const owners = pod.metadata.ownerReferences ?? [];
+    if (owners.length === 0) {
+      out.sample(
+        {
+          ...podLabels(pod),
+          owner_kind: '<none>',
+          owner_name: '<none>',
+          owner_is_controller: '<none>',
+        },
+        1,
+      );
+    }
+    for (const owner of owners) {
+      out.sample(
+        {
+          ...podLabels(pod),
+          owner_kind: owner.kind,
+          owner_name: owner.name,
+          owner_is_controller: String(owner.controller === true),
+        },
+        1,
+      );
+    }
+  }
+}
+
+function writeContainerStatuses(out: Exposition, pods: readonly Pod[]): void {
+  const each = (write: (pod: Pod, status: ContainerStatus) => void) => {
+    for (const pod of pods) for (const status of statuses(pod)) write(pod, status);
+  };
+  const labels = (pod: Pod, status: ContainerStatus) => ({
+    ...podLabels(pod),
+    container: status.name,
+  });
+  out.family(
+    'kube_pod_container_status_restarts_total',
+    'counter',
+    'The number of container restarts per container.',
+  );
+  each((pod, s) => out.sample(labels(pod, s), s.restartCount ?? 0));
+  out.family(
+    'kube_pod_container_status_ready',
+    'gauge',
+    'Describes whether the containers readiness check succeeded.',
+  );
+  each((pod, s) => out.sample(labels(pod, s), s.ready === true ? 1 : 0));
+  out.family(
+    'kube_pod_container_status_waiting_reason',
+    'gauge',
+    'Describes the reason the container is currently in waiting state.',
+  );
+  each((pod, s) => {
+    const reason = s.state?.waiting?.reason;
+    if (reason !== undefined) out.sample({ ...labels(pod, s), reason }, 1);
+  });
+  out.family(
+    'kube_pod_container_status_last_terminated_reason',
+    'gauge',
+    'Describes the last reason the container was in terminated state.',
+  );
+  each((pod, s) => {
+    const reason = s.lastState?.terminated?.reason;
+    if (reason !== undefined) out.sample({ ...labels(pod, s), reason }, 1);
+  });
+}
+
+const RESOURCE_HELP = {
+  limits:
+    'The number of requested limit resource by a container. It is recommended to use the kube_pod_resource_limits metric exposed by kube-scheduler instead, as it is more precise.',
+  requests:
+    'The number of requested request resource by a container. It is recommended to use the kube_pod_resource_requests metric exposed by kube-scheduler instead, as it is more precise.',
+} as const;
+
+/** CPU in cores and memory in bytes, as kube-state-metrics converts them. */
+function writeResources(out: Exposition, pods: readonly Pod[], kind: 'limits' | 'requests'): void {
+  out.family(`kube_pod_container_resource_${kind}`, 'gauge', RESOURCE_HELP[kind]);
+  for (const pod of pods) {
+    const node = pod.spec?.nodeName ?? '';
+    for (const container of pod.spec?.containers ?? []) {
+      const resources = container.resources?.[kind] ?? {};
+      const labels = { ...podLabels(pod), container: container.name, node };
+      const cpu = resources.cpu === undefined ? undefined : parseCpu(resources.cpu);
+      if (cpu !== undefined) out.sample({ ...labels, resource: 'cpu', unit: 'core' }, cpu / 1000);
+      const memory = resources.memory === undefined ? undefined : parseMemory(resources.memory);
+      if (memory !== undefined) out.sample({ ...labels, resource: 'memory', unit: 'byte' }, memory);
+    }
+  }
+}
