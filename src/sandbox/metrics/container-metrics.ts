@@ -1,5 +1,5 @@
 import type { KObject } from '../api/store.ts';
-import type { Exposition } from './exposition.ts';
+import { type Exposition, labelText } from './exposition.ts';
 
 /**
  * cAdvisor's container families, from the usage the sandbox's metrics API reports. CPU time is a
@@ -19,21 +19,23 @@ export class ContainerMetrics {
   readonly #cpu = new Map<string, CpuTotal>();
 
   write(out: Exposition, pods: readonly Pod[], usage: UsageOf, now: number): void {
-    const running = pods.flatMap((pod) => usage(pod).map((u) => ({ pod, usage: u })));
+    const running = pods.flatMap((pod) =>
+      usage(pod).map((u) => ({ pod, usage: u, labels: labels(pod, u.name) })),
+    );
     this.#account(pods, running, now);
     out.family(
       'container_cpu_usage_seconds_total',
       'counter',
       'Cumulative cpu time consumed in seconds.',
     );
-    for (const { pod, usage: u } of running) {
+    for (const { pod, usage: u, labels } of running) {
       const total = this.#cpu.get(key(pod, u.name))?.seconds ?? 0;
-      out.sample({ ...labels(pod, u.name), cpu: 'total' }, round(total));
+      out.sample(`${labels},cpu="total"`, round(total));
     }
     out.family('container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.');
     // Whole KiB, as the metrics API (and so `kubectl top`) reports the same usage.
-    for (const { pod, usage: u } of running)
-      out.sample(labels(pod, u.name), Math.round(u.memory / 1024) * 1024);
+    for (const { usage: u, labels } of running)
+      out.sample(labels, Math.round(u.memory / 1024) * 1024);
   }
 
   /** Adds the CPU time each running container used since the last scrape; forgets gone pods. */
@@ -69,15 +71,15 @@ export class ContainerMetrics {
 
 const key = (pod: Pod, container: string) => `${pod.metadata.uid ?? ''}/${container}`;
 
-function labels(pod: Pod, container: string): Record<string, string> {
+function labels(pod: Pod, container: string): string {
   const uid = pod.metadata.uid ?? '';
-  return {
+  return labelText({
     container,
     id: `/kubepods/pod${uid}/${container}`,
     image: pod.spec?.containers?.find((c) => c.name === container)?.image ?? '',
     namespace: pod.metadata.namespace ?? '',
     pod: pod.metadata.name,
-  };
+  });
 }
 
 function startedAt(pod: Pod, container: string, now: number): number {

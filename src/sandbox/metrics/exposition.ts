@@ -17,11 +17,10 @@ export class Exposition {
     return this;
   }
 
-  sample(labels: Labels, value: number): this {
-    const pairs = Object.entries(labels)
-      .map(([key, v]) => `${key}="${escapeLabel(v)}"`)
-      .join(',');
-    this.#lines.push(`${this.#name}{${pairs}} ${formatValue(value)}`);
+  /** A sample of the current family; `labels` may be text from `labelText` made once and reused. */
+  sample(labels: Labels | string, value: number): this {
+    const text = typeof labels === 'string' ? labels : labelText(labels);
+    this.#lines.push(`${this.#name}{${text}} ${formatValue(value)}`);
     return this;
   }
 
@@ -34,6 +33,14 @@ export class Exposition {
 
 function escapeHelp(help: string): string {
   return help.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+}
+
+/** Labels as the text between the braces; join two with a comma to extend one. */
+export function labelText(labels: Labels): string {
+  let text = '';
+  for (const key in labels)
+    text += `${text === '' ? '' : ','}${key}="${escapeLabel(labels[key] ?? '')}"`;
+  return text;
 }
 
 export function escapeLabel(value: string): string {

@@ -1,5 +1,5 @@
 import type { KObject } from '../api/store.ts';
-import type { Exposition, MetricType } from './exposition.ts';
+import { type Exposition, labelText, type MetricType } from './exposition.ts';
 import { writeConditionStatus } from './pod-state-metrics.ts';
 
 /**
@@ -136,7 +136,7 @@ export function writeNodeMetrics(out: Exposition, nodes: readonly Readonly<KObje
     for (const c of conditions) {
       writeConditionStatus(
         out,
-        { node: node.metadata.name, condition: c.type },
+        labelText({ node: node.metadata.name, condition: c.type }),
         c.status,
         'status',
       );
