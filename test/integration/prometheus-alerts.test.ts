@@ -1,6 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource, type ResourceType } from '../../src/sandbox/api/catalog.ts';
-import { alerts, query, startPrometheus, type TestPrometheus } from '../support/prometheus.ts';
+import {
+  alerts,
+  query,
+  RULES_FILE,
+  startPrometheus,
+  type TestPrometheus,
+} from '../support/prometheus.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -75,5 +83,20 @@ describe('Prometheus on the sandbox', () => {
     for (const sample of restarts)
       expect(Number(sample.value[1])).toBe(shown.get(sample.metric.pod ?? ''));
     expect(oom.map((s) => s.metric.pod).sort()).toEqual([...shown.keys()].sort());
+  });
+});
+
+describe('the shipped rules', () => {
+  it('pass promtool check rules and their unit tests with the real for durations', () => {
+    const tests = resolve(RULES_FILE, '../kubernetes-alerts.test.yml');
+
+    const check = spawnSync('promtool', ['check', 'rules', RULES_FILE], { encoding: 'utf8' });
+    const unit = spawnSync('promtool', ['test', 'rules', tests], { encoding: 'utf8' });
+
+    expect(check.error).toBeUndefined();
+    expect(`${check.stdout}${check.stderr}`).toContain('SUCCESS: 6 rules found');
+    expect(check.status).toBe(0);
+    expect(`${unit.stdout}${unit.stderr}`).toContain('SUCCESS');
+    expect(unit.status).toBe(0);
   });
 });
