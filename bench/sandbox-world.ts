@@ -6,7 +6,8 @@ import { startSandbox } from '../src/sandbox/start-sandbox.ts';
 /**
  * The sandbox the `sandbox` benchmark measures, in a process of its own: the demo's scenarios,
  * and with `BENCH_PODS` set, that many more pods (100 to a Deployment, one namespace each, on
- * nodes added for them). Prints one JSON line when it serves, one when the pods all run.
+ * nodes added for them), with its Prometheus metrics served. Prints one JSON line when it serves,
+ * one when the pods all run.
  */
 const PODS = Number(process.env.BENCH_PODS ?? 0);
 const PER_DEPLOYMENT = 100;
@@ -15,8 +16,17 @@ const PODS_PER_NODE = 100;
 const type = (group: string, plural: string) => findResource(group, 'v1', plural) as ResourceType;
 
 const began = performance.now();
-const sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS, port: Number(process.env.PORT) });
-say({ event: 'serving', url: sandbox.url, ms: performance.now() - began });
+const sandbox = await startSandbox({
+  scenarios: DEMO_SCENARIOS,
+  port: Number(process.env.PORT),
+  metricsPort: 0,
+});
+say({
+  event: 'serving',
+  url: sandbox.url,
+  metricsUrl: sandbox.metricsUrl,
+  ms: performance.now() - began,
+});
 
 if (PODS > 0) {
   const store = sandbox.simulator.store;

@@ -18,6 +18,7 @@ export async function benchSandbox(): Promise<void> {
       `sandbox, demo scenarios: serving after ${ms(demo.serving)}, RSS ${mib(rssMiB(demo.pid))}`,
     );
     await requests(demo.url, 'demo scenarios');
+    await scrapes(demo, 'demo scenarios');
   } finally {
     await demo.stop();
   }
@@ -28,6 +29,7 @@ export async function benchSandbox(): Promise<void> {
       `sandbox, ${PODS} more pods: serving after ${ms(loaded.serving)}, all running ${ms(loaded.running ?? 0)} later, RSS ${mib(rssMiB(loaded.pid))}`,
     );
     await requests(loaded.url, `${PODS} more pods`);
+    await scrapes(loaded, `${PODS} more pods`);
   } finally {
     await loaded.stop();
   }
@@ -52,8 +54,26 @@ async function requests(url: string, label: string): Promise<void> {
   console.log(`  ${label}: ${out.join('; ')}`);
 }
 
+/** Prometheus scraping `/metrics`: the time a scrape takes, its size, and the RSS after. */
+async function scrapes(world: World, label: string): Promise<void> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 9; i++) {
+    const began = performance.now();
+    const response = await fetch(world.metricsUrl);
+    bytes = (await response.arrayBuffer()).byteLength;
+    times.push(performance.now() - began);
+    await sleep(100);
+  }
+  times.sort((a, b) => a - b);
+  console.log(
+    `  ${label}: GET /metrics median ${ms(times[4] ?? 0)}, worst ${ms(times[8] ?? 0)}, ${Math.round(bytes / 1024)} KiB; RSS after ${mib(rssMiB(world.pid))}`,
+  );
+}
+
 type World = {
   url: string;
+  metricsUrl: string;
   pid: number;
   serving: number;
   running: number | undefined;
@@ -67,16 +87,24 @@ async function world(pods: number): Promise<World> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout as NonNullable<ChildProcess['stdout']> });
-  const events: Record<string, { url?: string; ms: number }> = {};
+  const events: Record<string, { url?: string; metricsUrl?: string; ms: number }> = {};
   for await (const line of lines) {
-    const event = JSON.parse(line) as { event: string; url?: string; ms: number };
+    const event = JSON.parse(line) as {
+      event: string;
+      url?: string;
+      metricsUrl?: string;
+      ms: number;
+    };
     events[event.event] = event;
     if (event.event === (pods > 0 ? 'running' : 'serving')) break;
   }
   const serving = events.serving;
-  if (serving?.url === undefined) throw new Error('the sandbox did not start');
+  if (serving?.url === undefined || serving.metricsUrl === undefined) {
+    throw new Error('the sandbox did not start');
+  }
   return {
     url: serving.url,
+    metricsUrl: serving.metricsUrl,
     pid: child.pid ?? 0,
     serving: serving.ms,
     running: events.running?.ms,

@@ -30,7 +30,7 @@ export async function demo(): Promise<void> {
   };
   let config: ReturnType<typeof loadConfig>;
   try {
-    sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS });
+    sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS, metricsPort: 0 });
     const kubeconfig = join(dir, 'kubeconfig');
     sandbox.writeKubeconfig(kubeconfig);
     const configFile = env.COXSWAIN_CONFIG || writeDemoConfig(dir, kubeconfig);
@@ -70,6 +70,7 @@ export async function demo(): Promise<void> {
     `  Alertmanager webhook  ${base}/alerts/alertmanager`,
     `  Redis                 ${redis ? `embedded redis-server on port ${redis.port} (pid ${redis.pid}), nothing kept on disk` : 'REDIS_URL'}`,
     `  Sandbox cluster       ${sandbox.url} (${DEMO_SCENARIOS.join(', ')})`,
+    `  Prometheus metrics    ${sandbox.metricsUrl ?? ''}   (scrape config and rules: deploy/prometheus/)`,
     `  kubectl               KUBECONFIG=${join(dir, 'kubeconfig')} kubectl get pods -A`,
     '',
     `  In the console's #ops channel (${base}/#ops), type:  status  (then click Diagnose payments)   or   help`,

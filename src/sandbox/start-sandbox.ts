@@ -6,6 +6,7 @@ import { SandboxApiServer } from './api/api-server.ts';
 import { findKind } from './api/catalog.ts';
 import { applyDefaults } from './api/defaults.ts';
 import { ApiError, type KObject, ObjectStore } from './api/store.ts';
+import { type MetricsServer, serveMetrics } from './metrics/metrics-server.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
 import { interpret } from './simulator/container-command.ts';
 import { Simulator } from './simulator/simulator.ts';
@@ -16,6 +17,8 @@ export type SandboxOptions = {
   host?: string;
   /** Serve metrics.k8s.io; off is a cluster without metrics-server. */
   metrics?: boolean;
+  /** Also serve the cluster's state for Prometheus at `/metrics` on this port (0: any free one). */
+  metricsPort?: number;
   deny?: DenyRule[];
   onRequest?: (method: string, path: string, dryRun: boolean, watch: boolean) => void;
 };
@@ -25,6 +28,8 @@ export type Sandbox = {
   simulator: Simulator;
   /** A kubeconfig (YAML) whose current context is the sandbox. */
   kubeconfig: string;
+  /** The Prometheus scrape URL, when `metricsPort` asked for one. */
+  metricsUrl: string | undefined;
   writeKubeconfig(path: string): void;
   /** The watches clients hold open now. */
   openWatches(): number;
@@ -57,16 +62,27 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const url = await server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const kubeconfig = kubeconfigFor(url);
+  let exporter: MetricsServer | undefined;
+  if (options.metricsPort !== undefined) {
+    try {
+      exporter = await serveMetrics(simulator, options.metricsPort, options.host ?? '127.0.0.1');
+    } catch (error) {
+      simulator.stop();
+      await server.close();
+      throw error;
+    }
+  }
   return {
     url,
     simulator,
     kubeconfig,
+    metricsUrl: exporter?.url,
     writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
     openWatches: () => server.openWatches,
     openLogStreams: () => server.openLogStreams,
     close: async () => {
       simulator.stop();
-      await server.close();
+      await Promise.all([server.close(), exporter?.close()]);
     },
   };
 }

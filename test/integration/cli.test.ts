@@ -19,10 +19,14 @@ describe('coxswain demo', () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0' });
     const [, consoleUrl] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
     const [, webhookUrl] = await run.waitFor(/Alertmanager webhook\s+(\S+)/);
+    const [, metricsUrl] = await run.waitFor(
+      /Prometheus metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/,
+    );
     const pid = run.child.pid ?? 0;
     const redisPids = childPids(pid);
 
     const page = await fetch(consoleUrl ?? '');
+    const metrics = await (await fetch(metricsUrl ?? '')).text();
     const alert = await fetch(webhookUrl ?? '', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -32,6 +36,9 @@ describe('coxswain demo', () => {
     const code = await run.exited;
 
     expect(page.status).toBe(200);
+    expect(metrics).toMatch(
+      /^kube_pod_container_status_waiting_reason\{namespace="payments",.*reason="CrashLoopBackOff"\} 1$/m,
+    );
     expect(alert.status).toBe(202);
     expect(redisPids).toHaveLength(1);
     expect(code).toBe(0);

@@ -9,7 +9,7 @@ import { EndpointControllers } from './endpoints.ts';
 import { eventExpiry } from './event-ttl.ts';
 import { EventRecorder } from './events.ts';
 import { GarbageCollector } from './garbage-collector.ts';
-import { Kubelets } from './kubelets.ts';
+import { Kubelets, type Usage } from './kubelets.ts';
 import type { LogLine, LogSource } from './logs.ts';
 import { NamespaceController } from './namespace-controller.ts';
 import { reconcileNodeLeases } from './node-leases.ts';
@@ -200,6 +200,11 @@ export class Simulator {
 
   nodeMetrics(): KObject[] {
     return this.#kubelets.nodeMetrics();
+  }
+
+  /** What each running container of the pod uses now (CPU in millicores, memory in bytes). */
+  usage(pod: KObject): Usage[] {
+    return this.#kubelets.usage(pod);
   }
 
   #schedule(): void {
