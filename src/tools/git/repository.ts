@@ -66,41 +66,58 @@ export function openRepository(settings: GitOpsSettings) {
     log: (options: { path?: string | undefined; limit: number }) =>
       serial(async () => {
         await sync();
-        const limit = Math.min(Math.max(options.limit, 1), MAX_LOG_ENTRIES);
-        const args = ['log', `--max-count=${limit}`, '--date=iso-strict'];
-        args.push('--format=%h %ad %an: %s', remoteBranch, '--');
-        if (options.path !== undefined) args.push(safePath(options.path));
-        return git(args);
+        return logOf(git, remoteBranch, options);
       }),
 
     diff: (options: { from: string; to?: string | undefined; path?: string | undefined }) =>
       serial(async () => {
         await sync();
-        // The configured branch is read as the remote has it, never as the clone last saw it.
-        const rev = (ref: string) => onRemote(safeRef(ref), settings.branch);
-        const args = ['diff', '--no-color', '--no-ext-diff', rev(options.from)];
-        args.push(options.to === undefined ? remoteBranch : rev(options.to), '--');
-        if (options.path !== undefined) args.push(safePath(options.path));
-        return boundLines(await git(args), MAX_DIFF_LINES);
+        return diffOf(git, settings.branch, options);
       }),
 
     /** Every YAML file under the configured path, as the branch has it. */
     manifests: () =>
       serial(async () => {
         await sync();
-        const listed = await git([
-          'ls-tree',
-          '-r',
-          '-z',
-          '--name-only',
-          remoteBranch,
-          '--',
-          settings.path === '.' ? '.' : settings.path,
-        ]);
-        const paths = listed.split('\0').filter((p) => /\.ya?ml$/i.test(p) && !p.includes('\n'));
-        return readBlobs(git, remoteBranch, paths);
+        return manifestsOf(git, remoteBranch, settings.path);
       }),
   };
+}
+
+type Git = (args: readonly string[]) => Promise<string>;
+
+/** The branch's log, newest first, at most MAX_LOG_ENTRIES entries. */
+function logOf(
+  git: Git,
+  remoteBranch: string,
+  options: { path?: string | undefined; limit: number },
+) {
+  const limit = Math.min(Math.max(options.limit, 1), MAX_LOG_ENTRIES);
+  const args = ['log', `--max-count=${limit}`, '--date=iso-strict'];
+  args.push('--format=%h %ad %an: %s', remoteBranch, '--');
+  if (options.path !== undefined) args.push(safePath(options.path));
+  return git(args);
+}
+
+/** A diff between two refs (the branch's latest by default), at most MAX_DIFF_LINES lines. */
+async function diffOf(
+  git: Git,
+  branch: string,
+  options: { from: string; to?: string | undefined; path?: string | undefined },
+) {
+  // The configured branch is read as the remote has it, never as the clone last saw it.
+  const rev = (ref: string) => onRemote(safeRef(ref), branch);
+  const args = ['diff', '--no-color', '--no-ext-diff', rev(options.from)];
+  args.push(options.to === undefined ? `origin/${branch}` : rev(options.to), '--');
+  if (options.path !== undefined) args.push(safePath(options.path));
+  return boundLines(await git(args), MAX_DIFF_LINES);
+}
+
+/** Every YAML file under `path` on the branch, read in one git process. */
+async function manifestsOf(git: Git, remoteBranch: string, path: string) {
+  const listed = await git(['ls-tree', '-r', '-z', '--name-only', remoteBranch, '--', path]);
+  const paths = listed.split('\0').filter((p) => /\.ya?ml$/i.test(p) && !p.includes('\n'));
+  return readBlobs(git, remoteBranch, paths);
 }
 
 /** Credentials for an http(s) remote go in a header through git's environment, never in arguments. */
