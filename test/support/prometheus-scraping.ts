@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort } from '../../src/runtime/embedded-redis.ts';
+import { freePort, stopChild } from '../../src/runtime/embedded-redis.ts';
 import { eventually } from './sandbox.ts';
 
 export const RULES_FILE = resolve(
@@ -54,7 +54,6 @@ export async function startPrometheus(target: string, forDuration = '0s'): Promi
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000);
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (error) =>
       reject(
@@ -64,8 +63,7 @@ export async function startPrometheus(target: string, forDuration = '0s'): Promi
   );
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -1,7 +1,7 @@
 import { human } from '../../tools/kubernetes/format.ts';
 import type { Column, Printer } from './infra-tables.ts';
+import type { Any } from './loose-object.ts';
 import type { KObject } from './store.ts';
-import type { Any } from './tables.ts';
 
 /**
  * Server-side printing for RBAC, networking and scheduling kinds, with the real API server's

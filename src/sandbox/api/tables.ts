@@ -3,6 +3,7 @@ import { human, podStatus as printStatus } from '../../tools/kubernetes/format.t
 import { ACCESS_PRINTERS } from './access-tables.ts';
 import type { ResourceType } from './catalog.ts';
 import { INFRA_PRINTERS } from './infra-tables.ts';
+import type { Any } from './loose-object.ts';
 import type { KObject } from './store.ts';
 import { hpaTargets, WORKLOAD_PRINTERS } from './workload-printers.ts';
 
@@ -16,9 +17,6 @@ type Printer = { columns: Column[]; cells: (object: KObject, now: number) => unk
 
 const col = (name: string, priority = 0, type = 'string'): Column => ({ name, type, priority });
 const NAME: Column = { name: 'Name', type: 'string', format: 'name', priority: 0 };
-
-// biome-ignore lint/suspicious/noExplicitAny: printing reads API objects of every kind; each cell falls back when a field is missing
-export type Any = Record<string, any>;
 
 const PRINTERS: Record<string, Printer> = {
   ...WORKLOAD_PRINTERS,

@@ -1,5 +1,6 @@
 import type { ResourceType } from './catalog.ts';
 import { canonical } from './hash.ts';
+import type { Any } from './loose-object.ts';
 import type { KObject } from './store.ts';
 
 /**
@@ -7,8 +8,6 @@ import type { KObject } from './store.ts';
  * rules that say what they cover, bindings whose role reference is fixed once made, ingresses
  * that route somewhere, and priority classes whose value does not change.
  */
-// biome-ignore lint/suspicious/noExplicitAny: validation reads API objects of these kinds field by field, each check tolerating a missing field
-type Any = Record<string, any>;
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const MAX_USER_PRIORITY = 1_000_000_000;

@@ -1,6 +1,6 @@
 import { human } from '../../tools/kubernetes/format.ts';
+import type { Any } from './loose-object.ts';
 import type { KObject } from './store.ts';
-import type { Any } from './tables.ts';
 
 /**
  * `kubectl get` columns for jobs, cronjobs, statefulsets and daemonsets, and the autoscaler's
