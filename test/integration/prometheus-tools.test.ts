@@ -1,12 +1,27 @@
 import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsTools } from '../../src/agents/tool-use/metrics-tools.ts';
+import { scopeRefusal } from '../../src/agents/tool-use/refusals.ts';
+import { executeProposal } from '../../src/approvals/execute-proposal.ts';
+import {
+  type ProposalRecord,
+  ProposalStore,
+  proposalId,
+} from '../../src/approvals/proposal-store.ts';
+import { renderCard } from '../../src/approvals/render-card.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import type { MetricsContext } from '../../src/tools/metrics/context.ts';
 import { METRICS_READ_TOOLS } from '../../src/tools/metrics/index.ts';
 import { lastHourMetrics } from '../../src/tools/metrics/last-hour.ts';
+import { executeSilence, proposeSilence } from '../../src/tools/metrics/silence.ts';
+import { silenceCreateTool } from '../../src/tools/metrics/silence-tools.ts';
 import { runTool } from '../../src/tools/tool.ts';
+import { approvedAction, executeDeps } from '../support/approved-change.ts';
 import { type Monitoring, startMonitoring, waitFor } from '../support/prometheus.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const RULES = `groups:
   - name: coxswain-test
@@ -41,6 +56,21 @@ function series(name: string, expr: string, labels: Record<string, string>): str
 
 let monitoring: Monitoring;
 let context: MetricsContext;
+let redis: Redis;
+let store: ProposalStore;
+const prefix = testPrefix();
+
+/** What a prometheus-analyst run proposes with: a run on the sandbox cluster. */
+function proposing(runId: string) {
+  return {
+    runId,
+    agent: 'prometheus-analyst',
+    proposals: store,
+    autonomy: DEFAULT_AUTONOMY,
+    maxTier: 'confirm' as const,
+    cluster: 'sandbox',
+  };
+}
 
 function tool(name: string) {
   const found = METRICS_READ_TOOLS.find((t) => t.name === name);
@@ -59,6 +89,8 @@ async function text(name: string, input: unknown): Promise<string> {
 }
 
 beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
   monitoring = await startMonitoring(RULES);
   context = {
     prometheusUrl: monitoring.prometheusUrl,
@@ -94,6 +126,8 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  await dropPrefix(testRedisUrl(), prefix);
+  redis?.disconnect();
   await monitoring?.stop();
 });
 
@@ -151,7 +185,7 @@ describe('PromQL on a real Prometheus', () => {
   });
 
   it("returns Prometheus's own message for a query it refuses, as the model's tool error", async () => {
-    const [promql] = metricsTools(['promql'], context);
+    const [promql] = metricsTools(['promql'], context, proposing('run-promql'));
 
     const direct = await run('promql', { query: 'sum(rate(up[5m]' });
     const outcome = await promql?.run({ id: 'call-1' }, { query: 'sum(rate(up[5m]', limit: 20 });
@@ -312,5 +346,175 @@ describe('when Prometheus or Alertmanager cannot answer', () => {
       ok: false,
       error: expect.stringContaining('ALERTMANAGER_URL is not configured'),
     });
+  });
+});
+
+describe('silences as proposals on a real Alertmanager', () => {
+  const deps = (posted: { jobId: string; data: OutboxJob }[]) => ({
+    ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', posted),
+    proposals: store,
+    monitoring: context,
+  });
+  const silencesNow = async () =>
+    (await (await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`)).json()) as {
+      id: string;
+      status: { state: string };
+      comment: string;
+      createdBy: string;
+      matchers: { name: string; value: string }[];
+    }[];
+
+  it('proposes a silence with its matchers and duration, creates it once approved, and once only', async () => {
+    const tools = metricsTools(['silence_create'], context, proposing('run-silence'));
+    const input = {
+      matchers: [
+        { name: 'alertname', value: 'AlwaysFiring' },
+        { name: 'namespace', value: 'shop' },
+      ],
+      durationMinutes: 120,
+      comment: 'rollout in progress',
+    };
+    const before = await silencesNow();
+
+    const outcome = await tools[0]?.run({ id: 'toolu_s1' }, input);
+    const id = proposalId('run-silence', 'toolu_s1');
+    const proposed = (await store.record(id)) as ProposalRecord;
+    const card = renderCard(proposed, 'confirm');
+
+    expect(outcome?.content).toMatch(
+      /^Proposed, not done: silence \{alertname="AlwaysFiring", namespace="shop"\} for 2h/,
+    );
+    expect(await silencesNow()).toHaveLength(before.length);
+    expect(proposed.action.target).toEqual({
+      cluster: 'sandbox',
+      namespace: 'shop',
+      kind: 'Silence',
+      name: 'new',
+    });
+    expect(card.sections?.map((s) => s.title)).toEqual(['Risk', 'Silence']);
+    expect(card.sections?.[1]?.code).toBe(
+      'matcher   alertname="AlwaysFiring"\nmatcher   namespace="shop"\nduration  2h from approval\ncomment   rollout in progress',
+    );
+    expect(card.fields?.[0]?.value).toBe('Alertmanager, alerts of cluster sandbox, namespace shop');
+
+    await store.attach(id, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const posted: { jobId: string; data: OutboxJob }[] = [];
+    const done = await executeProposal(id, deps(posted));
+    const ours = (await silencesNow()).filter((s) => s.comment.includes(id));
+
+    expect(done.state).toBe('succeeded');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({
+      status: { state: 'active' },
+      createdBy: 'coxswain (approved by web:sre)',
+      matchers: [
+        expect.objectContaining({ name: 'alertname', value: 'AlwaysFiring' }),
+        expect.objectContaining({ name: 'namespace', value: 'shop' }),
+      ],
+    });
+    expect((await store.record(id))?.result?.verified).toMatch(
+      /^Alertmanager shows silence \S+ active/,
+    );
+  });
+
+  it('takes over a creation whose worker stopped after the write, without a second silence', async () => {
+    const action = proposeSilence({
+      cluster: 'sandbox',
+      matchers: [{ name: 'alertname', value: 'QuietOne', isRegex: false, isEqual: true }],
+      durationMinutes: 30,
+      comment: 'taken over',
+    });
+    const id = await approvedAction(store, action, 'run-silence-2', 'toolu_s2');
+    // The first worker moved it to executing and created the silence, then died.
+    await store.transition(id, ['approved'], 'executing', 'worker', {});
+    await executeSilence(context, action, id, 'web:sre', new Date());
+    const created = (await silencesNow()).filter((s) => s.comment.includes(id));
+
+    const again = await executeProposal(id, deps([]));
+
+    expect(created).toHaveLength(1);
+    expect((await silencesNow()).filter((s) => s.comment.includes(id))).toHaveLength(1);
+    expect(again.state).toBe('succeeded');
+    expect((await store.record(id))?.result?.summary).toMatch(/^Already in place/);
+  });
+
+  it('expires a silence by its id once approved, showing what it silenced', async () => {
+    const made = await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'BrokenRule', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'lee',
+        comment: 'old noise',
+      }),
+    });
+    const { silenceID } = (await made.json()) as { silenceID: string };
+    const tools = metricsTools(['silence_expire'], context, proposing('run-expire'));
+
+    const outcome = await tools[0]?.run({ id: 'toolu_e1' }, { id: silenceID, comment: 'fixed' });
+    const id = proposalId('run-expire', 'toolu_e1');
+    const proposed = (await store.record(id)) as ProposalRecord;
+    await store.attach(id, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const done = await executeProposal(id, deps([]));
+
+    expect(outcome?.isError).toBe(false);
+    expect(proposed.action.summary).toBe(`expire silence ${silenceID} {alertname="BrokenRule"}`);
+    expect(proposed.action.diff).toContain('created   by lee: old noise');
+    expect(done.state).toBe('succeeded');
+    expect((await silencesNow()).find((s) => s.id === silenceID)?.status.state).toBe('expired');
+    const missing = await tools[0]?.run({ id: 'toolu_e2' }, { id: 'no-such-silence' });
+    expect(missing).toEqual({
+      content: 'silence_expire could not be proposed: Alertmanager has no silence no-such-silence',
+      isError: true,
+    });
+  });
+
+  it('refuses a silence that matches every alert, and one without a namespace in a namespace-limited channel', async () => {
+    const tools = metricsTools(['silence_create'], context, proposing('run-wide'));
+    const everything = await tools[0]?.run(
+      { id: 'toolu_w1' },
+      { matchers: [{ name: 'alertname', value: '.*', regex: true }], comment: 'all' },
+    );
+    const limited = { cluster: 'sandbox', namespaces: ['shop'] };
+    const noNamespace = silenceCreateTool.input.parse({
+      matchers: [{ name: 'alertname', value: 'AlwaysFiring' }],
+      comment: 'x',
+    });
+    const inShop = silenceCreateTool.input.parse({
+      matchers: [
+        { name: 'alertname', value: 'AlwaysFiring' },
+        { name: 'namespace', value: 'shop' },
+      ],
+      comment: 'x',
+    });
+
+    expect(everything).toEqual({
+      content:
+        'silence_create could not be proposed: these matchers would silence every alert; name the alert (alertname="…") or its labels',
+      isError: true,
+    });
+    expect(scopeRefusal('silence_create', silenceCreateTool.scope(noNamespace), limited)).toBe(
+      'a silence without a namespace="…" matcher reaches alerts of every namespace; this channel may see shop',
+    );
+    expect(
+      scopeRefusal('silence_create', silenceCreateTool.scope(inShop), limited),
+    ).toBeUndefined();
+    expect(scopeRefusal('promql', tool('promql').scope({ query: 'up', limit: 20 }), limited)).toBe(
+      'Prometheus and Alertmanager hold series and alerts from every namespace; this channel may see shop',
+    );
   });
 });
