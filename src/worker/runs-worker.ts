@@ -151,6 +151,8 @@ async function processAlert(
     clusters: deps.clusterEntries,
     groups: deps.groups,
     incidents: deps.incidents,
+    bindings: deps.bindings,
+    autonomy: deps.autonomy,
     now: deps.now,
   });
   log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');

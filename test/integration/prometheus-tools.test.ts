@@ -1,8 +1,13 @@
 import { createServer, type Server } from 'node:http';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsTools } from '../../src/agents/tool-use/metrics-tools.ts';
 import { scopeRefusal } from '../../src/agents/tool-use/refusals.ts';
+import { AlertGroups, groupId } from '../../src/alerts/alert-groups.ts';
+import { processAlertRun } from '../../src/alerts/alert-run.ts';
+import { Incidents } from '../../src/alerts/incidents.ts';
+import { type DecideDeps, decide } from '../../src/approvals/decide.ts';
 import { executeProposal } from '../../src/approvals/execute-proposal.ts';
 import {
   type ProposalRecord,
@@ -10,8 +15,14 @@ import {
   proposalId,
 } from '../../src/approvals/proposal-store.ts';
 import { renderCard } from '../../src/approvals/render-card.ts';
+import { offerAlertSilence } from '../../src/approvals/silence-alert.ts';
+import { handleButtonClick } from '../../src/bot/button-click.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
-import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { Route } from '../../src/config/file.ts';
+import { Binding, DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { ActionJob } from '../../src/queue/jobs.ts';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import type { MetricsContext } from '../../src/tools/metrics/context.ts';
 import { METRICS_READ_TOOLS } from '../../src/tools/metrics/index.ts';
@@ -516,5 +527,225 @@ describe('silences as proposals on a real Alertmanager', () => {
     expect(scopeRefusal('promql', tool('promql').scope({ query: 'up', limit: 20 }), limited)).toBe(
       'Prometheus and Alertmanager hold series and alerts from every namespace; this channel may see shop',
     );
+  });
+});
+
+describe("the alert message's Silence 2h button", () => {
+  const payload = (labels: Record<string, string>, groupKey: string) => ({
+    version: '4',
+    groupKey,
+    truncatedAlerts: 0,
+    status: 'firing' as const,
+    receiver: 'coxswain',
+    groupLabels: labels,
+    commonLabels: { ...labels, severity: 'warning' },
+    commonAnnotations: {},
+    externalURL: monitoring.alertmanagerUrl,
+    alerts: [
+      {
+        status: 'firing' as const,
+        labels: { ...labels, severity: 'warning' },
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: groupKey.replace(/\W/g, '').slice(0, 16),
+      },
+    ],
+  });
+  const bindings = [
+    Binding.parse({
+      channel: 'slack:C0OPS',
+      clusters: ['sandbox'],
+      maxTier: 'confirm',
+      approvers: ['slack:U0LEAD'],
+    }),
+    Binding.parse({
+      channel: 'slack:C0SHOP',
+      clusters: ['sandbox'],
+      namespaces: ['shop'],
+      maxTier: 'confirm',
+      approvers: ['slack:U0LEAD'],
+    }),
+  ];
+
+  it('proposes a silence of the group as a card in its thread, which an approver approves into Alertmanager', async () => {
+    const posted: { name: string; jobId: string; data: OutboxJob }[] = [];
+    const outbox = {
+      add: async (name: string, data: OutboxJob, options: { jobId: string }) => {
+        posted.push({ name, jobId: options.jobId, data });
+      },
+    };
+    const groups = new AlertGroups(redis, prefix);
+    const labels = { alertname: 'AlwaysFiring', namespace: 'shop' };
+    const run = await processAlertRun(
+      {
+        kind: 'alert',
+        payload: payload(labels, '{}:{alertname="AlwaysFiring", namespace="shop"}'),
+        receivedAt: new Date().toISOString(),
+      },
+      'run-job-1',
+      {
+        outbox,
+        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
+        clusters: [],
+        groups,
+        incidents: new Incidents(redis, prefix),
+        bindings,
+        autonomy: DEFAULT_AUTONOMY,
+        now: () => new Date(),
+      },
+    );
+    const message = posted.find((p) => p.name === 'alert')?.data.message;
+    const button = message?.buttons?.find((b) => b.label === 'Silence 2h');
+    expect(button).toEqual({
+      action: 'silence',
+      label: 'Silence 2h',
+      value: run.group,
+      style: 'default',
+    });
+
+    const queue = new Queue<ActionJob>('actions', { connection: { url: testRedisUrl() }, prefix });
+    const decideDeps: DecideDeps = {
+      proposals: store,
+      actions: queue,
+      outbox,
+      bindings,
+      autonomy: DEFAULT_AUTONOMY,
+      dashboardUrl: undefined,
+      people: [],
+      suspension: new SuspendSwitch(redis, prefix),
+      log: createLogger('silent'),
+    };
+    const click = (requester: string, clickId: string, channel = 'slack:C0OPS') => ({
+      channel,
+      requester,
+      action: 'silence',
+      value: button?.value ?? '',
+      clickId,
+    });
+    const first = await handleButtonClick(click('slack:U0ASK', 'k1'), {
+      runs: undefined as never,
+      bindings,
+      clusters: ['sandbox'],
+      workflows: { markdown: [], yaml: [] } as never,
+      silence: (c) => offerAlertSilence(c, { ...decideDeps, groups }),
+    });
+    const second = await offerAlertSilence(click('slack:U0OTHER', 'k2'), { ...decideDeps, groups });
+    const id = proposalId(`alert.${run.group}`, 'silence.k1');
+    const card = posted.find((p) => p.name === 'card')?.data;
+
+    expect(first).toMatchObject({
+      kind: 'reply',
+      message: {
+        headline: 'Proposed: silence {alertname="AlwaysFiring", namespace="shop"} for 2h',
+      },
+    });
+    expect(second).toMatchObject({
+      message: {
+        headline: 'A silence of this alert is already waiting',
+        text: expect.stringContaining(id),
+      },
+    });
+    expect(card).toMatchObject({ channel: 'slack:C0OPS', threadKey: `alert.${run.group}` });
+    expect(card?.message.buttons?.map((b) => b.action)).toEqual(['approve', 'reject']);
+    expect(card?.message.sections?.find((s) => s.title === 'Silence')?.code).toContain(
+      'duration  2h from approval',
+    );
+
+    // The clicker asked for it, so only another approver decides; then the worker executes it.
+    const selfApproval = await decide(
+      { ...click('slack:U0ASK', 'k3'), action: 'approve', value: id },
+      'approve',
+      decideDeps,
+    );
+    const approval = await decide(
+      { ...click('slack:U0LEAD', 'k4'), action: 'approve', value: id },
+      'approve',
+      decideDeps,
+    );
+    const done = await executeProposal(id, {
+      ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', []),
+      bindings,
+      proposals: store,
+      monitoring: context,
+    });
+    await queue.close();
+
+    expect(selfApproval).toMatchObject({ kind: 'reply', message: { tone: 'warning' } });
+    expect(approval).not.toMatchObject({ message: { tone: 'warning' } });
+    expect(done.state).toBe('succeeded');
+    const made = (await (await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`)).json()) as {
+      comment: string;
+      endsAt: string;
+      startsAt: string;
+      status: { state: string };
+    }[];
+    const ours = made.filter((s) => s.comment.includes(id));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.status.state).toBe('active');
+    // Two hours from the approval (Alertmanager moves a start in the past to its own clock).
+    const lasts = Date.parse(ours[0]?.endsAt ?? '') - Date.parse(ours[0]?.startsAt ?? '');
+    expect(lasts).toBeGreaterThan(7_190_000);
+    expect(lasts).toBeLessThanOrEqual(7_200_000);
+  });
+
+  it('is refused where the channel may not reach what the silence would hide', async () => {
+    const groups = new AlertGroups(redis, prefix);
+    const wide = { alertname: 'NodeDown' };
+    const id = groupId('{}:{alertname="NodeDown"}');
+    await groups.keepSilenceLabels(id, wide);
+    const deps = {
+      proposals: store,
+      groups,
+      outbox: { add: async () => undefined },
+      bindings,
+      autonomy: DEFAULT_AUTONOMY,
+      dashboardUrl: undefined,
+    };
+
+    const limited = await offerAlertSilence(
+      {
+        channel: 'slack:C0SHOP',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: id,
+        clickId: 'z1',
+      },
+      deps,
+    );
+    const unbound = await offerAlertSilence(
+      {
+        channel: 'slack:C0NONE',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: id,
+        clickId: 'z2',
+      },
+      deps,
+    );
+    const forgotten = await offerAlertSilence(
+      {
+        channel: 'slack:C0OPS',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: 'f'.repeat(24),
+        clickId: 'z3',
+      },
+      deps,
+    );
+
+    expect(limited).toMatchObject({
+      message: {
+        headline: 'This alert cannot be silenced from here',
+        text: 'this channel is not bound to namespace *',
+      },
+    });
+    expect(unbound).toMatchObject({
+      message: { headline: 'Cannot tell which cluster this alert is about' },
+    });
+    expect(forgotten).toMatchObject({
+      message: { headline: 'This alert group is no longer kept' },
+    });
   });
 });
