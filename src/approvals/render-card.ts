@@ -70,6 +70,9 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
   const sections = [
     ...(isSilence(action) ? [] : [changesSection(action.changes)]),
     ...(record.rationale === undefined ? [] : [{ title: 'Why', text: record.rationale }]),
+    ...('note' in action && action.note !== undefined
+      ? [{ title: 'GitOps', text: action.note }]
+      : []),
     { title: 'Risk', text: RISK[action.type] ?? RISK.patch },
     { title: diffTitle(action), code: action.diff },
   ];

@@ -82,6 +82,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             dashboardUrl: deps.dashboardUrl,
             proposals: deps.engine.proposals,
             suspension: deps.suspension,
+            git: deps.engine.git,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;

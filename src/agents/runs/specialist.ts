@@ -34,7 +34,7 @@ export async function runSpecialist(
     task: request.task,
     choice: { delegation: request.model, agent: agent.model },
     tools: [
-      ...kubeTools(agent.tools, { ...proposing, context: engine.kube }),
+      ...kubeTools(agent.tools, { ...proposing, context: engine.kube, git: engine.git }),
       ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING, proposing),
       ...gitTools(agent.tools, engine.git, proposing),
     ],

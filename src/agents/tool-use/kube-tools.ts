@@ -1,4 +1,8 @@
 import type { z } from 'zod';
+import type { GitChange } from '../../tools/git/change.ts';
+import type { GitRepository } from '../../tools/git/repository.ts';
+import { preferGit } from '../../tools/gitops/prefer-git.ts';
+import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
@@ -12,7 +16,11 @@ import { type ProposeDeps, proposeTool } from './propose-tool.ts';
  * tell the model it was proposed. Forbidden actions are refused whatever the model says; what a
  * call may touch is checked by the loop, from each tool's `scope`.
  */
-type KubeToolDeps = ProposeDeps & { context: KubeContext };
+type KubeToolDeps = ProposeDeps & {
+  context: KubeContext;
+  /** The GitOps repository: a fix to what Argo CD manages is proposed there as a pull request. */
+  git?: GitRepository | undefined;
+};
 
 /** Every Kubernetes tool an agent file may name. */
 export const KUBE_TOOL_NAMES: readonly string[] = [
@@ -25,8 +33,29 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
   const writes: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
   return [
     ...reads.filter((t) => names.includes(t.name)).map((t) => readTool(t, deps.context)),
-    ...writes.filter((t) => names.includes(t.name)).map((t) => proposeTool(t, deps.context, deps)),
+    ...writes
+      .filter((t) => names.includes(t.name))
+      .map((t) => proposeTool(gitopsAware(t, deps), deps.context, deps)),
   ];
+}
+
+/** The write tool whose fix, for an object Argo CD manages, becomes a pull request. */
+function gitopsAware(
+  tool: ProposeTool,
+  deps: KubeToolDeps,
+): Tool<z.ZodType, KubeContext, KubeAction | GitChange> {
+  return {
+    ...tool,
+    async run(context, input) {
+      const action = await tool.run(context, input);
+      return preferGit(
+        context.cluster,
+        action,
+        deps.git,
+        `${deps.runId.slice(-40)}-${action.digest.slice(0, 10)}`,
+      );
+    },
+  };
 }
 
 /** A read tool bound to what it runs with: its output or its failure goes back to the model. */

@@ -87,8 +87,9 @@ function proposed(proposal: Proposal, deps: ProposeDeps): ToolOutcome {
       : action.type.startsWith('silence')
         ? 'Silence'
         : 'Server dry-run diff';
+  const note = 'note' in action && action.note !== undefined ? `${action.note}\n` : '';
   return {
-    content: `Proposed, not done: ${action.summary} (proposal ${proposal.id}, ${tier} tier). It runs only if a person approves it. ${fields}${shown}:\n${action.diff}`,
+    content: `Proposed, not done: ${action.summary} (proposal ${proposal.id}, ${tier} tier). It runs only if a person approves it. ${note}${fields}${shown}:\n${action.diff}`,
     isError: false,
   };
 }

@@ -44,6 +44,8 @@ export const GitChange = z.object({
   /** For people: the file's unified diff, redacted and bounded. */
   diff: z.string(),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Why this is a pull request (Argo CD manages the object), shown on its card. */
+  note: z.string().max(500).optional(),
 });
 export type GitChange = z.infer<typeof GitChange>;
 
