@@ -157,7 +157,7 @@ describe('a fix to what Argo CD manages', () => {
       },
       note: 'Argo CD application payments manages deployment payments/payments-api, with self-heal on, so a change made in the cluster is reverted at its next sync: the fix is proposed as a pull request to apps/payments/deployment.yaml, for Argo CD to deploy once it is merged.',
     });
-    const content = (fix?.action as { content: string }).content;
+    const content = (fix?.action as { content?: string } | undefined)?.content ?? '';
     expect(content).toContain('# payments-api: deployed by Argo CD (application payments).');
     expect(content).toContain('replicas: 2 # two replicas for the night shift');
     expect(content).toMatch(/limits: \{ memory: \d+Mi \}/);
