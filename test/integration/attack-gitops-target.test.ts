@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitOpsSettings } from '../../src/config/index.ts';
+import { openRepository } from '../../src/tools/git/repository.ts';
+import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
+import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
+import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+import { useSandbox } from '../support/sandbox.ts';
+
+/**
+ * Which manifest a GitOps fix changes. The repository holds two applications' manifests that both
+ * declare a Deployment payments-api and leave the namespace to Argo CD's destination: billing's
+ * (deployed to namespace billing) and payments'. A fix to payments/payments-api must change
+ * payments' file, the one its Application deploys, never billing's while authorised as payments.
+ */
+const run = promisify(execFile);
+const sandbox = useSandbox(['oom-crashloop']);
+const manifest = (replicas: number, who: string) => `# ${who}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: payments-api
+spec:
+  replicas: ${replicas}
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ghcr.io/example/payments-api:1.8.2
+`;
+
+let root: string;
+let forge: ForgeApi;
+let settings: GitOpsSettings;
+
+async function mark(body: Record<string, unknown>) {
+  await sandbox.cluster.json(
+    'PATCH',
+    '/apis/apps/v1/namespaces/payments/deployments/payments-api',
+    {
+      body: { metadata: body },
+      contentType: 'application/merge-patch+json',
+    },
+  );
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'coxswain-attack-gitops-'));
+  const bare = join(root, 'gitops.git');
+  const seed = join(root, 'seed');
+  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  await mkdir(join(seed, 'apps', 'billing'), { recursive: true });
+  await mkdir(join(seed, 'apps', 'payments'), { recursive: true });
+  await writeFile(join(seed, 'apps', 'billing', 'deployment.yaml'), manifest(9, 'billing'));
+  await writeFile(join(seed, 'apps', 'payments', 'deployment.yaml'), manifest(2, 'payments'));
+  const git = ['--git-dir', bare, '--work-tree', seed];
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Dev',
+    GIT_AUTHOR_EMAIL: 'dev@example.com',
+    GIT_COMMITTER_NAME: 'Dev',
+    GIT_COMMITTER_EMAIL: 'dev@example.com',
+  };
+  await run('git', [...git, 'add', '-A'], { env });
+  await run('git', [...git, 'commit', '-q', '-m', 'two apps'], { env });
+  forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
+  settings = {
+    repo: bare,
+    branch: 'main',
+    path: 'apps',
+    workDir: join(root, 'clone'),
+    forge: { type: 'github', url: forge.url, token: 'tok-1' },
+    env: { PATH: process.env.PATH ?? '', HOME: root },
+  };
+  await sandbox.cluster.json('GET', '/api/v1/namespaces/argocd').catch(async () => {
+    await sandbox.cluster.core.createNamespace({ body: { metadata: { name: 'argocd' } } });
+  });
+  for (const [app, ns] of [
+    ['billing', 'billing'],
+    ['payments', 'payments'],
+  ] as const)
+    await sandbox.cluster.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: 'argocd',
+      plural: 'applications',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: app, namespace: 'argocd' },
+        spec: {
+          project: 'default',
+          source: { repoURL: bare, path: `apps/${app}`, targetRevision: 'main' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: ns },
+          syncPolicy: { automated: { prune: true, selfHeal: true } },
+        },
+      },
+    });
+});
+
+afterAll(async () => {
+  await forge?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the manifest a GitOps fix changes', () => {
+  it("is the one the object's Application deploys, not another app's declaring the same name", async () => {
+    await mark({ labels: { 'app.kubernetes.io/instance': 'payments' } });
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 3,
+    });
+
+    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-two-apps');
+
+    // Authorised as namespace payments; the pull request must not change billing's deployment.
+    expect(fix).toMatchObject({ type: 'git-change', target: { namespace: 'payments' } });
+    expect((fix as { path?: string }).path).toBe('apps/payments/deployment.yaml');
+    await mark({ labels: { 'app.kubernetes.io/instance': null } });
+  });
+
+  it("is not chosen by a tracking annotation naming no Application (anyone who may edit the object's annotations)", async () => {
+    await mark({ annotations: { 'argocd.argoproj.io/tracking-id': 'ghost:apps/Deployment:x/y' } });
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 4,
+    });
+
+    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-ghost');
+
+    // No Application named ghost exists: the object is not Argo CD's, so the fix stays a patch.
+    expect(fix.type).toBe('scale');
+    await mark({ annotations: { 'argocd.argoproj.io/tracking-id': null } });
+  });
+});
