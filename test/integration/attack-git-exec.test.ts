@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitOpsSettings } from '../../src/config/index.ts';
+import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
+import { openRepository } from '../../src/tools/git/repository.ts';
+import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+
+/**
+ * The content a pull request carries is the content approved. The proposal's branch name is
+ * known before approval (it is on the proposal, from the run id and the content's hash); someone
+ * who may push branches (not merge) pushes that branch first with other content.
+ */
+const run = promisify(execFile);
+const manifest = (memory: string, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  template:
+    spec:${extra}
+      containers:
+        - name: web
+          image: nginx:1.27
+          resources:
+            limits: { memory: ${memory} }
+`;
+
+let root: string;
+let bare: string;
+let forge: ForgeApi;
+let settings: GitOpsSettings;
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Dev',
+  GIT_AUTHOR_EMAIL: 'dev@example.com',
+  GIT_COMMITTER_NAME: 'Dev',
+  GIT_COMMITTER_EMAIL: 'dev@example.com',
+};
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'coxswain-attack-exec-'));
+  bare = join(root, 'gitops.git');
+  const seed = join(root, 'seed');
+  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  await mkdir(join(seed, 'apps'), { recursive: true });
+  await writeFile(join(seed, 'apps', 'web.yaml'), manifest('256Mi'));
+  const git = ['--git-dir', bare, '--work-tree', seed];
+  await run('git', [...git, 'add', '-A'], { env });
+  await run('git', [...git, 'commit', '-q', '-m', 'web'], { env });
+  forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
+  settings = {
+    repo: bare,
+    branch: 'main',
+    path: 'apps',
+    workDir: join(root, 'clone'),
+    forge: { type: 'github', url: forge.url, token: 'tok-1' },
+    env: { PATH: process.env.PATH ?? '', HOME: root },
+  };
+});
+
+afterAll(async () => {
+  await forge?.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the pull request an approved git change opens', () => {
+  it('carries the approved content, not that of a branch pushed first under its name', async () => {
+    const repo = openRepository(settings);
+    const change = await proposeGitChange(
+      repo,
+      { path: 'apps/web.yaml', content: manifest('512Mi'), title: 'more memory', cluster: 'c' },
+      'run-1-abc',
+    );
+    // Someone with push rights (no merge rights) pushes the proposal's branch first.
+    const other = join(root, 'other');
+    await run('git', ['clone', '-q', bare, other], { env });
+    await writeFile(
+      join(other, 'apps', 'web.yaml'),
+      manifest('512Mi', '\n      hostNetwork: true'),
+    );
+    await run('git', ['-C', other, 'commit', '-qam', 'more memory'], { env });
+    await run('git', ['-C', other, 'push', '-q', 'origin', `HEAD:refs/heads/${change.branch}`], {
+      env,
+    });
+
+    const done = await executeGitChange(repo, change, 'slack:U0LEAD');
+    const shipped = (await run('git', ['--git-dir', bare, 'show', `${done.commit}:apps/web.yaml`]))
+      .stdout;
+
+    expect(shipped).toBe(change.content);
+  });
+});
