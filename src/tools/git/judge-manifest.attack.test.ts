@@ -144,4 +144,16 @@ metadata:
       judgeManifestChange('apps/ns.yaml', ns('restricted'), ns('privileged'), 'shop'),
     ).toThrow(/forbidden whatever the tier/);
   });
+
+  it('refuses deleting an object by dropping its document (Argo CD prunes it; a patch may not delete)', () => {
+    const policy = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: deny-all, namespace: shop }
+spec: { podSelector: {}, policyTypes: [Ingress, Egress] }
+`;
+    const deployment = web('').replace('name: web\n', 'name: web\n  namespace: shop\n');
+    expect(() =>
+      judgeManifestChange('apps/web.yaml', `${deployment}---\n${policy}`, deployment, 'shop'),
+    ).toThrow();
+  });
 });
