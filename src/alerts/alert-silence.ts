@@ -30,11 +30,16 @@ export function groupSilence(
       headline: 'Cannot tell which cluster this alert is about',
       reason: 'It has no cluster label and this channel is bound to several clusters (or none).',
     };
+  // With several clusters behind one Alertmanager, a group whose labels name no cluster is
+  // silenced on the channel's cluster only.
+  const clusters = new Set(policy.bindings.flatMap((b) => b.clusters));
+  const matched =
+    labels.cluster === undefined && clusters.size > 1 ? { ...labels, cluster } : labels;
   let action: SilenceAction;
   try {
     action = proposeSilence({
       cluster,
-      matchers: Object.entries(labels).map(([name, value]) => ({
+      matchers: Object.entries(matched).map(([name, value]) => ({
         name,
         value,
         isRegex: false,

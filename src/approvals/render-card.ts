@@ -48,7 +48,7 @@ function whereOf(action: ProposedAction): string {
 }
 
 function diffTitle(action: ProposedAction): string {
-  if (isGitChange(action)) return `File diff (pull request to ${action.base})`;
+  if (isGitChange(action)) return `Manifest diff (pull request to ${action.base})`;
   if (isSilence(action)) return 'Silence';
   return 'Dry-run diff (API server)';
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AlertGroups } from '../alerts/alert-groups.ts';
 import { groupSilence } from '../alerts/alert-silence.ts';
 import type { ButtonClick, InputOutcome } from '../chat/inbound.ts';
@@ -51,7 +52,17 @@ export async function offerAlertSilence(
       'info',
     );
   const runId = `alert.${group}`;
-  const id = proposalId(runId, `silence.${click.clickId}`);
+  // Named by what it silences, so clicks at once make one card; once that one is decided, a
+  // new click makes a new one.
+  const what = createHash('sha256')
+    .update(action.matchers.map(matcherText).sort().join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const base = proposalId(runId, `silence.${what}`);
+  const id =
+    (await deps.proposals.record(base)) === undefined
+      ? base
+      : proposalId(runId, `silence.${what}.${click.clickId}`);
   await offerProposal(
     {
       id,

@@ -213,7 +213,7 @@ describe('the git-operator on a real clone', () => {
     const before = forge.requests.length;
     const done = await executeGitChange(repo, change, 'slack:U123');
 
-    expect(change.diff).toContain('--- a/apps/web.yaml');
+    expect(change.diff).toContain('--- Deployment shop/web (on the branch)');
     expect(change.diff).toContain('-              memory: 128Mi');
     expect(change.diff).toContain('+              memory: 256Mi');
     expect(await bareBranch('coxswain/p-raise1')).toBe(done.commit);
@@ -281,8 +281,8 @@ describe('the git-operator on a real clone', () => {
     const failure = await executeGitChange(repo, change, 'slack:U123').catch((e: unknown) => e);
     forge.refuse = false;
 
-    expect(change.diff).toContain('--- /dev/null');
-    expect(change.diff).toContain('+  note: rotated [redacted]');
+    expect(change.diff).toContain('--- ConfigMap new (not in the file)');
+    expect(change.diff).toContain('+  note: "[redacted]"');
     expect(change.diff).not.toContain(TOKEN);
     expect((failure as CoxswainError).code).toBe('forge');
     expect((failure as Error).message).toBe(
@@ -391,7 +391,7 @@ describe('a manifest change as a proposal', () => {
     expect(card.sections?.map((s) => s.title)).toEqual([
       'Changes (1 field)',
       'Risk',
-      'File diff (pull request to main)',
+      'Manifest diff (pull request to main)',
     ]);
     expect(card.fields?.[0]?.value).toContain(
       'apps/web.yaml; Argo CD deploys it to cluster sandbox, namespace shop',
@@ -503,7 +503,9 @@ describe('a manifest change as a proposal', () => {
     expect((one as CoxswainError).code).toBe('forbidden_change');
     expect((one as Error).message).toMatch(/Deployment shop\/web: .*privileged/);
     expect((two as CoxswainError).code).toBe('forbidden_change');
-    expect((two as Error).message).toContain('Secrets are never read or changed');
+    expect((two as Error).message).toMatch(
+      /workloads and their configuration only .*, not Secret$/,
+    );
     expect((three as CoxswainError).code).toBe('no_change');
     expect((four as Error).message).toBe(
       'Service web in apps/web.yaml names namespace shop, not other',

@@ -162,7 +162,7 @@ describe('a fix to what Argo CD manages', () => {
     expect(content).toContain('replicas: 2 # two replicas for the night shift');
     expect(content).toMatch(/limits: \{ memory: \d+Mi \}/);
     expect(content).not.toContain('limits: { memory: 256Mi }');
-    expect(fix?.action.diff).toContain('-            limits: { memory: 256Mi }');
+    expect(fix?.action.diff).toMatch(/^- +memory: 256Mi$/m);
     expect(diagnosis.message.sections?.some((s) => s.title?.includes('open a pull request'))).toBe(
       true,
     );
@@ -200,7 +200,7 @@ describe('a fix to what Argo CD manages', () => {
       'Changes (1 field)',
       'GitOps',
       'Risk',
-      'File diff (pull request to main)',
+      'Manifest diff (pull request to main)',
     ]);
     expect(card.sections?.[0]?.code).toContain('limits.memory: 256Mi → 640Mi');
   });
@@ -231,7 +231,9 @@ describe('a fix to what Argo CD manages', () => {
       /self-heal on, so a change made in the cluster is reverted at its next sync\. No GitOps repository is configured/,
     );
     expect(elsewhere).toMatchObject({ type: 'scale' });
-    expect(elsewhere.note).toMatch(/No manifest under other in the GitOps repository declares it/);
+    expect(elsewhere.note).toMatch(
+      /No manifest under apps\/payments of the GitOps repository \(the application.s path\) declares it/,
+    );
     await track('payments-api', { 'app.kubernetes.io/instance': null });
   });
 });

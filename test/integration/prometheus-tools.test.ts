@@ -632,7 +632,10 @@ describe("the alert message's Silence 2h button", () => {
       silence: (c) => offerAlertSilence(c, { ...decideDeps, groups }),
     });
     const second = await offerAlertSilence(click('slack:U0OTHER', 'k2'), { ...decideDeps, groups });
-    const id = proposalId(`alert.${run.group}`, 'silence.k1');
+    const id = /\(proposal (\S+)\)/.exec(
+      first.kind === 'reply' ? (first.message.text ?? '') : '',
+    )?.[1] as string;
+    expect((await store.record(id))?.action.type).toBe('silence-create');
     const card = posted.find((p) => p.name === 'card')?.data;
 
     expect(first).toMatchObject({

@@ -83,7 +83,7 @@ function proposed(proposal: Proposal, deps: ProposeDeps): ToolOutcome {
     action.changes.length === 0 ? '' : `Fields it changes:\n${changeLines(action.changes)}\n`;
   const shown =
     action.type === 'git-change'
-      ? 'File diff'
+      ? 'Manifest diff'
       : action.type.startsWith('silence')
         ? 'Silence'
         : 'Server dry-run diff';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
 import { FieldChange } from '../kubernetes/actions/action.ts';
 import { findPullRequest, openPullRequest, type PullRequest } from './forge.ts';
+import { restoreHiddenValues } from './hide-values.ts';
 import { judgeManifestChange } from './judge-manifest.ts';
 import { type GitRepository, safePath } from './repository.ts';
 import { hideSecrets, secretsOf } from './secrets.ts';
@@ -41,15 +42,13 @@ export const GitChange = z.object({
   title: z.string().min(1).max(200),
   body: z.string().max(4_000),
   summary: z.string().min(1).max(300),
-  /** For people: the file's unified diff, redacted and bounded. */
+  /** For people: each changed object's diff, redacted and bounded. */
   diff: z.string(),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
   /** Why this is a pull request (Argo CD manages the object), shown on its card. */
   note: z.string().max(500).optional(),
 });
 export type GitChange = z.infer<typeof GitChange>;
-
-const MAX_CARD_DIFF_LINES = 200;
 
 export async function proposeGitChange(
   repo: GitRepository,
@@ -72,18 +71,16 @@ export async function proposeGitChange(
       await repo.git(['rev-parse', '--verify', `${repo.remoteBranch}^{commit}`])
     ).trim();
     const oldBlob = await blobOf(repo, baseCommit, path);
-    const newBlob = (await repo.git(['hash-object', '-w', '--stdin'], input.content)).trim();
-    if (oldBlob === newBlob)
+    const before =
+      oldBlob === undefined ? undefined : await repo.git(['cat-file', 'blob', oldBlob]);
+    // What the model was shown hidden, it writes back hidden: kept as the file has it.
+    const content = restoreHiddenValues(before, input.content);
+    if (content === before)
       throw new CoxswainError(
         'no_change',
         `${path} already has that content on ${repo.settings.branch}`,
       );
-    const before =
-      oldBlob === undefined ? undefined : await repo.git(['cat-file', 'blob', oldBlob]);
-    const judged = judgeManifestChange(path, before, input.content, input.namespace);
-    const from = oldBlob ?? (await repo.git(['hash-object', '-w', '--stdin'], '')).trim();
-    const raw = await repo.git(['diff', '--no-color', '--no-ext-diff', from, newBlob]);
-    const diff = labelDiff(raw, path, oldBlob === undefined);
+    const judged = judgeManifestChange(path, before, content, input.namespace);
     return {
       type: 'git-change',
       verb: 'commit',
@@ -98,7 +95,7 @@ export async function proposeGitChange(
       base: repo.settings.branch,
       baseCommit,
       path,
-      content: input.content,
+      content,
       branch: `coxswain/${key.replace(/[^\w.-]/g, '-').slice(0, 80)}`,
       title: input.title,
       body: input.body ?? '',
@@ -107,8 +104,8 @@ export async function proposeGitChange(
           0,
           300,
         ),
-      diff: hideSecrets(diff, secretsOf(repo.settings)),
-      digest: digestOf(baseCommit, path, input.content),
+      diff: hideSecrets(judged.diff, secretsOf(repo.settings)),
+      digest: digestOf(baseCommit, path, content),
     };
   });
 }
@@ -137,7 +134,10 @@ export async function executeGitChange(
         `refs/remotes/origin/${change.branch}`,
       ])
     ).trim();
-    if (pushed !== '') return { commit: pushed, pushedBefore: true };
+    if (pushed !== '') {
+      await ownPush(repo, change, pushed);
+      return { commit: pushed, pushedBefore: true };
+    }
     const now = (await repo.git(['rev-parse', '--verify', `${repo.remoteBranch}^{commit}`])).trim();
     if (
       now !== change.baseCommit &&
@@ -170,6 +170,30 @@ export async function executeGitChange(
     body: `${change.body}\n\nProposed by Coxswain and approved by ${approvedBy}.`.trim(),
   });
   return { commit, pullRequest };
+}
+
+/**
+ * A branch found under the change's name is taken as an earlier attempt's push only if it is
+ * exactly the approved change: one commit on the base, changing that one file to that content.
+ * Anything else (someone pushed there) is refused, never opened as a pull request.
+ */
+async function ownPush(repo: GitRepository, change: GitChange, pushed: string): Promise<void> {
+  const parents = (await repo.git(['rev-list', '--parents', '-n', '1', pushed])).trim().split(' ');
+  const touched = (await repo.git(['diff', '--name-only', '-z', change.baseCommit, pushed]))
+    .split('\0')
+    .filter(Boolean);
+  const wanted = (await repo.git(['hash-object', '--stdin'], change.content)).trim();
+  const ours =
+    parents.length === 2 &&
+    parents[1] === change.baseCommit &&
+    touched.length === 1 &&
+    touched[0] === change.path &&
+    (await blobOf(repo, pushed, change.path)) === wanted;
+  if (!ours)
+    throw new CoxswainError(
+      'git',
+      `branch ${change.branch} already exists on the remote with other content; no pull request was opened from it`,
+    );
 }
 
 /** The change's pull request when it is open already: its branch pushed and the forge showing it. */
@@ -241,24 +265,6 @@ function underManifests(repo: GitRepository, path: string): string {
     throw new CoxswainError('git', `${path} is outside the manifests folder ${root}`);
   if (!/\.ya?ml$/i.test(clean)) throw new CoxswainError('git', `${path} is not a YAML manifest`);
   return clean;
-}
-
-/** The blob diff's header names the file, as people expect to read it; long diffs are cut. */
-function labelDiff(raw: string, path: string, created: boolean): string {
-  const lines = raw
-    .split('\n')
-    .filter((l) => !l.startsWith('diff --git') && !l.startsWith('index '));
-  const body = lines.map((l) =>
-    l.startsWith('--- ')
-      ? created
-        ? '--- /dev/null'
-        : `--- a/${path}`
-      : l.startsWith('+++ ')
-        ? `+++ b/${path}`
-        : l,
-  );
-  if (body.length <= MAX_CARD_DIFF_LINES) return body.join('\n').trimEnd();
-  return `${body.slice(0, MAX_CARD_DIFF_LINES).join('\n')}\n… ${body.length - MAX_CARD_DIFF_LINES} more lines`;
 }
 
 function digestOf(baseCommit: string, path: string, content: string): string {

@@ -8,7 +8,12 @@ import { hideSecrets, secretsOf } from './secrets.ts';
  * (a bearer token) or Gitea's and Forgejo's `POST /api/v1/repos/{owner}/{repo}/pulls` (`token`).
  * Both take `{ title, head, base, body }` and answer 201 with the pull request's number and page.
  */
-export const PullRequest = z.object({ number: z.number().int(), html_url: z.string() });
+export const PullRequest = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  head: z.object({ ref: z.string() }).optional(),
+  base: z.object({ ref: z.string() }).optional(),
+});
 export type PullRequest = z.infer<typeof PullRequest>;
 
 export type PullRequestInput = { head: string; base: string; title: string; body: string };
@@ -35,7 +40,7 @@ export async function openPullRequest(
       'forge',
       `${answer.where} answered 201 without a pull request number and page`,
     );
-  return parsed.data;
+  return { number: parsed.data.number, html_url: parsed.data.html_url };
 }
 
 /**
@@ -64,8 +69,11 @@ export async function findPullRequest(
       ),
     );
   const body = parseJson(answer.text);
-  const found = PullRequest.safeParse(Array.isArray(body) ? body[0] : body);
-  return found.success ? found.data : undefined;
+  const found = (Array.isArray(body) ? body : [body])
+    .map((item) => PullRequest.safeParse(item))
+    .flatMap((p) => (p.success ? [p.data] : []))
+    .find((p) => p.head?.ref === head && p.base?.ref === base);
+  return found === undefined ? undefined : { number: found.number, html_url: found.html_url };
 }
 
 async function forgeRequest(

@@ -32,6 +32,7 @@ describe('judging a manifest change as a patch to the objects it declares', () =
           to: '256Mi',
         },
       ],
+      diff: expect.stringContaining('+              memory: 256Mi'),
       object: { kind: 'Deployment', name: 'web' },
       namespace: 'shop',
     });
@@ -47,7 +48,9 @@ describe('judging a manifest change as a patch to the objects it declares', () =
     expect(() => judgeManifestChange('a.yaml', deployment('128Mi'), privileged, 'shop')).toThrow(
       /forbidden whatever the tier: Deployment web: .*privileged/,
     );
-    expect(() => judgeManifestChange('r.yaml', undefined, rbac, undefined)).toThrow(/RBAC objects/);
+    expect(() => judgeManifestChange('r.yaml', undefined, rbac, undefined)).toThrow(
+      /workloads and their configuration only .*, not ClusterRoleBinding/,
+    );
     expect(() => judgeManifestChange('a.yaml', undefined, 'a: [1', 'shop')).toThrow(
       /not valid YAML/,
     );
@@ -67,10 +70,10 @@ describe('judging a manifest change as a patch to the objects it declares', () =
     ).toThrow(/declares Deployment web twice/);
   });
 
-  it('judges an object the change removes too', () => {
-    const two = `${deployment('1Gi')}---\nkind: Secret\nmetadata: { name: db }\n`;
+  it('refuses removing an object, which Argo CD would prune', () => {
+    const two = `${deployment('1Gi')}---\nkind: ConfigMap\nmetadata: { name: db }\n`;
     expect(() => judgeManifestChange('a.yaml', two, deployment('1Gi'), 'shop')).toThrow(
-      /Secrets are never/,
+      /ConfigMap db: removing its document would make Argo CD delete it/,
     );
   });
 });

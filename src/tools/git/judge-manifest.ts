@@ -1,7 +1,8 @@
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments, visit } from 'yaml';
 import { CoxswainError } from '../../errors.ts';
 import { escalations } from '../../policy/escalation.ts';
 import type { FieldChange } from '../kubernetes/actions/action.ts';
+import { viewChange } from '../kubernetes/actions/diff.ts';
 import { describeChanges, leafChanges } from '../kubernetes/actions/field-changes.ts';
 
 /**
@@ -13,9 +14,38 @@ import { describeChanges, leafChanges } from '../kubernetes/actions/field-change
 
 type Declared = { kind: string; name: string; namespace: string | undefined; object: unknown };
 
+/**
+ * The kinds a manifest change may declare: namespaced workloads and their configuration. A file
+ * that Argo CD would expand into other objects (a List, a Kustomization, an Application), or that
+ * reaches beyond one namespace (cluster-scoped kinds, admission webhooks, projects, namespaces),
+ * is not a fix Coxswain proposes, whatever it holds.
+ */
+const FIXABLE_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Service',
+  'ConfigMap',
+  'HorizontalPodAutoscaler',
+  'PodDisruptionBudget',
+  'Ingress',
+  'PersistentVolumeClaim',
+  'LimitRange',
+  'ResourceQuota',
+]);
+
 export type ManifestJudgement = {
   /** Every field of every declared object the change touches. */
   changes: FieldChange[];
+  /**
+   * Each changed object before and after, as a diff of the objects (not of the file's text), with
+   * what is never shown hidden as on any cluster change: Secret data, env values, the
+   * last-applied annotation.
+   */
+  diff: string;
   /** The first object it changes, for the card and the audit trail. */
   object: { kind: string; name: string };
   /**
@@ -43,12 +73,25 @@ export function judgeManifestChange(
         `${o.kind} ${o.name} in ${path} names namespace ${o.namespace}, not ${namespace}`,
       );
   const changes: FieldChange[] = [];
+  const diffs: string[] = [];
   const reasons: string[] = [];
   let first: { kind: string; name: string } | undefined;
   for (const [key, pair] of pairs(old, next)) {
     const leaves = leafChanges(pair.before?.object ?? {}, pair.after?.object ?? {});
     if (leaves.length === 0) continue;
     const one = (pair.after ?? pair.before) as Declared;
+    if (!FIXABLE_KINDS.has(one.kind)) {
+      reasons.push(
+        `${key}: Coxswain proposes manifest changes to namespaced workloads and their configuration only (${[...FIXABLE_KINDS].join(', ')}), not ${one.kind}`,
+      );
+      continue;
+    }
+    if (pair.after === undefined) {
+      reasons.push(
+        `${key}: removing its document would make Argo CD delete it; a fix never deletes through Git`,
+      );
+      continue;
+    }
     first ??= { kind: one.kind, name: one.name };
     reasons.push(
       ...escalations(
@@ -57,7 +100,15 @@ export function judgeManifestChange(
         pair.after?.object,
       ).map((r) => `${key}: ${r}`),
     );
-    const verb = pair.before === undefined ? 'added' : pair.after === undefined ? 'removed' : '';
+    const verb = pair.before === undefined ? 'added' : '';
+    const view = viewChange(key, one.kind, pair.before?.object ?? {}, pair.after.object);
+    diffs.push(
+      [
+        `--- ${key} (${pair.before === undefined ? 'not in the file' : 'on the branch'})`,
+        `+++ ${key} (in the pull request)`,
+        ...view.diff.split('\n').slice(2),
+      ].join('\n'),
+    );
     changes.push(
       ...describeChanges(one.kind, leaves).map((c) => ({
         ...c,
@@ -72,7 +123,12 @@ export function judgeManifestChange(
     );
   if (first === undefined)
     throw new CoxswainError('no_change', `the new content of ${path} changes no object's fields`);
-  return { changes, object: first, namespace: named.size === 1 ? ([...named][0] ?? '*') : '*' };
+  return {
+    changes,
+    diff: diffs.join('\n'),
+    object: first,
+    namespace: named.size === 1 ? ([...named][0] ?? '*') : '*',
+  };
 }
 
 function objectsOf(path: string, text: string, what: string): Declared[] {
@@ -88,6 +144,7 @@ function objectsOf(path: string, text: string, what: string): Declared[] {
     const error = doc.errors[0];
     if (error !== undefined)
       throw new CoxswainError('git', `${what} of ${path} is not valid YAML: ${error.message}`);
+    refuseIndirection(doc, `${what} of ${path}`);
     const object: unknown = doc.toJS({ maxAliasCount: 100 });
     if (object === null || object === undefined) continue;
     const meta = (object as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
@@ -118,4 +175,41 @@ function pairs(
     out.set(k, { ...out.get(k), after: o });
   }
   return out;
+}
+
+/**
+ * Aliases and merge keys (`<<`) make a document say more than it reads: Kubernetes' YAML merges
+ * `<<`, and what an alias stands for is judged nowhere else. Neither is needed in a manifest.
+ */
+function refuseIndirection(doc: ReturnType<typeof parseAllDocuments>[number], what: string): void {
+  let found: string | undefined;
+  visit(doc, {
+    Alias() {
+      found = 'an alias (*name)';
+      return visit.BREAK;
+    },
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '<<') {
+        found = 'a merge key (<<)';
+        return visit.BREAK;
+      }
+      if (!isScalar(pair.key)) {
+        found = 'a key that is not a plain string';
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+    Node(_, node) {
+      if ('anchor' in node && typeof node.anchor === 'string' && node.anchor !== '') {
+        found = 'an anchor (&name)';
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (found !== undefined)
+    throw new CoxswainError(
+      'forbidden_change',
+      `forbidden whatever the tier: ${what} uses ${found}; write the fields out in full`,
+    );
 }

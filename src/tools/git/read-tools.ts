@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { REDACTED } from '../../policy/redacted.ts';
 import type { Tool, ToolScope } from '../tool.ts';
-import { findDeclarations } from './manifests.ts';
+import { hideManifestValues, hideValueLines } from './hide-values.ts';
+import { findDeclarations, isManifestPath } from './manifests.ts';
 import { type GitRepository, MAX_LOG_ENTRIES } from './repository.ts';
 
 /**
@@ -24,11 +26,14 @@ const Path = z
 export const GIT_READ_TOOLS = [
   gitTool({
     name: 'git_read_file',
-    description: 'Read a file of the GitOps repository as the configured branch has it now.',
+    description: `Read a file of the GitOps repository as the configured branch has it now. Env values and Secret data show as ${REDACTED}; leave them so in a change and they are kept.`,
     verb: 'get',
     scope: noNamespace,
     input: z.object({ path: Path }),
-    run: ({ repo }, input) => repo.readFile(input.path),
+    run: async ({ repo }, input) => {
+      const text = await repo.readFile(input.path);
+      return isManifestPath(input.path) ? hideManifestValues(text) : text;
+    },
   }),
   gitTool({
     name: 'git_log',
@@ -57,7 +62,7 @@ export const GIT_READ_TOOLS = [
         .describe('The newer revision; unset: the branch now'),
       path: Path.optional(),
     }),
-    run: async ({ repo }, input) => (await repo.diff(input)) || 'no differences',
+    run: async ({ repo }, input) => hideValueLines(await repo.diff(input)) || 'no differences',
   }),
   gitTool({
     name: 'git_find_manifest',

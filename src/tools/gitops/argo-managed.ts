@@ -3,9 +3,10 @@ import type { Cluster } from '../kubernetes/cluster.ts';
 
 /**
  * Whether Argo CD manages an object, and by which application: the tracking annotation
- * (`argocd.argoproj.io/tracking-id: <app>:<group>/<kind>:<namespace>/<name>`) says so outright;
+ * (`argocd.argoproj.io/tracking-id: <app>:<group>/<kind>:<namespace>/<name>`) names it;
  * the tracking label (`app.kubernetes.io/instance: <app>`, Argo CD's default before annotation
- * tracking) only when an Application of that name exists, since Helm and others set it too.
+ * tracking) says it too, since Helm and others set it. Either counts only when an Application
+ * of that name exists.
  */
 export const TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
 export const TRACKING_LABEL = 'app.kubernetes.io/instance';
@@ -18,11 +19,19 @@ export type ArgoManager = {
   selfHeal: boolean;
   /** How the object names its application. */
   by: 'annotation' | 'label';
+  /** Where the application deploys from: its repository and the folder of its manifests. */
+  source: { repoURL: string; path: string };
+  /** The namespace it deploys to when a manifest names none. */
+  destinationNamespace: string | undefined;
 };
 
 type Application = {
   metadata?: { name?: string; namespace?: string };
-  spec?: { syncPolicy?: { automated?: { selfHeal?: boolean } | null } };
+  spec?: {
+    source?: { repoURL?: string; path?: string };
+    destination?: { namespace?: string };
+    syncPolicy?: { automated?: { selfHeal?: boolean } | null };
+  };
 };
 
 export async function argoManagerOf(
@@ -42,15 +51,16 @@ export async function argoManagerOf(
       a.metadata?.name === appName &&
       (appNamespace === undefined || a.metadata?.namespace === appNamespace),
   );
-  if (app === undefined)
-    return fromAnnotation
-      ? { application: name, namespace: appNamespace ?? '', selfHeal: true, by: 'annotation' }
-      : undefined;
+  // An object naming an Application that does not exist is nobody's: whoever may edit its
+  // labels or annotations must not be able to steer where its fix goes.
+  if (app === undefined) return undefined;
   return {
     application: appName ?? name,
     namespace: app.metadata?.namespace ?? '',
     selfHeal: app.spec?.syncPolicy?.automated?.selfHeal === true,
     by: fromAnnotation ? 'annotation' : 'label',
+    source: { repoURL: app.spec?.source?.repoURL ?? '', path: app.spec?.source?.path ?? '.' },
+    destinationNamespace: app.spec?.destination?.namespace || undefined,
   };
 }
 

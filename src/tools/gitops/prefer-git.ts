@@ -62,17 +62,27 @@ async function inGit(
   why: string,
 ): Promise<KubeAction | GitChange> {
   const { target } = action;
-  const files = await repo.manifests();
+  if (!sameRepository(manager.source.repoURL, repo.settings.repo))
+    return noted(
+      action,
+      `${why}. The application deploys from ${manager.source.repoURL || 'another repository'}, not the configured GitOps repository, so this fix is proposed to the cluster.`,
+    );
+  // Only the application's own folder: another application may declare an object of that name.
+  const folder = manager.source.path.replace(/^\.\/?|\/+$/g, '');
+  const files = (await repo.manifests()).filter(
+    (f) => folder === '' || f.path === folder || f.path.startsWith(`${folder}/`),
+  );
+  const deployedTo = (namespace: string | undefined) => namespace ?? manager.destinationNamespace;
   const [found] = findDeclarations(files, {
     kind: target.kind,
     name: target.name,
     namespace: target.namespace,
-  });
+  }).filter((m) => deployedTo(m.namespace) === target.namespace);
   const file = found === undefined ? undefined : files.find((f) => f.path === found.path);
   if (found === undefined || file === undefined)
     return noted(
       action,
-      `${why}. No manifest under ${repo.settings.path} in the GitOps repository declares it, so this fix is proposed to the cluster.`,
+      `${why}. No manifest under ${folder || 'the root'} of the GitOps repository (the application's path) declares it, so this fix is proposed to the cluster.`,
     );
   let content: string;
   try {
@@ -89,7 +99,7 @@ async function inGit(
       title: action.summary.slice(0, 200),
       body: `${why}; this change makes the fix in Git instead (Argo CD application ${manager.application}).`,
       cluster: target.cluster,
-      namespace: target.namespace ?? live.metadata?.namespace,
+      namespace: deployedTo(found.namespace) ?? live.metadata?.namespace,
     },
     key,
   );
@@ -101,4 +111,16 @@ async function inGit(
 
 function noted(action: KubeAction, note: string): KubeAction {
   return { ...action, note: note.slice(0, 500) };
+}
+
+/** The same repository, however its URL is written (scheme, credentials, `.git`, a trailing `/`). */
+function sameRepository(a: string, b: string): boolean {
+  const norm = (url: string) =>
+    url
+      .trim()
+      .replace(/^[a-z+]+:\/\/([^@/]*@)?/i, '')
+      .replace(/^[^@/:]+@([^:]+):/, '$1/')
+      .replace(/\.git\/?$|\/+$/g, '')
+      .toLowerCase();
+  return a !== '' && norm(a) === norm(b);
 }

@@ -78,7 +78,12 @@ export function proposeSilence(input: {
   const matchers = input.matchers.map((m) => SilenceMatcher.parse(m));
   if (matchers.length === 0)
     throw new CoxswainError('silence', 'a silence needs at least one matcher');
-  if (matchers.every(matchesEmpty))
+  // Every alert has an alertname, so `alertname=~".+"` silences them all, as does any matcher
+  // that an empty value meets: at least one must name a value exactly.
+  if (
+    matchers.every(matchesEmpty) ||
+    !matchers.some((m) => m.isEqual && !m.isRegex && m.value !== '')
+  )
     throw new CoxswainError(
       'silence',
       'these matchers would silence every alert; name the alert (alertname="…") or its labels',

@@ -67,7 +67,7 @@ afterAll(async () => {
 });
 
 describe('the pull request an approved git change opens', () => {
-  it('carries the approved content, not that of a branch pushed first under its name', async () => {
+  it('opens no pull request from a branch someone else pushed first under its name', async () => {
     const repo = openRepository(settings);
     const change = await proposeGitChange(
       repo,
@@ -86,10 +86,12 @@ describe('the pull request an approved git change opens', () => {
       env,
     });
 
-    const done = await executeGitChange(repo, change, 'slack:U0LEAD');
-    const shipped = (await run('git', ['--git-dir', bare, 'show', `${done.commit}:apps/web.yaml`]))
-      .stdout;
+    const asked = forge.requests.length;
+    const failure = await executeGitChange(repo, change, 'slack:U0LEAD').catch((e: unknown) => e);
 
-    expect(shipped).toBe(change.content);
+    expect((failure as Error).message).toBe(
+      `branch ${change.branch} already exists on the remote with other content; no pull request was opened from it`,
+    );
+    expect(forge.requests.slice(asked).filter((r) => r.body !== undefined)).toEqual([]);
   });
 });
