@@ -4,6 +4,7 @@ import type { Autonomy } from '../../config/policy-schema.ts';
 import { CoxswainError } from '../../errors.ts';
 import type { MaxTier } from '../../policy/authorise.ts';
 import { tierOf } from '../../policy/tiers.ts';
+import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
 import { changeLines } from '../../tools/kubernetes/actions/field-changes.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
@@ -30,15 +31,19 @@ type KubeToolDeps = {
   now?: () => Date;
 };
 
-/** Every Kubernetes tool an agent file may name. */
-export const KUBE_TOOL_NAMES: readonly string[] = [
+/** The tools that read or change the cluster's API: Kubernetes' own kinds and Argo CD's Applications. */
+const READS: readonly Tool<z.ZodType, KubeContext>[] = [
   ...KUBERNETES_READ_TOOLS,
-  ...KUBERNETES_WRITE_TOOLS,
-].map((t) => t.name);
+  ...ARGOCD_READ_TOOLS,
+];
+const WRITES: readonly ProposeTool[] = [...KUBERNETES_WRITE_TOOLS, ...ARGOCD_WRITE_TOOLS];
+
+/** Every Kubernetes tool an agent file may name. */
+export const KUBE_TOOL_NAMES: readonly string[] = [...READS, ...WRITES].map((t) => t.name);
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
-  const reads: readonly Tool<z.ZodType, KubeContext>[] = KUBERNETES_READ_TOOLS;
-  const writes: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
+  const reads = READS;
+  const writes = WRITES;
   return [
     ...reads.filter((t) => names.includes(t.name)).map((t) => readTool(t, deps.context)),
     ...writes.filter((t) => names.includes(t.name)).map((t) => proposeTool(t, deps)),

@@ -3,7 +3,13 @@ import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun, ForbiddenChangeError, targetOf, withPrecondition } from './dry-run.ts';
+import {
+  ARGO_OPERATIONS,
+  dryRun,
+  ForbiddenChangeError,
+  targetOf,
+  withPrecondition,
+} from './dry-run.ts';
 import { refuseIfAutoscaled } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
@@ -123,7 +129,9 @@ async function checkOnce(
   const before = current.metadata?.resourceVersion ?? '';
   // Judged again on what the server would do now: policy may not trust the proposal's record.
   const fresh = await dryRun(cluster, ref, current, action.change);
-  const reasons = escalations(targetOf(ref), fresh.leaves, fresh.after);
+  const reasons = escalations(targetOf(ref), fresh.leaves, fresh.after, {
+    argoOperation: ARGO_OPERATIONS.has(action.type),
+  });
   if (reasons.length > 0) throw new ForbiddenChangeError(label, reasons);
   if (fresh.digest !== action.digest) {
     throw new TargetChangedError(
