@@ -1,4 +1,5 @@
 import type { V1Deployment, V1ManagedFieldsEntry, V1Pod } from '@kubernetes/client-node';
+import { redactText } from '../../../policy/redact.ts';
 import type { Application, AppResource } from '../../argocd/application.ts';
 import { eventsAbout, type Finding, type ObjectRef, type Snapshot } from './finding.ts';
 
@@ -12,12 +13,14 @@ import { eventsAbout, type Finding, type ObjectRef, type Snapshot } from './find
 const ARGO_MANAGERS = new Set(['argocd-controller', 'argocd-application-controller']);
 
 export function analyzeApplications(apps: readonly Application[], snapshot: Snapshot): Finding[] {
-  return apps.flatMap((app) => [
-    ...syncFailed(app, snapshot),
-    ...degraded(app, snapshot),
-    ...selfHealFight(app, snapshot),
-    ...outOfSync(app, snapshot),
-  ]);
+  return apps
+    .flatMap((app) => [
+      ...syncFailed(app, snapshot),
+      ...degraded(app, snapshot),
+      ...selfHealFight(app, snapshot),
+      ...outOfSync(app, snapshot),
+    ])
+    .map((finding) => ({ ...finding, evidence: finding.evidence.filter(Boolean).map(redactText) }));
 }
 
 function appRef(app: Application): ObjectRef {
