@@ -1,11 +1,9 @@
-import { applyDefaults } from '../../api/defaults.ts';
 import type { KObject } from '../../api/store.ts';
 
 /**
  * Whether a live object is what Git declares: every field the manifest sets must have the same
- * value live (after the API server's defaulting of the manifest), and fields the manifest leaves
- * out are the cluster's business (status, defaults, what controllers add). Lists compare item by
- * item, keyed by `name` where the items have one. What differs comes back as `path: desired →
+ * value live, and fields the manifest leaves out are the cluster's business (status, defaults,
+ * what controllers add). Lists compare item by item, keyed by `name` where the items have one. What differs comes back as `path: desired →
  * live`, so that a person sees what drifted and how.
  */
 export type Drift = { path: string; desired: unknown; live: unknown };
@@ -21,9 +19,8 @@ const IGNORED_METADATA = new Set([
 ]);
 
 export function driftOf(desired: KObject, live: KObject): Drift[] {
-  const wanted = applyDefaults(structuredClone(desired));
   const out: Drift[] = [];
-  for (const [key, value] of Object.entries(wanted)) {
+  for (const [key, value] of Object.entries(desired)) {
     if (key === 'status' || key === 'apiVersion' || key === 'kind') continue;
     if (key === 'metadata') {
       for (const [field, v] of Object.entries(value as Record<string, unknown>)) {
