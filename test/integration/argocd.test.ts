@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { answerOffline } from '../../src/agents/runs/offline.ts';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { type ExecuteDeps, executeProposal } from '../../src/approvals/execute-proposal.ts';
 import {
@@ -10,6 +11,7 @@ import {
 } from '../../src/approvals/proposal-store.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import { argocdFindings } from '../../src/tools/argocd/findings.ts';
 import { proposeAppRollback, proposeSync } from '../../src/tools/argocd/propose.ts';
 import {
@@ -137,7 +139,12 @@ describe('the sandbox as Argo CD leaves it', () => {
 
   it('shows the drifted resource in the status and, field by field, in the diff', async () => {
     const status = await text(argocdStatus, { name: 'storefront' });
-    const diff = await text(argocdDiff, { name: 'storefront' });
+    const diff = await text(argocdDiff, { name: 'storefront', destination: 'storefront' });
+    const elsewhere = await runTool(
+      argocdDiff,
+      { cluster: sandbox.cluster },
+      { name: 'storefront', destination: 'billing' },
+    );
 
     expect(status).toMatch(/apps\/Deployment\s+storefront\s+cart\s+OutOfSync\s+Healthy/);
     expect(status).toMatch(/Service\s+storefront\s+cart\s+Synced/);
@@ -145,6 +152,15 @@ describe('the sandbox as Argo CD leaves it', () => {
     expect(status).toContain('by admin');
     expect(diff).toContain('apps/Deployment storefront/cart: OutOfSync\n  spec.replicas: 2 → 3');
     expect(diff).toContain('Service storefront/cart: Synced');
+    expect(elsewhere).toEqual({
+      ok: false,
+      error: 'application storefront deploys to namespace storefront, not billing',
+    });
+    expect(
+      argocdDiff.scope(argocdDiff.input.parse({ name: 'storefront', destination: 'storefront' })),
+    ).toEqual({
+      namespaces: ['argocd', 'storefront'],
+    });
   });
 
   it('finds the drift, the refused sync, the Degraded rollout and the self-heal fight', async () => {
@@ -173,6 +189,25 @@ describe('the sandbox as Argo CD leaves it', () => {
       ]),
     );
     expect(by('argocd-out-of-sync', 'shop')).toBeUndefined();
+  });
+  it('answers a question about Argo CD without a model, from the same analyzers', async () => {
+    const engine = {
+      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
+      proposals: new MemoryProposals(),
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm' as const,
+      log: createLogger('silent'),
+    };
+
+    const { answer } = await answerOffline(
+      engine,
+      'run-offline',
+      'why is the argocd app orders not synced?',
+    );
+
+    expect(answer).toContain('From argocd-operator:');
+    expect(answer).toMatch(/orders\s+default\s+OutOfSync\s+Healthy\s+[0-9a-f]{7}\s+SyncError/);
+    expect(answer).toContain('- Argo CD sync of application orders failed at revision');
   });
 });
 

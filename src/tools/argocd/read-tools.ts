@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CoxswainError } from '../../errors.ts';
 import type { KubeContext } from '../kubernetes/context.ts';
 import { Name, Namespace } from '../kubernetes/context.ts';
 import { age, columns, limited } from '../kubernetes/format.ts';
@@ -148,13 +149,29 @@ export const argocdDiff = defineTool({
   description:
     'What differs between Git (the revision the application compares to) and the live objects, per resource: each drifted field as live → Git, values redacted. Secrets are never read or shown.',
   verb: 'diff',
-  scope: (input) => ({
-    namespaces: 'all',
-    reason: `the resources of application ${input.name}, in the namespaces it deploys to`,
+  scope: (input) =>
+    input.destination === undefined
+      ? {
+          namespaces: 'all',
+          reason: `argocd_diff reads the resources of application ${input.name} wherever it deploys (give its destination namespace to stay within one)`,
+        }
+      : { namespaces: [input.namespace, input.destination] },
+  input: z.object({
+    namespace: AppNamespace,
+    name: AppName,
+    destination: Namespace.optional().describe(
+      'The namespace the application deploys to (spec.destination.namespace)',
+    ),
   }),
-  input: z.object({ namespace: AppNamespace, name: AppName }),
   async run({ cluster }, input) {
-    return applicationDiff(cluster, await readApplication(cluster, input.namespace, input.name));
+    const app = await readApplication(cluster, input.namespace, input.name);
+    const destination = app.spec.destination?.namespace;
+    if (input.destination !== undefined && destination !== input.destination)
+      throw new CoxswainError(
+        'kubernetes_api',
+        `application ${input.name} deploys to namespace ${destination ?? '(none)'}, not ${input.destination}`,
+      );
+    return applicationDiff(cluster, app);
   },
 });
 
