@@ -122,12 +122,10 @@ export class ApplicationController implements Controller {
 
   #target(app: Application, operation: Operation | undefined): Target {
     const source = operation?.sync?.source ?? app.spec?.source;
-    return this.#targets.target(
-      source,
-      operation?.sync?.revision,
-      { name: app.metadata.name, namespace: app.spec?.destination?.namespace },
-      this.#store.now().getTime(),
-    );
+    return this.#targets.target(source, operation?.sync?.revision, {
+      name: app.metadata.name,
+      namespace: app.spec?.destination?.namespace,
+    });
   }
 
   #record(app: Application, event: NonNullable<OperationOutcome['event']>): void {

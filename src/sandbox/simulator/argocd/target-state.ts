@@ -6,7 +6,8 @@ import type { SandboxRepository } from './git-repository.ts';
  * The repo-server's part of Argo CD: a source (repository, revision, path) resolved to a commit
  * and the objects its manifests declare there. A branch or tag is resolved again when the
  * repository was committed to through the sandbox, when a refresh is asked for, and otherwise at
- * most every `REFRESH_SECONDS` of the sandbox's time; what a commit declares is read once.
+ * most every `REFRESH_SECONDS` of real time: a push from outside happens in real time, so playing
+ * a scenario's past asks git nothing it already knows. What a commit declares is read once.
  */
 export type Target =
   | { ok: true; revision: string; desired: DesiredObject[] }
@@ -33,7 +34,7 @@ export class TargetStates {
     source: Source | undefined,
     revision: string | undefined,
     app: { name: string; namespace: string | undefined },
-    now: number,
+    now: number = Date.now(),
   ): Target {
     const url = source?.repoURL ?? '';
     const repository = this.#repositories.find((r) => r.serves(url));
