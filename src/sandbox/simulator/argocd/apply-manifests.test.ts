@@ -46,7 +46,7 @@ describe("a sync's apply", () => {
     const store = cluster();
 
     const created = applyManifests(store, [cart(3)], [], false);
-    const replicas = (live(store)?.spec as { replicas: number }).replicas;
+    const replicas = (live(store)?.spec as { replicas?: number } | undefined)?.replicas;
     const again = applyManifests(store, [cart(3)], [], false);
 
     expect(created.results.map((r) => [r.status, r.message])).toEqual([
