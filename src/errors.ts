@@ -17,6 +17,7 @@ type ErrorCode =
   | 'metrics_query'
   | 'git'
   | 'forge'
+  | 'silence'
   | 'usage';
 
 export class CoxswainError extends Error {

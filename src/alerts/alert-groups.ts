@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { Alert, type AlertmanagerPayload } from './schema.ts';
 
 /**
@@ -175,6 +176,24 @@ export class AlertGroups {
       ...args,
     )) as [number, string[]];
     return { ...stateOf(values), truncated };
+  }
+
+  /** Keeps the labels a silence of the group would match, for its message's silence button. */
+  async keepSilenceLabels(id: string, labels: Record<string, string>): Promise<void> {
+    await this.#redis.set(
+      `${this.#prefix}:alert-group-labels:${id}`,
+      JSON.stringify(labels),
+      'EX',
+      KEEP_SECONDS,
+    );
+  }
+
+  /** The labels kept for the group's silence button; undefined once the group is forgotten. */
+  async silenceLabels(id: string): Promise<Record<string, string> | undefined> {
+    const text = await this.#redis.get(`${this.#prefix}:alert-group-labels:${id}`);
+    if (text === null) return undefined;
+    const parsed = z.record(z.string(), z.string()).safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
   }
 
   /** How many alerts started firing in each of the last `hours` hours, oldest first. */

@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { type Outbox, postToChat } from '../chat/post-to-chat.ts';
 import type { ClusterEntry, Route } from '../config/index.ts';
+import type { Autonomy, Binding } from '../config/policy-schema.ts';
 import type { AlertRunJob } from '../queue/jobs.ts';
+import type { ChannelRef } from '../shared/channel.ts';
 import { type AlertGroups, groupId } from './alert-groups.ts';
+import { groupSilence } from './alert-silence.ts';
 import type { Incidents } from './incidents.ts';
-import { renderAlertGroup } from './render-alert.ts';
+import { matchableLabels, renderAlertGroup } from './render-alert.ts';
 import { routeAlert } from './routing.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
@@ -16,6 +19,9 @@ type AlertRunDeps = {
   clusters: readonly ClusterEntry[];
   groups: AlertGroups;
   incidents: Incidents;
+  /** Who may be offered what: a channel that could not be offered the group's silence gets no button. */
+  bindings: readonly Binding[];
+  autonomy: Autonomy;
   now: () => Date;
 };
 
@@ -47,16 +53,30 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
     deps.now(),
   );
   const id = groupId(payload.groupKey);
-  const digest = createHash('sha256').update(JSON.stringify(message)).digest('hex').slice(0, 16);
+  if (firing) await deps.groups.keepSilenceLabels(id, matchableLabels(payload));
   const channels = routeAlert(payload.commonLabels, deps.routes, deps.clusters);
-  for (const channel of channels)
+  for (const channel of channels) {
+    const shown = offersSilence(payload, channel, deps)
+      ? message
+      : { ...message, buttons: (message.buttons ?? []).filter((b) => b.action !== 'silence') };
+    const digest = createHash('sha256').update(JSON.stringify(shown)).digest('hex').slice(0, 16);
     await postToChat(deps.outbox, {
       kind: 'alert',
       key: [id, channel, String(group.version), digest],
       channel,
-      message,
+      message: shown,
       replace: { key: `alert.${id}`, version: group.version },
     });
+  }
   const incident = await deps.incidents.observe(payload, group, channels, firing);
   return { channels, group: id, runJobId, incident };
+}
+
+/** Whether the channel's binding could be offered the silence its button would propose. */
+function offersSilence(
+  payload: AlertmanagerPayload,
+  channel: ChannelRef,
+  deps: Pick<AlertRunDeps, 'bindings' | 'autonomy'>,
+): boolean {
+  return groupSilence(matchableLabels(payload), channel, deps, 'anyone').ok;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertFixture, firstAlert } from '../../test/support/fixtures.ts';
 import { ChatMessage } from '../chat/message.ts';
+import { groupId } from './alert-groups.ts';
 import { renderAlertGroup, silenceUrl } from './render-alert.ts';
 import { AlertmanagerPayload } from './schema.ts';
 
@@ -173,5 +174,27 @@ describe('the silence link of an alert group', () => {
     // A label name no Prometheus makes could smuggle an operator into the matchers.
     const forged = silenceUrl('http://am.example', { 'alertname=~".+",x': 'y' });
     expect(forged).toBe('http://am.example/#/silences/new');
+  });
+});
+
+describe("the alert message's Silence 2h button", () => {
+  it('is offered while the group fires, naming the group, and gone once it resolves', () => {
+    const firing = renderAlertGroup(payload('firing'), NOW);
+    const resolved = renderAlertGroup(payload('resolved'), NOW);
+    const unnamed = renderAlertGroup(
+      { ...payload('firing'), groupLabels: {}, commonLabels: { 'bad-name': 'x' } },
+      NOW,
+    );
+
+    expect(firing.buttons).toEqual([
+      {
+        action: 'silence',
+        label: 'Silence 2h',
+        value: groupId(payload('firing').groupKey),
+        style: 'default',
+      },
+    ]);
+    expect(resolved.buttons ?? []).toEqual([]);
+    expect(unnamed.buttons ?? []).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  type Button,
   type ChatMessageInput,
   clip,
   type Field,
@@ -7,6 +8,7 @@ import {
   type Section,
   type Tone,
 } from '../chat/message.ts';
+import { groupId } from './alert-groups.ts';
 import { formatDuration, formatInstant } from './format-duration.ts';
 import type { Alert, AlertmanagerPayload } from './schema.ts';
 
@@ -72,6 +74,7 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
       text: describe(alert.annotations) ?? summary ?? `${alertname} is ${alert.status}`,
       fields,
       links: linksOf(alert, payload.externalURL, silenceLabels(payload)),
+      buttons: silenceButton(payload),
       footer: footerOf(payload),
     });
   }
@@ -112,8 +115,31 @@ export function renderAlertGroup(payload: AlertmanagerPayload, now: Date): ChatM
       { label: 'Alertmanager', url: payload.externalURL },
       { label: 'Silence', url: silenceUrl(payload.externalURL, silenceLabels(payload)) },
     ],
+    buttons: silenceButton(payload),
     footer: [more, footerOf(payload)].filter((part) => part !== undefined).join(' · '),
   });
+}
+
+/**
+ * While the group fires, a button proposing a 2-hour silence of it: the click makes a card that
+ * the channel's approvers decide, never a silence by itself. None when no label could match it.
+ */
+function silenceButton(payload: AlertmanagerPayload): Button[] {
+  if (payload.status !== 'firing' || Object.keys(matchableLabels(payload)).length === 0) return [];
+  return [
+    { action: 'silence', label: 'Silence 2h', value: groupId(payload.groupKey), style: 'default' },
+  ];
+}
+
+/** The labels a silence of the group matches: those a label matcher can name. */
+export function matchableLabels(
+  payload: Pick<AlertmanagerPayload, 'groupLabels' | 'commonLabels'>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(silenceLabels(payload)).filter(
+      ([name, value]) => LABEL_NAME.test(name) && !name.startsWith('__') && value !== '',
+    ),
+  );
 }
 
 function sectionOf(
@@ -210,7 +236,9 @@ function linksOf(alert: Alert, externalURL: string, silence: Record<string, stri
 }
 
 /** What a silence of the group matches: the labels Alertmanager grouped by, else those in common. */
-function silenceLabels(payload: AlertmanagerPayload): Record<string, string> {
+function silenceLabels(
+  payload: Pick<AlertmanagerPayload, 'groupLabels' | 'commonLabels'>,
+): Record<string, string> {
   return Object.keys(payload.groupLabels).length > 0 ? payload.groupLabels : payload.commonLabels;
 }
 

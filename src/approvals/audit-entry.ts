@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../audit/audit-log.ts';
 import { channelPlatform } from '../shared/channel.ts';
+import { isGitChange, isKubeAction } from '../tools/proposed-action.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
 /** A proposal's audit entry for an event in its life. */
@@ -23,7 +24,7 @@ export function auditEntry(
       kind: t.kind,
       name: t.name,
     },
-    resourceVersionBefore: result?.resourceVersionBefore ?? t.resourceVersion,
+    ...versionBefore(record),
     ...(result?.resourceVersionAfter === undefined
       ? {}
       : { resourceVersionAfter: result.resourceVersionAfter }),
@@ -42,4 +43,17 @@ export function auditEntry(
       : { platform: channelPlatform(record.origin.channel), channel: record.origin.channel }),
     run: record.runId,
   };
+}
+
+/** What the change started from: the object's resourceVersion, or the pull request's base commit. */
+function versionBefore(record: ProposalRecord): { resourceVersionBefore?: string } {
+  const action = record.action;
+  const before =
+    record.result?.resourceVersionBefore ??
+    (isKubeAction(action)
+      ? action.target.resourceVersion
+      : isGitChange(action)
+        ? action.baseCommit
+        : undefined);
+  return before === undefined ? {} : { resourceVersionBefore: before };
 }

@@ -6,10 +6,9 @@ import type { Logger } from '../observability/logger.ts';
 import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
 import type { SuspendSwitch } from '../policy/suspend.ts';
-import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';
-import { executeAction, TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
-import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { TargetChangedError } from '../tools/kubernetes/actions/execute.ts';
 import { KubernetesError } from '../tools/kubernetes/errors.ts';
+import { type ActionRunner, type RunnerDeps, runnerFor } from './action-runner.ts';
 import { postCard } from './post-card.ts';
 import type { ProposalRecord, ProposalStore } from './proposal-store.ts';
 import type { RunsQueue } from './resume.ts';
@@ -25,9 +24,8 @@ import { supersede } from './supersede-proposal.ts';
  * taken over from a worker that died while executing looks before it writes: a change already in
  * place is reported, not applied twice.
  */
-export type ExecuteDeps = {
+export type ExecuteDeps = RunnerDeps & {
   proposals: ProposalStore;
-  clusters: Clusters;
   bindings: readonly Binding[];
   /** A person's accounts across platforms, for checking the approval again. */
   people: readonly Identity[];
@@ -66,14 +64,13 @@ export async function executeProposal(id: string, deps: ExecuteDeps): Promise<Ex
   if (origin === undefined) throw new UnrecoverableError(`proposal ${id} was never shown`);
   if (record.state !== 'approved' && record.state !== 'executing')
     return { state: record.state, summary: `proposal ${id} is ${record.state}; nothing to do` };
-  const cluster = deps.clusters.get(record.action.target.cluster);
-  const begun = await begin(record, origin, cluster, deps, now);
+  const runner = runnerFor(record, deps);
+  const begun = await begin(record, origin, runner, deps, now);
   if (begun !== undefined) return begun;
-  return write(record, cluster, deps, now);
+  return write(record, runner, deps, now);
 }
 
 type Now = () => Date;
-type ClusterOf = ReturnType<Clusters['get']>;
 
 /**
  * Moves an approved proposal to executing after the bot's checks, made again; or decides what to
@@ -82,12 +79,12 @@ type ClusterOf = ReturnType<Clusters['get']>;
 function begin(
   record: ProposalRecord,
   origin: NonNullable<ProposalRecord['origin']>,
-  cluster: ClusterOf,
+  runner: ActionRunner,
   deps: ExecuteDeps,
   now: Now,
 ): Promise<ExecuteResult | undefined> {
   return record.state === 'executing'
-    ? resume(record, origin, cluster, deps, now)
+    ? resume(record, origin, runner, deps, now)
     : start(record, deps, now);
 }
 
@@ -132,7 +129,7 @@ async function start(
 async function resume(
   record: ProposalRecord,
   origin: NonNullable<ProposalRecord['origin']>,
-  cluster: ClusterOf,
+  runner: ActionRunner,
   deps: ExecuteDeps,
   now: Now,
 ): Promise<ExecuteResult | undefined> {
@@ -140,7 +137,7 @@ async function resume(
     // The worker before this one wrote the change and died before saying so.
     return finishApplied(
       record,
-      cluster,
+      runner,
       'Applied (by the worker before this one, which stopped before reporting).',
       deps,
       now(),
@@ -162,10 +159,10 @@ async function resume(
       deps,
       now(),
     );
-  if (await alreadyApplied(cluster, record.action))
+  if (await runner.inPlace())
     return finishApplied(
       record,
-      cluster,
+      runner,
       'Already in place when the worker looked (written by an earlier worker that stopped before reporting, or by someone else).',
       deps,
       now(),
@@ -176,7 +173,7 @@ async function resume(
 /** Writes the change (unless suspended meanwhile) and reports what came of it. */
 async function write(
   record: ProposalRecord,
-  cluster: ClusterOf,
+  runner: ActionRunner,
   deps: ExecuteDeps,
   now: Now,
 ): Promise<ExecuteResult> {
@@ -185,27 +182,25 @@ async function write(
     if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
   };
   await stopIfSuspended();
-  let applied: Awaited<ReturnType<typeof executeAction>>;
+  let applied: Awaited<ReturnType<ActionRunner['apply']>>;
   try {
     // Looked at again right before the write: a suspension during the checks holds it.
-    applied = await executeAction(cluster, record.action, stopIfSuspended);
+    applied = await runner.apply(stopIfSuspended);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
-    return notWritten(error, record, cluster, deps, now);
+    return notWritten(error, record, runner, deps, now);
   }
+  const { done, ...versions } = applied;
   await deps.proposals.markApplied(id, {
     at: now().toISOString(),
-    resourceVersionBefore: applied.resourceVersionBefore,
-    ...(applied.resourceVersionAfter === undefined
+    ...(versions.resourceVersionBefore === undefined
       ? {}
-      : { resourceVersionAfter: applied.resourceVersionAfter }),
-  });
-  return finishApplied(record, cluster, 'Applied.', deps, now(), {
-    resourceVersionBefore: applied.resourceVersionBefore,
-    ...(applied.resourceVersionAfter === undefined
+      : { resourceVersionBefore: versions.resourceVersionBefore }),
+    ...(versions.resourceVersionAfter === undefined
       ? {}
-      : { resourceVersionAfter: applied.resourceVersionAfter }),
+      : { resourceVersionAfter: versions.resourceVersionAfter }),
   });
+  return finishApplied(record, runner, done ?? 'Applied.', deps, now(), versions);
 }
 
 /**
@@ -216,14 +211,14 @@ async function write(
 async function notWritten(
   error: CoxswainError,
   record: ProposalRecord,
-  cluster: ClusterOf,
+  runner: ActionRunner,
   deps: ExecuteDeps,
   now: Now,
 ): Promise<ExecuteResult> {
   // Refused before anything was written: the target moved on, perhaps to just this change
   // (another proposal for it was approved first, or someone made it by hand).
   if (error instanceof TargetChangedError && error.written === 'no') {
-    if ((await isInPlace(cluster, record)) === true)
+    if ((await isInPlace(runner, record)) === true)
       return finish(
         record,
         'executing',
@@ -238,11 +233,11 @@ async function notWritten(
     return supersede(record, error.message, deps, now());
   }
   // A lost answer (a timeout, a 409 after a write that landed) is not a change not made.
-  const inPlace = await isInPlace(cluster, record);
+  const inPlace = await isInPlace(runner, record);
   if (inPlace === true)
     return finishApplied(
       record,
-      cluster,
+      runner,
       'Applied (its answer was lost; the change is in place).',
       deps,
       now(),
@@ -269,8 +264,8 @@ async function notWritten(
 export async function markFailed(id: string, error: string, deps: ExecuteDeps): Promise<void> {
   const record = await deps.proposals.record(id);
   if (record === undefined || (record.state !== 'approved' && record.state !== 'executing')) return;
-  const cluster = deps.clusters.get(record.action.target.cluster);
-  const inPlace = record.state === 'executing' ? await isInPlace(cluster, record) : false;
+  const runner = runnerFor(record, deps);
+  const inPlace = record.state === 'executing' ? await isInPlace(runner, record) : false;
   await finish(
     record,
     record.state,

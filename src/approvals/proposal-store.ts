@@ -8,7 +8,7 @@ import {
   auditStreamKey,
 } from '../audit/audit-log.ts';
 import { ChannelRef } from '../shared/channel.ts';
-import { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import { ProposedAction } from '../tools/proposed-action.ts';
 
 /**
  * Proposals in Redis. A proposal's content (the action, its diff and digest) is written once,
@@ -30,7 +30,7 @@ export const Proposal = z.object({
   id: z.string(),
   runId: z.string(),
   agent: z.string(),
-  action: KubeAction,
+  action: ProposedAction,
   state: z.literal('pending'),
   createdAt: z.iso.datetime(),
   /** Why: the finding or the agent's reasoning, for the card. */
@@ -96,13 +96,16 @@ export const ExecutionResult = z.object({
   verified: z.string().optional(),
   /** Applied, but the check after it failed or could not be made (`summary` says why). */
   unverified: z.boolean().optional(),
+  /** Where the result can be seen (a pull request's page). */
+  link: z.object({ label: z.string().max(100), url: z.url() }).optional(),
   error: z.string().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;
 
 const Applied = z.object({
   at: z.iso.datetime(),
-  resourceVersionBefore: z.string(),
+  /** The object's resourceVersion, or the commit a pull request's branch starts from. */
+  resourceVersionBefore: z.string().optional(),
   resourceVersionAfter: z.string().optional(),
 });
 type Applied = z.infer<typeof Applied>;

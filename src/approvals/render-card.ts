@@ -2,6 +2,7 @@ import { type ChatMessageInput, LIMITS, type Tone } from '../chat/message.ts';
 import { idOf, type Platform } from '../shared/channel.ts';
 import type { FieldChange } from '../tools/kubernetes/actions/action.ts';
 import { changeLines } from '../tools/kubernetes/actions/field-changes.ts';
+import { isGitChange, isSilence, type ProposedAction } from '../tools/proposed-action.ts';
 import type { ProposalRecord } from './proposal-store.ts';
 
 /**
@@ -20,15 +21,41 @@ const RISK: Record<string, string> = {
   delete: 'Deletes the object and, in the background, what it owns; nothing brings it back.',
   rollback: 'Replaces the pods with those of the earlier revision.',
   patch: 'Changes the object exactly as the diff shows.',
+  'git-change':
+    'Opens a pull request: nothing changes in the cluster until it is merged and Argo CD syncs it.',
+  'silence-create':
+    'Alerts matching every matcher stop reaching on-call until the silence ends; a matcher too wide hides other trouble.',
+  'silence-expire': 'The alerts it hid reach on-call again at once.',
 };
 
 export function cardKey(id: string): string {
   return `card.${id}`;
 }
 
+/** Where the change lands, as people read it. */
+function whereOf(action: ProposedAction): string {
+  const { target } = action;
+  const namespace =
+    target.namespace === '*'
+      ? ', every namespace'
+      : target.namespace
+        ? `, namespace ${target.namespace}`
+        : '';
+  if (isGitChange(action))
+    return `${action.repo} (${action.base}), ${action.path}; Argo CD deploys it to cluster ${target.cluster}${namespace}`;
+  if (isSilence(action)) return `Alertmanager, alerts of cluster ${target.cluster}${namespace}`;
+  return `cluster ${target.cluster}${namespace}`;
+}
+
+function diffTitle(action: ProposedAction): string {
+  if (isGitChange(action)) return `File diff (pull request to ${action.base})`;
+  if (isSilence(action)) return 'Silence';
+  return 'Dry-run diff (API server)';
+}
+
 export function renderCard(record: ProposalRecord, tier: string): ChatMessageInput {
-  const target = record.action.target;
-  const where = `cluster ${target.cluster}${target.namespace ? `, namespace ${target.namespace}` : ''}`;
+  const action = record.action;
+  const where = whereOf(action);
   const origin = record.origin;
   const fields = [
     { label: 'Where', value: where },
@@ -41,18 +68,23 @@ export function renderCard(record: ProposalRecord, tier: string): ChatMessageInp
       value: `${origin.expiresAt.replace('T', ' ').slice(0, 16)} UTC`,
     });
   const sections = [
-    changesSection(record.action.changes),
+    ...(isSilence(action) ? [] : [changesSection(action.changes)]),
     ...(record.rationale === undefined ? [] : [{ title: 'Why', text: record.rationale }]),
-    { title: 'Risk', text: RISK[record.action.type] ?? RISK.patch },
-    { title: 'Dry-run diff (API server)', code: record.action.diff },
+    ...('note' in action && action.note !== undefined
+      ? [{ title: 'GitOps', text: action.note }]
+      : []),
+    { title: 'Risk', text: RISK[action.type] ?? RISK.patch },
+    { title: diffTitle(action), code: action.diff },
   ];
   const outcome = outcomeOf(record);
+  const link = record.result?.link;
   return {
-    headline: `${outcome.prefix}${record.action.summary}`,
+    headline: `${outcome.prefix}${action.summary}`,
     ...(outcome.text === undefined ? {} : { text: outcome.text }),
     tone: outcome.tone,
     fields,
     sections,
+    ...(link === undefined ? {} : { links: [link] }),
     buttons:
       record.state === 'pending'
         ? [
@@ -121,8 +153,9 @@ export function chatCard(
     sections: (card.sections ?? []).filter((s) => !s.title?.startsWith('Changes (')),
     links:
       dashboardUrl === undefined
-        ? []
+        ? (card.links ?? [])
         : [
+            ...(card.links ?? []),
             {
               label: 'Review on the dashboard',
               url: `${dashboardUrl}/dashboard#proposal-${record.id}`,

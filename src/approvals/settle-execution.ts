@@ -1,7 +1,8 @@
 import { postToChat } from '../chat/post-to-chat.ts';
 import { redactText } from '../policy/redact.ts';
-import { alreadyApplied, verifyOutcome } from '../tools/kubernetes/actions/after-approval.ts';
-import type { Clusters } from '../tools/kubernetes/cluster.ts';
+import { alreadyApplied } from '../tools/kubernetes/actions/after-approval.ts';
+import { isKubeAction } from '../tools/proposed-action.ts';
+import type { ActionRunner } from './action-runner.ts';
 import { auditEntry } from './audit-entry.ts';
 import type { ExecuteDeps, ExecuteResult } from './execute-proposal.ts';
 import { postCard } from './post-card.ts';
@@ -20,14 +21,18 @@ import { resumeAfterDecision } from './resume.ts';
  * verified, never as not applied.
  */
 async function checkOutcome(
-  cluster: ReturnType<Clusters['get']>,
-  record: ProposalRecord,
+  runner: ActionRunner,
   applied: string,
   deps: ExecuteDeps,
 ): Promise<ExecutionResult> {
   try {
-    const verified = await verifyOutcome(cluster, record.action, deps.verifyTimeoutMs);
-    if (verified.ok) return { summary: applied, verified: verified.text };
+    const verified = await runner.verify(deps.verifyTimeoutMs);
+    if (verified.ok)
+      return {
+        summary: applied,
+        verified: verified.text,
+        ...(verified.link === undefined ? {} : { link: verified.link }),
+      };
     return { summary: `Applied; verification failed: ${verified.text}`, unverified: true };
   } catch (error) {
     return {
@@ -39,12 +44,12 @@ async function checkOutcome(
 
 /** Whether the change is in the cluster now; undefined when that cannot be told. */
 export async function isInPlace(
-  cluster: ReturnType<Clusters['get']>,
+  runner: ActionRunner,
   record: ProposalRecord,
 ): Promise<boolean | undefined> {
   if (record.applied !== undefined) return true;
   try {
-    return await alreadyApplied(cluster, record.action);
+    return await runner.inPlace();
   } catch {
     return undefined;
   }
@@ -60,13 +65,13 @@ export function outcomeUnknown(error: string): ExecutionResult {
 /** The change is in place: the proposal succeeds, with what the check after it showed. */
 export async function finishApplied(
   record: ProposalRecord,
-  cluster: ReturnType<Clusters['get']>,
+  runner: ActionRunner,
   how: string,
   deps: ExecuteDeps,
   now: Date,
   extra: Partial<ExecutionResult> = {},
 ): Promise<ExecuteResult> {
-  const outcome = await checkOutcome(cluster, record, how, deps);
+  const outcome = await checkOutcome(runner, how, deps);
   return finish(record, 'executing', 'succeeded', { ...outcome, ...extra }, deps, now);
 }
 
@@ -123,6 +128,7 @@ export async function finish(
  * would do nothing. A different change to the same object stays on offer.
  */
 async function closeDuplicates(done: ProposalRecord, deps: ExecuteDeps, now: Date): Promise<void> {
+  if (!isKubeAction(done.action)) return;
   const target = done.action.target;
   const cluster = deps.clusters.get(target.cluster);
   for (const id of await deps.proposals.pending()) {
@@ -131,6 +137,7 @@ async function closeDuplicates(done: ProposalRecord, deps: ExecuteDeps, now: Dat
     const same = other?.action.target;
     if (
       other === undefined ||
+      !isKubeAction(other.action) ||
       other.state !== 'pending' ||
       same?.cluster !== target.cluster ||
       same.namespace !== target.namespace ||

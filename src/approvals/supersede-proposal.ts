@@ -1,6 +1,7 @@
 import { redactText } from '../policy/redact.ts';
 import { proposeAgain } from '../tools/kubernetes/actions/after-approval.ts';
 import { ForbiddenChangeError } from '../tools/kubernetes/actions/dry-run.ts';
+import { isKubeAction } from '../tools/proposed-action.ts';
 import { auditEntry } from './audit-entry.ts';
 import type { ExecuteDeps, ExecuteResult } from './execute-proposal.ts';
 import { offerProposal } from './offer.ts';
@@ -22,14 +23,18 @@ export async function supersede(
   now: Date,
 ): Promise<ExecuteResult> {
   const origin = record.origin;
-  const cluster = deps.clusters.get(record.action.target.cluster);
+  const action = record.action;
   let reason = why;
   // The same change made now may touch what no tier allows (the object moved on): say so.
-  const fresh = await proposeAgain(cluster, record.action).catch((error: unknown) => {
-    if (!(error instanceof ForbiddenChangeError)) throw error;
-    reason = `${reason}; made again now it would be refused: ${error.message}`;
-    return undefined;
-  });
+  const fresh = !isKubeAction(action)
+    ? undefined
+    : await proposeAgain(deps.clusters.get(action.target.cluster), action).catch(
+        (error: unknown) => {
+          if (!(error instanceof ForbiddenChangeError)) throw error;
+          reason = `${reason}; made again now it would be refused: ${error.message}`;
+          return undefined;
+        },
+      );
   const freshId = fresh === undefined ? undefined : proposalId(record.runId, `${record.id}/again`);
   const done = await deps.proposals.transition(
     record.id,

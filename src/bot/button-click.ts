@@ -33,6 +33,10 @@ export async function handleButtonClick(
       if (deps.decide === undefined)
         return refusal('Proposals cannot be decided here', 'This process has no approvals.');
       return deps.decide(click, action);
+    case 'silence':
+      if (deps.silence === undefined)
+        return refusal('Alerts cannot be silenced here', 'This process offers no silences.');
+      return deps.silence(click);
     case 'feedback':
       if (deps.feedback === undefined)
         return refusal('Feedback cannot be given here', 'This process keeps no feedback.');

@@ -26,6 +26,8 @@ export type InputDeps = {
   workflows: Pick<WorkflowFiles, 'markdown' | 'yaml'>;
   /** Approve and Reject on a card. */
   decide?: (click: ButtonClick, verdict: 'approve' | 'reject') => Promise<InputOutcome>;
+  /** An alert message's "Silence 2h": a silence of its group proposed as a card. */
+  silence?: (click: ButtonClick) => Promise<InputOutcome>;
   /** 👍 and 👎 under an answer or a report. */
   feedback?: (click: ButtonClick) => Promise<InputOutcome>;
   now?: () => Date;

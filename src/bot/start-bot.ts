@@ -5,6 +5,7 @@ import { Incidents } from '../alerts/incidents.ts';
 import { alertmanagerRoute } from '../alerts/receiver.ts';
 import { type DecideDeps, decide } from '../approvals/decide.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
+import { offerAlertSilence } from '../approvals/silence-alert.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import { MessageRefs } from '../chat/message-refs.ts';
@@ -138,6 +139,11 @@ function inboundHandlers(
     clusters: clusterNames(config),
     workflows,
     decide: (click, verdict) => decide(click, verdict, decideDeps),
+    silence: (click) =>
+      offerAlertSilence(click, {
+        ...decideDeps,
+        groups: new AlertGroups(resources.producer, config.redis.prefix),
+      }),
     feedback: (click) =>
       giveFeedback(click, { feedback, bindings: config.bindings, log: feedbackLog }),
   };

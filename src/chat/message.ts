@@ -65,8 +65,10 @@ export type Section = z.infer<typeof Section>;
  * clicked (checked against the channel's binding like anything typed). `approve` and `reject`:
  * decide the proposal whose id is the value, if the person who clicked may. `feedback`: record
  * the clicker's 👍 or 👎 of the answer or report the value names (`up.<key>`, `down.<key>`).
+ * `silence`: propose a 2-hour silence of the alert group the value names (its id), shown as a
+ * card that the channel's approvers decide like any other proposal.
  */
-const BUTTON_ACTIONS = ['command', 'approve', 'reject', 'feedback'] as const;
+const BUTTON_ACTIONS = ['command', 'approve', 'reject', 'feedback', 'silence'] as const;
 export const ButtonAction = z.enum(BUTTON_ACTIONS);
 export type ButtonAction = z.infer<typeof ButtonAction>;
 

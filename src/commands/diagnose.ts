@@ -4,6 +4,9 @@ import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
 import { inScope } from '../policy/command-scope.ts';
 import { tierOf } from '../policy/tiers.ts';
 import type { DiagnoseTarget } from '../queue/command-data.ts';
+import type { GitChange } from '../tools/git/change.ts';
+import type { GitRepository } from '../tools/git/repository.ts';
+import { preferGit } from '../tools/gitops/prefer-git.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import { NoChangeError } from '../tools/kubernetes/actions/dry-run.ts';
 import { proposeRollback, proposeSetResources } from '../tools/kubernetes/actions/propose.ts';
@@ -27,12 +30,14 @@ type DiagnoseRequest = {
   target?: DiagnoseTarget | undefined;
   /** Namespace globs the asker may see (a channel's binding); findings elsewhere are left out. */
   visible: readonly string[];
+  /** The GitOps repository: a fix to what Argo CD manages is proposed there as a pull request. */
+  git?: GitRepository | undefined;
 };
 
 export type Diagnosis = {
   scope: string;
   findings: Finding[];
-  actions: { action: KubeAction; tier: string }[];
+  actions: { action: KubeAction | GitChange; tier: string; why: string }[];
   /** Fixes a rule proposed but the server refused in its dry run, with the reason. */
   refused: { summary: string; reason: string }[];
   message: ChatMessageInput;
@@ -82,9 +87,16 @@ export async function diagnose(
         throw error;
       });
       if (action === undefined) continue;
-      actions.push({
+      const fix = await preferGit(
+        cluster,
         action,
-        tier: tierOf({ verb: action.verb, kind: action.target.kind }, autonomy),
+        request.git,
+        `diagnose-${action.digest.slice(0, 12)}`,
+      );
+      actions.push({
+        action: fix,
+        tier: tierOf({ verb: fix.verb, kind: fix.target.kind }, autonomy),
+        why: finding.title,
       });
     } catch (error) {
       refused.push({ summary: proposed.summary, reason: (error as Error).message });

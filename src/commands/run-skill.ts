@@ -6,6 +6,8 @@ import { redactObject } from '../policy/redact-object.ts';
 import { type SuspendSwitch, type Suspension, suspendedLine } from '../policy/suspend.ts';
 import type { CommandRunJob } from '../queue/jobs.ts';
 import { idOf } from '../shared/channel.ts';
+import type { GitChange } from '../tools/git/change.ts';
+import type { GitRepository } from '../tools/git/repository.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import type { Cluster, Clusters } from '../tools/kubernetes/cluster.ts';
 import { type Diagnosis, diagnose } from './diagnose.ts';
@@ -18,10 +20,12 @@ export type SkillDeps = {
   autonomy: Autonomy;
   /** Whether writes are suspended, for `status` to say so first. */
   suspension: SuspendSwitch;
+  /** The GitOps repository: `diagnose` proposes a fix to what Argo CD manages there. */
+  git?: GitRepository | undefined;
 };
 
 /** A fix the skill found, for the channel to be offered as a proposal. */
-export type SkillFix = { action: KubeAction; rationale: string };
+export type SkillFix = { action: KubeAction | GitChange; rationale: string };
 
 type SkillAnswer = { message: ChatMessageInput; fixes: SkillFix[] };
 
@@ -80,7 +84,12 @@ async function answerSkill(
   if (command.name === 'diagnose') {
     const diagnosis = await diagnose(
       cluster,
-      { namespace: command.namespace, target: command.target, visible: scope.namespaces },
+      {
+        namespace: command.namespace,
+        target: command.target,
+        visible: scope.namespaces,
+        git: deps.git,
+      },
       deps.autonomy,
     );
     return { message: diagnosis.message, fixes: diagnosisFixes(diagnosis) };
@@ -98,15 +107,7 @@ async function answerSkill(
 
 /** Each fix a diagnosis proposes, with the title of the finding that called for it. */
 function diagnosisFixes(diagnosis: Diagnosis): SkillFix[] {
-  return diagnosis.actions.map(({ action }) => {
-    const why = diagnosis.findings.find(
-      (f) =>
-        f.action?.type === action.type &&
-        f.action.target.name === action.target.name &&
-        f.action.target.namespace === action.target.namespace,
-    );
-    return { action, rationale: why?.title ?? 'A fix the analyzers propose.' };
-  });
+  return diagnosis.actions.map(({ action, why }) => ({ action, rationale: why }));
 }
 
 /** A status answer says first that writes are suspended, and since when, by whom and why. */

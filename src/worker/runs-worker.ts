@@ -82,6 +82,7 @@ export function createRunsWorker(deps: RunsWorkerDeps): Worker<RunJob> {
             dashboardUrl: deps.dashboardUrl,
             proposals: deps.engine.proposals,
             suspension: deps.suspension,
+            git: deps.engine.git,
           });
           log.info({ channel: run.channel, command: run.command.name }, 'command answered');
           return result;
@@ -151,6 +152,8 @@ async function processAlert(
     clusters: deps.clusterEntries,
     groups: deps.groups,
     incidents: deps.incidents,
+    bindings: deps.bindings,
+    autonomy: deps.autonomy,
     now: deps.now,
   });
   log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');

@@ -15,7 +15,9 @@ import type { Metrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
+import type { GitRepository } from '../tools/git/repository.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
+import type { MetricsContext } from '../tools/metrics/context.ts';
 import { RedisRunStore } from '../workflows/run-store.ts';
 import { createActionsWorker } from './actions-worker.ts';
 import { createRunsWorker } from './runs-worker.ts';
@@ -42,13 +44,6 @@ export function startWorker(
     config.audit.dir,
     log.child({ component: 'audit' }),
   ).start();
-  const { actions, sweeper } = approvals(
-    config,
-    resources,
-    { clusters, proposals, suspension },
-    log,
-    metrics,
-  );
   const status = keepStatusFresh({
     clusters,
     store: new StatusStore(resources.worker, config.redis.prefix),
@@ -57,6 +52,13 @@ export function startWorker(
     log,
   });
   const engine = workerEngine(config, resources, { clusters, proposals }, log, metrics);
+  const { actions, sweeper } = approvals(
+    config,
+    resources,
+    { clusters, proposals, suspension, git: engine.git, monitoring: engine.monitoring },
+    log,
+    metrics,
+  );
   const workflowFiles = keepWorkflows(
     config.workflowsDir,
     config.autonomy,
@@ -161,11 +163,20 @@ function workflowJobDeps(
 function approvals(
   config: Config,
   resources: Resources,
-  shared: { clusters: Clusters; proposals: ProposalStore; suspension: SuspendSwitch },
+  shared: {
+    clusters: Clusters;
+    proposals: ProposalStore;
+    suspension: SuspendSwitch;
+    /** The engine's clone of the GitOps repository: one clone, its git work one at a time. */
+    git: GitRepository | undefined;
+    monitoring: MetricsContext | undefined;
+  },
   log: Logger,
   metrics: Metrics,
 ) {
   const actions = createActionsWorker({
+    git: shared.git,
+    monitoring: shared.monitoring,
     connection: resources.worker,
     prefix: config.redis.prefix,
     lockMs: config.worker.lockMs,

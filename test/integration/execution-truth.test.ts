@@ -75,7 +75,11 @@ describe('an approved change whose cluster goes away', () => {
     const record = await store.record(id);
     expect(record?.result?.summary).toMatch(/^Applied; verification failed: /);
     expect(record?.result?.unverified).toBe(true);
-    expect(record?.applied?.resourceVersionBefore).toBe(record?.action.target.resourceVersion);
+    const target = record?.action.target;
+    expect(target !== undefined && 'resourceVersion' in target).toBe(true);
+    expect(record?.applied?.resourceVersionBefore).toBe(
+      target !== undefined && 'resourceVersion' in target ? target.resourceVersion : 'none',
+    );
     expect(reportOf(id)?.data.message.text).toMatch(/^Applied, not verified: /);
     const audit = (await new AuditLog(redis, prefix).latest(50)).find(
       (e) => e.proposal === id && e.event === 'executed',

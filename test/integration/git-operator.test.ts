@@ -3,16 +3,29 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GIT_TOOL_NAMES, gitTools } from '../../src/agents/tool-use/git-tools.ts';
 import { toolDefinitions } from '../../src/agents/tool-use/model-tools.ts';
+import { executeProposal } from '../../src/approvals/execute-proposal.ts';
+import {
+  type ProposalRecord,
+  ProposalStore,
+  proposalId,
+} from '../../src/approvals/proposal-store.ts';
+import { renderCard } from '../../src/approvals/render-card.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import type { GitOpsSettings } from '../../src/config/index.ts';
+import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { CoxswainError } from '../../src/errors.ts';
 import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
 import { openPullRequest } from '../../src/tools/git/forge.ts';
 import { findDeclarations } from '../../src/tools/git/manifests.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
+import { approvedAction, executeDeps } from '../support/approved-change.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 /**
  * The git-operator's tools on a real `git` and a local bare repository seeded with manifests,
@@ -44,6 +57,21 @@ spec:
 
 let root: string;
 let bare: string;
+let redis: Redis;
+let store: ProposalStore;
+const prefix = testPrefix();
+
+/** What a git-operator run proposes with: web:ops's run on the sandbox cluster. */
+function proposing(runId: string) {
+  return {
+    runId,
+    agent: 'git-operator',
+    proposals: store,
+    autonomy: DEFAULT_AUTONOMY,
+    maxTier: 'confirm' as const,
+    cluster: 'sandbox',
+  };
+}
 let forge: ForgeApi;
 let settings: GitOpsSettings;
 const env = () => ({ PATH: process.env.PATH ?? '', HOME: root });
@@ -78,6 +106,8 @@ async function bareBranch(branch: string): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
   root = await mkdtemp(join(tmpdir(), 'coxswain-git-'));
   bare = join(root, 'acme', 'deploy.git');
   await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
@@ -105,6 +135,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await dropPrefix(testRedisUrl(), prefix);
+  redis?.disconnect();
   await forge?.close();
   await rm(root, { recursive: true, force: true });
 });
@@ -140,14 +172,14 @@ describe('the git-operator on a real clone', () => {
   });
 
   it("gives the git-operator's model the reads, and says when no repository is configured", async () => {
-    const tools = gitTools(GIT_TOOL_NAMES, openRepository(settings));
+    const tools = gitTools(GIT_TOOL_NAMES, openRepository(settings), proposing('run-reads'));
     const find = tools.find((t) => t.name === 'git_find_manifest');
 
     const found = await find?.run(
       { id: 'call-1' },
       { kind: 'Deployment', name: 'web', namespace: 'shop' },
     );
-    const unconfigured = await gitTools(['git_log'], undefined)[0]?.run(
+    const unconfigured = await gitTools(['git_log'], undefined, proposing('run-none'))[0]?.run(
       { id: 'call-2' },
       { limit: 5 },
     );
@@ -157,6 +189,7 @@ describe('the git-operator on a real clone', () => {
       'git_log',
       'git_diff',
       'git_find_manifest',
+      'git_propose_change',
     ]);
     expect(found).toEqual({
       content: 'apps/web.yaml (document 2, line 7): Deployment shop/web',
@@ -174,7 +207,7 @@ describe('the git-operator on a real clone', () => {
 
     const change = await proposeGitChange(
       repo,
-      { path: 'apps/web.yaml', content, title: 'Raise web memory to 256Mi' },
+      { path: 'apps/web.yaml', content, title: 'Raise web memory to 256Mi', cluster: 'sandbox' },
       'p-raise1',
     );
     const before = forge.requests.length;
@@ -209,6 +242,7 @@ describe('the git-operator on a real clone', () => {
         path: 'apps/db.yml',
         content: 'kind: StatefulSet\nmetadata:\n  name: db\n',
         title: 'Back to one replica',
+        cluster: 'sandbox',
       },
       'p-refused',
     );
@@ -238,6 +272,7 @@ describe('the git-operator on a real clone', () => {
         path: 'apps/new.yaml',
         content: `kind: ConfigMap\nmetadata:\n  name: new\ndata:\n  note: rotated ${TOKEN}\n`,
         title: 'Add a config map',
+        cluster: 'sandbox',
       },
       'p-forge-no',
     );
@@ -311,5 +346,167 @@ describe('the git-operator on a real clone', () => {
     } finally {
       await gitea.close();
     }
+  });
+});
+
+describe('a manifest change as a proposal', () => {
+  /** The actions worker's deps for these tests: the clone, and the outbox kept in `posted`. */
+  function deps(posted: { jobId: string; data: OutboxJob }[]) {
+    return {
+      ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', posted),
+      proposals: store,
+      git: openRepository(settings),
+    };
+  }
+
+  it('is proposed by the model tool with its file diff and every field it changes, and opens one pull request once approved', async () => {
+    const [tool] = gitTools(['git_propose_change'], openRepository(settings), proposing('run-pr'));
+    const current = await openRepository(settings).readFile('apps/web.yaml');
+    const content = current.replace(/memory: \d+Mi/, 'memory: 512Mi');
+
+    const outcome = await tool?.run(
+      { id: 'toolu_pr1' },
+      { path: 'apps/web.yaml', content, title: 'Raise web memory to 512Mi', body: 'OOMKilled' },
+    );
+    const id = proposalId('run-pr', 'toolu_pr1');
+    const proposed = await store.record(id);
+
+    expect(outcome?.isError).toBe(false);
+    expect(outcome?.content).toMatch(
+      /^Proposed, not done: open a pull request changing apps\/web.yaml/,
+    );
+    expect(outcome?.content).toContain('+              memory: 512Mi');
+    expect(proposed?.action).toMatchObject({
+      type: 'git-change',
+      verb: 'commit',
+      target: { cluster: 'sandbox', namespace: 'shop', kind: 'Deployment', name: 'web' },
+      changes: [
+        {
+          path: 'Deployment shop/web spec.template.spec.containers[web].resources.limits.memory',
+          to: '512Mi',
+        },
+      ],
+    });
+    const card = renderCard(proposed as ProposalRecord, 'confirm');
+    expect(card.sections?.map((s) => s.title)).toEqual([
+      'Changes (1 field)',
+      'Risk',
+      'File diff (pull request to main)',
+    ]);
+    expect(card.fields?.[0]?.value).toContain(
+      'apps/web.yaml; Argo CD deploys it to cluster sandbox, namespace shop',
+    );
+
+    // Approved in web:ops, executed by the actions worker, then executed again (a retried job).
+    await store.attach(id, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const posted: { jobId: string; data: OutboxJob }[] = [];
+    const asked = forge.requests.length;
+    const done = await executeProposal(id, deps(posted));
+    const again = await executeProposal(id, deps(posted));
+
+    const record = await store.record(id);
+    expect(done.state).toBe('succeeded');
+    expect(again.summary).toMatch(/is succeeded; nothing to do/);
+    expect(forge.requests.slice(asked).filter((r) => r.body !== undefined)).toHaveLength(1);
+    expect(record?.result?.link?.url).toMatch(
+      /^https:\/\/github\.example\/acme\/deploy\/pull\/\d+$/,
+    );
+    const branch = (proposed?.action as { branch: string } | undefined)?.branch ?? 'none';
+    const pushed = await bareBranch(branch);
+    expect(record?.applied).toMatchObject({ resourceVersionAfter: pushed });
+    const file = await run('git', ['--git-dir', bare, 'show', `${pushed}:apps/web.yaml`]);
+    expect(file.stdout).toBe(content);
+    const final = renderCard(record as ProposalRecord, 'confirm');
+    expect(final.headline).toMatch(/^Done: open a pull request/);
+    expect(final.links).toEqual([record?.result?.link]);
+    const audit = (await new AuditLog(redis, prefix).latest(20)).find(
+      (e) => e.proposal === id && e.event === 'executed',
+    );
+    expect(audit).toMatchObject({
+      approver: 'web:sre',
+      resourceVersionBefore: (proposed?.action as { baseCommit: string } | undefined)?.baseCommit,
+    });
+  });
+
+  it('finds the pull request an earlier worker opened before it stopped, and opens no second one', async () => {
+    const repo = openRepository(settings);
+    const current = await repo.readFile('apps/web.yaml');
+    const change = await proposeGitChange(
+      repo,
+      {
+        path: 'apps/web.yaml',
+        content: current.replace(/memory: \d+Mi/, 'memory: 768Mi'),
+        title: 'web to 768Mi',
+        cluster: 'sandbox',
+      },
+      'p-taken-over',
+    );
+    const id = await approvedAction(store, change, 'run-takeover', 'toolu_t1');
+    // The first worker moved it to executing, pushed and opened the pull request, then died.
+    await store.transition(id, ['approved'], 'executing', 'worker', {});
+    const first = await executeGitChange(repo, change, 'web:sre');
+    const asked = forge.requests.length;
+
+    const posted: { jobId: string; data: OutboxJob }[] = [];
+    const done = await executeProposal(id, deps(posted));
+
+    expect(done.state).toBe('succeeded');
+    expect(forge.requests.slice(asked).every((r) => r.body === undefined)).toBe(true);
+    const record = await store.record(id);
+    expect(record?.result?.summary).toMatch(/^Already in place/);
+    expect(record?.result?.verified).toContain(`#${first.pullRequest.number}`);
+  });
+
+  it('refuses a manifest change that would give a workload power, or touch a Secret, whatever the tier', async () => {
+    const repo = openRepository(settings);
+    const current = await repo.readFile('apps/web.yaml');
+    const privileged = current.replace(
+      '        - name: web\n',
+      '        - name: web\n          securityContext:\n            privileged: true\n',
+    );
+    const secret =
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-pass\n  namespace: shop\nstringData:\n  password: x\n';
+
+    const one = await proposeGitChange(
+      repo,
+      { path: 'apps/web.yaml', content: privileged, title: 'p', cluster: 'sandbox' },
+      'p-priv',
+    ).catch((e: unknown) => e);
+    const two = await proposeGitChange(
+      repo,
+      { path: 'apps/secret.yaml', content: secret, title: 's', cluster: 'sandbox' },
+      'p-secret',
+    ).catch((e: unknown) => e);
+    const three = await proposeGitChange(
+      repo,
+      { path: 'apps/web.yaml', content: current, title: 'same', cluster: 'sandbox' },
+      'p-same',
+    ).catch((e: unknown) => e);
+    const four = await proposeGitChange(
+      repo,
+      {
+        path: 'apps/web.yaml',
+        content: current.replace(/memory: \d+Mi/, 'memory: 640Mi'),
+        title: 'ns',
+        cluster: 'sandbox',
+        namespace: 'other',
+      },
+      'p-ns',
+    ).catch((e: unknown) => e);
+
+    expect((one as CoxswainError).code).toBe('forbidden_change');
+    expect((one as Error).message).toMatch(/Deployment shop\/web: .*privileged/);
+    expect((two as CoxswainError).code).toBe('forbidden_change');
+    expect((two as Error).message).toContain('Secrets are never read or changed');
+    expect((three as CoxswainError).code).toBe('no_change');
+    expect((four as Error).message).toBe(
+      'Service web in apps/web.yaml names namespace shop, not other',
+    );
   });
 });

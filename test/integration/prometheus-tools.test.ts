@@ -1,12 +1,38 @@
 import { createServer, type Server } from 'node:http';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsTools } from '../../src/agents/tool-use/metrics-tools.ts';
+import { scopeRefusal } from '../../src/agents/tool-use/refusals.ts';
+import { AlertGroups, groupId } from '../../src/alerts/alert-groups.ts';
+import { processAlertRun } from '../../src/alerts/alert-run.ts';
+import { Incidents } from '../../src/alerts/incidents.ts';
+import { type DecideDeps, decide } from '../../src/approvals/decide.ts';
+import { executeProposal } from '../../src/approvals/execute-proposal.ts';
+import {
+  type ProposalRecord,
+  ProposalStore,
+  proposalId,
+} from '../../src/approvals/proposal-store.ts';
+import { renderCard } from '../../src/approvals/render-card.ts';
+import { offerAlertSilence } from '../../src/approvals/silence-alert.ts';
+import { handleButtonClick } from '../../src/bot/button-click.ts';
+import type { OutboxJob } from '../../src/chat/outbox-job.ts';
+import { Route } from '../../src/config/file.ts';
+import { Binding, DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { SuspendSwitch } from '../../src/policy/suspend.ts';
+import type { ActionJob } from '../../src/queue/jobs.ts';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import type { MetricsContext } from '../../src/tools/metrics/context.ts';
 import { METRICS_READ_TOOLS } from '../../src/tools/metrics/index.ts';
 import { lastHourMetrics } from '../../src/tools/metrics/last-hour.ts';
+import { executeSilence, proposeSilence } from '../../src/tools/metrics/silence.ts';
+import { silenceCreateTool } from '../../src/tools/metrics/silence-tools.ts';
 import { runTool } from '../../src/tools/tool.ts';
+import { approvedAction, executeDeps } from '../support/approved-change.ts';
 import { type Monitoring, startMonitoring, waitFor } from '../support/prometheus.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 const RULES = `groups:
   - name: coxswain-test
@@ -41,6 +67,21 @@ function series(name: string, expr: string, labels: Record<string, string>): str
 
 let monitoring: Monitoring;
 let context: MetricsContext;
+let redis: Redis;
+let store: ProposalStore;
+const prefix = testPrefix();
+
+/** What a prometheus-analyst run proposes with: a run on the sandbox cluster. */
+function proposing(runId: string) {
+  return {
+    runId,
+    agent: 'prometheus-analyst',
+    proposals: store,
+    autonomy: DEFAULT_AUTONOMY,
+    maxTier: 'confirm' as const,
+    cluster: 'sandbox',
+  };
+}
 
 function tool(name: string) {
   const found = METRICS_READ_TOOLS.find((t) => t.name === name);
@@ -59,6 +100,8 @@ async function text(name: string, input: unknown): Promise<string> {
 }
 
 beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  store = new ProposalStore(redis, prefix);
   monitoring = await startMonitoring(RULES);
   context = {
     prometheusUrl: monitoring.prometheusUrl,
@@ -94,6 +137,8 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(async () => {
+  await dropPrefix(testRedisUrl(), prefix);
+  redis?.disconnect();
   await monitoring?.stop();
 });
 
@@ -151,7 +196,7 @@ describe('PromQL on a real Prometheus', () => {
   });
 
   it("returns Prometheus's own message for a query it refuses, as the model's tool error", async () => {
-    const [promql] = metricsTools(['promql'], context);
+    const [promql] = metricsTools(['promql'], context, proposing('run-promql'));
 
     const direct = await run('promql', { query: 'sum(rate(up[5m]' });
     const outcome = await promql?.run({ id: 'call-1' }, { query: 'sum(rate(up[5m]', limit: 20 });
@@ -311,6 +356,396 @@ describe('when Prometheus or Alertmanager cannot answer', () => {
     expect(result).toMatchObject({
       ok: false,
       error: expect.stringContaining('ALERTMANAGER_URL is not configured'),
+    });
+  });
+});
+
+describe('silences as proposals on a real Alertmanager', () => {
+  const deps = (posted: { jobId: string; data: OutboxJob }[]) => ({
+    ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', posted),
+    proposals: store,
+    monitoring: context,
+  });
+  const silencesNow = async () =>
+    (await (await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`)).json()) as {
+      id: string;
+      status: { state: string };
+      comment: string;
+      createdBy: string;
+      matchers: { name: string; value: string }[];
+    }[];
+
+  it('proposes a silence with its matchers and duration, creates it once approved, and once only', async () => {
+    const tools = metricsTools(['silence_create'], context, proposing('run-silence'));
+    const input = {
+      matchers: [
+        { name: 'alertname', value: 'AlwaysFiring' },
+        { name: 'namespace', value: 'shop' },
+      ],
+      durationMinutes: 120,
+      comment: 'rollout in progress',
+    };
+    const before = await silencesNow();
+
+    const outcome = await tools[0]?.run({ id: 'toolu_s1' }, input);
+    const id = proposalId('run-silence', 'toolu_s1');
+    const proposed = (await store.record(id)) as ProposalRecord;
+    const card = renderCard(proposed, 'confirm');
+
+    expect(outcome?.content).toMatch(
+      /^Proposed, not done: silence \{alertname="AlwaysFiring", namespace="shop"\} for 2h/,
+    );
+    expect(await silencesNow()).toHaveLength(before.length);
+    expect(proposed.action.target).toEqual({
+      cluster: 'sandbox',
+      namespace: 'shop',
+      kind: 'Silence',
+      name: 'new',
+    });
+    expect(card.sections?.map((s) => s.title)).toEqual(['Risk', 'Silence']);
+    expect(card.sections?.[1]?.code).toBe(
+      'matcher   alertname="AlwaysFiring"\nmatcher   namespace="shop"\nduration  2h from approval\ncomment   rollout in progress',
+    );
+    expect(card.fields?.[0]?.value).toBe('Alertmanager, alerts of cluster sandbox, namespace shop');
+
+    await store.attach(id, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const posted: { jobId: string; data: OutboxJob }[] = [];
+    const done = await executeProposal(id, deps(posted));
+    const ours = (await silencesNow()).filter((s) => s.comment.includes(id));
+
+    expect(done.state).toBe('succeeded');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({
+      status: { state: 'active' },
+      createdBy: 'coxswain (approved by web:sre)',
+      matchers: [
+        expect.objectContaining({ name: 'alertname', value: 'AlwaysFiring' }),
+        expect.objectContaining({ name: 'namespace', value: 'shop' }),
+      ],
+    });
+    expect((await store.record(id))?.result?.verified).toMatch(
+      /^Alertmanager shows silence \S+ active/,
+    );
+  });
+
+  it('takes over a creation whose worker stopped after the write, without a second silence', async () => {
+    const action = proposeSilence({
+      cluster: 'sandbox',
+      matchers: [{ name: 'alertname', value: 'QuietOne', isRegex: false, isEqual: true }],
+      durationMinutes: 30,
+      comment: 'taken over',
+    });
+    const id = await approvedAction(store, action, 'run-silence-2', 'toolu_s2');
+    // The first worker moved it to executing and created the silence, then died.
+    await store.transition(id, ['approved'], 'executing', 'worker', {});
+    await executeSilence(context, action, id, 'web:sre', new Date());
+    const created = (await silencesNow()).filter((s) => s.comment.includes(id));
+
+    const again = await executeProposal(id, deps([]));
+
+    expect(created).toHaveLength(1);
+    expect((await silencesNow()).filter((s) => s.comment.includes(id))).toHaveLength(1);
+    expect(again.state).toBe('succeeded');
+    expect((await store.record(id))?.result?.summary).toMatch(/^Already in place/);
+  });
+
+  it('expires a silence by its id once approved, showing what it silenced', async () => {
+    const made = await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'BrokenRule', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'lee',
+        comment: 'old noise',
+      }),
+    });
+    const { silenceID } = (await made.json()) as { silenceID: string };
+    const tools = metricsTools(['silence_expire'], context, proposing('run-expire'));
+
+    const outcome = await tools[0]?.run({ id: 'toolu_e1' }, { id: silenceID, comment: 'fixed' });
+    const id = proposalId('run-expire', 'toolu_e1');
+    const proposed = (await store.record(id)) as ProposalRecord;
+    await store.attach(id, {
+      channel: 'web:ops',
+      requester: 'web:dana',
+      cluster: 'sandbox',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    });
+    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    const done = await executeProposal(id, deps([]));
+
+    expect(outcome?.isError).toBe(false);
+    expect(proposed.action.summary).toBe(`expire silence ${silenceID} {alertname="BrokenRule"}`);
+    expect(proposed.action.diff).toContain('created   by lee: old noise');
+    expect(done.state).toBe('succeeded');
+    expect((await silencesNow()).find((s) => s.id === silenceID)?.status.state).toBe('expired');
+    const missing = await tools[0]?.run({ id: 'toolu_e2' }, { id: 'no-such-silence' });
+    expect(missing).toEqual({
+      content: 'silence_expire could not be proposed: Alertmanager has no silence no-such-silence',
+      isError: true,
+    });
+  });
+
+  it('refuses a silence that matches every alert, and one without a namespace in a namespace-limited channel', async () => {
+    const tools = metricsTools(['silence_create'], context, proposing('run-wide'));
+    const everything = await tools[0]?.run(
+      { id: 'toolu_w1' },
+      { matchers: [{ name: 'alertname', value: '.*', regex: true }], comment: 'all' },
+    );
+    const limited = { cluster: 'sandbox', namespaces: ['shop'] };
+    const noNamespace = silenceCreateTool.input.parse({
+      matchers: [{ name: 'alertname', value: 'AlwaysFiring' }],
+      comment: 'x',
+    });
+    const inShop = silenceCreateTool.input.parse({
+      matchers: [
+        { name: 'alertname', value: 'AlwaysFiring' },
+        { name: 'namespace', value: 'shop' },
+      ],
+      comment: 'x',
+    });
+
+    expect(everything).toEqual({
+      content:
+        'silence_create could not be proposed: these matchers would silence every alert; name the alert (alertname="…") or its labels',
+      isError: true,
+    });
+    expect(scopeRefusal('silence_create', silenceCreateTool.scope(noNamespace), limited)).toBe(
+      'a silence without a namespace="…" matcher reaches alerts of every namespace; this channel may see shop',
+    );
+    expect(
+      scopeRefusal('silence_create', silenceCreateTool.scope(inShop), limited),
+    ).toBeUndefined();
+    expect(scopeRefusal('promql', tool('promql').scope({ query: 'up', limit: 20 }), limited)).toBe(
+      'Prometheus and Alertmanager hold series and alerts from every namespace; this channel may see shop',
+    );
+  });
+});
+
+describe("the alert message's Silence 2h button", () => {
+  const payload = (labels: Record<string, string>, groupKey: string) => ({
+    version: '4',
+    groupKey,
+    truncatedAlerts: 0,
+    status: 'firing' as const,
+    receiver: 'coxswain',
+    groupLabels: labels,
+    commonLabels: { ...labels, severity: 'warning' },
+    commonAnnotations: {},
+    externalURL: monitoring.alertmanagerUrl,
+    alerts: [
+      {
+        status: 'firing' as const,
+        labels: { ...labels, severity: 'warning' },
+        annotations: {},
+        startsAt: new Date().toISOString(),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: groupKey.replace(/\W/g, '').slice(0, 16),
+      },
+    ],
+  });
+  const bindings = [
+    Binding.parse({
+      channel: 'slack:C0OPS',
+      clusters: ['sandbox'],
+      maxTier: 'confirm',
+      approvers: ['slack:U0LEAD'],
+    }),
+    Binding.parse({
+      channel: 'slack:C0SHOP',
+      clusters: ['sandbox'],
+      namespaces: ['shop'],
+      maxTier: 'confirm',
+      approvers: ['slack:U0LEAD'],
+    }),
+  ];
+
+  it('proposes a silence of the group as a card in its thread, which an approver approves into Alertmanager', async () => {
+    const posted: { name: string; jobId: string; data: OutboxJob }[] = [];
+    const outbox = {
+      add: async (name: string, data: OutboxJob, options: { jobId: string }) => {
+        posted.push({ name, jobId: options.jobId, data });
+      },
+    };
+    const groups = new AlertGroups(redis, prefix);
+    const labels = { alertname: 'AlwaysFiring', namespace: 'shop' };
+    const run = await processAlertRun(
+      {
+        kind: 'alert',
+        payload: payload(labels, '{}:{alertname="AlwaysFiring", namespace="shop"}'),
+        receivedAt: new Date().toISOString(),
+      },
+      'run-job-1',
+      {
+        outbox,
+        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
+        clusters: [],
+        groups,
+        incidents: new Incidents(redis, prefix),
+        bindings,
+        autonomy: DEFAULT_AUTONOMY,
+        now: () => new Date(),
+      },
+    );
+    const message = posted.find((p) => p.name === 'alert')?.data.message;
+    const button = message?.buttons?.find((b) => b.label === 'Silence 2h');
+    expect(button).toEqual({
+      action: 'silence',
+      label: 'Silence 2h',
+      value: run.group,
+      style: 'default',
+    });
+
+    const queue = new Queue<ActionJob>('actions', { connection: { url: testRedisUrl() }, prefix });
+    const decideDeps: DecideDeps = {
+      proposals: store,
+      actions: queue,
+      outbox,
+      bindings,
+      autonomy: DEFAULT_AUTONOMY,
+      dashboardUrl: undefined,
+      people: [],
+      suspension: new SuspendSwitch(redis, prefix),
+      log: createLogger('silent'),
+    };
+    const click = (requester: string, clickId: string, channel = 'slack:C0OPS') => ({
+      channel,
+      requester,
+      action: 'silence',
+      value: button?.value ?? '',
+      clickId,
+    });
+    const first = await handleButtonClick(click('slack:U0ASK', 'k1'), {
+      runs: undefined as never,
+      bindings,
+      clusters: ['sandbox'],
+      workflows: { markdown: [], yaml: [] } as never,
+      silence: (c) => offerAlertSilence(c, { ...decideDeps, groups }),
+    });
+    const second = await offerAlertSilence(click('slack:U0OTHER', 'k2'), { ...decideDeps, groups });
+    const id = proposalId(`alert.${run.group}`, 'silence.k1');
+    const card = posted.find((p) => p.name === 'card')?.data;
+
+    expect(first).toMatchObject({
+      kind: 'reply',
+      message: {
+        headline: 'Proposed: silence {alertname="AlwaysFiring", namespace="shop"} for 2h',
+      },
+    });
+    expect(second).toMatchObject({
+      message: {
+        headline: 'A silence of this alert is already waiting',
+        text: expect.stringContaining(id),
+      },
+    });
+    expect(card).toMatchObject({ channel: 'slack:C0OPS', threadKey: `alert.${run.group}` });
+    expect(card?.message.buttons?.map((b) => b.action)).toEqual(['approve', 'reject']);
+    expect(card?.message.sections?.find((s) => s.title === 'Silence')?.code).toContain(
+      'duration  2h from approval',
+    );
+
+    // The clicker asked for it, so only another approver decides; then the worker executes it.
+    const selfApproval = await decide(
+      { ...click('slack:U0ASK', 'k3'), action: 'approve', value: id },
+      'approve',
+      decideDeps,
+    );
+    const approval = await decide(
+      { ...click('slack:U0LEAD', 'k4'), action: 'approve', value: id },
+      'approve',
+      decideDeps,
+    );
+    const done = await executeProposal(id, {
+      ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', []),
+      bindings,
+      proposals: store,
+      monitoring: context,
+    });
+    await queue.close();
+
+    expect(selfApproval).toMatchObject({ kind: 'reply', message: { tone: 'warning' } });
+    expect(approval).not.toMatchObject({ message: { tone: 'warning' } });
+    expect(done.state).toBe('succeeded');
+    const made = (await (await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`)).json()) as {
+      comment: string;
+      endsAt: string;
+      startsAt: string;
+      status: { state: string };
+    }[];
+    const ours = made.filter((s) => s.comment.includes(id));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.status.state).toBe('active');
+    // Two hours from the approval (Alertmanager moves a start in the past to its own clock).
+    const lasts = Date.parse(ours[0]?.endsAt ?? '') - Date.parse(ours[0]?.startsAt ?? '');
+    expect(lasts).toBeGreaterThan(7_190_000);
+    expect(lasts).toBeLessThanOrEqual(7_200_000);
+  });
+
+  it('is refused where the channel may not reach what the silence would hide', async () => {
+    const groups = new AlertGroups(redis, prefix);
+    const wide = { alertname: 'NodeDown' };
+    const id = groupId('{}:{alertname="NodeDown"}');
+    await groups.keepSilenceLabels(id, wide);
+    const deps = {
+      proposals: store,
+      groups,
+      outbox: { add: async () => undefined },
+      bindings,
+      autonomy: DEFAULT_AUTONOMY,
+      dashboardUrl: undefined,
+    };
+
+    const limited = await offerAlertSilence(
+      {
+        channel: 'slack:C0SHOP',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: id,
+        clickId: 'z1',
+      },
+      deps,
+    );
+    const unbound = await offerAlertSilence(
+      {
+        channel: 'slack:C0NONE',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: id,
+        clickId: 'z2',
+      },
+      deps,
+    );
+    const forgotten = await offerAlertSilence(
+      {
+        channel: 'slack:C0OPS',
+        requester: 'slack:U1',
+        action: 'silence',
+        value: 'f'.repeat(24),
+        clickId: 'z3',
+      },
+      deps,
+    );
+
+    expect(limited).toMatchObject({
+      message: {
+        headline: 'This alert cannot be silenced from here',
+        text: 'this channel is not bound to namespace *',
+      },
+    });
+    expect(unbound).toMatchObject({
+      message: { headline: 'Cannot tell which cluster this alert is about' },
+    });
+    expect(forgotten).toMatchObject({
+      message: { headline: 'This alert group is no longer kept' },
     });
   });
 });

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { SuspendSwitch } from '../../src/policy/suspend.ts';
 import { proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type Cluster, Clusters } from '../../src/tools/kubernetes/cluster.ts';
+import type { ProposedAction } from '../../src/tools/proposed-action.ts';
 
 /**
  * A proposal to set payments-api's memory limit (the oom-crashloop scenario), shown in web:ops
@@ -26,6 +27,16 @@ export async function approvedMemoryChange(
     container: 'api',
     limits: { memory },
   });
+  return approvedAction(store, action, runId, call);
+}
+
+/** Any proposed action, shown in web:ops (asked by web:dana) and approved there by web:sre. */
+export async function approvedAction(
+  store: ProposalStore,
+  action: ProposedAction,
+  runId: string,
+  call: string,
+): Promise<string> {
   const id = proposalId(runId, call);
   await store.create({
     id,

@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
  * `Authorization: Bearer`) and Gitea (`POST /api/v1/repos/{owner}/{repo}/pulls`,
  * `Authorization: token`): 401 for a wrong token, 422 (GitHub) or 404 (Gitea) for a head branch
  * missing from the bare repository it checks with `branchExists`, 201 with `number` and
- * `html_url` otherwise. `refuse` makes it answer 403 as a forge does to a token without rights.
+ * `html_url` otherwise; a second pull request from the same head is refused as the forges do
+ * (GitHub 422, Gitea 409). Open pull requests are listed as GitHub does (`GET pulls?head=owner:branch`)
+ * and looked up as Gitea does (`GET pulls/{base}/{head}`). `refuse` makes it answer 403 as a forge
+ * does to a token without rights.
  */
 export type ForgeRequest = { path: string; authorization: string | undefined; body: unknown };
 
@@ -24,6 +27,16 @@ export async function startForgeApi(options: {
 }): Promise<ForgeApi> {
   const requests: ForgeRequest[] = [];
   const state = { refuse: false, next: 1 };
+  const opened = new Map<
+    string,
+    {
+      number: number;
+      html_url: string;
+      head: { ref: string };
+      base: { ref: string };
+      title: string;
+    }
+  >();
   const prefix = options.type === 'github' ? '' : '/api/v1';
   const expected = options.type === 'github' ? `Bearer ${options.token}` : `token ${options.token}`;
   const server: Server = createServer((req, res) => {
@@ -35,6 +48,11 @@ export async function startForgeApi(options: {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
+      if (req.method === 'GET') {
+        if (req.headers.authorization !== expected)
+          return send(401, { message: 'Bad credentials' });
+        return lookUp(path);
+      }
       const match = new RegExp(`^${prefix}/repos/([^/]+)/([^/]+)/pulls$`).exec(path);
       if (req.method !== 'POST' || match === null) return send(404, { message: 'Not Found' });
       if (req.headers.authorization !== expected) return send(401, { message: 'Bad credentials' });
@@ -53,16 +71,44 @@ export async function startForgeApi(options: {
               errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }],
             })
           : send(404, { message: 'GetBranchCommitID: object does not exist' });
+      if (opened.has(head))
+        return options.type === 'github'
+          ? send(422, {
+              message: 'Validation Failed',
+              errors: [{ message: `A pull request already exists for ${match[1]}:${head}.` }],
+            })
+          : send(409, { message: 'pull request already exists for these targets' });
       const number = state.next++;
       const site = options.type === 'github' ? 'https://github.example' : 'https://gitea.example';
-      send(201, {
+      const pull = {
         number,
         html_url: `${site}/${match[1]}/${match[2]}/pull/${number}`,
         head: { ref: head },
         base: { ref: base },
         title,
-      });
+      };
+      opened.set(head, pull);
+      send(201, pull);
     })();
+    function lookUp(path: string) {
+      const url = new URL(path, 'http://forge');
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
+      if (options.type === 'github') {
+        if (!/^\/repos\/[^/]+\/[^/]+\/pulls$/.test(url.pathname))
+          return send(404, { message: 'Not Found' });
+        const head = url.searchParams.get('head')?.split(':')[1] ?? '';
+        const pull = opened.get(head);
+        return send(200, pull === undefined ? [] : [pull]);
+      }
+      const found = /^\/api\/v1\/repos\/[^/]+\/[^/]+\/pulls\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      const pull = found === null ? undefined : opened.get(decodeURIComponent(found[2] ?? ''));
+      return pull === undefined || pull.base.ref !== decodeURIComponent(found?.[1] ?? '')
+        ? send(404, { message: 'pull request does not exist' })
+        : send(200, pull);
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

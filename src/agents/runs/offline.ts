@@ -22,7 +22,8 @@ import type { EngineContext, SpecialistResult } from './context.ts';
 type OfflineEngine = Pick<
   EngineContext,
   'kube' | 'proposals' | 'autonomy' | 'maxTier' | 'log' | 'monitoring'
->;
+> &
+  Partial<Pick<EngineContext, 'git'>>;
 
 type OfflineAnswer = {
   answer: string;
@@ -43,7 +44,11 @@ export async function answerOffline(
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
   const namespace = await namespaceIn(engine, [question, ...earlier], visible);
-  const diagnosis = await diagnose(engine.kube.cluster, { namespace, visible }, engine.autonomy);
+  const diagnosis = await diagnose(
+    engine.kube.cluster,
+    { namespace, visible, git: engine.git },
+    engine.autonomy,
+  );
   const allowed = diagnosis.actions.filter(
     ({ action }) => tierRefusal(action, engine) === undefined,
   );

@@ -21,21 +21,22 @@ export async function runSpecialist(
   if (agent === undefined || agent.tools.includes('delegate')) {
     throw new CoxswainError('config_invalid', `no specialist named ${request.agent}`);
   }
+  const proposing = {
+    runId: request.runId,
+    agent: agent.name,
+    proposals: engine.proposals,
+    autonomy: engine.autonomy,
+    maxTier: engine.maxTier,
+    cluster: engine.kube.cluster.name,
+  };
   const done = await runEngineAgent(engine, agent, {
     runId: request.runId,
     task: request.task,
     choice: { delegation: request.model, agent: agent.model },
     tools: [
-      ...kubeTools(agent.tools, {
-        context: engine.kube,
-        runId: request.runId,
-        agent: agent.name,
-        proposals: engine.proposals,
-        autonomy: engine.autonomy,
-        maxTier: engine.maxTier,
-      }),
-      ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING),
-      ...gitTools(agent.tools, engine.git),
+      ...kubeTools(agent.tools, { ...proposing, context: engine.kube, git: engine.git }),
+      ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING, proposing),
+      ...gitTools(agent.tools, engine.git, proposing),
     ],
   });
   return {

@@ -1,18 +1,15 @@
 import type { z } from 'zod';
-import { type Proposal, type ProposalRecords, proposalId } from '../../approvals/proposal-store.ts';
-import type { Autonomy } from '../../config/policy-schema.ts';
-import { CoxswainError } from '../../errors.ts';
-import type { MaxTier } from '../../policy/authorise.ts';
-import { tierOf } from '../../policy/tiers.ts';
 import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
-import { changeLines } from '../../tools/kubernetes/actions/field-changes.ts';
+import type { GitChange } from '../../tools/git/change.ts';
+import type { GitRepository } from '../../tools/git/repository.ts';
+import { preferGit } from '../../tools/gitops/prefer-git.ts';
+import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
 import { runParsedTool, type Tool } from '../../tools/tool.ts';
 import type { AgentTool } from './model-tools.ts';
-import { tierRefusal } from './refusals.ts';
-import type { ToolOutcome } from './state.ts';
+import { type ProposeDeps, proposeTool } from './propose-tool.ts';
 
 /**
  * The Kubernetes tools an agent may call, bound to its cluster and run. Read tools run at once;
@@ -20,15 +17,10 @@ import type { ToolOutcome } from './state.ts';
  * tell the model it was proposed. Forbidden actions are refused whatever the model says; what a
  * call may touch is checked by the loop, from each tool's `scope`.
  */
-type KubeToolDeps = {
+type KubeToolDeps = ProposeDeps & {
   context: KubeContext;
-  runId: string;
-  agent: string;
-  proposals: ProposalRecords;
-  autonomy: Autonomy;
-  /** The channel's highest tier; proposals above it are refused. */
-  maxTier: MaxTier;
-  now?: () => Date;
+  /** The GitOps repository: a fix to what Argo CD manages is proposed there as a pull request. */
+  git?: GitRepository | undefined;
 };
 
 /** The tools that read or change the cluster's API: Kubernetes' own kinds and Argo CD's Applications. */
@@ -36,18 +28,42 @@ const READS: readonly Tool<z.ZodType, KubeContext>[] = [
   ...KUBERNETES_READ_TOOLS,
   ...ARGOCD_READ_TOOLS,
 ];
-const WRITES: readonly ProposeTool[] = [...KUBERNETES_WRITE_TOOLS, ...ARGOCD_WRITE_TOOLS];
+const WRITES: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
+/** Syncs and rollbacks change the Application itself: never turned into a pull request. */
+const ARGOCD_WRITES: readonly ProposeTool[] = ARGOCD_WRITE_TOOLS;
 
 /** Every Kubernetes tool an agent file may name. */
-export const KUBE_TOOL_NAMES: readonly string[] = [...READS, ...WRITES].map((t) => t.name);
+export const KUBE_TOOL_NAMES: readonly string[] = [...READS, ...WRITES, ...ARGOCD_WRITES].map(
+  (t) => t.name,
+);
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
-  const reads = READS;
-  const writes = WRITES;
+  const named = <T extends { name: string }>(tools: readonly T[]) =>
+    tools.filter((t) => names.includes(t.name));
   return [
-    ...reads.filter((t) => names.includes(t.name)).map((t) => readTool(t, deps.context)),
-    ...writes.filter((t) => names.includes(t.name)).map((t) => proposeTool(t, deps)),
+    ...named(READS).map((t) => readTool(t, deps.context)),
+    ...named(WRITES).map((t) => proposeTool(gitopsAware(t, deps), deps.context, deps)),
+    ...named(ARGOCD_WRITES).map((t) => proposeTool(t, deps.context, deps)),
   ];
+}
+
+/** The write tool whose fix, for an object Argo CD manages, becomes a pull request. */
+function gitopsAware(
+  tool: ProposeTool,
+  deps: KubeToolDeps,
+): Tool<z.ZodType, KubeContext, KubeAction | GitChange> {
+  return {
+    ...tool,
+    async run(context, input) {
+      const action = await tool.run(context, input);
+      return preferGit(
+        context.cluster,
+        action,
+        deps.git,
+        `${deps.runId.slice(-40)}-${action.digest.slice(0, 10)}`,
+      );
+    },
+  };
 }
 
 /** A read tool bound to what it runs with: its output or its failure goes back to the model. */
@@ -60,60 +76,5 @@ export function readTool<Context>(tool: Tool<z.ZodType, Context>, context: Conte
         ? { content: result.text, isError: false }
         : { content: result.error, isError: true };
     },
-  };
-}
-
-function proposeTool(tool: ProposeTool, deps: KubeToolDeps): AgentTool {
-  return {
-    ...tool,
-    description: `${tool.description} This only creates a proposal that people approve or reject.`,
-    async run(call, input) {
-      const id = proposalId(deps.runId, call.id);
-      const proposal = (await deps.proposals.get(id)) ?? (await propose(tool, input, id, deps));
-      if (typeof proposal === 'string') return { content: proposal, isError: true };
-      return proposed(proposal, deps);
-    },
-  };
-}
-
-/** The proposal recorded for this call, or why it could not be proposed. */
-async function propose(
-  tool: ProposeTool,
-  input: unknown,
-  id: string,
-  deps: KubeToolDeps,
-): Promise<Proposal | string> {
-  let action: Awaited<ReturnType<typeof tool.run>>;
-  try {
-    action = await tool.run(deps.context, input);
-  } catch (error) {
-    // The cluster's refusal is the model's to hear; anything else fails the run's job.
-    if (!(error instanceof CoxswainError)) throw error;
-    return `${tool.name} could not be proposed: ${error.message}`;
-  }
-  const refusal = tierRefusal(action, deps);
-  if (refusal !== undefined) return refusal;
-  const proposal: Proposal = {
-    id,
-    runId: deps.runId,
-    agent: deps.agent,
-    action,
-    state: 'pending',
-    createdAt: (deps.now ?? (() => new Date()))().toISOString(),
-  };
-  await deps.proposals.create(proposal);
-  return proposal;
-}
-
-function proposed(proposal: Proposal, deps: KubeToolDeps): ToolOutcome {
-  const tier = tierOf(
-    { verb: proposal.action.verb, kind: proposal.action.target.kind },
-    deps.autonomy,
-  );
-  const { summary, diff, changes } = proposal.action;
-  const fields = changeLines(changes);
-  return {
-    content: `Proposed, not done: ${summary} (proposal ${proposal.id}, ${tier} tier). It runs only if a person approves it. Fields it changes:\n${fields}\nServer dry-run diff:\n${diff}`,
-    isError: false,
   };
 }

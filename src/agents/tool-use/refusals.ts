@@ -1,6 +1,6 @@
 import type { Autonomy } from '../../config/policy-schema.ts';
 import { authorise, type MaxTier } from '../../policy/authorise.ts';
-import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
+import type { ProposedAction } from '../../tools/proposed-action.ts';
 import type { ToolScope } from '../../tools/tool.ts';
 
 /**
@@ -32,7 +32,7 @@ type TierLimits = { autonomy: Autonomy; maxTier: MaxTier };
  * Why an action may not even be proposed here: its verb and kind are forbidden, or it needs more
  * than the channel's highest tier. Judged on the built action, whose target kind is known.
  */
-export function tierRefusal(action: KubeAction, limits: TierLimits): string | undefined {
+export function tierRefusal(action: ProposedAction, limits: TierLimits): string | undefined {
   const answer = authorise.propose({ action }, limits);
   return answer.allowed ? undefined : answer.reason;
 }

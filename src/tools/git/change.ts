@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
-import { openPullRequest, type PullRequest } from './forge.ts';
+import { FieldChange } from '../kubernetes/actions/action.ts';
+import { findPullRequest, openPullRequest, type PullRequest } from './forge.ts';
+import { judgeManifestChange } from './judge-manifest.ts';
 import { type GitRepository, safePath } from './repository.ts';
 import { hideSecrets, secretsOf } from './secrets.ts';
 
@@ -15,6 +17,19 @@ import { hideSecrets, secretsOf } from './secrets.ts';
 export const GitChange = z.object({
   type: z.literal('git-change'),
   verb: z.literal('commit'),
+  /**
+   * What the change reaches once Argo CD applies it, for the bindings: the cluster of the run that
+   * proposed it, the namespace its objects deploy to (`*` when several or cluster-wide), and the
+   * first object it changes.
+   */
+  target: z.object({
+    cluster: z.string().min(1),
+    namespace: z.string().min(1),
+    kind: z.string().min(1),
+    name: z.string().min(1),
+  }),
+  /** Every field of every declared object the change touches, old → new, redacted. */
+  changes: z.array(FieldChange),
   /** The repository as people may see it (no credentials). */
   repo: z.string().min(1),
   base: z.string().min(1),
@@ -29,6 +44,8 @@ export const GitChange = z.object({
   /** For people: the file's unified diff, redacted and bounded. */
   diff: z.string(),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Why this is a pull request (Argo CD manages the object), shown on its card. */
+  note: z.string().max(500).optional(),
 });
 export type GitChange = z.infer<typeof GitChange>;
 
@@ -36,7 +53,15 @@ const MAX_CARD_DIFF_LINES = 200;
 
 export async function proposeGitChange(
   repo: GitRepository,
-  input: { path: string; content: string; title: string; body?: string | undefined },
+  input: {
+    path: string;
+    content: string;
+    title: string;
+    body?: string | undefined;
+    /** The cluster the run is on, and the namespace the manifest deploys to when it names none. */
+    cluster: string;
+    namespace?: string | undefined;
+  },
   /** Names the branch, so a retried execution finds its own push. */
   key: string,
 ): Promise<GitChange> {
@@ -53,12 +78,22 @@ export async function proposeGitChange(
         'no_change',
         `${path} already has that content on ${repo.settings.branch}`,
       );
+    const before =
+      oldBlob === undefined ? undefined : await repo.git(['cat-file', 'blob', oldBlob]);
+    const judged = judgeManifestChange(path, before, input.content, input.namespace);
     const from = oldBlob ?? (await repo.git(['hash-object', '-w', '--stdin'], '')).trim();
     const raw = await repo.git(['diff', '--no-color', '--no-ext-diff', from, newBlob]);
     const diff = labelDiff(raw, path, oldBlob === undefined);
     return {
       type: 'git-change',
       verb: 'commit',
+      target: {
+        cluster: input.cluster,
+        namespace: judged.namespace,
+        kind: judged.object.kind,
+        name: judged.object.name,
+      },
+      changes: judged.changes,
       repo: repo.label.replace(/^repository /, ''),
       base: repo.settings.branch,
       baseCommit,
@@ -92,7 +127,7 @@ export async function executeGitChange(
 ): Promise<GitChangeOutcome> {
   if (digestOf(change.baseCommit, change.path, change.content) !== change.digest)
     throw new CoxswainError('git', 'the change does not match the one approved');
-  const commit = await repo.serial(async () => {
+  const { commit, pushedBefore } = await repo.serial(async () => {
     await repo.sync();
     // Pushed already by an attempt that stopped before the pull request: that push stands.
     const pushed = (
@@ -102,7 +137,7 @@ export async function executeGitChange(
         `refs/remotes/origin/${change.branch}`,
       ])
     ).trim();
-    if (pushed !== '') return pushed;
+    if (pushed !== '') return { commit: pushed, pushedBefore: true };
     const now = (await repo.git(['rev-parse', '--verify', `${repo.remoteBranch}^{commit}`])).trim();
     if (
       now !== change.baseCommit &&
@@ -121,8 +156,13 @@ export async function executeGitChange(
       'origin',
       `${made}:refs/heads/${change.branch}`,
     ]);
-    return made;
+    return { commit: made, pushedBefore: false };
   });
+  // An attempt that stopped after the forge opened the pull request: that one stands.
+  const opened = pushedBefore
+    ? await findPullRequest(repo.settings, change.branch, change.base)
+    : undefined;
+  if (opened !== undefined) return { commit, pullRequest: opened };
   const pullRequest = await openPullRequest(repo.settings, {
     head: change.branch,
     base: change.base,
@@ -130,6 +170,24 @@ export async function executeGitChange(
     body: `${change.body}\n\nProposed by Coxswain and approved by ${approvedBy}.`.trim(),
   });
   return { commit, pullRequest };
+}
+
+/** The change's pull request when it is open already: its branch pushed and the forge showing it. */
+export async function openedPullRequest(
+  repo: GitRepository,
+  change: GitChange,
+): Promise<PullRequest | undefined> {
+  const pushed = await repo.serial(async () => {
+    await repo.sync();
+    const ref = await repo.git([
+      'for-each-ref',
+      '--format=%(objectname)',
+      `refs/remotes/origin/${change.branch}`,
+    ]);
+    return ref.trim() !== '';
+  });
+  if (!pushed) return undefined;
+  return findPullRequest(repo.settings, change.branch, change.base);
 }
 
 async function commitChange(

@@ -19,9 +19,64 @@ export async function openPullRequest(
   settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
   input: PullRequestInput,
 ): Promise<PullRequest> {
+  const answer = await forgeRequest(settings, 'POST', 'pulls', input);
+  if (answer.status !== 201) {
+    throw new CoxswainError(
+      'forge',
+      hideSecrets(
+        `${answer.where} refused the pull request: ${answer.status} ${messageOf(answer.text)}`,
+        secretsOf(settings),
+      ),
+    );
+  }
+  const parsed = PullRequest.safeParse(parseJson(answer.text));
+  if (!parsed.success)
+    throw new CoxswainError(
+      'forge',
+      `${answer.where} answered 201 without a pull request number and page`,
+    );
+  return parsed.data;
+}
+
+/**
+ * The pull request already open (or closed) from `head` into `base`, if any: how an execution
+ * retried after the forge opened one finds it instead of asking for a second. GitHub lists them
+ * by `head=owner:branch`; Gitea and Forgejo answer `GET pulls/{base}/{head}`.
+ */
+export async function findPullRequest(
+  settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
+  head: string,
+  base: string,
+): Promise<PullRequest | undefined> {
+  const { owner } = ownerAndName(settings.repo);
+  const query =
+    settings.forge.type === 'github'
+      ? `pulls?state=all&head=${encodeURIComponent(`${owner}:${head}`)}`
+      : `pulls/${encodeURIComponent(base)}/${encodeURIComponent(head)}`;
+  const answer = await forgeRequest(settings, 'GET', query);
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200)
+    throw new CoxswainError(
+      'forge',
+      hideSecrets(
+        `${answer.where} refused to list pull requests: ${answer.status} ${messageOf(answer.text)}`,
+        secretsOf(settings),
+      ),
+    );
+  const body = parseJson(answer.text);
+  const found = PullRequest.safeParse(Array.isArray(body) ? body[0] : body);
+  return found.success ? found.data : undefined;
+}
+
+async function forgeRequest(
+  settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
+  method: 'GET' | 'POST',
+  tail: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; where: string }> {
   const { owner, name } = ownerAndName(settings.repo);
   const { forge } = settings;
-  const path = `repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/pulls`;
+  const path = `repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/${tail}`;
   const url = forge.type === 'github' ? `${forge.url}/${path}` : `${forge.url}/api/v1/${path}`;
   const headers: Record<string, string> =
     forge.type === 'github'
@@ -32,15 +87,14 @@ export async function openPullRequest(
         }
       : { authorization: `token ${forge.token}`, accept: 'application/json' };
   const where = `${forge.type === 'github' ? 'GitHub' : 'Gitea'} (${owner}/${name})`;
-  const secrets = secretsOf(settings);
-  let response: Response;
   try {
-    response = await fetch(url, {
-      method: 'POST',
+    const response = await fetch(url, {
+      method,
       headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'coxswain' },
-      body: JSON.stringify(input),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(FORGE_TIMEOUT_MS),
     });
+    return { status: response.status, text: await response.text(), where };
   } catch (error) {
     const reason =
       error instanceof Error
@@ -50,29 +104,10 @@ export async function openPullRequest(
         : String(error);
     throw new CoxswainError(
       'forge',
-      hideSecrets(`${where} could not be reached: ${reason}`, secrets),
-      {
-        cause: error,
-      },
+      hideSecrets(`${where} could not be reached: ${reason}`, secretsOf(settings)),
+      { cause: error },
     );
   }
-  const text = await response.text();
-  if (response.status !== 201) {
-    throw new CoxswainError(
-      'forge',
-      hideSecrets(
-        `${where} refused the pull request: ${response.status} ${messageOf(text)}`,
-        secrets,
-      ),
-    );
-  }
-  const parsed = PullRequest.safeParse(parseJson(text));
-  if (!parsed.success)
-    throw new CoxswainError(
-      'forge',
-      `${where} answered 201 without a pull request number and page`,
-    );
-  return parsed.data;
 }
 
 /** `owner/name` from the repository's URL or path: its last two segments, without `.git`. */

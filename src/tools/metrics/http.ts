@@ -39,12 +39,35 @@ export async function alertmanagerGet(
   path: string,
   params: Record<string, string | string[]>,
 ): Promise<unknown> {
+  return alertmanagerRequest(context, path, params);
+}
+
+/**
+ * A write to Alertmanager's API v2 (a silence posted or expired): its refusal (4xx) is the
+ * caller's to show, a server that is down or failing is "metrics unavailable".
+ */
+export async function alertmanagerWrite(
+  context: MetricsContext,
+  method: 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  return alertmanagerRequest(context, path, {}, { method, body });
+}
+
+async function alertmanagerRequest(
+  context: MetricsContext,
+  path: string,
+  params: Record<string, string | string[]>,
+  write?: Write,
+): Promise<unknown> {
   const body = await getJson(
     'Alertmanager',
     context.alertmanagerUrl,
     path,
     params,
     context.timeoutMs,
+    write,
   );
   if (body.status >= 200 && body.status < 300) return body.json;
   const reason = typeof body.json === 'string' ? body.json : `HTTP ${body.status}`;
@@ -54,12 +77,15 @@ export async function alertmanagerGet(
   throw unavailable('Alertmanager', `answered ${path} with HTTP ${body.status}`);
 }
 
+type Write = { method: 'POST' | 'DELETE'; body?: unknown };
+
 async function getJson(
   source: Source,
   base: string | undefined,
   path: string,
   params: Record<string, string | string[]>,
   timeoutMs = DEFAULT_METRICS_TIMEOUT_MS,
+  write?: Write,
 ): Promise<{ status: number; json: unknown }> {
   if (base === undefined) {
     const variable = source === 'Prometheus' ? 'PROMETHEUS_URL' : 'ALERTMANAGER_URL';
@@ -77,7 +103,13 @@ async function getJson(
   try {
     response = await fetch(url, {
       signal: AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json' },
+      ...(write === undefined
+        ? { headers: { accept: 'application/json' } }
+        : {
+            method: write.method,
+            headers: { accept: 'application/json', 'content-type': 'application/json' },
+            ...(write.body === undefined ? {} : { body: JSON.stringify(write.body) }),
+          }),
     });
     text = await response.text();
   } catch (error) {

@@ -79,21 +79,22 @@ export const GettableAlerts = z.array(
   }),
 );
 
-export const GettableSilences = z.array(
-  z.object({
-    id: z.string(),
-    status: z.object({ state: z.string() }),
-    matchers: z.array(
-      z.object({
-        name: z.string(),
-        value: z.string(),
-        isRegex: z.boolean(),
-        isEqual: z.boolean().optional(),
-      }),
-    ),
-    startsAt: z.string(),
-    endsAt: z.string(),
-    createdBy: z.string(),
-    comment: z.string(),
-  }),
-);
+export const GettableSilence = z.object({
+  id: z.string(),
+  status: z.object({ state: z.string() }),
+  matchers: z.array(
+    z.object({
+      name: z.string(),
+      value: z.string(),
+      isRegex: z.boolean(),
+      isEqual: z.boolean().optional(),
+    }),
+  ),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  createdBy: z.string(),
+  comment: z.string(),
+});
+export type GettableSilence = z.infer<typeof GettableSilence>;
+
+export const GettableSilences = z.array(GettableSilence);

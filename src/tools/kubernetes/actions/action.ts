@@ -53,5 +53,7 @@ export const KubeAction = z.object({
   diff: z.string(),
   /** For execution: a hash of the whole change, which a fresh dry run must match. */
   digest: z.string().regex(/^[0-9a-f]{64}$/),
+  /** What people should know besides the change (Argo CD will revert it…), shown on its card. */
+  note: z.string().max(500).optional(),
 });
 export type KubeAction = z.infer<typeof KubeAction>;

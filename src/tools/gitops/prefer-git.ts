@@ -1,0 +1,104 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { CoxswainError } from '../../errors.ts';
+import { type GitChange, proposeGitChange } from '../git/change.ts';
+import { findDeclarations } from '../git/manifests.ts';
+import type { GitRepository } from '../git/repository.ts';
+import type { KubeAction } from '../kubernetes/actions/action.ts';
+import { readTarget } from '../kubernetes/actions/target-api.ts';
+import type { Cluster } from '../kubernetes/cluster.ts';
+import { type ArgoManager, argoManagerOf } from './argo-managed.ts';
+import { patchManifest } from './patch-manifest.ts';
+
+/**
+ * A fix for an object Argo CD manages is a change to the manifest in Git, not a patch its
+ * self-heal would revert: a cluster change the manifest can express (replicas, resources, a
+ * merge patch) becomes a pull request to the document that declares the object; one it cannot
+ * (a rollback, a delete), or one with no repository or manifest to change, stays a change to the
+ * cluster, with a note on its card saying what Argo CD will do with it. Anything not managed by
+ * Argo CD is returned as it was.
+ */
+const IN_GIT = new Set<KubeAction['type']>(['scale', 'set-resources', 'patch']);
+
+export async function preferGit(
+  cluster: Cluster,
+  action: KubeAction,
+  repo: GitRepository | undefined,
+  /** Names the pull request's branch: one per proposal. */
+  key: string,
+): Promise<KubeAction | GitChange> {
+  if (action.target.kind === 'Pod') return action;
+  const live = await readTarget(cluster, action.target).catch(() => undefined);
+  if (live === undefined) return action;
+  const manager = await argoManagerOf(cluster, live);
+  if (manager === undefined) return action;
+  const label = `${action.target.kind.toLowerCase()} ${action.target.namespace ? `${action.target.namespace}/` : ''}${action.target.name}`;
+  const managed = `Argo CD application ${manager.application} manages ${label}`;
+  const reverted = manager.selfHeal
+    ? 'with self-heal on, so a change made in the cluster is reverted at its next sync'
+    : 'so a change made in the cluster shows as OutOfSync and the next sync reverts it';
+  const translatable =
+    IN_GIT.has(action.type) &&
+    action.change.method === 'patch' &&
+    action.change.patchType !== 'json';
+  if (!translatable)
+    return noted(
+      action,
+      `${managed}, ${reverted}. ${action.type === 'rollback' ? "Roll back the application instead (Argo CD's history), or revert the change in Git." : 'Make the lasting change in Git.'}`,
+    );
+  if (repo === undefined)
+    return noted(
+      action,
+      `${managed}, ${reverted}. No GitOps repository is configured (the gitops section of the config file), so this fix could not be proposed as a pull request.`,
+    );
+  return inGit(action, live, manager, repo, key, `${managed}, ${reverted}`);
+}
+
+async function inGit(
+  action: KubeAction,
+  live: KubernetesObject,
+  manager: ArgoManager,
+  repo: GitRepository,
+  key: string,
+  why: string,
+): Promise<KubeAction | GitChange> {
+  const { target } = action;
+  const files = await repo.manifests();
+  const [found] = findDeclarations(files, {
+    kind: target.kind,
+    name: target.name,
+    namespace: target.namespace,
+  });
+  const file = found === undefined ? undefined : files.find((f) => f.path === found.path);
+  if (found === undefined || file === undefined)
+    return noted(
+      action,
+      `${why}. No manifest under ${repo.settings.path} in the GitOps repository declares it, so this fix is proposed to the cluster.`,
+    );
+  let content: string;
+  try {
+    content = patchManifest(file.text, found.document, action.change);
+  } catch (error) {
+    if (!(error instanceof CoxswainError)) throw error;
+    return noted(action, `${why}. ${found.path} could not be changed to match: ${error.message}.`);
+  }
+  const change = await proposeGitChange(
+    repo,
+    {
+      path: found.path,
+      content,
+      title: action.summary.slice(0, 200),
+      body: `${why}; this change makes the fix in Git instead (Argo CD application ${manager.application}).`,
+      cluster: target.cluster,
+      namespace: target.namespace ?? live.metadata?.namespace,
+    },
+    key,
+  );
+  return {
+    ...change,
+    note: `${why}: the fix is proposed as a pull request to ${found.path}, for Argo CD to deploy once it is merged.`,
+  };
+}
+
+function noted(action: KubeAction, note: string): KubeAction {
+  return { ...action, note: note.slice(0, 500) };
+}
