@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { z } from 'zod';
 import { answerOffline } from '../../src/agents/runs/offline.ts';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
@@ -9,6 +10,7 @@ import {
   type ProposalStore,
   proposalId,
 } from '../../src/approvals/proposal-store.ts';
+import { AuditLog } from '../../src/audit/audit-log.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
@@ -218,7 +220,7 @@ describe('changes in Git and by hand', () => {
     before = await app('shop');
     const commit = sandbox.sandbox.gitops?.commit(
       {
-        'apps/shop/catalog.yaml': (await import('yaml')).stringify({
+        'apps/shop/catalog.yaml': stringify({
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'catalog', labels: { app: 'catalog' } },
@@ -327,6 +329,11 @@ describe('sync and rollback as proposals', () => {
       (r) => r.method === 'PATCH' && !r.dryRun && r.path.endsWith('/applications/storefront'),
     );
     expect(writes).toHaveLength(1);
+    const executed = (await new AuditLog(redis, prefix).latest(50)).filter(
+      (e) => e.proposal === id && e.event === 'executed',
+    );
+    expect(executed).toHaveLength(1);
+    expect(executed[0]?.outcome).toMatch(/Sync to [0-9a-f]{7} succeeded/);
     const storefront = await app('storefront');
     expect(storefront.status.sync.status).toBe('Synced');
     expect(storefront.status.history).toHaveLength(2);
