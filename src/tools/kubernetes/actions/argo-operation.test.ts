@@ -33,9 +33,8 @@ describe("an Argo CD operation's marker", () => {
   it('is read from the operation the action sets, and only from an operation', () => {
     expect(markerOf(action)).toBe('m-1');
     expect(markerOf({ ...action, change: { method: 'delete' } })).toBeUndefined();
-    expect(
-      markerOf({ ...action, change: { ...action.change, body: { spec: {} } } }),
-    ).toBeUndefined();
+    const patch = { method: 'patch' as const, patchType: 'merge' as const, body: { spec: {} } };
+    expect(markerOf({ ...action, change: patch })).toBeUndefined();
   });
 
   it('tells the operation was set, whether it waits, runs or has ended', () => {
