@@ -44,6 +44,10 @@ export async function sandbox(args: readonly string[]): Promise<void> {
   });
   const lines = [`Sandbox Kubernetes API on ${running.url} (scenarios: ${scenarios.join(', ')})`];
   if (running.metricsUrl !== undefined) lines.push(`Prometheus metrics on ${running.metricsUrl}`);
+  if (running.gitops !== undefined)
+    lines.push(
+      `Argo CD's GitOps repository: ${running.gitops.url} (git clone it, commit and push to change what Argo CD deploys)`,
+    );
   if (values.kubeconfig !== undefined) {
     const file = resolve(values.kubeconfig);
     running.writeKubeconfig(file);

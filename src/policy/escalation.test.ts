@@ -287,3 +287,27 @@ describe('escalations', () => {
     );
   });
 });
+
+describe("an Argo CD application's operation", () => {
+  const app = { kind: 'Application', name: 'shop', namespace: 'argocd' };
+  const leaf = (parts: string[], after: unknown) => ({
+    parts: parts.map((key) => ({ key })),
+    before: undefined,
+    after,
+  });
+
+  it('may be set by a sync or rollback proposal, and by nothing else', () => {
+    const operation = leaf(['operation', 'sync', 'revision'], 'abc');
+
+    expect(escalations(app, [operation], undefined, { argoOperation: true })).toEqual([]);
+    expect(escalations(app, [operation])).toEqual([
+      'operation.sync.revision: an Argo CD operation is started by a sync proposal, never by a patch',
+    ]);
+  });
+
+  it('gives a sync proposal no way to change where the application deploys from or to', () => {
+    const destination = leaf(['spec', 'destination', 'namespace'], 'kube-system');
+
+    expect(escalations(app, [destination], undefined, { argoOperation: true })).toHaveLength(1);
+  });
+});

@@ -67,6 +67,8 @@ export function escalations(
   target: Target,
   leaves: readonly LeafChange[],
   after?: unknown,
+  /** The change is a sync or rollback proposal: it may set an Argo CD application's `operation`. */
+  options: { argoOperation?: boolean } = {},
 ): string[] {
   if (leaves.length === 0) return [];
   const guarded = GUARDED_KINDS[target.kind];
@@ -78,10 +80,15 @@ export function escalations(
   const powerful = holdsPower(after);
   const reasons = new Set<string>();
   for (const leaf of leaves) {
+    if (options.argoOperation === true && isOperation(target.kind, leaf)) continue;
     const reason = reasonFor(target.kind, leaf) ?? (powerful ? codeChange(leaf) : undefined);
     if (reason !== undefined) reasons.add(`${pathText(leaf.parts)}: ${reason}`);
   }
   return [...reasons];
+}
+
+function isOperation(kind: string, leaf: LeafChange): boolean {
+  return kind === 'Application' && keysOf(leaf.parts)[0] === 'operation';
 }
 
 function guardedConfigMap(target: Target): boolean {

@@ -36,10 +36,36 @@ export const ImageBehaviour = z.strictObject({
 });
 export type ImageBehaviour = z.infer<typeof ImageBehaviour>;
 
+/**
+ * A commit to the sandbox's GitOps repository (the branch `main` of a bare repository the sandbox
+ * creates): each file's content as text, or as an object or a list of objects written as YAML
+ * documents; `null` removes the file. Applications name the repository with the placeholder
+ * `{repository}` in `spec.source.repoURL`, which becomes its `file://` URL.
+ */
+export const Commit = z.strictObject({
+  message: z.string().min(1),
+  files: z.record(z.string().min(1), z.unknown()),
+});
+export type Commit = z.infer<typeof Commit>;
+
+/** A change by hand (`kubectl edit`, `kubectl scale`): a JSON merge patch of one live object. */
+export const HandPatch = z.strictObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+  patch: z.record(z.string(), z.unknown()),
+  /** The field manager the change is recorded under, as kubectl names its commands. */
+  manager: z.string().default('kubectl-edit'),
+});
+export type HandPatch = z.infer<typeof HandPatch>;
+
 const Step = z.strictObject({
   /** When, relative to the sandbox's start: `-3d`, `-20m`, `0s`. */
   at: Duration,
+  commit: Commit.optional(),
   apply: z.array(z.record(z.string(), z.unknown())).default([]),
+  patch: z.array(HandPatch).default([]),
 });
 
 export const Scenario = z.strictObject({

@@ -8,8 +8,10 @@ import { applyDefaults } from './api/defaults.ts';
 import { ApiError, type KObject, ObjectStore } from './api/store.ts';
 import { type MetricsServer, serveMetrics } from './metrics/metrics-server.ts';
 import { baseScenario, durationSeconds, loadScenario, type Scenario } from './scenario.ts';
+import type { SandboxRepository } from './simulator/argocd/git-repository.ts';
 import { interpret } from './simulator/container-command.ts';
 import { Simulator } from './simulator/simulator.ts';
+import { commitStep, patchStep, repositoryFor, withRepository } from './timeline-steps.ts';
 
 export type SandboxOptions = {
   scenarios: readonly string[];
@@ -30,12 +32,23 @@ export type Sandbox = {
   kubeconfig: string;
   /** The Prometheus scrape URL, when `metricsPort` asked for one. */
   metricsUrl: string | undefined;
+  /**
+   * The GitOps repository Argo CD's simulated controller reads, when a scenario uses one: its
+   * `file://` URL (clone it, push to it) and a way to commit to its `main` branch directly.
+   */
+  gitops: GitOps | undefined;
   writeKubeconfig(path: string): void;
   /** The watches clients hold open now. */
   openWatches(): number;
   /** The followed logs (`kubectl logs -f`) clients hold open now. */
   openLogStreams(): number;
   close(): Promise<void>;
+};
+
+export type GitOps = {
+  url: string;
+  /** Commits files (`null` removes one) on `main`; returns the commit's id. */
+  commit(files: Record<string, string | null>, message: string): string;
 };
 
 const SANDBOX_CONTEXT = 'coxswain-sandbox';
@@ -50,7 +63,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const store = new ObjectStore();
   const simulator = new Simulator(store);
   for (const scenario of scenarios) simulator.addImages(scenario.images);
-  playTimeline(simulator, scenarios);
+  const repository = repositoryFor(scenarios);
+  if (repository !== undefined) simulator.serveRepository(repository);
+  try {
+    playTimeline(simulator, scenarios, repository);
+  } catch (error) {
+    repository?.close();
+    throw error;
+  }
   simulator.start();
 
   const server = new SandboxApiServer({
@@ -69,6 +89,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     } catch (error) {
       simulator.stop();
       await server.close();
+      repository?.close();
       throw error;
     }
   }
@@ -77,12 +98,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     simulator,
     kubeconfig,
     metricsUrl: exporter?.url,
+    gitops: repository === undefined ? undefined : gitopsOf(repository, simulator),
     writeKubeconfig: (path) => writeFileSync(path, kubeconfig, { mode: 0o600 }),
     openWatches: () => server.openWatches,
     openLogStreams: () => server.openLogStreams,
     close: async () => {
       simulator.stop();
       await Promise.all([server.close(), exporter?.close()]);
+      repository?.close();
+    },
+  };
+}
+
+function gitopsOf(repository: SandboxRepository, simulator: Simulator): GitOps {
+  return {
+    url: repository.url,
+    commit: (files, message) => {
+      const commit = repository.commit(files, message, new Date());
+      simulator.reconcile();
+      return commit;
     },
   };
 }
@@ -101,7 +135,11 @@ function withoutOmitted(base: Scenario, chosen: Scenario[]): Scenario {
   };
 }
 
-function playTimeline(simulator: Simulator, scenarios: Scenario[]): void {
+function playTimeline(
+  simulator: Simulator,
+  scenarios: Scenario[],
+  repository: SandboxRepository | undefined,
+): void {
   const start = Date.now();
   const steps = scenarios
     .flatMap((s) =>
@@ -111,7 +149,11 @@ function playTimeline(simulator: Simulator, scenarios: Scenario[]): void {
   const clock = { at: start + (steps[0]?.offset ?? 0) };
   for (const step of steps) {
     simulator.advanceTo(start + step.offset, clock);
-    for (const object of step.apply) apply(simulator, object as KObject);
+    if (step.commit !== undefined && repository !== undefined)
+      commitStep(repository, step.commit, new Date(clock.at));
+    for (const object of step.apply)
+      apply(simulator, withRepository(object as KObject, repository));
+    for (const patch of step.patch) patchStep(simulator, patch);
   }
   simulator.advanceTo(Math.max(Date.now(), clock.at), clock);
 }

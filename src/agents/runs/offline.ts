@@ -2,9 +2,11 @@ import type { z } from 'zod';
 import { proposalId } from '../../approvals/proposal-store.ts';
 import { diagnose } from '../../commands/diagnose.ts';
 import { inScope } from '../../policy/command-scope.ts';
+import { argocdFindings } from '../../tools/argocd/findings.ts';
+import { argocdApplications } from '../../tools/argocd/read-tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
-import { getObjects, top } from '../../tools/kubernetes/read/index.ts';
+import { top } from '../../tools/kubernetes/read/index.ts';
 import { lastHourMetrics } from '../../tools/metrics/last-hour.ts';
 import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
 import { since } from '../tool-use/model-tools.ts';
@@ -115,14 +117,21 @@ async function otherReports(
     /\b(argo|argocd|sync|synced|gitops|application)/i.test(question) &&
     inScope(visible, 'argocd')
   ) {
-    const apps = await loggedTool(engine, runId, getObjects, {
-      kind: 'Application',
-      namespace: 'argocd',
-    });
+    const apps = await loggedTool(engine, runId, argocdApplications, { namespace: 'argocd' });
+    const findings = await argocdFindings(engine.kube.cluster, 'argocd', visible).catch(
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    const found =
+      typeof findings === 'string'
+        ? [`(the Argo CD analyzers could not run: ${findings})`]
+        : findings.flatMap((f) => [
+            `- ${f.title}`,
+            ...f.evidence.slice(0, 4).map((e) => `    ${e}`),
+          ]);
     reports.push({
       agent: 'argocd-operator',
       runId,
-      answer: apps.ok ? apps.text : apps.error,
+      answer: [apps.ok ? apps.text : apps.error, ...found].join('\n'),
       proposals: [],
       usage: NO_USAGE,
     });

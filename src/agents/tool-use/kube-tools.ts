@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
 import type { GitChange } from '../../tools/git/change.ts';
 import type { GitRepository } from '../../tools/git/repository.ts';
 import { preferGit } from '../../tools/gitops/prefer-git.ts';
@@ -22,20 +23,27 @@ type KubeToolDeps = ProposeDeps & {
   git?: GitRepository | undefined;
 };
 
-/** Every Kubernetes tool an agent file may name. */
-export const KUBE_TOOL_NAMES: readonly string[] = [
+/** The tools that read or change the cluster's API: Kubernetes' own kinds and Argo CD's Applications. */
+const READS: readonly Tool<z.ZodType, KubeContext>[] = [
   ...KUBERNETES_READ_TOOLS,
-  ...KUBERNETES_WRITE_TOOLS,
-].map((t) => t.name);
+  ...ARGOCD_READ_TOOLS,
+];
+const WRITES: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
+/** Syncs and rollbacks change the Application itself: never turned into a pull request. */
+const ARGOCD_WRITES: readonly ProposeTool[] = ARGOCD_WRITE_TOOLS;
+
+/** Every Kubernetes tool an agent file may name. */
+export const KUBE_TOOL_NAMES: readonly string[] = [...READS, ...WRITES, ...ARGOCD_WRITES].map(
+  (t) => t.name,
+);
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
-  const reads: readonly Tool<z.ZodType, KubeContext>[] = KUBERNETES_READ_TOOLS;
-  const writes: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
+  const named = <T extends { name: string }>(tools: readonly T[]) =>
+    tools.filter((t) => names.includes(t.name));
   return [
-    ...reads.filter((t) => names.includes(t.name)).map((t) => readTool(t, deps.context)),
-    ...writes
-      .filter((t) => names.includes(t.name))
-      .map((t) => proposeTool(gitopsAware(t, deps), deps.context, deps)),
+    ...named(READS).map((t) => readTool(t, deps.context)),
+    ...named(WRITES).map((t) => proposeTool(gitopsAware(t, deps), deps.context, deps)),
+    ...named(ARGOCD_WRITES).map((t) => proposeTool(t, deps.context, deps)),
   ];
 }
 

@@ -2,6 +2,8 @@ import { findResource, type ResourceType } from '../api/catalog.ts';
 import type { KObject, ObjectStore } from '../api/store.ts';
 import type { ImageBehaviour } from '../scenario.ts';
 import { type TellFailure, tellOnStderr } from '../tell-failure.ts';
+import { ApplicationController } from './argocd/application-controller.ts';
+import type { SandboxRepository } from './argocd/git-repository.ts';
 import { type Controller, type ControllerContext, podReady } from './controller-kit.ts';
 import { controllers } from './controllers.ts';
 import { DisruptionController } from './disruption-budgets.ts';
@@ -44,6 +46,7 @@ export class Simulator {
   readonly #workloads: WorkloadControllers;
   /** Jobs, CronJobs, StatefulSets, DaemonSets and HPAs, each in its own file. */
   readonly #controllers: { name: string; controller: Controller }[];
+  readonly #argocd: ApplicationController;
   readonly #volumes: VolumeControllers;
   readonly #endpoints: EndpointControllers;
   readonly #collector: GarbageCollector;
@@ -70,7 +73,11 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
-    this.#controllers = controllers(store, this.#events);
+    this.#argocd = new ApplicationController(store, this.#events);
+    this.#controllers = [
+      ...controllers(store, this.#events),
+      { name: 'argo cd application controller', controller: this.#argocd },
+    ];
     this.#volumes = new VolumeControllers(store, this.#events);
     this.#endpoints = new EndpointControllers(store);
     this.#collector = new GarbageCollector(store);
@@ -82,6 +89,11 @@ export class Simulator {
 
   addImages(images: Record<string, ImageBehaviour>): void {
     this.#kubelets.addImages(images);
+  }
+
+  /** Lets the simulated Argo CD read the manifests of Applications whose source is `repository`. */
+  serveRepository(repository: SandboxRepository): void {
+    this.#argocd.serve(repository);
   }
 
   /**

@@ -13,6 +13,8 @@ const ACTION_TYPES = [
   'delete',
   'rollback',
   'patch',
+  'argocd-sync',
+  'argocd-rollback',
 ] as const;
 
 export const ActionTarget = z.object({

@@ -2,6 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
+import { markerOf, operationSet, verifyOperation } from './argo-operation.ts';
 import { dryRun, refuseUnfit } from './dry-run.ts';
 import { type Ref, readTarget } from './target-api.ts';
 
@@ -27,6 +28,9 @@ export async function alreadyApplied(cluster: Cluster, action: KubeAction): Prom
     throw error;
   }
   if (action.change.method === 'delete') return current.metadata?.uid !== action.target.uid;
+  // The controller clears `operation` once it has run it: its marker tells it was set.
+  const marker = markerOf(action);
+  if (marker !== undefined) return operationSet(current, marker);
   // Decided on the real objects: a redacted diff can read "no change" when a secret changed.
   const fresh = await dryRun(cluster, refOf(action), current, action.change);
   return fresh.leaves.length === 0;
@@ -50,9 +54,11 @@ export async function proposeAgain(
   const uid = current.metadata?.uid;
   const resourceVersion = current.metadata?.resourceVersion;
   if (uid === undefined || resourceVersion === undefined) return undefined;
+  const marker = markerOf(action);
+  if (marker !== undefined && operationSet(current, marker)) return undefined;
   const fresh = await dryRun(cluster, refOf(action), current, action.change);
   if (fresh.leaves.length === 0) return undefined;
-  refuseUnfit(refOf(action), fresh, action.change);
+  refuseUnfit(refOf(action), fresh, action.change, action.type);
   return {
     ...action,
     target: { ...action.target, uid, resourceVersion },
@@ -72,6 +78,7 @@ export async function verifyOutcome(
   timeoutMs = 90_000,
 ): Promise<{ ok: boolean; text: string }> {
   const ref = refOf(action);
+  if (markerOf(action) !== undefined) return verifyOperation(cluster, ref, action, timeoutMs);
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (true) {

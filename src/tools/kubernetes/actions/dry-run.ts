@@ -58,9 +58,14 @@ export class ForbiddenChangeError extends CoxswainError {
   }
 }
 
+/** The action types that start an Argo CD operation: the only changes that may set `operation`. */
+export const ARGO_OPERATIONS: ReadonlySet<string> = new Set(['argocd-sync', 'argocd-rollback']);
+
 /** Refuses a dry run that changes nothing, or that touches a field no tier allows. */
-export function refuseUnfit(ref: Ref, view: ChangeView, change: Change): void {
-  const reasons = escalations(targetOf(ref), view.leaves, view.after);
+export function refuseUnfit(ref: Ref, view: ChangeView, change: Change, type?: string): void {
+  const reasons = escalations(targetOf(ref), view.leaves, view.after, {
+    argoOperation: ARGO_OPERATIONS.has(type ?? ''),
+  });
   if (reasons.length > 0) throw new ForbiddenChangeError(labelOf(ref), reasons);
   if (change.method !== 'delete' && view.leaves.length === 0)
     throw new NoChangeError(`${labelOf(ref)} is already as the change would make it`);

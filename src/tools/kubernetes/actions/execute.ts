@@ -3,7 +3,14 @@ import { escalations } from '../../../policy/escalation.ts';
 import type { Cluster } from '../cluster.ts';
 import { KubernetesError } from '../errors.ts';
 import type { KubeAction } from './action.ts';
-import { dryRun, ForbiddenChangeError, targetOf, withPrecondition } from './dry-run.ts';
+import { markerOf, operationSet } from './argo-operation.ts';
+import {
+  ARGO_OPERATIONS,
+  dryRun,
+  ForbiddenChangeError,
+  targetOf,
+  withPrecondition,
+} from './dry-run.ts';
 import { refuseIfAutoscaled } from './propose.ts';
 import { type Ref, readTarget, writeTarget } from './target-api.ts';
 
@@ -45,28 +52,34 @@ export async function executeAction(
     namespace: target.namespace,
   };
   const label = `${target.kind.toLowerCase()} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`;
-  const { current, before } = await checkedTarget(cluster, ref, action, label);
-  await beforeWrite();
-  try {
-    const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
-      dryRun: false,
-      uid: target.uid,
-    });
-    return {
-      summary: action.summary,
-      resourceVersionBefore: before,
-      resourceVersionAfter: after?.metadata?.resourceVersion,
-    };
-  } catch (error) {
-    if (error instanceof KubernetesError && error.status === 409) {
+  for (let attempt = 1; ; attempt++) {
+    const { current, before } = await checkedTarget(cluster, ref, action, label);
+    await beforeWrite();
+    try {
+      const after = await writeTarget(cluster, ref, withPrecondition(action.change, current), {
+        dryRun: false,
+        uid: target.uid,
+      });
+      return {
+        summary: action.summary,
+        resourceVersionBefore: before,
+        resourceVersionAfter: after?.metadata?.resourceVersion,
+      };
+    } catch (error) {
+      if (!(error instanceof KubernetesError && error.status === 409)) throw error;
+      // Argo CD's controller writes an Application's status all the time: as the argocd CLI
+      // does, an operation is set again on a fresh read, whose dry run must still be the one
+      // approved (an operation set meanwhile, this one included, makes it differ).
+      if (ARGO_OPERATIONS.has(action.type) && attempt < WRITE_ATTEMPTS) continue;
       throw new TargetChangedError(
         `target changed since proposed: ${label} was modified while the change was being applied`,
         'maybe',
       );
     }
-    throw error;
   }
 }
+
+const WRITE_ATTEMPTS = 3;
 
 type Current = Awaited<ReturnType<typeof readTarget>>;
 
@@ -120,10 +133,18 @@ async function checkOnce(
     );
   }
   if (action.type === 'scale') await refuseIfAutoscaled(cluster, ref);
+  const marker = markerOf(action);
+  if (marker !== undefined && operationSet(current, marker))
+    throw new TargetChangedError(
+      `target changed since proposed: ${label} already has this operation`,
+      'maybe',
+    );
   const before = current.metadata?.resourceVersion ?? '';
   // Judged again on what the server would do now: policy may not trust the proposal's record.
   const fresh = await dryRun(cluster, ref, current, action.change);
-  const reasons = escalations(targetOf(ref), fresh.leaves, fresh.after);
+  const reasons = escalations(targetOf(ref), fresh.leaves, fresh.after, {
+    argoOperation: ARGO_OPERATIONS.has(action.type),
+  });
   if (reasons.length > 0) throw new ForbiddenChangeError(label, reasons);
   if (fresh.digest !== action.digest) {
     throw new TargetChangedError(

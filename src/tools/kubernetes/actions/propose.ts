@@ -286,7 +286,7 @@ function refIn(
   };
 }
 
-async function build(
+export async function build(
   cluster: Cluster,
   ref: Ref,
   current: KubernetesObject,
@@ -303,7 +303,7 @@ async function build(
       `${ref.kind} ${ref.name} has no uid or resourceVersion`,
     );
   const view = await dryRun(cluster, ref, current, change);
-  refuseUnfit(ref, view, change);
+  refuseUnfit(ref, view, change, type);
   return {
     type,
     verb,
