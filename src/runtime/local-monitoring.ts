@@ -44,6 +44,8 @@ export type MonitoringSetup = {
   /** The rules as YAML text; the shipped ones by default. */
   rules?: string;
   intervals?: Intervals;
+  /** Ports chosen beforehand (`freePort`), when their URLs are needed before the start. */
+  ports?: { prometheus: number; alertmanager: number };
 };
 
 export type LocalMonitoring = {
@@ -81,7 +83,10 @@ export async function startLocalMonitoring(setup: MonitoringSetup): Promise<Loca
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [prometheusPort, alertmanagerPort] = await Promise.all([freePort(), freePort()]);
+    const [prometheusPort, alertmanagerPort] =
+      setup.ports === undefined
+        ? await Promise.all([freePort(), freePort()])
+        : [setup.ports.prometheus, setup.ports.alertmanager];
     const prometheusUrl = `http://127.0.0.1:${prometheusPort}`;
     const alertmanagerUrl = `http://127.0.0.1:${alertmanagerPort}`;
     writeConfigs(dir, setup, alertmanagerPort);
@@ -117,7 +122,7 @@ export async function startLocalMonitoring(setup: MonitoringSetup): Promise<Loca
 type Shipped = Record<string, unknown>;
 
 /** The shipped files with this machine's ports, rules, webhook and intervals. */
-function writeConfigs(dir: string, setup: MonitoringSetup, alertmanagerPort: number): void {
+export function writeConfigs(dir: string, setup: MonitoringSetup, alertmanagerPort: number): void {
   const intervals = setup.intervals ?? {};
   writeFileSync(join(dir, 'rules.yml'), setup.rules ?? readFileSync(SHIPPED_RULES, 'utf8'));
   const prometheus = parse(readFileSync(join(SHIPPED_DIR, 'prometheus.yml'), 'utf8')) as Shipped;
