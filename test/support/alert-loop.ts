@@ -20,7 +20,7 @@ export const QUICK_INTERVALS: Intervals = {
   resendDelay: '1s',
 };
 
-/** How long a rule waits, quickened; unchanged for the range windows (minutes become seconds). */
+/** How long a quickened rule holds before it fires (its range windows go from minutes to seconds). */
 export const QUICK_FOR = '3s';
 
 type Rules = { groups: { rules: { expr: string; for?: string }[] }[] };
