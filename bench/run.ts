@@ -1,4 +1,5 @@
 import { benchAgents } from './agents.ts';
+import { benchAlertLoop } from './alert-loop.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
@@ -22,6 +23,8 @@ if (only === undefined || only === 'redaction') await benchRedaction();
 if (only === undefined || only === 'oncall') await benchOncall();
 if (only === undefined || only === 'status') await benchStatus();
 if (only === undefined || only === 'sandbox') await benchSandbox();
+// Half an hour with the shipped intervals: only when asked for by name.
+if (only === 'alert-loop') await benchAlertLoop();
 if (only === undefined || only === 'workflows') {
   await benchWorkflowSteps();
   await benchWorkflowSchedule();

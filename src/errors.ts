@@ -6,6 +6,7 @@ type ErrorCode =
   | 'config_invalid'
   | 'redis_server_missing'
   | 'redis_server_failed'
+  | 'monitoring_failed'
   | 'redis_unavailable'
   | 'kubernetes_api'
   | 'kubernetes_config'

@@ -1,8 +1,11 @@
 /**
- * What an alert is about, for storm control: the cluster and the workload (namespace and owner:
+ * What an alert is about, for storm control: the cluster and the workload (namespace and name:
  * a Deployment, StatefulSet, DaemonSet, Job or CronJob label, else a pod's name without the
  * suffixes its ReplicaSet and itself add), or the node, or at least the namespace. Alerts about
- * one subject share one investigation. Undefined when the labels name none of these.
+ * one subject share one investigation. The workload's kind is left out: a crash-looping pod's
+ * alert names the pod, its deployment's replicas-mismatch alert names the deployment, and both
+ * are about the same workload, so they are one subject and one investigation. Undefined when the
+ * labels name none of these.
  */
 const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset', 'job_name', 'cronjob'] as const;
 
@@ -15,12 +18,10 @@ export function subjectOf(labels: Readonly<Record<string, string>>): string | un
   const namespace = labels.namespace;
   if (namespace === undefined)
     return labels.node === undefined ? undefined : within(`node/${part(labels.node)}`);
-  for (const kind of WORKLOAD_LABELS) {
-    const name = labels[kind];
-    if (name !== undefined) return within(`${part(namespace)}/${kind}/${part(name)}`);
-  }
-  if (labels.pod !== undefined)
-    return within(`${part(namespace)}/pod/${part(podOwner(labels.pod))}`);
+  const workload =
+    WORKLOAD_LABELS.map((kind) => labels[kind]).find((name) => name !== undefined) ??
+    (labels.pod === undefined ? undefined : podOwner(labels.pod));
+  if (workload !== undefined) return within(`${part(namespace)}/workload/${part(workload)}`);
   return within(part(namespace));
 }
 

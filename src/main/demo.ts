@@ -2,67 +2,133 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { type EnvSource, loadConfig, readEnv } from '../config/index.ts';
+import { type Config, type EnvSource, loadConfig, readEnv } from '../config/index.ts';
 import { isLoopback } from '../dashboard/web-access.ts';
 import { createLogger } from '../observability/logger.ts';
-import { startEmbeddedRedis } from '../runtime/embedded-redis.ts';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../runtime/embedded-redis.ts';
+import type { LocalMonitoring } from '../runtime/local-monitoring.ts';
 import { exitOnSignal } from '../runtime/shutdown.ts';
 import { DEMO_SCENARIOS } from '../sandbox/demo-scenarios.ts';
 import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
+import {
+  type DemoMonitoring,
+  monitoringEnv,
+  monitoringLines,
+  planDemoMonitoring,
+  startDemoMonitoring,
+} from './demo-monitoring.ts';
 import { startProcess } from './start-process.ts';
 
 /** Console channels the demo binds to the sandbox, so commands work there at once. */
 const DEMO_CHANNELS = ['web:ops', 'web:alerts'];
 
+type DemoParts = {
+  sandbox?: Sandbox;
+  redis?: EmbeddedRedis;
+  monitoring?: LocalMonitoring;
+};
+
 /**
  * `coxswain demo`: the whole product in one process on port 8080, on the sandbox cluster, with
- * its own Redis unless REDIS_URL names one. Quiet logs, so the URLs it prints stay readable.
+ * its own Redis unless REDIS_URL names one, and its own Prometheus and Alertmanager when this
+ * machine has them. Quiet logs, so the URLs it prints stay readable.
  */
 export async function demo(): Promise<void> {
   const env = readEnv();
   const dir = mkdtempSync(join(tmpdir(), 'coxswain-demo-'));
-  let sandbox: Sandbox | undefined;
-  let redis: Awaited<ReturnType<typeof startEmbeddedRedis>> | undefined;
+  const parts: DemoParts = {};
   const cleanUp = async () => {
-    await sandbox?.close();
-    await redis?.stop();
+    await parts.monitoring?.stop();
+    await parts.sandbox?.close();
+    await parts.redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS, metricsPort: 0 });
-    const kubeconfig = join(dir, 'kubeconfig');
-    sandbox.writeKubeconfig(kubeconfig);
-    const configFile = env.COXSWAIN_CONFIG || writeDemoConfig(dir, kubeconfig);
-    redis = env.REDIS_URL ? undefined : await startEmbeddedRedis();
-    config = loadConfig({
-      LOG_LEVEL: 'warn',
-      AUDIT_DIR: join(dir, 'audit'),
-      ...env,
-      ...openWebhookOnLoopback(env),
-      COXSWAIN_CONFIG: configFile,
-      ...(redis ? { REDIS_URL: redis.url } : {}),
-      ...demoPublicUrl(env),
-    });
-  } catch (error) {
-    await cleanUp();
-    throw error;
-  }
-  // The demo's console is the one place where the name typed is trusted (from this machine only).
-  config = Object.freeze({
-    ...config,
-    dashboard: Object.freeze({ ...config.dashboard, trustLocalNames: true }),
-  });
-  const log = createLogger(config.logLevel);
+  let prepared: Awaited<ReturnType<typeof prepare>>;
   let running: Awaited<ReturnType<typeof startProcess>>;
   try {
-    running = await startProcess(config, 'all', log);
+    prepared = await prepare(env, dir, parts);
+    running = await startProcess(prepared.config, 'all', prepared.log);
   } catch (error) {
     await cleanUp();
     throw error;
   }
-  const base = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${running.port}`;
-  const lines = [
+  const { config, log, plan } = prepared;
+  const base = `http://${hostForUrl(config.http.host)}:${running.port}`;
+  const failure = await startMonitoring(plan, parts, `${base}/alerts/alertmanager`, config);
+  const sandbox = parts.sandbox as Sandbox;
+  process.stdout.write(
+    demoLines({ base, dir, config, sandbox, redis: parts.redis, plan, parts, failure }).join('\n'),
+  );
+  exitOnSignal(log, async () => {
+    process.stdout.write('Stopping Coxswain demo…\n');
+    await running.stop();
+    await cleanUp();
+    process.stdout.write('Stopped.\n');
+  });
+}
+
+/** The sandbox, Redis and the configuration, each part kept in `parts` as it starts. */
+async function prepare(env: EnvSource, dir: string, parts: DemoParts) {
+  parts.sandbox = await startSandbox({ scenarios: DEMO_SCENARIOS, metricsPort: 0 });
+  const kubeconfig = join(dir, 'kubeconfig');
+  parts.sandbox.writeKubeconfig(kubeconfig);
+  const configFile = env.COXSWAIN_CONFIG || writeDemoConfig(dir, kubeconfig);
+  if (!env.REDIS_URL) parts.redis = await startEmbeddedRedis();
+  const plan = await planDemoMonitoring();
+  const loaded = loadConfig({
+    LOG_LEVEL: 'warn',
+    AUDIT_DIR: join(dir, 'audit'),
+    ...monitoringEnv(plan),
+    ...env,
+    ...openWebhookOnLoopback(env),
+    COXSWAIN_CONFIG: configFile,
+    ...(parts.redis ? { REDIS_URL: parts.redis.url } : {}),
+    ...demoPublicUrl(env),
+  });
+  // The demo's console is the one place where the name typed is trusted (from this machine only).
+  const config = Object.freeze({
+    ...loaded,
+    dashboard: Object.freeze({ ...loaded.dashboard, trustLocalNames: true }),
+  });
+  return { config, plan, log: createLogger(config.logLevel) };
+}
+
+/**
+ * Starts the planned Prometheus and Alertmanager once the webhook listens; the demo goes on
+ * without them when they cannot start, and says why.
+ */
+async function startMonitoring(
+  plan: DemoMonitoring,
+  parts: DemoParts,
+  webhookUrl: string,
+  config: Config,
+): Promise<string | undefined> {
+  if (plan.kind !== 'planned' || parts.sandbox?.metricsUrl === undefined) return undefined;
+  try {
+    parts.monitoring = await startDemoMonitoring(
+      plan,
+      parts.sandbox.metricsUrl,
+      webhookUrl,
+      config,
+    );
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+function demoLines(shown: {
+  base: string;
+  dir: string;
+  config: Config;
+  sandbox: Sandbox;
+  redis: EmbeddedRedis | undefined;
+  plan: DemoMonitoring;
+  parts: DemoParts;
+  failure: string | undefined;
+}): string[] {
+  const { base, dir, config, sandbox, redis } = shown;
+  return [
     '',
     'Coxswain demo is running.',
     '',
@@ -71,6 +137,7 @@ export async function demo(): Promise<void> {
     `  Redis                 ${redis ? `embedded redis-server on port ${redis.port} (pid ${redis.pid}), nothing kept on disk` : 'REDIS_URL'}`,
     `  Sandbox cluster       ${sandbox.url} (${DEMO_SCENARIOS.join(', ')})`,
     `  Prometheus metrics    ${sandbox.metricsUrl ?? ''}   (scrape config and rules: deploy/prometheus/)`,
+    ...monitoringLines(shown.plan, shown.parts.monitoring, shown.failure),
     `  kubectl               KUBECONFIG=${join(dir, 'kubeconfig')} kubectl get pods -A`,
     '',
     `  In the console's #ops channel (${base}/#ops), type:  status  (then click Diagnose payments)   or   help`,
@@ -87,13 +154,10 @@ export async function demo(): Promise<void> {
     'Press Ctrl-C to stop.',
     '',
   ];
-  process.stdout.write(lines.join('\n'));
-  exitOnSignal(log, async () => {
-    process.stdout.write('Stopping Coxswain demo…\n');
-    await running.stop();
-    await cleanUp();
-    process.stdout.write('Stopped.\n');
-  });
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /**

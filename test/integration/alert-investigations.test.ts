@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AlertGroups } from '../../src/alerts/alert-groups.ts';
+import { AlertGroups, groupId } from '../../src/alerts/alert-groups.ts';
 import { Incidents } from '../../src/alerts/incidents.ts';
 import { Investigations } from '../../src/alerts/investigations.ts';
 import type { AlertmanagerPayload } from '../../src/alerts/schema.ts';
@@ -244,6 +244,78 @@ describe('an alert its channel does not cover', () => {
     expect({ started: started.length, toldWeb: leak !== undefined }).toEqual({
       started: 1,
       toldWeb: false,
+    });
+  });
+});
+
+describe('one cause raising three alert groups', () => {
+  it('investigates once, and the groups that join name the thread where that investigation answers', async () => {
+    const { loadWorkflowFiles } = await import('../../src/workflows/load-files.ts');
+    const files = loadWorkflowFiles(new URL('../../workflows/', import.meta.url).pathname);
+    const own = {
+      ...deps,
+      bindings: [
+        Binding.parse({ channel: 'slack:C0SHOP', clusters: ['prod'], namespaces: ['shop'] }),
+      ],
+      routes: [Route.parse({ match: {}, channels: ['slack:C0SHOP'] })],
+      // The shipped pod-crashloop workflow takes KubePodCrashLooping.
+      workflows: { workflows: () => files.yaml },
+    };
+    // What kube-prometheus's rules raise, grouped by alert name and namespace as the shipped
+    // Alertmanager does, when an OOM-killed deployment crash-loops: the alerts name its pods or
+    // the deployment itself, each group in a message and thread of its own.
+    const group = (alertname: string, labels: Record<string, string>): AlertmanagerPayload => {
+      const all = { alertname, namespace: 'shop', severity: 'warning', ...labels };
+      return {
+        version: '4',
+        groupKey: `{}:{alertname="${alertname}", namespace="shop"}`,
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'coxswain',
+        groupLabels: { alertname, namespace: 'shop' },
+        commonLabels: all,
+        commonAnnotations: {},
+        externalURL: '',
+        alerts: [
+          {
+            status: 'firing',
+            labels: all,
+            annotations: {},
+            startsAt: '2026-12-06T12:00:00Z',
+            generatorURL: '',
+            fingerprint: `fp-${alertname}`,
+          },
+        ],
+      };
+    };
+    runs.length = 0;
+    posted.length = 0;
+    const storm = [
+      group('KubeContainerMemoryNearLimit', { pod: 'cart-8gx8x7ztfj-k2m4p', container: 'cart' }),
+      group('KubeDeploymentReplicasMismatch', { deployment: 'cart' }),
+      group('KubePodCrashLooping', { pod: 'cart-8gx8x7ztfj-wsfbd', container: 'cart' }),
+    ];
+
+    const started: string[] = [];
+    for (const payload of storm)
+      started.push(
+        ...(await startInvestigations(
+          { kind: 'alert', receivedAt: '2026-12-06T12:00:05Z', payload },
+          own,
+        )),
+      );
+
+    // The one investigation answers in the thread it was queued for; every note in the other
+    // threads sends the reader there, by the name its group's message shows.
+    const threadOf = new Map(storm.map((p) => [`alert.${groupId(p.groupKey)}`, p]));
+    const answersIn = (runs[0]?.data as { threadKey?: string } | undefined)?.threadKey ?? '';
+    const holder = threadOf.get(answersIn)?.commonLabels.alertname;
+    const named = posted
+      .map((p) => /the diagnosis goes in the thread of (\w+)/.exec(textOf(p.data))?.[1])
+      .filter((name) => name !== undefined);
+    expect({ started: started.length, named }).toEqual({
+      started: 1,
+      named: [holder, holder],
     });
   });
 });

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliRun, childPids, isAlive, runCli } from '../support/cli.ts';
 import { alertFixture } from '../support/fixtures.ts';
@@ -15,15 +19,17 @@ afterEach(async () => {
 });
 
 describe('coxswain demo', () => {
-  it('starts its own Redis, serves the console and stops cleanly on Ctrl-C leaving no child', async () => {
+  it('starts its own Redis, Prometheus and Alertmanager, serves the console and stops cleanly on Ctrl-C leaving no child', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0' });
-    const [, consoleUrl] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    const [, consoleUrl] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/, 30_000);
     const [, webhookUrl] = await run.waitFor(/Alertmanager webhook\s+(\S+)/);
     const [, metricsUrl] = await run.waitFor(
       /Prometheus metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/,
     );
+    const [, prometheusUrl] = await run.waitFor(/Prometheus\s+(http:\/\/127\.0\.0\.1:\d+)\/alerts/);
+    const [, alertmanagerUrl] = await run.waitFor(/Alertmanager\s+(http:\/\/127\.0\.0\.1:\d+)\//);
     const pid = run.child.pid ?? 0;
-    const redisPids = childPids(pid);
+    const children = childPids(pid);
 
     const page = await fetch(consoleUrl ?? '');
     const metrics = await (await fetch(metricsUrl ?? '')).text();
@@ -32,6 +38,13 @@ describe('coxswain demo', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(alertFixture('firing')),
     });
+    const scraping = (await (await fetch(`${prometheusUrl}/api/v1/status/config`)).json()) as {
+      data: { yaml: string };
+    };
+    const rules = await (await fetch(`${prometheusUrl}/api/v1/rules`)).text();
+    const routing = (await (await fetch(`${alertmanagerUrl}/api/v2/status`)).json()) as {
+      config: { original: string };
+    };
     run.child.kill('SIGINT');
     const code = await run.exited;
 
@@ -40,23 +53,37 @@ describe('coxswain demo', () => {
       /^kube_pod_container_status_waiting_reason\{namespace="payments",.*reason="CrashLoopBackOff"\} 1$/m,
     );
     expect(alert.status).toBe(202);
-    expect(redisPids).toHaveLength(1);
+    expect(scraping.data.yaml).toMatch(
+      new RegExp(`job_name: kube-state-metrics[\\s\\S]*- ${new URL(metricsUrl ?? '').host}\\n`),
+    );
+    expect(rules).toContain('"name":"KubePodCrashLooping"');
+    expect(routing.config.original).toContain(`url: ${webhookUrl}`);
+    // redis-server, prometheus and prometheus-alertmanager.
+    expect(children).toHaveLength(3);
     expect(code).toBe(0);
-    expect(redisPids.filter(isAlive)).toEqual([]);
+    expect(children.filter(isAlive)).toEqual([]);
     expect(run.stdout()).toContain('Stopped.');
     expect(run.stderr()).not.toContain('Error');
-  });
+  }, 60_000);
 });
 
 describe('coxswain demo without redis-server', () => {
   it('runs on its sandbox cluster and answers diagnose and a question in #ops', async () => {
+    // A PATH with redis-server alone: no Prometheus, no Alertmanager.
+    const bin = mkdtempSync(join(tmpdir(), 'coxswain-demo-path-'));
+    symlinkSync(
+      execFileSync('which', ['redis-server'], { encoding: 'utf8' }).trim(),
+      join(bin, 'redis-server'),
+    );
     run = runCli(['demo'], {
       REDIS_URL: undefined,
       PORT: '0',
       COXSWAIN_CONFIG: undefined,
       ANTHROPIC_API_KEY: undefined,
+      PATH: bin,
     });
     const [, consoleUrl = ''] = await run.waitFor(/Web console\s+(http:\/\/127\.0\.0\.1:\d+\/)/);
+    const [noMonitoring] = await run.waitFor(/^ +Prometheus +not started.*$/m);
     await run.waitFor(/Sandbox cluster\s+http:\/\/127\.0\.0\.1:\d+ \(healthy, oom-crashloop/);
     const stream = await SseClient.connect(`${consoleUrl}api/stream?channel=ops`);
 
@@ -105,7 +132,11 @@ describe('coxswain demo without redis-server', () => {
     expect(run.stdout()).toContain('@coxswain why is payments crashlooping?');
     expect(answer.data).toContain('OOMKilled, exit code 137');
     expect(answer.data).toContain('no model is configured');
+    expect(noMonitoring).toContain(
+      'not started (prometheus and prometheus-alertmanager not on the PATH): apt-get install prometheus prometheus-alertmanager',
+    );
     expect(code).toBe(0);
+    rmSync(bin, { recursive: true, force: true });
   }, 120_000);
 
   it('leaves its webhook open only on a loopback HOST', async () => {
