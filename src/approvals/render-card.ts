@@ -21,6 +21,10 @@ const RISK: Record<string, string> = {
   delete: 'Deletes the object and, in the background, what it owns; nothing brings it back.',
   rollback: 'Replaces the pods with those of the earlier revision.',
   patch: 'Changes the object exactly as the diff shows.',
+  'argocd-sync':
+    "Argo CD applies the application's manifests from Git now: whatever differs in the cluster is replaced, and with prune on, what Git no longer declares is deleted.",
+  'argocd-rollback':
+    'Argo CD deploys the earlier revision from its history; what changed in Git since is undone in the cluster until the next sync.',
   'git-change':
     'Opens a pull request: nothing changes in the cluster until it is merged and Argo CD syncs it.',
   'silence-create':
