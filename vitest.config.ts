@@ -10,9 +10,11 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
-        // Next to the code: no Redis, no child processes, no servers, so no global setup.
+        // Next to the code: no Redis, no child processes, no servers, so no global setup; and
+        // nothing a file leaves behind for the next, so a worker runs its files one after another
+        // in one process instead of loading the product's modules again for each file.
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts'] },
+        test: { name: 'unit', include: ['src/**/*.test.ts'], isolate: false },
       },
       {
         // Whole flows against real Redis (one embedded redis-server for the run) and the fakes.
