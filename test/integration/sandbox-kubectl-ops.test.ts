@@ -134,7 +134,9 @@ describe('kubectl get -w on the sandbox', () => {
   });
 });
 
-describe('kubectl logs -f on the sandbox', () => {
+// A followed log that ends with its container and a paused rollout both wait on the cluster's
+// clock, in namespaces of their own: they run at the same time.
+describe('kubectl logs -f on the sandbox', { concurrent: true }, () => {
   it('streams the lines a container writes until that run of it ends', async () => {
     // A short-lived server: it starts, writes a line a second, then crashes after 5 s.
     sandbox.sandbox.simulator.addImages({
@@ -171,23 +173,9 @@ describe('kubectl logs -f on the sandbox', () => {
     expect(lines.at(-1)).toContain('giving up');
     await ok(['delete', 'pod', 'leaky', '-n', 'payments']);
   });
-
-  it('lets the server release a followed log when the client leaves', async () => {
-    const [pod] = (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=frontend', '-o', 'name']))
-      .trim()
-      .split('\n');
-    const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
-    await eventually(async () => (follow.printed.stdout.includes('listening') ? true : undefined));
-    expect(follow.child.exitCode).toBeNull();
-    expect(sandbox.sandbox.openLogStreams()).toBe(1);
-
-    follow.child.kill();
-
-    await eventually(async () => (sandbox.sandbox.openLogStreams() === 0 ? true : undefined));
-  });
 });
 
-describe('kubectl rollout pause and resume on the sandbox', () => {
+describe('kubectl rollout pause and resume on the sandbox', { concurrent: true }, () => {
   it('rolls out nothing while paused and the change once resumed', async () => {
     await ok(['rollout', 'pause', 'deploy/frontend', '-n', 'shop']);
     await ok(['set', 'env', 'deploy/frontend', '-n', 'shop', 'MODE=fast']);
@@ -223,6 +211,22 @@ describe('kubectl rollout pause and resume on the sandbox', () => {
     expect(done.stdout).toContain('deployment "frontend" successfully rolled out');
     expect(await progressing()).toBe('NewReplicaSetAvailable');
   }, 100_000);
+});
+
+describe('kubectl logs -f stopped by its user on the sandbox', () => {
+  it('lets the server release a followed log when the client leaves', async () => {
+    const [pod] = (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=frontend', '-o', 'name']))
+      .trim()
+      .split('\n');
+    const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
+    await eventually(async () => (follow.printed.stdout.includes('listening') ? true : undefined));
+    expect(follow.child.exitCode).toBeNull();
+    expect(sandbox.sandbox.openLogStreams()).toBe(1);
+
+    follow.child.kill();
+
+    await eventually(async () => (sandbox.sandbox.openLogStreams() === 0 ? true : undefined));
+  });
 });
 
 describe('kubectl delete with finalizers and cascades on the sandbox', () => {
