@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/longest-first.ts';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     // Two files at a time: most integration tests wait on timers, pacing and child processes, so
     // on a 2-core machine a second file runs in the time the first spends waiting.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         // Next to the code: no Redis, no child processes, no servers, so no global setup; and
