@@ -14,9 +14,8 @@ import { WORKLOAD_SETUP, WORKLOADS } from './cases/workloads.ts';
 /**
  * A table of rows, run in order; tables run alongside each other, as they use namespaces of their
  * own, but one marked `last` waits for the others: it changes what they read (drain empties a
- * node). Every table's `setup` runs (alongside the others') before the first row of any table, so
- * that controllers work on every table's objects (jobs finishing, crash loops backing off) while
- * rows run.
+ * node). Its `setup` runs before the first row of any table, so that controllers work on every
+ * table's objects (jobs finishing, crash loops backing off) while rows run.
  */
 type Table = { title: string; cases: readonly Case[]; setup?: readonly Step[]; last?: true };
 
@@ -42,9 +41,10 @@ export async function runConformance(): Promise<{ title: string; results: Result
   writeFileSync(kubeconfig, sandbox.kubeconfig, { mode: 0o600 });
   const context = { kubeconfig, cacheDir: join(dir, 'cache'), url: sandbox.url };
   try {
-    const setups = await Promise.all(TABLES.map((table) => runSteps(table.setup ?? [], context)));
-    for (const [i, failed] of setups.entries())
-      if (failed !== undefined) throw new Error(`${TABLES[i]?.title}: ${failed}`);
+    for (const table of TABLES) {
+      const failed = await runSteps(table.setup ?? [], context);
+      if (failed !== undefined) throw new Error(`${table.title}: ${failed}`);
+    }
     const run = async (table: Table) => {
       const results: Result[] = [];
       for (const c of table.cases) results.push(await runCase(c, context));
