@@ -62,7 +62,7 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
     log,
     metrics,
     concurrency: 8,
-    pacer: new ChannelPacer(resources.worker, config.redis.prefix, PLATFORM_INTERVALS_MS),
+    pacer: new ChannelPacer(resources.worker, config.redis.prefix, paceOf(config)),
   });
   const routes = [
     alertmanagerRoute({
@@ -249,4 +249,13 @@ function workflowShelf(
   }, intervalMs);
   timer.unref();
   return shelf;
+}
+
+/** The spacing per channel, by platform: the platforms' own unless the config says otherwise. */
+function paceOf(config: Config): Record<string, number> {
+  return {
+    ...PLATFORM_INTERVALS_MS,
+    slack: config.slack?.paceMs ?? PLATFORM_INTERVALS_MS.slack,
+    discord: config.discord?.paceMs ?? PLATFORM_INTERVALS_MS.discord,
+  };
 }

@@ -13,6 +13,16 @@ const optionalText = z
   .optional()
   .transform((value) => (value === '' ? undefined : value));
 
+/** The least time between two messages to one chat channel; unset: the platform's own rate. */
+const paceMs = optionalText.pipe(
+  z.coerce
+    .number<string>({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 60000')
+    .max(60_000, 'must be between 0 and 60000')
+    .optional(),
+);
+
 /** The base URL of a service the worker reads, without its trailing slashes. */
 const serviceUrl = (example: string) =>
   optionalText
@@ -105,6 +115,7 @@ export const Env = z
       (value) => value === undefined || /^https?:\/\/[^\s]+\/$/.test(value),
       'must be an http(s) URL ending in / (like https://slack.com/api/)',
     ),
+    SLACK_PACE_MS: paceMs,
     DISCORD_TOKEN: optionalText.refine(
       (value) => value === undefined || /^\S{20,}$/.test(value),
       'must be the bot token of the Discord application',
@@ -117,6 +128,7 @@ export const Env = z
       (value) => value === undefined || /^https?:\/\/[^\s]+$/.test(value),
       'must be an http(s) URL (like https://discord.com/api)',
     ),
+    DISCORD_PACE_MS: paceMs,
     AUDIT_DIR: z.string().min(1).default('audit'),
     /** The workflow files; the shipped folder when unset. */
     WORKFLOWS_DIR: optionalText,
@@ -173,7 +185,12 @@ export const Env = z
           'is required with SLACK_BOT_TOKEN for HTTP mode; or set SLACK_APP_TOKEN for Socket Mode',
       });
     }
-    for (const name of ['SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_API_URL'] as const) {
+    for (const name of [
+      'SLACK_APP_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_API_URL',
+      'SLACK_PACE_MS',
+    ] as const) {
       if (env[name] !== undefined && env.SLACK_BOT_TOKEN === undefined)
         ctx.addIssue({
           code: 'custom',
@@ -181,7 +198,7 @@ export const Env = z
           message: 'is set but SLACK_BOT_TOKEN is not',
         });
     }
-    for (const name of ['DISCORD_GUILD_ID', 'DISCORD_API_URL'] as const) {
+    for (const name of ['DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_PACE_MS'] as const) {
       if (env[name] !== undefined && env.DISCORD_TOKEN === undefined)
         ctx.addIssue({ code: 'custom', path: [name], message: 'is set but DISCORD_TOKEN is not' });
     }

@@ -88,6 +88,30 @@ describe('loadConfig', () => {
     expect(message).not.toContain('prometheus-secret');
   });
 
+  it("paces chat at the platforms' rate unless told, and refuses a pace that is not a time", () => {
+    const chat = {
+      ...BASE,
+      SLACK_BOT_TOKEN: 'xoxb-0000-test',
+      SLACK_SIGNING_SECRET: 'signing-secret-0123',
+      DISCORD_TOKEN: 'discord-token-0123456789',
+    };
+
+    const paced = loadConfig({ ...chat, SLACK_PACE_MS: '250', DISCORD_PACE_MS: '0' });
+
+    expect(loadConfig(chat).slack?.paceMs).toBeUndefined();
+    expect(loadConfig({ ...chat, SLACK_PACE_MS: '' }).slack?.paceMs).toBeUndefined();
+    expect([paced.slack?.paceMs, paced.discord?.paceMs]).toEqual([250, 0]);
+    expect(failure({ ...chat, SLACK_PACE_MS: 'soon' })).toContain(
+      'SLACK_PACE_MS: must be a number of milliseconds',
+    );
+    expect(failure({ ...chat, DISCORD_PACE_MS: '-1' })).toContain(
+      'DISCORD_PACE_MS: must be between 0 and 60000',
+    );
+    expect(failure({ ...BASE, SLACK_PACE_MS: '250' })).toContain(
+      'SLACK_PACE_MS: is set but SLACK_BOT_TOKEN is not',
+    );
+  });
+
   it('requires both basic-auth variables or neither', () => {
     expect(failure({ ...BASE, ALERTMANAGER_USERNAME: 'alertmanager' })).toContain(
       'ALERTMANAGER_PASSWORD: is required',

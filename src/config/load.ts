@@ -37,10 +37,18 @@ export type Config = Readonly<{
         appToken: string | undefined;
         signingSecret: string | undefined;
         apiUrl: string | undefined;
+        /** The least ms between two messages to one channel; unset, Slack's documented rate. */
+        paceMs: number | undefined;
       }>
     | undefined;
   discord:
-    | Readonly<{ token: string; guildId: string | undefined; apiUrl: string | undefined }>
+    | Readonly<{
+        token: string;
+        guildId: string | undefined;
+        apiUrl: string | undefined;
+        /** The least ms between two messages to one channel; unset, Discord's documented rate. */
+        paceMs: number | undefined;
+      }>
     | undefined;
   /** Where the metrics tools read from; an unset URL makes those tools say so. */
   metrics: Readonly<{ prometheusUrl: string | undefined; alertmanagerUrl: string | undefined }>;
@@ -143,11 +151,17 @@ export function loadConfig(source: EnvSource): Config {
             appToken: env.SLACK_APP_TOKEN,
             signingSecret: env.SLACK_SIGNING_SECRET,
             apiUrl: env.SLACK_API_URL,
+            paceMs: env.SLACK_PACE_MS,
           },
     discord:
       env.DISCORD_TOKEN === undefined
         ? undefined
-        : { token: env.DISCORD_TOKEN, guildId: env.DISCORD_GUILD_ID, apiUrl: env.DISCORD_API_URL },
+        : {
+            token: env.DISCORD_TOKEN,
+            guildId: env.DISCORD_GUILD_ID,
+            apiUrl: env.DISCORD_API_URL,
+            paceMs: env.DISCORD_PACE_MS,
+          },
     metrics: {
       prometheusUrl: env.PROMETHEUS_URL,
       alertmanagerUrl: env.ALERTMANAGER_URL,

@@ -46,6 +46,9 @@ beforeAll(async () => {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
     DISCORD_GUILD_ID: discord.guildId,
+    // Slack keeps its own pace: the Slack case deletes a message before its thread's first reply,
+    // which that pace holds back. The Discord case waits for each step, so a short pace will do.
+    DISCORD_PACE_MS: '100',
   });
 }, 60_000);
 

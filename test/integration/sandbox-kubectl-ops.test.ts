@@ -134,7 +134,10 @@ describe('kubectl get -w on the sandbox', () => {
   });
 });
 
-describe('kubectl logs -f on the sandbox', () => {
+// These wait on the cluster's clock (a container's run, a rollout, cascading deletes, a
+// namespace emptied), each in namespaces or on objects of its own: they run at the same time, the
+// tests of each one after another.
+describe('kubectl logs -f on the sandbox', { concurrent: true }, () => {
   it('streams the lines a container writes until that run of it ends', async () => {
     // A short-lived server: it starts, writes a line a second, then crashes after 5 s.
     sandbox.sandbox.simulator.addImages({
@@ -171,23 +174,9 @@ describe('kubectl logs -f on the sandbox', () => {
     expect(lines.at(-1)).toContain('giving up');
     await ok(['delete', 'pod', 'leaky', '-n', 'payments']);
   });
-
-  it('lets the server release a followed log when the client leaves', async () => {
-    const [pod] = (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=frontend', '-o', 'name']))
-      .trim()
-      .split('\n');
-    const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
-    await eventually(async () => (follow.printed.stdout.includes('listening') ? true : undefined));
-    expect(follow.child.exitCode).toBeNull();
-    expect(sandbox.sandbox.openLogStreams()).toBe(1);
-
-    follow.child.kill();
-
-    await eventually(async () => (sandbox.sandbox.openLogStreams() === 0 ? true : undefined));
-  });
 });
 
-describe('kubectl rollout pause and resume on the sandbox', () => {
+describe('kubectl rollout pause and resume on the sandbox', { concurrent: true }, () => {
   it('rolls out nothing while paused and the change once resumed', async () => {
     await ok(['rollout', 'pause', 'deploy/frontend', '-n', 'shop']);
     await ok(['set', 'env', 'deploy/frontend', '-n', 'shop', 'MODE=fast']);
@@ -225,8 +214,8 @@ describe('kubectl rollout pause and resume on the sandbox', () => {
   }, 100_000);
 });
 
-describe('kubectl delete with finalizers and cascades on the sandbox', () => {
-  it('only marks an object with finalizers, which goes when they are removed', async () => {
+describe('kubectl delete with finalizers and cascades on the sandbox', { concurrent: true }, () => {
+  it.sequential('only marks an object with finalizers, which goes when they are removed', async () => {
     await ok(
       ['create', '-f', '-'],
       JSON.stringify({
@@ -259,7 +248,7 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
     expect(gone.stderr).toContain('configmaps "held" not found');
   });
 
-  it('orphans the replica sets with --cascade=orphan', async () => {
+  it.sequential('orphans the replica sets with --cascade=orphan', async () => {
     await ok(
       ['create', '-f', '-'],
       deployment('shop', 'orphaned', 'ghcr.io/example/shop-cart:2.7.0'),
@@ -278,7 +267,7 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
     expect(items[0]?.metadata.ownerReferences).toBeUndefined();
   });
 
-  it('holds the owner with foregroundDeletion until its dependents are gone', async () => {
+  it.sequential('holds the owner with foregroundDeletion until its dependents are gone', async () => {
     await ok(['create', '-f', '-'], deployment('shop', 'fore', 'ghcr.io/example/shop-cart:2.7.0'));
     await eventually(
       async () =>
@@ -296,7 +285,7 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
     expect(await ok(['get', 'rs,pods', '-n', 'shop', '-l', 'app=fore', '-o', 'name'])).toBe('');
   });
 
-  it('finishes a foreground deletion of two config maps that own each other', async () => {
+  it.sequential('finishes a foreground deletion of two config maps that own each other', async () => {
     const uids: Record<string, string> = {};
     for (const name of ['hen', 'egg']) {
       await ok(['create', 'configmap', name, '-n', 'shop']);
@@ -325,7 +314,7 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
     await ok(['wait', '--for=delete', 'cm/egg', '-n', 'shop', '--timeout=15s']);
   });
 
-  it('deletes the dependents in the background by default', async () => {
+  it.sequential('deletes the dependents in the background by default', async () => {
     await ok(['create', '-f', '-'], deployment('shop', 'back', 'ghcr.io/example/shop-cart:2.7.0'));
     await eventually(
       async () =>
@@ -343,8 +332,8 @@ describe('kubectl delete with finalizers and cascades on the sandbox', () => {
   });
 });
 
-describe('namespace lifecycle on the sandbox', () => {
-  it('gives a new namespace its default service account and root CA', async () => {
+describe('namespace lifecycle on the sandbox', { concurrent: true }, () => {
+  it.sequential('gives a new namespace its default service account and root CA', async () => {
     await ok(['create', '-f', '-'], namespace('scratch'));
 
     const names = await eventually(async () => {
@@ -357,7 +346,7 @@ describe('namespace lifecycle on the sandbox', () => {
     expect((ns.spec as { finalizers: string[] }).finalizers).toEqual(['kubernetes']);
   });
 
-  it('terminates a namespace: refuses new content, empties it, then removes it', async () => {
+  it.sequential('terminates a namespace: refuses new content, empties it, then removes it', async () => {
     await ok(
       ['create', '-f', '-'],
       deployment('scratch', 'web', 'ghcr.io/example/shop-cart:2.7.0'),
@@ -386,8 +375,32 @@ describe('namespace lifecycle on the sandbox', () => {
   });
 });
 
+describe('kubectl logs -f stopped by its user on the sandbox', () => {
+  it('lets the server release a followed log when the client leaves', async () => {
+    const [pod] = (await ok(['get', 'pods', '-n', 'shop', '-l', 'app=frontend', '-o', 'name']))
+      .trim()
+      .split('\n');
+    const follow = start(['logs', '-f', pod ?? '', '-n', 'shop']);
+    await eventually(async () => (follow.printed.stdout.includes('listening') ? true : undefined));
+    expect(follow.child.exitCode).toBeNull();
+    expect(sandbox.sandbox.openLogStreams()).toBe(1);
+
+    follow.child.kill();
+
+    await eventually(async () => (sandbox.sandbox.openLogStreams() === 0 ? true : undefined));
+  });
+});
+
 describe('kubectl cordon, drain and disruption budgets on the sandbox', () => {
   it('computes a budget from the pods it selects', async () => {
+    // The frontend's three pods, and none of an earlier rollout still terminating.
+    await eventually(async () => {
+      const pods = (await json(['get', 'pods', '-n', 'shop', '-l', 'app=frontend'])).items as {
+        metadata: { deletionTimestamp?: string };
+      }[];
+      const settled = pods.length === 3 && pods.every((p) => !p.metadata.deletionTimestamp);
+      return settled ? true : undefined;
+    }, 60_000);
     await ok(
       ['apply', '-f', '-'],
       JSON.stringify({

@@ -1,8 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Node's on-disk compile cache for the CLI's modules, shared by every run: each run would
+ * otherwise strip and compile the same few hundred files again. Entries are keyed by content, so
+ * an edited file is compiled afresh.
+ */
+const COMPILE_CACHE = join(tmpdir(), 'coxswain-test-compile-cache');
 
 export type CliRun = {
   child: ChildProcess;
@@ -16,7 +25,8 @@ export type CliRun = {
 /** Runs `coxswain` as a user would: the repository's bin, on the Node that npm puts on the PATH. */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliRun {
   const childEnv: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...process.env, ...env })) {
+  const inherited = { NODE_COMPILE_CACHE: COMPILE_CACHE, ...process.env };
+  for (const [name, value] of Object.entries({ ...inherited, ...env })) {
     if (value !== undefined) childEnv[name] = value;
   }
   const child = spawn(process.execPath, ['bin/coxswain.js', ...args], { cwd: ROOT, env: childEnv });
