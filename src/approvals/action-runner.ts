@@ -2,6 +2,7 @@ import { CoxswainError } from '../errors.ts';
 import { executeGitChange, type GitChange, openedPullRequest } from '../tools/git/change.ts';
 import type { GitRepository } from '../tools/git/repository.ts';
 import { alreadyApplied, verifyOutcome } from '../tools/kubernetes/actions/after-approval.ts';
+import { isArgoOperation } from '../tools/kubernetes/actions/argo-operation.ts';
 import { executeAction } from '../tools/kubernetes/actions/execute.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import type { MetricsContext } from '../tools/metrics/context.ts';
@@ -21,6 +22,11 @@ import type { ExecutionResult, ProposalRecord } from './proposal-store.ts';
  */
 export type ActionRunner = {
   inPlace(): Promise<boolean>;
+  /**
+   * Whether sending the write again is safe when an earlier attempt may have sent it: false for an
+   * Argo CD operation, which would run a second sync once the first has left no trace.
+   */
+  repeatable: boolean;
   /** Makes the change; `beforeWrite` may still stop it right before anything is written. */
   apply(beforeWrite: () => Promise<void>): Promise<Applied>;
   /** What the check after the change showed, and where its result can be seen. */
@@ -49,6 +55,7 @@ export function runnerFor(record: ProposalRecord, deps: RunnerDeps): ActionRunne
   const cluster = deps.clusters.get(action.target.cluster);
   return {
     inPlace: () => alreadyApplied(cluster, action),
+    repeatable: !isArgoOperation(action),
     async apply(beforeWrite) {
       const done = await executeAction(cluster, action, beforeWrite);
       return {
@@ -78,6 +85,7 @@ function gitRunner(
   let opened: { url: string; number: number } | undefined;
   return {
     inPlace: async () => (await openedPullRequest(clone(), change)) !== undefined,
+    repeatable: true,
     async apply(beforeWrite) {
       await beforeWrite();
       const outcome = await executeGitChange(clone(), change, record.decidedBy ?? 'nobody');
@@ -121,6 +129,7 @@ function silenceRunner(
   const context = monitoring ?? { prometheusUrl: undefined, alertmanagerUrl: undefined };
   return {
     inPlace: () => silenceInPlace(context, action, record.id),
+    repeatable: true,
     async apply(beforeWrite) {
       await beforeWrite();
       const done = await executeSilence(

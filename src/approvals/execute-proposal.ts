@@ -159,7 +159,19 @@ async function resume(
       deps,
       now(),
     );
-  if (await runner.inPlace())
+  const inPlace = await runner.inPlace();
+  if (!inPlace && record.writing !== undefined && !runner.repeatable)
+    return finish(
+      record,
+      'executing',
+      'failed',
+      outcomeUnknown(
+        `the worker before this one sent the write at ${record.writing} and stopped before its answer; sending it again could run it twice`,
+      ),
+      deps,
+      now(),
+    );
+  if (inPlace)
     return finishApplied(
       record,
       runner,
@@ -182,10 +194,15 @@ async function write(
     if ((await deps.suspension.state()) !== undefined) throw new WritesSuspendedError();
   };
   await stopIfSuspended();
+  const beforeWrite = async () => {
+    await stopIfSuspended();
+    // From here the write may reach the cluster: a takeover must know it may have been sent.
+    await deps.proposals.markWriting(id, now());
+  };
   let applied: Awaited<ReturnType<ActionRunner['apply']>>;
   try {
     // Looked at again right before the write: a suspension during the checks holds it.
-    applied = await runner.apply(stopIfSuspended);
+    applied = await runner.apply(beforeWrite);
   } catch (error) {
     if (!(error instanceof CoxswainError)) throw error;
     return notWritten(error, record, runner, deps, now);

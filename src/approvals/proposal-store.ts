@@ -121,6 +121,8 @@ export type ProposalRecord = Omit<Proposal, 'state'> & {
   result: ExecutionResult | undefined;
   /** Set once the write reached the cluster, before anything after it can fail. */
   applied: Applied | undefined;
+  /** When the write was about to be sent: a takeover finding this without `applied` cannot tell. */
+  writing: string | undefined;
   supersededBy: string | undefined;
   transitions: Transition[];
 };
@@ -170,6 +172,13 @@ return state
 const MARK_APPLIED = `
 if redis.call('hget', KEYS[1], 'state') ~= 'executing' then return 0 end
 redis.call('hset', KEYS[1], 'applied', ARGV[1])
+return 1
+`;
+
+/** Records that an executing proposal's write is about to be sent. */
+const MARK_WRITING = `
+if redis.call('hget', KEYS[1], 'state') ~= 'executing' then return 0 end
+redis.call('hset', KEYS[1], 'writing', ARGV[1])
 return 1
 `;
 
@@ -260,6 +269,7 @@ export class ProposalStore implements ProposalRecords {
       decidedVia: json(z.array(z.string()), hash.decidedVia) ?? [],
       result: json(ExecutionResult, hash.result),
       applied: json(Applied, hash.applied),
+      writing: hash.writing,
       supersededBy: hash.supersededBy,
       transitions: transitions.map((t) => Transition.parse(JSON.parse(t))),
     };
@@ -308,6 +318,11 @@ export class ProposalStore implements ProposalRecords {
       JSON.stringify(Applied.parse(applied)),
     );
     return marked === 1;
+  }
+
+  /** Records, while executing, that the write is about to be sent (before it is). */
+  async markWriting(id: string, at: Date): Promise<boolean> {
+    return (await this.#redis.eval(MARK_WRITING, 1, this.#stateKey(id), at.toISOString())) === 1;
   }
 
   /** Proposals waiting for a decision, with a card somewhere. */

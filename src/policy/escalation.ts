@@ -22,7 +22,14 @@ const GUARDED_KINDS: Record<string, string> = {
 /** ConfigMaps that act as access control or identity: a value there can grant admin. */
 const GUARDED_CONFIGMAPS = new Set(['argocd-rbac-cm', 'argocd-cm', 'aws-auth']);
 
-const ARGO_GUARDED = new Set(['destination', 'source', 'sources', 'sourceHydrator', 'project']);
+const ARGO_GUARDED = new Set([
+  'destination',
+  'source',
+  'sources',
+  'sourceHydrator',
+  'project',
+  'syncPolicy',
+]);
 const IDENTITY_FIELDS = new Set([
   'serviceAccountName',
   'serviceAccount',
@@ -80,7 +87,11 @@ export function escalations(
   const powerful = holdsPower(after);
   const reasons = new Set<string>();
   for (const leaf of leaves) {
-    if (options.argoOperation === true && isOperation(target.kind, leaf)) continue;
+    if (options.argoOperation === true && isOperation(target.kind, leaf)) {
+      const reason = operationReason(leaf, after);
+      if (reason !== undefined) reasons.add(`${pathText(leaf.parts)}: ${reason}`);
+      continue;
+    }
     const reason = reasonFor(target.kind, leaf) ?? (powerful ? codeChange(leaf) : undefined);
     if (reason !== undefined) reasons.add(`${pathText(leaf.parts)}: ${reason}`);
   }
@@ -89,6 +100,33 @@ export function escalations(
 
 function isOperation(kind: string, leaf: LeafChange): boolean {
   return kind === 'Application' && keysOf(leaf.parts)[0] === 'operation';
+}
+
+/**
+ * What a sync or rollback may set in `operation`: the revision, prune, who started it and its
+ * notes, and a source only when it is the application's own (a rollback names it). Anything else
+ * (another source, inline manifests, sync options such as Replace, a resource list) would change
+ * what or how the application deploys.
+ */
+function operationReason(leaf: LeafChange, after: unknown): string | undefined {
+  const keys = keysOf(leaf.parts);
+  const [, what, field] = keys;
+  if (what === 'info' || (what === 'initiatedBy' && field === 'username')) return undefined;
+  if (what === 'sync' && (field === 'revision' || field === 'prune') && keys.length === 3)
+    return undefined;
+  if (what === 'sync' && field === 'source' && ownSource(after)) return undefined;
+  return "a sync or rollback sets only the revision, prune and the application's own source";
+}
+
+function ownSource(after: unknown): boolean {
+  const app = after as {
+    spec?: { source?: Record<string, unknown> };
+    operation?: { sync?: { source?: Record<string, unknown> } };
+  };
+  const own = app?.spec?.source;
+  const named = app?.operation?.sync?.source;
+  if (own === undefined || named === undefined) return false;
+  return (['repoURL', 'path', 'chart'] as const).every((key) => own[key] === named[key]);
 }
 
 function guardedConfigMap(target: Target): boolean {

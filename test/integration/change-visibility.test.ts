@@ -278,6 +278,7 @@ describe('what a card shows', () => {
       result: undefined,
       supersededBy: undefined,
       applied: undefined,
+      writing: undefined,
       origin: {
         channel: 'slack:C0OPS',
         requester: 'slack:U0ASK',

@@ -41,6 +41,7 @@ export function proposalRecord(overrides: Partial<ProposalRecord> = {}): Proposa
     result: undefined,
     supersededBy: undefined,
     applied: undefined,
+    writing: undefined,
     transitions: [],
     ...overrides,
   };

@@ -73,7 +73,7 @@ export class Simulator {
     this.#onError = onError;
     this.#events = new EventRecorder(store);
     this.#workloads = new WorkloadControllers(store, this.#events);
-    this.#argocd = new ApplicationController(store, this.#events);
+    this.#argocd = new ApplicationController(store, this.#events, onError);
     this.#controllers = [
       ...controllers(store, this.#events),
       { name: 'argo cd application controller', controller: this.#argocd },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
+import { inScope } from '../../policy/command-scope.ts';
 import type { Cluster } from '../kubernetes/cluster.ts';
 import { KubernetesError, wrapKubernetesError } from '../kubernetes/errors.ts';
 
@@ -128,6 +129,34 @@ export const Application = z.looseObject({
 export type Application = z.infer<typeof Application>;
 
 const API = '/apis/argoproj.io/v1alpha1';
+
+/**
+ * Whether a run that may see `visible` may look into or act on the application: the Application
+ * object lives in Argo CD's namespace, but what it shows and changes is where it deploys, so that
+ * namespace must be one the run may see. Unset or `*`: every namespace.
+ */
+export function deploysWithin(app: Application, visible: readonly string[] | undefined): boolean {
+  if (visible === undefined || visible.includes('*')) return true;
+  const namespace = app.spec.destination?.namespace;
+  return namespace !== undefined && namespace !== '' && inScope(visible, namespace);
+}
+
+/** The application, if the run may see where it deploys; refused with the reason otherwise. */
+export async function readVisibleApplication(
+  context: { cluster: Cluster; namespaces?: readonly string[] | undefined },
+  namespace: string,
+  name: string,
+): Promise<Application> {
+  const app = await readApplication(context.cluster, namespace, name);
+  if (!deploysWithin(app, context.namespaces)) {
+    const where = app.spec.destination?.namespace;
+    throw new CoxswainError(
+      'usage',
+      `application ${namespace}/${name} deploys to ${where ? `namespace ${where}` : 'no single namespace'}, outside what this channel may see (${context.namespaces?.join(', ')})`,
+    );
+  }
+  return app;
+}
 
 export async function readApplication(
   cluster: Cluster,

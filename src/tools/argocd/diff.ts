@@ -27,10 +27,18 @@ export async function applicationDiff(cluster: Cluster, app: Application): Promi
     app.spec.destination?.namespace,
   );
   const sections: string[] = [];
-  for (const object of desired.slice(0, MAX_RESOURCES))
+  // Only what the application deploys where it says: a manifest naming another namespace is not
+  // a way to read that namespace (nor to learn what is there).
+  const destination = app.spec.destination?.namespace;
+  const within = desired.filter((o) => o.metadata.namespace === destination);
+  for (const object of within.slice(0, MAX_RESOURCES))
     sections.push(await resourceDiff(cluster, object));
-  if (desired.length > MAX_RESOURCES)
-    sections.push(`… ${desired.length - MAX_RESOURCES} more resources not compared`);
+  if (within.length < desired.length)
+    sections.push(
+      `${desired.length - within.length} resources Git declares outside the destination namespace ${destination ?? '(none)'} were not compared`,
+    );
+  if (within.length > MAX_RESOURCES)
+    sections.push(`… ${within.length - MAX_RESOURCES} more resources not compared`);
   for (const r of app.status.resources ?? [])
     if (r.requiresPruning)
       sections.push(`${resourceLabel(r)}: live but not in Git (requires pruning)`);
@@ -45,7 +53,9 @@ async function resourceDiff(cluster: Cluster, object: DesiredObject): Promise<st
     namespace: object.metadata.namespace,
     name: object.metadata.name,
   });
-  if (object.kind === 'Secret') return `${label}: not compared (Secrets are never read)`;
+  // Kinds are matched as the API server matches them, whatever case Git spells them in.
+  if (object.kind.toLowerCase() === 'secret' || /\/secrets\//.test(pathOf(object)))
+    return `${label}: not compared (Secrets are never read)`;
   let live: unknown;
   try {
     live = await cluster.json('GET', pathOf(object));

@@ -29,7 +29,13 @@ export async function proposeSync(
     info: [{ name: MARKER, value: marker() }],
   };
   const target = app.spec.source?.targetRevision ?? 'HEAD';
-  const to = revision === undefined ? target : `${short(revision)} (${target})`;
+  // A revision asked for by name is said as such: a branch other than the target is not "main".
+  const to =
+    revision === undefined
+      ? target
+      : input.revision !== undefined && input.revision !== target
+        ? `${short(revision)}, which is not its target revision ${target}`
+        : `${short(revision)} (${target})`;
   return build(
     cluster,
     ref,
@@ -63,6 +69,20 @@ export async function proposeAppRollback(
         : `application ${input.name} does not have deployment with id ${input.id} (history ids: ${ids})`,
     );
   }
+  // The deployment's source is the application's own, at another revision; a history entry
+  // naming another repository, path or chart (history is writable by whoever may edit the
+  // Application) would deploy from elsewhere, which no fix may do.
+  const own = app.spec.source;
+  if (
+    entry.source !== undefined &&
+    (entry.source.repoURL !== own?.repoURL ||
+      (entry.source.path ?? '') !== (own?.path ?? '') ||
+      (entry.source.chart ?? '') !== (own?.chart ?? ''))
+  )
+    throw new CoxswainError(
+      'forbidden_change',
+      `deployment ${entry.id} of application ${input.name} came from another source (${entry.source.repoURL ?? '?'} ${entry.source.path ?? entry.source.chart ?? ''}) than the application's own; roll back in Git instead`,
+    );
   const operation: Operation = {
     sync: {
       revision: entry.revision,

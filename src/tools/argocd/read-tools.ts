@@ -6,8 +6,9 @@ import { age, columns, limited } from '../kubernetes/format.ts';
 import { defineTool, namespaceScope, type Tool } from '../tool.ts';
 import {
   type Application,
+  deploysWithin,
   listApplications,
-  readApplication,
+  readVisibleApplication,
   resourceLabel,
   short,
   syncPolicyText,
@@ -32,9 +33,15 @@ export const argocdApplications = defineTool({
   verb: 'list',
   scope: (input) => namespaceScope(input.namespace),
   input: z.object({ namespace: AppNamespace }),
-  async run({ cluster }, input) {
-    const apps = await listApplications(cluster, input.namespace);
-    if (apps.length === 0) return `No Argo CD applications in namespace ${input.namespace}.`;
+  async run({ cluster, namespaces }, input) {
+    const all = await listApplications(cluster, input.namespace);
+    const apps = all.filter((app) => deploysWithin(app, namespaces));
+    const hidden =
+      all.length > apps.length
+        ? `\n${all.length - apps.length} applications deploying outside this channel's namespaces are not shown.`
+        : '';
+    if (apps.length === 0)
+      return `No Argo CD applications in namespace ${input.namespace} that deploy where this channel may see.${hidden}`;
     const { shown, note } = limited(apps, MAX_ROWS, 'applications');
     const rows = shown.map((app) => [
       app.metadata.name,
@@ -44,7 +51,9 @@ export const argocdApplications = defineTool({
       short(app.status.sync?.revision),
       (app.status.conditions ?? []).map((c) => c.type).join(',') || '-',
     ]);
-    return columns(['NAME', 'PROJECT', 'SYNC', 'HEALTH', 'REVISION', 'CONDITIONS'], rows) + note;
+    return (
+      columns(['NAME', 'PROJECT', 'SYNC', 'HEALTH', 'REVISION', 'CONDITIONS'], rows) + note + hidden
+    );
   },
 });
 
@@ -55,8 +64,8 @@ export const argocdStatus = defineTool({
   verb: 'get',
   scope: (input) => namespaceScope(input.namespace),
   input: z.object({ namespace: AppNamespace, name: AppName }),
-  async run({ cluster }, input) {
-    return statusText(await readApplication(cluster, input.namespace, input.name));
+  async run(context: KubeContext, input) {
+    return statusText(await readVisibleApplication(context, input.namespace, input.name));
   },
 });
 
@@ -128,8 +137,8 @@ export const argocdHistory = defineTool({
   verb: 'get',
   scope: (input) => namespaceScope(input.namespace),
   input: z.object({ namespace: AppNamespace, name: AppName }),
-  async run({ cluster }, input) {
-    const app = await readApplication(cluster, input.namespace, input.name);
+  async run(context: KubeContext, input) {
+    const app = await readVisibleApplication(context, input.namespace, input.name);
     const history = [...(app.status.history ?? [])].reverse();
     if (history.length === 0) return `Application ${input.name} has no deployment history yet.`;
     const current = app.status.sync?.revision;
@@ -163,15 +172,15 @@ export const argocdDiff = defineTool({
       'The namespace the application deploys to (spec.destination.namespace)',
     ),
   }),
-  async run({ cluster }, input) {
-    const app = await readApplication(cluster, input.namespace, input.name);
+  async run(context: KubeContext, input) {
+    const app = await readVisibleApplication(context, input.namespace, input.name);
     const destination = app.spec.destination?.namespace;
     if (input.destination !== undefined && destination !== input.destination)
       throw new CoxswainError(
         'kubernetes_api',
         `application ${input.name} deploys to namespace ${destination ?? '(none)'}, not ${input.destination}`,
       );
-    return applicationDiff(cluster, app);
+    return applicationDiff(context.cluster, app);
   },
 });
 

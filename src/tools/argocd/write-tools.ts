@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { ProposeTool } from '../kubernetes/actions/tools.ts';
 import { Name, Namespace } from '../kubernetes/context.ts';
 import { namespaceScope } from '../tool.ts';
+import { readVisibleApplication } from './application.ts';
 import { proposeAppRollback, proposeSync } from './propose.ts';
 
 /**
  * The argocd-operator's write tools. Each only proposes: the sync or rollback is a patch of the
  * Application's `operation` field with the API server's dry run, which people approve or reject
- * like every other change, and which runs once.
+ * like every other change, and which runs once. The Application lives in Argo CD's namespace, but
+ * what a sync changes is where it deploys: that namespace must be one the run may see.
  */
 const AppNamespace = Namespace.default('argocd').describe(
   "Namespace of the Application object (Argo CD's own, usually argocd)",
@@ -36,13 +38,15 @@ export const ARGOCD_WRITE_TOOLS = [
         .describe('Commit, branch or tag to sync to; by default the revision Git has now'),
       prune: Prune,
     }),
-    run: ({ cluster }, input) =>
-      proposeSync(cluster, {
+    run: async (context, input) => {
+      await readVisibleApplication(context, input.namespace, input.name);
+      return proposeSync(context.cluster, {
         namespace: input.namespace,
         name: input.name,
         prune: input.prune,
         ...(input.revision === undefined ? {} : { revision: input.revision }),
-      }),
+      });
+    },
   }),
   writeTool({
     name: 'argocd_rollback',
@@ -56,12 +60,14 @@ export const ARGOCD_WRITE_TOOLS = [
       id: z.number().int().min(0).optional().describe('History id to return to'),
       prune: Prune,
     }),
-    run: ({ cluster }, input) =>
-      proposeAppRollback(cluster, {
+    run: async (context, input) => {
+      await readVisibleApplication(context, input.namespace, input.name);
+      return proposeAppRollback(context.cluster, {
         namespace: input.namespace,
         name: input.name,
         prune: input.prune,
         ...(input.id === undefined ? {} : { id: input.id }),
-      }),
+      });
+    },
   }),
 ] as const satisfies readonly ProposeTool[];

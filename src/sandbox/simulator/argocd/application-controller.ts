@@ -1,4 +1,5 @@
 import type { KObject, ObjectStore } from '../../api/store.ts';
+import type { TellFailure } from '../../tell-failure.ts';
 import type { Controller } from '../controller-kit.ts';
 import { resourceType } from '../controller-kit.ts';
 import { type EventRecorder, stamp } from '../events.ts';
@@ -38,9 +39,12 @@ export class ApplicationController implements Controller {
   readonly #targets = new TargetStates();
   readonly #deadlines = new Map<string, number>();
 
-  constructor(store: ObjectStore, events: EventRecorder) {
+  readonly #tell: TellFailure;
+
+  constructor(store: ObjectStore, events: EventRecorder, tell: TellFailure) {
     this.#store = store;
     this.#events = events;
+    this.#tell = tell;
   }
 
   /** Applications whose `repoURL` names this repository read their manifests from it. */
@@ -51,7 +55,12 @@ export class ApplicationController implements Controller {
   reconcile(): void {
     for (const app of this.#store.view(APPLICATIONS)) {
       if (app.metadata.deletionTimestamp !== undefined) continue;
-      this.#reconcileApp(structuredClone(app) as Application);
+      // One application that cannot be handled is told about and left; the others go on.
+      try {
+        this.#reconcileApp(structuredClone(app) as Application);
+      } catch (error) {
+        this.#tell(`application ${app.metadata.namespace}/${app.metadata.name}`, error);
+      }
     }
   }
 

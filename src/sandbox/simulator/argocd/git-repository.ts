@@ -60,7 +60,11 @@ export class SandboxRepository {
       this.#git(parent === undefined ? ['read-tree', '--empty'] : ['read-tree', parent], { env });
       for (const [path, text] of Object.entries(files)) {
         if (text === null) {
-          this.#git(['update-index', '--force-remove', '--', path], { env });
+          // A bare repository has no work tree for --force-remove: a zero mode removes the entry.
+          this.#git(['update-index', '--index-info'], {
+            env,
+            input: `0 ${'0'.repeat(40)}\t${path}\n`,
+          });
           continue;
         }
         const blob = this.#git(['hash-object', '-w', '--stdin'], { input: text }).trim();

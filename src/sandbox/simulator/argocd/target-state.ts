@@ -46,10 +46,23 @@ export class TargetStates {
     const commit = this.#resolve(repository, wanted || 'HEAD', now);
     if (commit === undefined) return failure(`unable to resolve '${wanted}' to a commit SHA`);
     const path = source?.path ?? '';
+    // A path out of the repository, absolute, or not a plain path is refused as Argo CD's repo
+    // server does, before git sees it.
+    if (!safeAppPath(path))
+      return failure(
+        `failed to generate manifest for source 1 of 1: ${path.slice(0, 200)}: app path is outside the repository`,
+      );
     const key = `${repository.url}\n${commit}\n${path}\n${app.name}\n${app.namespace ?? ''}`;
     const known = this.#declared.get(key);
     if (known !== undefined) return known;
-    const files = repository.manifests(commit, path);
+    let files: ReturnType<typeof repository.manifests>;
+    try {
+      files = repository.manifests(commit, path);
+    } catch (error) {
+      return failure(
+        `failed to generate manifest for source 1 of 1: ${path.slice(0, 200)}: ${(error as Error).message.split('\n')[0]?.slice(0, 200)}`,
+      );
+    }
     const state = desiredState(files, app);
     const target: Target =
       files.length === 0
@@ -77,4 +90,14 @@ export class TargetStates {
 
 function failure(reason: string): Target {
   return { ok: false, error: `Failed to load target state: ${reason}` };
+}
+
+/** A path inside the repository: relative, no `..` segment, no control characters, bounded. */
+function safeAppPath(path: string): boolean {
+  return (
+    path.length <= 1_000 &&
+    !path.startsWith('/') &&
+    ![...path].some((c) => c.charCodeAt(0) < 0x20 || c === '\\') &&
+    !path.split('/').includes('..')
+  );
 }

@@ -27,8 +27,16 @@ type AppView = KubernetesObject & {
   };
 };
 
+/** A sync or rollback proposal: an Argo CD operation set on an Application. */
+export function isArgoOperation(action: KubeAction): boolean {
+  return (
+    (action.type === 'argocd-sync' || action.type === 'argocd-rollback') &&
+    action.target.kind === 'Application'
+  );
+}
+
 export function markerOf(action: KubeAction): string | undefined {
-  if (action.change.method !== 'patch') return undefined;
+  if (!isArgoOperation(action) || action.change.method !== 'patch') return undefined;
   const body = action.change.body as { operation?: { info?: Info[] } } | undefined;
   return body?.operation?.info?.find((i) => i.name === OPERATION_MARKER)?.value;
 }

@@ -253,6 +253,11 @@ export async function proposePatch(
       `${input.kind} is a custom resource: use a merge patch`,
     );
   }
+  if (touchesStatus(input.patchType, input.patch))
+    throw new CoxswainError(
+      'forbidden_change',
+      `${input.kind} ${input.namespace}/${input.name}: status is what the cluster's controllers report; a fix never writes it`,
+    );
   const current = await readTarget(cluster, ref);
   return build(
     cluster,
@@ -263,6 +268,20 @@ export async function proposePatch(
     { method: 'patch', patchType: input.patchType, body: input.patch },
     `patch ${input.kind.toLowerCase()} ${input.namespace}/${input.name}`,
   );
+}
+
+/** Whether a patch body writes `status` (which the card's list of changes never shows). */
+function touchesStatus(patchType: 'strategic' | 'merge' | 'json', patch: unknown): boolean {
+  if (patchType === 'json')
+    return (
+      Array.isArray(patch) &&
+      patch.some((op) => {
+        const path = (op as { path?: unknown; from?: unknown })?.path;
+        const from = (op as { from?: unknown })?.from;
+        return [path, from].some((p) => typeof p === 'string' && /^\/status(\/|$)/.test(p));
+      })
+    );
+  return patch !== null && typeof patch === 'object' && Object.hasOwn(patch, 'status');
 }
 
 /** The target of a generic patch or delete, refused with the kinds there are when it is none of them. */

@@ -136,14 +136,14 @@ describe('what a rollback may deploy', () => {
 });
 
 describe('what a generic patch of an Application shows', () => {
-  it('lists every field it changes, status included, on the card', async () => {
+  it('refuses a patch that writes status, which the card would not show', async () => {
     await settled('storefront');
     const current = await app('storefront');
     const forged = current.status.sync.revision.replace(/^./, (c: string) =>
       c === 'a' ? 'b' : 'a',
     );
 
-    const action = await proposePatch(sandbox.cluster, {
+    const refused = proposePatch(sandbox.cluster, {
       kind: 'Application',
       namespace: 'argocd',
       name: 'storefront',
@@ -154,9 +154,9 @@ describe('what a generic patch of an Application shows', () => {
       },
     });
 
-    // The card and the policy see only the label; status.history is wiped unseen.
-    expect(action.changes.map((c) => c.path)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^status\./)]),
+    // The card and the policy would see only the label; status.history would be wiped unseen.
+    await expect(refused).rejects.toThrow(
+      "Application argocd/storefront: status is what the cluster's controllers report; a fix never writes it",
     );
   });
 });
@@ -204,8 +204,10 @@ describe('exactly once', () => {
     await settled('storefront');
     const action = await proposeSync(sandbox.cluster, { namespace: 'argocd', name: 'storefront' });
     const id = await approve(action, 'once');
-    // The worker moved it to executing, wrote the operation, and stopped before recording it.
+    // The worker moved it to executing, marked the write as sent, wrote the operation, and
+    // stopped before recording its answer.
     await store.transition(id, ['approved'], 'executing', 'worker', {});
+    await store.markWriting(id, new Date());
     await mergePatch('storefront', (action.change as { body: unknown }).body);
     await settled('storefront');
     // Someone syncs afterwards: the last operation is now theirs.
@@ -221,6 +223,10 @@ describe('exactly once', () => {
     );
     expect(writes).toHaveLength(0);
     expect((await settled('storefront')).status.history).toHaveLength(runs);
+    expect((await store.record(id))?.result).toMatchObject({
+      summary: 'outcome unknown',
+      error: expect.stringContaining('sending it again could run it twice'),
+    });
   });
 });
 
