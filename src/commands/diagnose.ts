@@ -4,12 +4,14 @@ import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
 import { inScope } from '../policy/command-scope.ts';
 import { tierOf } from '../policy/tiers.ts';
 import type { DiagnoseTarget } from '../queue/command-data.ts';
+import { type Application, listApplications } from '../tools/argocd/application.ts';
 import type { GitChange } from '../tools/git/change.ts';
 import type { GitRepository } from '../tools/git/repository.ts';
 import { preferGit } from '../tools/gitops/prefer-git.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import { NoChangeError } from '../tools/kubernetes/actions/dry-run.ts';
 import { proposeRollback, proposeSetResources } from '../tools/kubernetes/actions/propose.ts';
+import { analyzeApplications } from '../tools/kubernetes/analyzers/argocd.ts';
 import {
   analyze,
   type Finding,
@@ -66,7 +68,8 @@ export async function diagnose(
   }
   // A pod on its way out (a rollout replacing it) is history, not a problem to fix.
   const live = { ...snapshot, pods: snapshot.pods.filter((p) => !p.metadata?.deletionTimestamp) };
-  const findings = analyze(live).filter(
+  const apps = await applicationsDeployingTo(cluster, request.namespace);
+  const findings = [...analyze(live), ...analyzeApplications(apps, live)].filter(
     (f) =>
       inScope(request.visible, f.object.namespace) &&
       (request.target === undefined
@@ -206,4 +209,18 @@ function render(
     sections: sections.map((s) => (s.code === '' ? { title: s.title } : s)),
     footer,
   });
+}
+
+/**
+ * The Argo CD applications deploying into the namespace (every one, without a namespace), for
+ * the Argo CD analyzers: none when Argo CD is not installed or its applications cannot be read.
+ */
+async function applicationsDeployingTo(
+  cluster: Cluster,
+  namespace: string | undefined,
+): Promise<Application[]> {
+  const apps = await listApplications(cluster, undefined).catch(() => []);
+  return namespace === undefined
+    ? apps
+    : apps.filter((app) => app.spec.destination?.namespace === namespace);
 }

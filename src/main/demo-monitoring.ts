@@ -71,7 +71,7 @@ export function monitoringLines(
   if (started === undefined)
     return [`  Prometheus            not started: ${failure ?? 'unknown failure'}`];
   return [
-    `  Prometheus            ${started.prometheusUrl}/alerts   (scraping the sandbox with deploy/prometheus/'s rules; KubePodCrashLooping fires after its for: 15m)`,
+    `  Prometheus            ${started.prometheusUrl}/   (scraping the sandbox with deploy/prometheus/'s rules; KubePodCrashLooping fires after its for: 15m)`,
     `  Alertmanager          ${started.alertmanagerUrl}/   (sends to the webhook above, into #alerts)`,
   ];
 }

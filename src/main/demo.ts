@@ -37,34 +37,50 @@ export async function demo(): Promise<void> {
   const env = readEnv();
   const dir = mkdtempSync(join(tmpdir(), 'coxswain-demo-'));
   const parts: DemoParts = {};
+  let running: Awaited<ReturnType<typeof startProcess>> | undefined;
   const cleanUp = async () => {
+    await running?.stop();
     await parts.monitoring?.stop();
     await parts.sandbox?.close();
     await parts.redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  let prepared: Awaited<ReturnType<typeof prepare>>;
-  let running: Awaited<ReturnType<typeof startProcess>>;
+  const startup = start(env, dir, parts, (started) => {
+    running = started;
+  });
+  // Ctrl-C from the first moment: what has started is stopped once the start settles, so no
+  // child (Redis, Prometheus, Alertmanager) outlives the demo.
+  exitOnSignal(createLogger('warn'), async () => {
+    process.stdout.write('Stopping Coxswain demo…\n');
+    await startup.catch(() => undefined);
+    await cleanUp();
+    process.stdout.write('Stopped.\n');
+  });
   try {
-    prepared = await prepare(env, dir, parts);
-    running = await startProcess(prepared.config, 'all', prepared.log);
+    await startup;
   } catch (error) {
     await cleanUp();
     throw error;
   }
-  const { config, log, plan } = prepared;
+}
+
+/** Starts every part, each kept in `parts` (the process in `onRunning`) as it starts. */
+async function start(
+  env: EnvSource,
+  dir: string,
+  parts: DemoParts,
+  onRunning: (running: Awaited<ReturnType<typeof startProcess>>) => void,
+): Promise<void> {
+  const prepared = await prepare(env, dir, parts);
+  const running = await startProcess(prepared.config, 'all', prepared.log);
+  onRunning(running);
+  const { config, plan } = prepared;
   const base = `http://${hostForUrl(config.http.host)}:${running.port}`;
   const failure = await startMonitoring(plan, parts, `${base}/alerts/alertmanager`, config);
   const sandbox = parts.sandbox as Sandbox;
   process.stdout.write(
     demoLines({ base, dir, config, sandbox, redis: parts.redis, plan, parts, failure }).join('\n'),
   );
-  exitOnSignal(log, async () => {
-    process.stdout.write('Stopping Coxswain demo…\n');
-    await running.stop();
-    await cleanUp();
-    process.stdout.write('Stopped.\n');
-  });
 }
 
 /** The sandbox, Redis and the configuration, each part kept in `parts` as it starts. */

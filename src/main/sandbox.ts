@@ -12,6 +12,7 @@ export const SANDBOX_USAGE = `Usage: coxswain sandbox [--port P] [--scenario NAM
 Serves a simulated Kubernetes API on http://127.0.0.1:P (default 6550) that kubectl and the
 bot use like a real cluster. Scenarios load faults into it; without --scenario it runs "healthy".
 --kubeconfig writes a kubeconfig whose current context is the sandbox.
+--no-metrics turns off the metrics API (metrics.k8s.io) that kubectl top and HPAs read.
 --metrics-port serves the cluster's state for Prometheus on http://127.0.0.1:P/metrics, in
 kube-state-metrics and cAdvisor naming (deploy/prometheus/ has rules and a scrape config).
 `;

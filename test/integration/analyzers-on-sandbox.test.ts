@@ -167,7 +167,7 @@ describe('the healthy scenario alone', () => {
     expect(findings).toEqual([]);
   });
 
-  it('reads a namespace with no problems in the five list requests alone', async () => {
+  it("reads a namespace with no problems in six list requests: its five kinds and Argo CD's applications", async () => {
     healthy.resetRequests();
 
     const diagnosis = await diagnose(healthy.cluster, { visible: ['*'], namespace: 'shop' });
@@ -175,7 +175,10 @@ describe('the healthy scenario alone', () => {
     expect(diagnosis.message.headline).toBe(
       'No problems found in namespace shop of cluster sandbox',
     );
-    expect(healthy.requests).toHaveLength(5);
+    expect(healthy.requests).toHaveLength(6);
+    expect(healthy.requests.map((r) => r.path)).toContain(
+      '/apis/argoproj.io/v1alpha1/applications',
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import {
 } from '../../src/approvals/proposal-store.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
+import { diagnose } from '../../src/commands/diagnose.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { argocdFindings } from '../../src/tools/argocd/findings.ts';
@@ -191,6 +192,21 @@ describe('the sandbox as Argo CD leaves it', () => {
       ]),
     );
     expect(by('argocd-out-of-sync', 'shop')).toBeUndefined();
+  });
+
+  it("puts the applications deploying into a namespace in that namespace's diagnose", async () => {
+    const storefront = await diagnose(sandbox.cluster, { namespace: 'storefront', visible: ['*'] });
+    const search = await diagnose(sandbox.cluster, { namespace: 'search', visible: ['*'] });
+
+    expect(storefront.findings.map((f) => `${f.rule} ${f.object.name}`)).toContain(
+      'argocd-out-of-sync storefront',
+    );
+    expect(storefront.message.headline).toBe(
+      '1 problem in namespace storefront of cluster sandbox',
+    );
+    expect(search.findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['argocd-degraded', 'crash-loop']),
+    );
   });
   it('answers a question about Argo CD without a model, from the same analyzers', async () => {
     const engine = {

@@ -182,20 +182,30 @@ export async function readApplication(
   return parsed(body, `application ${namespace}/${name}`);
 }
 
+/** Every namespace's Applications when `namespace` is undefined. */
 export async function listApplications(
   cluster: Cluster,
-  namespace: string,
+  namespace: string | undefined,
 ): Promise<Application[]> {
-  const path = `${API}/namespaces/${encodeURIComponent(namespace)}/applications`;
+  const path =
+    namespace === undefined
+      ? `${API}/applications`
+      : `${API}/namespaces/${encodeURIComponent(namespace)}/applications`;
   let body: unknown;
   try {
     body = await cluster.json('GET', path);
   } catch (error) {
     if (error instanceof CoxswainError) throw error;
-    throw wrapKubernetesError(error, { verb: 'list', resource: 'applications', namespace });
+    throw wrapKubernetesError(error, {
+      verb: 'list',
+      resource: 'applications',
+      ...(namespace === undefined ? {} : { namespace }),
+    });
   }
   const items = (body as { items?: unknown[] } | undefined)?.items ?? [];
-  return items.map((item, i) => parsed(item, `applications[${i}] in ${namespace}`));
+  return items.map((item, i) =>
+    parsed(item, `applications[${i}] in ${namespace ?? 'every namespace'}`),
+  );
 }
 
 function parsed(body: unknown, what: string): Application {
