@@ -71,6 +71,7 @@ export async function resumeAfterDecision(
       requester: origin.requester,
       cluster: origin.cluster,
       namespaces: [...scope.namespaces],
+      ...(record.state === 'rejected' ? { declined: [record.action.digest] } : {}),
     },
     { jobId: runId },
   );

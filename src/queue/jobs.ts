@@ -61,6 +61,11 @@ export const AskRunJob = z.object({
   cluster: z.string().min(1),
   /** The namespaces the asker may see (the channel's binding). */
   namespaces: z.array(z.string()).min(1),
+  /** Changes people just rejected in this conversation (their digests): not offered again. */
+  declined: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/))
+    .max(20)
+    .optional(),
 });
 export type AskRunJob = z.infer<typeof AskRunJob>;
 

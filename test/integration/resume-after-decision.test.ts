@@ -10,6 +10,8 @@ import { SseClient } from '../support/sse.ts';
  */
 const sandbox = useSandbox(['oom-crashloop']);
 let app: TestApp;
+/** The card rejected by the first test: the second one waits for a card of its own. */
+let rejectedCard = '';
 
 beforeAll(async () => {
   const config = writeApprovalConfig({
@@ -29,6 +31,44 @@ type Entry = {
   message: { headline?: string; text?: string; buttons: { action: string }[] };
 };
 
+it('answers again after a rejection without offering the rejected fix again', async () => {
+  const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+  const entries = (pattern: (e: Entry) => boolean, timeoutMs: number) =>
+    stream
+      .next((e) => e.event === 'message' && pattern(JSON.parse(e.data) as Entry), timeoutMs)
+      .then((e) => JSON.parse(e.data) as Entry);
+  try {
+    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
+    });
+    const card = await entries(
+      (e) => e.bot && e.message.buttons.some((b) => b.action === 'reject'),
+      20_000,
+    );
+
+    const rejected = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: card.id, button: 1, author: 'sre' }),
+    });
+
+    expect(rejected.status).toBe(202);
+    const followUp = await entries(
+      (e) => e.bot && (e.message.text ?? '').includes('Not proposed again'),
+      60_000,
+    );
+    expect(followUp.message.text).toContain(
+      'Not proposed again, since it was just rejected: set memory limit 256Mi → 384Mi',
+    );
+    rejectedCard = card.id;
+    expect(followUp.message.text).not.toContain('Next steps (proposed');
+  } finally {
+    await stream.close();
+  }
+}, 90_000);
+
 it('answers the question again after its proposal was approved and applied', async () => {
   const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
   const entries = (pattern: (e: Entry) => boolean, timeoutMs: number) =>
@@ -42,7 +82,8 @@ it('answers the question again after its proposal was approved and applied', asy
       body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
     });
     const card = await entries(
-      (e) => e.bot && e.message.buttons.some((b) => b.action === 'approve'),
+      (e) =>
+        e.bot && e.id !== rejectedCard && e.message.buttons.some((b) => b.action === 'approve'),
       20_000,
     );
 

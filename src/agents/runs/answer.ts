@@ -82,10 +82,12 @@ async function answerByAnalyzers(
       maxTier: scope.maxTier,
       log: deps.log,
       ...(deps.monitoring === undefined ? {} : { monitoring: deps.monitoring }),
+      ...(deps.git === undefined ? {} : { git: deps.git }),
     },
     run.runId,
     run.question,
     history.map((e) => e.question).reverse(),
+    run.declined ?? [],
   );
   return {
     answer: offline.answer,

@@ -41,6 +41,8 @@ export async function answerOffline(
   question: string,
   /** Earlier questions in the conversation, newest first: a follow-up may not name its namespace. */
   earlier: readonly string[] = [],
+  /** Changes people just rejected (their digests): a follow-up does not offer them again. */
+  declined: readonly string[] = [],
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
   const namespace = await namespaceIn(engine, [question, ...earlier], visible);
@@ -50,8 +52,9 @@ export async function answerOffline(
     engine.autonomy,
   );
   const allowed = diagnosis.actions.filter(
-    ({ action }) => tierRefusal(action, engine) === undefined,
+    ({ action }) => tierRefusal(action, engine) === undefined && !declined.includes(action.digest),
   );
+  const notAgain = diagnosis.actions.filter(({ action }) => declined.includes(action.digest));
   const proposals = await recordFixes(engine, runId, allowed);
   const evidence = diagnosis.findings
     .slice(0, 6)
@@ -70,6 +73,9 @@ export async function answerOffline(
     ...headlineAndCause(diagnosis.findings, namespace, evidence),
     ...specialists.slice(1).flatMap((s) => ['', `From ${s.agent}:`, s.answer]),
     ...nextSteps(allowed, proposals),
+    ...notAgain.map(
+      ({ action }) => `Not proposed again, since it was just rejected: ${action.summary}.`,
+    ),
     '',
     '(Answered by the analyzers: no model is configured.)',
   ];
