@@ -13,7 +13,7 @@ export async function lastHourMetrics(context: MetricsContext, namespace: string
   const ns = `namespace="${namespace}"`;
   const [restarts, memory] = await Promise.all([
     runTool(promqlTool, context, {
-      query: `sum by (pod, container) (increase(kube_pod_container_status_restarts_total{${ns}}[1h])) > 0`,
+      query: `round(sum by (pod, container) (increase(kube_pod_container_status_restarts_total{${ns}}[1h]))) > 0`,
       limit: 10,
     }),
     runTool(promqlRangeTool, context, {
@@ -25,13 +25,18 @@ export async function lastHourMetrics(context: MetricsContext, namespace: string
   ]);
   return [
     'Restarts in the last hour (per container):',
-    restarts.ok ? restarts.text.replace(/^no series match .*/, 'none') : restarts.error,
+    restarts.ok
+      ? restarts.text.replace(
+          /^no series match .*/,
+          'none in what Prometheus holds (it may hold less than an hour; the cluster says how many restarts in all)',
+        )
+      : restarts.error,
     '',
     'Memory working set as a share of the memory limit, last hour (1 = at the limit):',
     memory.ok
       ? memory.text.replace(
           /^no series match .*/,
-          'no container with a memory limit reports memory',
+          'no container with a memory limit has reported memory to Prometheus yet',
         )
       : memory.error,
   ].join('\n');
