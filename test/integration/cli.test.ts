@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('coxswain demo', () => {
     const [, metricsUrl] = await run.waitFor(
       /Prometheus metrics\s+(http:\/\/127\.0\.0\.1:\d+\/metrics)/,
     );
-    const [, prometheusUrl] = await run.waitFor(/Prometheus\s+(http:\/\/127\.0\.0\.1:\d+)\/alerts/);
+    const [, prometheusUrl] = await run.waitFor(/Prometheus\s+(http:\/\/127\.0\.0\.1:\d+)\/ /);
     const [, alertmanagerUrl] = await run.waitFor(/Alertmanager\s+(http:\/\/127\.0\.0\.1:\d+)\//);
     const pid = run.child.pid ?? 0;
     const children = childPids(pid);
@@ -45,10 +45,13 @@ describe('coxswain demo', () => {
     const routing = (await (await fetch(`${alertmanagerUrl}/api/v2/status`)).json()) as {
       config: { original: string };
     };
+    // The page the demo prints for Prometheus opens (Debian's build redirects it to its UI).
+    const ui = await fetch(`${prometheusUrl}/`);
     run.child.kill('SIGINT');
     const code = await run.exited;
 
     expect(page.status).toBe(200);
+    expect(ui.status).toBe(200);
     expect(metrics).toMatch(
       /^kube_pod_container_status_waiting_reason\{namespace="payments",.*reason="CrashLoopBackOff"\} 1$/m,
     );
@@ -64,6 +67,32 @@ describe('coxswain demo', () => {
     expect(children.filter(isAlive)).toEqual([]);
     expect(run.stdout()).toContain('Stopped.');
     expect(run.stderr()).not.toContain('Error');
+  }, 60_000);
+});
+
+describe('coxswain demo stopped while it starts', () => {
+  it('stops what it had started, leaving no child and no folder', async () => {
+    const demoFolders = () =>
+      readdirSync(tmpdir()).filter((name) => name.startsWith('coxswain-demo-'));
+    const before = demoFolders();
+    run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0' });
+    const pid = run.child.pid ?? 0;
+    // Ctrl-C as soon as the first child (its Redis) runs, before the demo says it is running.
+    let children: number[] = [];
+    const deadline = Date.now() + 30_000;
+    while (children.length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      children = childPids(pid);
+    }
+    run.child.kill('SIGINT');
+    const code = await run.exited;
+
+    expect(children.length).toBeGreaterThan(0);
+    expect(code).toBe(0);
+    expect(children.filter(isAlive)).toEqual([]);
+    expect(childPids(1).filter((p) => children.includes(p))).toEqual([]);
+    expect(run.stdout()).toContain('Stopped.');
+    expect(demoFolders().filter((name) => !before.includes(name))).toEqual([]);
   }, 60_000);
 });
 
