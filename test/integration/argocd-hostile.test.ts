@@ -3,18 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { type ExecuteDeps, executeProposal } from '../../src/approvals/execute-proposal.ts';
-import {
-  MemoryProposals,
-  type ProposalStore,
-  proposalId,
-} from '../../src/approvals/proposal-store.ts';
+import { MemoryProposals, type ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { proposeAppRollback, proposeSync } from '../../src/tools/argocd/propose.ts';
 import { argocdDiff } from '../../src/tools/argocd/read-tools.ts';
-import type { KubeAction } from '../../src/tools/kubernetes/actions/action.ts';
 import { proposePatch } from '../../src/tools/kubernetes/actions/propose.ts';
 import { runTool } from '../../src/tools/tool.ts';
-import { executeDeps } from '../support/approved-change.ts';
+import { approvedAction, executeDeps } from '../support/approved-change.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import type { Any } from '../support/simulated-cluster.ts';
@@ -56,24 +51,9 @@ const mergePatch = (name: string, body: unknown) =>
     contentType: 'application/merge-patch+json',
   });
 
-async function approve(action: KubeAction, call: string) {
-  const id = proposalId('run-attack', call);
-  await store.create({
-    id,
-    runId: 'run-attack',
-    agent: 'argocd-operator',
-    action,
-    state: 'pending',
-    createdAt: new Date().toISOString(),
-  });
-  await store.attach(id, {
-    channel: 'web:ops',
-    requester: 'web:dana',
-    cluster: 'sandbox',
-    expiresAt: new Date(Date.now() + 600_000).toISOString(),
-  });
-  await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
-  return id;
+/** Shown in web:ops and approved there, as the actions worker finds it. */
+function approve(action: Parameters<typeof approvedAction>[1], call: string) {
+  return approvedAction(store, action, 'run-hostile', call);
 }
 
 const settled = (name: string) =>

@@ -5,11 +5,7 @@ import type { z } from 'zod';
 import { answerOffline } from '../../src/agents/runs/offline.ts';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
 import { type ExecuteDeps, executeProposal } from '../../src/approvals/execute-proposal.ts';
-import {
-  MemoryProposals,
-  type ProposalStore,
-  proposalId,
-} from '../../src/approvals/proposal-store.ts';
+import { MemoryProposals, type ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
@@ -25,7 +21,7 @@ import {
 } from '../../src/tools/argocd/read-tools.ts';
 import type { KubeContext } from '../../src/tools/kubernetes/context.ts';
 import { runTool, type Tool } from '../../src/tools/tool.ts';
-import { executeDeps } from '../support/approved-change.ts';
+import { approvedAction, executeDeps } from '../support/approved-change.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import type { Any } from '../support/simulated-cluster.ts';
@@ -95,24 +91,9 @@ spec:
   ports: [{ port: 80, targetPort: 8080 }]
 `;
 
-async function approve(action: Awaited<ReturnType<typeof proposeSync>>, call: string) {
-  const id = proposalId('run-argocd', call);
-  await store.create({
-    id,
-    runId: 'run-argocd',
-    agent: 'argocd-operator',
-    action,
-    state: 'pending',
-    createdAt: new Date().toISOString(),
-  });
-  await store.attach(id, {
-    channel: 'web:ops',
-    requester: 'web:dana',
-    cluster: 'sandbox',
-    expiresAt: new Date(Date.now() + 600_000).toISOString(),
-  });
-  await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
-  return id;
+/** Shown in web:ops and approved there, as the actions worker finds it. */
+function approve(action: Parameters<typeof approvedAction>[1], call: string) {
+  return approvedAction(store, action, 'run-argocd', call);
 }
 
 describe('the sandbox as Argo CD leaves it', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import type { GitOpsSettings } from '../../src/config/index.ts';
 import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+import { GIT_PERSON, seedBareRepository } from '../support/git-repo.ts';
 
 /**
  * The content a pull request carries is the content approved. The proposal's branch name is
@@ -32,24 +33,13 @@ let root: string;
 let bare: string;
 let forge: ForgeApi;
 let settings: GitOpsSettings;
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Dev',
-  GIT_AUTHOR_EMAIL: 'dev@example.com',
-  GIT_COMMITTER_NAME: 'Dev',
-  GIT_COMMITTER_EMAIL: 'dev@example.com',
-};
+const env = GIT_PERSON;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'coxswain-attack-exec-'));
+  root = await mkdtemp(join(tmpdir(), 'coxswain-branch-taken-'));
   bare = join(root, 'gitops.git');
   const seed = join(root, 'seed');
-  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-  await mkdir(join(seed, 'apps'), { recursive: true });
-  await writeFile(join(seed, 'apps', 'web.yaml'), manifest('256Mi'));
-  const git = ['--git-dir', bare, '--work-tree', seed];
-  await run('git', [...git, 'add', '-A'], { env });
-  await run('git', [...git, 'commit', '-q', '-m', 'web'], { env });
+  await seedBareRepository(bare, seed, { 'apps/web.yaml': manifest('256Mi') }, 'web');
   forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
   settings = {
     repo: bare,

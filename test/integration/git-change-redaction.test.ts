@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitOpsSettings } from '../../src/config/index.ts';
 import { proposeGitChange } from '../../src/tools/git/change.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
+import { seedBareRepository } from '../support/git-repo.ts';
 
 /**
  * What a pull request's card (and the model, which is told the same diff) shows of a manifest:
  * never a Secret's data nor an env value, which the design keeps from the model and the chat.
  */
-const run = promisify(execFile);
 const BEFORE = `apiVersion: v1
 kind: Secret
 metadata: { name: web-db, namespace: shop }
@@ -41,22 +39,10 @@ let root: string;
 let settings: GitOpsSettings;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'coxswain-attack-secrets-'));
+  root = await mkdtemp(join(tmpdir(), 'coxswain-hostile-secrets-'));
   const bare = join(root, 'gitops.git');
   const seed = join(root, 'seed');
-  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-  await mkdir(join(seed, 'apps'), { recursive: true });
-  await writeFile(join(seed, 'apps', 'web.yaml'), BEFORE);
-  const git = ['--git-dir', bare, '--work-tree', seed];
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: 'Dev',
-    GIT_AUTHOR_EMAIL: 'dev@example.com',
-    GIT_COMMITTER_NAME: 'Dev',
-    GIT_COMMITTER_EMAIL: 'dev@example.com',
-  };
-  await run('git', [...git, 'add', '-A'], { env });
-  await run('git', [...git, 'commit', '-q', '-m', 'web'], { env });
+  await seedBareRepository(bare, seed, { 'apps/web.yaml': BEFORE }, 'web');
   settings = {
     repo: bare,
     branch: 'main',

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitOpsSettings } from '../../src/config/index.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+import { seedBareRepository } from '../support/git-repo.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -17,7 +16,6 @@ import { useSandbox } from '../support/sandbox.ts';
  * (deployed to namespace billing) and payments'. A fix to payments/payments-api must change
  * payments' file, the one its Application deploys, never billing's while authorised as payments.
  */
-const run = promisify(execFile);
 const sandbox = useSandbox(['oom-crashloop']);
 const manifest = (replicas: number, who: string) => `# ${who}
 apiVersion: apps/v1
@@ -49,24 +47,18 @@ async function mark(body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'coxswain-attack-gitops-'));
+  root = await mkdtemp(join(tmpdir(), 'coxswain-hostile-gitops-'));
   const bare = join(root, 'gitops.git');
   const seed = join(root, 'seed');
-  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-  await mkdir(join(seed, 'apps', 'billing'), { recursive: true });
-  await mkdir(join(seed, 'apps', 'payments'), { recursive: true });
-  await writeFile(join(seed, 'apps', 'billing', 'deployment.yaml'), manifest(9, 'billing'));
-  await writeFile(join(seed, 'apps', 'payments', 'deployment.yaml'), manifest(2, 'payments'));
-  const git = ['--git-dir', bare, '--work-tree', seed];
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: 'Dev',
-    GIT_AUTHOR_EMAIL: 'dev@example.com',
-    GIT_COMMITTER_NAME: 'Dev',
-    GIT_COMMITTER_EMAIL: 'dev@example.com',
-  };
-  await run('git', [...git, 'add', '-A'], { env });
-  await run('git', [...git, 'commit', '-q', '-m', 'two apps'], { env });
+  await seedBareRepository(
+    bare,
+    seed,
+    {
+      'apps/billing/deployment.yaml': manifest(9, 'billing'),
+      'apps/payments/deployment.yaml': manifest(2, 'payments'),
+    },
+    'two apps',
+  );
   forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
   settings = {
     repo: bare,

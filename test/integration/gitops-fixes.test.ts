@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeTools } from '../../src/agents/tool-use/kube-tools.ts';
@@ -19,6 +17,7 @@ import { openRepository } from '../../src/tools/git/repository.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale, proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
+import { seedBareRepository } from '../support/git-repo.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
@@ -28,7 +27,6 @@ import { useSandbox } from '../support/sandbox.ts';
  * bare repository: the fix becomes a pull request to the manifest, the card says why, and what
  * Argo CD does not manage is patched as before.
  */
-const run = promisify(execFile);
 const sandbox = useSandbox(['oom-crashloop']);
 const prefix = testPrefix();
 const MANIFEST = `# payments-api: deployed by Argo CD (application payments).
@@ -69,19 +67,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'coxswain-gitops-'));
   const bare = join(root, 'platform', 'gitops.git');
   const seed = join(root, 'seed');
-  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
-  await mkdir(join(seed, 'apps', 'payments'), { recursive: true });
-  await writeFile(join(seed, 'apps', 'payments', 'deployment.yaml'), MANIFEST);
-  const git = ['--git-dir', bare, '--work-tree', seed];
-  const who = {
-    ...process.env,
-    GIT_AUTHOR_NAME: 'Dev',
-    GIT_AUTHOR_EMAIL: 'dev@example.com',
-    GIT_COMMITTER_NAME: 'Dev',
-    GIT_COMMITTER_EMAIL: 'dev@example.com',
-  };
-  await run('git', [...git, 'add', '-A'], { env: who });
-  await run('git', [...git, 'commit', '-q', '-m', 'payments'], { env: who });
+  await seedBareRepository(bare, seed, { 'apps/payments/deployment.yaml': MANIFEST }, 'payments');
   forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
   settings = {
     repo: bare,
