@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Application } from '../tools/argocd/application.ts';
-import { statusText } from '../tools/argocd/read-tools.ts';
-import { escalations } from './escalation.ts';
-import { redactText } from './redact.ts';
+import { escalations } from '../../policy/escalation.ts';
+import { redactText } from '../../policy/redact.ts';
+import { Application } from './application.ts';
+import { statusText } from './read-tools.ts';
 
 /**
  * What a sync or rollback proposal, or a generic patch of an Application, may still set: fields
