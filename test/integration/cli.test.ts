@@ -11,9 +11,17 @@ import { SseClient } from '../support/sse.ts';
 let run: CliRun | undefined;
 
 afterEach(async () => {
+  // A test that failed midway leaves the CLI running: Ctrl-C first, so the demo stops the
+  // children it started in their own process groups, then SIGKILL if it does not end.
   if (run !== undefined && run.child.exitCode === null) {
-    run.child.kill('SIGKILL');
-    await run.exited;
+    const ending = run.exited;
+    run.child.kill('SIGINT');
+    const ended = await Promise.race([
+      ending.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+    ]);
+    if (!ended) run.child.kill('SIGKILL');
+    await ending;
   }
   run = undefined;
 });
