@@ -17,13 +17,17 @@ import { renderCard } from '../../src/approvals/render-card.ts';
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import type { GitOpsSettings } from '../../src/config/index.ts';
-import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { CoxswainError } from '../../src/errors.ts';
 import { executeGitChange, proposeGitChange } from '../../src/tools/git/change.ts';
 import { openPullRequest } from '../../src/tools/git/forge.ts';
 import { findDeclarations } from '../../src/tools/git/manifests.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
-import { approvedAction, executeDeps } from '../support/approved-change.ts';
+import {
+  approvedAction,
+  approveRecorded,
+  executeDeps,
+  proposingAs,
+} from '../support/approved-change.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -61,17 +65,8 @@ let redis: Redis;
 let store: ProposalStore;
 const prefix = testPrefix();
 
-/** What a git-operator run proposes with: web:ops's run on the sandbox cluster. */
-function proposing(runId: string) {
-  return {
-    runId,
-    agent: 'git-operator',
-    proposals: store,
-    autonomy: DEFAULT_AUTONOMY,
-    maxTier: 'confirm' as const,
-    cluster: 'sandbox',
-  };
-}
+/** What a git-operator run proposes with. */
+const proposing = (runId: string) => proposingAs(store, 'git-operator', runId);
 let forge: ForgeApi;
 let settings: GitOpsSettings;
 const env = () => ({ PATH: process.env.PATH ?? '', HOME: root });
@@ -398,13 +393,7 @@ describe('a manifest change as a proposal', () => {
     );
 
     // Approved in web:ops, executed by the actions worker, then executed again (a retried job).
-    await store.attach(id, {
-      channel: 'web:ops',
-      requester: 'web:dana',
-      cluster: 'sandbox',
-      expiresAt: new Date(Date.now() + 600_000).toISOString(),
-    });
-    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    await approveRecorded(store, id);
     const posted: { jobId: string; data: OutboxJob }[] = [];
     const asked = forge.requests.length;
     const done = await executeProposal(id, deps(posted));

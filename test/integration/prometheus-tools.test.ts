@@ -30,7 +30,12 @@ import { lastHourMetrics } from '../../src/tools/metrics/last-hour.ts';
 import { executeSilence, proposeSilence } from '../../src/tools/metrics/silence.ts';
 import { silenceCreateTool } from '../../src/tools/metrics/silence-tools.ts';
 import { runTool } from '../../src/tools/tool.ts';
-import { approvedAction, executeDeps } from '../support/approved-change.ts';
+import {
+  approvedAction,
+  approveRecorded,
+  executeDeps,
+  proposingAs,
+} from '../support/approved-change.ts';
 import { type Monitoring, startMonitoring, waitFor } from '../support/prometheus.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -71,22 +76,28 @@ let redis: Redis;
 let store: ProposalStore;
 const prefix = testPrefix();
 
-/** What a prometheus-analyst run proposes with: a run on the sandbox cluster. */
-function proposing(runId: string) {
-  return {
-    runId,
-    agent: 'prometheus-analyst',
-    proposals: store,
-    autonomy: DEFAULT_AUTONOMY,
-    maxTier: 'confirm' as const,
-    cluster: 'sandbox',
-  };
-}
+/** What a prometheus-analyst run proposes with. */
+const proposing = (runId: string) => proposingAs(store, 'prometheus-analyst', runId);
 
 function tool(name: string) {
   const found = METRICS_READ_TOOLS.find((t) => t.name === name);
   if (found === undefined) throw new Error(`no tool ${name}`);
   return found;
+}
+
+/** A silence of one alert for an hour, made in Alertmanager as a person would. */
+function silenceByHand(alertname: string, createdBy: string, comment: string) {
+  return fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [{ name: 'alertname', value: alertname, isRegex: false, isEqual: true }],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy,
+      comment,
+    }),
+  });
 }
 
 async function run(name: string, input: unknown, ctx: MetricsContext = context) {
@@ -108,17 +119,7 @@ beforeAll(async () => {
     alertmanagerUrl: monitoring.alertmanagerUrl,
   };
   // A silence for QuietOne, made as a person would, before its alert arrives.
-  const silence = await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      matchers: [{ name: 'alertname', value: 'QuietOne', isRegex: false, isEqual: true }],
-      startsAt: new Date().toISOString(),
-      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-      createdBy: 'dana',
-      comment: 'known noise during the migration',
-    }),
-  });
+  const silence = await silenceByHand('QuietOne', 'dana', 'known noise during the migration');
   expect(silence.status).toBe(200);
   // Enough self-scrapes for a trend, and both alerts in Alertmanager.
   await waitFor(
@@ -408,13 +409,7 @@ describe('silences as proposals on a real Alertmanager', () => {
     );
     expect(card.fields?.[0]?.value).toBe('Alertmanager, alerts of cluster sandbox, namespace shop');
 
-    await store.attach(id, {
-      channel: 'web:ops',
-      requester: 'web:dana',
-      cluster: 'sandbox',
-      expiresAt: new Date(Date.now() + 600_000).toISOString(),
-    });
-    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    await approveRecorded(store, id);
     const posted: { jobId: string; data: OutboxJob }[] = [];
     const done = await executeProposal(id, deps(posted));
     const ours = (await silencesNow()).filter((s) => s.comment.includes(id));
@@ -456,30 +451,14 @@ describe('silences as proposals on a real Alertmanager', () => {
   });
 
   it('expires a silence by its id once approved, showing what it silenced', async () => {
-    const made = await fetch(`${monitoring.alertmanagerUrl}/api/v2/silences`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        matchers: [{ name: 'alertname', value: 'BrokenRule', isRegex: false, isEqual: true }],
-        startsAt: new Date().toISOString(),
-        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
-        createdBy: 'lee',
-        comment: 'old noise',
-      }),
-    });
+    const made = await silenceByHand('BrokenRule', 'lee', 'old noise');
     const { silenceID } = (await made.json()) as { silenceID: string };
     const tools = metricsTools(['silence_expire'], context, proposing('run-expire'));
 
     const outcome = await tools[0]?.run({ id: 'toolu_e1' }, { id: silenceID, comment: 'fixed' });
     const id = proposalId('run-expire', 'toolu_e1');
     const proposed = (await store.record(id)) as ProposalRecord;
-    await store.attach(id, {
-      channel: 'web:ops',
-      requester: 'web:dana',
-      cluster: 'sandbox',
-      expiresAt: new Date(Date.now() + 600_000).toISOString(),
-    });
-    await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
+    await approveRecorded(store, id);
     const done = await executeProposal(id, deps([]));
 
     expect(outcome?.isError).toBe(false);

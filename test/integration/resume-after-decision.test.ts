@@ -31,28 +31,39 @@ type Entry = {
   message: { headline?: string; text?: string; buttons: { action: string }[] };
 };
 
-it('answers again after a rejection without offering the rejected fix again', async () => {
+/** Dana asks in #ops why payments is crashlooping; the channel's messages are followed from then. */
+async function askInOps() {
   const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
   const entries = (pattern: (e: Entry) => boolean, timeoutMs: number) =>
     stream
       .next((e) => e.event === 'message' && pattern(JSON.parse(e.data) as Entry), timeoutMs)
       .then((e) => JSON.parse(e.data) as Entry);
+  await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
+  });
+  return { stream, entries };
+}
+
+/** The approver web:sre clicks a card's button (0: Approve, 1: Reject). */
+function click(entry: string, button: number) {
+  return fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ entry, button, author: 'sre' }),
+  });
+}
+
+it('answers again after a rejection without offering the rejected fix again', async () => {
+  const { stream, entries } = await askInOps();
   try {
-    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
-    });
     const card = await entries(
       (e) => e.bot && e.message.buttons.some((b) => b.action === 'reject'),
       20_000,
     );
 
-    const rejected = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ entry: card.id, button: 1, author: 'sre' }),
-    });
+    const rejected = await click(card.id, 1);
 
     expect(rejected.status).toBe(202);
     const followUp = await entries(
@@ -70,28 +81,15 @@ it('answers again after a rejection without offering the rejected fix again', as
 }, 90_000);
 
 it('answers the question again after its proposal was approved and applied', async () => {
-  const stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
-  const entries = (pattern: (e: Entry) => boolean, timeoutMs: number) =>
-    stream
-      .next((e) => e.event === 'message' && pattern(JSON.parse(e.data) as Entry), timeoutMs)
-      .then((e) => JSON.parse(e.data) as Entry);
+  const { stream, entries } = await askInOps();
   try {
-    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: '@coxswain why is payments crashlooping?', author: 'dana' }),
-    });
     const card = await entries(
       (e) =>
         e.bot && e.id !== rejectedCard && e.message.buttons.some((b) => b.action === 'approve'),
       20_000,
     );
 
-    const approved = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ entry: card.id, button: 0, author: 'sre' }),
-    });
+    const approved = await click(card.id, 0);
 
     expect(approved.status).toBe(202);
     const followUp = await entries(

@@ -46,6 +46,12 @@ export async function approvedAction(
     state: 'pending',
     createdAt: new Date().toISOString(),
   });
+  await approveRecorded(store, id);
+  return id;
+}
+
+/** A proposal already recorded (by a tool), shown in web:ops and approved there by web:sre. */
+export async function approveRecorded(store: ProposalStore, id: string): Promise<void> {
   await store.attach(id, {
     channel: 'web:ops',
     requester: 'web:dana',
@@ -53,7 +59,18 @@ export async function approvedAction(
     expiresAt: new Date(Date.now() + 600_000).toISOString(),
   });
   await store.transition(id, ['pending'], 'approved', 'web:sre', { decidedBy: 'web:sre' });
-  return id;
+}
+
+/** What an agent's write tools propose with: its run on the sandbox cluster, at the confirm tier. */
+export function proposingAs(store: ProposalStore, agent: string, runId: string) {
+  return {
+    runId,
+    agent,
+    proposals: store,
+    autonomy: DEFAULT_AUTONOMY,
+    maxTier: 'confirm' as const,
+    cluster: 'sandbox',
+  };
 }
 
 /** payments-api's memory limit as the cluster has it now. */
