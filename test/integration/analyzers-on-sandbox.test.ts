@@ -167,7 +167,7 @@ describe('the healthy scenario alone', () => {
     expect(findings).toEqual([]);
   });
 
-  it("reads a namespace with no problems in six list requests: its five kinds and Argo CD's applications", async () => {
+  it("reads a namespace with no problems in fourteen list requests: its thirteen kinds and Argo CD's applications", async () => {
     healthy.resetRequests();
 
     const diagnosis = await diagnose(healthy.cluster, { visible: ['*'], namespace: 'shop' });
@@ -175,7 +175,10 @@ describe('the healthy scenario alone', () => {
     expect(diagnosis.message.headline).toBe(
       'No problems found in namespace shop of cluster sandbox',
     );
-    expect(healthy.requests).toHaveLength(6);
+    expect(healthy.requests).toHaveLength(14);
+    expect(healthy.requests.every((r) => r.method === 'GET' && !r.path.includes('/log'))).toBe(
+      true,
+    );
     expect(healthy.requests.map((r) => r.path)).toContain(
       '/apis/argoproj.io/v1alpha1/applications',
     );
@@ -265,7 +268,9 @@ describe('diagnose', () => {
     await diagnose(sandbox.cluster, { visible: ['*'], namespace: 'payments' });
 
     const requests = [...sandbox.requests];
-    expect(requests.length).toBeLessThanOrEqual(10);
+    // 13 lists, Argo CD's applications, the two crashed containers' last lines, and the fix's
+    // read, dry run and re-read.
+    expect(requests.length).toBeLessThanOrEqual(20);
     expect(requests).toEqual(
       expect.arrayContaining([
         { method: 'GET', path: '/api/v1/namespaces/payments/pods', dryRun: false, watch: false },
@@ -285,8 +290,10 @@ describe('diagnose', () => {
         { method: 'GET', path: '/api/v1/nodes', dryRun: false, watch: false },
       ]),
     );
-    expect(requests.filter((r) => r.path.startsWith('/api/v1/namespaces/payments/pods/'))).toEqual(
-      [],
-    );
+    const perPod = requests.filter((r) => r.path.startsWith('/api/v1/namespaces/payments/pods/'));
+    expect(perPod).toHaveLength(2);
+    expect(
+      perPod.every((r) => /^\/api\/v1\/namespaces\/payments\/pods\/[^/]+\/log$/.test(r.path)),
+    ).toBe(true);
   });
 });

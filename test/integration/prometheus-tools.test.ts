@@ -50,7 +50,7 @@ const RULES = `groups:
         expr: vector(1)
         labels: { severity: info }
       - alert: BrokenRule
-        expr: up * ignoring(job, instance) up
+        expr: (${twoSeries('a')}) * on() (${twoSeries('b')})
   - name: cluster-series
     rules:
 ${series('kube_pod_container_status_restarts_total', 'floor(vector(time()) / 2)', { pod: 'web-1' })}
@@ -59,6 +59,11 @@ ${series('kube_pod_container_status_restarts_total', 'floor(vector(time()) / 2)'
 ${series('container_memory_working_set_bytes', 'vector(900 * 1024 * 1024)', { pod: 'web-1' })}
 ${series('kube_pod_container_resource_limits', 'vector(1024 * 1024 * 1024)', { pod: 'web-1', resource: 'memory' })}
 `;
+
+/** Two series told apart by one label: matched on nothing with two more, always many-to-many. */
+function twoSeries(label: string): string {
+  return `label_replace(vector(1), "${label}", "1", "", "") or label_replace(vector(1), "${label}", "2", "", "")`;
+}
 
 /** A recording rule standing for a kube-state-metrics or cAdvisor series of one container. */
 function series(name: string, expr: string, labels: Record<string, string>): string {

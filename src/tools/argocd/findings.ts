@@ -2,7 +2,7 @@ import { inScope } from '../../policy/command-scope.ts';
 import { analyzeApplications } from '../kubernetes/analyzers/argocd.ts';
 import type { Finding } from '../kubernetes/analyzers/index.ts';
 import type { Cluster } from '../kubernetes/cluster.ts';
-import { readSnapshot, type Snapshot } from '../kubernetes/snapshot.ts';
+import { mergeSnapshots, readSnapshot } from '../kubernetes/snapshot.ts';
 import { listApplications } from './application.ts';
 
 /**
@@ -28,12 +28,5 @@ export async function argocdFindings(
   const snapshots = await Promise.all(
     [...new Set([namespace, ...destinations])].map((ns) => readSnapshot(cluster, ns)),
   );
-  const merged: Snapshot = {
-    pods: snapshots.flatMap((s) => s.pods),
-    deployments: snapshots.flatMap((s) => s.deployments),
-    replicaSets: snapshots.flatMap((s) => s.replicaSets),
-    events: snapshots.flatMap((s) => s.events),
-    nodes: snapshots[0]?.nodes ?? [],
-  };
-  return analyzeApplications(apps, merged);
+  return analyzeApplications(apps, mergeSnapshots(snapshots));
 }

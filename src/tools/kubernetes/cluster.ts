@@ -2,15 +2,19 @@ import {
   ApiException,
   AppsV1Api,
   AutoscalingV2Api,
+  BatchV1Api,
   type Configuration,
   CoreV1Api,
   CustomObjectsApi,
   createConfiguration,
+  DiscoveryV1Api,
   HttpMethod,
   KubeConfig,
   KubernetesObjectApi,
   type Middleware,
+  PolicyV1Api,
   ServerConfiguration,
+  StorageV1Api,
   Watch,
 } from '@kubernetes/client-node';
 import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
@@ -37,6 +41,10 @@ export type Cluster = {
   core: CoreV1Api;
   apps: AppsV1Api;
   autoscaling: AutoscalingV2Api;
+  batch: BatchV1Api;
+  policy: PolicyV1Api;
+  storage: StorageV1Api;
+  discovery: DiscoveryV1Api;
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
   /**
@@ -117,6 +125,10 @@ export function connect(spec: ClusterSpec): Cluster {
     core: new CoreV1Api(config),
     apps: new AppsV1Api(config),
     autoscaling: new AutoscalingV2Api(config),
+    batch: new BatchV1Api(config),
+    policy: new PolicyV1Api(config),
+    storage: new StorageV1Api(config),
+    discovery: new DiscoveryV1Api(config),
     custom: new CustomObjectsApi(config),
     objects: ObjectApi.of(config, kc),
   };

@@ -7,6 +7,7 @@ import type {
   V1ReplicaSet,
 } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { emptySnapshot } from '../snapshot.ts';
 import { analyze, type Snapshot } from './index.ts';
 
 const NS = 'payments';
@@ -77,7 +78,7 @@ function event(
   };
 }
 
-const empty: Snapshot = { pods: [], deployments: [], replicaSets: [], nodes: [], events: [] };
+const empty: Snapshot = emptySnapshot();
 const replicaSets = [
   replicaSet('payments-api-7d9f8b6c5d', 7, 'ghcr.io/acme/payments-api:v2.14.3'),
   replicaSet('payments-api-5c8d7f9b4a', 6, 'ghcr.io/acme/payments-api:v2.14.2'),

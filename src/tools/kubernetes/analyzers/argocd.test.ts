@@ -1,6 +1,7 @@
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { Application } from '../../argocd/application.ts';
+import { emptySnapshot } from '../snapshot.ts';
 import { analyzeApplications } from './argocd.ts';
 import type { Snapshot } from './finding.ts';
 
@@ -76,11 +77,8 @@ const event = (reason: string, message: string, count: number): CoreV1Event => (
 });
 
 const snapshot = (extra: Partial<Snapshot> = {}): Snapshot => ({
-  pods: [],
+  ...emptySnapshot(),
   deployments: [scaledByHand],
-  replicaSets: [],
-  nodes: [],
-  events: [],
   ...extra,
 });
 
@@ -103,6 +101,9 @@ describe('Argo CD analyzers', () => {
         object: { kind: 'Application', namespace: 'argocd', name: 'cart-app' },
         title:
           'Argo CD application cart-app is OutOfSync with Git at 3f1c2e7: apps/Deployment shop/cart',
+        cause: 'the live state differs from Git: apps/Deployment shop/cart',
+        confidence: 'certain',
+        confidenceReason: "Argo CD's comparison with Git reports it",
         evidence: [
           'apps/Deployment shop/cart: differs from Git',
           'apps/Deployment shop/cart: spec.replicas set by kubectl-scale at 2026-03-02T10:00:00.000Z',

@@ -42,6 +42,11 @@ function syncFailed(app: Application, snapshot: Snapshot): Finding[] {
       severity: 'critical',
       object: ref,
       title: `Argo CD sync of application ${app.metadata.name} ${state?.phase === 'Error' ? 'could not run' : 'failed'}${state?.syncResult?.revision ? ` at revision ${state.syncResult.revision.slice(0, 7)}` : ''}`,
+      cause: refused[0]
+        ? `the API server refused ${label(refused[0])}: ${refused[0].message ?? 'no message'}`
+        : `the sync operation ended ${state?.phase ?? 'with a SyncError'}: ${state?.message ?? condition?.message ?? 'no message'}`,
+      confidence: 'certain',
+      confidenceReason: "Argo CD's operation state records the failure",
       evidence: [
         ...(failed ? [`operation ${state?.phase}: ${state?.message ?? ''}`] : []),
         ...refused.map((r) => `${label(r)} refused: ${r.message ?? ''}`),
@@ -65,6 +70,13 @@ function degraded(app: Application, snapshot: Snapshot): Finding[] {
       severity: 'critical',
       object: appRef(app),
       title: `Argo CD application ${app.metadata.name} is Degraded${bad[0] ? `: ${label(bad[0])}` : ''}`,
+      cause: bad[0]
+        ? `${label(bad[0])} is unhealthy${bad[0].health?.message ? `: ${bad[0].health.message}` : ''}`
+        : 'could not determine which resource is unhealthy: the application lists none as Degraded',
+      confidence: bad[0] ? 'likely' : 'unsure',
+      confidenceReason: bad[0]
+        ? "Argo CD's resource health names it; the pods' own findings say why"
+        : 'only the application-level health is reported',
       evidence: [
         `application health: Degraded${app.status.health.message ? ` (${app.status.health.message})` : ''}`,
         ...evidence,
@@ -125,6 +137,12 @@ function selfHealFight(app: Application, snapshot: Snapshot): Finding[] {
       severity: 'warning',
       object: ref,
       title: `Argo CD self-heal keeps reverting a manual change to application ${app.metadata.name} (${attempts} self-heals to the same revision)`,
+      cause: 'someone (or something) keeps changing by hand what Argo CD manages from Git',
+      confidence: changers.length > 0 ? 'certain' : 'likely',
+      confidenceReason:
+        changers.length > 0
+          ? 'the live object names another field manager'
+          : 'repeated self-heals to one revision; no other field manager was found',
       evidence: [
         `self-heal attempts on revision ${(state?.syncResult?.revision ?? '').slice(0, 7)}: ${attempts}`,
         ...reapplied.map((r) => `${label(r)} put back to Git's state: ${r.message ?? ''}`),
@@ -152,6 +170,9 @@ function outOfSync(app: Application, snapshot: Snapshot): Finding[] {
       severity: automated?.selfHeal === true ? 'info' : 'warning',
       object: appRef(app),
       title: `Argo CD application ${app.metadata.name} is OutOfSync with Git at ${(app.status.sync.revision ?? '').slice(0, 7) || 'an unknown revision'}: ${drifted.map(label).join(', ') || 'no resource named'}`,
+      cause: `the live state differs from Git: ${drifted.map(label).join(', ') || 'no resource named'}`,
+      confidence: 'certain',
+      confidenceReason: "Argo CD's comparison with Git reports it",
       evidence: [
         ...drifted.map((r) =>
           r.requiresPruning

@@ -23,11 +23,33 @@ export type ProposedAction =
     }
   | { type: 'rollback'; target: ObjectRef; toRevision: number; summary: string };
 
+/**
+ * How sure a finding is of its cause: `certain` when the cluster states it (a termination
+ * reason, a condition's message), `likely` when it is read from signs that usually mean it (a log
+ * line, an event pattern), `unsure` when the symptom is plain but its cause is not.
+ */
+export type Confidence = 'certain' | 'likely' | 'unsure';
+
 export type Finding = {
+  /** The rule that found it, `class/cause` (e.g. `crash-loop/connection-refused`). */
   rule: string;
   severity: Severity;
   object: ObjectRef;
+  /** What is wrong, as a person sees it: the symptom. */
   title: string;
+  /**
+   * Why, in one sentence: the root cause, or "could not determine why …" with what was checked
+   * when the symptom is clear and its cause is not.
+   */
+  cause: string;
+  confidence: Confidence;
+  /** What the confidence rests on, or what is missing for more. */
+  confidenceReason: string;
+  /**
+   * What the cause rests on, each line citing its source: an object's field
+   * (`Pod shop/web-1 status.containerStatuses[app].lastState.terminated: …`), an event
+   * (`event BackOff: …`) or a log line (`log app (previous): …`). Redacted before anyone sees it.
+   */
   evidence: string[];
   action?: ProposedAction;
 };

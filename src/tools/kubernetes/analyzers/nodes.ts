@@ -15,6 +15,9 @@ export function analyzeNodes(snapshot: Snapshot): Finding[] {
         severity: 'critical',
         object: ref,
         title: `node ${ref.name} is NotReady`,
+        cause: `the node's Ready condition is ${ready.status}${ready.reason ? ` (${ready.reason})` : ''}${ready.message ? `: ${ready.message}` : ''}`,
+        confidence: 'certain',
+        confidenceReason: 'the node reports it in its Ready condition',
         evidence: [
           `Ready=${ready.status} since ${ready.lastTransitionTime ? new Date(ready.lastTransitionTime).toISOString() : 'unknown'}: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim(),
           ...eventsAbout(snapshot.events, ref, ['NodeNotReady']),
@@ -28,6 +31,9 @@ export function analyzeNodes(snapshot: Snapshot): Finding[] {
         severity: 'warning',
         object: ref,
         title: `node ${ref.name} has ${condition.type}`,
+        cause: `the kubelet reports ${condition.type}${condition.message ? `: ${condition.message}` : ''}`,
+        confidence: 'certain',
+        confidenceReason: `the node's ${condition.type} condition is True`,
         evidence: [
           `${condition.type}=True: ${condition.message ?? condition.reason ?? ''}`,
           ...eventsAbout(snapshot.events, ref, [

@@ -4,13 +4,11 @@ import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from 
 
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
 
-/** Findings about pods: crash loops, OOM kills, image pulls, scheduling, readiness, missing refs. */
+/** Findings about pods' containers: crash loops, OOM kills, image pulls, readiness, missing refs. */
 export function analyzePods(snapshot: Snapshot): Finding[] {
   const findings: Finding[] = [];
   for (const pod of snapshot.pods) {
     const ref = refOf('Pod', pod);
-    const pending = unschedulable(pod, ref, snapshot);
-    if (pending !== undefined) findings.push(pending);
     for (const status of pod.status?.containerStatuses ?? []) {
       const finding = containerFinding(pod, ref, status, snapshot);
       if (finding !== undefined) findings.push(finding);
@@ -82,6 +80,9 @@ function oomKilled(context: ContainerContext): Finding | undefined {
     severity: 'critical',
     object: ref,
     title: `${context.where} is killed for running out of memory (${status.restartCount} restarts)`,
+    cause: `the container uses more memory than its limit allows and the kernel kills it`,
+    confidence: 'certain',
+    confidenceReason: 'the last termination reason is OOMKilled',
     evidence: [
       context.lastExit ?? '',
       context.restarts,
@@ -103,6 +104,9 @@ function crashLooping(context: ContainerContext): Finding | undefined {
     severity: 'critical',
     object: ref,
     title: `${context.where} is crash looping (${status.restartCount} restarts)`,
+    cause: 'could not determine why the container exits: checked its last termination and events',
+    confidence: 'unsure',
+    confidenceReason: 'the termination and events show the crash but not its cause',
     evidence: [
       context.lastExit ?? 'no termination recorded',
       context.restarts,
@@ -121,6 +125,9 @@ function imagePull(context: ContainerContext): Finding | undefined {
     severity: 'critical',
     object: ref,
     title: `${context.where} cannot pull its image ${status.image}`,
+    cause: `the image cannot be pulled: ${waiting.message ?? waiting.reason}`,
+    confidence: 'likely',
+    confidenceReason: `the container waits with ${waiting.reason}`,
     evidence: [
       `waiting: ${waiting.reason}`,
       waiting.message ?? '',
@@ -145,6 +152,11 @@ function containerConfig(context: ContainerContext): Finding | undefined {
     title: missing
       ? `${context.where} refers to ${missing[1]?.toLowerCase()} ${missing[2]}, which does not exist`
       : `${context.where} cannot be created`,
+    cause: missing
+      ? `${missing[1]?.toLowerCase()} ${missing[2]} does not exist`
+      : `the kubelet cannot create the container: ${waiting.message ?? waiting.reason}`,
+    confidence: missing ? 'certain' : 'likely',
+    confidenceReason: `the container waits with ${waiting.reason}`,
     evidence: [
       `waiting: ${waiting.reason}`,
       waiting.message ?? '',
@@ -164,27 +176,12 @@ function readinessFailing(context: ContainerContext): Finding | undefined {
     severity: 'warning',
     object: ref,
     title: `${context.where} is running but not ready`,
+    cause: 'its readiness probe fails',
+    confidence: 'likely',
+    confidenceReason: 'Unhealthy events from the kubelet',
     evidence: [
       `running since ${running.startedAt ? new Date(running.startedAt).toISOString() : 'unknown'}`,
       ...probeEvents,
-    ],
-  };
-}
-
-function unschedulable(pod: V1Pod, ref: ObjectRef, snapshot: Snapshot): Finding | undefined {
-  if (pod.status?.phase !== 'Pending') return undefined;
-  const condition = pod.status.conditions?.find(
-    (c) => c.type === 'PodScheduled' && c.status === 'False',
-  );
-  if (condition === undefined) return undefined;
-  return {
-    rule: 'pending-unschedulable',
-    severity: 'warning',
-    object: ref,
-    title: `pod ${ref.name} cannot be scheduled`,
-    evidence: [
-      `${condition.reason ?? 'Unschedulable'}: ${condition.message ?? 'no reason given'}`,
-      ...eventsAbout(snapshot.events, ref, ['FailedScheduling']),
     ],
   };
 }

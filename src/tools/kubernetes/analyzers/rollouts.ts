@@ -35,6 +35,13 @@ export function analyzeRollouts(snapshot: Snapshot): Finding[] {
       severity: 'critical',
       object: ref,
       title: `rollout of deployment ${ref.name} ${failed ? 'failed' : 'is stuck'} at revision ${current ?? '?'}`,
+      cause: failed
+        ? `the new pods did not become available within the progress deadline${progressing?.message ? `: ${progressing.message}` : ''}`
+        : `the pods of revision ${current ?? '?'} fail while the previous revision's still run`,
+      confidence: failed ? 'certain' : 'likely',
+      confidenceReason: failed
+        ? 'the Deployment reports Progressing=False with ProgressDeadlineExceeded'
+        : 'the newest ReplicaSet has failing pods and older ones still serve',
       evidence: [
         `replicas: ${wanted} wanted, ${updated} updated, ${status.availableReplicas ?? 0} available, ${unavailable} unavailable`,
         ...(progressing
