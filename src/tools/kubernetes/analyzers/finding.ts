@@ -73,7 +73,8 @@ export function eventsAbout(
   return events
     .filter(
       (e) =>
-        e.involvedObject.kind === ref.kind &&
+        // Recorded events may lack an involved object: they are about nothing in particular.
+        e.involvedObject?.kind === ref.kind &&
         e.involvedObject.name === ref.name &&
         (ref.namespace === undefined || e.involvedObject.namespace === ref.namespace) &&
         (reasons === undefined || reasons.includes(e.reason ?? '')),
