@@ -104,6 +104,32 @@ describe('crash loops', () => {
     expect(finding.rule).toBe('crash-loop/wrong-architecture');
   });
 
+  it('sees a crash loop between two back-offs, while the container runs', () => {
+    const between = {
+      ...crashed(1),
+      state: { running: { startedAt: new Date('2026-12-07T10:00:30Z') } },
+    };
+    const backOff = event(
+      'BackOff',
+      `Back-off restarting failed container app in pod ${POD}_${NS}(c0ffee00)`,
+      'spec.containers{app}',
+      4,
+    );
+
+    const finding = only({
+      pods: [pod({ statuses: [between] })],
+      events: [backOff],
+      logs: [log('app', ['Error: listen EADDRINUSE: address already in use :::3000'])],
+    });
+    const earlier = findings({
+      pods: [pod({ statuses: [between] })],
+      events: [{ ...backOff, lastTimestamp: new Date('2026-12-07T09:00:00Z') }],
+    });
+
+    expect(finding.rule).toBe('crash-loop/port-in-use');
+    expect(earlier).toEqual([]);
+  });
+
   it('reads the termination message when there are no logs', () => {
     const ended = crashed(1);
     if (ended.lastState?.terminated) ended.lastState.terminated.message = "KeyError: 'API_TOKEN'\n";

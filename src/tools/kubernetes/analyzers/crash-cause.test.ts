@@ -97,6 +97,13 @@ describe('classifyLog', () => {
     expect(found?.cause).toContain(`the file ${path} it needs does not exist`);
   });
 
+  it('tells an entrypoint that cannot run from a missing data file', () => {
+    const found = classifyLog(['exec /usr/local/bin/server: no such file or directory']);
+
+    expect(found?.kind).toBe('missing-file');
+    expect(found?.cause).toContain('its command /usr/local/bin/server cannot be run');
+  });
+
   it('names the path it is denied', () => {
     const found = classifyLog(['open /data/cache/index.db: permission denied']);
 

@@ -107,8 +107,12 @@ const LINE_RULES: LineRule[] = [
   {
     kind: 'missing-file',
     test: /no such file or directory|ENOENT|FileNotFoundException|FileNotFoundError/i,
-    describe: (line) =>
-      `the file ${pathIn(line) ?? '(not named in the log)'} it needs does not exist: a volume, ConfigMap key or build step is missing`,
+    describe: (line) => {
+      const entrypoint = /exec (\S+): no such file or directory/.exec(line)?.[1];
+      if (entrypoint !== undefined)
+        return `its command ${entrypoint} cannot be run: the file, or what it needs to run (the interpreter of its #! line, the C library a binary was linked against), is missing from the image`;
+      return `the file ${pathIn(line) ?? '(not named in the log)'} it needs does not exist: a volume, ConfigMap key or build step is missing`;
+    },
   },
 ];
 

@@ -52,7 +52,27 @@ function isFailing(context: ContainerContext): boolean {
   if (status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
   // An init container that failed under restartPolicy Never stays terminated: the pod failed.
   const ended = status.state?.terminated;
-  return role === 'init container' && ended !== undefined && (ended.exitCode ?? 0) !== 0;
+  if (role === 'init container' && ended !== undefined && (ended.exitCode ?? 0) !== 0) return true;
+  return restartedBetweenBackOffs(context);
+}
+
+/**
+ * A crash-looping container is seen running in the seconds between two back-offs: it has
+ * restarted more than once, its last run failed, and the kubelet backed off restarting it after.
+ */
+function restartedBetweenBackOffs(context: ContainerContext): boolean {
+  const { status } = context;
+  const last = status.lastState?.terminated;
+  if (status.state?.running === undefined || (status.restartCount ?? 0) < 2) return false;
+  if (last === undefined || (last.exitCode ?? 0) === 0 || last.finishedAt === undefined)
+    return false;
+  const ended = new Date(last.finishedAt).getTime();
+  return context.events.some(
+    (e) =>
+      e.reason === 'BackOff' &&
+      /restarting failed container/i.test(e.message ?? '') &&
+      new Date(e.lastTimestamp ?? e.eventTime ?? 0).getTime() >= ended,
+  );
 }
 
 function titleOf(context: ContainerContext): string {
