@@ -205,6 +205,17 @@ describe('classifyLog', () => {
     expect(found?.cause).toContain('10.0.0.2:5432');
   });
 
+  it('takes the last specific line when the program met several failures', () => {
+    const found = classifyLog([
+      'WARN cache login failed: NOAUTH Authentication required, going on without a cache',
+      'INFO connecting to postgres',
+      'FATAL dial tcp 10.0.0.1:5432: connect: connection refused',
+      'INFO shutting down',
+    ]);
+
+    expect(found?.kind).toBe('connection-refused');
+  });
+
   it('finds nothing in lines that say nothing wrong', () => {
     expect(classifyLog(['INFO started', 'INFO GET /health 200 1ms'])).toBeUndefined();
   });

@@ -1,8 +1,9 @@
 /**
  * Why a program stopped, read from its last log lines: the error a person would look for, with
  * what it names (an address, a host, a variable, a path, a code location). Each pattern reads one
- * line, or a stack trace from its first line on; the most specific kind of cause wins, and among
- * causes of the same kind, the last line that shows one.
+ * line, or a stack trace from its first line on. The last line that names a specific cause wins
+ * (a program logs what stopped it last); a panic or uncaught exception is the cause only when no
+ * line names a more specific one.
  */
 export type LogCauseKind =
   | 'connection-refused'
@@ -119,11 +120,12 @@ const LINE_RULES: LineRule[] = [
 /** The cause the lines show, or undefined when none of them shows one. */
 export function classifyLog(lines: readonly string[]): LogCause | undefined {
   const read = lines.map((line) => (typeof line === 'string' ? line.slice(0, MAX_READ) : ''));
-  for (const rule of LINE_RULES) {
-    const at = findLastIndex(read, (line) => rule.test.test(line));
-    if (at === -1) continue;
-    const line = read[at] ?? '';
-    return { kind: rule.kind, cause: rule.describe(line), lines: [line] };
+  // The last line with a specific cause is the one the program stopped on; a panic or an
+  // exception after it only carries it out ("panic: invalid configuration").
+  for (let i = read.length - 1; i >= 0; i--) {
+    const line = read[i] ?? '';
+    const rule = LINE_RULES.find((r) => r.test.test(line));
+    if (rule !== undefined) return { kind: rule.kind, cause: rule.describe(line), lines: [line] };
   }
   return stackCause(read);
 }
