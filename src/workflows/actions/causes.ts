@@ -9,6 +9,10 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'crash-loop': 'crash',
   'image-pull': 'image',
   'missing-reference': 'config',
+  'container-config': 'config',
+  'mount-failed': 'config',
+  'init-container': 'crash',
+  sidecar: 'crash',
   'pending-unschedulable': 'unschedulable',
   'readiness-failing': 'readiness',
   'rollout-failed': 'rollout',
@@ -28,7 +32,7 @@ export function diagnosisOutputs(
   const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
   const object = first?.object;
   return {
-    cause: first === undefined ? 'none' : (CAUSE_OF_RULE[first.rule] ?? first.rule),
+    cause: first === undefined ? 'none' : causeOfRule(first.rule),
     summary:
       first?.title ?? `no problems found${namespace === undefined ? '' : ` in ${namespace}`}`,
     severity: first?.severity ?? 'info',
@@ -41,6 +45,11 @@ export function diagnosisOutputs(
     memory_limit: memory,
     fixes: findings.flatMap((f) => (f.action === undefined ? [] : [f.action.summary])),
   };
+}
+
+/** A rule's cause word, by its class (`crash-loop/connection-refused` is a `crash`). */
+function causeOfRule(rule: string): string {
+  return CAUSE_OF_RULE[rule] ?? CAUSE_OF_RULE[rule.split('/')[0] ?? ''] ?? rule;
 }
 
 /** What ended a container, from its last termination and, failing that, its last log lines. */

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
+import { diagnosisOutputs } from './causes.ts';
+
+function finding(rule: string): Finding {
+  return {
+    rule,
+    severity: 'critical',
+    object: { kind: 'Pod', namespace: 'shop', name: 'web-1' },
+    title: 'container app of pod web-1 is crash looping (3 restarts)',
+    cause: 'it cannot connect to db:5432',
+    confidence: 'likely',
+    confidenceReason: 'a log line',
+    evidence: [],
+  };
+}
+
+describe('diagnosisOutputs', () => {
+  it.each([
+    ['crash-loop/connection-refused', 'crash'],
+    ['crash-loop', 'crash'],
+    ['init-container/dns', 'crash'],
+    ['missing-reference/configmap', 'config'],
+    ['image-pull/not-found', 'image'],
+    ['readiness-failing/http-status', 'readiness'],
+    ['oom-killed', 'oom'],
+    ['some-new-rule/why', 'some-new-rule/why'],
+  ])('gives rule %s the cause word %s, by its class', (rule, cause) => {
+    expect(diagnosisOutputs([finding(rule)], 'shop').cause).toBe(cause);
+  });
+});
