@@ -20,8 +20,12 @@ export function judgeAnswer(scenario: Scenario, answer: string, lead = leadOf(an
   if (expect.healthy === true && !/^no problems found/i.test(lead))
     reasons.push(`not reported healthy: lead "${oneLine(lead)}"`);
   for (const pattern of expect.cause) {
-    if (!new RegExp(pattern, 'i').test(lead))
-      reasons.push(`cause /${pattern}/ not in lead "${oneLine(lead)}"`);
+    const expected = new RegExp(pattern, 'i');
+    // Whether the fact is lower down tells a rendering gap from an analyzer's.
+    if (!expected.test(lead))
+      reasons.push(
+        `cause /${pattern}/ not in lead (${expected.test(answer) ? 'but in the answer' : 'nowhere in the answer'}): "${oneLine(lead)}"`,
+      );
   }
   if (expect.couldNotDetermine === true && !/could not determine/i.test(lead))
     reasons.push(`lead does not say it could not determine the cause: "${oneLine(lead)}"`);

@@ -71,7 +71,8 @@ export function report(
     out.model = {
       overall: modelRates.overall,
       byClass: modelRates.byClass,
-      costUsd: model.reduce((sum, m) => sum + m.costUsd, 0),
+      // The agents' cost and the model judge's, when it ran.
+      costUsd: model.reduce((sum, m) => sum + m.costUsd + (m.judge?.costUsd ?? 0), 0),
       scenarios: [...model],
     };
   }
