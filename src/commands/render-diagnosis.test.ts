@@ -48,6 +48,21 @@ describe('renderDiagnosis', () => {
     expect(message.headline).toBe(oom.title);
   });
 
+  it('keeps the lead to three lines when the cluster’s messages span several', () => {
+    const multiline = {
+      ...oom,
+      cause: 'the probe failed:\n  HTTP 500\n',
+      confidenceReason: 'its\r\nmessage',
+    };
+
+    const text = renderPlainText(renderDiagnosis({ ...view, findings: [multiline] }));
+
+    expect(lines(text).slice(1, 3)).toEqual([
+      'Cause: the probe failed: HTTP 500',
+      'Confidence: certain — its message',
+    ]);
+  });
+
   it("shows every finding's evidence, and the others' own cause and confidence", () => {
     const message = renderDiagnosis({ ...view, findings: [oom, rollout] });
 

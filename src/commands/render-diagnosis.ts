@@ -1,6 +1,7 @@
 import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
 import type { Finding, Snapshot } from '../tools/kubernetes/analyzers/index.ts';
 import { whatWasChecked } from '../tools/kubernetes/find-problems.ts';
+import { causeLines, leadLines } from '../tools/kubernetes/finding-lead.ts';
 import type { Diagnosis } from './diagnose.ts';
 
 /**
@@ -31,6 +32,7 @@ export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
       footer,
     });
   }
+  const [title, cause, confidence] = leadLines(lead);
   const critical = findings.filter((f) => f.severity === 'critical').length;
   const fixes =
     view.actions.length === 0
@@ -38,20 +40,12 @@ export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
       : ` ${view.actions.length} fix${view.actions.length === 1 ? '' : 'es'} proposed; nothing has been changed.`;
   const count = `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${scope}: ${critical} critical, ${findings.length - critical} other.${fixes}`;
   return fitMessage({
-    headline: lead.title,
-    text: [...leadLines(lead), '', count].join('\n'),
+    headline: title,
+    text: [cause, confidence, '', count].join('\n'),
     tone: critical > 0 ? 'critical' : 'warning',
     sections: [...findingSections(findings), ...fixSections(view)],
     footer,
   });
-}
-
-/** The cause and the confidence, with its reason: the lines under the headline. */
-export function leadLines(finding: Finding): string[] {
-  return [
-    `Cause: ${finding.cause}`,
-    `Confidence: ${finding.confidence} — ${finding.confidenceReason}`,
-  ];
 }
 
 /** The lead's evidence, then each other finding with its cause, confidence and evidence. */
@@ -59,7 +53,7 @@ function findingSections(findings: readonly Finding[]): Sections {
   const sections = findings.slice(0, MAX_FINDINGS).map((f, i) => ({
     title: `${f.severity.toUpperCase()} · ${f.title}`,
     // The lead's cause is the message's own text: its section holds only the evidence.
-    ...(i === 0 ? {} : { text: leadLines(f).join('\n') }),
+    ...(i === 0 ? {} : { text: causeLines(f).join('\n') }),
     ...(f.evidence.length === 0 ? {} : { code: f.evidence.join('\n') }),
   }));
   if (findings.length > MAX_FINDINGS)

@@ -1,4 +1,5 @@
 import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
+import { causeLines, leadLines } from '../../tools/kubernetes/finding-lead.ts';
 
 /**
  * The analyzers' findings as text: the answer without a model, and the evidence a specialist is
@@ -22,8 +23,7 @@ export function leadReport(findings: readonly Finding[], where: string, checked:
   }
   const count = `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${where}`;
   return [
-    lead.title,
-    ...causeLines(lead),
+    ...leadLines(lead),
     '',
     'Evidence:',
     ...cited(lead, LEAD_EVIDENCE),
@@ -32,13 +32,6 @@ export function leadReport(findings: readonly Finding[], where: string, checked:
       .slice(0, OTHERS)
       .flatMap((f) => [`- ${f.title}: ${f.cause} (${f.confidence})`, ...cited(f, OTHER_EVIDENCE)]),
     ...(others.length > OTHERS ? [`- … and ${others.length - OTHERS} more`] : []),
-  ];
-}
-
-export function causeLines(finding: Finding): string[] {
-  return [
-    `Cause: ${finding.cause}`,
-    `Confidence: ${finding.confidence} — ${finding.confidenceReason}`,
   ];
 }
 
