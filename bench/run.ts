@@ -1,5 +1,6 @@
 import { benchAgents } from './agents.ts';
 import { benchAlertLoop } from './alert-loop.ts';
+import { benchAnswerTokens } from './answer-tokens.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
@@ -18,6 +19,7 @@ if (only === undefined || only === 'webhook') await benchWebhook();
 if (only === undefined || only === 'memory') await benchMemory();
 if (only === undefined || only === 'diagnose') await benchDiagnose();
 if (only === undefined || only === 'agents') await benchAgents();
+if (only === undefined || only === 'answers') await benchAnswerTokens();
 if (only === undefined || only === 'slack') await benchSlackAck();
 if (only === undefined || only === 'redaction') await benchRedaction();
 if (only === undefined || only === 'oncall') await benchOncall();

@@ -10,8 +10,13 @@ const longEvidence = Array.from(
 const message = (input: ChatMessageInput) => ChatMessage.parse(input);
 
 const diagnosis = message({
-  headline: '3 problems in namespace payments of cluster prod',
-  text: '2 critical, 1 other. 1 fix proposed; nothing has been changed.',
+  headline: 'container api of pod payments-api-7f9c-x2k4q is killed for running out of memory',
+  text: [
+    'Cause: the container uses more memory than its limit allows and the kernel kills it',
+    'Confidence: certain — the last termination reason is OOMKilled',
+    '',
+    '3 problems in namespace payments of cluster prod: 2 critical, 1 other. 1 fix proposed; nothing has been changed.',
+  ].join('\n'),
   tone: 'critical',
   fields: [{ label: 'Cluster', value: 'prod' }],
   sections: [
@@ -23,11 +28,14 @@ const diagnosis = message({
 });
 
 describe('renderSlack', () => {
-  it('puts the headline first, cuts long evidence to its first lines, and keeps the buttons', () => {
+  it('puts the lead first, cuts long evidence to its first lines, and keeps the buttons', () => {
     const { text, blocks } = renderSlack(diagnosis);
 
-    expect(text).toBe('3 problems in namespace payments of cluster prod');
-    expect(JSON.stringify(blocks[0])).toContain('*3 problems in namespace payments');
+    expect(text).toBe(diagnosis.headline);
+    expect(JSON.stringify(blocks[0])).toContain('*container api of pod payments-api-7f9c-x2k4q');
+    expect(JSON.stringify(blocks[1])).toContain(
+      'Cause: the container uses more memory than its limit allows and the kernel kills it\\nConfidence: certain — the last termination reason is OOMKilled',
+    );
     const code = blocks.map((b) => JSON.stringify(b)).find((b) => b.includes('line 1:')) ?? '';
     expect(code).toContain('line 12:');
     expect(code).not.toContain('line 13:');
@@ -107,11 +115,14 @@ describe('mrkdwn', () => {
 });
 
 describe('renderDiscord', () => {
-  it('makes an embed with the headline as title, trimmed code and a row of buttons', () => {
+  it('makes an embed with the headline as title, the lead first, trimmed code and buttons', () => {
     const rendered = renderDiscord(diagnosis);
     const embed = rendered.embeds[0];
 
-    expect(embed?.title).toBe('3 problems in namespace payments of cluster prod');
+    expect(embed?.title).toBe(diagnosis.headline);
+    expect(embed?.description).toMatch(
+      /^Cause: the container uses more memory .*\nConfidence: certain — /,
+    );
     expect(embed?.description).toContain('```\nline 1:');
     expect(embed?.description).toContain('68 more lines');
     expect(embed?.color).toBe(0xd93848);

@@ -1,26 +1,17 @@
-import type { V1Pod } from '@kubernetes/client-node';
-import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
+import type { ChatMessageInput } from '../chat/message.ts';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
-import { inScope } from '../policy/command-scope.ts';
 import { tierOf } from '../policy/tiers.ts';
 import type { DiagnoseTarget } from '../queue/command-data.ts';
-import { type Application, listApplications } from '../tools/argocd/application.ts';
 import type { GitChange } from '../tools/git/change.ts';
 import type { GitRepository } from '../tools/git/repository.ts';
 import { preferGit } from '../tools/gitops/prefer-git.ts';
 import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import { NoChangeError } from '../tools/kubernetes/actions/dry-run.ts';
 import { proposeRollback, proposeSetResources } from '../tools/kubernetes/actions/propose.ts';
-import { analyzeApplications } from '../tools/kubernetes/analyzers/argocd.ts';
-import {
-  analyze,
-  type Finding,
-  type ProposedAction,
-  type Snapshot,
-} from '../tools/kubernetes/analyzers/index.ts';
-import { deploymentOf } from '../tools/kubernetes/analyzers/pods.ts';
+import type { Finding, ProposedAction, Snapshot } from '../tools/kubernetes/analyzers/index.ts';
 import type { Cluster } from '../tools/kubernetes/cluster.ts';
-import { readSnapshot } from '../tools/kubernetes/snapshot.ts';
+import { findProblems, whatWasChecked } from '../tools/kubernetes/find-problems.ts';
+import { renderDiagnosis } from './render-diagnosis.ts';
 
 /**
  * `diagnose [KIND/NAME] [-n NS]`: reads the cluster once, runs the analyzers, and for each fix a
@@ -43,17 +34,18 @@ export type Diagnosis = {
   /** Fixes a rule proposed but the server refused in its dry run, with the reason. */
   refused: { summary: string; reason: string }[];
   message: ChatMessageInput;
+  /** What the read covered, as counts of each kind (`5 pods, 2 deployments, …`). */
+  checked: string;
 };
-
-const MAX_FINDINGS = 12;
 
 export async function diagnose(
   cluster: Cluster,
   request: DiagnoseRequest,
   autonomy: Autonomy = DEFAULT_AUTONOMY,
 ): Promise<Diagnosis> {
-  const snapshot = await readSnapshot(cluster, request.namespace);
+  const { snapshot, findings } = await findProblems(cluster, request);
   const scope = scopeOf(cluster, request);
+  const checked = whatWasChecked(snapshot);
   if (request.target !== undefined && !exists(snapshot, request.target)) {
     const where =
       request.target.kind === 'Node'
@@ -64,18 +56,33 @@ export async function diagnose(
       tone: 'warning' as const,
       footer: `cluster ${cluster.name}`,
     };
-    return { scope, findings: [], actions: [], refused: [], message };
+    return { scope, findings: [], actions: [], refused: [], message, checked };
   }
-  // A pod on its way out (a rollout replacing it) is history, not a problem to fix.
-  const live = { ...snapshot, pods: snapshot.pods.filter((p) => !p.metadata?.deletionTimestamp) };
-  const apps = await applicationsDeployingTo(cluster, request.namespace);
-  const findings = [...analyze(live), ...analyzeApplications(apps, live)].filter(
-    (f) =>
-      inScope(request.visible, f.object.namespace) &&
-      (request.target === undefined
-        ? relevant(f, request.namespace, snapshot)
-        : concerns(f, request.target, snapshot)),
-  );
+  const { actions, refused } = await dryRunFixes(cluster, findings, request.git, autonomy);
+  return {
+    scope,
+    findings,
+    actions,
+    refused,
+    checked,
+    message: renderDiagnosis({
+      cluster: cluster.name,
+      scope,
+      findings,
+      actions,
+      refused,
+      snapshot,
+    }),
+  };
+}
+
+/** Each fix a rule knows, once, as the API server's dry run of it (or its refusal). */
+async function dryRunFixes(
+  cluster: Cluster,
+  findings: readonly Finding[],
+  git: GitRepository | undefined,
+  autonomy: Autonomy,
+): Promise<Pick<Diagnosis, 'actions' | 'refused'>> {
   const actions: Diagnosis['actions'] = [];
   const refused: Diagnosis['refused'] = [];
   const seen = new Set<string>();
@@ -90,12 +97,7 @@ export async function diagnose(
         throw error;
       });
       if (action === undefined) continue;
-      const fix = await preferGit(
-        cluster,
-        action,
-        request.git,
-        `diagnose-${action.digest.slice(0, 12)}`,
-      );
+      const fix = await preferGit(cluster, action, git, `diagnose-${action.digest.slice(0, 12)}`);
       actions.push({
         action: fix,
         tier: tierOf({ verb: fix.verb, kind: fix.target.kind }, autonomy),
@@ -105,13 +107,7 @@ export async function diagnose(
       refused.push({ summary: proposed.summary, reason: (error as Error).message });
     }
   }
-  return {
-    scope,
-    findings,
-    actions,
-    refused,
-    message: render(cluster, scope, findings, actions, refused, snapshot),
-  };
+  return { actions, refused };
 }
 
 function toAction(cluster: Cluster, proposed: ProposedAction): Promise<KubeAction> {
@@ -147,80 +143,4 @@ function exists(snapshot: Snapshot, target: DiagnoseTarget): boolean {
         ? snapshot.deployments
         : snapshot.nodes;
   return list.some((o) => o.metadata?.name === target.name);
-}
-
-/** In one namespace, a node matters only when the namespace's pods run on it. */
-function relevant(finding: Finding, namespace: string | undefined, snapshot: Snapshot): boolean {
-  if (namespace === undefined || finding.object.kind !== 'Node') return true;
-  return snapshot.pods.some((p) => p.spec?.nodeName === finding.object.name);
-}
-
-/** Whether a finding is about the target: the object itself, or a pod it owns or runs. */
-function concerns(finding: Finding, target: DiagnoseTarget, snapshot: Snapshot): boolean {
-  const object = finding.object;
-  if (object.kind === target.kind && object.name === target.name) return true;
-  if (object.kind !== 'Pod' || target.kind === 'Pod') return false;
-  const pod = snapshot.pods.find(
-    (p) => p.metadata?.name === object.name && p.metadata?.namespace === object.namespace,
-  );
-  if (pod === undefined) return false;
-  if (target.kind === 'Node') return pod.spec?.nodeName === target.name;
-  return deploymentOf(pod as V1Pod, snapshot.replicaSets)?.name === target.name;
-}
-
-function render(
-  cluster: Cluster,
-  scope: string,
-  findings: Finding[],
-  actions: Diagnosis['actions'],
-  refused: Diagnosis['refused'],
-  snapshot: Snapshot,
-): ChatMessageInput {
-  const footer = `cluster ${cluster.name} · read ${snapshot.pods.length} pods, ${snapshot.deployments.length} deployments, ${snapshot.nodes.length} nodes, ${snapshot.events.length} events`;
-  if (findings.length === 0) {
-    return fitMessage({ headline: `No problems found in ${scope}`, tone: 'resolved', footer });
-  }
-  const critical = findings.filter((f) => f.severity === 'critical').length;
-  const sections = findings.slice(0, MAX_FINDINGS).map((f) => ({
-    title: `${f.severity.toUpperCase()} · ${f.title}`,
-    code: f.evidence.join('\n'),
-  }));
-  if (findings.length > MAX_FINDINGS)
-    sections.push({ title: `… and ${findings.length - MAX_FINDINGS} more findings`, code: '' });
-  for (const { action, tier } of actions) {
-    sections.push({
-      title: `Proposed fix (${tier} tier): ${action.summary}`,
-      code: action.diff,
-    });
-  }
-  for (const r of refused)
-    sections.push({
-      title: `Proposed fix refused by the API server's dry run: ${r.summary}`,
-      code: r.reason,
-    });
-  const fixes =
-    actions.length === 0
-      ? ''
-      : ` ${actions.length} fix${actions.length === 1 ? '' : 'es'} proposed; nothing has been changed.`;
-  return fitMessage({
-    headline: `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${scope}`,
-    text: `${critical} critical, ${findings.length - critical} other.${fixes}`,
-    tone: critical > 0 ? 'critical' : 'warning',
-    sections: sections.map((s) => (s.code === '' ? { title: s.title } : s)),
-    footer,
-  });
-}
-
-/**
- * The Argo CD applications deploying into the namespace (every one, without a namespace), for
- * the Argo CD analyzers: none when Argo CD is not installed or its applications cannot be read.
- */
-async function applicationsDeployingTo(
-  cluster: Cluster,
-  namespace: string | undefined,
-): Promise<Application[]> {
-  const apps = await listApplications(cluster, undefined).catch(() => []);
-  return namespace === undefined
-    ? apps
-    : apps.filter((app) => app.spec.destination?.namespace === namespace);
 }

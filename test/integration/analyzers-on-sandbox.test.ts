@@ -194,6 +194,9 @@ describe('the healthy scenario alone', () => {
     expect(diagnosis.message.headline).toBe(
       'No problems found in namespace shop of cluster sandbox',
     );
+    expect(diagnosis.message.text).toMatch(
+      /^Checked 5 pods, \d+ deployments, .*\d+ nodes, \d+ events, 0 container logs: no analyzer found a problem\.$/,
+    );
     expect(healthy.requests).toHaveLength(14);
     expect(healthy.requests.every((r) => r.method === 'GET' && !r.path.includes('/log'))).toBe(
       true,
@@ -225,8 +228,15 @@ describe('diagnose', () => {
       '\n-              memory: 256Mi\n+              memory: 384Mi\n',
     );
     expect(diagnosis.refused).toEqual([]);
-    expect(diagnosis.message.headline).toMatch(
-      /^\d+ problems? in namespace payments of cluster sandbox$/,
+    const [lead] = diagnosis.findings;
+    expect(lead?.rule).toBe('oom-killed');
+    expect(diagnosis.message.headline).toBe(lead?.title);
+    expect(diagnosis.message.text?.split('\n').slice(0, 2)).toEqual([
+      'Cause: the container uses more memory than its limit allows and the kernel kills it',
+      'Confidence: certain — the last termination reason is OOMKilled',
+    ]);
+    expect(diagnosis.message.text).toMatch(
+      /\n\d+ problems? in namespace payments of cluster sandbox: \d+ critical/,
     );
     const after = await sandbox.cluster.apps.readNamespacedDeployment({
       namespace: 'payments',

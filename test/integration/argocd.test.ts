@@ -182,8 +182,9 @@ describe('the sandbox as Argo CD leaves it', () => {
     expect(storefront.findings.map((f) => `${f.rule} ${f.object.name}`)).toContain(
       'argocd-out-of-sync storefront',
     );
-    expect(storefront.message.headline).toBe(
-      '1 problem in namespace storefront of cluster sandbox',
+    expect(storefront.message.headline).toBe(storefront.findings[0]?.title);
+    expect(storefront.message.text).toContain(
+      '\n1 problem in namespace storefront of cluster sandbox: ',
     );
     expect(search.findings.map((f) => f.rule)).toEqual(
       expect.arrayContaining(['argocd-degraded', 'crash-loop']),

@@ -71,7 +71,9 @@ describe('commands in the web console', () => {
     const reply = await ask('ops', 'diagnose -n payments');
 
     const titles = reply.message.sections.map((s) => s.title ?? '');
-    expect(reply.message.headline).toContain('namespace payments of cluster sandbox');
+    expect(reply.message.headline).toMatch(/killed for running out of memory/);
+    expect(reply.message.text).toMatch(/^Cause: .*\nConfidence: certain — /);
+    expect(reply.message.text).toContain('in namespace payments of cluster sandbox');
     expect(titles.some((t) => /killed for running out of memory/.test(t))).toBe(true);
     expect(reply.message.sections.map((s) => s.code).join('\n')).toContain(
       'OOMKilled, exit code 137',
@@ -189,7 +191,7 @@ describe('commands in the web console', () => {
         ((JSON.parse(e.data) as Entry).message.footer ?? '').startsWith('sam asked: diagnose'),
       20_000,
     );
-    expect((JSON.parse(answer.data) as Entry).message.headline).toContain(
+    expect((JSON.parse(answer.data) as Entry).message.text).toContain(
       'in namespace payments of cluster sandbox',
     );
   });

@@ -5,13 +5,14 @@ import { inScope } from '../../policy/command-scope.ts';
 import { argocdFindings } from '../../tools/argocd/findings.ts';
 import { argocdApplications } from '../../tools/argocd/read-tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
-import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
 import { top } from '../../tools/kubernetes/read/index.ts';
 import { lastHourMetrics } from '../../tools/metrics/last-hour.ts';
 import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
 import { since } from '../tool-use/model-tools.ts';
 import { tierRefusal } from '../tool-use/refusals.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
+import { leadReport } from './lead-report.ts';
+import { namespaceIn } from './namespace-in.ts';
 
 /**
  * The engine without a model. Rules pick the specialists from the question (the diagnostician
@@ -45,7 +46,7 @@ export async function answerOffline(
   declined: readonly string[] = [],
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
-  const namespace = await namespaceIn(engine, [question, ...earlier], visible);
+  const namespace = await namespaceIn(engine.kube.cluster, [question, ...earlier], visible);
   const diagnosis = await diagnose(
     engine.kube.cluster,
     { namespace, visible, git: engine.git },
@@ -56,23 +57,22 @@ export async function answerOffline(
   );
   const notAgain = diagnosis.actions.filter(({ action }) => declined.includes(action.digest));
   const proposals = await recordFixes(engine, runId, allowed);
-  const evidence = diagnosis.findings
-    .slice(0, 6)
-    .flatMap((f) => [`- ${f.title}`, ...f.evidence.slice(0, 3).map((e) => `    ${e}`)]);
+  const where = namespace === undefined ? 'the cluster' : `namespace ${namespace}`;
+  const report = leadReport(diagnosis.findings, where, diagnosis.checked);
   const specialists: SpecialistResult[] = [
     {
       agent: 'k8s-diagnostician',
       runId,
-      answer: evidence.join('\n') || 'no problems found',
+      answer: report.join('\n'),
       proposals,
       usage: NO_USAGE,
     },
     ...(await otherReports(engine, runId, question, namespace, visible)),
   ];
   const lines = [
-    ...headlineAndCause(diagnosis.findings, namespace, evidence),
+    ...report,
     ...specialists.slice(1).flatMap((s) => ['', `From ${s.agent}:`, s.answer]),
-    ...nextSteps(allowed, proposals),
+    ...nextSteps(diagnosis.findings, allowed, proposals),
     ...notAgain.map(
       ({ action }) => `Not proposed again, since it was just rejected: ${action.summary}.`,
     ),
@@ -162,32 +162,19 @@ async function otherReports(
   return reports;
 }
 
-function headlineAndCause(
+function nextSteps(
   findings: Diagnosis['findings'],
-  namespace: string | undefined,
-  evidence: readonly string[],
+  allowed: Diagnosis['actions'],
+  proposals: readonly string[],
 ): string[] {
-  const first = findings[0];
-  const where = namespace === undefined ? 'the cluster' : `namespace ${namespace}`;
-  if (first === undefined) {
-    return [
-      `No problems found in ${where}.`,
-      '',
-      'The analyzers found nothing wrong: pods run and are ready, rollouts are complete, nodes are healthy.',
-    ];
+  if (allowed.length === 0) {
+    return findings.length === 0
+      ? []
+      : [
+          '',
+          'Next steps: the analyzers know no fix for this to propose; nothing has been changed.',
+        ];
   }
-  return [
-    `${first.title}.`,
-    '',
-    `Cause: ${findings.length} problem${findings.length === 1 ? '' : 's'} found in ${where}; the most severe first.`,
-    '',
-    'Evidence:',
-    ...evidence,
-  ];
-}
-
-function nextSteps(allowed: Diagnosis['actions'], proposals: readonly string[]): string[] {
-  if (allowed.length === 0) return [];
   return [
     '',
     'Next steps (proposed, awaiting approval; nothing has been changed):',
@@ -195,27 +182,6 @@ function nextSteps(allowed: Diagnosis['actions'], proposals: readonly string[]):
       ({ action, tier }, i) => `- ${action.summary} (${tier} tier, proposal ${proposals[i]})`,
     ),
   ];
-}
-
-/** The namespace the question (or else an earlier one) names, among those the asker may see. */
-async function namespaceIn(
-  engine: OfflineEngine,
-  questions: readonly string[],
-  visible: readonly string[],
-): Promise<string | undefined> {
-  const list = await engine.kube.cluster.core.listNamespace().catch((error: unknown) => {
-    throw wrapKubernetesError(error, { verb: 'list', resource: 'namespaces' });
-  });
-  for (const question of questions) {
-    const words = new Set(question.toLowerCase().split(/[^a-z0-9-]+/));
-    const named = list.items
-      .map((n) => n.metadata?.name ?? '')
-      .find((name) => words.has(name) && inScope(visible, name));
-    if (named !== undefined) return named;
-  }
-  // A channel limited to one namespace means that one; otherwise the whole cluster.
-  const only = visible.length === 1 && !visible[0]?.includes('*') ? visible[0] : undefined;
-  return only;
 }
 
 /** A read tool's run, with its line in the run's log as the model's tool calls have. */

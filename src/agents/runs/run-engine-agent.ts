@@ -12,9 +12,17 @@ import type { EngineContext } from './context.ts';
 export async function runEngineAgent(
   engine: EngineContext,
   agent: Agent,
-  request: { runId: string; task: string; choice: ModelChoice; tools: readonly AgentTool[] },
+  request: {
+    runId: string;
+    task: string;
+    choice: ModelChoice;
+    tools: readonly AgentTool[];
+    /** Evidence for the first turn, after the task: gathered only when the run is new. */
+    evidence?: () => Promise<string>;
+  },
 ): Promise<RunState> {
-  const state = (await engine.checkpoints.load(request.runId)) ?? newRunState(request.task);
+  const state =
+    (await engine.checkpoints.load(request.runId)) ?? (await firstState(engine, request));
   return runAgent(
     {
       client: engine.client,
@@ -30,4 +38,18 @@ export async function runEngineAgent(
     },
     state,
   );
+}
+
+/**
+ * A new run's state. With evidence, it is checkpointed at once: a run resumed before its first
+ * model call finds the same first turn and reads nothing again.
+ */
+async function firstState(
+  engine: EngineContext,
+  request: { runId: string; task: string; evidence?: () => Promise<string> },
+): Promise<RunState> {
+  if (request.evidence === undefined) return newRunState(request.task);
+  const state = newRunState(`${request.task}\n\n${await request.evidence()}`);
+  await engine.checkpoints.save(request.runId, state);
+  return state;
 }

@@ -3,6 +3,7 @@ import type { ModelTier } from '../models.ts';
 import { gitTools } from '../tool-use/git-tools.ts';
 import { kubeTools } from '../tool-use/kube-tools.ts';
 import { metricsTools } from '../tool-use/metrics-tools.ts';
+import { analyzerEvidence, usesAnalyzers } from './analyzers-first.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { runEngineAgent } from './run-engine-agent.ts';
 
@@ -11,7 +12,8 @@ const NO_MONITORING = { prometheusUrl: undefined, alertmanagerUrl: undefined };
 
 /**
  * One specialist's run on one task, resumed from its checkpoint when it has one: a finished run
- * returns its answer again without a model call or a tool call.
+ * returns its answer again without a model call or a tool call. A new run of a specialist that
+ * reads pods or events starts with the analyzers' findings as evidence in its first turn.
  */
 export async function runSpecialist(
   engine: EngineContext,
@@ -38,6 +40,16 @@ export async function runSpecialist(
       ...metricsTools(agent.tools, engine.monitoring ?? NO_MONITORING, proposing),
       ...gitTools(agent.tools, engine.git, proposing),
     ],
+    ...(usesAnalyzers(agent.tools)
+      ? {
+          evidence: () =>
+            analyzerEvidence(
+              engine.kube,
+              request.task,
+              engine.log.child({ runId: request.runId, agent: agent.name }),
+            ),
+        }
+      : {}),
   });
   return {
     agent: agent.name,

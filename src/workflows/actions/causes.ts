@@ -20,13 +20,15 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'node-not-ready': 'node-not-ready',
 };
 
-/** The outputs of a diagnosis: its most severe finding first, `none` when nothing was found. */
+/**
+ * The outputs of a diagnosis, from its lead finding (the findings come ranked, the root cause
+ * first, as the answer tells them): `none` when nothing was found.
+ */
 export function diagnosisOutputs(
   findings: readonly Finding[],
   namespace: string | undefined,
 ): Record<string, unknown> {
-  const order = { critical: 0, warning: 1, info: 2 } as const;
-  const first = [...findings].sort((a, b) => order[a.severity] - order[b.severity])[0];
+  const first = findings[0];
   const action = first?.action;
   const container = action?.type === 'set-resources' ? action.container : '';
   const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
