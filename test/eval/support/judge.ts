@@ -29,10 +29,11 @@ export function judgeAnswer(scenario: Scenario, answer: string, lead = leadOf(an
   }
   if (expect.couldNotDetermine === true && !/could not determine/i.test(lead))
     reasons.push(`lead does not say it could not determine the cause: "${oneLine(lead)}"`);
-  if (expect.confidence !== undefined) {
-    const stated = /confidence:\s*(certain|likely|unsure)/i.exec(lead)?.[1]?.toLowerCase();
-    if (stated === undefined) reasons.push('lead states no confidence');
-    else if (!expect.confidence.includes(stated as 'certain'))
+  // Every answer about a fault states how sure it is; a healthy one has nothing to be sure of.
+  const stated = /confidence:\s*(certain|likely|unsure)/i.exec(lead)?.[1]?.toLowerCase();
+  if (expect.healthy !== true && stated === undefined) reasons.push('lead states no confidence');
+  if (expect.confidence !== undefined && stated !== undefined) {
+    if (!expect.confidence.includes(stated as 'certain'))
       reasons.push(`confidence ${stated}, expected ${expect.confidence.join(' or ')}`);
   }
   for (const pattern of scenario.forbid) {

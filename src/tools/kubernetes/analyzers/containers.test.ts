@@ -29,7 +29,7 @@ describe('crash loops', () => {
       title: `container app of pod ${POD} is crash looping (6 restarts)`,
     });
     expect(finding.cause).toBe(
-      `container app of pod ${POD} exits because it cannot connect to 10.96.14.3:5432: connection refused, nothing listens there or the server is down`,
+      `container app of pod ${POD} exits because it cannot connect to 10.96.14.3:5432: connection refused, nothing listens there or the server is down; its log says: "FATAL cannot reach database: dial tcp 10.96.14.3:5432: connect: connection refused"`,
     );
     expect(finding.evidence).toContain(
       `Pod ${NS}/${POD} status.containerStatuses[app].lastState.terminated: Error, exit code 1 at 2026-12-07T10:00:04.000Z`,
@@ -323,6 +323,24 @@ describe('bad input', () => {
 
     expect(finding).toMatchObject({ rule: 'crash-loop', confidence: 'unsure' });
     expect(finding.evidence[0]).toContain('exit code 1 at not a date (42)');
+  });
+
+  it('takes a status with no current state but failed restarts for a crash loop', () => {
+    const restarted = status({
+      restartCount: 4,
+      lastState: { terminated: { exitCode: 1 } },
+    });
+    const ran = status({ restartCount: 4, lastState: { terminated: { exitCode: 0 } } });
+
+    const finding = only({
+      pods: [pod({ statuses: [restarted] })],
+      logs: [log('app', ['fatal: cannot open /data/legacy.db: No such file or directory'])],
+    });
+    const none = findings({ pods: [pod({ statuses: [ran] })] });
+
+    expect(finding).toMatchObject({ rule: 'crash-loop/missing-file', confidence: 'likely' });
+    expect(finding.cause).toContain('/data/legacy.db');
+    expect(none).toEqual([]);
   });
 
   it('reads a crash loop with empty logs as not determined', () => {

@@ -216,6 +216,48 @@ describe('classifyLog', () => {
     expect(found?.kind).toBe('connection-refused');
   });
 
+  it('names an address the failing line leaves out from the lines around it', () => {
+    const found = classifyLog([
+      '[ioredis] Unhandled error event: Error: connect ETIMEDOUT',
+      '    at Socket.<anonymous> (/app/node_modules/ioredis/built/Redis.js:170:41)',
+      'FATAL redis not reachable after 10000ms (10.0.3.12:6379), exiting',
+    ]);
+
+    expect(found?.kind).toBe('timeout');
+    expect(found?.cause).toContain('its connection to 10.0.3.12:6379 times out');
+    expect(found?.quote).toBe('[ioredis] Unhandled error event: Error: connect ETIMEDOUT');
+  });
+
+  it('reads the port of an error printed as an object over several lines', () => {
+    const found = classifyLog([
+      'Error: listen EADDRINUSE: address already in use :::3000',
+      "  code: 'EADDRINUSE',",
+      '  port: 3000',
+    ]);
+
+    expect(found?.kind).toBe('port-in-use');
+    expect(found?.cause).toMatch(/^port 3000 is already in use/);
+  });
+
+  it('tells a server it cannot reach from one that refuses', () => {
+    const found = classifyLog([
+      'E, [2026-12-07T09:57:12.425 #1] ERROR -- : Bunny::TCPConnectionFailedForAllHosts: could not establish TCP connection to any of the configured hosts (rabbitmq.orders.svc:5672)',
+    ]);
+
+    expect(found?.kind).toBe('unreachable');
+    expect(found?.cause).toContain('it cannot reach rabbitmq.orders.svc:5672');
+  });
+
+  it('takes an invalid configuration only when no line names a more specific cause', () => {
+    const plugin = classifyLog([
+      "[error] [config] section 'output' tried to instance a plugin name that doesn't exist: elasticsearchh",
+      '[error] configuration file contains errors, aborting.',
+    ]);
+
+    expect(plugin?.kind).toBe('bad-config');
+    expect(plugin?.cause).toContain("plugin name that doesn't exist: elasticsearchh");
+  });
+
   it('finds nothing in lines that say nothing wrong', () => {
     expect(classifyLog(['INFO started', 'INFO GET /health 200 1ms'])).toBeUndefined();
   });

@@ -7,6 +7,7 @@
  */
 export type LogCauseKind =
   | 'connection-refused'
+  | 'unreachable'
   | 'timeout'
   | 'dns'
   | 'auth'
@@ -15,6 +16,7 @@ export type LogCauseKind =
   | 'permission-denied'
   | 'port-in-use'
   | 'wrong-architecture'
+  | 'bad-config'
   | 'panic'
   | 'exception';
 
@@ -24,9 +26,18 @@ export type LogCause = {
   cause: string;
   /** The log lines it rests on, oldest first: the error and, for a stack, where it was raised. */
   lines: string[];
+  /** The line that says it, as a cause quotes it (bounded), when the cause does not already. */
+  quote?: string;
 };
 
-type LineRule = { kind: LogCauseKind; test: RegExp; describe: (line: string) => string };
+/** A rule on one line; the lines after and before it (nearest first) may complete what it names. */
+type LineRule = {
+  kind: LogCauseKind;
+  test: RegExp;
+  /** Says only that something is wrong: a line with a specific cause anywhere wins over it. */
+  weak?: true;
+  describe: (line: string, after: readonly string[], before: readonly string[]) => string;
+};
 
 const ADDRESS = String.raw`(\[[0-9a-fA-F:]+\]|\d{1,3}(?:\.\d{1,3}){3}|[A-Za-z][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*)?:(\d{1,5})`;
 
@@ -48,11 +59,11 @@ const LINE_RULES: LineRule[] = [
   {
     kind: 'port-in-use',
     test: /EADDRINUSE|address already in use/i,
-    describe: (line) => {
-      const port = /(?:EADDRINUSE[^\n]*?|listen tcp[^\n]*?|bind[^\n]*?)[\s:](\d{2,5})\b/i.exec(
-        line,
-      );
-      return `port ${port?.[1] ?? '(not named in the log)'} is already in use in the pod (another container or process listens on it)`;
+    describe: (line, after) => {
+      const port =
+        /(?:EADDRINUSE[^\n]*?|listen tcp[^\n]*?|bind[^\n]*?)[\s:](\d{2,5})\b/i.exec(line)?.[1] ??
+        after.map((l) => /^\s*port:?\s*(\d{2,5})\b/.exec(l)?.[1]).find(Boolean);
+      return `port ${port ?? '(not named in the log)'} is already in use in the pod (another container or process listens on it)`;
     },
   },
   {
@@ -66,20 +77,37 @@ const LINE_RULES: LineRule[] = [
     test: /password authentication failed|Access denied for user|authentication failed|invalid credentials|invalid (?:username|user name) or password|NOAUTH|WRONGPASS|Login failed for user|\b401 Unauthorized|\b403 Forbidden|status(?: code)?[:= ]\s*40[13]\b|\bunauthori[sz]ed\b/i,
     describe: (line) => {
       const user = /for user ["']?([^"'\s@]+)/i.exec(line)?.[1];
-      return `it is refused for its credentials${user === undefined ? '' : ` (user ${user})`}: the password, token or key it uses is wrong or missing`;
+      return `the server it signs in to rejects its credentials${user === undefined ? '' : ` (user ${user})`}; the secret it signs in with is wrong, expired or missing`;
     },
   },
   {
     kind: 'connection-refused',
     test: /connection refused|ECONNREFUSED/i,
-    describe: (line) =>
-      `it cannot connect to ${addressIn(line) ?? 'a server it needs (the log does not name the address)'}: connection refused, nothing listens there or the server is down`,
+    describe: (line, after, before) =>
+      `it cannot connect to ${nearestAddress(line, after, before)}: connection refused, nothing listens there or the server is down`,
+  },
+  {
+    kind: 'unreachable',
+    test: /could not (?:establish|open) (?:a |any )?(?:TCP )?connection|(?:unable|failed) to connect|can(?:not|'t) connect|no route to host|network is unreachable|host is unreachable|connection reset by peer|ECONNRESET|EHOSTUNREACH|ENETUNREACH/i,
+    describe: (line, after, before) =>
+      `it cannot reach ${nearestAddress(line, after, before)}: the server is down, not ready, or the network drops the traffic`,
   },
   {
     kind: 'timeout',
     test: /i\/o timeout|ETIMEDOUT|connection timed out|connect timed out|timeout expired|context deadline exceeded|timed out waiting for|ESOCKETTIMEDOUT/i,
-    describe: (line) =>
-      `its connection to ${addressIn(line) ?? 'a server it needs (the log does not name the address)'} times out: the server does not answer, or a network policy or firewall drops the traffic`,
+    describe: (line, after, before) =>
+      `its connection to ${nearestAddress(line, after, before)} times out: the server does not answer, or a network policy or firewall drops the traffic`,
+  },
+  {
+    kind: 'bad-config',
+    weak: true,
+    test: /configuration (?:file )?(?:contains errors|is invalid)|invalid configuration|(?:failed|unable) to (?:load|parse|read) (?:the )?config|config(?:uration)? (?:error|validation failed)|unknown (?:directive|configuration option)|emerg\] .* in \/etc\//i,
+    describe: (line, _after, before) => {
+      const detail = [line, ...before].find((l) =>
+        /doesn't exist|does not exist|unknown|invalid|unexpected|not allowed|no such/i.test(l),
+      );
+      return `its configuration is invalid${detail === undefined || detail === line ? '' : ` (${quoted(detail)})`}: fix the config file or ConfigMap it reads`;
+    },
   },
   {
     kind: 'missing-env',
@@ -122,12 +150,25 @@ export function classifyLog(lines: readonly string[]): LogCause | undefined {
   const read = lines.map((line) => (typeof line === 'string' ? line.slice(0, MAX_READ) : ''));
   // The last line with a specific cause is the one the program stopped on; a panic or an
   // exception after it only carries it out ("panic: invalid configuration").
+  return lineCause(read, false) ?? lineCause(read, true) ?? stackCause(read);
+}
+
+function lineCause(read: readonly string[], weak: boolean): LogCause | undefined {
+  const rules = LINE_RULES.filter((r) => (r.weak === true) === weak);
   for (let i = read.length - 1; i >= 0; i--) {
     const line = read[i] ?? '';
-    const rule = LINE_RULES.find((r) => r.test.test(line));
-    if (rule !== undefined) return { kind: rule.kind, cause: rule.describe(line), lines: [line] };
+    const rule = rules.find((r) => r.test.test(line));
+    if (rule === undefined) continue;
+    const after = read.slice(i + 1, i + 6);
+    const before = read.slice(Math.max(0, i - 5), i).reverse();
+    return {
+      kind: rule.kind,
+      cause: rule.describe(line, after, before),
+      lines: [line],
+      quote: quoted(line),
+    };
   }
-  return stackCause(read);
+  return undefined;
 }
 
 /** A panic or an uncaught exception: its first line and where it was raised. */
@@ -189,13 +230,27 @@ export function addressIn(line: string): string | undefined {
   if (dialled !== null) return `${dialled[1] ?? ''}:${dialled[2]}`;
   const url = new RegExp(`//(?:[^@/\\s]*@)?${ADDRESS}`).exec(line);
   if (url !== null) return `${url[1] ?? ''}:${url[2]}`;
-  const any = new RegExp(`(?<![\\w.:/-])${ADDRESS}(?![\\w:])`).exec(line);
+  const any = new RegExp(`(?<![\\w.:/-])${ADDRESS}(?![\\w]|:\\w)`).exec(line);
   if (any === null || any[1] === undefined) return undefined;
   return `${any[1]}:${any[2]}`;
 }
 
+/** The address a line names, else the nearest line around it that names one. */
+function nearestAddress(line: string, after: readonly string[], before: readonly string[]): string {
+  const near = [line, ...after, ...before].map(addressIn).find((a) => a !== undefined);
+  return near ?? 'a server it needs (the log does not name the address)';
+}
+
+/** A log line as quoted in a cause: trimmed and bounded. */
+function quoted(line: string): string {
+  const text = line.trim().replace(/"/g, "'");
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 function hostOfDnsFailure(line: string): string {
   const host =
+    /Failed to resolve '([^']+)'/.exec(line)?.[1] ??
+    /host='([^']+)'/.exec(line)?.[1] ??
     /lookup ([^\s:]+)/.exec(line)?.[1] ??
     /(?:ENOTFOUND|EAI_AGAIN) ([^\s:,]+)/.exec(line)?.[1] ??
     /UnknownHostException: ([^\s:,]+)/.exec(line)?.[1] ??

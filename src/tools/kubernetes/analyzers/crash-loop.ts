@@ -53,7 +53,24 @@ function isFailing(context: ContainerContext): boolean {
   // An init container that failed under restartPolicy Never stays terminated: the pod failed.
   const ended = status.state?.terminated;
   if (role === 'init container' && ended !== undefined && (ended.exitCode ?? 0) !== 0) return true;
-  return restartedBetweenBackOffs(context);
+  return restartedBetweenBackOffs(context) || restartsWithNoState(context);
+}
+
+/**
+ * A status that records no current state (an older or partial API answer) but restarts and a
+ * failed last run: the container keeps failing, whatever it is doing this second.
+ */
+function restartsWithNoState(context: ContainerContext): boolean {
+  const { status } = context;
+  const state = status.state;
+  const none =
+    state === undefined ||
+    state === null ||
+    (state.running === undefined && state.waiting === undefined && state.terminated === undefined);
+  const last = status.lastState?.terminated;
+  return (
+    none && (status.restartCount ?? 0) >= 2 && last !== undefined && (last.exitCode ?? 0) !== 0
+  );
 }
 
 /**
@@ -120,7 +137,7 @@ function explain(
   if (logged !== undefined) {
     return {
       kind: logged.kind,
-      cause: `${context.where} exits because ${logged.cause}`,
+      cause: `${context.where} exits because ${logged.cause}${logged.quote === undefined ? '' : `; its log says: "${logged.quote}"`}`,
       confidence: 'likely',
       reason: 'read from its last log lines, which usually say why a program stops',
       lines: logged.lines,

@@ -23,7 +23,7 @@ export function oomKilled(context: ContainerContext): Finding | undefined {
     severity: 'critical',
     object: context.ref,
     title: `${context.where} is killed for running out of memory (${status.restartCount ?? 0} restarts)`,
-    cause: `the container uses more memory than its limit allows and the kernel kills it`,
+    cause: `the container uses more memory than its ${limitOf(context) ?? ''}${limitOf(context) === undefined ? 'memory limit (or the node has)' : ' memory limit'} allows, and the kernel kills it`,
     confidence: 'certain',
     confidenceReason: 'the last termination reason is OOMKilled',
     evidence: [
@@ -63,4 +63,14 @@ function raiseMemory(
     resources: { limits: { memory: next } },
     summary: `raise the memory limit of ${container} in deployment ${owner.name} from ${limit} to ${next}`,
   };
+}
+
+/** The memory limit of the container, as its spec states it. */
+function limitOf(context: ContainerContext): string | undefined {
+  const all = [
+    ...(context.pod.spec?.containers ?? []),
+    ...(context.pod.spec?.initContainers ?? []),
+  ];
+  const limit = all.find((c) => c?.name === context.status.name)?.resources?.limits?.memory;
+  return typeof limit === 'string' ? limit : undefined;
 }
