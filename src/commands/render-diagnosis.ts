@@ -22,7 +22,7 @@ type DiagnosisView = Pick<Diagnosis, 'scope' | 'findings' | 'actions' | 'refused
 
 export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
   const { findings, snapshot, scope } = view;
-  const footer = `cluster ${view.cluster} · read ${snapshot.pods.length} pods, ${snapshot.deployments.length} deployments, ${snapshot.nodes.length} nodes, ${snapshot.events.length} events`;
+  const footer = `cluster ${view.cluster} · read ${counted(snapshot.pods.length, 'pod')}, ${counted(snapshot.deployments.length, 'deployment')}, ${counted(snapshot.nodes.length, 'node')}, ${counted(snapshot.events.length, 'event')}`;
   const lead = findings[0];
   if (lead === undefined) {
     return fitMessage({
@@ -72,4 +72,8 @@ function fixSections(view: DiagnosisView): Sections {
       code: r.reason,
     })),
   ];
+}
+
+function counted(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

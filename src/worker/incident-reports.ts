@@ -132,9 +132,11 @@ export async function recordDiagnosis(
 ): Promise<void> {
   if (threadKey === undefined || !threadKey.startsWith('alert.')) return;
   const { headline, body } = splitHeadline(redactText(answer.text));
+  // An answer leads with the symptom, then its `Cause:` line: the incident records the cause.
+  const cause = /^Cause:\s*(.+)$/m.exec(body)?.[1] ?? headline;
   await incidents.diagnosed(threadKey, {
     at: answer.at.toISOString(),
-    cause: headline.slice(0, 300),
+    cause: cause.slice(0, 300),
     evidence: body.slice(0, 2_000),
     by: answer.by.slice(0, 200),
     runId: answer.runId.slice(0, 200),

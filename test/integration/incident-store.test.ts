@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AlertGroups, groupId, REFIRE_AFTER_MS } from '../../src/alerts/alert-groups.ts';
 import { INDEX_KEPT, type Incident, Incidents } from '../../src/alerts/incidents.ts';
 import type { Alert } from '../../src/alerts/schema.ts';
+import { recordDiagnosis } from '../../src/worker/incident-reports.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 /** Incidents, their figures and the alerts-per-hour counts, in real Redis. */
@@ -155,6 +156,24 @@ describe('incidents kept in Redis', () => {
     });
     const listed = await incidents.recent(10);
     expect(listed.map((l) => l.incident.id)).toContain(incident.id);
+  });
+
+  it("records an answer's Cause line as the diagnosis, not its headline, which is the symptom", async () => {
+    const key = '{}:{alertname="DiskFull",case="cause-line"}';
+    const opened = await notify(key, [alert('a', 'firing', '2026-12-06T10:00:00Z')]);
+    if (opened.observed.kind !== 'opened') throw new Error('not opened');
+    const { threadKey } = opened.observed.incident;
+
+    await recordDiagnosis(incidents, threadKey, {
+      text: 'container app of pod db-0 is crash looping (4 restarts)\nCause: the volume /data is full\nConfidence: likely — from its log',
+      by: 'analyzers, no model',
+      runId: 'r-cause',
+      at: new Date('2026-12-06T10:02:00Z'),
+    });
+
+    expect((await incidents.ofThread(threadKey))?.diagnosis?.cause).toBe(
+      'the volume /data is full',
+    );
   });
 
   it('counts each alert once in the hour it started firing, and again only if it fires anew', async () => {

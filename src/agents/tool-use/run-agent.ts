@@ -201,11 +201,6 @@ function addReply(state: RunState, response: Anthropic.Message): void {
 
 /**
  * The conversation with a cache breakpoint on its newest block, so that each turn reads the
-/**
- * Runs one call. Whatever a tool returns is cluster data: it goes back bounded, redacted and
-
-/**
- * The conversation with a cache breakpoint on its newest block, so that each turn reads the
  * turns before it from the prompt cache instead of paying for them again.
  */
 function withCacheBreakpoint(messages: RunState['messages']): Anthropic.MessageParam[] {

@@ -4,6 +4,7 @@ import { readClusterHealth, renderStatus } from '../../commands/status.ts';
 import { inScope } from '../../policy/command-scope.ts';
 import { Name, Namespace } from '../../tools/kubernetes/context.ts';
 import { wrapKubernetesError } from '../../tools/kubernetes/errors.ts';
+import { causeLines } from '../../tools/kubernetes/finding-lead.ts';
 import { namespaceScope } from '../../tools/tool.ts';
 import { diagnosisOutputs } from './causes.ts';
 import { nodePressureAction } from './node-pressure.ts';
@@ -50,7 +51,11 @@ const diagnoseAction = read({
     const outputs = diagnosisOutputs(diagnosis.findings, input.namespace);
     const lines = diagnosis.findings
       .slice(0, 8)
-      .flatMap((f) => [`- ${f.title}`, ...f.evidence.slice(0, 3).map((e) => `    ${e}`)]);
+      .flatMap((f) => [
+        `- ${f.title}`,
+        ...causeLines(f).map((line) => `    ${line}`),
+        ...f.evidence.slice(0, 3).map((e) => `    ${e}`),
+      ]);
     return { text: lines.join('\n') || `no problems found in ${input.namespace}`, outputs };
   },
 });
