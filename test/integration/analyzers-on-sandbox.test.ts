@@ -63,7 +63,7 @@ describe('analyze on the sandbox', () => {
 
     expect(others).toEqual([]);
     expect(finding).toMatchObject({
-      rule: 'rollout-failed',
+      rule: 'rollout/progress-deadline',
       title: 'rollout of deployment orders-api failed at revision 2',
     });
     expect(finding?.evidence.join('\n')).toMatch(
@@ -101,8 +101,13 @@ describe('analyze on the sandbox', () => {
     expect(pods).toHaveLength(2);
     for (const pod of pods) {
       const [finding] = about(findings, 'Pod', pod);
-      expect(finding?.rule).toBe('pending-unschedulable');
-      expect(finding?.evidence[0]).toMatch(/^Unschedulable: .*Insufficient memory/);
+      expect(finding?.rule).toBe('pending/insufficient-resources');
+      expect(finding?.evidence[0]).toMatch(
+        /^Pod analytics\/\S+ status.conditions\[PodScheduled\]: Unschedulable: .*Insufficient memory/,
+      );
+      expect(finding?.cause).toMatch(
+        /^it requests \S+ memory and the most any node it may run on has free is/,
+      );
     }
   });
 
@@ -141,8 +146,8 @@ describe('analyze on the sandbox', () => {
       .map((f) => [f.rule, f.object.name]);
 
     expect(nodeFindings).toEqual([
-      ['node-not-ready', 'sandbox-worker4'],
-      ['node-pressure', 'sandbox-worker3'],
+      ['node/kubelet-stopped-posting', 'sandbox-worker4'],
+      ['node/memory-pressure', 'sandbox-worker3'],
     ]);
     const [pressure] = about(findings, 'Node', 'sandbox-worker3');
     expect(pressure?.title).toBe('node sandbox-worker3 has MemoryPressure');
@@ -225,7 +230,7 @@ describe('diagnose', () => {
     });
 
     const rules = diagnosis.findings.map((f) => [f.rule, f.object.kind]);
-    expect(rules).toContainEqual(['rollout-failed', 'Deployment']);
+    expect(rules).toContainEqual(['rollout/progress-deadline', 'Deployment']);
     expect(rules).toContainEqual(['crash-loop', 'Pod']);
     expect(diagnosis.findings.every((f) => f.object.namespace === 'orders')).toBe(true);
     expect(diagnosis.actions.map((a) => [a.action.type, a.tier])).toEqual([
@@ -243,7 +248,7 @@ describe('diagnose', () => {
     });
 
     expect(diagnosis.findings.map((f) => [f.rule, f.object.name])).toEqual([
-      ['node-not-ready', 'sandbox-worker4'],
+      ['node/kubelet-stopped-posting', 'sandbox-worker4'],
     ]);
     expect(diagnosis.actions).toEqual([]);
   });

@@ -14,7 +14,32 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'rollout-failed': 'rollout',
   'node-pressure': 'node-pressure',
   'node-not-ready': 'node-not-ready',
+  'rollout/progress-deadline': 'rollout',
+  'node/not-ready': 'node-not-ready',
+  'node/kubelet-stopped-posting': 'node-not-ready',
+  'node/memory-pressure': 'node-pressure',
+  'node/disk-pressure': 'node-pressure',
+  'node/pid-pressure': 'node-pressure',
 };
+
+/** Rules named `class/cause` without a word of their own: the word of their class. */
+const CAUSE_OF_CLASS: Readonly<Record<string, string>> = {
+  pending: 'unschedulable',
+  quota: 'quota',
+  eviction: 'eviction',
+  job: 'job',
+  cronjob: 'cronjob',
+  service: 'service',
+  hpa: 'scaling',
+  pdb: 'disruption-budget',
+  rollout: 'rollout',
+  node: 'node',
+  workload: 'workload',
+};
+
+function causeOfRule(rule: string): string {
+  return CAUSE_OF_RULE[rule] ?? CAUSE_OF_CLASS[rule.split('/')[0] ?? ''] ?? rule;
+}
 
 /** The outputs of a diagnosis: its most severe finding first, `none` when nothing was found. */
 export function diagnosisOutputs(
@@ -28,7 +53,7 @@ export function diagnosisOutputs(
   const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
   const object = first?.object;
   return {
-    cause: first === undefined ? 'none' : (CAUSE_OF_RULE[first.rule] ?? first.rule),
+    cause: first === undefined ? 'none' : causeOfRule(first.rule),
     summary:
       first?.title ?? `no problems found${namespace === undefined ? '' : ` in ${namespace}`}`,
     severity: first?.severity ?? 'info',
