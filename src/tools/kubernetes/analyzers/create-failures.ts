@@ -59,7 +59,7 @@ function failedCreates(events: readonly CoreV1Event[]): CoreV1Event[] {
 
 function time(e: CoreV1Event): number {
   const at = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
-  return at === undefined ? 0 : new Date(at).getTime();
+  return at === undefined ? 0 : new Date(at).getTime() || 0;
 }
 
 /** A ReplicaSet's Deployment, which is what a person names; other controllers are themselves. */

@@ -1,6 +1,7 @@
 import type { V1CronJob } from '@kubernetes/client-node';
 import { CronExpressionParser } from 'cron-parser';
 import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
+import { isoTime } from './time.ts';
 
 /** How late a run may be before it counts as missed: the controller checks every ten seconds. */
 const GRACE_MS = 2 * 60_000;
@@ -30,14 +31,14 @@ function cronJobFinding(cronJob: V1CronJob, snapshot: Snapshot, now: Date): Find
   const expected = lastExpected(cronJob, now);
   if (expected === undefined) return undefined;
   const last = cronJob.status?.lastScheduleTime ?? cronJob.metadata?.creationTimestamp;
-  const lastMs = last === undefined ? 0 : new Date(last).getTime();
+  const lastMs = last === undefined ? 0 : new Date(last).getTime() || 0;
   if (lastMs >= expected.getTime() || now.getTime() - expected.getTime() < GRACE_MS)
     return undefined;
   const late: Finding = {
     rule: 'cronjob/missed-schedule',
     severity: 'warning',
     object: ref,
-    title: `cronjob ${ref.name} missed its run at ${expected.toISOString()}`,
+    title: `cronjob ${ref.name} missed its run at ${isoTime(expected)}`,
     cause: '',
     confidence: 'certain',
     confidenceReason: '',
@@ -67,7 +68,7 @@ function lastExpected(cronJob: V1CronJob, now: Date): Date | undefined {
 }
 
 function lastRun(cronJob: V1CronJob, ref: ObjectRef): string {
-  const at = (d: Date | undefined) => (d === undefined ? 'never' : new Date(d).toISOString());
+  const at = (d: Date | undefined) => (d === undefined ? 'never' : isoTime(d));
   return `CronJob ${ref.name} status.lastScheduleTime: ${at(cronJob.status?.lastScheduleTime)}, lastSuccessfulTime: ${at(cronJob.status?.lastSuccessfulTime)}`;
 }
 
@@ -140,7 +141,7 @@ function runningJob(
     );
     if (done === true) continue;
     const start = job?.status?.startTime;
-    return { name: active.name ?? '?', ...(start ? { since: new Date(start).toISOString() } : {}) };
+    return { name: active.name ?? '?', ...(start ? { since: isoTime(start) } : {}) };
   }
   return undefined;
 }

@@ -19,7 +19,7 @@ export function analyzeJobs(snapshot: Snapshot): Finding[] {
       ...finding,
       evidence: [
         ...finding.evidence,
-        `${failed} of the ${siblings.length} runs of its CronJob kept failed: ${siblings
+        `${failed} of the ${siblings.length} runs of its CronJob still listed failed: ${siblings
           .slice(0, 4)
           .map(
             (j) =>
@@ -39,7 +39,7 @@ function cronJobKey(job: V1Job): string | undefined {
 /** Each CronJob's jobs, newest first. */
 function runsByCronJob(jobs: readonly V1Job[]): Map<string, V1Job[]> {
   const time = (j: V1Job) =>
-    new Date(j.status?.startTime ?? j.metadata?.creationTimestamp ?? 0).getTime();
+    new Date(j.status?.startTime ?? j.metadata?.creationTimestamp ?? 0).getTime() || 0;
   const runs = new Map<string, V1Job[]>();
   for (const job of jobs) {
     const key = cronJobKey(job);
@@ -136,7 +136,7 @@ function failedJob(job: V1Job, failed: V1JobCondition, snapshot: Snapshot): Find
 function lastFailedPod(job: V1Job, pods: readonly V1Pod[]): V1Pod | undefined {
   const uid = job.metadata?.uid;
   const time = (p: V1Pod) =>
-    new Date(p.status?.startTime ?? p.metadata?.creationTimestamp ?? 0).getTime();
+    new Date(p.status?.startTime ?? p.metadata?.creationTimestamp ?? 0).getTime() || 0;
   return pods
     .filter(
       (p) =>

@@ -1,6 +1,7 @@
 import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
 import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 import { parseSchedulerMessage } from './schedule-message.ts';
+import { isoTime } from './time.ts';
 
 const PRESSURE: Record<string, { rule: string; events: string[] }> = {
   MemoryPressure: {
@@ -40,7 +41,7 @@ export function analyzeNodes(snapshot: Snapshot, now: Date = new Date()): Findin
 }
 
 function since(c: V1NodeCondition): string {
-  return c.lastTransitionTime ? new Date(c.lastTransitionTime).toISOString() : 'unknown';
+  return isoTime(c.lastTransitionTime);
 }
 
 function notReady(ref: ObjectRef, ready: V1NodeCondition, snapshot: Snapshot, now: Date): Finding {
@@ -56,7 +57,7 @@ function notReady(ref: ObjectRef, ready: V1NodeCondition, snapshot: Snapshot, no
     `Node ${ref.name} status.conditions[Ready]: ${ready.status} since ${since(ready)}: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim(),
     ...(heartbeat
       ? [
-          `Node ${ref.name} status.conditions[Ready].lastHeartbeatTime: ${heartbeat.toISOString()}${age !== undefined && age >= 0 ? ` (${age} min before this reading)` : ''}`,
+          `Node ${ref.name} status.conditions[Ready].lastHeartbeatTime: ${isoTime(heartbeat)}${age !== undefined && age >= 0 ? ` (${age} min before this reading)` : ''}`,
         ]
       : []),
     ...eventsAbout(
@@ -157,7 +158,7 @@ function cordoned(node: V1Node, ref: ObjectRef, snapshot: Snapshot): Finding {
     confidence: 'certain',
     confidenceReason: 'the node spec says unschedulable: true',
     evidence: [
-      `Node ${ref.name} spec.unschedulable: true${taint?.timeAdded ? ` (since ${new Date(taint.timeAdded).toISOString()})` : ''}`,
+      `Node ${ref.name} spec.unschedulable: true${taint?.timeAdded ? ` (since ${isoTime(taint.timeAdded)})` : ''}`,
       `pods read running on it: ${running}`,
       ...waiting
         .slice(0, 3)
