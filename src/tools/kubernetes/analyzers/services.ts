@@ -16,8 +16,13 @@ function serviceFindings(service: V1Service, snapshot: Snapshot): Finding[] {
   const ref = refOf('Service', service);
   const namespace = service.metadata?.namespace;
   const inNamespace = snapshot.pods.filter((p) => p.metadata?.namespace === namespace);
+  // Pods that ended (a Job's) or are going away take no traffic, wanted or not.
   const selected = inNamespace.filter(
-    (p) => selects(selector, p) && p.metadata?.deletionTimestamp === undefined,
+    (p) =>
+      selects(selector, p) &&
+      p.metadata?.deletionTimestamp === undefined &&
+      p.status?.phase !== 'Succeeded' &&
+      p.status?.phase !== 'Failed',
   );
   const selectorText = Object.entries(selector)
     .map(([k, v]) => `${k}=${v}`)
