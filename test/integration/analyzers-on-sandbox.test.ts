@@ -19,6 +19,7 @@ const sandbox = useSandbox([
   'missing-configmap',
   'failing-readiness',
   'node-not-ready',
+  'liveness-restarts',
 ]);
 
 async function findingsIn(namespace?: string): Promise<Finding[]> {
@@ -44,7 +45,9 @@ describe('analyze on the sandbox', () => {
     for (const pod of pods) {
       const [finding] = about(findings, 'Pod', pod);
       expect(finding).toMatchObject({ rule: 'oom-killed', severity: 'critical' });
-      expect(finding?.evidence).toContain('memory limit: 256Mi, request: 256Mi');
+      expect(finding?.evidence).toContain(
+        `Pod payments/${pod} spec.containers[api].resources: memory limit 256Mi, request 256Mi`,
+      );
       expect(finding?.action).toEqual({
         type: 'set-resources',
         target: { kind: 'Deployment', namespace: 'payments', name: 'payments-api' },
@@ -54,6 +57,22 @@ describe('analyze on the sandbox', () => {
       });
     }
     expect(findings.flatMap((f) => f.evidence).join('\n')).not.toContain('Pa55w0rd-prod');
+  });
+
+  it('liveness-restarts: each gateway container is killed by its liveness probe, not for memory', async () => {
+    const findings = await findingsIn('gateway');
+
+    const pods = findings.filter((f) => f.object.kind === 'Pod');
+
+    expect(pods.length).toBeGreaterThan(0);
+    for (const finding of pods) {
+      expect(finding.rule).toBe('crash-loop/liveness-probe');
+      expect(finding.action).toBeUndefined();
+    }
+    const gateway = pods.find((f) => f.object.name.startsWith('api-gateway-'));
+    expect(gateway?.cause).toContain(
+      'its liveness probe (HTTP GET /healthz on port http (8080); timeout 1s, every 10s, 3 failures in a row, initial delay 15s) fails: HTTP probe failed with statuscode: 500',
+    );
   });
 
   it('bad-rollout: the rollout of orders-api failed, with a rollback to revision 1 proposed', async () => {
@@ -86,7 +105,7 @@ describe('analyze on the sandbox', () => {
     for (const pod of pods) {
       expect(about(findings, 'Pod', pod)).toEqual([
         expect.objectContaining({
-          rule: 'image-pull',
+          rule: 'image-pull/not-found',
           title: `container web of pod ${pod} cannot pull its image ghcr.io/example/checkout-web:2.4.O`,
         }),
       ]);
@@ -120,7 +139,7 @@ describe('analyze on the sandbox', () => {
     for (const pod of pods) {
       expect(about(findings, 'Pod', pod)).toEqual([
         expect.objectContaining({
-          rule: 'missing-reference',
+          rule: 'missing-reference/configmap',
           title: `container api of pod ${pod} refers to configmap inventory-config, which does not exist`,
         }),
       ]);
@@ -134,7 +153,7 @@ describe('analyze on the sandbox', () => {
 
     expect(pods).toHaveLength(1);
     const [finding] = about(findings, 'Pod', pods[0] ?? '');
-    expect(finding?.rule).toBe('readiness-failing');
+    expect(finding?.rule).toBe('readiness-failing/http-status');
     expect(finding?.evidence.join('\n')).toContain('event Unhealthy: Readiness probe failed');
   });
 
@@ -231,7 +250,10 @@ describe('diagnose', () => {
 
     const rules = diagnosis.findings.map((f) => [f.rule, f.object.kind]);
     expect(rules).toContainEqual(['rollout/progress-deadline', 'Deployment']);
-    expect(rules).toContainEqual(['crash-loop', 'Pod']);
+    expect(rules).toContainEqual(['crash-loop/missing-env', 'Pod']);
+    expect(diagnosis.findings.find((f) => f.object.kind === 'Pod')?.cause).toContain(
+      'the environment variable ORDERS_DB_URL it needs is not set',
+    );
     expect(diagnosis.findings.every((f) => f.object.namespace === 'orders')).toBe(true);
     expect(diagnosis.actions.map((a) => [a.action.type, a.tier])).toEqual([
       ['rollback', 'confirm'],

@@ -98,7 +98,9 @@ const LIMIT_BYTES = 16 * 1024;
 const MAX_LINE = 400;
 
 type Items<T> = Promise<{ items: T[] }>;
+/** How to list one kind: across every namespace, or in one. */
 type Lister<T> = { all: () => Items<T>; namespaced: (namespace: string) => Items<T> };
+type ListOf = <T>(resource: string, lister: Lister<T>) => Promise<T[]>;
 
 /**
  * One read of what the analyzers look at: the workloads, pods, events, autoscalers, budgets and
@@ -108,7 +110,7 @@ type Lister<T> = { all: () => Items<T>; namespaced: (namespace: string) => Items
  * pod waits, and at most `MAX_LOGS` log reads.
  */
 export async function readSnapshot(cluster: Cluster, namespace?: string): Promise<Snapshot> {
-  const list = <T>(resource: string, lister: Lister<T>): Promise<T[]> =>
+  const list: ListOf = (resource, lister) =>
     (namespace === undefined ? lister.all() : lister.namespaced(namespace)).then(
       (r) => r.items,
       (error: unknown) => {
@@ -119,14 +121,24 @@ export async function readSnapshot(cluster: Cluster, namespace?: string): Promis
         });
       },
     );
-  const clusterWide = <T>(resource: string, items: Items<T>): Promise<T[]> =>
-    items.then(
-      (r) => r.items,
-      (error: unknown) => {
-        throw wrapKubernetesError(error, { verb: 'list', resource });
-      },
-    );
-  const { core, apps, batch, autoscaling, policy, storage, discovery } = cluster;
+  const [workloads, others] = await Promise.all([
+    readWorkloads(cluster, list),
+    readOthers(cluster, list),
+  ]);
+  return { ...workloads, ...others, ...(await readWhy(cluster, list, workloads)) };
+}
+
+function clusterWide<T>(resource: string, items: Items<T>): Promise<T[]> {
+  return items.then(
+    (r) => r.items,
+    (error: unknown) => {
+      throw wrapKubernetesError(error, { verb: 'list', resource });
+    },
+  );
+}
+
+async function readWorkloads(cluster: Cluster, list: ListOf) {
+  const { core, apps } = cluster;
   const [pods, deployments, replicaSets, events, nodes, statefulSets, daemonSets] =
     await Promise.all([
       list('pods', {
@@ -155,7 +167,12 @@ export async function readSnapshot(cluster: Cluster, namespace?: string): Promis
         namespaced: (ns) => apps.listNamespacedDaemonSet({ namespace: ns }),
       }),
     ]);
-  const [jobs, cronJobs, hpas, pdbs, services, slices] = await Promise.all([
+  return { pods, deployments, replicaSets, events, nodes, statefulSets, daemonSets };
+}
+
+async function readOthers(cluster: Cluster, list: ListOf) {
+  const { core, batch, autoscaling, policy, discovery } = cluster;
+  const [jobs, cronJobs, hpas, pdbs, services, endpointSlices] = await Promise.all([
     list('jobs', {
       all: () => batch.listJobForAllNamespaces(),
       namespaced: (ns) => batch.listNamespacedJob({ namespace: ns }),
@@ -181,16 +198,28 @@ export async function readSnapshot(cluster: Cluster, namespace?: string): Promis
       namespaced: (ns) => discovery.listNamespacedEndpointSlice({ namespace: ns }),
     }),
   ]);
-  // Claims, storage classes and quotas only say why something does not start: read when it
-  // does not (a pending pod with a claim, a refusal for quota), and logs only of what crashed.
+  return { jobs, cronJobs, hpas, pdbs, services, endpointSlices };
+}
+
+/**
+ * Claims, storage classes and quotas only say why something does not start: read when it does
+ * not (a pending pod with a claim, a refusal for quota); logs only of what crashed.
+ */
+async function readWhy(
+  cluster: Cluster,
+  list: ListOf,
+  { pods, events }: { pods: V1Pod[]; events: CoreV1Event[] },
+) {
+  const { core, storage } = cluster;
+  const claims = waitsOnClaims(pods);
   const [pvcs, storageClasses, resourceQuotas, logs] = await Promise.all([
-    waitsOnClaims(pods)
+    claims
       ? list('persistentvolumeclaims', {
           all: () => core.listPersistentVolumeClaimForAllNamespaces(),
           namespaced: (ns) => core.listNamespacedPersistentVolumeClaim({ namespace: ns }),
         })
       : [],
-    waitsOnClaims(pods) ? clusterWide('storageclasses', storage.listStorageClass()) : [],
+    claims ? clusterWide('storageclasses', storage.listStorageClass()) : [],
     refusedForQuota(events)
       ? list('resourcequotas', {
           all: () => core.listResourceQuotaForAllNamespaces(),
@@ -199,25 +228,7 @@ export async function readSnapshot(cluster: Cluster, namespace?: string): Promis
       : [],
     readLogs(cluster, pods),
   ]);
-  return {
-    pods,
-    deployments,
-    replicaSets,
-    events,
-    nodes,
-    statefulSets,
-    daemonSets,
-    jobs,
-    cronJobs,
-    hpas,
-    pdbs,
-    pvcs,
-    storageClasses,
-    resourceQuotas,
-    services,
-    endpointSlices: slices,
-    logs,
-  };
+  return { pvcs, storageClasses, resourceQuotas, logs };
 }
 
 /** A pending pod that mounts a claim: the claim may be why. */

@@ -1,27 +1,37 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
 import { diagnosisOutputs } from './causes.ts';
 
-const finding = (rule: string): Finding => ({
-  rule,
-  severity: 'warning',
-  object: { kind: 'Pod', namespace: 'shop', name: 'web-1' },
-  title: 't',
-  cause: 'c',
-  confidence: 'certain',
-  confidenceReason: 'r',
-  evidence: [],
-});
+function finding(rule: string): Finding {
+  return {
+    rule,
+    severity: 'critical',
+    object: { kind: 'Pod', namespace: 'shop', name: 'web-1' },
+    title: 'container app of pod web-1 is crash looping (3 restarts)',
+    cause: 'it cannot connect to db:5432',
+    confidence: 'likely',
+    confidenceReason: 'a log line',
+    evidence: [],
+  };
+}
 
-it('gives class/cause rules the word workflows test, by rule or by class', () => {
-  const cause = (rule: string) => diagnosisOutputs([finding(rule)], 'shop').cause;
-
-  expect(cause('node/disk-pressure')).toBe('node-pressure');
-  expect(cause('node/kubelet-stopped-posting')).toBe('node-not-ready');
-  expect(cause('rollout/progress-deadline')).toBe('rollout');
-  expect(cause('pending/taints')).toBe('unschedulable');
-  expect(cause('quota/exceeded')).toBe('quota');
-  expect(cause('hpa/at-max')).toBe('scaling');
-  expect(cause('oom-killed')).toBe('oom');
-  expect(diagnosisOutputs([], 'shop').cause).toBe('none');
+describe('diagnosisOutputs', () => {
+  it.each([
+    ['crash-loop/connection-refused', 'crash'],
+    ['crash-loop', 'crash'],
+    ['init-container/dns', 'crash'],
+    ['missing-reference/configmap', 'config'],
+    ['image-pull/not-found', 'image'],
+    ['readiness-failing/http-status', 'readiness'],
+    ['oom-killed', 'oom'],
+    ['node/disk-pressure', 'node-pressure'],
+    ['node/kubelet-stopped-posting', 'node-not-ready'],
+    ['rollout/progress-deadline', 'rollout'],
+    ['pending/taints', 'unschedulable'],
+    ['quota/exceeded', 'quota'],
+    ['hpa/at-max', 'scaling'],
+    ['some-new-rule/why', 'some-new-rule/why'],
+  ])('gives rule %s the cause word %s, by its class', (rule, cause) => {
+    expect(diagnosisOutputs([finding(rule)], 'shop').cause).toBe(cause);
+  });
 });

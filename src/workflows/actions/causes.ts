@@ -9,6 +9,10 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'crash-loop': 'crash',
   'image-pull': 'image',
   'missing-reference': 'config',
+  'container-config': 'config',
+  'mount-failed': 'config',
+  'init-container': 'crash',
+  sidecar: 'crash',
   'pending-unschedulable': 'unschedulable',
   'readiness-failing': 'readiness',
   'rollout-failed': 'rollout',
@@ -20,10 +24,7 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'node/memory-pressure': 'node-pressure',
   'node/disk-pressure': 'node-pressure',
   'node/pid-pressure': 'node-pressure',
-};
-
-/** Rules named `class/cause` without a word of their own: the word of their class. */
-const CAUSE_OF_CLASS: Readonly<Record<string, string>> = {
+  // Classes of `class/cause` rules whose causes share one word.
   pending: 'unschedulable',
   quota: 'quota',
   eviction: 'eviction',
@@ -37,17 +38,15 @@ const CAUSE_OF_CLASS: Readonly<Record<string, string>> = {
   workload: 'workload',
 };
 
-function causeOfRule(rule: string): string {
-  return CAUSE_OF_RULE[rule] ?? CAUSE_OF_CLASS[rule.split('/')[0] ?? ''] ?? rule;
-}
-
-/** The outputs of a diagnosis: its most severe finding first, `none` when nothing was found. */
+/**
+ * The outputs of a diagnosis, from its lead finding (the findings come ranked, the root cause
+ * first, as the answer tells them): `none` when nothing was found.
+ */
 export function diagnosisOutputs(
   findings: readonly Finding[],
   namespace: string | undefined,
 ): Record<string, unknown> {
-  const order = { critical: 0, warning: 1, info: 2 } as const;
-  const first = [...findings].sort((a, b) => order[a.severity] - order[b.severity])[0];
+  const first = findings[0];
   const action = first?.action;
   const container = action?.type === 'set-resources' ? action.container : '';
   const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
@@ -66,6 +65,11 @@ export function diagnosisOutputs(
     memory_limit: memory,
     fixes: findings.flatMap((f) => (f.action === undefined ? [] : [f.action.summary])),
   };
+}
+
+/** A rule's cause word, by its class (`crash-loop/connection-refused` is a `crash`). */
+function causeOfRule(rule: string): string {
+  return CAUSE_OF_RULE[rule] ?? CAUSE_OF_RULE[rule.split('/')[0] ?? ''] ?? rule;
 }
 
 /** What ended a container, from its last termination and, failing that, its last log lines. */

@@ -137,9 +137,9 @@ describe('analyze', () => {
       object: { kind: 'Pod', namespace: NS, name: 'payments-api-7d9f8b6c5d-x2k4q' },
     });
     expect(finding?.evidence).toEqual([
-      'last termination: OOMKilled, exit code 137 at 2026-11-21T09:39:00.000Z',
-      'restarts: 12',
-      'memory limit: 256Mi, request: 128Mi',
+      `Pod ${NS}/payments-api-7d9f8b6c5d-x2k4q status.containerStatuses[api].lastState.terminated: OOMKilled, exit code 137 at 2026-11-21T09:39:00.000Z`,
+      `Pod ${NS}/payments-api-7d9f8b6c5d-x2k4q status.containerStatuses[api].restartCount: 12`,
+      `Pod ${NS}/payments-api-7d9f8b6c5d-x2k4q spec.containers[api].resources: memory limit 256Mi, request 128Mi`,
       'event BackOff: Back-off restarting failed container api (x57)',
     ]);
     expect(finding?.action).toEqual({
@@ -167,7 +167,12 @@ describe('analyze', () => {
       rule: 'crash-loop',
       title: 'container api of pod worker-1 is crash looping (4 restarts)',
     });
-    expect(finding?.evidence[0]).toBe('last termination: Error, exit code 1');
+    expect(finding?.evidence[0]).toBe(
+      `Pod ${NS}/worker-1 status.containerStatuses[api].lastState.terminated: Error, exit code 1`,
+    );
+    expect(finding?.cause).toBe(
+      'could not determine why container api of pod worker-1 exits (checked: exit code 1 (a generic error), logs not read, events)',
+    );
     expect(finding?.action).toBeUndefined();
   });
 
@@ -191,7 +196,9 @@ describe('analyze', () => {
       rule: 'image-pull',
       title: 'container api of pod shop-web-1 cannot pull its image ghcr.io/acme/shop-web:v9.9.9',
     });
-    expect(finding?.evidence).toContain('Back-off pulling image "ghcr.io/acme/shop-web:v9.9.9"');
+    expect(finding?.evidence).toContain(
+      `Pod ${NS}/shop-web-1 status.containerStatuses[api].state.waiting: ImagePullBackOff: Back-off pulling image "ghcr.io/acme/shop-web:v9.9.9"`,
+    );
   });
 
   it("gives the scheduler's reason for a pending pod", () => {
@@ -235,7 +242,7 @@ describe('analyze', () => {
     const [finding] = analyze({ ...empty, pods: [missing] });
 
     expect(finding).toMatchObject({
-      rule: 'missing-reference',
+      rule: 'missing-reference/configmap',
       title: 'container api of pod api-2 refers to configmap payments-config, which does not exist',
     });
   });
@@ -263,7 +270,7 @@ describe('analyze', () => {
       ],
     });
 
-    expect(finding).toMatchObject({ rule: 'readiness-failing', severity: 'warning' });
+    expect(finding).toMatchObject({ rule: 'readiness-failing/http-status', severity: 'warning' });
     expect(finding?.evidence).toContain(
       'event Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 503 (x30)',
     );
