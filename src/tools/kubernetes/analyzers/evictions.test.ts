@@ -92,6 +92,9 @@ describe('evictions', () => {
       ['eviction/disk', 'image-resizer'],
       ['eviction/storage-limit', 'batch-1'],
     ]);
+    expect(analyzeEvictions({ ...emptySnapshot(), pods: [pod] })[0]?.cause).toContain(
+      'than its ephemeral-storage limit (1Gi) allows',
+    );
   });
 
   it('say a preemption by the scheduler as info', () => {

@@ -55,7 +55,12 @@ function endingOf(pod: V1Pod, snapshot: Snapshot): Ending | undefined {
       message,
     )
   )
-    return { rule: 'eviction/storage-limit', resource: 'ephemeral-storage', message, source };
+    return {
+      rule: 'eviction/storage-limit',
+      resource: /limit(?: of containers)? "?(\d+(?:\.\d+)?[A-Za-z]*)/.exec(message)?.[1] ?? '?',
+      message,
+      source,
+    };
   const low = /low on resource: ([A-Za-z-]+)/i.exec(message)?.[1];
   if (low !== undefined)
     return {
@@ -87,8 +92,8 @@ const WHY: Record<string, (node: string, resource: string) => string> = {
   'eviction/disk': (n, r) =>
     `node ${n} ran low on ${r} (disk) and the kubelet evicted pods, those writing the most to local disk beyond their request first`,
   'eviction/pids': (n) => `node ${n} ran low on process IDs and the kubelet evicted pods`,
-  'eviction/storage-limit': () =>
-    'it wrote more to local disk (container writable layer, logs or emptyDir) than its ephemeral-storage limit allows, and the kubelet evicted it',
+  'eviction/storage-limit': (_, limit) =>
+    `it wrote more to local disk (container writable layer, logs or emptyDir) than its ephemeral-storage limit (${limit}) allows, and the kubelet evicted it`,
   'eviction/preempted': () =>
     'the scheduler preempted it to make room for a pod of higher priority',
   'eviction/node-taint': (n) =>

@@ -100,6 +100,19 @@ describe('jobs', () => {
       ...emptySnapshot(),
       jobs: [job('db-migrate', backoff('2026-12-07T08:59:00Z'))],
       pods: [failedPod('db-migrate-x1', 'db-migrate', 1)],
+      logs: [
+        {
+          namespace: NS,
+          pod: 'db-migrate-x1',
+          container: 'migrate',
+          previous: false,
+          lines: [
+            'migrate 1.14.0 starting',
+            'FATAL: database "accounts_v2" does not exist',
+            'ERROR: migration failed with status 1',
+          ],
+        },
+      ],
     };
 
     const [finding] = analyzeJobs(snapshot);
@@ -110,7 +123,7 @@ describe('jobs', () => {
       confidence: 'certain',
     });
     expect(finding?.cause).toBe(
-      'its pods failed 4 times, past its backoffLimit of 3; its last failed pod db-migrate-x1 ended with Error (exit code 1): dial tcp: lookup accounts-db: no such host',
+      'its pods failed 4 times, past its backoffLimit of 3; its last failed pod db-migrate-x1 ended with Error (exit code 1): dial tcp: lookup accounts-db: no such host, its log ending: FATAL: database "accounts_v2" does not exist',
     );
     expect(finding?.evidence).toContain(
       'Job db-migrate status.conditions[Failed]: BackoffLimitExceeded: Job has reached the specified backoff limit',

@@ -105,15 +105,18 @@ function jobFinding(job: V1Job, snapshot: Snapshot): Finding | undefined {
 function failedJob(job: V1Job, failed: V1JobCondition, snapshot: Snapshot): Finding {
   const ref = refOf('Job', job);
   const known = FAILED[failed.reason ?? ''];
-  const pod = lastFailedPod(job, snapshot.pods);
+  const failedPods = failedPodsOf(job, snapshot.pods);
+  const pod = failedPods[0];
   const cronJob = job.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob')?.name;
   const ended = pod === undefined ? undefined : podEnding(pod);
+  // The newest failed pod whose log was read: logs are read for a few containers only.
+  const said = failedPods.map((p) => lastWords(p, snapshot)).find((w) => w !== undefined);
   return {
     rule: known?.rule ?? 'job/failed',
     severity: 'warning',
     object: ref,
     title: `job ${ref.name}${cronJob ? ` (of cronjob ${cronJob})` : ''} failed`,
-    cause: `${known?.why(job) ?? `the Job failed: ${failed.message ?? failed.reason ?? 'no reason given'}`}${ended ? `; its last failed pod ${pod?.metadata?.name} ended with ${ended.text}` : ''}`,
+    cause: `${known?.why(job) ?? `the Job failed: ${failed.message ?? failed.reason ?? 'no reason given'}`}${ended ? `; its last failed pod ${pod?.metadata?.name} ended with ${ended.text}` : ''}${said ? `, its log ending: ${said.line}` : ''}`,
     confidence: known === undefined ? 'likely' : 'certain',
     confidenceReason:
       known === undefined
@@ -123,6 +126,7 @@ function failedJob(job: V1Job, failed: V1JobCondition, snapshot: Snapshot): Find
       `Job ${ref.name} status.conditions[Failed]: ${failed.reason ?? ''}: ${failed.message ?? ''}`,
       `Job ${ref.name} status: ${job.status?.failed ?? 0} failed, ${job.status?.succeeded ?? 0} succeeded, backoffLimit ${job.spec?.backoffLimit ?? 6}`,
       ...(ended ? [ended.line] : []),
+      ...(said ? [`log ${said.container}: ${said.line}`] : []),
       ...eventsAbout(
         snapshot.events,
         ref,
@@ -133,7 +137,32 @@ function failedJob(job: V1Job, failed: V1JobCondition, snapshot: Snapshot): Find
   };
 }
 
-function lastFailedPod(job: V1Job, pods: readonly V1Pod[]): V1Pod | undefined {
+/** The line of a failed pod's log that says why: the last naming a cause, else an error, else the last. */
+function lastWords(
+  pod: V1Pod,
+  snapshot: Snapshot,
+): { container: string; line: string } | undefined {
+  const log = snapshot.logs.find(
+    (l) =>
+      l.pod === pod.metadata?.name &&
+      l.namespace === pod.metadata?.namespace &&
+      (l.lines?.length ?? 0) > 0,
+  );
+  const lines = log?.lines ?? [];
+  // A line naming a specific cause beats the generic "failed" a program ends on.
+  const last = (pattern: RegExp) => [...lines].reverse().find((l) => pattern.test(l));
+  const line =
+    last(
+      /does not exist|not found|no such|denied|refused|timed? ?out|unauthori[sz]ed|FATAL|exception|panic/i,
+    ) ??
+    last(/error|failed/i) ??
+    lines.at(-1);
+  return log === undefined || line === undefined
+    ? undefined
+    : { container: log.container, line: line.slice(0, 300) };
+}
+
+function failedPodsOf(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
   const uid = job.metadata?.uid;
   const time = (p: V1Pod) =>
     new Date(p.status?.startTime ?? p.metadata?.creationTimestamp ?? 0).getTime() || 0;
@@ -146,7 +175,7 @@ function lastFailedPod(job: V1Job, pods: readonly V1Pod[]): V1Pod | undefined {
           (o) => o.kind === 'Job' && (uid ? o.uid === uid : o.name === job.metadata?.name),
         ),
     )
-    .sort((a, b) => time(b) - time(a))[0];
+    .sort((a, b) => time(b) - time(a));
 }
 
 /** How a failed pod's containers ended: the first one that ended badly. */

@@ -95,7 +95,7 @@ export function tooManyPodsCause(
     .slice(0, 3);
   return {
     rule: 'pending/too-many-pods',
-    cause: `${reason.nodes} node(s) already run as many pods as they allow (status.allocatable.pods)${besides(others)}`,
+    cause: `Too many pods: ${reason.nodes} node(s) already run as many pods as they allow (their pod limit, status.allocatable.pods)${besides(others)}`,
     confidence: 'certain',
     confidenceReason: 'the scheduler says Too many pods',
     evidence: full.map(

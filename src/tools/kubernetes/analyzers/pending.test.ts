@@ -241,6 +241,42 @@ describe('pending pods', () => {
     expect(finding?.evidence).toContain('Pod web-7d9f-abcde status.nominatedNodeName: worker-1');
   });
 
+  it('say a replacement lost its room to preemption when a sibling was preempted', () => {
+    const owner = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      name: 'scorer-6d8',
+      uid: 'rs-9',
+      controller: true,
+    };
+    const replacement = pending(
+      '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
+      {
+        priorityClassName: 'low-priority',
+      },
+    );
+    replacement.metadata = { ...replacement.metadata, ownerReferences: [owner] };
+    const victim: V1Pod = {
+      metadata: { name: 'scorer-6d8-old', namespace: NS, ownerReferences: [owner] },
+      spec: { nodeName: 'worker-1', containers: [{ name: 'scorer' }] },
+      status: {
+        phase: 'Failed',
+        conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }],
+      },
+    };
+
+    const [finding] = analyzePending({
+      ...emptySnapshot(),
+      nodes: [node('worker-1')],
+      pods: [replacement, victim],
+    });
+
+    expect(finding?.rule).toBe('pending/insufficient-resources');
+    expect(finding?.cause).toMatch(
+      /; pod scorer-6d8-old of the same workload was preempted by the scheduler for a pod of higher priority \(these run at priorityClassName low-priority\), and its replacement finds no room$/,
+    );
+  });
+
   it('say it could not determine why for a reason it does not know, and what it checked', () => {
     const pod = pending('0/2 nodes are available: 2 node(s) had a volume limit reached.');
 

@@ -67,7 +67,35 @@ function pendingFinding(pod: V1Pod, snapshot: Snapshot): Finding | undefined {
   };
   const nominated = pod.status.nominatedNodeName;
   if (nominated !== undefined && nominated !== '') return preempting(finding, nominated);
-  return finding;
+  return withPreemptedSibling(finding, pod, snapshot);
+}
+
+/**
+ * A pending pod whose sibling (same owner) was preempted is a replacement that lost its place to
+ * a pod of higher priority: said, since it is why the room it needs is gone.
+ */
+function withPreemptedSibling(finding: Finding, pod: V1Pod, snapshot: Snapshot): Finding {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o.controller !== false)?.uid;
+  if (owner === undefined) return finding;
+  const sibling = snapshot.pods.find(
+    (p) =>
+      p !== pod &&
+      p.metadata?.ownerReferences?.some((o) => o.uid === owner) === true &&
+      (p.status?.conditions?.some(
+        (c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler',
+      ) === true ||
+        eventsAbout(snapshot.events, refOf('Pod', p), ['Preempted'], 1).length > 0),
+  );
+  if (sibling === undefined) return finding;
+  const priority = pod.spec?.priorityClassName;
+  return {
+    ...finding,
+    cause: `${finding.cause}; pod ${sibling.metadata?.name} of the same workload was preempted by the scheduler for a pod of higher priority${priority ? ` (these run at priorityClassName ${priority})` : ''}, and its replacement finds no room`,
+    evidence: [
+      ...finding.evidence,
+      ...eventsAbout(snapshot.events, refOf('Pod', sibling), ['Preempted'], 1),
+    ],
+  };
 }
 
 function causeOf(

@@ -100,12 +100,27 @@ describe('services', () => {
       services: [service({ app: 'notifications-api' })],
       pods: [pod('api-1', { app: 'notifications-api' }, false)],
       endpointSlices: [slice(false)],
+      events: [
+        {
+          metadata: { name: 'api-1.1', namespace: NS },
+          involvedObject: { kind: 'Pod', name: 'api-1', namespace: NS },
+          reason: 'Unhealthy',
+          message:
+            'Readiness probe failed: Get "http://10.244.1.7:9200/health": dial tcp 10.244.1.7:9200: connect: connection refused',
+          count: 40,
+        },
+      ],
     };
 
     const [finding] = analyzeServices(snapshot);
 
     expect(finding).toMatchObject({ rule: 'service/no-ready-endpoints', severity: 'critical' });
     expect(finding?.evidence).toContain('EndpointSlices of notifications: 1 endpoint, 0 ready');
+    expect(finding?.cause).toBe(
+      'none of the 1 pod it sends to is ready, so it has nowhere to send traffic: Readiness probe failed: Get "http://10.244.1.7:9200/health": dial tcp 10.244.1.7:9200: connect: connection refused',
+    );
+    // The selector is right here: nothing in the finding may point at it.
+    expect(JSON.stringify(finding)).not.toMatch(/selector/i);
   });
 
   it('say a named targetPort no container defines, and a number none exposes', () => {
@@ -125,6 +140,9 @@ describe('services', () => {
       'its port 80 names the port web, which no container of the selected pods defines',
     );
     expect(numbered[0]).toMatchObject({ rule: 'service/target-port', confidence: 'likely' });
+    expect(numbered[0]?.cause).toBe(
+      "its port 80 sends to port 9090, which the selected pods' containers do not expose (they expose 8080)",
+    );
     expect(numbered[0]?.evidence).toContain("containers' ports: http:8080/TCP");
   });
 

@@ -1,5 +1,11 @@
-import type { V1EndpointSlice, V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
+import type {
+  CoreV1Event,
+  V1EndpointSlice,
+  V1Pod,
+  V1Service,
+  V1ServicePort,
+} from '@kubernetes/client-node';
+import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 
 /**
  * Findings about Services that send traffic nowhere: a selector that matches no pod, pods none of
@@ -30,7 +36,7 @@ function serviceFindings(service: V1Service, snapshot: Snapshot): Finding[] {
   if (selected.length === 0) return [noPods(ref, selectorText, selector, inNamespace)];
   const findings = portFindings(service, ref, selected);
   const slices = slicesOf(ref, snapshot.endpointSlices);
-  if (!selected.some(podReady)) findings.unshift(noneReady(ref, selectorText, selected, slices));
+  if (!selected.some(podReady)) findings.unshift(noneReady(ref, snapshot.events, selected, slices));
   return findings;
 }
 
@@ -119,25 +125,27 @@ function slicesOf(ref: ObjectRef, slices: readonly V1EndpointSlice[]): V1Endpoin
 
 function noneReady(
   ref: ObjectRef,
-  selectorText: string,
+  events: readonly CoreV1Event[],
   pods: readonly V1Pod[],
   slices: readonly V1EndpointSlice[],
 ): Finding {
   const endpoints = slices.flatMap((s) => s.endpoints ?? []);
   const ready = endpoints.filter((e) => e.conditions?.ready === true).length;
+  const probe = pods
+    .flatMap((p) => eventsAbout(events, refOf('Pod', p), ['Unhealthy'], 1))
+    .find((line) => /Readiness probe failed/i.test(line));
   return {
     rule: 'service/no-ready-endpoints',
     severity: 'critical',
     object: ref,
     title: `service ${ref.name} has no ready endpoints`,
-    cause: `its selector ${selectorText} matches ${pods.length} pod${pods.length === 1 ? '' : 's'}, none of them ready, so it has nowhere to send traffic (see the pods' own findings for why)`,
+    cause: `none of the ${pods.length} pod${pods.length === 1 ? '' : 's'} it sends to is ready, so it has nowhere to send traffic${probe ? `: ${probe.replace(/^event Unhealthy: /, '').replace(/ \(x\d+\)$/, '')}` : " (see the pods' own findings for why)"}`,
     confidence: slices.length === 0 || ready === 0 ? 'certain' : 'likely',
     confidenceReason:
       slices.length === 0 || ready === 0
         ? "the pods' Ready conditions are False and the EndpointSlices agree"
         : 'the pods are not ready, though an EndpointSlice still lists a ready endpoint (it may lag)',
     evidence: [
-      `Service ${ref.name} spec.selector: ${selectorText}`,
       ...pods
         .slice(0, 3)
         .map(
@@ -176,7 +184,7 @@ function portFindings(service: V1Service, ref: ObjectRef, pods: readonly V1Pod[]
       portFinding(
         ref,
         port,
-        `sends to port ${number}, which the selected pods' containers do not expose`,
+        `sends to port ${number}, which the selected pods' containers do not expose (they expose ${[...new Set(declared.map((p) => p.containerPort))].join(', ')})`,
         'likely',
         declared.map(portText),
       ),
