@@ -61,6 +61,25 @@ describe('the facts of an object the cluster health reads', () => {
     expect(facts(node('True', true, 't1'))).not.toBe(facts(node('True', false, 't1')));
   });
 
+  it('differ for a node that came under disk pressure', () => {
+    const facts = source('nodes').facts;
+    const node = (disk: string) => ({
+      metadata: { name: 'node-a' },
+      status: {
+        conditions: [
+          { type: 'Ready', status: 'True' },
+          {
+            type: 'DiskPressure',
+            status: disk,
+            reason: `KubeletHas${disk === 'True' ? '' : 'No'}DiskPressure`,
+          },
+        ],
+      },
+    });
+
+    expect(facts(node('True'))).not.toBe(facts(node('False')));
+  });
+
   it('differ for a deployment scaled or whose rollout failed', () => {
     const facts = source('deployments').facts;
     const deployment = (replicas: number, reason = 'NewReplicaSetAvailable') => ({

@@ -17,6 +17,8 @@ type ClusterStatus = {
   pods: { healthy: number; total: number };
   deployments: { available: number; total: number };
   problemNamespaces: string[];
+  /** Nodes not Ready, under pressure (or any other condition) or cordoned. */
+  problemNodes: string[];
   message: ChatMessageInput;
 };
 
@@ -123,9 +125,10 @@ export function renderStatus(health: ClusterHealth, namespaces: readonly string[
     n.conditions.length === 0 ? '-' : n.conditions.join(','),
     n.cordoned ? 'cordoned' : '-',
   ]);
-  const tone = readyNodes < health.nodes.length || problems.size > 0 ? 'warning' : 'resolved';
+  const problemNodes = health.nodes.filter(hasNodeProblem).map((n) => n.name);
+  const tone = problemNodes.length > 0 || problems.size > 0 ? 'warning' : 'resolved';
   const message = fitMessage({
-    headline: `Cluster ${health.cluster}: ${problems.size === 0 && readyNodes === health.nodes.length ? 'healthy' : `${problems.size} namespace${problems.size === 1 ? '' : 's'} with problems`}`,
+    headline: `Cluster ${health.cluster}: ${verdict(problems.size, problemNodes.length)}`,
     tone,
     fields: [
       { label: 'Nodes ready', value: `${readyNodes}/${health.nodes.length}` },
@@ -158,8 +161,27 @@ export function renderStatus(health: ClusterHealth, namespaces: readonly string[
     pods: { healthy: pods.ok, total: pods.total },
     deployments: { available: deployments.ok, total: deployments.total },
     problemNamespaces: [...problems.keys()],
+    problemNodes,
     message,
   };
+}
+
+/**
+ * A node is a problem when it is not Ready, reports any other condition (memory, disk or PID
+ * pressure, network unavailable: the kubelet sets them True only when something is wrong), or is
+ * cordoned. A cluster with one such node is not healthy, whatever its namespaces say.
+ */
+function hasNodeProblem(node: ClusterHealth['nodes'][number]): boolean {
+  return !node.ready || node.conditions.length > 0 || node.cordoned;
+}
+
+function verdict(namespaces: number, nodes: number): string {
+  if (namespaces === 0 && nodes === 0) return 'healthy';
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'} with problems`;
+  return [
+    ...(namespaces > 0 || nodes === 0 ? [count(namespaces, 'namespace')] : []),
+    ...(nodes > 0 ? [count(nodes, 'node')] : []),
+  ].join(', ');
 }
 
 function isReady(node: V1Node): boolean {

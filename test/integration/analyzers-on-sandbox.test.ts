@@ -82,7 +82,7 @@ describe('analyze on the sandbox', () => {
 
     expect(others).toEqual([]);
     expect(finding).toMatchObject({
-      rule: 'rollout-failed',
+      rule: 'rollout/progress-deadline',
       title: 'rollout of deployment orders-api failed at revision 2',
     });
     expect(finding?.evidence.join('\n')).toMatch(
@@ -120,8 +120,13 @@ describe('analyze on the sandbox', () => {
     expect(pods).toHaveLength(2);
     for (const pod of pods) {
       const [finding] = about(findings, 'Pod', pod);
-      expect(finding?.rule).toBe('pending-unschedulable');
-      expect(finding?.evidence[0]).toMatch(/^Unschedulable: .*Insufficient memory/);
+      expect(finding?.rule).toBe('pending/insufficient-resources');
+      expect(finding?.evidence[0]).toMatch(
+        /^Pod analytics\/\S+ status.conditions\[PodScheduled\]: Unschedulable: .*Insufficient memory/,
+      );
+      expect(finding?.cause).toMatch(
+        /^it requests \S+ memory and the most any node it may run on has free is/,
+      );
     }
   });
 
@@ -160,8 +165,8 @@ describe('analyze on the sandbox', () => {
       .map((f) => [f.rule, f.object.name]);
 
     expect(nodeFindings).toEqual([
-      ['node-not-ready', 'sandbox-worker4'],
-      ['node-pressure', 'sandbox-worker3'],
+      ['node/kubelet-stopped-posting', 'sandbox-worker4'],
+      ['node/memory-pressure', 'sandbox-worker3'],
     ]);
     const [pressure] = about(findings, 'Node', 'sandbox-worker3');
     expect(pressure?.title).toBe('node sandbox-worker3 has MemoryPressure');
@@ -254,7 +259,7 @@ describe('diagnose', () => {
     });
 
     const rules = diagnosis.findings.map((f) => [f.rule, f.object.kind]);
-    expect(rules).toContainEqual(['rollout-failed', 'Deployment']);
+    expect(rules).toContainEqual(['rollout/progress-deadline', 'Deployment']);
     expect(rules).toContainEqual(['crash-loop/missing-env', 'Pod']);
     expect(diagnosis.findings.find((f) => f.object.kind === 'Pod')?.cause).toContain(
       'the environment variable ORDERS_DB_URL it needs is not set',
@@ -275,7 +280,7 @@ describe('diagnose', () => {
     });
 
     expect(diagnosis.findings.map((f) => [f.rule, f.object.name])).toEqual([
-      ['node-not-ready', 'sandbox-worker4'],
+      ['node/kubelet-stopped-posting', 'sandbox-worker4'],
     ]);
     expect(diagnosis.actions).toEqual([]);
   });

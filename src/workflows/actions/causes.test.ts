@@ -24,6 +24,12 @@ describe('diagnosisOutputs', () => {
     ['image-pull/not-found', 'image'],
     ['readiness-failing/http-status', 'readiness'],
     ['oom-killed', 'oom'],
+    ['node/disk-pressure', 'node-pressure'],
+    ['node/kubelet-stopped-posting', 'node-not-ready'],
+    ['rollout/progress-deadline', 'rollout'],
+    ['pending/taints', 'unschedulable'],
+    ['quota/exceeded', 'quota'],
+    ['hpa/at-max', 'scaling'],
     ['some-new-rule/why', 'some-new-rule/why'],
   ])('gives rule %s the cause word %s, by its class', (rule, cause) => {
     expect(diagnosisOutputs([finding(rule)], 'shop').cause).toBe(cause);

@@ -18,6 +18,24 @@ const CAUSE_OF_RULE: Readonly<Record<string, string>> = {
   'rollout-failed': 'rollout',
   'node-pressure': 'node-pressure',
   'node-not-ready': 'node-not-ready',
+  'rollout/progress-deadline': 'rollout',
+  'node/not-ready': 'node-not-ready',
+  'node/kubelet-stopped-posting': 'node-not-ready',
+  'node/memory-pressure': 'node-pressure',
+  'node/disk-pressure': 'node-pressure',
+  'node/pid-pressure': 'node-pressure',
+  // Classes of `class/cause` rules whose causes share one word.
+  pending: 'unschedulable',
+  quota: 'quota',
+  eviction: 'eviction',
+  job: 'job',
+  cronjob: 'cronjob',
+  service: 'service',
+  hpa: 'scaling',
+  pdb: 'disruption-budget',
+  rollout: 'rollout',
+  node: 'node',
+  workload: 'workload',
 };
 
 /**

@@ -81,8 +81,7 @@ const clusterStatusAction = read({
     const status = renderStatus(health, kube.namespaces ?? ['*']);
     const conditions = health.nodes.flatMap((n) => n.conditions.map((c) => `${n.name}: ${c}`));
     const notReady = health.nodes.filter((n) => !n.ready).map((n) => n.name);
-    const healthy =
-      notReady.length === 0 && conditions.length === 0 && status.problemNamespaces.length === 0;
+    const healthy = status.problemNodes.length === 0 && status.problemNamespaces.length === 0;
     const problems = Object.entries(health.namespaces)
       .filter(([ns, h]) => inScope(kube.namespaces ?? ['*'], ns) && h.problems.length > 0)
       .map(([ns, h]) => `${ns}: ${h.problems.join('; ')}`);

@@ -220,9 +220,9 @@ describe('analyze', () => {
 
     const [finding] = analyze({ ...empty, pods: [pending] });
 
-    expect(finding).toMatchObject({ rule: 'pending-unschedulable', severity: 'warning' });
+    expect(finding).toMatchObject({ rule: 'pending/insufficient-resources', severity: 'warning' });
     expect(finding?.evidence[0]).toBe(
-      'Unschedulable: 0/3 nodes are available: 3 Insufficient memory.',
+      'Pod payments/batch-0 status.conditions[PodScheduled]: Unschedulable: 0/3 nodes are available: 3 Insufficient memory.',
     );
   });
 
@@ -303,7 +303,7 @@ describe('analyze', () => {
     const [finding] = analyze({ ...empty, deployments: [deployment], replicaSets });
 
     expect(finding).toMatchObject({
-      rule: 'rollout-failed',
+      rule: 'rollout/progress-deadline',
       title: 'rollout of deployment payments-api failed at revision 7',
     });
     expect(finding?.evidence).toContain(
@@ -350,8 +350,8 @@ describe('analyze', () => {
     const findings = analyze({ ...empty, nodes });
 
     expect(findings.map((f) => [f.rule, f.object.name])).toEqual([
-      ['node-not-ready', 'worker-2'],
-      ['node-pressure', 'worker-1'],
+      ['node/kubelet-stopped-posting', 'worker-2'],
+      ['node/memory-pressure', 'worker-1'],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { eventsAbout, type Finding, type ProposedAction, refOf, type Snapshot } from './finding.ts';
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -31,24 +31,25 @@ export function analyzeRollouts(snapshot: Snapshot): Finding[] {
     if (!failed && !stuck) continue;
     const current = revisionOf(deployment);
     const finding: Finding = {
-      rule: failed ? 'rollout-failed' : 'rollout-stuck',
+      rule: failed ? 'rollout/progress-deadline' : 'rollout/stuck',
       severity: 'critical',
       object: ref,
       title: `rollout of deployment ${ref.name} ${failed ? 'failed' : 'is stuck'} at revision ${current ?? '?'}`,
       cause: failed
-        ? `the new pods did not become available within the progress deadline${progressing?.message ? `: ${progressing.message}` : ''}`
-        : `the pods of revision ${current ?? '?'} fail while the previous revision's still run`,
+        ? `the new pods did not become available within the progress deadline (${deployment.spec?.progressDeadlineSeconds ?? 600}s)${whyUnavailable(deployment, snapshot)}`
+        : `the pods of revision ${current ?? '?'} fail while the previous revision's still run${whyUnavailable(deployment, snapshot)}`,
       confidence: failed ? 'certain' : 'likely',
       confidenceReason: failed
         ? 'the Deployment reports Progressing=False with ProgressDeadlineExceeded'
         : 'the newest ReplicaSet has failing pods and older ones still serve',
       evidence: [
-        `replicas: ${wanted} wanted, ${updated} updated, ${status.availableReplicas ?? 0} available, ${unavailable} unavailable`,
+        `Deployment ${ref.name} replicas: ${wanted} wanted, ${updated} updated, ${status.availableReplicas ?? 0} available, ${unavailable} unavailable`,
         ...(progressing
           ? [
-              `Progressing=${progressing.status} (${progressing.reason ?? ''}): ${progressing.message ?? ''}`,
+              `Deployment ${ref.name} status.conditions[Progressing]: ${progressing.status} (${progressing.reason ?? ''}): ${progressing.message ?? ''}`,
             ]
           : []),
+        ...replicaFailure(deployment),
         ...imagesByRevision(replicaSets),
         ...eventsAbout(snapshot.events, ref),
       ],
@@ -60,25 +61,63 @@ export function analyzeRollouts(snapshot: Snapshot): Finding[] {
   return findings;
 }
 
-function newPodsFailing(deployment: V1Deployment, snapshot: Snapshot): boolean {
+const FAILING = [
+  'CrashLoopBackOff',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+];
+
+function newPods(deployment: V1Deployment, snapshot: Snapshot): V1Pod[] {
   const current = revisionOf(deployment);
   const newest = ownedReplicaSets(deployment, snapshot.replicaSets).find(
     (rs) => revisionOf(rs) === current,
   );
   const name = newest?.metadata?.name;
-  if (name === undefined) return false;
-  return snapshot.pods.some(
-    (pod) =>
-      pod.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === name) &&
-      (pod.status?.containerStatuses ?? []).some((s) =>
-        [
-          'CrashLoopBackOff',
-          'ErrImagePull',
-          'ImagePullBackOff',
-          'CreateContainerConfigError',
-        ].includes(s.state?.waiting?.reason ?? ''),
-      ),
+  if (name === undefined) return [];
+  return snapshot.pods.filter((pod) =>
+    pod.metadata?.ownerReferences?.some((o) => o.kind === 'ReplicaSet' && o.name === name),
   );
+}
+
+function newPodsFailing(deployment: V1Deployment, snapshot: Snapshot): boolean {
+  return newPods(deployment, snapshot).some((pod) =>
+    (pod.status?.containerStatuses ?? []).some((s) =>
+      FAILING.includes(s.state?.waiting?.reason ?? ''),
+    ),
+  );
+}
+
+/** What the new revision's pods are stuck in, counted (`2 CrashLoopBackOff, 1 Pending`), or ''. */
+function whyUnavailable(deployment: V1Deployment, snapshot: Snapshot): string {
+  const states = new Map<string, number>();
+  for (const pod of newPods(deployment, snapshot)) {
+    const waiting = (pod.status?.containerStatuses ?? []).find((s) => s.state?.waiting?.reason)
+      ?.state?.waiting?.reason;
+    const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    const state =
+      waiting ??
+      (pod.status?.phase === 'Running' && !ready ? 'Running but not ready' : pod.status?.phase);
+    if (state === undefined || (state === 'Running' && ready)) continue;
+    states.set(state, (states.get(state) ?? 0) + 1);
+  }
+  const failure = deployment.status?.conditions?.find(
+    (c) => c.type === 'ReplicaFailure' && c.status === 'True',
+  );
+  const parts = [...states].map(([state, n]) => `${n} ${state}`);
+  if (failure !== undefined) parts.push(`pods refused: ${failure.message ?? failure.reason ?? ''}`);
+  return parts.length === 0 ? '' : `; its new pods: ${parts.join(', ')}`;
+}
+
+function replicaFailure(deployment: V1Deployment): string[] {
+  const failure = deployment.status?.conditions?.find(
+    (c) => c.type === 'ReplicaFailure' && c.status === 'True',
+  );
+  return failure === undefined
+    ? []
+    : [
+        `Deployment ${deployment.metadata?.name} status.conditions[ReplicaFailure]: ${failure.reason ?? ''}: ${failure.message ?? ''}`,
+      ];
 }
 
 function rollback(
