@@ -35,6 +35,19 @@ describe('cronjobs', () => {
     expect(analyzeCronJobs({ ...emptySnapshot(), cronJobs: [onTime] }, NOW)).toEqual([]);
   });
 
+  it('find a run hours late though a start time has just come, and not one just due', () => {
+    const justAfterSlot = new Date('2026-12-07T10:01:00Z');
+    const late = cronJob({}, { lastScheduleTime: new Date('2026-12-07T04:00:00Z') });
+    const due = cronJob({}, { lastScheduleTime: new Date('2026-12-07T09:00:00Z') });
+
+    const found = analyzeCronJobs({ ...emptySnapshot(), cronJobs: [late] }, justAfterSlot);
+    const none = analyzeCronJobs({ ...emptySnapshot(), cronJobs: [due] }, justAfterSlot);
+
+    expect(found).toMatchObject([{ rule: 'cronjob/missed-schedule' }]);
+    expect(found[0]?.title).toContain('2026-12-07T09:00');
+    expect(none).toEqual([]);
+  });
+
   it('say a run held back by concurrencyPolicy Forbid and the job still running', () => {
     const late = cronJob(
       { concurrencyPolicy: 'Forbid' },

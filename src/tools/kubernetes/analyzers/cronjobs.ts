@@ -28,12 +28,12 @@ function cronJobFinding(cronJob: V1CronJob, snapshot: Snapshot, now: Date): Find
       confidenceReason: 'the CronJob spec says so',
       evidence: [`CronJob ${ref.name} spec.suspend: true`, lastRun(cronJob, ref)],
     };
-  const expected = lastExpected(cronJob, now);
+  // The newest start time that is at least the grace old: one just due may be starting now.
+  const expected = lastExpected(cronJob, new Date(now.getTime() - GRACE_MS));
   if (expected === undefined) return undefined;
   const last = cronJob.status?.lastScheduleTime ?? cronJob.metadata?.creationTimestamp;
   const lastMs = last === undefined ? 0 : new Date(last).getTime() || 0;
-  if (lastMs >= expected.getTime() || now.getTime() - expected.getTime() < GRACE_MS)
-    return undefined;
+  if (lastMs >= expected.getTime()) return undefined;
   const late: Finding = {
     rule: 'cronjob/missed-schedule',
     severity: 'warning',
