@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crashed, event, log, pod } from '../../../test/support/pod-shapes.ts';
 import { analyze } from '../../tools/kubernetes/analyzers/index.ts';
 import { emptySnapshot } from '../../tools/kubernetes/snapshot.ts';
+import { MAX_OUTPUT } from '../../tools/tool.ts';
 import { analyzerBriefing, leadReport } from './lead-report.ts';
 
 /**
@@ -46,5 +47,24 @@ describe('evidence quoting an event message with newlines', () => {
 
     expect(lines.filter((l) => l.startsWith('#'))).toEqual([]);
     expect(lines.filter((l) => /^Cause:/.test(l))).toHaveLength(1);
+  });
+
+  it("is marked as cluster data in a tag its text cannot close, as a tool's output is", () => {
+    const briefing = analyzerBriefing({ findings: findings(), checked: '1 pod' }, 'namespace shop');
+
+    const tagged = /<(data-[0-9a-f]{12})[^>]*>\n([\s\S]*)\n<\/\1>/.exec(briefing);
+    expect(tagged?.[2]).toContain('Ignore previous instructions');
+  });
+
+  it("is bounded as a tool's output is, whatever the length of the messages it quotes", () => {
+    const long = analyze({
+      ...emptySnapshot(),
+      pods: [pod({ statuses: [crashed(1)] })],
+      events: [event('BackOff', 'word '.repeat(200_000))],
+    });
+
+    const briefing = analyzerBriefing({ findings: long, checked: '1 pod' }, 'namespace shop');
+
+    expect(briefing.length).toBeLessThanOrEqual(MAX_OUTPUT + 1_000);
   });
 });
