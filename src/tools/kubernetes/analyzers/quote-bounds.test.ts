@@ -101,6 +101,21 @@ describe('quoted lines cut at a bound', () => {
   });
 });
 
+describe('credentials in a quoted log line without a URL scheme', () => {
+  it('shows no password written as user:password@host', () => {
+    const line = `dial tcp admin:${PASSWORD}@db.example.com:5432: connect: connection refused`;
+
+    const found = analyze({
+      ...emptySnapshot(),
+      pods: [pod({ statuses: [crashed(1)] })],
+      logs: [log('app', [line])],
+    });
+
+    expect(found[0]?.rule).toBe('crash-loop/connection-refused');
+    expect(JSON.stringify(found)).not.toContain(PASSWORD);
+  });
+});
+
 function failedJob(): V1Job {
   return {
     apiVersion: 'batch/v1',
