@@ -84,6 +84,13 @@ const RULES: Rule[] = [
     },
   },
   {
+    name: 'host credentials',
+    // `user:password@host` without a scheme (a DSN a driver logs as it dials).
+    pattern:
+      /(?<![\w./:@%+-])([A-Za-z][\w.-]{0,63}):([^\s:@/"'<>[\]]{3,256})@(?=[A-Za-z0-9][A-Za-z0-9.-]{0,252}(?:[:/\s,;)'"]|$))/g,
+    replace: (_m, user = '') => `${user}:${REDACTED}@`,
+  },
+  {
     name: 'jwt',
     pattern: new RegExp(
       `${RUN_START}eyJ[A-Za-z0-9_-]{8,16384}\\.eyJ[A-Za-z0-9_-]{8,16384}\\.[A-Za-z0-9_-]{8,}`,

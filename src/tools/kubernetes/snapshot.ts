@@ -16,6 +16,7 @@ import type {
   V1StorageClass,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import { redactText } from '../../policy/redact.ts';
 import type { Cluster } from './cluster.ts';
 import { wrapKubernetesError } from './errors.ts';
 
@@ -304,7 +305,8 @@ async function readLogs(cluster: Cluster, pods: readonly V1Pod[]): Promise<Conta
  * each line bounded, empty lines left out, the last `TAIL_LINES` kept.
  */
 export function logLines(text: string): string[] {
-  return text
+  // Redacted whole before any bound cuts it: a secret cut in two no longer looks like one.
+  return redactText(text)
     .split(/\r?\n/)
     .map((line) =>
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes are what is removed

@@ -19,8 +19,8 @@ import type { Confidence, Finding } from './finding.ts';
  * A container that keeps exiting (or an init container that failed for good), with the cause
  * its exit code states, else the one its last log lines show, else what was checked.
  */
-export function crashLoop(context: ContainerContext): Finding | undefined {
-  if (!isFailing(context)) return undefined;
+export function crashLoop(context: ContainerContext, now = Date.now()): Finding | undefined {
+  if (!isFailing(context, now)) return undefined;
   const ended = lastTermination(context);
   const exitCode = typeof ended?.exitCode === 'number' ? ended.exitCode : undefined;
   const lines = logLinesOf(context, ended);
@@ -47,13 +47,34 @@ export function crashLoop(context: ContainerContext): Finding | undefined {
   };
 }
 
-function isFailing(context: ContainerContext): boolean {
+function isFailing(context: ContainerContext, now: number): boolean {
   const { status, role } = context;
   if (status.state?.waiting?.reason === 'CrashLoopBackOff') return true;
   // An init container that failed under restartPolicy Never stays terminated: the pod failed.
   const ended = status.state?.terminated;
   if (role === 'init container' && ended !== undefined && (ended.exitCode ?? 0) !== 0) return true;
-  return restartedBetweenBackOffs(context) || restartsWithNoState(context);
+  return (
+    restartedBetweenBackOffs(context) ||
+    restartsWithNoState(context) ||
+    failsWithoutBackOff(context, now)
+  );
+}
+
+/** How recent a failed run must be for restarts alone to mean the container keeps failing. */
+const RECENT_FAILURE_MS = 60 * 60_000;
+
+/**
+ * A container whose runs last longer than the kubelet's back-off reset (10 minutes) never shows
+ * CrashLoopBackOff nor a BackOff event, and back-off events expire: many restarts and a recent
+ * failed run say it all the same.
+ */
+function failsWithoutBackOff(context: ContainerContext, now: number): boolean {
+  const { status } = context;
+  const last = status.lastState?.terminated;
+  if (status.state?.running == null || (status.restartCount ?? 0) < 3) return false;
+  if (last == null || (last.exitCode ?? 0) === 0 || last.finishedAt == null) return false;
+  const ended = new Date(last.finishedAt).getTime();
+  return Number.isFinite(ended) && now - ended >= 0 && now - ended <= RECENT_FAILURE_MS;
 }
 
 /**

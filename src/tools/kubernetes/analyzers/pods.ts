@@ -64,7 +64,7 @@ function containerFinding(
     oomKilled(context) ??
     probeKilled(context) ??
     containerConfig(context) ??
-    crashLoop(context) ??
+    crashLoop(context, now) ??
     imagePull(context) ??
     initStuck(context, now) ??
     readinessFailing(context)

@@ -1,3 +1,5 @@
+import { MAX_MESSAGE } from './prepare.ts';
+
 /**
  * The scheduler's account of why no node took a pod, read from its structure:
  * `0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint
@@ -30,14 +32,23 @@ export type SchedulerMessage = { total: number; reasons: SchedulerReason[] };
 
 const HEAD = /^(\d+)\/(\d+) nodes are available:\s*/;
 
+/**
+ * The reasons part of a message: before `preemption:`, without its final full stop. Found with
+ * `indexOf` and trims, not a regular expression, whatever whitespace the message holds.
+ */
+function reasonsText(rest: string): string {
+  const at = rest.indexOf('preemption:');
+  let body = (at === -1 ? rest : rest.slice(0, at)).trimEnd();
+  while (body.endsWith('.')) body = body.slice(0, -1).trimEnd();
+  return body;
+}
+
 export function parseSchedulerMessage(message: string | undefined): SchedulerMessage | undefined {
   if (message === undefined) return undefined;
   const head = HEAD.exec(message);
   if (head === null) return undefined;
   const total = Number(head[2]);
-  const body = message.slice(head[0].length).split(/\.?\s+preemption:/)[0] ?? '';
-  const reasons = body
-    .replace(/\.\s*$/, '')
+  const reasons = reasonsText(message.slice(head[0].length, MAX_MESSAGE))
     .split(/, (?=\d+ )|\. (?=\d+ )/)
     .map((part) => part.trim())
     .filter((part) => part !== '')
