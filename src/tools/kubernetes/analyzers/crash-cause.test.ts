@@ -258,6 +258,28 @@ describe('classifyLog', () => {
     expect(plugin?.cause).toContain("plugin name that doesn't exist: elasticsearchh");
   });
 
+  it('tells a certificate the program does not trust, and where it dialled', () => {
+    const found = classifyLog([
+      '{"level":"ERROR","msg":"health check failed","err":"Get \\"https://search-es-http.search.svc:9200/_cluster/health\\": tls: failed to verify certificate: x509: certificate signed by unknown authority"}',
+    ]);
+
+    expect(found?.kind).toBe('tls');
+    expect(found?.cause).toContain('search-es-http.search.svc:9200');
+    expect(found?.cause).toContain('authority it does not trust');
+  });
+
+  it('tells a full filesystem and the path it could not write', () => {
+    const found = classifyLog([
+      'ERROR ingest::wal: failed to create segment path=/var/lib/ingest/wal/813.seg error=No space left on device (os error 28)',
+      'Error: write-ahead log unavailable',
+      'Caused by:',
+      '    No space left on device (os error 28)',
+    ]);
+
+    expect(found?.kind).toBe('disk-full');
+    expect(found?.cause).toContain('(/var/lib/ingest/wal/813.seg) is full');
+  });
+
   it('finds nothing in lines that say nothing wrong', () => {
     expect(classifyLog(['INFO started', 'INFO GET /health 200 1ms'])).toBeUndefined();
   });

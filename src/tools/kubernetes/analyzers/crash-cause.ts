@@ -16,6 +16,8 @@ export type LogCauseKind =
   | 'permission-denied'
   | 'port-in-use'
   | 'wrong-architecture'
+  | 'tls'
+  | 'disk-full'
   | 'bad-config'
   | 'panic'
   | 'exception';
@@ -45,6 +47,9 @@ const ENV = '[Ee]nv(?:ironment)?(?: var(?:iable)?s?)?';
 const UNSET =
   '(?:not set|required|missing|undefined|not defined|empty|must be (?:set|provided))\\b';
 
+const TLS_FAILURE =
+  /x509: certificate signed by unknown authority|x509: certificate has expired or is not yet valid|x509: certificate is valid for|certificate verify failed|CERTIFICATE_VERIFY_FAILED|PKIX path building failed|unable to get local issuer certificate|self[- ]signed certificate|unable to verify the first certificate|tls: handshake failure|tls: failed to verify certificate/i;
+
 /** Lines longer than this are read only up to it: a cause is said near a line's start. */
 const MAX_READ = 2000;
 
@@ -55,6 +60,20 @@ const LINE_RULES: LineRule[] = [
     test: /exec format error/i,
     describe: () =>
       'its binary is built for another CPU architecture than the node (exec format error)',
+  },
+  {
+    kind: 'disk-full',
+    test: /No space left on device|ENOSPC|disk quota exceeded|os error 28\b/i,
+    describe: (line, after, before) => {
+      const path = [line, ...before, ...after].map(pathIn).find((p) => p !== undefined);
+      return `the filesystem it writes to${path === undefined ? '' : ` (${path})`} is full (no space left on device): free or grow the volume, or the node's disk for an emptyDir`;
+    },
+  },
+  {
+    kind: 'tls',
+    test: TLS_FAILURE,
+    describe: (line, after, before) =>
+      `its TLS connection to ${nearestAddress(line, after, before)} fails: ${tlsFailure(line) ?? 'the certificate is refused'}; give it the CA that signed the server's certificate, or fix the certificate`,
   },
   {
     kind: 'port-in-use',
@@ -144,6 +163,21 @@ const LINE_RULES: LineRule[] = [
     },
   },
 ];
+
+/** What a TLS failure says of the certificate, in a few words, when the text shows one. */
+export function tlsFailure(text: string): string | undefined {
+  const found = TLS_FAILURE.exec(text);
+  if (found === null) return undefined;
+  if (
+    /unknown authority|unable to get local issuer|pkix|self[- ]signed|verify the first/i.test(text)
+  )
+    return 'x509: certificate signed by an authority it does not trust';
+  if (/certificate has expired/i.test(text))
+    return 'x509: the certificate has expired or is not yet valid';
+  if (/certificate is valid for/i.test(text))
+    return 'x509: the certificate is not valid for the name it dials';
+  return found[0];
+}
 
 /** The cause the lines show, or undefined when none of them shows one. */
 export function classifyLog(lines: readonly string[]): LogCause | undefined {

@@ -26,6 +26,10 @@ describe('image pulls', () => {
       'Failed to pull image "ghcr.io/acme/web:1.4.2": rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/web:1.4.2": no match for platform in manifest: not found',
     ],
     [
+      'tls',
+      'Failed to pull image "harbor.corp.acme.internal/tools/wiki:2.5.1": rpc error: code = Unknown desc = failed to pull and unpack image "harbor.corp.acme.internal/tools/wiki:2.5.1": failed to resolve reference "harbor.corp.acme.internal/tools/wiki:2.5.1": failed to do request: Head "https://harbor.corp.acme.internal/v2/tools/wiki/manifests/2.5.1": tls: failed to verify certificate: x509: certificate signed by unknown authority',
+    ],
+    [
       'not-found-or-unauthorized',
       'Failed to pull image "acme/web:1.4.2": Error response from daemon: pull access denied for acme/web, repository does not exist or may require \'docker login\': denied: requested access to the resource is denied',
     ],

@@ -5,6 +5,7 @@ import {
   podPath,
   waitingLine,
 } from './container-context.ts';
+import { tlsFailure } from './crash-cause.ts';
 import type { Confidence, Finding } from './finding.ts';
 
 const IMAGE_PULL = ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'];
@@ -79,6 +80,13 @@ function pullCause(
     return {
       kind: 'wrong-architecture',
       cause: `the image ${image} has no build for the node's platform${platform[1] ? ` (${platform[1]})` : ''}: build it for that architecture, or schedule it on nodes of one it has`,
+      confidence: 'certain',
+    };
+  const tls = tlsFailure(text);
+  if (tls !== undefined)
+    return {
+      kind: 'tls',
+      cause: `the node does not trust the registry's TLS certificate for ${image} (${tls}): add the registry's CA to the nodes' container runtime, or fix the registry's certificate`,
       confidence: 'certain',
     };
   return accessCause(text, secrets, image);
