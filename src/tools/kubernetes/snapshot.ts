@@ -257,7 +257,8 @@ export function containersToRead(pods: readonly V1Pod[]): Omit<ContainerLog, 'li
       ...(pod.status?.containerStatuses ?? []),
     ];
     for (const status of statuses) {
-      const restarted = status.lastState?.terminated !== undefined && status.restartCount > 0;
+      // A last state means an instance before this one, whatever restartCount says yet.
+      const restarted = status.lastState?.terminated != null;
       const failed = (status.state?.terminated?.exitCode ?? 0) !== 0;
       if (!restarted && !failed) continue;
       found.push({
