@@ -1,7 +1,7 @@
 import type { V1Deployment, V1ManagedFieldsEntry, V1Pod } from '@kubernetes/client-node';
-import { redactText } from '../../../policy/redact.ts';
 import type { Application, AppResource } from '../../argocd/application.ts';
 import { eventsAbout, type Finding, type ObjectRef, type Snapshot } from './finding.ts';
+import { redactFinding } from './index.ts';
 
 /**
  * Findings about Argo CD applications, from their status fields, the live objects they manage and
@@ -20,7 +20,7 @@ export function analyzeApplications(apps: readonly Application[], snapshot: Snap
       ...selfHealFight(app, snapshot),
       ...outOfSync(app, snapshot),
     ])
-    .map((finding) => ({ ...finding, evidence: finding.evidence.filter(Boolean).map(redactText) }));
+    .map(redactFinding);
 }
 
 function appRef(app: Application): ObjectRef {

@@ -56,7 +56,11 @@ describe('crash loops', () => {
   it('explains exit code 0 under restartPolicy Always', () => {
     const finding = only({ pods: [pod({ statuses: [crashed(0, 'Completed')] })] });
 
-    expect(finding).toMatchObject({ rule: 'crash-loop/exits-normally', confidence: 'certain' });
+    expect(finding).toMatchObject({
+      rule: 'crash-loop/exits-normally',
+      confidence: 'certain',
+      severity: 'warning',
+    });
     expect(finding.cause).toContain('restartPolicy Always starts it again');
   });
 

@@ -30,7 +30,8 @@ export function crashLoop(context: ContainerContext, now = Date.now()): Finding 
       explained.kind === undefined
         ? RULE_CLASS[context.role]
         : `${RULE_CLASS[context.role]}/${explained.kind}`,
-    severity: 'critical',
+    // A program that ends cleanly but is restarted is a mistake of its spec, not an outage.
+    severity: explained.kind === 'exits-normally' ? 'warning' : 'critical',
     object: context.ref,
     title: titleOf(context),
     cause: explained.cause,
