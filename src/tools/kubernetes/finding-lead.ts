@@ -18,6 +18,20 @@ export function causeLines(finding: Finding): [cause: string, confidence: string
   ];
 }
 
+/**
+ * Whether a finding is a problem. An `info` finding is a state its owners chose (a CronJob
+ * suspended, a Deployment at zero replicas): worth a note, never an answer's lead, and a scope
+ * with nothing else has no problems.
+ */
+export function isProblem(finding: Finding): boolean {
+  return finding.severity !== 'info';
+}
+
+/** An `info` finding as the note told after the answer: `Noted: <title>: <cause>`. */
+export function noteLine(finding: Finding): string {
+  return `Noted: ${oneLine(finding.title)}: ${oneLine(finding.cause)}`;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
