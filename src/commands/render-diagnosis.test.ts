@@ -94,7 +94,7 @@ describe('renderDiagnosis', () => {
     expect(message.tone).toBe('resolved');
     expect(text[1]).toMatch(/^Checked 2 pods, .*: no analyzer found a problem\.$/);
     expect(text[2]).toBe(
-      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it',
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
     );
 
     // With a problem, the problem leads, the count leaves the note out, and the note comes last.

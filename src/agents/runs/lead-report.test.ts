@@ -55,7 +55,7 @@ describe('leadReport with info findings', () => {
       'No problems found in namespace batch',
       'Checked 5 pods: no analyzer found a problem.',
       '',
-      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it',
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
     ]);
   });
 
@@ -69,7 +69,7 @@ describe('leadReport with info findings', () => {
       'Also found (2 problems in namespace orders, the root cause first):',
     );
     expect(report.at(-1)).toBe(
-      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it',
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
     );
   });
 });

@@ -27,9 +27,13 @@ export function isProblem(finding: Finding): boolean {
   return finding.severity !== 'info';
 }
 
-/** An `info` finding as the note told after the answer: `Noted: <title>: <cause>`. */
+/**
+ * An `info` finding as the note told after the answer, on one line with how sure it is, since a
+ * person who asked about that object (why a Job does nothing) finds the answer there:
+ * `Noted: <title>: <cause> (confidence: <confidence> — <why>)`.
+ */
 export function noteLine(finding: Finding): string {
-  return `Noted: ${oneLine(finding.title)}: ${oneLine(finding.cause)}`;
+  return `Noted: ${oneLine(finding.title)}: ${oneLine(finding.cause)} (confidence: ${finding.confidence} — ${oneLine(finding.confidenceReason)})`;
 }
 
 function oneLine(text: string): string {
