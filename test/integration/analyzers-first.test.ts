@@ -117,10 +117,12 @@ describe('a specialist with Kubernetes read tools', () => {
     expect(first.startsWith(TASK)).toBe(true);
     expect(first).toContain("## What Coxswain's analyzers found in namespace payments");
     expect(first).toContain(
-      'Cause: the container uses more memory than its limit allows and the kernel kills it',
+      'Cause: the container uses more memory than its 256Mi memory limit allows, and the kernel kills it',
     );
     expect(first).toContain('Confidence: certain — the last termination reason is OOMKilled');
-    expect(first).toContain('- last termination: OOMKilled, exit code 137');
+    expect(first).toMatch(
+      /- Pod payments\/payments-api-\S+ status\.containerStatuses\[api\]\.lastState\.terminated: OOMKilled, exit code 137/,
+    );
     expect(first).toContain(
       `- event BackOff: Back-off restarting failed container api: password=[redacted] (x50)`,
     );
@@ -223,11 +225,13 @@ describe('the answer without a model', () => {
       /^container api of pod payments-api-\S+ is killed for running out of memory/,
     );
     expect(lines.slice(1, 4)).toEqual([
-      'Cause: the container uses more memory than its limit allows and the kernel kills it',
+      'Cause: the container uses more memory than its 256Mi memory limit allows, and the kernel kills it',
       'Confidence: certain — the last termination reason is OOMKilled',
       'Evidence:',
     ]);
-    expect(lines[4]).toMatch(/^ {4}last termination: OOMKilled, exit code 137/);
+    expect(lines[4]).toMatch(
+      /^ {4}Pod payments\/payments-api-\S+ status\.containerStatuses\[api\]\.lastState\.terminated: OOMKilled, exit code 137/,
+    );
     expect(answer.answer).toContain(
       'Next steps (proposed, awaiting approval; nothing has been changed):\n- set memory limit 256Mi → 384Mi',
     );

@@ -237,7 +237,7 @@ describe('diagnose', () => {
     expect(lead?.rule).toBe('oom-killed');
     expect(diagnosis.message.headline).toBe(lead?.title);
     expect(diagnosis.message.text?.split('\n').slice(0, 2)).toEqual([
-      'Cause: the container uses more memory than its limit allows and the kernel kills it',
+      'Cause: the container uses more memory than its 256Mi memory limit allows, and the kernel kills it',
       'Confidence: certain — the last termination reason is OOMKilled',
     ]);
     expect(diagnosis.message.text).toMatch(
