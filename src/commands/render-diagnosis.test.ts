@@ -76,6 +76,36 @@ describe('renderDiagnosis', () => {
     expect(second?.code).toBe('Progressing=False (ProgressDeadlineExceeded)');
   });
 
+  it('reports no problems when every finding is info, with the notes after what it checked', () => {
+    const suspended: Finding = {
+      rule: 'cronjob/suspended',
+      severity: 'info',
+      object: { kind: 'CronJob', namespace: 'shop', name: 'quarterly-archive' },
+      title: 'cronjob quarterly-archive is suspended',
+      cause: 'spec.suspend is true, so it creates no jobs until someone resumes it',
+      confidence: 'certain',
+      confidenceReason: 'the CronJob spec says so',
+      evidence: ['CronJob quarterly-archive spec.suspend: true'],
+    };
+    const message = renderDiagnosis({ ...view, findings: [suspended] });
+    const text = lines(renderPlainText(message));
+
+    expect(message.headline).toBe('No problems found in namespace shop of cluster prod');
+    expect(message.tone).toBe('resolved');
+    expect(text[1]).toMatch(/^Checked 2 pods, .*: no analyzer found a problem\.$/);
+    expect(text[2]).toBe(
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
+    );
+
+    // With a problem, the problem leads, the count leaves the note out, and the note comes last.
+    const both = renderDiagnosis({ ...view, findings: [suspended, rollout] });
+    expect(both.headline).toBe(rollout.title);
+    expect(both.text).toContain(
+      '1 problem in namespace shop of cluster prod: 0 critical, 1 other.',
+    );
+    expect(both.sections?.at(-1)).toMatchObject({ title: 'Notes' });
+  });
+
   it('says what it checked when it finds nothing, never that all is well on nothing', () => {
     const text = renderPlainText(renderDiagnosis({ ...view, findings: [] }));
 

@@ -1,7 +1,7 @@
 import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
 import type { Finding, Snapshot } from '../tools/kubernetes/analyzers/index.ts';
 import { whatWasChecked } from '../tools/kubernetes/find-problems.ts';
-import { causeLines, leadLines } from '../tools/kubernetes/finding-lead.ts';
+import { causeLines, isProblem, leadLines, noteLine } from '../tools/kubernetes/finding-lead.ts';
 import type { Diagnosis } from './diagnose.ts';
 
 /**
@@ -21,13 +21,19 @@ type DiagnosisView = Pick<Diagnosis, 'scope' | 'findings' | 'actions' | 'refused
 };
 
 export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
-  const { findings, snapshot, scope } = view;
+  const { snapshot, scope } = view;
+  // `info` findings are states their owners chose: notes after the answer, never its lead.
+  const findings = view.findings.filter(isProblem);
+  const notes = view.findings.filter((f) => !isProblem(f)).map(noteLine);
+  const noteSections = notes.length === 0 ? [] : [{ title: 'Notes', text: notes.join('\n') }];
   const footer = `cluster ${view.cluster} · read ${counted(snapshot.pods.length, 'pod')}, ${counted(snapshot.deployments.length, 'deployment')}, ${counted(snapshot.nodes.length, 'node')}, ${counted(snapshot.events.length, 'event')}`;
   const lead = findings[0];
   if (lead === undefined) {
     return fitMessage({
       headline: `No problems found in ${scope}`,
-      text: `Checked ${whatWasChecked(snapshot)}: no analyzer found a problem.`,
+      text: [`Checked ${whatWasChecked(snapshot)}: no analyzer found a problem.`, ...notes].join(
+        '\n',
+      ),
       tone: 'resolved',
       footer,
     });
@@ -43,7 +49,7 @@ export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
     headline: title,
     text: [cause, confidence, '', count].join('\n'),
     tone: critical > 0 ? 'critical' : 'warning',
-    sections: [...findingSections(findings), ...fixSections(view)],
+    sections: [...findingSections(findings), ...fixSections(view), ...noteSections],
     footer,
   });
 }

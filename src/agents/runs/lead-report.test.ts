@@ -12,6 +12,16 @@ const crash: Finding = {
   confidenceReason: 'the termination and events show the crash but not its cause',
   evidence: ['last termination: Error, exit code 1', 'restarts: 8'],
 };
+const suspended: Finding = {
+  rule: 'cronjob/suspended',
+  severity: 'info',
+  object: { kind: 'CronJob', namespace: 'batch', name: 'quarterly-archive' },
+  title: 'cronjob quarterly-archive is suspended',
+  cause: 'spec.suspend is true, so it creates no jobs until someone resumes it',
+  confidence: 'certain',
+  confidenceReason: 'the CronJob spec says so',
+  evidence: ['CronJob quarterly-archive spec.suspend: true'],
+};
 const many = (n: number): Finding[] =>
   Array.from({ length: n }, (_, i) => ({
     ...crash,
@@ -39,7 +49,41 @@ describe('leadReport', () => {
   });
 });
 
+describe('leadReport with info findings', () => {
+  it('reports no problems when every finding is info, and lists them after as notes', () => {
+    expect(leadReport([suspended], 'namespace batch', '5 pods')).toEqual([
+      'No problems found in namespace batch',
+      'Checked 5 pods: no analyzer found a problem.',
+      '',
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
+    ]);
+  });
+
+  it('leads with a problem over an info finding listed first, and counts only problems', () => {
+    const report = leadReport([suspended, crash], 'namespace orders', '3 pods');
+
+    expect(report.slice(0, 3)).toEqual(
+      leadReport([crash], 'namespace orders', '3 pods').slice(0, 3),
+    );
+    expect(report).not.toContain(
+      'Also found (2 problems in namespace orders, the root cause first):',
+    );
+    expect(report.at(-1)).toBe(
+      'Noted: cronjob quarterly-archive is suspended: spec.suspend is true, so it creates no jobs until someone resumes it (confidence: certain — the CronJob spec says so)',
+    );
+  });
+});
+
 describe('analyzerBriefing', () => {
+  it('briefs a scope whose only findings are info as one with no problem, with the notes', () => {
+    const brief = analyzerBriefing({ findings: [suspended], checked: '5 pods' }, 'namespace batch');
+
+    expect(brief).toContain('They checked 5 pods and found no problem.');
+    expect(brief).toContain('Noted: cronjob quarterly-archive is suspended');
+    expect(brief).not.toContain('[info]');
+    expect(brief).not.toContain('Findings, the likely root cause first');
+  });
+
   it('labels the findings as the analyzers’, each with cause, confidence and evidence, bounded', () => {
     const brief = analyzerBriefing({ findings: many(10), checked: '10 pods' }, 'namespace orders');
 

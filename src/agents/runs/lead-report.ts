@@ -1,5 +1,5 @@
 import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
-import { causeLines, leadLines } from '../../tools/kubernetes/finding-lead.ts';
+import { causeLines, isProblem, leadLines, noteLine } from '../../tools/kubernetes/finding-lead.ts';
 import { taggedData } from '../tool-use/model-tools.ts';
 
 /**
@@ -14,15 +14,21 @@ const OTHERS = 5;
 
 /**
  * The answer's lead and the rest of what was found. The first three lines are the lead finding's
- * title, `Cause: …` and `Confidence: … — …`; with nothing found, the first line says so and the
- * next what was checked.
+ * title, `Cause: …` and `Confidence: … — …`; with no problem found, the first line says so and the
+ * next what was checked. `info` findings are no problems: they come last, as notes.
  */
 export function leadReport(findings: readonly Finding[], where: string, checked: string): string[] {
-  const [lead, ...others] = findings;
+  const problems = findings.filter(isProblem);
+  const notes = findings.filter((f) => !isProblem(f)).map(noteLine);
+  const [lead, ...others] = problems;
   if (lead === undefined) {
-    return [`No problems found in ${where}`, `Checked ${checked}: no analyzer found a problem.`];
+    return [
+      `No problems found in ${where}`,
+      `Checked ${checked}: no analyzer found a problem.`,
+      ...(notes.length === 0 ? [] : ['', ...notes]),
+    ];
   }
-  const count = `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${where}`;
+  const count = `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${where}`;
   return [
     ...leadLines(lead),
     '',
@@ -33,6 +39,7 @@ export function leadReport(findings: readonly Finding[], where: string, checked:
       .slice(0, OTHERS)
       .flatMap((f) => [`- ${f.title}: ${f.cause} (${f.confidence})`, ...cited(f, OTHER_EVIDENCE)]),
     ...(others.length > OTHERS ? [`- … and ${others.length - OTHERS} more`] : []),
+    ...(notes.length === 0 ? [] : ['', ...notes]),
   ];
 }
 
@@ -57,9 +64,12 @@ export function analyzerBriefing(
   if ('error' in outcome) {
     return `${head}\n\n${taggedData('analyzers', `The analyzers could not run: ${outcome.error}.`, true)}\nInvestigate with your tools.`;
   }
-  const { findings, checked } = outcome;
+  const { checked } = outcome;
+  const findings = outcome.findings.filter(isProblem);
+  const notes = outcome.findings.filter((f) => !isProblem(f)).map(noteLine);
+  const noted = notes.length === 0 ? '' : `\n\n${notes.join('\n')}`;
   if (findings.length === 0) {
-    return `${head}\n\n${taggedData('analyzers', `They checked ${checked} and found no problem.`)}`;
+    return `${head}\n\n${taggedData('analyzers', `They checked ${checked} and found no problem.${noted}`)}`;
   }
   const shown = findings
     .slice(0, BRIEF_FINDINGS)
@@ -74,10 +84,11 @@ export function analyzerBriefing(
     findings.length > BRIEF_FINDINGS
       ? [`\n(${findings.length - BRIEF_FINDINGS} more findings not shown.)`]
       : [];
-  const body = [
+  const listed = [
     `They checked ${checked}. Findings, the likely root cause first:`,
     ...shown,
     ...more,
   ].join('\n');
+  const body = `${listed}${noted}`;
   return `${head}\n\n${taggedData('analyzers', body)}`;
 }

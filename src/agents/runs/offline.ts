@@ -168,7 +168,7 @@ function nextSteps(
   proposals: readonly string[],
 ): string[] {
   if (allowed.length === 0) {
-    return findings.length === 0
+    return findings.every((f) => f.severity === 'info')
       ? []
       : [
           '',

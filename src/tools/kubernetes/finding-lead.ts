@@ -18,6 +18,24 @@ export function causeLines(finding: Finding): [cause: string, confidence: string
   ];
 }
 
+/**
+ * Whether a finding is a problem. An `info` finding is a state its owners chose (a CronJob
+ * suspended, a Deployment at zero replicas): worth a note, never an answer's lead, and a scope
+ * with nothing else has no problems.
+ */
+export function isProblem(finding: Finding): boolean {
+  return finding.severity !== 'info';
+}
+
+/**
+ * An `info` finding as the note told after the answer, on one line with how sure it is, since a
+ * person who asked about that object (why a Job does nothing) finds the answer there:
+ * `Noted: <title>: <cause> (confidence: <confidence> — <why>)`.
+ */
+export function noteLine(finding: Finding): string {
+  return `Noted: ${oneLine(finding.title)}: ${oneLine(finding.cause)} (confidence: ${finding.confidence} — ${oneLine(finding.confidenceReason)})`;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

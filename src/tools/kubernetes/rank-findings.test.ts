@@ -74,6 +74,12 @@ describe('rankFindings', () => {
     expect(ranked.map((f) => f.rule)).toEqual(['l', 'u', 'w']);
   });
 
+  it("never pulls a pod's info finding ahead of a workload's problem", () => {
+    const note = finding({ ...oom, rule: 'pod/note', severity: 'info' });
+
+    expect(rankFindings([note, rollout], snapshot)).toEqual([rollout, note]);
+  });
+
   it("leads with a pod's cause before the failed rollout of its Deployment", () => {
     const ranked = rankFindings([rollout, oom], snapshot);
 

@@ -36,6 +36,7 @@ export function rankFindings(
         (pod) =>
           !told.has(pod) &&
           pod.object.kind === 'Pod' &&
+          pod.severity !== 'info' &&
           pod.confidence !== 'unsure' &&
           about(finding, pod, snapshot, apps),
       );

@@ -34,4 +34,19 @@ describe('diagnosisOutputs', () => {
   ])('gives rule %s the cause word %s, by its class', (rule, cause) => {
     expect(diagnosisOutputs([finding(rule)], 'shop').cause).toBe(cause);
   });
+
+  it('take a scope whose only findings are info for one with no problem', () => {
+    const suspended: Finding = { ...finding('cronjob/suspended'), severity: 'info' };
+
+    expect(diagnosisOutputs([suspended], 'batch')).toMatchObject({
+      cause: 'none',
+      summary: 'no problems found in batch',
+      severity: 'info',
+      findings: 0,
+    });
+    expect(diagnosisOutputs([suspended, finding('oom-killed')], 'batch')).toMatchObject({
+      cause: 'oom',
+      findings: 1,
+    });
+  });
 });

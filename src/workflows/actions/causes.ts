@@ -1,4 +1,5 @@
 import type { Finding } from '../../tools/kubernetes/analyzers/index.ts';
+import { isProblem } from '../../tools/kubernetes/finding-lead.ts';
 
 /**
  * Causes as workflows test them (`steps.diagnose.outputs.cause == 'oom'`): one short word per
@@ -46,7 +47,9 @@ export function diagnosisOutputs(
   findings: readonly Finding[],
   namespace: string | undefined,
 ): Record<string, unknown> {
-  const first = findings[0];
+  // An `info` finding is a state its owners chose, no problem: it neither leads nor counts.
+  const problems = findings.filter(isProblem);
+  const first = problems[0];
   const action = first?.action;
   const container = action?.type === 'set-resources' ? action.container : '';
   const memory = action?.type === 'set-resources' ? (action.resources.limits?.memory ?? '') : '';
@@ -56,7 +59,7 @@ export function diagnosisOutputs(
     summary:
       first?.title ?? `no problems found${namespace === undefined ? '' : ` in ${namespace}`}`,
     severity: first?.severity ?? 'info',
-    findings: findings.length,
+    findings: problems.length,
     pod: object?.kind === 'Pod' ? object.name : '',
     namespace: object?.namespace ?? namespace ?? '',
     container,

@@ -1,4 +1,4 @@
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../snapshot.ts';
 import { analyzeJobs } from './jobs.ts';
@@ -180,5 +180,78 @@ describe('jobs', () => {
     expect(findings.map((f) => [f.rule, f.severity, f.object.name])).toEqual([
       ['job/suspended', 'info', 'paused'],
     ]);
+  });
+
+  it('say a Job never completes because a sidecar keeps its pod running after the work ended', () => {
+    const active = job('backfill-orders', {
+      active: 1,
+      startTime: new Date('2026-12-07T12:40:00Z'),
+    });
+    const pod = (containers: V1ContainerStatus[]): V1Pod => ({
+      metadata: {
+        name: 'backfill-orders-hm4zs',
+        namespace: NS,
+        annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' },
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            name: 'backfill-orders',
+            uid: 'uid-backfill-orders',
+            controller: true,
+          },
+        ],
+      },
+      status: { phase: 'Running', containerStatuses: containers },
+    });
+    const finished = {
+      name: 'backfill',
+      image: 'backfill:3',
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      state: {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          finishedAt: new Date('2026-12-07T15:39:00Z'),
+        },
+      },
+    };
+    const proxy = {
+      name: 'istio-proxy',
+      image: 'proxyv2:1.24',
+      imageID: '',
+      ready: true,
+      restartCount: 0,
+      state: { running: { startedAt: new Date('2026-12-07T12:40:18Z') } },
+    };
+
+    const [finding, ...rest] = analyzeJobs({
+      ...emptySnapshot(),
+      jobs: [active],
+      pods: [pod([finished, proxy])],
+    });
+
+    expect(rest).toEqual([]);
+    expect(finding?.rule).toBe('job/sidecar-keeps-running');
+    expect(finding?.confidence).toBe('certain');
+    expect(finding?.cause).toContain(
+      'container backfill of pod backfill-orders-hm4zs finished with exit code 0 at 2026-12-07T15:39:00.000Z, but sidecar istio-proxy is still running',
+    );
+    expect(finding?.cause).toContain('sidecar.istio.io/nativeSidecar');
+    expect(finding?.cause).toContain('quitquitquit');
+    expect(finding?.evidence).toContain(
+      'Pod backfill-orders-hm4zs status.containerStatuses[istio-proxy].state: running',
+    );
+
+    // Still at work: nothing to say.
+    const working = {
+      ...finished,
+      state: { running: { startedAt: new Date('2026-12-07T12:40:18Z') } },
+    };
+    expect(
+      analyzeJobs({ ...emptySnapshot(), jobs: [active], pods: [pod([working, proxy])] }),
+    ).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import type { V1Job, V1JobCondition, V1Pod } from '@kubernetes/client-node';
 import { eventsAbout, type Finding, refOf, type Snapshot } from './finding.ts';
+import { isoTime } from './time.ts';
 
 /**
  * Findings about Jobs that failed (backoff limit, deadline, pod failure policy) with the pod that
- * failed last, and Jobs suspended. A Job that completed is not a finding.
+ * failed last, Jobs whose pod a sidecar keeps running after their work ended, and Jobs suspended. A Job that completed is not a finding.
  */
 export function analyzeJobs(snapshot: Snapshot): Finding[] {
   const runs = runsByCronJob(snapshot.jobs);
@@ -89,6 +90,8 @@ function jobFinding(job: V1Job, snapshot: Snapshot): Finding | undefined {
   if (conditions.some((c) => c.type === 'Complete' && c.status === 'True')) return undefined;
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
   if (failed !== undefined) return failedJob(job, failed, snapshot);
+  const stuck = sidecarKeepsRunning(job, snapshot.pods);
+  if (stuck !== undefined) return stuck;
   if (job.spec?.suspend !== true) return undefined;
   return {
     rule: 'job/suspended',
@@ -137,6 +140,62 @@ function failedJob(job: V1Job, failed: V1JobCondition, snapshot: Snapshot): Find
   };
 }
 
+/**
+ * A Job pod whose main container finished while another of its containers (an injected proxy, a
+ * log shipper) keeps running: the pod stays Running, so the Job neither completes nor fails.
+ * Native sidecars (init containers with restartPolicy Always) are stopped by Kubernetes once the
+ * main containers end, so they are not in containerStatuses and do not count here.
+ */
+function sidecarKeepsRunning(job: V1Job, pods: readonly V1Pod[]): Finding | undefined {
+  for (const pod of podsOf(job, pods).filter((p) => p.status?.phase === 'Running')) {
+    const statuses = pod.status?.containerStatuses ?? [];
+    const done = statuses.find((s) => s.state?.terminated !== undefined);
+    const running = statuses.filter((s) => s.state?.running !== undefined);
+    const end = done?.state?.terminated;
+    if (done === undefined || end === undefined || running.length === 0) continue;
+    return sidecarFinding(
+      job,
+      pod,
+      { name: done.name, end },
+      running.map((s) => s.name),
+    );
+  }
+  return undefined;
+}
+
+function sidecarFinding(
+  job: V1Job,
+  pod: V1Pod,
+  done: { name: string; end: { exitCode: number; reason?: string; finishedAt?: Date } },
+  running: readonly string[],
+): Finding {
+  const ref = refOf('Job', job);
+  const podName = pod.metadata?.name ?? '?';
+  const names = running.join(', ');
+  const istio =
+    running.includes('istio-proxy') ||
+    pod.metadata?.annotations?.['sidecar.istio.io/status'] !== undefined;
+  const when = done.end.finishedAt ? ` at ${isoTime(done.end.finishedAt)}` : '';
+  const fix = istio
+    ? 'make istio-proxy a native sidecar (pod annotation sidecar.istio.io/nativeSidecar: "true") or have the job end it when done (curl -XPOST localhost:15020/quitquitquit)'
+    : `run ${names} as a native sidecar (an init container with restartPolicy: Always), which Kubernetes stops when the main containers end, or have the job stop it when done`;
+  return {
+    rule: 'job/sidecar-keeps-running',
+    severity: 'warning',
+    object: ref,
+    title: `job ${ref.name} never completes: its pod stays Running after its work ended`,
+    cause: `container ${done.name} of pod ${podName} finished with exit code ${done.end.exitCode}${when}, but sidecar ${names} is still running, so the pod never ends and the Job stays active; ${fix}`,
+    confidence: 'certain',
+    confidenceReason: `the pod's status shows ${done.name} terminated and ${names} running`,
+    evidence: [
+      `Pod ${podName} status.containerStatuses[${done.name}].state.terminated: ${done.end.reason ?? 'exit'} (exit code ${done.end.exitCode})${when}`,
+      ...running.map((n) => `Pod ${podName} status.containerStatuses[${n}].state: running`),
+      `Pod ${podName} status.phase: Running`,
+      `Job ${ref.name} status: ${job.status?.active ?? 0} active, ${job.status?.succeeded ?? 0} succeeded`,
+    ],
+  };
+}
+
 /** The line of a failed pod's log that says why: the last naming a cause, else an error, else the last. */
 function lastWords(
   pod: V1Pod,
@@ -163,13 +222,17 @@ function lastWords(
 }
 
 function failedPodsOf(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
+  return podsOf(job, pods).filter((p) => p.status?.phase === 'Failed');
+}
+
+/** A Job's pods, newest first. */
+function podsOf(job: V1Job, pods: readonly V1Pod[]): V1Pod[] {
   const uid = job.metadata?.uid;
   const time = (p: V1Pod) =>
     new Date(p.status?.startTime ?? p.metadata?.creationTimestamp ?? 0).getTime() || 0;
   return pods
     .filter(
       (p) =>
-        p.status?.phase === 'Failed' &&
         p.metadata?.namespace === job.metadata?.namespace &&
         p.metadata?.ownerReferences?.some(
           (o) => o.kind === 'Job' && (uid ? o.uid === uid : o.name === job.metadata?.name),

@@ -187,10 +187,6 @@ function labelValues(context: PendingContext, labels: readonly string[]): string
 }
 
 const GENERIC: Record<string, { rule: string; what: string }> = {
-  'pod-affinity': {
-    rule: 'pending/pod-affinity',
-    what: 'its pod affinity, anti-affinity or topology spread rules exclude every node',
-  },
   'unschedulable-node': {
     rule: 'pending/nodes-cordoned',
     what: 'the nodes it could use are cordoned (spec.unschedulable)',

@@ -277,6 +277,64 @@ describe('pending pods', () => {
     );
   });
 
+  it('name the topology spread constraint and the zone that holds the skew down, not rules the pod lacks', () => {
+    const zone = (name: string, z: string, taints?: V1Node['spec']) =>
+      node(name, { labels: { 'topology.kubernetes.io/zone': z }, ...(taints ? { taints } : {}) });
+    const nodes = [
+      zone('a-1', 'eu-west-1a'),
+      zone('b-1', 'eu-west-1b'),
+      zone('c-1', 'eu-west-1c', {
+        taints: [{ key: 'dedicated', value: 'ingress', effect: 'NoSchedule' }],
+      }),
+    ];
+    const replica = (name: string, nodeName: string): V1Pod => ({
+      ...running(name, nodeName, '100m'),
+      metadata: { name, namespace: NS, labels: { app: 'web' } },
+    });
+    const pod = pending(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: ingress}, 2 node(s) didn't match pod topology spread constraints. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+      {
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: 'topology.kubernetes.io/zone',
+            whenUnsatisfiable: 'DoNotSchedule',
+            labelSelector: { matchLabels: { app: 'web' } },
+          },
+        ],
+      },
+    );
+
+    const [finding] = analyzePending({
+      ...emptySnapshot(),
+      nodes,
+      pods: [pod, replica('web-1', 'a-1'), replica('web-2', 'b-1')],
+    });
+
+    expect(finding).toMatchObject({ rule: 'pending/topology-spread', confidence: 'certain' });
+    expect(finding?.cause).toContain(
+      'topology.kubernetes.io/zone with maxSkew 1, pods app=web; matching pods per topology.kubernetes.io/zone: eu-west-1a 1, eu-west-1b 1, eu-west-1c 0',
+    );
+    expect(finding?.cause).toContain(
+      'eu-west-1c counts with 0 though its nodes have taints it does not tolerate (dedicated=ingress:NoSchedule)',
+    );
+    expect(finding?.cause).not.toMatch(/affinity/);
+
+    // The scheduler speaks of existing pods' anti-affinity: their rules, not this pod's, keep it away.
+    const [anti] = analyzePending({
+      ...emptySnapshot(),
+      nodes,
+      pods: [
+        pending(
+          "0/3 nodes are available: 3 node(s) didn't satisfy existing pods anti-affinity rules.",
+        ),
+      ],
+    });
+    expect(anti?.rule).toBe('pending/pod-anti-affinity');
+    expect(anti?.cause).not.toMatch(/spread|its pod affinity/);
+    expect(anti?.cause).toContain('pods whose own anti-affinity rules keep this pod away');
+  });
+
   it('say it could not determine why for a reason it does not know, and what it checked', () => {
     const pod = pending('0/2 nodes are available: 2 node(s) had a volume limit reached.');
 

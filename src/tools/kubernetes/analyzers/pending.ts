@@ -10,6 +10,7 @@ import {
   tooManyPodsCause,
 } from './pending-causes.ts';
 import { claimFinding } from './pending-claims.ts';
+import { placementCause } from './pod-placement.ts';
 import {
   parseSchedulerMessage,
   type SchedulerMessage,
@@ -118,6 +119,8 @@ function causeOf(
       return taintCause(context, primary, others);
     case 'node-selector':
       return affinityCause(context, primary, others);
+    case 'pod-affinity':
+      return placementCause(context, primary, others);
     default:
       return genericCause(context, primary, others);
   }

@@ -11,7 +11,10 @@ export type SchedulerReason = {
   nodes: number;
   text: string;
   kind: ReasonKind;
-  /** The resource (`cpu`), taint (`key=value:`), or claim the reason names, when it names one. */
+  /**
+   * The resource (`cpu`), taint (`key=value:`), or claim the reason names, when it names one; for
+   * inter-pod rules which: `topology spread`, `affinity` or `anti-affinity`.
+   */
   subject?: string;
 };
 
@@ -72,10 +75,10 @@ function classify(text: string): { kind: ReasonKind; subject?: string } {
   if (taint?.[1] !== undefined) return { kind: 'taint', subject: taint[1].trim() };
   if (/didn't match (?:Pod's )?node (?:affinity|selector)/i.test(text))
     return { kind: 'node-selector' };
-  if (
-    /pod (?:anti-)?affinity|didn't satisfy existing pods anti-affinity|topology spread/i.test(text)
-  )
-    return { kind: 'pod-affinity' };
+  // Which inter-pod rule: the cause names only the one the scheduler names.
+  if (/topology spread/i.test(text)) return { kind: 'pod-affinity', subject: 'topology spread' };
+  if (/anti-affinity/i.test(text)) return { kind: 'pod-affinity', subject: 'anti-affinity' };
+  if (/pod affinity/i.test(text)) return { kind: 'pod-affinity', subject: 'affinity' };
   if (/were unschedulable|node\(s\) were cordoned/i.test(text))
     return { kind: 'unschedulable-node' };
   if (/unbound immediate PersistentVolumeClaims/i.test(text)) return { kind: 'unbound-claim' };

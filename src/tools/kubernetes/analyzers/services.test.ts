@@ -1,4 +1,4 @@
-import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { CoreV1Event, V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../snapshot.ts';
 import { analyzeServices } from './services.ts';
@@ -155,5 +155,59 @@ describe('services', () => {
     expect(
       analyzeServices({ ...emptySnapshot(), services: [service(undefined), external] }),
     ).toEqual([]);
+  });
+
+  it('quote why the cloud controller could not give a LoadBalancer Service its address', () => {
+    const lb: V1Service = {
+      ...service(undefined, 80),
+      spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+      status: { loadBalancer: {} },
+    };
+    const event = (reason: string, message: string, type: string): CoreV1Event => ({
+      metadata: { name: `notifications.${reason}`, namespace: NS },
+      involvedObject: { kind: 'Service', name: 'notifications', namespace: NS },
+      reason,
+      message,
+      type,
+      count: 11,
+      firstTimestamp: new Date('2026-12-07T12:34:00Z'),
+      lastTimestamp: new Date('2026-12-07T12:58:30Z'),
+    });
+    const snapshot = {
+      ...emptySnapshot(),
+      services: [lb],
+      events: [
+        event('EnsuringLoadBalancer', 'Ensuring load balancer', 'Normal'),
+        event(
+          'SyncLoadBalancerFailed',
+          'Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB',
+          'Warning',
+        ),
+      ],
+    };
+
+    const [finding, ...rest] = analyzeServices(snapshot);
+
+    expect(rest).toEqual([]);
+    expect(finding?.rule).toBe('service/load-balancer-failed');
+    expect(finding?.confidence).toBe('certain');
+    expect(finding?.cause).toContain('could not find any suitable subnets for creating the ELB');
+    expect(finding?.evidence).toContain(
+      'Service notifications status.loadBalancer.ingress: (none)',
+    );
+    expect(finding?.evidence.join('\n')).toContain('event SyncLoadBalancerFailed: Error syncing');
+
+    // Ensuring for 24 minutes without a word of failure: stuck, but why is not known.
+    const stuck = analyzeServices({ ...snapshot, events: snapshot.events.slice(0, 1) });
+    expect(stuck.map((f) => [f.rule, f.confidence])).toEqual([
+      ['service/load-balancer-failed', 'unsure'],
+    ]);
+
+    // With an address, nothing is wrong, whatever the old events say.
+    const served = {
+      ...lb,
+      status: { loadBalancer: { ingress: [{ hostname: 'a.elb.example' }] } },
+    };
+    expect(analyzeServices({ ...snapshot, services: [served] })).toEqual([]);
   });
 });

@@ -13,7 +13,81 @@ import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from 
  * expose. Services without a selector (ExternalName, endpoints kept by hand) are not judged.
  */
 export function analyzeServices(snapshot: Snapshot): Finding[] {
-  return snapshot.services.flatMap((service) => serviceFindings(service, snapshot));
+  return snapshot.services.flatMap((service) => {
+    const balancer = loadBalancerFinding(service, snapshot.events);
+    return [...(balancer ? [balancer] : []), ...serviceFindings(service, snapshot)];
+  });
+}
+
+/** How long the service controller may keep ensuring a load balancer before it counts as stuck. */
+const ENSURING_STUCK_MS = 10 * 60_000;
+
+/**
+ * A LoadBalancer Service the cloud controller gave no address: its SyncLoadBalancerFailed event
+ * says why (no suitable subnets, a quota, a bad annotation), in the controller's own words. Without
+ * one, EnsuringLoadBalancer repeated for ten minutes or more is a controller stuck or silent.
+ */
+function loadBalancerFinding(
+  service: V1Service,
+  events: readonly CoreV1Event[],
+): Finding | undefined {
+  if (service.spec?.type !== 'LoadBalancer') return undefined;
+  if ((service.status?.loadBalancer?.ingress ?? []).length > 0) return undefined;
+  const ref = refOf('Service', service);
+  const about = (reason: string) =>
+    events
+      .filter(
+        (e) =>
+          e.reason === reason &&
+          e.involvedObject?.kind === 'Service' &&
+          e.involvedObject.name === ref.name &&
+          e.involvedObject.namespace === ref.namespace,
+      )
+      .sort((a, b) => eventTime(b, 'last') - eventTime(a, 'last'));
+  const failed = about('SyncLoadBalancerFailed')[0];
+  const ensuring = about('EnsuringLoadBalancer')[0];
+  const common = {
+    rule: 'service/load-balancer-failed',
+    severity: 'critical' as const,
+    object: ref,
+    title: `service ${ref.name} has no load balancer address`,
+  };
+  const status = `Service ${ref.name} status.loadBalancer.ingress: (none)`;
+  const type = `Service ${ref.name} spec.type: LoadBalancer`;
+  if (failed !== undefined) {
+    const message = (failed.message ?? '').trim() || 'no message given';
+    return {
+      ...common,
+      cause: `the cloud controller failed to create its load balancer: ${message}`,
+      confidence: 'certain',
+      confidenceReason: 'the service controller reported SyncLoadBalancerFailed for it',
+      evidence: [
+        type,
+        status,
+        ...eventsAbout(events, ref, ['SyncLoadBalancerFailed', 'EnsuringLoadBalancer'], 2),
+      ],
+    };
+  }
+  if (ensuring === undefined) return undefined;
+  const span = eventTime(ensuring, 'last') - eventTime(ensuring, 'first');
+  if (span < ENSURING_STUCK_MS) return undefined;
+  return {
+    ...common,
+    severity: 'warning',
+    cause: `the cloud controller has been ensuring its load balancer for ${Math.round(span / 60_000)} minutes without giving it an address, and reported no error`,
+    confidence: 'unsure',
+    confidenceReason:
+      'EnsuringLoadBalancer keeps repeating with no failure event: the cloud controller may be stuck, or its errors logged elsewhere',
+    evidence: [type, status, ...eventsAbout(events, ref, ['EnsuringLoadBalancer'], 1)],
+  };
+}
+
+function eventTime(event: CoreV1Event, which: 'first' | 'last'): number {
+  const at =
+    (which === 'first' ? event.firstTimestamp : event.lastTimestamp) ??
+    event.eventTime ??
+    event.metadata?.creationTimestamp;
+  return at === undefined ? 0 : new Date(at).getTime() || 0;
 }
 
 function serviceFindings(service: V1Service, snapshot: Snapshot): Finding[] {
