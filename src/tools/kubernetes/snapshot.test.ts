@@ -22,6 +22,39 @@ describe('containersToRead', () => {
     ]);
   });
 
+  it('reads one replica of a controller for each container, the most restarted', () => {
+    const replica = (name: string, restarts: number) => {
+      const crash = crashed(1);
+      crash.restartCount = restarts;
+      const p = pod({ statuses: [crash] });
+      if (p.metadata !== undefined) {
+        p.metadata.name = name;
+        p.metadata.ownerReferences = [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'web-7f9c6d5b8',
+            uid: 'u',
+            controller: true,
+          },
+        ];
+      }
+      return p;
+    };
+
+    const read = containersToRead([replica('web-a', 3), replica('web-b', 9), replica('web-c', 4)]);
+
+    expect(read).toEqual([
+      {
+        namespace: 'shop',
+        pod: 'web-b',
+        container: 'app',
+        previous: true,
+        owner: 'ReplicaSet/web-7f9c6d5b8',
+      },
+    ]);
+  });
+
   it(`reads at most ${MAX_LOGS}, the most restarted first`, () => {
     const statuses = Array.from({ length: MAX_LOGS + 3 }, (_, i) => {
       const s = crashed(1, 'Error', `c${i}`);

@@ -30,6 +30,11 @@ export type ContainerLog = {
   pod: string;
   container: string;
   previous: boolean;
+  /**
+   * The pod's controller (a ReplicaSet, a Job…), when it has one: its replicas run the same
+   * image and fail alike, so one of them is read for all.
+   */
+  owner?: string;
   /** The lines, oldest first; absent when the API server would not give them. */
   lines?: string[];
   /** Why there are no lines (the API server's answer), when there are none. */
@@ -246,12 +251,16 @@ function refusedForQuota(events: readonly CoreV1Event[]): boolean {
   return events.some((e) => /exceeded quota|forbidden: failed quota/i.test(e.message ?? ''));
 }
 
-/** The containers whose last lines may say why they stopped: crashed or failed ones. */
+/**
+ * The containers whose last lines may say why they stopped: crashed or failed ones, one per
+ * controller and container name (the most restarted), since replicas fail alike.
+ */
 export function containersToRead(pods: readonly V1Pod[]): Omit<ContainerLog, 'lines'>[] {
   const found: (Omit<ContainerLog, 'lines'> & { restarts: number })[] = [];
   for (const pod of pods) {
     const namespace = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
+    const owner = controllerOf(pod);
     const statuses = [
       ...(pod.status?.initContainerStatuses ?? []),
       ...(pod.status?.containerStatuses ?? []),
@@ -267,13 +276,27 @@ export function containersToRead(pods: readonly V1Pod[]): Omit<ContainerLog, 'li
         container: status.name,
         previous: restarted && status.state?.terminated === undefined,
         restarts: status.restartCount,
+        ...(owner === undefined ? {} : { owner }),
       });
     }
   }
+  const seen = new Set<string>();
   return found
     .sort((a, b) => b.restarts - a.restarts)
+    .filter((c) => {
+      const key = `${c.namespace}/${c.owner ?? `pod ${c.pod}`}/${c.container}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .slice(0, MAX_LOGS)
     .map(({ restarts: _, ...rest }) => rest);
+}
+
+/** The name of the pod's controller, by kind (`ReplicaSet/web-7f9c6d5b8`), when it has one. */
+export function controllerOf(pod: V1Pod): string | undefined {
+  const owner = pod.metadata?.ownerReferences?.find((o) => o?.controller === true);
+  return owner === undefined ? undefined : `${owner.kind}/${owner.name}`;
 }
 
 async function readLogs(cluster: Cluster, pods: readonly V1Pod[]): Promise<ContainerLog[]> {

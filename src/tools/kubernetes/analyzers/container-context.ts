@@ -1,5 +1,5 @@
 import type { CoreV1Event, V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { ContainerLog } from '../snapshot.ts';
+import { type ContainerLog, controllerOf } from '../snapshot.ts';
 import { eventsAbout, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 
 /** Which list of the pod a container is in, and what it is for the pod. */
@@ -59,13 +59,25 @@ export function containerContext(
     statusField: `${podPath(ref)} status.${init ? 'initContainerStatuses' : 'containerStatuses'}[${name}]`,
     specField: `${podPath(ref)} spec.${init ? 'initContainers' : 'containers'}[${name}]`,
     events: containerEvents(snapshot.events, ref, name, init),
-    log: snapshot.logs.find(
-      (l) =>
-        l?.pod === ref.name &&
-        l.container === name &&
-        l.namespace === (ref.namespace ?? l.namespace),
-    ),
+    log: logOf(snapshot, pod, ref, name),
   };
+}
+
+/** The container's own last lines, else those of the same container in a replica of its pod. */
+function logOf(
+  snapshot: Snapshot,
+  pod: V1Pod,
+  ref: ObjectRef,
+  container: string,
+): ContainerLog | undefined {
+  const logs = snapshot.logs.filter(
+    (l) => l?.container === container && l.namespace === (ref.namespace ?? l.namespace),
+  );
+  const owner = controllerOf(pod);
+  return (
+    logs.find((l) => l.pod === ref.name) ??
+    (owner === undefined ? undefined : logs.find((l) => l.owner === owner))
+  );
 }
 
 /** The pod's events that are about this container: named by field path, or about no container. */
@@ -137,7 +149,8 @@ export function restartsLine(context: ContainerContext): string {
 /** The log lines as evidence, `log api (previous): …`. */
 export function logEvidence(context: ContainerContext, lines: readonly string[]): string[] {
   const log = context.log;
-  const label = `log ${context.status.name}${log?.previous ? ' (previous)' : ''}`;
+  const replica = log !== undefined && log.pod !== context.ref.name ? ` of replica ${log.pod}` : '';
+  const label = `log ${context.status.name}${replica}${log?.previous ? ' (previous)' : ''}`;
   return lines.map((line) => `${label}: ${line}`);
 }
 

@@ -330,6 +330,38 @@ describe('bad input', () => {
     expect(finding.evidence[0]).toMatch(/exit code 1 at not a date$/);
   });
 
+  it("reads a replica's last lines when its own were not read, and says whose they are", () => {
+    const owned = (name: string) => {
+      const p = pod({ statuses: [crashed(1)] });
+      if (p.metadata !== undefined) {
+        p.metadata.name = name;
+        p.metadata.ownerReferences = [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            name: 'web-7f9c6d5b8',
+            uid: 'u',
+            controller: true,
+          },
+        ];
+      }
+      return p;
+    };
+    const sibling = {
+      ...log('app', ['dial tcp 10.96.14.3:5432: connect: connection refused']),
+      pod: 'web-a',
+      owner: 'ReplicaSet/web-7f9c6d5b8',
+    };
+
+    const found = findings({ pods: [owned('web-a'), owned('web-b')], logs: [sibling] });
+
+    const other = found.find((f) => f.object.name === 'web-b');
+    expect(other?.rule).toBe('crash-loop/connection-refused');
+    expect(other?.evidence).toContain(
+      'log app of replica web-a (previous): dial tcp 10.96.14.3:5432: connect: connection refused',
+    );
+  });
+
   it('takes a status with no current state but failed restarts for a crash loop', () => {
     const restarted = status({
       restartCount: 4,
