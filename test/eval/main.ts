@@ -50,7 +50,9 @@ const threshold = readThreshold();
 const threw = offline.filter((r) => r.threw);
 if (check && (result.offline.overall < threshold || threw.length > 0)) {
   process.stderr.write(
-    `eval below its threshold: ${result.offline.overall} < ${threshold}, or ${threw.length} scenario(s) threw\n`,
+    threw.length > 0
+      ? `${threw.length} scenario(s) threw: ${threw.map((r) => r.id).join(', ')}\n`
+      : `eval below its threshold: ${result.offline.overall} < ${threshold}\n`,
   );
   process.exitCode = 1;
 }

@@ -28,6 +28,13 @@ export function table(
     );
   }
   const passed = results.filter((r) => r.passed).length;
+  const holdout = results.filter((r) => isHoldout(r.id));
+  if (holdout.length > 0) {
+    const held = holdout.filter((r) => r.passed).length;
+    lines.push(
+      `${'holdout (of all)'.padEnd(20)} ${String(held).padStart(6)} ${String(holdout.length).padStart(6)}  ${percent(held / holdout.length)}`,
+    );
+  }
   lines.push(
     `${'overall'.padEnd(20)} ${String(passed).padStart(6)} ${String(results.length).padStart(6)}  ${percent(rates.overall)}`,
   );
@@ -35,6 +42,11 @@ export function table(
   if (failures.length > 0) lines.push('', 'failures:');
   for (const f of failures) lines.push(`  ${f.class}/${f.id}: ${f.reasons.join('; ')}`);
   return lines.join('\n');
+}
+
+/** Scenarios written without reading the analyzers: how the answers generalise. */
+export function isHoldout(id: string): boolean {
+  return id.startsWith('holdout-');
 }
 
 function percent(rate: number): string {
@@ -46,6 +58,8 @@ export type EvalReport = {
   commit: string | undefined;
   offline: {
     overall: number;
+    /** The holdout scenarios' rate alone, when there are any. */
+    holdout?: number;
     byClass: Rates['byClass'];
     scenarios: Omit<ScenarioResult, 'lead'>[];
   };
@@ -62,6 +76,7 @@ export function report(
     commit: commitOf(),
     offline: {
       overall: rates.overall,
+      ...holdoutRate(offline),
       byClass: rates.byClass,
       scenarios: offline.map(({ lead: _, ...rest }) => rest),
     },
@@ -90,4 +105,9 @@ function commitOf(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function holdoutRate(results: readonly ScenarioResult[]): { holdout?: number } {
+  const holdout = results.filter((r) => isHoldout(r.id));
+  return holdout.length === 0 ? {} : { holdout: ratesOf(holdout).overall };
 }
