@@ -247,6 +247,17 @@ describe('the answer without a model', () => {
     });
   });
 
+  it('answers about the namespace of the workload a question names, when it names no namespace', async () => {
+    const answer = await answerOffline(
+      offline(),
+      'offline-workload',
+      'what do the logs of payments-api say?',
+    );
+
+    expect(answer.namespace).toBe('payments');
+    expect(answer.answer.split('\n')[0]).toMatch(/^container api of pod payments-api-/);
+  });
+
   it('says what it checked when it finds nothing', async () => {
     const answer = await answerOffline(offline(), 'offline-shop', 'is shop ok?');
 
