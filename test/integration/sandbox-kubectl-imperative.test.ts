@@ -305,7 +305,13 @@ describe('kubectl imperative commands on the sandbox', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('hi\n');
     expect(result.stdout).toContain('pod "attached" deleted');
-    expect(result.stderr).not.toContain('falling back');
+    // A container that ends before kubectl attaches is read from its log instead, as kubectl
+    // does on a real cluster: either way its output arrives once.
+    expect(result.stdout.match(/hi\n/g)).toHaveLength(1);
+    if (result.stderr.includes('falling back'))
+      expect(result.stderr).toContain(
+        "couldn't attach to pod/attached, falling back to streaming logs",
+      );
     await expect
       .poll(async () => (await read('/api/v1/namespaces/default/pods/attached')).status, {
         timeout: 10_000,
