@@ -124,3 +124,24 @@ export function only(parts: Partial<Snapshot>): Finding {
   if (first === undefined) throw new Error('no finding');
   return first;
 }
+
+/** A crashed replica `name` of ReplicaSet web-7f9c6d5b8, restarted `restarts` times. */
+export function crashedReplica(name: string, restarts = 1): V1Pod {
+  const crash = crashed(1);
+  crash.restartCount = restarts;
+  const replica = pod({ statuses: [crash] });
+  replica.metadata = {
+    ...replica.metadata,
+    name,
+    ownerReferences: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: 'web-7f9c6d5b8',
+        uid: 'u',
+        controller: true,
+      },
+    ],
+  };
+  return replica;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crashed, pod, status } from '../../../test/support/pod-shapes.ts';
+import { crashed, crashedReplica, pod, status } from '../../../test/support/pod-shapes.ts';
 import { containersToRead, logLines, MAX_LOGS } from './snapshot.ts';
 
 describe('containersToRead', () => {
@@ -23,26 +23,11 @@ describe('containersToRead', () => {
   });
 
   it('reads one replica of a controller for each container, the most restarted', () => {
-    const replica = (name: string, restarts: number) => {
-      const crash = crashed(1);
-      crash.restartCount = restarts;
-      const p = pod({ statuses: [crash] });
-      if (p.metadata !== undefined) {
-        p.metadata.name = name;
-        p.metadata.ownerReferences = [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: 'web-7f9c6d5b8',
-            uid: 'u',
-            controller: true,
-          },
-        ];
-      }
-      return p;
-    };
-
-    const read = containersToRead([replica('web-a', 3), replica('web-b', 9), replica('web-c', 4)]);
+    const read = containersToRead([
+      crashedReplica('web-a', 3),
+      crashedReplica('web-b', 9),
+      crashedReplica('web-c', 4),
+    ]);
 
     expect(read).toEqual([
       {

@@ -2,6 +2,7 @@ import type { CoreV1Event, V1Container, V1Pod, V1Volume } from '@kubernetes/clie
 import { describe, expect, it } from 'vitest';
 import {
   crashed,
+  crashedReplica,
   event,
   findings,
   log,
@@ -331,29 +332,16 @@ describe('bad input', () => {
   });
 
   it("reads a replica's last lines when its own were not read, and says whose they are", () => {
-    const owned = (name: string) => {
-      const p = pod({ statuses: [crashed(1)] });
-      if (p.metadata !== undefined) {
-        p.metadata.name = name;
-        p.metadata.ownerReferences = [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: 'web-7f9c6d5b8',
-            uid: 'u',
-            controller: true,
-          },
-        ];
-      }
-      return p;
-    };
     const sibling = {
       ...log('app', ['dial tcp 10.96.14.3:5432: connect: connection refused']),
       pod: 'web-a',
       owner: 'ReplicaSet/web-7f9c6d5b8',
     };
 
-    const found = findings({ pods: [owned('web-a'), owned('web-b')], logs: [sibling] });
+    const found = findings({
+      pods: [crashedReplica('web-a'), crashedReplica('web-b')],
+      logs: [sibling],
+    });
 
     const other = found.find((f) => f.object.name === 'web-b');
     expect(other?.rule).toBe('crash-loop/connection-refused');
