@@ -173,7 +173,9 @@ describe.each<[string, Point, string]>([
           const view = await store.load(runId);
           return view?.state === 'waiting' ? view : undefined;
         },
-        30_000,
+        // Two worker processes start, a lock expires and the first steps run again: on a busy
+        // machine that takes well over the 13 s it takes alone.
+        60_000,
         'the run to reach its gate',
       );
       const killed = await atKill;
@@ -227,5 +229,5 @@ describe.each<[string, Point, string]>([
       redis.disconnect();
       await dropPrefix(testRedisUrl(), prefix);
     }
-  }, 120_000);
+  }, 150_000);
 });
