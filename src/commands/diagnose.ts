@@ -25,6 +25,8 @@ type DiagnoseRequest = {
   visible: readonly string[];
   /** The GitOps repository: a fix to what Argo CD manages is proposed there as a pull request. */
   git?: GitRepository | undefined;
+  /** When the cluster is read (a recorded cluster's time); now by default. */
+  now?: Date | undefined;
 };
 
 export type Diagnosis = {

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { readThreshold } from '../eval/support/report.ts';
-import { ratesOf, runOffline } from '../eval/support/run-offline.ts';
+import { ratesOf, runOffline, runScenario } from '../eval/support/run-offline.ts';
 import { FAULT_CLASSES, loadScenarios, logText } from '../eval/support/scenario.ts';
 
 /**
@@ -28,6 +31,22 @@ describe('answer-quality eval', () => {
     );
 
     expect(leaky.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('judges a scenario alike whatever the time of day it runs at', async () => {
+    // A daily 15:50 CronJob that last ran 10 minutes before the recording: read at 15:55 on
+    // another day with ages kept but not the time of day, its run would look missed.
+    const daily = scenarios.find((s) => s.id === 'holdout-healthy-busy-batch-namespace');
+    if (daily === undefined) throw new Error('no scenario with a daily CronJob');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-09T15:55:00Z'));
+    try {
+      const result = await runScenario(daily, mkdtempSync(join(tmpdir(), 'eval-clock-')));
+
+      expect(result.reasons).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('diagnoses every scenario without a throw, at or above the stored pass rate', async () => {

@@ -25,13 +25,18 @@ export async function findProblems(
     target?: ProblemTarget | undefined;
     /** Namespace globs the asker may see; findings elsewhere are left out. */
     visible: readonly string[];
+    /** When the cluster is read, for what is late; now unless a recorded cluster says. */
+    now?: Date | undefined;
   },
 ): Promise<Problems> {
   const snapshot = await readSnapshot(cluster, request.namespace);
   // A pod on its way out (a rollout replacing it) is history, not a problem to fix.
   const live = { ...snapshot, pods: snapshot.pods.filter((p) => !p.metadata?.deletionTimestamp) };
   const apps = await applicationsDeployingTo(cluster, request.namespace);
-  const found = [...analyze(live), ...analyzeApplications(apps, live).map(redactFinding)].filter(
+  const found = [
+    ...analyze(live, request.now),
+    ...analyzeApplications(apps, live).map(redactFinding),
+  ].filter(
     (f) =>
       inScope(request.visible, f.object.namespace) &&
       (request.target === undefined

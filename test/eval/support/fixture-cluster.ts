@@ -31,9 +31,11 @@ type Answer = { status: number; body: unknown; type?: string };
 export async function startFixtureCluster(
   scenario: Scenario,
   dir: string,
+  /** The time the objects are served as read at. */
+  now: number = Date.now(),
 ): Promise<FixtureCluster> {
   const requests: string[] = [];
-  const recorded = { ...scenario, objects: shiftedObjects(scenario, Date.now()) };
+  const recorded = { ...scenario, objects: shiftedObjects(scenario, now) };
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     void readBody(req).then((body) => send(res, answer(recorded, req, body)));

@@ -26,7 +26,8 @@ export type ScenarioResult = {
 };
 
 export async function runScenario(scenario: Scenario, dir: string): Promise<ScenarioResult> {
-  const fixture = await startFixtureCluster(scenario, dir);
+  const now = readAt(scenario);
+  const fixture = await startFixtureCluster(scenario, dir, now);
   const started = performance.now();
   try {
     const cluster = connect({ name: 'eval', kubeconfig: fixture.kubeconfig });
@@ -34,6 +35,7 @@ export async function runScenario(scenario: Scenario, dir: string): Promise<Scen
       namespace: scenario.namespace,
       visible: ['*'],
       target: scenario.target,
+      now: new Date(now),
     });
     const answer = renderPlainText(result.message);
     const reasons = judgeAnswer(scenario, answer);
@@ -44,6 +46,18 @@ export async function runScenario(scenario: Scenario, dir: string): Promise<Scen
   } finally {
     await fixture.close();
   }
+}
+
+const DAY = 24 * 60 * 60_000;
+
+/**
+ * When the scenario is served as read: today at the time of day it was recorded (a whole number
+ * of days after it), so that ages stay as recorded and a CronJob's schedule, which is wall-clock
+ * time, meets its last run as it did, whatever the hour the eval runs at.
+ */
+function readAt(scenario: Scenario): number {
+  const recorded = Date.parse(scenario.recordedAt);
+  return recorded + Math.floor((Date.now() - recorded) / DAY) * DAY;
 }
 
 function outcome(
