@@ -54,6 +54,7 @@ describe('answer-quality eval', () => {
 
     const threw = results.filter((r) => r.threw).map((r) => `${r.id}: ${r.reasons.join('; ')}`);
     expect(threw).toEqual([]);
-    expect(ratesOf(results).overall).toBeGreaterThanOrEqual(readThreshold());
+    const failed = results.filter((r) => !r.passed).map((r) => `${r.id}: ${r.reasons.join('; ')}`);
+    expect(ratesOf(results).overall, failed.join('\n')).toBeGreaterThanOrEqual(readThreshold());
   }, 180_000);
 });
