@@ -1,6 +1,6 @@
 import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
 import type { Finding, Snapshot } from '../tools/kubernetes/analyzers/index.ts';
-import { whatWasChecked } from '../tools/kubernetes/find-problems.ts';
+import { countOf, whatWasChecked } from '../tools/kubernetes/find-problems.ts';
 import { causeLines, isProblem, leadLines, noteLine } from '../tools/kubernetes/finding-lead.ts';
 import type { Diagnosis } from './diagnose.ts';
 
@@ -26,7 +26,7 @@ export function renderDiagnosis(view: DiagnosisView): ChatMessageInput {
   const findings = view.findings.filter(isProblem);
   const notes = view.findings.filter((f) => !isProblem(f)).map(noteLine);
   const noteSections = notes.length === 0 ? [] : [{ title: 'Notes', text: notes.join('\n') }];
-  const footer = `cluster ${view.cluster} · read ${counted(snapshot.pods.length, 'pod')}, ${counted(snapshot.deployments.length, 'deployment')}, ${counted(snapshot.nodes.length, 'node')}, ${counted(snapshot.events.length, 'event')}`;
+  const footer = `cluster ${view.cluster} · read ${countOf(snapshot.pods.length, 'pods')}, ${countOf(snapshot.deployments.length, 'deployments')}, ${countOf(snapshot.nodes.length, 'nodes')}, ${countOf(snapshot.events.length, 'events')}`;
   const lead = findings[0];
   if (lead === undefined) {
     return fitMessage({
@@ -78,8 +78,4 @@ function fixSections(view: DiagnosisView): Sections {
       code: r.reason,
     })),
   ];
-}
-
-function counted(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -99,5 +99,10 @@ export function whatWasChecked(snapshot: Snapshot): string {
     [snapshot.events.length, 'events'],
     [snapshot.logs.length, 'container logs'],
   ];
-  return counts.map(([n, what]) => `${n} ${n === 1 ? what.replace(/s$/, '') : what}`).join(', ');
+  return counts.map(([n, what]) => countOf(n, what)).join(', ');
+}
+
+/** `1 pod`, `2 pods`: a count with its plural word, in the singular for one. */
+export function countOf(n: number, plural: string): string {
+  return `${n} ${n === 1 ? plural.replace(/s$/, '') : plural}`;
 }
