@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { Env } from '../../src/config/env.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
 import { strictProblems } from '../support/kubernetes-schema.ts';
@@ -36,6 +37,15 @@ const everything = OVERLAYS.flatMap((overlay) =>
   rendered[overlay].map((obj) => ({ overlay, obj })),
 );
 const named = (obj: Obj) => `${obj.kind}/${obj.metadata?.namespace ?? '-'}/${obj.metadata?.name}`;
+
+function onPath(command: string): boolean {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 type ModelClass = { apiVersion: string; kind: string; new (data: unknown): { validate(): void } };
 
@@ -488,6 +498,20 @@ describe('monitoring', () => {
     expect(used.map((u) => u.alert)).toEqual(
       expect.arrayContaining(['CoxswainQueueBacklog', 'CoxswainJobsFailing']),
     );
+  });
+
+  // Debian's prometheus package ships promtool; this machine may not have it.
+  it.skipIf(!onPath('promtool'))('passes promtool check rules', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coxswain-rules-'));
+    const file = join(dir, 'rules.yaml');
+    const groups = rendered.ha
+      .filter((obj) => obj.kind === 'PrometheusRule')
+      .flatMap((obj) => obj.spec.groups as Obj[]);
+    writeFileSync(file, stringify({ groups }));
+
+    const out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+
+    expect(out).toContain('SUCCESS');
   });
 
   it('scrapes ports that the Services have', () => {
