@@ -89,6 +89,26 @@ describe('deploy/Dockerfile', () => {
     expect(copied('./package.json')?.from ?? copied('./')?.from).toBeNull();
   });
 
+  it('sends what it copies in the build context, and keeps local secrets and builds out', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#') && !line.startsWith('!'))
+      .map((line) => line.replace(/^\/|\/$/g, ''));
+    const sources = stages().flatMap((stage) =>
+      of(stage, 'COPY')
+        .filter((copy) => (copy as Copy).getFromFlag() === null)
+        .flatMap((copy) =>
+          args(copy)
+            .filter((a) => !a.startsWith('--'))
+            .slice(0, -1),
+        ),
+    );
+
+    expect(sources.filter((source) => ignored.includes(source.split('/')[0] ?? ''))).toEqual([]);
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', 'dist', '.git', '.env']));
+  });
+
   it('fetches nothing by URL and has no step that depends on the CPU', () => {
     const text = dockerfile
       .getInstructions()
