@@ -48,10 +48,18 @@ export type Cluster = {
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
   /**
-   * One JSON request, answered as the API server sent it. The typed clients drop every field
-   * their models lack, so what a change does is read and dry-run through this, whole.
+   * One JSON read, answered as the API server sent it. The typed clients drop every field their
+   * models lack, so what a change does is read through this, whole.
    */
-  json(method: 'GET' | 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+  json(method: 'GET', path: string, request?: JsonRequest): Promise<unknown>;
+  /**
+   * One JSON write (a patch or a delete, or the server's dry run of one), the only way a change
+   * reaches the cluster: sent as `writeAs` when the cluster names it, as the credentials' own
+   * user otherwise.
+   */
+  write(method: 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+  /** The user writes impersonate (the config's `writeAs`); undefined: the credentials' own. */
+  writeAs: string | undefined;
   /**
    * A watch on a collection (`/api/v1/pods`): each event's type and object as the API server
    * sent them, until the watch ends (resolves: the server's timeout, or 30 s without data, after
@@ -116,9 +124,13 @@ export function connect(spec: ClusterSpec): Cluster {
   }
   const config = clientConfiguration(kc, current.server, spec.timeoutSeconds);
   const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const writer = spec.writeAs === undefined ? kc : impersonating(kc, spec.writeAs);
   return {
     json: (method, path, request = {}) =>
       jsonRequest(config, kc, timeoutSeconds, method, path, request),
+    write: (method, path, request = {}) =>
+      jsonRequest(config, writer, timeoutSeconds, method, path, request),
+    writeAs: spec.writeAs,
     watch: (path, query, onEvent, signal) => watchCollection(kc, path, query, onEvent, signal),
     name: spec.name,
     server: current.server,
@@ -237,6 +249,23 @@ function clientConfiguration(
     authMethods: { default: kc },
     promiseMiddleware: [deadline],
   });
+}
+
+/**
+ * The same credentials, acting as `user`: the library sends `Impersonate-User` (and no other
+ * impersonation header) for a kubeconfig user with `as`, so the API server authorises the request
+ * as `user` once the credentials may impersonate it.
+ */
+function impersonating(kc: KubeConfig, user: string): KubeConfig {
+  const own = kc.getCurrentUser()?.name;
+  const writer = new KubeConfig();
+  writer.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users.map((u) => (u.name === own ? { ...u, impersonateUser: user } : u)),
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return writer;
 }
 
 /**
