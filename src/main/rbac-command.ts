@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
-import { subjectOf, type WriterSubject, writerRbac } from '../policy/writer-rbac.ts';
+import { subjectOf, type WriterSubject, writerRbac } from '../tools/kubernetes/writer-rbac.ts';
 import { parseFlags, UsageError } from './args.ts';
 
 export const RBAC_USAGE = `Usage: coxswain rbac [--config FILE] [--cluster NAME] [--namespace NS] [--service-account NAME]

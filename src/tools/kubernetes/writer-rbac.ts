@@ -1,9 +1,9 @@
 import { Document, isMap, isSeq, stringify } from 'yaml';
-import type { Autonomy, Binding } from '../config/policy-schema.ts';
-import { CoxswainError } from '../errors.ts';
-import { API_WRITES, type ApiWrite } from '../tools/kubernetes/actions/api-writes.ts';
-import { groupOf, resourceOf } from '../tools/kubernetes/actions/target-api.ts';
-import { tierOf } from './tiers.ts';
+import type { Autonomy, Binding } from '../../config/policy-schema.ts';
+import { CoxswainError } from '../../errors.ts';
+import { tierOf } from '../../policy/tiers.ts';
+import { API_WRITES, type ApiWrite } from './actions/api-writes.ts';
+import { groupOf, resourceOf } from './actions/target-api.ts';
 
 /**
  * The RBAC objects of the write identity (a cluster's `writeAs`): in each namespace a binding

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { Autonomy, Binding, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
-import { KubeAction } from '../tools/kubernetes/actions/action.ts';
-import { API_WRITES, SCALABLE } from '../tools/kubernetes/actions/api-writes.ts';
-import { KUBERNETES_WRITE_TOOLS } from '../tools/kubernetes/actions/tools.ts';
+import { Autonomy, Binding, DEFAULT_AUTONOMY } from '../../config/policy-schema.ts';
+import { KubeAction } from './actions/action.ts';
+import { API_WRITES, SCALABLE } from './actions/api-writes.ts';
+import { KUBERNETES_WRITE_TOOLS } from './actions/tools.ts';
 import { permissionOf, subjectOf, writerRbac, writesFor } from './writer-rbac.ts';
 
 const binding = (fields: Record<string, unknown>) =>
