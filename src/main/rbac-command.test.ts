@@ -49,6 +49,15 @@ describe('coxswain rbac', () => {
     ]);
   });
 
+  it('reads the bindings of the one cluster, default, when the file lists none', () => {
+    const path = configFile(BINDING.replace('[prod]', '[default]'));
+
+    const text = rbacManifest(['--config', path]);
+
+    expect(subjects(text)).toHaveLength(1);
+    expect(text).toContain('the writeAs of cluster default');
+  });
+
   it.each([
     [[], undefined, 'name the config file with --config FILE or COXSWAIN_CONFIG'],
     [['--cluster', 'staging'], 'file', 'the config file has no cluster staging (clusters: prod)'],

@@ -1,5 +1,10 @@
 import { basename } from 'node:path';
-import { loadClusterConfig, readEnv } from '../config/index.ts';
+import {
+  type ClusterEntry,
+  DEFAULT_CLUSTER_NAME,
+  loadClusterConfig,
+  readEnv,
+} from '../config/index.ts';
 import { subjectOf, type WriterSubject, writerRbac } from '../tools/kubernetes/writer-rbac.ts';
 import { parseFlags, UsageError } from './args.ts';
 
@@ -33,13 +38,14 @@ export function rbacManifest(args: readonly string[], configPath?: string): stri
       'coxswain rbac: name the config file with --config FILE or COXSWAIN_CONFIG',
     );
   const config = loadClusterConfig({ COXSWAIN_CONFIG: path });
+  // A file that lists no clusters has the one cluster `default`, as the worker has.
+  const clusters: readonly ClusterEntry[] =
+    config.clusters.length === 0 ? [{ name: DEFAULT_CLUSTER_NAME }] : config.clusters;
   const cluster =
-    values.cluster === undefined
-      ? config.clusters[0]
-      : config.clusters.find((c) => c.name === values.cluster);
+    values.cluster === undefined ? clusters[0] : clusters.find((c) => c.name === values.cluster);
   if (cluster === undefined)
     throw new UsageError(
-      `coxswain rbac: the config file has no cluster ${values.cluster ?? ''} (clusters: ${config.clusters.map((c) => c.name).join(', ') || 'none'})`,
+      `coxswain rbac: the config file has no cluster ${values.cluster ?? ''} (clusters: ${clusters.map((c) => c.name).join(', ')})`,
     );
   const flags = [
     `--config ${basename(path)}`,
