@@ -55,7 +55,7 @@ describe('coxswain rbac', () => {
     const text = rbacManifest(['--config', path]);
 
     expect(subjects(text)).toHaveLength(1);
-    expect(text).toContain('the writeAs of cluster default');
+    expect(text).toContain('Writes to cluster default go as');
   });
 
   it.each([

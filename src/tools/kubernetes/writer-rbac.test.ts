@@ -102,10 +102,10 @@ describe('coxswain rbac output', () => {
 # policy there, not this file. Regenerate with:
 #   coxswain rbac --config coxswain.yaml
 #
-# What system:serviceaccount:coxswain:coxswain-writer, the writeAs of cluster prod, may write:
-# in each namespace a binding names, the writes of the actions the autonomy policy puts in a
-# tier the binding may use. Proposals dry-run their change as the same user, with the same
-# verbs. The ServiceAccount itself, and the worker's right to impersonate it, are not here.
+# Writes to cluster prod go as system:serviceaccount:coxswain:coxswain-writer.
+# In each namespace a binding names, it may make the writes of the actions the autonomy policy
+# puts in a tier the binding may use. Proposals dry-run their change as the same user, with the
+# same verbs. The ServiceAccount itself, and the worker's right to impersonate it, are not here.
 
 # Namespace shop: in the binding of web:ops (confirm).
 apiVersion: rbac.authorization.k8s.io/v1

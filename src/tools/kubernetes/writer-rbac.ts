@@ -153,10 +153,10 @@ function header(input: WriterRbacInput, empty: boolean): string {
     'policy there, not this file. Regenerate with:',
     `  ${input.regenerate}`,
     '',
-    `What ${who}, the writeAs of cluster ${input.cluster}, may write:`,
-    'in each namespace a binding names, the writes of the actions the autonomy policy puts in a',
-    'tier the binding may use. Proposals dry-run their change as the same user, with the same',
-    "verbs. The ServiceAccount itself, and the worker's right to impersonate it, are not here.",
+    `Writes to cluster ${input.cluster} go as ${who}.`,
+    'In each namespace a binding names, it may make the writes of the actions the autonomy policy',
+    'puts in a tier the binding may use. Proposals dry-run their change as the same user, with the',
+    "same verbs. The ServiceAccount itself, and the worker's right to impersonate it, are not here.",
   ];
   if (empty)
     lines.push('', `No binding on cluster ${input.cluster} allows a write: nothing is granted.`);
