@@ -223,6 +223,24 @@ describe('writes as the cluster writeAs user', () => {
     expect(gate.requests.filter((r) => r.dryRun).map((r) => r.impersonateUser)).toEqual([WRITER]);
   });
 
+  it('writes as the writer through a kubeconfig with no user, as kubectl proxy gives', async () => {
+    const proxied = join(mkdtempSync(join(tmpdir(), 'coxswain-writer-')), 'kubeconfig');
+    gate.writeKubeconfig(proxied);
+    const cluster = connect({ name: 'sandbox', kubeconfig: proxied, writeAs: WRITER });
+
+    const proposing = proposeScale(cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 4,
+    });
+
+    // Without credentials the sandbox takes the request as its administrator: only acting as the
+    // writer makes this a refusal.
+    await expect(proposing).rejects.toThrow(`writes go as ${WRITER}, which may not patch`);
+    expect(gate.requests.filter((r) => r.dryRun).map((r) => r.impersonateUser)).toEqual([WRITER]);
+    expect(gate.requests.filter((r) => r.method === 'GET' && r.impersonateUser)).toEqual([]);
+  });
+
   it('says so when the worker may not impersonate the user it is told to write as', async () => {
     const other = connect({
       name: 'sandbox',

@@ -15,6 +15,7 @@ import {
   PolicyV1Api,
   ServerConfiguration,
   StorageV1Api,
+  type User,
   Watch,
 } from '@kubernetes/client-node';
 import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
@@ -254,18 +255,23 @@ function clientConfiguration(
 /**
  * The same credentials, acting as `user`: the library sends `Impersonate-User` (and no other
  * impersonation header) for a kubeconfig user with `as`, so the API server authorises the request
- * as `user` once the credentials may impersonate it.
+ * as `user` once the credentials may impersonate it. A context with no user (`kubectl proxy`'s,
+ * which sends no credentials) gets one that only impersonates, never a write as the proxy itself.
  */
 function impersonating(kc: KubeConfig, user: string): KubeConfig {
-  const own = kc.getCurrentUser()?.name;
-  const writer = new KubeConfig();
-  writer.loadFromOptions({
+  const context = kc.getContextObject(kc.currentContext);
+  const own = kc.users.find((u) => u.name === context?.user);
+  const writer: User = { ...(own ?? { name: 'coxswain:write-as' }), impersonateUser: user };
+  const config = new KubeConfig();
+  config.loadFromOptions({
     clusters: kc.clusters,
-    users: kc.users.map((u) => (u.name === own ? { ...u, impersonateUser: user } : u)),
-    contexts: kc.contexts,
+    users: [...kc.users.filter((u) => u !== own), writer],
+    contexts: kc.contexts.map((c) =>
+      c.name === kc.currentContext ? { ...c, user: writer.name } : c,
+    ),
     currentContext: kc.currentContext,
   });
-  return writer;
+  return config;
 }
 
 /**
