@@ -35,7 +35,10 @@ export type ActionRunner = {
   ): Promise<{ ok: boolean; text: string; link?: ExecutionResult['link'] }>;
 };
 
-type Applied = Pick<ExecutionResult, 'resourceVersionBefore' | 'resourceVersionAfter' | 'link'> & {
+type Applied = Pick<
+  ExecutionResult,
+  'resourceVersionBefore' | 'resourceVersionAfter' | 'link' | 'writtenAs'
+> & {
   /** What was done, when the action says more than "applied". */
   done?: string;
 };
@@ -63,6 +66,9 @@ export function runnerFor(record: ProposalRecord, deps: RunnerDeps): ActionRunne
         ...(done.resourceVersionAfter === undefined
           ? {}
           : { resourceVersionAfter: done.resourceVersionAfter }),
+        ...(cluster.writeAs === undefined
+          ? {}
+          : { writtenAs: cluster.writeAs, done: `Applied as ${cluster.writeAs}.` }),
       };
     },
     verify: (timeoutMs) => verifyOutcome(cluster, action, timeoutMs),

@@ -28,6 +28,7 @@ export function auditEntry(
     ...(result?.resourceVersionAfter === undefined
       ? {}
       : { resourceVersionAfter: result.resourceVersionAfter }),
+    ...(result?.writtenAs === undefined ? {} : { writtenAs: result.writtenAs }),
     outcome: outcome.slice(0, 1_000),
     ...(record.decidedBy === undefined
       ? {}

@@ -98,6 +98,8 @@ export const ExecutionResult = z.object({
   unverified: z.boolean().optional(),
   /** Where the result can be seen (a pull request's page). */
   link: z.object({ label: z.string().max(100), url: z.url() }).optional(),
+  /** The Kubernetes user the write impersonated (the cluster's `writeAs`), when it did. */
+  writtenAs: z.string().optional(),
   error: z.string().optional(),
 });
 export type ExecutionResult = z.infer<typeof ExecutionResult>;

@@ -36,6 +36,8 @@ export const AuditEntry = z.object({
     .optional(),
   resourceVersionBefore: z.string().optional(),
   resourceVersionAfter: z.string().optional(),
+  /** The Kubernetes user a write impersonated (the cluster's `writeAs`), when it did. */
+  writtenAs: z.string().optional(),
   outcome: z.string(),
   approval: z.enum(['auto', 'user-confirmed']).optional(),
   approver: z.string().optional(),

@@ -108,6 +108,20 @@ describe('clusters, bindings and autonomy in the config file', () => {
     });
   });
 
+  it('reads the user a cluster writes as: a ServiceAccount or a plain user', () => {
+    const config = loadConfig({
+      ...BASE,
+      COXSWAIN_CONFIG: configFile(
+        'clusters:\n  - { name: a, inCluster: true, writeAs: "system:serviceaccount:coxswain:coxswain-writer" }\n  - { name: b, writeAs: coxswain-writer@example.com }\n',
+      ),
+    });
+
+    expect(config.clusters.map((c) => c.writeAs)).toEqual([
+      'system:serviceaccount:coxswain:coxswain-writer',
+      'coxswain-writer@example.com',
+    ]);
+  });
+
   it('lets a binding name the default cluster when the file lists none', () => {
     const config = loadConfig({
       ...BASE,
@@ -137,6 +151,15 @@ describe('clusters, bindings and autonomy in the config file', () => {
     ],
     ['clusters: [{ name: Prod }]\n', 'clusters[0].name: must be a lower-case name'],
     ['clusters: [{ name: a, timeoutSeconds: 0 }]\n', 'clusters[0].timeoutSeconds'],
+    [
+      'clusters: [{ name: a, writeAs: "system:masters" }]\n',
+      'clusters[0].writeAs: must be a Kubernetes user name such as system:serviceaccount:coxswain:coxswain-writer',
+    ],
+    [
+      'clusters: [{ name: a, writeAs: "system:serviceaccount:Coxswain:w" }]\n',
+      'clusters[0].writeAs',
+    ],
+    ['clusters: [{ name: a, writeAs: "writer bot" }]\n', 'clusters[0].writeAs'],
     [
       'bindings:\n  - { channel: web:ops, clusters: [default], maxTier: forbidden }\n',
       'bindings[0].maxTier: must be safe or confirm',

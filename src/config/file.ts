@@ -28,6 +28,18 @@ export const Route = z.strictObject({
 export type Route = z.infer<typeof Route>;
 
 /** A cluster the bot may reach: by kubeconfig context, kubeconfig file, or in-cluster credentials. */
+/**
+ * A user name the API server can impersonate: a ServiceAccount's
+ * (`system:serviceaccount:NAMESPACE:NAME`) or a plain user's; the cluster's other `system:` users
+ * are its own components, never a bot's write identity.
+ */
+const KubernetesUser = z
+  .string()
+  .regex(
+    /^(system:serviceaccount:[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?|(?!system:)[A-Za-z0-9][A-Za-z0-9@._:+-]{0,252})$/,
+    'must be a Kubernetes user name such as system:serviceaccount:coxswain:coxswain-writer',
+  );
+
 export const ClusterEntry = z
   .strictObject({
     name: z
@@ -40,6 +52,11 @@ export const ClusterEntry = z
     timeoutSeconds: z.number().int().min(1).max(600).optional(),
     /** Where this cluster's alerts go when no route takes them (a `cluster` label names it). */
     alertChannel: ChannelRef.optional(),
+    /**
+     * The Kubernetes user every write (and the dry run of one) impersonates, so that writes have
+     * only the rights `coxswain rbac` grants that identity; reads keep the credentials' own.
+     */
+    writeAs: KubernetesUser.optional(),
   })
   .refine(
     (c) => !(c.inCluster === true && (c.context !== undefined || c.kubeconfig !== undefined)),

@@ -4,6 +4,7 @@ import { UsageError } from './args.ts';
 import { ASK_USAGE, ask } from './ask.ts';
 import { clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
+import { RBAC_USAGE, rbac } from './rbac-command.ts';
 import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
 import { serve } from './serve.ts';
 import { resume, SUSPEND_USAGE, suspend } from './suspend-commands.ts';
@@ -28,6 +29,7 @@ Commands:
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
   suspend  [--reason TEXT]: stops every write at once (approvals refused, actions wait)
   resume   lets writes go on again
+  rbac     [--config FILE]: the Roles of the identity writes go as (writeAs), from the bindings
 
 Configuration comes from the environment (and .env); see .env.example.
 `;
@@ -61,6 +63,7 @@ const COMMANDS: Record<string, Command> = {
   ask,
   suspend,
   resume,
+  rbac,
 };
 
 const HELP: Record<string, string> = {
@@ -73,6 +76,7 @@ const HELP: Record<string, string> = {
   ask: ASK_USAGE,
   suspend: SUSPEND_USAGE,
   resume: SUSPEND_USAGE,
+  rbac: RBAC_USAGE,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

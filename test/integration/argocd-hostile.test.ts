@@ -46,7 +46,7 @@ afterAll(async () => {
 const APPS = '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications';
 const app = async (name: string): Promise<Any> => sandbox.cluster.json('GET', `${APPS}/${name}`);
 const mergePatch = (name: string, body: unknown) =>
-  sandbox.cluster.json('PATCH', `${APPS}/${name}`, {
+  sandbox.cluster.write('PATCH', `${APPS}/${name}`, {
     body,
     contentType: 'application/merge-patch+json',
   });

@@ -382,7 +382,7 @@ describe('sync and rollback as proposals', () => {
       'cart: label by tier',
     );
     const operation = { sync: {}, initiatedBy: { username: 'dana' } };
-    await sandbox.cluster.json(
+    await sandbox.cluster.write(
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/storefront',
       {

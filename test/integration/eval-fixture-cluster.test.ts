@@ -102,15 +102,15 @@ describe('fixture cluster', () => {
     const body = { spec: { replicas: 5 } };
     const contentType = 'application/merge-patch+json';
 
-    const write = await statusOf(cluster.json('PATCH', deployment, { body, contentType }));
-    const preview = (await cluster.json('PATCH', deployment, {
+    const write = await statusOf(cluster.write('PATCH', deployment, { body, contentType }));
+    const preview = (await cluster.write('PATCH', deployment, {
       query: { dryRun: 'All' },
       body,
       contentType,
     })) as { spec: { replicas: number } };
     const after = (await cluster.json('GET', deployment)) as { spec: { replicas: number } };
     const argo = await statusOf(cluster.json('GET', '/apis/argoproj.io/v1alpha1/applications'));
-    const deletion = await statusOf(cluster.json('DELETE', `/api/v1/namespaces/shop/pods/${pod}`));
+    const deletion = await statusOf(cluster.write('DELETE', `/api/v1/namespaces/shop/pods/${pod}`));
 
     expect(write.code).toBe(405);
     expect(preview.spec.replicas).toBe(5);

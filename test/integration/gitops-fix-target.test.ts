@@ -36,7 +36,7 @@ let forge: ForgeApi;
 let settings: GitOpsSettings;
 
 async function mark(body: Record<string, unknown>) {
-  await sandbox.cluster.json(
+  await sandbox.cluster.write(
     'PATCH',
     '/apis/apps/v1/namespaces/payments/deployments/payments-api',
     {

@@ -54,7 +54,7 @@ let redis: Redis;
 let store: ProposalStore;
 
 async function track(deployment: string, labels: Record<string, string | null>) {
-  await sandbox.cluster.json(
+  await sandbox.cluster.write(
     'PATCH',
     `/apis/apps/v1/namespaces/payments/deployments/${deployment}`,
     { body: { metadata: { labels } }, contentType: 'application/merge-patch+json' },

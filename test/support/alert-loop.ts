@@ -62,7 +62,7 @@ const HEALTHY = ['sleep', 'infinity'];
 export async function crashableDeployment(cluster: Cluster, namespace: string, name: string) {
   const path = `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
   const setCommand = (command: string[]) =>
-    cluster.json('PATCH', path, {
+    cluster.write('PATCH', path, {
       body: { spec: { template: { spec: { containers: [{ name, command }] } } } },
       contentType: 'application/strategic-merge-patch+json',
     });

@@ -15,6 +15,8 @@ type Seen = { method: string; path: string; dryRun: boolean };
 export class KubeGate {
   readonly url: string;
   mode: GateMode = 'pass';
+  /** Every request that reached the gate, with the user it asked to act as (Impersonate-User). */
+  readonly requests: (Seen & { impersonateUser: string | undefined })[] = [];
   readonly #server: Server;
   #armed: { match: (r: Seen) => boolean; then: GateMode; ownAnswer: boolean } | undefined;
   #racing: { match: (r: Seen) => boolean; first: () => Promise<void> } | undefined;
@@ -84,6 +86,11 @@ export class KubeGate {
       path: url.pathname,
       dryRun: url.searchParams.get('dryRun') === 'All',
     };
+    const impersonateUser = req.headers['impersonate-user'];
+    this.requests.push({
+      ...seen,
+      impersonateUser: Array.isArray(impersonateUser) ? impersonateUser.join(',') : impersonateUser,
+    });
     const racing = this.#racing?.match(seen) === true ? this.#racing : undefined;
     if (racing !== undefined) {
       this.#racing = undefined;

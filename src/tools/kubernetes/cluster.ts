@@ -15,6 +15,7 @@ import {
   PolicyV1Api,
   ServerConfiguration,
   StorageV1Api,
+  type User,
   Watch,
 } from '@kubernetes/client-node';
 import { type ClusterEntry, DEFAULT_CLUSTER_NAME } from '../../config/index.ts';
@@ -48,10 +49,18 @@ export type Cluster = {
   custom: CustomObjectsApi;
   objects: KubernetesObjectApi;
   /**
-   * One JSON request, answered as the API server sent it. The typed clients drop every field
-   * their models lack, so what a change does is read and dry-run through this, whole.
+   * One JSON read, answered as the API server sent it. The typed clients drop every field their
+   * models lack, so what a change does is read through this, whole.
    */
-  json(method: 'GET' | 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+  json(method: 'GET', path: string, request?: JsonRequest): Promise<unknown>;
+  /**
+   * One JSON write (a patch or a delete, or the server's dry run of one), the only way a change
+   * reaches the cluster: sent as `writeAs` when the cluster names it, as the credentials' own
+   * user otherwise.
+   */
+  write(method: 'PATCH' | 'DELETE', path: string, request?: JsonRequest): Promise<unknown>;
+  /** The user writes impersonate (the config's `writeAs`); undefined: the credentials' own. */
+  writeAs: string | undefined;
   /**
    * A watch on a collection (`/api/v1/pods`): each event's type and object as the API server
    * sent them, until the watch ends (resolves: the server's timeout, or 30 s without data, after
@@ -116,9 +125,13 @@ export function connect(spec: ClusterSpec): Cluster {
   }
   const config = clientConfiguration(kc, current.server, spec.timeoutSeconds);
   const timeoutSeconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const writer = spec.writeAs === undefined ? kc : impersonating(kc, spec.writeAs);
   return {
     json: (method, path, request = {}) =>
       jsonRequest(config, kc, timeoutSeconds, method, path, request),
+    write: (method, path, request = {}) =>
+      jsonRequest(config, writer, timeoutSeconds, method, path, request),
+    writeAs: spec.writeAs,
     watch: (path, query, onEvent, signal) => watchCollection(kc, path, query, onEvent, signal),
     name: spec.name,
     server: current.server,
@@ -237,6 +250,28 @@ function clientConfiguration(
     authMethods: { default: kc },
     promiseMiddleware: [deadline],
   });
+}
+
+/**
+ * The same credentials, acting as `user`: the library sends `Impersonate-User` (and no other
+ * impersonation header) for a kubeconfig user with `as`, so the API server authorises the request
+ * as `user` once the credentials may impersonate it. A context with no user (`kubectl proxy`'s,
+ * which sends no credentials) gets one that only impersonates, never a write as the proxy itself.
+ */
+function impersonating(kc: KubeConfig, user: string): KubeConfig {
+  const context = kc.getContextObject(kc.currentContext);
+  const own = kc.users.find((u) => u.name === context?.user);
+  const writer: User = { ...(own ?? { name: 'coxswain:write-as' }), impersonateUser: user };
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: kc.clusters,
+    users: [...kc.users.filter((u) => u !== own), writer],
+    contexts: kc.contexts.map((c) =>
+      c.name === kc.currentContext ? { ...c, user: writer.name } : c,
+    ),
+    currentContext: kc.currentContext,
+  });
+  return config;
 }
 
 /**

@@ -85,6 +85,37 @@ export function wrapKubernetesError(error: unknown, attempt: Attempt): Kubernete
   );
 }
 
+/** A write refused by RBAC, as the permission that is missing: `patch` `deployments.apps` in `shop`. */
+type WriteAttempt = { verb: string; group: string; resource: string; namespace?: string };
+
+/**
+ * A write sent as the cluster's `writeAs` user that the API server refused (403), saying which
+ * identity lacked which permission, or that the credentials may not impersonate it at all;
+ * undefined for any other failure, which `wrapKubernetesError` words.
+ */
+export function writeRefusal(
+  error: unknown,
+  writeAs: string,
+  attempt: WriteAttempt,
+): KubernetesError | undefined {
+  if (!(error instanceof ApiException) || error.code !== 403) return undefined;
+  const status = statusOf(error.body);
+  if (/cannot impersonate/.test(status.message ?? ''))
+    return new KubernetesError(
+      `forbidden: the worker's own credentials may not impersonate ${writeAs}, the user this cluster writes as (writeAs); grant them the impersonate verb on that user`,
+      403,
+      status.reason,
+    );
+  const resource = attempt.group === '' ? attempt.resource : `${attempt.resource}.${attempt.group}`;
+  const where =
+    attempt.namespace === undefined ? 'at cluster scope' : `in namespace ${attempt.namespace}`;
+  return new KubernetesError(
+    `forbidden: writes go as ${writeAs}, which may not ${attempt.verb} ${resource} ${where}; grant it there (coxswain rbac prints the roles the bindings need)`,
+    403,
+    status.reason,
+  );
+}
+
 function statusOf(body: unknown): { reason?: string; message?: string } {
   let value = body;
   if (typeof body === 'string') {

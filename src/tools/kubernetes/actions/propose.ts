@@ -4,6 +4,7 @@ import type { Cluster } from '../cluster.ts';
 import { wrapKubernetesError } from '../errors.ts';
 import { readRollout, revisionOf } from '../read/rollout.ts';
 import type { Change, FieldChange, KubeAction } from './action.ts';
+import { DELETABLE, PATCHABLE, type SCALABLE } from './api-writes.ts';
 import { dryRun, refuseUnfit } from './dry-run.ts';
 import { type Ref, readTarget } from './target-api.ts';
 
@@ -16,7 +17,7 @@ type Workload = { namespace: string; name: string };
 
 export async function proposeScale(
   cluster: Cluster,
-  input: Workload & { kind?: 'Deployment' | 'StatefulSet'; replicas: number },
+  input: Workload & { kind?: (typeof SCALABLE)[number]; replicas: number },
 ): Promise<KubeAction> {
   const kind = input.kind ?? 'Deployment';
   const ref: Ref = { apiVersion: 'apps/v1', kind, name: input.name, namespace: input.namespace };
@@ -187,30 +188,6 @@ export async function proposeRollback(
     `roll back deployment ${input.namespace}/${input.name} from revision ${current} to revision ${revisionOf(target)} (${images})`,
   );
 }
-
-/**
- * The kinds a generic patch may touch: namespaced workload and configuration objects. Nodes
- * (a patch there is a cordon or a drain, which the policy forbids), cluster-scoped objects (no
- * namespace binding could cover them), Secrets and RBAC are out of reach by construction.
- */
-const PATCHABLE: Record<string, { apiVersion: string; builtIn: boolean }> = {
-  Deployment: { apiVersion: 'apps/v1', builtIn: true },
-  StatefulSet: { apiVersion: 'apps/v1', builtIn: true },
-  DaemonSet: { apiVersion: 'apps/v1', builtIn: true },
-  Pod: { apiVersion: 'v1', builtIn: true },
-  Service: { apiVersion: 'v1', builtIn: true },
-  ConfigMap: { apiVersion: 'v1', builtIn: true },
-  HorizontalPodAutoscaler: { apiVersion: 'autoscaling/v2', builtIn: true },
-  CronJob: { apiVersion: 'batch/v1', builtIn: true },
-  Ingress: { apiVersion: 'networking.k8s.io/v1', builtIn: true },
-  Application: { apiVersion: 'argoproj.io/v1alpha1', builtIn: false },
-};
-
-/** Kinds the generic delete reaches: the patchable ones and Jobs (the policy decides which may go). */
-const DELETABLE: Record<string, { apiVersion: string }> = {
-  ...PATCHABLE,
-  Job: { apiVersion: 'batch/v1' },
-};
 
 /**
  * A delete of any namespaced workload or configuration object. Which kinds may really be deleted

@@ -1,14 +1,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { CoxswainError } from '../../../errors.ts';
 import type { Cluster } from '../cluster.ts';
-import { wrapKubernetesError } from '../errors.ts';
+import { wrapKubernetesError, writeRefusal } from '../errors.ts';
 import type { ActionTarget, Change } from './action.ts';
 
 /**
  * Reading and writing one action target as plain JSON through the client library's transport
  * and the kubeconfig's credentials, whatever its kind. Plain JSON because the typed clients drop
  * the fields their models lack, and a change must be shown, judged and compared whole. Every
- * write names the field manager `coxswain`.
+ * write (and every dry run) goes through `cluster.write`, as the cluster's write identity, and
+ * names the field manager `coxswain`.
  */
 const FIELD_MANAGER = 'coxswain';
 
@@ -38,11 +39,22 @@ const PLURAL: Record<string, string> = {
   Application: 'applications',
 };
 
+/** The resource name of a kind actions reach, as URLs and RBAC rules name it: `deployments`. */
+export function resourceOf(kind: string): string {
+  const plural = PLURAL[kind];
+  if (plural === undefined)
+    throw new CoxswainError('kubernetes_api', `Coxswain does not act on ${kind} objects`);
+  return plural;
+}
+
+/** The API group of an apiVersion: `apps` for `apps/v1`, `` (the core group) for `v1`. */
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+}
+
 /** `/apis/apps/v1/namespaces/shop/deployments/cart`, or `/api/v1/…` for the core group. */
 function pathOf(ref: Ref): string {
-  const plural = PLURAL[ref.kind];
-  if (plural === undefined)
-    throw new CoxswainError('kubernetes_api', `Coxswain does not act on ${ref.kind} objects`);
+  const plural = resourceOf(ref.kind);
   const root = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   const scope = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
   return `${root}${scope}/${plural}/${encodeURIComponent(ref.name)}`;
@@ -71,7 +83,7 @@ export async function writeTarget(
   const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
   try {
     if (change.method === 'delete') {
-      await cluster.json('DELETE', pathOf(ref), {
+      await cluster.write('DELETE', pathOf(ref), {
         query: dryRun,
         body: {
           apiVersion: 'v1',
@@ -83,14 +95,24 @@ export async function writeTarget(
       });
       return undefined;
     }
-    return (await cluster.json('PATCH', pathOf(ref), {
+    return (await cluster.write('PATCH', pathOf(ref), {
       query: { ...dryRun, fieldManager: FIELD_MANAGER },
       body: change.body,
       contentType: CONTENT_TYPE[change.patchType],
     })) as KubernetesObject;
   } catch (error) {
     if (error instanceof CoxswainError) throw error;
-    throw wrapKubernetesError(error, attempt(change.method === 'delete' ? 'delete' : 'patch', ref));
+    const verb = change.method === 'delete' ? 'delete' : 'patch';
+    const refused =
+      cluster.writeAs === undefined
+        ? undefined
+        : writeRefusal(error, cluster.writeAs, {
+            verb,
+            group: groupOf(ref.apiVersion),
+            resource: resourceOf(ref.kind),
+            ...(ref.namespace ? { namespace: ref.namespace } : {}),
+          });
+    throw refused ?? wrapKubernetesError(error, attempt(verb, ref));
   }
 }
 

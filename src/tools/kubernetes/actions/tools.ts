@@ -3,6 +3,7 @@ import { namespaceScope, type Tool } from '../../tool.ts';
 import type { KubeContext } from '../context.ts';
 import { Name, Namespace } from '../context.ts';
 import type { KubeAction } from './action.ts';
+import { SCALABLE } from './api-writes.ts';
 import {
   proposeDelete,
   proposeDeletePod,
@@ -37,7 +38,7 @@ export const KUBERNETES_WRITE_TOOLS = [
     input: z.object({
       namespace: Namespace,
       name: Name,
-      kind: z.enum(['Deployment', 'StatefulSet']).default('Deployment'),
+      kind: z.enum(SCALABLE).default('Deployment'),
       replicas: z.number().int().min(0).max(500).describe('The number of replicas wanted'),
     }),
     run: ({ cluster }, input) => proposeScale(cluster, input),
