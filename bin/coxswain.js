@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `coxswain` command. Coxswain runs its TypeScript sources directly, which needs Node's
-// type stripping (Node >= 22.19); `npm ci` puts a Node 24 on the PATH of npm scripts and npx.
+// The `coxswain` command from a checkout. It runs the TypeScript sources directly, which needs
+// Node's type stripping (Node >= 22.19); `npm ci` puts a Node 24 on the PATH of npm scripts and
+// npx. The container image runs the compiled dist/main/entry.js instead (deploy/Dockerfile).
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
   process.stderr.write(
@@ -9,6 +10,4 @@ if (major < 22 || (major === 22 && minor < 19)) {
   );
   process.exit(1);
 }
-const { main } = await import('../src/main/cli.ts');
-const code = await main(process.argv.slice(2));
-if (code !== 0) process.exitCode = code;
+await import('../src/main/entry.ts');

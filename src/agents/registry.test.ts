@@ -123,6 +123,14 @@ describe('loadAgents', () => {
     expect(message).toContain('boss.md: tools[2]: no tool named shell');
   });
 
+  it('names PROMPTS_DIR when the folder cannot be read', () => {
+    const missing = join(tmpdir(), 'coxswain-no-such-prompts');
+
+    expect(() => loadAgents(missing, TOOLS)).toThrow(
+      `${missing}: cannot read the folder (ENOENT); set PROMPTS_DIR`,
+    );
+  });
+
   it('keeps the shipped prompts explicit about untrusted data and proposals', () => {
     for (const name of ['k8s-orchestrator', 'k8s-diagnostician']) {
       const text = readFileSync(join(PROMPTS_DIR, `${name}.md`), 'utf8');

@@ -32,9 +32,7 @@ export const PROMPTS_DIR = new URL('../../prompts/', import.meta.url).pathname;
 export function loadAgents(dir: string, knownTools: readonly string[]): AgentRegistry {
   const problems: string[] = [];
   const agents = new Map<string, Agent>();
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.md') && f !== 'README.md')
-    .sort();
+  const files = agentFiles(dir);
   for (const file of files) {
     const path = join(dir, file);
     const agent = readAgent(path, problems);
@@ -67,6 +65,21 @@ export function loadAgents(dir: string, knownTools: readonly string[]): AgentReg
     throw new CoxswainError('config_invalid', `invalid agents:\n  ${problems.join('\n  ')}`);
   }
   return agents;
+}
+
+/** The `*.md` files of the folder (PROMPTS_DIR), or a config error naming it when it cannot be read. */
+function agentFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .sort();
+  } catch (error) {
+    throw new CoxswainError(
+      'config_invalid',
+      `invalid agents:\n  ${dir}: cannot read the folder (${(error as NodeJS.ErrnoException).code ?? 'error'}); set PROMPTS_DIR to the folder of the agents' prompt files`,
+      { cause: error },
+    );
+  }
 }
 
 function readAgent(path: string, problems: string[]): Agent | undefined {

@@ -132,6 +132,8 @@ export const Env = z
     AUDIT_DIR: z.string().min(1).default('audit'),
     /** The workflow files; the shipped folder when unset. */
     WORKFLOWS_DIR: optionalText,
+    /** The agents' prompt files; the shipped folder when unset. */
+    PROMPTS_DIR: optionalText,
     PUBLIC_URL: optionalText
       .refine(
         (value) => value === undefined || /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(value),

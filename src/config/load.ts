@@ -73,6 +73,8 @@ export type Config = Readonly<{
   audit: Readonly<{ dir: string }>;
   /** The workflow files (WORKFLOWS_DIR; the shipped `workflows/` folder by default). */
   workflowsDir: string;
+  /** The agents' prompt files (PROMPTS_DIR; the shipped `prompts/` folder by default). */
+  promptsDir: string;
   shutdownTimeoutMs: number;
   routes: readonly Route[];
   /** How long an investigation of a subject takes in the alerts about it that come after. */
@@ -96,6 +98,13 @@ const SHIPPED_WORKFLOWS = fileURLToPath(new URL('../../workflows/', import.meta.
 
 function workflowsDirOf(dir: string | undefined): string {
   return dir === undefined ? SHIPPED_WORKFLOWS : resolve(dir);
+}
+
+/** The `prompts/` folder at the project's root, from src/config or dist/config alike. */
+const SHIPPED_PROMPTS = fileURLToPath(new URL('../../prompts/', import.meta.url));
+
+function promptsDirOf(dir: string | undefined): string {
+  return dir === undefined ? SHIPPED_PROMPTS : resolve(dir);
 }
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
@@ -172,7 +181,8 @@ export function loadConfig(source: EnvSource): Config {
       lockMs: Math.round(env.WORKER_LOCK_SECONDS * 1000),
     },
     audit: { dir: resolve(env.AUDIT_DIR) },
-    workflowsDir: env.WORKFLOWS_DIR === undefined ? SHIPPED_WORKFLOWS : resolve(env.WORKFLOWS_DIR),
+    workflowsDir: workflowsDirOf(env.WORKFLOWS_DIR),
+    promptsDir: promptsDirOf(env.PROMPTS_DIR),
     dashboard: { users: env.DASHBOARD_TOKENS, trustLocalNames: false, publicUrl: env.PUBLIC_URL },
     shutdownTimeoutMs: Math.round(env.SHUTDOWN_TIMEOUT_SECONDS * 1000),
     routes: fileConfig.routes,
@@ -295,6 +305,7 @@ export function loadClusterConfig(
   | 'metrics'
   | 'configFile'
   | 'workflowsDir'
+  | 'promptsDir'
 > {
   const path =
     source.COXSWAIN_CONFIG === undefined || source.COXSWAIN_CONFIG === ''
@@ -314,6 +325,7 @@ export function loadClusterConfig(
     metrics: metricsOf(source),
     configFile: path,
     workflowsDir: workflowsDirOf(text('WORKFLOWS_DIR')),
+    promptsDir: promptsDirOf(text('PROMPTS_DIR')),
   });
 }
 

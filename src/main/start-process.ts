@@ -6,6 +6,8 @@ import { opsRoutes } from '../http/health.ts';
 import { createHttpServer } from '../http/server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { SuspendSwitch } from '../policy/suspend.ts';
+import { exportSuspension } from '../policy/suspend-metric.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { openResources } from '../runtime/resources.ts';
@@ -36,6 +38,7 @@ export async function startProcess(
   const metrics = createMetrics();
   const resources = openResources(config, log);
   exportQueueDepth(metrics, resources.queues);
+  exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
   const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);
   const http = createHttpServer(

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
 import { type Autonomy, DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
+import { listFiles } from './list-files.ts';
 import {
   frontMatterLine,
   type MarkdownWorkflow,
@@ -120,8 +121,5 @@ function readWorkflowText(
 }
 
 function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+  return listFiles(dir, (name) => /\.ya?ml$/i.test(name));
 }

@@ -1,11 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, relative } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CoxswainError } from '../errors.ts';
 import { WorkflowName } from '../queue/command-data.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { splitFrontMatter } from '../shared/front-matter.ts';
+import { listFiles } from './list-files.ts';
 import { lineOf } from './yaml-lines.ts';
 
 /**
@@ -146,9 +147,5 @@ export function workflowTask(
 }
 
 export function markdownFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
-    .filter((entry) => entry.name.toLowerCase() !== 'readme.md')
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+  return listFiles(dir, (name) => name.endsWith('.md') && name.toLowerCase() !== 'readme.md');
 }

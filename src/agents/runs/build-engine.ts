@@ -6,13 +6,16 @@ import type { Logger } from '../../observability/logger.ts';
 import { type GitRepository, openRepository } from '../../tools/git/repository.ts';
 import type { MetricsContext } from '../../tools/metrics/context.ts';
 import { createModelClient } from '../llm/client.ts';
-import { type AgentRegistry, loadAgents, PROMPTS_DIR } from '../registry.ts';
+import { type AgentRegistry, loadAgents } from '../registry.ts';
 import type { Budget } from '../tool-use/run-agent.ts';
 import { AGENT_TOOL_NAMES } from '../tool-use/tool-names.ts';
 import { runBudget } from './budget.ts';
 
 /** What the engine takes from the config, wherever it runs. */
-type EngineConfig = Pick<Config, 'anthropic' | 'models' | 'autonomy' | 'budgets' | 'metrics'> &
+type EngineConfig = Pick<
+  Config,
+  'anthropic' | 'models' | 'autonomy' | 'budgets' | 'metrics' | 'promptsDir'
+> &
   Partial<Pick<Config, 'gitops'>>;
 
 /** The engine's parts that do not depend on where it runs: the worker and `coxswain ask` alike. */
@@ -30,10 +33,10 @@ type EngineBase = {
   git: GitRepository | undefined;
 };
 
-/** The agents from prompts/, the model client, the models, the policy and the run budget. */
+/** The agents from PROMPTS_DIR, the model client, the models, the policy and the run budget. */
 export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
   return {
-    agents: loadAgents(PROMPTS_DIR, AGENT_TOOL_NAMES),
+    agents: loadAgents(config.promptsDir, AGENT_TOOL_NAMES),
     client:
       config.anthropic.apiKey === undefined
         ? undefined
