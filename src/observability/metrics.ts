@@ -99,6 +99,12 @@ function modelMetrics(registers: Registers) {
       labelNames: ['agent'] as const,
       registers,
     }),
+    budgetStops: new Counter({
+      name: 'coxswain_budget_exhausted_total',
+      help: "Agent runs a budget stopped, by agent and budget (turns, tokens, cost: the run's; channel_daily: the channel's day).",
+      labelNames: ['agent', 'budget'] as const,
+      registers,
+    }),
   };
 }
 

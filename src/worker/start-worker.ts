@@ -130,6 +130,7 @@ function workerEngine(
       metrics.modelTokens.inc({ agent, kind: 'cache_read' }, tokens.cacheRead);
       metrics.modelTokens.inc({ agent, kind: 'cache_write' }, tokens.cacheWrite);
     },
+    onBudgetStop: (agent, budget) => metrics.budgetStops.inc({ agent, budget }),
     runs: resources.workerQueues.runs,
   };
 }

@@ -198,6 +198,9 @@ describe('a question in the console, through the durable engine', () => {
       expect(metrics).toContain('coxswain_model_cost_usd_total{agent="k8s-orchestrator"} 0.002');
       expect(said(second)).toContain('This channel has used its model budget for today');
       expect(api.requests).toHaveLength(calls);
+      expect(await fetch(`${app.baseUrl}/metrics`).then((r) => r.text())).toContain(
+        'coxswain_budget_exhausted_total{agent="k8s-orchestrator",budget="channel_daily"} 1',
+      );
     } finally {
       api.respond = undefined;
       await app.stop();

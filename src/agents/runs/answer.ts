@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Job } from 'bullmq';
 import type { AskRunJob } from '../../queue/jobs.ts';
+import { orchestratorOf } from '../registry.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { type Exchange, withContext } from './conversations.ts';
 import { answerOffline } from './offline.ts';
@@ -58,6 +59,7 @@ export async function answerQuestion(
       ? 0
       : await deps.spend.ledger.today(run.channel);
   if (fresh && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
+    deps.onBudgetStop?.(orchestratorOf(deps.agents).name, 'channel_daily');
     return {
       answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
       specialists: [],

@@ -31,6 +31,8 @@ export type EngineContext = {
   /** The channel's highest tier: proposals above it are refused. */
   maxTier: 'safe' | 'confirm';
   onUsage?(agent: string, tokens: TokenUsage, costUsd: number): void;
+  /** A budget stopped an agent: a run's turns, tokens or cost, or the channel's day. */
+  onBudgetStop?(agent: string, budget: 'turns' | 'tokens' | 'cost' | 'channel_daily'): void;
 };
 
 type Delegation = { agent: string; task: string; model?: ModelTier | undefined };

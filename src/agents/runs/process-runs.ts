@@ -39,6 +39,7 @@ export type EngineDeps = {
   /** The bindings as configured now, to check a queued question's channel again. */
   bindings: readonly Binding[];
   onUsage?: EngineContext['onUsage'];
+  onBudgetStop?: EngineContext['onBudgetStop'];
   /** The root of each run's logger. */
   log: Logger;
   /** The GitOps repository's clone, when the config file names one. */
@@ -82,6 +83,7 @@ export function engineFor(
     log: deps.log,
     ...(deps.monitoring === undefined ? {} : { monitoring: deps.monitoring }),
     ...(deps.onUsage === undefined ? {} : { onUsage: deps.onUsage }),
+    ...(deps.onBudgetStop === undefined ? {} : { onBudgetStop: deps.onBudgetStop }),
   };
 }
 

@@ -35,6 +35,7 @@ export async function runEngineAgent(
       checkpoint: (s) => engine.checkpoints.save(request.runId, s),
       log: engine.log.child({ runId: request.runId, agent: agent.name }),
       onUsage: (tokens, cost) => engine.onUsage?.(agent.name, tokens, cost),
+      onBudgetStop: (budget) => engine.onBudgetStop?.(agent.name, budget),
     },
     state,
   );

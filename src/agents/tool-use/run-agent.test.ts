@@ -107,3 +107,35 @@ describe("a run's log", () => {
     }
   });
 });
+
+describe('a budget', () => {
+  it('stops the run with its reason, and says so once to onBudgetStop', async () => {
+    const { log } = capture();
+    const askAgain = () => ({
+      content: [
+        { type: 'tool_use', id: `c${Math.random()}`, name: 'lookup', input: { word: 'cat' } },
+      ] as unknown as Anthropic.ContentBlock[],
+      stop_reason: 'tool_use' as const,
+    });
+    const stops: string[] = [];
+    const state = await runAgent(
+      {
+        client: scripted(askAgain(), askAgain(), askAgain()),
+        model: 'claude-test',
+        tier: 'sonnet',
+        system: 'be brief',
+        tools: [lookup],
+        scope: { cluster: 'prod' },
+        budget: { maxTurns: 2, maxTokens: 100_000, maxCostUsd: 1 },
+        checkpoint: async () => {},
+        log,
+        onBudgetStop: (budget) => stops.push(budget),
+      },
+      newRunState('Find cat'),
+    );
+
+    expect(state.stopped).toBe('turns');
+    expect(state.answer).toContain('2 model turns');
+    expect(stops).toEqual(['turns']);
+  });
+});

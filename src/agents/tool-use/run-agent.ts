@@ -44,6 +44,8 @@ export type AgentRun = {
   log: Logger;
   /** Told of every model call's usage and cost, for metrics. */
   onUsage?(tokens: TokenUsage, costUsd: number): void;
+  /** Told when a budget stops the run, for metrics. */
+  onBudgetStop?(budget: 'turns' | 'tokens' | 'cost'): void;
 };
 
 type Block = ToolUseBlock & { text?: string };
@@ -65,6 +67,7 @@ export async function runAgent(run: AgentRun, state: RunState): Promise<RunState
     if (over !== undefined) {
       state.stopped = over.reason;
       state.answer = over.message;
+      run.onBudgetStop?.(over.reason);
     } else {
       await askModel(run, state, definitions);
     }
