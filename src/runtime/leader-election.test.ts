@@ -182,15 +182,17 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
 }
 
 /** A contender on the real clock that records when it leads and stands down. */
-function running(identity: string, leaseStore = store()) {
+function running(identity: string, leaseStore = store(), lead = async () => undefined) {
   const events: string[] = [];
   const election = new LeaderElection({
     store: leaseStore,
     identity,
-    durationSeconds: 3,
+    // Shorter than the product allows, to keep these tests quick; the rules are the same.
+    durationSeconds: 1.5,
     log,
     lead: async () => {
       events.push('lead');
+      await lead();
     },
     standDown: async () => {
       events.push('stand down');
@@ -232,6 +234,50 @@ describe('standing for election', () => {
 
     expect(a.events).toEqual(['lead', 'stand down']);
     expect((await readLease()).spec.holderIdentity).toBe('pod-z');
+  });
+
+  it('keeps renewing while taking over takes longer than the Lease lasts', async () => {
+    let connected = false;
+    const a = running('pod-a', store(), async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      connected = true;
+    });
+    a.election.start();
+    await until(() => a.election.leading, 'pod-a to lead');
+    const b = running('pod-b');
+    b.election.start();
+
+    await until(() => connected, 'pod-a to finish taking over');
+    const stillLeading = a.election.leading;
+    const standbyLed = b.events.length > 0;
+    const holder = (await readLease()).spec.holderIdentity;
+    await a.election.stop();
+    await until(() => b.election.leading, 'pod-b to take over');
+    await b.election.stop();
+
+    expect(stillLeading).toBe(true);
+    expect(standbyLed).toBe(false);
+    expect(holder).toBe('pod-a');
+    expect(a.events).toEqual(['lead', 'stand down']);
+    expect(b.events).toEqual(['lead', 'stand down']);
+  });
+
+  it('gives the Lease up when taking over fails, so that a standby leads', async () => {
+    const a = running('pod-a', store(), async () => {
+      throw new Error('Slack could not be reached');
+    });
+    a.election.start();
+    await until(() => a.events.includes('stand down'), 'pod-a to give up');
+    const b = running('pod-b');
+    b.election.start();
+
+    await until(() => b.election.leading, 'pod-b to lead');
+    await a.election.stop();
+    const holder = (await readLease()).spec.holderIdentity;
+    await b.election.stop();
+
+    expect(a.events.slice(0, 2)).toEqual(['lead', 'stand down']);
+    expect(holder).toBe('pod-b');
   });
 
   it('steps down when it cannot renew before its deadline', async () => {

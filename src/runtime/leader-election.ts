@@ -38,6 +38,8 @@ export class LeaderElection {
   #renewedAt = 0;
   #stopped = false;
   #wake: (() => void) | undefined;
+  /** The last takeover, settled once `lead` has finished or failed and been undone. */
+  #takingOver: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
 
   constructor(options: LeaderElectionOptions) {
@@ -62,6 +64,7 @@ export class LeaderElection {
     this.#wake?.();
     await this.#loop;
     if (this.#leading) await this.#stepDown('shutting down');
+    else await this.#takingOver;
     // Even when not leading: a round that took the Lease may have ended as the loop stopped.
     await this.release();
   }
@@ -120,7 +123,7 @@ export class LeaderElection {
     while (!this.#stopped) {
       const renewed = await this.#attempt();
       if (this.#stopped) break;
-      if (renewed && !this.#leading) await this.#becomeLeader();
+      if (renewed && !this.#leading) this.#becomeLeader();
       else if (!renewed && this.#leading) await this.#checkDeadline();
       // A holder whose renewal failed tries again sooner, to renew before its deadline.
       await this.#sleep(this.#leading && !renewed ? this.#periodMs / 4 : this.#periodMs);
@@ -136,17 +139,21 @@ export class LeaderElection {
     }
   }
 
-  async #becomeLeader(): Promise<void> {
+  /**
+   * Takes over in the background: connecting to chat may take longer than a renew period, and
+   * the Lease must be renewed meanwhile.
+   */
+  #becomeLeader(): void {
     const { log, lead } = this.#options;
     this.#leading = true;
     log.info({ identity: this.#options.identity }, 'became leader');
-    try {
-      await lead();
-    } catch (error) {
+    this.#takingOver = lead().catch(async (error: unknown) => {
       log.error({ err: summary(error) }, 'could not take over as leader; giving the lease up');
-      await this.#stepDown('taking over failed');
+      if (!this.#leading) return;
+      this.#leading = false;
+      await this.#letGo();
       await this.release();
-    }
+    });
   }
 
   /** Steps down at once when another replica holds the Lease, or when renewal ran out of time. */
@@ -162,6 +169,12 @@ export class LeaderElection {
   async #stepDown(reason: string): Promise<void> {
     this.#leading = false;
     this.#options.log.warn({ reason }, 'stepping down as leader');
+    // A takeover still connecting finishes first, so that what it opens is closed too.
+    await this.#takingOver;
+    await this.#letGo();
+  }
+
+  async #letGo(): Promise<void> {
     try {
       await this.#options.standDown();
     } catch (error) {
