@@ -1,7 +1,12 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postToChat } from '../../src/chat/post-to-chat.ts';
@@ -26,7 +31,59 @@ let prefix: string;
 let outbox: Queue;
 const bots = new Map<string, CliRun>();
 
+/**
+ * The bots reach the sandbox as their own ServiceAccount, whose Role grants what the deployment's
+ * does and no more: get, create and update on leases in their namespace.
+ */
+let botKubeconfig: string;
+
+async function grantLeaseRole(): Promise<string> {
+  const admin = new KubeConfig();
+  admin.loadFromFile(sandbox.kubeconfig);
+  const namespace = 'default';
+  await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccount({
+    namespace,
+    body: { metadata: { name: 'coxswain-bot' } },
+  });
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({
+    namespace,
+    body: {
+      metadata: { name: 'coxswain-bot-lease' },
+      rules: [
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          verbs: ['get', 'create', 'update'],
+        },
+      ],
+    },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: 'coxswain-bot-lease' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'coxswain-bot-lease' },
+      subjects: [{ kind: 'ServiceAccount', name: 'coxswain-bot', namespace }],
+    },
+  });
+  const bot = new KubeConfig();
+  bot.loadFromOptions({
+    clusters: admin.clusters,
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+    users: admin.users.map((user) => ({
+      ...user,
+      impersonateUser: 'system:serviceaccount:default:coxswain-bot',
+    })),
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'coxswain-bot-kubeconfig-')), 'kubeconfig');
+  writeFileSync(file, bot.exportConfig());
+  return file;
+}
+
 beforeAll(async () => {
+  botKubeconfig = await grantLeaseRole();
   slack = await FakeSlack.start();
   discord = await FakeDiscord.start();
   prefix = testPrefix();
@@ -56,7 +113,7 @@ function startBot(name: string): CliRun {
     LEADER_LEASE: `default/${LEASE}`,
     LEADER_LEASE_SECONDS: '3',
     POD_NAME: name,
-    KUBECONFIG: sandbox.kubeconfig,
+    KUBECONFIG: botKubeconfig,
     KUBERNETES_SERVICE_HOST: undefined,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_APP_TOKEN: slack.appToken,
