@@ -1,4 +1,5 @@
 import type { Config, LeaderLease } from '../config/index.ts';
+import { CoxswainError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { LeaderElection } from '../runtime/leader-election.ts';
@@ -65,10 +66,19 @@ export function leadershipOf(config: Config, bot: Bot, log: Logger, metrics: Met
 /** The Kubernetes client is loaded here, only when there is a Lease to elect on. */
 async function leaseStore(lease: LeaderLease) {
   const { kubernetesLeaseStore } = await import('../runtime/kubernetes-lease.ts');
-  // One API call may take a third of the duration: the holder then still has time to retry.
-  return kubernetesLeaseStore(
-    lease,
-    { inCluster: lease.inCluster },
-    Math.max(1, lease.durationSeconds / 3),
-  );
+  try {
+    // One API call may take a third of the duration: the holder then still has time to retry.
+    return kubernetesLeaseStore(
+      lease,
+      { inCluster: lease.inCluster },
+      Math.max(1, lease.durationSeconds / 3),
+    );
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^cluster leader-lease: /, '');
+    throw new CoxswainError(
+      'kubernetes_config',
+      `LEADER_LEASE ${lease.namespace}/${lease.name}: ${reason}`,
+      { cause: error },
+    );
+  }
 }

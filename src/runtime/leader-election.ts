@@ -183,6 +183,9 @@ export class LeaderElection {
   }
 
   #observe(seen: StoredLease, at: number): void {
+    const { identity, log } = this.#options;
+    if (seen.holder !== this.#observedHolder && seen.holder !== identity && seen.holder !== '')
+      log.info({ holder: seen.holder }, 'another replica leads');
     this.#observedHolder = seen.holder;
     if (this.#observed?.resourceVersion === seen.resourceVersion) return;
     this.#observed = { resourceVersion: seen.resourceVersion, at };
