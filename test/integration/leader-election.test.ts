@@ -101,7 +101,7 @@ afterAll(async () => {
   await dropPrefix(testRedisUrl(), prefix);
 });
 
-function startBot(name: string): CliRun {
+function startBot(name: string, lease = LEASE): CliRun {
   const bot = runCli(['bot'], {
     REDIS_URL: testRedisUrl(),
     REDIS_PREFIX: prefix,
@@ -110,7 +110,7 @@ function startBot(name: string): CliRun {
     ALERTMANAGER_AUTH: 'none',
     AUDIT_DIR: mkdtempSync(join(tmpdir(), 'coxswain-audit-')),
     SHUTDOWN_TIMEOUT_SECONDS: '5',
-    LEADER_LEASE: `default/${LEASE}`,
+    LEADER_LEASE: `default/${lease}`,
     LEADER_LEASE_SECONDS: '3',
     POD_NAME: name,
     KUBECONFIG: botKubeconfig,
@@ -143,14 +143,29 @@ async function leaderGauge(port: number): Promise<string | undefined> {
   return /^coxswain_leader (\d+)$/m.exec(text)?.[1];
 }
 
-async function holder(): Promise<string> {
+function leases(): CoordinationV1Api {
   const config = new KubeConfig();
   config.loadFromFile(sandbox.kubeconfig);
-  const lease = await config
-    .makeApiClient(CoordinationV1Api)
-    .readNamespacedLease({ name: LEASE, namespace: 'default' });
+  return config.makeApiClient(CoordinationV1Api);
+}
+
+async function holder(name = LEASE): Promise<string> {
+  const lease = await leases().readNamespacedLease({ name, namespace: 'default' });
   return lease.spec?.holderIdentity ?? '';
 }
+
+/** Writes another holder into the Lease, as a replica that took it would. */
+async function setHolder(name: string, holderIdentity: string): Promise<void> {
+  const api = leases();
+  const current = await api.readNamespacedLease({ name, namespace: 'default' });
+  await api.replaceNamespacedLease({
+    name,
+    namespace: 'default',
+    body: { ...current, spec: { ...current.spec, holderIdentity, leaseDurationSeconds: 3 } },
+  });
+}
+
+const connections = () => ({ slack: slack.socketConnections, discord: discord.gatewayConnections });
 
 /** Queues one message for each platform, as any producer would. */
 async function queueMessages(batch: string, count: number): Promise<string[]> {
@@ -280,5 +295,36 @@ describe('two bot replicas on one Lease', () => {
       for (const secret of [slack.botToken, slack.appToken, discord.token])
         expect(logged).not.toContain(secret);
     }
+  }, 120_000);
+
+  it('lets go when another replica takes the Lease, and connects again once it leads again', async () => {
+    const last = bots.get('bot-c');
+    last?.child.kill('SIGTERM');
+    await last?.exited;
+    await eventually(
+      async () => (slack.socketConnections + discord.gatewayConnections === 0 ? true : undefined),
+      15_000,
+      'the platforms to see every bot gone',
+    );
+    const bot = startBot('bot-r', 'relead');
+    await bot.waitFor(/holding the chat connections/, 30_000);
+
+    await setHolder('relead', 'bot-elsewhere');
+    await bot.waitFor(/chat connections and outbox let go/, 30_000);
+    const whileAway = connections();
+    await setHolder('relead', '');
+    await eventually(
+      async () =>
+        bot.stdout().match(/holding the chat connections/g)?.length === 2 ? true : undefined,
+      30_000,
+      'bot-r to lead again',
+    );
+    const texts = await queueMessages('after-return', 2);
+    const counts = await delivered(texts);
+
+    expect(whileAway).toEqual({ slack: 0, discord: 0 });
+    expect(counts).toEqual({ slack: [1, 1], discord: [1, 1] });
+    expect(await holder('relead')).toBe('bot-r');
+    expect(connections()).toEqual({ slack: 1, discord: 1 });
   }, 120_000);
 });
