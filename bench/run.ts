@@ -2,6 +2,7 @@ import { benchAgents } from './agents.ts';
 import { benchAlertLoop } from './alert-loop.ts';
 import { benchAnswerTokens } from './answer-tokens.ts';
 import { benchDiagnose } from './diagnose.ts';
+import { benchFailover } from './failover.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
@@ -27,6 +28,7 @@ if (only === undefined || only === 'scheduler-messages') await benchSchedulerMes
 if (only === undefined || only === 'oncall') await benchOncall();
 if (only === undefined || only === 'status') await benchStatus();
 if (only === undefined || only === 'sandbox') await benchSandbox();
+if (only === undefined || only === 'failover') await benchFailover();
 // Half an hour with the shipped intervals: only when asked for by name.
 if (only === 'alert-loop') await benchAlertLoop();
 if (only === undefined || only === 'workflows') {

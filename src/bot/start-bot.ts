@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import { ChannelSpend } from '../agents/runs/budget.ts';
 import { AlertGroups } from '../alerts/alert-groups.ts';
 import { registerIncidentMetrics } from '../alerts/incident-metrics.ts';
@@ -7,8 +8,10 @@ import { type DecideDeps, decide } from '../approvals/decide.ts';
 import { ProposalStore } from '../approvals/proposal-store.ts';
 import { offerAlertSilence } from '../approvals/silence-alert.ts';
 import { AuditLog } from '../audit/audit-log.ts';
+import type { ChatAdapter } from '../chat/adapter.ts';
 import type { InboundHandlers, InputOutcome } from '../chat/inbound.ts';
 import { MessageRefs } from '../chat/message-refs.ts';
+import type { OutboxJob } from '../chat/outbox-job.ts';
 import { createOutboxWorker } from '../chat/outbox-worker.ts';
 import { ChannelPacer, PLATFORM_INTERVALS_MS } from '../chat/pacing.ts';
 import { postToChat } from '../chat/post-to-chat.ts';
@@ -33,11 +36,16 @@ import { handleChatInput, type InputDeps } from './chat-input.ts';
 import { createChatPlatforms } from './chat-platforms.ts';
 import { startWebSide, type WebSide } from './web-side.ts';
 
-type Bot = {
+export type Bot = {
   routes: Route[];
-  /** Connects to Slack and Discord, where configured; the HTTP server must be listening first. */
+  /**
+   * Takes what only one bot replica may hold: starts delivering the outbox and connects to Slack
+   * and Discord, where configured. The HTTP server must be listening first.
+   */
   connect(): Promise<void>;
-  /** Ends live streams and drains the outbox; the HTTP server is the caller's to close first. */
+  /** Lets go of it again: disconnects from Slack and Discord and drains the outbox. */
+  disconnect(): Promise<void>;
+  /** Ends live streams and disconnects; the HTTP server is the caller's to close first. */
   stop(): Promise<void>;
 };
 
@@ -55,14 +63,9 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const incidents = new Incidents(resources.producer, config.redis.prefix);
   registerIncidentMetrics(metrics.registry, incidents);
   const platforms = createChatPlatforms(config, resources, { handlers, refs, log, metrics });
-  const worker = createOutboxWorker({
-    connection: resources.worker,
-    prefix: config.redis.prefix,
-    adapters: [webAdapter(web.store), ...platforms.adapters],
+  const outbox = outboxDelivery(config, resources, [webAdapter(web.store), ...platforms.adapters], {
     log,
     metrics,
-    concurrency: 8,
-    pacer: new ChannelPacer(resources.worker, config.redis.prefix, paceOf(config)),
   });
   const routes = [
     alertmanagerRoute({
@@ -97,13 +100,50 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   ];
   return {
     routes,
-    connect: () => platforms.connect(),
+    async connect() {
+      outbox.start();
+      await platforms.connect();
+    },
+    async disconnect() {
+      await platforms.stop();
+      await outbox.stop();
+    },
     async stop() {
       workflows.stop();
       web.endStreams();
       await platforms.stop();
-      await closeWorker(worker, config.shutdownTimeoutMs, log);
+      await outbox.stop();
       await web.close();
+    },
+  };
+}
+
+/**
+ * The outbox worker, started and stopped with leadership: a fresh BullMQ worker each time, since
+ * a closed one does not run again.
+ */
+function outboxDelivery(
+  config: Config,
+  resources: Resources,
+  adapters: ChatAdapter[],
+  deps: { log: Logger; metrics: Metrics },
+): { start(): void; stop(): Promise<void> } {
+  let worker: Worker<OutboxJob> | undefined;
+  return {
+    start() {
+      worker ??= createOutboxWorker({
+        connection: resources.worker,
+        prefix: config.redis.prefix,
+        adapters,
+        ...deps,
+        concurrency: 8,
+        pacer: new ChannelPacer(resources.worker, config.redis.prefix, paceOf(config)),
+      });
+    },
+    async stop() {
+      const running = worker;
+      worker = undefined;
+      if (running !== undefined) await closeWorker(running, config.shutdownTimeoutMs, deps.log);
     },
   };
 }

@@ -168,6 +168,27 @@ export const Env = z
       .min(1, 'must be between 1 and 600')
       .max(600, 'must be between 1 and 600')
       .default(30),
+    /** The Lease the bot replicas elect their leader on: `name` or `namespace/name`. */
+    LEADER_LEASE: optionalText.refine(
+      (value) =>
+        value === undefined ||
+        /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/)?[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/.test(value),
+      'must be a Lease name or namespace/name (lower-case letters, digits, - and .)',
+    ),
+    /** How long a Lease holds without renewal; unset: 15 (with LEADER_LEASE only). */
+    LEADER_LEASE_SECONDS: optionalText.pipe(
+      z.coerce
+        .number<string>({ error: 'must be a number of seconds' })
+        .int('must be a whole number')
+        .min(3, 'must be between 3 and 300')
+        .max(300, 'must be between 3 and 300')
+        .optional(),
+    ),
+    /** This replica's name in the Lease (the downward API's metadata.name); else host and pid. */
+    POD_NAME: optionalText.refine(
+      (value) => value === undefined || /^\S{1,128}$/.test(value),
+      'must be 1-128 characters without spaces',
+    ),
     SHUTDOWN_TIMEOUT_SECONDS: z.coerce
       .number({ error: 'must be a number' })
       .min(0, 'must be between 0 and 600')
@@ -203,6 +224,13 @@ export const Env = z
     for (const name of ['DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_PACE_MS'] as const) {
       if (env[name] !== undefined && env.DISCORD_TOKEN === undefined)
         ctx.addIssue({ code: 'custom', path: [name], message: 'is set but DISCORD_TOKEN is not' });
+    }
+    if (env.LEADER_LEASE_SECONDS !== undefined && env.LEADER_LEASE === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LEADER_LEASE_SECONDS'],
+        message: 'is set but LEADER_LEASE is not',
+      });
     }
     const hasUser = env.ALERTMANAGER_USERNAME !== undefined;
     const hasPassword = env.ALERTMANAGER_PASSWORD !== undefined;

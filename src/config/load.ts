@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, LineCounter, parseDocument } from 'yaml';
@@ -91,7 +91,21 @@ export type Config = Readonly<{
   configFile: string | undefined;
   /** The git-operator's repository and forge; unset: no repository tools. */
   gitops: GitOpsSettings | undefined;
+  /** The Lease the bot replicas elect a leader on (LEADER_LEASE); unset: no election. */
+  leader: LeaderLease | undefined;
 }>;
+
+export type LeaderLease = Readonly<{
+  namespace: string;
+  name: string;
+  durationSeconds: number;
+  /** This replica's name in the Lease: POD_NAME, else host name and pid. */
+  identity: string;
+  /** The pod's service account (KUBERNETES_SERVICE_HOST set), else the default kubeconfig. */
+  inCluster: boolean;
+}>;
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** The `workflows/` folder at the project's root, from src/config or dist/config alike. */
 const SHIPPED_WORKFLOWS = fileURLToPath(new URL('../../workflows/', import.meta.url));
@@ -196,7 +210,32 @@ export function loadConfig(source: EnvSource): Config {
     platforms,
     configFile: file,
     gitops: gitopsOf(fileConfig.gitops, source, file ?? 'COXSWAIN_CONFIG'),
+    leader: leaderOf(env, source),
   });
+}
+
+/** LEADER_LEASE as a namespace and name; without a namespace, the pod's own, else `default`. */
+export function leaderOf(
+  env: Pick<Env, 'LEADER_LEASE' | 'LEADER_LEASE_SECONDS' | 'POD_NAME'>,
+  source: EnvSource,
+  namespaceFile = SERVICE_ACCOUNT_NAMESPACE,
+): LeaderLease | undefined {
+  if (env.LEADER_LEASE === undefined) return undefined;
+  const slash = env.LEADER_LEASE.indexOf('/');
+  const podNamespace = () => {
+    try {
+      return readFileSync(namespaceFile, 'utf8').trim() || 'default';
+    } catch {
+      return 'default';
+    }
+  };
+  return {
+    namespace: slash === -1 ? podNamespace() : env.LEADER_LEASE.slice(0, slash),
+    name: env.LEADER_LEASE.slice(slash + 1),
+    durationSeconds: env.LEADER_LEASE_SECONDS ?? 15,
+    identity: env.POD_NAME ?? `${hostname()}_${process.pid}`,
+    inCluster: (source.KUBERNETES_SERVICE_HOST ?? '') !== '',
+  };
 }
 
 /** The GitOps settings with the forge's token read from the variable the file names. */

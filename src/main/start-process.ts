@@ -1,5 +1,6 @@
 import { requireWebhookAuth } from '../alerts/webhook-auth.ts';
 import { checkWebExposure } from '../bot/check-web-exposure.ts';
+import { leadershipOf } from '../bot/leadership.ts';
 import { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
 import { opsRoutes } from '../http/health.ts';
@@ -41,13 +42,17 @@ export async function startProcess(
   exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
   const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);
+  const leadership = bot === undefined ? undefined : leadershipOf(config, bot, log, metrics);
   const http = createHttpServer(
-    [...opsRoutes(resources.producer, metrics), ...(bot?.routes ?? [])],
+    [...opsRoutes(resources.producer, metrics, leadership?.leading), ...(bot?.routes ?? [])],
     log,
     metrics,
   );
   const stop = async () => {
     const closing = http.close();
+    // Leadership goes first: chat connections and outbox let go, then the Lease released, so that
+    // a standby takes over while the rest of this process drains.
+    await leadership?.stop();
     // Both drain at once, so shutdown takes one timeout at most, not one per worker.
     await Promise.all([bot?.stop(), worker?.stop()]);
     http.server.closeAllConnections();
@@ -65,7 +70,7 @@ export async function startProcess(
       role === 'worker' ? config.http.workerPort : config.http.port,
     );
     log.info({ role, host: config.http.host, port }, 'listening');
-    await bot?.connect();
+    await leadership?.start();
     return { port, stop };
   } catch (error) {
     await stop();

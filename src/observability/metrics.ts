@@ -128,5 +128,10 @@ function chatMetrics(registers: Registers) {
       help: 'Web console live streams open on this process.',
       registers,
     }),
+    leader: new Gauge({
+      name: 'coxswain_leader',
+      help: 'Whether this process holds the Slack and Discord connections and the outbox: 1 on the leader (or a bot without LEADER_LEASE), 0 on a standby.',
+      registers,
+    }),
   };
 }

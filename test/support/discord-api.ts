@@ -231,6 +231,11 @@ export class FakeDiscord<C extends string = DefaultChannel> {
     return this.#gateway.identifies;
   }
 
+  /** How many clients hold a live gateway connection now (identified or not). */
+  get gatewayConnections(): number {
+    return this.#gateway.openConnections;
+  }
+
   get resumes(): number {
     return this.#gateway.resumes;
   }

@@ -82,6 +82,11 @@ export class Gateway {
     this.#server.on('connection', (socket, request) => this.#connect(socket, request));
   }
 
+  /** How many clients hold a live gateway connection now. */
+  get openConnections(): number {
+    return [...this.#server.clients].filter((socket) => socket.readyState === 1).length;
+  }
+
   /** Whether some client has identified (or resumed) and is still connected. */
   get connected(): boolean {
     return [...this.#sessions.values()].some((s) => s.socket?.readyState === 1);

@@ -35,7 +35,6 @@ export type DiscordDeps = {
 
 type Discord = {
   adapter: ChatAdapter;
-  client: Client;
   start(): Promise<void>;
   stop(): Promise<void>;
 };
@@ -43,6 +42,40 @@ type Discord = {
 export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Discord {
   const log = deps.log.child({ platform: 'discord' });
   const api = options.apiUrl === undefined ? {} : { api: options.apiUrl };
+  // The outbox's own REST client hands a 429 back instead of waiting in a delivery slot.
+  const outboxRest = new REST({ ...api, rejectOnRateLimit: () => true }).setToken(options.token);
+  // A gateway client for each start: one destroyed does not log in again reliably, and a bot
+  // replica that stepped down as leader starts again when it leads again.
+  let client: Client | undefined;
+
+  return {
+    adapter: discordAdapter(outboxRest, deps.refs, log),
+    async start() {
+      const current = gatewayClient(api, deps, log);
+      client = current;
+      const ready = new Promise<void>((resolve) =>
+        current.once(Events.ClientReady, () => resolve()),
+      );
+      await current.login(options.token);
+      await ready;
+      const appId = current.application?.id ?? current.user?.id ?? '';
+      await current.rest.put(
+        options.guildId === undefined
+          ? Routes.applicationCommands(appId)
+          : Routes.applicationGuildCommands(appId, options.guildId),
+        { body: registrationBody(deps.slashCommand) },
+      );
+      log.info({ user: current.user?.tag, guild: options.guildId }, 'discord connected');
+    },
+    async stop() {
+      const current = client;
+      client = undefined;
+      await current?.destroy();
+    },
+  };
+}
+
+function gatewayClient(api: { api?: string }, deps: DiscordDeps, log: Logger): Client {
   const client = new Client({
     intents: [
       GatewayIntentBits.Guilds,
@@ -54,30 +87,6 @@ export function createDiscord(options: DiscordOptions, deps: DiscordDeps): Disco
     // Every reply and follow-up the gateway client sends pings no one, whatever its text holds.
     allowedMentions: { parse: [] },
   });
-  // The outbox's own REST client hands a 429 back instead of waiting in a delivery slot.
-  const outboxRest = new REST({ ...api, rejectOnRateLimit: () => true }).setToken(options.token);
   listenForInputs(client, deps, log);
-
-  return {
-    adapter: discordAdapter(outboxRest, deps.refs, log),
-    client,
-    async start() {
-      const ready = new Promise<void>((resolve) =>
-        client.once(Events.ClientReady, () => resolve()),
-      );
-      await client.login(options.token);
-      await ready;
-      const appId = client.application?.id ?? client.user?.id ?? '';
-      await client.rest.put(
-        options.guildId === undefined
-          ? Routes.applicationCommands(appId)
-          : Routes.applicationGuildCommands(appId, options.guildId),
-        { body: registrationBody(deps.slashCommand) },
-      );
-      log.info({ user: client.user?.tag, guild: options.guildId }, 'discord connected');
-    },
-    async stop() {
-      await client.destroy();
-    },
-  };
+  return client;
 }

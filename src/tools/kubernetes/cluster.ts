@@ -4,6 +4,7 @@ import {
   AutoscalingV2Api,
   BatchV1Api,
   type Configuration,
+  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   createConfiguration,
@@ -43,6 +44,8 @@ export type Cluster = {
   apps: AppsV1Api;
   autoscaling: AutoscalingV2Api;
   batch: BatchV1Api;
+  /** Leases, for the bot replicas' leader election. */
+  coordination: CoordinationV1Api;
   policy: PolicyV1Api;
   storage: StorageV1Api;
   discovery: DiscoveryV1Api;
@@ -139,6 +142,7 @@ export function connect(spec: ClusterSpec): Cluster {
     apps: new AppsV1Api(config),
     autoscaling: new AutoscalingV2Api(config),
     batch: new BatchV1Api(config),
+    coordination: new CoordinationV1Api(config),
     policy: new PolicyV1Api(config),
     storage: new StorageV1Api(config),
     discovery: new DiscoveryV1Api(config),
