@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../observability/logger.ts';
-import { type Sandbox, startSandbox } from '../sandbox/start-sandbox.ts';
-import { connect } from '../tools/kubernetes/cluster.ts';
-import { kubernetesLeaseStore } from './kubernetes-lease.ts';
-import { LeaderElection } from './leader-election.ts';
-import type { LeaseStore } from './lease-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { kubernetesLeaseStore } from '../../src/runtime/kubernetes-lease.ts';
+import { LeaderElection } from '../../src/runtime/leader-election.ts';
+import type { LeaseStore } from '../../src/runtime/lease-store.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/start-sandbox.ts';
+import { connect } from '../../src/tools/kubernetes/cluster.ts';
 
 /**
  * The election against the sandbox's API server, in this process, through the real Kubernetes
