@@ -69,6 +69,7 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
       auth: config.alertmanager,
       runs: resources.queues.runs,
       producer: resources.producer,
+      wait: config.redis.wait,
       metrics,
     }),
     ...platforms.routes,

@@ -1,6 +1,6 @@
 export type { Budgets, ClusterEntry, Route } from './file.ts';
 export type { GitOpsSettings } from './gitops-schema.ts';
-export type { Config, EnvSource, LogLevel } from './load.ts';
+export type { Config, EnvSource, LogLevel, RedisTarget } from './load.ts';
 export {
   DEFAULT_CLUSTER_NAME,
   loadClusterConfig,

@@ -6,6 +6,7 @@ import { opsRoutes } from '../http/health.ts';
 import { createHttpServer } from '../http/server.ts';
 import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
+import { checkDurability } from '../queue/check-durability.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { openResources } from '../runtime/resources.ts';
@@ -27,6 +28,8 @@ export async function startProcess(
   config: Config,
   role: Role,
   log: Logger,
+  /** `throwaway`: a Redis kept on purpose without persistence (the demo's), not checked. */
+  options: { redis?: 'throwaway' } = {},
 ): Promise<RunningProcess> {
   // Before anything is opened: a refusal leaves nothing to close.
   if (role !== 'worker') {
@@ -35,6 +38,7 @@ export async function startProcess(
   }
   const metrics = createMetrics();
   const resources = openResources(config, log);
+  if (options.redis !== 'throwaway') checkDurability(resources.worker, log);
   exportQueueDepth(metrics, resources.queues);
   const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);

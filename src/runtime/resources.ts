@@ -19,8 +19,8 @@ export type Resources = {
 };
 
 export function openResources(config: Config, log: Logger): Resources {
-  const producer = createRedis(config.redis.url, 'producer', log);
-  const worker = createRedis(config.redis.url, 'worker', log);
+  const producer = createRedis(config.redis, 'producer', log);
+  const worker = createRedis(config.redis, 'worker', log);
   const queues = createQueues(producer, config.redis.prefix, log);
   const workerQueues = createQueues(worker, config.redis.prefix, log);
   return {
