@@ -49,8 +49,11 @@ export function redisOptions(
         sentinels: sentinels.map(({ host, port }) => ({ host, port })),
         name,
         ...(password === undefined ? {} : { sentinelPassword: password }),
-        // Told of a failover by the Sentinels at once, instead of on the next failed command.
-        failoverDetector: true,
+        // No `failoverDetector`: in ioredis 6.0.0 its +switch-master handler disconnects the
+        // connector even while the connection is reconnecting through the Sentinels, which ends
+        // the connection for good ("Connection is closed", status `end`). A killed or demoted
+        // primary closes our connections anyway (Redis drops its clients when it becomes a
+        // replica), and READONLY above covers a write that races the switch.
         sentinelRetryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
       },
     };
