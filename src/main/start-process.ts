@@ -38,7 +38,7 @@ export async function startProcess(
   }
   const metrics = createMetrics();
   const resources = openResources(config, log);
-  if (options.redis !== 'throwaway') checkDurability(resources.worker, log);
+  if (options.redis !== 'throwaway') void checkDurability(resources.worker, log);
   exportQueueDepth(metrics, resources.queues);
   const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
   const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);

@@ -23,9 +23,10 @@ export function riskySettings(found: Partial<Record<Setting, string>>): {
 
 /**
  * Reads the settings once the connection is first ready and warns if jobs could be lost. A
- * server that refuses CONFIG (managed Redis often does) is noted at debug level only.
+ * server that refuses CONFIG (managed Redis often does) is noted at debug level only. Resolves
+ * when checked; never rejects, so a caller need not wait.
  */
-export function checkDurability(redis: Redis, log: Logger): void {
+export function checkDurability(redis: Redis, log: Logger): Promise<void> {
   const check = async () => {
     const found: Partial<Record<Setting, string>> = {};
     for (const setting of Object.keys(PRODUCTION_SETTINGS) as Setting[]) {
@@ -42,14 +43,13 @@ export function checkDurability(redis: Redis, log: Logger): void {
       'redis may lose jobs: set the settings named in "set" on the server',
     );
   };
-  const run = () => {
+  const run = () =>
     check().catch((error: unknown) =>
       log.debug(
         { err: { message: (error as Error).message } },
         'redis settings not checked (CONFIG GET refused)',
       ),
     );
-  };
-  if (redis.status === 'ready') run();
-  else redis.once('ready', run);
+  if (redis.status === 'ready') return run();
+  return new Promise((resolve) => redis.once('ready', () => resolve(run())));
 }

@@ -204,7 +204,16 @@ it('answers 503 while no primary is reachable and 2xx after, delivering each acc
   const running = app as TestApp;
   const primary = nodes[0] as RedisNode;
 
-  const { answers, killedAt } = await driveLoad(running.baseUrl, () => primary.kill());
+  let outage: Promise<number> | undefined;
+  const { answers, killedAt } = await driveLoad(running.baseUrl, async () => {
+    await primary.kill();
+    outage = eventually(async () => {
+      const status = (await fetch(`${running.baseUrl}/readyz`)).status;
+      return status === 503 ? status : undefined;
+    }, 10_000);
+  });
+  const readyDuringOutage = await outage;
+  const readyAfter = (await fetch(`${running.baseUrl}/readyz`)).status;
   const accepted = new Set(answers.filter((a) => a.status === 202).map((a) => a.group));
   const groups = new Set(answers.map((a) => a.group));
   await eventually(
@@ -230,6 +239,8 @@ it('answers 503 while no primary is reachable and 2xx after, delivering each acc
 
   expect([...statuses].sort()).toEqual([202, 503]);
   expect(recovered).toBeGreaterThan(first503);
+  expect(readyDuringOutage).toBe(503);
+  expect(readyAfter).toBe(200);
   expect(promoted).not.toBe(primary.port);
   expect(accepted).toEqual(groups);
   expect([...delivered.keys()].sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));

@@ -21,7 +21,8 @@ export type RedisNode = {
 };
 
 export async function startRedisNode(
-  options: { replicaOf?: number; port?: number } = {},
+  /** `args`: settings over the shipped file's, as `--name value` pairs. */
+  options: { replicaOf?: number; port?: number; args?: string[] } = {},
 ): Promise<RedisNode> {
   const port = options.port ?? (await freePort());
   // A copy each: Sentinel rewrites a server's config file when it reconfigures the server.
@@ -29,7 +30,7 @@ export async function startRedisNode(
   const conf = join(dir, 'redis.conf');
   copyFileSync(REDIS_CONF, conf);
   const args = [conf, '--port', String(port), '--bind', '127.0.0.1'];
-  args.push('--dir', dir, '--loglevel', 'warning');
+  args.push('--dir', dir, '--loglevel', 'warning', ...(options.args ?? []));
   if (options.replicaOf !== undefined)
     args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
   const child = spawn('redis-server', args, { detached: true, stdio: 'ignore' });
