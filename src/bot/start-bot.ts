@@ -51,7 +51,10 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const decideDeps = decideDepsOf(config, resources, log);
   const feedback = new FeedbackStore(resources.producer, config.redis.prefix);
   const handlers = inboundHandlers(config, resources, workflows, decideDeps, feedback, log);
-  const refs = new MessageRefs(resources.producer, config.redis.prefix);
+  // Only the outbox's deliveries use these, after a post: on the connection that waits out a
+  // Redis outage, so a message posted just before a failover is still recorded as posted, and
+  // the job's retry does not post it again.
+  const refs = new MessageRefs(resources.worker, config.redis.prefix);
   const incidents = new Incidents(resources.producer, config.redis.prefix);
   registerIncidentMetrics(metrics.registry, incidents);
   const platforms = createChatPlatforms(config, resources, { handlers, refs, log, metrics });

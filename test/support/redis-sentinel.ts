@@ -152,3 +152,41 @@ export async function primaryPort(sentinelPort: number, name: string): Promise<n
     redis.disconnect();
   }
 }
+
+export type SentinelSetup = {
+  primary: RedisNode;
+  replicas: RedisNode[];
+  sentinels: RedisNode[];
+  /** What Coxswain is given to reach it. */
+  env: { REDIS_SENTINELS: string; REDIS_SENTINEL_NAME: string };
+  stop(): Promise<void>;
+};
+
+/**
+ * A primary, `replicas` replicas in sync, and three Sentinels (quorum 2) that know them and each
+ * other, so that a failover can start as soon as the primary is found down.
+ */
+export async function startSentinelSetup(name: string, replicas: number): Promise<SentinelSetup> {
+  const started: RedisNode[] = [];
+  const stop = () => Promise.all(started.map((node) => node.stop())).then(() => undefined);
+  try {
+    const primary = await startRedisNode();
+    started.push(primary);
+    for (let i = 0; i < replicas; i++)
+      started.push(await startRedisNode({ replicaOf: primary.port }));
+    for (let i = 0; i < 3; i++) started.push(await startSentinel(name, primary.port));
+    const setup = {
+      primary,
+      replicas: started.slice(1, 1 + replicas),
+      sentinels: started.slice(1 + replicas),
+    };
+    for (const replica of setup.replicas) await until(replica.port, inSync, 'replica in sync');
+    for (const sentinel of setup.sentinels)
+      await until(sentinel.port, sentinelSees(name, replicas, 2), 'sentinels know all', 25_000);
+    const sentinelList = setup.sentinels.map((node) => `127.0.0.1:${node.port}`).join(',');
+    return { ...setup, env: { REDIS_SENTINELS: sentinelList, REDIS_SENTINEL_NAME: name }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
