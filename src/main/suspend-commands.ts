@@ -13,8 +13,8 @@ suspend  stops every write to every cluster at once: approvals are refused with 
          queued actions wait; questions, status and diagnoses go on
 resume   lets writes go on; actions that waited run
 
-Both talk to the Redis of REDIS_URL (and REDIS_PREFIX), and are recorded in the audit trail as
-cli:<your user name>.
+Both talk to the Redis of REDIS_URL or REDIS_SENTINELS (and REDIS_PREFIX), and are recorded in
+the audit trail as cli:<your user name>.
 `;
 
 const REDIS_WAIT_MS = 5_000;
