@@ -51,9 +51,9 @@ export function redisOptions(
         ...(password === undefined ? {} : { sentinelPassword: password }),
         // No `failoverDetector`: in ioredis 6.0.0 its +switch-master handler disconnects the
         // connector even while the connection is reconnecting through the Sentinels, which ends
-        // the connection for good ("Connection is closed", status `end`). A killed or demoted
-        // primary closes our connections anyway (Redis drops its clients when it becomes a
-        // replica), and READONLY above covers a write that races the switch.
+        // the connection for good ("Connection is closed", status `end`). A killed primary
+        // closes our connections anyway, Sentinel makes a server it reconfigures drop its
+        // clients, and READONLY above covers a write that races the switch.
         sentinelRetryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
       },
     };
