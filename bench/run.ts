@@ -8,6 +8,7 @@ import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchSchedulerMessages } from './scheduler-messages.ts';
+import { benchSentinelFailover } from './sentinel-failover.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchStatus } from './status.ts';
 import { benchWebhook } from './webhook.ts';
@@ -29,6 +30,7 @@ if (only === undefined || only === 'oncall') await benchOncall();
 if (only === undefined || only === 'status') await benchStatus();
 if (only === undefined || only === 'sandbox') await benchSandbox();
 if (only === undefined || only === 'failover') await benchFailover();
+if (only === undefined || only === 'sentinel-failover') await benchSentinelFailover();
 // Half an hour with the shipped intervals: only when asked for by name.
 if (only === 'alert-loop') await benchAlertLoop();
 if (only === undefined || only === 'workflows') {

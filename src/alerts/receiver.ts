@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { HttpError } from '../http/http-error.ts';
 import { MIB, readJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { addOnce } from '../queue/add-once.ts';
 import { withTimeout } from '../queue/connection.ts';
@@ -21,6 +22,8 @@ type ReceiverDeps = {
   runs: Queue<RunJob>;
   /** The fail-fast producer connection `runs` uses; checked before trying to enqueue. */
   producer: Redis;
+  /** Set: 2xx only once this many replicas have the job (WAIT on `producer`, after the add). */
+  wait: Readonly<{ replicas: number; timeoutMs: number }> | undefined;
   metrics: Metrics;
 };
 
@@ -92,11 +95,40 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
         );
         throw rejected('redis_unavailable', unavailable(error));
       }
+      if (deps.wait !== undefined && !(await onReplicas(deps.producer, deps.wait, ctx.log, about)))
+        throw rejected('replicas_behind', unavailable());
       deps.metrics.alertNotifications.inc({ status: payload.status });
       ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification enqueued');
       return { status: 202, body: { status: 'accepted', jobId } };
     },
   };
+}
+
+/**
+ * Whether `replicas` replicas have every write this connection made, within the timeout, so a
+ * failover right after the answer cannot lose the job. When not, the caller answers 503, and
+ * Alertmanager's retry carries the same job id, so the job is not added twice.
+ */
+async function onReplicas(
+  producer: Redis,
+  wait: Readonly<{ replicas: number; timeoutMs: number }>,
+  log: Logger,
+  about: Record<string, string>,
+): Promise<boolean> {
+  try {
+    const acknowledged = await producer.wait(wait.replicas, wait.timeoutMs);
+    if (acknowledged >= wait.replicas) return true;
+    log.warn(
+      { ...about, acknowledged, wanted: wait.replicas },
+      'alert enqueued but not on enough replicas yet',
+    );
+  } catch (error) {
+    log.warn(
+      { ...about, err: { message: (error as Error).message } },
+      'alert enqueued but replicas not confirmed',
+    );
+  }
+  return false;
 }
 
 function unavailable(cause?: unknown): HttpError {

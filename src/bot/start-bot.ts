@@ -59,7 +59,11 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const decideDeps = decideDepsOf(config, resources, log);
   const feedback = new FeedbackStore(resources.producer, config.redis.prefix);
   const handlers = inboundHandlers(config, resources, workflows, decideDeps, feedback, log);
-  const refs = new MessageRefs(resources.producer, config.redis.prefix);
+  // Only the outbox's deliveries use these, after a post: on a connection that waits out a
+  // Redis outage, so a message posted just before a failover is still recorded as posted, and
+  // the job's retry does not post it again. With REDIS_WAIT_REPLICAS each record also waits for
+  // the replicas, on a connection of its own so the wait holds up nothing else.
+  const refs = new MessageRefs(resources.records, config.redis.prefix, { wait: config.redis.wait });
   const incidents = new Incidents(resources.producer, config.redis.prefix);
   registerIncidentMetrics(metrics.registry, incidents);
   const platforms = createChatPlatforms(config, resources, { handlers, refs, log, metrics });
@@ -70,8 +74,9 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   const routes = [
     alertmanagerRoute({
       auth: config.alertmanager,
-      runs: resources.queues.runs,
-      producer: resources.producer,
+      runs: resources.alerts.runs,
+      producer: resources.alerts.producer,
+      wait: config.redis.wait,
       metrics,
     }),
     ...platforms.routes,

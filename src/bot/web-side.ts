@@ -25,7 +25,7 @@ export function startWebSide(
   metrics: Metrics,
 ): WebSide {
   const webLog = log.child({ component: 'web' });
-  const subscriber = createRedis(config.redis.url, 'subscriber', log);
+  const subscriber = createRedis(config.redis, 'subscriber', log);
   const bound = config.bindings
     .filter((binding) => channelPlatform(binding.channel) === 'web')
     .map((binding) => channelId(binding.channel));
@@ -44,7 +44,7 @@ export function startWebSide(
   // A sign-out ends that session's live streams at once, on every replica.
   access.onSessionEnded((key) => streams.endSession(key));
   const sessionSubscriber = access.signIn
-    ? createRedis(config.redis.url, 'subscriber', log)
+    ? createRedis(config.redis, 'subscriber', log)
     : undefined;
   if (sessionSubscriber !== undefined)
     access.follow(sessionSubscriber).catch((error: unknown) => {

@@ -12,10 +12,21 @@ const DELIVERY_TTL_SECONDS = 86_400;
 export class MessageRefs {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #wait: Readonly<{ replicas: number; timeoutMs: number }> | undefined;
 
-  constructor(redis: Redis, prefix: string) {
+  /**
+   * `wait`: after each record, wait (Redis WAIT, on `redis`, which should then be a connection of
+   * its own) until that many replicas have it, so a failover right after a post keeps the record
+   * and the job's retry does not post again.
+   */
+  constructor(
+    redis: Redis,
+    prefix: string,
+    options: { wait?: Readonly<{ replicas: number; timeoutMs: number }> | undefined } = {},
+  ) {
     this.#redis = redis;
     this.#prefix = `${prefix}:msgref`;
+    this.#wait = options.wait;
   }
 
   /** The message a replace key names, and the version it shows. */
@@ -63,6 +74,8 @@ export class MessageRefs {
     );
     const failed = (await writes.exec())?.find(([error]) => error !== null)?.[0];
     if (failed) throw failed;
+    // Fewer replicas in time changes nothing here: the record is on the primary either way.
+    if (this.#wait !== undefined) await this.#redis.wait(this.#wait.replicas, this.#wait.timeoutMs);
   }
 
   async delivered(platform: Platform, deliveryId: string): Promise<string | undefined> {

@@ -41,9 +41,43 @@ export const MetricsEnv = z.object({
 /** Every environment variable the product reads. `.env.example` documents each one. */
 export const Env = z
   .object({
-    REDIS_URL: z
-      .string({ error: 'is required' })
-      .refine(isRedisUrl, 'must be a redis:// or rediss:// URL'),
+    /** Required unless REDIS_SENTINELS is set (see the check below). */
+    REDIS_URL: optionalText.refine(
+      (value) => value === undefined || isRedisUrl(value),
+      'must be a redis:// or rediss:// URL',
+    ),
+    /** The Sentinels that know the current primary, as host:port pairs separated by commas. */
+    REDIS_SENTINELS: optionalText
+      .refine(
+        (value) => value === undefined || value.split(',').every((entry) => isHostPort(entry)),
+        'must be host:port pairs separated by commas (like redis-sentinel-0:26379,redis-sentinel-1:26379)',
+      )
+      .transform((value) => (value === undefined ? undefined : value.split(',').map(hostPort))),
+    /** The master name the Sentinels monitor (`sentinel monitor NAME …`). */
+    REDIS_SENTINEL_NAME: optionalText.refine(
+      (value) => value === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(value),
+      'must be the name the Sentinels monitor: 1-64 letters, digits, ., _ or -',
+    ),
+    /** The data nodes' password; wins over a password in REDIS_URL. */
+    REDIS_PASSWORD: optionalText,
+    REDIS_SENTINEL_PASSWORD: optionalText,
+    /** After an alert is enqueued, how many replicas must have it before the webhook says 2xx. */
+    REDIS_WAIT_REPLICAS: optionalText.pipe(
+      z.coerce
+        .number<string>({ error: 'must be a number of replicas' })
+        .int('must be a whole number')
+        .min(1, 'must be between 1 and 10')
+        .max(10, 'must be between 1 and 10')
+        .optional(),
+    ),
+    REDIS_WAIT_TIMEOUT_MS: optionalText.pipe(
+      z.coerce
+        .number<string>({ error: 'must be a number of milliseconds' })
+        .int('must be a whole number')
+        .min(1, 'must be between 1 and 4000')
+        .max(4_000, 'must be between 1 and 4000')
+        .optional(),
+    ),
     REDIS_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, _ or -')
@@ -232,6 +266,7 @@ export const Env = z
         message: 'is set but LEADER_LEASE is not',
       });
     }
+    checkRedis(env, ctx);
     const hasUser = env.ALERTMANAGER_USERNAME !== undefined;
     const hasPassword = env.ALERTMANAGER_PASSWORD !== undefined;
     if (hasUser !== hasPassword) {
@@ -251,6 +286,36 @@ export const Env = z
   });
 export type Env = z.infer<typeof Env>;
 
+type RedisEnv = Pick<
+  Env,
+  | 'REDIS_URL'
+  | 'REDIS_SENTINELS'
+  | 'REDIS_SENTINEL_NAME'
+  | 'REDIS_SENTINEL_PASSWORD'
+  | 'REDIS_WAIT_REPLICAS'
+  | 'REDIS_WAIT_TIMEOUT_MS'
+>;
+
+/** One Redis: by URL, or by Sentinels and the name they monitor (both), never both ways. */
+function checkRedis(env: RedisEnv, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  const sentinels = env.REDIS_SENTINELS !== undefined;
+  if (sentinels !== (env.REDIS_SENTINEL_NAME !== undefined))
+    issue(
+      sentinels ? 'REDIS_SENTINEL_NAME' : 'REDIS_SENTINELS',
+      'is required when the other of REDIS_SENTINELS/REDIS_SENTINEL_NAME is set',
+    );
+  if (env.REDIS_URL === undefined && !sentinels)
+    issue('REDIS_URL', 'is required (or set REDIS_SENTINELS and REDIS_SENTINEL_NAME)');
+  if (env.REDIS_URL !== undefined && sentinels)
+    issue('REDIS_SENTINELS', 'is set with REDIS_URL; set one or the other');
+  if (env.REDIS_SENTINEL_PASSWORD !== undefined && !sentinels)
+    issue('REDIS_SENTINEL_PASSWORD', 'is set but REDIS_SENTINELS is not');
+  if (env.REDIS_WAIT_TIMEOUT_MS !== undefined && env.REDIS_WAIT_REPLICAS === undefined)
+    issue('REDIS_WAIT_TIMEOUT_MS', 'is set but REDIS_WAIT_REPLICAS is not');
+}
+
 function isRedisUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -258,4 +323,23 @@ function isRedisUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
+function isHostPort(entry: string): boolean {
+  const match = HOST_PORT.exec(entry.trim());
+  if (match === null) return false;
+  const port = Number(match[3]);
+  return port >= 1 && port <= 65_535;
+}
+
+/** `host:port` (an IPv6 address in brackets) as ioredis takes a Sentinel. */
+function hostPort(entry: string): { host: string; port: number } {
+  const trimmed = entry.trim();
+  const at = trimmed.lastIndexOf(':');
+  return {
+    host: trimmed.slice(0, at).replace(/^\[(.*)\]$/, '$1'),
+    port: Number(trimmed.slice(at + 1)),
+  };
 }

@@ -15,8 +15,30 @@ import type { Autonomy, Binding, Identity } from './policy-schema.ts';
 
 export type LogLevel = Env['LOG_LEVEL'];
 
+/**
+ * Where the data nodes are: one URL, or the Sentinels that name the current primary. A password
+ * given apart (`REDIS_PASSWORD`) wins over the URL's.
+ */
+export type RedisTarget = Readonly<{
+  url: string | undefined;
+  sentinel:
+    | Readonly<{
+        sentinels: readonly Readonly<{ host: string; port: number }>[];
+        name: string;
+        password: string | undefined;
+      }>
+    | undefined;
+  password: string | undefined;
+}>;
+
 export type Config = Readonly<{
-  redis: Readonly<{ url: string; prefix: string }>;
+  /** The Redis connection (a URL or Sentinels), the key prefix, and the webhook's WAIT. */
+  redis: RedisTarget &
+    Readonly<{
+      prefix: string;
+      /** Set: the webhook answers 2xx only once this many replicas have the enqueued alert. */
+      wait: Readonly<{ replicas: number; timeoutMs: number }> | undefined;
+    }>;
   http: Readonly<{
     host: string;
     port: number;
@@ -134,6 +156,32 @@ export function readEnv(cwd = process.cwd()): EnvSource {
  * Parses env and the optional config file into one frozen object. Throws a `config_invalid`
  * error whose message lists every problem by variable or path, never by value.
  */
+const DEFAULT_WAIT_TIMEOUT_MS = 1_000;
+
+function redisSettings(env: Env): Config['redis'] {
+  const sentinel =
+    env.REDIS_SENTINELS === undefined || env.REDIS_SENTINEL_NAME === undefined
+      ? undefined
+      : {
+          sentinels: env.REDIS_SENTINELS,
+          name: env.REDIS_SENTINEL_NAME,
+          password: env.REDIS_SENTINEL_PASSWORD,
+        };
+  return {
+    url: env.REDIS_URL,
+    sentinel,
+    password: env.REDIS_PASSWORD,
+    prefix: env.REDIS_PREFIX,
+    wait:
+      env.REDIS_WAIT_REPLICAS === undefined
+        ? undefined
+        : {
+            replicas: env.REDIS_WAIT_REPLICAS,
+            timeoutMs: env.REDIS_WAIT_TIMEOUT_MS ?? DEFAULT_WAIT_TIMEOUT_MS,
+          },
+  };
+}
+
 export function loadConfig(source: EnvSource): Config {
   const parsed = Env.safeParse(source);
   if (!parsed.success) {
@@ -157,7 +205,7 @@ export function loadConfig(source: EnvSource): Config {
       ? { username: env.ALERTMANAGER_USERNAME, password: env.ALERTMANAGER_PASSWORD }
       : undefined;
   return deepFreeze({
-    redis: { url: env.REDIS_URL, prefix: env.REDIS_PREFIX },
+    redis: redisSettings(env),
     http: {
       host: env.HOST,
       port: env.PORT,

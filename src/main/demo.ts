@@ -72,7 +72,12 @@ async function start(
   onRunning: (running: Awaited<ReturnType<typeof startProcess>>) => void,
 ): Promise<void> {
   const prepared = await prepare(env, dir, parts);
-  const running = await startProcess(prepared.config, 'all', prepared.log);
+  const running = await startProcess(
+    prepared.config,
+    'all',
+    prepared.log,
+    parts.redis === undefined ? {} : { redis: 'throwaway' },
+  );
   onRunning(running);
   const { config, plan } = prepared;
   const base = `http://${hostForUrl(config.http.host)}:${running.port}`;
@@ -89,7 +94,7 @@ async function prepare(env: EnvSource, dir: string, parts: DemoParts) {
   const kubeconfig = join(dir, 'kubeconfig');
   parts.sandbox.writeKubeconfig(kubeconfig);
   const configFile = env.COXSWAIN_CONFIG || writeDemoConfig(dir, kubeconfig);
-  if (!env.REDIS_URL) parts.redis = await startEmbeddedRedis();
+  if (!env.REDIS_URL && !env.REDIS_SENTINELS) parts.redis = await startEmbeddedRedis();
   const plan = await planDemoMonitoring();
   const loaded = loadConfig({
     LOG_LEVEL: 'warn',

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import { createMetrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
 import { exportSuspension } from '../policy/suspend-metric.ts';
+import { checkDurability } from '../queue/check-durability.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { openResources } from '../runtime/resources.ts';
@@ -30,6 +31,8 @@ export async function startProcess(
   config: Config,
   role: Role,
   log: Logger,
+  /** `throwaway`: a Redis kept on purpose without persistence (the demo's), not checked. */
+  options: { redis?: 'throwaway' } = {},
 ): Promise<RunningProcess> {
   // Before anything is opened: a refusal leaves nothing to close.
   if (role !== 'worker') {
@@ -38,6 +41,7 @@ export async function startProcess(
   }
   const metrics = createMetrics();
   const resources = openResources(config, log);
+  if (options.redis !== 'throwaway') void checkDurability(resources.worker, log);
   exportQueueDepth(metrics, resources.queues);
   exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
   const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);

@@ -13,8 +13,8 @@ suspend  stops every write to every cluster at once: approvals are refused with 
          queued actions wait; questions, status and diagnoses go on
 resume   lets writes go on; actions that waited run
 
-Both talk to the Redis of REDIS_URL (and REDIS_PREFIX), and are recorded in the audit trail as
-cli:<your user name>.
+Both talk to the Redis of REDIS_URL or REDIS_SENTINELS (and REDIS_PREFIX), and are recorded in
+the audit trail as cli:<your user name>.
 `;
 
 const REDIS_WAIT_MS = 5_000;
@@ -46,12 +46,12 @@ export async function resume(args: readonly string[]): Promise<void> {
 
 async function withSwitch(run: (sw: SuspendSwitch, by: string) => Promise<void>): Promise<void> {
   const config = loadConfig(readEnv());
-  const redis = createRedis(config.redis.url, 'producer', createLogger('silent'));
+  const redis = createRedis(config.redis, 'producer', createLogger('silent'));
   try {
     if (!(await waitForReady(redis, REDIS_WAIT_MS)))
       throw new CoxswainError(
         'redis_unavailable',
-        'cannot reach Redis (REDIS_URL); nothing was changed',
+        'cannot reach Redis (REDIS_URL or REDIS_SENTINELS); nothing was changed',
       );
     await run(new SuspendSwitch(redis, config.redis.prefix), `cli:${userInfo().username}`);
   } finally {

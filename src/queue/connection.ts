@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /**
@@ -7,7 +8,7 @@ import type { Logger } from '../observability/logger.ts';
  * - producers that answer HTTP requests fail fast (no offline queue, a command timeout), so a
  *   caller hears "unavailable" at once instead of waiting on a buffer that may never drain.
  */
-type RedisRole = 'worker' | 'producer' | 'subscriber';
+export type RedisRole = 'worker' | 'producer' | 'subscriber';
 
 const ROLE_OPTIONS = {
   worker: { maxRetriesPerRequest: null, enableOfflineQueue: true },
@@ -15,14 +16,58 @@ const ROLE_OPTIONS = {
   subscriber: { maxRetriesPerRequest: null, enableOfflineQueue: true },
 } as const satisfies Record<RedisRole, RedisOptions>;
 
-export function createRedis(url: string, role: RedisRole, log: Logger): Redis {
-  const redis = new Redis(url, {
+/** ioredis's options, less the reply mapping its constructor types apart. */
+type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
+
+export function createRedis(target: RedisTarget, role: RedisRole, log: Logger): Redis {
+  const { url, options } = redisOptions(target, role);
+  const redis = url === undefined ? new Redis(options) : new Redis(url, options);
+  watchConnection(redis, log.child({ redis: role }));
+  return redis;
+}
+
+/** The ioredis arguments for a target and role: a URL (or none, with Sentinel) and options. */
+export function redisOptions(
+  target: RedisTarget,
+  role: RedisRole,
+): { url: string | undefined; options: ConnectionOptions } {
+  const common: ConnectionOptions = {
     ...ROLE_OPTIONS[role],
     connectionName: `coxswain-${role}`,
     retryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
-  });
-  watchConnection(redis, log.child({ redis: role }));
-  return redis;
+    // A primary demoted under us answers writes with READONLY: reconnect (through the Sentinels,
+    // to the new primary) and send the command again; it was not applied where it was refused.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    ...(target.password === undefined ? {} : { password: target.password }),
+  };
+  if (target.sentinel !== undefined) {
+    const { sentinels, name, password } = target.sentinel;
+    return {
+      url: undefined,
+      options: {
+        ...common,
+        sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+        name,
+        ...(password === undefined ? {} : { sentinelPassword: password }),
+        // No `failoverDetector`: in ioredis 6.0.0 its +switch-master handler disconnects the
+        // connector even while the connection is reconnecting through the Sentinels, which ends
+        // the connection for good ("Connection is closed", status `end`). A killed primary
+        // closes our connections anyway, Sentinel makes a server it reconfigures drop its
+        // clients, and READONLY above covers a write that races the switch.
+        sentinelRetryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
+      },
+    };
+  }
+  if (target.url === undefined) throw new Error('redis target has neither a URL nor Sentinels');
+  return { url: withoutPassword(target.url, target.password), options: common };
+}
+
+/** ioredis lets a URL's password win over the options': drop it when another is given. */
+function withoutPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
 }
 
 /** Logs an outage once when it starts and once when it ends, not on every reconnect attempt. */

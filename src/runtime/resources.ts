@@ -15,22 +15,42 @@ export type Resources = {
   queues: Queues;
   /** Queues for job processors: adds wait for Redis to come back. */
   workerQueues: Queues;
+  /**
+   * Waits out outages like `worker`; for writes that block on Redis WAIT (REDIS_WAIT_REPLICAS),
+   * a connection of its own then, so a wait holds up nothing else. Else `worker` itself.
+   */
+  records: Redis;
+  /**
+   * The Alertmanager webhook's queue and its fail-fast connection: with REDIS_WAIT_REPLICAS a
+   * connection of its own, since the webhook's WAIT blocks the connection it runs on (and would
+   * hold up every other request handler, and /readyz, while a replica is missing).
+   */
+  alerts: { producer: Redis; runs: Queues['runs'] };
   close(): Promise<void>;
 };
 
 export function openResources(config: Config, log: Logger): Resources {
-  const producer = createRedis(config.redis.url, 'producer', log);
-  const worker = createRedis(config.redis.url, 'worker', log);
+  const producer = createRedis(config.redis, 'producer', log);
+  const worker = createRedis(config.redis, 'worker', log);
   const queues = createQueues(producer, config.redis.prefix, log);
   const workerQueues = createQueues(worker, config.redis.prefix, log);
+  const waits = config.redis.wait !== undefined;
+  const records = waits ? createRedis(config.redis, 'worker', log) : worker;
+  const alertProducer = waits ? createRedis(config.redis, 'producer', log) : producer;
+  const alertQueues = waits ? createQueues(alertProducer, config.redis.prefix, log) : queues;
+  // Connections of their own only with WAIT: otherwise these are the ones above.
+  const ownConnections = waits ? [records, alertProducer] : [];
   return {
     producer,
     worker,
     queues,
     workerQueues,
+    records,
+    alerts: { producer: alertProducer, runs: alertQueues.runs },
     async close() {
-      await Promise.all([closeQueues(queues), closeQueues(workerQueues)]);
-      await Promise.all([closeRedis(producer), closeRedis(worker)]);
+      const own = waits ? [closeQueues(alertQueues)] : [];
+      await Promise.all([closeQueues(queues), closeQueues(workerQueues), ...own]);
+      await Promise.all([producer, worker, ...ownConnections].map(closeRedis));
     },
   };
 }

@@ -340,20 +340,10 @@ describe('containers', () => {
   });
 });
 
-/** Variables other changes add to the product: leader election and Redis Sentinel. */
-const CONTRACT = [
-  'LEADER_LEASE',
-  'LEADER_LEASE_SECONDS',
-  'POD_NAME',
-  'REDIS_SENTINELS',
-  'REDIS_SENTINEL_NAME',
-  'REDIS_PASSWORD',
-  'REDIS_SENTINEL_PASSWORD',
-];
 
 describe('the environment', () => {
   it("sets only variables the product reads, and Node's own options", () => {
-    const known = new Set([...Object.keys(Env.shape), ...CONTRACT, 'NODE_OPTIONS']);
+    const known = new Set([...Object.keys(Env.shape), 'NODE_OPTIONS']);
     const unknown = OVERLAYS.flatMap((overlay) =>
       coxswainContainers(rendered[overlay]).flatMap(({ container }) =>
         [...envOf(container).keys()].filter((name) => !known.has(name)),
@@ -409,7 +399,7 @@ describe('the environment', () => {
     expect(
       Object.values(template.stringData).filter((v) => v !== 'REPLACE_ME' && v !== ''),
     ).toEqual([]);
-    expect(keys.filter((k) => !(k in Env.shape) && !CONTRACT.includes(k))).toEqual([]);
+    expect(keys.filter((k) => !(k in Env.shape))).toEqual([]);
     expect(rendered.small.some((obj) => obj.kind === 'Secret')).toBe(false);
   });
 });
