@@ -340,7 +340,6 @@ describe('containers', () => {
   });
 });
 
-
 describe('the environment', () => {
   it("sets only variables the product reads, and Node's own options", () => {
     const known = new Set([...Object.keys(Env.shape), 'NODE_OPTIONS']);
