@@ -56,7 +56,7 @@ export class AuditFiles {
       if (rows.length === 0) break;
       const byDay = new Map<string, string[]>();
       for (const [id, fields] of rows) {
-        const line = lineOf(id, fields);
+        const line = fileLineOf(id, fields);
         const day = new Date(Number(id.split('-')[0])).toISOString().slice(0, 10);
         byDay.set(day, [...(byDay.get(day) ?? []), line]);
       }
@@ -133,7 +133,8 @@ export class AuditFiles {
   }
 }
 
-function lineOf(id: string, fields: string[]): string {
+/** A stream entry as a file line: its stream id, then the entry's fields. */
+export function fileLineOf(id: string, fields: string[]): string {
   const index = fields.indexOf('entry');
   const entry = index >= 0 ? (fields[index + 1] ?? '{}') : '{}';
   return JSON.stringify({ id, ...(JSON.parse(entry) as object) });

@@ -2,6 +2,7 @@ import { CLUSTER_USAGE } from '../commands/help.ts';
 import { CoxswainError } from '../errors.ts';
 import { UsageError } from './args.ts';
 import { ASK_USAGE, ask } from './ask.ts';
+import { AUDIT_USAGE, audit } from './audit-commands.ts';
 import { clusterCommand } from './cluster-commands.ts';
 import { demo } from './demo.ts';
 import { RBAC_USAGE, rbac } from './rbac-command.ts';
@@ -29,6 +30,7 @@ Commands:
   ask      "QUESTION": the agents' answer about the current cluster (offline: the analyzers')
   suspend  [--reason TEXT]: stops every write at once (approvals refused, actions wait)
   resume   lets writes go on again
+  audit export [--since DAY] [--until DAY]: the audit trail as JSON lines
   rbac     [--config FILE]: the Roles of the identity writes go as (writeAs), from the bindings
 
 Configuration comes from the environment (and .env); see .env.example.
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
   suspend,
   resume,
   rbac,
+  audit: (args) => audit(args),
 };
 
 const HELP: Record<string, string> = {
@@ -77,6 +80,7 @@ const HELP: Record<string, string> = {
   suspend: SUSPEND_USAGE,
   resume: SUSPEND_USAGE,
   rbac: RBAC_USAGE,
+  audit: AUDIT_USAGE,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,10 +1,12 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditFiles } from '../../src/audit/audit-files.ts';
 import { type AuditEntry, auditLine, auditStreamKey } from '../../src/audit/audit-log.ts';
+import { audit } from '../../src/main/audit-commands.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -88,5 +90,52 @@ describe('AuditFiles', () => {
 
     expect([a, b]).toEqual([true, false]);
     expect(lines().filter((l) => l.proposal === 'p-five')).toHaveLength(1);
+  });
+});
+
+/** What `coxswain audit export ARGS` prints, against this file's Redis and prefix. */
+async function exported(...args: string[]): Promise<string> {
+  let text = '';
+  const out = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  const saved = { url: process.env.REDIS_URL, prefix: process.env.REDIS_PREFIX };
+  process.env.REDIS_URL = testRedisUrl();
+  process.env.REDIS_PREFIX = prefix;
+  try {
+    await audit(['export', ...args], out);
+  } finally {
+    process.env.REDIS_URL = saved.url;
+    process.env.REDIS_PREFIX = saved.prefix;
+    if (saved.url === undefined) delete process.env.REDIS_URL;
+    if (saved.prefix === undefined) delete process.env.REDIS_PREFIX;
+  }
+  return text;
+}
+
+describe('coxswain audit export', () => {
+  it('prints the stream as the files have it, and only the days asked for', async () => {
+    await add('p-export');
+    await new AuditFiles(redis, prefix, dir, log).catchUp();
+    const files = readdirSync(dir)
+      .sort()
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('');
+    const today = new Date().toISOString().slice(0, 10);
+
+    expect(await exported()).toBe(files);
+    expect(await exported('--since', today, '--until', today)).toContain('"proposal":"p-export"');
+    expect(await exported('--since', '2999-01-01')).toBe('');
+    expect(await exported('--until', '2000-01-01')).toBe('');
+  });
+
+  it('refuses a day that is not one, and an unknown subcommand', async () => {
+    await expect(exported('--since', '2026-02-30')).rejects.toThrow(
+      '--since must be a day such as 2026-12-01',
+    );
+    await expect(audit(['import'])).rejects.toThrow('the subcommand is export');
   });
 });
