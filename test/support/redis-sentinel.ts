@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -38,6 +38,8 @@ export async function startRedisNode(
   return node(port, child);
 }
 
+const SENTINEL_BINARY = '/usr/bin/redis-sentinel';
+
 /** A Sentinel watching `name` at `primaryPort`, from a config file of its own (it rewrites it). */
 export async function startSentinel(name: string, primaryPort: number): Promise<RedisNode> {
   const port = await freePort();
@@ -56,8 +58,12 @@ export async function startSentinel(name: string, primaryPort: number): Promise<
       '',
     ].join('\n'),
   );
-  // `redis-server --sentinel` is what Debian's redis-sentinel runs; redis-server alone suffices.
-  const child = spawn('redis-server', [conf, '--sentinel', '--loglevel', 'warning'], {
+  // Debian's redis-sentinel package (which .ci/run installs); `redis-server --sentinel` is the
+  // same program where only redis-server is installed.
+  const [command, mode] = existsSync(SENTINEL_BINARY)
+    ? [SENTINEL_BINARY, []]
+    : ['redis-server', ['--sentinel']];
+  const child = spawn(command, [conf, ...mode, '--loglevel', 'warning'], {
     detached: true,
     stdio: 'ignore',
   });
