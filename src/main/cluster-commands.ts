@@ -8,7 +8,7 @@ import { workflowRequest } from '../commands/workflow.ts';
 import { loadClusterConfig, readEnv } from '../config/index.ts';
 import type { CommandName } from '../queue/command-data.ts';
 import { Clusters } from '../tools/kubernetes/cluster.ts';
-import { loadWorkflows, WORKFLOWS_DIR, workflowTask } from '../workflows/markdown.ts';
+import { loadWorkflows, workflowTask } from '../workflows/markdown.ts';
 import { UsageError } from './args.ts';
 import { askInTerminal } from './ask.ts';
 
@@ -18,8 +18,9 @@ export function clusterCommand(name: Exclude<CommandName, 'help'>) {
     const parsed = parseCommand([name, ...args]);
     if (!parsed.ok) throw new UsageError(parsed.error);
     const command = parsed.command;
+    const config = loadClusterConfig(readEnv());
     if (command.name === 'deploy' || command.name === 'workflow') {
-      const workflows = loadWorkflows(WORKFLOWS_DIR);
+      const workflows = loadWorkflows(config.workflowsDir);
       const { name: workflowName, inputs } = workflowRequest(command);
       const workflow = workflows.get(workflowName);
       if (workflow === undefined)
@@ -31,7 +32,6 @@ export function clusterCommand(name: Exclude<CommandName, 'help'>) {
       return askInTerminal(task.task, command.cluster);
     }
     if (command.name === 'help') return;
-    const config = loadClusterConfig(readEnv());
     const cluster = new Clusters(config.clusters).get(command.cluster);
     let message: ChatMessageInput;
     if (command.name === 'status') message = (await clusterStatus(cluster)).message;
