@@ -269,7 +269,12 @@ describe('the image contents', () => {
     child.kill('SIGTERM');
     const code = await exited;
 
-    expect({ ready, output }).toEqual({ ready: 200, output: '' });
+    // The test machine's Redis runs without AOF, which the worker rightly warns about.
+    const warnings = output
+      .split('\n')
+      .filter((line) => line !== '' && !line.includes('"msg":"redis may lose jobs'));
+
+    expect({ ready, warnings }).toEqual({ ready: 200, warnings: [] });
     expect(code).toBe(0);
   }, 60_000);
 });
