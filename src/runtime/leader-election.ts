@@ -121,12 +121,37 @@ export class LeaderElection {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      const renewed = await this.#attempt();
+      const renewed = await this.#round();
       if (this.#stopped) break;
-      if (renewed && !this.#leading) this.#becomeLeader();
+      if (renewed === 'late') {
+        // Taking over may have failed and let go meanwhile.
+        if (this.#leading) await this.#stepDown('lease not renewed in time');
+      } else if (renewed && !this.#leading) this.#becomeLeader();
       else if (!renewed && this.#leading) await this.#checkDeadline();
       // A holder whose renewal failed tries again sooner, to renew before its deadline.
       await this.#sleep(this.#leading && !renewed ? this.#periodMs / 4 : this.#periodMs);
+    }
+  }
+
+  /**
+   * One round; a leader's ends at its renewal deadline at the latest ('late'), so that an API
+   * server that answers slowly or not at all cannot keep it leading while a standby, which sees
+   * the Lease go unrenewed, takes it. The round itself carries on; only its answer is not awaited.
+   */
+  async #round(): Promise<boolean | 'late'> {
+    const attempt = this.#attempt();
+    if (!this.#leading) return attempt;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(
+        () => resolve('late'),
+        Math.max(0, this.#renewedAt + this.#deadlineMs - this.#now()),
+      );
+    });
+    try {
+      return await Promise.race([attempt, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -199,7 +224,8 @@ export class LeaderElection {
   #wrote(written: StoredLease | undefined, sentAt: number): boolean {
     if (written === undefined) return false;
     this.#observe(written, sentAt);
-    this.#renewedAt = sentAt;
+    // A round answered after a later one (its answer was no longer awaited) keeps the later time.
+    this.#renewedAt = Math.max(this.#renewedAt, sentAt);
     return true;
   }
 
