@@ -498,7 +498,12 @@ describe('monitoring', () => {
       used.flatMap((u) => u.metrics.filter((m) => m !== 'up' && !exported.has(m ?? ''))),
     ).toEqual([]);
     expect(used.map((u) => u.alert)).toEqual(
-      expect.arrayContaining(['CoxswainQueueBacklog', 'CoxswainJobsFailing']),
+      expect.arrayContaining([
+        'CoxswainQueueBacklog',
+        'CoxswainJobsFailing',
+        'CoxswainNoLeader',
+        'CoxswainSeveralLeaders',
+      ]),
     );
   });
 
