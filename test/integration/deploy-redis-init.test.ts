@@ -145,6 +145,22 @@ describe('the Redis and Sentinel init script', () => {
     expect(primary).toEqual([HOST, String(ports.a)]);
   });
 
+  it.each([
+    ['empty', ''],
+    ['a line break and a config line of its own', 'abc"\nreplicaof 203.0.113.9 6379\n#'],
+    ['a backslash', 'abc\\ndef'],
+    ['a trailing newline, as kubectl create secret --from-file keeps it', 'abcdef0123456789\n'],
+  ])('writes no Redis config with a password that is %s', (_, password) => {
+    const write = () =>
+      init('redis', 'refused', {
+        ANNOUNCE_PORT: String(ports.nobody),
+        DEFAULT_PRIMARY_PORT: String(ports.nobody),
+        REDIS_PASSWORD: password,
+      });
+
+    expect(write).toThrow(/init: REDIS_PASSWORD/);
+  });
+
   it('starts no sentinel without a password, and the one it starts takes no command without it', async () => {
     const open = () =>
       init('sentinel', 'open-sentinel', {
