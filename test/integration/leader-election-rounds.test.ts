@@ -314,6 +314,31 @@ describe('standing for election', () => {
     expect(a.events).toEqual(['lead', 'stand down']);
   });
 
+  it('keeps leading through an API server that answers every call slowly', async () => {
+    const gate = await KubeGate.start(sandbox.url);
+    const file = join(dir, 'slow-kubeconfig');
+    gate.writeKubeconfig(file);
+    gate.delayMs = 300;
+    // Each round (a read and a write) takes 0.6 s of the 2 s a holder has to renew a 3 s Lease.
+    const a = running(
+      'pod-a',
+      kubernetesLeaseStore(lease, { inCluster: false, kubeconfig: file }, 60),
+      { durationSeconds: 3 },
+    );
+    a.election.start();
+    await until(() => a.election.leading, 'pod-a to lead');
+
+    const renewTimes = new Set<unknown>();
+    while (renewTimes.size < 6) {
+      renewTimes.add((await readLease()).spec.renewTime);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await a.election.stop();
+    await gate.close();
+
+    expect(a.events).toEqual(['lead', 'stand down']);
+  });
+
   it('steps down at its deadline while a renewal hangs, before a standby may take the Lease', async () => {
     const gate = await KubeGate.start(sandbox.url);
     const file = join(dir, 'gate-kubeconfig');
