@@ -122,6 +122,18 @@ describe('clusters, bindings and autonomy in the config file', () => {
     ]);
   });
 
+  it('takes channels on every platform in a worker, which is handed no chat token (the bot checks them)', () => {
+    const file = configFile(
+      'bindings:\n  - { channel: slack:C0OPS, clusters: [default] }\n  - { channel: discord:123, clusters: [default] }\nroutes:\n  - { channels: [slack:C0OPS] }\n',
+    );
+
+    const worker = loadConfig({ ...BASE, COXSWAIN_CONFIG: file }, { chat: false });
+
+    expect(worker.bindings.map((b) => b.channel)).toEqual(['slack:C0OPS', 'discord:123']);
+    expect(worker.slack).toBeUndefined();
+    expect(() => loadConfig({ ...BASE, COXSWAIN_CONFIG: file })).toThrow('slack is not configured');
+  });
+
   it('lets a binding name the default cluster when the file lists none', () => {
     const config = loadConfig({
       ...BASE,

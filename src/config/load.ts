@@ -152,10 +152,6 @@ export function readEnv(cwd = process.cwd()): EnvSource {
   return { ...process.env };
 }
 
-/**
- * Parses env and the optional config file into one frozen object. Throws a `config_invalid`
- * error whose message lists every problem by variable or path, never by value.
- */
 const DEFAULT_WAIT_TIMEOUT_MS = 1_000;
 
 function redisSettings(env: Env): Config['redis'] {
@@ -182,7 +178,18 @@ function redisSettings(env: Env): Config['redis'] {
   };
 }
 
-export function loadConfig(source: EnvSource): Config {
+/**
+ * `chat: false` for a process that holds no chat connection (the worker): it is handed no chat
+ * token, so it takes the config file's channels on every platform as they are, and the bot, which
+ * holds the tokens, refuses the ones whose platform it is not configured for.
+ */
+export type LoadOptions = { chat: boolean };
+
+/**
+ * Parses env and the optional config file into one frozen object. Throws a `config_invalid`
+ * error whose message lists every problem by variable or path, never by value.
+ */
+export function loadConfig(source: EnvSource, options: LoadOptions = { chat: true }): Config {
   const parsed = Env.safeParse(source);
   if (!parsed.success) {
     throw new CoxswainError(
@@ -194,8 +201,8 @@ export function loadConfig(source: EnvSource): Config {
   const file = env.COXSWAIN_CONFIG === undefined ? undefined : resolve(env.COXSWAIN_CONFIG);
   const fileConfig = file === undefined ? ConfigFile.parse({}) : readConfigFile(file);
   const platforms: Platform[] = ['web'];
-  if (env.SLACK_BOT_TOKEN !== undefined) platforms.push('slack');
-  if (env.DISCORD_TOKEN !== undefined) platforms.push('discord');
+  if (env.SLACK_BOT_TOKEN !== undefined || !options.chat) platforms.push('slack');
+  if (env.DISCORD_TOKEN !== undefined || !options.chat) platforms.push('discord');
   checkRoutePlatforms(fileConfig.routes, platforms, file ?? 'COXSWAIN_CONFIG');
   checkBindings(fileConfig, platforms, file ?? 'COXSWAIN_CONFIG');
   checkPeople(fileConfig, file ?? 'COXSWAIN_CONFIG');

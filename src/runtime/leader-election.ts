@@ -80,9 +80,10 @@ export class LeaderElection {
     const seen = await store.get();
     if (seen === undefined) {
       const record = { holder: identity, durationSeconds, transitions: 0 };
+      const writeAt = this.#now();
       return this.#wrote(
         await store.create({ ...record, acquireTime: now, renewTime: now }),
-        sentAt,
+        writeAt,
       );
     }
     this.#observe(seen, sentAt);
@@ -97,7 +98,9 @@ export class LeaderElection {
           renewTime: now,
           transitions: seen.transitions + 1,
         };
-    return this.#wrote(await store.replace(seen, record), sentAt);
+    // The write's own send time: no replica can see it before then, however long the read took.
+    const writeAt = this.#now();
+    return this.#wrote(await store.replace(seen, record), writeAt);
   }
 
   /** Gives the Lease up if this replica holds it: no holder, and a duration of one second. */
@@ -121,12 +124,48 @@ export class LeaderElection {
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      const renewed = await this.#attempt();
+      const startedAt = this.#now();
+      const renewed = await this.#round();
       if (this.#stopped) break;
-      if (renewed && !this.#leading) this.#becomeLeader();
+      if (renewed === 'late') {
+        // Taking over may have failed and let go meanwhile.
+        if (this.#leading) await this.#stepDown('lease not renewed in time');
+      } else if (renewed && !this.#leading) this.#becomeLeader();
       else if (!renewed && this.#leading) await this.#checkDeadline();
-      // A holder whose renewal failed tries again sooner, to renew before its deadline.
-      await this.#sleep(this.#leading && !renewed ? this.#periodMs / 4 : this.#periodMs);
+      await this.#sleep(this.#pause(renewed === true, startedAt));
+    }
+  }
+
+  /**
+   * Until the next round. A holder renews a period after its last round began, however long that
+   * took, so that a slow API server does not push renewals towards the deadline; one whose
+   * renewal failed tries again sooner, to renew before its deadline.
+   */
+  #pause(renewed: boolean, startedAt: number): number {
+    if (!this.#leading) return this.#periodMs;
+    if (!renewed) return this.#periodMs / 4;
+    return Math.max(0, this.#periodMs - (this.#now() - startedAt));
+  }
+
+  /**
+   * One round; a leader's ends at its renewal deadline at the latest ('late'), so that an API
+   * server that answers slowly or not at all cannot keep it leading while a standby, which sees
+   * the Lease go unrenewed, takes it. The round itself carries on; only its answer is not awaited.
+   */
+  async #round(): Promise<boolean | 'late'> {
+    const attempt = this.#attempt();
+    if (!this.#leading) return attempt;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(
+        () => resolve('late'),
+        Math.max(0, this.#renewedAt + this.#deadlineMs - this.#now()),
+      );
+    });
+    try {
+      return await Promise.race([attempt, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -199,7 +238,8 @@ export class LeaderElection {
   #wrote(written: StoredLease | undefined, sentAt: number): boolean {
     if (written === undefined) return false;
     this.#observe(written, sentAt);
-    this.#renewedAt = sentAt;
+    // A round answered after a later one (its answer was no longer awaited) keeps the later time.
+    this.#renewedAt = Math.max(this.#renewedAt, sentAt);
     return true;
   }
 

@@ -352,6 +352,18 @@ describe('the environment', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('hands the chat tokens to the bots only, and the model key to the workers only', () => {
+    const ha = new Map(
+      coxswainContainers(rendered.ha).map(({ container }) => [container.args[0], envOf(container)]),
+    );
+    const chat = ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'DISCORD_TOKEN'];
+
+    expect(chat.filter((name) => ha.get('worker')?.has(name))).toEqual([]);
+    expect(chat.filter((name) => !ha.get('bot')?.has(name))).toEqual([]);
+    expect(ha.get('worker')?.has('ANTHROPIC_API_KEY')).toBe(true);
+    expect(ha.get('bot')?.has('ANTHROPIC_API_KEY')).toBe(false);
+  });
+
   it('follows the contract: a Lease for the bots, sentinels in ha, a Redis URL in small', () => {
     const ha = new Map(
       coxswainContainers(rendered.ha).map(({ container }) => [container.args[0], envOf(container)]),
@@ -486,7 +498,12 @@ describe('monitoring', () => {
       used.flatMap((u) => u.metrics.filter((m) => m !== 'up' && !exported.has(m ?? ''))),
     ).toEqual([]);
     expect(used.map((u) => u.alert)).toEqual(
-      expect.arrayContaining(['CoxswainQueueBacklog', 'CoxswainJobsFailing']),
+      expect.arrayContaining([
+        'CoxswainQueueBacklog',
+        'CoxswainJobsFailing',
+        'CoxswainNoLeader',
+        'CoxswainSeveralLeaders',
+      ]),
     );
   });
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const SCRIPTS = fileURLToPath(new URL('../../deploy/kubernetes/base/redis/', import.meta.url));
 const PASSWORD = 'test0123456789abcdef';
+const SENTINEL_PASSWORD = 'sentinel0123456789ab';
 const HOST = '127.0.0.1';
 
 let dir = '';
@@ -44,6 +45,7 @@ function init(mode: 'redis' | 'sentinel', name: string, env: Record<string, stri
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       REDIS_PASSWORD: PASSWORD,
+      REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
       ANNOUNCE_HOST: HOST,
       DEFAULT_PRIMARY_HOST: HOST,
       CONF_IN: confIn,
@@ -132,7 +134,7 @@ describe('the Redis and Sentinel init script', () => {
     });
     start(conf, true);
 
-    const sentinel = client(ports.sentinel, '');
+    const sentinel = client(ports.sentinel, SENTINEL_PASSWORD);
     const primary = await until(
       () => primaryOf(sentinel),
       (p) => p !== undefined && p !== null,
@@ -143,8 +145,41 @@ describe('the Redis and Sentinel init script', () => {
     expect(primary).toEqual([HOST, String(ports.a)]);
   });
 
+  it.each([
+    ['empty', ''],
+    ['a line break and a config line of its own', 'abc"\nreplicaof 203.0.113.9 6379\n#'],
+    ['a backslash', 'abc\\ndef'],
+    ['a trailing newline, as kubectl create secret --from-file keeps it', 'abcdef0123456789\n'],
+  ])('writes no Redis config with a password that is %s', (_, password) => {
+    const write = () =>
+      init('redis', 'refused', {
+        ANNOUNCE_PORT: String(ports.nobody),
+        DEFAULT_PRIMARY_PORT: String(ports.nobody),
+        REDIS_PASSWORD: password,
+      });
+
+    expect(write).toThrow(/init: REDIS_PASSWORD/);
+  });
+
+  it('starts no sentinel without a password, and the one it starts takes no command without it', async () => {
+    const open = () =>
+      init('sentinel', 'open-sentinel', {
+        ANNOUNCE_PORT: String(ports.nobody),
+        DEFAULT_PRIMARY_PORT: String(ports.a),
+        REDIS_SENTINEL_PASSWORD: '',
+      });
+    const stranger = client(ports.sentinel, '');
+
+    const redirected = await stranger
+      .call('SENTINEL', 'monitor', 'elsewhere', HOST, String(ports.nobody), '1')
+      .catch((error: Error) => error.message);
+
+    expect(open).toThrow(/REDIS_SENTINEL_PASSWORD is not set/);
+    expect(redirected).toMatch(/NOAUTH/);
+  });
+
   it('after a failover, rejoins a restarted primary as a replica of the new one', async () => {
-    const sentinel = client(ports.sentinel, '');
+    const sentinel = client(ports.sentinel, SENTINEL_PASSWORD);
     await until(
       () => sentinel.call('SENTINEL', 'failover', 'coxswain'),
       (answer) => answer === 'OK',

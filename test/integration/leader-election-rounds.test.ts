@@ -8,6 +8,7 @@ import { LeaderElection } from '../../src/runtime/leader-election.ts';
 import type { LeaseStore } from '../../src/runtime/lease-store.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start-sandbox.ts';
 import { connect } from '../../src/tools/kubernetes/cluster.ts';
+import { KubeGate } from '../support/kube-gate.ts';
 
 /**
  * The election against the sandbox's API server, in this process, through the real Kubernetes
@@ -181,21 +182,32 @@ async function until(check: () => boolean | Promise<boolean>, what: string, ms =
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A contender on the real clock that records when it leads and stands down. */
-function running(identity: string, leaseStore = store(), lead = async () => undefined) {
+/**
+ * A contender on the real clock that records when it leads and stands down, in its own events and
+ * in a `timeline` several contenders may share.
+ */
+function running(
+  identity: string,
+  leaseStore = store(),
+  options: { lead?: () => Promise<void>; timeline?: string[]; durationSeconds?: number } = {},
+) {
   const events: string[] = [];
+  const record = (event: string) => {
+    events.push(event);
+    options.timeline?.push(`${identity} ${event}`);
+  };
   const election = new LeaderElection({
     store: leaseStore,
     identity,
     // Shorter than the product allows, to keep these tests quick; the rules are the same.
-    durationSeconds: 1.5,
+    durationSeconds: options.durationSeconds ?? 1.5,
     log,
     lead: async () => {
-      events.push('lead');
-      await lead();
+      record('lead');
+      await options.lead?.();
     },
     standDown: async () => {
-      events.push('stand down');
+      record('stand down');
     },
   });
   return { election, events };
@@ -238,9 +250,11 @@ describe('standing for election', () => {
 
   it('keeps renewing while taking over takes longer than the Lease lasts', async () => {
     let connected = false;
-    const a = running('pod-a', store(), async () => {
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      connected = true;
+    const a = running('pod-a', store(), {
+      lead: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        connected = true;
+      },
     });
     a.election.start();
     await until(() => a.election.leading, 'pod-a to lead');
@@ -263,8 +277,10 @@ describe('standing for election', () => {
   });
 
   it('gives the Lease up when taking over fails, so that a standby leads', async () => {
-    const a = running('pod-a', store(), async () => {
-      throw new Error('Slack could not be reached');
+    const a = running('pod-a', store(), {
+      lead: async () => {
+        throw new Error('Slack could not be reached');
+      },
     });
     a.election.start();
     await until(() => a.events.includes('stand down'), 'pod-a to give up');
@@ -296,5 +312,58 @@ describe('standing for election', () => {
     await a.election.stop();
 
     expect(a.events).toEqual(['lead', 'stand down']);
+  });
+
+  it('keeps leading through an API server that answers every call slowly', async () => {
+    const gate = await KubeGate.start(sandbox.url);
+    const file = join(dir, 'slow-kubeconfig');
+    gate.writeKubeconfig(file);
+    gate.delayMs = 300;
+    // Each round (a read and a write) takes 0.6 s of the 2 s a holder has to renew a 3 s Lease.
+    const a = running(
+      'pod-a',
+      kubernetesLeaseStore(lease, { inCluster: false, kubeconfig: file }, 60),
+      { durationSeconds: 3 },
+    );
+    a.election.start();
+    await until(() => a.election.leading, 'pod-a to lead');
+
+    const renewTimes = new Set<unknown>();
+    while (renewTimes.size < 6) {
+      renewTimes.add((await readLease()).spec.renewTime);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await a.election.stop();
+    await gate.close();
+
+    expect(a.events).toEqual(['lead', 'stand down']);
+  });
+
+  it('steps down at its deadline while a renewal hangs, before a standby may take the Lease', async () => {
+    const gate = await KubeGate.start(sandbox.url);
+    const file = join(dir, 'gate-kubeconfig');
+    gate.writeKubeconfig(file);
+    const timeline: string[] = [];
+    // A call may take longer than the Lease lasts: the deadline is the election's, not the call's.
+    const a = running(
+      'pod-a',
+      kubernetesLeaseStore(lease, { inCluster: false, kubeconfig: file }, 60),
+      {
+        timeline,
+        durationSeconds: 3,
+      },
+    );
+    a.election.start();
+    await until(() => a.election.leading, 'pod-a to lead');
+    const b = running('pod-b', store(), { timeline, durationSeconds: 3 });
+    b.election.start();
+
+    gate.mode = 'hang';
+    await until(() => b.election.leading, 'pod-b to take over');
+    await b.election.stop();
+    await gate.close();
+    await a.election.stop();
+
+    expect(timeline.slice(0, 3)).toEqual(['pod-a lead', 'pod-a stand down', 'pod-b lead']);
   });
 });

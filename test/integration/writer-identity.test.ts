@@ -210,6 +210,58 @@ describe('writes as the cluster writeAs user', () => {
     expect(gate.requests.filter((r) => r.method === 'GET' && r.impersonateUser)).toEqual([]);
   });
 
+  it("refuses every change in Coxswain's own namespace, even where the writer's RBAC reaches", async () => {
+    // What a binding over every namespace grants the writer (a ClusterRole) reaches it too.
+    await apply(`
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: writer-here, namespace: coxswain }
+rules: [{ apiGroups: [apps], resources: [deployments], verbs: [patch] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: writer-here, namespace: coxswain }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: writer-here }
+subjects: [{ kind: ServiceAccount, name: coxswain-writer, namespace: coxswain }]
+`);
+    await sandbox.cluster.apps.createNamespacedDeployment({
+      namespace: 'coxswain',
+      body: {
+        metadata: { name: 'coxswain-worker' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'coxswain-worker' } },
+          template: {
+            metadata: { labels: { app: 'coxswain-worker' } },
+            spec: { containers: [{ name: 'coxswain', image: 'ghcr.io/example/coxswain:0.1.0' }] },
+          },
+        },
+      },
+    });
+    const target = { namespace: 'coxswain', name: 'coxswain-worker', replicas: 0 };
+    // Proposed where nothing writes as the writer; approved; then executed by the worker.
+    const id = await approvedAction(
+      store,
+      await proposeScale(sandbox.cluster, target),
+      'run-writer',
+      'scale-own',
+    );
+    gate.requests.length = 0;
+
+    const proposing = await proposeScale(worker(), target).then(
+      () => 'proposed',
+      (error: Error) => error.message,
+    );
+    const result = await executeProposal(id, deps);
+
+    const refusal = "namespace coxswain is Coxswain's own";
+    expect(proposing).toContain(refusal);
+    expect(result.state).toBe('failed');
+    expect((await store.record(id))?.result?.error).toContain(refusal);
+    expect(await replicas('coxswain', 'coxswain-worker')).toBe(2);
+    expect(gate.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('refuses to propose there too: the dry run is the writer’s', async () => {
     const proposing = proposeScale(worker(), {
       namespace: 'payments',

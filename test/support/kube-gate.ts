@@ -15,6 +15,8 @@ type Seen = { method: string; path: string; dryRun: boolean };
 export class KubeGate {
   readonly url: string;
   mode: GateMode = 'pass';
+  /** How long each request waits before it is forwarded: a slow network or API server. */
+  delayMs = 0;
   /** Every request that reached the gate, with the user it asked to act as (Impersonate-User). */
   readonly requests: (Seen & { impersonateUser: string | undefined })[] = [];
   readonly #server: Server;
@@ -75,6 +77,19 @@ export class KubeGate {
     upstream: string,
   ): void {
     if (this.mode === 'hang') return;
+    if (this.delayMs > 0 && this.mode === 'pass') {
+      req.pause();
+      setTimeout(() => this.pass(req, res, upstream), this.delayMs);
+      return;
+    }
+    this.pass(req, res, upstream);
+  }
+
+  private pass(
+    req: IncomingMessage,
+    res: import('node:http').ServerResponse,
+    upstream: string,
+  ): void {
     if (this.mode === 'refuse') {
       res.writeHead(503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', status: 'Failure', message: 'unavailable' }));

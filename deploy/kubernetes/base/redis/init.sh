@@ -7,9 +7,30 @@
 # Environment: REDIS_PASSWORD; ANNOUNCE_HOST (this pod's stable DNS name), ANNOUNCE_PORT;
 # DEFAULT_PRIMARY_HOST, DEFAULT_PRIMARY_PORT; CONF_IN (redis.conf, redis only), CONF_OUT;
 # optional SENTINEL_HOST, SENTINEL_PORT (26379), MASTER_NAME (coxswain), QUORUM (2),
-# REDIS_SENTINEL_PASSWORD. Passwords must not contain quotes or spaces (openssl rand -hex 32).
+# REDIS_SENTINEL_PASSWORD (required by a sentinel). Passwords are letters, digits and ._+/=-
+# only (openssl rand -hex 32): they are written into the config between double quotes.
 set -eu
 mode=${1:?usage: init.sh redis|sentinel}
+# A quote, backslash or line break would end the value early and turn the rest into config
+# lines of its own (or change the password Redis keeps); an empty one turns authentication off.
+for name in REDIS_PASSWORD REDIS_SENTINEL_PASSWORD; do
+  eval "value=\${$name:-}"
+  case "$value" in
+    *[!A-Za-z0-9._+/=-]*)
+      echo "init: $name may hold only letters, digits and ._+/=- (openssl rand -hex 32)" >&2
+      exit 2 ;;
+  esac
+done
+if [ -z "${REDIS_PASSWORD:-}" ]; then
+  echo "init: REDIS_PASSWORD is not set" >&2
+  exit 2
+fi
+# A sentinel that takes commands from anyone lets anyone who reaches it name another primary,
+# which every client then follows and sends REDIS_PASSWORD to.
+if [ "$mode" = sentinel ] && [ -z "${REDIS_SENTINEL_PASSWORD:-}" ]; then
+  echo "init: REDIS_SENTINEL_PASSWORD is not set; a sentinel needs a password of its own" >&2
+  exit 2
+fi
 master=${MASTER_NAME:-coxswain}
 primary_host=""
 primary_port=""
@@ -58,10 +79,8 @@ elif [ "$mode" = sentinel ]; then
     echo "sentinel down-after-milliseconds $master 5000"
     echo "sentinel failover-timeout $master 60000"
     echo "sentinel parallel-syncs $master 1"
-    if [ -n "${REDIS_SENTINEL_PASSWORD:-}" ]; then
-      echo "requirepass \"$REDIS_SENTINEL_PASSWORD\""
-      echo "sentinel sentinel-pass \"$REDIS_SENTINEL_PASSWORD\""
-    fi
+    echo "requirepass \"$REDIS_SENTINEL_PASSWORD\""
+    echo "sentinel sentinel-pass \"$REDIS_SENTINEL_PASSWORD\""
   } > "$CONF_OUT"
 else
   echo "init: unknown mode $mode (redis or sentinel)" >&2

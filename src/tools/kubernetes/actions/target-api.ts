@@ -80,6 +80,7 @@ export async function writeTarget(
   change: Change,
   options: { dryRun: boolean; uid?: string },
 ): Promise<KubernetesObject | undefined> {
+  refuseOwnNamespace(cluster, ref);
   const dryRun: Record<string, string> = options.dryRun ? { dryRun: 'All' } : {};
   try {
     if (change.method === 'delete') {
@@ -114,6 +115,21 @@ export async function writeTarget(
           });
     throw refused ?? wrapKubernetesError(error, attempt(verb, ref));
   }
+}
+
+/**
+ * The namespace of the ServiceAccount writes go as is Coxswain's own, the writer's and the
+ * worker's: a change there (the worker's image, the config file with the bindings and the
+ * policy) would change Coxswain itself and with it who may do what, so no tier, binding or
+ * approval reaches it. A binding over every namespace grants the writer RBAC there too.
+ */
+function refuseOwnNamespace(cluster: Cluster, ref: Ref): void {
+  const own = /^system:serviceaccount:([^:]+):/.exec(cluster.writeAs ?? '')?.[1];
+  if (own === undefined || ref.namespace !== own) return;
+  throw new CoxswainError(
+    'forbidden_change',
+    `${ref.kind.toLowerCase()} ${own}/${ref.name}: forbidden whatever the tier: namespace ${own} is Coxswain's own (writes go as ${cluster.writeAs}); what runs there is changed by people only`,
+  );
 }
 
 function attempt(verb: string, ref: Ref) {
