@@ -133,12 +133,4 @@ describe('coxswain status and diagnose', () => {
     expect(result.stderr).toContain('"service/web" is not KIND/NAME');
     expect(result.stderr).toContain('Usage: coxswain status');
   });
-
-  it('deploys with the workflows of WORKFLOWS_DIR, not the shipped ones', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'coxswain-cli-workflows-'));
-    const result = await finish(['deploy', 'web'], { WORKFLOWS_DIR: empty });
-
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('no workflow named deploy-app (workflows: none)');
-  });
 });

@@ -227,15 +227,6 @@ describe('the image contents', () => {
     expect(workflows).toContain('app/workflows/incidents/pod-crashloop.yaml');
   });
 
-  it('checks the workflows of the Kubernetes ConfigMap', () => {
-    const base = join(ROOT, 'deploy/kubernetes/base/workflows');
-
-    const out = run(['workflow', 'list'], { WORKFLOWS_DIR: base });
-
-    // Outside the working directory: shown whole.
-    expect(out).toContain(join(base, 'pod-crashloop.yaml'));
-  });
-
   it('runs a worker with the prompts and workflows of the ConfigMaps until it is ready', async () => {
     const port = await freePort();
     const child = spawn(join(bin, 'coxswain'), ['worker'], {
