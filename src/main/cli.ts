@@ -1,16 +1,5 @@
-import { CLUSTER_USAGE } from '../commands/help.ts';
 import { CoxswainError } from '../errors.ts';
 import { UsageError } from './args.ts';
-import { ASK_USAGE, ask } from './ask.ts';
-import { AUDIT_USAGE, audit } from './audit-commands.ts';
-import { clusterCommand } from './cluster-commands.ts';
-import { demo } from './demo.ts';
-import { RBAC_USAGE, rbac } from './rbac-command.ts';
-import { SANDBOX_USAGE, sandbox } from './sandbox.ts';
-import { serve } from './serve.ts';
-import { resume, SUSPEND_USAGE, suspend } from './suspend-commands.ts';
-import { workflowCheck } from './workflow-check.ts';
-import { workflowList, workflowRun } from './workflow-commands.ts';
 
 const USAGE = `Usage: coxswain <command>
 
@@ -47,40 +36,52 @@ const noArgs =
     await run();
   };
 
+// Each command loads its own modules when it runs, so that `coxswain sandbox` or `coxswain rbac`
+// does not load the bot, the worker and every chat library first.
 const COMMANDS: Record<string, Command> = {
-  bot: noArgs(() => serve('bot')),
-  worker: noArgs(() => serve('worker')),
-  all: noArgs(() => serve('all')),
-  demo: noArgs(demo),
-  sandbox,
+  bot: noArgs(async () => (await import('./serve.ts')).serve('bot')),
+  worker: noArgs(async () => (await import('./serve.ts')).serve('worker')),
+  all: noArgs(async () => (await import('./serve.ts')).serve('all')),
+  demo: noArgs(async () => (await import('./demo.ts')).demo()),
+  sandbox: async (args) => (await import('./sandbox.ts')).sandbox(args),
   status: clusterCommand('status'),
   diagnose: clusterCommand('diagnose'),
   rollback: clusterCommand('rollback'),
   deploy: clusterCommand('deploy'),
-  workflow: (args) => {
-    if (args[0] === 'check') return workflowCheck(args.slice(1));
+  workflow: async (args) => {
+    if (args[0] === 'check')
+      return (await import('./workflow-check.ts')).workflowCheck(args.slice(1));
+    const { workflowList, workflowRun } = await import('./workflow-commands.ts');
     if (args[0] === 'list') return workflowList(args.slice(1));
     return workflowRun(args[0] === 'run' ? args.slice(1) : args);
   },
-  ask,
-  suspend,
-  resume,
-  rbac,
-  audit: (args) => audit(args),
+  ask: async (args) => (await import('./ask.ts')).ask(args),
+  suspend: async (args) => (await import('./suspend-commands.ts')).suspend(args),
+  resume: async (args) => (await import('./suspend-commands.ts')).resume(args),
+  rbac: async (args) => (await import('./rbac-command.ts')).rbac(args),
+  audit: async (args) => (await import('./audit-commands.ts')).audit(args),
 };
 
-const HELP: Record<string, string> = {
-  sandbox: SANDBOX_USAGE,
-  status: CLUSTER_USAGE,
-  diagnose: CLUSTER_USAGE,
-  rollback: CLUSTER_USAGE,
-  deploy: CLUSTER_USAGE,
-  workflow: CLUSTER_USAGE,
-  ask: ASK_USAGE,
-  suspend: SUSPEND_USAGE,
-  resume: SUSPEND_USAGE,
-  rbac: RBAC_USAGE,
-  audit: AUDIT_USAGE,
+function clusterCommand(name: 'status' | 'diagnose' | 'rollback' | 'deploy'): Command {
+  return async (args) => (await import('./cluster-commands.ts')).clusterCommand(name)(args);
+}
+
+const clusterUsage = async () => (await import('../commands/help.ts')).CLUSTER_USAGE;
+const suspendUsage = async () => (await import('./suspend-commands.ts')).SUSPEND_USAGE;
+
+/** Each command's own usage, loaded when it is asked for or a command is misused. */
+const HELP: Record<string, () => Promise<string>> = {
+  sandbox: async () => (await import('./sandbox.ts')).SANDBOX_USAGE,
+  status: clusterUsage,
+  diagnose: clusterUsage,
+  rollback: clusterUsage,
+  deploy: clusterUsage,
+  workflow: clusterUsage,
+  ask: async () => (await import('./ask.ts')).ASK_USAGE,
+  suspend: suspendUsage,
+  resume: suspendUsage,
+  rbac: async () => (await import('./rbac-command.ts')).RBAC_USAGE,
+  audit: async () => (await import('./audit-commands.ts')).AUDIT_USAGE,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -96,7 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const help = HELP[command];
   if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(help);
+    process.stdout.write(await help());
     return 0;
   }
   try {
@@ -105,7 +106,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(
-        `coxswain: ${error.message.replace(/^coxswain /, '')}\n\n${help ?? USAGE}`,
+        `coxswain: ${error.message.replace(/^coxswain /, '')}\n\n${help === undefined ? USAGE : await help()}`,
       );
       return 2;
     }
