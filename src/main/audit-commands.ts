@@ -1,11 +1,8 @@
 import type { Writable } from 'node:stream';
 import { fileLineOf } from '../audit/audit-files.ts';
 import { auditStreamKey } from '../audit/audit-log.ts';
-import { loadConfig, readEnv } from '../config/index.ts';
-import { CoxswainError } from '../errors.ts';
-import { createLogger } from '../observability/logger.ts';
-import { closeRedis, createRedis, waitForReady } from '../queue/connection.ts';
 import { parseFlags, UsageError } from './args.ts';
+import { withCliRedis } from './cli-redis.ts';
 
 export const AUDIT_USAGE = `Usage: coxswain audit export [--since YYYY-MM-DD] [--until YYYY-MM-DD]
 
@@ -14,7 +11,6 @@ Redis of REDIS_URL or REDIS_SENTINELS (and REDIS_PREFIX) as JSON lines, oldest f
 lines as the daily audit files. --since and --until are UTC days, both included.
 `;
 
-const REDIS_WAIT_MS = 5_000;
 const BATCH = 500;
 const DAY_MS = 86_400_000;
 
@@ -32,15 +28,8 @@ export async function audit(
     values.until === undefined
       ? '+'
       : `${dayStart(values.until, 'until') + DAY_MS - 1}-${2n ** 64n - 1n}`;
-  const config = loadConfig(readEnv());
-  const redis = createRedis(config.redis, 'producer', createLogger('silent'));
-  try {
-    if (!(await waitForReady(redis, REDIS_WAIT_MS)))
-      throw new CoxswainError(
-        'redis_unavailable',
-        'cannot reach Redis (REDIS_URL or REDIS_SENTINELS)',
-      );
-    const key = auditStreamKey(config.redis.prefix);
+  await withCliRedis('cannot reach Redis (REDIS_URL or REDIS_SENTINELS)', async (redis, prefix) => {
+    const key = auditStreamKey(prefix);
     let start = from;
     while (true) {
       const rows = await redis.xrange(key, start, to, 'COUNT', BATCH);
@@ -48,9 +37,7 @@ export async function audit(
       await write(out, `${rows.map(([id, fields]) => fileLineOf(id, fields)).join('\n')}\n`);
       start = `(${rows[rows.length - 1]?.[0]}`;
     }
-  } finally {
-    await closeRedis(redis);
-  }
+  });
 }
 
 /** Midnight UTC of a YYYY-MM-DD day, in milliseconds. */

@@ -1,10 +1,7 @@
 import { userInfo } from 'node:os';
-import { loadConfig, readEnv } from '../config/index.ts';
-import { CoxswainError } from '../errors.ts';
-import { createLogger } from '../observability/logger.ts';
 import { SuspendSwitch, suspendedLine } from '../policy/suspend.ts';
-import { closeRedis, createRedis, waitForReady } from '../queue/connection.ts';
 import { parseFlags, UsageError } from './args.ts';
+import { withCliRedis } from './cli-redis.ts';
 
 export const SUSPEND_USAGE = `Usage: coxswain suspend [--reason TEXT]
        coxswain resume
@@ -16,8 +13,6 @@ resume   lets writes go on; actions that waited run
 Both talk to the Redis of REDIS_URL or REDIS_SENTINELS (and REDIS_PREFIX), and are recorded in
 the audit trail as cli:<your user name>.
 `;
-
-const REDIS_WAIT_MS = 5_000;
 
 export async function suspend(args: readonly string[]): Promise<void> {
   const { values } = parseFlags('suspend', args, { reason: { type: 'string' } });
@@ -45,16 +40,8 @@ export async function resume(args: readonly string[]): Promise<void> {
 }
 
 async function withSwitch(run: (sw: SuspendSwitch, by: string) => Promise<void>): Promise<void> {
-  const config = loadConfig(readEnv());
-  const redis = createRedis(config.redis, 'producer', createLogger('silent'));
-  try {
-    if (!(await waitForReady(redis, REDIS_WAIT_MS)))
-      throw new CoxswainError(
-        'redis_unavailable',
-        'cannot reach Redis (REDIS_URL or REDIS_SENTINELS); nothing was changed',
-      );
-    await run(new SuspendSwitch(redis, config.redis.prefix), `cli:${userInfo().username}`);
-  } finally {
-    await closeRedis(redis);
-  }
+  await withCliRedis(
+    'cannot reach Redis (REDIS_URL or REDIS_SENTINELS); nothing was changed',
+    (redis, prefix) => run(new SuspendSwitch(redis, prefix), `cli:${userInfo().username}`),
+  );
 }
