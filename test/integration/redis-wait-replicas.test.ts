@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
+import { notification } from '../support/failover-load.ts';
 import { queuesIdle } from '../support/queues-idle.ts';
 import { inSync, type RedisNode, startRedisNode, until } from '../support/redis-sentinel.ts';
 import { FakeSlack } from '../support/slack-api.ts';
@@ -40,30 +41,6 @@ afterAll(async () => {
   await replica?.stop();
   await primary?.stop();
 });
-
-function notification(alertname: string) {
-  return {
-    version: '4',
-    groupKey: `{}:{alertname="${alertname}"}`,
-    truncatedAlerts: 0,
-    status: 'firing',
-    receiver: 'coxswain',
-    groupLabels: { alertname },
-    commonLabels: { alertname, severity: 'critical' },
-    commonAnnotations: { summary: 'Replicated or refused' },
-    externalURL: 'http://alertmanager.example',
-    alerts: [
-      {
-        status: 'firing',
-        labels: { alertname, severity: 'critical' },
-        annotations: { summary: 'Replicated or refused' },
-        startsAt: '2026-12-07T10:00:00Z',
-        generatorURL: 'http://prometheus.example/graph',
-        fingerprint: `fp-${alertname}`,
-      },
-    ],
-  };
-}
 
 /** Top-level messages in the channel that name `alertname`. */
 const messagesAbout = (alertname: string) =>

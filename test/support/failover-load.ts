@@ -11,8 +11,8 @@ const KILL_AFTER = 60;
 const AFTER_RECOVERY = 40;
 const MAX_GROUPS = 600;
 
-export function notification(group: number) {
-  const alertname = `Load${String(group).padStart(4, '0')}`;
+/** An Alertmanager notification of one firing alert, its group named by `alertname`. */
+export function notification(alertname: string) {
   return {
     version: '4',
     groupKey: `{}:{alertname="${alertname}"}`,
@@ -30,11 +30,13 @@ export function notification(group: number) {
         annotations: { summary: 'Steady load' },
         startsAt: '2026-12-07T10:00:00Z',
         generatorURL: 'http://prometheus.example/graph',
-        fingerprint: `fp${group}`,
+        fingerprint: `fp-${alertname}`,
       },
     ],
   };
 }
+
+const groupName = (group: number) => `Load${String(group).padStart(4, '0')}`;
 
 export type Answer = { group: number; at: number; status: number | 'hang' | 'error' };
 
@@ -44,7 +46,7 @@ async function post(baseUrl: string, group: number): Promise<Answer> {
     const response = await fetch(`${baseUrl}/alerts/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(notification(group)),
+      body: JSON.stringify(notification(groupName(group))),
       signal: AbortSignal.timeout(10_000),
     });
     await response.arrayBuffer();
