@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { benchAgents } from './agents.ts';
 import { benchAlertLoop } from './alert-loop.ts';
 import { benchAnswerTokens } from './answer-tokens.ts';
@@ -11,29 +14,84 @@ import { benchSchedulerMessages } from './scheduler-messages.ts';
 import { benchSentinelFailover } from './sentinel-failover.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchStatus } from './status.ts';
+import { ROOT } from './support.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchWorkflowSchedule } from './workflow-schedule.ts';
 import { benchWorkflowSteps } from './workflow-steps.ts';
 
-// `npm run bench`: figures and ratios, printed. Nothing here is a pass/fail test: these machines
-// are shared, so the numbers are for reading, comparing and putting in closing notes.
+// `npm run bench`: figures and ratios, printed, and written to bench/results/latest.json. Nothing
+// here is a pass/fail test: these machines are shared, so the numbers are for reading, comparing
+// and putting in closing notes.
+
+/** A bench prints its figures and returns them (`Figures`) for latest.json; older ones return nothing. */
+type Bench = { name: string; run: () => Promise<unknown>; byName?: true };
+
+const BENCHES: Bench[] = [
+  { name: 'webhook', run: benchWebhook },
+  { name: 'memory', run: benchMemory },
+  { name: 'diagnose', run: benchDiagnose },
+  { name: 'agents', run: benchAgents },
+  { name: 'answers', run: benchAnswerTokens },
+  { name: 'slack', run: benchSlackAck },
+  { name: 'redaction', run: benchRedaction },
+  { name: 'scheduler-messages', run: benchSchedulerMessages },
+  { name: 'oncall', run: benchOncall },
+  { name: 'status', run: benchStatus },
+  { name: 'sandbox', run: benchSandbox },
+  { name: 'failover', run: benchFailover },
+  { name: 'sentinel-failover', run: benchSentinelFailover },
+  // Half an hour with the shipped intervals: only when asked for by name.
+  { name: 'alert-loop', run: benchAlertLoop, byName: true },
+  {
+    name: 'workflows',
+    run: async () => ({
+      steps: await benchWorkflowSteps(),
+      schedule: await benchWorkflowSchedule(),
+    }),
+  },
+];
+
 const only = process.argv[2];
-if (only === undefined || only === 'webhook') await benchWebhook();
-if (only === undefined || only === 'memory') await benchMemory();
-if (only === undefined || only === 'diagnose') await benchDiagnose();
-if (only === undefined || only === 'agents') await benchAgents();
-if (only === undefined || only === 'answers') await benchAnswerTokens();
-if (only === undefined || only === 'slack') await benchSlackAck();
-if (only === undefined || only === 'redaction') await benchRedaction();
-if (only === undefined || only === 'scheduler-messages') await benchSchedulerMessages();
-if (only === undefined || only === 'oncall') await benchOncall();
-if (only === undefined || only === 'status') await benchStatus();
-if (only === undefined || only === 'sandbox') await benchSandbox();
-if (only === undefined || only === 'failover') await benchFailover();
-if (only === undefined || only === 'sentinel-failover') await benchSentinelFailover();
-// Half an hour with the shipped intervals: only when asked for by name.
-if (only === 'alert-loop') await benchAlertLoop();
-if (only === undefined || only === 'workflows') {
-  await benchWorkflowSteps();
-  await benchWorkflowSchedule();
+const chosen = BENCHES.filter((b) => (only === undefined ? b.byName !== true : b.name === only));
+if (chosen.length === 0) {
+  console.error(`no bench named ${only}; one of: ${BENCHES.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+const OUT = `${ROOT}bench/results/latest.json`;
+const report = {
+  started: new Date().toISOString(),
+  commit: gitCommit(),
+  node: process.version,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  },
+  benches: {} as Record<string, { seconds: number; figures?: unknown; error?: string }>,
+};
+let failed = false;
+for (const bench of chosen) {
+  const started = Date.now();
+  try {
+    const figures = await bench.run();
+    report.benches[bench.name] = { seconds: (Date.now() - started) / 1000, figures };
+  } catch (error) {
+    failed = true;
+    console.error(`\nbench ${bench.name} failed: ${(error as Error).stack}`);
+    report.benches[bench.name] = { seconds: (Date.now() - started) / 1000, error: String(error) };
+  }
+  // Written after each bench, so what was measured survives one that fails or is stopped.
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);
+}
+console.log(`\nwrote bench/results/latest.json`);
+if (failed) process.exitCode = 1;
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
 }

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
+/** What a bench returns for bench/results/latest.json: its figures by name. */
+export type Figures = Record<string, unknown>;
+
 export type Child = { process: ChildProcess; pid: number; stop(): Promise<void> };
 
 /** Spawns a Node script of the repository and waits until it answers 200 at `readyUrl`. */
