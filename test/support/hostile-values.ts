@@ -78,6 +78,14 @@ export const POLLUTING: readonly HostileValue[] = [
   { name: 'prototype object', json: '{"prototype":{"polluted":"yes"}}' },
 ];
 
+/** Every hostile value but the huge ones: for surfaces that parse YAML, where size is tested once. */
+export const SMALL_VALUES: readonly HostileValue[] = [
+  ...WRONG_TYPES,
+  ...NUMBERS,
+  ...UNICODE,
+  ...POLLUTING,
+];
+
 /** Every hostile value, for a field of any type. */
 export const HOSTILE_VALUES: readonly HostileValue[] = [
   ...WRONG_TYPES,
@@ -114,8 +122,8 @@ const HOLE = '\u0000hostile-hole\u0000';
 /**
  * Every case for one payload: each hostile value in each field (leaves and objects alike, the
  * first item of an array standing for all), each hostile key beside each object's own, and the
- * field left out. `skip` leaves out values a surface refuses whole before its fields matter
- * (the webhook's body limit makes a 1 MiB string one case, not one per field).
+ * field left out. A surface may pass fewer values where some are refused whole before any
+ * field matters (the webhook's body limit makes a 1 MiB string one case, not one per field).
  */
 export function hostileCases(
   valid: Json,
