@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   HOSTILE_KEYS,
-  HOSTILE_VALUES,
+  HUGE,
   hostileCases,
   prototypePolluted,
+  SMALL_VALUES,
 } from '../../../test/support/hostile-values.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
@@ -94,7 +95,14 @@ describe('hostile tool arguments', () => {
   const bases = TOOLS.map((tool) => {
     const schema = z.toJSONSchema(tool.input, { io: 'input' }) as JsonSchema;
     const base = example(schema);
-    const cases = hostileCases(base as never, { values: HOSTILE_VALUES, keys: HOSTILE_KEYS });
+    const cases = [
+      ...hostileCases(base as never, { values: SMALL_VALUES, keys: HOSTILE_KEYS }),
+      // The huge values as the whole input, and a megabyte in each field of the top level.
+      ...HUGE.map((value) => ({ name: `(root) ← ${value.name}`, json: value.json })),
+      ...hostileCases(base as never, { values: HUGE.slice(0, 1), keys: [] }).filter((c) =>
+        /^\w+ ← /.test(c.name),
+      ),
+    ];
     return { tool, base, cases, valid: tool.input.safeParse(base).success };
   });
   const total = bases.reduce((sum, b) => sum + b.cases.length, 0);
