@@ -86,6 +86,19 @@ export const SMALL_VALUES: readonly HostileValue[] = [
   ...POLLUTING,
 ];
 
+/**
+ * One or two of each kind, for surfaces where every case is a request through the whole stack:
+ * the kinds stay systematic, the count stays small.
+ */
+export const SAMPLE_VALUES: readonly HostileValue[] = [
+  ...WRONG_TYPES.filter((v) => ['null', 'true', 'empty array', 'empty object'].includes(v.name)),
+  ...NUMBERS.filter((v) => ['-1', '-2^63', 'Infinity (1e999)', 'NaN as a string'].includes(v.name)),
+  ...UNICODE.filter((v) =>
+    ['RTL override', 'lone surrogate', 'NUL', 'combining marks'].includes(v.name),
+  ),
+  ...POLLUTING.slice(0, 2),
+];
+
 /** Every hostile value, for a field of any type. */
 export const HOSTILE_VALUES: readonly HostileValue[] = [
   ...WRONG_TYPES,
