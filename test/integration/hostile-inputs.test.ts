@@ -2,14 +2,17 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
+import { FakeDiscord } from '../support/discord-api.ts';
 import {
   deepArray,
   deepObject,
   type HostileCase,
   HUGE,
   hostileCases,
+  type Json,
   prototypePolluted,
   SAMPLE_VALUES,
+  UNICODE,
 } from '../support/hostile-values.ts';
 import { FakeSlack } from '../support/slack-api.ts';
 import { APP_ID, TEAM_ID, VERIFICATION_TOKEN } from '../support/slack-payloads.ts';
@@ -23,15 +26,21 @@ import { encodeBody, slackSignature } from '../support/slack-signed-request.ts';
  */
 let app: TestApp;
 let slack: FakeSlack;
+let discord: FakeDiscord;
+let dana: string;
 
 /** How long an answer may take before it counts as never coming: far past any real one. */
 const HANG_MS = 15_000;
 
 beforeAll(async () => {
-  slack = await FakeSlack.start();
+  [slack, discord] = await Promise.all([FakeSlack.start(), FakeDiscord.start()]);
+  dana = discord.addUser('dana');
   const file = writeConfigFile({
     clusters: [{ name: 'prod', context: 'none' }],
-    bindings: [{ channel: 'slack:C0OPS', clusters: ['prod'], namespaces: ['payments'] }],
+    bindings: [
+      { channel: 'slack:C0OPS', clusters: ['prod'], namespaces: ['payments'] },
+      { channel: `discord:${discord.channels.ops}`, clusters: ['prod'], namespaces: ['payments'] },
+    ],
   });
   app = await startTestApp(
     {
@@ -40,14 +49,19 @@ beforeAll(async () => {
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_API_URL: slack.apiUrl,
       SLACK_PACE_MS: '10',
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_GUILD_ID: discord.guildId,
+      DISCORD_PACE_MS: '10',
     },
     'bot',
   );
+  await discord.ready();
 });
 
 afterAll(async () => {
   await app?.stop();
-  await slack?.close();
+  await Promise.all([slack?.close(), discord?.close()]);
 });
 
 type Answer = { status: number; text: string };
@@ -333,6 +347,70 @@ describe('Slack over HTTP, hostile and signed', () => {
     const answer = await sendSlack(freshIds(JSON.stringify(MENTION)), 'json');
 
     expect(answer.status).toBe(200);
+    expect(prototypePolluted()).toBe(false);
+  });
+});
+
+/**
+ * Discord's gateway events as the bot was sent them, each text field then made hostile in turn:
+ * what people type or name (content, option values, names, locales, tokens). Discord itself
+ * builds the frames, their ids and permission bits, so wrong types there would be Discord's bug,
+ * not an attack (discord.js refuses them inside its own handlers). A throw out
+ * of a listener would fail this file as an unhandled error; the answer to a valid command sent
+ * after all of them shows the bot's gateway connection still works.
+ */
+describe('Discord gateway events, hostile', () => {
+  const ask = () =>
+    discord.runCommand({
+      channelId: discord.channels.ops,
+      userId: dana,
+      name: 'coxswain',
+      subcommand: 'help',
+    });
+  const TEXT = [...UNICODE, ...HUGE.slice(0, 1)];
+  const texts = (valid: Json) =>
+    hostileCases(valid, {
+      values: TEXT,
+      keys: [],
+      // Ids and permission bits are Discord's numbers, as strings: never typed by anyone.
+      fields: (v) => typeof v === 'string' && !/^\d+$/.test(v),
+    });
+  let snowflake = 1_500_000_000_000_000_000n;
+  /** Each event its own id, as Discord's are. */
+  const fresh = (json: string) => {
+    const data = JSON.parse(json) as Record<string, Json>;
+    data.id = String(snowflake++);
+    return data;
+  };
+
+  it('handles hostile commands, clicks and mentions, and still answers a valid command', async () => {
+    await discord.interactionResponse(ask().id);
+    discord.sendMessage({
+      channelId: discord.channels.ops,
+      userId: dana,
+      content: 'status',
+      mentionBot: true,
+    });
+    const mention = (await discord.waitFor((d) => d.lastDispatched('MESSAGE_CREATE'))) as Json;
+    const command = discord.lastDispatched('INTERACTION_CREATE') as Record<string, Json>;
+    const click = {
+      ...command,
+      type: 3,
+      data: { custom_id: 'approve:p-0hostile', component_type: 2 },
+      // A click carries the message clicked: any message of the channel's stands in for it.
+      message: mention,
+    };
+    const cases = [
+      ...texts(command).map((c) => ['INTERACTION_CREATE', c] as const),
+      ...texts(click).map((c) => ['INTERACTION_CREATE', c] as const),
+      ...texts(mention).map((c) => ['MESSAGE_CREATE', c] as const),
+    ];
+
+    for (const [event, hostile] of cases) discord.dispatchRaw(event, fresh(hostile.json));
+    const last = ask();
+
+    expect((await discord.interactionResponse(last.id, HANG_MS)).type).toBe(4);
+    expect(cases.length).toBeGreaterThan(250);
     expect(prototypePolluted()).toBe(false);
   });
 });

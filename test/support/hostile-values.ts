@@ -128,7 +128,7 @@ export function prototypePolluted(): boolean {
   );
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const HOLE = '\u0000hostile-hole\u0000';
 
@@ -140,12 +140,18 @@ const HOLE = '\u0000hostile-hole\u0000';
  */
 export function hostileCases(
   valid: Json,
-  options: { values?: readonly HostileValue[]; keys?: readonly string[] } = {},
+  options: {
+    values?: readonly HostileValue[];
+    keys?: readonly string[];
+    /** Which fields to make hostile, by their valid value; default all. */
+    fields?: (value: Json) => boolean;
+  } = {},
 ): HostileCase[] {
   const values = options.values ?? HOSTILE_VALUES;
   const keys = options.keys ?? HOSTILE_KEYS;
   const cases: HostileCase[] = [];
-  for (const path of pathsOf(valid)) {
+  const paths = pathsOf(valid).filter((path) => options.fields?.(at(valid, path)) ?? true);
+  for (const path of paths) {
     const where = path.length === 0 ? '(root)' : showPath(path);
     for (const value of values)
       cases.push({ name: `${where} ← ${value.name}`, json: replaceAt(valid, path, value.json) });
