@@ -8,7 +8,7 @@ import {
   HUGE,
   hostileCases,
   prototypePolluted,
-  SMALL_VALUES,
+  SAMPLE_VALUES,
 } from '../../test/support/hostile-values.ts';
 import { CoxswainError } from '../errors.ts';
 import { loadConfig } from './load.ts';
@@ -83,7 +83,7 @@ const WHOLE_FILES: Record<string, string> = {
 
 describe('a hostile config file', () => {
   const cases = [
-    ...hostileCases(VALID, { values: SMALL_VALUES }),
+    ...hostileCases(VALID, { values: SAMPLE_VALUES }),
     // The huge values once each, at the top and in a leaf, rather than in every field.
     ...hostileCases({ clusters: [{ name: 'prod' }] }, { values: HUGE, keys: [] }).filter((c) =>
       c.name.startsWith('clusters[0].name ←'),

@@ -8,6 +8,7 @@ import {
   HUGE,
   hostileCases,
   prototypePolluted,
+  SAMPLE_VALUES,
   SMALL_VALUES,
 } from '../../test/support/hostile-values.ts';
 import { DEFAULT_AUTONOMY } from '../config/policy-schema.ts';
@@ -88,7 +89,7 @@ const WHOLE_MARKDOWN: Record<string, string> = {
 
 describe('a hostile YAML workflow', () => {
   const cases = [
-    ...hostileCases(ROLLBACK, { values: SMALL_VALUES }),
+    ...hostileCases(ROLLBACK, { values: SAMPLE_VALUES }),
     ...hostileCases(
       { name: 'x', steps: [{ action: 'report' }] },
       { values: HUGE, keys: [] },
