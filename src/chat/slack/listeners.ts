@@ -22,7 +22,6 @@ const MessageEvent = z.looseObject({
   bot_id: z.string().optional(),
   channel_type: z.string().optional(),
 });
-type MessageEvent = z.infer<typeof MessageEvent>;
 
 /** The fields of a click the bot acts on. */
 const Click = z.looseObject({
