@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -323,16 +323,25 @@ function gitopsOf(
   };
 }
 
+/** A config file is written by people: a megabyte is far more than one needs. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function readConfigFile(path: string): ConfigFile {
+  const invalid = (reason: string, cause?: unknown) =>
+    new CoxswainError('config_invalid', `invalid configuration:\n  ${path}: ${reason}`, { cause });
   let text: string;
   try {
+    // A device or a pipe would never end, and a huge file would take minutes to parse.
+    const stat = statSync(path);
+    if (!stat.isFile()) throw invalid('is not a regular file');
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw invalid(`is larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB`);
     text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof CoxswainError) throw error;
     const reason =
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : 'cannot be read';
-    throw new CoxswainError('config_invalid', `invalid configuration:\n  ${path}: ${reason}`, {
-      cause: error,
-    });
+    throw invalid(reason, error);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
@@ -346,7 +355,13 @@ export function readConfigFile(path: string): ConfigFile {
       `invalid configuration:\n  ${path}: not valid YAML${where} (${yamlError.code})`,
     );
   }
-  const content = doc.contents === null ? {} : doc.toJS();
+  let content: unknown = {};
+  try {
+    // Aliases that expand without end (a "billion laughs") are refused, not expanded.
+    if (doc.contents !== null) content = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw invalid('expands too far (aliases of aliases) or nests too deep', error);
+  }
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new CoxswainError(
       'config_invalid',

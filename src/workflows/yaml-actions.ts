@@ -70,7 +70,8 @@ function inputProblems(
   if (!(schema instanceof z.ZodObject) || inputs === undefined) return [];
   const shape = schema.shape as Record<string, z.ZodType>;
   return Object.entries(inputs).flatMap(([key, value]): PathProblem[] => {
-    const field = shape[key];
+    // An own field only: `constructor` or `__proto__` as an input name is not one of them.
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
     const path = [...at, 'inputs', key];
     if (field === undefined)
       return [

@@ -273,6 +273,16 @@ export class FakeDiscord<C extends string = DefaultChannel> {
     return this.#world.addUser(username, roles);
   }
 
+  /** The data of the last gateway event of this name, as the bot was sent it. */
+  lastDispatched(event: string): unknown {
+    return this.#gateway.lastSent.get(event);
+  }
+
+  /** Sends `data` as a gateway event, whatever it holds: Discord would never send most of it. */
+  dispatchRaw(event: string, data: unknown): void {
+    this.#gateway.dispatch(event, () => data);
+  }
+
   /** Resolves once a client has identified and been sent READY and GUILD_CREATE. */
   ready(timeoutMs = 5000): Promise<void> {
     return this.waitFor(() => {

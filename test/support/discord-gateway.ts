@@ -100,9 +100,15 @@ export class Gateway {
   dispatch(event: string, build: (intents: number) => unknown): void {
     for (const session of this.#sessions.values()) {
       const data = build(session.intents);
-      if (data !== undefined) this.#dispatchTo(session, event, data);
+      if (data !== undefined) {
+        this.lastSent.set(event, data);
+        this.#dispatchTo(session, event, data);
+      }
     }
   }
+
+  /** The data of the last event of each name sent, for tests that send variations of it. */
+  readonly lastSent = new Map<string, unknown>();
 
   /** Drops the live connections as a network blip would; the client is expected to RESUME. */
   disconnect(code: number): void {

@@ -4,6 +4,7 @@ import { HttpError } from '../../http/http-error.ts';
 import { readBody } from '../../http/read-body.ts';
 import type { Reply, Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { envelopeProblem } from './payload-shape.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
 /**
@@ -55,6 +56,11 @@ export class SlackHttpReceiver implements Receiver {
     const body = parseBody(raw, header(req.headers['content-type']) ?? '');
     if (body.type === 'url_verification' && typeof body.challenge === 'string')
       return { status: 200, body: { challenge: body.challenge } };
+    const problem = envelopeProblem(body);
+    if (problem !== undefined) {
+      this.#log.warn({ problem }, 'slack request refused: not of the shape Slack sends');
+      throw new HttpError(400, `not a Slack payload: ${problem}`);
+    }
     const app = this.#app;
     if (app === undefined) throw new HttpError(503, 'Slack is not ready yet; retry');
     let acked = false;
@@ -101,13 +107,19 @@ function parseBody(raw: Buffer, contentType: string): Record<string, unknown> {
     if (contentType.startsWith('application/x-www-form-urlencoded')) {
       const form = Object.fromEntries(new URLSearchParams(text));
       const payload = form.payload;
-      return typeof payload === 'string' ? (JSON.parse(payload) as Record<string, unknown>) : form;
+      if (typeof payload !== 'string') return form;
+      const parsed: unknown = JSON.parse(payload);
+      if (isRecord(parsed)) return parsed;
+    } else {
+      const parsed: unknown = JSON.parse(text);
+      if (isRecord(parsed)) return parsed;
     }
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
   } catch {
     // Answered below.
   }
   throw new HttpError(400, 'the body is neither a Slack event (JSON) nor a form');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

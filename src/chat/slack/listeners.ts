@@ -1,23 +1,39 @@
 import type { AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
+import { z } from 'zod';
 import type { Logger } from '../../observability/logger.ts';
+import { formatIssues } from '../../shared/format-issues.ts';
 import type { InputOutcome } from '../inbound.ts';
 import type { ChatMessageInput } from '../message.ts';
 import { postToChat } from '../post-to-chat.ts';
 import { redactMessage } from '../redact-message.ts';
+import { SlackId, SlackTs } from './payload-shape.ts';
 import { actionOfSlackId, renderSlack } from './render.ts';
 import type { SlackDeps } from './slack-app.ts';
 import { UserGroups } from './user-groups.ts';
 
-type MessageEvent = {
-  channel: string;
-  user?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-  subtype?: string;
-  bot_id?: string;
-  channel_type?: string;
-};
+/** The fields of a message or mention the bot acts on; the rest are Slack's to add. */
+const MessageEvent = z.looseObject({
+  channel: SlackId,
+  user: SlackId.optional(),
+  text: z.string().optional(),
+  ts: SlackTs,
+  thread_ts: SlackTs.optional(),
+  subtype: z.string().optional(),
+  bot_id: z.string().optional(),
+  channel_type: z.string().optional(),
+});
+
+/** The fields of a click the bot acts on. */
+const Click = z.looseObject({
+  user: z.looseObject({ id: SlackId }),
+  channel: z.looseObject({ id: SlackId }).optional(),
+  message: z.looseObject({ ts: SlackTs.optional(), thread_ts: SlackTs.optional() }).optional(),
+});
+const Button = z.looseObject({
+  action_id: z.string(),
+  action_ts: SlackTs,
+  value: z.string().optional(),
+});
 
 const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
@@ -25,9 +41,9 @@ const TEXT_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 export function registerListeners(app: App, deps: SlackDeps, log: Logger) {
   const post = replyPoster(deps);
   app.use(onceEach(deps, log));
-  listenForMessages(app, deps, post);
+  listenForMessages(app, deps, post, log);
   listenForSlashCommand(app, deps, log);
-  listenForClicks(app, deps, post, new UserGroups(log));
+  listenForClicks(app, deps, post, new UserGroups(log), log);
 }
 
 type Post = (
@@ -71,9 +87,10 @@ function onceEach(deps: SlackDeps, log: Logger): Middleware<AnyMiddlewareArgs> {
   };
 }
 
-function listenForMessages(app: App, deps: SlackDeps, post: Post) {
-  const onMessage = async (event: MessageEvent, kind: 'mention' | 'dm') => {
-    if (event.user === undefined || event.bot_id !== undefined) return;
+function listenForMessages(app: App, deps: SlackDeps, post: Post, log: Logger) {
+  const onMessage = async (sent: unknown, kind: 'mention' | 'dm') => {
+    const event = shaped(MessageEvent, sent, log);
+    if (event === undefined || event.user === undefined || event.bot_id !== undefined) return;
     deps.onInput?.(kind);
     const dm = kind === 'dm';
     // A mention in a channel starts (or continues) a thread; a DM is one conversation.
@@ -94,16 +111,19 @@ function listenForMessages(app: App, deps: SlackDeps, post: Post) {
 
   app.event('app_mention', async ({ event }) => {
     // A mention in a DM comes as a message event too; that one answers.
-    if ((event as MessageEvent).channel_type === 'im' || event.channel.startsWith('D')) return;
-    await onMessage(event as MessageEvent, 'mention');
+    const mention = event as { channel?: unknown; channel_type?: unknown };
+    if (mention.channel_type === 'im' || String(mention.channel).startsWith('D')) return;
+    await onMessage(event, 'mention');
   });
 
   app.event('message', async ({ event }) => {
-    const message = event as MessageEvent;
+    const message = event as { subtype?: unknown; channel_type?: unknown };
     // A DM with a file or sent to the channel too is still a message to the bot.
-    const plain = message.subtype === undefined || TEXT_SUBTYPES.has(message.subtype);
+    const plain =
+      message.subtype === undefined ||
+      (typeof message.subtype === 'string' && TEXT_SUBTYPES.has(message.subtype));
     if (message.channel_type !== 'im' || !plain) return;
-    await onMessage(message, 'dm');
+    await onMessage(event, 'dm');
   });
 }
 
@@ -142,23 +162,24 @@ function listenForSlashCommand(app: App, deps: SlackDeps, log: Logger) {
   });
 }
 
-function listenForClicks(app: App, deps: SlackDeps, post: Post, groups: UserGroups) {
+function listenForClicks(app: App, deps: SlackDeps, post: Post, groups: UserGroups, log: Logger) {
   app.action(/^coxswain\./, async ({ ack, body, action }) => {
     await ack();
     if (body.type !== 'block_actions' || action.type !== 'button') return;
-    const button = action as { action_id: string; action_ts: string; value?: string };
+    const clicked = shaped(Click, body, log);
+    const button = shaped(Button, action, log);
+    if (clicked === undefined || button === undefined) return;
     deps.onInput?.('click');
-    const channel = body.channel?.id;
+    const channel = clicked.channel?.id;
     const verb = actionOfSlackId(button.action_id);
     if (channel === undefined || verb === undefined) return;
-    const message = body.message as { ts?: string; thread_ts?: string } | undefined;
-    const thread = message?.thread_ts ?? message?.ts;
+    const thread = clicked.message?.thread_ts ?? clicked.message?.ts;
     // Approvers may be named by user group: whose groups matter only for a decision.
     const memberOf =
-      verb === 'approve' || verb === 'reject' ? await groups.of(app, body.user.id) : [];
+      verb === 'approve' || verb === 'reject' ? await groups.of(app, clicked.user.id) : [];
     const outcome = await deps.handlers.click({
       channel: `slack:${channel}`,
-      requester: `slack:${body.user.id}`,
+      requester: `slack:${clicked.user.id}`,
       action: verb,
       value: button.value ?? '',
       clickId: button.action_ts,
@@ -168,7 +189,7 @@ function listenForClicks(app: App, deps: SlackDeps, post: Post, groups: UserGrou
     if (outcome.kind === 'reply')
       await post(channel, outcome.message, `${channel}.click.${button.action_ts}`, {
         thread,
-        ephemeralTo: body.user.id,
+        ephemeralTo: clicked.user.id,
       });
   });
 }
@@ -182,6 +203,24 @@ function ephemeral(message: ChatMessageInput) {
     response_type: 'ephemeral' as const,
     ...renderSlack(redactMessage(message)),
   };
+}
+
+/**
+ * A payload's fields the bot acts on, or undefined (and a warning) when they are not what Slack
+ * sends: such a payload is acknowledged and dropped, since sending it again would not help.
+ */
+function shaped<T extends z.ZodType>(
+  schema: T,
+  sent: unknown,
+  log: Logger,
+): z.infer<T> | undefined {
+  const parsed = schema.safeParse(sent);
+  if (parsed.success) return parsed.data;
+  log.warn(
+    { problems: formatIssues(parsed.error.issues.slice(0, 3)) },
+    'slack payload dropped: not of the shape Slack sends',
+  );
+  return undefined;
 }
 
 /** `<@U0BOT> why …` → `why …`: the bot's own mention is how the message reached it. */

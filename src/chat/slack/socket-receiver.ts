@@ -1,6 +1,7 @@
 import type { App, Logger as BoltLogger, Receiver, ReceiverEvent } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import type { Logger } from '../../observability/logger.ts';
+import { envelopeProblem } from './payload-shape.ts';
 
 /**
  * Bolt's receiver for Socket Mode, acknowledging an envelope only once the listeners are done,
@@ -41,6 +42,13 @@ export class SlackSocketReceiver implements Receiver {
   async #handle(envelope: Envelope): Promise<void> {
     const app = this.#app;
     if (app === undefined) return;
+    const problem = envelopeProblem(envelope.body);
+    if (problem !== undefined) {
+      // Sent again it would fail again: acknowledged and dropped.
+      this.#log.warn({ problem }, 'slack envelope dropped: not of the shape Slack sends');
+      await envelope.ack().catch(() => undefined);
+      return;
+    }
     let response: unknown;
     const event: ReceiverEvent = {
       body: envelope.body,
