@@ -8,12 +8,20 @@ import { freePort } from '../../src/runtime/embedded-redis.ts';
 import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { chaos, repeated, sleep } from '../support/chaos.ts';
+import {
+  type Card,
+  type ClickStatus,
+  cardOf,
+  chaosDeployments,
+  clickApprove,
+  target,
+  writesTo,
+} from '../support/chaos-cards.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { FakeSlack, type SlackCall } from '../support/slack-api.ts';
-import { interactiveForm } from '../support/slack-payloads.ts';
 
 /**
  * The bot process SIGKILLed and started again while people click Approve on cards in Slack (HTTP
@@ -89,28 +97,11 @@ function startBot(): CliRun {
   return run;
 }
 
-const target = (i: number) => `web-${String(i).padStart(2, '0')}`;
-
-/** A namespace of CARDS deployments, one replica each: one proposal (scale to 2) each. */
+/** One proposal (scale to 2) for each chaos deployment, its card shown in the channel. */
 async function proposeAll(store: ProposalStore, outbox: Queue): Promise<string[]> {
-  await sandbox.cluster.core.createNamespace({ body: { metadata: { name: 'chaos' } } });
+  await chaosDeployments(sandbox.cluster, CARDS);
   const ids: string[] = [];
   for (let i = 0; i < CARDS; i++) {
-    const labels = { app: target(i) };
-    await sandbox.cluster.apps.createNamespacedDeployment({
-      namespace: 'chaos',
-      body: {
-        metadata: { name: target(i), namespace: 'chaos', labels },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
-          },
-        },
-      },
-    });
     const action = await proposeScale(sandbox.cluster, {
       namespace: 'chaos',
       name: target(i),
@@ -135,44 +126,12 @@ async function proposeAll(store: ProposalStore, outbox: Queue): Promise<string[]
   return ids;
 }
 
-type Card = { id: string; ts: string; actionId: string };
+type Click = { card: number; user: string; statuses: ClickStatus[] };
 
-/** Each proposal's card as posted, with its Approve button. */
-function cards(ids: readonly string[]): Card[] | undefined {
-  const found: Card[] = [];
-  for (const id of ids) {
-    const post = slack.calls.find(
-      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args.blocks ?? []).includes(id),
-    );
-    const ts = post?.result.ts;
-    const button = JSON.stringify(post?.args.blocks ?? []).match(/"(coxswain\.approve\.\d+)"/);
-    if (typeof ts !== 'string' || button?.[1] === undefined) return undefined;
-    found.push({ id, ts, actionId: button[1] });
-  }
-  return found;
-}
-
-type Click = { card: number; user: string; statuses: (number | 'error')[] };
-
-/** Clicks until Slack hears a 200, as a person clicks again when Slack shows an error. */
-async function click(card: Card, user: string, record: Click): Promise<void> {
-  const url = `http://127.0.0.1:${port}/slack/events`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const payload = slack.blockActions({
-      actionId: card.actionId,
-      value: card.id,
-      channel: CHANNEL,
-      user,
-      messageTs: card.ts,
-    });
-    const reply = await slack
-      .sendHttp(url, interactiveForm(payload), { contentType: 'form' })
-      .catch(() => undefined);
-    record.statuses.push(reply?.status ?? 'error');
-    if (reply?.status === 200) return;
-    await sleep(200);
-  }
-}
+const cards = (ids: readonly string[]) => {
+  const found = ids.map((id) => cardOf(slack, id));
+  return found.every((c) => c !== undefined) ? (found as Card[]) : undefined;
+};
 
 /** Clicks in a seeded order and rhythm, the bot killed and started again after some of them. */
 async function clickThroughKills(all: Card[]): Promise<{ clicks: Click[]; killedAfter: number[] }> {
@@ -189,7 +148,11 @@ async function clickThroughKills(all: Card[]): Promise<{ clicks: Click[]; killed
     for (const user of users) {
       const record: Click = { card: i, user, statuses: [] };
       clicks.push(record);
-      sending.push(click(card, user, record));
+      sending.push(
+        clickApprove(slack, url, card, user).then((statuses) => {
+          record.statuses = statuses;
+        }),
+      );
     }
     await sleep(random.between(0, 80));
     if (killedAfter.has(n)) {
@@ -202,13 +165,7 @@ async function clickThroughKills(all: Card[]): Promise<{ clicks: Click[]; killed
   return { clicks, killedAfter: [...killedAfter].sort((a, b) => a - b) };
 }
 
-const writesTo = (name: string) =>
-  sandbox.requests.filter(
-    (r) =>
-      ['PATCH', 'PUT', 'POST'].includes(r.method) &&
-      !r.dryRun &&
-      r.path.startsWith(`/apis/apps/v1/namespaces/chaos/deployments/${name}`),
-  ).length;
+const url = () => `http://127.0.0.1:${port}/slack/events`;
 
 const content = (c: SlackCall) =>
   JSON.stringify([c.args.channel, c.args.ts, c.args.thread_ts, c.args.text, c.args.blocks]);
@@ -257,7 +214,7 @@ it('executes each approved proposal once while the bot is killed between and dur
     );
 
     expect(
-      clicks.filter((c) => c.statuses.at(-1) !== 200),
+      clicks.filter((c) => c.statuses[0] !== 200),
       random.label,
     ).toEqual([]);
     expect(
@@ -270,7 +227,7 @@ it('executes each approved proposal once while the bot is killed between and dur
         random.label,
       ).toHaveLength(1);
     expect(
-      all.map((_, i) => writesTo(target(i))),
+      all.map((_, i) => writesTo(sandbox.requests, target(i))),
       random.label,
     ).toEqual(all.map(() => 1));
     const posts = slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.rateLimited);

@@ -1,3 +1,5 @@
+import { Redis } from 'ioredis';
+import type { FakeSlack } from './slack-api.ts';
 /**
  * What the chaos suites share: a seeded random number generator, so that the points at which a
  * process is killed can be drawn again. Each suite prints its seed in every failure message;
@@ -42,3 +44,28 @@ export function repeated<T>(values: Iterable<T>): Map<T, number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Messages in Slack that no outbox delivery claims as its own: what a delivery posted twice
+ * leaves behind (the second post's record replaces the first's). Each delivery records the
+ * message it posted (`msgref:delivery:*`), so once the outbox is idle every message the bot
+ * posted is some delivery's, and a message posted twice is one too many.
+ */
+export async function unclaimedPosts(
+  slack: FakeSlack,
+  redisUrl: string,
+  prefix: string,
+): Promise<string[]> {
+  const redis = new Redis(redisUrl);
+  try {
+    const keys = await redis.keys(`${prefix}:msgref:delivery:slack:*`);
+    const claimed = new Set(keys.length === 0 ? [] : await redis.mget(...keys));
+    const ids = [...claimed].join(' ');
+    return slack.calls
+      .filter((c) => c.method === 'chat.postMessage' && !c.rateLimited && c.result.ok)
+      .map((c) => String(c.result.ts))
+      .filter((ts) => !ids.includes(ts));
+  } finally {
+    redis.disconnect();
+  }
+}
