@@ -91,6 +91,8 @@ function startBot(): CliRun {
     PORT: String(port),
     COXSWAIN_CONFIG: configFile,
     ALERTMANAGER_AUTH: 'none',
+    // The messages a killed bot was delivering are taken again after this.
+    WORKER_LOCK_SECONDS: '2',
     LOG_LEVEL: 'warn',
   });
   bots.push(run);

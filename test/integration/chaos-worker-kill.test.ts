@@ -27,6 +27,7 @@ import {
   text,
   toolUse,
 } from '../support/messages-api.ts';
+import { queuesIdle } from '../support/queues-idle.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { FakeSlack } from '../support/slack-api.ts';
@@ -43,7 +44,7 @@ import { messageTs } from '../support/slack-payloads.ts';
 const ASKS = 20;
 const WORKFLOWS = 15;
 const FIXES = 15;
-const KILLS = 10;
+const KILLS = 8;
 const CHANNEL = 'C0RUNS';
 const sandbox = useSandbox(['oom-crashloop']);
 const api = new MessagesApi();
@@ -97,6 +98,7 @@ beforeAll(async () => {
     SLACK_SIGNING_SECRET: slack.signingSecret,
     SLACK_API_URL: slack.apiUrl,
     SLACK_PACE_MS: '0',
+    WORKER_LOCK_SECONDS: '2',
   };
   await chaosDeployments(sandbox.cluster, FIXES);
   bot = await startTestApp(env, 'bot');
@@ -211,7 +213,7 @@ function killAtRandomPoints(baseUrl: string): { kills: number[]; stop(): void } 
   const live = [startWorker(baseUrl), startWorker(baseUrl)];
   const kills: number[] = [];
   const served = () => api.requests.length + sandbox.requests.length;
-  let next = served() + random.between(10, 70);
+  let next = served() + random.between(15, 60);
   const timer = setInterval(() => {
     if (kills.length >= KILLS) return clearInterval(timer);
     if (served() < next) return;
@@ -219,7 +221,7 @@ function killAtRandomPoints(baseUrl: string): { kills: number[]; stop(): void } 
     live[i]?.child.kill('SIGKILL');
     live[i] = startWorker(baseUrl);
     kills.push(served());
-    next = served() + random.between(10, 70);
+    next = served() + random.between(15, 60);
   }, 5);
   return { kills, stop: () => clearInterval(timer) };
 }
@@ -310,7 +312,7 @@ it('finishes every run once and executes every approval once while workers are S
       fixes.map((_, i) => writesTo(sandbox.requests, target(i))),
       label,
     ).toEqual(fixes.map(() => 1));
-    await sleep(1_000);
+    await queuesIdle({ redisUrl: testRedisUrl(), prefix });
     for (const run of planned) {
       const end = run.kind === 'workflow' ? 'chaos-look: succeeded' : `Answer ${run.tag}`;
       expect(inThread(run.thread, end).length, `${label} ${run.id}`).toBe(1);
