@@ -7,7 +7,7 @@ import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { chaos, repeated, sleep } from '../support/chaos.ts';
+import { chaos, repeated, sleep, unclaimedPosts } from '../support/chaos.ts';
 import {
   type Card,
   type ClickStatus,
@@ -179,11 +179,12 @@ it('executes each approved proposal once while the bot is killed between and dur
   try {
     const ids = await proposeAll(store, outbox);
     bot = startBot();
-    const all = await eventually(async () => cards(ids), 30_000, 'every card posted').catch((e) => {
-      throw new Error(
-        `${e} ${JSON.stringify(slack.calls.slice(0, 2))} ${bot?.stderr()} ${bot?.stdout()}`,
-      );
-    });
+    const all = await eventually(async () => cards(ids), 30_000, 'every card posted').catch(
+      (error) => {
+        // What the bot said is what tells why it posted nothing.
+        throw new Error(`${error}\nbot stderr:\n${bot?.stderr()}`);
+      },
+    );
     sandbox.resetRequests();
 
     const { clicks, killedAfter } = await clickThroughKills(all);
@@ -240,6 +241,7 @@ it('executes each approved proposal once while the bot is killed between and dur
       ).toHaveLength(1);
     expect([...repeated(posts.map(content)).keys()], random.label).toEqual([]);
     expect([...repeated(finalCards.flat().map(content)).keys()], random.label).toEqual([]);
+    expect(await unclaimedPosts(slack, testRedisUrl(), prefix), random.label).toEqual([]);
   } finally {
     await outbox.close();
     redis.disconnect();

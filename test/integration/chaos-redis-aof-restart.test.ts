@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort } from '../../src/runtime/embedded-redis.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
-import { chaos, repeated, sleep } from '../support/chaos.ts';
+import { chaos, repeated, sleep, unclaimedPosts } from '../support/chaos.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { messagesPerGroup, notification } from '../support/failover-load.ts';
 import { queuesIdle } from '../support/queues-idle.ts';
@@ -198,4 +198,5 @@ it('delivers every accepted alert group once across Redis restarts on AOF', asyn
     random.label,
   ).toEqual([]);
   expect([...repeated(posts).keys()], random.label).toEqual([]);
+  expect(await unclaimedPosts(slack, running.redisUrl, running.prefix), random.label).toEqual([]);
 }, 120_000);
