@@ -142,6 +142,7 @@ function outboxDelivery(
         adapters,
         ...deps,
         concurrency: 8,
+        lockMs: config.worker.lockMs,
         pacer: new ChannelPacer(resources.worker, config.redis.prefix, paceOf(config)),
       });
     },

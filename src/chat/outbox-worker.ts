@@ -18,6 +18,12 @@ type OutboxWorkerDeps = {
   log: Logger;
   metrics: Metrics;
   concurrency: number;
+  /**
+   * How long a message taken by a process that died (or whose Redis restarted before the taking
+   * reached it) waits before it is taken again (WORKER_LOCK_SECONDS); BullMQ's default is 30 s,
+   * and a job is found stalled only on the second check after its lock expires.
+   */
+  lockMs?: number;
   /** Spaces messages per channel as each platform allows; without it, no spacing. */
   pacer?: ChannelPacer;
 };
@@ -73,7 +79,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): Worker<OutboxJob> {
       deps.metrics.messagesDelivered.inc({ platform });
       log.debug({ channel: data.channel }, 'message delivered');
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency,
+      lockDuration: deps.lockMs ?? 30_000,
+      stalledInterval: deps.lockMs ?? 30_000,
+    },
   );
   instrumentWorker(worker, 'outbox', deps.log, deps.metrics);
   return worker;

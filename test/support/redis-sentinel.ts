@@ -15,18 +15,23 @@ const READY_MS = 15_000;
 
 export type RedisNode = {
   port: number;
+  /** The data directory (its AOF), for a restart on the same data. */
+  dir: string;
   /** SIGKILL: the server dies as a crashed pod does, without a goodbye. */
   kill(): Promise<void>;
   stop(): Promise<void>;
 };
 
 export async function startRedisNode(
-  /** `args`: settings over the shipped file's, as `--name value` pairs. */
-  options: { replicaOf?: number; port?: number; args?: string[] } = {},
+  /**
+   * `args`: settings over the shipped file's, as `--name value` pairs. `dir`: the data directory
+   * of a server started before on `port`, so that this one loads its AOF (a restart).
+   */
+  options: { replicaOf?: number; port?: number; args?: string[]; dir?: string } = {},
 ): Promise<RedisNode> {
   const port = options.port ?? (await freePort());
   // A copy each: Sentinel rewrites a server's config file when it reconfigures the server.
-  const dir = mkdtempSync(join(tmpdir(), 'coxswain-redis-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'coxswain-redis-'));
   const conf = join(dir, 'redis.conf');
   copyFileSync(REDIS_CONF, conf);
   const args = [conf, '--port', String(port), '--bind', '127.0.0.1'];
@@ -35,7 +40,7 @@ export async function startRedisNode(
     args.push('--replicaof', '127.0.0.1', String(options.replicaOf));
   const child = spawn('redis-server', args, { detached: true, stdio: 'ignore' });
   await answering(port, child);
-  return node(port, child);
+  return node(port, child, dir);
 }
 
 const SENTINEL_BINARY = '/usr/bin/redis-sentinel';
@@ -68,14 +73,15 @@ export async function startSentinel(name: string, primaryPort: number): Promise<
     stdio: 'ignore',
   });
   await answering(port, child);
-  return node(port, child);
+  return node(port, child, dir);
 }
 
-function node(port: number, child: ChildProcess): RedisNode {
+function node(port: number, child: ChildProcess, dir: string): RedisNode {
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
   return {
     port,
+    dir,
     async kill() {
       process.off('exit', killOnExit);
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
