@@ -9,6 +9,16 @@ import type { Platform } from '../shared/channel.ts';
 const REF_TTL_SECONDS = 7 * 86_400;
 const DELIVERY_TTL_SECONDS = 86_400;
 
+/**
+ * Both records as one command: a MULTI that a Redis restart cuts between MULTI and EXEC is
+ * refused as a whole (EXECABORT) after the message was posted, and the job's retry would post it
+ * again; one EVAL is resent whole by the client when the connection comes back.
+ */
+const RECORD_DELIVERY = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4]) end
+return 1`;
+
 export class MessageRefs {
   readonly #redis: Redis;
   readonly #prefix: string;
@@ -58,22 +68,18 @@ export class MessageRefs {
     },
     id: string,
   ): Promise<void> {
-    const writes = this.#redis.multi();
+    const keys = [`${this.#prefix}:delivery:${platform}:${delivery.deliveryId}`];
     if (delivery.replaceKey !== undefined)
-      writes.set(
-        `${this.#prefix}:key:${platform}:${delivery.place}:${delivery.replaceKey}`,
-        `${id}|${delivery.version}`,
-        'EX',
-        REF_TTL_SECONDS,
-      );
-    writes.set(
-      `${this.#prefix}:delivery:${platform}:${delivery.deliveryId}`,
+      keys.push(`${this.#prefix}:key:${platform}:${delivery.place}:${delivery.replaceKey}`);
+    await this.#redis.eval(
+      RECORD_DELIVERY,
+      keys.length,
+      ...keys,
       id,
-      'EX',
+      `${id}|${delivery.version}`,
       DELIVERY_TTL_SECONDS,
+      REF_TTL_SECONDS,
     );
-    const failed = (await writes.exec())?.find(([error]) => error !== null)?.[0];
-    if (failed) throw failed;
     // Fewer replicas in time changes nothing here: the record is on the primary either way.
     if (this.#wait !== undefined) await this.#redis.wait(this.#wait.replicas, this.#wait.timeoutMs);
   }
