@@ -9,7 +9,7 @@ import {
   interactiveForm,
 } from '../test/support/slack-payloads.ts';
 import { slackSignature } from '../test/support/slack-signed-request.ts';
-import { commandCounts, compiledEntry, perRequest } from './compiled.ts';
+import { commandCounts, compiledEntry, cpuMs, perRequest } from './compiled.ts';
 import { type Figures as BenchFigures, sleep, spawnNode } from './support.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
@@ -27,6 +27,8 @@ type Figures = {
   max: number;
   /** How late the sender was at worst against its schedule: above a few ms, the sender is the limit. */
   senderBehindMs: number;
+  /** CPU the bot and redis-server used per request while this kind was sent, in µs. */
+  cpuUsPerRequest: { bot: number; redis: number };
   /** Redis commands per request while this kind was sent (INFO commandstats). */
   redisPerRequest: Record<string, number>;
 };
@@ -62,15 +64,16 @@ export async function benchSlackAck(): Promise<BenchFigures> {
       `http://127.0.0.1:${port}/readyz`,
     );
     const target = { url: `http://127.0.0.1:${port}/slack/events`, secret: slack.signingSecret };
+    const servers = { redisUrl: redis.url, botPid: bot.pid, redisPid: redis.pid };
     try {
       let n = 0;
       // Warm up the connections and the bot's code paths first.
-      await load('warm-up', target, redis.url, 50, 1, () => mention(n++));
+      await load('warm-up', target, servers, 50, 1, () => mention(n++));
       results.push(
         await load(
           'event: app_mention → question queued',
           target,
-          redis.url,
+          servers,
           RATE,
           DURATION_SECONDS,
           () => mention(n++),
@@ -81,7 +84,7 @@ export async function benchSlackAck(): Promise<BenchFigures> {
         await load(
           'block_actions: button → command queued',
           target,
-          redis.url,
+          servers,
           RATE,
           DURATION_SECONDS,
           () => click(n++),
@@ -113,6 +116,8 @@ function print(results: Figures[]) {
       'p99 target': `≤ ${TARGET_P99_MS} ms`,
       'max ms': r.max.toFixed(1),
       'sender late ms': r.senderBehindMs.toFixed(0),
+      'bot CPU µs/req': r.cpuUsPerRequest.bot.toFixed(0),
+      'redis CPU µs/req': r.cpuUsPerRequest.redis.toFixed(0),
     })),
   );
   for (const r of results)
@@ -160,12 +165,13 @@ function click(n: number): Body {
 async function load(
   label: string,
   target: { url: string; secret: string },
-  redisUrl: string,
+  servers: { redisUrl: string; botPid: number; redisPid: number },
   rate: number,
   seconds: number,
   next: () => Body,
 ): Promise<Figures> {
-  const before = await commandCounts(redisUrl);
+  const before = await commandCounts(servers.redisUrl);
+  const cpuBefore = { bot: cpuMs(servers.botPid), redis: cpuMs(servers.redisPid) };
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   const counts = { ok: 0, other: 0 };
@@ -193,7 +199,11 @@ async function load(
   }
   await Promise.all(pending);
   agent.destroy();
-  const redisPerRequest = perRequest(before, await commandCounts(redisUrl), total);
+  const cpuUsPerRequest = {
+    bot: ((cpuMs(servers.botPid) - cpuBefore.bot) * 1000) / total,
+    redis: ((cpuMs(servers.redisPid) - cpuBefore.redis) * 1000) / total,
+  };
+  const redisPerRequest = perRequest(before, await commandCounts(servers.redisUrl), total);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -205,6 +215,7 @@ async function load(
     p99: at(0.99),
     max: latencies.at(-1) ?? 0,
     senderBehindMs: behind,
+    cpuUsPerRequest,
     redisPerRequest,
   };
 }

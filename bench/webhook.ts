@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { freePort, startEmbeddedRedis } from '../src/runtime/embedded-redis.ts';
-import { commandCounts, compiledEntry, perRequest } from './compiled.ts';
+import { commandCounts, compiledEntry, cpuMs, perRequest } from './compiled.ts';
 import { type Figures, multiAlertFixture, spawnNode, uniqueMultiAlert } from './support.ts';
 
 const CONNECTIONS = 200;
@@ -36,10 +36,16 @@ export async function benchWebhook(): Promise<Figures> {
       `http://127.0.0.1:${botPort}/readyz`,
     );
     const before = await commandCounts(redis.url);
+    const cpuBefore = { bot: cpuMs(botServer.pid), redis: cpuMs(redis.pid) };
     const bot = await load(`http://127.0.0.1:${botPort}/alerts/alertmanager`, template);
-    const redisPerRequest = perRequest(before, await commandCounts(redis.url), bot.ok + bot.other);
+    const requests = bot.ok + bot.other;
+    const cpuUsPerRequest = {
+      bot: ((cpuMs(botServer.pid) - cpuBefore.bot) * 1000) / requests,
+      redis: ((cpuMs(redis.pid) - cpuBefore.redis) * 1000) / requests,
+    };
+    const redisPerRequest = perRequest(before, await commandCounts(redis.url), requests);
     await botServer.stop();
-    const figures = { bare, bot, ratio: bot.rps / bare.rps, redisPerRequest };
+    const figures = { bare, bot, ratio: bot.rps / bare.rps, cpuUsPerRequest, redisPerRequest };
     print(figures);
     return figures;
   } finally {
@@ -47,7 +53,13 @@ export async function benchWebhook(): Promise<Figures> {
   }
 }
 
-function print(figures: { bare: Load; bot: Load; ratio: number; redisPerRequest: object }) {
+function print(figures: {
+  bare: Load;
+  bot: Load;
+  ratio: number;
+  cpuUsPerRequest: { bot: number; redis: number };
+  redisPerRequest: object;
+}) {
   const { bare, bot, ratio } = figures;
   console.log(
     `\nWebhook: ${CONNECTIONS} concurrent connections posting the multi-alert fixture for ${DURATION_SECONDS} s each`,
@@ -67,6 +79,10 @@ function print(figures: { bare: Load; bot: Load; ratio: number; redisPerRequest:
   ]);
   console.log(
     `ratio coxswain/bare: throughput ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×), p99 latency ${(bot.p99 / bare.p99).toFixed(2)}×`,
+  );
+  const cpu = figures.cpuUsPerRequest;
+  console.log(
+    `CPU per request: bot ${cpu.bot.toFixed(0)} µs, redis-server ${cpu.redis.toFixed(0)} µs (steadier than req/s on a shared machine)`,
   );
   console.log(
     'Redis commands per request (INFO commandstats; scripts count as EVALSHA and as each command they run):',
