@@ -10,13 +10,18 @@ export type Figures = Record<string, unknown>;
 
 export type Child = { process: ChildProcess; pid: number; stop(): Promise<void> };
 
-/** Spawns a Node script of the repository and waits until it answers 200 at `readyUrl`. */
+/**
+ * Spawns a Node script of the repository and waits until it answers 200 at `readyUrl`.
+ * `BENCH_NODE_ARGS` goes before the script (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles the
+ * servers a bench starts, which Node refuses in NODE_OPTIONS).
+ */
 export async function spawnNode(
   args: string[],
   env: Record<string, string>,
   readyUrl: string,
 ): Promise<Child> {
-  const child = spawn(process.execPath, args, {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
     // The benchmarks post alerts from this machine without credentials, on purpose.
     env: { ...process.env, ALERTMANAGER_AUTH: 'none', ...env },

@@ -108,6 +108,37 @@ describe('keys and timestamps', () => {
     expect(JSON.stringify(a).length).toBeLessThan(100_000);
   });
 
+  it('keeps the same notification whether or not it is told the body size, even when invalid UTF-8 triples it', () => {
+    // Every label value is bytes that are not UTF-8: each one is read as U+FFFD, three bytes
+    // once serialised again. Two alerts make a body under a third of the budget, five over.
+    const body = (alerts: number) => {
+      const labels = Object.fromEntries(
+        Array.from({ length: PAYLOAD_BOUNDS.entries }, (_, i) => [`l${i}`, '`'.repeat(1_990)]),
+      );
+      const raw = Buffer.from(
+        JSON.stringify({
+          ...alertFixture('firing'),
+          alerts: Array.from({ length: alerts }, (_, i) => ({
+            ...firstAlert(alertFixture('firing') as { alerts: object[] }),
+            fingerprint: `f${i}`,
+            labels,
+          })),
+        }),
+      );
+      for (let i = 0; i < raw.length; i++) if (raw[i] === 0x60) raw[i] = 0xff;
+      return raw;
+    };
+
+    for (const raw of [body(2), body(5)]) {
+      const input = AlertmanagerPayload.parse(JSON.parse(raw.toString('utf8')));
+
+      const told = boundPayload(input, raw.length);
+
+      expect(told).toEqual(boundPayload(input));
+      expect(sizeOf(told.payload)).toBeLessThanOrEqual(PAYLOAD_BOUNDS.bytes);
+    }
+  });
+
   it('refuses a timestamp that is not RFC 3339, however Date.parse reads it', () => {
     const raw = alertFixture('firing') as { alerts: { startsAt: string }[] };
     const first = raw.alerts[0];

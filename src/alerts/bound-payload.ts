@@ -33,9 +33,10 @@ type BoundedPayload = {
 /**
  * The notification as it is kept: only the fields of Alertmanager's webhook (version 4), long
  * values trimmed with a note saying by how much, and alerts past the size budget dropped and
- * added to `truncatedAlerts`, as Alertmanager's own `max_alerts` does.
+ * added to `truncatedAlerts`, as Alertmanager's own `max_alerts` does. `bodyBytes`, the size of
+ * the request body it was parsed from, spares measuring a payload that cannot be over budget.
  */
-export function boundPayload(payload: AlertmanagerPayload): BoundedPayload {
+export function boundPayload(payload: AlertmanagerPayload, bodyBytes?: number): BoundedPayload {
   let counts = { values: 0, entries: 0, alerts: 0 };
   const bound = (limit: number, trimmed: BoundedPayload['trimmed']) => {
     const map = (labels: Record<string, string>) => boundMap(labels, limit, trimmed);
@@ -53,6 +54,8 @@ export function boundPayload(payload: AlertmanagerPayload): BoundedPayload {
     } satisfies AlertmanagerPayload;
   };
   let bounded: AlertmanagerPayload = bound(PAYLOAD_BOUNDS.value, counts);
+  if (counts.values === 0 && fitsUnmeasured(bodyBytes, payload.alerts.length))
+    return { payload: bounded, trimmed: counts };
   if (sizeOf(bounded) > PAYLOAD_BOUNDS.bytes) {
     bounded = dropAlertsPastBudget(bounded);
     counts.alerts = payload.alerts.length - bounded.alerts.length;
@@ -151,6 +154,17 @@ function dropAlertsPastBudget(payload: AlertmanagerPayload): AlertmanagerPayload
     alerts: payload.alerts.slice(0, kept),
     truncatedAlerts: payload.truncatedAlerts + dropped,
   };
+}
+
+/**
+ * Whether a payload parsed from a body of `bodyBytes`, nothing in it trimmed, is within the budget
+ * without serialising it to see. Serialised again, each byte of the body gives at most three (an
+ * invalid UTF-8 byte is read as U+FFFD; escapes are no longer than in the body), and the schema's
+ * defaults add at most a few dozen bytes per alert and a few hundred for the group.
+ */
+function fitsUnmeasured(bodyBytes: number | undefined, alerts: number): boolean {
+  if (bodyBytes === undefined) return false;
+  return 3 * bodyBytes + 64 * alerts + 1_024 <= PAYLOAD_BOUNDS.bytes;
 }
 
 function sizeOf(value: unknown): number {

@@ -1,7 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HttpError } from '../http/http-error.ts';
-import { MIB, readJson } from '../http/read-body.ts';
+import { MIB, readSizedJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -29,7 +30,9 @@ type ReceiverDeps = {
 
 /**
  * `POST /alerts/alertmanager`. Answers 2xx only once the notification is a job in Redis, and 503
- * while Redis cannot take it, because Alertmanager retries 5xx and drops 4xx.
+ * while Redis cannot take it, because Alertmanager retries 5xx and drops 4xx. The request does
+ * no more than that: one enqueue (and WAIT when configured); merging the group and everything
+ * after is the job's.
  */
 export function alertmanagerRoute(deps: ReceiverDeps): Route {
   /** Counts a refusal by reason and hands the error back to be thrown. */
@@ -55,53 +58,71 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
           new HttpError(415, 'content-type must be application/json'),
         );
       }
-      let body: unknown;
-      try {
-        body = await readJson(req, BODY_LIMIT);
-      } catch (error) {
-        if (error instanceof HttpError)
-          throw rejected(error.status === 413 ? 'too_large' : 'invalid_json', error);
-        throw error;
-      }
-      const parsed = AlertmanagerPayload.safeParse(body);
-      if (!parsed.success) {
-        const problems = formatIssues(parsed.error.issues.slice(0, 5)).join('; ');
-        throw rejected(
-          'invalid_payload',
-          new HttpError(400, `invalid Alertmanager payload: ${problems}`),
-        );
-      }
       const receivedAt = new Date();
-      const jobId = alertJobId(parsed.data, receivedAt);
-      const { payload, trimmed } = boundPayload(parsed.data);
+      const { payload, jobId, trimmed } = await readNotification(req, receivedAt, rejected);
       const about = { jobId, groupKey: payload.groupKey, status: payload.status };
       if (trimmed.values + trimmed.entries + trimmed.alerts > 0)
         ctx.log.warn({ ...about, trimmed }, 'alert notification trimmed to fit');
-      if (deps.producer.status !== 'ready') {
-        throw rejected('redis_unavailable', unavailable());
-      }
-      try {
-        const job: RunJob = { kind: 'alert', receivedAt: receivedAt.toISOString(), payload };
-        const outcome = await withTimeout(
-          addOnce(deps.runs, jobId, () => deps.runs.add('alert', job, { jobId })),
-          ENQUEUE_TIMEOUT_MS,
-          'enqueue timed out',
-        );
-        if (outcome === 'retried') ctx.log.warn(about, 'alert had failed before; running it again');
-      } catch (error) {
-        ctx.log.warn(
-          { ...about, err: { message: (error as Error).message } },
-          'alert not enqueued',
-        );
-        throw rejected('redis_unavailable', unavailable(error));
-      }
-      if (deps.wait !== undefined && !(await onReplicas(deps.producer, deps.wait, ctx.log, about)))
-        throw rejected('replicas_behind', unavailable());
+      await enqueue(deps, { kind: 'alert', receivedAt: receivedAt.toISOString(), payload }, about, {
+        log: ctx.log,
+        rejected,
+      });
       deps.metrics.alertNotifications.inc({ status: payload.status });
       ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification enqueued');
       return { status: 202, body: { status: 'accepted', jobId } };
     },
   };
+}
+
+type Rejected = (reason: string, error: HttpError) => HttpError;
+
+/** The body as a checked, bounded notification, and its job id; a 4xx when it is not one. */
+async function readNotification(req: IncomingMessage, receivedAt: Date, rejected: Rejected) {
+  let body: { value: unknown; bytes: number };
+  try {
+    body = await readSizedJson(req, BODY_LIMIT);
+  } catch (error) {
+    if (error instanceof HttpError)
+      throw rejected(error.status === 413 ? 'too_large' : 'invalid_json', error);
+    throw error;
+  }
+  const parsed = AlertmanagerPayload.safeParse(body.value);
+  if (!parsed.success) {
+    const problems = formatIssues(parsed.error.issues.slice(0, 5)).join('; ');
+    throw rejected(
+      'invalid_payload',
+      new HttpError(400, `invalid Alertmanager payload: ${problems}`),
+    );
+  }
+  const jobId = alertJobId(parsed.data, receivedAt);
+  return { jobId, ...boundPayload(parsed.data, body.bytes) };
+}
+
+/**
+ * The job, durably: added once under its id (a retry of the same notification finds it there),
+ * then, with WAIT configured, on enough replicas. A 503 when either cannot be done.
+ */
+async function enqueue(
+  deps: ReceiverDeps,
+  job: RunJob & { kind: 'alert' },
+  about: { jobId: string; groupKey: string; status: string },
+  { log, rejected }: { log: Logger; rejected: Rejected },
+): Promise<void> {
+  if (deps.producer.status !== 'ready') throw rejected('redis_unavailable', unavailable());
+  const { jobId } = about;
+  try {
+    const outcome = await withTimeout(
+      addOnce(deps.runs, deps.producer, jobId, () => deps.runs.add('alert', job, { jobId })),
+      ENQUEUE_TIMEOUT_MS,
+      'enqueue timed out',
+    );
+    if (outcome === 'retried') log.warn(about, 'alert had failed before; running it again');
+  } catch (error) {
+    log.warn({ ...about, err: { message: (error as Error).message } }, 'alert not enqueued');
+    throw rejected('redis_unavailable', unavailable(error));
+  }
+  if (deps.wait !== undefined && !(await onReplicas(deps.producer, deps.wait, log, about)))
+    throw rejected('replicas_behind', unavailable());
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../queue/lua-script.ts';
 import type { Platform } from '../shared/channel.ts';
 
 /**
@@ -99,10 +100,13 @@ export class MessageRefs {
  */
 type Claim = 'claimed' | 'pending' | 'done';
 
-const CLAIM = `
+const CLAIM = new LuaScript(
+  `
 if redis.call('set', KEYS[1], 'pending', 'NX', 'EX', ARGV[1]) then return 'claimed' end
 return redis.call('get', KEYS[1]) or 'pending'
-`;
+`,
+  1,
+);
 
 export class EventClaims {
   readonly #redis: Redis;
@@ -114,7 +118,7 @@ export class EventClaims {
   }
 
   async claim(platform: Platform, eventId: string): Promise<Claim> {
-    const state = await this.#redis.eval(CLAIM, 1, this.#key(platform, eventId), '60');
+    const state = await CLAIM.run(this.#redis, this.#key(platform, eventId), '60');
     return state === 'claimed' || state === 'done' ? state : 'pending';
   }
 

@@ -49,10 +49,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** Parses a JSON body; a syntax error is the caller's fault and says so. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return (await readSizedJson(req, limit)).value;
+}
+
+/** `readJson`, with the body's size in bytes. */
+export async function readSizedJson(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ value: unknown; bytes: number }> {
   const body = await readBody(req, limit);
   if (body.length === 0) throw new HttpError(400, 'request body is empty; expected JSON');
   try {
-    return JSON.parse(body.toString('utf8'));
+    return { value: JSON.parse(body.toString('utf8')), bytes: body.length };
   } catch {
     throw new HttpError(400, 'request body is not valid JSON');
   }

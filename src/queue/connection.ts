@@ -6,13 +6,20 @@ import type { Logger } from '../observability/logger.ts';
  * Redis connections as BullMQ's production guide asks:
  * - workers retry forever (`maxRetriesPerRequest: null`) so a Redis restart never kills them;
  * - producers that answer HTTP requests fail fast (no offline queue, a command timeout), so a
- *   caller hears "unavailable" at once instead of waiting on a buffer that may never drain.
+ *   caller hears "unavailable" at once instead of waiting on a buffer that may never drain; and
+ *   pipeline automatically: the commands a request sends together (the webhook's add and its
+ *   failed-set read) go in one write, which Redis reads and answers at once.
  */
 export type RedisRole = 'worker' | 'producer' | 'subscriber';
 
 const ROLE_OPTIONS = {
   worker: { maxRetriesPerRequest: null, enableOfflineQueue: true },
-  producer: { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 5_000 },
+  producer: {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    commandTimeout: 5_000,
+    enableAutoPipelining: true,
+  },
   subscriber: { maxRetriesPerRequest: null, enableOfflineQueue: true },
 } as const satisfies Record<RedisRole, RedisOptions>;
 

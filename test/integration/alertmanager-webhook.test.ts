@@ -135,6 +135,31 @@ describe('Alertmanager webhook to the web console', () => {
     ).toHaveLength(1);
   });
 
+  it('queues each of many notifications sent at once exactly once, retries and all', async () => {
+    const a = await start({}, 'bot');
+    const groups = Array.from({ length: 30 }, (_, i) => `{}:{alertname="Burst", n="${i}"}`);
+    const notification = (groupKey: string) => ({ ...alertFixture('multi'), groupKey });
+
+    const answers = await Promise.all(
+      groups.flatMap((key) => [
+        postAlert(a.baseUrl, notification(key)),
+        postAlert(a.baseUrl, notification(key)),
+      ]),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+    const ids = (await Promise.all(answers.map((answer) => answer.json()))) as { jobId: string }[];
+    expect(new Set(ids.map((id) => id.jobId)).size).toBe(groups.length);
+    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    try {
+      const jobs = await runs.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+      const kept = jobs.map((job) => (job.data.payload as { groupKey: string }).groupKey);
+      expect(kept.sort()).toEqual([...groups].sort());
+    } finally {
+      await runs.close();
+    }
+  });
+
   it('routes by label to the channels the config file names', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coxswain-routes-'));
     const file = join(dir, 'coxswain.yaml');

@@ -34,6 +34,17 @@ describe('EventClaims', () => {
       'claimed',
     ]);
   });
+
+  it('still claims once after the server has forgotten its scripts', async () => {
+    const claims = new EventClaims(redis, prefix);
+    await claims.claim('slack', 'Ev3');
+
+    await redis.script('FLUSH');
+    const first = await claims.claim('slack', 'Ev4');
+    const again = await claims.claim('slack', 'Ev4');
+
+    expect([first, again]).toEqual(['claimed', 'pending']);
+  });
 });
 
 describe('MessageRefs', () => {

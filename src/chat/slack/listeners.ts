@@ -65,7 +65,12 @@ function replyPoster(deps: SlackDeps): Post {
     });
 }
 
-/** Slack retries an event it thinks was lost; each event id is acted on once. */
+/**
+ * Slack retries an event it thinks was lost; each event id is acted on once. The ack waits for
+ * the claim and the work (a job under an id of its own), not for the claim's "done": if that
+ * mark is lost, the claim stays pending until it expires, a retry meanwhile is told to come back,
+ * and one after finds the job already there under its id.
+ */
 function onceEach(deps: SlackDeps, log: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -83,7 +88,12 @@ function onceEach(deps: SlackDeps, log: Logger): Middleware<AnyMiddlewareArgs> {
       await deps.claims.release('slack', eventId).catch(() => undefined);
       throw error;
     }
-    await deps.claims.done('slack', eventId);
+    deps.claims.done('slack', eventId).catch((error: unknown) => {
+      log.warn(
+        { eventId, err: { message: (error as Error).message } },
+        'slack event not marked done',
+      );
+    });
   };
 }
 

@@ -1,0 +1,71 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addOnce } from '../../src/queue/add-once.ts';
+import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+
+const prefix = testPrefix();
+let connection: Redis;
+let queue: Queue;
+
+beforeAll(() => {
+  connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  queue = new Queue('runs', { connection, prefix });
+});
+
+afterAll(async () => {
+  await queue.close();
+  connection.disconnect();
+  await dropPrefix(testRedisUrl(), prefix);
+});
+
+const adding = (jobId: string, n: number) => () =>
+  addOnce(queue, connection, jobId, () => queue.add('alert', { n }, { jobId }));
+
+describe('addOnce', () => {
+  it('queues each id once, however many copies arrive together, and loses none', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `alert-${i}`);
+
+    const outcomes = await Promise.all(
+      ids.flatMap((id, i) => [adding(id, i)(), adding(id, i + 1_000)(), adding(id, i + 2_000)()]),
+    );
+
+    expect(new Set(outcomes)).toEqual(new Set(['queued']));
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.map((job) => job.id).sort()).toEqual([...ids].sort());
+    // The first copy of each is the one kept.
+    expect(jobs.every((job) => job.data.n === Number(job.id?.slice('alert-'.length)))).toBe(true);
+  });
+
+  it('puts a job that failed for good back to run when a copy arrives, and only that one', async () => {
+    const other = `${prefix}-other`;
+    const failing = new Queue('failing', { connection, prefix });
+    const worker = new Worker(
+      'failing',
+      async () => {
+        throw new UnrecoverableError('simulated failure');
+      },
+      { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
+    );
+    try {
+      await failing.add('alert', {}, { jobId: 'broken' });
+      for (let i = 0; i < 100 && (await failing.getJobState('broken')) !== 'failed'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await worker.close();
+
+      const again = await addOnce(failing, connection, 'broken', () =>
+        failing.add('alert', {}, { jobId: 'broken' }),
+      );
+      const fresh = await addOnce(failing, connection, other, () =>
+        failing.add('alert', {}, { jobId: other }),
+      );
+
+      expect([again, fresh]).toEqual(['retried', 'queued']);
+      expect(await failing.getJobState('broken')).toBe('waiting');
+      expect(await failing.getJobState(other)).toBe('waiting');
+    } finally {
+      await worker.close();
+      await failing.close();
+    }
+  });
+});
