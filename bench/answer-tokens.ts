@@ -1,19 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createModelClient } from '../src/agents/llm/client.ts';
-import { loadAgents, PROMPTS_DIR } from '../src/agents/registry.ts';
-import type { EngineContext } from '../src/agents/runs/context.ts';
 import { inlineDelegator } from '../src/agents/runs/inline-delegator.ts';
 import { runOrchestrator } from '../src/agents/runs/orchestrator.ts';
-import { MemoryCheckpoints } from '../src/agents/tool-use/checkpoints.ts';
-import { AGENT_TOOL_NAMES } from '../src/agents/tool-use/tool-names.ts';
-import { MemoryProposals } from '../src/approvals/proposal-store.ts';
-import { DEFAULT_MODEL_IDS } from '../src/config/model-ids.ts';
-import { DEFAULT_AUTONOMY } from '../src/config/policy-schema.ts';
-import { createLogger } from '../src/observability/logger.ts';
 import { startSandbox } from '../src/sandbox/start-sandbox.ts';
 import { connect } from '../src/tools/kubernetes/cluster.ts';
+import { inProcessEngine } from '../test/support/engine.ts';
 import {
   MessagesApi,
   type MessagesRequest,
@@ -105,18 +97,7 @@ async function measure(scenario: string, namespace: string) {
   try {
     const kubeconfig = join(dir, 'kubeconfig');
     sandbox.writeKubeconfig(kubeconfig);
-    const engine: EngineContext = {
-      agents: loadAgents(PROMPTS_DIR, AGENT_TOOL_NAMES),
-      client: createModelClient({ apiKey: 'sk-ant-bench', baseUrl }),
-      models: DEFAULT_MODEL_IDS,
-      kube: { cluster: connect({ name: 'sandbox', kubeconfig }), namespaces: ['*'] },
-      checkpoints: new MemoryCheckpoints(),
-      proposals: new MemoryProposals(),
-      autonomy: DEFAULT_AUTONOMY,
-      budget: { maxTurns: 20, maxTokens: 1_000_000, maxCostUsd: 100 },
-      log: createLogger('silent'),
-      maxTier: 'confirm',
-    };
+    const engine = inProcessEngine(connect({ name: 'sandbox', kubeconfig }), baseUrl);
     const runId = `bench-${scenario}`;
     const done = await runOrchestrator(
       engine,

@@ -6,6 +6,7 @@ import { benchAlertLoop } from './alert-loop.ts';
 import { benchAnswerTokens } from './answer-tokens.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchFailover } from './failover.ts';
+import { benchInvestigationTokens } from './investigation-tokens.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
@@ -14,6 +15,7 @@ import { benchSchedulerMessages } from './scheduler-messages.ts';
 import { benchSentinelFailover } from './sentinel-failover.ts';
 import { benchSlackAck } from './slack-ack.ts';
 import { benchStatus } from './status.ts';
+import { benchStatusScale } from './status-scale.ts';
 import { ROOT } from './support.ts';
 import { benchWebhook } from './webhook.ts';
 import { benchWorkflowSchedule } from './workflow-schedule.ts';
@@ -32,11 +34,13 @@ const BENCHES: Bench[] = [
   { name: 'diagnose', run: benchDiagnose },
   { name: 'agents', run: benchAgents },
   { name: 'answers', run: benchAnswerTokens },
+  { name: 'investigation', run: benchInvestigationTokens },
   { name: 'slack', run: benchSlackAck },
   { name: 'redaction', run: benchRedaction },
   { name: 'scheduler-messages', run: benchSchedulerMessages },
   { name: 'oncall', run: benchOncall },
   { name: 'status', run: benchStatus },
+  { name: 'status-scale', run: benchStatusScale },
   { name: 'sandbox', run: benchSandbox },
   { name: 'failover', run: benchFailover },
   { name: 'sentinel-failover', run: benchSentinelFailover },

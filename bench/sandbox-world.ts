@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { findResource, type ResourceType } from '../src/sandbox/api/catalog.ts';
 import type { KObject } from '../src/sandbox/api/store.ts';
 import { DEMO_SCENARIOS } from '../src/sandbox/demo-scenarios.ts';
@@ -7,7 +8,8 @@ import { startSandbox } from '../src/sandbox/start-sandbox.ts';
  * The sandbox the `sandbox` benchmark measures, in a process of its own: the demo's scenarios,
  * and with `BENCH_PODS` set, that many more pods (100 to a Deployment, one namespace each, on
  * nodes added for them), with its Prometheus metrics served. Prints one JSON line when it serves,
- * one when the pods all run.
+ * one when the pods all run, and one for each line `requests` on its standard input: the API
+ * requests it has served since the last such line, with their methods and paths.
  */
 const PODS = Number(process.env.BENCH_PODS ?? 0);
 const PER_DEPLOYMENT = 100;
@@ -16,15 +18,25 @@ const PODS_PER_NODE = 100;
 const type = (group: string, plural: string) => findResource(group, 'v1', plural) as ResourceType;
 
 const began = performance.now();
+let served: string[] = [];
 const sandbox = await startSandbox({
   scenarios: DEMO_SCENARIOS,
   port: Number(process.env.PORT),
   metricsPort: 0,
+  onRequest: (method, path, _dryRun, watch) => {
+    served.push(`${method} ${path}${watch ? ' (watch)' : ''}`);
+  },
+});
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() !== 'requests') return;
+  say({ event: 'requests', requests: served });
+  served = [];
 });
 say({
   event: 'serving',
   url: sandbox.url,
   metricsUrl: sandbox.metricsUrl,
+  kubeconfig: sandbox.kubeconfig,
   ms: performance.now() - began,
 });
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The collections `readClusterHealth` lists, and of each object the fields it reads: what an
- * object's change must touch to change a cluster's health. A node's heartbeat, a condition's
+ * The collections `readClusterHealth` lists, and of each object the fields it reads (it reads
+ * the objects through these schemas): what an object's change must touch to change a cluster's
+ * health. A node's heartbeat, a condition's
  * timestamp or a new annotation leaves these equal, and need not be read again. Kept next to
  * `status.ts`, whose reading they follow: a field it starts to read belongs here too.
  */
@@ -13,7 +14,7 @@ const Metadata = z.object({
 });
 const Condition = z.object({ type: z.string(), status: z.string(), reason: z.string().optional() });
 
-const NodeFacts = z.object({
+export const NodeFacts = z.object({
   metadata: Metadata,
   spec: z.object({ unschedulable: z.boolean().optional() }).optional(),
   status: z.object({ conditions: z.array(Condition).optional() }).optional(),
@@ -33,7 +34,7 @@ const ContainerFacts = z.object({
     .optional(),
 });
 
-const PodFacts = z.object({
+export const PodFacts = z.object({
   metadata: Metadata,
   spec: z.object({ nodeName: z.string().optional() }).optional(),
   status: z
@@ -46,7 +47,7 @@ const PodFacts = z.object({
     .optional(),
 });
 
-const DeploymentFacts = z.object({
+export const DeploymentFacts = z.object({
   metadata: Metadata,
   spec: z.object({ replicas: z.number().optional() }).optional(),
   status: z
@@ -57,6 +58,10 @@ const DeploymentFacts = z.object({
     })
     .optional(),
 });
+
+export type NodeFacts = z.infer<typeof NodeFacts>;
+export type PodFacts = z.infer<typeof PodFacts>;
+export type DeploymentFacts = z.infer<typeof DeploymentFacts>;
 
 export type StatusSource = {
   name: 'nodes' | 'pods' | 'deployments';

@@ -1,17 +1,28 @@
-import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { type ChatMessageInput, fitMessage } from '../chat/message.ts';
 import { inScope } from '../policy/command-scope.ts';
 import type { Cluster } from '../tools/kubernetes/cluster.ts';
 import { wrapKubernetesError } from '../tools/kubernetes/errors.ts';
 import { columns, podStatus, restarts } from '../tools/kubernetes/format.ts';
+import { listPages } from '../tools/kubernetes/list-pages.ts';
+import {
+  DeploymentFacts,
+  NodeFacts,
+  PodFacts,
+  STATUS_SOURCES,
+  type StatusSource,
+} from './status-sources.ts';
 
 /**
  * `status`: the cluster's health at a glance — nodes and their conditions, the namespaces with
- * problems and what the problems are, and counts. Three list calls, read once into a health
- * record kept per namespace (`readClusterHealth`), so that one reading can be shown to each
- * channel or person for the namespaces they are bound to (`renderStatus`).
+ * problems and what the problems are, and counts. Three cluster-wide lists (nodes, pods,
+ * deployments), paged at `PAGE_SIZE` items a request, whatever the number of namespaces, and
+ * never a request per namespace or per pod: 5,000 pods are five requests. They are read once
+ * into a health record kept per namespace (`readClusterHealth`), so that one reading can be shown
+ * to each channel or person for the namespaces they are bound to (`renderStatus`).
  */
+export const PAGE_SIZE = 1_000;
+
 type ClusterStatus = {
   nodes: { ready: number; total: number };
   pods: { healthy: number; total: number };
@@ -55,11 +66,16 @@ export async function clusterStatus(
   return renderStatus(await readClusterHealth(cluster), namespaces);
 }
 
-export async function readClusterHealth(cluster: Cluster): Promise<ClusterHealth> {
+export async function readClusterHealth(
+  cluster: Cluster,
+  pageSize = PAGE_SIZE,
+): Promise<ClusterHealth> {
+  const list = <T>(name: StatusSource['name'], schema: z.ZodType<T>) =>
+    listPages(cluster, pathOf(name), schema, pageSize);
   const [nodes, pods, deployments] = await Promise.all([
-    cluster.core.listNode(),
-    cluster.core.listPodForAllNamespaces(),
-    cluster.apps.listDeploymentForAllNamespaces(),
+    list('nodes', NodeFacts),
+    list('pods', PodFacts),
+    list('deployments', DeploymentFacts),
   ]).catch((error: unknown) => {
     throw wrapKubernetesError(error, { verb: 'list', resource: 'nodes, pods and deployments' });
   });
@@ -74,21 +90,20 @@ export async function readClusterHealth(cluster: Cluster): Promise<ClusterHealth
     byNamespace.set(name, found);
     return found;
   };
-  for (const pod of pods.items) {
+  for (const pod of pods) {
     const health = entry(pod.metadata?.namespace);
     health.pods.total++;
     if (isHealthy(pod)) health.pods.ok++;
   }
-  for (const d of deployments.items) {
+  for (const d of deployments) {
     const health = entry(d.metadata?.namespace);
     health.deployments.total++;
     if (isAvailable(d)) health.deployments.ok++;
   }
-  for (const [ns, lines] of namespaceProblems(pods.items, deployments.items))
-    entry(ns).problems = lines;
+  for (const [ns, lines] of namespaceProblems(pods, deployments)) entry(ns).problems = lines;
   return {
     cluster: cluster.name,
-    nodes: nodes.items.map((n) => ({
+    nodes: nodes.map((n) => ({
       name: n.metadata?.name ?? '',
       ready: isReady(n),
       conditions: (n.status?.conditions ?? [])
@@ -184,17 +199,21 @@ function verdict(namespaces: number, nodes: number): string {
   ].join(', ');
 }
 
-function isReady(node: V1Node): boolean {
+function pathOf(name: StatusSource['name']): string {
+  return STATUS_SOURCES.find((s) => s.name === name)?.path ?? '';
+}
+
+function isReady(node: NodeFacts): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
-function isHealthy(pod: V1Pod): boolean {
+function isHealthy(pod: PodFacts): boolean {
   const status = podStatus(pod);
   if (status === 'Completed' || pod.status?.phase === 'Succeeded') return true;
   return HEALTHY.has(status) && (pod.status?.containerStatuses ?? []).every((s) => s.ready);
 }
 
-function isAvailable(d: V1Deployment): boolean {
+function isAvailable(d: DeploymentFacts): boolean {
   return (
     (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1) &&
     (d.status?.updatedReplicas ?? 0) >= (d.spec?.replicas ?? 1)
@@ -202,7 +221,10 @@ function isAvailable(d: V1Deployment): boolean {
 }
 
 /** Per namespace, what is wrong, counted by pod status and rollout. */
-function namespaceProblems(pods: V1Pod[], deployments: V1Deployment[]): Map<string, string[]> {
+function namespaceProblems(
+  pods: readonly PodFacts[],
+  deployments: readonly DeploymentFacts[],
+): Map<string, string[]> {
   const byNamespace = new Map<string, Map<string, string[]>>();
   for (const pod of pods) {
     if (isHealthy(pod)) continue;

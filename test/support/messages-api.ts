@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { breakpointCount, MAX_BREAKPOINTS, PromptCache } from './prompt-cache.ts';
 
 /**
  * A local Anthropic Messages API for tests: `POST /v1/messages` answers with scripted turns, in
@@ -18,14 +19,19 @@ export type ScriptedTurn =
     }
   | { status: 429 | 529 | 500; retryAfterSeconds?: number };
 
-type Usage = {
+export type Usage = {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
 };
 
-export type RecordedRequest = { headers: IncomingMessage['headers']; body: MessagesRequest };
+export type RecordedRequest = {
+  headers: IncomingMessage['headers'];
+  body: MessagesRequest;
+  /** The usage the answer reported, once answered. */
+  usage?: Usage;
+};
 export type MessagesRequest = {
   model: string;
   max_tokens: number;
@@ -44,11 +50,12 @@ export class MessagesApi {
   #counter = 0;
   /**
    * Usage estimated from the request instead of fixed figures: four characters a token, and
-   * prompt caching as the API does it (the system prompt and tools, marked for caching, are
-   * written the first time a model sees them and read after).
+   * prompt caching as the API does it (`PromptCache`: prefixes up to the blocks marked with
+   * `cache_control`, at least the minimum cacheable length, read by the requests after).
    */
   estimateUsage = false;
-  readonly #cached = new Set<string>();
+  /** The cache the estimate keeps; replace it for another minimum length or a fresh start. */
+  promptCache = new PromptCache();
 
   constructor() {
     this.#server = createServer((req, res) => {
@@ -78,15 +85,12 @@ export class MessagesApi {
   }
 
   #estimate(body: MessagesRequest, content: ContentBlock[]): Usage {
-    const prefix = JSON.stringify([body.model, body.tools, body.system]);
-    const cached = tokens(body.tools) + tokens(body.system);
-    const seen = this.#cached.has(prefix);
-    this.#cached.add(prefix);
+    const cache = this.promptCache.usage(body);
     return {
-      input_tokens: tokens(body.messages),
+      input_tokens: cache.input,
       output_tokens: tokens(content),
-      cache_read_input_tokens: seen ? cached : 0,
-      cache_creation_input_tokens: seen ? 0 : cached,
+      cache_read_input_tokens: cache.cacheRead,
+      cache_creation_input_tokens: cache.cacheWrite,
     };
   }
 
@@ -101,7 +105,10 @@ export class MessagesApi {
       };
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as MessagesRequest;
-    this.requests.push({ headers: req.headers, body });
+    const recorded: RecordedRequest = { headers: req.headers, body };
+    this.requests.push(recorded);
+    const refused = this.#refusal(body);
+    if (refused !== undefined) return refused;
     const turn = this.respond?.(body) ?? this.#script.shift();
     if (turn === undefined) {
       return {
@@ -132,6 +139,7 @@ export class MessagesApi {
           cache_creation_input_tokens: 0,
           ...turn.usage,
         };
+    recorded.usage = usage;
     const stopReason =
       turn.stopReason ??
       (turn.content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn');
@@ -149,6 +157,14 @@ export class MessagesApi {
         usage,
       },
     };
+  }
+
+  /** What the API refuses whatever the script says: more cache breakpoints than it allows. */
+  #refusal(body: MessagesRequest) {
+    const found = breakpointCount(body);
+    if (found <= MAX_BREAKPOINTS) return undefined;
+    const message = `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${found}.`;
+    return { status: 400, body: error('invalid_request_error', message), headers: {} };
   }
 }
 

@@ -27,9 +27,18 @@ export function toolDefinitions(tools: readonly AgentTool[]): Anthropic.Tool[] {
   return tools.map((tool, i) => ({
     name: tool.name,
     description: tool.description,
-    input_schema: z.toJSONSchema(tool.input, { io: 'input' }) as Anthropic.Tool.InputSchema,
+    input_schema: inputSchema(tool.input),
     ...(i === tools.length - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
   }));
+}
+
+/**
+ * A tool's input as JSON Schema, without the `$schema` dialect URL zod puts on top: the API
+ * does not need it, and each model call would send it once for every tool.
+ */
+function inputSchema(input: z.ZodType): Anthropic.Tool.InputSchema {
+  const { $schema, ...schema } = z.toJSONSchema(input, { io: 'input' });
+  return schema as Anthropic.Tool.InputSchema;
 }
 
 export function toolResult(callId: string, outcome: ToolOutcome): Anthropic.ToolResultBlockParam {

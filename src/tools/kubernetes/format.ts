@@ -4,7 +4,34 @@ import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
  * How cluster objects read in tool output and chat: kubectl's pod STATUS, human ages, and
  * aligned columns. Shared with the sandbox's server-side printing so both read the same.
  */
-export function podStatus(pod: V1Pod): string {
+/**
+ * The fields of a pod its STATUS and restarts are read from: a typed client's `V1Pod`, or a pod
+ * as the API server sent it and a schema kept (dates are strings there).
+ */
+export type PodShape = {
+  metadata?: { deletionTimestamp?: Date | string | undefined } | undefined;
+  spec?: { nodeName?: string | undefined } | undefined;
+  status?:
+    | {
+        phase?: string | undefined;
+        reason?: string | undefined;
+        conditions?: readonly { type: string; status: string }[] | undefined;
+        containerStatuses?: readonly ContainerShape[] | undefined;
+      }
+    | undefined;
+};
+
+type ContainerShape = {
+  restartCount?: number | undefined;
+  state?:
+    | {
+        waiting?: { reason?: string | undefined } | undefined;
+        terminated?: { reason?: string | undefined; exitCode?: number | undefined } | undefined;
+      }
+    | undefined;
+};
+
+export function podStatus(pod: PodShape): string {
   const status = pod.status ?? {};
   let reason = status.reason ?? status.phase ?? 'Unknown';
   for (const s of [...(status.containerStatuses ?? [])].reverse()) {
@@ -26,8 +53,8 @@ export function readyCount(pod: V1Pod): string {
   return `${statuses.filter((s) => s.ready).length}/${pod.spec?.containers.length ?? statuses.length}`;
 }
 
-export function restarts(pod: V1Pod): number {
-  return (pod.status?.containerStatuses ?? []).reduce((sum, s) => sum + s.restartCount, 0);
+export function restarts(pod: PodShape): number {
+  return (pod.status?.containerStatuses ?? []).reduce((sum, s) => sum + (s.restartCount ?? 0), 0);
 }
 
 /** `OOMKilled (exit 137, 2m ago)` for the most recent termination of any container. */
