@@ -25,7 +25,7 @@ import { type Child, spawnNode } from './support.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const ALONE = 15;
 
-const fanOut = (request: MessagesRequest): ScriptedTurn => {
+export const fanOut = (request: MessagesRequest): ScriptedTurn => {
   const system = JSON.stringify(request.system);
   const turn = request.messages.length;
   if (system.includes("Coxswain's orchestrator")) {
@@ -223,7 +223,7 @@ export async function benchAgents(): Promise<void> {
 const seen = new Set<string>();
 const earlier = new Map<string, number>();
 
-async function ask(runs: Queue, runId: string): Promise<string> {
+export async function ask(runs: Queue, runId: string): Promise<string> {
   await runs.add(
     'ask',
     {
@@ -240,7 +240,7 @@ async function ask(runs: Queue, runId: string): Promise<string> {
   return runId;
 }
 
-async function finished(runs: Queue, id: string): Promise<void> {
+export async function finished(runs: Queue, id: string): Promise<void> {
   for (;;) {
     const job = await runs.getJob(id);
     if (job?.finishedOn !== undefined) {

@@ -6,6 +6,7 @@ import { benchAlertLoop } from './alert-loop.ts';
 import { benchAnswerTokens } from './answer-tokens.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchFailover } from './failover.ts';
+import { benchFlight } from './flight.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
 import { benchRedaction } from './redaction.ts';
@@ -31,6 +32,7 @@ const BENCHES: Bench[] = [
   { name: 'memory', run: benchMemory },
   { name: 'diagnose', run: benchDiagnose },
   { name: 'agents', run: benchAgents },
+  { name: 'flight', run: benchFlight },
   { name: 'answers', run: benchAnswerTokens },
   { name: 'slack', run: benchSlackAck },
   { name: 'redaction', run: benchRedaction },
