@@ -133,6 +133,8 @@ async function runsInFlight(setup: Setup) {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuSeconds(worker.pid) - cpu0;
     await Promise.all([watching.stop(), scraping.stop()]);
+    await sleep(5_000);
+    const afterMiB = rssMiB(worker.pid);
     const figures = {
       runs: RUNS,
       seconds: round(seconds, 1),
@@ -142,6 +144,7 @@ async function runsInFlight(setup: Setup) {
       rssIdleMiB: round(idleMiB, 0),
       rssPeakMiB: round(peak.rssMiB, 0),
       miBPerRunInFlight: round((peak.rssMiB - idleMiB) / Math.max(1, peak.active), 2),
+      rssAfterMiB: round(afterMiB, 0),
       heapIdleMiB: round(idle.heapMiB, 0),
       heapPeakMiB: round(peak.heapMiB, 0),
       workerCpuMsPerRun: round((cpu * 1000) / RUNS, 0),
@@ -151,7 +154,7 @@ async function runsInFlight(setup: Setup) {
       `in flight: ${figures.peakModelCallsOpen} model calls open at once, ${figures.peakActiveJobs} active jobs at most (target ≥ ${TARGETS.inFlight})`,
     );
     console.log(
-      `${RUNS} runs (8 model calls of 1 s each) in ${figures.seconds} s = ${figures.runsPerSecond} runs/s; worker RSS ${figures.rssIdleMiB} MiB idle, ${figures.rssPeakMiB} MiB at peak: ${figures.miBPerRunInFlight} MiB per job in flight`,
+      `${RUNS} runs (8 model calls of 1 s each) in ${figures.seconds} s = ${figures.runsPerSecond} runs/s; worker RSS ${figures.rssIdleMiB} MiB idle, ${figures.rssPeakMiB} MiB at peak: ${figures.miBPerRunInFlight} MiB per job in flight; ${figures.rssAfterMiB} MiB 5 s after`,
     );
     console.log(
       `worker heap used ${figures.heapIdleMiB} MiB idle, ${figures.heapPeakMiB} MiB at most; CPU ${figures.workerCpuMsPerRun} ms per run; event loop lag at most ${figures.eventLoopLagMaxMs} ms (locks are renewed every WORKER_LOCK_SECONDS / 2)`,
