@@ -135,6 +135,7 @@ async function runsInFlight(setup: Setup) {
     await Promise.all([watching.stop(), scraping.stop()]);
     await sleep(5_000);
     const afterMiB = rssMiB(worker.pid);
+    const after = await workerMetrics(19_420);
     const figures = {
       runs: RUNS,
       seconds: round(seconds, 1),
@@ -147,6 +148,7 @@ async function runsInFlight(setup: Setup) {
       rssAfterMiB: round(afterMiB, 0),
       heapIdleMiB: round(idle.heapMiB, 0),
       heapPeakMiB: round(peak.heapMiB, 0),
+      heapAfterMiB: round(after.heapMiB, 0),
       workerCpuMsPerRun: round((cpu * 1000) / RUNS, 0),
       eventLoopLagMaxMs: round(peak.lagMs, 0),
     };
@@ -157,7 +159,7 @@ async function runsInFlight(setup: Setup) {
       `${RUNS} runs (8 model calls of 1 s each) in ${figures.seconds} s = ${figures.runsPerSecond} runs/s; worker RSS ${figures.rssIdleMiB} MiB idle, ${figures.rssPeakMiB} MiB at peak: ${figures.miBPerRunInFlight} MiB per job in flight; ${figures.rssAfterMiB} MiB 5 s after`,
     );
     console.log(
-      `worker heap used ${figures.heapIdleMiB} MiB idle, ${figures.heapPeakMiB} MiB at most; CPU ${figures.workerCpuMsPerRun} ms per run; event loop lag at most ${figures.eventLoopLagMaxMs} ms (locks are renewed every WORKER_LOCK_SECONDS / 2)`,
+      `worker heap used ${figures.heapIdleMiB} MiB idle, ${figures.heapPeakMiB} MiB at most, ${figures.heapAfterMiB} MiB 5 s after; CPU ${figures.workerCpuMsPerRun} ms per run; event loop lag at most ${figures.eventLoopLagMaxMs} ms (locks are renewed every WORKER_LOCK_SECONDS / 2)`,
     );
     return figures;
   } finally {

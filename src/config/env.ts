@@ -196,8 +196,9 @@ export const Env = z
      * waiting on the model and the cluster (about 50 ms of CPU for 8 model calls in
      * `npm run bench flight`), and an orchestrator waiting for its specialists gives its slot
      * back, so a slot is a model call or a tool call waiting: 100 of them keep a burst of 50
-     * investigations under a minute with a model at 2 s a call, for about 3.5 MiB of memory each
-     * at peak. Approved actions have a worker of their own with 2 slots (actions-worker.ts).
+     * investigations under a minute with a model at 2 s a call, for about 2 MiB more memory per
+     * run in flight (RSS at peak: 410 MiB with 4 in flight, 610-650 MiB with 100). Approved
+     * actions have a worker of their own with 2 slots (actions-worker.ts).
      */
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
