@@ -164,7 +164,7 @@ export async function benchAgents(): Promise<void> {
       }
       alone.sort((a, b) => a - b);
       console.log(
-        `${count} worker${count === 1 ? '' : 's'} (concurrency 4 each): ${RUNS} runs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(1)} runs/s; one run alone: median ${alone[Math.floor(ALONE / 2)]?.toFixed(0)} ms (min ${alone[0]?.toFixed(0)}, max ${alone[ALONE - 1]?.toFixed(0)}) for 8 model calls and 3 tool calls`,
+        `${count} worker${count === 1 ? '' : 's'} (WORKER_CONCURRENCY default each): ${RUNS} runs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(1)} runs/s; one run alone: median ${alone[Math.floor(ALONE / 2)]?.toFixed(0)} ms (min ${alone[0]?.toFixed(0)}, max ${alone[ALONE - 1]?.toFixed(0)}) for 8 model calls and 3 tool calls`,
       );
       await runs.close();
       for (const w of workers) await w.stop();

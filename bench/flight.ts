@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -96,8 +104,11 @@ async function runsInFlight(setup: Setup) {
     stringify({ clusters: [{ name: 'sandbox', kubeconfig: setup.kubeconfig }] }),
   );
   const prefix = 'bench-flight-runs';
+  // A heap snapshot on SIGUSR2 collects all garbage first: the heap in use after it is what runs
+  // left behind.
+  const snapshots = join(setup.dir, 'snapshots');
   const worker = await spawnNode(
-    ['bin/coxswain.js', 'worker'],
+    [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${snapshots}`, 'bin/coxswain.js', 'worker'],
     { ...modelEnv(setup, prefix), WORKER_PORT: '19420', COXSWAIN_CONFIG: config },
     'http://127.0.0.1:19420/healthz',
   );
@@ -136,6 +147,7 @@ async function runsInFlight(setup: Setup) {
     await sleep(5_000);
     const afterMiB = rssMiB(worker.pid);
     const after = await workerMetrics(19_420);
+    const retained = await heapAfterFullCollection(worker.pid, snapshots);
     const figures = {
       runs: RUNS,
       seconds: round(seconds, 1),
@@ -149,6 +161,7 @@ async function runsInFlight(setup: Setup) {
       heapIdleMiB: round(idle.heapMiB, 0),
       heapPeakMiB: round(peak.heapMiB, 0),
       heapAfterMiB: round(after.heapMiB, 0),
+      heapRetainedMiB: round(retained, 0),
       workerCpuMsPerRun: round((cpu * 1000) / RUNS, 0),
       eventLoopLagMaxMs: round(peak.lagMs, 0),
     };
@@ -159,7 +172,7 @@ async function runsInFlight(setup: Setup) {
       `${RUNS} runs (8 model calls of 1 s each) in ${figures.seconds} s = ${figures.runsPerSecond} runs/s; worker RSS ${figures.rssIdleMiB} MiB idle, ${figures.rssPeakMiB} MiB at peak: ${figures.miBPerRunInFlight} MiB per job in flight; ${figures.rssAfterMiB} MiB 5 s after`,
     );
     console.log(
-      `worker heap used ${figures.heapIdleMiB} MiB idle, ${figures.heapPeakMiB} MiB at most, ${figures.heapAfterMiB} MiB 5 s after; CPU ${figures.workerCpuMsPerRun} ms per run; event loop lag at most ${figures.eventLoopLagMaxMs} ms (locks are renewed every WORKER_LOCK_SECONDS / 2)`,
+      `worker heap used ${figures.heapIdleMiB} MiB idle, ${figures.heapPeakMiB} MiB at most, ${figures.heapAfterMiB} MiB 5 s after, ${figures.heapRetainedMiB} MiB after a full collection; CPU ${figures.workerCpuMsPerRun} ms per run; event loop lag at most ${figures.eventLoopLagMaxMs} ms (locks are renewed every WORKER_LOCK_SECONDS / 2)`,
     );
     return figures;
   } finally {
@@ -196,6 +209,29 @@ async function workerMetrics(port: number): Promise<{ heapMiB: number; lagMaxMs:
     heapMiB: value('nodejs_heap_size_used_bytes') / 2 ** 20,
     lagMaxMs: value('nodejs_eventloop_lag_max_seconds') * 1000,
   };
+}
+
+/** The worker's heap in use once a heap snapshot (a full collection first) has been written. */
+async function heapAfterFullCollection(pid: number, dir: string): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  process.kill(pid, 'SIGUSR2');
+  // The process answers nothing while it writes: done once the file has stopped growing and
+  // the process answers again.
+  const deadline = Date.now() + 120_000;
+  let size = 0;
+  for (;;) {
+    await sleep(2_000);
+    const now = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    if (Date.now() > deadline) throw new Error('the heap snapshot was not written in 120 s');
+    if (now > 0 && now === size) {
+      const metrics = await workerMetrics(19_420).catch(() => undefined);
+      if (metrics !== undefined) {
+        rmSync(dir, { recursive: true, force: true });
+        return metrics.heapMiB;
+      }
+    }
+    size = now;
+  }
 }
 
 /** CPU time a process has used, user and system, from /proc (clock ticks of 10 ms). */
