@@ -44,7 +44,7 @@ const model = (request: MessagesRequest): ScriptedTurn => {
 beforeAll(async () => {
   const baseUrl = await api.start();
   api.respond = model;
-  api.barrier = { size: RUNS, maxMs: 10_000 };
+  api.barrier = { size: RUNS, maxMs: 20_000 };
   const config = writeConfigFile({
     clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
   });
