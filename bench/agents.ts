@@ -25,7 +25,7 @@ import { type Child, spawnNode } from './support.ts';
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const ALONE = 15;
 
-const fanOut = (request: MessagesRequest): ScriptedTurn => {
+export const fanOut = (request: MessagesRequest): ScriptedTurn => {
   const system = JSON.stringify(request.system);
   const turn = request.messages.length;
   if (system.includes("Coxswain's orchestrator")) {
@@ -164,7 +164,7 @@ export async function benchAgents(): Promise<void> {
       }
       alone.sort((a, b) => a - b);
       console.log(
-        `${count} worker${count === 1 ? '' : 's'} (concurrency 4 each): ${RUNS} runs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(1)} runs/s; one run alone: median ${alone[Math.floor(ALONE / 2)]?.toFixed(0)} ms (min ${alone[0]?.toFixed(0)}, max ${alone[ALONE - 1]?.toFixed(0)}) for 8 model calls and 3 tool calls`,
+        `${count} worker${count === 1 ? '' : 's'} (WORKER_CONCURRENCY default each): ${RUNS} runs in ${seconds.toFixed(1)} s = ${(RUNS / seconds).toFixed(1)} runs/s; one run alone: median ${alone[Math.floor(ALONE / 2)]?.toFixed(0)} ms (min ${alone[0]?.toFixed(0)}, max ${alone[ALONE - 1]?.toFixed(0)}) for 8 model calls and 3 tool calls`,
       );
       await runs.close();
       for (const w of workers) await w.stop();
@@ -223,7 +223,7 @@ export async function benchAgents(): Promise<void> {
 const seen = new Set<string>();
 const earlier = new Map<string, number>();
 
-async function ask(runs: Queue, runId: string): Promise<string> {
+export async function ask(runs: Queue, runId: string): Promise<string> {
   await runs.add(
     'ask',
     {
@@ -240,7 +240,7 @@ async function ask(runs: Queue, runId: string): Promise<string> {
   return runId;
 }
 
-async function finished(runs: Queue, id: string): Promise<void> {
+export async function finished(runs: Queue, id: string): Promise<void> {
   for (;;) {
     const job = await runs.getJob(id);
     if (job?.finishedOn !== undefined) {

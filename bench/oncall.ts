@@ -26,7 +26,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 10);
 const WAIT_MS = Number(process.env.BENCH_WAIT_SECONDS ?? 180) * 1000;
 const ANSWERED = 'Answered by the analyzers';
 
-type Entry = {
+export type Entry = {
   id: string;
   replaces?: string;
   message: { headline?: string; text?: string; footer?: string };
@@ -173,7 +173,7 @@ async function storm(baseUrl: string, stream: SseClient, runs: Queue): Promise<v
 }
 
 /** Waits until the stream has had nothing new for `ms` (at most the bench's wait). */
-async function quiet(stream: SseClient, ms: number): Promise<void> {
+export async function quiet(stream: SseClient, ms: number): Promise<void> {
   let last = -1;
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline && stream.events.length !== last) {
@@ -221,7 +221,7 @@ function channel(entries: readonly Entry[], group: RegExp): number {
   return kinds.answers;
 }
 
-async function askJobs(runs: Queue): Promise<number> {
+export async function askJobs(runs: Queue): Promise<number> {
   const jobs = await runs.getJobs(
     ['completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized', 'waiting-children'],
     0,
@@ -230,7 +230,7 @@ async function askJobs(runs: Queue): Promise<number> {
   return jobs.filter((job) => job.name === 'ask').length;
 }
 
-function notification(alertname: string, workload: Record<string, string>) {
+export function notification(alertname: string, workload: Record<string, string>) {
   const labels = { alertname, namespace: 'payments', severity: 'critical', ...workload };
   const alert = {
     status: 'firing',
@@ -254,7 +254,7 @@ function notification(alertname: string, workload: Record<string, string>) {
   };
 }
 
-async function post(baseUrl: string, body: unknown): Promise<void> {
+export async function post(baseUrl: string, body: unknown): Promise<void> {
   const response = await fetch(`${baseUrl}/alerts/alertmanager`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -264,7 +264,7 @@ async function post(baseUrl: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`the webhook answered ${response.status}`);
 }
 
-function textOf(entry: Entry): string {
+export function textOf(entry: Entry): string {
   const { headline = '', text = '', footer = '' } = entry.message;
   return `${headline}\n${text}\n${footer}`;
 }

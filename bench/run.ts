@@ -6,6 +6,7 @@ import { benchAlertLoop } from './alert-loop.ts';
 import { benchAnswerTokens } from './answer-tokens.ts';
 import { benchDiagnose } from './diagnose.ts';
 import { benchFailover } from './failover.ts';
+import { benchFlight } from './flight.ts';
 import { benchInvestigationTokens } from './investigation-tokens.ts';
 import { benchMemory } from './memory.ts';
 import { benchOncall } from './oncall.ts';
@@ -33,6 +34,7 @@ const BENCHES: Bench[] = [
   { name: 'memory', run: benchMemory },
   { name: 'diagnose', run: benchDiagnose },
   { name: 'agents', run: benchAgents },
+  { name: 'flight', run: benchFlight },
   { name: 'answers', run: benchAnswerTokens },
   { name: 'investigation', run: benchInvestigationTokens },
   { name: 'slack', run: benchSlackAck },

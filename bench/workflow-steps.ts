@@ -47,7 +47,12 @@ export async function benchWorkflowSteps(): Promise<void> {
     'five-agents': AGENTS,
   });
   try {
-    await bench.worker({ ANTHROPIC_API_KEY: 'sk-ant-bench', ANTHROPIC_BASE_URL: baseUrl });
+    // Four slots, as these figures were first measured with: the overhead per step, not capacity.
+    await bench.worker({
+      ANTHROPIC_API_KEY: 'sk-ant-bench',
+      ANTHROPIC_BASE_URL: baseUrl,
+      WORKER_CONCURRENCY: '4',
+    });
     console.log(
       '\n## workflows: overhead per step (5 sequential steps, one worker, concurrency 4)',
     );

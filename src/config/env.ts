@@ -191,12 +191,21 @@ export const Env = z
             return { name: pair.slice(0, at), token: pair.slice(at + 1) };
           }),
       ),
+    /**
+     * Jobs of the runs queue a worker runs at once. An agent run spends nearly all its time
+     * waiting on the model and the cluster (about 50 ms of CPU for 8 model calls in
+     * `npm run bench flight`), and an orchestrator waiting for its specialists gives its slot
+     * back, so a slot is a model call or a tool call waiting: 100 of them keep a burst of 50
+     * investigations under a minute with a model at 2 s a call, for about 2 MiB more memory per
+     * run in flight (RSS at peak: 410 MiB with 4 in flight, 610-650 MiB with 100). Approved
+     * actions have a worker of their own with 2 slots (actions-worker.ts).
+     */
     WORKER_CONCURRENCY: z.coerce
       .number({ error: 'must be a number' })
       .int('must be a whole number')
-      .min(1, 'must be between 1 and 100')
-      .max(100, 'must be between 1 and 100')
-      .default(4),
+      .min(1, 'must be between 1 and 1000')
+      .max(1000, 'must be between 1 and 1000')
+      .default(100),
     WORKER_LOCK_SECONDS: z.coerce
       .number({ error: 'must be a number' })
       .min(1, 'must be between 1 and 600')

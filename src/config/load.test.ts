@@ -38,7 +38,7 @@ describe('loadConfig', () => {
     expect(config.redis.prefix).toBe('coxswain');
     expect(config.logLevel).toBe('info');
     expect(config.alertmanager).toEqual({ token: undefined, basic: undefined, open: false });
-    expect(config.worker.concurrency).toBe(4);
+    expect(config.worker.concurrency).toBe(100);
     expect(config.shutdownTimeoutMs).toBe(10_000);
     expect(config.routes).toEqual([]);
   });

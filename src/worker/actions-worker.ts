@@ -52,6 +52,10 @@ export function createActionsWorker(
     {
       connection: deps.connection,
       prefix: deps.prefix,
+      // Approved changes to the cluster, few by design: a person approved each one, and each
+      // writes and then waits on its outcome (a rollout). Two per worker keeps writes to a
+      // handful across replicas while agent runs, which only wait on the model and read, take
+      // WORKER_CONCURRENCY slots of their own on the runs queue.
       concurrency: 2,
       lockDuration: deps.lockMs ?? 30_000,
       stalledInterval: deps.lockMs ?? 30_000,

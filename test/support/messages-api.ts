@@ -5,7 +5,9 @@ import { breakpointCount, MAX_BREAKPOINTS, PromptCache } from './prompt-cache.ts
 /**
  * A local Anthropic Messages API for tests: `POST /v1/messages` answers with scripted turns, in
  * order, and records every request so a test can assert what the model was sent. A turn can be
- * an error (429 or 529, with Retry-After) to exercise the client's back-off.
+ * an error (429 or 529, with Retry-After) to exercise the client's back-off. It can take time to
+ * answer, as a real model does (`latencyMs`), count the calls it is answering at once (`open`,
+ * `peakOpen`), and hold calls until a number of them are open together (`barrier`).
  */
 export type ContentBlock =
   | { type: 'text'; text: string }
@@ -56,10 +58,27 @@ export class MessagesApi {
   estimateUsage = false;
   /** The cache the estimate keeps; replace it for another minimum length or a fresh start. */
   promptCache = new PromptCache();
+  /** How long each call takes to be answered, after its request has arrived. */
+  latencyMs = 0;
+  /** Calls being answered now, and the most answered at once since start (or reset to 0). */
+  open = 0;
+  peakOpen = 0;
+  /**
+   * Holds each call until `size` calls are held together, then answers them all: a client that
+   * cannot have that many calls open at once waits `maxMs`, and the calls let go then are
+   * counted in `timedOut`.
+   */
+  barrier: { size: number; maxMs: number } | undefined;
+  /** Calls the barrier let go after `maxMs` without `size` of them held together. */
+  timedOut = 0;
+  #held: (() => void)[] = [];
 
   constructor() {
     this.#server = createServer((req, res) => {
+      this.open += 1;
+      this.peakOpen = Math.max(this.peakOpen, this.open);
       void this.#handle(req).then(({ status, body, headers }) => {
+        this.open -= 1;
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
@@ -82,6 +101,25 @@ export class MessagesApi {
 
   get pending(): number {
     return this.#script.length;
+  }
+
+  /** Waits at the barrier, if one is set, until enough calls are held or its time is up. */
+  async #hold(): Promise<void> {
+    const barrier = this.barrier;
+    if (barrier === undefined) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#held = this.#held.filter((release) => release !== letGo);
+        this.timedOut += 1;
+        resolve();
+      }, barrier.maxMs);
+      const letGo = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#held.push(letGo);
+      if (this.#held.length >= barrier.size) for (const release of this.#held.splice(0)) release();
+    });
   }
 
   #estimate(body: MessagesRequest, content: ContentBlock[]): Usage {
@@ -109,6 +147,8 @@ export class MessagesApi {
     this.requests.push(recorded);
     const refused = this.#refusal(body);
     if (refused !== undefined) return refused;
+    await this.#hold();
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const turn = this.respond?.(body) ?? this.#script.shift();
     if (turn === undefined) {
       return {
