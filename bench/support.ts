@@ -11,20 +11,26 @@ export type Figures = Record<string, unknown>;
 export type Child = { process: ChildProcess; pid: number; stop(): Promise<void> };
 
 /**
- * Spawns a Node script of the repository and waits until it answers 200 at `readyUrl`.
+ * Spawns a Node script of the repository and waits until it answers 200 at `readyUrl`. A variable
+ * given as undefined is left out of the child's environment, even if this process has it.
  * `BENCH_NODE_ARGS` goes before the script (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles the
  * servers a bench starts, which Node refuses in NODE_OPTIONS).
  */
 export async function spawnNode(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   readyUrl: string,
 ): Promise<Child> {
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    // The benchmarks post alerts from this machine without credentials, on purpose.
+    ALERTMANAGER_AUTH: 'none',
+    ...env,
+  };
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: ROOT,
-    // The benchmarks post alerts from this machine without credentials, on purpose.
-    env: { ...process.env, ALERTMANAGER_AUTH: 'none', ...env },
+    env: Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -51,6 +57,23 @@ export async function spawnNode(
       child.kill('SIGTERM');
       await exited;
     },
+  };
+}
+
+/**
+ * A process's memory from /proc, in MiB: resident in all (`rss`), of it anonymous memory (`anon`:
+ * the V8 heap, native allocations, stacks) and pages of mapped files (`file`: mostly the `node`
+ * binary's own code), and the peak resident size so far (`peak`).
+ */
+export function memoryMiB(pid: number): { rss: number; anon: number; file: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return {
+    rss: field('VmRSS'),
+    anon: field('RssAnon'),
+    file: field('RssFile'),
+    peak: field('VmHWM'),
   };
 }
 

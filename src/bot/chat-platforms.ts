@@ -1,8 +1,6 @@
 import type { ChatAdapter } from '../chat/adapter.ts';
-import { createDiscord } from '../chat/discord/discord-app.ts';
 import type { InboundHandlers } from '../chat/inbound.ts';
 import { EventClaims, type MessageRefs } from '../chat/message-refs.ts';
-import { createSlack } from '../chat/slack/slack-app.ts';
 import { SLASH_COMMAND } from '../commands/slash-options.ts';
 import type { Config } from '../config/index.ts';
 import { CoxswainError } from '../errors.ts';
@@ -13,7 +11,11 @@ import type { Resources } from '../runtime/resources.ts';
 
 const CONNECT_TIMEOUT_MS = 30_000;
 
-/** Slack and Discord, where configured: their adapters for the outbox and their HTTP routes. */
+/**
+ * Slack and Discord, where configured: their adapters for the outbox and their HTTP routes. Each
+ * platform's library is loaded only when it is configured (Bolt and discord.js are each tens of
+ * MiB resident).
+ */
 type ChatPlatforms = {
   adapters: ChatAdapter[];
   routes: Route[];
@@ -23,11 +25,11 @@ type ChatPlatforms = {
 
 type Platform = { name: string; start(): Promise<void>; stop(): Promise<void> };
 
-export function createChatPlatforms(
+export async function createChatPlatforms(
   config: Config,
   resources: Resources,
   deps: { handlers: InboundHandlers; refs: MessageRefs; log: Logger; metrics: Metrics },
-): ChatPlatforms {
+): Promise<ChatPlatforms> {
   const { handlers, refs, log } = deps;
   const outbox = resources.queues.outbox;
   const onInput = (platform: string) => (kind: string) =>
@@ -36,6 +38,7 @@ export function createChatPlatforms(
   const routes: Route[] = [];
   const platforms: Platform[] = [];
   if (config.slack !== undefined) {
+    const { createSlack } = await import('../chat/slack/slack-app.ts');
     const slack = createSlack(config.slack, {
       handlers,
       outbox,
@@ -49,6 +52,7 @@ export function createChatPlatforms(
     platforms.push({ name: 'Slack', start: () => slack.start(), stop: () => slack.stop() });
   }
   if (config.discord !== undefined) {
+    const { createDiscord } = await import('../chat/discord/discord-app.ts');
     const discord = createDiscord(config.discord, {
       handlers,
       outbox,

@@ -53,9 +53,13 @@ export type Bot = {
  * The bot role: receives alerts and chat (web console, Slack, Discord), enqueues, and delivers
  * the outbox to chat. It never calls a model and never writes to a cluster.
  */
-export function startBot(config: Config, resources: Resources, log: Logger, metrics: Metrics): Bot {
+export async function startBot(
+  config: Config,
+  resources: Resources,
+  log: Logger,
+  metrics: Metrics,
+): Promise<Bot> {
   const workflows = workflowShelf(config);
-  const web = startWebSide(config, resources, log, metrics);
   const decideDeps = decideDepsOf(config, resources, log);
   const feedback = new FeedbackStore(resources.producer, config.redis.prefix);
   const handlers = inboundHandlers(config, resources, workflows, decideDeps, feedback, log);
@@ -64,9 +68,12 @@ export function startBot(config: Config, resources: Resources, log: Logger, metr
   // the job's retry does not post it again. With REDIS_WAIT_REPLICAS each record also waits for
   // the replicas, on a connection of its own so the wait holds up nothing else.
   const refs = new MessageRefs(resources.records, config.redis.prefix, { wait: config.redis.wait });
+  // Loads the chat libraries of the platforms configured: before the console's connections
+  // open, so that one failing to load leaves nothing open behind it.
+  const platforms = await createChatPlatforms(config, resources, { handlers, refs, log, metrics });
+  const web = startWebSide(config, resources, log, metrics);
   const incidents = new Incidents(resources.producer, config.redis.prefix);
   registerIncidentMetrics(metrics.registry, incidents);
-  const platforms = createChatPlatforms(config, resources, { handlers, refs, log, metrics });
   const outbox = outboxDelivery(config, resources, [webAdapter(web.store), ...platforms.adapters], {
     log,
     metrics,

@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { HttpError } from './http-error.ts';
+import { createServer } from './node-http.ts';
 import { matchRoute, type Reply, type Route } from './router.ts';
 
 export type HttpServer = {

@@ -37,7 +37,7 @@ export async function askInTerminal(question: string, clusterName: string | unde
   const proposals = new MemoryProposals();
   const runId = `ask-${Date.now().toString(36)}`;
   // The terminal shows the answer and nothing else.
-  const base = buildEngine(config, createLogger('silent'));
+  const base = await buildEngine(config, createLogger('silent'));
   const answer =
     base.client === undefined
       ? (

@@ -1,7 +1,7 @@
 import { requireWebhookAuth } from '../alerts/webhook-auth.ts';
 import { checkWebExposure } from '../bot/check-web-exposure.ts';
 import { leadershipOf } from '../bot/leadership.ts';
-import { startBot } from '../bot/start-bot.ts';
+import type { startBot } from '../bot/start-bot.ts';
 import type { Config } from '../config/index.ts';
 import { opsRoutes } from '../http/health.ts';
 import { createHttpServer } from '../http/server.ts';
@@ -13,7 +13,7 @@ import { checkDurability } from '../queue/check-durability.ts';
 import { waitForReady } from '../queue/connection.ts';
 import { exportQueueDepth } from '../queue/queue-depth.ts';
 import { openResources } from '../runtime/resources.ts';
-import { startWorker } from '../worker/start-worker.ts';
+import type { startWorker } from '../worker/start-worker.ts';
 
 export type Role = 'bot' | 'worker' | 'all';
 
@@ -39,13 +39,14 @@ export async function startProcess(
     requireWebhookAuth(config.alertmanager);
     checkWebExposure(config);
   }
+  const sides = await roleModules(role);
   const metrics = createMetrics();
   const resources = openResources(config, log);
   if (options.redis !== 'throwaway') void checkDurability(resources.worker, log);
   exportQueueDepth(metrics, resources.queues);
   exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
-  const bot = role === 'worker' ? undefined : startBot(config, resources, log, metrics);
-  const worker = role === 'bot' ? undefined : startWorker(config, resources, log, metrics);
+  const bot = await sides.startBot?.(config, resources, log, metrics);
+  const worker = await sides.startWorker?.(config, resources, log, metrics);
   const leadership = bot === undefined ? undefined : leadershipOf(config, bot, log, metrics);
   const http = createHttpServer(
     [...opsRoutes(resources.producer, metrics, leadership?.leading), ...(bot?.routes ?? [])],
@@ -80,4 +81,19 @@ export async function startProcess(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The modules of the sides a role runs, and only those: a lone bot never loads the worker's
+ * Kubernetes client, model SDK and tools, and a lone worker never loads the bot's side.
+ */
+async function roleModules(role: Role): Promise<{
+  startBot: typeof startBot | undefined;
+  startWorker: typeof startWorker | undefined;
+}> {
+  const [bot, worker] = await Promise.all([
+    role === 'worker' ? undefined : import('../bot/start-bot.ts'),
+    role === 'bot' ? undefined : import('../worker/start-worker.ts'),
+  ]);
+  return { startBot: bot?.startBot, startWorker: worker?.startWorker };
 }

@@ -87,7 +87,7 @@ export async function workflowRun(args: readonly string[]): Promise<number> {
   const cluster = new Clusters(config.clusters).get(clusterName);
   const kube = { cluster, namespaces: ['*'] };
   const proposals = new MemoryProposals();
-  const base = buildEngine(config, createLogger('silent'));
+  const base = await buildEngine(config, createLogger('silent'));
   // The terminal may propose up to confirm, as `ask` does; nothing it proposes is applied.
   const agent =
     base.client === undefined

@@ -28,15 +28,17 @@ import type { WorkflowJobDeps } from './workflow-jobs.ts';
 type WorkerRole = { stop(): Promise<void> };
 
 /** The worker role: runs jobs from the runs and actions queues and posts what they say to the outbox. */
-export function startWorker(
+export async function startWorker(
   config: Config,
   resources: Resources,
   log: Logger,
   metrics: Metrics,
-): WorkerRole {
+): Promise<WorkerRole> {
   const clusters = new Clusters(config.clusters);
   const proposals = new ProposalStore(resources.worker, config.redis.prefix);
   const suspension = new SuspendSwitch(resources.worker, config.redis.prefix);
+  // Before anything starts: loading the model SDK is the one step here that waits.
+  const engine = await workerEngine(config, resources, { clusters, proposals }, log, metrics);
   // The audit entries are written to Redis with the state changes; the files follow from there.
   const auditFiles = new AuditFiles(
     resources.worker,
@@ -51,7 +53,6 @@ export function startWorker(
     prefix: config.redis.prefix,
     log,
   });
-  const engine = workerEngine(config, resources, { clusters, proposals }, log, metrics);
   const { actions, sweeper } = approvals(
     config,
     resources,
@@ -104,15 +105,15 @@ export function startWorker(
  * The engine as the worker runs it: checkpoints, conversations and spend in Redis, and metrics
  * of each model call.
  */
-function workerEngine(
+async function workerEngine(
   config: Config,
   resources: Resources,
   shared: { clusters: Clusters; proposals: ProposalStore },
   log: Logger,
   metrics: Metrics,
-): EngineDeps {
+): Promise<EngineDeps> {
   return {
-    ...buildEngine(config, log.child({ component: 'agents' })),
+    ...(await buildEngine(config, log.child({ component: 'agents' }))),
     clusters: shared.clusters,
     checkpoints: new Checkpoints(resources.worker, config.redis.prefix),
     conversations: new Conversations(resources.worker, config.redis.prefix),

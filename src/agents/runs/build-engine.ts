@@ -5,7 +5,6 @@ import type { Autonomy } from '../../config/policy-schema.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { type GitRepository, openRepository } from '../../tools/git/repository.ts';
 import type { MetricsContext } from '../../tools/metrics/context.ts';
-import { createModelClient } from '../llm/client.ts';
 import { type AgentRegistry, loadAgents } from '../registry.ts';
 import type { Budget } from '../tool-use/run-agent.ts';
 import { AGENT_TOOL_NAMES } from '../tool-use/tool-names.ts';
@@ -34,13 +33,10 @@ type EngineBase = {
 };
 
 /** The agents from PROMPTS_DIR, the model client, the models, the policy and the run budget. */
-export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
+export async function buildEngine(config: EngineConfig, log: Logger): Promise<EngineBase> {
   return {
     agents: loadAgents(config.promptsDir, AGENT_TOOL_NAMES),
-    client:
-      config.anthropic.apiKey === undefined
-        ? undefined
-        : createModelClient({ apiKey: config.anthropic.apiKey, baseUrl: config.anthropic.baseUrl }),
+    client: await modelClient(config.anthropic),
     models: config.models,
     autonomy: config.autonomy,
     budget: runBudget(config.budgets),
@@ -51,4 +47,14 @@ export function buildEngine(config: EngineConfig, log: Logger): EngineBase {
     log,
     git: config.gitops === undefined ? undefined : openRepository(config.gitops),
   };
+}
+
+/**
+ * The Anthropic client with ANTHROPIC_API_KEY; without one, answers come from the analyzers and
+ * the SDK (several MiB resident) is never loaded.
+ */
+async function modelClient(settings: EngineConfig['anthropic']): Promise<Anthropic | undefined> {
+  if (settings.apiKey === undefined) return undefined;
+  const { createModelClient } = await import('../llm/client.ts');
+  return createModelClient({ apiKey: settings.apiKey, baseUrl: settings.baseUrl });
 }

@@ -1,5 +1,5 @@
-import { ApiException } from '@kubernetes/client-node';
 import { CoxswainError } from '../../errors.ts';
+import { ApiException } from './api-exception.ts';
 
 /** What was being attempted, in the words a person would use: `list` `pods` in `prod`. */
 type Attempt = { verb: string; resource: string; namespace?: string; name?: string };

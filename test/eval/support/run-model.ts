@@ -56,7 +56,7 @@ export async function runModelScenario(
       visible: ['*'],
       target: scenario.target,
     });
-    const engine = engineFor(cluster, options);
+    const engine = await engineFor(cluster, options);
     const runId = `eval-${scenario.id}`;
     const result = await runOrchestrator(
       engine,
@@ -85,12 +85,15 @@ export async function runModelScenario(
   }
 }
 
-function engineFor(cluster: ReturnType<typeof connect>, options: ModelOptions): EngineContext {
+async function engineFor(
+  cluster: ReturnType<typeof connect>,
+  options: ModelOptions,
+): Promise<EngineContext> {
   const config = loadClusterConfig({
     ANTHROPIC_API_KEY: options.apiKey,
     ANTHROPIC_BASE_URL: options.baseUrl,
   });
-  const base = buildEngine(config, createLogger('silent'));
+  const base = await buildEngine(config, createLogger('silent'));
   if (base.client === undefined) throw new Error('the model eval needs an Anthropic key');
   return {
     ...base,

@@ -1,8 +1,8 @@
-import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { CoxswainError } from '../../../errors.ts';
 import { formatMemory, parseCpu, parseMemory } from '../../../shared/quantity.ts';
 import { defineTool, namespaceScope } from '../../tool.ts';
+import { ApiException } from '../api-exception.ts';
 import type { KubeContext } from '../context.ts';
 import { Namespace } from '../context.ts';
 import { wrapKubernetesError } from '../errors.ts';
