@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { REFIRE_AFTER_MS } from './alert-groups.ts';
 import type { AlertmanagerPayload } from './schema.ts';
 
@@ -21,14 +21,14 @@ export function alertJobId(
   const alerts = payload.alerts
     .map((alert) => `${alert.fingerprint}|${alert.status}|${alert.startsAt}`)
     .sort();
-  const hash = createHash('sha256')
-    .update(payload.groupKey)
-    .update('\n')
-    .update(payload.status)
-    .update('\n')
-    .update(alerts.join('\n'))
-    .update('\n')
-    .update(String(Math.floor(receivedAt.getTime() / REFIRE_AFTER_MS)))
-    .digest('hex');
-  return `alert-${hash.slice(0, 40)}`;
+  const digest = hash(
+    'sha256',
+    [
+      payload.groupKey,
+      payload.status,
+      alerts.join('\n'),
+      String(Math.floor(receivedAt.getTime() / REFIRE_AFTER_MS)),
+    ].join('\n'),
+  );
+  return `alert-${digest.slice(0, 40)}`;
 }
