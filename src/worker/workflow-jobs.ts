@@ -198,8 +198,9 @@ async function advance(
   }
   // Renewed while this worker advances, so a pass longer than the lock keeps it; a dead worker
   // stops renewing and its lock lapses.
+  let renewing: Promise<unknown> = Promise.resolve();
   const renewal = setInterval(() => {
-    lock
+    renewing = lock
       .hold()
       .catch((error: unknown) => deps.log.warn({ runId, err: error }, 'advance lock not renewed'));
   }, deps.lockMs / 3);
@@ -217,6 +218,8 @@ async function advance(
     throw error;
   } finally {
     clearInterval(renewal);
+    // A renewal still on its way would take the lock again after the release.
+    await renewing;
     await lock.release();
   }
 }
