@@ -156,6 +156,7 @@ function workflowJobDeps(
     dashboardUrl: config.dashboard.publicUrl,
     engine: shared.engine,
     incidents: new Incidents(resources.worker, config.redis.prefix),
+    lockMs: config.worker.lockMs,
     log: log.child({ component: 'workflows' }),
     now: () => new Date(),
   };

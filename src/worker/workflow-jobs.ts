@@ -11,6 +11,7 @@ import type { Binding } from '../config/policy-schema.ts';
 import type { Logger } from '../observability/logger.ts';
 import { authorise } from '../policy/authorise.ts';
 import type { WorkflowResumeJob, WorkflowRunJob, WorkflowStepJob } from '../queue/jobs.ts';
+import { Lease } from '../queue/lease.ts';
 import type { Queues } from '../queue/queues.ts';
 import type { Clusters } from '../tools/kubernetes/cluster.ts';
 import { advanceRun, type Executor, executeStep, type RunReporter } from '../workflows/advance.ts';
@@ -51,6 +52,11 @@ export type WorkflowJobDeps = {
   engine: EngineDeps;
   /** A run in an alert group's thread gives the group's incident its diagnosis. */
   incidents: Incidents;
+  /**
+   * How long the lock on advancing a run holds without renewal (WORKER_LOCK_SECONDS): a worker
+   * that dies while advancing leaves the run to the next after about as long as its jobs' locks.
+   */
+  lockMs: number;
   log: Logger;
   now: () => Date;
 };
@@ -175,22 +181,29 @@ async function createRun(
   return undefined;
 }
 
-const ADVANCE_LOCK_MS = 30_000;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 async function advance(
   job: Job,
   token: string | undefined,
   runId: string,
   deps: WorkflowJobDeps,
 ): Promise<Outcome> {
-  const key = `${deps.prefix}:workflow-run:${runId}:advancing`;
-  const holder = job.id ?? 'job';
-  const held = await deps.connection.set(key, holder, 'PX', ADVANCE_LOCK_MS, 'NX');
-  if (held === null) {
+  const lock = new Lease(
+    deps.connection,
+    `${deps.prefix}:workflow-run:${runId}:advancing`,
+    deps.lockMs,
+  );
+  if (!(await lock.hold())) {
     await job.moveToDelayed(Date.now() + 500, token);
     throw new DelayedError();
   }
+  // Renewed while this worker advances, so a pass longer than the lock keeps it; a dead worker
+  // stops renewing and its lock lapses.
+  let renewing: Promise<unknown> = Promise.resolve();
+  const renewal = setInterval(() => {
+    renewing = lock
+      .hold()
+      .catch((error: unknown) => deps.log.warn({ runId, err: error }, 'advance lock not renewed'));
+  }, deps.lockMs / 3);
   try {
     const view = await advanceRun(runId, {
       store: deps.store,
@@ -204,7 +217,10 @@ async function advance(
     if (error instanceof LeftToOthers) return { runId, state: 'running', note: error.message };
     throw error;
   } finally {
-    await deps.connection.eval(RELEASE, 1, key, holder);
+    clearInterval(renewal);
+    // A renewal still on its way would take the lock again after the release.
+    await renewing;
+    await lock.release();
   }
 }
 

@@ -3,24 +3,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import { ProposalStore } from '../../src/approvals/proposal-store.ts';
 import { JOB_OPTIONS } from '../../src/queue/queues.ts';
 import { RedisRunStore } from '../../src/workflows/run-store.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
-import { eventually, useSandbox } from '../support/sandbox.ts';
+import { eventually, type TestSandbox, useSandbox } from '../support/sandbox.ts';
 
 /**
  * Workers killed with SIGKILL in the middle of a workflow run, and another that finishes it: no
  * finished step runs again (each of its reads is made once), one proposal and one card at the
  * gate, the change applied once after approval, and one message of each kind.
+ *
+ * The cases run at once, each on a sandbox, a Redis prefix and workers of its own: most of a
+ * case is waiting on processes that start and on locks that lapse.
  */
-const sandbox = useSandbox(['oom-crashloop']);
-let configFile = '';
+type Place = { sandbox: TestSandbox; configFile: string };
+const places: Place[] = [0, 1, 2].map(() => ({
+  sandbox: useSandbox(['oom-crashloop']),
+  configFile: '',
+}));
 let workflowsDir = '';
-const workers: CliRun[] = [];
 
 const WORKFLOW = `
 name: durable
@@ -55,44 +60,40 @@ steps:
 beforeAll(() => {
   workflowsDir = mkdtempSync(join(tmpdir(), 'coxswain-workflows-'));
   writeFileSync(join(workflowsDir, 'durable.yaml'), WORKFLOW);
-  configFile = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-      },
-    ],
-  });
+  for (const place of places)
+    place.configFile = writeConfigFile({
+      clusters: [{ name: 'sandbox', kubeconfig: place.sandbox.kubeconfig }],
+      bindings: [
+        {
+          channel: 'web:ops',
+          clusters: ['sandbox'],
+          maxTier: 'confirm',
+          approvers: ['web:sre'],
+        },
+      ],
+    });
 });
 
-afterEach(() => {
-  for (const worker of workers.splice(0))
-    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
-});
-
-function startWorker(prefix: string): CliRun {
+function startWorker(place: Place, prefix: string, workers: CliRun[]): CliRun {
   const worker = runCli(['worker'], {
     REDIS_URL: testRedisUrl(),
     REDIS_PREFIX: prefix,
     WORKER_PORT: '0',
-    COXSWAIN_CONFIG: configFile,
+    COXSWAIN_CONFIG: place.configFile,
     WORKFLOWS_DIR: workflowsDir,
     WORKER_LOCK_SECONDS: '2',
     LOG_LEVEL: 'warn',
-    KUBECONFIG: sandbox.kubeconfig,
+    KUBECONFIG: place.sandbox.kubeconfig,
   });
   workers.push(worker);
   return worker;
 }
 
-const count = (method: string, path: RegExp) =>
+const counter = (sandbox: TestSandbox) => (method: string, path: RegExp) =>
   sandbox.requests.filter((r) => r.method === method && path.test(r.path) && !r.dryRun).length;
 
 /** A payments-api pod as the cluster has it now. */
-async function podName(): Promise<string> {
+async function podName(sandbox: TestSandbox): Promise<string> {
   const pods = await sandbox.cluster.core.listNamespacedPod({ namespace: 'payments' });
   const pod = pods.items.find((p) => p.metadata?.deletionTimestamp === undefined);
   if (pod?.metadata?.name === undefined) throw new Error('no payments pod');
@@ -102,7 +103,7 @@ async function podName(): Promise<string> {
 type Point = { method: string; path: RegExp; dryRun: boolean };
 
 /** Calls `kill` once the sandbox has served a request at `point`. */
-function onRequest(point: Point, kill: () => void): void {
+function onRequest(sandbox: TestSandbox, point: Point, kill: () => void): void {
   const check = setInterval(() => {
     const served = sandbox.requests.some(
       (r) => r.method === point.method && point.path.test(r.path) && r.dryRun === point.dryRun,
@@ -119,16 +120,21 @@ const EVENTS = /^\/api\/v1\/namespaces\/payments\/events$/;
 const LOG = /\/log$/;
 
 // Each case sets another limit, so that its change is one whatever the cases before it applied.
-describe.each<[string, Point, string]>([
-  ['while the first step reads', { method: 'GET', path: EVENTS, dryRun: false }, '320Mi'],
-  ['while two steps run at once', { method: 'GET', path: LOG, dryRun: false }, '352Mi'],
+describe.concurrent.each<[string, Point, string, number]>([
+  ['while the first step reads', { method: 'GET', path: EVENTS, dryRun: false }, '320Mi', 0],
+  ['while two steps run at once', { method: 'GET', path: LOG, dryRun: false }, '352Mi', 1],
   [
     'as the gate records its proposal',
     { method: 'PATCH', path: /\/deployments\/payments-api$/, dryRun: true },
     '384Mi',
+    2,
   ],
-])('a worker killed %s', (_when, killAt, memory) => {
-  it('is finished by another: no step again, one card, one change', async () => {
+])('a worker killed %s', (_when, killAt, memory, at) => {
+  it('is finished by another: no step again, one card, one change', async ({ expect }) => {
+    const place = places[at] as Place;
+    const { sandbox } = place;
+    const count = counter(sandbox);
+    const workers: CliRun[] = [];
     const prefix = testPrefix();
     const connection = { url: testRedisUrl() };
     const runs = new Queue('runs', { connection, prefix, defaultJobOptions: JOB_OPTIONS.runs });
@@ -140,9 +146,9 @@ describe.each<[string, Point, string]>([
     sandbox.resetRequests();
     const runId = `workflow.durable.${prefix}`;
     try {
-      const first = startWorker(prefix);
+      const first = startWorker(place, prefix, workers);
       let atKill: Promise<{ finished: string[]; events: number; logs: number }> | undefined;
-      onRequest(killAt, () => {
+      onRequest(sandbox, killAt, () => {
         first.child.kill('SIGKILL');
         atKill = store.load(runId).then((view) => ({
           finished: Object.entries(view?.steps ?? {})
@@ -151,7 +157,7 @@ describe.each<[string, Point, string]>([
           events: count('GET', EVENTS),
           logs: count('GET', LOG),
         }));
-        startWorker(prefix);
+        startWorker(place, prefix, workers);
       });
       await runs.add(
         'workflow',
@@ -160,7 +166,7 @@ describe.each<[string, Point, string]>([
           runId,
           workflow: 'durable',
           trigger: 'manual',
-          inputs: { memory, pod: await podName() },
+          inputs: { memory, pod: await podName(sandbox) },
           channel: 'web:ops',
           requester: 'web:dana',
           cluster: 'sandbox',
@@ -225,6 +231,8 @@ describe.each<[string, Point, string]>([
       });
       expect(deployment.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe(memory);
     } finally {
+      for (const worker of workers)
+        if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
       await Promise.all([runs.close(), actions.close(), outbox.close()]);
       redis.disconnect();
       await dropPrefix(testRedisUrl(), prefix);
