@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { benchAgents } from './agents.ts';
 import { benchAlertLoop } from './alert-loop.ts';
@@ -65,27 +65,28 @@ if (chosen.length === 0) {
 }
 
 const OUT = `${ROOT}bench/results/latest.json`;
+type Entry = { commit?: string; at: string; seconds: number; figures?: unknown; error?: string };
+const commit = gitCommit();
 const report = {
-  started: new Date().toISOString(),
-  commit: gitCommit(),
   node: process.version,
   machine: {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
   },
-  benches: {} as Record<string, { seconds: number; figures?: unknown; error?: string }>,
+  // One bench run by name replaces its own entry and keeps the others; each says its commit.
+  benches: (only === undefined ? {} : earlierBenches()) as Record<string, Entry>,
 };
 let failed = false;
 for (const bench of chosen) {
   const started = Date.now();
   try {
     const figures = await bench.run();
-    report.benches[bench.name] = { seconds: (Date.now() - started) / 1000, figures };
+    report.benches[bench.name] = { ...stamp(started), figures };
   } catch (error) {
     failed = true;
     console.error(`\nbench ${bench.name} failed: ${(error as Error).stack}`);
-    report.benches[bench.name] = { seconds: (Date.now() - started) / 1000, error: String(error) };
+    report.benches[bench.name] = { ...stamp(started), error: String(error) };
   }
   // Written after each bench, so what was measured survives one that fails or is stopped.
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
@@ -99,5 +100,23 @@ function gitCommit(): string | undefined {
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   } catch {
     return undefined;
+  }
+}
+
+function stamp(started: number): Entry {
+  return {
+    ...(commit === undefined ? {} : { commit }),
+    at: new Date().toISOString(),
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The entries of the last latest.json, if there is a readable one. */
+function earlierBenches(): Record<string, Entry> {
+  try {
+    const earlier = JSON.parse(readFileSync(OUT, 'utf8')) as { benches?: Record<string, Entry> };
+    return typeof earlier.benches === 'object' && earlier.benches !== null ? earlier.benches : {};
+  } catch {
+    return {};
   }
 }

@@ -1,4 +1,4 @@
-import type { Job, Queue } from 'bullmq';
+import { ErrorCode, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /**
@@ -23,6 +23,13 @@ export async function addOnce(
     connection.zscore(queue.toKey('failed'), jobId),
   ]);
   if (failedAt === null) return 'queued';
-  await job.retry('failed');
+  try {
+    // A fresh start: the attempts the job spent before it failed for good are not this copy's.
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  } catch (error) {
+    // Another copy, arriving at the same moment, put it back first: it is queued either way.
+    if ((error as { code?: unknown }).code === ErrorCode.JobNotInState) return 'queued';
+    throw error;
+  }
   return 'retried';
 }

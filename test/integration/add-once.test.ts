@@ -68,4 +68,71 @@ describe('addOnce', () => {
       await failing.close();
     }
   });
+
+  it('accepts two copies of a failed job arriving together: one puts it back, neither fails', async () => {
+    const failing = new Queue('failing-twice', { connection, prefix });
+    const worker = new Worker(
+      'failing-twice',
+      async () => {
+        throw new UnrecoverableError('simulated failure');
+      },
+      { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
+    );
+    try {
+      await failing.add('alert', {}, { jobId: 'broken' });
+      for (let i = 0; i < 100 && (await failing.getJobState('broken')) !== 'failed'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      await worker.close();
+      const copy = () =>
+        addOnce(failing, connection, 'broken', () => failing.add('alert', {}, { jobId: 'broken' }));
+
+      const outcomes = await Promise.all([copy(), copy()]);
+
+      expect(outcomes.sort()).toEqual(['queued', 'retried']);
+      expect(await failing.getJobState('broken')).toBe('waiting');
+    } finally {
+      await worker.close();
+      await failing.close();
+    }
+  });
+
+  it('gives a failed job put back to run all its attempts again', async () => {
+    const flaky = new Queue('flaky', {
+      connection,
+      prefix,
+      defaultJobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 10 } },
+    });
+    let tries = 0;
+    const worker = new Worker(
+      'flaky',
+      async () => {
+        tries++;
+        throw new Error('simulated failure');
+      },
+      { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
+    );
+    const failed = async () => {
+      for (let i = 0; i < 300 && (await flaky.getJobState('j')) !== 'failed'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    try {
+      await flaky.add('alert', {}, { jobId: 'j' });
+      await failed();
+      expect(tries).toBe(3);
+
+      const outcome = await addOnce(flaky, connection, 'j', () =>
+        flaky.add('alert', {}, { jobId: 'j' }),
+      );
+      // Out of the failed set first, then failed again after its attempts.
+      for (let i = 0; i < 100 && (await flaky.getJobState('j')) === 'failed'; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      await failed();
+
+      expect(outcome).toBe('retried');
+      expect(tries).toBe(6);
+    } finally {
+      await worker.close();
+      await flaky.close();
+    }
+  });
 });
