@@ -22,6 +22,20 @@ describe("a run's inputs", () => {
     });
   });
 
+  it("reads only what was given: an input named like an object's own property is not given", () => {
+    const inherited = {
+      name: 'w',
+      inputs: {
+        constructor: { type: 'string' as const, required: true },
+        toString: { type: 'string' as const, required: false, default: 'kept' },
+      },
+    };
+    expect(typedInputs(inherited, {})).toEqual({
+      ok: false,
+      error: 'constructor is required (string)',
+    });
+  });
+
   it('names a missing input, a value of the wrong type and an input it does not have', () => {
     expect(typedInputs(workflow, { revision: 'three' })).toEqual({
       ok: false,

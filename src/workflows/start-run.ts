@@ -28,7 +28,7 @@ export function typedInputs(
   const problems: string[] = [];
   for (const [name, input] of declared) {
     // An input left empty (a blank field on the dashboard, `revision=`) is not given.
-    const value = given[name] === '' ? undefined : given[name];
+    const value = Object.hasOwn(given, name) && given[name] !== '' ? given[name] : undefined;
     if (value === undefined) {
       if (input.default !== undefined) inputs[name] = input.default;
       else if (input.required) problems.push(`${name} is required (${input.type})`);

@@ -17,6 +17,17 @@ function problems(text: string, policy = DEFAULT_AUTONOMY): string[] {
   return result.ok ? [] : result.problems;
 }
 
+describe('YAML workflows: input names', () => {
+  it('refuses an input named like a property every object has', () => {
+    const text = (name: string) =>
+      `name: w\ntrigger: { manual: true }\ninputs:\n  ${name}: { type: string }\nsteps:\n  - agent: k8s-diagnostician\n    task: look\n`;
+
+    expect(problems(text('app'))).toEqual([]);
+    for (const name of ['constructor', 'toString', '__proto__'])
+      expect(problems(text(name)).join('\n')).toContain('is a name every object has');
+  });
+});
+
 describe('YAML workflows: the seed’s examples as written', () => {
   it('reads a list of triggers and unnamed agent steps, naming them step-N', () => {
     const workflow = fixture('cluster-health-check.yaml');

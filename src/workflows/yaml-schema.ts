@@ -115,7 +115,11 @@ const Triggers = z
   .union([TriggerEntry, z.array(TriggerEntry).min(1, 'must list at least one trigger')])
   .transform((value) => (Array.isArray(value) ? value : [value]).flatMap(triggersOf));
 
-const InputName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an input name');
+const InputName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,39}$/, 'must be an input name')
+  // Names every object has (constructor, toString, __proto__…) would read as given when not.
+  .refine((name) => !(name in Object.prototype), 'is a name every object has; choose another');
 
 /** A workflow input: typed; a required one has no default, and a default has the input's type. */
 const WorkflowInput = z
