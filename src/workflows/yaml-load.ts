@@ -111,6 +111,9 @@ function fromIssue(issue: z.core.$ZodIssue, within: readonly PropertyKey[] = [])
   if (issue.code === 'invalid_union') return fromUnion(issue, path);
   if (issue.code === 'unrecognized_keys')
     return issue.keys.map((key) => ({ path: [...path, key], message: 'is not a field here' }));
+  // A map's key refused: what is wrong with the key, not zod's "Invalid key in record".
+  if (issue.code === 'invalid_key')
+    return issue.issues.map((inner) => ({ path, message: `name ${inner.message}` }));
   if (issue.code === 'invalid_type' && path.length === 0)
     return [{ path, message: 'must be a map of workflow fields (name, trigger, steps…)' }];
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined'))
