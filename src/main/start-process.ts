@@ -45,8 +45,18 @@ export async function startProcess(
   if (options.redis !== 'throwaway') void checkDurability(resources.worker, log);
   exportQueueDepth(metrics, resources.queues);
   exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
-  const bot = await sides.startBot?.(config, resources, log, metrics);
-  const worker = await sides.startWorker?.(config, resources, log, metrics);
+  let bot: Awaited<ReturnType<typeof startBot>> | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  try {
+    bot = await sides.startBot?.(config, resources, log, metrics);
+    worker = await sides.startWorker?.(config, resources, log, metrics);
+  } catch (error) {
+    // A side that cannot start (invalid agents, prompts…) stops what did, so the process exits
+    // with the error instead of living on half started, with no HTTP server to say so.
+    await bot?.stop().catch(() => undefined);
+    await resources.close();
+    throw error;
+  }
   const leadership = bot === undefined ? undefined : leadershipOf(config, bot, log, metrics);
   const http = createHttpServer(
     [...opsRoutes(resources.producer, metrics, leadership?.leading), ...(bot?.routes ?? [])],

@@ -259,6 +259,26 @@ describe('start-up errors', () => {
     expect(run.stderr()).not.toContain('99999');
   });
 
+  it('exits when the worker side of `all` cannot start, after the bot side had', async () => {
+    const prefix = testPrefix();
+    const prompts = mkdtempSync(join(tmpdir(), 'coxswain-no-prompts-'));
+    run = runCli(['all'], {
+      REDIS_URL: testRedisUrl(),
+      REDIS_PREFIX: prefix,
+      PORT: '0',
+      WORKER_PORT: '0',
+      ALERTMANAGER_AUTH: 'none',
+      PROMPTS_DIR: prompts,
+    });
+
+    const code = await run.exited;
+    rmSync(prompts, { recursive: true });
+    await dropPrefix(testRedisUrl(), prefix);
+
+    expect(code).toBe(1);
+    expect(run.stderr()).toContain('no agent files');
+  });
+
   it('refuses to serve the Alertmanager webhook without credentials unless told to', async () => {
     run = runCli(['bot'], {
       REDIS_URL: testRedisUrl(),
