@@ -36,6 +36,14 @@ import { handleChatInput, type InputDeps } from './chat-input.ts';
 import { createChatPlatforms } from './chat-platforms.ts';
 import { startWebSide, type WebSide } from './web-side.ts';
 
+/**
+ * The least lock the outbox takes, whatever WORKER_LOCK_SECONDS says: a message is posted first
+ * and recorded after, so a lock that lapses mid-post (a stalled event loop, a slow platform)
+ * lets another replica take the message as stalled and post it again. Ten seconds is far above
+ * the event loop delays measured with 100 agent runs in flight in `all` (under 2 s).
+ */
+const OUTBOX_MIN_LOCK_MS = 10_000;
+
 export type Bot = {
   routes: Route[];
   /**
@@ -149,7 +157,7 @@ function outboxDelivery(
         adapters,
         ...deps,
         concurrency: 8,
-        lockMs: config.worker.lockMs,
+        lockMs: Math.max(config.worker.lockMs, OUTBOX_MIN_LOCK_MS),
         pacer: new ChannelPacer(resources.worker, config.redis.prefix, paceOf(config)),
       });
     },
