@@ -187,7 +187,7 @@ describe('the image contents', () => {
       'package.json',
       'package-lock.json',
       'tsconfig.json',
-      'tsconfig.build.json',
+      '.ci/build.mjs',
       'src',
     ])
       cpSync(join(ROOT, name), join(build, name), { recursive: true });
