@@ -1,14 +1,17 @@
 // `npm run build`: bundles src/ into dist/ with esbuild, for the image (deploy/Dockerfile). A
 // role's process then holds fewer, smaller scripts than with one compiled file per module: a
-// worker idles 10 to 20 MiB lower, most of it the Kubernetes client's ~900 model files (docs/
-// operations.md, "Memory and V8 flags"). Types are checked by `npm run typecheck`, not here.
+// worker idles 10 to 20 MiB lower, most of it the Kubernetes client's ~900 model files, and a
+// bot about 6 MiB lower (docs/operations.md, "Memory and V8 flags"). Types are checked by
+// `npm run typecheck`, not here.
 //
 // - Code splitting keeps each dynamic import lazy: a bot never loads the chunks of the worker,
 //   the Kubernetes client, Bolt or discord.js unless it runs them.
 // - Whitespace and syntax are minified; identifiers are not, so stack traces keep their names.
-// - Packages that find files next to their own code at run time stay in node_modules: BullMQ
-//   (its Lua scripts, and msgpackr-extract's native build), pino (its transport workers),
-//   Bolt and discord.js (optional native modules they try to require).
+// - Packages that find files next to their own code at run time stay in node_modules: msgpackr
+//   (BullMQ's, for its native build), pino (its transport workers), Bolt and discord.js
+//   (optional native modules they try to require). BullMQ itself is bundled: it carries its Lua
+//   scripts as strings, and only its sandboxed processors (a processor given as a file, forked
+//   from BullMQ's folder) would need its files, which Coxswain's function processors do not.
 
 import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -17,7 +20,7 @@ import { build } from 'esbuild';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = 'dist';
-const EXTERNAL = ['bullmq', 'msgpackr-extract', 'pino', '@slack/bolt', 'discord.js'];
+const EXTERNAL = ['msgpackr', 'pino', '@slack/bolt', 'discord.js'];
 /** Files the modules read next to themselves, copied where those modules' URLs point. */
 const ASSETS = ['chat/web/static', 'dashboard/static', 'sandbox/scenarios'];
 
