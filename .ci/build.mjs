@@ -1,7 +1,7 @@
 // `npm run build`: bundles src/ into dist/ with esbuild, for the image (deploy/Dockerfile). A
 // role's process then holds fewer, smaller scripts than with one compiled file per module: a
-// worker idles 10 to 20 MiB lower, most of it the Kubernetes client's ~900 model files, and a
-// bot about 6 MiB lower (docs/operations.md, "Memory and V8 flags"). Types are checked by
+// worker idles about 15 MiB lower (the Kubernetes client's ~900 model files the larger part),
+// and a bot about 6 MiB lower (docs/operations.md, "Memory and V8 flags"). Types are checked by
 // `npm run typecheck`, not here.
 //
 // - Code splitting keeps each dynamic import lazy: a bot never loads the chunks of the worker,
