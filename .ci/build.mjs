@@ -63,9 +63,17 @@ await build({
   minifySyntax: true,
   sourcemap: 'linked',
   external: EXTERNAL,
-  // Bundled CommonJS packages call require() for Node's own modules.
+  // Bundled CommonJS packages call require() for Node's own modules, and some name __dirname in
+  // paths Coxswain does not take (ioredis's friendly error stacks, BullMQ's sandboxed
+  // processors): there they get the chunk's folder rather than a ReferenceError.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      "const __dirname = __fileURLToPath(new URL('.', import.meta.url));",
+    ].join(' '),
   },
   plugins: [urlOfOwnPath],
   logLevel: 'warning',
