@@ -187,7 +187,7 @@ describe('the image contents', () => {
       'package.json',
       'package-lock.json',
       'tsconfig.json',
-      'tsconfig.build.json',
+      '.ci/build.mjs',
       'src',
     ])
       cpSync(join(ROOT, name), join(build, name), { recursive: true });
@@ -267,5 +267,47 @@ describe('the image contents', () => {
 
     expect({ ready, warnings }).toEqual({ ready: 200, warnings: [] });
     expect(code).toBe(0);
+  }, 60_000);
+  it('runs a bot that loads none of the bundled Kubernetes client', async () => {
+    const port = await freePort();
+    const list = join(dir, 'bot-modules.txt');
+    const child = spawn(join(bin, 'coxswain'), ['bot'], {
+      cwd: dir,
+      env: {
+        PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
+        HOME: dir,
+        NODE_OPTIONS: `--import ${join(import.meta.dirname, '../support/record-modules.ts')}`,
+        RECORD_MODULES_TO: list,
+        REDIS_URL: testRedisUrl(),
+        REDIS_PREFIX: prefix,
+        PORT: String(port),
+        ALERTMANAGER_AUTH: 'none',
+        AUDIT_DIR: join(dir, 'audit'),
+        LOG_LEVEL: 'warn',
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let ready = 0;
+    for (let i = 0; i < 100 && ready !== 200 && child.exitCode === null; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    child.kill('SIGTERM');
+    await exited;
+
+    const files = readFileSync(list, 'utf8')
+      .split('\n')
+      .filter((url) => url.startsWith('file:') && url.includes('/app/dist/'));
+    const withClient = files.filter((url) =>
+      readFileSync(fileURLToPath(url), 'utf8').includes('CoreV1Api'),
+    );
+
+    expect(ready).toBe(200);
+    expect(files.length).toBeGreaterThan(1);
+    expect(withClient).toEqual([]);
   }, 60_000);
 });
