@@ -50,9 +50,8 @@ export async function processAskRun(
     }
     const result = await answerQuestion(job, token, run, deps, scope, status);
     await status('done', answeredLine(result.specialists));
-    if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
-      await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
-    }
+    if (run.channel !== undefined && deps.spend !== undefined)
+      await deps.spend.ledger.settle(run.channel, run.runId, result.costUsd);
     if (run.channel !== undefined) await postAnswer(run, run.channel, result, deps);
     if (deps.incidents !== undefined)
       await recordDiagnosis(deps.incidents, run.threadKey, {
@@ -70,6 +69,9 @@ export async function processAskRun(
   } catch (error) {
     // The orchestrator waits for its specialists without holding this worker slot.
     if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    // A failed attempt drops its hold; a retry holds again.
+    if (run.channel !== undefined && deps.spend !== undefined)
+      await deps.spend.ledger.settle(run.channel, run.runId, 0).catch(() => undefined);
     const last =
       error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (last)

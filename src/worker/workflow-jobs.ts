@@ -362,8 +362,9 @@ function currentPlace(place: RunPlace, bindings: readonly Binding[]): RunPlace {
 }
 
 /**
- * An agent step counts against its channel's daily model budget, as a question there does: one
- * started with the budget spent is refused, and what each step costs is added to the day's.
+ * An agent step counts against its channel's daily model budget, as a question there does: it
+ * holds its run's limit when it starts (refused when the budget is spent or held by runs in
+ * flight), and settles at what it cost when it ends.
  */
 function withinSpend(
   agent: StepDeps['agent'],
@@ -374,14 +375,25 @@ function withinSpend(
   const channel = place.channel;
   if (spend === undefined || channel === undefined || engine.client === undefined) return agent;
   return async (request) => {
-    const spent = await spend.ledger.today(channel);
-    if (spent >= spend.dailyLimitUsd)
+    const held = await spend.ledger.reserve(
+      channel,
+      request.runId,
+      engine.budget.maxCostUsd,
+      spend.dailyLimitUsd,
+    );
+    if (!held.ok)
       throw new Error(
-        `this channel has used its model budget for today ($${spent.toFixed(2)} of $${spend.dailyLimitUsd.toFixed(2)}); it resets at midnight UTC`,
+        `this channel has used its model budget for today ($${held.committedUsd.toFixed(2)} of $${spend.dailyLimitUsd.toFixed(2)}); it resets at midnight UTC`,
       );
-    const answer = await agent(request);
-    if ((answer.costUsd ?? 0) > 0)
-      await spend.ledger.add(channel, answer.costUsd ?? 0, request.runId);
-    return answer;
+    try {
+      const answer = await agent(request);
+      await spend.ledger.settle(channel, request.runId, answer.costUsd ?? 0);
+      return answer;
+    } catch (error) {
+      // A step waiting for its specialists keeps its hold; a failed one drops it.
+      if (!(error instanceof SuspendRun))
+        await spend.ledger.settle(channel, request.runId, 0).catch(() => undefined);
+      throw error;
+    }
   };
 }
