@@ -1,10 +1,11 @@
-import { type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import {
   type AskResult,
   type AskScope,
   answerQuestion,
   type PostStatus,
 } from '../agents/runs/answer.ts';
+import { BUDGET_HELD_RETRY_MS, BudgetHeld } from '../agents/runs/budget.ts';
 import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { SuspendRun } from '../agents/tool-use/run-agent.ts';
 import type { Incidents } from '../alerts/incidents.ts';
@@ -50,9 +51,8 @@ export async function processAskRun(
     }
     const result = await answerQuestion(job, token, run, deps, scope, status);
     await status('done', answeredLine(result.specialists));
-    if (run.channel !== undefined && deps.spend !== undefined && result.costUsd > 0) {
-      await deps.spend.ledger.add(run.channel, result.costUsd, run.runId);
-    }
+    if (run.channel !== undefined && deps.spend !== undefined)
+      await deps.spend.ledger.settle(run.channel, run.runId, result.costUsd);
     if (run.channel !== undefined) await postAnswer(run, run.channel, result, deps);
     if (deps.incidents !== undefined)
       await recordDiagnosis(deps.incidents, run.threadKey, {
@@ -70,6 +70,14 @@ export async function processAskRun(
   } catch (error) {
     // The orchestrator waits for its specialists without holding this worker slot.
     if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    // The channel's budget is held by runs in flight: wait for them, the slot free meanwhile.
+    if (error instanceof BudgetHeld) {
+      await job.moveToDelayed(Date.now() + BUDGET_HELD_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    // A failed attempt drops its hold; a retry holds again.
+    if (run.channel !== undefined && deps.spend !== undefined)
+      await deps.spend.ledger.settle(run.channel, run.runId, 0).catch(() => undefined);
     const last =
       error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (last)

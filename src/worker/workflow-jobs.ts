@@ -1,5 +1,6 @@
 import { DelayedError, type Job, WaitingChildrenError } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { BUDGET_HELD_RETRY_MS, BudgetHeld } from '../agents/runs/budget.ts';
 import type { EngineDeps } from '../agents/runs/process-runs.ts';
 import { engineFor, lockOf, specialistResults } from '../agents/runs/process-runs.ts';
 import { queueDelegator } from '../agents/runs/queue-delegator.ts';
@@ -295,6 +296,10 @@ export async function processWorkflowStep(
   } catch (error) {
     // An orchestrator step waits for its specialists without holding this worker slot.
     if (error instanceof SuspendRun) throw new WaitingChildrenError();
+    if (error instanceof BudgetHeld) {
+      await job.moveToDelayed(Date.now() + BUDGET_HELD_RETRY_MS, token);
+      throw new DelayedError();
+    }
     throw error;
   }
 }
@@ -362,8 +367,9 @@ function currentPlace(place: RunPlace, bindings: readonly Binding[]): RunPlace {
 }
 
 /**
- * An agent step counts against its channel's daily model budget, as a question there does: one
- * started with the budget spent is refused, and what each step costs is added to the day's.
+ * An agent step counts against its channel's daily model budget, as a question there does: it
+ * holds its run's limit when it starts (refused when the budget is spent or held by runs in
+ * flight), and settles at what it cost when it ends.
  */
 function withinSpend(
   agent: StepDeps['agent'],
@@ -374,14 +380,26 @@ function withinSpend(
   const channel = place.channel;
   if (spend === undefined || channel === undefined || engine.client === undefined) return agent;
   return async (request) => {
-    const spent = await spend.ledger.today(channel);
-    if (spent >= spend.dailyLimitUsd)
+    const held = await spend.ledger.reserve(
+      channel,
+      request.runId,
+      engine.budget.maxCostUsd,
+      spend.dailyLimitUsd,
+    );
+    if (!held.ok && held.spentUsd < spend.dailyLimitUsd) throw new BudgetHeld();
+    if (!held.ok)
       throw new Error(
-        `this channel has used its model budget for today ($${spent.toFixed(2)} of $${spend.dailyLimitUsd.toFixed(2)}); it resets at midnight UTC`,
+        `this channel has used its model budget for today ($${held.committedUsd.toFixed(2)} of $${spend.dailyLimitUsd.toFixed(2)}); it resets at midnight UTC`,
       );
-    const answer = await agent(request);
-    if ((answer.costUsd ?? 0) > 0)
-      await spend.ledger.add(channel, answer.costUsd ?? 0, request.runId);
-    return answer;
+    try {
+      const answer = await agent(request);
+      await spend.ledger.settle(channel, request.runId, answer.costUsd ?? 0);
+      return answer;
+    } catch (error) {
+      // A step waiting for its specialists keeps its hold; a failed one drops it.
+      if (!(error instanceof SuspendRun))
+        await spend.ledger.settle(channel, request.runId, 0).catch(() => undefined);
+      throw error;
+    }
   };
 }

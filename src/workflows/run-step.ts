@@ -1,3 +1,4 @@
+import { BudgetHeld } from '../agents/runs/budget.ts';
 import { LostLockError } from '../agents/tool-use/checkpoints.ts';
 import { SuspendRun } from '../agents/tool-use/run-agent.ts';
 import type { Proposal } from '../approvals/proposal-store.ts';
@@ -75,8 +76,14 @@ export async function runStep(
     if (action.kind === 'read') return await readStep(step, action, work.inputs, deps);
     return await changeStep(view, step, action, work, deps);
   } catch (error) {
-    // Not failures: the step waits for its specialists, or another worker has taken it over.
-    if (error instanceof SuspendRun || error instanceof LostLockError) throw error;
+    // Not failures: the step waits for its specialists or for budget held by runs in flight, or
+    // another worker has taken it over.
+    if (
+      error instanceof SuspendRun ||
+      error instanceof LostLockError ||
+      error instanceof BudgetHeld
+    )
+      throw error;
     return {
       state: 'failed',
       error: redactText(error instanceof Error ? error.message : String(error)),

@@ -92,6 +92,8 @@ beforeAll(async () => {
           approvers: ['slack:U0SRE'],
         },
       ],
+      // All 50 runs are in flight in one channel at once, each holding the run limit ($2).
+      budgets: { channelDailyCostUsd: 1000 },
     }),
     WORKFLOWS_DIR: workflowsDir,
     SLACK_BOT_TOKEN: slack.botToken,

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Job } from 'bullmq';
 import type { AskRunJob } from '../../queue/jobs.ts';
 import { orchestratorOf } from '../registry.ts';
+import { BudgetHeld } from './budget.ts';
 import type { EngineContext, SpecialistResult } from './context.ts';
 import { type Exchange, withContext } from './conversations.ts';
 import { answerOffline } from './offline.ts';
@@ -52,20 +53,27 @@ export async function answerQuestion(
       ? []
       : await deps.conversations.history(run.conversation);
   if (deps.client === undefined) return answerByAnalyzers(question, deps, history);
-  // The daily budget is checked when a run starts, not when it resumes after its specialists.
+  // The daily budget is held when a run starts, not when it resumes after its specialists.
   const fresh = (await deps.checkpoints.load(run.runId)) === undefined;
-  const spent =
-    run.channel === undefined || deps.spend === undefined
-      ? 0
-      : await deps.spend.ledger.today(run.channel);
-  if (fresh && deps.spend !== undefined && spent >= deps.spend.dailyLimitUsd) {
-    deps.onBudgetStop?.(orchestratorOf(deps.agents).name, 'channel_daily');
-    return {
-      answer: `This channel has used its model budget for today ($${spent.toFixed(2)} of $${deps.spend.dailyLimitUsd.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
-      specialists: [],
-      proposals: [],
-      costUsd: 0,
-    };
+  if (fresh && run.channel !== undefined && deps.spend !== undefined) {
+    const limit = deps.spend.dailyLimitUsd;
+    const held = await deps.spend.ledger.reserve(
+      run.channel,
+      run.runId,
+      deps.budget.maxCostUsd,
+      limit,
+    );
+    // Not spent yet, only held by runs in flight: wait for them rather than refuse.
+    if (!held.ok && held.spentUsd < limit) throw new BudgetHeld();
+    if (!held.ok) {
+      deps.onBudgetStop?.(orchestratorOf(deps.agents).name, 'channel_daily');
+      return {
+        answer: `This channel has used its model budget for today ($${held.committedUsd.toFixed(2)} of $${limit.toFixed(2)}), so I did not ask the agents. Commands such as diagnose still work; the budget resets at midnight UTC (budgets.channelDailyCostUsd in the config file).`,
+        specialists: [],
+        proposals: [],
+        costUsd: 0,
+      };
+    }
   }
   return answerByAgents(question, deps, deps.client, history);
 }
