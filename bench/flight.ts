@@ -23,7 +23,15 @@ import {
 } from '../test/support/messages-api.ts';
 import { SseClient } from '../test/support/sse.ts';
 import { ask, fanOut } from './agents.ts';
-import { askJobs, type Entry, notification, post, quiet, textOf } from './oncall.ts';
+import {
+  askJobs,
+  type Entry,
+  notification,
+  post,
+  quiet,
+  textOf,
+  writeOncallConfig,
+} from './oncall.ts';
 import { type Figures, rssMiB, sleep, spawnNode } from './support.ts';
 import { quantile, sortedNumbers } from './workflow-support.ts';
 
@@ -278,23 +286,7 @@ const investigate = (request: MessagesRequest): ScriptedTurn => {
 
 /** `coxswain all` with a 2 s model: 50 groups at once, then a storm about one workload. */
 async function alertsToDiagnosis(setup: Setup) {
-  const file = join(setup.dir, 'all.yaml');
-  writeFileSync(
-    file,
-    stringify({
-      clusters: [{ name: 'sandbox', kubeconfig: setup.kubeconfig }],
-      bindings: [
-        {
-          channel: 'web:oncall',
-          clusters: ['sandbox'],
-          namespaces: ['*'],
-          maxTier: 'confirm',
-          approvers: ['web:sre'],
-        },
-      ],
-      routes: [{ match: {}, channels: ['web:oncall'] }],
-    }),
-  );
+  const file = writeOncallConfig(join(setup.dir, 'all.yaml'), setup.kubeconfig);
   const workflowsDir = join(setup.dir, 'workflows');
   mkdirSync(workflowsDir);
   const prefix = 'bench-flight-alerts';

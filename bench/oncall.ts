@@ -32,13 +32,11 @@ export type Entry = {
   message: { headline?: string; text?: string; footer?: string };
 };
 
-export async function benchOncall(): Promise<void> {
-  const redis = await startEmbeddedRedis();
-  const sandbox = await startSandbox({ scenarios: ['oom-crashloop'] });
-  const dir = mkdtempSync(join(tmpdir(), 'coxswain-bench-oncall-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  sandbox.writeKubeconfig(kubeconfig);
-  const file = join(dir, 'coxswain.yaml');
+/**
+ * The on-call benches' config: the sandbox as the cluster, `web:oncall` bound to it (confirm tier,
+ * approvers `web:sre`) and every alert routed there. Returns the file's path.
+ */
+export function writeOncallConfig(file: string, kubeconfig: string): string {
   writeFileSync(
     file,
     stringify({
@@ -55,6 +53,16 @@ export async function benchOncall(): Promise<void> {
       routes: [{ match: {}, channels: ['web:oncall'] }],
     }),
   );
+  return file;
+}
+
+export async function benchOncall(): Promise<void> {
+  const redis = await startEmbeddedRedis();
+  const sandbox = await startSandbox({ scenarios: ['oom-crashloop'] });
+  const dir = mkdtempSync(join(tmpdir(), 'coxswain-bench-oncall-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  sandbox.writeKubeconfig(kubeconfig);
+  const file = writeOncallConfig(join(dir, 'coxswain.yaml'), kubeconfig);
   const workflowsDir = join(dir, 'workflows');
   mkdirSync(workflowsDir);
   const prefix = 'bench-oncall';

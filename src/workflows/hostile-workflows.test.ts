@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  aliasBomb,
   deepArray,
   deepObject,
   HUGE,
@@ -54,16 +55,8 @@ function problemsOf(files: readonly string[]): string[] {
   return loaded.problems;
 }
 
-const laughs = [
-  'a: &a [x, x, x, x, x, x, x, x, x]',
-  ...['b', 'c', 'd', 'e', 'f', 'g'].map(
-    (key, i) => `${key}: &${key} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`,
-  ),
-  'steps: *g',
-].join('\n');
-
 const WHOLE_YAML: Record<string, string> = {
-  'aliases that expand a billion times': laughs,
+  'aliases that expand a billion times': aliasBomb('steps'),
   'a 1 MiB file': `name: big\n# ${'x'.repeat(1024 * 1024)}\nsteps: [{action: report}]\n`,
   '10,000-deep flow sequences': `name: deep\nsteps: ${deepArray(10_000)}`,
   '10,000-deep flow mappings': `name: deep\nsteps: ${deepObject(10_000)}`,
@@ -81,7 +74,7 @@ const WHOLE_YAML: Record<string, string> = {
 };
 
 const WHOLE_MARKDOWN: Record<string, string> = {
-  'front matter of aliases that expand a billion times': `---\n${laughs}\n---\n${TASK}`,
+  'front matter of aliases that expand a billion times': `---\n${aliasBomb('steps')}\n---\n${TASK}`,
   '10,000-deep front matter': `---\ninputs: ${deepArray(10_000)}\n---\n${TASK}`,
   'no task': '---\nname: empty\n---\n',
   'a 300 KiB task': `---\nname: long\n---\n${'x'.repeat(300 * 1024)}`,

@@ -28,6 +28,20 @@ export function deepObject(depth: number): string {
 const quote = (text: string) => JSON.stringify(text);
 
 /** Values of the wrong type for almost any field. */
+/**
+ * YAML of nested aliases ("billion laughs"): seven levels of nine references each, expanding to
+ * 9^7 items under `key` if a reader follows them all.
+ */
+export function aliasBomb(key: string): string {
+  return [
+    'a: &a [x, x, x, x, x, x, x, x, x]',
+    ...['b', 'c', 'd', 'e', 'f', 'g'].map(
+      (name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`,
+    ),
+    `${key}: *g`,
+  ].join('\n');
+}
+
 export const WRONG_TYPES: readonly HostileValue[] = [
   { name: 'null', json: 'null' },
   { name: 'true', json: 'true' },
