@@ -19,6 +19,26 @@ afterAll(async () => {
   await dropPrefix(testRedisUrl(), prefix);
 });
 
+/** A queue `name` holding job `jobId` failed for good, its worker closed. */
+async function failedForGood(name: string, jobId: string): Promise<Queue> {
+  const queue = new Queue(name, { connection, prefix });
+  const worker = new Worker(
+    name,
+    async () => {
+      throw new UnrecoverableError('simulated failure');
+    },
+    { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
+  );
+  try {
+    await queue.add('alert', {}, { jobId });
+    for (let i = 0; i < 100 && (await queue.getJobState(jobId)) !== 'failed'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    await worker.close();
+  }
+  return queue;
+}
+
 const adding = (jobId: string, n: number) => () =>
   addOnce(queue, connection, jobId, () => queue.add('alert', { n }, { jobId }));
 
@@ -39,20 +59,8 @@ describe('addOnce', () => {
 
   it('puts a job that failed for good back to run when a copy arrives, and only that one', async () => {
     const other = `${prefix}-other`;
-    const failing = new Queue('failing', { connection, prefix });
-    const worker = new Worker(
-      'failing',
-      async () => {
-        throw new UnrecoverableError('simulated failure');
-      },
-      { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
-    );
+    const failing = await failedForGood('failing', 'broken');
     try {
-      await failing.add('alert', {}, { jobId: 'broken' });
-      for (let i = 0; i < 100 && (await failing.getJobState('broken')) !== 'failed'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      await worker.close();
-
       const again = await addOnce(failing, connection, 'broken', () =>
         failing.add('alert', {}, { jobId: 'broken' }),
       );
@@ -64,25 +72,13 @@ describe('addOnce', () => {
       expect(await failing.getJobState('broken')).toBe('waiting');
       expect(await failing.getJobState(other)).toBe('waiting');
     } finally {
-      await worker.close();
       await failing.close();
     }
   });
 
   it('accepts two copies of a failed job arriving together: one puts it back, neither fails', async () => {
-    const failing = new Queue('failing-twice', { connection, prefix });
-    const worker = new Worker(
-      'failing-twice',
-      async () => {
-        throw new UnrecoverableError('simulated failure');
-      },
-      { connection: { url: testRedisUrl(), maxRetriesPerRequest: null }, prefix },
-    );
+    const failing = await failedForGood('failing-twice', 'broken');
     try {
-      await failing.add('alert', {}, { jobId: 'broken' });
-      for (let i = 0; i < 100 && (await failing.getJobState('broken')) !== 'failed'; i++)
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      await worker.close();
       const copy = () =>
         addOnce(failing, connection, 'broken', () => failing.add('alert', {}, { jobId: 'broken' }));
 
@@ -91,7 +87,6 @@ describe('addOnce', () => {
       expect(outcomes.sort()).toEqual(['queued', 'retried']);
       expect(await failing.getJobState('broken')).toBe('waiting');
     } finally {
-      await worker.close();
       await failing.close();
     }
   });

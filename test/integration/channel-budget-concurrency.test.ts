@@ -79,31 +79,7 @@ afterAll(async () => {
 
 it('starts one question; the rest wait for its hold, then are refused: its cost spent the budget', async () => {
   const ids = Array.from({ length: RUNS }, (_, i) => `ask.budget.${i}`);
-  await runs.addBulk(
-    ids.map((runId, i) => ({
-      name: 'ask',
-      data: {
-        kind: 'ask',
-        runId,
-        receivedAt: new Date().toISOString(),
-        question: `question ${i}: how is shop?`,
-        requester: 'web:dana',
-        channel: 'web:ops',
-        cluster: 'sandbox',
-        namespaces: ['*'],
-      },
-      opts: { jobId: runId },
-    })),
-  );
-
-  const jobs = await eventually(
-    async () => {
-      const found = await Promise.all(ids.map((id) => runs.getJob(id)));
-      return found.every((job) => job?.finishedOn !== undefined) ? found : undefined;
-    },
-    60_000,
-    'every run to finish',
-  );
+  const jobs = await askAll(ids, 'web:ops', 'question');
   const redis = new Redis(testRedisUrl());
   const spent = Number(await redis.get(`${prefix}:spend:web:ops:${today()}`)) / 1e6;
   const held = await redis.hlen(`${prefix}:spend-held:web:ops`);
@@ -163,6 +139,15 @@ it("starts one workflow's agent step; the others wait for its hold, then fail: i
 it('lets the questions held back by runs in flight run once those end, while the budget lasts', async () => {
   const calls = api.requests.length;
   const ids = Array.from({ length: 4 }, (_, i) => `ask.cheap.${i}`);
+  const jobs = await askAll(ids, 'web:cheap', 'cheap question');
+
+  // Each holds $2 of the $1 budget while it runs, so they run one after another, all of them.
+  expect(jobs.map((job) => job?.returnvalue?.answer)).toEqual(ids.map(() => 'ok'));
+  expect(api.requests.length - calls).toBe(ids.length);
+});
+
+/** Queues a question for each run id in `channel`, all at once, and waits until each has ended. */
+async function askAll(ids: string[], channel: string, question: string) {
   await runs.addBulk(
     ids.map((runId, i) => ({
       name: 'ask',
@@ -170,29 +155,24 @@ it('lets the questions held back by runs in flight run once those end, while the
         kind: 'ask',
         runId,
         receivedAt: new Date().toISOString(),
-        question: `cheap question ${i}: how is shop?`,
+        question: `${question} ${i}: how is shop?`,
         requester: 'web:dana',
-        channel: 'web:cheap',
+        channel,
         cluster: 'sandbox',
         namespaces: ['*'],
       },
       opts: { jobId: runId },
     })),
   );
-
-  const jobs = await eventually(
+  return eventually(
     async () => {
       const found = await Promise.all(ids.map((id) => runs.getJob(id)));
       return found.every((job) => job?.finishedOn !== undefined) ? found : undefined;
     },
     60_000,
-    'every cheap run to finish',
+    `every run in ${channel} to finish`,
   );
-
-  // Each holds $2 of the $1 budget while it runs, so they run one after another, all of them.
-  expect(jobs.map((job) => job?.returnvalue?.answer)).toEqual(ids.map(() => 'ok'));
-  expect(api.requests.length - calls).toBe(ids.length);
-});
+}
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
