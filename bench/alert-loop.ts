@@ -24,6 +24,7 @@ import {
   tsOf,
 } from '../test/support/alert-loop.ts';
 import { FakeSlack, type SlackCall } from '../test/support/slack-api.ts';
+import type { Figures } from './support.ts';
 
 /**
  * The on-call loop with no hand-made alert, timed step by step: a deployment of the sandbox
@@ -63,7 +64,7 @@ type Setting = {
   timeoutMs: number;
 };
 
-export async function benchAlertLoop(): Promise<void> {
+export async function benchAlertLoop(): Promise<Figures> {
   const settings: Setting[] = [];
   if (ONLY !== 'shipped')
     settings.push({
@@ -81,10 +82,14 @@ export async function benchAlertLoop(): Promise<void> {
       runs: 1,
       timeoutMs: 40 * 60_000,
     });
-  for (const setting of settings) await benchSetting(setting);
+  const figures: Figures = {};
+  for (const setting of settings)
+    figures[setting.intervals === undefined ? 'shipped' : 'quick'] = await benchSetting(setting);
+  return figures;
 }
 
-async function benchSetting(setting: Setting): Promise<void> {
+/** Seconds per step over the setting's runs: median, min and max, as printed. */
+async function benchSetting(setting: Setting): Promise<Figures> {
   console.log(`\n## alert-loop, ${setting.name}`);
   const world = await startWorld(setting);
   const all: Timings[] = [];
@@ -98,6 +103,7 @@ async function benchSetting(setting: Setting): Promise<void> {
     await world.stop();
   }
   console.log('\n| step | median | min | max |\n|---|---|---|---|');
+  const steps: Figures = {};
   for (const step of STEPS) {
     const values = all.map((t) => t[step]).filter((v): v is number => v !== undefined);
     values.sort((a, b) => a - b);
@@ -105,7 +111,17 @@ async function benchSetting(setting: Setting): Promise<void> {
     console.log(
       `| ${step} | ${seconds(median)} | ${seconds(values[0])} | ${seconds(values.at(-1))} |`,
     );
+    steps[step] = {
+      medianSeconds: secondsOf(median),
+      minSeconds: secondsOf(values[0]),
+      maxSeconds: secondsOf(values.at(-1)),
+    };
   }
+  return { setting: setting.name, runs: all.length, steps };
+}
+
+function secondsOf(ms: number | undefined): number | null {
+  return ms === undefined ? null : Math.round(ms / 10) / 100;
 }
 
 type World = {
