@@ -46,7 +46,7 @@ const STEPS = [
   'fault → firing in Prometheus',
   'firing → received by the bot',
   'received → message in channel',
-  'message → diagnosis in thread',
+  'message → diagnosis (or a note pointing to it) in thread',
   'fault → diagnosis in thread',
   'fix → gone from Prometheus',
   'gone → resolved received by the bot',
@@ -251,7 +251,9 @@ async function oneLoop(world: World, namespace: string, timeoutMs: number): Prom
       text(call).includes(`\\n${namespace}`),
     timeoutMs,
   );
-  const { answer } = await diagnosisOf(world.slack, message, timeoutMs);
+  // With several groups firing at once, the diagnosis can sit in another group's thread, and this
+  // group's thread gets a note pointing to it: the note is what its readers see first.
+  const { answer, via } = await diagnosisOf(world.slack, message, timeoutMs);
   const { pending, firing } = await prometheus;
   const received = world.received.find(
     (r) => r.namespace === namespace && r.alertname === ALERT && r.status === 'firing',
@@ -277,7 +279,7 @@ async function oneLoop(world: World, namespace: string, timeoutMs: number): Prom
           'firing → received by the bot': received.at - firing,
           'received → message in channel': message.at - received.at,
         }),
-    'message → diagnosis in thread': answer.at - message.at,
+    'message → diagnosis (or a note pointing to it) in thread': (via ?? answer).at - message.at,
     'fault → diagnosis in thread': answer.at - fault,
     'fix → gone from Prometheus': gone - fix,
     ...(receivedResolved === undefined
