@@ -22,6 +22,11 @@ type AlertRunDeps = {
   /** Who may be offered what: a channel that could not be offered the group's silence gets no button. */
   bindings: readonly Binding[];
   autonomy: Autonomy;
+  /**
+   * Whether an Alertmanager is configured (ALERTMANAGER_URL) to make silences in: without one an
+   * approved silence could only fail, so no message offers it.
+   */
+  alertmanager: boolean;
   now: () => Date;
 };
 
@@ -72,11 +77,14 @@ export async function processAlertRun(run: AlertRunJob, runJobId: string, deps: 
   return { channels, group: id, runJobId, incident };
 }
 
-/** Whether the channel's binding could be offered the silence its button would propose. */
+/**
+ * Whether the channel could be offered the silence its button would propose: an Alertmanager to
+ * make it in, and a binding that reaches it.
+ */
 function offersSilence(
   payload: AlertmanagerPayload,
   channel: ChannelRef,
-  deps: Pick<AlertRunDeps, 'bindings' | 'autonomy'>,
+  deps: Pick<AlertRunDeps, 'bindings' | 'autonomy' | 'alertmanager'>,
 ): boolean {
-  return groupSilence(matchableLabels(payload), channel, deps, 'anyone').ok;
+  return deps.alertmanager && groupSilence(matchableLabels(payload), channel, deps, 'anyone').ok;
 }

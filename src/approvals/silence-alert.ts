@@ -22,6 +22,11 @@ export type SilenceAlertDeps = {
   bindings: readonly Binding[];
   autonomy: Autonomy;
   dashboardUrl: string | undefined;
+  /**
+   * Whether an Alertmanager is configured (ALERTMANAGER_URL). Messages posted without one carry no
+   * button, but older ones may: their clicks are answered, never turned into a card that fails.
+   */
+  alertmanager: boolean;
   now?: () => Date;
 };
 
@@ -35,6 +40,11 @@ export async function offerAlertSilence(
   const group = click.value;
   if (!/^[0-9a-f]{24}$/.test(group))
     return reply('That button is no longer understood', 'It names no alert group.');
+  if (!deps.alertmanager)
+    return reply(
+      'Silences cannot be made from here',
+      'No Alertmanager is configured (ALERTMANAGER_URL is unset), so an approved silence could not be made: silence this alert in Alertmanager itself.',
+    );
   const labels = await deps.groups.silenceLabels(group);
   if (labels === undefined || Object.keys(labels).length === 0)
     return reply(

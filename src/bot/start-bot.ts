@@ -204,6 +204,7 @@ function inboundHandlers(
       offerAlertSilence(click, {
         ...decideDeps,
         groups: new AlertGroups(resources.producer, config.redis.prefix),
+        alertmanager: config.metrics.alertmanagerUrl !== undefined,
       }),
     feedback: (click) =>
       giveFeedback(click, { feedback, bindings: config.bindings, log: feedbackLog }),

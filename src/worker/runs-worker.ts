@@ -154,6 +154,7 @@ async function processAlert(
     incidents: deps.incidents,
     bindings: deps.bindings,
     autonomy: deps.autonomy,
+    alertmanager: deps.engine.monitoring?.alertmanagerUrl !== undefined,
     now: deps.now,
   });
   log.info({ groupKey: run.payload.groupKey, channels: result.channels }, 'alert rendered');

@@ -30,6 +30,8 @@ beforeAll(async () => {
     'bad-rollout',
     '--kubeconfig',
     kubeconfig,
+    '--metrics-port',
+    '0',
   ]);
   await sandbox.waitFor(/Kubeconfig written/);
 });
@@ -44,16 +46,20 @@ afterAll(async () => {
 });
 
 describe('coxswain sandbox', () => {
-  it('serves the API and writes a kubeconfig whose current context is the sandbox', async () => {
+  it('serves the API and its metrics, and writes a kubeconfig whose current context is the sandbox', async () => {
     const [, url] = sandbox.stdout().match(/API on (http:\/\/127\.0\.0\.1:\d+)/) ?? [];
+    const [, metricsUrl] =
+      sandbox.stdout().match(/Prometheus metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/) ?? [];
 
     const version = await fetch(`${url}/version`).then(
       (r) => r.json() as Promise<{ gitVersion: string }>,
     );
+    const metrics = await fetch(metricsUrl ?? '').then((r) => r.text());
 
     expect(version.gitVersion).toContain('sandbox');
     expect(readFileSync(kubeconfig, 'utf8')).toContain('current-context: coxswain-sandbox');
     expect(sandbox.stdout()).toContain('scenarios: oom-crashloop, bad-rollout');
+    expect(metrics).toMatch(/^kube_pod_status_phase\{.*namespace="payments".*\} 1$/m);
   });
 
   it('refuses an unknown scenario, listing the known ones', async () => {

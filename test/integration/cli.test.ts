@@ -104,7 +104,7 @@ describe('coxswain demo stopped while it starts', () => {
   }, 60_000);
 });
 
-describe('coxswain demo without redis-server', () => {
+describe('coxswain demo without Prometheus and Alertmanager', () => {
   it('runs on its sandbox cluster and answers diagnose and a question in #ops', async () => {
     // A PATH with redis-server alone: no Prometheus, no Alertmanager.
     const bin = mkdtempSync(join(tmpdir(), 'coxswain-demo-path-'));
@@ -175,7 +175,9 @@ describe('coxswain demo without redis-server', () => {
     expect(code).toBe(0);
     rmSync(bin, { recursive: true, force: true });
   }, 120_000);
+});
 
+describe('coxswain demo that cannot start', () => {
   it('leaves its webhook open only on a loopback HOST', async () => {
     run = runCli(['demo'], {
       REDIS_URL: undefined,
@@ -192,7 +194,7 @@ describe('coxswain demo without redis-server', () => {
     expect(run.stderr()).toContain('the Alertmanager webhook has no credentials');
   }, 60_000);
 
-  it('says which Debian package to install', async () => {
+  it('says which Debian package to install without redis-server', async () => {
     run = runCli(['demo'], { REDIS_URL: undefined, PORT: '0', PATH: '/nonexistent' });
 
     const code = await run.exited;

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerOffline } from '../../src/agents/runs/offline.ts';
 import { metricsTools } from '../../src/agents/tool-use/metrics-tools.ts';
 import { scopeRefusal } from '../../src/agents/tool-use/refusals.ts';
 import { AlertGroups, groupId } from '../../src/alerts/alert-groups.ts';
@@ -38,6 +39,7 @@ import {
 } from '../support/approved-change.ts';
 import { type Monitoring, startMonitoring, waitFor } from '../support/prometheus.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
+import { useSandbox } from '../support/sandbox.ts';
 
 const RULES = `groups:
   - name: coxswain-test
@@ -75,6 +77,8 @@ function series(name: string, expr: string, labels: Record<string, string>): str
   return `      - record: ${name}\n        expr: '${labelled}'`;
 }
 
+/** The cluster the offline answer reads; its namespace shop is the one the series above are of. */
+const sandbox = useSandbox(['healthy']);
 let monitoring: Monitoring;
 let context: MetricsContext;
 let redis: Redis;
@@ -291,6 +295,32 @@ describe('the analyzers with Prometheus', () => {
     expect(out).not.toContain('web-2');
   });
 
+  it("gives the offline answer about a namespace the last hour's restarts and memory against limit", async () => {
+    const engine = {
+      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
+      proposals: store,
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm' as const,
+      log: createLogger('silent'),
+      monitoring: context,
+    };
+
+    const offline = await answerOffline(engine, 'offline-metrics', 'is shop ok?');
+
+    expect(offline.namespace).toBe('shop');
+    expect(offline.specialists.map((s) => s.agent)).toEqual([
+      'k8s-diagnostician',
+      'prometheus-analyst',
+    ]);
+    expect(offline.answer).toMatch(
+      /\nFrom prometheus-analyst:\nRestarts in the last hour \(per container\):\n1 series\n\{container="app", pod="web-1"\} \d+\n\nMemory working set as a share of the memory limit, last hour \(1 = at the limit\):\n/,
+    );
+    expect(offline.answer).toMatch(
+      /\{container="app", pod="web-1"\}\n {2}min 0\.8789 {2}max 0\.8789 /,
+    );
+    expect(offline.answer).not.toContain('web-2');
+  });
+
   it('says so in its report when Prometheus is down', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
 
@@ -308,18 +338,81 @@ describe('the analyzers with Prometheus', () => {
 describe('when Prometheus or Alertmanager cannot answer', () => {
   let silent: Server;
   let silentUrl: string;
+  let huge: Server;
+  let hugeUrl: string;
+  /** What the huge server's answer to a query had handed to its socket when the client stopped. */
+  let hugeSent = 0;
+  const HUGE_BYTES = 64 * 1024 * 1024;
+
+  const listen = async (server: Server) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
 
   beforeAll(async () => {
     // Accepts connections and never answers: a server that hangs.
     silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const address = silent.address();
-    silentUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    silentUrl = await listen(silent);
+    huge = createServer((request, response) => {
+      if (request.url?.startsWith('/api/v2/')) {
+        // Alertmanager's API saying up front how large its answer is, then sending its start.
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(HUGE_BYTES),
+        });
+        response.write('[');
+        return;
+      }
+      // Prometheus's API streaming a valid answer of 64 MB, its length unsaid.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"status":"success","data":{"resultType":"vector","result":[');
+      const chunk = `{"metric":{"pod":"${'p'.repeat(1_000)}"},"value":[1,"1"]},`.repeat(64);
+      hugeSent = 0;
+      const pump = () => {
+        while (!response.destroyed && hugeSent < HUGE_BYTES) {
+          hugeSent += chunk.length;
+          if (!response.write(chunk)) return;
+        }
+        if (!response.destroyed) response.end('{"metric":{},"value":[1,"1"]}]}}');
+      };
+      response.on('drain', pump);
+      pump();
+    });
+    hugeUrl = await listen(huge);
   });
 
   afterAll(async () => {
-    silent.closeAllConnections();
-    await new Promise((resolve) => silent.close(resolve));
+    for (const server of [silent, huge]) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses an answer too large to read as a tool error, having read only the start of it', async () => {
+    const large = { prometheusUrl: hugeUrl, alertmanagerUrl: hugeUrl };
+    const [promql] = metricsTools(['promql'], large, proposing('run-huge'));
+
+    const query = await run('promql', { query: 'up' }, large);
+    const alerts = await run('active_alerts', {}, large);
+    const outcome = await promql?.run({ id: 'call-huge' }, { query: 'up', limit: 20 });
+
+    expect(query).toEqual({
+      ok: false,
+      error:
+        'result too large: Prometheus answered more than 8 MB, which was not read; narrow the query (fewer series, a shorter range or a longer step) or aggregate it (sum by, topk)',
+    });
+    expect(alerts).toEqual({
+      ok: false,
+      error:
+        'result too large: Alertmanager answered more than 8 MB, which was not read; narrow the query with a filter of label matchers',
+    });
+    expect(outcome).toEqual({
+      content: expect.stringContaining('result too large: Prometheus answered more than 8 MB'),
+      isError: true,
+    });
+    // Reading stopped near the limit: the server could hand over little more than that.
+    expect(hugeSent).toBeLessThan(HUGE_BYTES / 2);
   });
 
   it('says metrics are unavailable when the server is down', async () => {
@@ -415,10 +508,14 @@ describe('silences as proposals on a real Alertmanager', () => {
     expect(card.fields?.[0]?.value).toBe('Alertmanager, alerts of cluster sandbox, namespace shop');
 
     await approveRecorded(store, id);
+    // The card as the channel sees it once shown there: asked by the person who asked the run.
+    const shown = renderCard((await store.record(id)) as ProposalRecord, 'confirm');
     const posted: { jobId: string; data: OutboxJob }[] = [];
     const done = await executeProposal(id, deps(posted));
     const ours = (await silencesNow()).filter((s) => s.comment.includes(id));
 
+    expect(card.fields?.find((f) => f.label === 'Asked by')?.value).toBe('prometheus-analyst');
+    expect(shown.fields?.find((f) => f.label === 'Asked by')?.value).toBe('dana');
     expect(done.state).toBe('succeeded');
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatchObject({
@@ -577,6 +674,7 @@ describe("the alert message's Silence 2h button", () => {
         incidents: new Incidents(redis, prefix),
         bindings,
         autonomy: DEFAULT_AUTONOMY,
+        alertmanager: true,
         now: () => new Date(),
       },
     );
@@ -613,9 +711,13 @@ describe("the alert message's Silence 2h button", () => {
       bindings,
       clusters: ['sandbox'],
       workflows: { markdown: [], yaml: [] } as never,
-      silence: (c) => offerAlertSilence(c, { ...decideDeps, groups }),
+      silence: (c) => offerAlertSilence(c, { ...decideDeps, groups, alertmanager: true }),
     });
-    const second = await offerAlertSilence(click('slack:U0OTHER', 'k2'), { ...decideDeps, groups });
+    const second = await offerAlertSilence(click('slack:U0OTHER', 'k2'), {
+      ...decideDeps,
+      groups,
+      alertmanager: true,
+    });
     const id = /\(proposal (\S+)\)/.exec(
       first.kind === 'reply' ? (first.message.text ?? '') : '',
     )?.[1] as string;
@@ -636,6 +738,7 @@ describe("the alert message's Silence 2h button", () => {
     });
     expect(card).toMatchObject({ channel: 'slack:C0OPS', threadKey: `alert.${run.group}` });
     expect(card?.message.buttons?.map((b) => b.action)).toEqual(['approve', 'reject']);
+    expect(card?.message.fields?.find((f) => f.label === 'Asked by')?.value).toBe('U0ASK');
     expect(card?.message.sections?.find((s) => s.title === 'Silence')?.code).toContain(
       'duration  2h from approval',
     );
@@ -677,6 +780,71 @@ describe("the alert message's Silence 2h button", () => {
     expect(lasts).toBeLessThanOrEqual(7_200_000);
   });
 
+  it('is not offered without an Alertmanager to make it in, and a click on an older message says so', async () => {
+    const posted: { name: string; data: OutboxJob }[] = [];
+    const outbox = {
+      add: async (name: string, data: OutboxJob) => {
+        posted.push({ name, data });
+      },
+    };
+    const groups = new AlertGroups(redis, prefix);
+    const labels = { alertname: 'AlwaysFiring', namespace: 'checkout' };
+    const run = await processAlertRun(
+      {
+        kind: 'alert',
+        payload: payload(labels, '{}:{alertname="AlwaysFiring", namespace="checkout"}'),
+        receivedAt: new Date().toISOString(),
+      },
+      'run-job-2',
+      {
+        outbox,
+        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
+        clusters: [],
+        groups,
+        incidents: new Incidents(redis, prefix),
+        bindings,
+        autonomy: DEFAULT_AUTONOMY,
+        alertmanager: false,
+        now: () => new Date(),
+      },
+    );
+    const message = posted.find((p) => p.name === 'alert')?.data.message;
+    const pendingBefore = await store.pending();
+
+    const clicked = await offerAlertSilence(
+      {
+        channel: 'slack:C0OPS',
+        requester: 'slack:U0ASK',
+        action: 'silence',
+        value: run.group,
+        clickId: 'n1',
+      },
+      {
+        proposals: store,
+        groups,
+        outbox,
+        bindings,
+        autonomy: DEFAULT_AUTONOMY,
+        dashboardUrl: undefined,
+        alertmanager: false,
+      },
+    );
+
+    expect(message?.headline).toBe('Firing: AlwaysFiring');
+    expect(message?.buttons ?? []).toEqual([]);
+    expect(await groups.silenceLabels(run.group)).toEqual(labels);
+    expect(clicked).toEqual({
+      kind: 'reply',
+      message: {
+        headline: 'Silences cannot be made from here',
+        text: 'No Alertmanager is configured (ALERTMANAGER_URL is unset), so an approved silence could not be made: silence this alert in Alertmanager itself.',
+        tone: 'warning',
+      },
+    });
+    expect(posted.filter((p) => p.name === 'card')).toEqual([]);
+    expect(await store.pending()).toEqual(pendingBefore);
+  });
+
   it('is refused where the channel may not reach what the silence would hide', async () => {
     const groups = new AlertGroups(redis, prefix);
     const wide = { alertname: 'NodeDown' };
@@ -689,6 +857,7 @@ describe("the alert message's Silence 2h button", () => {
       bindings,
       autonomy: DEFAULT_AUTONOMY,
       dashboardUrl: undefined,
+      alertmanager: true,
     };
 
     const limited = await offerAlertSilence(

@@ -128,6 +128,7 @@ describe('what a silence really hides', () => {
       bindings: [staging],
       autonomy: DEFAULT_AUTONOMY,
       dashboardUrl: undefined,
+      alertmanager: true,
     };
     const click = (requester: string, clickId: string) => ({
       channel: 'slack:C0STAGING',

@@ -3,13 +3,19 @@ import { DEFAULT_METRICS_TIMEOUT_MS, type MetricsContext } from './context.ts';
 import { PrometheusEnvelope } from './schema.ts';
 
 /**
- * GET requests to Prometheus and Alertmanager, bounded in time. A server that is down, slow or
- * answers with something other than its API becomes `metrics_unavailable` (the answer goes on
- * without metrics); Prometheus refusing a query becomes `metrics_query` with its own message, for
- * the model to correct the query.
+ * GET requests to Prometheus and Alertmanager, bounded in time and in size. A server that is down,
+ * slow or answers with something other than its API becomes `metrics_unavailable` (the answer goes
+ * on without metrics); Prometheus refusing a query, or an answer too large to read, becomes
+ * `metrics_query` with a reason, for the model to correct the query.
  */
 
 type Source = 'Prometheus' | 'Alertmanager';
+
+/**
+ * The most of one answer read. Each tool keeps a few series or alerts of it anyway; past this the
+ * query is too wide to be worth a worker's memory (the parsed JSON takes several times the text).
+ */
+export const MAX_METRICS_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 export async function prometheusGet(
   context: MetricsContext,
@@ -111,8 +117,9 @@ async function getJson(
             ...(write.body === undefined ? {} : { body: JSON.stringify(write.body) }),
           }),
     });
-    text = await response.text();
+    text = await readBounded(response, source);
   } catch (error) {
+    if (error instanceof CoxswainError) throw error;
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     const reason = timedOut
       ? `did not answer within ${timeoutMs / 1000} s`
@@ -125,6 +132,44 @@ async function getJson(
     // Alertmanager's plain-text refusals (a bad filter) come as a JSON string or as text.
     return { status: response.status, json: text.slice(0, 500) };
   }
+}
+
+/**
+ * The body as text, given up as soon as it passes MAX_METRICS_RESPONSE_BYTES (by its declared
+ * length, or while it streams in), so a huge answer is never held whole.
+ */
+async function readBounded(response: Response, source: Source): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_METRICS_RESPONSE_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge(source);
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_METRICS_RESPONSE_BYTES) {
+      await reader.cancel();
+      throw tooLarge(source);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(source: Source): CoxswainError {
+  const narrower =
+    source === 'Prometheus'
+      ? 'narrow the query (fewer series, a shorter range or a longer step) or aggregate it (sum by, topk)'
+      : 'narrow the query with a filter of label matchers';
+  return new CoxswainError(
+    'metrics_query',
+    `result too large: ${source} answered more than ${MAX_METRICS_RESPONSE_BYTES / 1024 / 1024} MB, which was not read; ${narrower}`,
+  );
 }
 
 function unavailable(source: Source, reason: string, cause?: unknown): CoxswainError {
