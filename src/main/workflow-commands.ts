@@ -98,6 +98,7 @@ export async function workflowRun(args: readonly string[]): Promise<number> {
           maxTier: 'confirm',
           log: base.log,
           monitoring: base.monitoring,
+          git: base.git,
         })
       : modelAgent({
           ...base,
@@ -113,6 +114,7 @@ export async function workflowRun(args: readonly string[]): Promise<number> {
     { requester: 'cli', cluster: cluster.name, namespaces: ['*'], maxTier: 'confirm' },
     {
       kube,
+      git: base.git,
       autonomy: config.autonomy,
       agent,
       proposals,

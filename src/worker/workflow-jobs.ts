@@ -323,6 +323,7 @@ function stepDeps(
           autonomy: engine.autonomy,
           maxTier: place.maxTier,
           log: engine.log,
+          git: engine.git,
           ...(engine.monitoring === undefined ? {} : { monitoring: engine.monitoring }),
         })
       : modelAgent(
@@ -339,6 +340,7 @@ function stepDeps(
   return {
     place,
     kube,
+    git: engine.git,
     autonomy: engine.autonomy,
     agent: withinSpend(agent, place, engine),
     gates: proposalGates(view, step, {

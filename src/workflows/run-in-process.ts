@@ -1,5 +1,6 @@
 import type { ProposalRecords } from '../approvals/proposal-store.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
+import type { GitRepository } from '../tools/git/repository.ts';
 import type { KubeContext } from '../tools/kubernetes/context.ts';
 import { advanceRun, type Executor, executeStep, type RunReporter } from './advance.ts';
 import { statusMessage, stepLine } from './run-messages.ts';
@@ -16,6 +17,8 @@ import type { YamlWorkflow } from './yaml-schema.ts';
  */
 export type InProcessDeps = {
   kube: KubeContext;
+  /** The GitOps repository, when the config names one: a change step's fix may be a pull request. */
+  git: GitRepository | undefined;
   autonomy: Autonomy;
   agent(request: AgentRequest): Promise<AgentAnswer>;
   /** Where the agents recorded their proposals, to print them. */
@@ -44,6 +47,7 @@ export async function runInProcess(
   const stepDeps = {
     place,
     kube: deps.kube,
+    git: deps.git,
     autonomy: deps.autonomy,
     agent: deps.agent,
     gates: terminalGates(deps),

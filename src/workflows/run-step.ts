@@ -6,7 +6,8 @@ import { proposalId } from '../approvals/proposal-store.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
-import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
+import type { GitRepository } from '../tools/git/repository.ts';
+import { gitopsAware } from '../tools/gitops/prefer-git.ts';
 import type { KubeContext } from '../tools/kubernetes/context.ts';
 import { parseToolInput } from '../tools/tool.ts';
 import { actionNamed, type ChangeAction } from './actions/catalogue.ts';
@@ -50,6 +51,11 @@ export type StepDeps = {
   /** What the step may touch now: the run's place, its channel's binding read again. */
   place: RunPlace;
   kube: KubeContext;
+  /**
+   * The GitOps repository (the config's `gitops`), undefined when none is configured: a change
+   * to what Argo CD manages is proposed there as a pull request, as a model's or `diagnose`'s is.
+   */
+  git: GitRepository | undefined;
   autonomy: Autonomy;
   agent(request: AgentRequest): Promise<AgentAnswer>;
   gates: Gates;
@@ -162,7 +168,7 @@ async function changeStep(
     { cluster: place.cluster, namespaces: place.namespaces },
   );
   if (!allowed.allowed) return { state: 'failed', error: allowed.reason };
-  const change: KubeAction = await tool.run(deps.kube, parsed.data);
+  const change = await gitopsAware(tool, deps.git, view.run.runId).run(deps.kube, parsed.data);
   const decision = authorise.workflowChange(
     { action: change, confirm: work.confirm, workflow: view.run.workflow.autonomy },
     { autonomy: deps.autonomy, maxTier: place.maxTier },

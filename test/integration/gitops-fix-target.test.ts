@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitOpsSettings } from '../../src/config/index.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
+import { argoManagerOf } from '../../src/tools/gitops/argo-managed.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
@@ -114,6 +115,53 @@ describe('the manifest a GitOps fix changes', () => {
     expect(fix).toMatchObject({ type: 'git-change', target: { namespace: 'payments' } });
     expect((fix as { path?: string }).path).toBe('apps/payments/deployment.yaml');
     await mark({ labels: { 'app.kubernetes.io/instance': null } });
+  });
+
+  it('is found by the tracking annotation alone when it names an existing Application, in either form', async () => {
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 5,
+    });
+
+    // Argo CD's annotation tracking: `<app>:…`, or `<app namespace>_<app>:…` for an Application
+    // outside Argo CD's own namespace. No tracking label is set.
+    for (const [i, app] of ['payments', 'argocd_payments'].entries()) {
+      await mark({
+        annotations: {
+          'argocd.argoproj.io/tracking-id': `${app}:apps/Deployment:payments/payments-api`,
+        },
+      });
+      const live = await sandbox.cluster.apps.readNamespacedDeployment({
+        namespace: 'payments',
+        name: 'payments-api',
+      });
+
+      const manager = await argoManagerOf(sandbox.cluster, live);
+      const fix = await preferGit(
+        sandbox.cluster,
+        scale,
+        openRepository(settings),
+        `k-annotated-${i}`,
+      );
+
+      expect(live.metadata?.labels?.['app.kubernetes.io/instance']).toBeUndefined();
+      expect(manager).toMatchObject({
+        application: 'payments',
+        namespace: 'argocd',
+        by: 'annotation',
+        selfHeal: true,
+      });
+      expect(fix).toMatchObject({
+        type: 'git-change',
+        path: 'apps/payments/deployment.yaml',
+        target: { namespace: 'payments', kind: 'Deployment', name: 'payments-api' },
+      });
+      expect(fix.note).toMatch(
+        /^Argo CD application payments manages deployment payments\/payments-api/,
+      );
+    }
+    await mark({ annotations: { 'argocd.argoproj.io/tracking-id': null } });
   });
 
   it("is not chosen by a tracking annotation naming no Application (anyone who may edit the object's annotations)", async () => {

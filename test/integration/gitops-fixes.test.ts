@@ -16,10 +16,15 @@ import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale, proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
+import type { RunView } from '../../src/workflows/run-record.ts';
+import { RedisRunStore } from '../../src/workflows/run-store.ts';
+import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
+import { writeConfigFile } from '../support/config-file.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
 import { seedBareRepository } from '../support/git-repo.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
-import { useSandbox } from '../support/sandbox.ts';
+import { eventually, useSandbox } from '../support/sandbox.ts';
+import { SseClient } from '../support/sse.ts';
 
 /**
  * Fixes to what Argo CD manages, on the sandbox (oom-crashloop: payments-api OOMKilled at its
@@ -48,6 +53,7 @@ spec:
 `;
 
 let root: string;
+let bare: string;
 let forge: ForgeApi;
 let settings: GitOpsSettings;
 let redis: Redis;
@@ -65,7 +71,7 @@ beforeAll(async () => {
   redis = new Redis(testRedisUrl());
   store = new ProposalStore(redis, prefix);
   root = await mkdtemp(join(tmpdir(), 'coxswain-gitops-'));
-  const bare = join(root, 'platform', 'gitops.git');
+  bare = join(root, 'platform', 'gitops.git');
   const seed = join(root, 'seed');
   await seedBareRepository(bare, seed, { 'apps/payments/deployment.yaml': MANIFEST }, 'payments');
   forge = await startForgeApi({ type: 'github', token: 'tok-1', branchExists: async () => true });
@@ -223,3 +229,171 @@ describe('a fix to what Argo CD manages', () => {
     await track('payments-api', { 'app.kubernetes.io/instance': null });
   });
 });
+
+/**
+ * The shipped pod-crashloop workflow, the on-call path for KubePodCrashLooping, on the whole
+ * product with the same repository as its `gitops` section: its raise-memory step proposes the
+ * pull request too, and the approved change opens one pull request and leaves the cluster alone.
+ */
+describe("a workflow's change step on what Argo CD manages", () => {
+  let app: TestApp;
+  let appRedis: Redis;
+  let stream: SseClient;
+
+  beforeAll(async () => {
+    const config = writeConfigFile({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [
+        {
+          channel: 'web:ops',
+          clusters: ['sandbox'],
+          namespaces: ['*'],
+          maxTier: 'confirm',
+          approvers: ['web:sre'],
+        },
+      ],
+      routes: [{ match: {}, channels: ['web:ops'] }],
+      gitops: {
+        repo: bare,
+        branch: 'main',
+        path: 'apps',
+        workDir: join(root, 'clone-app'),
+        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
+      },
+    });
+    app = await startTestApp(
+      {
+        COXSWAIN_CONFIG: config,
+        GITOPS_TOKEN: 'tok-1',
+        PATH: process.env.PATH ?? '',
+        HOME: root,
+      },
+      'all',
+      { trustLocalNames: true },
+    );
+    appRedis = new Redis(app.redisUrl);
+    stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stream?.close();
+    appRedis?.disconnect();
+    await app?.stop();
+  });
+
+  it('proposes a pull request to the manifest, says why on its card, and opens one once approved', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+    const pods = await sandbox.cluster.core.listNamespacedPod({ namespace: 'payments' });
+    const pod = pods.items.find((p) => p.metadata?.name?.startsWith('payments-api-'));
+    const pulls = forge.requests.filter((r) => r.path.endsWith('/pulls')).length;
+
+    await postAlert(app.baseUrl, crashLooping(pod?.metadata?.name ?? 'payments-api-0'));
+    const card = await stream
+      .next((e) => {
+        if (e.event !== 'message') return false;
+        const m = (JSON.parse(e.data) as CardEntry).message;
+        return m.buttons.some((b) => b.action === 'approve');
+      }, 60_000)
+      .then((e) => JSON.parse(e.data) as CardEntry);
+
+    expect(card.message.headline).toMatch(
+      /^Approve\? open a pull request changing apps\/payments\/deployment\.yaml on main: set memory limit 256Mi → 384Mi/,
+    );
+    expect(card.message.sections).toContainEqual(
+      expect.objectContaining({
+        title: 'GitOps',
+        text: 'Argo CD application payments manages deployment payments/payments-api, with self-heal on, so a change made in the cluster is reverted at its next sync: the fix is proposed as a pull request to apps/payments/deployment.yaml, for Argo CD to deploy once it is merged.',
+      }),
+    );
+
+    const clicked = await fetch(`${app.baseUrl}/api/channels/ops/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entry: card.id, button: 0, author: 'sre' }),
+    });
+    expect(clicked.status).toBe(202);
+    const run = await finished();
+    const step = run.steps['raise-memory'];
+    const proposal = await new ProposalStore(appRedis, app.prefix).record(
+      step?.state === 'succeeded' ? String(step.outputs.proposal) : 'none',
+    );
+
+    expect(run.state).toBe('succeeded');
+    expect(run.steps['raise-memory']).toMatchObject({
+      state: 'succeeded',
+      outputs: { state: 'succeeded', approved_by: 'web:sre' },
+    });
+    expect(proposal?.action).toMatchObject({
+      type: 'git-change',
+      path: 'apps/payments/deployment.yaml',
+    });
+    expect(proposal?.result?.link?.url).toMatch(
+      /^https:\/\/github\.example\/platform\/gitops\/pull\/\d+$/,
+    );
+    expect(forge.requests.filter((r) => r.path.endsWith('/pulls')).slice(pulls)).toEqual([
+      expect.objectContaining({ path: '/repos/platform/gitops/pulls' }),
+    ]);
+    // The fix waits for the merge: nothing was patched in the cluster.
+    const deployment = await sandbox.cluster.apps.readNamespacedDeployment({
+      namespace: 'payments',
+      name: 'payments-api',
+    });
+    expect(deployment.spec?.template.spec?.containers[0]?.resources?.limits?.memory).toBe('256Mi');
+    await track('payments-api', { 'app.kubernetes.io/instance': null });
+  }, 120_000);
+
+  type CardEntry = {
+    id: string;
+    message: {
+      headline?: string;
+      sections?: { title?: string; text?: string }[];
+      buttons: { action: string }[];
+    };
+  };
+
+  function finished(): Promise<RunView> {
+    const runs = new RedisRunStore(appRedis, app.prefix);
+    return eventually(
+      async () =>
+        (await runs.recent(10)).find(
+          (v) =>
+            v.run.workflow.name === 'pod-crashloop' &&
+            v.state !== 'running' &&
+            v.state !== 'waiting',
+        ),
+      90_000,
+      'pod-crashloop to finish',
+    );
+  }
+});
+
+/** Alertmanager's webhook for KubePodCrashLooping on a payments-api pod. */
+function crashLooping(pod: string) {
+  const labels = {
+    alertname: 'KubePodCrashLooping',
+    namespace: 'payments',
+    pod,
+    severity: 'critical',
+  };
+  const alert = {
+    status: 'firing',
+    labels,
+    annotations: { summary: 'KubePodCrashLooping fired' },
+    startsAt: new Date().toISOString(),
+    endsAt: '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus.example/graph',
+    fingerprint: 'gitops0001',
+  };
+  return {
+    receiver: 'coxswain',
+    status: 'firing',
+    alerts: [alert],
+    groupLabels: { alertname: labels.alertname },
+    commonLabels: labels,
+    commonAnnotations: alert.annotations,
+    externalURL: 'http://alertmanager.example',
+    version: '4',
+    groupKey: '{}:{alertname="KubePodCrashLooping",fingerprint="gitops0001"}',
+    truncatedAlerts: 0,
+  };
+}

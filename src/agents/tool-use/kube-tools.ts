@@ -1,9 +1,7 @@
 import type { z } from 'zod';
 import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
-import type { GitChange } from '../../tools/git/change.ts';
 import type { GitRepository } from '../../tools/git/repository.ts';
-import { preferGit } from '../../tools/gitops/prefer-git.ts';
-import type { KubeAction } from '../../tools/kubernetes/actions/action.ts';
+import { gitopsAware } from '../../tools/gitops/prefer-git.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
 import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
@@ -42,28 +40,11 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
     tools.filter((t) => names.includes(t.name));
   return [
     ...named(READS).map((t) => readTool(t, deps.context)),
-    ...named(WRITES).map((t) => proposeTool(gitopsAware(t, deps), deps.context, deps)),
+    ...named(WRITES).map((t) =>
+      proposeTool(gitopsAware(t, deps.git, deps.runId), deps.context, deps),
+    ),
     ...named(ARGOCD_WRITES).map((t) => proposeTool(t, deps.context, deps)),
   ];
-}
-
-/** The write tool whose fix, for an object Argo CD manages, becomes a pull request. */
-function gitopsAware(
-  tool: ProposeTool,
-  deps: KubeToolDeps,
-): Tool<z.ZodType, KubeContext, KubeAction | GitChange> {
-  return {
-    ...tool,
-    async run(context, input) {
-      const action = await tool.run(context, input);
-      return preferGit(
-        context.cluster,
-        action,
-        deps.git,
-        `${deps.runId.slice(-40)}-${action.digest.slice(0, 10)}`,
-      );
-    },
-  };
 }
 
 /** A read tool bound to what it runs with: its output or its failure goes back to the model. */

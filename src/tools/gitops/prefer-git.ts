@@ -1,11 +1,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
 import { type GitChange, proposeGitChange } from '../git/change.ts';
 import { findDeclarations } from '../git/manifests.ts';
 import type { GitRepository } from '../git/repository.ts';
 import type { KubeAction } from '../kubernetes/actions/action.ts';
 import { readTarget } from '../kubernetes/actions/target-api.ts';
+import type { ProposeTool } from '../kubernetes/actions/tools.ts';
 import type { Cluster } from '../kubernetes/cluster.ts';
+import type { KubeContext } from '../kubernetes/context.ts';
+import type { Tool } from '../tool.ts';
 import { type ArgoManager, argoManagerOf } from './argo-managed.ts';
 import { patchManifest } from './patch-manifest.ts';
 
@@ -51,6 +55,30 @@ export async function preferGit(
       `${managed}, ${reverted}. No GitOps repository is configured (the gitops section of the config file), so this fix could not be proposed as a pull request.`,
     );
   return inGit(action, live, manager, repo, key, `${managed}, ${reverted}`);
+}
+
+/**
+ * A write tool whose every fix goes through `preferGit`: what a model's write tools and a
+ * workflow's change steps propose with, so both make the same pull request (its branch named by
+ * the run and the change) where the other would make a patch self-heal reverts.
+ */
+export function gitopsAware<Input extends z.ZodType>(
+  tool: ProposeTool<Input>,
+  repo: GitRepository | undefined,
+  runId: string,
+): Tool<Input, KubeContext, KubeAction | GitChange> {
+  return {
+    ...tool,
+    async run(context, input) {
+      const action = await tool.run(context, input);
+      return preferGit(
+        context.cluster,
+        action,
+        repo,
+        `${runId.slice(-40)}-${action.digest.slice(0, 10)}`,
+      );
+    },
+  };
 }
 
 async function inGit(
