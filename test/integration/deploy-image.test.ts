@@ -268,7 +268,7 @@ describe('the image contents', () => {
     expect({ ready, warnings }).toEqual({ ready: 200, warnings: [] });
     expect(code).toBe(0);
   }, 60_000);
-  it('runs a bot that loads none of the bundled Kubernetes client', async () => {
+  it('runs a bot that loads none of the bundled Kubernetes client, Octokit or gitea-js', async () => {
     const port = await freePort();
     const list = join(dir, 'bot-modules.txt');
     const child = spawn(join(bin, 'coxswain'), ['bot'], {
@@ -302,12 +302,14 @@ describe('the image contents', () => {
     const files = readFileSync(list, 'utf8')
       .split('\n')
       .filter((url) => url.startsWith('file:') && url.includes('/app/dist/'));
-    const withClient = files.filter((url) =>
-      readFileSync(fileURLToPath(url), 'utf8').includes('CoreV1Api'),
-    );
+    const holding = (marker: string) =>
+      files.filter((url) => readFileSync(fileURLToPath(url), 'utf8').includes(marker));
 
     expect(ready).toBe(200);
     expect(files.length).toBeGreaterThan(1);
-    expect(withClient).toEqual([]);
+    expect(holding('CoreV1Api')).toEqual([]);
+    // Octokit's user agent, and a route of gitea-js's generated client: in their chunks only.
+    expect(holding('octokit-rest.js/')).toEqual([]);
+    expect(holding('/admin/runners/registration-token')).toEqual([]);
   }, 60_000);
 });

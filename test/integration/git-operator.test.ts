@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +89,15 @@ async function commitToBare(files: Record<string, string>, message: string): Pro
   };
   await run('git', [...git, 'add', '-A'], { env: who });
   await run('git', [...git, 'commit', '-q', '-m', message], { env: who });
+}
+
+/** A port nothing listens on: one the system just gave and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function bareBranch(branch: string): Promise<string | undefined> {
@@ -218,7 +228,7 @@ describe('the git-operator on a real clone', () => {
     expect(forge.requests.slice(before)).toEqual([
       {
         path: '/repos/acme/deploy/pulls',
-        authorization: `Bearer ${TOKEN}`,
+        authorization: `token ${TOKEN}`,
         body: expect.objectContaining({
           head: 'coxswain/p-raise1',
           base: 'main',
@@ -307,7 +317,7 @@ describe('the git-operator on a real clone', () => {
     expect(message).not.toContain(TOKEN);
   });
 
-  it("speaks Gitea's pull-request API with its token header, and reports a wrong token", async () => {
+  it("speaks Gitea's pull-request API through gitea-js, and reports a wrong token", async () => {
     const gitea = await startForgeApi({
       type: 'gitea',
       token: 'gitea-tok-777',
@@ -330,10 +340,11 @@ describe('the git-operator on a real clone', () => {
         { head: 'coxswain/x', base: 'main', title: 't', body: '' },
       ).catch((e: unknown) => e);
 
-      expect(pr).toEqual({ number: 1, html_url: 'https://gitea.example/acme/deploy/pull/1' });
-      expect(gitea.requests[0]).toMatchObject({
+      expect(pr).toEqual({ number: 1, html_url: 'https://gitea.example/acme/deploy/pulls/1' });
+      expect(gitea.requests[0]).toEqual({
         path: '/api/v1/repos/acme/deploy/pulls',
-        authorization: 'token gitea-tok-777',
+        authorization: 'Bearer gitea-tok-777',
+        body: { head: 'coxswain/x', base: 'main', title: 't', body: '' },
       });
       expect((wrong as Error).message).toBe(
         'Gitea (acme/deploy) refused the pull request: 401 Bad credentials',
@@ -342,15 +353,44 @@ describe('the git-operator on a real clone', () => {
       await gitea.close();
     }
   });
+
+  it('speaks to a GitHub Enterprise Server under /api/v3, and names a forge it cannot reach', async () => {
+    const ghe = await startForgeApi({
+      type: 'github',
+      token: TOKEN,
+      prefix: '/api/v3',
+      branchExists: async () => true,
+    });
+    try {
+      const to = { repo: 'git@ghe.example:acme/deploy.git', forge: settings.forge };
+      const input = { head: 'coxswain/e', base: 'main', title: 't', body: '' };
+
+      const pr = await openPullRequest({ ...to, forge: { ...to.forge, url: ghe.url } }, input);
+      const down = await openPullRequest(
+        { ...to, forge: { ...to.forge, url: `http://127.0.0.1:${await closedPort()}/api/v3` } },
+        input,
+      ).catch((e: unknown) => e);
+
+      expect(ghe.url).toMatch(/\/api\/v3$/);
+      expect(pr).toEqual({ number: 1, html_url: 'https://github.example/acme/deploy/pull/1' });
+      expect(ghe.requests.map((r) => r.path)).toEqual(['/api/v3/repos/acme/deploy/pulls']);
+      expect((down as CoxswainError).code).toBe('forge');
+      expect((down as Error).message).toMatch(
+        /^GitHub \(acme\/deploy\) could not be reached: connect ECONNREFUSED 127\.0\.0\.1:\d+$/,
+      );
+    } finally {
+      await ghe.close();
+    }
+  });
 });
 
 describe('a manifest change as a proposal', () => {
   /** The actions worker's deps for these tests: the clone, and the outbox kept in `posted`. */
-  function deps(posted: { jobId: string; data: OutboxJob }[]) {
+  function deps(posted: { jobId: string; data: OutboxJob }[], on: GitOpsSettings = settings) {
     return {
       ...executeDeps(redis, prefix, '/nonexistent/kubeconfig', posted),
       proposals: store,
-      git: openRepository(settings),
+      git: openRepository(on),
     };
   }
 
@@ -423,34 +463,63 @@ describe('a manifest change as a proposal', () => {
     });
   });
 
-  it('finds the pull request an earlier worker opened before it stopped, and opens no second one', async () => {
-    const repo = openRepository(settings);
-    const current = await repo.readFile('apps/web.yaml');
-    const change = await proposeGitChange(
-      repo,
-      {
-        path: 'apps/web.yaml',
-        content: current.replace(/memory: \d+Mi/, 'memory: 768Mi'),
-        title: 'web to 768Mi',
-        cluster: 'sandbox',
-      },
-      'p-taken-over',
-    );
-    const id = await approvedAction(store, change, 'run-takeover', 'toolu_t1');
-    // The first worker moved it to executing, pushed and opened the pull request, then died.
-    await store.transition(id, ['approved'], 'executing', 'worker', {});
-    const first = await executeGitChange(repo, change, 'web:sre');
-    const asked = forge.requests.length;
+  /** The file's GitHub forge, or a Gitea one on the same bare repository for one test. */
+  async function forgeOf(type: 'github' | 'gitea'): Promise<{ api: ForgeApi; on: GitOpsSettings }> {
+    if (type === 'github') return { api: forge, on: settings };
+    const api = await startForgeApi({
+      type,
+      token: 'gitea-tok-9',
+      branchExists: async (b) => (await bareBranch(b)) !== undefined,
+    });
+    return { api, on: { ...settings, forge: { type, url: api.url, token: 'gitea-tok-9' } } };
+  }
 
-    const posted: { jobId: string; data: OutboxJob }[] = [];
-    const done = await executeProposal(id, deps(posted));
+  it.each([
+    [
+      'github',
+      '768Mi',
+      '/repos/acme/deploy/pulls?state=all&head=acme%3Acoxswain%2Fp-taken-over-github&base=main',
+    ],
+    ['gitea', '896Mi', '/api/v1/repos/acme/deploy/pulls/main/coxswain/p-taken-over-gitea'],
+  ] as const)(
+    'finds the pull request an earlier worker opened before it stopped, and opens no second one (%s)',
+    async (type, memory, lookup) => {
+      const { api, on } = await forgeOf(type);
+      try {
+        const repo = openRepository(on);
+        const current = await repo.readFile('apps/web.yaml');
+        const change = await proposeGitChange(
+          repo,
+          {
+            path: 'apps/web.yaml',
+            content: current.replace(/memory: \d+Mi/, `memory: ${memory}`),
+            title: `web to ${memory}`,
+            cluster: 'sandbox',
+          },
+          `p-taken-over-${type}`,
+        );
+        const id = await approvedAction(store, change, `run-takeover-${type}`, 'toolu_t1');
+        // The first worker moved it to executing, pushed and opened the pull request, then died.
+        await store.transition(id, ['approved'], 'executing', 'worker', {});
+        const first = await executeGitChange(repo, change, 'web:sre');
+        const asked = api.requests.length;
 
-    expect(done.state).toBe('succeeded');
-    expect(forge.requests.slice(asked).every((r) => r.body === undefined)).toBe(true);
-    const record = await store.record(id);
-    expect(record?.result?.summary).toMatch(/^Already in place/);
-    expect(record?.result?.verified).toContain(`#${first.pullRequest.number}`);
-  });
+        const posted: { jobId: string; data: OutboxJob }[] = [];
+        const done = await executeProposal(id, deps(posted, on));
+
+        expect(done.state).toBe('succeeded');
+        const since = api.requests.slice(asked);
+        expect(since.every((r) => r.body === undefined)).toBe(true);
+        expect(since.map((r) => r.path)).toContain(lookup);
+        const record = await store.record(id);
+        expect(record?.result?.summary).toMatch(/^Already in place/);
+        expect(record?.result?.verified).toContain(`#${first.pullRequest.number}`);
+        expect(record?.result?.verified).toContain(first.pullRequest.html_url);
+      } finally {
+        if (api !== forge) await api.close();
+      }
+    },
+  );
 
   it('refuses a manifest change that would give a workload power, or touch a Secret, whatever the tier', async () => {
     const repo = openRepository(settings);

@@ -7,7 +7,8 @@ import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
 // Each role loads what it runs and nothing else: a bot without Slack or Discord configured loads
 // neither chat library, and never the Kubernetes client (only the client's error class, to word
-// errors); a worker loads no chat library. Checked on the packages each process resolved.
+// errors); a worker loads no chat library. Neither loads a forge's client (Octokit, gitea-js)
+// before it opens or looks up a pull request. Checked on the packages each process resolved.
 
 const dir = mkdtempSync(join(tmpdir(), 'coxswain-role-modules-'));
 const prefix = testPrefix();
@@ -61,13 +62,17 @@ describe('coxswain bot without Slack and Discord', () => {
     expect(filesOf(loaded.bot, 'discord.js')).toEqual([]);
     expect(filesOf(loaded.bot, '@kubernetes/client-node')).toEqual(['dist/gen/apis/exception.js']);
     expect(filesOf(loaded.bot, '@anthropic-ai/sdk')).toEqual([]);
+    expect(filesOf(loaded.bot, '@octokit')).toEqual([]);
+    expect(filesOf(loaded.bot, 'gitea-js')).toEqual([]);
   });
 });
 
 describe('coxswain worker', () => {
-  it('loads the Kubernetes client and no chat library', () => {
+  it('loads the Kubernetes client, no chat library, and no forge client before a pull request', () => {
     expect(filesOf(loaded.worker, '@kubernetes/client-node')).toContain('dist/index.js');
     expect(filesOf(loaded.worker, '@slack/bolt')).toEqual([]);
     expect(filesOf(loaded.worker, 'discord.js')).toEqual([]);
+    expect(filesOf(loaded.worker, '@octokit')).toEqual([]);
+    expect(filesOf(loaded.worker, 'gitea-js')).toEqual([]);
   });
 });

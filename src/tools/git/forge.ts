@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { GitOpsSettings } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
+import type { ForgeAnswer, ForgePulls, ForgeRepository, PullRequestInput } from './forge-answer.ts';
+import { giteaPulls } from './forge-gitea.ts';
+import { githubPulls } from './forge-github.ts';
 import { hideSecrets, secretsOf } from './secrets.ts';
 
+export type { PullRequestInput } from './forge-answer.ts';
+
 /**
- * Opening a pull request through the forge's REST API: GitHub's `POST /repos/{owner}/{repo}/pulls`
- * (a bearer token) or Gitea's and Forgejo's `POST /api/v1/repos/{owner}/{repo}/pulls` (`token`).
- * Both take `{ title, head, base, body }` and answer 201 with the pull request's number and page.
+ * Opening and finding a pull request through the forge's client library: Octokit for GitHub
+ * (`POST /repos/{owner}/{repo}/pulls`), gitea-js for Gitea and Forgejo (the same under
+ * `/api/v1`). Both take `{ title, head, base, body }` and answer 201 with the pull request's
+ * number and page. Every refusal names the forge, the repository, the status and the forge's
+ * message, and never the token.
  */
 export const PullRequest = z.object({
   number: z.number().int(),
@@ -16,25 +23,15 @@ export const PullRequest = z.object({
 });
 export type PullRequest = z.infer<typeof PullRequest>;
 
-export type PullRequestInput = { head: string; base: string; title: string; body: string };
-
-const FORGE_TIMEOUT_MS = 30_000;
+type Settings = Pick<GitOpsSettings, 'repo' | 'forge'>;
 
 export async function openPullRequest(
-  settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
+  settings: Settings,
   input: PullRequestInput,
 ): Promise<PullRequest> {
-  const answer = await forgeRequest(settings, 'POST', 'pulls', input);
-  if (answer.status !== 201) {
-    throw new CoxswainError(
-      'forge',
-      hideSecrets(
-        `${answer.where} refused the pull request: ${answer.status} ${messageOf(answer.text)}`,
-        secretsOf(settings),
-      ),
-    );
-  }
-  const parsed = PullRequest.safeParse(parseJson(answer.text));
+  const answer = await ask(settings, (pulls) => pulls.create(input));
+  if (answer.status !== 201) throw refused(settings, answer, 'refused the pull request');
+  const parsed = PullRequest.safeParse(answer.data);
   if (!parsed.success)
     throw new CoxswainError(
       'forge',
@@ -49,77 +46,73 @@ export async function openPullRequest(
  * by `head=owner:branch`; Gitea and Forgejo answer `GET pulls/{base}/{head}`.
  */
 export async function findPullRequest(
-  settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
+  settings: Settings,
   head: string,
   base: string,
 ): Promise<PullRequest | undefined> {
-  const { owner } = ownerAndName(settings.repo);
-  const query =
-    settings.forge.type === 'github'
-      ? `pulls?state=all&head=${encodeURIComponent(`${owner}:${head}`)}`
-      : `pulls/${encodeURIComponent(base)}/${encodeURIComponent(head)}`;
-  const answer = await forgeRequest(settings, 'GET', query);
+  const answer = await ask(settings, (pulls) => pulls.find(head, base));
   if (answer.status === 404) return undefined;
-  if (answer.status !== 200)
-    throw new CoxswainError(
-      'forge',
-      hideSecrets(
-        `${answer.where} refused to list pull requests: ${answer.status} ${messageOf(answer.text)}`,
-        secretsOf(settings),
-      ),
-    );
-  const body = parseJson(answer.text);
-  const found = (Array.isArray(body) ? body : [body])
+  if (answer.status !== 200) throw refused(settings, answer, 'refused to list pull requests');
+  const found = (Array.isArray(answer.data) ? answer.data : [answer.data])
     .map((item) => PullRequest.safeParse(item))
     .flatMap((p) => (p.success ? [p.data] : []))
     .find((p) => p.head?.ref === head && p.base?.ref === base);
   return found === undefined ? undefined : { number: found.number, html_url: found.html_url };
 }
 
-async function forgeRequest(
-  settings: Pick<GitOpsSettings, 'repo' | 'forge'>,
-  method: 'GET' | 'POST',
-  tail: string,
-  body?: unknown,
-): Promise<{ status: number; text: string; where: string }> {
-  const { owner, name } = ownerAndName(settings.repo);
-  const { forge } = settings;
-  const path = `repos/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/${tail}`;
-  const url = forge.type === 'github' ? `${forge.url}/${path}` : `${forge.url}/api/v1/${path}`;
-  const headers: Record<string, string> =
-    forge.type === 'github'
-      ? {
-          authorization: `Bearer ${forge.token}`,
-          accept: 'application/vnd.github+json',
-          'x-github-api-version': '2022-11-28',
-        }
-      : { authorization: `token ${forge.token}`, accept: 'application/json' };
-  const where = `${forge.type === 'github' ? 'GitHub' : 'Gitea'} (${owner}/${name})`;
+/** One request through the forge's client; no answer at all is a `forge` error naming why. */
+async function ask(
+  settings: Settings,
+  request: (pulls: ForgePulls) => Promise<ForgeAnswer>,
+): Promise<ForgeAnswer & { where: string }> {
+  const repo = ownerAndName(settings.repo);
+  const where = `${settings.forge.type === 'github' ? 'GitHub' : 'Gitea'} (${repo.owner}/${repo.name})`;
+  const pulls = await clientOf(settings.forge, repo);
   try {
-    const response = await fetch(url, {
-      method,
-      headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'coxswain' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(FORGE_TIMEOUT_MS),
-    });
-    return { status: response.status, text: await response.text(), where };
+    return { ...(await request(pulls)), where };
   } catch (error) {
-    const reason =
-      error instanceof Error
-        ? error.cause instanceof Error
-          ? error.cause.message
-          : error.message
-        : String(error);
     throw new CoxswainError(
       'forge',
-      hideSecrets(`${where} could not be reached: ${reason}`, secretsOf(settings)),
+      hideSecrets(`${where} could not be reached: ${reasonOf(error)}`, secretsOf(settings)),
       { cause: error },
     );
   }
 }
 
+function clientOf(forge: Settings['forge'], repo: ForgeRepository): Promise<ForgePulls> {
+  return forge.type === 'github' ? githubPulls(forge, repo) : giteaPulls(forge, repo);
+}
+
+function refused(
+  settings: Settings,
+  answer: ForgeAnswer & { where: string },
+  what: string,
+): CoxswainError {
+  return new CoxswainError(
+    'forge',
+    hideSecrets(
+      `${answer.where} ${what}: ${answer.status} ${messageOf(answer.data)}`,
+      secretsOf(settings),
+    ),
+  );
+}
+
+/**
+ * The innermost message of a failed request: fetch's "fetch failed" wraps the connection's own
+ * error (`connect ECONNREFUSED …`), and Octokit wraps fetch's.
+ */
+function reasonOf(error: unknown): string {
+  let reason = error instanceof Error ? error.message : String(error);
+  let cause: unknown = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    if (cause.message !== '') reason = cause.message;
+    cause = cause.cause;
+  }
+  return reason;
+}
+
 /** `owner/name` from the repository's URL or path: its last two segments, without `.git`. */
-export function ownerAndName(repo: string): { owner: string; name: string } {
+export function ownerAndName(repo: string): ForgeRepository {
   const path = repo.replace(/^[a-z+]+:\/\/[^/]*/i, '').replace(/^[^/:]+@[^:]+:/, '');
   const parts = path
     .replace(/\.git\/?$/, '')
@@ -140,17 +133,11 @@ const ForgeMessage = z.object({
   errors: z.array(z.object({ message: z.string().optional() }).loose()).optional(),
 });
 
-function messageOf(text: string): string {
-  const parsed = ForgeMessage.safeParse(parseJson(text));
-  if (!parsed.success) return text.slice(0, 200);
+/** The forge's own words: GitHub's `message` and `errors[].message`, Gitea's `message`. */
+function messageOf(data: unknown): string {
+  if (typeof data === 'string') return data.slice(0, 200);
+  const parsed = ForgeMessage.safeParse(data);
+  if (!parsed.success) return '';
   const details = (parsed.data.errors ?? []).map((e) => e.message).filter(Boolean);
   return [parsed.data.message, ...details].filter(Boolean).join('; ').slice(0, 300);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
