@@ -12,6 +12,8 @@
 //   (optional native modules they try to require). BullMQ itself is bundled: it carries its Lua
 //   scripts as strings, and only its sandboxed processors (a processor given as a file, forked
 //   from BullMQ's folder) would need its files, which Coxswain's function processors do not.
+// - Luxon stays in node_modules too: cron-parser requires it, and src/shared/cron.ts sets its
+//   defaults through the same require, so both see one copy.
 
 import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -20,7 +22,7 @@ import { build } from 'esbuild';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = 'dist';
-const EXTERNAL = ['msgpackr', 'pino', '@slack/bolt', 'discord.js'];
+const EXTERNAL = ['msgpackr', 'pino', '@slack/bolt', 'discord.js', 'luxon'];
 /** Files the modules read next to themselves, copied where those modules' URLs point. */
 const ASSETS = ['chat/web/static', 'dashboard/static', 'sandbox/scenarios'];
 

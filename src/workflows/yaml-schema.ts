@@ -1,7 +1,7 @@
-import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { MODEL_TIERS } from '../config/model-ids.ts';
 import { WorkflowName } from '../queue/command-data.ts';
+import { parseCron } from '../shared/cron.ts';
 import { isRe2 } from '../shared/label-match.ts';
 
 /**
@@ -20,7 +20,7 @@ const Cron = z
   .min(1, 'must not be empty')
   .superRefine((text, ctx) => {
     try {
-      CronExpressionParser.parse(text);
+      parseCron(text);
     } catch (error) {
       ctx.addIssue({
         code: 'custom',

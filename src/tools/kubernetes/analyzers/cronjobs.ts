@@ -1,5 +1,5 @@
 import type { V1CronJob } from '@kubernetes/client-node';
-import { CronExpressionParser } from 'cron-parser';
+import { parseCron } from '../../../shared/cron.ts';
 import { eventsAbout, type Finding, type ObjectRef, refOf, type Snapshot } from './finding.ts';
 import { isoTime } from './time.ts';
 
@@ -58,7 +58,7 @@ function lastExpected(cronJob: V1CronJob, now: Date): Date | undefined {
       currentDate: now,
       ...(cronJob.spec?.timeZone ? { tz: cronJob.spec.timeZone } : {}),
     };
-    return CronExpressionParser.parse(schedule.replace(/^(CRON_)?TZ=\S+\s+/, ''), options)
+    return parseCron(schedule.replace(/^(CRON_)?TZ=\S+\s+/, ''), options)
       .prev()
       .toDate();
   } catch {
