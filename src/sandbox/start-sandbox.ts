@@ -22,6 +22,8 @@ export type SandboxOptions = {
   /** Also serve the cluster's state for Prometheus at `/metrics` on this port (0: any free one). */
   metricsPort?: number;
   deny?: DenyRule[];
+  /** URLs (a forge's `https://` one) Applications may also name the GitOps repository by. */
+  gitopsAliases?: readonly string[];
   onRequest?: (method: string, path: string, dryRun: boolean, watch: boolean) => void;
 };
 
@@ -64,6 +66,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const simulator = new Simulator(store);
   for (const scenario of scenarios) simulator.addImages(scenario.images);
   const repository = repositoryFor(scenarios);
+  repository?.alsoKnownAs(options.gitopsAliases ?? []);
   if (repository !== undefined) simulator.serveRepository(repository);
   try {
     playTimeline(simulator, scenarios, repository);

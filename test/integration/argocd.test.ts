@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -9,6 +13,7 @@ import { MemoryProposals, type ProposalStore } from '../../src/approvals/proposa
 import { AuditLog } from '../../src/audit/audit-log.ts';
 import type { OutboxJob } from '../../src/chat/outbox-job.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
+import type { GitOpsSettings } from '../../src/config/index.ts';
 import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { argocdFindings } from '../../src/tools/argocd/findings.ts';
@@ -19,6 +24,7 @@ import {
   argocdHistory,
   argocdStatus,
 } from '../../src/tools/argocd/read-tools.ts';
+import { type GitRepository, openRepository } from '../../src/tools/git/repository.ts';
 import type { KubeContext } from '../../src/tools/kubernetes/context.ts';
 import { runTool, type Tool } from '../../src/tools/tool.ts';
 import { approvedAction, executeDeps } from '../support/approved-change.ts';
@@ -30,14 +36,14 @@ import type { Any } from '../support/simulated-cluster.ts';
  * The argocd-operator against the sandbox's simulated Argo CD: applications compared with the
  * sandbox's own Git repository, drift and self-heal, syncs and rollbacks through the
  * Application's `operation` field (proposed, approved, run once), a refused sync, and the read
- * tools' and analyzers' view of all of it.
+ * tools' and analyzers' view of all of it. Last, the diff of an application whose source is the
+ * forge's https URL of the configured GitOps repository, read from the worker's clone.
  */
-const sandbox = useSandbox([
-  'argocd-out-of-sync',
-  'gitops-self-heal',
-  'gitops-sync-failed',
-  'gitops-degraded',
-]);
+const FORGE_REPO = 'https://git.example.test/platform/gitops';
+const sandbox = useSandbox(
+  ['argocd-out-of-sync', 'gitops-self-heal', 'gitops-sync-failed', 'gitops-degraded'],
+  { gitopsAliases: [FORGE_REPO] },
+);
 const prefix = testPrefix();
 let redis: Redis;
 let deps: ExecuteDeps;
@@ -412,5 +418,132 @@ describe('sync and rollback as proposals', () => {
     const fixed = await app('storefront');
     expect(fixed.status.conditions ?? []).toEqual([]);
     expect(fixed.status.sync.status).toBe('Synced');
+  });
+});
+
+describe('the diff from the configured GitOps repository', () => {
+  // The config names the forge's URL in its own spelling; git reaches the forge through the
+  // sandbox's repository (git's `insteadOf` in the worker's HOME), as a mirror would.
+  const CONFIGURED = 'https://GIT.example.test/platform/gitops.git/';
+  const TOKEN = 'ghp_gitopsToken0123456789';
+  let root: string;
+  let settings: GitOpsSettings;
+  let repo: GitRepository;
+
+  const patchApp = (body: unknown) =>
+    sandbox.cluster.write(
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/storefront',
+      { body, contentType: 'application/merge-patch+json' },
+    );
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'coxswain-argodiff-'));
+    await writeFile(
+      join(root, '.gitconfig'),
+      `[url "${sandbox.sandbox.gitops?.url}"]\n\tinsteadOf = ${CONFIGURED}\n`,
+    );
+    settings = {
+      repo: CONFIGURED,
+      branch: 'main',
+      path: 'apps',
+      workDir: join(root, 'clone'),
+      forge: { type: 'github', url: 'https://api.example.test', token: TOKEN },
+      env: { PATH: process.env.PATH ?? '', HOME: root },
+    };
+    repo = openRepository(settings);
+    await patchApp({ spec: { source: { repoURL: FORGE_REPO } } });
+    await eventually(async () => {
+      const a = await app('storefront');
+      const compared = (a.status.conditions ?? []).every((c: Any) => c.type !== 'ComparisonError');
+      return a.spec.source.repoURL === FORGE_REPO && compared && a.status.sync.revision
+        ? a
+        : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const diffTool = (git: GitRepository | undefined) => {
+    const [tool] = kubeTools(['argocd_diff'], {
+      context: { cluster: sandbox.cluster, namespaces: ['*'] },
+      git,
+      runId: 'run-argocd-diff',
+      agent: 'argocd-operator',
+      proposals: new MemoryProposals(),
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm',
+    });
+    if (tool === undefined) throw new Error('no argocd_diff tool');
+    return (input: unknown) => tool.run({ id: 'call-diff' }, tool.input.parse(input));
+  };
+
+  it('reads Git from the clone when the repoURL is the configured repository', async () => {
+    await sandbox.cluster.apps.patchNamespacedDeployment({
+      namespace: 'storefront',
+      name: 'cart',
+      body: [{ op: 'replace', path: '/spec/replicas', value: 1 }],
+    });
+    const revision = (await app('storefront')).status.sync.revision as string;
+
+    const result = await diffTool(repo)({ name: 'storefront', destination: 'storefront' });
+
+    expect(result.isError).toBe(false);
+    expect(result.content).toContain(
+      `Diff of application storefront: live → Git at ${revision.slice(0, 7)} (apps/storefront)`,
+    );
+    expect(result.content).toContain(
+      'apps/Deployment storefront/cart: OutOfSync\n  spec.replicas: 1 → 3',
+    );
+    expect(result.content).toContain('Service storefront/cart: Synced');
+    expect(existsSync(join(settings.workDir, '.git'))).toBe(true);
+  });
+
+  it('fetches a commit made after the clone, and diffs at it', async () => {
+    const commit = sandbox.sandbox.gitops?.commit(
+      {
+        'apps/storefront/settings.yaml': stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'cart-settings' },
+          data: { currency: 'EUR' },
+        }),
+      },
+      'cart: settings',
+    );
+    await eventually(async () =>
+      (await app('storefront')).status.sync.revision === commit ? true : undefined,
+    );
+
+    const result = await diffTool(repo)({ name: 'storefront', destination: 'storefront' });
+
+    expect(result.isError).toBe(false);
+    expect(result.content).toContain(`live → Git at ${commit?.slice(0, 7)} (apps/storefront)`);
+    expect(result.content).toContain(
+      'ConfigMap storefront/cart-settings: OutOfSync (missing: Git declares it, the cluster lacks it)',
+    );
+  });
+
+  it('says what it reads when the repository is neither configured nor local', async () => {
+    const result = await diffTool(undefined)({ name: 'storefront', destination: 'storefront' });
+
+    expect(result).toEqual({
+      isError: true,
+      content: `argocd_diff reads the Application's source from the configured gitops repository (none is configured) or a local path; storefront's source is ${FORGE_REPO}`,
+    });
+  });
+
+  it('refuses a source Argo CD renders, naming it, without reading Git', async () => {
+    await patchApp({ spec: { source: { kustomize: { namePrefix: 'blue-' } } } });
+
+    const result = await diffTool(repo)({ name: 'storefront', destination: 'storefront' });
+
+    expect(result).toEqual({
+      isError: true,
+      content:
+        "argocd_diff covers plain manifest directories only: application storefront's source is rendered by Kustomize (spec.source.kustomize), whose manifests Argo CD renders",
+    });
   });
 });

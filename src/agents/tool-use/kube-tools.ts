@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ARGOCD_READ_TOOLS, ARGOCD_WRITE_TOOLS } from '../../tools/argocd/index.ts';
+import type { ArgoContext } from '../../tools/argocd/read-tools.ts';
 import type { GitRepository } from '../../tools/git/repository.ts';
 import { gitopsAware } from '../../tools/gitops/prefer-git.ts';
 import { KUBERNETES_WRITE_TOOLS, type ProposeTool } from '../../tools/kubernetes/actions/tools.ts';
@@ -21,25 +22,28 @@ type KubeToolDeps = ProposeDeps & {
   git?: GitRepository | undefined;
 };
 
-/** The tools that read or change the cluster's API: Kubernetes' own kinds and Argo CD's Applications. */
-const READS: readonly Tool<z.ZodType, KubeContext>[] = [
-  ...KUBERNETES_READ_TOOLS,
-  ...ARGOCD_READ_TOOLS,
-];
+/** The tools that read the cluster's API: Kubernetes' own kinds, and Argo CD's Applications. */
+const READS: readonly Tool<z.ZodType, KubeContext>[] = KUBERNETES_READ_TOOLS;
+/** Argo CD's reads also see the GitOps repository's clone: the diff reads Git's side there. */
+const ARGOCD_READS: readonly Tool<z.ZodType, ArgoContext>[] = ARGOCD_READ_TOOLS;
 const WRITES: readonly ProposeTool[] = KUBERNETES_WRITE_TOOLS;
 /** Syncs and rollbacks change the Application itself: never turned into a pull request. */
 const ARGOCD_WRITES: readonly ProposeTool[] = ARGOCD_WRITE_TOOLS;
 
 /** Every Kubernetes tool an agent file may name. */
-export const KUBE_TOOL_NAMES: readonly string[] = [...READS, ...WRITES, ...ARGOCD_WRITES].map(
-  (t) => t.name,
-);
+export const KUBE_TOOL_NAMES: readonly string[] = [
+  ...READS,
+  ...ARGOCD_READS,
+  ...WRITES,
+  ...ARGOCD_WRITES,
+].map((t) => t.name);
 
 export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTool[] {
   const named = <T extends { name: string }>(tools: readonly T[]) =>
     tools.filter((t) => names.includes(t.name));
   return [
     ...named(READS).map((t) => readTool(t, deps.context)),
+    ...named(ARGOCD_READS).map((t) => readTool(t, { ...deps.context, gitops: deps.git })),
     ...named(WRITES).map((t) =>
       proposeTool(gitopsAware(t, deps.git, deps.runId), deps.context, deps),
     ),

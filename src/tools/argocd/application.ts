@@ -12,6 +12,12 @@ const Source = z.looseObject({
   repoURL: z.string().optional(),
   path: z.string().optional(),
   targetRevision: z.string().optional(),
+  /** Set for a chart from a Helm repository; then `path` is unset. */
+  chart: z.string().optional(),
+  /** Present when Argo CD renders the source with Helm, Kustomize or a plugin. */
+  helm: z.unknown().optional(),
+  kustomize: z.unknown().optional(),
+  plugin: z.unknown().optional(),
 });
 export type Source = z.infer<typeof Source>;
 
@@ -71,6 +77,8 @@ export const Application = z.looseObject({
     .looseObject({
       project: z.string().optional(),
       source: Source.optional(),
+      /** A multi-source application's sources, instead of `source`. */
+      sources: z.array(Source).optional(),
       destination: z
         .looseObject({
           server: z.string().optional(),

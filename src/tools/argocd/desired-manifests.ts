@@ -1,15 +1,18 @@
-import { isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { CoxswainError } from '../../errors.ts';
+import { type GitRepository, readTree, type Tree } from '../git/repository.ts';
 import { type GitProcess, runGit } from '../git/run-git.ts';
 import { displayUrl } from '../git/secrets.ts';
+import { localPath, sameRepository } from './repo-url.ts';
+import { CLUSTER_SCOPED } from './resource-path.ts';
 
 /**
  * What Git declares for an application at a revision, read the way Argo CD's repo-server reads a
- * directory source: every YAML or JSON file under the path, each document one object. Only a
- * repository this process can read without credentials is read: a `file://` URL or a local path
- * (the sandbox's, a mirror on the same machine); for any other the caller says so.
+ * directory source: every YAML or JSON file under the path, each document one object. Read from
+ * the configured GitOps repository's clone when the Application's `repoURL` names it (the
+ * clone's credentials, fetched as needed), or from a local repository (a `file://` URL or a path:
+ * the sandbox's, a mirror on the same machine); any other repository is refused with what is
+ * readable. Helm charts and Kustomize directories are refused too: their manifests are rendered.
  */
 export type DesiredObject = {
   apiVersion: string;
@@ -18,69 +21,83 @@ export type DesiredObject = {
   [key: string]: unknown;
 };
 
-/** Kinds that live outside namespaces, so the destination namespace is not theirs. */
-const CLUSTER_SCOPED = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'StorageClass',
-  'PriorityClass',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'IngressClass',
-]);
+export type DesiredSource = { app: string; repoURL: string; path: string };
 
 const MAX_FILES = 200;
+const MANIFEST = /\.(ya?ml|json)$/;
 
-/** The local directory of a repository URL, or undefined when it is not a local one. */
-export function localRepository(repoURL: string): string | undefined {
-  if (repoURL.startsWith('file://')) return fileURLToPath(repoURL);
-  return isAbsolute(repoURL) ? repoURL : undefined;
-}
+/** Files whose presence at the path's root makes Argo CD render the directory, not apply it. */
+const RENDERED: readonly { file: RegExp; tool: string }[] = [
+  { file: /^Chart\.ya?ml$/, tool: 'a Helm chart' },
+  { file: /^(kustomization\.ya?ml|Kustomization)$/, tool: 'a Kustomize directory' },
+];
 
 export async function desiredObjects(
-  source: { repoURL: string; path: string },
+  source: DesiredSource,
   revision: string,
   destinationNamespace: string | undefined,
+  gitops: GitRepository | undefined,
 ): Promise<DesiredObject[]> {
-  const dir = localRepository(source.repoURL);
-  if (dir === undefined)
+  const prefix = source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.';
+  const pick = (paths: string[]) =>
+    paths
+      .filter((p) => MANIFEST.test(p))
+      .sort()
+      .slice(0, MAX_FILES);
+  const tree =
+    gitops !== undefined && sameRepository(source.repoURL, gitops.settings.repo)
+      ? await gitops.treeAt(revision, prefix, pick)
+      : await localTree(source, revision, prefix, pick, gitops);
+  refuseRendered(tree.paths, prefix, source.app);
+  return tree.files.flatMap((f) => objectsOf(f.text, f.path, destinationNamespace));
+}
+
+/** The tree of a repository on this machine, or the refusal naming what this worker reads. */
+async function localTree(
+  source: DesiredSource,
+  revision: string,
+  prefix: string,
+  pick: (paths: string[]) => string[],
+  gitops: GitRepository | undefined,
+): Promise<Tree> {
+  const dir = localPath(source.repoURL);
+  if (dir === undefined) {
+    const configured =
+      gitops === undefined ? 'none is configured' : displayUrl(gitops.settings.repo);
     throw new CoxswainError(
-      'git',
-      `the desired state is in ${displayUrl(source.repoURL)}, which this worker cannot read (only file:// and local repositories are read here)`,
+      'usage',
+      `argocd_diff reads the Application's source from the configured gitops repository (${configured}) or a local path; ${source.app}'s source is ${displayUrl(source.repoURL)}`,
     );
+  }
   if (!/^[0-9a-zA-Z._/-]+$/.test(revision) || revision.startsWith('-'))
     throw new CoxswainError('git', `"${revision}" is not a revision name`);
   const proc: GitProcess = {
-    label: `repository ${source.repoURL}`,
+    label: `repository ${displayUrl(source.repoURL)}`,
     env: {},
     secrets: [],
     timeoutMs: 15_000,
   };
-  const prefix = source.path.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.';
-  const listing = await runGit(proc, [
-    '-C',
-    dir,
-    'ls-tree',
-    '-r',
-    '-z',
-    '--name-only',
+  return readTree(
+    (args, input) => runGit(proc, ['-C', dir, ...args], input === undefined ? {} : { input }),
     revision,
-    '--',
     prefix,
-  ]);
-  const files = listing
-    .split('\0')
-    .filter((p) => /\.(ya?ml|json)$/.test(p))
-    .sort()
-    .slice(0, MAX_FILES);
-  const objects: DesiredObject[] = [];
-  for (const file of files) {
-    const text = await runGit(proc, ['-C', dir, 'cat-file', 'blob', `${revision}:${file}`]);
-    objects.push(...objectsOf(text, file, destinationNamespace));
+    pick,
+  );
+}
+
+/** A Helm chart or a Kustomize directory at the path's root: its manifests are rendered. */
+export function refuseRendered(paths: readonly string[], prefix: string, app: string): void {
+  const root = prefix === '.' ? '' : `${prefix}/`;
+  for (const path of paths) {
+    if (!path.startsWith(root)) continue;
+    const name = path.slice(root.length);
+    const rendered = RENDERED.find((r) => r.file.test(name));
+    if (rendered !== undefined)
+      throw new CoxswainError(
+        'usage',
+        `argocd_diff covers plain manifest directories only: application ${app}'s source is ${rendered.tool} (${path}), whose manifests Argo CD renders`,
+      );
   }
-  return objects;
 }
 
 /** The objects of one manifest file, each with its namespace as Argo CD would apply it. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeChanges, leafChanges } from '../kubernetes/actions/field-changes.ts';
 import { Application } from './application.ts';
-import { localRepository, objectsOf } from './desired-manifests.ts';
-import { project } from './diff.ts';
+import { objectsOf } from './desired-manifests.ts';
+import { project, renderedSource } from './diff.ts';
 import { statusText } from './read-tools.ts';
+import { localPath } from './repo-url.ts';
 
 const desired = {
   apiVersion: 'apps/v1',
@@ -102,9 +103,9 @@ describe('manifests read from Git', () => {
   });
 
   it('reads only repositories on this machine', () => {
-    expect(localRepository('file:///tmp/gitops.git')).toBe('/tmp/gitops.git');
-    expect(localRepository('/srv/gitops.git')).toBe('/srv/gitops.git');
-    expect(localRepository('https://git.example.com/gitops.git')).toBeUndefined();
+    expect(localPath('file:///tmp/gitops.git')).toBe('/tmp/gitops.git');
+    expect(localPath('/srv/gitops.git')).toBe('/srv/gitops.git');
+    expect(localPath('https://git.example.com/gitops.git')).toBeUndefined();
   });
 });
 
@@ -174,5 +175,42 @@ describe('an application’s status as text', () => {
     );
     expect(text).toMatch(/apps\/Deployment\s+orders\s+orders-api\s+OutOfSync\s+Healthy/);
     expect(text).toMatch(/ConfigMap\s+orders\s+old\s+OutOfSync \(requires pruning\)/);
+  });
+});
+
+describe('sources whose manifests Argo CD renders', () => {
+  const app = (spec: unknown) => Application.parse({ metadata: { name: 'web' }, spec });
+
+  it('names a chart, Helm or Kustomize settings, a plugin and several sources', () => {
+    const repoURL = 'https://github.com/acme/deploy';
+
+    expect(renderedSource(app({ source: { repoURL, chart: 'nginx' } }))).toBe(
+      'is the Helm chart nginx',
+    );
+    expect(
+      renderedSource(app({ source: { repoURL, path: 'web', helm: { valueFiles: [] } } })),
+    ).toBe('is rendered by Helm (spec.source.helm)');
+    expect(renderedSource(app({ source: { repoURL, path: 'web', kustomize: {} } }))).toBe(
+      'is rendered by Kustomize (spec.source.kustomize)',
+    );
+    expect(
+      renderedSource(app({ source: { repoURL, path: 'web', plugin: { name: 'cdk8s' } } })),
+    ).toBe('is rendered by a config management plugin (spec.source.plugin)');
+    expect(
+      renderedSource(
+        app({
+          sources: [
+            { repoURL, path: 'a' },
+            { repoURL, path: 'b' },
+          ],
+        }),
+      ),
+    ).toBe('has several sources (spec.sources)');
+  });
+
+  it('takes a plain directory source', () => {
+    expect(
+      renderedSource(app({ source: { repoURL: 'https://github.com/acme/deploy', path: 'web' } })),
+    ).toBeUndefined();
   });
 });

@@ -1,9 +1,11 @@
 import { CoxswainError } from '../../errors.ts';
+import type { GitRepository } from '../git/repository.ts';
 import { describeChanges, leafChanges } from '../kubernetes/actions/field-changes.ts';
 import type { Cluster } from '../kubernetes/cluster.ts';
-import { KubernetesError } from '../kubernetes/errors.ts';
+import { KubernetesError, wrapKubernetesError } from '../kubernetes/errors.ts';
 import { type Application, resourceLabel, short } from './application.ts';
 import { type DesiredObject, desiredObjects } from './desired-manifests.ts';
+import { discovery, objectPath, type ResourceType } from './resource-path.ts';
 
 /**
  * Live against desired, per resource, as `argocd app diff` shows it: for each object Git declares,
@@ -12,9 +14,17 @@ import { type DesiredObject, desiredObjects } from './desired-manifests.ts';
  * live; tracked objects Git no longer declares. Secrets are named, never read.
  */
 const MAX_RESOURCES = 50;
+/** `v1`, `apps/v1`, `argoproj.io/v1alpha1`: nothing else reaches a URL. */
+const API_VERSION =
+  /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?$/;
 
-export async function applicationDiff(cluster: Cluster, app: Application): Promise<string> {
+export async function applicationDiff(
+  cluster: Cluster,
+  app: Application,
+  gitops: GitRepository | undefined,
+): Promise<string> {
   const source = app.spec.source;
+  refuseRenderedSource(app);
   const revision = app.status.sync?.revision;
   if (source?.repoURL === undefined || revision === undefined)
     throw new CoxswainError(
@@ -22,17 +32,23 @@ export async function applicationDiff(cluster: Cluster, app: Application): Promi
       `application ${app.metadata.name} has not been compared with Git yet (no revision in its status)`,
     );
   const desired = await desiredObjects(
-    { repoURL: source.repoURL, path: source.path ?? '' },
+    { app: app.metadata.name, repoURL: source.repoURL, path: source.path ?? '' },
     revision,
     app.spec.destination?.namespace,
+    gitops,
   );
   const sections: string[] = [];
   // Only what the application deploys where it says: a manifest naming another namespace is not
   // a way to read that namespace (nor to learn what is there).
   const destination = app.spec.destination?.namespace;
   const within = desired.filter((o) => o.metadata.namespace === destination);
+  const typeOf = discovery(cluster);
   for (const object of within.slice(0, MAX_RESOURCES))
-    sections.push(await resourceDiff(cluster, object));
+    sections.push(
+      API_VERSION.test(object.apiVersion)
+        ? await resourceDiff(cluster, object, await typeOf(object.apiVersion, object.kind))
+        : `${object.kind} ${object.metadata.name}: not compared (${object.apiVersion.slice(0, 100)} is not an API version)`,
+    );
   if (within.length < desired.length)
     sections.push(
       `${desired.length - within.length} resources Git declares outside the destination namespace ${destination ?? '(none)'} were not compared`,
@@ -46,7 +62,33 @@ export async function applicationDiff(cluster: Cluster, app: Application): Promi
   return [header, ...sections].join('\n');
 }
 
-async function resourceDiff(cluster: Cluster, object: DesiredObject): Promise<string> {
+const RENDERERS = { helm: 'Helm', kustomize: 'Kustomize', plugin: 'a config management plugin' };
+
+/** Several sources, a chart, or rendering settings: what Git holds is not what Argo CD applies. */
+function refuseRenderedSource(app: Application): void {
+  const why = renderedSource(app);
+  if (why !== undefined)
+    throw new CoxswainError(
+      'usage',
+      `argocd_diff covers plain manifest directories only: application ${app.metadata.name}'s source ${why}, whose manifests Argo CD renders`,
+    );
+}
+
+export function renderedSource(app: Application): string | undefined {
+  const source = app.spec.source;
+  if (source === undefined)
+    return (app.spec.sources?.length ?? 0) > 0 ? 'has several sources (spec.sources)' : undefined;
+  if (source.chart !== undefined) return `is the Helm chart ${source.chart}`;
+  for (const [field, tool] of Object.entries(RENDERERS))
+    if (source[field] !== undefined) return `is rendered by ${tool} (spec.source.${field})`;
+  return undefined;
+}
+
+async function resourceDiff(
+  cluster: Cluster,
+  object: DesiredObject,
+  type: ResourceType,
+): Promise<string> {
   const label = resourceLabel({
     group: object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '',
     kind: object.kind,
@@ -54,16 +96,29 @@ async function resourceDiff(cluster: Cluster, object: DesiredObject): Promise<st
     name: object.metadata.name,
   });
   // Kinds are matched as the API server matches them, whatever case Git spells them in.
-  if (object.kind.toLowerCase() === 'secret' || /\/secrets\//.test(pathOf(object)))
+  if (object.kind.toLowerCase() === 'secret')
     return `${label}: not compared (Secrets are never read)`;
+  const path = objectPath(object, type);
+  if (type.name === 'secrets' || /\/secrets\//.test(path))
+    return `${label}: not compared (Secrets are never read)`;
+  if (!type.namespaced)
+    return `${label}: not compared (cluster-scoped, outside the destination namespace)`;
   let live: unknown;
   try {
-    live = await cluster.json('GET', pathOf(object));
+    live = await cluster.json('GET', path);
   } catch (error) {
-    if (error instanceof KubernetesError && error.status === 404)
+    const wrapped =
+      error instanceof CoxswainError
+        ? error
+        : wrapKubernetesError(error, {
+            verb: 'get',
+            resource: type.name,
+            name: object.metadata.name,
+            ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+          });
+    if (wrapped instanceof KubernetesError && wrapped.status === 404)
       return `${label}: OutOfSync (missing: Git declares it, the cluster lacks it)`;
-    if (error instanceof CoxswainError) return `${label}: not compared (${error.message})`;
-    throw error;
+    return `${label}: not compared (${wrapped.message})`;
   }
   const changes = describeChanges(object.kind, leafChanges(project(live, object), object));
   if (changes.length === 0) return `${label}: Synced`;
@@ -95,23 +150,6 @@ export function project(live: unknown, desired: unknown): unknown {
     return out;
   }
   return live;
-}
-
-/** The object's API path; the resource name from the kind, as Kubernetes pluralises. */
-function pathOf(object: DesiredObject): string {
-  const kind = object.kind.toLowerCase();
-  const plural = kind.endsWith('s')
-    ? `${kind}es`
-    : kind.endsWith('y')
-      ? `${kind.slice(0, -1)}ies`
-      : `${kind}s`;
-  const root = object.apiVersion.includes('/')
-    ? `/apis/${object.apiVersion}`
-    : `/api/${object.apiVersion}`;
-  const ns = object.metadata.namespace
-    ? `/namespaces/${encodeURIComponent(object.metadata.namespace)}`
-    : '';
-  return `${root}${ns}/${plural}/${encodeURIComponent(object.metadata.name)}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CoxswainError } from '../../errors.ts';
+import type { GitRepository } from '../git/repository.ts';
 import type { KubeContext } from '../kubernetes/context.ts';
 import { Name, Namespace } from '../kubernetes/context.ts';
 import { age, columns, limited } from '../kubernetes/format.ts';
@@ -20,6 +21,12 @@ import { applicationDiff } from './diff.ts';
  * Argo CD's own CLI and UI present them: the list, one application's status with its resource
  * tree, its deployment history, and what differs between Git and the cluster.
  */
+/**
+ * What they run with: the cluster and what the asker may see, and the configured GitOps
+ * repository's clone, from which the diff reads what an Application deploying from it declares.
+ */
+export type ArgoContext = KubeContext & { gitops?: GitRepository | undefined };
+
 const AppNamespace = Namespace.default('argocd').describe(
   "Namespace of the Application objects (Argo CD's own, usually argocd)",
 );
@@ -156,7 +163,7 @@ export const argocdHistory = defineTool({
 export const argocdDiff = defineTool({
   name: 'argocd_diff',
   description:
-    'What differs between Git (the revision the application compares to) and the live objects, per resource: each drifted field as live → Git, values redacted. Secrets are never read or shown.',
+    'What differs between Git (the revision the application compares to) and the live objects, per resource: each drifted field as live → Git, values redacted. Secrets are never read or shown. Git is read from the configured GitOps repository or a local one; plain manifest directories only (not Helm charts or Kustomize).',
   verb: 'diff',
   scope: (input) =>
     input.destination === undefined
@@ -172,7 +179,7 @@ export const argocdDiff = defineTool({
       'The namespace the application deploys to (spec.destination.namespace)',
     ),
   }),
-  async run(context: KubeContext, input) {
+  async run(context: ArgoContext, input) {
     const app = await readVisibleApplication(context, input.namespace, input.name);
     const destination = app.spec.destination?.namespace;
     if (input.destination !== undefined && destination !== input.destination)
@@ -180,7 +187,7 @@ export const argocdDiff = defineTool({
         'kubernetes_api',
         `application ${input.name} deploys to namespace ${destination ?? '(none)'}, not ${input.destination}`,
       );
-    return applicationDiff(context.cluster, app);
+    return applicationDiff(context.cluster, app, context.gitops);
   },
 });
 
@@ -189,4 +196,4 @@ export const ARGOCD_READ_TOOLS = [
   argocdStatus,
   argocdHistory,
   argocdDiff,
-] as const satisfies readonly Tool<z.ZodType, KubeContext>[];
+] as const satisfies readonly Tool<z.ZodType, ArgoContext>[];

@@ -81,6 +81,16 @@ export function openRepository(settings: GitOpsSettings) {
         await sync();
         return manifestsOf(git, remoteBranch, settings.path);
       }),
+
+    /**
+     * The files under `path` at `revision` (a commit id, a branch or tag as the remote has it, or
+     * HEAD), fetched when the clone lacks it: every path, and the text of those `pick` chooses.
+     */
+    treeAt: (revision: string, path: string, pick: (paths: string[]) => string[]) =>
+      serial(async () => {
+        await sync();
+        return readTree(git, await commitOf(git, revision, settings.branch, label), path, pick);
+      }),
   };
 }
 
@@ -115,9 +125,66 @@ async function diffOf(
 
 /** Every YAML file under `path` on the branch, read in one git process. */
 async function manifestsOf(git: Git, remoteBranch: string, path: string) {
-  const listed = await git(['ls-tree', '-r', '-z', '--name-only', remoteBranch, '--', path]);
-  const paths = listed.split('\0').filter((p) => /\.ya?ml$/i.test(p) && !p.includes('\n'));
-  return readBlobs(git, remoteBranch, paths);
+  const tree = await readTree(git, remoteBranch, path, (paths) =>
+    paths.filter((p) => /\.ya?ml$/i.test(p)),
+  );
+  return tree.files;
+}
+
+export type Tree = { paths: string[]; files: { path: string; text: string }[] };
+
+/**
+ * Every file under `path` at `ref`, and the text of those `pick` chooses, read in one git
+ * process. A path with a newline is never read: `cat-file --batch` takes one per line.
+ */
+export async function readTree(
+  git: (args: readonly string[], input?: string) => Promise<string>,
+  ref: string,
+  path: string,
+  pick: (paths: string[]) => string[],
+): Promise<Tree> {
+  const prefix = path.replace(/^\.?\/+/, '').replace(/\/+$/, '') || '.';
+  const listed = await git(['ls-tree', '-r', '-z', '--name-only', ref, '--', prefix]);
+  const paths = listed.split('\0').filter((p) => p !== '');
+  const wanted = pick(paths).filter((p) => !p.includes('\n'));
+  return { paths, files: await readBlobs(git, ref, wanted) };
+}
+
+/**
+ * The commit `revision` names in the clone: a commit id as it is, HEAD as the remote's default
+ * branch, a name as the remote's branch or tag. One fetch of it when the clone lacks it (a commit
+ * no branch holds, a tag made since), then a clear error.
+ */
+async function commitOf(git: Git, revision: string, branch: string, label: string) {
+  const ref = safeRef(revision);
+  const candidates = /^[0-9a-f]{7,40}$/i.test(ref)
+    ? [ref]
+    : ref === 'HEAD'
+      ? ['refs/remotes/origin/HEAD', `refs/remotes/origin/${branch}`]
+      : [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`];
+  const found = await firstCommit(git, candidates);
+  if (found !== undefined) return found;
+  const missing = new CoxswainError('git', `${label} has no revision ${ref}, even after a fetch`);
+  try {
+    await git(['fetch', '--quiet', '--no-tags', 'origin', ref === 'HEAD' ? branch : ref]);
+  } catch (error) {
+    // Not every server hands out a commit by its id; FETCH_HEAD is then an older fetch's.
+    throw new CoxswainError('git', missing.message, { cause: error });
+  }
+  const fetched = await firstCommit(git, [...candidates, 'FETCH_HEAD']);
+  if (fetched === undefined) throw missing;
+  return fetched;
+}
+
+async function firstCommit(git: Git, refs: readonly string[]): Promise<string | undefined> {
+  for (const ref of refs) {
+    try {
+      return (await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
+    } catch {
+      // Not this one: the next candidate, or none.
+    }
+  }
+  return undefined;
 }
 
 /** Credentials for an http(s) remote go in a header through git's environment, never in arguments. */

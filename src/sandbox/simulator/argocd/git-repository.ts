@@ -27,6 +27,7 @@ export class SandboxRepository {
   readonly #root: string;
   readonly #files = new Map<string, ManifestFile[]>();
   #commits = 0;
+  readonly #aliases: string[] = [];
 
   private constructor(root: string) {
     this.#root = root;
@@ -42,10 +43,21 @@ export class SandboxRepository {
     return repository;
   }
 
-  /** Whether `repoURL` names this repository: its `file://` URL or its path, with or without a trailing slash or `.git`. */
+  /**
+   * Whether `repoURL` names this repository: its `file://` URL, its path or a name it is also
+   * known by, with or without a trailing slash or `.git`.
+   */
   serves(repoURL: string): boolean {
     const plain = (u: string) => u.replace(/\/+$/, '').replace(/\.git$/, '');
-    return plain(repoURL) === plain(this.url) || plain(repoURL) === plain(this.path);
+    return [this.url, this.path, ...this.#aliases].some((u) => plain(u) === plain(repoURL));
+  }
+
+  /**
+   * Other URLs Applications may name it by, such as a forge's `https://` URL: a real Argo CD
+   * reads the forge, the sandbox this directory.
+   */
+  alsoKnownAs(urls: readonly string[]): void {
+    this.#aliases.push(...urls);
   }
 
   /**
