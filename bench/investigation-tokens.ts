@@ -44,6 +44,11 @@ type Investigation = {
   total: number;
   cachedShare: number;
   perCall: number[];
+  /**
+   * The most that could be read from the cache on an empty one: each agent's first call has
+   * nothing cached to read (its prefix is new), so at best every later call reads all it sends.
+   */
+  coldCeiling: number;
 };
 
 export async function benchInvestigationTokens(): Promise<Figures> {
@@ -62,7 +67,7 @@ export async function benchInvestigationTokens(): Promise<Figures> {
       ['cache warm', warm],
     ] as const) {
       console.log(
-        `${variant}, ${label}: ${run.calls} model calls, ${run.total} input tokens (target ≤ ${TARGET_TOKENS}): uncached ${run.input}, cache read ${run.cacheRead}, cache write ${run.cacheWrite}; ${percent(run.cachedShare)} read from cache (target ≥ ${percent(TARGET_CACHED)}); per call ${run.perCall.join(', ')}`,
+        `${variant}, ${label}: ${run.calls} model calls, ${run.total} input tokens (target ≤ ${TARGET_TOKENS}): uncached ${run.input}, cache read ${run.cacheRead}, cache write ${run.cacheWrite}; ${percent(run.cachedShare)} read from cache (target ≥ ${percent(TARGET_CACHED)}${label === 'empty cache' ? `; at most ${percent(run.coldCeiling)} can be, each agent's first call being new` : ''}); per call ${run.perCall.join(', ')}`,
       );
     }
     figures[variant === 'as prompted' ? 'asPrompted' : 'readsLogFirst'] = { cold, warm };
@@ -112,6 +117,10 @@ function tally(requests: RecordedRequest[]): Investigation {
   const cacheRead = sum((u) => u.cacheRead);
   const cacheWrite = sum((u) => u.cacheWrite);
   const total = input + cacheRead + cacheWrite;
+  const sizes = usages.map((u) => u.input + u.cacheRead + u.cacheWrite);
+  const agents = requests.map((r) => JSON.stringify(r.body.system ?? ''));
+  const firstCalls = sizes.filter((_, i) => agents.indexOf(agents[i] as string) === i);
+  const firstSum = firstCalls.reduce((t, n) => t + n, 0);
   return {
     calls: usages.length,
     input,
@@ -119,7 +128,8 @@ function tally(requests: RecordedRequest[]): Investigation {
     cacheWrite,
     total,
     cachedShare: total === 0 ? 0 : Math.round((cacheRead / total) * 1000) / 1000,
-    perCall: usages.map((u) => u.input + u.cacheRead + u.cacheWrite),
+    perCall: sizes,
+    coldCeiling: total === 0 ? 0 : Math.round(((total - firstSum) / total) * 1000) / 1000,
   };
 }
 
