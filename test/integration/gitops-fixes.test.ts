@@ -12,7 +12,7 @@ import {
 import { renderCard } from '../../src/approvals/render-card.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import type { GitOpsSettings } from '../../src/config/index.ts';
-import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { Autonomy, DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale, proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
@@ -195,6 +195,30 @@ describe('a fix to what Argo CD manages', () => {
       'Manifest diff (pull request to main)',
     ]);
     expect(card.sections?.[0]?.code).toContain('limits.memory: 256Mi → 640Mi');
+  });
+
+  it('is refused, not turned into a pull request, when the policy forbids the cluster change it stands for', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+    const autonomy = Autonomy.parse({ forbidden: ['scale deployment', 'drain'] });
+    const tools = kubeTools(['scale'], {
+      context: { cluster: sandbox.cluster },
+      git: openRepository(settings),
+      runId: 'run-gitops-forbidden',
+      agent: 'k8s-diagnostician',
+      proposals: store,
+      autonomy,
+      maxTier: 'confirm',
+    });
+
+    const outcome = await tools[0]?.run(
+      { id: 'toolu_f1' },
+      { namespace: 'payments', name: 'payments-api', replicas: 5 },
+    );
+
+    expect(outcome?.isError).toBe(true);
+    expect(outcome?.content).toContain('forbidden by the autonomy policy');
+    expect(await store.record(proposalId('run-gitops-forbidden', 'toolu_f1'))).toBeUndefined();
+    await track('payments-api', { 'app.kubernetes.io/instance': null });
   });
 
   it('stays a cluster change with a note when no repository is configured or the manifest cannot say it', async () => {
