@@ -218,7 +218,6 @@ describe('a fix to what Argo CD manages', () => {
     expect(outcome?.isError).toBe(true);
     expect(outcome?.content).toContain('forbidden by the autonomy policy');
     expect(await store.record(proposalId('run-gitops-forbidden', 'toolu_f1'))).toBeUndefined();
-    await track('payments-api', { 'app.kubernetes.io/instance': null });
   });
 
   it('stays a cluster change with a note when no repository is configured or the manifest cannot say it', async () => {

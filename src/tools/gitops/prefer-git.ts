@@ -60,17 +60,22 @@ export async function preferGit(
 /**
  * A write tool whose every fix goes through `preferGit`: what a model's write tools and a
  * workflow's change steps propose with, so both make the same pull request (its branch named by
- * the run and the change) where the other would make a patch self-heal reverts.
+ * the run and the change) where the other would make a patch self-heal reverts. The cluster
+ * change is judged first (`judge` gives its refusal): a pull request is a way to make it, so
+ * what the policy forbids, or the channel's tier does not allow, is refused as it is asked for.
  */
 export function gitopsAware<Input extends z.ZodType>(
   tool: ProposeTool<Input>,
   repo: GitRepository | undefined,
   runId: string,
+  judge: (action: KubeAction) => string | undefined,
 ): Tool<Input, KubeContext, KubeAction | GitChange> {
   return {
     ...tool,
     async run(context, input) {
       const action = await tool.run(context, input);
+      const refusal = judge(action);
+      if (refusal !== undefined) throw new CoxswainError('forbidden_change', refusal);
       return preferGit(
         context.cluster,
         action,
