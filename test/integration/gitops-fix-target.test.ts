@@ -101,6 +101,39 @@ afterAll(async () => {
 });
 
 describe('the manifest a GitOps fix changes', () => {
+  it("names an Application's other repository on the card without the credentials in its URL", async () => {
+    const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    await sandbox.cluster.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: 'argocd',
+      plural: 'applications',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'mirror', namespace: 'argocd' },
+        spec: {
+          project: 'default',
+          source: { repoURL: `https://${token}@github.com/acme/mirror.git`, path: 'apps/payments' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
+        },
+      },
+    });
+    await mark({ labels: { 'app.kubernetes.io/instance': 'mirror' } });
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 4,
+    });
+
+    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-mirror');
+
+    expect(fix).toMatchObject({ type: 'scale' });
+    expect(fix.note).toContain('github.com/acme/mirror.git, not the configured GitOps repository');
+    expect(fix.note).not.toContain(token);
+    await mark({ labels: { 'app.kubernetes.io/instance': null } });
+  });
+
   it("is the one the object's Application deploys, not another app's declaring the same name", async () => {
     await mark({ labels: { 'app.kubernetes.io/instance': 'payments' } });
     const scale = await proposeScale(sandbox.cluster, {
