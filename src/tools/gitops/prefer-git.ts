@@ -4,6 +4,7 @@ import { CoxswainError } from '../../errors.ts';
 import { type GitChange, proposeGitChange } from '../git/change.ts';
 import { findDeclarations } from '../git/manifests.ts';
 import type { GitRepository } from '../git/repository.ts';
+import { displayUrl } from '../git/secrets.ts';
 import type { KubeAction } from '../kubernetes/actions/action.ts';
 import { readTarget } from '../kubernetes/actions/target-api.ts';
 import type { ProposeTool } from '../kubernetes/actions/tools.ts';
@@ -98,7 +99,7 @@ async function inGit(
   if (!sameRepository(manager.source.repoURL, repo.settings.repo))
     return noted(
       action,
-      `${why}. The application deploys from ${manager.source.repoURL || 'another repository'}, not the configured GitOps repository, so this fix is proposed to the cluster.`,
+      `${why}. The application deploys from ${displayUrl(manager.source.repoURL) || 'another repository'}, not the configured GitOps repository, so this fix is proposed to the cluster.`,
     );
   // Only the application's own folder: another application may declare an object of that name.
   const folder = manager.source.path.replace(/^\.\/?|\/+$/g, '');
