@@ -103,8 +103,8 @@ async function inGit(
     );
   // Only the application's own folder: another application may declare an object of that name.
   const folder = manager.source.path.replace(/^\.\/?|\/+$/g, '');
-  const files = (await repo.manifests()).filter(
-    (f) => folder === '' || f.path === folder || f.path.startsWith(`${folder}/`),
+  const files = (await repo.manifests()).filter((f) =>
+    deployedBy(f.path, folder, manager.source.recurse),
   );
   const deployedTo = (namespace: string | undefined) => namespace ?? manager.destinationNamespace;
   const [found] = findDeclarations(files, {
@@ -141,6 +141,20 @@ async function inGit(
     ...change,
     note: `${why}: the fix is proposed as a pull request to ${found.path}, for Argo CD to deploy once it is merged.`,
   };
+}
+
+/**
+ * Whether Argo CD applies a file for a directory source at `folder`: the files in it, and in its
+ * subfolders only when the source says `directory.recurse`.
+ */
+function deployedBy(path: string, folder: string, recurse: boolean): boolean {
+  const rest =
+    folder === ''
+      ? path
+      : path.startsWith(`${folder}/`)
+        ? path.slice(folder.length + 1)
+        : undefined;
+  return rest !== undefined && (recurse || !rest.includes('/'));
 }
 
 function noted(action: KubeAction, note: string): KubeAction {
