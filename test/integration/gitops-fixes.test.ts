@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -388,6 +388,102 @@ describe("a workflow's change step on what Argo CD manages", () => {
       'pod-crashloop to finish',
     );
   }
+});
+
+/**
+ * A workflow that lets its pull requests open on their own (`auto_approve: [commit]`) but keeps
+ * every scale for a person (`always_confirm: [scale]`): its scale of what Argo CD manages becomes
+ * a pull request, and that pull request still waits for a person.
+ */
+describe("a workflow's always_confirm on a change that becomes a pull request", () => {
+  let app: TestApp;
+  let appRedis: Redis;
+
+  beforeAll(async () => {
+    const workflows = join(root, 'workflows-confirm');
+    await mkdir(workflows, { recursive: true });
+    await writeFile(
+      join(workflows, 'scale-payments.yaml'),
+      [
+        'name: scale-payments',
+        'description: Scale payments-api',
+        'trigger:',
+        '  manual: true',
+        'autonomy:',
+        '  auto_approve: [commit]',
+        '  always_confirm: [scale]',
+        'steps:',
+        '  - name: scale',
+        '    action: scale',
+        '    inputs: { namespace: payments, name: payments-api, replicas: 4 }',
+        '',
+      ].join('\n'),
+    );
+    const config = writeConfigFile({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [
+        {
+          channel: 'web:ops',
+          clusters: ['sandbox'],
+          namespaces: ['*'],
+          maxTier: 'confirm',
+          approvers: ['web:sre'],
+        },
+      ],
+      gitops: {
+        repo: bare,
+        branch: 'main',
+        path: 'apps',
+        workDir: join(root, 'clone-confirm'),
+        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
+      },
+    });
+    app = await startTestApp(
+      {
+        COXSWAIN_CONFIG: config,
+        WORKFLOWS_DIR: workflows,
+        GITOPS_TOKEN: 'tok-1',
+        PATH: process.env.PATH ?? '',
+        HOME: root,
+      },
+      'all',
+      { trustLocalNames: true },
+    );
+    appRedis = new Redis(app.redisUrl);
+  }, 60_000);
+
+  afterAll(async () => {
+    appRedis?.disconnect();
+    await app?.stop();
+  });
+
+  it('leaves the pull request to a person', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+
+    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'workflow scale-payments', author: 'dana' }),
+    });
+    const runs = new RedisRunStore(appRedis, app.prefix);
+    const run = await eventually(
+      async () =>
+        (await runs.recent(10)).find(
+          (v) =>
+            v.run.workflow.name === 'scale-payments' &&
+            ['waiting', 'succeeded', 'failed'].includes(v.steps.scale?.state ?? ''),
+        ),
+      60_000,
+      'scale-payments to propose',
+    );
+    const proposal = await new ProposalStore(appRedis, app.prefix).record(
+      proposalId(run.run.runId, 'step/scale'),
+    );
+
+    expect(proposal?.action).toMatchObject({ type: 'git-change', verb: 'commit' });
+    expect(proposal?.state).toBe('pending');
+    await track('payments-api', { 'app.kubernetes.io/instance': null });
+  }, 90_000);
 });
 
 /** Alertmanager's webhook for KubePodCrashLooping on a payments-api pod. */
