@@ -220,6 +220,22 @@ describe('a fix to what Argo CD manages', () => {
     expect(await store.record(proposalId('run-gitops-forbidden', 'toolu_f1'))).toBeUndefined();
   });
 
+  it('is not offered by diagnose when the policy forbids the cluster change it stands for', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+
+    const diagnosis = await diagnose(
+      sandbox.cluster,
+      { namespace: 'payments', visible: ['*'], git: openRepository(settings) },
+      Autonomy.parse({ forbidden: ['patch deployment', 'drain'] }),
+    );
+
+    expect(diagnosis.actions).toEqual([]);
+    expect(diagnosis.refused).toContainEqual({
+      summary: expect.stringMatching(/memory/),
+      reason: expect.stringContaining('forbidden by the autonomy policy'),
+    });
+  });
+
   it('stays a cluster change with a note when no repository is configured or the manifest cannot say it', async () => {
     const scale = await proposeScale(sandbox.cluster, {
       namespace: 'payments',
