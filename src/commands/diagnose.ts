@@ -99,6 +99,11 @@ async function dryRunFixes(
         throw error;
       });
       if (action === undefined) continue;
+      // A pull request is a way to make the cluster change: what the policy forbids stays refused.
+      if (tierOf({ verb: action.verb, kind: action.target.kind }, autonomy) === 'forbidden') {
+        refused.push({ summary: proposed.summary, reason: 'forbidden by the autonomy policy' });
+        continue;
+      }
       const fix = await preferGit(cluster, action, git, `diagnose-${action.digest.slice(0, 12)}`);
       actions.push({
         action: fix,

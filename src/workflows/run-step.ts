@@ -6,8 +6,10 @@ import { proposalId } from '../approvals/proposal-store.ts';
 import type { Autonomy } from '../config/policy-schema.ts';
 import { authorise } from '../policy/authorise.ts';
 import { redactText } from '../policy/redact.ts';
+import type { GitChange } from '../tools/git/change.ts';
 import type { GitRepository } from '../tools/git/repository.ts';
 import { gitopsAware } from '../tools/gitops/prefer-git.ts';
+import type { KubeAction } from '../tools/kubernetes/actions/action.ts';
 import type { KubeContext } from '../tools/kubernetes/context.ts';
 import { parseToolInput } from '../tools/tool.ts';
 import { actionNamed, type ChangeAction } from './actions/catalogue.ts';
@@ -168,12 +170,22 @@ async function changeStep(
     { cluster: place.cluster, namespaces: place.namespaces },
   );
   if (!allowed.allowed) return { state: 'failed', error: allowed.reason };
-  const change = await gitopsAware(tool, deps.git, view.run.runId).run(deps.kube, parsed.data);
-  const decision = authorise.workflowChange(
-    { action: change, confirm: work.confirm, workflow: view.run.workflow.autonomy },
-    { autonomy: deps.autonomy, maxTier: place.maxTier },
-  );
+  const judge = (action: KubeAction | GitChange) =>
+    authorise.workflowChange(
+      { action, confirm: work.confirm, workflow: view.run.workflow.autonomy },
+      { autonomy: deps.autonomy, maxTier: place.maxTier },
+    );
+  // The cluster change as asked is judged too: a pull request that makes it needs no less.
+  const asked = { approval: 'auto' as 'person' | 'auto' };
+  const change = await gitopsAware(tool, deps.git, view.run.runId, (action) => {
+    const answer = judge(action);
+    if (!answer.allowed) return answer.reason;
+    asked.approval = answer.approval;
+    return undefined;
+  }).run(deps.kube, parsed.data);
+  const decision = judge(change);
   if (!decision.allowed) return { state: 'failed', error: decision.reason };
+  const approval = asked.approval === 'person' ? 'person' : decision.approval;
   const id = proposalId(view.run.runId, `step/${step.name}`);
   const proposal: Proposal = {
     id,
@@ -186,7 +198,7 @@ async function changeStep(
       `Step ${step.name} of workflow ${view.run.workflow.name}${view.run.workflow.description ? ` (${view.run.workflow.description})` : ''}`,
     ).slice(0, 1_000),
   };
-  const gated = await deps.gates.propose(proposal, decision.approval);
+  const gated = await deps.gates.propose(proposal, approval);
   if (!gated.ok)
     return gated.stop === true
       ? { state: 'stopped', reason: gated.reason }

@@ -101,6 +101,73 @@ afterAll(async () => {
 });
 
 describe('the manifest a GitOps fix changes', () => {
+  it("is never a file in a subfolder of the Application's path, which Argo CD does not deploy unless told to recurse", async () => {
+    // Anyone who may create an Application: one at the repository's root, deploying to payments.
+    // Argo CD applies only the files at the root of a directory source (`directory.recurse` is
+    // off), so neither apps/billing's nor apps/payments' manifest is this application's.
+    await sandbox.cluster.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: 'argocd',
+      plural: 'applications',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'root', namespace: 'argocd' },
+        spec: {
+          project: 'default',
+          source: { repoURL: settings.repo, path: '.' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
+        },
+      },
+    });
+    await mark({ labels: { 'app.kubernetes.io/instance': 'root' } });
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 6,
+    });
+
+    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-root');
+
+    expect(fix).toMatchObject({ type: 'scale' });
+    expect(fix.note).toMatch(/No manifest under the root of the GitOps repository/);
+    await mark({ labels: { 'app.kubernetes.io/instance': null } });
+  });
+
+  it("names an Application's other repository on the card without the credentials in its URL", async () => {
+    const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
+    await sandbox.cluster.custom.createNamespacedCustomObject({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      namespace: 'argocd',
+      plural: 'applications',
+      body: {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'mirror', namespace: 'argocd' },
+        spec: {
+          project: 'default',
+          source: { repoURL: `https://${token}@github.com/acme/mirror.git`, path: 'apps/payments' },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
+        },
+      },
+    });
+    await mark({ labels: { 'app.kubernetes.io/instance': 'mirror' } });
+    const scale = await proposeScale(sandbox.cluster, {
+      namespace: 'payments',
+      name: 'payments-api',
+      replicas: 4,
+    });
+
+    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-mirror');
+
+    expect(fix).toMatchObject({ type: 'scale' });
+    expect(fix.note).toContain('github.com/acme/mirror.git, not the configured GitOps repository');
+    expect(fix.note).not.toContain(token);
+    await mark({ labels: { 'app.kubernetes.io/instance': null } });
+  });
+
   it("is the one the object's Application deploys, not another app's declaring the same name", async () => {
     await mark({ labels: { 'app.kubernetes.io/instance': 'payments' } });
     const scale = await proposeScale(sandbox.cluster, {

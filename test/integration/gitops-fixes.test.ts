@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -12,7 +12,7 @@ import {
 import { renderCard } from '../../src/approvals/render-card.ts';
 import { diagnose } from '../../src/commands/diagnose.ts';
 import type { GitOpsSettings } from '../../src/config/index.ts';
-import { DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
+import { Autonomy, DEFAULT_AUTONOMY } from '../../src/config/policy-schema.ts';
 import { openRepository } from '../../src/tools/git/repository.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale, proposeSetResources } from '../../src/tools/kubernetes/actions/propose.ts';
@@ -197,6 +197,45 @@ describe('a fix to what Argo CD manages', () => {
     expect(card.sections?.[0]?.code).toContain('limits.memory: 256Mi → 640Mi');
   });
 
+  it('is refused, not turned into a pull request, when the policy forbids the cluster change it stands for', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+    const autonomy = Autonomy.parse({ forbidden: ['scale deployment', 'drain'] });
+    const tools = kubeTools(['scale'], {
+      context: { cluster: sandbox.cluster },
+      git: openRepository(settings),
+      runId: 'run-gitops-forbidden',
+      agent: 'k8s-diagnostician',
+      proposals: store,
+      autonomy,
+      maxTier: 'confirm',
+    });
+
+    const outcome = await tools[0]?.run(
+      { id: 'toolu_f1' },
+      { namespace: 'payments', name: 'payments-api', replicas: 5 },
+    );
+
+    expect(outcome?.isError).toBe(true);
+    expect(outcome?.content).toContain('forbidden by the autonomy policy');
+    expect(await store.record(proposalId('run-gitops-forbidden', 'toolu_f1'))).toBeUndefined();
+  });
+
+  it('is not offered by diagnose when the policy forbids the cluster change it stands for', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+
+    const diagnosis = await diagnose(
+      sandbox.cluster,
+      { namespace: 'payments', visible: ['*'], git: openRepository(settings) },
+      Autonomy.parse({ forbidden: ['patch deployment', 'drain'] }),
+    );
+
+    expect(diagnosis.actions).toEqual([]);
+    expect(diagnosis.refused).toContainEqual({
+      summary: expect.stringMatching(/memory/),
+      reason: expect.stringContaining('forbidden by the autonomy policy'),
+    });
+  });
+
   it('stays a cluster change with a note when no repository is configured or the manifest cannot say it', async () => {
     const scale = await proposeScale(sandbox.cluster, {
       namespace: 'payments',
@@ -365,6 +404,102 @@ describe("a workflow's change step on what Argo CD manages", () => {
       'pod-crashloop to finish',
     );
   }
+});
+
+/**
+ * A workflow that lets its pull requests open on their own (`auto_approve: [commit]`) but keeps
+ * every scale for a person (`always_confirm: [scale]`): its scale of what Argo CD manages becomes
+ * a pull request, and that pull request still waits for a person.
+ */
+describe("a workflow's always_confirm on a change that becomes a pull request", () => {
+  let app: TestApp;
+  let appRedis: Redis;
+
+  beforeAll(async () => {
+    const workflows = join(root, 'workflows-confirm');
+    await mkdir(workflows, { recursive: true });
+    await writeFile(
+      join(workflows, 'scale-payments.yaml'),
+      [
+        'name: scale-payments',
+        'description: Scale payments-api',
+        'trigger:',
+        '  manual: true',
+        'autonomy:',
+        '  auto_approve: [commit]',
+        '  always_confirm: [scale]',
+        'steps:',
+        '  - name: scale',
+        '    action: scale',
+        '    inputs: { namespace: payments, name: payments-api, replicas: 4 }',
+        '',
+      ].join('\n'),
+    );
+    const config = writeConfigFile({
+      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+      bindings: [
+        {
+          channel: 'web:ops',
+          clusters: ['sandbox'],
+          namespaces: ['*'],
+          maxTier: 'confirm',
+          approvers: ['web:sre'],
+        },
+      ],
+      gitops: {
+        repo: bare,
+        branch: 'main',
+        path: 'apps',
+        workDir: join(root, 'clone-confirm'),
+        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
+      },
+    });
+    app = await startTestApp(
+      {
+        COXSWAIN_CONFIG: config,
+        WORKFLOWS_DIR: workflows,
+        GITOPS_TOKEN: 'tok-1',
+        PATH: process.env.PATH ?? '',
+        HOME: root,
+      },
+      'all',
+      { trustLocalNames: true },
+    );
+    appRedis = new Redis(app.redisUrl);
+  }, 60_000);
+
+  afterAll(async () => {
+    appRedis?.disconnect();
+    await app?.stop();
+  });
+
+  it('leaves the pull request to a person', async () => {
+    await track('payments-api', { 'app.kubernetes.io/instance': 'payments' });
+
+    await fetch(`${app.baseUrl}/api/channels/ops/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'workflow scale-payments', author: 'dana' }),
+    });
+    const runs = new RedisRunStore(appRedis, app.prefix);
+    const run = await eventually(
+      async () =>
+        (await runs.recent(10)).find(
+          (v) =>
+            v.run.workflow.name === 'scale-payments' &&
+            ['waiting', 'succeeded', 'failed'].includes(v.steps.scale?.state ?? ''),
+        ),
+      60_000,
+      'scale-payments to propose',
+    );
+    const proposal = await new ProposalStore(appRedis, app.prefix).record(
+      proposalId(run.run.runId, 'step/scale'),
+    );
+
+    expect(proposal?.action).toMatchObject({ type: 'git-change', verb: 'commit' });
+    expect(proposal?.state).toBe('pending');
+    await track('payments-api', { 'app.kubernetes.io/instance': null });
+  }, 90_000);
 });
 
 /** Alertmanager's webhook for KubePodCrashLooping on a payments-api pod. */

@@ -9,6 +9,7 @@ import { KUBERNETES_READ_TOOLS } from '../../tools/kubernetes/read/index.ts';
 import { runParsedTool, type Tool } from '../../tools/tool.ts';
 import type { AgentTool } from './model-tools.ts';
 import { type ProposeDeps, proposeTool } from './propose-tool.ts';
+import { tierRefusal } from './refusals.ts';
 
 /**
  * The Kubernetes tools an agent may call, bound to its cluster and run. Read tools run at once;
@@ -45,7 +46,11 @@ export function kubeTools(names: readonly string[], deps: KubeToolDeps): AgentTo
     ...named(READS).map((t) => readTool(t, deps.context)),
     ...named(ARGOCD_READS).map((t) => readTool(t, { ...deps.context, gitops: deps.git })),
     ...named(WRITES).map((t) =>
-      proposeTool(gitopsAware(t, deps.git, deps.runId), deps.context, deps),
+      proposeTool(
+        gitopsAware(t, deps.git, deps.runId, (action) => tierRefusal(action, deps)),
+        deps.context,
+        deps,
+      ),
     ),
     ...named(ARGOCD_WRITES).map((t) => proposeTool(t, deps.context, deps)),
   ];

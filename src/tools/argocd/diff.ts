@@ -98,7 +98,8 @@ async function resourceDiff(
   // Kinds are matched as the API server matches them, whatever case Git spells them in.
   if (object.kind.toLowerCase() === 'secret')
     return `${label}: not compared (Secrets are never read)`;
-  const path = objectPath(object, type);
+  const path = pathOf(object, type);
+  if (path instanceof CoxswainError) return `${label}: not compared (${path.message})`;
   if (type.name === 'secrets' || /\/secrets\//.test(path))
     return `${label}: not compared (Secrets are never read)`;
   if (!type.namespaced)
@@ -150,6 +151,16 @@ export function project(live: unknown, desired: unknown): unknown {
     return out;
   }
   return live;
+}
+
+/** The object's API path, or why Git's kind, name or namespace cannot be one. */
+function pathOf(object: DesiredObject, type: ResourceType): string | CoxswainError {
+  try {
+    return objectPath(object, type);
+  } catch (error) {
+    if (error instanceof CoxswainError) return error;
+    throw error;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CoxswainError } from '../../errors.ts';
 import { guessedType, objectPath, pluralOf } from './resource-path.ts';
 
 describe('resource names from kinds, when discovery cannot say', () => {
@@ -66,6 +67,44 @@ describe('the API path of a manifest object', () => {
     );
     expect(objectPath(role, { name: 'clusterroles', namespaced: false })).toBe(
       '/apis/rbac.authorization.k8s.io/v1/clusterroles/viewer',
+    );
+  });
+});
+
+describe('a manifest that would steer the API path', () => {
+  // The client resolves the path as a URL: `..` climbs, `.` and a trailing slash name the list,
+  // `#` and `?` end the path, and the API server decodes `%73` to `s`. A kind or name from Git
+  // must not reach another namespace, another resource or a Secret.
+  const object = (name: string, namespace = 'shop') => ({
+    apiVersion: 'v1',
+    metadata: { name, namespace },
+  });
+
+  it('refuses a kind that is not a resource name', () => {
+    const kinds = [
+      '../kube-system/configmaps/cluster-info#',
+      '../kube-system/secret%73/bootstrap-token?',
+      'ConfigMap/../../other/configmaps/x#',
+    ];
+
+    for (const kind of kinds)
+      expect(() => objectPath(object('db'), guessedType(kind)), kind).toThrow(CoxswainError);
+  });
+
+  it('refuses a name or a namespace that is a path step', () => {
+    const configmaps = guessedType('ConfigMap');
+
+    expect(() => objectPath(object('..'), configmaps)).toThrow(CoxswainError);
+    expect(() => objectPath(object('.'), configmaps)).toThrow(CoxswainError);
+    expect(() => objectPath(object('db', '..'), configmaps)).toThrow(CoxswainError);
+  });
+
+  it('still names every object a cluster serves', () => {
+    expect(objectPath(object('system:auth.v1'), { name: 'rolebindings', namespaced: true })).toBe(
+      '/api/v1/namespaces/shop/rolebindings/system%3Aauth.v1',
+    );
+    expect(objectPath(object('web'), { name: 'http-routes', namespaced: true })).toBe(
+      '/api/v1/namespaces/shop/http-routes/web',
     );
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CoxswainError } from '../../errors.ts';
 import type { Cluster } from '../kubernetes/cluster.ts';
 
 /**
@@ -103,11 +104,28 @@ async function served(cluster: Cluster, apiVersion: string): Promise<ServedType[
   }
 }
 
-/** `/apis/apps/v1/namespaces/shop/deployments/cart`, or `/api/v1/…` for the core group. */
+/** A resource name as the API serves them (a CRD's plural is a DNS label): one path step. */
+const RESOURCE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** A namespace is a DNS label. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * `/apis/apps/v1/namespaces/shop/deployments/cart`, or `/api/v1/…` for the core group. The
+ * client resolves the path as a URL (`..` climbs, `.` names the list, `#` and `?` end the path)
+ * and the API server decodes `%73` to `s`: a kind, name or namespace from Git that is not one
+ * step of a path is refused, so it never reaches another namespace, resource or a Secret.
+ */
 export function objectPath(
   object: { apiVersion: string; metadata: { name: string; namespace?: string | undefined } },
   type: ResourceType,
 ): string {
+  const { name, namespace } = object.metadata;
+  if (!RESOURCE_NAME.test(type.name))
+    throw new CoxswainError('usage', `${type.name.slice(0, 100)} is not a resource name`);
+  if (name === '' || name === '.' || name === '..')
+    throw new CoxswainError('usage', `"${name}" is not an object name`);
+  if (type.namespaced && namespace && !NAMESPACE.test(namespace))
+    throw new CoxswainError('usage', `${namespace.slice(0, 100)} is not a namespace name`);
   const root = object.apiVersion.includes('/')
     ? `/apis/${object.apiVersion}`
     : `/api/${object.apiVersion}`;

@@ -19,8 +19,11 @@ export type ArgoManager = {
   selfHeal: boolean;
   /** How the object names its application. */
   by: 'annotation' | 'label';
-  /** Where the application deploys from: its repository and the folder of its manifests. */
-  source: { repoURL: string; path: string };
+  /**
+   * Where the application deploys from: its repository, the folder of its manifests, and whether
+   * Argo CD reads that folder's subfolders too (`directory.recurse`; off, only its own files).
+   */
+  source: { repoURL: string; path: string; recurse: boolean };
   /** The namespace it deploys to when a manifest names none. */
   destinationNamespace: string | undefined;
 };
@@ -28,7 +31,7 @@ export type ArgoManager = {
 type Application = {
   metadata?: { name?: string; namespace?: string };
   spec?: {
-    source?: { repoURL?: string; path?: string };
+    source?: { repoURL?: string; path?: string; directory?: { recurse?: boolean } | null };
     destination?: { namespace?: string };
     syncPolicy?: { automated?: { selfHeal?: boolean } | null };
   };
@@ -59,7 +62,11 @@ export async function argoManagerOf(
     namespace: app.metadata?.namespace ?? '',
     selfHeal: app.spec?.syncPolicy?.automated?.selfHeal === true,
     by: fromAnnotation ? 'annotation' : 'label',
-    source: { repoURL: app.spec?.source?.repoURL ?? '', path: app.spec?.source?.path ?? '.' },
+    source: {
+      repoURL: app.spec?.source?.repoURL ?? '',
+      path: app.spec?.source?.path ?? '.',
+      recurse: app.spec?.source?.directory?.recurse === true,
+    },
     destinationNamespace: app.spec?.destination?.namespace || undefined,
   };
 }

@@ -4,6 +4,7 @@ import { CoxswainError } from '../../errors.ts';
 import { type GitChange, proposeGitChange } from '../git/change.ts';
 import { findDeclarations } from '../git/manifests.ts';
 import type { GitRepository } from '../git/repository.ts';
+import { displayUrl } from '../git/secrets.ts';
 import type { KubeAction } from '../kubernetes/actions/action.ts';
 import { readTarget } from '../kubernetes/actions/target-api.ts';
 import type { ProposeTool } from '../kubernetes/actions/tools.ts';
@@ -60,17 +61,22 @@ export async function preferGit(
 /**
  * A write tool whose every fix goes through `preferGit`: what a model's write tools and a
  * workflow's change steps propose with, so both make the same pull request (its branch named by
- * the run and the change) where the other would make a patch self-heal reverts.
+ * the run and the change) where the other would make a patch self-heal reverts. The cluster
+ * change is judged first (`judge` gives its refusal): a pull request is a way to make it, so
+ * what the policy forbids, or the channel's tier does not allow, is refused as it is asked for.
  */
 export function gitopsAware<Input extends z.ZodType>(
   tool: ProposeTool<Input>,
   repo: GitRepository | undefined,
   runId: string,
+  judge: (action: KubeAction) => string | undefined,
 ): Tool<Input, KubeContext, KubeAction | GitChange> {
   return {
     ...tool,
     async run(context, input) {
       const action = await tool.run(context, input);
+      const refusal = judge(action);
+      if (refusal !== undefined) throw new CoxswainError('forbidden_change', refusal);
       return preferGit(
         context.cluster,
         action,
@@ -93,12 +99,12 @@ async function inGit(
   if (!sameRepository(manager.source.repoURL, repo.settings.repo))
     return noted(
       action,
-      `${why}. The application deploys from ${manager.source.repoURL || 'another repository'}, not the configured GitOps repository, so this fix is proposed to the cluster.`,
+      `${why}. The application deploys from ${displayUrl(manager.source.repoURL) || 'another repository'}, not the configured GitOps repository, so this fix is proposed to the cluster.`,
     );
   // Only the application's own folder: another application may declare an object of that name.
   const folder = manager.source.path.replace(/^\.\/?|\/+$/g, '');
-  const files = (await repo.manifests()).filter(
-    (f) => folder === '' || f.path === folder || f.path.startsWith(`${folder}/`),
+  const files = (await repo.manifests()).filter((f) =>
+    deployedBy(f.path, folder, manager.source.recurse),
   );
   const deployedTo = (namespace: string | undefined) => namespace ?? manager.destinationNamespace;
   const [found] = findDeclarations(files, {
@@ -135,6 +141,20 @@ async function inGit(
     ...change,
     note: `${why}: the fix is proposed as a pull request to ${found.path}, for Argo CD to deploy once it is merged.`,
   };
+}
+
+/**
+ * Whether Argo CD applies a file for a directory source at `folder`: the files in it, and in its
+ * subfolders only when the source says `directory.recurse`.
+ */
+function deployedBy(path: string, folder: string, recurse: boolean): boolean {
+  const rest =
+    folder === ''
+      ? path
+      : path.startsWith(`${folder}/`)
+        ? path.slice(folder.length + 1)
+        : undefined;
+  return rest !== undefined && (recurse || !rest.includes('/'));
 }
 
 function noted(action: KubeAction, note: string): KubeAction {
