@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -382,6 +383,50 @@ describe('the git-operator on a real clone', () => {
       await ghe.close();
     }
   });
+  it.each([
+    ['github', 'streamed with no length'],
+    ['gitea', 'declared up front'],
+  ] as const)(
+    'refuses a %s answer of 64 MB %s, unread and without the token',
+    async (type, how) => {
+      let sent = 0;
+      const huge = createHttpServer((_req, res) => {
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        res.writeHead(201, {
+          'content-type': 'application/json',
+          ...(how === 'declared up front' ? { 'content-length': String(64 * 1024 * 1024) } : {}),
+        });
+        const more = () => {
+          while (sent < 64 * 1024 * 1024 && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        res.on('close', () => res.destroy());
+        more();
+      });
+      await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(huge.address() as AddressInfo).port}`;
+        const forge = { ...settings.forge, type, url };
+        const input = { head: 'coxswain/huge', base: 'main', title: 't', body: '' };
+        const error = await openPullRequest({ repo: settings.repo, forge }, input).catch(
+          (e: unknown) => e,
+        );
+
+        expect((error as CoxswainError).code).toBe('forge');
+        expect((error as Error).message).toMatch(
+          /^(GitHub|Gitea) \(acme\/deploy\) answered with more than 1048576 bytes, which were not read$/,
+        );
+        expect((error as Error).message).not.toContain(TOKEN);
+        expect(sent).toBeLessThan(32 * 1024 * 1024);
+      } finally {
+        huge.closeAllConnections();
+        await new Promise<void>((resolve) => huge.close(() => resolve()));
+      }
+    },
+  );
 });
 
 describe('a manifest change as a proposal', () => {

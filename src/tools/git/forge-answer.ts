@@ -19,3 +19,55 @@ export type ForgeRepository = { owner: string; name: string };
 export const FORGE_TIMEOUT_MS = 30_000;
 
 export const USER_AGENT = 'coxswain';
+
+/**
+ * The most of one forge answer read. A pull request, or the few a branch has, is a few KiB; an
+ * answer past this is not one a forge gives, and is not held in the worker's memory.
+ */
+export const MAX_FORGE_ANSWER_BYTES = 1024 * 1024;
+
+/** The forge answered with more than MAX_FORGE_ANSWER_BYTES: refused unread. */
+export class ForgeAnswerTooLarge extends Error {
+  constructor() {
+    super(`answered with more than ${MAX_FORGE_ANSWER_BYTES} bytes, which were not read`);
+    this.name = 'ForgeAnswerTooLarge';
+  }
+}
+
+/** Statuses whose answers have no body (a Response made with one is refused). */
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * `fetch` for the forge clients: the answer's body is read here, up to MAX_FORGE_ANSWER_BYTES
+ * (by its declared length, then as it streams in), and handed on whole.
+ */
+export async function boundedFetch(
+  input: string | URL | Request,
+  init?: RequestInit,
+): Promise<Response> {
+  const response = await fetch(input, init);
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > MAX_FORGE_ANSWER_BYTES) {
+    await response.body?.cancel();
+    throw new ForgeAnswerTooLarge();
+  }
+  if (response.body === null || NO_BODY.has(response.status)) return response;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_FORGE_ANSWER_BYTES) {
+      await reader.cancel();
+      throw new ForgeAnswerTooLarge();
+    }
+    chunks.push(value);
+  }
+  return new Response(Buffer.concat(chunks), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

@@ -1,5 +1,6 @@
 import type { GitOpsSettings } from '../../config/index.ts';
 import {
+  boundedFetch,
   FORGE_TIMEOUT_MS,
   type ForgeAnswer,
   type ForgePulls,
@@ -17,7 +18,7 @@ export async function giteaPulls(
   repo: ForgeRepository,
 ): Promise<ForgePulls> {
   const { giteaApi } = await import('gitea-js');
-  const api = giteaApi(forge.url, { token: forge.token });
+  const api = giteaApi(forge.url, { token: forge.token, customFetch: boundedFetch });
   // gitea-js puts path parameters into the path as they are: they are encoded here.
   const owner = encodeURIComponent(repo.owner);
   const name = encodeURIComponent(repo.name);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GitOpsSettings } from '../../config/index.ts';
 import {
+  boundedFetch,
   FORGE_TIMEOUT_MS,
   type ForgeAnswer,
   type ForgePulls,
@@ -30,7 +31,7 @@ export async function githubPulls(
     owner: repo.owner,
     repo: repo.name,
     headers: { 'x-github-api-version': '2022-11-28' },
-    request: { signal: AbortSignal.timeout(FORGE_TIMEOUT_MS) },
+    request: { signal: AbortSignal.timeout(FORGE_TIMEOUT_MS), fetch: boundedFetch },
   });
   return {
     create: (input) => answerOf(octokit.rest.pulls.create({ ...options(), ...input })),

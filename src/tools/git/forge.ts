@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { GitOpsSettings } from '../../config/index.ts';
 import { CoxswainError } from '../../errors.ts';
-import type { ForgeAnswer, ForgePulls, ForgeRepository, PullRequestInput } from './forge-answer.ts';
+import {
+  type ForgeAnswer,
+  ForgeAnswerTooLarge,
+  type ForgePulls,
+  type ForgeRepository,
+  type PullRequestInput,
+} from './forge-answer.ts';
 import { giteaPulls } from './forge-gitea.ts';
 import { githubPulls } from './forge-github.ts';
 import { hideSecrets, secretsOf } from './secrets.ts';
@@ -71,11 +77,10 @@ async function ask(
   try {
     return { ...(await request(pulls)), where };
   } catch (error) {
-    throw new CoxswainError(
-      'forge',
-      hideSecrets(`${where} could not be reached: ${reasonOf(error)}`, secretsOf(settings)),
-      { cause: error },
-    );
+    const what = causes(error).some((e) => e instanceof ForgeAnswerTooLarge)
+      ? `${where} ${new ForgeAnswerTooLarge().message}`
+      : `${where} could not be reached: ${reasonOf(error)}`;
+    throw new CoxswainError('forge', hideSecrets(what, secretsOf(settings)), { cause: error });
   }
 }
 
@@ -101,6 +106,16 @@ function refused(
  * The innermost message of a failed request: fetch's "fetch failed" wraps the connection's own
  * error (`connect ECONNREFUSED …`), and Octokit wraps fetch's.
  */
+/** The error and the causes under it, outermost first (at most six). */
+function causes(error: unknown): unknown[] {
+  const chain = [error];
+  for (let cause = (error as Error)?.cause; cause !== undefined && chain.length < 6; ) {
+    chain.push(cause);
+    cause = (cause as Error)?.cause;
+  }
+  return chain;
+}
+
 function reasonOf(error: unknown): string {
   let reason = error instanceof Error ? error.message : String(error);
   let cause: unknown = error instanceof Error ? error.cause : undefined;
