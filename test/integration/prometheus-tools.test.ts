@@ -60,6 +60,8 @@ ${series('kube_pod_container_status_restarts_total', 'vector(3)', { pod: 'web-2'
 ${series('kube_pod_container_status_restarts_total', 'floor(vector(time()) / 2)', { namespace: 'other' })}
 ${series('container_memory_working_set_bytes', 'vector(900 * 1024 * 1024)', { pod: 'web-1' })}
 ${series('kube_pod_container_resource_limits', 'vector(1024 * 1024 * 1024)', { pod: 'web-1', resource: 'memory' })}
+${series('container_memory_working_set_bytes', 'vector(1000 * 1024 * 1024)', { pod: 'web-3' })}
+${series('kube_pod_container_resource_limits', 'vector(1024 * 1024 * 1024)', { pod: 'web-3', resource: 'memory' })}
 `;
 
 /** Two series told apart by one label: matched on nothing with two more, always many-to-many. */
@@ -290,7 +292,7 @@ describe('the analyzers with Prometheus', () => {
       /^Restarts in the last hour \(per container\):\n1 series\n\{container="app", pod="web-1"\} \d+$/,
     );
     expect(memory).toMatch(
-      /^Memory working set as a share of the memory limit, last hour \(1 = at the limit\):\nlast 60 min, step 18 s\n1 series, ranked by max\n\{container="app", pod="web-1"\}\n {2}min 0\.8789 {2}max 0\.8789 /,
+      /^Memory working set as a share of the memory limit, last hour \(1 = at the limit\):\nlast 60 min, step 18 s\n2 series, ranked by max\n\{container="app", pod="web-3"\}\n {2}min 0\.9766 {2}max 0\.9766 .*\n\{container="app", pod="web-1"\}\n {2}min 0\.8789 {2}max 0\.8789 /,
     );
     expect(out).not.toContain('web-2');
   });
@@ -319,6 +321,32 @@ describe('the analyzers with Prometheus', () => {
       /\{container="app", pod="web-1"\}\n {2}min 0\.8789 {2}max 0\.8789 /,
     );
     expect(offline.answer).not.toContain('web-2');
+  });
+
+  it('leads the offline answer with a container whose memory came near its limit in the last hour', async () => {
+    const engine = {
+      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
+      proposals: store,
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm' as const,
+      log: createLogger('silent'),
+      monitoring: context,
+    };
+
+    const offline = await answerOffline(engine, 'offline-near-limit', 'is shop ok?');
+
+    const lines = offline.answer.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'shop/web-3 container app uses 98 % of its memory limit',
+      'Cause: its memory working set reached 98 % of its 1Gi memory limit in the last hour (peak 1000Mi, last 1000Mi): a little more and the kernel kills it (OOMKilled)',
+      'Confidence: certain — Prometheus measured it: working set over limit above 0.9, the threshold of KubeContainerMemoryNearLimit',
+    ]);
+    expect(offline.answer).toContain(
+      '\nEvidence:\n    Prometheus container_memory_working_set_bytes / kube_pod_container_resource_limits{resource="memory"}, last 60 min: {container="app", pod="web-3"} max 0.9766 last 0.9766\n',
+    );
+    expect(offline.findings.map((f) => f.rule)).toEqual(['memory-near-limit']);
+    // web-1 at 0.8789 of its limit is under the shipped rule's 0.9: no finding of its own.
+    expect(lines.slice(0, 12).join('\n')).not.toContain('web-1 container');
   });
 
   it('says so in its report when Prometheus is down', async () => {

@@ -4,9 +4,11 @@ import { diagnose } from '../../commands/diagnose.ts';
 import { inScope } from '../../policy/command-scope.ts';
 import { argocdFindings } from '../../tools/argocd/findings.ts';
 import { argocdApplications } from '../../tools/argocd/read-tools.ts';
+import { type Finding, redactFinding } from '../../tools/kubernetes/analyzers/index.ts';
 import type { KubeContext } from '../../tools/kubernetes/context.ts';
+import { withRanked } from '../../tools/kubernetes/rank-findings.ts';
 import { top } from '../../tools/kubernetes/read/index.ts';
-import { lastHourMetrics } from '../../tools/metrics/last-hour.ts';
+import { lastHourMemoryFindings, lastHourMetrics } from '../../tools/metrics/last-hour.ts';
 import { runTool, type Tool, type ToolResult } from '../../tools/tool.ts';
 import { since } from '../tool-use/model-tools.ts';
 import { tierRefusal } from '../tool-use/refusals.ts';
@@ -47,11 +49,15 @@ export async function answerOffline(
 ): Promise<OfflineAnswer> {
   const visible = engine.kube.namespaces ?? ['*'];
   const namespace = await namespaceIn(engine.kube.cluster, [question, ...earlier], visible);
-  const diagnosis = await diagnose(
+  const diagnosed = await diagnose(
     engine.kube.cluster,
     { namespace, visible, git: engine.git },
     engine.autonomy,
   );
+  const diagnosis = {
+    ...diagnosed,
+    findings: await withMetricsFindings(engine, namespace, diagnosed.findings),
+  };
   const allowed = diagnosis.actions.filter(
     ({ action }) => tierRefusal(action, engine) === undefined && !declined.includes(action.digest),
   );
@@ -83,6 +89,21 @@ export async function answerOffline(
 }
 
 type Diagnosis = Awaited<ReturnType<typeof diagnose>>;
+
+/**
+ * The diagnosis's findings with what Prometheus measured over the last hour told among them: a
+ * container near its memory limit has failed at nothing the cluster's objects show yet.
+ */
+async function withMetricsFindings(
+  engine: OfflineEngine,
+  namespace: string | undefined,
+  findings: Finding[],
+): Promise<Finding[]> {
+  const prometheus = engine.monitoring?.prometheusUrl === undefined ? undefined : engine.monitoring;
+  if (prometheus === undefined || namespace === undefined) return findings;
+  const measured = await lastHourMemoryFindings(prometheus, namespace);
+  return withRanked(findings, measured.map(redactFinding));
+}
 
 /** The analyzers' fixes as proposals, each under an id from what it changes. */
 async function recordFixes(

@@ -1,7 +1,7 @@
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from './analyzers/index.ts';
-import { rankFindings } from './rank-findings.ts';
+import { rankFindings, withRanked } from './rank-findings.ts';
 import { emptySnapshot } from './snapshot.ts';
 
 function finding(overrides: Partial<Finding> & Pick<Finding, 'rule' | 'object'>): Finding {
@@ -107,5 +107,27 @@ describe('rankFindings', () => {
       'crash-loop',
     ]);
     expect(rankFindings([rollout, other], snapshot)[0]).toBe(rollout);
+  });
+});
+
+describe('withRanked', () => {
+  it('tells a finding read elsewhere after a known crash cause and before what ranks after it', () => {
+    const nearLimit = finding({
+      rule: 'memory-near-limit',
+      severity: 'warning',
+      object: { kind: 'Pod', namespace: 'shop', name: 'web-2' },
+    });
+    const unsure = finding({
+      rule: 'u',
+      severity: 'warning',
+      confidence: 'unsure',
+      object: { kind: 'Node', name: 'a' },
+    });
+    const note = finding({ ...oom, rule: 'pod/note', severity: 'info' });
+
+    const ranked = withRanked([oom, unsure, note], [nearLimit]);
+
+    expect(ranked.map((f) => f.rule)).toEqual(['oom-killed', 'memory-near-limit', 'u', 'pod/note']);
+    expect(withRanked([], [nearLimit])).toEqual([nearLimit]);
   });
 });

@@ -102,3 +102,17 @@ function selects(selector: Record<string, string> | undefined, pod: V1Pod): bool
   const labels = pod.metadata?.labels ?? {};
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
+
+/**
+ * Findings read elsewhere (Prometheus) told among ranked ones: each before the first that ranks
+ * after it by severity and confidence, so a known cause found in the cluster still leads.
+ */
+export function withRanked(ranked: readonly Finding[], more: readonly Finding[]): Finding[] {
+  const out = [...ranked];
+  const rank = (f: Finding) => SEVERITY[f.severity] * 3 + CONFIDENCE[f.confidence];
+  for (const finding of more) {
+    const at = out.findIndex((f) => rank(f) > rank(finding));
+    out.splice(at === -1 ? out.length : at, 0, finding);
+  }
+  return out;
+}
