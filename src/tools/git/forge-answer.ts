@@ -1,3 +1,4 @@
+import { boundedBody } from '../../shared/bounded-body.ts';
 /**
  * What the forge clients (`forge-github.ts`, `forge-gitea.ts`) share with `forge.ts`: a request's
  * answer as the forge gave it, whatever its status, so that `forge.ts` words every refusal the
@@ -46,26 +47,10 @@ export async function boundedFetch(
   init?: RequestInit,
 ): Promise<Response> {
   const response = await fetch(input, init);
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_FORGE_ANSWER_BYTES) {
-    await response.body?.cancel();
-    throw new ForgeAnswerTooLarge();
-  }
-  if (response.body === null || NO_BODY.has(response.status)) return response;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_FORGE_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new ForgeAnswerTooLarge();
-    }
-    chunks.push(value);
-  }
-  return new Response(Buffer.concat(chunks), {
+  if (NO_BODY.has(response.status)) return response;
+  const body = await boundedBody(response, MAX_FORGE_ANSWER_BYTES);
+  if (body === undefined) throw new ForgeAnswerTooLarge();
+  return new Response(body, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

@@ -1,4 +1,5 @@
 import { CoxswainError } from '../../errors.ts';
+import { boundedBody } from '../../shared/bounded-body.ts';
 import { DEFAULT_METRICS_TIMEOUT_MS, type MetricsContext } from './context.ts';
 import { PrometheusEnvelope } from './schema.ts';
 
@@ -134,31 +135,11 @@ async function getJson(
   }
 }
 
-/**
- * The body as text, given up as soon as it passes MAX_METRICS_RESPONSE_BYTES (by its declared
- * length, or while it streams in), so a huge answer is never held whole.
- */
+/** The body as text, read up to MAX_METRICS_RESPONSE_BYTES and refused past it. */
 async function readBounded(response: Response, source: Source): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_METRICS_RESPONSE_BYTES) {
-    await response.body?.cancel();
-    throw tooLarge(source);
-  }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_METRICS_RESPONSE_BYTES) {
-      await reader.cancel();
-      throw tooLarge(source);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await boundedBody(response, MAX_METRICS_RESPONSE_BYTES);
+  if (body === undefined) throw tooLarge(source);
+  return body.toString('utf8');
 }
 
 function tooLarge(source: Source): CoxswainError {
