@@ -10,6 +10,7 @@ import { argocdDiff } from '../../src/tools/argocd/read-tools.ts';
 import { proposePatch } from '../../src/tools/kubernetes/actions/propose.ts';
 import { runTool } from '../../src/tools/tool.ts';
 import { approvedAction, executeDeps } from '../support/approved-change.ts';
+import { createApplication } from '../support/git-repo.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import type { Any } from '../support/simulated-cluster.ts';
@@ -213,21 +214,9 @@ describe('exactly once', () => {
 describe('the sandbox’s controller against a hostile Application', () => {
   it('keeps reconciling the other applications when one names a path outside the repository', async () => {
     const repoURL = (await app('storefront')).spec.source.repoURL;
-    await sandbox.cluster.custom.createNamespacedCustomObject({
-      group: 'argoproj.io',
-      version: 'v1alpha1',
-      namespace: 'argocd',
-      plural: 'applications',
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { name: 'aaa-hostile', namespace: 'argocd' },
-        spec: {
-          project: 'default',
-          source: { repoURL, path: '../../../etc', targetRevision: 'main' },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'storefront' },
-        },
-      },
+    await createApplication(sandbox.cluster, 'aaa-hostile', {
+      source: { repoURL, path: '../../../etc', targetRevision: 'main' },
+      namespace: 'storefront',
     });
     await settled('storefront');
 

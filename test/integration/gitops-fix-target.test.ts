@@ -8,7 +8,7 @@ import { argoManagerOf } from '../../src/tools/gitops/argo-managed.ts';
 import { preferGit } from '../../src/tools/gitops/prefer-git.ts';
 import { proposeScale } from '../../src/tools/kubernetes/actions/propose.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
-import { seedBareRepository } from '../support/git-repo.ts';
+import { createApplication, seedBareRepository } from '../support/git-repo.ts';
 import { useSandbox } from '../support/sandbox.ts';
 
 /**
@@ -47,6 +47,16 @@ async function mark(body: Record<string, unknown>) {
   );
 }
 
+/** payments-api scaled to `replicas`, as proposed before Git is preferred. */
+function scaleTo(replicas: number) {
+  return proposeScale(sandbox.cluster, { namespace: 'payments', name: 'payments-api', replicas });
+}
+
+/** The fix offered for scaling payments-api to `replicas`, with the configured GitOps repository. */
+async function scaleFix(replicas: number, key: string) {
+  return preferGit(sandbox.cluster, await scaleTo(replicas), openRepository(settings), key);
+}
+
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'coxswain-hostile-gitops-'));
   const bare = join(root, 'gitops.git');
@@ -76,22 +86,10 @@ beforeAll(async () => {
     ['billing', 'billing'],
     ['payments', 'payments'],
   ] as const)
-    await sandbox.cluster.custom.createNamespacedCustomObject({
-      group: 'argoproj.io',
-      version: 'v1alpha1',
-      namespace: 'argocd',
-      plural: 'applications',
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { name: app, namespace: 'argocd' },
-        spec: {
-          project: 'default',
-          source: { repoURL: bare, path: `apps/${app}`, targetRevision: 'main' },
-          destination: { server: 'https://kubernetes.default.svc', namespace: ns },
-          syncPolicy: { automated: { prune: true, selfHeal: true } },
-        },
-      },
+    await createApplication(sandbox.cluster, app, {
+      source: { repoURL: bare, path: `apps/${app}`, targetRevision: 'main' },
+      namespace: ns,
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
 });
 
@@ -105,30 +103,12 @@ describe('the manifest a GitOps fix changes', () => {
     // Anyone who may create an Application: one at the repository's root, deploying to payments.
     // Argo CD applies only the files at the root of a directory source (`directory.recurse` is
     // off), so neither apps/billing's nor apps/payments' manifest is this application's.
-    await sandbox.cluster.custom.createNamespacedCustomObject({
-      group: 'argoproj.io',
-      version: 'v1alpha1',
-      namespace: 'argocd',
-      plural: 'applications',
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { name: 'root', namespace: 'argocd' },
-        spec: {
-          project: 'default',
-          source: { repoURL: settings.repo, path: '.' },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
-        },
-      },
+    await createApplication(sandbox.cluster, 'root', {
+      source: { repoURL: settings.repo, path: '.' },
+      namespace: 'payments',
     });
     await mark({ labels: { 'app.kubernetes.io/instance': 'root' } });
-    const scale = await proposeScale(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      replicas: 6,
-    });
-
-    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-root');
+    const fix = await scaleFix(6, 'k-root');
 
     expect(fix).toMatchObject({ type: 'scale' });
     expect(fix.note).toMatch(/No manifest under the root of the GitOps repository/);
@@ -137,30 +117,12 @@ describe('the manifest a GitOps fix changes', () => {
 
   it("names an Application's other repository on the card without the credentials in its URL", async () => {
     const token = 'ghp_0123456789abcdefghijABCDEFGHIJ012345';
-    await sandbox.cluster.custom.createNamespacedCustomObject({
-      group: 'argoproj.io',
-      version: 'v1alpha1',
-      namespace: 'argocd',
-      plural: 'applications',
-      body: {
-        apiVersion: 'argoproj.io/v1alpha1',
-        kind: 'Application',
-        metadata: { name: 'mirror', namespace: 'argocd' },
-        spec: {
-          project: 'default',
-          source: { repoURL: `https://${token}@github.com/acme/mirror.git`, path: 'apps/payments' },
-          destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
-        },
-      },
+    await createApplication(sandbox.cluster, 'mirror', {
+      source: { repoURL: `https://${token}@github.com/acme/mirror.git`, path: 'apps/payments' },
+      namespace: 'payments',
     });
     await mark({ labels: { 'app.kubernetes.io/instance': 'mirror' } });
-    const scale = await proposeScale(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      replicas: 4,
-    });
-
-    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-mirror');
+    const fix = await scaleFix(4, 'k-mirror');
 
     expect(fix).toMatchObject({ type: 'scale' });
     expect(fix.note).toContain('github.com/acme/mirror.git, not the configured GitOps repository');
@@ -170,13 +132,7 @@ describe('the manifest a GitOps fix changes', () => {
 
   it("is the one the object's Application deploys, not another app's declaring the same name", async () => {
     await mark({ labels: { 'app.kubernetes.io/instance': 'payments' } });
-    const scale = await proposeScale(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      replicas: 3,
-    });
-
-    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-two-apps');
+    const fix = await scaleFix(3, 'k-two-apps');
 
     // Authorised as namespace payments; the pull request must not change billing's deployment.
     expect(fix).toMatchObject({ type: 'git-change', target: { namespace: 'payments' } });
@@ -185,11 +141,7 @@ describe('the manifest a GitOps fix changes', () => {
   });
 
   it('is found by the tracking annotation alone when it names an existing Application, in either form', async () => {
-    const scale = await proposeScale(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      replicas: 5,
-    });
+    const scale = await scaleTo(5);
 
     // Argo CD's annotation tracking: `<app>:…`, or `<app namespace>_<app>:…` for an Application
     // outside Argo CD's own namespace. No tracking label is set.
@@ -233,13 +185,7 @@ describe('the manifest a GitOps fix changes', () => {
 
   it("is not chosen by a tracking annotation naming no Application (anyone who may edit the object's annotations)", async () => {
     await mark({ annotations: { 'argocd.argoproj.io/tracking-id': 'ghost:apps/Deployment:x/y' } });
-    const scale = await proposeScale(sandbox.cluster, {
-      namespace: 'payments',
-      name: 'payments-api',
-      replicas: 4,
-    });
-
-    const fix = await preferGit(sandbox.cluster, scale, openRepository(settings), 'k-ghost');
+    const fix = await scaleFix(4, 'k-ghost');
 
     // No Application named ghost exists: the object is not Argo CD's, so the fix stays a patch.
     expect(fix.type).toBe('scale');

@@ -19,9 +19,9 @@ import { proposeScale, proposeSetResources } from '../../src/tools/kubernetes/ac
 import type { RunView } from '../../src/workflows/run-record.ts';
 import { RedisRunStore } from '../../src/workflows/run-store.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { type ForgeApi, startForgeApi } from '../support/forge-api.ts';
-import { seedBareRepository } from '../support/git-repo.ts';
+import { createApplication, seedBareRepository } from '../support/git-repo.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
@@ -87,22 +87,10 @@ beforeAll(async () => {
   await sandbox.cluster.json('GET', '/api/v1/namespaces/argocd').catch(async () => {
     await sandbox.cluster.core.createNamespace({ body: { metadata: { name: 'argocd' } } });
   });
-  await sandbox.cluster.custom.createNamespacedCustomObject({
-    group: 'argoproj.io',
-    version: 'v1alpha1',
-    namespace: 'argocd',
-    plural: 'applications',
-    body: {
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: { name: 'payments', namespace: 'argocd' },
-      spec: {
-        project: 'default',
-        source: { repoURL: bare, path: 'apps/payments', targetRevision: 'main' },
-        destination: { server: 'https://kubernetes.default.svc', namespace: 'payments' },
-        syncPolicy: { automated: { prune: true, selfHeal: true } },
-      },
-    },
+  await createApplication(sandbox.cluster, 'payments', {
+    source: { repoURL: bare, path: 'apps/payments', targetRevision: 'main' },
+    namespace: 'payments',
+    syncPolicy: { automated: { prune: true, selfHeal: true } },
   });
 });
 
@@ -280,36 +268,9 @@ describe("a workflow's change step on what Argo CD manages", () => {
   let stream: SseClient;
 
   beforeAll(async () => {
-    const config = writeConfigFile({
-      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-      bindings: [
-        {
-          channel: 'web:ops',
-          clusters: ['sandbox'],
-          namespaces: ['*'],
-          maxTier: 'confirm',
-          approvers: ['web:sre'],
-        },
-      ],
+    app = await startGitOpsApp('clone-app', {
       routes: [{ match: {}, channels: ['web:ops'] }],
-      gitops: {
-        repo: bare,
-        branch: 'main',
-        path: 'apps',
-        workDir: join(root, 'clone-app'),
-        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
-      },
     });
-    app = await startTestApp(
-      {
-        COXSWAIN_CONFIG: config,
-        GITOPS_TOKEN: 'tok-1',
-        PATH: process.env.PATH ?? '',
-        HOME: root,
-      },
-      'all',
-      { trustLocalNames: true },
-    );
     appRedis = new Redis(app.redisUrl);
     stream = await SseClient.connect(`${app.baseUrl}/api/stream?channel=ops`);
   }, 60_000);
@@ -435,36 +396,7 @@ describe("a workflow's always_confirm on a change that becomes a pull request", 
         '',
       ].join('\n'),
     );
-    const config = writeConfigFile({
-      clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-      bindings: [
-        {
-          channel: 'web:ops',
-          clusters: ['sandbox'],
-          namespaces: ['*'],
-          maxTier: 'confirm',
-          approvers: ['web:sre'],
-        },
-      ],
-      gitops: {
-        repo: bare,
-        branch: 'main',
-        path: 'apps',
-        workDir: join(root, 'clone-confirm'),
-        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
-      },
-    });
-    app = await startTestApp(
-      {
-        COXSWAIN_CONFIG: config,
-        WORKFLOWS_DIR: workflows,
-        GITOPS_TOKEN: 'tok-1',
-        PATH: process.env.PATH ?? '',
-        HOME: root,
-      },
-      'all',
-      { trustLocalNames: true },
-    );
+    app = await startGitOpsApp('clone-confirm', {}, { WORKFLOWS_DIR: workflows });
     appRedis = new Redis(app.redisUrl);
   }, 60_000);
 
@@ -501,6 +433,46 @@ describe("a workflow's always_confirm on a change that becomes a pull request", 
     await track('payments-api', { 'app.kubernetes.io/instance': null });
   }, 90_000);
 });
+
+/**
+ * The whole product with the GitOps repository as its `gitops` section (cloned into `workDir`
+ * under root) and web:ops bound to the sandbox, web:sre approving; `config` and `env` add to it.
+ */
+function startGitOpsApp(
+  workDir: string,
+  config: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
+  const path = writeApprovalConfig(
+    {
+      cluster: 'sandbox',
+      kubeconfig: sandbox.kubeconfig,
+      channel: 'web:ops',
+      approvers: ['web:sre'],
+    },
+    {
+      ...config,
+      gitops: {
+        repo: bare,
+        branch: 'main',
+        path: 'apps',
+        workDir: join(root, workDir),
+        forge: { type: 'github', url: forge.url, tokenEnv: 'GITOPS_TOKEN' },
+      },
+    },
+  );
+  return startTestApp(
+    {
+      COXSWAIN_CONFIG: path,
+      ...env,
+      GITOPS_TOKEN: 'tok-1',
+      PATH: process.env.PATH ?? '',
+      HOME: root,
+    },
+    'all',
+    { trustLocalNames: true },
+  );
+}
 
 /** Alertmanager's webhook for KubePodCrashLooping on a payments-api pod. */
 function crashLooping(pod: string) {

@@ -284,6 +284,19 @@ describe('Alertmanager reads', () => {
 });
 
 describe('the analyzers with Prometheus', () => {
+  /** The offline answer to `question` (run `runId`) from the sandbox's cluster and this Prometheus. */
+  function offlineAnswer(runId: string, question: string) {
+    const engine = {
+      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
+      proposals: store,
+      autonomy: DEFAULT_AUTONOMY,
+      maxTier: 'confirm' as const,
+      log: createLogger('silent'),
+      monitoring: context,
+    };
+    return answerOffline(engine, runId, question);
+  }
+
   it("adds a namespace's restarts and memory against limit over the last hour", async () => {
     const out = await lastHourMetrics(context, 'shop');
 
@@ -298,16 +311,7 @@ describe('the analyzers with Prometheus', () => {
   });
 
   it("gives the offline answer about a namespace the last hour's restarts and memory against limit", async () => {
-    const engine = {
-      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
-      proposals: store,
-      autonomy: DEFAULT_AUTONOMY,
-      maxTier: 'confirm' as const,
-      log: createLogger('silent'),
-      monitoring: context,
-    };
-
-    const offline = await answerOffline(engine, 'offline-metrics', 'is shop ok?');
+    const offline = await offlineAnswer('offline-metrics', 'is shop ok?');
 
     expect(offline.namespace).toBe('shop');
     expect(offline.specialists.map((s) => s.agent)).toEqual([
@@ -324,16 +328,7 @@ describe('the analyzers with Prometheus', () => {
   });
 
   it('leads the offline answer with a container whose memory came near its limit in the last hour', async () => {
-    const engine = {
-      kube: { cluster: sandbox.cluster, namespaces: ['*'] },
-      proposals: store,
-      autonomy: DEFAULT_AUTONOMY,
-      maxTier: 'confirm' as const,
-      log: createLogger('silent'),
-      monitoring: context,
-    };
-
-    const offline = await answerOffline(engine, 'offline-near-limit', 'is shop ok?');
+    const offline = await offlineAnswer('offline-near-limit', 'is shop ok?');
 
     const lines = offline.answer.split('\n');
     expect(lines.slice(0, 3)).toEqual([
@@ -678,6 +673,34 @@ describe("the alert message's Silence 2h button", () => {
     }),
   ];
 
+  /** An alert for `labels` through the alert run (job `jobId`), its message routed to slack:C0OPS. */
+  function alertRun(
+    labels: Record<string, string>,
+    groupKey: string,
+    jobId: string,
+    deps: {
+      outbox: Parameters<typeof processAlertRun>[2]['outbox'];
+      groups: AlertGroups;
+      alertmanager: boolean;
+    },
+  ) {
+    return processAlertRun(
+      { kind: 'alert', payload: payload(labels, groupKey), receivedAt: new Date().toISOString() },
+      jobId,
+      {
+        outbox: deps.outbox,
+        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
+        clusters: [],
+        groups: deps.groups,
+        incidents: new Incidents(redis, prefix),
+        bindings,
+        autonomy: DEFAULT_AUTONOMY,
+        alertmanager: deps.alertmanager,
+        now: () => new Date(),
+      },
+    );
+  }
+
   it('proposes a silence of the group as a card in its thread, which an approver approves into Alertmanager', async () => {
     const posted: { name: string; jobId: string; data: OutboxJob }[] = [];
     const outbox = {
@@ -687,23 +710,14 @@ describe("the alert message's Silence 2h button", () => {
     };
     const groups = new AlertGroups(redis, prefix);
     const labels = { alertname: 'AlwaysFiring', namespace: 'shop' };
-    const run = await processAlertRun(
-      {
-        kind: 'alert',
-        payload: payload(labels, '{}:{alertname="AlwaysFiring", namespace="shop"}'),
-        receivedAt: new Date().toISOString(),
-      },
+    const run = await alertRun(
+      labels,
+      '{}:{alertname="AlwaysFiring", namespace="shop"}',
       'run-job-1',
       {
         outbox,
-        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
-        clusters: [],
         groups,
-        incidents: new Incidents(redis, prefix),
-        bindings,
-        autonomy: DEFAULT_AUTONOMY,
         alertmanager: true,
-        now: () => new Date(),
       },
     );
     const message = posted.find((p) => p.name === 'alert')?.data.message;
@@ -817,23 +831,14 @@ describe("the alert message's Silence 2h button", () => {
     };
     const groups = new AlertGroups(redis, prefix);
     const labels = { alertname: 'AlwaysFiring', namespace: 'checkout' };
-    const run = await processAlertRun(
-      {
-        kind: 'alert',
-        payload: payload(labels, '{}:{alertname="AlwaysFiring", namespace="checkout"}'),
-        receivedAt: new Date().toISOString(),
-      },
+    const run = await alertRun(
+      labels,
+      '{}:{alertname="AlwaysFiring", namespace="checkout"}',
       'run-job-2',
       {
         outbox,
-        routes: [Route.parse({ channels: ['slack:C0OPS'] })],
-        clusters: [],
         groups,
-        incidents: new Incidents(redis, prefix),
-        bindings,
-        autonomy: DEFAULT_AUTONOMY,
         alertmanager: false,
-        now: () => new Date(),
       },
     );
     const message = posted.find((p) => p.name === 'alert')?.data.message;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/workflows/run-record.ts';
 import { RedisRunStore } from '../../src/workflows/run-store.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
-import { writeConfigFile } from '../support/config-file.ts';
+import { writeApprovalConfig } from '../support/config-file.ts';
 import { eventually, useSandbox } from '../support/sandbox.ts';
 import { SseClient } from '../support/sse.ts';
 
@@ -20,19 +20,15 @@ let store: RedisRunStore;
 let stream: SseClient;
 
 beforeAll(async () => {
-  const config = writeConfigFile({
-    clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
-    bindings: [
-      {
-        channel: 'web:ops',
-        clusters: ['sandbox'],
-        namespaces: ['*'],
-        maxTier: 'confirm',
-        approvers: ['web:sre'],
-      },
-    ],
-    routes: [{ match: {}, channels: ['web:ops'] }],
-  });
+  const config = writeApprovalConfig(
+    {
+      cluster: 'sandbox',
+      kubeconfig: sandbox.kubeconfig,
+      channel: 'web:ops',
+      approvers: ['web:sre'],
+    },
+    { routes: [{ match: {}, channels: ['web:ops'] }] },
+  );
   app = await startTestApp({ COXSWAIN_CONFIG: config }, 'all', { trustLocalNames: true });
   redis = new Redis(app.redisUrl);
   store = new RedisRunStore(redis, app.prefix);

@@ -12,14 +12,17 @@ export function writeConfigFile(content: Record<string, unknown>): string {
 
 /**
  * The config file the approval tests share: one cluster, and one channel bound to every
- * namespace on it up to `confirm`, with `approvers` deciding.
+ * namespace on it up to `confirm`, with `approvers` deciding; `more` adds sections (routes, gitops).
  */
-export function writeApprovalConfig(options: {
-  cluster: string;
-  kubeconfig: string;
-  channel: string;
-  approvers: string[];
-}): string {
+export function writeApprovalConfig(
+  options: {
+    cluster: string;
+    kubeconfig: string;
+    channel: string;
+    approvers: string[];
+  },
+  more: Record<string, unknown> = {},
+): string {
   return writeConfigFile({
     clusters: [{ name: options.cluster, kubeconfig: options.kubeconfig }],
     bindings: [
@@ -31,5 +34,6 @@ export function writeApprovalConfig(options: {
         approvers: options.approvers,
       },
     ],
+    ...more,
   });
 }

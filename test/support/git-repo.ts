@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Cluster } from '../../src/tools/kubernetes/cluster.ts';
 
 /**
  * A local bare repository standing for a GitOps repository on a forge: created with its first
@@ -32,4 +33,36 @@ export async function seedBareRepository(
   const git = ['--git-dir', bare, '--work-tree', seed];
   await run('git', [...git, 'add', '-A'], { env: GIT_PERSON });
   await run('git', [...git, 'commit', '-q', '-m', message], { env: GIT_PERSON });
+}
+
+/**
+ * An Argo CD Application `name` (in namespace argocd, project default) deploying `source` to
+ * `namespace` on the cluster it runs in, with `syncPolicy` when given.
+ */
+export async function createApplication(
+  cluster: Cluster,
+  name: string,
+  options: {
+    source: Record<string, unknown>;
+    namespace: string;
+    syncPolicy?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await cluster.custom.createNamespacedCustomObject({
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    namespace: 'argocd',
+    plural: 'applications',
+    body: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name, namespace: 'argocd' },
+      spec: {
+        project: 'default',
+        source: options.source,
+        destination: { server: 'https://kubernetes.default.svc', namespace: options.namespace },
+        ...(options.syncPolicy ? { syncPolicy: options.syncPolicy } : {}),
+      },
+    },
+  });
 }
