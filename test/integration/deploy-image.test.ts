@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -159,6 +159,19 @@ function assembleRuntime(roots: Roots, app: string): void {
   }
 }
 
+/** /readyz's status once it is 200, or the last one when the process exits or 20 s pass. */
+async function readyStatus(port: number, child: ChildProcess): Promise<number> {
+  let ready = 0;
+  for (let i = 0; i < 100 && ready !== 200 && child.exitCode === null; i++) {
+    ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return ready;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -249,14 +262,7 @@ describe('the image contents', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
 
-    let ready = 0;
-    for (let i = 0; i < 100 && ready !== 200 && child.exitCode === null; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const ready = await readyStatus(port, child);
     child.kill('SIGTERM');
     const code = await exited;
 
@@ -288,14 +294,7 @@ describe('the image contents', () => {
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    let ready = 0;
-    for (let i = 0; i < 100 && ready !== 200 && child.exitCode === null; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (response) => response.status,
-        () => 0,
-      );
-      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const ready = await readyStatus(port, child);
     child.kill('SIGTERM');
     await exited;
 
