@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HttpError } from '../http/http-error.ts';
 import { MIB, readSizedJson } from '../http/read-body.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { addOnce } from '../queue/add-once.ts';
+import type { AlertInbox } from '../queue/alert-inbox.ts';
 import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
 import { formatIssues } from '../shared/format-issues.ts';
@@ -20,8 +19,9 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
 
 type ReceiverDeps = {
   auth: WebhookAuth;
-  runs: Queue<RunJob>;
-  /** The fail-fast producer connection `runs` uses; checked before trying to enqueue. */
+  /** Where accepted notifications wait for a worker to make them jobs on the runs queue. */
+  inbox: AlertInbox;
+  /** The fail-fast producer connection `inbox` uses; checked before trying to enqueue. */
   producer: Redis;
   /** Set: 2xx only once this many replicas have the job (WAIT on `producer`, after the add). */
   wait: Readonly<{ replicas: number; timeoutMs: number }> | undefined;
@@ -29,9 +29,10 @@ type ReceiverDeps = {
 };
 
 /**
- * `POST /alerts/alertmanager`. Answers 2xx only once the notification is a job in Redis, and 503
- * while Redis cannot take it, because Alertmanager retries 5xx and drops 4xx. The request does
- * no more than that: one enqueue (and WAIT when configured); merging the group and everything
+ * `POST /alerts/alertmanager`. Answers 2xx only once the notification is in Redis, and 503 while
+ * Redis cannot take it, because Alertmanager retries 5xx and drops 4xx. The request does no more
+ * than that: one command, appending it to the alert inbox (and WAIT when configured). A worker
+ * makes it a job on the runs queue (`queue/inbox-mover.ts`); merging the group and everything
  * after is the job's.
  */
 export function alertmanagerRoute(deps: ReceiverDeps): Route {
@@ -68,7 +69,7 @@ export function alertmanagerRoute(deps: ReceiverDeps): Route {
         rejected,
       });
       deps.metrics.alertNotifications.inc({ status: payload.status });
-      ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification enqueued');
+      ctx.log.info({ ...about, alerts: payload.alerts.length }, 'alert notification accepted');
       return { status: 202, body: { status: 'accepted', jobId } };
     },
   };
@@ -99,8 +100,9 @@ async function readNotification(req: IncomingMessage, receivedAt: Date, rejected
 }
 
 /**
- * The job, durably: added once under its id (a retry of the same notification finds it there),
- * then, with WAIT configured, on enough replicas. A 503 when either cannot be done.
+ * The job, durably: in the inbox under its id (a retry of the same notification carries the same
+ * id, and the worker adds a job once per id), then, with WAIT configured, on enough replicas. A
+ * 503 when either cannot be done.
  */
 async function enqueue(
   deps: ReceiverDeps,
@@ -109,14 +111,8 @@ async function enqueue(
   { log, rejected }: { log: Logger; rejected: Rejected },
 ): Promise<void> {
   if (deps.producer.status !== 'ready') throw rejected('redis_unavailable', unavailable());
-  const { jobId } = about;
   try {
-    const outcome = await withTimeout(
-      addOnce(deps.runs, deps.producer, jobId, () => deps.runs.add('alert', job, { jobId })),
-      ENQUEUE_TIMEOUT_MS,
-      'enqueue timed out',
-    );
-    if (outcome === 'retried') log.warn(about, 'alert had failed before; running it again');
+    await withTimeout(deps.inbox.push(about.jobId, job), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
   } catch (error) {
     log.warn({ ...about, err: { message: (error as Error).message } }, 'alert not enqueued');
     throw rejected('redis_unavailable', unavailable(error));

@@ -89,7 +89,7 @@ export async function startBot(
   const routes = [
     alertmanagerRoute({
       auth: config.alertmanager,
-      runs: resources.alerts.runs,
+      inbox: resources.alerts.inbox,
       producer: resources.alerts.producer,
       wait: config.redis.wait,
       metrics,

@@ -1,11 +1,16 @@
 import { Gauge } from 'prom-client';
 import type { Metrics } from '../observability/metrics.ts';
+import type { AlertInbox } from './alert-inbox.ts';
 import type { Queues } from './queues.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
 
-/** `coxswain_queue_jobs{queue,state}`, read from Redis when scraped; skipped while Redis is down. */
-export function exportQueueDepth(metrics: Metrics, queues: Queues): void {
+/**
+ * `coxswain_queue_jobs{queue,state}`, read from Redis when scraped; skipped while Redis is down.
+ * The alert inbox counts as `queue="alert-inbox",state="waiting"`: notifications accepted that no
+ * worker has made jobs yet.
+ */
+export function exportQueueDepth(metrics: Metrics, queues: Queues, inbox: AlertInbox): void {
   new Gauge({
     name: 'coxswain_queue_jobs',
     help: 'Jobs in each queue, by state, when last scraped.',
@@ -19,6 +24,11 @@ export function exportQueueDepth(metrics: Metrics, queues: Queues): void {
         } catch {
           // A scrape during an outage still returns every other metric.
         }
+      }
+      try {
+        this.set({ queue: 'alert-inbox', state: 'waiting' }, await inbox.length());
+      } catch {
+        // As above.
       }
     },
   });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../observability/logger.ts';
+import { AlertInbox } from '../queue/alert-inbox.ts';
 import { closeRedis, createRedis } from '../queue/connection.ts';
 import { closeQueues, createQueues, type Queues } from '../queue/queues.ts';
 
@@ -21,11 +22,11 @@ export type Resources = {
    */
   records: Redis;
   /**
-   * The Alertmanager webhook's queue and its fail-fast connection: with REDIS_WAIT_REPLICAS a
+   * The Alertmanager webhook's inbox and its fail-fast connection: with REDIS_WAIT_REPLICAS a
    * connection of its own, since the webhook's WAIT blocks the connection it runs on (and would
    * hold up every other request handler, and /readyz, while a replica is missing).
    */
-  alerts: { producer: Redis; runs: Queues['runs'] };
+  alerts: { producer: Redis; inbox: AlertInbox };
   close(): Promise<void>;
 };
 
@@ -37,7 +38,6 @@ export function openResources(config: Config, log: Logger): Resources {
   const waits = config.redis.wait !== undefined;
   const records = waits ? createRedis(config.redis, 'worker', log) : worker;
   const alertProducer = waits ? createRedis(config.redis, 'producer', log) : producer;
-  const alertQueues = waits ? createQueues(alertProducer, config.redis.prefix, log) : queues;
   // Connections of their own only with WAIT: otherwise these are the ones above.
   const ownConnections = waits ? [records, alertProducer] : [];
   return {
@@ -46,10 +46,9 @@ export function openResources(config: Config, log: Logger): Resources {
     queues,
     workerQueues,
     records,
-    alerts: { producer: alertProducer, runs: alertQueues.runs },
+    alerts: { producer: alertProducer, inbox: new AlertInbox(alertProducer, config.redis.prefix) },
     async close() {
-      const own = waits ? [closeQueues(alertQueues)] : [];
-      await Promise.all([closeQueues(queues), closeQueues(workerQueues), ...own]);
+      await Promise.all([closeQueues(queues), closeQueues(workerQueues)]);
       await Promise.all([producer, worker, ...ownConnections].map(closeRedis));
     },
   };

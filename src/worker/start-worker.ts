@@ -13,6 +13,9 @@ import { FeedbackStore } from '../feedback/feedback-store.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { SuspendSwitch } from '../policy/suspend.ts';
+import { alertInboxKey } from '../queue/alert-inbox.ts';
+import { createRedis } from '../queue/connection.ts';
+import { startInboxMover } from '../queue/inbox-mover.ts';
 import type { Resources } from '../runtime/resources.ts';
 import { closeWorker } from '../runtime/shutdown.ts';
 import type { GitRepository } from '../tools/git/repository.ts';
@@ -87,10 +90,19 @@ export async function startWorker(
     log,
     metrics,
   });
+  // The webhook's notifications become jobs here, off the bot's one thread.
+  const inbox = startInboxMover({
+    key: alertInboxKey(config.redis.prefix),
+    reader: createRedis(config.redis, 'worker', log),
+    redis: resources.worker,
+    runs: resources.workerQueues.runs,
+    log,
+  });
   return {
     async stop() {
       sweeper.stop();
       workflowFiles.stop();
+      await inbox.stop();
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/main/start-process.ts';
+import { inboxDrained, inboxLength, moveAlertInbox } from '../support/alert-inbox.ts';
 import { postAlert, startTestApp, type TestApp } from '../support/app.ts';
 import { alertFixture, alertFixtureText } from '../support/fixtures.ts';
 import { queuesIdle } from '../support/queues-idle.ts';
@@ -34,12 +35,13 @@ async function stream(a: TestApp, channel: string) {
   return client;
 }
 
-/** Jobs on the app's runs queue, whatever their state. */
 /**
- * Alert notifications on the runs queue, wherever they are in their life. (A notification that a
- * workflow matches also starts a workflow run there; those are not notifications.)
+ * Alert notifications on the runs queue, wherever they are in their life, once the inbox has
+ * passed every accepted one on. (A notification that a workflow matches also starts a workflow
+ * run there; those are not notifications.)
  */
 async function runJobCount(a: TestApp): Promise<number> {
+  await inboxDrained(a);
   const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
   try {
     const jobs = await runs.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
@@ -150,13 +152,24 @@ describe('Alertmanager webhook to the web console', () => {
     expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
     const ids = (await Promise.all(answers.map((answer) => answer.json()))) as { jobId: string }[];
     expect(new Set(ids.map((id) => id.jobId)).size).toBe(groups.length);
-    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    // Accepted means in Redis: every copy is in the inbox before any worker runs.
+    expect(await inboxLength(a)).toBe(answers.length);
+    const mover = moveAlertInbox(a);
     try {
-      const jobs = await runs.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
-      const kept = jobs.map((job) => (job.data.payload as { groupKey: string }).groupKey);
+      await inboxDrained(a);
+      const jobs = await mover.runs.getJobs([
+        'waiting',
+        'active',
+        'completed',
+        'failed',
+        'delayed',
+      ]);
+      const kept = jobs.map((job) =>
+        job.data.kind === 'alert' ? job.data.payload.groupKey : undefined,
+      );
       expect(kept.sort()).toEqual([...groups].sort());
     } finally {
-      await runs.close();
+      await mover.stop();
     }
   });
 
@@ -310,15 +323,16 @@ describe('Alertmanager webhook to the web console', () => {
 
     expect(response.status).toBe(202);
     const { jobId } = (await response.json()) as { jobId: string };
-    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    const mover = moveAlertInbox(a);
     try {
-      const job = await runs.getJob(jobId);
+      await inboxDrained(a);
+      const job = await mover.runs.getJob(jobId);
       const kept = JSON.stringify(job?.data);
       expect(JSON.stringify(payload).length).toBeGreaterThan(900_000);
       expect(kept.length).toBeLessThan(100_000);
       expect(kept).toContain('… [trimmed 28,000 characters]');
     } finally {
-      await runs.close();
+      await mover.stop();
     }
   });
 
@@ -365,7 +379,8 @@ describe('Alertmanager webhook to the web console', () => {
       },
       { connection: { url: a.redisUrl, maxRetriesPerRequest: null }, prefix: a.prefix },
     );
-    const runs = new Queue('runs', { connection: { url: a.redisUrl }, prefix: a.prefix });
+    const mover = moveAlertInbox(a);
+    const { runs } = mover;
     try {
       const first = (await (await postAlert(a.baseUrl, payload)).json()) as { jobId: string };
       for (let i = 0; i < 100 && (await runs.getJobState(first.jobId)) !== 'failed'; i++) {
@@ -377,10 +392,11 @@ describe('Alertmanager webhook to the web console', () => {
       const again = await postAlert(a.baseUrl, payload);
 
       expect(again.status).toBe(202);
+      await inboxDrained(a);
       expect(await runs.getJobState(first.jobId)).toBe('waiting');
     } finally {
       await failing.close();
-      await runs.close();
+      await mover.stop();
     }
   });
 

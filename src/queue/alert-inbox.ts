@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+import type { AlertRunJob } from './jobs.ts';
+
+/**
+ * Alertmanager notifications as the webhook accepted them, waiting for a worker to make each a
+ * job on the runs queue. The webhook's answer waits for one XADD, nothing more: adding a BullMQ
+ * job costs the bot's one thread several times as much (its script, its events, its options),
+ * and that work can wait for a worker (`inbox-mover.ts`). A Redis stream, so an entry a worker
+ * took and did not finish is still there, pending, for another worker to claim.
+ */
+export class AlertInbox {
+  readonly #redis: Redis;
+  readonly key: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.#redis = redis;
+    this.key = alertInboxKey(prefix);
+  }
+
+  /** Appends the notification's job under its id, in one command. */
+  async push(jobId: string, job: AlertRunJob): Promise<void> {
+    await this.#redis.xadd(this.key, '*', ID_FIELD, jobId, JOB_FIELD, JSON.stringify(job));
+  }
+
+  /** Notifications accepted and not yet on the runs queue. */
+  length(): Promise<number> {
+    return this.#redis.xlen(this.key);
+  }
+}
+
+export function alertInboxKey(prefix: string): string {
+  return `${prefix}:inbox:alerts`;
+}
+
+export const ID_FIELD = 'id';
+export const JOB_FIELD = 'job';
