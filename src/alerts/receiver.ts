@@ -6,7 +6,6 @@ import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { AlertInbox } from '../queue/alert-inbox.ts';
-import { withTimeout } from '../queue/connection.ts';
 import type { RunJob } from '../queue/jobs.ts';
 import { formatIssues } from '../shared/format-issues.ts';
 import { boundPayload } from './bound-payload.ts';
@@ -15,7 +14,6 @@ import { AlertmanagerPayload } from './schema.ts';
 import { challenge, isAuthorized, type WebhookAuth } from './webhook-auth.ts';
 
 const BODY_LIMIT = MIB;
-const ENQUEUE_TIMEOUT_MS = 5_000;
 
 type ReceiverDeps = {
   auth: WebhookAuth;
@@ -112,7 +110,8 @@ async function enqueue(
 ): Promise<void> {
   if (deps.producer.status !== 'ready') throw rejected('redis_unavailable', unavailable());
   try {
-    await withTimeout(deps.inbox.push(about.jobId, job), ENQUEUE_TIMEOUT_MS, 'enqueue timed out');
+    // The producer connection's own command timeout bounds the wait (queue/connection.ts).
+    await deps.inbox.push(about.jobId, job);
   } catch (error) {
     log.warn({ ...about, err: { message: (error as Error).message } }, 'alert not enqueued');
     throw rejected('redis_unavailable', unavailable(error));

@@ -65,7 +65,7 @@ export function startInboxMover(deps: InboxMoverDeps): InboxMover {
           if ((await claimStale(deps, consumer, log)) > 0) backlog = true;
           nextClaim = Date.now() + (deps.claimEveryMs ?? CLAIM_EVERY_MS);
         }
-        const entries = await read(deps, consumer, backlog);
+        const entries = await read(deps, consumer, backlog, nextClaim - Date.now());
         if (backlog && entries.length === 0) backlog = false;
         if (entries.length > 0) await move(deps, entries, log);
       } catch (error) {
@@ -102,12 +102,21 @@ async function ensureGroup(deps: InboxMoverDeps): Promise<void> {
   }
 }
 
-/** New entries (waiting up to `BLOCK_MS` for some), or this consumer's pending ones. */
-async function read(deps: InboxMoverDeps, consumer: string, backlog: boolean) {
+/**
+ * New entries (waiting for some up to `BLOCK_MS`, or until the next look for stale ones), or this
+ * consumer's pending ones.
+ */
+async function read(
+  deps: InboxMoverDeps,
+  consumer: string,
+  backlog: boolean,
+  untilClaimMs: number,
+) {
   const args = ['GROUP', GROUP, consumer, 'COUNT', BATCH] as const;
+  const block = Math.max(1, Math.min(BLOCK_MS, Math.ceil(untilClaimMs)));
   const reply = backlog
     ? await deps.reader.xreadgroup(...args, 'STREAMS', deps.key, '0')
-    : await deps.reader.xreadgroup(...args, 'BLOCK', BLOCK_MS, 'STREAMS', deps.key, '>');
+    : await deps.reader.xreadgroup(...args, 'BLOCK', block, 'STREAMS', deps.key, '>');
   const streams = (reply ?? []) as [string, StreamEntry[]][];
   return streams.flatMap(([, entries]) => entries);
 }

@@ -90,14 +90,7 @@ export async function startWorker(
     log,
     metrics,
   });
-  // The webhook's notifications become jobs here, off the bot's one thread.
-  const inbox = startInboxMover({
-    key: alertInboxKey(config.redis.prefix),
-    reader: createRedis(config.redis, 'worker', log),
-    redis: resources.worker,
-    runs: resources.workerQueues.runs,
-    log,
-  });
+  const inbox = moveAlertInbox(config, resources, log);
   return {
     async stop() {
       sweeper.stop();
@@ -111,6 +104,17 @@ export async function startWorker(
       await auditFiles.stop();
     },
   };
+}
+
+/** The webhook's notifications become jobs here, off the bot's one thread. */
+function moveAlertInbox(config: Config, resources: Resources, log: Logger) {
+  return startInboxMover({
+    key: alertInboxKey(config.redis.prefix),
+    reader: createRedis(config.redis, 'worker', log),
+    redis: resources.worker,
+    runs: resources.workerQueues.runs,
+    log,
+  });
 }
 
 /**

@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterEach, expect, it } from 'vitest';
+import { alertInboxKey } from '../../src/queue/alert-inbox.ts';
 import {
   type EmbeddedRedis,
   freePort,
@@ -79,4 +81,22 @@ it('starts while Redis is down, answers 503, and works once Redis comes up', asy
   expect(status).toBe(202);
   alerts = await SseClient.connect(`${app.baseUrl}/api/stream?channel=alerts`);
   await alerts.next(headline('Firing: KubePodCrashLooping'), 20_000);
+});
+
+it('answers 503 when Redis takes no writes for longer than its command timeout, and 2xx after', async () => {
+  redis = await startEmbeddedRedis();
+  app = await startTestApp({ REDIS_URL: redis.url }, 'bot');
+  const admin = new Redis(redis.url);
+  try {
+    // Writes wait until the pause ends, 2 s after the producer's 5 s command timeout.
+    await admin.call('CLIENT', 'PAUSE', '7000', 'WRITE');
+    const refused = await postAlert(app.baseUrl, alertFixture('firing'));
+
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({ error: 'queue unavailable, retry later' });
+    expect(await postUntilAccepted(app.baseUrl, 'firing')).toBe(202);
+    expect(await admin.xlen(alertInboxKey(app.prefix))).toBeGreaterThanOrEqual(1);
+  } finally {
+    admin.disconnect();
+  }
 });
