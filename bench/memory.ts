@@ -39,6 +39,9 @@ const ROLES: readonly Role[] = ['bot', 'worker', 'all'];
 /** The issue's targets for resident memory, in MiB. */
 const TARGET_MIB = { bot: 80, worker: 120, all: 140, allAfterAlerts: 200 };
 
+/** glibc's malloc settings the image sets (deploy/Dockerfile's ENV), for every role. */
+const MALLOC_ENV = imageMallocEnv();
+
 /** Where each role's NODE_OPTIONS is set for production. */
 const OVERLAY_FILES: Record<Role, string> = {
   bot: 'deploy/kubernetes/overlays/ha/bot.yaml',
@@ -69,6 +72,7 @@ export async function benchMemory(): Promise<Figures> {
     );
   return {
     nodeOptions,
+    malloc: MALLOC_ENV,
     runs: RUNS,
     idle: Object.fromEntries(
       ROLES.map((role) => [role, { targetMiB: TARGET_MIB[role], ...summary(idle[role]) }]),
@@ -76,6 +80,15 @@ export async function benchMemory(): Promise<Figures> {
     allAfterAlerts: { targetMiB: TARGET_MIB.allAfterAlerts, ...load },
     heapAfterGc: gc,
   };
+}
+
+/** `MALLOC_*` variables the image's ENV sets; `BENCH_MALLOC=default` leaves them out, to compare. */
+function imageMallocEnv(): Record<string, string> {
+  if (process.env.BENCH_MALLOC === 'default') return {};
+  const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
+  const found = [...dockerfile.matchAll(/^\s*(?:ENV\s+)?(MALLOC_[A-Z_]+)=(\S+?)\s*\\?$/gm)];
+  if (found.length === 0) throw new Error('no MALLOC_ settings in deploy/Dockerfile');
+  return Object.fromEntries(found.map((match) => [match[1] ?? '', match[2] ?? '']));
 }
 
 /** The NODE_OPTIONS value of the role's Deployment in its overlay. */
@@ -123,6 +136,7 @@ async function withRole<T>(
       ['dist/main/entry.js', role],
       {
         NODE_OPTIONS: nodeOptions,
+        ...MALLOC_ENV,
         REDIS_URL: redis.url,
         PORT: String(port),
         WORKER_PORT: String(workerPort),
@@ -240,7 +254,7 @@ function printIdle(nodeOptions: Record<Role, string>, idle: Record<Role, Reading
     `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
   console.log(
     `\nMemory: compiled dist/, no chat platform, no model; MiB, median (min–max) of ${RUNS} starts, ` +
-      `${SETTLE_MS / 1000} s after /readyz`,
+      `${SETTLE_MS / 1000} s after /readyz; the image's malloc settings: ${mallocText()}`,
   );
   console.table(
     ROLES.map((role) => {
@@ -255,6 +269,11 @@ function printIdle(nodeOptions: Record<Role, string>, idle: Record<Role, Reading
       };
     }),
   );
+}
+
+function mallocText(): string {
+  const entries = Object.entries(MALLOC_ENV);
+  return entries.length === 0 ? "glibc's defaults" : entries.map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
 function printLoad(load: Awaited<ReturnType<typeof allUnderAlerts>>): void {
