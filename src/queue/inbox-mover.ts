@@ -45,7 +45,13 @@ export type InboxMoverDeps = {
   claimEveryMs?: number;
 };
 
-export type InboxMover = { stop(): Promise<void> };
+export type InboxMover = {
+  /**
+   * Stops reading, and waits up to `timeoutMs` for a move under way (with Redis gone it could wait
+   * for ever): what it leaves pending, another worker claims.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+};
 
 export function startInboxMover(deps: InboxMoverDeps): InboxMover {
   const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -84,12 +90,19 @@ export function startInboxMover(deps: InboxMoverDeps): InboxMover {
   };
   const running = loop();
   return {
-    async stop() {
+    async stop(timeoutMs = 5_000) {
       stopping = true;
       wake?.();
       // Interrupts a blocked read; a move under way finishes on the other connection.
       deps.reader.disconnect();
-      await running;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

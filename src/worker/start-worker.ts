@@ -95,7 +95,7 @@ export async function startWorker(
     async stop() {
       sweeper.stop();
       workflowFiles.stop();
-      await inbox.stop();
+      await inbox.stop(config.shutdownTimeoutMs);
       await Promise.all([
         closeWorker(runs, config.shutdownTimeoutMs, log),
         closeWorker(actions, config.shutdownTimeoutMs, log),

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AlertInbox, alertInboxKey } from '../../src/queue/alert-inbox.ts';
 import type { AlertRunJob } from '../../src/queue/jobs.ts';
+import { startEmbeddedRedis } from '../../src/runtime/embedded-redis.ts';
 import { inboxDrained, inboxLength, moveAlertInbox } from '../support/alert-inbox.ts';
 import { dropPrefix, testPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -116,5 +117,32 @@ describe('alert inbox', () => {
     await inboxDrained(a);
 
     expect(await alertJobIds(m)).toEqual(['first', 'second']);
+  });
+
+  it('stops within its timeout while Redis takes no writes, and what it left is moved later', async () => {
+    const own = await startEmbeddedRedis();
+    const admin = new Redis(own.url);
+    try {
+      const a = { redisUrl: own.url, prefix: testPrefix() };
+      await new AlertInbox(admin, a.prefix).push('held', job('held'));
+      await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+      const stuck = moveAlertInbox(a);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // A stop that waited for the paused writes would outlast the test's own timeout.
+      await stuck.stop(1_000);
+
+      await admin.call('CLIENT', 'UNPAUSE');
+      const next = moveAlertInbox(a);
+      try {
+        await inboxDrained(a);
+        expect(await alertJobIds(next)).toEqual(['held']);
+      } finally {
+        await next.stop();
+      }
+    } finally {
+      admin.disconnect();
+      await own.stop();
+    }
   });
 });

@@ -29,10 +29,10 @@ export function moveAlertInbox(
   });
   return {
     runs,
-    async stop() {
-      await mover.stop();
-      await runs.close();
+    async stop(timeoutMs?: number) {
+      await mover.stop(timeoutMs);
       redis.disconnect();
+      await runs.close();
     },
   };
 }
