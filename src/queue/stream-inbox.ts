@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../observability/logger.ts';
+import { throttledWarn } from '../observability/throttle.ts';
+
+/**
+ * The reading side of an inbox: a Redis stream that a request handler appends to in one command
+ * before it answers, leaving the work that can wait to the processes that read it here. Every
+ * reader joins one consumer group, so each entry goes to one of them.
+ *
+ * Nothing is lost: an entry leaves the stream only once `handle` resolved for it, and one a
+ * reader took and did not finish (it died, or Redis went away, or `handle` threw) stays pending.
+ * A reader retries its own pending entries first; another claims those of a reader gone quiet for
+ * `claimIdleMs`. `handle` must therefore be safe to run twice for one entry.
+ */
+const BATCH = 200;
+const BLOCK_MS = 5_000;
+/** How long an entry stays pending with its reader before another takes it. */
+const CLAIM_IDLE_MS = 60_000;
+const CLAIM_EVERY_MS = 15_000;
+/** A consumer with nothing pending and idle this long is a reader that is gone: forgotten. */
+const FORGET_IDLE_MS = 60 * 60_000;
+const RETRY_MS = 1_000;
+/** An entry `handle` failed on this many times in a row is dropped, said as an error. */
+const MAX_ATTEMPTS = 10;
+
+type StreamEntry = [id: string, fields: string[]];
+
+export type InboxReaderDeps = {
+  key: string;
+  group: string;
+  /** A connection of the reader's own: its reads block. Closed when the reader stops. */
+  reader: Redis;
+  /** A connection that waits out outages: acknowledgements and claims. */
+  redis: Redis;
+  /** The entry's work; resolves once it is done (or cannot ever be), throws to try it again. */
+  handle: (fields: Readonly<Record<string, string>>, entryId: string) => Promise<void>;
+  /** Says what waits, in the warning when entries cannot be handled yet. */
+  what: string;
+  log: Logger;
+  /** How long an entry stays pending with its reader before another takes it (`CLAIM_IDLE_MS`). */
+  claimIdleMs?: number;
+  /** How often a reader looks for such entries (`CLAIM_EVERY_MS`). */
+  claimEveryMs?: number;
+};
+
+export type InboxReader = {
+  /**
+   * Stops reading, and waits up to `timeoutMs` for entries under way (with Redis gone that could
+   * be for ever): what it leaves pending, another reader claims.
+   */
+  stop(timeoutMs?: number): Promise<void>;
+};
+
+export function readInbox(deps: InboxReaderDeps): InboxReader {
+  const consumer = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const warn = throttledWarn(deps.log, `${deps.what} not handled yet; retrying`);
+  const attempts = new Map<string, number>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const loop = async () => {
+    // Own pending entries first: none on a fresh consumer, those left by a failure after.
+    let backlog = true;
+    let nextClaim = 0;
+    await ensureGroup(deps).catch(() => undefined);
+    while (!stopping) {
+      try {
+        if (Date.now() >= nextClaim) {
+          if ((await claimStale(deps, consumer)) > 0) backlog = true;
+          nextClaim = Date.now() + (deps.claimEveryMs ?? CLAIM_EVERY_MS);
+        }
+        const entries = await read(deps, consumer, backlog, nextClaim - Date.now());
+        if (backlog && entries.length === 0) backlog = false;
+        if (entries.length > 0) await handleAll(deps, entries, attempts);
+      } catch (error) {
+        if (stopping) break;
+        backlog = true;
+        const message = (error as Error).message;
+        // Redis lost the stream (restarted without its data): the next read recreates the group.
+        if (message.includes('NOGROUP')) await ensureGroup(deps).catch(() => undefined);
+        else warn({ err: { message } });
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, RETRY_MS).unref();
+        });
+      }
+    }
+  };
+  const running = loop();
+  return {
+    async stop(timeoutMs = 5_000) {
+      stopping = true;
+      wake?.();
+      // Interrupts a blocked read; entries under way finish on the other connection.
+      deps.reader.disconnect();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function ensureGroup(deps: InboxReaderDeps): Promise<void> {
+  try {
+    await deps.redis.xgroup('CREATE', deps.key, deps.group, '0', 'MKSTREAM');
+  } catch (error) {
+    if (!(error as Error).message.includes('BUSYGROUP')) throw error;
+  }
+}
+
+/**
+ * New entries (waiting for some up to `BLOCK_MS`, or until the next look for stale ones), or this
+ * consumer's pending ones.
+ */
+async function read(deps: InboxReaderDeps, consumer: string, backlog: boolean, untilMs: number) {
+  const args = ['GROUP', deps.group, consumer, 'COUNT', BATCH] as const;
+  const block = Math.max(1, Math.min(BLOCK_MS, Math.ceil(untilMs)));
+  const reply = backlog
+    ? await deps.reader.xreadgroup(...args, 'STREAMS', deps.key, '0')
+    : await deps.reader.xreadgroup(...args, 'BLOCK', block, 'STREAMS', deps.key, '>');
+  const streams = (reply ?? []) as [string, StreamEntry[]][];
+  return streams.flatMap(([, entries]) => entries);
+}
+
+/**
+ * Every entry handled at once, then those done acknowledged and deleted together. Throws when
+ * one failed: it stays pending for the next try, unless it has failed `MAX_ATTEMPTS` times.
+ */
+async function handleAll(
+  deps: InboxReaderDeps,
+  entries: StreamEntry[],
+  attempts: Map<string, number>,
+): Promise<void> {
+  const outcomes = await Promise.allSettled(
+    entries.map(([id, fields]) => deps.handle(fieldsOf(fields), id)),
+  );
+  const done: string[] = [];
+  let failure: Error | undefined;
+  for (const [i, [id]] of entries.entries()) {
+    const outcome = outcomes[i];
+    if (outcome?.status === 'fulfilled') {
+      done.push(id);
+      attempts.delete(id);
+      continue;
+    }
+    const error = outcome?.reason as Error;
+    const tries = (attempts.get(id) ?? 0) + 1;
+    // Entries another reader took over never come back here: the count is a hint, kept small.
+    if (attempts.size > 10_000) attempts.clear();
+    if (tries < MAX_ATTEMPTS) {
+      attempts.set(id, tries);
+      failure ??= error;
+      continue;
+    }
+    deps.log.error({ entry: id, err: { message: error.message } }, `${deps.what} dropped`);
+    attempts.delete(id);
+    done.push(id);
+  }
+  if (done.length > 0) {
+    await deps.redis
+      .multi()
+      .xack(deps.key, deps.group, ...done)
+      .xdel(deps.key, ...done)
+      .exec();
+  }
+  if (failure !== undefined) throw failure;
+}
+
+function fieldsOf(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+  return out;
+}
+
+/**
+ * Entries another reader took and has not finished for the claim idle time become this one's
+ * (its next read of its own pending entries takes them), and consumers long gone are forgotten.
+ */
+async function claimStale(deps: InboxReaderDeps, consumer: string): Promise<number> {
+  let cursor = '0-0';
+  let claimed = 0;
+  do {
+    const reply = (await deps.redis.xautoclaim(
+      deps.key,
+      deps.group,
+      consumer,
+      deps.claimIdleMs ?? CLAIM_IDLE_MS,
+      cursor,
+      'COUNT',
+      BATCH,
+      'JUSTID',
+    )) as [string, string[]];
+    cursor = reply[0];
+    claimed += reply[1].length;
+  } while (cursor !== '0-0');
+  if (claimed > 0) deps.log.warn({ claimed }, `took over ${deps.what} a reader left unfinished`);
+  const consumers = (await deps.redis.xinfo('CONSUMERS', deps.key, deps.group)) as unknown[][];
+  for (const info of consumers) {
+    const about = Object.fromEntries(pairs(info));
+    const gone = Number(about.pending) === 0 && Number(about.idle) > FORGET_IDLE_MS;
+    if (about.name !== consumer && gone)
+      await deps.redis.xgroup('DELCONSUMER', deps.key, deps.group, String(about.name));
+  }
+  return claimed;
+}
+
+function pairs(flat: unknown[]): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), flat[i + 1]]);
+  return out;
+}
