@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 import { throttledWarn } from '../observability/throttle.ts';
+import { LuaScript } from './lua-script.ts';
 
 /**
  * The reading side of an inbox: a Redis stream that a request handler appends to in one command
@@ -25,7 +26,8 @@ const RETRY_MS = 1_000;
 /** An entry `handle` failed on this many times in a row is dropped, said as an error. */
 const MAX_ATTEMPTS = 10;
 
-type StreamEntry = [id: string, fields: string[]];
+/** Fields null: the entry was deleted from the stream while pending. */
+type StreamEntry = [id: string, fields: string[] | null];
 
 export type InboxReaderDeps = {
   key: string;
@@ -34,8 +36,16 @@ export type InboxReaderDeps = {
   reader: Redis;
   /** A connection that waits out outages: acknowledgements and claims. */
   redis: Redis;
-  /** The entry's work; resolves once it is done (or cannot ever be), throws to try it again. */
-  handle: (fields: Readonly<Record<string, string>>, entryId: string) => Promise<void>;
+  /**
+   * The entry's work; resolves once it is done (or cannot ever be), throws to try it again. It
+   * may resolve a key its work wrote: the entry is then removed only on a server that has that key,
+   * checked in the same script, so a failover between the work and the removal (a primary that
+   * answered the work and died before its replica had it) cannot lose the entry.
+   */
+  handle: (
+    fields: Readonly<Record<string, string>>,
+    entryId: string,
+  ) => Promise<string | undefined>;
   /** Says what waits, in the warning when entries cannot be handled yet. */
   what: string;
   log: Logger;
@@ -59,28 +69,44 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
   const attempts = new Map<string, number>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  // A read whose reply was lost with its connection left its entries pending, this consumer's,
+  // and new reads do not return them: after a reconnection, its own pending entries are read.
+  let reconnected = false;
+  const onReady = () => {
+    reconnected = true;
+  };
+  deps.reader.on('ready', onReady);
 
   const loop = async () => {
-    // Own pending entries first: none on a fresh consumer, those left by a failure after.
-    let backlog = true;
+    // Own pending entries are read when due: at the start (none on a fresh consumer), after a
+    // claim or a reconnection, and `RETRY_MS` after entries were left. New entries are read in
+    // between, so an entry that cannot be handled holds up nothing but itself.
+    let ownAt = 0;
     let nextClaim = 0;
     await ensureGroup(deps).catch(() => undefined);
     while (!stopping) {
       try {
         if (Date.now() >= nextClaim) {
-          if ((await claimStale(deps, consumer)) > 0) backlog = true;
+          if ((await claimStale(deps, consumer)) > 0) ownAt = 0;
           nextClaim = Date.now() + (deps.claimEveryMs ?? CLAIM_EVERY_MS);
         }
-        const entries = await read(deps, consumer, backlog, nextClaim - Date.now());
-        if (backlog && entries.length === 0) backlog = false;
+        if (reconnected) {
+          reconnected = false;
+          ownAt = 0;
+        }
+        const own = Date.now() >= ownAt;
+        const entries = await read(deps, consumer, own, Math.min(nextClaim, ownAt) - Date.now());
+        if (own && entries.length === 0) ownAt = Number.POSITIVE_INFINITY;
         if (entries.length > 0) await handleAll(deps, entries, attempts);
       } catch (error) {
         if (stopping) break;
-        backlog = true;
+        ownAt = Date.now() + RETRY_MS;
         const message = (error as Error).message;
         // Redis lost the stream (restarted without its data): the next read recreates the group.
         if (message.includes('NOGROUP')) await ensureGroup(deps).catch(() => undefined);
         else warn({ err: { message } });
+        // Entries left pending: the next reads take new ones, and these again when due.
+        if (error instanceof EntriesLeft) continue;
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, RETRY_MS).unref();
@@ -93,19 +119,36 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
     async stop(timeoutMs = 5_000) {
       stopping = true;
       wake?.();
-      // Interrupts a blocked read; entries under way finish on the other connection.
+      deps.reader.off('ready', onReady);
+      // Interrupts a blocked read. Entries under way finish on the other connection, unless Redis
+      // is away: that could be for ever, so stop waits for them only while it is up, and at most
+      // `timeoutMs`; what they leave pending, another reader claims.
       deps.reader.disconnect();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        running,
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      await whileConnected(deps.redis, running, timeoutMs);
     },
   };
 }
+
+/** Waits for `running` while the connection is up, and at most `timeoutMs`. */
+async function whileConnected(redis: Redis, running: Promise<void>, timeoutMs: number) {
+  if (redis.status !== 'ready') return;
+  let onClose: () => void = () => undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    onClose = resolve;
+    redis.once('close', onClose);
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  try {
+    await Promise.race([running, cut]);
+  } finally {
+    redis.off('close', onClose);
+    clearTimeout(timer);
+  }
+}
+
+/** Entries left pending: their work failed, or what it wrote is not where the inbox is. */
+class EntriesLeft extends Error {}
 
 async function ensureGroup(deps: InboxReaderDeps): Promise<void> {
   try {
@@ -131,7 +174,8 @@ async function read(deps: InboxReaderDeps, consumer: string, backlog: boolean, u
 
 /**
  * Every entry handled at once, then those done acknowledged and deleted together. Throws when
- * one failed: it stays pending for the next try, unless it has failed `MAX_ATTEMPTS` times.
+ * one is left: it stays pending for the next try, unless it has failed `MAX_ATTEMPTS` times.
+ * An entry deleted from the stream while pending (no fields) has nothing to do.
  */
 async function handleAll(
   deps: InboxReaderDeps,
@@ -139,14 +183,17 @@ async function handleAll(
   attempts: Map<string, number>,
 ): Promise<void> {
   const outcomes = await Promise.allSettled(
-    entries.map(([id, fields]) => deps.handle(fieldsOf(fields), id)),
+    entries.map(([id, fields]) =>
+      fields === null ? Promise.resolve(undefined) : deps.handle(fieldsOf(fields), id),
+    ),
   );
+  // Pairs of the entry's id and the key that must exist for it to go ('' for none).
   const done: string[] = [];
   let failure: Error | undefined;
   for (const [i, [id]] of entries.entries()) {
     const outcome = outcomes[i];
     if (outcome?.status === 'fulfilled') {
-      done.push(id);
+      done.push(id, outcome.value ?? '');
       attempts.delete(id);
       continue;
     }
@@ -161,17 +208,37 @@ async function handleAll(
     }
     deps.log.error({ entry: id, err: { message: error.message } }, `${deps.what} dropped`);
     attempts.delete(id);
-    done.push(id);
+    done.push(id, '');
   }
-  if (done.length > 0) {
-    await deps.redis
-      .multi()
-      .xack(deps.key, deps.group, ...done)
-      .xdel(deps.key, ...done)
-      .exec();
-  }
-  if (failure !== undefined) throw failure;
+  const kept =
+    done.length === 0
+      ? []
+      : ((await REMOVE.run(deps.redis, deps.key, deps.group, ...done)) as string[]);
+  if (failure !== undefined) throw new EntriesLeft(failure.message);
+  if (kept.length > 0)
+    throw new EntriesLeft(`${kept.length} whose work is not on this server (a failover?)`);
 }
+
+/**
+ * KEYS: the stream. ARGV: the group, then pairs of an entry's id and the key its work wrote ('' for
+ * none). Acknowledges and deletes each entry whose key is here; returns the ids kept.
+ */
+const REMOVE = new LuaScript(
+  `
+local kept = {}
+for i = 2, #ARGV, 2 do
+  local id, witness = ARGV[i], ARGV[i + 1]
+  if witness == '' or redis.call('exists', witness) == 1 then
+    redis.call('xack', KEYS[1], ARGV[1], id)
+    redis.call('xdel', KEYS[1], id)
+  else
+    kept[#kept + 1] = id
+  end
+end
+return kept
+`,
+  1,
+);
 
 function fieldsOf(flat: string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
