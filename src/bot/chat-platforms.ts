@@ -7,6 +7,7 @@ import { CoxswainError } from '../errors.ts';
 import type { Route } from '../http/router.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { createRedis } from '../queue/connection.ts';
 import type { Resources } from '../runtime/resources.ts';
 
 const CONNECT_TIMEOUT_MS = 30_000;
@@ -38,7 +39,10 @@ export async function createChatPlatforms(
   const routes: Route[] = [];
   const platforms: Platform[] = [];
   if (config.slack !== undefined) {
-    const { createSlack } = await import('../chat/slack/slack-app.ts');
+    const [{ createSlack }, { SlackEventInbox }] = await Promise.all([
+      import('../chat/slack/slack-app.ts'),
+      import('../chat/slack/event-inbox.ts'),
+    ]);
     const slack = createSlack(config.slack, {
       handlers,
       outbox,
@@ -46,6 +50,11 @@ export async function createChatPlatforms(
       refs,
       log,
       onInput: onInput('slack'),
+      inbox: {
+        inbox: new SlackEventInbox(resources.producer, config.redis.prefix),
+        reader: () => createRedis(config.redis, 'worker', log),
+        redis: resources.worker,
+      },
     });
     adapters.push(slack.adapter);
     routes.push(...slack.routes);

@@ -18,11 +18,24 @@ export class LuaScript {
   }
 
   async run(redis: Pick<Redis, 'evalsha' | 'eval'>, ...keysAndArgs: string[]): Promise<unknown> {
+    return this.#send(redis, this.#keys, keysAndArgs);
+  }
+
+  /** For a script whose number of keys varies from call to call (`numberOfKeys` unused). */
+  async runWithKeys(
+    redis: Pick<Redis, 'evalsha' | 'eval'>,
+    keys: readonly string[],
+    args: readonly string[],
+  ): Promise<unknown> {
+    return this.#send(redis, keys.length, [...keys, ...args]);
+  }
+
+  async #send(redis: Pick<Redis, 'evalsha' | 'eval'>, keys: number, keysAndArgs: string[]) {
     try {
-      return await redis.evalsha(this.#sha, this.#keys, ...keysAndArgs);
+      return await redis.evalsha(this.#sha, keys, ...keysAndArgs);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.#lua, this.#keys, ...keysAndArgs);
+      return redis.eval(this.#lua, keys, ...keysAndArgs);
     }
   }
 }

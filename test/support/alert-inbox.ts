@@ -39,10 +39,19 @@ export function moveAlertInbox(
 
 /** Notifications the webhook accepted that no worker has made jobs yet. */
 export async function inboxLength(app: AppRedis): Promise<number> {
+  return streamLength(app, alertInboxKey(app.prefix));
+}
+
+/** Slack events and clicks acknowledged whose listeners have not run yet. */
+export async function slackInboxLength(app: AppRedis): Promise<number> {
+  return streamLength(app, `${app.prefix}:inbox:slack`);
+}
+
+async function streamLength(app: AppRedis, key: string): Promise<number> {
   const redis = new Redis(app.redisUrl, { lazyConnect: true });
   try {
     await redis.connect();
-    return await redis.xlen(alertInboxKey(app.prefix));
+    return await redis.xlen(key);
   } finally {
     redis.disconnect();
   }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { inboxLength } from './alert-inbox.ts';
+import { inboxLength, slackInboxLength } from './alert-inbox.ts';
 import { eventually } from './sandbox.ts';
 
 /** Every state in which a job still has work to do. */
@@ -14,11 +14,11 @@ function isNextTick(job: { id?: string | undefined; delay: number; timestamp: nu
 }
 
 /**
- * Waits until none of the app's queues holds a job still to run (and, with the runs queue, no
- * alert notification waits in the inbox to become one). A chat event's work is queued before the
- * event is acknowledged, so once the queues are idle after an acknowledgement, nothing more can
- * come of the events sent so far: the signal a test waits on before it says that something did
- * not happen.
+ * Waits until no Slack event acknowledged waits for its listeners, and none of the app's queues
+ * holds a job still to run (with the runs queue, no alert notification waits in the inbox to
+ * become one either). A chat event's work is in Redis before the event is acknowledged, so once
+ * all of this is idle after an acknowledgement, nothing more can come of the events sent so far:
+ * the signal a test waits on before it says that something did not happen.
  */
 export async function queuesIdle(
   app: { redisUrl: string; prefix: string },
@@ -31,6 +31,7 @@ export async function queuesIdle(
   try {
     await eventually(
       async () => {
+        if ((await slackInboxLength(app)) > 0) return undefined;
         if (names.includes('runs') && (await inboxLength(app)) > 0) return undefined;
         const jobs = (await Promise.all(queues.map((q) => q.getJobs([...UNFINISHED])))).flat();
         return jobs.every(isNextTick) ? true : undefined;

@@ -1,10 +1,13 @@
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Redis } from 'ioredis';
 import type { Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { InboxReader } from '../../queue/stream-inbox.ts';
 import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers } from '../inbound.ts';
 import type { EventClaims, MessageRefs } from '../message-refs.ts';
 import type { Outbox } from '../post-to-chat.ts';
+import type { SlackEventInbox } from './event-inbox.ts';
 import { SlackHttpReceiver } from './http-receiver.ts';
 import { registerListeners } from './listeners.ts';
 import { slackAdapter } from './slack-adapter.ts';
@@ -29,6 +32,11 @@ export type SlackDeps = {
   refs: MessageRefs;
   log: Logger;
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
+  /**
+   * In HTTP mode, where events and clicks wait between their ack and their listeners; read while
+   * Slack is connected. `reader` opens the reading's own connection, `redis` waits out outages.
+   */
+  inbox?: { inbox: SlackEventInbox; reader: () => Redis; redis: Redis };
 };
 
 type Slack = {
@@ -50,7 +58,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
   const logger = boltLogger(log);
   const http =
     options.appToken === undefined
-      ? new SlackHttpReceiver(options.signingSecret ?? '', log)
+      ? new SlackHttpReceiver(options.signingSecret ?? '', log, deps.inbox?.inbox)
       : undefined;
   const receiver =
     http ?? new SlackSocketReceiver(options.appToken ?? '', clientOptions, logger, log);
@@ -63,15 +71,23 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     deferInitialization: true,
   });
   registerListeners(app, deps, log);
+  let reading: InboxReader | undefined;
   return {
     adapter: slackAdapter(app.client, deps.refs, log),
     routes: http === undefined ? [] : [http.route()],
     async start() {
       await app.init();
       await app.start();
+      const inbox = deps.inbox;
+      if (http !== undefined && inbox !== undefined && reading === undefined) {
+        const connections = { reader: inbox.reader(), redis: inbox.redis };
+        reading = inbox.inbox.read(connections, (request) => http.process(request), log);
+      }
       log.info({ mode: http === undefined ? 'socket' : 'http' }, 'slack connected');
     },
     async stop() {
+      await reading?.stop();
+      reading = undefined;
       await app.stop();
     },
   };
