@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
@@ -47,6 +48,17 @@ afterAll(async () => {
   await app.stop();
   await slack.close();
 });
+
+/** How many requests the Slack inbox has ever taken (XINFO STREAM's entries-added). */
+async function slackInboxAdded(): Promise<number> {
+  const redis = new Redis(app.redisUrl);
+  try {
+    const info = (await redis.xinfo('STREAM', `${app.prefix}:inbox:slack`)) as unknown[];
+    return Number(info[info.indexOf('entries-added') + 1]);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 const text = (call: SlackCall) => `${String(call.args.text)} ${JSON.stringify(call.args.blocks)}`;
 const answerIn = (thread: string, pattern: RegExp) => (call: SlackCall) =>
@@ -249,6 +261,7 @@ describe('Slack over HTTP', () => {
       return true;
     });
 
+    const added = await slackInboxAdded();
     const retried = await slack.sendHttp(events, event, {
       retryNum: 1,
       retryReason: 'http_timeout',
@@ -256,6 +269,8 @@ describe('Slack over HTTP', () => {
     await queuesIdle(app);
 
     expect(retried.status).toBe(200);
+    // Acknowledged without a second entry: the event id was accepted once already.
+    expect(await slackInboxAdded()).toBe(added);
     expect(await runs.getJob(runId)).toBeUndefined();
     expect(slack.calls.filter(answerIn(ts, /Answered by the analyzers/))).toHaveLength(1);
   });
