@@ -18,8 +18,8 @@ import { LuaScript } from './lua-script.ts';
 const BATCH = 200;
 const BLOCK_MS = 5_000;
 /** How long an entry stays pending with its reader before another takes it. */
-const CLAIM_IDLE_MS = 60_000;
-const CLAIM_EVERY_MS = 15_000;
+const CLAIM_IDLE_MS = 30_000;
+const CLAIM_EVERY_MS = 10_000;
 /** A consumer with nothing pending and idle this long is a reader that is gone: forgotten. */
 const FORGET_IDLE_MS = 60 * 60_000;
 const RETRY_MS = 1_000;
