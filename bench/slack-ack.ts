@@ -36,8 +36,9 @@ type Figures = {
 /**
  * The compiled `coxswain bot` in Slack HTTP mode against the local Slack: signed events and
  * button clicks at a fixed rate (an open loop: a slow answer does not slow the sending), each one
- * new, so every one is verified, de-duplicated and enqueued before it is acknowledged. Printed:
- * the time to the HTTP answer (Slack's ack), p50, p99 and max, and Redis commands per request.
+ * new, so every one is verified and put in the Slack inbox before it is acknowledged (its
+ * listeners, de-duplication and job run after, in the same bot). Printed: the time to the HTTP
+ * answer (Slack's ack), p50, p99 and max, and Redis commands per request.
  */
 export async function benchSlackAck(): Promise<BenchFigures> {
   const entry = compiledEntry();
