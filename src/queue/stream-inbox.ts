@@ -26,6 +26,12 @@ const RETRY_MS = 1_000;
 /** An entry `handle` failed on this many times in a row is dropped, said as an error. */
 const MAX_ATTEMPTS = 10;
 
+/**
+ * Thrown by `handle` for an entry whose work cannot start yet and will be able to soon (another
+ * holds it for a bounded time): left pending, and not counted as a failed attempt.
+ */
+export class NotYet extends Error {}
+
 /** Fields null: the entry was deleted from the stream while pending. */
 type StreamEntry = [id: string, fields: string[] | null];
 
@@ -198,6 +204,10 @@ async function handleAll(
       continue;
     }
     const error = outcome?.reason as Error;
+    if (error instanceof NotYet) {
+      failure ??= error;
+      continue;
+    }
     const tries = (attempts.get(id) ?? 0) + 1;
     // Entries another reader took over never come back here: the count is a hint, kept small.
     if (attempts.size > 10_000) attempts.clear();
