@@ -23,8 +23,25 @@ const CLAIM_EVERY_MS = 10_000;
 /** A consumer with nothing pending and idle this long is a reader that is gone: forgotten. */
 const FORGET_IDLE_MS = 60 * 60_000;
 const RETRY_MS = 1_000;
-/** An entry `handle` failed on this many times in a row is dropped, said as an error. */
+/**
+ * An entry `handle` failed on this many times in a row is dropped, said as an error. `NotYet` and
+ * Redis refusing writes for now (`REDIS_NOT_NOW`) do not count: the entry is not at fault.
+ */
 const MAX_ATTEMPTS = 10;
+
+/**
+ * Thrown by `handle` for an entry whose work cannot start yet and will be able to soon (another
+ * holds it for a bounded time): left pending, and not counted as a failed attempt.
+ */
+export class NotYet extends Error {}
+
+/**
+ * Redis refusing the work's writes for now (full under `noeviction`, a replica, loading, a
+ * failover under way): the entry is not at fault, and is not dropped for it. Reads and removals
+ * go on meanwhile, so such a failure would otherwise count at each try.
+ */
+const REDIS_NOT_NOW =
+  /^(OOM|READONLY|LOADING|MASTERDOWN|MISCONF|NOREPLICAS|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
 
 /** Fields null: the entry was deleted from the stream while pending. */
 type StreamEntry = [id: string, fields: string[] | null];
@@ -198,6 +215,10 @@ async function handleAll(
       continue;
     }
     const error = outcome?.reason as Error;
+    if (error instanceof NotYet || REDIS_NOT_NOW.test(String(error?.message))) {
+      failure ??= error;
+      continue;
+    }
     const tries = (attempts.get(id) ?? 0) + 1;
     // Entries another reader took over never come back here: the count is a hint, kept small.
     if (attempts.size > 10_000) attempts.clear();

@@ -275,6 +275,50 @@ describe('Slack over HTTP', () => {
     expect(slack.calls.filter(answerIn(ts, /Answered by the analyzers/))).toHaveLength(1);
   });
 
+  it('handles an event taken over while a reader that died still holds its claim', async () => {
+    const ts = messageTs();
+    const event = eventCallback(appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'help', ts }));
+    // A reader took the event, claimed its id (for 60 s) and died; 30 s on another takes the entry
+    // over and finds the claim still pending for the rest of the minute, here 15 s.
+    const redis = new Redis(app.redisUrl);
+    try {
+      await redis.set(`${app.prefix}:event:slack:${event.event_id}`, 'pending', 'EX', 15);
+    } finally {
+      redis.disconnect();
+    }
+
+    const sent = await slack.sendHttp(events, event);
+
+    expect(sent.status).toBe(200);
+    // Answered once the dead reader's claim lapses, not dropped as failing meanwhile.
+    await slack.waitForCall('chat.postMessage', answerIn(ts, /Coxswain commands/), 40_000);
+  }, 60_000);
+
+  it('refuses a signed click with no action with 400, adding nothing to the inbox', async () => {
+    const payload = {
+      ...slack.blockActions({
+        actionId: 'coxswain.approve.0',
+        value: 'p-none',
+        channel: 'C0OPS',
+        user: 'U0DANA',
+        messageTs: messageTs(),
+      }),
+      actions: [],
+    };
+    // Bolt reads the first action of every click before any listener: it would throw on this
+    // each time the entry was read. (The mention makes sure the inbox exists to count.)
+    await slack.sendHttp(
+      events,
+      eventCallback(appMention({ channel: 'C0OPS', user: 'U0DANA', text: 'help' })),
+    );
+    const added = await slackInboxAdded();
+
+    const clicked = await slack.sendHttp(events, interactiveForm(payload), { contentType: 'form' });
+
+    expect(clicked.status).toBe(400);
+    expect(await slackInboxAdded()).toBe(added);
+  });
+
   it('delivers after the Retry-After of a 429, without failing the message', async () => {
     const ts = messageTs();
     slack.rateLimit('chat.postMessage', 1, 1, (args) => args.thread_ts === ts);

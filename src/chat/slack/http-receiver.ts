@@ -4,7 +4,9 @@ import { HttpError } from '../../http/http-error.ts';
 import { readBody } from '../../http/read-body.ts';
 import type { Reply, Route } from '../../http/router.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { NotYet } from '../../queue/stream-inbox.ts';
 import type { InboxRequest, SlackEventInbox } from './event-inbox.ts';
+import { EventStillHandled } from './listeners.ts';
 import { envelopeProblem } from './payload-shape.ts';
 import { verifySlackSignature } from './verify-signature.ts';
 
@@ -102,13 +104,19 @@ export class SlackHttpReceiver implements Receiver {
   async process(request: InboxRequest): Promise<void> {
     const app = this.#app;
     if (app === undefined) throw new Error('Slack is not ready yet');
-    await app.processEvent({
-      body: parseBody(request.body, request.contentType),
-      // Answered already, when the request was accepted.
-      ack: async () => undefined,
-      ...(request.retryNum === undefined ? {} : { retryNum: request.retryNum }),
-      ...(request.retryReason === undefined ? {} : { retryReason: request.retryReason }),
-    });
+    try {
+      await app.processEvent({
+        body: parseBody(request.body, request.contentType),
+        // Answered already, when the request was accepted.
+        ack: async () => undefined,
+        ...(request.retryNum === undefined ? {} : { retryNum: request.retryNum }),
+        ...(request.retryReason === undefined ? {} : { retryReason: request.retryReason }),
+      });
+    } catch (error) {
+      // A reader that died holds the event's claim for the rest of its minute: not a failure.
+      if (error instanceof EventStillHandled) throw new NotYet(error.message);
+      throw error;
+    }
   }
 
   /** Runs Bolt's listeners now, and answers with what they acknowledged with. */

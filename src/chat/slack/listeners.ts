@@ -66,6 +66,17 @@ function replyPoster(deps: SlackDeps): Post {
 }
 
 /**
+ * An event whose id another is handling (for at most the claim's minute). Coded, so Bolt passes
+ * it on as it is: the inbox tries such an entry again without counting a failure.
+ */
+export class EventStillHandled extends Error {
+  readonly code = 'coxswain_event_still_handled';
+  constructor(eventId: string) {
+    super(`slack event ${eventId} is still being handled`);
+  }
+}
+
+/**
  * Slack retries an event it thinks was lost; each event id is acted on once. The ack waits for
  * the claim and the work (a job under an id of its own), not for the claim's "done": if that
  * mark is lost, the claim stays pending until it expires, a retry meanwhile is told to come back,
@@ -80,8 +91,8 @@ function onceEach(deps: SlackDeps, log: Logger): Middleware<AnyMiddlewareArgs> {
       log.debug({ eventId }, 'slack event already handled');
       return;
     }
-    // Still being handled: not acknowledged, so Slack tries again later.
-    if (claim === 'pending') throw new Error(`slack event ${eventId} is still being handled`);
+    // Still being handled: not acknowledged, so Slack (or the inbox) tries again later.
+    if (claim === 'pending') throw new EventStillHandled(eventId);
     try {
       await next();
     } catch (error) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { envelopeProblem } from './payload-shape.ts';
 
+const BUTTON = { action_id: 'a', type: 'button' };
+
 /** What reaches Bolt from either receiver (HTTP or Socket Mode): only what Slack would send. */
 describe('envelopeProblem', () => {
   it.each([
@@ -19,7 +21,7 @@ describe('envelopeProblem', () => {
     ['a slash command', { command: '/coxswain', text: 'status', user_id: 'U1' }],
     [
       'a click with team null',
-      { type: 'block_actions', team: null, user: { id: 'U1' }, actions: [] },
+      { type: 'block_actions', team: null, user: { id: 'U1' }, actions: [BUTTON] },
     ],
   ])('takes %s', (_name, body) => {
     expect(envelopeProblem(body)).toBeUndefined();
@@ -39,10 +41,15 @@ describe('envelopeProblem', () => {
       { type: 'block_actions', user: { id: 'U1' }, actions: {} },
       'actions',
     ],
-    ['a click without its user', { type: 'block_actions', actions: [] }, 'user'],
+    [
+      'a click with no action',
+      { type: 'block_actions', user: { id: 'U1' }, actions: [] },
+      'actions',
+    ],
+    ['a click without its user', { type: 'block_actions', actions: [BUTTON] }, 'user'],
     [
       'a click whose channel has no id',
-      { type: 'block_actions', user: { id: 'U1' }, channel: {}, actions: [] },
+      { type: 'block_actions', user: { id: 'U1' }, channel: {}, actions: [BUTTON] },
       'channel.id',
     ],
   ])('refuses %s, naming the field', (_name, body, field) => {

@@ -25,7 +25,11 @@ const Envelope = z
         user: z.union([z.string(), Part]).optional(),
       })
       .optional(),
-    actions: z.array(z.looseObject({ action_id: z.string(), type: z.string() })).optional(),
+    // Bolt takes the first action of a click before any listener runs: there must be one.
+    actions: z
+      .array(z.looseObject({ action_id: z.string(), type: z.string() }))
+      .min(1)
+      .optional(),
     command: z.string().optional(),
     user: Part.optional(),
     team: Part.nullable().optional(),
