@@ -43,7 +43,10 @@ export async function startProcess(
   const metrics = createMetrics();
   const resources = openResources(config, log);
   if (options.redis !== 'throwaway') void checkDurability(resources.worker, log);
-  exportQueueDepth(metrics, resources.queues, resources.alerts.inbox);
+  exportQueueDepth(metrics, resources.queues, {
+    redis: resources.producer,
+    prefix: config.redis.prefix,
+  });
   exportSuspension(metrics, new SuspendSwitch(resources.producer, config.redis.prefix));
   let bot: Awaited<ReturnType<typeof startBot>> | undefined;
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;

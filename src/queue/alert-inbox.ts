@@ -29,7 +29,14 @@ export class AlertInbox {
 }
 
 export function alertInboxKey(prefix: string): string {
-  return `${prefix}:inbox:alerts`;
+  return inboxKey(prefix, 'alerts');
+}
+
+/** The Redis streams where accepted requests wait for their work: the webhook's and Slack's. */
+export const INBOXES = ['alerts', 'slack'] as const;
+
+export function inboxKey(prefix: string, inbox: (typeof INBOXES)[number]): string {
+  return `${prefix}:inbox:${inbox}`;
 }
 
 export const ID_FIELD = 'id';

@@ -564,6 +564,8 @@ describe('health and metrics', () => {
     expect(metrics).toContain('coxswain_alert_notifications_total{status="firing"} 1');
     expect(metrics).toContain('coxswain_process_resident_memory_bytes');
     expect(metrics).toMatch(/coxswain_queue_jobs\{queue="runs",state="\w+"\}/);
+    expect(metrics).toMatch(/coxswain_queue_jobs\{queue="alert-inbox",state="waiting"\} \d+/);
+    expect(metrics).toMatch(/coxswain_queue_jobs\{queue="slack-inbox",state="waiting"\} \d+/);
     const names = metrics
       .split('\n')
       .filter((line) => line.startsWith('# TYPE'))

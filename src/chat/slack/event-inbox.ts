@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.ts';
+import { inboxKey } from '../../queue/alert-inbox.ts';
 import { LuaScript } from '../../queue/lua-script.ts';
 import { type InboxReader, readInbox } from '../../queue/stream-inbox.ts';
 
@@ -44,7 +45,7 @@ export class SlackEventInbox {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
-    this.key = `${prefix}:inbox:slack`;
+    this.key = inboxKey(prefix, 'slack');
   }
 
   /** `duplicate`: an event already accepted (a retry), acknowledged with nothing added. */

@@ -72,12 +72,17 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
   });
   registerListeners(app, deps, log);
   let reading: InboxReader | undefined;
+  // Each stop ends the starts before it: a start still connecting when its bot gave up the chat
+  // connections (the connection timed out, the Lease went to another) does not begin reading.
+  let stops = 0;
   return {
     adapter: slackAdapter(app.client, deps.refs, log),
     routes: http === undefined ? [] : [http.route()],
     async start() {
+      const startedAfter = stops;
       await app.init();
       await app.start();
+      if (stops !== startedAfter) return;
       const inbox = deps.inbox;
       if (http !== undefined && inbox !== undefined && reading === undefined) {
         const connections = { reader: inbox.reader(), redis: inbox.redis };
@@ -86,6 +91,7 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
       log.info({ mode: http === undefined ? 'socket' : 'http' }, 'slack connected');
     },
     async stop() {
+      stops++;
       await reading?.stop();
       reading = undefined;
       await app.stop();
