@@ -26,7 +26,9 @@ beforeAll(async () => {
   app = await startTestApp({
     REDIS_URL: `redis://127.0.0.1:${primary.port}`,
     REDIS_WAIT_REPLICAS: '1',
-    REDIS_WAIT_TIMEOUT_MS: '300',
+    // Long enough for a replica's acknowledgement on a busy machine (the suite runs three files
+    // at once on two cores); the refused post waits this long before its 503.
+    REDIS_WAIT_TIMEOUT_MS: '1000',
     COXSWAIN_CONFIG: writeConfigFile({ routes: [{ match: {}, channels: [`slack:${CHANNEL}`] }] }),
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
