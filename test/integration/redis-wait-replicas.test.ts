@@ -19,7 +19,9 @@ let replica: RedisNode | undefined;
 let app: TestApp | undefined;
 
 beforeAll(async () => {
-  primary = await startRedisNode();
+  // The primary starts a replica's full sync at once, not after Redis's default 5 s wait for more
+  // replicas to share the transfer: this test's one replica syncs twice, at start and once back.
+  primary = await startRedisNode({ args: ['--repl-diskless-sync-delay', '0'] });
   replica = await startRedisNode({ replicaOf: primary.port });
   await until(replica.port, inSync, 'replica in sync');
   slack = await FakeSlack.start();
