@@ -34,11 +34,13 @@ async function freePort(): Promise<number> {
 function init(mode: 'redis' | 'sentinel', name: string, env: Record<string, string>): string {
   const data = join(dir, name);
   mkdirSync(data, { recursive: true });
-  // redis.conf as shipped, but for the data folder: /data is the pod's volume.
+  // redis.conf as shipped, but for the data folder (/data is the pod's volume), and a primary
+  // that starts a replica's full sync at once instead of after Redis's default 5 s wait for more
+  // replicas to share the transfer.
   const confIn = join(data, 'redis.conf.in');
   writeFileSync(
     confIn,
-    readFileSync(join(SCRIPTS, 'redis.conf'), 'utf8').replace(/^dir \/data$/m, `dir ${data}`),
+    `${readFileSync(join(SCRIPTS, 'redis.conf'), 'utf8').replace(/^dir \/data$/m, `dir ${data}`)}\nrepl-diskless-sync-delay 0\n`,
   );
   const confOut = join(data, `${mode}.conf`);
   execFileSync('sh', [join(SCRIPTS, 'init.sh'), mode], {

@@ -19,14 +19,18 @@ let replica: RedisNode | undefined;
 let app: TestApp | undefined;
 
 beforeAll(async () => {
-  primary = await startRedisNode();
+  // The primary starts a replica's full sync at once, not after Redis's default 5 s wait for more
+  // replicas to share the transfer: this test's one replica syncs twice, at start and once back.
+  primary = await startRedisNode({ args: ['--repl-diskless-sync-delay', '0'] });
   replica = await startRedisNode({ replicaOf: primary.port });
   await until(replica.port, inSync, 'replica in sync');
   slack = await FakeSlack.start();
   app = await startTestApp({
     REDIS_URL: `redis://127.0.0.1:${primary.port}`,
     REDIS_WAIT_REPLICAS: '1',
-    REDIS_WAIT_TIMEOUT_MS: '300',
+    // Long enough for a replica's acknowledgement on a busy machine (the suite runs three files
+    // at once on two cores); the refused post waits this long before its 503.
+    REDIS_WAIT_TIMEOUT_MS: '1000',
     COXSWAIN_CONFIG: writeConfigFile({ routes: [{ match: {}, channels: [`slack:${CHANNEL}`] }] }),
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
