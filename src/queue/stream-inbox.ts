@@ -70,6 +70,12 @@ export type InboxReaderDeps = {
   claimIdleMs?: number;
   /** How often a reader looks for such entries (`CLAIM_EVERY_MS`). */
   claimEveryMs?: number;
+  /**
+   * After a read that found fewer than a batch, how long to let more arrive before the next: each
+   * read and removal is paid per batch, so a reader sharing its thread with request handlers (the
+   * Slack inbox's, in the bot) spends less of it per entry. 0, the default: read again at once.
+   */
+  gatherMs?: number;
 };
 
 export type InboxReader = {
@@ -115,6 +121,10 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
         const entries = await read(deps, consumer, own, Math.min(nextClaim, ownAt) - Date.now());
         if (own && entries.length === 0) ownAt = Number.POSITIVE_INFINITY;
         if (entries.length > 0) await handleAll(deps, entries, attempts);
+        if (!own && entries.length < BATCH && (deps.gatherMs ?? 0) > 0)
+          await pause(deps.gatherMs ?? 0, (resume) => {
+            wake = resume;
+          });
       } catch (error) {
         if (stopping) break;
         ownAt = Date.now() + RETRY_MS;
@@ -124,9 +134,8 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
         else warn({ err: { message } });
         // Entries left pending: the next reads take new ones, and these again when due.
         if (error instanceof EntriesLeft) continue;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, RETRY_MS).unref();
+        await pause(RETRY_MS, (resume) => {
+          wake = resume;
         });
       }
     }
@@ -144,6 +153,14 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
       await whileConnected(deps.redis, running, timeoutMs);
     },
   };
+}
+
+/** Waits `ms`, or until stopped (`onWake` is handed the function that ends the wait). */
+function pause(ms: number, onWake: (resume: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    onWake(resolve);
+    setTimeout(resolve, ms).unref();
+  });
 }
 
 /** Waits for `running` while the connection is up, and at most `timeoutMs`. */
