@@ -39,10 +39,7 @@ export async function createChatPlatforms(
   const routes: Route[] = [];
   const platforms: Platform[] = [];
   if (config.slack !== undefined) {
-    const [{ createSlack }, { SlackEventInbox }] = await Promise.all([
-      import('../chat/slack/slack-app.ts'),
-      import('../chat/slack/event-inbox.ts'),
-    ]);
+    const { createSlack } = await import('../chat/slack/slack-app.ts');
     const slack = createSlack(config.slack, {
       handlers,
       outbox,
@@ -51,7 +48,8 @@ export async function createChatPlatforms(
       log,
       onInput: onInput('slack'),
       inbox: {
-        inbox: new SlackEventInbox(resources.producer, config.redis.prefix),
+        producer: resources.producer,
+        prefix: config.redis.prefix,
         reader: () => createRedis(config.redis, 'worker', log),
         redis: resources.worker,
       },

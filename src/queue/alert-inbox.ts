@@ -10,21 +10,16 @@ import type { AlertRunJob } from './jobs.ts';
  */
 export class AlertInbox {
   readonly #redis: Redis;
-  readonly key: string;
+  readonly #key: string;
 
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
-    this.key = alertInboxKey(prefix);
+    this.#key = alertInboxKey(prefix);
   }
 
   /** Appends the notification's job under its id, in one command. */
   async push(jobId: string, job: AlertRunJob): Promise<void> {
-    await this.#redis.xadd(this.key, '*', ID_FIELD, jobId, JOB_FIELD, JSON.stringify(job));
-  }
-
-  /** Notifications accepted and not yet on the runs queue. */
-  length(): Promise<number> {
-    return this.#redis.xlen(this.key);
+    await this.#redis.xadd(this.#key, '*', ID_FIELD, jobId, JOB_FIELD, JSON.stringify(job));
   }
 }
 

@@ -1,10 +1,9 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../observability/logger.ts';
 import { addOnce } from './add-once.ts';
 import { ID_FIELD, JOB_FIELD } from './alert-inbox.ts';
 import { AlertRunJob, type RunJob } from './jobs.ts';
-import { type InboxReader, readInbox } from './stream-inbox.ts';
+import { type InboxReader, type InboxReaderDeps, readInbox } from './stream-inbox.ts';
 
 /**
  * A worker's side of the alert inbox: takes the notifications the webhook appended and adds each
@@ -12,34 +11,21 @@ import { type InboxReader, readInbox } from './stream-inbox.ts';
  * two). Adding twice is harmless: the job id is the notification's, so a second add finds the job
  * there.
  */
-export type InboxMoverDeps = {
-  key: string;
-  /** A connection of the mover's own: its reads block. Closed when the mover stops. */
-  reader: Redis;
-  /** The worker's connection (waits out outages): adds, acknowledgements, claims. */
-  redis: Redis;
-  runs: Queue<RunJob>;
-  log: Logger;
-  /** How long an entry stays pending with its worker before another takes it. */
-  claimIdleMs?: number;
-  /** How often a worker looks for such entries. */
-  claimEveryMs?: number;
-};
+export type InboxMoverDeps = Pick<
+  InboxReaderDeps,
+  'key' | 'reader' | 'redis' | 'log' | 'claimIdleMs' | 'claimEveryMs'
+> & { runs: Queue<RunJob> };
 
 export type InboxMover = InboxReader;
 
 export function startInboxMover(deps: InboxMoverDeps): InboxMover {
   const log = deps.log.child({ component: 'alert-inbox' });
   return readInbox({
-    key: deps.key,
+    ...deps,
     group: 'movers',
-    reader: deps.reader,
-    redis: deps.redis,
     handle: (fields, entryId) => addEntry(deps, fields, entryId, log),
     what: 'alert notifications for the runs queue',
     log,
-    ...(deps.claimIdleMs === undefined ? {} : { claimIdleMs: deps.claimIdleMs }),
-    ...(deps.claimEveryMs === undefined ? {} : { claimEveryMs: deps.claimEveryMs }),
   });
 }
 

@@ -92,6 +92,12 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
   const attempts = new Map<string, number>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  /** Waits `ms`, or until stopped. */
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, ms).unref();
+    });
   // A read whose reply was lost with its connection left its entries pending, this consumer's,
   // and new reads do not return them: after a reconnection, its own pending entries are read.
   let reconnected = false;
@@ -122,9 +128,7 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
         if (own && entries.length === 0) ownAt = Number.POSITIVE_INFINITY;
         if (entries.length > 0) await handleAll(deps, entries, attempts);
         if (!own && entries.length < BATCH && (deps.gatherMs ?? 0) > 0)
-          await pause(deps.gatherMs ?? 0, (resume) => {
-            wake = resume;
-          });
+          await pause(deps.gatherMs ?? 0);
       } catch (error) {
         if (stopping) break;
         ownAt = Date.now() + RETRY_MS;
@@ -134,9 +138,7 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
         else warn({ err: { message } });
         // Entries left pending: the next reads take new ones, and these again when due.
         if (error instanceof EntriesLeft) continue;
-        await pause(RETRY_MS, (resume) => {
-          wake = resume;
-        });
+        await pause(RETRY_MS);
       }
     }
   };
@@ -153,14 +155,6 @@ export function readInbox(deps: InboxReaderDeps): InboxReader {
       await whileConnected(deps.redis, running, timeoutMs);
     },
   };
-}
-
-/** Waits `ms`, or until stopped (`onWake` is handed the function that ends the wait). */
-function pause(ms: number, onWake: (resume: () => void) => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    onWake(resolve);
-    setTimeout(resolve, ms).unref();
-  });
 }
 
 /** Waits for `running` while the connection is up, and at most `timeoutMs`. */
@@ -278,9 +272,10 @@ return kept
   1,
 );
 
-function fieldsOf(flat: string[]): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+/** Redis's flat `name, value, name, value…` replies (an entry's fields, XINFO's) as a record. */
+function fieldsOf<T>(flat: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = Object.create(null);
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1] as T;
   return out;
 }
 
@@ -308,16 +303,10 @@ async function claimStale(deps: InboxReaderDeps, consumer: string): Promise<numb
   if (claimed > 0) deps.log.warn({ claimed }, `took over ${deps.what} a reader left unfinished`);
   const consumers = (await deps.redis.xinfo('CONSUMERS', deps.key, deps.group)) as unknown[][];
   for (const info of consumers) {
-    const about = Object.fromEntries(pairs(info));
+    const about = fieldsOf(info);
     const gone = Number(about.pending) === 0 && Number(about.idle) > FORGET_IDLE_MS;
     if (about.name !== consumer && gone)
       await deps.redis.xgroup('DELCONSUMER', deps.key, deps.group, String(about.name));
   }
   return claimed;
-}
-
-function pairs(flat: unknown[]): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), flat[i + 1]]);
-  return out;
 }

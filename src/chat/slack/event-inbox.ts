@@ -42,21 +42,21 @@ export type InboxRequest = {
 export class SlackEventInbox {
   readonly #redis: Redis;
   readonly #prefix: string;
-  readonly key: string;
+  readonly #key: string;
 
   /** `redis`: the fail-fast producer connection request handlers use. */
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#prefix = prefix;
-    this.key = inboxKey(prefix, 'slack');
+    this.#key = inboxKey(prefix, 'slack');
   }
 
   /** `duplicate`: an event already accepted (a retry), acknowledged with nothing added. */
   async accept(request: InboxRequest): Promise<'accepted' | 'duplicate'> {
     const keys =
       request.eventId === undefined
-        ? [this.key]
-        : [this.key, `${this.#prefix}:event:slack-accepted:${request.eventId}`];
+        ? [this.#key]
+        : [this.#key, `${this.#prefix}:event:slack-accepted:${request.eventId}`];
     const added = await ACCEPT.runWithKeys(this.#redis, keys, [
       String(ACCEPTED_SECONDS),
       request.body,
@@ -77,7 +77,7 @@ export class SlackEventInbox {
     log: Logger,
   ): InboxReader {
     return readInbox({
-      key: this.key,
+      key: this.#key,
       group: 'bots',
       ...connections,
       handle: async (fields) => {

@@ -7,7 +7,7 @@ import type { ChatAdapter } from '../adapter.ts';
 import type { InboundHandlers } from '../inbound.ts';
 import type { EventClaims, MessageRefs } from '../message-refs.ts';
 import type { Outbox } from '../post-to-chat.ts';
-import type { SlackEventInbox } from './event-inbox.ts';
+import { SlackEventInbox } from './event-inbox.ts';
 import { SlackHttpReceiver } from './http-receiver.ts';
 import { registerListeners } from './listeners.ts';
 import { slackAdapter } from './slack-adapter.ts';
@@ -33,10 +33,11 @@ export type SlackDeps = {
   log: Logger;
   onInput?: (kind: 'mention' | 'dm' | 'command' | 'click') => void;
   /**
-   * In HTTP mode, where events and clicks wait between their ack and their listeners; read while
-   * Slack is connected. `reader` opens the reading's own connection, `redis` waits out outages.
+   * In HTTP mode, the Slack inbox, where events and clicks wait between their ack and their
+   * listeners; read while Slack is connected. `producer` is the fail-fast connection requests
+   * use, `reader` opens the reading's own connection, `redis` waits out outages.
    */
-  inbox?: { inbox: SlackEventInbox; reader: () => Redis; redis: Redis };
+  inbox?: { producer: Redis; prefix: string; reader: () => Redis; redis: Redis };
 };
 
 type Slack = {
@@ -56,9 +57,13 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
   };
   const logger = boltLogger(log);
+  const inbox =
+    options.appToken === undefined && deps.inbox !== undefined
+      ? new SlackEventInbox(deps.inbox.producer, deps.inbox.prefix)
+      : undefined;
   const http =
     options.appToken === undefined
-      ? new SlackHttpReceiver(options.signingSecret ?? '', log, deps.inbox?.inbox)
+      ? new SlackHttpReceiver(options.signingSecret ?? '', log, inbox)
       : undefined;
   const receiver =
     http ?? new SlackSocketReceiver(options.appToken ?? '', clientOptions, logger, log);
@@ -83,10 +88,9 @@ export function createSlack(options: SlackOptions, deps: SlackDeps): Slack {
       await app.init();
       await app.start();
       if (stops !== startedAfter) return;
-      const inbox = deps.inbox;
-      if (http !== undefined && inbox !== undefined && reading === undefined) {
-        const connections = { reader: inbox.reader(), redis: inbox.redis };
-        reading = inbox.inbox.read(connections, (request) => http.process(request), log);
+      if (http !== undefined && inbox !== undefined && deps.inbox !== undefined && !reading) {
+        const connections = { reader: deps.inbox.reader(), redis: deps.inbox.redis };
+        reading = inbox.read(connections, (request) => http.process(request), log);
       }
       log.info({ mode: http === undefined ? 'socket' : 'http' }, 'slack connected');
     },
