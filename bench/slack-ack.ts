@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
+import { inboxKey } from '../src/queue/alert-inbox.ts';
 import { freePort, startEmbeddedRedis } from '../src/runtime/embedded-redis.ts';
 import { writeConfigFile } from '../test/support/config-file.ts';
 import { FakeSlack } from '../test/support/slack-api.ts';
@@ -238,7 +239,7 @@ async function inboxDrained(redisUrl: string): Promise<number> {
   const started = performance.now();
   try {
     while (performance.now() - started < 60_000) {
-      if ((await redis.xlen(`${PREFIX}:inbox:slack`)) === 0) break;
+      if ((await redis.xlen(inboxKey(PREFIX, 'slack'))) === 0) break;
       await sleep(50);
     }
     return performance.now() - started;

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboxKey } from '../../src/queue/alert-inbox.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { writeConfigFile } from '../support/config-file.ts';
 import { queuesIdle } from '../support/queues-idle.ts';
@@ -53,7 +54,7 @@ afterAll(async () => {
 async function slackInboxAdded(): Promise<number> {
   const redis = new Redis(app.redisUrl);
   try {
-    const info = (await redis.xinfo('STREAM', `${app.prefix}:inbox:slack`)) as unknown[];
+    const info = (await redis.xinfo('STREAM', inboxKey(app.prefix, 'slack'))) as unknown[];
     return Number(info[info.indexOf('entries-added') + 1]);
   } finally {
     redis.disconnect();

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/observability/logger.ts';
-import { alertInboxKey } from '../../src/queue/alert-inbox.ts';
+import { alertInboxKey, inboxKey } from '../../src/queue/alert-inbox.ts';
 import { type InboxMover, startInboxMover } from '../../src/queue/inbox-mover.ts';
 import type { RunJob } from '../../src/queue/jobs.ts';
 import { eventually } from './sandbox.ts';
@@ -44,7 +44,7 @@ export async function inboxLength(app: AppRedis): Promise<number> {
 
 /** Slack events and clicks acknowledged whose listeners have not run yet. */
 export async function slackInboxLength(app: AppRedis): Promise<number> {
-  return streamLength(app, `${app.prefix}:inbox:slack`);
+  return streamLength(app, inboxKey(app.prefix, 'slack'));
 }
 
 async function streamLength(app: AppRedis, key: string): Promise<number> {
